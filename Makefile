@@ -1,0 +1,34 @@
+# Clarity: `make demo` installs what is missing and upscales a bundled sample; `make test` runs the tests.
+SWIFT ?= swift
+CONFIG ?= release
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := ffmpeg pkg-config libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libdnnl-dev
+BIN := .build/$(CONFIG)/clarity
+DEMO_INPUT := streams/harbour-pan-720p-qp27.mp4
+
+.PHONY: deps build demo test bench clean
+
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:" $$missing; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+demo: build
+	@mkdir -p out
+	$(BIN) transcode $(DEMO_INPUT) out/demo-4k.mp4 --scale 3 --overwrite
+	@echo "Wrote out/demo-4k.mp4"
+
+test: deps
+	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG) --parallel --num-workers 2
+
+bench: build
+	$(BIN) bench speed
+
+clean:
+	rm -rf .build out

@@ -1,0 +1,37 @@
+// Swift cannot import FFmpeg's function-like macros; these inline functions stand in for them.
+#ifndef CLARITY_FFMPEG_SHIM_H
+#define CLARITY_FFMPEG_SHIM_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <libavformat/avformat.h>
+#include <libavformat/avio.h>
+#include <libavcodec/avcodec.h>
+#include <libavutil/avutil.h>
+#include <libavutil/error.h>
+#include <libavutil/frame.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/opt.h>
+#include <libavutil/pixdesc.h>
+#include <libavutil/video_enc_params.h>
+#include <libswscale/swscale.h>
+
+static inline int clarity_averror(int e) { return AVERROR(e); }
+static inline int clarity_averror_eof(void) { return AVERROR_EOF; }
+static inline int clarity_averror_eagain(void) { return AVERROR(EAGAIN); }
+static inline int clarity_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+static inline int clarity_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
+static inline int clarity_averror_encoder_not_found(void) { return AVERROR_ENCODER_NOT_FOUND; }
+static inline int64_t clarity_nopts_value(void) { return AV_NOPTS_VALUE; }
+static inline AVRational clarity_time_base_q(void) { return AV_TIME_BASE_Q; }
+
+/// The message for an FFmpeg error code, written into `buffer`.
+static inline const char *clarity_err2str(int code, char *buffer, size_t size) {
+    av_strerror(code, buffer, size);
+    return buffer;
+}
+
+/// Drops FFmpeg's own log lines below `level`, so the tool owns what the user sees.
+static inline void clarity_set_log_level(int level) { av_log_set_level(level); }
+
+#endif

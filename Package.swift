@@ -12,7 +12,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
-        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia"]),
+        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "CFFmpeg"]),
         .executableTarget(
             name: "clarity",
             dependencies: [

@@ -4,7 +4,7 @@ import CFFmpeg
 public struct MediaError: Error, CustomStringConvertible, Equatable {
     public enum Kind: Sendable, Equatable {
         case inputNotFound, inputUnreadable, notMedia, noVideoStream, unsupported
-        case outputUnwritable, diskFull, codec, invalidArgument, interrupted
+        case outputUnwritable, writeFailed, codec, invalidArgument, interrupted
     }
 
     public let kind: Kind
@@ -23,9 +23,8 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
         return String(cString: clarity_err2str(code, &buffer, buffer.count))
     }
 
-    /// Builds an error from a failed FFmpeg call; ENOSPC becomes `.diskFull`.
+    /// Builds an error from a failed FFmpeg call.
     static func ffmpeg(_ code: Int32, _ what: String, kind: Kind = .codec) -> MediaError {
-        let k: Kind = code == clarity_averror(ENOSPC) ? .diskFull : kind
-        return MediaError(k, "\(what): \(text(code))")
+        MediaError(kind, "\(what): \(text(code))")
     }
 }

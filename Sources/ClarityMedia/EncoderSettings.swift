@@ -1,0 +1,25 @@
+/// How the video stream is encoded. Defaults match `clarity transcode`: visually lossless H.264.
+public struct EncoderSettings: Sendable {
+    /// An FFmpeg encoder name: libx264, libx265, ffv1, rawvideo, wrapped_avframe, ...
+    public var codec: String
+    /// Constant rate factor, for encoders that have one.
+    public var crf: Double?
+    /// Speed preset, for encoders that have one (x264: ultrafast ... veryslow).
+    public var preset: String?
+    /// Encoder threads; 0 lets the encoder choose.
+    public var threads: Int
+    /// Forced output pixel format; nil keeps the input's when the encoder allows it.
+    public var pixelFormat: String?
+    /// Further encoder options, by FFmpeg option name.
+    public var options: [String: String]
+
+    public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
+                threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {
+        self.codec = codec
+        self.crf = crf
+        self.preset = preset
+        self.threads = threads
+        self.pixelFormat = pixelFormat
+        self.options = options
+    }
+}

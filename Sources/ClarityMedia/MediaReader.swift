@@ -1,0 +1,189 @@
+import CFFmpeg
+import Foundation
+
+/// What the reader hands on: a decoded picture of the video stream, or a packet of a copied stream.
+public enum MediaItem: @unchecked Sendable {
+    case frame(VideoFrame)
+    case packet(Packet)
+}
+
+/// Demuxes and decodes the first video stream of anything FFmpeg can open (`pipe:0` included).
+///
+/// Damage is survived, not fatal: packets the decoder rejects are counted and skipped, and a
+/// truncated file ends the stream early with `truncated` set.
+public final class MediaReader {
+    public let url: String
+    public let videoFormat: VideoFormat
+    public let videoStream: StreamInfo
+    public let streams: [StreamInfo]
+    /// Container duration in seconds, when known.
+    public let duration: Double?
+    /// Frames expected, when the container says (for progress); nil when unknown.
+    public let expectedFrames: Int?
+
+    public private(set) var corruptPackets = 0
+    public private(set) var corruptFrames = 0
+    public private(set) var truncated = false
+
+    private var context: UnsafeMutablePointer<AVFormatContext>?
+    private var decoder: UnsafeMutablePointer<AVCodecContext>?
+    private let packet = av_packet_alloc()!
+    private var copied: Set<Int> = []
+    private var draining = false
+    private var finished = false
+
+    /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
+    /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose.
+    public init(url: String, format: String? = nil, decoderThreads: Int = 1) throws {
+        let url = url == "-" ? "pipe:0" : url
+        self.url = url
+        if !url.hasPrefix("pipe:") && !url.contains("://") {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: url, isDirectory: &isDir) else {
+                throw MediaError(.inputNotFound, "input not found: \(url)")
+            }
+            guard !isDir.boolValue, FileManager.default.isReadableFile(atPath: url) else {
+                throw MediaError(.inputUnreadable, "cannot read input: \(url)")
+            }
+        }
+        var inputFormat: UnsafePointer<AVInputFormat>?
+        if let format {
+            guard let f = av_find_input_format(format) else {
+                throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers`)")
+            }
+            inputFormat = f
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        var r = avformat_open_input(&ctx, url, inputFormat, nil)
+        guard r >= 0, let ctx else {
+            throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read (\(MediaError.text(r)))")
+        }
+        context = ctx
+        r = avformat_find_stream_info(ctx, nil)
+        guard r >= 0 else {
+            avformat_close_input(&context)
+            throw MediaError(.notMedia, "\(url): cannot read stream information (\(MediaError.text(r)))")
+        }
+        let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
+        streams = all
+        let best = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard best >= 0 else {
+            avformat_close_input(&context)
+            throw MediaError(.noVideoStream, "\(url) has no video stream")
+        }
+        let stream = ctx.pointee.streams[Int(best)]!
+        videoStream = all[Int(best)]
+        let par = stream.pointee.codecpar!
+        guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
+            avformat_close_input(&context)
+            throw MediaError(.unsupported, "\(url): no decoder for \(videoStream.codecName)")
+        }
+        let dec = avcodec_alloc_context3(codec)!
+        decoder = dec
+        avcodec_parameters_to_context(dec, par)
+        dec.pointee.pkt_timebase = stream.pointee.time_base
+        dec.pointee.thread_count = Int32(max(0, decoderThreads))
+        r = avcodec_open2(dec, codec, nil)
+        guard r >= 0 else {
+            avcodec_free_context(&decoder)
+            avformat_close_input(&context)
+            throw MediaError.ffmpeg(r, "\(url): cannot open the \(videoStream.codecName) decoder", kind: .unsupported)
+        }
+        guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
+            avcodec_free_context(&decoder)
+            avformat_close_input(&context)
+            throw MediaError(.notMedia, "\(url): the video stream has no frame size or pixel format")
+        }
+        var rate = stream.pointee.avg_frame_rate
+        if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
+        if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 0, den: 1) }
+        var sar = par.pointee.sample_aspect_ratio
+        if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
+        videoFormat = VideoFormat(
+            width: Int(par.pointee.width), height: Int(par.pointee.height),
+            pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
+            timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
+            colour: ColourProperties(par.pointee))
+        if stream.pointee.duration > 0 {
+            duration = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
+        } else if ctx.pointee.duration > 0 {
+            duration = Double(ctx.pointee.duration) / Double(AV_TIME_BASE)
+        } else {
+            duration = nil
+        }
+        if stream.pointee.nb_frames > 0 {
+            expectedFrames = Int(stream.pointee.nb_frames)
+        } else if let duration, rate.num > 0 {
+            expectedFrames = Int((duration * av_q2d(rate)).rounded())
+        } else {
+            expectedFrames = nil
+        }
+        // Only the video stream is read until streams are chosen for copying.
+        selectCopiedStreams([])
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+        avcodec_free_context(&decoder)
+        avformat_close_input(&context)
+    }
+
+    /// Chooses which non-video streams come out as packets; the others are discarded unread.
+    public func selectCopiedStreams(_ indices: Set<Int>) {
+        copied = indices
+        guard let ctx = context else { return }
+        for i in 0..<Int(ctx.pointee.nb_streams) where i != videoStream.index {
+            ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
+        }
+    }
+
+    /// The next decoded frame or copied packet, in file order; nil at the end of the input.
+    public func read() throws -> MediaItem? {
+        guard let ctx = context, let dec = decoder, !finished else { return nil }
+        while true {
+            if let frame = av_frame_alloc() {
+                let r = avcodec_receive_frame(dec, frame)
+                if r == 0 {
+                    frame.pointee.pts = frame.pointee.best_effort_timestamp
+                    if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
+                        corruptFrames += 1
+                    }
+                    return .frame(VideoFrame(owning: frame))
+                }
+                var f: UnsafeMutablePointer<AVFrame>? = frame
+                av_frame_free(&f)
+                if r == clarity_averror_eof() {
+                    finished = true
+                    return nil
+                }
+                if r != clarity_averror_eagain() {
+                    // A decode error surfaced at output: the frame is lost, the stream goes on.
+                    corruptPackets += 1
+                    if draining { continue }
+                }
+            }
+            if draining {
+                finished = true
+                return nil
+            }
+            let r = av_read_frame(ctx, packet)
+            if r < 0 {
+                if r != clarity_averror_eof() { truncated = true }
+                draining = true
+                avcodec_send_packet(dec, nil)
+                continue
+            }
+            let index = Int(packet.pointee.stream_index)
+            if index == videoStream.index {
+                let s = avcodec_send_packet(dec, packet)
+                av_packet_unref(packet)
+                if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
+            } else if copied.contains(index) {
+                return .packet(Packet(movingFrom: packet))
+            } else {
+                av_packet_unref(packet)
+            }
+        }
+    }
+}

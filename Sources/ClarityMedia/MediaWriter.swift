@@ -1,0 +1,276 @@
+import CFFmpeg
+import Foundation
+
+/// Encodes the video stream, copies other streams untouched, and muxes them into one output.
+///
+/// Use: `addVideo`, any number of `addCopy`, `start`, writes, then `finish` (which renames the
+/// temporary file into place) or `abort`.
+public final class MediaWriter {
+    public let output: OutputFile
+    /// The muxer's name (mp4, matroska, yuv4mpegpipe, ...).
+    public let containerName: String
+
+    private var context: UnsafeMutablePointer<AVFormatContext>?
+    private var encoder: UnsafeMutablePointer<AVCodecContext>?
+    private var videoStream: UnsafeMutablePointer<AVStream>?
+    private var frameTimeBase = AVRational(num: 1, den: 1)
+    private var copyMap: [Int: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)] = [:]
+    private var durations: [Int64: Int64] = [:]
+    private let packet = av_packet_alloc()!
+    private var started = false
+    private var closed = false
+    public private(set) var framesWritten = 0
+
+    /// Prepares a muxer for `output`; `format` names one (e.g. "matroska"), otherwise it is
+    /// guessed from the file name.
+    public init(output: OutputFile, format: String? = nil) throws {
+        self.output = output
+        var oformat: UnsafePointer<AVOutputFormat>?
+        if let format {
+            guard let f = av_guess_format(Self.muxerName(format), nil, nil) else {
+                throw MediaError(.invalidArgument, "unknown output format '\(format)' (see `ffmpeg -muxers`)")
+            }
+            oformat = f
+        } else if output.isPipe {
+            oformat = av_guess_format("yuv4mpegpipe", nil, nil)
+        } else {
+            oformat = av_guess_format(nil, output.finalPath, nil)
+            guard oformat != nil else {
+                throw MediaError(.invalidArgument, "cannot tell the container from '\(output.finalPath)': add an extension or --format")
+            }
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        let r = avformat_alloc_output_context2(&ctx, oformat, nil, output.writingPath)
+        guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
+        context = ctx
+        containerName = String(cString: ctx.pointee.oformat.pointee.name)
+    }
+
+    deinit {
+        if !closed { abort() }
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+    }
+
+    /// Short names users type, mapped to FFmpeg muxer names.
+    static func muxerName(_ name: String) -> String {
+        switch name.lowercased() {
+        case "y4m": return "yuv4mpegpipe"
+        case "mkv": return "matroska"
+        case "ts": return "mpegts"
+        default: return name
+        }
+    }
+
+    /// The encoder that suits a container when the user names none: raw frames for y4m and
+    /// nut (lossless pipes), libx264 otherwise.
+    public static func defaultCodec(forContainer name: String) -> String {
+        switch name {
+        case "yuv4mpegpipe": return "wrapped_avframe"
+        case "nut": return "rawvideo"
+        default: return "libx264"
+        }
+    }
+
+    /// Pixel formats `codec` accepts (empty: any).
+    public static func pixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
+        guard let c = avcodec_find_encoder_by_name(codec) else {
+            throw MediaError(.invalidArgument, "unknown encoder '\(codec)' (see `ffmpeg -encoders`)")
+        }
+        guard var p = c.pointee.pix_fmts else { return [] }
+        var list: [AVPixelFormat] = []
+        while p.pointee != AV_PIX_FMT_NONE {
+            list.append(p.pointee)
+            p += 1
+        }
+        return list
+    }
+
+    /// Whether this container can carry a copy of `stream`.
+    public func canCarry(_ stream: StreamInfo) -> Bool {
+        guard let ctx = context else { return false }
+        return avformat_query_codec(ctx.pointee.oformat, stream.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 1
+    }
+
+    /// Adds the encoded video stream. `format` is what frames will look like when written.
+    public func addVideo(format: VideoFormat, encoder settings: EncoderSettings) throws {
+        guard let ctx = context else { return }
+        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
+            throw MediaError(.invalidArgument, "unknown encoder '\(settings.codec)' (see `ffmpeg -encoders`)")
+        }
+        guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
+            throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
+        }
+        if avformat_query_codec(ctx.pointee.oformat, codec.pointee.id, FF_COMPLIANCE_NORMAL) != 1 {
+            throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
+        }
+        let accepted = try Self.pixelFormats(forCodec: settings.codec)
+        if !accepted.isEmpty && !accepted.contains(format.pixelFormat) {
+            throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
+        }
+        let enc = avcodec_alloc_context3(codec)!
+        encoder = enc
+        enc.pointee.width = Int32(format.width)
+        enc.pointee.height = Int32(format.height)
+        enc.pointee.pix_fmt = format.pixelFormat
+        enc.pointee.sample_aspect_ratio = format.sampleAspectRatio
+        enc.pointee.framerate = format.frameRate
+        format.colour.apply(to: enc)
+        frameTimeBase = format.timeBase
+        // y4m states a frame rate, not timestamps: it needs one tick per frame.
+        let perFrame = containerName == "yuv4mpegpipe" && format.frameRate.num > 0
+        enc.pointee.time_base = perFrame ? av_inv_q(format.frameRate) : format.timeBase
+        enc.pointee.thread_count = Int32(settings.threads)
+        if (ctx.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
+            enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+        }
+        var options: OpaquePointer?
+        defer { av_dict_free(&options) }
+        if let crf = settings.crf, Self.has(option: "crf", codec) { av_dict_set(&options, "crf", String(crf), 0) }
+        if let preset = settings.preset, Self.has(option: "preset", codec) { av_dict_set(&options, "preset", preset, 0) }
+        for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
+        var r = avcodec_open2(enc, codec, &options)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument) }
+        if let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
+            throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
+        }
+        guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
+        r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
+        st.pointee.time_base = enc.pointee.time_base
+        st.pointee.avg_frame_rate = format.frameRate
+        st.pointee.sample_aspect_ratio = format.sampleAspectRatio
+        videoStream = st
+    }
+
+    private static func has(option: String, _ codec: UnsafePointer<AVCodec>) -> Bool {
+        guard let cls = codec.pointee.priv_class else { return false }
+        var c: UnsafePointer<AVClass>? = cls
+        return withUnsafeMutablePointer(to: &c) { av_opt_find(UnsafeMutableRawPointer($0), option, nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil }
+    }
+
+    /// Adds an untouched copy of an input stream.
+    public func addCopy(_ input: StreamInfo) throws {
+        guard let ctx = context else { return }
+        guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a stream") }
+        let r = avcodec_parameters_copy(st.pointee.codecpar, input.parameters)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot copy stream #\(input.index)") }
+        st.pointee.codecpar.pointee.codec_tag = 0
+        st.pointee.time_base = input.timeBase
+        copyMap[input.index] = (st, input.timeBase)
+    }
+
+    /// Opens the output and writes the container header.
+    public func start() throws {
+        guard let ctx = context, !started else { return }
+        if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 {
+            let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write \(output.finalPath)", kind: .outputUnwritable) }
+        }
+        let r = avformat_write_header(ctx, nil)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable) }
+        started = true
+    }
+
+    /// Encodes one frame. Its timestamp is in the input's time base.
+    public func write(_ frame: VideoFrame) throws {
+        guard let enc = encoder else { return }
+        let f = frame.avFrame
+        f.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        if f.pointee.pts != clarity_nopts_value() && av_cmp_q(frameTimeBase, enc.pointee.time_base) != 0 {
+            f.pointee.pts = av_rescale_q(f.pointee.pts, frameTimeBase, enc.pointee.time_base)
+            f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
+        }
+        if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
+            durations[f.pointee.pts] = f.pointee.pkt_duration
+        }
+        let r = avcodec_send_frame(enc, f)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding frame \(framesWritten)") }
+        framesWritten += 1
+        try drainEncoder()
+    }
+
+    /// Writes a packet of a copied stream.
+    public func write(_ input: Packet) throws {
+        guard let ctx = context, let target = copyMap[input.streamIndex] else { return }
+        let p = input.avPacket
+        av_packet_rescale_ts(p, target.timeBase, target.stream.pointee.time_base)
+        p.pointee.stream_index = target.stream.pointee.index
+        p.pointee.pos = -1
+        let r = av_interleaved_write_frame(ctx, p)
+        guard r >= 0 else { throw writeError(r) }
+    }
+
+    private func drainEncoder() throws {
+        guard let ctx = context, let enc = encoder, let st = videoStream else { return }
+        while true {
+            let r = avcodec_receive_packet(enc, packet)
+            if r == clarity_averror_eagain() || r == clarity_averror_eof() { return }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding") }
+            if packet.pointee.duration == 0, let d = durations.removeValue(forKey: packet.pointee.pts) {
+                packet.pointee.duration = d
+            }
+            av_packet_rescale_ts(packet, enc.pointee.time_base, st.pointee.time_base)
+            packet.pointee.stream_index = st.pointee.index
+            let w = av_interleaved_write_frame(ctx, packet)
+            guard w >= 0 else { throw writeError(w) }
+        }
+    }
+
+    private func writeError(_ code: Int32) -> MediaError {
+        if code == clarity_averror(EPIPE) { return MediaError(.writeFailed, "output closed by the reader") }
+        if code == clarity_averror(ENOSPC) { return MediaError(.writeFailed, "disk full writing \(output.finalPath)") }
+        return MediaError.ffmpeg(code, "writing \(output.finalPath)", kind: .writeFailed)
+    }
+
+    /// Bytes written so far (the final size once finished).
+    public var bytesWritten: Int64 {
+        guard let pb = context?.pointee.pb else { return finalSize }
+        return avio_tell(pb)
+    }
+    private var finalSize: Int64 = 0
+
+    /// Flushes the encoder, writes the trailer, closes the output and moves it into place.
+    public func finish() throws {
+        guard let ctx = context, !closed else { return }
+        do {
+            if let enc = encoder {
+                avcodec_send_frame(enc, nil)
+                try drainEncoder()
+            }
+            if started {
+                let r = av_write_trailer(ctx)
+                guard r >= 0 else { throw writeError(r) }
+                if let pb = ctx.pointee.pb, pb.pointee.error < 0 { throw writeError(pb.pointee.error) }
+            }
+            try close()
+            try output.commit()
+        } catch {
+            abort()
+            throw error
+        }
+    }
+
+    /// Stops writing and removes the partial output.
+    public func abort() {
+        try? close()
+        output.discard()
+    }
+
+    private func close() throws {
+        guard !closed else { return }
+        closed = true
+        avcodec_free_context(&encoder)
+        if let ctx = context {
+            var r: Int32 = 0
+            if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 && ctx.pointee.pb != nil {
+                finalSize = avio_tell(ctx.pointee.pb)
+                r = avio_closep(&ctx.pointee.pb)
+            }
+            if let pb = ctx.pointee.pb { finalSize = avio_tell(pb) }
+            avformat_free_context(ctx)
+            context = nil
+            if r < 0 { throw writeError(r) }
+        }
+    }
+}

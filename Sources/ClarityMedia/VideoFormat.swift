@@ -1,0 +1,96 @@
+import CFFmpeg
+
+/// What a stream of frames looks like: negotiated once between stages, never per frame.
+public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendable {
+    public var width: Int
+    public var height: Int
+    public var pixelFormat: AVPixelFormat
+    /// The unit of the frames' timestamps (the input stream's, so VFR timing survives).
+    public var timeBase: AVRational
+    /// Nominal rate (for containers that need one, like y4m); 0/1 when unknown.
+    public var frameRate: AVRational
+    public var sampleAspectRatio: AVRational
+    public var colour: ColourProperties
+
+    public init(width: Int, height: Int, pixelFormat: AVPixelFormat, timeBase: AVRational,
+                frameRate: AVRational, sampleAspectRatio: AVRational = AVRational(num: 1, den: 1),
+                colour: ColourProperties = ColourProperties()) {
+        self.width = width
+        self.height = height
+        self.pixelFormat = pixelFormat
+        self.timeBase = timeBase
+        self.frameRate = frameRate
+        self.sampleAspectRatio = sampleAspectRatio
+        self.colour = colour
+    }
+
+    public var pixelFormatName: String { Self.name(of: pixelFormat) }
+
+    public var description: String {
+        "\(width)x\(height) \(pixelFormatName) \(frameRate.num)/\(frameRate.den) fps"
+    }
+
+    /// Bits per sample of the first component (8 for yuv420p, 10 for yuv420p10le).
+    public var bitDepth: Int {
+        guard let d = av_pix_fmt_desc_get(pixelFormat) else { return 8 }
+        return Int(d.pointee.comp.0.depth)
+    }
+
+    public static func name(of format: AVPixelFormat) -> String {
+        av_get_pix_fmt_name(format).map { String(cString: $0) } ?? "unknown"
+    }
+
+    /// A pixel format by FFmpeg name ("yuv420p10le"), nil if FFmpeg does not know it.
+    public static func pixelFormat(named name: String) -> AVPixelFormat? {
+        let f = av_get_pix_fmt(name)
+        return f == AV_PIX_FMT_NONE ? nil : f
+    }
+
+    public static func == (a: VideoFormat, b: VideoFormat) -> Bool {
+        a.width == b.width && a.height == b.height && a.pixelFormat == b.pixelFormat
+            && av_cmp_q(a.timeBase, b.timeBase) == 0 && av_cmp_q(a.frameRate, b.frameRate) == 0
+            && av_cmp_q(a.sampleAspectRatio, b.sampleAspectRatio) == 0 && a.colour == b.colour
+    }
+}
+
+/// Colour signalling that must survive processing untouched.
+public struct ColourProperties: Equatable, Sendable {
+    public var range: AVColorRange = AVCOL_RANGE_UNSPECIFIED
+    public var primaries: AVColorPrimaries = AVCOL_PRI_UNSPECIFIED
+    public var transfer: AVColorTransferCharacteristic = AVCOL_TRC_UNSPECIFIED
+    public var matrix: AVColorSpace = AVCOL_SPC_UNSPECIFIED
+    public var chromaLocation: AVChromaLocation = AVCHROMA_LOC_UNSPECIFIED
+
+    public init() {}
+
+    init(_ p: AVCodecParameters) {
+        range = p.color_range
+        primaries = p.color_primaries
+        transfer = p.color_trc
+        matrix = p.color_space
+        chromaLocation = p.chroma_location
+    }
+
+    func apply(to c: UnsafeMutablePointer<AVCodecContext>) {
+        c.pointee.color_range = range
+        c.pointee.color_primaries = primaries
+        c.pointee.color_trc = transfer
+        c.pointee.colorspace = matrix
+        c.pointee.chroma_sample_location = chromaLocation
+    }
+}
+
+extension VideoFormat {
+    /// The format among `accepted` that loses least from this one (this one if accepted).
+    public func closestPixelFormat(among accepted: [AVPixelFormat]) -> AVPixelFormat {
+        if accepted.isEmpty || accepted.contains(pixelFormat) { return pixelFormat }
+        var list = accepted + [AV_PIX_FMT_NONE]
+        return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, 0, nil)
+    }
+
+    /// Chroma subsampling as (log2 horizontal, log2 vertical): (1, 1) for 4:2:0.
+    public var chromaShift: (x: Int, y: Int) {
+        guard let d = av_pix_fmt_desc_get(pixelFormat) else { return (0, 0) }
+        return (Int(d.pointee.log2_chroma_w), Int(d.pointee.log2_chroma_h))
+    }
+}

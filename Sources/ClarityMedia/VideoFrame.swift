@@ -1,0 +1,68 @@
+import CFFmpeg
+
+/// One picture in the pipeline: planar samples plus its timestamp, backed by an `AVFrame`
+/// so that decoders, swscale and encoders share it without copies.
+public final class VideoFrame: @unchecked Sendable {
+    public let avFrame: UnsafeMutablePointer<AVFrame>
+
+    /// Takes ownership of `frame`.
+    init(owning frame: UnsafeMutablePointer<AVFrame>) {
+        avFrame = frame
+    }
+
+    /// A new frame with freshly allocated planes for `format`; timestamp unset.
+    public init(format: VideoFormat) throws {
+        guard let f = av_frame_alloc() else { throw MediaError(.codec, "out of memory allocating a frame") }
+        f.pointee.width = Int32(format.width)
+        f.pointee.height = Int32(format.height)
+        f.pointee.format = format.pixelFormat.rawValue
+        let r = av_frame_get_buffer(f, 0)
+        if r < 0 {
+            var p: UnsafeMutablePointer<AVFrame>? = f
+            av_frame_free(&p)
+            throw MediaError.ffmpeg(r, "cannot allocate a \(format.width)x\(format.height) frame")
+        }
+        avFrame = f
+        format.colour.apply(to: f)
+        f.pointee.sample_aspect_ratio = format.sampleAspectRatio
+    }
+
+    deinit {
+        var p: UnsafeMutablePointer<AVFrame>? = avFrame
+        av_frame_free(&p)
+    }
+
+    public var width: Int { Int(avFrame.pointee.width) }
+    public var height: Int { Int(avFrame.pointee.height) }
+    public var pixelFormat: AVPixelFormat { AVPixelFormat(rawValue: avFrame.pointee.format) }
+
+    /// Presentation time in the stream's time base; nil when the input carried none.
+    public var pts: Int64? {
+        get { avFrame.pointee.pts == clarity_nopts_value() ? nil : avFrame.pointee.pts }
+        set { avFrame.pointee.pts = newValue ?? clarity_nopts_value() }
+    }
+
+    /// Samples of plane `index` and the distance in bytes between its rows.
+    public func plane(_ index: Int) -> (data: UnsafeMutablePointer<UInt8>, stride: Int) {
+        precondition(index >= 0 && index < 4, "plane index out of range")
+        let data = withUnsafeBytes(of: avFrame.pointee.data) { $0.load(fromByteOffset: index * 8, as: UnsafeMutablePointer<UInt8>?.self) }
+        let stride = withUnsafeBytes(of: avFrame.pointee.linesize) { $0.load(fromByteOffset: index * 4, as: Int32.self) }
+        guard let data else { preconditionFailure("frame has no plane \(index)") }
+        return (data, Int(stride))
+    }
+
+    /// Copies timestamp, colour signalling and side data from `source` (not the samples).
+    public func copyProperties(from source: VideoFrame) {
+        av_frame_copy_props(avFrame, source.avFrame)
+    }
+}
+
+extension ColourProperties {
+    func apply(to f: UnsafeMutablePointer<AVFrame>) {
+        f.pointee.color_range = range
+        f.pointee.color_primaries = primaries
+        f.pointee.color_trc = transfer
+        f.pointee.colorspace = matrix
+        f.pointee.chroma_location = chromaLocation
+    }
+}

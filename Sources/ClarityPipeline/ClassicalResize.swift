@@ -1,0 +1,39 @@
+import CFFmpeg
+import ClarityMedia
+
+/// Resizes with a classical swscale filter: the baseline every model is measured against,
+/// and the stage that upscales chroma next to the luma models.
+public final class ClassicalResize: FrameStage {
+    public let target: ResizeTarget?
+    public let filter: ScaleFilter
+    public let threads: Int
+    private var scaler: FrameScaler?
+
+    /// A nil `target` keeps the size and only converts the pixel format where needed.
+    public init(target: ResizeTarget?, filter: ScaleFilter = .bicubic, threads: Int = 1) {
+        self.target = target
+        self.filter = filter
+        self.threads = threads
+    }
+
+    public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
+        var output = input
+        output.pixelFormat = input.closestPixelFormat(among: accepted)
+        if let target {
+            let shift = output.chromaShift
+            let size = target.dimensions(forWidth: input.width, height: input.height,
+                                         multiple: (1 << shift.x, 1 << shift.y))
+            guard size.width > 0, size.height > 0, size.width <= 16384, size.height <= 16384 else {
+                throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) is out of range")
+            }
+            (output.width, output.height) = size
+        }
+        scaler = output == input ? nil : try FrameScaler(from: input, to: output, filter: filter, threads: threads)
+        return output
+    }
+
+    public func process(_ frame: VideoFrame) throws -> VideoFrame {
+        guard let scaler else { return frame }
+        return try scaler.scale(frame)
+    }
+}

@@ -1,0 +1,165 @@
+import CFFmpeg
+import ClarityMedia
+import Foundation
+
+/// Moves a stream from a reader through a stage into a writer, each on its own thread, with
+/// bounded queues between them: back-pressure keeps memory bounded whatever the speeds.
+///
+/// Formats are negotiated once, at init: the stage learns what the encoder accepts and fixes
+/// its output, the writer's streams are laid out, and the header is written.
+public final class FramePump: @unchecked Sendable {
+    public let reader: MediaReader
+    public let stage: FrameStage
+    public let writer: MediaWriter
+    public let outputFormat: VideoFormat
+    /// Frames that may wait between two stages.
+    public let queueDepth: Int
+    /// Input streams copied into the output.
+    public let copiedStreams: [StreamInfo]
+
+    private let lock = NSLock()
+    private var firstError: Error?
+    private var stopRequested = false
+
+    public init(reader: MediaReader, stage: FrameStage, writer: MediaWriter, encoder: EncoderSettings,
+                copy streams: [StreamInfo], queueDepth: Int = 3) throws {
+        self.reader = reader
+        self.stage = stage
+        self.writer = writer
+        self.queueDepth = queueDepth
+        var settings = encoder
+        let accepted: [AVPixelFormat]
+        if let name = settings.pixelFormat {
+            guard let f = VideoFormat.pixelFormat(named: name) else {
+                throw MediaError(.invalidArgument, "unknown pixel format '\(name)' (see `ffmpeg -pix_fmts`)")
+            }
+            accepted = [f]
+        } else {
+            accepted = try MediaWriter.pixelFormats(forCodec: settings.codec)
+        }
+        settings.pixelFormat = nil
+        outputFormat = try stage.negotiate(input: reader.videoFormat, accepted: accepted)
+        try writer.addVideo(format: outputFormat, encoder: settings)
+        for s in streams { try writer.addCopy(s) }
+        copiedStreams = streams
+        reader.selectCopiedStreams(Set(streams.map(\.index)))
+        try writer.start()
+    }
+
+    /// Asks the pump to stop reading; frames already read are still written and the output
+    /// is finished properly. Safe from any thread.
+    public func stop() {
+        lock.lock(); stopRequested = true; lock.unlock()
+    }
+
+    private var shouldStop: Bool {
+        lock.lock(); defer { lock.unlock() }
+        return stopRequested || firstError != nil
+    }
+
+    private func fail(_ error: Error) {
+        lock.lock()
+        if firstError == nil { firstError = error }
+        lock.unlock()
+    }
+
+    /// Runs to the end of the input (or `stop()`), finishing the output. On error the partial
+    /// output is removed and the first error is thrown. `onProgress` runs on the caller's
+    /// thread about every `progressInterval` seconds; the final state is the return value.
+    @discardableResult
+    public func run(progressInterval: Double = 0.5, onProgress: ((PumpProgress) -> Void)? = nil) throws -> PumpProgress {
+        let decoded = BoundedQueue<MediaItem>(capacity: queueDepth)
+        let processed = BoundedQueue<MediaItem>(capacity: queueDepth)
+        let start = DispatchTime.now().uptimeNanoseconds
+        var progress = PumpProgress()
+        progress.expectedFrames = reader.expectedFrames
+        progress.inputDuration = reader.duration
+        let decodedCount = Counter()
+        let group = DispatchGroup()
+
+        group.enter()
+        Thread.detachNewThread { [self] in
+            defer { decoded.close(); group.leave() }
+            do {
+                while !shouldStop, let item = try reader.read() {
+                    if case .frame = item { decodedCount.increment() }
+                    if !decoded.push(item) { return }
+                }
+            } catch {
+                fail(error)
+                processed.cancel()
+            }
+        }
+        group.enter()
+        Thread.detachNewThread { [self] in
+            defer { processed.close(); group.leave() }
+            do {
+                while let item = decoded.pop() {
+                    let out: MediaItem
+                    switch item {
+                    case .frame(let f): out = .frame(try stage.process(f))
+                    case .packet: out = item
+                    }
+                    if !processed.push(out) { return }
+                }
+            } catch {
+                fail(error)
+                decoded.cancel()
+            }
+        }
+
+        let timeBase = reader.videoFormat.timeBase
+        var lastReport = start
+        func update() {
+            progress.framesDecoded = decodedCount.value
+            progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            progress.bytesWritten = writer.bytesWritten
+        }
+        do {
+            while let item = processed.pop() {
+                switch item {
+                case .frame(let f):
+                    if let pts = f.pts { progress.position = Double(pts) * av_q2d(timeBase) }
+                    try writer.write(f)
+                    progress.framesWritten += 1
+                case .packet(let p):
+                    try writer.write(p)
+                    progress.packetsCopied += 1
+                }
+                let now = DispatchTime.now().uptimeNanoseconds
+                if let onProgress, Double(now - lastReport) / 1e9 >= progressInterval {
+                    lastReport = now
+                    update()
+                    onProgress(progress)
+                }
+            }
+        } catch {
+            fail(error)
+            decoded.cancel()
+            processed.cancel()
+        }
+        group.wait()
+        lock.lock()
+        let error = firstError
+        progress.interrupted = stopRequested
+        lock.unlock()
+        if let error {
+            writer.abort()
+            throw error
+        }
+        try writer.finish()
+        update()
+        progress.corruptPackets = reader.corruptPackets
+        progress.corruptFrames = reader.corruptFrames
+        progress.truncatedInput = reader.truncated
+        return progress
+    }
+}
+
+/// A count shared between threads.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func increment() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}

@@ -1,0 +1,34 @@
+/// Where a pump run stands; handed to the progress callback and returned at the end.
+public struct PumpProgress: Sendable {
+    public var framesDecoded = 0
+    public var framesWritten = 0
+    public var packetsCopied = 0
+    /// Frames the container announced, when it did.
+    public var expectedFrames: Int?
+    /// Input duration in seconds, when known.
+    public var inputDuration: Double?
+    /// Timestamp of the last frame written, in seconds.
+    public var position: Double = 0
+    public var elapsed: Double = 0
+    public var bytesWritten: Int64 = 0
+    public var corruptPackets = 0
+    public var corruptFrames = 0
+    public var truncatedInput = false
+    public var interrupted = false
+
+    public var framesPerSecond: Double { elapsed > 0 ? Double(framesWritten) / elapsed : 0 }
+
+    /// Seconds left, from the share of frames (or of duration) already done.
+    public var eta: Double? {
+        let done: Double
+        if let n = expectedFrames, n > 0 {
+            done = Double(framesWritten) / Double(n)
+        } else if let d = inputDuration, d > 0 {
+            done = position / d
+        } else {
+            return nil
+        }
+        guard done > 0.001, done < 1 else { return nil }
+        return elapsed * (1 - done) / done
+    }
+}

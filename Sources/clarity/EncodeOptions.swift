@@ -1,0 +1,55 @@
+import ArgumentParser
+import ClarityMedia
+
+/// How the output is encoded and muxed.
+struct EncodeOptions: ParsableArguments {
+    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format).")
+    var codec: String?
+
+    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51).")
+    var crf: Double = 18
+
+    @Option(help: "Encoder speed preset (x264: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...).")
+    var preset = "veryfast"
+
+    @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
+    var pixelFormat: String?
+
+    @Option(help: ArgumentHelp("Output container, by FFmpeg muxer name or y4m, mkv, ts (default: from the file extension).", valueName: "container"))
+    var format: String?
+
+    @Flag(help: "Do not copy audio streams.")
+    var noAudio = false
+
+    @Flag(help: "Do not copy subtitle streams.")
+    var noSubtitles = false
+
+    @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
+    var overwrite = false
+
+    func validate() throws {
+        guard (0...63).contains(crf) else { throw ValidationError("--crf must be between 0 and 63") }
+    }
+
+    func settings(container: String, threads: Int) -> EncoderSettings {
+        EncoderSettings(codec: codec ?? MediaWriter.defaultCodec(forContainer: container), crf: crf,
+                        preset: preset, threads: threads, pixelFormat: pixelFormat)
+    }
+
+    /// The input streams to copy: audio and subtitles unless switched off, and only those
+    /// the container can hold (the others are reported unless `silently`).
+    func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) -> [StreamInfo] {
+        reader.streams.filter { s in
+            switch s.kind {
+            case .audio where !noAudio, .subtitle where !noSubtitles:
+                if writer.canCarry(s) { return true }
+                if !quiet {
+                    Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")
+                }
+                return false
+            default:
+                return false
+            }
+        }
+    }
+}

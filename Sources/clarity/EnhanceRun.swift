@@ -1,0 +1,40 @@
+import ArgumentParser
+import ClarityMedia
+import ClarityPipeline
+
+/// The shared body of `transcode` and `pipe`: open, negotiate, pump, report.
+struct EnhanceRun {
+    var input: String
+    var inputFormat: String?
+    var output: String
+    var resize: ResizeOptions
+    var encode: EncodeOptions
+    var run: RunOptions
+
+    func execute() throws {
+        run.configureLogging()
+        try reportingErrors {
+            let threads = run.totalThreads
+            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
+            let file = try OutputFile(output, overwrite: encode.overwrite)
+            let writer = try MediaWriter(output: file, format: encode.format)
+            let stage = ClassicalResize(target: try resize.target(), filter: try resize.scaleFilter(),
+                                        threads: max(1, threads / 2))
+            let pump = try FramePump(
+                reader: reader, stage: stage, writer: writer,
+                encoder: encode.settings(container: writer.containerName, threads: threads),
+                copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet))
+            let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
+            let interrupts = InterruptHandler { pump.stop() }
+            let result = try pump.run(onProgress: printer.update)
+            withExtendedLifetime(interrupts) {}
+            printer.finish(result)
+            if result.interrupted {
+                if !run.quiet {
+                    Console.warning("interrupted: \(file.isPipe ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")
+                }
+                throw ExitCode(ExitStatus.interrupted)
+            }
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import ClarityMedia
+import Foundation
+
+/// Exit codes, following BSD sysexits where one fits (documented in docs/cli.md).
+enum ExitStatus {
+    static let failure: Int32 = 1        // processing failed (codec error, internal)
+    static let usage: Int32 = 64         // bad option or value (ArgumentParser's code too)
+    static let dataError: Int32 = 65     // not a media file, no video stream
+    static let noInput: Int32 = 66       // input missing or unreadable
+    static let unsupported: Int32 = 69   // no decoder or encoder for it
+    static let cannotCreate: Int32 = 73  // output exists, folder missing, not writable
+    static let ioError: Int32 = 74       // writing failed: disk full, output closed
+    static let interrupted: Int32 = 130  // stopped by Ctrl-C; the output was finished properly
+
+    static func code(for kind: MediaError.Kind) -> Int32 {
+        switch kind {
+        case .inputNotFound, .inputUnreadable: return noInput
+        case .notMedia, .noVideoStream: return dataError
+        case .unsupported: return unsupported
+        case .outputUnwritable: return cannotCreate
+        case .writeFailed: return ioError
+        case .invalidArgument: return usage
+        case .interrupted: return interrupted
+        case .codec: return failure
+        }
+    }
+}
+
+/// One-line messages on stderr, prefixed so they stand out among other tools' output.
+enum Console {
+    static func error(_ message: String) { write("clarity: error: \(message)\n") }
+    static func warning(_ message: String) { write("clarity: warning: \(message)\n") }
+    static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
+}
+
+/// Runs a command body, turning media errors into a one-line message and the documented code.
+func reportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as MediaError {
+        Console.error(error.message)
+        throw ExitCode(ExitStatus.code(for: error.kind))
+    }
+}

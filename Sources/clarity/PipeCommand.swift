@@ -1,0 +1,39 @@
+import ArgumentParser
+
+struct Pipe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enhance frames from stdin to stdout (y4m both ways by default).",
+        discussion: """
+            Reads a stream on stdin (y4m, or any container FFmpeg can probe; --input-format to \
+            force one) and writes the processed frames to stdout. Back-pressure: Clarity reads \
+            only as fast as the reader of its output takes frames, so memory stays bounded. When \
+            either side closes, Clarity stops cleanly.
+
+            Example:
+              ffmpeg -i in.mp4 -f yuv4mpegpipe - | clarity pipe --scale 3 | ffmpeg -f yuv4mpegpipe -i - out.mkv
+            """)
+
+    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (default: probe; y4m is detected).")
+    var inputFormat: String?
+
+    @Option(name: .customLong("output-format"), help: "Output container: y4m, nut, matroska (mkv), mpegts (ts).")
+    var outputFormat = "y4m"
+
+    @OptionGroup(title: "Processing") var resize: ResizeOptions
+    @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Run") var runOptions: RunOptions
+
+    func validate() throws {
+        guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts"].contains(outputFormat) else {
+            throw ValidationError("--output-format must be y4m, nut, matroska or mpegts")
+        }
+        if encode.format != nil { throw ValidationError("use --output-format to choose the container of a pipe") }
+    }
+
+    func run() throws {
+        var encode = encode
+        encode.format = outputFormat
+        try EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
+                       resize: resize, encode: encode, run: runOptions).execute()
+    }
+}

@@ -1,0 +1,68 @@
+import ClarityPipeline
+import Foundation
+
+/// Shows a pump's progress on stderr: a live line on a terminal, or JSON lines for machines.
+struct ProgressPrinter {
+    let mode: RunOptions.ProgressMode
+    let quiet: Bool
+
+    private var live: Bool { !quiet && mode == .auto && Console.stderrIsTerminal }
+
+    func update(_ p: PumpProgress) {
+        if mode == .json {
+            emitJSON(p, done: false)
+        } else if live {
+            Console.write("\r\u{1B}[K" + line(p))
+        }
+    }
+
+    func finish(_ p: PumpProgress) {
+        if mode == .json {
+            emitJSON(p, done: true)
+        } else if live {
+            Console.write("\r\u{1B}[K" + line(p) + "\n")
+        }
+        guard !quiet else { return }
+        if p.corruptPackets > 0 || p.corruptFrames > 0 {
+            Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed; the output is complete")
+        }
+        if p.truncatedInput {
+            Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it")
+        }
+    }
+
+    private func line(_ p: PumpProgress) -> String {
+        var parts = ["frame \(p.framesWritten)" + (p.expectedFrames.map { "/\($0)" } ?? "")]
+        parts.append(String(format: "%.1f fps", p.framesPerSecond))
+        parts.append(String(format: "t=%.2fs", p.position))
+        parts.append(Self.bytes(p.bytesWritten))
+        if let eta = p.eta { parts.append(String(format: "eta %.0fs", eta)) }
+        return parts.joined(separator: "  ")
+    }
+
+    private func emitJSON(_ p: PumpProgress, done: Bool) {
+        var fields: [String: Any] = [
+            "frames": p.framesWritten, "decoded": p.framesDecoded, "packets_copied": p.packetsCopied,
+            "fps": (p.framesPerSecond * 100).rounded() / 100, "time": (p.position * 1000).rounded() / 1000,
+            "elapsed": (p.elapsed * 1000).rounded() / 1000, "bytes": p.bytesWritten, "done": done,
+        ]
+        if let n = p.expectedFrames { fields["expected_frames"] = n }
+        if let eta = p.eta { fields["eta"] = (eta * 10).rounded() / 10 }
+        if done {
+            fields["corrupt_packets"] = p.corruptPackets
+            fields["corrupt_frames"] = p.corruptFrames
+            fields["truncated"] = p.truncatedInput
+            fields["interrupted"] = p.interrupted
+        }
+        if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {
+            Console.write(String(decoding: data, as: UTF8.self) + "\n")
+        }
+    }
+
+    static func bytes(_ n: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB"]
+        var v = Double(n), i = 0
+        while v >= 1024 && i < units.count - 1 { v /= 1024; i += 1 }
+        return i == 0 ? "\(n) B" : String(format: "%.1f %@", v, units[i])
+    }
+}

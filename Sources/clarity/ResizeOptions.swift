@@ -1,0 +1,39 @@
+import ArgumentParser
+import ClarityMedia
+import ClarityPipeline
+
+/// The processing stage's size: a factor or an exact size, and the classical filter.
+struct ResizeOptions: ParsableArguments {
+    @Option(help: "Upscale by this factor (e.g. 3 turns 1280x720 into 3840x2160).")
+    var scale: Double?
+
+    @Option(help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160).", valueName: "WxH"))
+    var size: String?
+
+    @Option(help: "Classical filter: \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var filter: String = ScaleFilter.bicubic.rawValue
+
+    func validate() throws {
+        if scale != nil && size != nil { throw ValidationError("give --scale or --size, not both") }
+        if let scale, !(scale > 0 && scale <= 16) { throw ValidationError("--scale must be above 0 and at most 16") }
+        _ = try target()
+        _ = try scaleFilter()
+    }
+
+    func target() throws -> ResizeTarget? {
+        if let scale { return .factor(scale) }
+        guard let size else { return nil }
+        let parts = size.lowercased().split(separator: "x")
+        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else {
+            throw ValidationError("--size must look like 3840x2160")
+        }
+        return .size(width: w, height: h)
+    }
+
+    func scaleFilter() throws -> ScaleFilter {
+        guard let f = ScaleFilter(rawValue: filter) else {
+            throw ValidationError("unknown filter '\(filter)'; choose from \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return f
+    }
+}

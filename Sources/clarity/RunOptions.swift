@@ -1,0 +1,33 @@
+import ArgumentParser
+import CFFmpeg
+import Foundation
+
+/// How a run talks to the user and uses the machine; shared by every processing command.
+struct RunOptions: ParsableArguments {
+    enum ProgressMode: String, ExpressibleByArgument, CaseIterable {
+        case auto, json, none
+    }
+
+    @Option(help: "Progress on stderr: auto (a live line when stderr is a terminal), json (one JSON object per line), none.")
+    var progress: ProgressMode = .auto
+
+    @Flag(name: .shortAndLong, help: "Print nothing but errors.")
+    var quiet = false
+
+    @Flag(help: "Also show FFmpeg's own warnings.")
+    var verbose = false
+
+    @Option(help: "Threads in total (encoder, scaler and models share them); 0 = one per core.")
+    var threads = 0
+
+    var totalThreads: Int { threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount }
+
+    func validate() throws {
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
+    }
+
+    /// Silences FFmpeg's log unless asked; Clarity reports problems itself.
+    func configureLogging() {
+        clarity_set_log_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL)
+    }
+}

@@ -1,0 +1,33 @@
+import ArgumentParser
+
+struct Transcode: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Enhance a file into a new file; audio and subtitles are copied.",
+        discussion: """
+            Decodes the first video stream of IN (anything FFmpeg reads), processes every frame and \
+            encodes it into OUT; the container comes from OUT's extension or --format. Timestamps, \
+            colour properties and bit depth carry over. OUT appears only when complete.
+
+            Examples:
+              clarity transcode in.mp4 out.mp4 --scale 3
+              clarity transcode in.mkv out.mkv --size 3840x2160 --filter lanczos --codec ffv1
+            """)
+
+    @Argument(help: "Input file or URL (- for stdin).")
+    var input: String
+
+    @Argument(help: "Output file (- for stdout).")
+    var output: String
+
+    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (e.g. yuv4mpegpipe, matroska).")
+    var inputFormat: String?
+
+    @OptionGroup(title: "Processing") var resize: ResizeOptions
+    @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Run") var runOptions: RunOptions
+
+    func run() throws {
+        try EnhanceRun(input: input, inputFormat: inputFormat, output: output,
+                       resize: resize, encode: encode, run: runOptions).execute()
+    }
+}

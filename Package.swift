@@ -19,6 +19,9 @@ let package = Package(
                 "ClarityMedia", "ClarityPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityCLITests"),
     ],
     swiftLanguageModes: [.v5]
 )

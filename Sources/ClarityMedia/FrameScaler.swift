@@ -5,11 +5,13 @@ public final class FrameScaler {
     public let input: VideoFormat
     public let output: VideoFormat
     private var context: OpaquePointer?
+    private let pool: FramePool
 
     /// `threads` > 1 lets swscale cut each frame into slices scaled in parallel.
     public init(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter, threads: Int = 1) throws {
         self.input = input
         self.output = output
+        pool = try FramePool(format: output)
         guard let ctx = sws_alloc_context() else { throw MediaError(.codec, "cannot create a scaler") }
         context = ctx
         let raw = UnsafeMutableRawPointer(ctx)
@@ -36,7 +38,7 @@ public final class FrameScaler {
 
     /// A new frame in the output format carrying `frame`'s timestamp and properties.
     public func scale(_ frame: VideoFrame) throws -> VideoFrame {
-        let out = try VideoFrame(format: output)
+        let out = try pool.makeFrame()
         out.copyProperties(from: frame)
         output.colour.apply(to: out.avFrame)
         out.avFrame.pointee.sample_aspect_ratio = output.sampleAspectRatio

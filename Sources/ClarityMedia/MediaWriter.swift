@@ -20,6 +20,11 @@ public final class MediaWriter {
     private var started = false
     private var closed = false
     public private(set) var framesWritten = 0
+    /// Damaged input the output could not take: copied packets the muxer rejected, and
+    /// frames whose timestamp went backwards. Dropped, counted, and reported.
+    public private(set) var droppedPackets = 0
+    public private(set) var droppedFrames = 0
+    private var lastFramePTS: Int64?
 
     /// Prepares a muxer for `output`; `format` names one (e.g. "matroska"), otherwise it is
     /// guessed from the file name.
@@ -86,10 +91,10 @@ public final class MediaWriter {
         return list
     }
 
-    /// Whether this container can carry a copy of `stream`.
+    /// Whether this container can carry a copy of `stream` (muxers that cannot tell are tried).
     public func canCarry(_ stream: StreamInfo) -> Bool {
         guard let ctx = context else { return false }
-        return avformat_query_codec(ctx.pointee.oformat, stream.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) == 1
+        return avformat_query_codec(ctx.pointee.oformat, stream.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) != 0
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
@@ -101,7 +106,7 @@ public final class MediaWriter {
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
         }
-        if avformat_query_codec(ctx.pointee.oformat, codec.pointee.id, FF_COMPLIANCE_NORMAL) != 1 {
+        if avformat_query_codec(ctx.pointee.oformat, codec.pointee.id, FF_COMPLIANCE_NORMAL) == 0 {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         let accepted = try Self.pixelFormats(forCodec: settings.codec)
@@ -177,6 +182,13 @@ public final class MediaWriter {
         guard let enc = encoder else { return }
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        if f.pointee.pts != clarity_nopts_value() {
+            if let last = lastFramePTS, f.pointee.pts <= last {
+                droppedFrames += 1
+                return
+            }
+            lastFramePTS = f.pointee.pts
+        }
         if f.pointee.pts != clarity_nopts_value() && av_cmp_q(frameTimeBase, enc.pointee.time_base) != 0 {
             f.pointee.pts = av_rescale_q(f.pointee.pts, frameTimeBase, enc.pointee.time_base)
             f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
@@ -198,6 +210,10 @@ public final class MediaWriter {
         p.pointee.stream_index = target.stream.pointee.index
         p.pointee.pos = -1
         let r = av_interleaved_write_frame(ctx, p)
+        if r == clarity_averror_invaliddata() || r == clarity_averror(EINVAL) {
+            droppedPackets += 1
+            return
+        }
         guard r >= 0 else { throw writeError(r) }
     }
 

@@ -10,23 +10,6 @@ public final class VideoFrame: @unchecked Sendable {
         avFrame = frame
     }
 
-    /// A new frame with freshly allocated planes for `format`; timestamp unset.
-    public init(format: VideoFormat) throws {
-        guard let f = av_frame_alloc() else { throw MediaError(.codec, "out of memory allocating a frame") }
-        f.pointee.width = Int32(format.width)
-        f.pointee.height = Int32(format.height)
-        f.pointee.format = format.pixelFormat.rawValue
-        let r = av_frame_get_buffer(f, 0)
-        if r < 0 {
-            var p: UnsafeMutablePointer<AVFrame>? = f
-            av_frame_free(&p)
-            throw MediaError.ffmpeg(r, "cannot allocate a \(format.width)x\(format.height) frame")
-        }
-        avFrame = f
-        format.colour.apply(to: f)
-        f.pointee.sample_aspect_ratio = format.sampleAspectRatio
-    }
-
     deinit {
         var p: UnsafeMutablePointer<AVFrame>? = avFrame
         av_frame_free(&p)

@@ -6,15 +6,16 @@ import Foundation
 /// is empty. `close()` ends the stream: pending items still drain, then `pop` returns nil and
 /// `push` returns false, so either side can stop the other cleanly.
 public final class BoundedQueue<Element>: @unchecked Sendable {
-    private var items: [Element] = []
+    /// A ring: a popped slot is set to nil at once, so the queue never keeps a frame alive.
+    private var slots: [Element?]
     private var head = 0
-    private let capacity: Int
+    private var count = 0
     private var closed = false
     private let condition = NSCondition()
 
     public init(capacity: Int) {
         precondition(capacity > 0, "a queue needs room for one item")
-        self.capacity = capacity
+        slots = Array(repeating: nil, count: capacity)
     }
 
     /// Appends `item`, waiting for room. Returns false if the queue was closed.
@@ -22,9 +23,10 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func push(_ item: Element) -> Bool {
         condition.lock()
         defer { condition.unlock() }
-        while !closed && items.count - head >= capacity { condition.wait() }
+        while !closed && count == slots.count { condition.wait() }
         if closed { return false }
-        items.append(item)
+        slots[(head + count) % slots.count] = item
+        count += 1
         condition.broadcast()
         return true
     }
@@ -33,14 +35,12 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func pop() -> Element? {
         condition.lock()
         defer { condition.unlock() }
-        while !closed && items.count == head { condition.wait() }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
+        while !closed && count == 0 { condition.wait() }
+        guard count > 0 else { return nil }
+        let item = slots[head]
+        slots[head] = nil
+        head = (head + 1) % slots.count
+        count -= 1
         condition.broadcast()
         return item
     }
@@ -57,8 +57,8 @@ public final class BoundedQueue<Element>: @unchecked Sendable {
     public func cancel() {
         condition.lock()
         closed = true
-        items.removeAll()
-        head = 0
+        for i in slots.indices { slots[i] = nil }
+        count = 0
         condition.broadcast()
         condition.unlock()
     }

@@ -152,6 +152,9 @@ public final class FramePump: @unchecked Sendable {
         progress.corruptPackets = reader.corruptPackets
         progress.corruptFrames = reader.corruptFrames
         progress.truncatedInput = reader.truncated
+        progress.droppedPackets = writer.droppedPackets
+        progress.droppedFrames = writer.droppedFrames
+        progress.framesWritten -= writer.droppedFrames
         return progress
     }
 }

@@ -13,6 +13,9 @@ public struct PumpProgress: Sendable {
     public var bytesWritten: Int64 = 0
     public var corruptPackets = 0
     public var corruptFrames = 0
+    /// Damaged packets or frames the output could not take.
+    public var droppedPackets = 0
+    public var droppedFrames = 0
     public var truncatedInput = false
     public var interrupted = false
 

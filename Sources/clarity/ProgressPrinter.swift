@@ -26,6 +26,9 @@ struct ProgressPrinter {
         if p.corruptPackets > 0 || p.corruptFrames > 0 {
             Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed; the output is complete")
         }
+        if p.droppedPackets > 0 || p.droppedFrames > 0 {
+            Console.warning("dropped \(p.droppedPackets) damaged packet(s) of copied streams and \(p.droppedFrames) frame(s) with timestamps out of order")
+        }
         if p.truncatedInput {
             Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it")
         }
@@ -51,6 +54,8 @@ struct ProgressPrinter {
         if done {
             fields["corrupt_packets"] = p.corruptPackets
             fields["corrupt_frames"] = p.corruptFrames
+            fields["dropped_packets"] = p.droppedPackets
+            fields["dropped_frames"] = p.droppedFrames
             fields["truncated"] = p.truncatedInput
             fields["interrupted"] = p.interrupted
         }

@@ -1,0 +1,47 @@
+import CFFmpeg
+
+/// Recycles the sample buffers of one frame format. A 4K frame is 12 MB: allocating it anew
+/// each time costs thousands of page faults, while a pooled buffer is warm and mapped.
+public final class FramePool: @unchecked Sendable {
+    public let format: VideoFormat
+    private let pool: OpaquePointer
+    private let size: Int32
+    private static let alignment: Int32 = 64
+
+    public init(format: VideoFormat) throws {
+        self.format = format
+        size = av_image_get_buffer_size(format.pixelFormat, Int32(format.width), Int32(format.height), Self.alignment)
+        guard size > 0, let p = av_buffer_pool_init(Int(size), av_buffer_alloc) else {
+            throw MediaError(.invalidArgument, "cannot hold \(format.width)x\(format.height) \(format.pixelFormatName) frames")
+        }
+        pool = p
+    }
+
+    deinit {
+        var p: OpaquePointer? = pool
+        av_buffer_pool_uninit(&p)
+    }
+
+    /// A frame backed by a pooled buffer; the buffer returns to the pool when the frame dies.
+    public func makeFrame() throws -> VideoFrame {
+        guard let f = av_frame_alloc(), let buffer = av_buffer_pool_get(pool) else {
+            throw MediaError(.codec, "out of memory allocating a frame")
+        }
+        let frame = VideoFrame(owning: f)
+        f.pointee.width = Int32(format.width)
+        f.pointee.height = Int32(format.height)
+        f.pointee.format = format.pixelFormat.rawValue
+        f.pointee.buf.0 = buffer
+        withUnsafeMutableBytes(of: &f.pointee.data) { data in
+            withUnsafeMutableBytes(of: &f.pointee.linesize) { lines in
+                let d = data.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
+                let l = lines.baseAddress!.assumingMemoryBound(to: Int32.self)
+                av_image_fill_arrays(d, l, buffer.pointee.data, format.pixelFormat,
+                                     Int32(format.width), Int32(format.height), Self.alignment)
+            }
+        }
+        format.colour.apply(to: f)
+        f.pointee.sample_aspect_ratio = format.sampleAspectRatio
+        return frame
+    }
+}

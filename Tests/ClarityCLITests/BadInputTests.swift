@@ -1,0 +1,72 @@
+import Foundation
+import XCTest
+
+/// Every bad input gives one clear line and a documented exit code, and leaves no output.
+final class BadInputTests: ToolTestCase {
+    func expectFailure(_ args: [String], status: Int32, mentioning words: String,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = files
+        let r = try Tool.clarity(args, in: folder)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.lowercased().contains(words), "stderr: \(r.stderr)", file: file, line: line)
+        XCTAssertEqual(files, before, "nothing may be left behind", file: file, line: line)
+    }
+
+    func testMissingInput() throws {
+        try expectFailure(["transcode", "nope.mp4", "out.mp4"], status: 66, mentioning: "input not found")
+    }
+
+    func testNotAMediaFile() throws {
+        FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
+        try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")
+    }
+
+    func testNoVideoStream() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1", "-c:a", "aac", "tone.m4a"], in: folder)
+        try expectFailure(["transcode", "tone.m4a", "out.mp4"], status: 65, mentioning: "no video stream")
+    }
+
+    func testUnknownOptionAndBadValues() throws {
+        try makeClip()
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--sharpness", "3"], status: 64, mentioning: "unknown option")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "big"], status: 64, mentioning: "--size")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--filter", "magic"], status: 64, mentioning: "unknown filter")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "nosuchcodec"], status: 64, mentioning: "unknown encoder")
+    }
+
+    func testUnwritableOutput() throws {
+        try makeClip()
+        try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")
+        FileManager.default.createFile(atPath: path("taken.mp4"), contents: Data("keep me".utf8))
+        try expectFailure(["transcode", "in.mp4", "taken.mp4"], status: 73, mentioning: "--overwrite")
+        XCTAssertEqual(try String(contentsOfFile: path("taken.mp4")), "keep me")
+    }
+
+    func testTruncatedInputCompletesWithAWarning() throws {
+        try makeClip("in.ts", extra: ["-f", "mpegts"])
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("half.ts")))
+        let r = try Tool.clarity(["transcode", "half.ts", "out.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        XCTAssertGreaterThan(n, 15)
+        XCTAssertLessThan(n, 60)
+    }
+
+    func testCorruptPacketsAreCountedAndSurvived() throws {
+        try makeClip("in.ts", extra: ["-f", "mpegts"])
+        var data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
+        // Overwrite payload bytes (not the 188-byte TS headers) across the middle of the stream.
+        var rng = SystemRandomNumberGenerator()
+        let start = data.count / 3
+        for packet in stride(from: start - start % 188, to: start * 2, by: 188 * 3) {
+            for i in 8..<188 where packet + i < data.count { data[packet + i] = UInt8.random(in: 0...255, using: &rng) }
+        }
+        try data.write(to: URL(fileURLWithPath: path("bad.ts")))
+        let r = try Tool.clarity(["transcode", "bad.ts", "out.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("input damaged"), r.stderr)
+        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        XCTAssertGreaterThan(n, 30, "decoding goes on past the damage")
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import XCTest
+
+/// Runs the built `clarity` (and ffmpeg / ffprobe) as a user would, from a scratch folder.
+struct Tool {
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var text: String { String(decoding: stdout, as: UTF8.self) }
+    }
+
+    /// The tool sits beside the test bundle in the build products (`make test` builds it first).
+    static var clarity: String {
+        let path = Bundle.main.bundleURL.appendingPathComponent("clarity").path
+        return path
+    }
+
+    static func run(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
+        p.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
+        if let folder { p.currentDirectoryURL = folder }
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        p.standardInput = FileHandle.nullDevice
+        try p.run()
+        // Read both pipes while the process runs, so neither fills up and blocks it.
+        var outData = Data(), errData = Data()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        errData = err.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func clarity(_ arguments: [String], in folder: URL? = nil) throws -> Result {
+        guard FileManager.default.isExecutableFile(atPath: clarity) else {
+            throw XCTSkip("build the tool first (`make test` does): \(clarity) is missing")
+        }
+        return try run(clarity, arguments, in: folder)
+    }
+
+    /// A shell pipeline, for the stdin/stdout cases.
+    static func shell(_ command: String, in folder: URL) throws -> Result {
+        try run("/bin/sh", ["-c", command], in: folder)
+    }
+
+    @discardableResult
+    static func ffmpeg(_ arguments: [String], in folder: URL) throws -> Result {
+        let r = try run("ffmpeg", ["-nostdin", "-hide_banner", "-loglevel", "error", "-y"] + arguments, in: folder)
+        XCTAssertEqual(r.status, 0, "ffmpeg failed: \(r.stderr)")
+        return r
+    }
+
+    /// One line per entry of ffprobe's csv output for the selected stream.
+    static func probe(_ file: String, stream: String, entries: String, in folder: URL, extra: [String] = []) throws -> [String] {
+        let r = try run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", entries,
+                                    "-of", "csv=p=0"] + extra + [file], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.text.split(separator: "\n").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: ", ")) }.filter { !$0.isEmpty }
+    }
+}
+
+/// A scratch folder per test, with small clips made by ffmpeg from its test sources.
+class ToolTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    var files: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() }
+
+    /// A 320x180 H.264 clip with an AAC track (2 s at 30 fps unless told otherwise).
+    func makeClip(_ name: String = "in.mp4", seconds: Double = 2, pixFmt: String = "yuv420p", extra: [String] = []) throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                         "-t", String(seconds), "-c:v", "libx264", "-qp", "23", "-pix_fmt", pixFmt,
+                         "-c:a", "aac", "-shortest"] + extra + [name], in: folder)
+    }
+}

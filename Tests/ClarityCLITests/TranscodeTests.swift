@@ -1,0 +1,116 @@
+import Foundation
+import XCTest
+
+final class TranscodeTests: ToolTestCase {
+    func testUpscalesAndKeepsFramesTimestampsAndDuration() throws {
+        try makeClip()
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mp4", "--scale", "3", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
+        let inPTS = try Tool.probe("in.mp4", stream: "v", entries: "frame=pts_time", in: folder)
+        let outPTS = try Tool.probe("out.mp4", stream: "v", entries: "frame=pts_time", in: folder)
+        XCTAssertEqual(inPTS.count, 60)
+        XCTAssertEqual(outPTS, inPTS)
+        let inDur = Double(try Tool.probe("in.mp4", stream: "v", entries: "stream=duration", in: folder)[0])!
+        let outDur = Double(try Tool.probe("out.mp4", stream: "v", entries: "stream=duration", in: folder)[0])!
+        XCTAssertEqual(outDur, inDur, accuracy: 1.0 / 30)
+        XCTAssertEqual(files, ["in.mp4", "out.mp4"], "no temporary file is left")
+    }
+
+    func testVariableFrameRateTimestampsSurviveExactly() throws {
+        // Frames 0-19 at 30 fps, then every other tick: a real VFR stream.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2",
+                         "-vf", "setpts='if(lt(N,20),N,2*N)/(30*TB)'", "-fps_mode", "passthrough",
+                         "-c:v", "libx264", "-qp", "23", "vfr.mkv"], in: folder)
+        let inPTS = try Tool.probe("vfr.mkv", stream: "v", entries: "frame=pts_time", in: folder)
+        for out in ["out.mkv", "out.mp4"] {
+            let r = try Tool.clarity(["transcode", "vfr.mkv", out, "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "frame=pts_time", in: folder), inPTS, out)
+        }
+    }
+
+    func testAudioPacketsAreCopiedBitExact() throws {
+        try makeClip()
+        for out in ["out.mp4", "out.mkv"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let a = try audioPackets("in.mp4"), b = try audioPackets(out)
+            XCTAssertGreaterThan(a.count, 80)
+            XCTAssertEqual(a.map(\.hash), b.map(\.hash), "payloads")
+            XCTAssertEqual(a.map(\.size), b.map(\.size), "sizes")
+            // mp4 keeps the AAC priming's negative start; matroska cannot, and shifts every
+            // stream by the same amount (as `ffmpeg -c copy` does), which keeps A/V sync.
+            let videoShift = try firstVideoTime(out) - firstVideoTime("in.mp4")
+            if out.hasSuffix(".mp4") { XCTAssertEqual(videoShift, 0, accuracy: 0.0005) }
+            for (x, y) in zip(a, b) { XCTAssertEqual(y.time - x.time, videoShift, accuracy: 0.0015, "\(out) timestamps") }
+        }
+        let noAudio = try Tool.clarity(["transcode", "in.mp4", "silent.mkv", "--no-audio", "--progress", "none"], in: folder)
+        XCTAssertEqual(noAudio.status, 0, noAudio.stderr)
+        XCTAssertEqual(try Tool.probe("silent.mkv", stream: "a", entries: "stream=index", in: folder), [])
+    }
+
+    /// Audio packets as ffprobe sees them: time, size and payload hash.
+    func audioPackets(_ file: String) throws -> [(time: Double, size: String, hash: String)] {
+        let r = try Tool.run("ffprobe", ["-v", "error", "-select_streams", "a", "-show_entries", "packet=pts_time,size,data_hash",
+                                         "-show_data_hash", "md5", "-of", "json", file], in: folder)
+        let json = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any]
+        let packets = json?["packets"] as? [[String: Any]] ?? []
+        return packets.map { (Double($0["pts_time"] as? String ?? "") ?? .nan, $0["size"] as? String ?? "", $0["data_hash"] as? String ?? "") }
+    }
+
+    func firstVideoTime(_ file: String) throws -> Double {
+        try Tool.probe(file, stream: "v", entries: "packet=pts_time", in: folder).compactMap(Double.init).min() ?? .nan
+    }
+
+    func testTenBitStaysTenBitAndLosslessIsExact() throws {
+        try makeClip("ten.mkv", seconds: 1, pixFmt: "yuv420p10le")
+        let r = try Tool.clarity(["transcode", "ten.mkv", "copy.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("copy.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["yuv420p10le"])
+        let hashes = { (f: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", f, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! } }
+        XCTAssertEqual(try hashes("copy.mkv"), try hashes("ten.mkv"))
+        let up = try Tool.clarity(["transcode", "ten.mkv", "up.mp4", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(up.status, 0, up.stderr)
+        XCTAssertEqual(try Tool.probe("up.mp4", stream: "v", entries: "stream=pix_fmt,profile", in: folder), ["High 10,yuv420p10le"])
+    }
+
+    func testColourPropertiesCarryOver() throws {
+        try makeClip(extra: ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"])
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let entries = "stream=color_range,color_space,color_transfer,color_primaries"
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: entries, in: folder), ["tv,bt709,bt709,bt709"])
+    }
+
+    func testJSONProgressReportsTheFinalCount() throws {
+        try makeClip()
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let last = r.stderr.split(separator: "\n").last.map(String.init) ?? ""
+        let json = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        XCTAssertEqual(json?["done"] as? Bool, true)
+        XCTAssertEqual(json?["frames"] as? Int, 60)
+        XCTAssertGreaterThan(json?["bytes"] as? Int ?? 0, 1000)
+    }
+
+    func testInterruptFinishesTheContainer() throws {
+        try makeClip("long.mp4", seconds: 20)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: Tool.clarity)
+        p.arguments = ["transcode", "long.mp4", "cut.mkv", "--scale", "3", "--preset", "medium", "--progress", "none", "--threads", "1"]
+        p.currentDirectoryURL = folder
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        Thread.sleep(forTimeInterval: 1.5)
+        p.interrupt()
+        p.waitUntilExit()
+        XCTAssertEqual(p.terminationStatus, 130)
+        let frames = try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
+        let n = Int(frames.first ?? "") ?? 0
+        XCTAssertGreaterThan(n, 0)
+        XCTAssertLessThan(n, 600)
+        XCTAssertEqual(files, ["cut.mkv", "long.mp4"])
+    }
+}

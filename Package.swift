@@ -13,12 +13,14 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia"]),
+        .target(name: "ClarityQuality"),
         .executableTarget(
             name: "clarity",
             dependencies: [
                 "ClarityMedia", "ClarityPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v5]
 )

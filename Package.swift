@@ -13,6 +13,7 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "CFFmpeg"]),
+        .target(name: "ClarityQuality"),
         .executableTarget(
             name: "clarity",
             dependencies: [
@@ -21,6 +22,7 @@ let package = Package(
             ]),
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),
         .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityCLITests"),
     ],
     swiftLanguageModes: [.v5]

@@ -4,7 +4,7 @@ CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := ffmpeg pkg-config libavcodec-dev libavformat-dev libswscale-dev libavutil-dev libdnnl-dev
 BIN := .build/$(CONFIG)/clarity
-DEMO_INPUT := streams/harbour-pan-720p-qp27.mp4
+DEMO_INPUT := streams/dune-pan-720p-qp27.mp4
 
 .PHONY: deps build demo test bench clean
 

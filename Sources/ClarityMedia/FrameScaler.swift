@@ -21,7 +21,7 @@ public final class FrameScaler {
         av_opt_set_int(raw, "dstw", Int64(output.width), 0)
         av_opt_set_int(raw, "dsth", Int64(output.height), 0)
         av_opt_set_int(raw, "dst_format", Int64(output.pixelFormat.rawValue), 0)
-        av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag | SWS_ACCURATE_RND), 0)
+        av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag), 0)
         av_opt_set_int(raw, "threads", Int64(max(1, threads)), 0)
         let full = input.colour.range == AVCOL_RANGE_JPEG ? Int64(1) : 0
         av_opt_set_int(raw, "src_range", full, 0)

@@ -1,17 +1,19 @@
 import CFFmpeg
 
-/// Resizes and converts frames with swscale, set up once for one input and one output format.
+/// Resizes and converts pictures with swscale, set up once for one input and one output shape.
+///
+/// Two uses share it: whole frames (`scale(_:)`, the classical stage), and single planes
+/// (`scale(plane:into:)`, chroma next to a luma model, with a grey format of the plane's depth).
 public final class FrameScaler {
     public let input: VideoFormat
     public let output: VideoFormat
     private var context: OpaquePointer?
-    private let pool: FramePool
+    private var pool: FramePool?
 
-    /// `threads` > 1 lets swscale cut each frame into slices scaled in parallel.
+    /// `threads` > 1 lets swscale cut each picture into slices scaled in parallel.
     public init(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter, threads: Int = 1) throws {
         self.input = input
         self.output = output
-        pool = try FramePool(format: output)
         guard let ctx = sws_alloc_context() else { throw MediaError(.codec, "cannot create a scaler") }
         context = ctx
         let raw = UnsafeMutableRawPointer(ctx)
@@ -34,16 +36,38 @@ public final class FrameScaler {
         }
     }
 
+    /// A scaler for one plane of `bitDepth` bits (8, or up to 16 stored in 16-bit words).
+    public convenience init(planeFrom source: (width: Int, height: Int), to target: (width: Int, height: Int),
+                            bitDepth: Int, filter: ScaleFilter) throws {
+        let grey: AVPixelFormat = bitDepth <= 8 ? AV_PIX_FMT_GRAY8 : bitDepth <= 10 ? AV_PIX_FMT_GRAY10LE
+            : bitDepth <= 12 ? AV_PIX_FMT_GRAY12LE : AV_PIX_FMT_GRAY16LE
+        let rate = AVRational(num: 0, den: 1)
+        try self.init(from: VideoFormat(width: source.width, height: source.height, pixelFormat: grey, timeBase: rate, frameRate: rate),
+                      to: VideoFormat(width: target.width, height: target.height, pixelFormat: grey, timeBase: rate, frameRate: rate),
+                      filter: filter)
+    }
+
     deinit { sws_freeContext(context) }
 
     /// A new frame in the output format carrying `frame`'s timestamp and properties.
     public func scale(_ frame: VideoFrame) throws -> VideoFrame {
-        let out = try pool.makeFrame()
+        if pool == nil { pool = try FramePool(format: output) }
+        let out = try pool!.makeFrame()
         out.copyProperties(from: frame)
         output.colour.apply(to: out.avFrame)
         out.avFrame.pointee.sample_aspect_ratio = output.sampleAspectRatio
         let r = sws_scale_frame(context, out.avFrame, frame.avFrame)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "scaling a frame") }
         return out
+    }
+
+    /// Scales one plane into another (for a plane scaler).
+    public func scale(plane source: (data: UnsafeMutablePointer<UInt8>, stride: Int),
+                      into target: (data: UnsafeMutablePointer<UInt8>, stride: Int)) {
+        var src: [UnsafePointer<UInt8>?] = [UnsafePointer(source.data), nil, nil, nil]
+        var dst: [UnsafeMutablePointer<UInt8>?] = [target.data, nil, nil, nil]
+        var srcStride: [Int32] = [Int32(source.stride), 0, 0, 0]
+        var dstStride: [Int32] = [Int32(target.stride), 0, 0, 0]
+        sws_scale(context, &src, &srcStride, 0, Int32(input.height), &dst, &dstStride)
     }
 }

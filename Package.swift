@@ -11,14 +11,17 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
+        .systemLibrary(name: "CDNNL"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
+        .target(name: "ClarityEngine", dependencies: ["CDNNL"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia"]),
         .executableTarget(
             name: "clarity",
             dependencies: [
-                "ClarityMedia", "ClarityPipeline",
+                "ClarityMedia", "ClarityPipeline", "ClarityEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
+        .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
     ],
     swiftLanguageModes: [.v5]
 )

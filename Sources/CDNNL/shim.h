@@ -18,6 +18,10 @@ static inline int clarity_dnnl_arg_bias(void) { return DNNL_ARG_BIAS; }
 static inline int clarity_dnnl_arg_from(void) { return DNNL_ARG_FROM; }
 static inline int clarity_dnnl_arg_to(void) { return DNNL_ARG_TO; }
 static inline int clarity_dnnl_arg_scratchpad(void) { return DNNL_ARG_SCRATCHPAD; }
+/// The second source of the binary post-op at position `index` of a primitive's post-ops.
+static inline int clarity_dnnl_arg_post_op_src1(int index) {
+    return DNNL_ARG_ATTR_MULTIPLE_POST_OP(index) | DNNL_ARG_SRC_1;
+}
 
 /// OpenMP (libgomp, which libdnnl is built against). The thread count is per calling thread.
 extern void omp_set_num_threads(int n);

@@ -19,7 +19,14 @@ struct ConvolutionPrimitive {
         /// Scale applied after the activation (int8 requantization of a non-homogeneous one).
         var activationScale: Float = 1
         var sumScale: Float = 1
+        /// Add the residual as a binary post-op reading this layout (instead of a sum post-op
+        /// on the destination): oneDNN 2.6's AVX2 fp32 kernel has no "eltwise then sum" but
+        /// does have "eltwise then binary add".
+        var residualAsBinary: dnnl_memory_desc_t? = nil
     }
+
+    /// Post-op index of the residual's binary add (after the activation, if any).
+    static func residualPostOpIndex(_ c: Layer.Convolution) -> Int32 { c.activation == nil ? 0 : 1 }
 
     init(_ c: Layer.Convolution, transposed: Bool, batch: Int, input: ModelGraph.Shape, output: ModelGraph.Shape,
          types: Types) throws {
@@ -46,7 +53,11 @@ struct ConvolutionPrimitive {
                     try dnnlCheck(dnnl_post_ops_append_eltwise(ops, types.activationScale, a.alg, a.alpha, 0), "eltwise post-op")
                 }
                 if c.residual != nil {
-                    try dnnlCheck(dnnl_post_ops_append_sum(ops, types.sumScale), "sum post-op")
+                    if var r = types.residualAsBinary {
+                        try dnnlCheck(dnnl_post_ops_append_binary(ops, dnnl_binary_add, &r), "binary add post-op")
+                    } else {
+                        try dnnlCheck(dnnl_post_ops_append_sum(ops, types.sumScale), "sum post-op")
+                    }
                 }
             }
         }

@@ -170,8 +170,22 @@ final class ExecutionPlan {
             types.outputScales = ws.map { (homogeneous ? dstScale : 1) / (srcScale * $0) }
             types.activationScale = homogeneous ? 1 : dstScale
         }
-        let conv = try ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape,
+        var conv = try ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape,
                                             types: types)
+        var binaryResidual: DNNLMemory? = nil
+        if let r = c.residual, conv.primitive.implementation.hasPrefix("ref") {
+            // The fused sum has no fast kernel here: add the residual as a binary post-op instead.
+            var alt = types
+            let res = values[r]![0]
+            if res.scale == dstScale {
+                alt.residualAsBinary = res.memory.desc
+                if let b = try? ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape, types: alt),
+                   !b.primitive.implementation.hasPrefix("ref") {
+                    conv = b
+                    binaryResidual = res.memory
+                }
+            }
+        }
         let src = try variant(inName, conv.srcDesc, scale: srcScale)
         let weights = try packedWeights(layer, c, transposed: transposed, desc: conv.weightsDesc, precision: precision,
                                         scales: weightScales, signedSource: types.src == dnnl_s8)
@@ -187,7 +201,10 @@ final class ExecutionPlan {
             retained.append(b)
         }
         let dst: DNNLMemory
-        if let r = c.residual {
+        if let res = binaryResidual {
+            dst = try DNNLMemory(conv.dstDesc)
+            args.append((clarity_dnnl_arg_post_op_src1(ConvolutionPrimitive.residualPostOpIndex(c)), res))
+        } else if let r = c.residual {
             if inPlaceAllowed, let v = values[r]!.first(where: { MemoryDesc.equal($0.memory.desc, conv.dstDesc) && $0.scale == dstScale }) {
                 dst = v.memory  // the residual is not read again: accumulate onto it in place
             } else {

@@ -120,9 +120,7 @@ public final class Model: @unchecked Sendable {
                 s.data.withUnsafeBufferPointer { plan.input.floats.update(from: $0.baseAddress!, count: $0.count) }
                 try plan.execute()
                 for (name, mem) in plan.captured {
-                    let count = mem.byteCount / 4
-                    var lo = Float.infinity, hi = -Float.infinity
-                    for i in 0..<count { let v = mem.floats[i]; lo = min(lo, v); hi = max(hi, v) }
+                    let (lo, hi) = Self.clippedRange(UnsafeBufferPointer(start: mem.floats, count: mem.byteCount / 4))
                     let old = ranges[name] ?? ValueRange(min: lo, max: hi)
                     ranges[name] = ValueRange(min: min(old.min, lo), max: max(old.max, hi))
                 }
@@ -132,6 +130,21 @@ public final class Model: @unchecked Sendable {
         _calibration = ranges
         plans = plans.filter { $0.key.precision != .int8 }
         packedWeights = packedWeights.filter { !$0.key.hasSuffix("|int8") }
+    }
+
+    /// The 0.01% and 99.99% quantiles of a strided sample (the sign test uses the true
+    /// minimum): a few outliers saturate instead of costing every other value resolution.
+    static func clippedRange(_ v: UnsafeBufferPointer<Float>) -> (Float, Float) {
+        let step = max(1, v.count / 262_144)
+        var sample: [Float] = []
+        sample.reserveCapacity(v.count / step + 1)
+        var trueMin = Float.infinity
+        for i in stride(from: 0, to: v.count, by: step) { sample.append(v[i]) }
+        for x in v { trueMin = min(trueMin, x) }
+        sample.sort()
+        let k = sample.count / 10_000
+        let lo = trueMin >= 0 ? 0 : min(sample[k], -1e-6)
+        return (lo, sample[sample.count - 1 - k])
     }
 
     /// Frees compiled plans (e.g. after a resolution change); weights stay packed.

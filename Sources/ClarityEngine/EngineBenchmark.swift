@@ -37,7 +37,7 @@ public enum EngineBenchmark {
         }
     }
 
-    public static func run(width: Int = 1280, height: Int = 720, tile: Int = 128, overlap: Int = 8, batchSize: Int = 8,
+    public static func run(width: Int = 1280, height: Int = 720, tile: Int = 128, overlap: Int = 8, batchSize: Int = 64,
                            iterations: Int = 5, precisions: [Precision] = Precision.allCases,
                            torchScript: String? = "training/bench_torch.py") throws -> Report {
         let model = try RandomModels.bicubicPlusPlus(channels: 32, scale: 3, seed: 1)

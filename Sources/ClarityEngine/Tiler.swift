@@ -16,7 +16,7 @@ public struct Tiler: Sendable {
     /// - Parameters:
     ///   - tile: LR tile size (0 = whole frame).
     ///   - overlap: context around each core in LR pixels; nil = the models' receptive radius.
-    public init(tile: Int = 128, overlap: Int? = nil, batchSize: Int = 8, precision: Precision = .fp32) {
+    public init(tile: Int = 128, overlap: Int? = nil, batchSize: Int = 64, precision: Precision = .fp32) {
         self.tile = tile; self.overlap = overlap; self.batchSize = max(1, batchSize); self.precision = precision
     }
 

@@ -11,7 +11,7 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Input height.") var height = 720
     @Option(help: "LR tile size for the tiled runs.") var tile = 128
     @Option(help: "Overlap in LR pixels for the tiled runs.") var overlap = 8
-    @Option(help: "Tiles per batch.") var batch = 8
+    @Option(help: "Tiles per batch (one batch per model when the frame has fewer).") var batch = 64
     @Option(help: "Total threads (default: all cores).") var threads: Int?
     @Option(help: "Timed runs per row (median reported).") var iterations = 5
     @Option(help: "PyTorch reference script ('' to skip).") var torchScript = "training/bench_torch.py"

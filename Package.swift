@@ -11,16 +11,19 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
+        .systemLibrary(name: "CDNNL"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
-        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "CFFmpeg"]),
+        .target(name: "ClarityEngine", dependencies: ["CDNNL"]),
+        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
         .executableTarget(
             name: "clarity",
             dependencies: [
-                "ClarityMedia", "ClarityPipeline",
+                "ClarityMedia", "ClarityPipeline", "ClarityEngine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
         .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityCLITests"),

@@ -1,0 +1,74 @@
+import CDNNL
+import Foundation
+
+/// Process-wide engine settings. One number, `threads`, is the total the engine may use:
+/// oneDNN's OpenMP team and the engine's own Swift loops take turns on the same cores (a
+/// layer runs either in oneDNN or in Swift, never both at once), so both are sized to it.
+/// The pipeline should give the engine `ThreadPlan.inference` and keep the rest.
+public enum Engine {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var _threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Total threads for inference (oneDNN OpenMP threads and the engine's Swift loops).
+    public static var threads: Int {
+        lock.lock(); defer { lock.unlock() }
+        return _threads
+    }
+
+    /// Sets the total thread count. Takes effect on the next `run` on any thread.
+    public static func configure(threads: Int) {
+        lock.lock(); defer { lock.unlock() }
+        _threads = max(1, threads)
+    }
+
+    /// OpenMP's thread count is per calling thread, so it is set on the thread that is about
+    /// to run oneDNN primitives (a cheap check when it already matches).
+    static func applyThreadsToCurrentThread() {
+        let n = Int32(threads)
+        if omp_get_max_threads() != n { omp_set_num_threads(n) }
+    }
+
+    /// oneDNN's ISA name on this CPU (e.g. "avx2"), for reports.
+    public static var cpuISA: String {
+        let isa = dnnl_get_effective_cpu_isa()
+        switch isa {
+        case dnnl_cpu_isa_sse41: return "sse41"
+        case dnnl_cpu_isa_avx: return "avx"
+        case dnnl_cpu_isa_avx2: return "avx2"
+        case dnnl_cpu_isa_avx512_mic: return "avx512_mic"
+        case dnnl_cpu_isa_avx512_core: return "avx512_core"
+        case dnnl_cpu_isa_avx512_core_vnni: return "avx512_core_vnni"
+        case dnnl_cpu_isa_avx512_core_bf16: return "avx512_core_bf16"
+        case dnnl_cpu_isa_avx512_core_amx: return "avx512_core_amx"
+        default: return "isa 0x\(String(isa.rawValue, radix: 16))"
+        }
+    }
+}
+
+/// How a total thread budget splits between inference and the rest of the pipeline
+/// (decode, encode, conversions). On 2 cores inference gets both and the pipeline's
+/// stages run in the gaps; above that, one core in four is left to the pipeline.
+public struct ThreadPlan: Equatable, Sendable {
+    public let total: Int
+    public let inference: Int
+    public let pipeline: Int
+
+    public init(total: Int) {
+        let t = max(1, total)
+        self.total = t
+        inference = t <= 2 ? t : t - max(1, t / 4)
+        pipeline = max(1, t - inference)
+    }
+}
+
+/// Splits `count` items into at most `Engine.threads` contiguous chunks run concurrently.
+/// Used by the engine's Swift layers, which never overlap a oneDNN primitive.
+func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let workers = max(1, min(Engine.threads, count / max(1, minChunk)))
+    if workers <= 1 { body(0..<count); return }
+    let per = (count + workers - 1) / workers
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+        let lo = w * per, hi = min(count, lo + per)
+        if lo < hi { body(lo..<hi) }
+    }
+}

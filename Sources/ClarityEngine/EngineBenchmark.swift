@@ -1,0 +1,130 @@
+import Foundation
+
+/// `clarity bench engine`: the Bicubic++-shaped luma network (random weights) on one input
+/// size, whole-frame and tiled, in each precision; plus PyTorch on the same network when a
+/// Python with torch is found. Times are medians over `iterations` runs after one warm-up
+/// (which also compiles the plan and packs the weights).
+public enum EngineBenchmark {
+    public struct Row: Sendable {
+        public var mode: String          // "full-frame" or "tiled 128/8"
+        public var requested: Precision
+        public var effective: String     // what actually ran (e.g. "fp32 (bf16 unavailable)")
+        public var milliseconds: Double
+        /// Useful work (the whole-frame network's FLOPs) per second; tiles also redo overlaps.
+        public var gflops: Double
+    }
+
+    public struct Report: Sendable {
+        public var width: Int, height: Int, threads: Int, isa: String
+        /// FLOPs of the whole-frame network (2 x MACs of the convolutions).
+        public var gflopPerFrame: Double
+        public var rows: [Row]
+        public var torch: String
+
+        public var text: String {
+            var s = "Engine benchmark: Bicubic++-shaped luma net (1->32 s2, 32->32, 32->32 + skip, 32->36, shuffle 6), "
+            s += "\(width)x\(height) -> \(width * 3)x\(height * 3), \(threads) threads, oneDNN ISA \(isa)\n"
+            s += String(format: "%.2f GFLOP per frame (whole-frame convolutions)\n", gflopPerFrame)
+            s += "mode                 precision  runs as                 ms/frame   GFLOP/s\n"
+            for r in rows {
+                s += r.mode.padding(toLength: 21, withPad: " ", startingAt: 0)
+                s += r.requested.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+                s += r.effective.padding(toLength: 22, withPad: " ", startingAt: 0)
+                s += String(format: "%9.1f %9.1f\n", r.milliseconds, r.gflops)
+            }
+            s += "PyTorch CPU: \(torch)\n"
+            return s
+        }
+    }
+
+    public static func run(width: Int = 1280, height: Int = 720, tile: Int = 128, overlap: Int = 8, batchSize: Int = 64,
+                           iterations: Int = 5, precisions: [Precision] = Precision.allCases,
+                           torchScript: String? = "training/bench_torch.py") throws -> Report {
+        let model = try RandomModels.bicubicPlusPlus(channels: 32, scale: 3, seed: 1)
+        let plane = Plane(width: width, height: height, data: RandomModels.input(n: 1, h: height, w: width, seed: 2).data)
+        let flops = 2 * Double(macs(model.graph, height: height, width: width))
+        var rows: [Row] = []
+        for p in precisions {
+            if p == .int8 {
+                // Calibrate on a different random frame-sized sample (as the pipeline would on real frames).
+                try model.calibrate(samples: [RandomModels.input(n: 1, h: 144, w: 144, seed: 3)])
+            }
+            for (mode, tiler) in [("full-frame", Tiler(tile: 0, precision: p)),
+                                  ("tiled \(tile)/\(overlap) b\(batchSize)", Tiler(tile: tile, overlap: overlap, batchSize: batchSize, precision: p))] {
+                _ = try tiler.run(plane, model: model)
+                var times: [Double] = []
+                for _ in 0..<iterations {
+                    let t0 = DispatchTime.now().uptimeNanoseconds
+                    _ = try tiler.run(plane, model: model)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                }
+                let ms = times.sorted()[times.count / 2]
+                let g = tiler.grid(width: width, height: height, models: [model])
+                let info = try model.planInfo(batch: tile == 0 || mode == "full-frame" ? 1 : batchFor(g.tiles.count, batchSize),
+                                              height: g.windowHeight, width: g.windowWidth, precision: p)
+                let eff = info.effectivePrecision
+                rows.append(Row(mode: mode, requested: p,
+                                effective: eff == p ? "\(p.rawValue) (\(info.layers.first?.kernel ?? "?"))" : "\(eff.rawValue) (\(p.rawValue) n/a)",
+                                milliseconds: ms, gflops: flops / ms / 1e6))
+            }
+        }
+        let torch = torchScript.map { runTorch(script: $0, width: width, height: height, iterations: iterations) } ?? "not run"
+        return Report(width: width, height: height, threads: Engine.threads, isa: Engine.cpuISA,
+                      gflopPerFrame: flops / 1e9, rows: rows, torch: torch)
+    }
+
+    static func batchFor(_ count: Int, _ batchSize: Int) -> Int {
+        let nb = (count + batchSize - 1) / batchSize
+        return (count + nb - 1) / nb
+    }
+
+    /// Multiply-accumulates of the graph's convolutions for one input of this size.
+    public static func macs(_ graph: ModelGraph, height: Int, width: Int) -> Int {
+        guard let shapes = try? graph.shapes(height: height, width: width) else { return 0 }
+        var total = 0
+        for l in graph.layers {
+            switch l.op {
+            case .conv2d(let c):
+                let o = shapes[l.name]!
+                total += o.h * o.w * c.outChannels * (c.inChannels / c.groups) * c.kernel.h * c.kernel.w
+            case .convTranspose2d(let c):
+                let i = shapes[l.inputs[0]]!
+                total += i.h * i.w * c.inChannels * (c.outChannels / c.groups) * c.kernel.h * c.kernel.w
+            default: break
+            }
+        }
+        return total
+    }
+
+    /// Runs `script` with the first Python that imports torch: $CLARITY_PYTHON, then
+    /// /work/venv/bin/python, then python3. Returns its one-line result or why it was skipped.
+    static func runTorch(script: String, width: Int, height: Int, iterations: Int) -> String {
+        guard FileManager.default.fileExists(atPath: script) else { return "skipped (no \(script) here)" }
+        var candidates: [String] = []
+        if let p = ProcessInfo.processInfo.environment["CLARITY_PYTHON"], !p.isEmpty { candidates.append(p) }
+        candidates += ["/work/venv/bin/python", "/usr/bin/env python3"]
+        for c in candidates {
+            let parts = c.split(separator: " ").map(String.init)
+            guard parts[0] == "/usr/bin/env" || FileManager.default.isExecutableFile(atPath: parts[0]) else { continue }
+            let (ok, out) = shell(parts + ["-c", "import torch"])
+            guard ok else { _ = out; continue }
+            let (ran, text) = shell(parts + [script, "--width", "\(width)", "--height", "\(height)",
+                                             "--threads", "\(Engine.threads)", "--iterations", "\(iterations)"])
+            return ran ? text.trimmingCharacters(in: .whitespacesAndNewlines) : "failed: \(text.suffix(300))"
+        }
+        return "skipped (torch is not installed for $CLARITY_PYTHON, /work/venv/bin/python or python3)"
+    }
+
+    private static func shell(_ args: [String]) -> (Bool, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: args[0])
+        p.arguments = Array(args.dropFirst())
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        do { try p.run() } catch { return (false, "\(error)") }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus == 0, String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,309 @@
+import CDNNL
+import Foundation
+
+/// A model compiled for one input shape and precision: every oneDNN primitive, reorder and
+/// buffer created up front, so a run is a fixed list of steps with no allocation. Tensors
+/// between oneDNN layers stay in the layouts oneDNN chose; a reorder is inserted only where
+/// a consumer (a Swift layer, an int8 conv, a graph output) needs another layout or type.
+final class ExecutionPlan {
+    let batch: Int
+    /// Graph input, NHWC f32 [batch, H, W, 1].
+    let input: DNNLMemory
+    /// Graph outputs, NHWC f32, in `graph.outputs` order.
+    private(set) var outputs: [DNNLMemory] = []
+    let outputShapes: [ModelGraph.Shape]
+    /// Every node's output as NHWC f32 (only when compiled with `captureAll`, for calibration).
+    private(set) var captured: [(String, DNNLMemory)] = []
+    private(set) var info = ModelPlanInfo(layers: [], notes: [])
+
+    private var steps: [() throws -> Void] = []
+    private var primitives: [DNNLPrimitive] = []
+    private var argLists: [UnsafeMutablePointer<dnnl_exec_arg_t>] = []
+
+    /// A node's output in one layout/type; `scale` maps real values to stored ones.
+    private struct Value { let memory: DNNLMemory; let scale: Float }
+    private var values: [String: [Value]] = [:]
+    private var shapes: [String: ModelGraph.Shape] = [:]
+    private let model: Model
+    private let calibration: [String: ValueRange]?
+
+    init(model: Model, batch: Int, height: Int, width: Int, precision: Precision,
+         calibration: [String: ValueRange]?, captureAll: Bool) throws {
+        self.model = model
+        self.batch = batch
+        self.calibration = calibration
+        Engine.applyThreadsToCurrentThread()
+        let graph = model.graph
+        let allShapes = try graph.shapes(height: height, width: width)
+        shapes = allShapes
+        outputShapes = graph.outputs.map { allShapes[$0]! }
+        input = try DNNLMemory(try Self.nhwc(batch, allShapes[graph.input]!, dnnl_f32))
+        values[graph.input] = [Value(memory: input, scale: 1)]
+
+        // Last layer index that reads each node (outputs live to the end).
+        var lastUse: [String: Int] = [:]
+        var consumers: [String: [Layer]] = [:]
+        for (i, l) in graph.layers.enumerated() {
+            for name in l.allInputs { lastUse[name] = i; consumers[name, default: []].append(l) }
+        }
+        for o in graph.outputs { lastUse[o] = Int.max }
+
+        for (i, layer) in graph.layers.enumerated() {
+            switch layer.op {
+            case .conv2d(let c), .convTranspose2d(let c):
+                var transposed = false
+                if case .convTranspose2d = layer.op { transposed = true }
+                // A conv's output stays quantized/bf16 only when every reader is a conv reading it as input.
+                let convOnly = !graph.outputs.contains(layer.name) && !captureAll &&
+                    (consumers[layer.name] ?? []).allSatisfy { l in
+                        switch l.op { case .conv2d, .convTranspose2d: return true; default: return false }
+                    }
+                try addConvolution(layer, c, transposed: transposed, precision: precision, lowPrecisionOutput: convOnly,
+                                   inPlaceAllowed: c.residual.map { (lastUse[$0] ?? 0) <= i } ?? false)
+            default:
+                try addSwiftLayer(layer)
+            }
+            if captureAll { captured.append((layer.name, try variant(layer.name, nhwcF32(layer.name), scale: 1))) }
+        }
+        if captureAll { captured.append((graph.input, input)) }
+        outputs = try graph.outputs.map { try variant($0, nhwcF32($0), scale: 1) }
+        if precision == .bf16 && info.layers.contains(where: { $0.precision != .bf16 }) {
+            info.notes.insert("bf16 convolutions are not available on this CPU (oneDNN ISA \(Engine.cpuISA)); they run in fp32", at: 0)
+        }
+    }
+
+    deinit { argLists.forEach { $0.deallocate() } }
+
+    /// Runs the plan on whatever is in `input`; results land in `outputs`.
+    func execute() throws {
+        Engine.applyThreadsToCurrentThread()
+        for s in steps { try s() }
+        try dnnlCheck(dnnl_stream_wait(DNNLContext.shared.stream), "waiting for the stream")
+    }
+
+    // MARK: Building blocks
+
+    private static func nhwc(_ n: Int, _ s: ModelGraph.Shape, _ t: dnnl_data_type_t) throws -> dnnl_memory_desc_t {
+        try MemoryDesc.make([n, s.c, s.h, s.w], t, dnnl_nhwc)
+    }
+
+    private func nhwcF32(_ name: String) throws -> dnnl_memory_desc_t { try Self.nhwc(batch, shapes[name]!, dnnl_f32) }
+
+    /// Appends a primitive run; its argument list is built once and kept.
+    private func appendPrimitive(_ p: DNNLPrimitive, _ args: [(Int32, DNNLMemory)]) {
+        primitives.append(p)
+        let list = UnsafeMutablePointer<dnnl_exec_arg_t>.allocate(capacity: args.count)
+        for (i, a) in args.enumerated() { list[i] = dnnl_exec_arg_t(arg: a.0, memory: a.1.memory) }
+        argLists.append(list)
+        let stream = DNNLContext.shared.stream, count = Int32(args.count), prim = p.primitive, name = p.implementation
+        steps.append { try dnnlCheck(dnnl_primitive_execute(prim, stream, count, list), "running \(name)") }
+    }
+
+    /// Node `name` in layout/type `desc` with int8 scale `scale`, reordered (once per plan) if
+    /// no such copy exists yet.
+    private func variant(_ name: String, _ desc: dnnl_memory_desc_t, scale: Float) throws -> DNNLMemory {
+        let list = values[name]!
+        if let v = list.first(where: { MemoryDesc.equal($0.memory.desc, desc) && $0.scale == scale }) { return v.memory }
+        let src = list[0]
+        let dst = try DNNLMemory(desc)
+        let ratio = scale / src.scale
+        try appendPrimitive(Reorder.make(from: src.memory.desc, to: desc, scales: ratio == 1 ? nil : [ratio]),
+                            [(clarity_dnnl_arg_from(), src.memory), (clarity_dnnl_arg_to(), dst)])
+        values[name]!.append(Value(memory: dst, scale: scale))
+        return dst
+    }
+
+    private func range(_ name: String) -> ValueRange {
+        calibration?[name] ?? ValueRange(min: -1, max: 1)
+    }
+
+    // MARK: Convolutions
+
+    private func addConvolution(_ layer: Layer, _ c: Layer.Convolution, transposed: Bool, precision: Precision,
+                                lowPrecisionOutput: Bool, inPlaceAllowed: Bool) throws {
+        let inShape = shapes[layer.inputs[0]]!, outShape = shapes[layer.name]!
+        var attempts: [Precision] = [precision]
+        if precision != .fp32 { attempts.append(.fp32) }
+        var lastError: Error?
+        for p in attempts {
+            do {
+                try buildConvolution(layer, c, transposed: transposed, precision: p, inShape: inShape, outShape: outShape,
+                                     lowPrecisionOutput: lowPrecisionOutput, inPlaceAllowed: inPlaceAllowed)
+                if p != precision && precision != .bf16 {
+                    info.notes.append("layer '\(layer.name)': \(precision.rawValue) unavailable (\(lastError.map { "\($0)" } ?? "")), runs in fp32")
+                }
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+
+    private func buildConvolution(_ layer: Layer, _ c: Layer.Convolution, transposed: Bool, precision: Precision,
+                                  inShape: ModelGraph.Shape, outShape: ModelGraph.Shape,
+                                  lowPrecisionOutput: Bool, inPlaceAllowed: Bool) throws {
+        let inName = layer.inputs[0]
+        var types = ConvolutionPrimitive.Types(src: dnnl_f32, weights: dnnl_f32, dst: dnnl_f32)
+        var srcScale: Float = 1, dstScale: Float = 1
+        var weightScales: [Float]? = nil
+        let w = model.weights["\(layer.name).weight"]!
+        switch precision {
+        case .fp32: break
+        case .bf16:
+            types = .init(src: dnnl_bf16, weights: dnnl_bf16, dst: lowPrecisionOutput ? dnnl_bf16 : dnnl_f32)
+        case .int8:
+            let rin = range(inName)
+            srcScale = rin.scale
+            types.src = rin.unsigned ? dnnl_u8 : dnnl_s8
+            types.weights = dnnl_s8
+            if lowPrecisionOutput {
+                let rout = range(layer.name)
+                dstScale = rout.scale
+                types.dst = rout.unsigned ? dnnl_u8 : dnnl_s8
+            }
+            // Without VNNI, u8 x s8 pairs are summed in 16 bits: keep weights to 7 bits there.
+            let qmax: Float = (rin.unsigned && !Engine.cpuISA.contains("vnni") && !Engine.cpuISA.contains("amx")) ? 63 : 127
+            let ws = Self.perOutputChannelMaxAbs(w, c, transposed: transposed).map { qmax / max($0, 1e-12) }
+            weightScales = ws
+            let homogeneous = c.activation?.isPositiveHomogeneous ?? true
+            types.outputScales = ws.map { (homogeneous ? dstScale : 1) / (srcScale * $0) }
+            types.activationScale = homogeneous ? 1 : dstScale
+        }
+        var conv = try ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape,
+                                            types: types)
+        var binaryResidual: DNNLMemory? = nil
+        if let r = c.residual, conv.primitive.implementation.hasPrefix("ref") {
+            // The fused sum has no fast kernel here: add the residual as a binary post-op instead.
+            var alt = types
+            let res = values[r]![0]
+            if res.scale == dstScale {
+                alt.residualAsBinary = res.memory.desc
+                if let b = try? ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape, types: alt),
+                   !b.primitive.implementation.hasPrefix("ref") {
+                    conv = b
+                    binaryResidual = res.memory
+                }
+            }
+        }
+        let src = try variant(inName, conv.srcDesc, scale: srcScale)
+        let weights = try packedWeights(layer, c, transposed: transposed, desc: conv.weightsDesc, precision: precision,
+                                        scales: weightScales, signedSource: types.src == dnnl_s8)
+        var args: [(Int32, DNNLMemory)] = [(clarity_dnnl_arg_src(), src), (clarity_dnnl_arg_weights(), weights)]
+        if c.bias {
+            let b = try DNNLMemory(try MemoryDesc.make([c.outChannels], dnnl_f32, dnnl_x))
+            let values = model.weights["\(layer.name).bias"]!.values
+            for o in 0..<c.outChannels {
+                // int8 convs add the bias to the s32 accumulator, before the output scale.
+                b.floats[o] = values[o] * (weightScales.map { srcScale * $0[o] } ?? 1)
+            }
+            args.append((clarity_dnnl_arg_bias(), b))
+            retained.append(b)
+        }
+        let dst: DNNLMemory
+        if let res = binaryResidual {
+            dst = try DNNLMemory(conv.dstDesc)
+            args.append((clarity_dnnl_arg_post_op_src1(ConvolutionPrimitive.residualPostOpIndex(c)), res))
+        } else if let r = c.residual {
+            if inPlaceAllowed, let v = values[r]!.first(where: { MemoryDesc.equal($0.memory.desc, conv.dstDesc) && $0.scale == dstScale }) {
+                dst = v.memory  // the residual is not read again: accumulate onto it in place
+            } else {
+                dst = try DNNLMemory(conv.dstDesc)
+                let res = values[r]![0]
+                let ratio = dstScale / res.scale
+                try appendPrimitive(Reorder.make(from: res.memory.desc, to: conv.dstDesc, scales: ratio == 1 ? nil : [ratio]),
+                                    [(clarity_dnnl_arg_from(), res.memory), (clarity_dnnl_arg_to(), dst)])
+            }
+        } else {
+            dst = try DNNLMemory(conv.dstDesc)
+        }
+        args.append((clarity_dnnl_arg_dst(), dst))
+        appendPrimitive(conv.primitive, args)
+        values[layer.name] = [Value(memory: dst, scale: dstScale)]
+        info.layers.append((layer.name, precision, conv.primitive.implementation))
+    }
+
+    private var retained: [DNNLMemory] = []
+
+    /// Largest |w| of each output channel, from the PyTorch layout.
+    static func perOutputChannelMaxAbs(_ w: SafetensorsFile.Tensor, _ c: Layer.Convolution, transposed: Bool) -> [Float] {
+        var m = [Float](repeating: 0, count: c.outChannels)
+        let k = c.kernel.h * c.kernel.w
+        if transposed {
+            // [in, out/g, kh, kw]: out channel = group * (out/g) + o
+            let ipg = c.inChannels / c.groups, opg = c.outChannels / c.groups
+            for i in 0..<c.inChannels {
+                let g = i / ipg
+                for o in 0..<opg { for t in 0..<k {
+                    let v = abs(w.values[(i * opg + o) * k + t]); let oc = g * opg + o
+                    m[oc] = max(m[oc], v)
+                } }
+            }
+        } else {
+            let per = w.values.count / c.outChannels
+            for o in 0..<c.outChannels { for t in 0..<per { m[o] = max(m[o], abs(w.values[o * per + t])) } }
+        }
+        return m
+    }
+
+    /// Weights in the layout and type the primitive asked for, reordered once per model.
+    private func packedWeights(_ layer: Layer, _ c: Layer.Convolution, transposed: Bool, desc: dnnl_memory_desc_t,
+                               precision: Precision, scales: [Float]?, signedSource: Bool) throws -> DNNLMemory {
+        let key = "\(layer.name)|\(signedSource ? "s" : "u")|\(precision.rawValue)"
+        if let m = model.packedWeights[key]?.first(where: { MemoryDesc.equal($0.desc, desc) }) { return m }
+        let g = c.groups
+        let dims = g == 1 ? [c.outChannels, c.inChannels, c.kernel.h, c.kernel.w]
+                          : [g, c.outChannels / g, c.inChannels / g, c.kernel.h, c.kernel.w]
+        let tag: dnnl_format_tag_t = transposed ? (g == 1 ? dnnl_iohw : dnnl_giohw) : (g == 1 ? dnnl_oihw : dnnl_goihw)
+        let user = try DNNLMemory(try MemoryDesc.make(dims, dnnl_f32, tag))
+        model.weights["\(layer.name).weight"]!.values.withUnsafeBufferPointer {
+            user.floats.update(from: $0.baseAddress!, count: $0.count)
+        }
+        let packed = try DNNLMemory(desc)
+        try Reorder.run(from: user, to: packed, scales: scales, mask: g == 1 ? 1 : 3)
+        model.packedWeights[key, default: []].append(packed)
+        return packed
+    }
+
+    // MARK: Swift layers
+
+    private func addSwiftLayer(_ layer: Layer) throws {
+        let out = try DNNLMemory(try nhwcF32(layer.name))
+        let ins = try layer.inputs.map { try variant($0, nhwcF32($0), scale: 1) }
+        let s = shapes[layer.inputs[0]]!
+        let n = batch, pixels = s.h * s.w
+        let o = out.floats
+        let x = ins[0].floats
+        let kernel: () -> Void
+        switch layer.op {
+        case .pixelShuffle(let f):
+            kernel = { PixelShuffleKernel.run(x, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
+        case .concat:
+            let parts = zip(ins, layer.inputs).map { (UnsafePointer($0.floats), self.shapes[$1]!.c) }
+            kernel = { ElementwiseKernels.concat(parts, o, pixels: n * pixels) }
+        case .add:
+            let y = ins[1].floats
+            kernel = { ElementwiseKernels.add(x, y, o, count: n * pixels * s.c) }
+        case .activation(let a):
+            kernel = { ElementwiseKernels.activate(x, o, count: n * pixels * s.c, a) }
+        case .globalAvgPool:
+            kernel = { ReductionKernels.globalAvgPool(x, o, n: n, pixels: pixels, c: s.c) }
+        case .eca:
+            let w = model.weights["\(layer.name).weight"]!.values
+            kernel = { ReductionKernels.eca(x, o, n: n, pixels: pixels, c: s.c, weight: w) }
+        case .linear(let spec):
+            let w = model.weights["\(layer.name).weight"]!.values
+            let b = model.weights["\(layer.name).bias"]?.values
+            kernel = { ReductionKernels.linear(x, o, n: n, spec: spec, weight: w, bias: b) }
+        case .maxCandidates(let c, let g):
+            kernel = { ReductionKernels.maxCandidates(x, o, pixels: n * pixels, candidates: c, groups: g) }
+        case .softmaxSum(let c, let g, let m):
+            kernel = { ReductionKernels.softmaxSum(x, o, pixels: n * pixels, candidates: c, groups: g, mode: m) }
+        case .conv2d, .convTranspose2d:
+            fatalError("convolutions are built by addConvolution")
+        }
+        retained.append(contentsOf: ins + [out])
+        steps.append(kernel)
+        values[layer.name] = [Value(memory: out, scale: 1)]
+    }
+}

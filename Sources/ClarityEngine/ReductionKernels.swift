@@ -1,0 +1,98 @@
+import Foundation
+
+/// Layers that reduce over space or over candidates: global average pooling, ECA channel
+/// attention, fully connected, edge-SR's max and softmax-weighted sums. All NHWC floats.
+enum ReductionKernels {
+    /// Mean over H and W: [N, H, W, C] -> [N, C].
+    static func globalAvgPool(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int) {
+        for b in 0..<n {
+            let o = out + b * c
+            o.initialize(repeating: 0, count: c)
+            for p in 0..<pixels {
+                let s = x + (b * pixels + p) * c
+                for ch in 0..<c { o[ch] += s[ch] }
+            }
+            for ch in 0..<c { o[ch] /= Float(pixels) }
+        }
+    }
+
+    /// ECA: x * sigmoid(conv1d_k(gap(x))) over channels, conv1d zero-padded, no bias.
+    static func eca(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int, weight: [Float]) {
+        var pooled = [Float](repeating: 0, count: n * c)
+        pooled.withUnsafeMutableBufferPointer { globalAvgPool(x, $0.baseAddress!, n: n, pixels: pixels, c: c) }
+        let k = weight.count, half = k / 2
+        var gate = [Float](repeating: 0, count: n * c)
+        for b in 0..<n {
+            for ch in 0..<c {
+                var s: Float = 0
+                for t in 0..<k {
+                    let j = ch + t - half
+                    if j >= 0 && j < c { s += weight[t] * pooled[b * c + j] }
+                }
+                gate[b * c + ch] = 1 / (1 + exp(-s))
+            }
+        }
+        parallelChunks(n * pixels, minChunk: 1024) { r in
+            for p in r {
+                let b = p / pixels
+                for ch in 0..<c { out[p * c + ch] = x[p * c + ch] * gate[b * c + ch] }
+            }
+        }
+    }
+
+    /// Fully connected on [N, in] with PyTorch weight [out, in].
+    static func linear(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, spec: Layer.Linear,
+                       weight: [Float], bias: [Float]?) {
+        for b in 0..<n {
+            for o in 0..<spec.outFeatures {
+                var s = bias?[o] ?? 0
+                for i in 0..<spec.inFeatures { s += weight[o * spec.inFeatures + i] * x[b * spec.inFeatures + i] }
+                out[b * spec.outFeatures + o] = spec.activation?.apply(s) ?? s
+            }
+        }
+    }
+
+    /// max over candidates: channel c*G + g -> out channel g.
+    static func maxCandidates(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, pixels: Int, candidates: Int, groups: Int) {
+        let cin = candidates * groups
+        parallelChunks(pixels, minChunk: 4096) { r in
+            for p in r {
+                let s = x + p * cin
+                for g in 0..<groups {
+                    var m = s[g]
+                    for c in 1..<max(1, candidates) { m = max(m, s[c * groups + g]) }
+                    out[p * groups + g] = m
+                }
+            }
+        }
+    }
+
+    /// sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max subtracted).
+    static func softmaxSum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, pixels: Int,
+                           candidates: Int, groups: Int, mode: Layer.SoftmaxMode) {
+        let cg = candidates * groups
+        let cin = (mode == .tm ? 2 : 3) * cg
+        parallelChunks(pixels, minChunk: 2048) { r in
+            var logits = [Float](repeating: 0, count: candidates)
+            for p in r {
+                let s = x + p * cin
+                for g in 0..<groups {
+                    var m = -Float.infinity
+                    for c in 0..<candidates {
+                        let i = c * groups + g
+                        let l = mode == .tm ? s[cg + i] : s[cg + i] * s[2 * cg + i]
+                        logits[c] = l
+                        m = max(m, l)
+                    }
+                    var num: Float = 0, den: Float = 0
+                    for c in 0..<candidates {
+                        let e = exp(logits[c] - m)
+                        num += e * s[c * groups + g]
+                        den += e
+                    }
+                    out[p * groups + g] = num / den
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,65 @@
+/// How a plane is cut into tiles (all in input pixels of the padded plane).
+///
+/// Rules (they make the stitched result equal the whole-frame result):
+/// - the plane is first padded (edge repeat) to a multiple of the model's `align`;
+/// - cores (the pixels a tile is responsible for) partition the padded plane; their size is
+///   `tile` rounded up to `align`, the last one in a row or column may be smaller;
+/// - every tile reads a window of the same size `tile + 2 * overlap` (one compiled shape
+///   for every batch), placed `overlap` before its core and shifted inward at the plane's
+///   edges, where the model's own zero padding is the same as in a whole-frame run;
+/// - window origins are multiples of `align` (a stride-2 first conv sees the same pixel grid);
+/// - `overlap` >= the model's receptive radius makes every core pixel exact.
+public struct TileGrid: Sendable {
+    public struct Tile: Sendable {
+        public var row: Int, column: Int
+        /// Core [x0, x1) x [y0, y1) in padded-plane pixels.
+        public var coreX: Range<Int>, coreY: Range<Int>
+        /// Window origin in padded-plane pixels (size is the grid's window size).
+        public var windowX: Int, windowY: Int
+    }
+
+    public let width: Int, height: Int
+    public let paddedWidth: Int, paddedHeight: Int
+    public let windowWidth: Int, windowHeight: Int
+    public let rows: Int, columns: Int
+    public let tiles: [Tile]
+
+    /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane.
+    public init(width: Int, height: Int, tile: Int, overlap: Int, align: Int) {
+        func up(_ v: Int) -> Int { (v + align - 1) / align * align }
+        self.width = width; self.height = height
+        paddedWidth = up(width); paddedHeight = up(height)
+        let t = tile <= 0 ? Int.max / 4 : up(tile)
+        let o = up(max(0, overlap))
+        let xs = Self.split(paddedWidth, t, o), ys = Self.split(paddedHeight, t, o)
+        windowWidth = xs.window; windowHeight = ys.window
+        rows = ys.parts.count; columns = xs.parts.count
+        var tiles: [Tile] = []
+        for (r, y) in ys.parts.enumerated() {
+            for (c, x) in xs.parts.enumerated() {
+                tiles.append(Tile(row: r, column: c, coreX: x.core, coreY: y.core, windowX: x.origin, windowY: y.origin))
+            }
+        }
+        self.tiles = tiles
+    }
+
+    /// One axis: cores of `t` pixels, windows of `t + 2o` clamped inside `[0, length)`.
+    static func split(_ length: Int, _ t: Int, _ o: Int) -> (window: Int, parts: [(core: Range<Int>, origin: Int)]) {
+        let window = t >= length ? length : min(length, t + 2 * o)
+        if window == length { 
+            // One window covers the axis; cores still follow the tile size.
+            var parts: [(Range<Int>, Int)] = []
+            var s = 0
+            while s < length { parts.append((s..<min(length, s + t), 0)); s += t }
+            return (length, parts)
+        }
+        var parts: [(Range<Int>, Int)] = []
+        var s = 0
+        while s < length {
+            let core = s..<min(length, s + t)
+            parts.append((core, min(max(0, s - o), length - window)))
+            s += t
+        }
+        return (window, parts)
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+
+/// Runs a plane through one or more models tile by tile and stitches the result.
+///
+/// With one model, cores are cropped and pasted: the result equals a whole-frame run
+/// exactly (fp32) when `overlap` >= the model's receptive radius. Where neighbouring tiles
+/// went through different models (ClassSR routing), the seam is hidden by a feathered
+/// linear ramp across the overlap, `featherWidth` output pixels each side of the boundary.
+/// Tiles of one model run in batches of `batchSize` (one compiled shape per model).
+public struct Tiler: Sendable {
+    public var tile: Int
+    public var overlap: Int?
+    public var batchSize: Int
+    public var precision: Precision
+
+    /// - Parameters:
+    ///   - tile: LR tile size (0 = whole frame).
+    ///   - overlap: context around each core in LR pixels; nil = the models' receptive radius.
+    public init(tile: Int = 128, overlap: Int? = nil, batchSize: Int = 64, precision: Precision = .fp32) {
+        self.tile = tile; self.overlap = overlap; self.batchSize = max(1, batchSize); self.precision = precision
+    }
+
+    /// The grid this tiler uses for `plane` and `models` (e.g. to classify tiles first).
+    public func grid(width: Int, height: Int, models: [Model]) -> TileGrid {
+        let align = models.map(\.graph.align).reduce(1, lcm)
+        let radius = models.map(\.graph.receptiveRadius).max() ?? 0
+        return TileGrid(width: width, height: height, tile: tile, overlap: overlap ?? radius, align: align)
+    }
+
+    /// Upscales (or enhances) `plane` with one model.
+    public func run(_ plane: Plane, model: Model) throws -> Plane {
+        let g = grid(width: plane.width, height: plane.height, models: [model])
+        return try run(plane, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count))
+    }
+
+    /// Runs each tile of `grid` through `models[assignment[i]]` and stitches, feathering where
+    /// neighbouring tiles used different models. All models must share one scale.
+    public func run(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int]) throws -> Plane {
+        guard !models.isEmpty, assignment.count == g.tiles.count,
+              assignment.allSatisfy({ models.indices.contains($0) }) else {
+            throw EngineError.badInput("tile assignment does not match the grid (\(assignment.count) for \(g.tiles.count) tiles)")
+        }
+        guard plane.width == g.width, plane.height == g.height else {
+            throw EngineError.badInput("plane \(plane.width)x\(plane.height) does not match the grid \(g.width)x\(g.height)")
+        }
+        let s = models[0].graph.scale
+        guard models.allSatisfy({ $0.graph.scale == s }) else { throw EngineError.badInput("models of different scales") }
+        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
+        let outW = g.paddedWidth * s, outH = g.paddedHeight * s
+        let mixed = Set(assignment).count > 1
+        var out = [Float](repeating: 0, count: outW * outH)
+        var weight = mixed ? [Float](repeating: 0, count: outW * outH) : []
+        let feather = max(1, ((overlap ?? models.map(\.graph.receptiveRadius).max()!) * s) / 2)
+
+        for (m, model) in models.enumerated() {
+            let mine = g.tiles.indices.filter { assignment[$0] == m }
+            if mine.isEmpty { continue }
+            let nb = (mine.count + batchSize - 1) / batchSize
+            let batch = (mine.count + nb - 1) / nb
+            try model.withPlan(batch: batch, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
+                let winPixels = g.windowWidth * g.windowHeight
+                for start in stride(from: 0, to: mine.count, by: batch) {
+                    let chunk = Array(mine[start..<min(mine.count, start + batch)])
+                    let input = plan.input.floats
+                    src.data.withUnsafeBufferPointer { sp in
+                        for (b, ti) in chunk.enumerated() {
+                            let t = g.tiles[ti]
+                            for y in 0..<g.windowHeight {
+                                (input + b * winPixels + y * g.windowWidth)
+                                    .update(from: sp.baseAddress! + (t.windowY + y) * g.paddedWidth + t.windowX, count: g.windowWidth)
+                            }
+                        }
+                    }
+                    if chunk.count < batch {
+                        (input + chunk.count * winPixels).update(repeating: 0, count: (batch - chunk.count) * winPixels)
+                    }
+                    try plan.execute()
+                    let result = plan.outputs[0].floats
+                    for (b, ti) in chunk.enumerated() {
+                        let tileOut = result + b * winPixels * s * s
+                        if mixed {
+                            blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                                  into: &out, weight: &weight, outWidth: outW)
+                        } else {
+                            paste(tileOut, g.tiles[ti], grid: g, scale: s, into: &out, outWidth: outW)
+                        }
+                    }
+                }
+            }
+        }
+        if mixed { for i in out.indices { out[i] /= weight[i] } }
+        return Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s)
+    }
+
+    /// Copies a tile's core (scaled) into the output: exact stitching.
+    private func paste(_ tileOut: UnsafePointer<Float>, _ t: TileGrid.Tile, grid g: TileGrid, scale s: Int,
+                       into out: inout [Float], outWidth: Int) {
+        let ow = g.windowWidth * s
+        let x0 = t.coreX.lowerBound * s, n = t.coreX.count * s
+        out.withUnsafeMutableBufferPointer { op in
+            for y in (t.coreY.lowerBound * s)..<(t.coreY.upperBound * s) {
+                let ty = y - t.windowY * s
+                (op.baseAddress! + y * outWidth + x0).update(from: tileOut + ty * ow + (x0 - t.windowX * s), count: n)
+            }
+        }
+    }
+
+    /// Accumulates a tile with separable weights: 1 inside its core, a linear ramp across
+    /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
+    /// where the neighbour used the same model (so same-model seams stay exact).
+    private func blend(_ tileOut: UnsafePointer<Float>, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
+                       feather: Int, into out: inout [Float], weight: inout [Float], outWidth: Int) {
+        let t = g.tiles[ti]
+        func differs(_ dr: Int, _ dc: Int) -> Bool {
+            let r = t.row + dr, c = t.column + dc
+            guard r >= 0, r < g.rows, c >= 0, c < g.columns else { return false }
+            return assignment[r * g.columns + c] != assignment[ti]
+        }
+        func ramp(_ core: Range<Int>, window: Int, windowLength: Int, soft: (Bool, Bool)) -> (Range<Int>, [Float]) {
+            let lo = core.lowerBound * s, hi = core.upperBound * s
+            let f = Float(feather)
+            let start = max(window * s, soft.0 ? lo - feather : lo)
+            let end = min((window + windowLength) * s, soft.1 ? hi + feather : hi)
+            let w = (start..<end).map { p -> Float in
+                let x = Float(p) + 0.5
+                var v: Float = 1
+                if soft.0 { v = min(v, max(0, min(1, (x - Float(lo) + f) / (2 * f)))) }
+                if soft.1 { v = min(v, max(0, min(1, (Float(hi) + f - x) / (2 * f)))) }
+                return v
+            }
+            return (start..<end, w)
+        }
+        let (xr, wx) = ramp(t.coreX, window: t.windowX, windowLength: g.windowWidth, soft: (differs(0, -1), differs(0, 1)))
+        let (yr, wy) = ramp(t.coreY, window: t.windowY, windowLength: g.windowHeight, soft: (differs(-1, 0), differs(1, 0)))
+        let ow = g.windowWidth * s
+        for (j, y) in yr.enumerated() {
+            let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
+            for (i, x) in xr.enumerated() {
+                let w = wx[i] * wy[j]
+                out[y * outWidth + x] += w * row[x]
+                weight[y * outWidth + x] += w
+            }
+        }
+    }
+}
+
+private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
+private func lcm(_ a: Int, _ b: Int) -> Int { a / gcd(a, b) * b }

@@ -1,0 +1,85 @@
+import ClarityEngine
+import XCTest
+
+/// Every layer against the naive reference on random data (fp32 within 1e-4 relative).
+final class LayerTests: XCTestCase {
+    /// Max |a - b| over the largest |reference| value.
+    static func relativeError(_ a: Tensor, _ ref: Tensor) -> Float {
+        XCTAssertEqual([a.n, a.h, a.w, a.c], [ref.n, ref.h, ref.w, ref.c])
+        let scale = max(ref.data.map(abs).max() ?? 0, 1e-6)
+        return zip(a.data, ref.data).map { abs($0 - $1) }.max()! / scale
+    }
+
+    static func conv(_ name: String, _ input: String, _ i: Int, _ o: Int, k: (Int, Int) = (3, 3), s: (Int, Int) = (1, 1),
+                     p: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = false, act: Activation? = nil,
+                     residual: String? = nil) -> Layer {
+        Layer(name: name, inputs: [input], op: .conv2d(.init(inChannels: i, outChannels: o, kernel: k, stride: s,
+              padding: p, groups: groups, bias: bias, activation: act, residual: residual)))
+    }
+
+    /// Runs `layers` (after a stem conv 1 -> `stem` channels) in the engine and the reference.
+    func check(_ layers: [Layer], stem: Int = 8, outputs: [String]? = nil, size: (Int, Int) = (13, 11), batch: Int = 2,
+               align: Int = 1, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) throws {
+        let all = [Self.conv("stem", "lr", 1, stem, bias: true)] + layers
+        let g = ModelGraph(name: "t", scale: 1, outputs: outputs ?? [all.last!.name], align: align, receptiveRadius: 0, layers: all)
+        let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+        let x = RandomModels.input(n: batch, h: size.0, w: size.1, seed: 3)
+        let got = try model.run(x)
+        let want = Reference.run(model, x)
+        for (a, b) in zip(got, want) {
+            let e = Self.relativeError(a, b)
+            XCTAssertLessThan(e, tolerance, "relative error \(e)", file: file, line: line)
+        }
+    }
+
+    func testConv3x3BiasReLU() throws { try check([Self.conv("c", "stem", 8, 16, bias: true, act: .relu)]) }
+    func testConv5x5Stride2LeakyReLU() throws {
+        try check([Self.conv("c", "stem", 8, 12, k: (5, 5), s: (2, 2), p: (2, 2), act: .leakyReLU(alpha: 0.1))], size: (14, 10))
+    }
+    func testConv1x1Sigmoid() throws { try check([Self.conv("c", "stem", 8, 5, k: (1, 1), p: (0, 0), bias: true, act: .sigmoid)]) }
+    func testConvNonSquareTanh() throws { try check([Self.conv("c", "stem", 8, 8, k: (1, 3), p: (0, 1), act: .tanh)]) }
+    func testDepthwiseConv() throws { try check([Self.conv("c", "stem", 8, 8, groups: 8, bias: true, act: .relu)]) }
+    func testGroupedConv() throws { try check([Self.conv("c", "stem", 8, 12, groups: 2)]) }
+    func testConv4x4Stride4() throws { try check([Self.conv("c", "stem", 8, 16, k: (4, 4), s: (4, 4), p: (0, 0))], size: (16, 12)) }
+    func testConvFirstLayerStride2() throws { try check([Self.conv("c", "lr", 1, 32, s: (2, 2), act: .leakyReLU(alpha: 0.1))], size: (12, 16)) }
+    func testResidualSumPostOp() throws {
+        try check([Self.conv("a", "stem", 8, 8, act: .relu), Self.conv("b", "a", 8, 8, act: .leakyReLU(alpha: 0.1), residual: "stem")])
+    }
+    func testResidualStillReadLater() throws {
+        // The residual is read again after the sum: it must not be overwritten in place.
+        try check([Self.conv("a", "stem", 8, 8, residual: "stem"),
+                   Layer(name: "s", inputs: ["a", "stem"], op: .add)])
+    }
+    func testConvTranspose2x2() throws {
+        try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 6, kernel: (2, 2),
+                   stride: (2, 2), bias: true, activation: .relu)))])
+    }
+    func testPixelShuffle() throws {
+        try check([Layer(name: "ps", inputs: ["stem"], op: .pixelShuffle(factor: 2))])
+        try check([Self.conv("c", "stem", 8, 36), Layer(name: "ps", inputs: ["c"], op: .pixelShuffle(factor: 6))])
+    }
+    func testConcatAddActivation() throws {
+        try check([Self.conv("a", "stem", 8, 4), Layer(name: "cat", inputs: ["stem", "a", "stem"], op: .concat),
+                   Self.conv("b", "cat", 20, 8), Layer(name: "sum", inputs: ["b", "stem"], op: .add),
+                   Layer(name: "act", inputs: ["sum"], op: .activation(.tanh))])
+    }
+    func testGlobalPoolLinear() throws {
+        try check([Layer(name: "gap", inputs: ["stem"], op: .globalAvgPool),
+                   Layer(name: "fc", inputs: ["gap"], op: .linear(.init(inFeatures: 8, outFeatures: 3, bias: true, activation: .leakyReLU(alpha: 0.1))))])
+    }
+    func testECA() throws { try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 3))]) }
+    func testMaxCandidates() throws { try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 4, groups: 2))]) }
+    func testSoftmaxSumTM() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 2, mode: .tm))]) }
+    func testSoftmaxSumTR() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 3, groups: 1, mode: .tr))], stem: 9) }
+    func testMultipleOutputs() throws {
+        try check([Self.conv("a", "stem", 8, 1), Self.conv("b", "a", 1, 1)], outputs: ["a", "b"])
+    }
+
+    func testBicubicPlusPlusShapeFP32() throws {
+        let model = try RandomModels.bicubicPlusPlus(channels: 32, scale: 3)
+        let x = RandomModels.input(n: 2, h: 24, w: 18, seed: 5)
+        let got = try model.run(x)[0]
+        XCTAssertEqual([got.h, got.w, got.c], [72, 54, 1])
+        XCTAssertLessThan(Self.relativeError(got, Reference.run(model, x)[0]), 1e-4)
+    }
+}

@@ -25,7 +25,7 @@ demo: build
 
 test: deps
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG) --parallel --num-workers 2
+	$(SWIFT) test -c $(CONFIG)
 
 bench: build
 	$(BIN) bench speed

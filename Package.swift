@@ -16,10 +16,11 @@ let package = Package(
         .target(name: "ClarityEngine", dependencies: ["CDNNL"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
+        .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights")]),
         .executableTarget(
             name: "clarity",
             dependencies: [
-                "ClarityMedia", "ClarityPipeline", "ClarityEngine",
+                "ClarityMedia", "ClarityPipeline", "ClarityEngine", "ClarityModels",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClarityMedia
+import ClarityEngine
 import ClarityPipeline
 
 /// The shared body of `transcode` and `pipe`: open, negotiate, pump, report.
@@ -8,21 +9,21 @@ struct EnhanceRun {
     var inputFormat: String?
     var output: String
     var resize: ResizeOptions
+    var model: ModelOptions
     var encode: EncodeOptions
     var run: RunOptions
 
     func execute() throws {
         run.configureLogging()
         try reportingErrors {
-            let threads = run.totalThreads
+            let threads = ThreadPlan(total: run.totalThreads)
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
+            let stage = try model.stage(for: reader.videoFormat, resize: resize, threads: threads)
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
-            let stage = ClassicalResize(target: try resize.target(), filter: try resize.scaleFilter(),
-                                        threads: max(1, threads / 2))
             let pump = try FramePump(
                 reader: reader, stage: stage, writer: writer,
-                encoder: encode.settings(container: writer.containerName, threads: threads),
+                encoder: encode.settings(container: writer.containerName, threads: threads.total),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet))
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ClarityEngine
 import ClarityMedia
 import Foundation
 
@@ -42,5 +43,8 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as MediaError {
         Console.error(error.message)
         throw ExitCode(ExitStatus.code(for: error.kind))
+    } catch let error as EngineError {
+        Console.error("model: \(error)")
+        throw ExitCode(ExitStatus.failure)
     }
 }

@@ -20,6 +20,7 @@ struct Pipe: ParsableCommand {
     var outputFormat = "y4m"
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
+    @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
@@ -34,6 +35,6 @@ struct Pipe: ParsableCommand {
         var encode = encode
         encode.format = outputFormat
         try EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
-                       resize: resize, encode: encode, run: runOptions).execute()
+                       resize: resize, model: model, encode: encode, run: runOptions).execute()
     }
 }

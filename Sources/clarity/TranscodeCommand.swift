@@ -23,11 +23,12 @@ struct Transcode: ParsableCommand {
     var inputFormat: String?
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
+    @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
         try EnhanceRun(input: input, inputFormat: inputFormat, output: output,
-                       resize: resize, encode: encode, run: runOptions).execute()
+                       resize: resize, model: model, encode: encode, run: runOptions).execute()
     }
 }

@@ -17,7 +17,7 @@ final class BadInputTests: ToolTestCase {
     }
 
     func testNotAMediaFile() throws {
-        FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
+        _ = FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
         try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")
     }
 
@@ -37,7 +37,7 @@ final class BadInputTests: ToolTestCase {
     func testUnwritableOutput() throws {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")
-        FileManager.default.createFile(atPath: path("taken.mp4"), contents: Data("keep me".utf8))
+        _ = FileManager.default.createFile(atPath: path("taken.mp4"), contents: Data("keep me".utf8))
         try expectFailure(["transcode", "in.mp4", "taken.mp4"], status: 73, mentioning: "--overwrite")
         XCTAssertEqual(try String(contentsOfFile: path("taken.mp4")), "keep me")
     }

@@ -129,7 +129,7 @@ final class RoundTripTests: XCTestCase {
             XCTAssertEqual(($0 as? MediaError)?.kind, .inputNotFound)
         }
         let text = folder.appendingPathComponent("notes.mp4")
-        FileManager.default.createFile(atPath: text.path, contents: Data("just some words\n".utf8))
+        _ = FileManager.default.createFile(atPath: text.path, contents: Data("just some words\n".utf8))
         XCTAssertThrowsError(try MediaReader(url: text.path)) {
             XCTAssertEqual(($0 as? MediaError)?.kind, .notMedia)
         }

@@ -1,0 +1,70 @@
+import ClarityEngine
+import Foundation
+
+/// The models shipped with Clarity, and how a `--model` argument finds one.
+public enum ModelCatalog {
+    /// Bundled model files, by name (the file name without `.safetensors`).
+    public static var bundled: [URL] {
+        guard let folder = Bundle.module.url(forResource: "Weights", withExtension: nil),
+              let files = try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil) else {
+            return []
+        }
+        return files.filter { $0.pathExtension == "safetensors" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+    }
+
+    /// Loads the model `argument` names: a path to a `.safetensors` file, a bundled model's
+    /// full name (`bicubicpp-c32-x3`), or a family (`bicubicpp`, `esr-max`, ...), which picks
+    /// the bundled member of that family at `scale` with the best validation PSNR.
+    public static func load(_ argument: String, scale: Int) throws -> Model {
+        if argument.hasSuffix(".safetensors") || argument.contains("/") {
+            guard FileManager.default.fileExists(atPath: argument) else {
+                throw CatalogError("model file not found: \(argument)")
+            }
+            return try Model(contentsOf: URL(fileURLWithPath: argument))
+        }
+        let files = bundled
+        if let exact = files.first(where: { $0.deletingPathExtension().lastPathComponent == argument }) {
+            return try Model(contentsOf: exact)
+        }
+        let family = try files.filter { $0.lastPathComponent.hasPrefix(argument + "-") }.map { try Model(contentsOf: $0) }
+            .filter { $0.graph.scale == scale }
+        guard let best = family.max(by: { ModelSummary($0).validationPSNR ?? 0 < ModelSummary($1).validationPSNR ?? 0 }) else {
+            let names = files.map { $0.deletingPathExtension().lastPathComponent }
+            throw CatalogError("no bundled model '\(argument)' at x\(scale); bundled: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
+        }
+        return best
+    }
+}
+
+/// What `clarity models` shows of a model, read from its file's metadata.
+public struct ModelSummary {
+    public let name: String
+    public let task: String
+    public let scale: Int
+    public let parameters: Int?
+    public let macsPerOutputPixel: Double?
+    public let validationPSNR: Double?
+    public let validationPSNRBicubic: Double?
+    public let testPSNR: Double?
+    public let testPSNRBicubic: Double?
+
+    public init(_ model: Model) {
+        let g = model.graph
+        name = g.name
+        task = g.task
+        scale = g.scale
+        let info = (g.infoJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
+        func number(_ key: String) -> Double? { (info[key] as? NSNumber)?.doubleValue }
+        parameters = number("params").map { Int($0) }
+        macsPerOutputPixel = number("macs_per_output_pixel")
+        validationPSNR = number("val_psnr")
+        validationPSNRBicubic = number("val_psnr_bicubic")
+        testPSNR = number("test_psnr")
+        testPSNRBicubic = number("test_psnr_bicubic")
+    }
+}
+
+public struct CatalogError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,67 @@
+import CFFmpeg
+import ClarityEngine
+import ClarityMedia
+
+/// Upscales luma with a learned model on the engine and chroma with a classical filter, as
+/// the edge-SR authors advise (4:2:0 chroma carries little detail).
+///
+/// Accepts planar YUV of 8 to 16 bits (4:2:0, 4:2:2, 4:4:4) and produces the same layout at
+/// the model's scale. int8 models are calibrated on the first frame's luma.
+public final class LumaModelUpscale: FrameStage {
+    public let model: Model
+    public let tiler: Tiler
+    public let chromaFilter: ScaleFilter
+    private var output: VideoFormat!
+    private var pool: FramePool!
+    private var chroma: FrameScaler!
+    private var chromaSize = (width: 0, height: 0)
+    private var maxValue: Float = 255
+    private var calibrated = false
+
+    public init(model: Model, tiler: Tiler, chromaFilter: ScaleFilter = .bicubic) {
+        self.model = model
+        self.tiler = tiler
+        self.chromaFilter = chromaFilter
+    }
+
+    public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
+        guard let desc = av_pix_fmt_desc_get(input.pixelFormat), desc.pointee.nb_components == 3,
+              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR)) != 0,
+              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0 else {
+            throw MediaError(.unsupported, "the \(model.graph.name) model needs planar YUV input, not \(input.pixelFormatName)")
+        }
+        if !accepted.isEmpty && !accepted.contains(input.pixelFormat) {
+            throw MediaError(.invalidArgument, "the encoder cannot take \(input.pixelFormatName); choose another --codec or --pix-fmt")
+        }
+        let s = model.graph.scale
+        var out = input
+        out.width = input.width * s
+        out.height = input.height * s
+        output = out
+        pool = try FramePool(format: out)
+        maxValue = Float((1 << input.bitDepth) - 1)
+        let shift = input.chromaShift
+        func chromaDims(_ w: Int, _ h: Int) -> (width: Int, height: Int) {
+            ((w + (1 << shift.x) - 1) >> shift.x, (h + (1 << shift.y) - 1) >> shift.y)
+        }
+        chromaSize = chromaDims(out.width, out.height)
+        chroma = try FrameScaler(planeFrom: chromaDims(input.width, input.height), to: chromaSize,
+                                 bitDepth: input.bitDepth, filter: chromaFilter)
+        return out
+    }
+
+    public func process(_ frame: VideoFrame) throws -> VideoFrame {
+        let out = try pool.makeFrame()
+        out.copyProperties(from: frame)
+        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
+                                          wide: maxValue > 255, scale: 1 / maxValue)
+        if tiler.precision == .int8 && !calibrated {
+            try model.calibrate(samples: [luma.tensor])
+            calibrated = true
+        }
+        let upscaled = try tiler.run(luma, model: model)
+        SampleConversion.store(upscaled, into: out.plane(0), wide: maxValue > 255, maxValue: maxValue)
+        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        return out
+    }
+}

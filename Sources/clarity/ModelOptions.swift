@@ -1,0 +1,59 @@
+import ArgumentParser
+import ClarityEngine
+import ClarityMedia
+import ClarityModels
+import ClarityPipeline
+
+/// Which learned model processes luma, and how the engine runs it.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Upscaler: bicubic (classical, see --filter), a bundled model or family (bicubicpp, esr-max, esr-tm, esr-tr; `clarity models` lists them), or a .safetensors file.")
+    var model = "bicubic"
+
+    @Option(help: "Low-resolution tile size for the model (0 = whole frame).")
+    var tile = 0
+
+    @Option(help: "Tile overlap in low-resolution pixels (default: the model's receptive radius, which makes tiles seam-free).")
+    var overlap: Int?
+
+    @Option(help: "Model arithmetic: fp32, bf16 or int8 (bf16 runs as fp32 on CPUs without AVX-512 bf16).")
+    var precision: Precision = .fp32
+
+    var usesModel: Bool { model != "bicubic" }
+
+    func validate() throws {
+        guard tile >= 0 else { throw ValidationError("--tile must be 0 or more") }
+        if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
+    }
+
+    /// The processing stage for an input: the model (luma) then, when the requested size is not
+    /// the model's, a classical resize to it; or the classical filter alone.
+    func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> FrameStage {
+        let target = try resize.target()
+        let filter = try resize.scaleFilter()
+        guard usesModel else { return ClassicalResize(target: target, filter: filter, threads: threads.pipeline) }
+        let scale: Int
+        switch target {
+        case .factor(let k)? where k >= 1: scale = Int(k.rounded())
+        case .size(let w, _)?: scale = max(1, Int((Double(w) / Double(input.width)).rounded()))
+        default: scale = 3
+        }
+        let loaded: Model
+        do {
+            loaded = try ModelCatalog.load(model, scale: scale)
+        } catch let error as CatalogError {
+            throw MediaError(.invalidArgument, error.description)
+        }
+        Engine.configure(threads: threads.inference)
+        let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision))
+        let shift = input.chromaShift
+        let want = (target ?? .factor(Double(loaded.graph.scale)))
+            .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        if want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale {
+            return StageChain([upscale, ClassicalResize(target: nil, threads: threads.pipeline)])
+        }
+        return StageChain([upscale, ClassicalResize(target: .size(width: want.width, height: want.height),
+                                                    filter: filter, threads: threads.pipeline)])
+    }
+}
+
+extension Precision: ExpressibleByArgument {}

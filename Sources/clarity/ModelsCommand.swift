@@ -1,0 +1,50 @@
+import ArgumentParser
+import ClarityEngine
+import ClarityModels
+import Foundation
+
+struct Models: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List the bundled models: size, cost, quality and speed.",
+        discussion: """
+            PSNR is Y-PSNR (BT.601 luma, border = scale) from the model file: on the validation split \
+            (used to pick the model) and, when evaluated, on the test split, each with bicubic's \
+            figure on the same images. Speed is measured now, on this machine: one 1280x720 luma \
+            plane through the model (fp32, whole frame).
+            """)
+
+    @Flag(help: "Skip the speed measurement.")
+    var noSpeed = false
+
+    func run() throws {
+        let files = ModelCatalog.bundled
+        guard !files.isEmpty else {
+            print("No bundled models in this build.")
+            return
+        }
+        print("name".padding(toLength: 22, withPad: " ", startingAt: 0) + "scale    params  MACs/px   val dB (gain)   test dB (gain)   ms/720p")
+        for url in files {
+            let model = try Model(contentsOf: url)
+            let s = ModelSummary(model)
+            func psnr(_ v: Double?, _ b: Double?) -> String {
+                guard let v else { return "-".padding(toLength: 15, withPad: " ", startingAt: 0) }
+                return String(format: "%6.2f (%+.2f)  ", v, v - (b ?? v))
+            }
+            let ms = noSpeed ? "-" : String(format: "%.1f", try speed(model))
+            print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
+                  + "x\(s.scale)".padding(toLength: 6, withPad: " ", startingAt: 0)
+                  + String(format: "%9d %8.0f   ", s.parameters ?? 0, s.macsPerOutputPixel ?? 0)
+                  + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
+        }
+    }
+
+    private func speed(_ model: Model) throws -> Double {
+        var rng = SystemRandomNumberGenerator()
+        let plane = Plane(width: 1280, height: 720, data: (0..<(1280 * 720)).map { _ in Float.random(in: 0...1, using: &rng) })
+        let tiler = Tiler(tile: 0)
+        _ = try tiler.run(plane, model: model)
+        let runs = 3
+        let t = try BenchProcess.time { for _ in 0..<runs { _ = try tiler.run(plane, model: model) } }
+        return t / Double(runs) * 1000
+    }
+}

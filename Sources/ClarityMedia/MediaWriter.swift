@@ -91,10 +91,23 @@ public final class MediaWriter {
         return list
     }
 
-    /// Whether this container can carry a copy of `stream` (muxers that cannot tell are tried).
+    /// Whether this container can carry a copy of `stream`.
     public func canCarry(_ stream: StreamInfo) -> Bool {
         guard let ctx = context else { return false }
-        return avformat_query_codec(ctx.pointee.oformat, stream.parameters.pointee.codec_id, FF_COMPLIANCE_NORMAL) != 0
+        return Self.accepts(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+    }
+
+    /// Asks the muxer; one that cannot tell (mpegts, y4m) is taken to carry a media type
+    /// exactly when it has a default codec for that type.
+    private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
+        let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
+        if answer >= 0 { return answer == 1 }
+        switch type {
+        case AVMEDIA_TYPE_VIDEO: return format.pointee.video_codec != AV_CODEC_ID_NONE
+        case AVMEDIA_TYPE_AUDIO: return format.pointee.audio_codec != AV_CODEC_ID_NONE
+        case AVMEDIA_TYPE_SUBTITLE: return format.pointee.subtitle_codec != AV_CODEC_ID_NONE
+        default: return false
+        }
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
@@ -106,7 +119,7 @@ public final class MediaWriter {
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
         }
-        if avformat_query_codec(ctx.pointee.oformat, codec.pointee.id, FF_COMPLIANCE_NORMAL) == 0 {
+        if !Self.accepts(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         let accepted = try Self.pixelFormats(forCodec: settings.codec)

@@ -76,6 +76,17 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("up.mp4", stream: "v", entries: "stream=pix_fmt,profile", in: folder), ["High 10,yuv420p10le"])
     }
 
+    func testAudioIsDroppedWithAWarningWhereTheContainerCannotHoldIt() throws {
+        try makeClip()
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.y4m", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping audio stream"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.y4m", stream: "v", entries: "stream=width", in: folder), ["320"])
+        let ts = try Tool.clarity(["transcode", "in.mp4", "out.ts", "--progress", "none"], in: folder)
+        XCTAssertEqual(ts.status, 0, ts.stderr)
+        XCTAssertEqual(try Tool.probe("out.ts", stream: "a", entries: "stream=codec_name", in: folder).first, "aac")
+    }
+
     func testColourPropertiesCarryOver() throws {
         try makeClip(extra: ["-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709", "-color_range", "tv"])
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)

@@ -25,7 +25,7 @@ let package = Package(
             ]),
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),
         .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
-        .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityCLITests"),
     ],

@@ -22,36 +22,30 @@ enum SampleConversion {
         return Plane(width: width, height: height, data: data)
     }
 
-    /// Writes `plane` (values in [0, 1]) as rounded, clamped integer samples.
+    /// Writes `plane` (values in [0, 1]) as rounded, clamped integer samples. Plain scalar code:
+    /// generic SIMD clamps and conversions compile to a call per lane on the default target.
     static func store(_ plane: Plane, into target: (data: UnsafeMutablePointer<UInt8>, stride: Int), wide: Bool, maxValue: Float) {
         let width = plane.width
         plane.data.withUnsafeBufferPointer { src in
             for y in 0..<plane.height {
                 let row = src.baseAddress! + y * width
                 let dst = target.data + y * target.stride
-                var x = 0
-                let lanes = 16
-                let hi = SIMD16<Float>(repeating: maxValue), half = SIMD16<Float>(repeating: 0.5)
                 if wide {
                     dst.withMemoryRebound(to: UInt16.self, capacity: width) { d in
-                        while x + lanes <= width {
-                            var v = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<Float>.self) * hi + half
-                            v = v.clamped(lowerBound: .zero, upperBound: hi)
-                            UnsafeMutableRawPointer(d + x).storeBytes(of: SIMD16<UInt16>(truncatingIfNeeded: SIMD16<Int32>(v)), as: SIMD16<UInt16>.self)
-                            x += lanes
-                        }
-                        while x < width { d[x] = UInt16(min(max(row[x] * maxValue + 0.5, 0), maxValue)); x += 1 }
+                        for x in 0..<width { d[x] = UInt16(truncatingIfNeeded: quantize(row[x], maxValue)) }
                     }
                 } else {
-                    while x + lanes <= width {
-                        var v = UnsafeRawPointer(row + x).loadUnaligned(as: SIMD16<Float>.self) * hi + half
-                        v = v.clamped(lowerBound: .zero, upperBound: hi)
-                        UnsafeMutableRawPointer(dst + x).storeBytes(of: SIMD16<UInt8>(truncatingIfNeeded: SIMD16<Int32>(v)), as: SIMD16<UInt8>.self)
-                        x += lanes
-                    }
-                    while x < width { dst[x] = UInt8(min(max(row[x] * maxValue + 0.5, 0), maxValue)); x += 1 }
+                    for x in 0..<width { dst[x] = UInt8(truncatingIfNeeded: quantize(row[x], maxValue)) }
                 }
             }
         }
+    }
+
+    /// round(v * maxValue) clamped to [0, maxValue]; NaN becomes 0.
+    @inline(__always)
+    private static func quantize(_ v: Float, _ maxValue: Float) -> Int32 {
+        let scaled = v * maxValue + 0.5
+        let clamped = scaled >= 0 ? (scaled <= maxValue ? scaled : maxValue) : 0
+        return Int32(clamped)
     }
 }

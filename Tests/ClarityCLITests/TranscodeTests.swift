@@ -114,7 +114,14 @@ final class TranscodeTests: ToolTestCase {
         p.currentDirectoryURL = folder
         p.standardError = FileHandle.nullDevice
         try p.run()
-        Thread.sleep(forTimeInterval: 1.5)
+        // Interrupt once some frames are in the temporary file, however slow the machine.
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning {
+            let temp = files.first { $0.hasPrefix(".cut.clarity-") }
+            let size = temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0
+            if size > 200_000 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
         p.interrupt()
         p.waitUntilExit()
         XCTAssertEqual(p.terminationStatus, 130)

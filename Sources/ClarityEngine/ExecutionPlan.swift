@@ -269,10 +269,18 @@ final class ExecutionPlan {
 
     private func addSwiftLayer(_ layer: Layer) throws {
         let out = try DNNLMemory(try nhwcF32(layer.name))
-        let ins = try layer.inputs.map { try variant($0, nhwcF32($0), scale: 1) }
         let s = shapes[layer.inputs[0]]!
         let n = batch, pixels = s.h * s.w
         let o = out.floats
+        if case .pixelShuffle(let f) = layer.op, let first = values[layer.inputs[0]]?.first, first.scale == 1,
+           let layout = MemoryDesc.channelBlocking(first.memory.desc) {
+            let x = UnsafePointer(first.memory.floats)
+            steps.append { PixelShuffleKernel.run(blocked: x, layout: layout, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
+            retained.append(contentsOf: [first.memory, out])
+            values[layer.name] = [Value(memory: out, scale: 1)]
+            return
+        }
+        let ins = try layer.inputs.map { try variant($0, nhwcF32($0), scale: 1) }
         let x = ins[0].floats
         let kernel: () -> Void
         switch layer.op {

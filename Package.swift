@@ -20,14 +20,15 @@ let package = Package(
         .executableTarget(
             name: "clarity",
             dependencies: [
-                "ClarityMedia", "ClarityPipeline", "ClarityEngine", "ClarityModels",
+                "ClarityMedia", "ClarityPipeline", "ClarityEngine", "ClarityModels", "ClarityQuality",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
-        .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "CFFmpeg"]),
+        .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "ClarityQuality", "CFFmpeg"],
+                    exclude: ["Fixtures"]),
         .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
         .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
-        .testTarget(name: "ClarityCLITests"),
+        .testTarget(name: "ClarityCLITests", dependencies: ["ClarityEngine"]),
     ],
     swiftLanguageModes: [.v5]
 )

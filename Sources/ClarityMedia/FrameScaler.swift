@@ -10,8 +10,11 @@ public final class FrameScaler {
     private var context: OpaquePointer?
     private var pool: FramePool?
 
-    /// `threads` > 1 lets swscale cut each picture into slices scaled in parallel.
-    public init(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter, threads: Int = 1) throws {
+    /// `threads` > 1 lets swscale cut each picture into slices scaled in parallel. `exact`
+    /// asks for accurate rounding and full-resolution chroma in colour conversions (slower;
+    /// for measurements, e.g. a JPEG's RGB as libjpeg would give it, not for the pump).
+    public init(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter, threads: Int = 1,
+                exact: Bool = false) throws {
         self.input = input
         self.output = output
         guard let ctx = sws_alloc_context() else { throw MediaError(.codec, "cannot create a scaler") }
@@ -23,7 +26,8 @@ public final class FrameScaler {
         av_opt_set_int(raw, "dstw", Int64(output.width), 0)
         av_opt_set_int(raw, "dsth", Int64(output.height), 0)
         av_opt_set_int(raw, "dst_format", Int64(output.pixelFormat.rawValue), 0)
-        av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag), 0)
+        let precise = exact ? SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP : 0
+        av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag | Int32(precise)), 0)
         av_opt_set_int(raw, "threads", Int64(max(1, threads)), 0)
         let full = input.colour.range == AVCOL_RANGE_JPEG ? Int64(1) : 0
         av_opt_set_int(raw, "src_range", full, 0)
@@ -59,6 +63,14 @@ public final class FrameScaler {
         let r = sws_scale_frame(context, out.avFrame, frame.avFrame)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "scaling a frame") }
         return out
+    }
+
+    /// Scales a packed 8-bit plane (for a plane scaler), through aligned pooled frames so the
+    /// result is what `ffmpeg -vf scale` gives for the same grey picture.
+    public func scale(packedPlane bytes: [UInt8]) throws -> [UInt8] {
+        let source = try FramePool(format: input).makeFrame()
+        source.copyPlane(0, from: bytes, rowBytes: input.width, rows: input.height)
+        return try scale(source).planeBytes(0, rowBytes: output.width, rows: output.height)
     }
 
     /// Scales one plane into another (for a plane scaler).

@@ -30,21 +30,11 @@ struct Models: ParsableCommand {
                 guard let v else { return "-".padding(toLength: 15, withPad: " ", startingAt: 0) }
                 return String(format: "%6.2f (%+.2f)  ", v, v - (b ?? v))
             }
-            let ms = noSpeed ? "-" : String(format: "%.1f", try speed(model))
+            let ms = noSpeed ? "-" : String(format: "%.1f", try LumaTiming.model(model))
             print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
                   + "x\(s.scale)".padding(toLength: 6, withPad: " ", startingAt: 0)
                   + String(format: "%9d %8.0f   ", s.parameters ?? 0, s.macsPerOutputPixel ?? 0)
                   + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
         }
-    }
-
-    private func speed(_ model: Model) throws -> Double {
-        var rng = SystemRandomNumberGenerator()
-        let plane = Plane(width: 1280, height: 720, data: (0..<(1280 * 720)).map { _ in Float.random(in: 0...1, using: &rng) })
-        let tiler = Tiler(tile: 0)
-        _ = try tiler.run(plane, model: model)
-        let runs = 3
-        let t = try BenchProcess.time { for _ in 0..<runs { _ = try tiler.run(plane, model: model) } }
-        return t / Double(runs) * 1000
     }
 }

@@ -1,0 +1,104 @@
+import ClarityEngine
+import ClarityMedia
+import ClarityQuality
+import Foundation
+
+/// The measurement behind `clarity bench quality`: every method on the same images and the
+/// same LR inputs, scored by `UpscaleProtocol` (the training toolkit's protocol).
+struct QualityBench {
+    /// An upscaler under test.
+    enum Method {
+        /// swscale, as `ffmpeg -vf scale=...:flags=<filter>` on a grey picture.
+        case swscale(ScaleFilter)
+        /// PIL's resize in float (the toolkit's reference bicubic), rounded to 8 bits.
+        case pil(PILFilter)
+        /// A model on the engine, whole frame, output rounded to 8 bits.
+        case model(Model, name: String)
+
+        var name: String {
+            switch self {
+            case .swscale(let f): return "\(f.rawValue) (swscale)"
+            case .pil(let f): return "\(f.rawValue) (PIL)"
+            case .model(_, let name): return name
+            }
+        }
+    }
+
+    struct Row: Codable {
+        var method: String
+        var psnr: Double
+        var ssim: Double
+        /// Y-PSNR minus that of swscale bicubic, same images, same run.
+        var gainOverBicubic: Double
+        /// One 1280x720 luma plane through the method; nil when not measured.
+        var msPer720pFrame: Double?
+        /// Multiply-accumulates per output pixel of a model's convolutions.
+        var macsPerOutputPixel: Double?
+    }
+
+    var scale: Int
+    var degradation: Degradation
+    var precision: Precision
+
+    /// Scores every method on every image (paths), in order; `log` hears about each image.
+    func run(images: [String], methods: [Method], timing: Bool, log: (String) -> Void) throws -> [Row] {
+        var psnrSum = [Double](repeating: 0, count: methods.count), ssimSum = psnrSum
+        var calibrated = precision != .int8
+        for path in images {
+            let image = try ImageLoader.load(path)
+            let hr = UpscaleProtocol.reference(rgb: image.pixels, width: image.width, height: image.height, scale: scale)
+            let lw = hr.width / scale, lh = hr.height / scale
+            let clean = UpscaleProtocol.lowResolution(hr.luma, width: hr.width, height: hr.height, scale: scale)
+            let lr = try degradation.apply(clean, width: lw, height: lh)
+            if !calibrated {
+                // int8 scales come from the first image, as a deployment would calibrate once.
+                for case .model(let m, _) in methods { try m.calibrate(samples: [modelInput(lr, lw, lh).tensor]) }
+                calibrated = true
+            }
+            var line = "\(URL(fileURLWithPath: path).lastPathComponent) \(hr.width)x\(hr.height):"
+            for (i, method) in methods.enumerated() {
+                let out = try upscale(lr, width: lw, height: lh, with: method)
+                let s = UpscaleProtocol.score(out, reference: hr.luma, width: hr.width, height: hr.height, border: scale)
+                psnrSum[i] += s.psnr
+                ssimSum[i] += s.ssim
+                line += String(format: " %.2f", s.psnr)
+            }
+            log(line)
+        }
+        let n = Double(images.count)
+        let base = methods.firstIndex { if case .swscale(.bicubic) = $0 { return true } else { return false } }
+            .map { psnrSum[$0] / n }
+        return try methods.enumerated().map { i, method in
+            var row = Row(method: method.name, psnr: psnrSum[i] / n, ssim: ssimSum[i] / n,
+                          gainOverBicubic: psnrSum[i] / n - (base ?? .nan))
+            switch method {
+            case .swscale(let f):
+                if timing { row.msPer720pFrame = try LumaTiming.swscale(f, scale: scale) }
+            case .pil:
+                break  // a reference implementation, not a candidate: its speed means nothing
+            case .model(let m, _):
+                if timing { row.msPer720pFrame = try LumaTiming.model(m, precision: precision) }
+                let macs = EngineBenchmark.macs(m.graph, height: LumaTiming.height, width: LumaTiming.width)
+                row.macsPerOutputPixel = Double(macs) / Double(LumaTiming.width * LumaTiming.height * scale * scale)
+            }
+            return row
+        }
+    }
+
+    private func modelInput(_ lr: [UInt8], _ w: Int, _ h: Int) -> Plane {
+        Plane(width: w, height: h, data: lr.map { Float($0) / 255 })
+    }
+
+    private func upscale(_ lr: [UInt8], width lw: Int, height lh: Int, with method: Method) throws -> [UInt8] {
+        let w = lw * scale, h = lh * scale
+        switch method {
+        case .swscale(let f):
+            return try FrameScaler(planeFrom: (lw, lh), to: (w, h), bitDepth: 8, filter: f).scale(packedPlane: lr)
+        case .pil(let f):
+            return UpscaleProtocol.quantized(pilResize(lr.map(Float.init), width: lw, height: lh, toWidth: w, height: h, filter: f))
+        case .model(let m, _):
+            let out = try Tiler(tile: 0, precision: precision).run(modelInput(lr, lw, lh), model: m)
+            return UpscaleProtocol.quantized(out.data, multiplier: 255)
+        }
+    }
+}

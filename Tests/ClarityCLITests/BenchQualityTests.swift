@@ -1,0 +1,60 @@
+import ClarityEngine
+import Foundation
+import XCTest
+
+/// `clarity bench quality` end to end on one small photo crop (a test-split photo).
+final class BenchQualityTests: ToolTestCase {
+    static let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../ClarityMediaTests/Fixtures/photo_192.png").standardizedFileURL
+
+    struct Report: Decodable {
+        struct Row: Decodable {
+            var method: String, psnr: Double, ssim: Double, gainOverBicubic: Double
+            var msPer720pFrame: Double?, macsPerOutputPixel: Double?
+        }
+        var scale: Int, degradation: String, images: [String], rows: [Row]
+    }
+
+    func bench(_ arguments: [String]) throws -> Report {
+        try FileManager.default.createDirectory(atPath: path("images"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Self.photo.path, toPath: path("images/photo.png"))
+        let r = try Tool.clarity(["bench", "quality", "--images", path("images"), "--json"] + arguments, in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return try JSONDecoder().decode(Report.self, from: r.stdout)
+    }
+
+    func testClassicalRows() throws {
+        let report = try bench(["--models", "none", "--no-speed"])
+        XCTAssertEqual(report.images.count, 1)
+        XCTAssertEqual(report.rows.map(\.method), ["bicubic (swscale)", "lanczos (swscale)", "bicubic (PIL)"])
+        let bicubic = report.rows[0]
+        XCTAssert(bicubic.psnr.isFinite && bicubic.psnr > 22 && bicubic.psnr < 45, "bicubic \(bicubic.psnr) dB")
+        XCTAssert(bicubic.ssim > 0.5 && bicubic.ssim < 1)
+        XCTAssertEqual(bicubic.gainOverBicubic, 0)
+        // On a photo, lanczos is sharper than swscale bicubic, and PIL's bicubic (a = -0.5) softer.
+        XCTAssertGreaterThan(report.rows[1].gainOverBicubic, 0)
+        XCTAssertLessThan(report.rows[2].gainOverBicubic, 0)
+    }
+
+    func testModelRowWithMACsAndSpeed() throws {
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 7)
+        try model.serialized().write(to: URL(fileURLWithPath: path("random-c8.safetensors")))
+        let report = try bench(["--models", path("random-c8.safetensors"), "--degrade", "h264qp32"])
+        XCTAssertEqual(report.degradation, "h264qp32")
+        let row = try XCTUnwrap(report.rows.first { $0.method == "random-c8" })
+        XCTAssert(row.psnr.isFinite)
+        // conv0 (1->8, stride 2), two 8->8, 8->36, over 9 output pixels per LR pixel.
+        XCTAssertEqual(try XCTUnwrap(row.macsPerOutputPixel), Double(18 + 2 * 144 + 648) / 9, accuracy: 1e-9)
+        XCTAssertGreaterThan(try XCTUnwrap(row.msPer720pFrame), 0)
+        XCTAssertGreaterThan(try XCTUnwrap(report.rows[0].msPer720pFrame), 0)
+    }
+
+    func testRejectsAModelOfAnotherScale() throws {
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 2, seed: 7)
+        try model.serialized().write(to: URL(fileURLWithPath: path("x2.safetensors")))
+        try FileManager.default.createDirectory(atPath: path("images"), withIntermediateDirectories: true)
+        let r = try Tool.clarity(["bench", "quality", "--images", path("images"), "--models", path("x2.safetensors")], in: folder)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssert(r.stderr.contains("x2"), r.stderr)
+    }
+}

@@ -1,0 +1,117 @@
+"""Shared helpers: paths, image loading, BT.601 luma, degradations, metrics.
+
+Conventions (used by training, export and evaluation alike):
+- Y is BT.601 studio-range luma, Y = 16 + (65.481 R + 128.553 G + 24.966 B) / 255 for RGB
+  in [0, 1], kept in 8-bit units / 255 (so Y lies in [16/255, 235/255]).
+- HR Y is float (from 8-bit RGB, not rounded). LR Y is 8-bit (rounded), like a decoded video.
+- LR = PIL BICUBIC downscale (a = -0.5, antialiased) of the HR Y plane by the integer scale,
+  after cropping HR so both sides are multiples of 2 * scale ("modcrop"); PIL's resampling is
+  linear, so this equals the luma of the downscaled RGB image up to rounding.
+- Compressed LR: grayscale JPEG of the 8-bit LR Y (the luma path of a colour JPEG), or one
+  H.264 intra frame (libx264, yuv420p with neutral chroma, fixed QP) through ffmpeg.
+"""
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+CACHE = Path(os.environ.get("CLARITY_CACHE", "/work/cache"))
+REPO = Path(__file__).resolve().parent.parent
+SPLITS = REPO / "training" / "data" / "splits"
+
+
+def split_files(split):
+    return [l.strip() for l in (SPLITS / f"{split}.txt").read_text().splitlines() if l.strip()]
+
+
+def load_rgb(rel):
+    im = Image.open(CACHE / rel)
+    if im.mode in ("RGBA", "LA", "P"):
+        im = im.convert("RGBA")
+        bg = Image.new("RGBA", im.size, (255, 255, 255, 255))
+        im = Image.alpha_composite(bg, im)
+    return np.asarray(im.convert("RGB"), dtype=np.uint8)
+
+
+def rgb_to_y(rgb_u8):
+    """BT.601 studio-range luma in 8-bit units (float64, not rounded)."""
+    r, g, b = (rgb_u8[..., i].astype(np.float64) / 255.0 for i in range(3))
+    return 16.0 + 65.481 * r + 128.553 * g + 24.966 * b
+
+
+def modcrop(a, m):
+    h, w = a.shape[:2]
+    return a[: h - h % m, : w - w % m]
+
+
+def resize_f(y, w, h, resample=Image.BICUBIC):
+    """Resize a float plane with PIL (mode F)."""
+    return np.asarray(Image.fromarray(y.astype(np.float32), mode="F").resize((w, h), resample),
+                      dtype=np.float32)
+
+
+def downscale(y_hr, s):
+    """8-bit-unit float HR plane (sides multiple of s) -> 8-bit LR plane (uint8)."""
+    h, w = y_hr.shape
+    lr = resize_f(y_hr, w // s, h // s, Image.BICUBIC)
+    return np.clip(np.rint(lr), 0, 255).astype(np.uint8)
+
+
+def jpeg(y_u8, quality):
+    buf = io.BytesIO()
+    Image.fromarray(y_u8, mode="L").save(buf, format="JPEG", quality=int(quality))
+    buf.seek(0)
+    return np.asarray(Image.open(buf).convert("L"), dtype=np.uint8)
+
+
+def h264(y_u8, qp):
+    """One libx264 frame at a fixed QP (yuv420p, chroma 128); sides must be even."""
+    h, w = y_u8.shape
+    assert h % 2 == 0 and w % 2 == 0
+    raw = y_u8.tobytes() + bytes([128]) * (w * h // 2)
+    cmd = ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "rawvideo", "-pix_fmt", "yuv420p",
+           "-s", f"{w}x{h}", "-i", "-", "-c:v", "libx264", "-preset", "medium", "-qp", str(qp),
+           "-threads", "1", "-f", "h264", "-"]
+    bits = subprocess.run(cmd, input=raw, capture_output=True, check=True).stdout
+    dec = ["ffmpeg", "-nostdin", "-loglevel", "error", "-f", "h264", "-i", "-",
+           "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]
+    out = subprocess.run(dec, input=bits, capture_output=True, check=True).stdout
+    return np.frombuffer(out[: w * h], dtype=np.uint8).reshape(h, w).copy()
+
+
+def degrade(y_u8, kind):
+    """kind: 'clean', 'jpeg<Q>' or 'h264qp<QP>'."""
+    if kind == "clean":
+        return y_u8
+    if kind.startswith("jpeg"):
+        return jpeg(y_u8, int(kind[4:]))
+    if kind.startswith("h264qp"):
+        return h264(y_u8, int(kind[6:]))
+    raise ValueError(kind)
+
+
+def psnr(a, b, border=0):
+    """PSNR in dB of two planes in 8-bit units, `border` pixels removed on every side."""
+    if border:
+        a = a[border:-border, border:-border]
+        b = b[border:-border, border:-border]
+    mse = np.mean((np.asarray(a, np.float64) - np.asarray(b, np.float64)) ** 2)
+    return float("inf") if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+
+
+def ssim(a, b, border=0):
+    from skimage.metrics import structural_similarity
+    if border:
+        a = a[border:-border, border:-border]
+        b = b[border:-border, border:-border]
+    return float(structural_similarity(np.asarray(a, np.float64), np.asarray(b, np.float64),
+                                       data_range=255.0, gaussian_weights=True, sigma=1.5,
+                                       use_sample_covariance=False))
+
+
+def to_u8(y):
+    """Model output (8-bit units / 255) -> 8-bit plane, as a video frame would hold it."""
+    return np.clip(np.rint(np.asarray(y, np.float64) * 255.0), 0, 255).astype(np.uint8)

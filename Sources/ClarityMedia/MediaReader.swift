@@ -33,8 +33,9 @@ public final class MediaReader {
     private var finished = false
 
     /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
-    /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose.
-    public init(url: String, format: String? = nil, decoderThreads: Int = 1) throws {
+    /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
+    /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
+    public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false) throws {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
@@ -83,7 +84,10 @@ public final class MediaReader {
         avcodec_parameters_to_context(dec, par)
         dec.pointee.pkt_timebase = stream.pointee.time_base
         dec.pointee.thread_count = Int32(max(0, decoderThreads))
-        r = avcodec_open2(dec, codec, nil)
+        var options: OpaquePointer?
+        if exportEncodingParameters { av_dict_set(&options, "export_side_data", "venc_params", 0) }
+        r = avcodec_open2(dec, codec, &options)
+        av_dict_free(&options)
         guard r >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)

@@ -34,6 +34,24 @@ public final class VideoFrame: @unchecked Sendable {
         return (data, Int(stride))
     }
 
+    /// The frame's mean quantizer, from the decoder's encoding-parameters side data (see
+    /// `MediaReader(exportEncodingParameters:)`); nil when the codec exports none.
+    public var meanQuantizer: Double? {
+        guard let side = av_frame_get_side_data(avFrame, AV_FRAME_DATA_VIDEO_ENC_PARAMS) else { return nil }
+        let params = UnsafeMutableRawPointer(side.pointee.data!).assumingMemoryBound(to: AVVideoEncParams.self)
+        let base = Double(params.pointee.qp)
+        let blocks = Int(params.pointee.nb_blocks)
+        guard blocks > 0 else { return base }
+        var sum = 0.0, area = 0.0
+        for i in 0..<blocks {
+            let b = av_video_enc_params_block(params, UInt32(i))!.pointee
+            let a = Double(b.w) * Double(b.h)
+            sum += (base + Double(b.delta_qp)) * a
+            area += a
+        }
+        return area > 0 ? sum / area : base
+    }
+
     /// Copies timestamp, colour signalling and side data from `source` (not the samples).
     public func copyProperties(from source: VideoFrame) {
         av_frame_copy_props(avFrame, source.avFrame)

@@ -29,6 +29,12 @@ struct BenchSpeed: ParsableCommand {
     @Option(help: "Threads for the pump (0 = one per core).")
     var threads = 0
 
+    @Option(help: "Also run the pump with these models (comma-separated names, families or files), whole frame, chroma included.")
+    var models = ""
+
+    @Option(help: "Precision for the model runs: fp32, bf16 or int8.")
+    var precision = "fp32"
+
     func validate() throws {
         guard loops >= 1, runs >= 1 else { throw ValidationError("--loops and --runs must be at least 1") }
     }
@@ -66,14 +72,21 @@ struct BenchSpeed: ParsableCommand {
                                            what: "ffmpeg").seconds
             }
             let fps = { (s: Double) in Double(frames) / s }
-            let rows: [(String, Double)] = [
+            var rows: [(String, Double)] = [
                 ("decode only (clarity reader)", fps(decode)),
                 ("clarity pump, bicubic -> y4m /dev/null", fps(pump)),
                 ("ffmpeg -vf scale bicubic -f null (baseline)", fps(ffmpeg)),
                 ("ffmpeg -vf scale bicubic -> y4m /dev/null", fps(ffmpegRaw)),
             ]
+            for model in models.split(separator: ",").map(String.init) where !model.isEmpty {
+                let seconds = try median {
+                    try BenchProcess.timeChild(pumpArgs + ["--model", model, "--precision", precision], what: "the pump with \(model)").seconds
+                }
+                rows.append(("clarity pump, \(model) \(precision) -> y4m", fps(seconds)))
+            }
             for (name, value) in rows {
-                print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%8.1f fps", value))
+                print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%8.1f fps", value)
+                      + String(format: "   %.2fx baseline", value / fps(ffmpeg)))
             }
             print(String(format: "\npump / ffmpeg baseline: %.2f (target >= 0.5)", ffmpeg / pump))
             print(String(format: "pump / ffmpeg with the same raw output: %.2f", ffmpegRaw / pump))

@@ -1,0 +1,82 @@
+import ArgumentParser
+import CFFmpeg
+import ClarityMedia
+import ClarityQuality
+import Foundation
+
+struct Probe: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Per frame: the blind quality score (IQAM) and the bitstream's quantizer.",
+        discussion: """
+            IQAM is the no-reference score RBQE's early exit uses (1 = no visible blocking or \
+            blur; see docs/quality.md). It is computed on 8-bit luma with 4x4 blocks, or 8x8 with \
+            --block 8 for JPEG-like sources. The QP column is the mean quantizer, weighted by block \
+            area, where the decoder exports it (H.264); '-' elsewhere. Comparing the two shows \
+            what the blind score sees.
+            """)
+
+    @Argument(help: "Input file or URL.")
+    var input: String
+
+    @Option(help: "IQAM block size: 4 for H.264/HEVC-like codecs, 8 for JPEG.")
+    var block = 4
+
+    @Option(help: "Stop after this many frames (0 = all).")
+    var frames = 0
+
+    @Flag(help: "One JSON object per frame on stdout.")
+    var json = false
+
+    func validate() throws {
+        guard block == 4 || block == 8 else { throw ValidationError("--block must be 4 or 8") }
+    }
+
+    func run() throws {
+        clarity_set_log_level(AV_LOG_FATAL)
+        try reportingErrors {
+            let reader = try MediaReader(url: input, exportEncodingParameters: true)
+            // IQAM is not offset-invariant: luma is scored as decoded. 8-bit YUV is read in place;
+            // anything else goes to 8-bit yuv420p, which keeps the studio range.
+            let format = reader.videoFormat
+            let direct = format.bitDepth == 8 && format.chromaShift.x <= 1 && Self.isYUV(format)
+            var target = format
+            target.pixelFormat = AV_PIX_FMT_YUV420P
+            let toLuma = try FrameScaler(from: format, to: target, filter: .bicubic)
+            let iqam = IQAM(blockSize: block)
+            let timeBase = av_q2d(reader.videoFormat.timeBase)
+            if !json { print("frame      time  type     QP    IQAM  blocky    blur") }
+            var index = 0, qpSum = 0.0, qpCount = 0, qualitySum = 0.0
+            while frames == 0 || index < frames, let item = try reader.read() {
+                guard case .frame(let frame) = item else { continue }
+                let luma = direct ? frame : try toLuma.scale(frame)
+                let (data, stride) = luma.plane(0)
+                let s = iqam.score(PlaneView(base: UnsafePointer(data), width: frame.width, height: frame.height, rowStride: stride))
+                let qp = frame.meanQuantizer
+                let time = (frame.pts.map { Double($0) * timeBase }) ?? .nan
+                let type = String(UnicodeScalar(UInt8(av_get_picture_type_char(frame.avFrame.pointee.pict_type))))
+                if json {
+                    var fields: [String: Any] = ["frame": index, "time": time, "type": type, "iqam": s.quality,
+                                                 "blocky": s.blocky, "blur": s.blur]
+                    if let qp { fields["qp"] = qp }
+                    let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                } else {
+                    print(String(format: "%5d %9.3f  %@  %6@  %6.3f  %6.3f  %6.3f", index, time, type,
+                                 qp.map { String(format: "%.1f", $0) } ?? "-", s.quality, s.blocky, s.blur))
+                }
+                if let qp { qpSum += qp; qpCount += 1 }
+                qualitySum += s.quality
+                index += 1
+            }
+            if !json && index > 0 {
+                print(String(format: "mean over %d frames: IQAM %.3f%@", index, qualitySum / Double(index),
+                             qpCount > 0 ? String(format: ", QP %.1f", qpSum / Double(qpCount)) : ""))
+            }
+        }
+    }
+
+    private static func isYUV(_ f: VideoFormat) -> Bool {
+        guard let d = av_pix_fmt_desc_get(f.pixelFormat) else { return false }
+        return (d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0 && (d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR)) != 0
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import XCTest
+
+final class ProbeTests: ToolTestCase {
+    func probe(_ file: String, limit: Int = 0) throws -> [[String: Any]] {
+        let r = try Tool.clarity(["probe", file, "--json", "--frames", String(limit)], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        return r.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+    }
+
+    static let streams = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../streams")
+        .standardizedFileURL
+
+    /// On photographic content (IQAM reads flat synthetic areas as blocking, so a test pattern
+    /// would mislead): the bundled clip at QP 22 and at QP 42.
+    func testReportsTheEncodersQuantizerAndAScoreThatFallsWithIt() throws {
+        var means: [Double] = []
+        for qp in [22, 42] {
+            let frames = try probe(Self.streams.appendingPathComponent("dune-pan-720p-qp\(qp).mp4").path, limit: 8)
+            XCTAssertEqual(frames.count, 8)
+            let pFrames = frames.filter { $0["type"] as? String == "P" }
+            XCTAssertFalse(pFrames.isEmpty)
+            for f in pFrames { XCTAssertEqual(f["qp"] as? Double ?? -1, Double(qp), accuracy: 0.5) }
+            means.append(frames.map { $0["iqam"] as? Double ?? .nan }.reduce(0, +) / Double(frames.count))
+        }
+        XCTAssertGreaterThan(means[0], means[1] + 0.05, "heavier compression must score lower")
+    }
+
+    func testAFormatWithoutQuantizersStillScores() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x192:rate=30", "-t", "0.2", "-c:v", "ffv1",
+                         "-pix_fmt", "yuv420p10le", "ten.mkv"], in: folder)
+        let frames = try probe("ten.mkv")
+        XCTAssertEqual(frames.count, 6)
+        XCTAssertNil(frames[0]["qp"])
+        XCTAssert((0...1).contains(frames[0]["iqam"] as? Double ?? -1))
+    }
+}

@@ -28,6 +28,7 @@ let package = Package(
         .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
         .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
+        .testTarget(name: "ClarityModelsTests", dependencies: ["ClarityModels", "ClarityEngine", "ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityCLITests", dependencies: ["ClarityEngine"]),
     ],
     swiftLanguageModes: [.v5]

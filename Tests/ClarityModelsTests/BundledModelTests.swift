@@ -1,0 +1,53 @@
+import ClarityEngine
+import ClarityModels
+import ClarityQuality
+import Foundation
+import XCTest
+
+/// Every bundled model loads, runs on the engine exactly as PyTorch runs it, and holds its
+/// quality on a small test-split photo crop. The reference file is made by
+/// `training/make_reference.py` from the same model files (PyTorch reference interpreter).
+final class BundledModelTests: XCTestCase {
+    static let referenceURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/reference-io.safetensors")
+
+    /// `__metadata__["clarity_reference"]`: per model, its scale and PyTorch's Y-PSNR vs HR.
+    struct Listing: Decodable {
+        struct Entry: Decodable {
+            var scale: Int
+            var psnr_vs_hr: Double
+        }
+        var models: [String: Entry]
+    }
+
+    func testEveryBundledModelMatchesPyTorchAndHoldsItsPSNR() throws {
+        let files = ModelCatalog.bundled
+        XCTAssertFalse(files.isEmpty, "the build bundles no models")
+        let reference = try SafetensorsFile(contentsOf: Self.referenceURL)
+        let listing = try JSONDecoder().decode(Listing.self, from: Data((reference.metadata["clarity_reference"] ?? "{}").utf8))
+        for url in files {
+            let model = try Model(contentsOf: url)
+            let name = model.graph.name, s = model.graph.scale
+            let lr = try XCTUnwrap(reference.tensors["lr_x\(s)"], "no LR input for x\(s)")
+            let hr = try XCTUnwrap(reference.tensors["hr_x\(s)"])
+            let want = try XCTUnwrap(reference.tensors["out.\(name)"], "\(name) missing from the reference file: rerun make_reference.py")
+            let (h, w) = (lr.shape[2], lr.shape[3])
+            for tile in [0, 24] {
+                let out = try Tiler(tile: tile).run(Plane(width: w, height: h, data: lr.values), model: model)
+                XCTAssertEqual(out.width, w * s)
+                let agreement = psnr(out.data, want.values, width: w * s, height: h * s, peak: 1)
+                XCTAssertGreaterThan(agreement, 50, "\(name) (tile \(tile)) differs from PyTorch")
+            }
+            let out = try Tiler(tile: 0).run(Plane(width: w, height: h, data: lr.values), model: model)
+            let eight = UpscaleProtocol.quantized(out.data, multiplier: 255)
+            let quality = UpscaleProtocol.score(eight, reference: hr.values.map { $0 * 255 }, width: w * s, height: h * s, border: s).psnr
+            let expected = try XCTUnwrap(listing.models[name]).psnr_vs_hr
+            XCTAssertEqual(quality, expected, accuracy: 0.05, "\(name) Y-PSNR on the reference crop")
+            let lrEight = UpscaleProtocol.quantized(lr.values, multiplier: 255)
+            let bicubic = pilResize(lrEight.map(Float.init), width: w, height: h, toWidth: w * s, height: h * s, filter: .bicubic)
+            let floor = UpscaleProtocol.score(UpscaleProtocol.quantized(bicubic), reference: hr.values.map { $0 * 255 },
+                                              width: w * s, height: h * s, border: s).psnr
+            XCTAssertGreaterThan(quality, floor, "\(name) must beat bicubic on the reference crop")
+        }
+    }
+}

@@ -63,8 +63,11 @@ public enum EngineBenchmark {
                 let info = try model.planInfo(batch: tile == 0 || mode == "full-frame" ? 1 : batchFor(g.tiles.count, batchSize),
                                               height: g.windowHeight, width: g.windowWidth, precision: p)
                 let eff = info.effectivePrecision
+                let used = Set(info.layers.map(\.precision))
+                let label = used.count > 1 ? used.map(\.rawValue).sorted().joined(separator: "+") + " (mixed)"
+                    : eff == p ? "\(p.rawValue) (\(info.layers.first?.kernel ?? "?"))" : "\(eff.rawValue) (\(p.rawValue) n/a)"
                 rows.append(Row(mode: mode, requested: p,
-                                effective: eff == p ? "\(p.rawValue) (\(info.layers.first?.kernel ?? "?"))" : "\(eff.rawValue) (\(p.rawValue) n/a)",
+                                effective: label,
                                 milliseconds: ms, gflops: flops / ms / 1e6))
             }
         }

@@ -2,7 +2,7 @@
 """Evaluate Clarity model files against classical upscalers on an image split.
 
     python training/evaluate.py models/bicubicpp-c32-x3.safetensors [more models...]
-        [--split test] [--kinds clean,h264qp32] [--markdown out.md] [--per-image]
+        [--split test] [--kinds clean,h264qp32] [--markdown out.md] [--per-image] [--record]
 
 Protocol (DESIGN.md): Y = BT.601 studio-range luma; HR = the photo's Y (float) cropped to
 multiples of 2 * scale; LR = PIL bicubic downscale of the HR Y, rounded to 8 bits (then,
@@ -12,7 +12,12 @@ border, averaged over the images. Baselines in the same run: PIL bicubic (a = -0
 "bicubic" the gains refer to), PIL lanczos, and ffmpeg/swscale bicubic and lanczos (what
 `clarity bench quality` compares against). Models run through the reference interpreter
 (graph.py) from the file alone, so this measures exactly what is shipped.
+
+--record writes each model's clean test-split Y-PSNR (and PIL bicubic's on the same images)
+into its file's info as test_psnr / test_psnr_bicubic, which `clarity models` shows. The
+weights are untouched; the test split never feeds training or selection.
 """
+import json
 import argparse
 import subprocess
 import sys
@@ -24,6 +29,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
+from safetensors import safe_open  # noqa: E402
+from safetensors.torch import save_file  # noqa: E402
 from common import psnr, resize_f, ssim, to_u8  # noqa: E402
 from data import load_eval_set  # noqa: E402
 
@@ -48,6 +55,18 @@ def model_up(doc, tensors, lr):
     return to_u8(y[0, 0].numpy())
 
 
+def record(path, test_psnr, bicubic_psnr):
+    """Adds the test-split figures to a model file's info, keeping its tensors as they are."""
+    with safe_open(path, framework="pt") as f:
+        meta = f.metadata()
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    doc = json.loads(meta["clarity"])
+    doc["info"]["test_psnr"] = round(test_psnr, 3)
+    doc["info"]["test_psnr_bicubic"] = round(bicubic_psnr, 3)
+    meta["clarity"] = json.dumps(doc)
+    save_file(tensors, path, metadata=meta)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("models", nargs="*")
@@ -57,10 +76,14 @@ def main():
     ap.add_argument("--no-swscale", action="store_true")
     ap.add_argument("--per-image", action="store_true")
     ap.add_argument("--markdown", default=None, help="append the tables to this file")
+    ap.add_argument("--record", action="store_true", help="write clean test-split PSNR into the model files")
     a = ap.parse_args()
+    if a.record and (a.split != "test" or "clean" not in a.kinds.split(",")):
+        sys.exit("--record needs --split test and the clean kind")
     torch.set_num_threads(2)
 
     loaded = [(Path(p).stem, *graph.load(p)) for p in a.models]
+    paths = dict(zip((n for n, _, _ in loaded), a.models))
     scales = sorted({d["scale"] for _, d, _ in loaded} or {a.scale or 3})
     kinds = a.kinds.split(",")
     md = []
@@ -86,6 +109,10 @@ def main():
                 per[mname] = ps
                 rows.append((mname, float(np.mean(ps)), float(np.mean(ss))))
             base = rows[0][1]
+            if a.record and kind == "clean":
+                for mname, p, _ in rows:
+                    if mname in paths:
+                        record(paths[mname], p, base)
             title = f"x{s}, {a.split} split ({len(data)} images), LR {kind}"
             lines = [f"### {title}", "", "| method | Y-PSNR (dB) | SSIM | vs bicubic (dB) |", "|---|---|---|---|"]
             for mname, p, q in rows:

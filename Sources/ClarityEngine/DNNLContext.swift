@@ -41,19 +41,20 @@ enum MemoryDesc {
         return dnnl_memory_desc_equal(&a, &b) != 0
     }
 
-    /// Where channel c of pixel (n, y, x) of a 4-D f32 tensor lives, for a plain layout or
-    /// one with a single inner block on channels (oneDNN's `aBcd8b`): element offset
-    /// n*batch + (c / block)*channelBlock + y*row + x*pixel + c % block. Nil for other layouts.
-    static func channelBlocking(_ md: dnnl_memory_desc_t) -> (block: Int, batch: Int, channelBlock: Int, row: Int, pixel: Int)? {
+    /// The layout of a 4-D f32 tensor as a `ChannelLayout`, if it is plain or has a single
+    /// inner block on channels (oneDNN's `aBcd8b`); nil for other layouts.
+    static func channelLayout(_ md: dnnl_memory_desc_t) -> ChannelLayout? {
         guard md.ndims == 4, md.data_type == dnnl_f32, md.format_kind == dnnl_blocked, md.offset0 == 0 else { return nil }
         let b = md.format_desc.blocking
         let strides = withUnsafeBytes(of: b.strides) { Array($0.bindMemory(to: Int64.self).prefix(4)).map(Int.init) }
-        let blocks = Int(b.inner_nblks)
         let inner = withUnsafeBytes(of: b.inner_blks) { Array($0.bindMemory(to: Int64.self).prefix(1)) }
         let index = withUnsafeBytes(of: b.inner_idxs) { Array($0.bindMemory(to: Int64.self).prefix(1)) }
-        if blocks == 0 { return (1, strides[0], strides[1], strides[2], strides[3]) }
-        guard blocks == 1, index[0] == 1 else { return nil }
-        return (Int(inner[0]), strides[0], strides[1], strides[2], strides[3])
+        switch Int(b.inner_nblks) {
+        case 0: return ChannelLayout(block: 1, batch: strides[0], channelBlock: strides[1], row: strides[2], pixel: strides[3])
+        case 1 where index[0] == 1:
+            return ChannelLayout(block: Int(inner[0]), batch: strides[0], channelBlock: strides[1], row: strides[2], pixel: strides[3])
+        default: return nil
+        }
     }
 
     static func size(_ md: dnnl_memory_desc_t) -> Int {

@@ -272,25 +272,49 @@ final class ExecutionPlan {
 
     // MARK: Swift layers
 
+    /// A node's float values and their layout: as the producer wrote them when that layout is
+    /// one `ChannelLayout` describes, else an NHWC copy.
+    private func channelInput(_ name: String, shape s: ModelGraph.Shape) throws -> (UnsafePointer<Float>, ChannelLayout) {
+        if let first = values[name]?.first, first.scale == 1, let l = MemoryDesc.channelLayout(first.memory.desc) {
+            retained.append(first.memory)
+            return (UnsafePointer(first.memory.floats), l)
+        }
+        let m = try variant(name, nhwcF32(name), scale: 1)
+        retained.append(m)
+        return (UnsafePointer(m.floats), .nhwc(height: s.h, width: s.w, channels: s.c))
+    }
+
     private func addSwiftLayer(_ layer: Layer) throws {
         let out = try DNNLMemory(try nhwcF32(layer.name))
         let s = shapes[layer.inputs[0]]!
         let n = batch, pixels = s.h * s.w
         let o = out.floats
-        if case .pixelShuffle(let f) = layer.op, let first = values[layer.inputs[0]]?.first, first.scale == 1,
-           let layout = MemoryDesc.channelBlocking(first.memory.desc) {
-            let x = UnsafePointer(first.memory.floats)
-            steps.append { PixelShuffleKernel.run(blocked: x, layout: layout, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
-            retained.append(contentsOf: [first.memory, out])
+        // Per-pixel channel readers take the input where the producing conv left it.
+        switch layer.op {
+        case .pixelShuffle, .maxCandidates, .softmaxSum:
+            let (x, l) = try channelInput(layer.inputs[0], shape: s)
+            let kernel: () -> Void
+            switch layer.op {
+            case .pixelShuffle(let f):
+                kernel = { PixelShuffleKernel.run(x, layout: l, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
+            case .maxCandidates(let c, let g):
+                kernel = { ReductionKernels.maxCandidates(x, layout: l, o, n: n, h: s.h, w: s.w, candidates: c, groups: g) }
+            case .softmaxSum(let c, let g, let m):
+                kernel = { ReductionKernels.softmaxSum(x, layout: l, o, n: n, h: s.h, w: s.w, candidates: c, groups: g, mode: m) }
+            default:
+                fatalError("unreachable")
+            }
+            retained.append(out)
+            steps.append(kernel)
             values[layer.name] = [Value(memory: out, scale: 1)]
             return
+        default:
+            break
         }
         let ins = try layer.inputs.map { try variant($0, nhwcF32($0), scale: 1) }
         let x = ins[0].floats
         let kernel: () -> Void
         switch layer.op {
-        case .pixelShuffle(let f):
-            kernel = { PixelShuffleKernel.run(x, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
         case .concat:
             let parts = zip(ins, layer.inputs).map { (UnsafePointer($0.floats), self.shapes[$1]!.c) }
             kernel = { ElementwiseKernels.concat(parts, o, pixels: n * pixels) }
@@ -308,12 +332,8 @@ final class ExecutionPlan {
             let w = model.weights["\(layer.name).weight"]!.values
             let b = model.weights["\(layer.name).bias"]?.values
             kernel = { ReductionKernels.linear(x, o, n: n, spec: spec, weight: w, bias: b) }
-        case .maxCandidates(let c, let g):
-            kernel = { ReductionKernels.maxCandidates(x, o, pixels: n * pixels, candidates: c, groups: g) }
-        case .softmaxSum(let c, let g, let m):
-            kernel = { ReductionKernels.softmaxSum(x, o, pixels: n * pixels, candidates: c, groups: g, mode: m) }
-        case .conv2d, .convTranspose2d:
-            fatalError("convolutions are built by addConvolution")
+        case .conv2d, .convTranspose2d, .pixelShuffle, .maxCandidates, .softmaxSum:
+            fatalError("built elsewhere")
         }
         retained.append(contentsOf: ins + [out])
         steps.append(kernel)

@@ -53,44 +53,54 @@ enum ReductionKernels {
     }
 
     /// max over candidates: channel c*G + g -> out channel g.
-    static func maxCandidates(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, pixels: Int, candidates: Int, groups: Int) {
-        let cin = candidates * groups
-        parallelChunks(pixels, minChunk: 4096) { r in
-            for p in r {
-                let s = x + p * cin
-                for g in 0..<groups {
-                    var m = s[g]
-                    for c in 1..<max(1, candidates) { m = max(m, s[c * groups + g]) }
-                    out[p * groups + g] = m
+    static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
+                              n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
+        let offsets = (0..<(candidates * groups)).map(l.channel)
+        parallelChunks(n * h, minChunk: 4) { rows in
+            for row in rows {
+                let base = x + (row / h) * l.batch + (row % h) * l.row
+                let dst = out + row * w * groups
+                for px in 0..<w {
+                    let s = base + px * l.pixel
+                    for g in 0..<groups {
+                        var m = s[offsets[g]]
+                        for c in 1..<max(1, candidates) { m = max(m, s[offsets[c * groups + g]]) }
+                        dst[px * groups + g] = m
+                    }
                 }
             }
         }
     }
 
     /// sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max subtracted).
-    static func softmaxSum(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, pixels: Int,
-                           candidates: Int, groups: Int, mode: Layer.SoftmaxMode) {
+    static func softmaxSum(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
+                           n: Int, h: Int, w: Int, candidates: Int, groups: Int, mode: Layer.SoftmaxMode) {
         let cg = candidates * groups
-        let cin = (mode == .tm ? 2 : 3) * cg
-        parallelChunks(pixels, minChunk: 2048) { r in
+        let offsets = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
+        parallelChunks(n * h, minChunk: 4) { rows in
             var logits = [Float](repeating: 0, count: candidates)
-            for p in r {
-                let s = x + p * cin
-                for g in 0..<groups {
-                    var m = -Float.infinity
-                    for c in 0..<candidates {
-                        let i = c * groups + g
-                        let l = mode == .tm ? s[cg + i] : s[cg + i] * s[2 * cg + i]
-                        logits[c] = l
-                        m = max(m, l)
+            for row in rows {
+                let base = x + (row / h) * l.batch + (row % h) * l.row
+                let dst = out + row * w * groups
+                for px in 0..<w {
+                    let s = base + px * l.pixel
+                    for g in 0..<groups {
+                        var m = -Float.infinity
+                        for c in 0..<candidates {
+                            let i = c * groups + g
+                            let k = s[offsets[cg + i]]
+                            let logit = mode == .tm ? k : k * s[offsets[2 * cg + i]]
+                            logits[c] = logit
+                            m = max(m, logit)
+                        }
+                        var num: Float = 0, den: Float = 0
+                        for c in 0..<candidates {
+                            let e = exp(logits[c] - m)
+                            num += e * s[offsets[c * groups + g]]
+                            den += e
+                        }
+                        dst[px * groups + g] = num / den
                     }
-                    var num: Float = 0, den: Float = 0
-                    for c in 0..<candidates {
-                        let e = exp(logits[c] - m)
-                        num += e * s[c * groups + g]
-                        den += e
-                    }
-                    out[p * groups + g] = num / den
                 }
             }
         }

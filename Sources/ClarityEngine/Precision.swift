@@ -32,9 +32,10 @@ public struct ModelPlanInfo: Sendable {
     /// Human-readable notes on fallbacks (e.g. "bf16 unavailable on this CPU (avx2)").
     public var notes: [String]
 
-    /// The precision most convolutions run in.
+    /// The lowest precision any convolution runs in (int8 < bf16 < fp32). Layers kept in fp32
+    /// are the exceptions of a reduced-precision plan (fallbacks, or layers kept for quality).
     public var effectivePrecision: Precision {
-        let counts = Dictionary(grouping: layers, by: { $0.precision }).mapValues(\.count)
-        return counts.max { $0.value < $1.value }?.key ?? .fp32
+        let used = Set(layers.map(\.precision))
+        return [Precision.int8, .bf16].first(where: used.contains) ?? .fp32
     }
 }

@@ -21,6 +21,8 @@ final class PrecisionTests: XCTestCase {
         let q = try model.run(x, precision: .int8)[0]
         let info = try model.planInfo(batch: 2, height: 48, width: 64, precision: .int8)
         XCTAssertEqual(info.effectivePrecision, .int8, "\(info.layers) \(info.notes)")
+        // The single-channel input conv and the conv feeding the shuffle stay fp32 for quality.
+        XCTAssertEqual(info.layers.map(\.precision), [.fp32, .int8, .int8, .fp32])
         let p = Self.psnr(q, fp)
         print("int8 vs fp32 PSNR: \(p) dB; kernels: \(info.layers.map(\.kernel))")
         XCTAssertGreaterThan(p, 44)

@@ -19,6 +19,8 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
+import numpy as np  # noqa: E402
+from common import downscale, load_rgb, modcrop, rgb_to_y, split_files  # noqa: E402
 from models import build  # noqa: E402
 
 
@@ -30,6 +32,36 @@ def cpu_name():
     except OSError:
         pass
     return platform.processor()
+
+
+def calibration_ranges(doc, tensors, images=8, crop=96):
+    """int8 activation ranges per node, from LR crops of the first `images` training photos.
+
+    Same rule as the engine's own calibration (Model.clippedRange): 0.01% and 99.99% quantiles
+    of a strided sample; the low end is 0 when no value is negative. Measured here, on
+    training data, so int8 does not depend on whichever frame a run happens to start with.
+    """
+    s = doc["scale"]
+    values = {}
+    for rel in split_files("train")[:images]:
+        lr = downscale(modcrop(rgb_to_y(load_rgb(rel)).astype(np.float32), 2 * s), s)
+        h, w = lr.shape
+        c = min(crop, h - h % 2, w - w % 2)
+        y0, x0 = (h - c) // 2 // 2 * 2, (w - c) // 2 // 2 * 2
+        x = torch.from_numpy(lr[y0:y0 + c, x0:x0 + c].astype(np.float32) / 255.0)[None, None]
+        captured = {}
+        with torch.no_grad():
+            graph.run(doc, tensors, x, capture=captured)
+        for k, v in captured.items():
+            values.setdefault(k, []).append(v.flatten())
+    ranges = {}
+    for k, chunks in values.items():
+        v = torch.cat(chunks).numpy()
+        sample = np.sort(v[::max(1, v.size // 262_144)])
+        q = sample.size // 10_000
+        lo = 0.0 if v.min() >= 0 else min(float(sample[q]), -1e-6)
+        ranges[k] = [lo, float(sample[sample.size - 1 - q])]
+    return ranges
 
 
 def export_model(model, name, path, info):
@@ -47,6 +79,7 @@ def export_model(model, name, path, info):
         want = model(x)
     doc["info"]["params"] = int(sum(p.numel() for p in model.parameters()))
     doc["info"]["macs_per_output_pixel"] = round(macs / (ref.shape[-1] * ref.shape[-2]), 2)
+    doc["calibration"] = calibration_ranges(doc, tensors)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     save_file(tensors, str(path), metadata={"clarity": json.dumps(doc)})

@@ -36,7 +36,8 @@ def activation(x, a):
     raise ValueError(t)
 
 
-def run(doc, tensors, x):
+def run(doc, tensors, x, capture=None):
+    """Runs the graph on x; returns (outputs, MACs). A `capture` dict receives every node's value."""
     vals = {doc["input"]: x}
     macs = 0
     for n in doc["nodes"]:
@@ -86,4 +87,6 @@ def run(doc, tensors, x):
         else:
             raise ValueError(f"op {op} not supported by this reference")
         vals[n["name"]] = y
+    if capture is not None:
+        capture.update(vals)
     return [vals[o] for o in doc["outputs"]], macs

@@ -36,6 +36,7 @@ public final class Model: @unchecked Sendable {
         }
         self.graph = graph
         self.weights = weights
+        _calibration = graph.calibration
     }
 
     /// Loads a model file (docs/model-format.md).

@@ -15,6 +15,9 @@ public struct ModelGraph: Sendable {
     public var layers: [Layer]
     /// The free-form `info` object, kept as JSON text.
     public var infoJSON: String?
+    /// int8 activation ranges per node, measured on training data when the model was exported
+    /// (the `calibration` object); nil if the file has none.
+    public var calibration: [String: ValueRange]?
 
     public init(name: String, task: String = "upscale", scale: Int, input: String = "lr", outputs: [String],
                 align: Int = 1, receptiveRadius: Int, layers: [Layer], infoJSON: String? = nil) {
@@ -52,6 +55,12 @@ extension ModelGraph {
         receptiveRadius = try field("receptive_radius", NSNumber.self).intValue
         let nodes = try field("nodes", [[String: Any]].self)
         layers = try nodes.map(Self.parseLayer)
+        if let c = obj["calibration"] {
+            guard let ranges = c as? [String: [NSNumber]], ranges.values.allSatisfy({ $0.count == 2 }) else {
+                throw EngineError.invalidGraph("'calibration' must map node names to [min, max]")
+            }
+            calibration = ranges.mapValues { ValueRange(min: $0[0].floatValue, max: $0[1].floatValue) }
+        }
         if let info = obj["info"], JSONSerialization.isValidJSONObject(info),
            let d = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             infoJSON = String(decoding: d, as: UTF8.self)
@@ -68,6 +77,9 @@ extension ModelGraph {
             "format": 1, "name": name, "task": task, "scale": scale, "input": input, "outputs": outputs,
             "align": align, "receptive_radius": receptiveRadius, "nodes": layers.map(Self.nodeJSON),
         ]
+        if let calibration {
+            obj["calibration"] = calibration.mapValues { [Double($0.min), Double($0.max)] }
+        }
         if let infoJSON, let d = infoJSON.data(using: .utf8), let info = try? JSONSerialization.jsonObject(with: d) {
             obj["info"] = info
         }

@@ -6,7 +6,8 @@ import ClarityMedia
 /// the edge-SR authors advise (4:2:0 chroma carries little detail).
 ///
 /// Accepts planar YUV of 8 to 16 bits (4:2:0, 4:2:2, 4:4:4) and produces the same layout at
-/// the model's scale. int8 models are calibrated on the first frame's luma.
+/// the model's scale. int8 uses the activation ranges shipped in the model file, or else
+/// calibrates on the first frame's luma.
 public final class LumaModelUpscale: FrameStage {
     public let model: Model
     public let tiler: Tiler
@@ -55,7 +56,7 @@ public final class LumaModelUpscale: FrameStage {
         out.copyProperties(from: frame)
         let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
                                           wide: maxValue > 255, scale: 1 / maxValue)
-        if tiler.precision == .int8 && !calibrated {
+        if tiler.precision == .int8 && !calibrated && model.calibration == nil {
             try model.calibrate(samples: [luma.tensor])
             calibrated = true
         }

@@ -67,4 +67,19 @@ final class PrecisionTests: XCTestCase {
         }
         print("bf16: \(info.effectivePrecision) \(info.notes)")
     }
+
+    /// Ranges shipped in the file (`calibration`) round-trip and are what int8 runs with:
+    /// the loaded model needs no calibration call and matches the calibrated original exactly.
+    func testCalibrationShippedInTheModelFileIsUsed() throws {
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 4)
+        try model.calibrate(samples: [RandomModels.input(n: 1, h: 24, w: 32, seed: 1)])
+        var file = try SafetensorsFile(data: model.serialized())
+        var graph = try ModelGraph(jsonText: try XCTUnwrap(file.metadata["clarity"]))
+        graph.calibration = model.calibration
+        file.metadata["clarity"] = graph.jsonText()
+        let shipped = try Model(data: file.serialized())
+        XCTAssertEqual(shipped.calibration, model.calibration)
+        let x = RandomModels.input(n: 1, h: 24, w: 32, seed: 2)
+        XCTAssertEqual(try shipped.run(x, precision: .int8)[0].data, try model.run(x, precision: .int8)[0].data)
+    }
 }

@@ -124,7 +124,8 @@ class EdgeSR(nn.Module):
     """edge-SR one-layer upscalers on luma. conv k x k 1 -> m*s^2*C (no bias), m = 1 (max),
     2 (tm: values, keys) or 3 (tr: values, queries, keys); channel c*s^2 + p is candidate c
     of sub-pixel p. The reduction over candidates runs before the pixel shuffle (identical to
-    reducing after it, s^2 times cheaper). Optional fixed bicubic global residual."""
+    reducing after it, s^2 times cheaper). Optional fixed bicubic global residual (then the
+    conv starts near zero instead of the paper's centre-tap init)."""
 
     M = {"max": 1, "tm": 2, "tr": 3}
 
@@ -135,7 +136,12 @@ class EdgeSR(nn.Module):
         self.conv = nn.Conv2d(1, self.M[mode] * s * s * C, kernel, padding=kernel // 2, bias=False)
         nn.init.xavier_normal_(self.conv.weight)
         with torch.no_grad():
-            self.conv.weight[:, :, kernel // 2, kernel // 2] = 1.0
+            if residual:
+                # the branch added to bicubic must start near zero (the paper's centre tap
+                # of 1 would add a second copy of the image): Xavier-normal scaled by 0.01
+                self.conv.weight.mul_(0.01)
+            else:  # the paper's init: Xavier-normal, then every centre tap set to 1
+                self.conv.weight[:, :, kernel // 2, kernel // 2] = 1.0
         self.bicubic = BicubicResidual(s) if residual else None
 
     def forward(self, x):

@@ -53,20 +53,32 @@ enum ReductionKernels {
     }
 
     /// max over candidates: channel c*G + g -> out channel g.
-    static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                              n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
-        let offsets = (0..<(candidates * groups)).map(l.channel)
+    /// Visits every pixel, rows in parallel: `body` gets the pixel's channels (in layout `l`),
+    /// its `groups` NHWC outputs, and a scratch buffer of `scratch` floats per thread.
+    @inline(__always)
+    private static func eachPixel(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
+                                  n: Int, h: Int, w: Int, groups: Int, scratch: Int = 0,
+                                  _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
         parallelChunks(n * h, minChunk: 4) { rows in
+            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratch))
+            defer { buffer.deallocate() }
             for row in rows {
                 let base = x + (row / h) * l.batch + (row % h) * l.row
                 let dst = out + row * w * groups
-                for px in 0..<w {
-                    let s = base + px * l.pixel
-                    for g in 0..<groups {
-                        var m = s[offsets[g]]
-                        for c in 1..<max(1, candidates) { m = max(m, s[offsets[c * groups + g]]) }
-                        dst[px * groups + g] = m
-                    }
+                for px in 0..<w { body(base + px * l.pixel, dst + px * groups, buffer) }
+            }
+        }
+    }
+
+    static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
+                              n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
+        let offsets = (0..<(candidates * groups)).map(l.channel)
+        offsets.withUnsafeBufferPointer { o in
+            eachPixel(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, d, _ in
+                for g in 0..<groups {
+                    var m = s[o[g]]
+                    for c in 1..<max(1, candidates) { m = max(m, s[o[c * groups + g]]) }
+                    d[g] = m
                 }
             }
         }
@@ -77,30 +89,24 @@ enum ReductionKernels {
                            n: Int, h: Int, w: Int, candidates: Int, groups: Int, mode: Layer.SoftmaxMode) {
         let cg = candidates * groups
         let offsets = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
-        parallelChunks(n * h, minChunk: 4) { rows in
-            var logits = [Float](repeating: 0, count: candidates)
-            for row in rows {
-                let base = x + (row / h) * l.batch + (row % h) * l.row
-                let dst = out + row * w * groups
-                for px in 0..<w {
-                    let s = base + px * l.pixel
-                    for g in 0..<groups {
-                        var m = -Float.infinity
-                        for c in 0..<candidates {
-                            let i = c * groups + g
-                            let k = s[offsets[cg + i]]
-                            let logit = mode == .tm ? k : k * s[offsets[2 * cg + i]]
-                            logits[c] = logit
-                            m = max(m, logit)
-                        }
-                        var num: Float = 0, den: Float = 0
-                        for c in 0..<candidates {
-                            let e = exp(logits[c] - m)
-                            num += e * s[offsets[c * groups + g]]
-                            den += e
-                        }
-                        dst[px * groups + g] = num / den
+        offsets.withUnsafeBufferPointer { o in
+            eachPixel(x, layout: l, out, n: n, h: h, w: w, groups: groups, scratch: candidates) { s, d, logits in
+                for g in 0..<groups {
+                    var m = -Float.infinity
+                    for c in 0..<candidates {
+                        let i = c * groups + g
+                        let k = s[o[cg + i]]
+                        let logit = mode == .tm ? k : k * s[o[2 * cg + i]]
+                        logits[c] = logit
+                        m = max(m, logit)
                     }
+                    var num: Float = 0, den: Float = 0
+                    for c in 0..<candidates {
+                        let e = exp(logits[c] - m)
+                        num += e * s[o[c * groups + g]]
+                        den += e
+                    }
+                    d[g] = num / den
                 }
             }
         }

@@ -1,4 +1,5 @@
 # Clarity: `make demo` installs what is missing and upscales a bundled sample; `make test` runs the tests.
+SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -24,9 +25,14 @@ demo: build
 	$(BIN) transcode $(DEMO_INPUT) out/demo-4k-bicubic.mp4 --scale 3 --overwrite
 	@echo "Wrote out/demo-4k.mp4 (Bicubic++) and out/demo-4k-bicubic.mp4 (bicubic) to compare"
 
+# On failure, the end of the log repeats what failed (CI shows only the tail).
 test: deps
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	@mkdir -p .build; set -o pipefail; $(SWIFT) test -c $(CONFIG) 2>&1 | tee .build/test.log || { \
+		echo "=== what failed (full log: .build/test.log) ==="; \
+		grep -E "error:|Fatal error|failed|crashed|signal" .build/test.log | grep -v " passed " | head -40; \
+		grep -E "^Test Case .* started" .build/test.log | tail -1; \
+		exit 1; }
 
 bench: build
 	$(BIN) bench speed

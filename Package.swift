@@ -13,14 +13,16 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil"),
         .systemLibrary(name: "CDNNL"),
         .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
-        .target(name: "ClarityEngine", dependencies: ["CDNNL"]),
+        .target(name: "CSpawn"),
+        .target(name: "ClarityProcess", dependencies: ["CSpawn"]),
+        .target(name: "ClarityEngine", dependencies: ["CDNNL", "ClarityProcess"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
         .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights")]),
         .executableTarget(
             name: "clarity",
             dependencies: [
-                "ClarityMedia", "ClarityPipeline", "ClarityEngine", "ClarityModels", "ClarityQuality",
+                "ClarityMedia", "ClarityPipeline", "ClarityEngine", "ClarityModels", "ClarityQuality", "ClarityProcess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "ClarityQuality", "CFFmpeg"],
@@ -29,7 +31,7 @@ let package = Package(
         .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityModelsTests", dependencies: ["ClarityModels", "ClarityEngine", "ClarityQuality"], exclude: ["Fixtures"]),
-        .testTarget(name: "ClarityCLITests", dependencies: ["ClarityEngine"]),
+        .testTarget(name: "ClarityCLITests", dependencies: ["ClarityEngine", "ClarityProcess"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,3 +1,4 @@
+import ClarityProcess
 import Foundation
 
 /// `clarity bench engine`: the Bicubic++-shaped luma network (random weights) on one input
@@ -119,15 +120,11 @@ public enum EngineBenchmark {
     }
 
     private static func shell(_ args: [String]) -> (Bool, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: args[0])
-        p.arguments = Array(args.dropFirst())
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        do { try p.run() } catch { return (false, "\(error)") }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus == 0, String(decoding: data, as: UTF8.self))
+        do {
+            let r = try ChildProcess.run(args)
+            return (r.status == 0, r.stdoutText + r.stderrText)
+        } catch {
+            return (false, "\(error)")
+        }
     }
 }

@@ -1,4 +1,5 @@
 import ClarityMedia
+import ClarityProcess
 import Foundation
 
 /// The machine a benchmark ran on, for the record.
@@ -32,27 +33,15 @@ enum BenchProcess {
     }
 
     static func timeChild(_ arguments: [String], what: String) throws -> ChildResult {
-        var pid: pid_t = 0
-        let errPath = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-\(getpid())-err").path
-        defer { unlink(errPath) }
-        var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        let start = DispatchTime.now().uptimeNanoseconds
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
-        guard spawned == 0 else { throw MediaError(.unsupported, "cannot run \(arguments[0]) for \(what): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
-        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard status == 0 else {
-            let err = (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? ""
-            throw MediaError(.codec, "\(what) failed (\(arguments[0]) exit status \(status)): \(err.trimmingCharacters(in: .whitespacesAndNewlines))")
+        let r: ChildProcess.Result
+        do {
+            r = try ChildProcess.run(arguments, stdout: .discard, stderr: .capture)
+        } catch {
+            throw MediaError(.unsupported, "cannot run \(arguments[0]) for \(what): \(error)")
         }
-        return ChildResult(seconds: seconds, maxRSSKiB: usage.ru_maxrss)
+        guard r.status == 0 else {
+            throw MediaError(.codec, "\(what) failed (\(arguments[0]) exit status \(r.status)): \(r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+        return ChildResult(seconds: r.seconds, maxRSSKiB: r.maxRSSKiB)
     }
 }

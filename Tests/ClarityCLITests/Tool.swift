@@ -1,3 +1,4 @@
+import ClarityProcess
 import Foundation
 import XCTest
 
@@ -17,25 +18,8 @@ struct Tool {
     }
 
     static func run(_ executable: String, _ arguments: [String], in folder: URL? = nil) throws -> Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
-        p.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
-        if let folder { p.currentDirectoryURL = folder }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        // Read both pipes while the process runs, so neither fills up and blocks it.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let outBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: outBox.data, stderr: String(decoding: errData, as: UTF8.self))
+        let r = try ChildProcess.run([executable] + arguments, directory: folder?.path)
+        return Result(status: r.status, stdout: r.stdout, stderr: r.stderrText)
     }
 
     static func clarity(_ arguments: [String], in folder: URL? = nil) throws -> Result {

@@ -1,3 +1,4 @@
+import ClarityProcess
 import Foundation
 import XCTest
 
@@ -108,12 +109,8 @@ final class TranscodeTests: ToolTestCase {
 
     func testInterruptFinishesTheContainer() throws {
         try makeClip("long.mp4", seconds: 20)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: Tool.clarity)
-        p.arguments = ["transcode", "long.mp4", "cut.mkv", "--scale", "3", "--preset", "medium", "--progress", "none", "--threads", "1"]
-        p.currentDirectoryURL = folder
-        p.standardError = FileHandle.nullDevice
-        try p.run()
+        let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "cut.mkv", "--scale", "3", "--preset", "medium",
+                                  "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard, stderr: .discard)
         // Interrupt once some frames are in the temporary file, however slow the machine.
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && p.isRunning {
@@ -122,9 +119,8 @@ final class TranscodeTests: ToolTestCase {
             if size > 200_000 { break }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        p.interrupt()
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 130)
+        p.send(SIGINT)
+        XCTAssertEqual(try p.wait().status, 130)
         let frames = try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
         let n = Int(frames.first ?? "") ?? 0
         XCTAssertGreaterThan(n, 0)

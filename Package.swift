@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "CSpawn"),
         .target(name: "ClarityProcess", dependencies: ["CSpawn"]),
         .target(name: "ClarityEngine", dependencies: ["CDNNL", "ClarityProcess"]),
-        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "CFFmpeg"]),
+        .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "ClarityQuality", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
         .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights")]),
         .executableTarget(
@@ -28,7 +28,7 @@ let package = Package(
         .testTarget(name: "ClarityMediaTests", dependencies: ["ClarityMedia", "ClarityQuality", "CFFmpeg"],
                     exclude: ["Fixtures"]),
         .testTarget(name: "ClarityEngineTests", dependencies: ["ClarityEngine"]),
-        .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "CFFmpeg"]),
+        .testTarget(name: "ClarityPipelineTests", dependencies: ["ClarityPipeline", "ClarityMedia", "ClarityEngine", "ClarityQuality", "CFFmpeg"]),
         .testTarget(name: "ClarityQualityTests", dependencies: ["ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityModelsTests", dependencies: ["ClarityModels", "ClarityEngine", "ClarityQuality"], exclude: ["Fixtures"]),
         .testTarget(name: "ClarityCLITests", dependencies: ["ClarityEngine", "ClarityProcess"]),

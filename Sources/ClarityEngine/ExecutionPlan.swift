@@ -11,6 +11,9 @@ final class ExecutionPlan {
     let input: DNNLMemory
     /// Graph outputs, NHWC f32, in `graph.outputs` order.
     private(set) var outputs: [DNNLMemory] = []
+    /// For each output, how many steps must run before it is ready: an early-exit network
+    /// runs `steps[0..<outputReady[0]]`, looks at exit 0, then continues from there.
+    private(set) var outputReady: [Int] = []
     let outputShapes: [ModelGraph.Shape]
     /// Every node's output as NHWC f32 (only when compiled with `captureAll`, for calibration).
     private(set) var captured: [(String, DNNLMemory)] = []
@@ -48,6 +51,7 @@ final class ExecutionPlan {
         }
         for o in graph.outputs { lastUse[o] = Int.max }
 
+        var ready: [String: (DNNLMemory, Int)] = [:]
         for (i, layer) in graph.layers.enumerated() {
             switch layer.op {
             case .conv2d(let c), .convTranspose2d(let c):
@@ -64,9 +68,14 @@ final class ExecutionPlan {
                 try addSwiftLayer(layer)
             }
             if captureAll { captured.append((layer.name, try variant(layer.name, nhwcF32(layer.name), scale: 1))) }
+            if graph.outputs.contains(layer.name) { ready[layer.name] = (try variant(layer.name, nhwcF32(layer.name), scale: 1), steps.count) }
         }
         if captureAll { captured.append((graph.input, input)) }
-        outputs = try graph.outputs.map { try variant($0, nhwcF32($0), scale: 1) }
+        for o in graph.outputs {
+            let r = try ready[o] ?? (try variant(o, nhwcF32(o), scale: 1), steps.count)
+            outputs.append(r.0)
+            outputReady.append(r.1)
+        }
         if precision == .bf16 && info.layers.contains(where: { $0.precision != .bf16 }) {
             info.notes.insert("bf16 convolutions are not available on this CPU (oneDNN ISA \(Engine.cpuISA)); they run in fp32", at: 0)
         }
@@ -75,9 +84,13 @@ final class ExecutionPlan {
     deinit { argLists.forEach { $0.deallocate() } }
 
     /// Runs the plan on whatever is in `input`; results land in `outputs`.
-    func execute() throws {
+    func execute() throws { try execute(steps: 0..<steps.count) }
+
+    /// Runs part of the plan: `0..<outputReady[k]` makes output k, and a later range
+    /// starting there goes on to the next outputs without redoing the shared layers.
+    func execute(steps range: Range<Int>) throws {
         Engine.applyThreadsToCurrentThread()
-        for s in steps { try s() }
+        for i in range { try steps[i]() }
         try dnnlCheck(dnnl_stream_wait(DNNLContext.shared.stream), "waiting for the stream")
     }
 

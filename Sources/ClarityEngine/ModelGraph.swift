@@ -18,6 +18,21 @@ public struct ModelGraph: Sendable {
     /// int8 activation ranges per node, measured on training data when the model was exported
     /// (the `calibration` object); nil if the file has none.
     public var calibration: [String: ValueRange]?
+    /// How an early-exit model (several outputs, one per exit) decides where a tile stops;
+    /// the `early_exit` object, nil for single-output models.
+    public var earlyExit: EarlyExit?
+
+    /// Leave at the first exit whose output scores at least `threshold` on IQAM with blocks of
+    /// `iqamBlock` pixels (4 for H.264/HEVC-like codecs, 8 for JPEG); the threshold was picked
+    /// on validation data for tiles of `tile` input pixels.
+    public struct EarlyExit: Sendable, Equatable {
+        public var iqamBlock: Int
+        public var threshold: Double
+        public var tile: Int
+        public init(iqamBlock: Int, threshold: Double, tile: Int) {
+            self.iqamBlock = iqamBlock; self.threshold = threshold; self.tile = tile
+        }
+    }
 
     public init(name: String, task: String = "upscale", scale: Int, input: String = "lr", outputs: [String],
                 align: Int = 1, receptiveRadius: Int, layers: [Layer], infoJSON: String? = nil) {
@@ -61,6 +76,14 @@ extension ModelGraph {
             }
             calibration = ranges.mapValues { ValueRange(min: $0[0].floatValue, max: $0[1].floatValue) }
         }
+        if let e = obj["early_exit"] {
+            guard let d = e as? [String: Any], let block = d["iqam_block"] as? NSNumber,
+                  let threshold = d["threshold"] as? NSNumber, let tile = d["tile"] as? NSNumber,
+                  block.intValue >= 2, tile.intValue >= 1 else {
+                throw EngineError.invalidGraph("'early_exit' must be {\"iqam_block\": >=2, \"threshold\": Q, \"tile\": >=1}")
+            }
+            earlyExit = EarlyExit(iqamBlock: block.intValue, threshold: threshold.doubleValue, tile: tile.intValue)
+        }
         if let info = obj["info"], JSONSerialization.isValidJSONObject(info),
            let d = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             infoJSON = String(decoding: d, as: UTF8.self)
@@ -79,6 +102,9 @@ extension ModelGraph {
         ]
         if let calibration {
             obj["calibration"] = calibration.mapValues { [Double($0.min), Double($0.max)] }
+        }
+        if let earlyExit {
+            obj["early_exit"] = ["iqam_block": earlyExit.iqamBlock, "threshold": earlyExit.threshold, "tile": earlyExit.tile]
         }
         if let infoJSON, let d = infoJSON.data(using: .utf8), let info = try? JSONSerialization.jsonObject(with: d) {
             obj["info"] = info

@@ -62,15 +62,7 @@ public struct Tiler: Sendable {
                 for start in stride(from: 0, to: mine.count, by: batch) {
                     let chunk = Array(mine[start..<min(mine.count, start + batch)])
                     let input = plan.input.floats
-                    src.data.withUnsafeBufferPointer { sp in
-                        for (b, ti) in chunk.enumerated() {
-                            let t = g.tiles[ti]
-                            for y in 0..<g.windowHeight {
-                                (input + b * winPixels + y * g.windowWidth)
-                                    .update(from: sp.baseAddress! + (t.windowY + y) * g.paddedWidth + t.windowX, count: g.windowWidth)
-                            }
-                        }
-                    }
+                    for (b, ti) in chunk.enumerated() { load(src, tile: g.tiles[ti], grid: g, into: input + b * winPixels) }
                     if chunk.count < batch {
                         (input + chunk.count * winPixels).update(repeating: 0, count: (batch - chunk.count) * winPixels)
                     }
@@ -90,6 +82,63 @@ public struct Tiler: Sendable {
         }
         if mixed { for i in out.indices { out[i] /= weight[i] } }
         return Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s)
+    }
+
+    /// Enhances `plane` with an early-exit model (one output per exit, shallowest first).
+    /// Each tile runs alone and stops at the first exit whose output window `accept(exit,
+    /// output)` approves; the last exit (or `lastExit`) always ends it. Every interior tile
+    /// edge is feathered: an early-exit network sees further than any practical overlap, so
+    /// no two tiles agree exactly at their border. Returns the plane and each tile's exit.
+    public func runEarlyExit(_ plane: Plane, model: Model, lastExit: Int? = nil,
+                             accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
+        let g = grid(width: plane.width, height: plane.height, models: [model])
+        let s = model.graph.scale
+        let last = min(lastExit ?? .max, model.graph.outputs.count - 1)
+        guard last >= 0 else { throw EngineError.badInput("exit \(lastExit ?? 0) does not exist") }
+        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
+        let outWindow = g.windowWidth * g.windowHeight * s * s
+        var exits = [Int](repeating: last, count: g.tiles.count)
+        var results = [Float](repeating: 0, count: g.tiles.count * outWindow)
+        try model.withPlan(batch: 1, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
+            for ti in g.tiles.indices {
+                load(src, tile: g.tiles[ti], grid: g, into: plan.input.floats)
+                var done = 0
+                for k in 0...last {
+                    try plan.execute(steps: done..<plan.outputReady[k])
+                    done = plan.outputReady[k]
+                    let window = Array(UnsafeBufferPointer(start: plan.outputs[k].floats, count: outWindow))
+                    let output = Plane(width: g.windowWidth * s, height: g.windowHeight * s, data: window)
+                    if try k == last || accept(k, output) {
+                        exits[ti] = k
+                        results.replaceSubrange(ti * outWindow..<(ti + 1) * outWindow, with: window)
+                        break
+                    }
+                }
+            }
+        }
+        let outW = g.paddedWidth * s, outH = g.paddedHeight * s
+        var out = [Float](repeating: 0, count: outW * outH)
+        var weight = [Float](repeating: 0, count: outW * outH)
+        let feather = max(1, ((overlap ?? model.graph.receptiveRadius) * s) / 2)
+        let everyTileDiffers = Array(g.tiles.indices)
+        results.withUnsafeBufferPointer { r in
+            for ti in g.tiles.indices {
+                blend(r.baseAddress! + ti * outWindow, tile: ti, grid: g, scale: s, assignment: everyTileDiffers,
+                      feather: feather, into: &out, weight: &weight, outWidth: outW)
+            }
+        }
+        for i in out.indices where weight[i] > 0 { out[i] /= weight[i] }
+        return (Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s), exits)
+    }
+
+    /// Copies a tile's input window out of the padded plane.
+    private func load(_ src: Plane, tile t: TileGrid.Tile, grid g: TileGrid, into input: UnsafeMutablePointer<Float>) {
+        src.data.withUnsafeBufferPointer { sp in
+            for y in 0..<g.windowHeight {
+                (input + y * g.windowWidth).update(from: sp.baseAddress! + (t.windowY + y) * g.paddedWidth + t.windowX,
+                                                   count: g.windowWidth)
+            }
+        }
     }
 
     /// Copies a tile's core (scaled) into the output: exact stitching.

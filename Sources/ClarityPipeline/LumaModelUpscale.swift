@@ -26,14 +26,7 @@ public final class LumaModelUpscale: FrameStage {
     }
 
     public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
-        guard let desc = av_pix_fmt_desc_get(input.pixelFormat), desc.pointee.nb_components == 3,
-              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR)) != 0,
-              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0 else {
-            throw MediaError(.unsupported, "the \(model.graph.name) model needs planar YUV input, not \(input.pixelFormatName)")
-        }
-        if !accepted.isEmpty && !accepted.contains(input.pixelFormat) {
-            throw MediaError(.invalidArgument, "the encoder cannot take \(input.pixelFormatName); choose another --codec or --pix-fmt")
-        }
+        try PlanarYUV.check(input, accepted: accepted, user: "the \(model.graph.name) model")
         let s = model.graph.scale
         var out = input
         out.width = input.width * s

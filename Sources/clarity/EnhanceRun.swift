@@ -10,6 +10,7 @@ struct EnhanceRun {
     var output: String
     var resize: ResizeOptions
     var model: ModelOptions
+    var deartifact: DeartifactOptions
     var encode: EncodeOptions
     var run: RunOptions
 
@@ -18,7 +19,9 @@ struct EnhanceRun {
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads)
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
-            let stage = try model.stage(for: reader.videoFormat, resize: resize, threads: threads)
+            let upscale = try model.stage(for: reader.videoFormat, resize: resize, threads: threads)
+            let enhancer = try deartifact.stage(precision: model.precision)
+            let stage: FrameStage = enhancer.map { StageChain([$0, upscale]) } ?? upscale
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
             let pump = try FramePump(
@@ -30,6 +33,7 @@ struct EnhanceRun {
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
+            if let enhancer, !run.quiet { Console.write("artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)\n") }
             if result.interrupted {
                 if !run.quiet {
                     Console.warning("interrupted: \(file.isPipe ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")

@@ -28,6 +28,7 @@ struct ModelOptions: ParsableArguments {
     /// The processing stage for an input: the model (luma) then, when the requested size is not
     /// the model's, a classical resize to it; or the classical filter alone.
     func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> FrameStage {
+        Engine.configure(threads: threads.inference)
         let target = try resize.target()
         let filter = try resize.scaleFilter()
         guard usesModel else { return ClassicalResize(target: target, filter: filter, threads: threads.pipeline) }
@@ -43,7 +44,9 @@ struct ModelOptions: ParsableArguments {
         } catch let error as CatalogError {
             throw MediaError(.invalidArgument, error.description)
         }
-        Engine.configure(threads: threads.inference)
+        guard loaded.graph.task == "upscale" else {
+            throw MediaError(.invalidArgument, "\(loaded.graph.name) is a \(loaded.graph.task) model, not an upscaler (see --deartifact)")
+        }
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision))
         let shift = input.chromaShift
         let want = (target ?? .factor(Double(loaded.graph.scale)))

@@ -21,6 +21,7 @@ struct Pipe: ParsableCommand {
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
     @OptionGroup(title: "Model") var model: ModelOptions
+    @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
@@ -35,6 +36,6 @@ struct Pipe: ParsableCommand {
         var encode = encode
         encode.format = outputFormat
         try EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
-                       resize: resize, model: model, encode: encode, run: runOptions).execute()
+                       resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions).execute()
     }
 }

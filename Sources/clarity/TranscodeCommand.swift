@@ -24,11 +24,12 @@ struct Transcode: ParsableCommand {
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
     @OptionGroup(title: "Model") var model: ModelOptions
+    @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
         try EnhanceRun(input: input, inputFormat: inputFormat, output: output,
-                       resize: resize, model: model, encode: encode, run: runOptions).execute()
+                       resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions).execute()
     }
 }

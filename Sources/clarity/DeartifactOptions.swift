@@ -1,0 +1,60 @@
+import ArgumentParser
+import ClarityEngine
+import ClarityMedia
+import ClarityModels
+import ClarityPipeline
+
+/// Blind compression-artifact removal (RBQE with IQAM early exit) before any upscaling.
+struct DeartifactOptions: ParsableArguments {
+    enum Mode: String, CaseIterable, ExpressibleByArgument {
+        case off, auto, max
+    }
+
+    @Option(help: ArgumentHelp(
+        "Remove compression artifacts first: off, auto or max.",
+        discussion: "auto: each tile leaves the network at the first exit whose output IQAM judges good enough, so lightly compressed regions cost little; max: every tile takes the deepest exit. Works on the input's luma, at its size, before --model upscales it."))
+    var deartifact: Mode = .off
+
+    @Option(help: "IQAM quality (0-1) at which a tile leaves in auto mode (default: the threshold calibrated with the model; higher = deeper, slower).")
+    var deartifactThreshold: Double?
+
+    @Option(help: "Artifact-removal model: a bundled one (rbqe-lite, rbqe-full) or a .safetensors file.")
+    var deartifactModel = "rbqe-lite"
+
+    func validate() throws {
+        if let t = deartifactThreshold, !(0...1).contains(t) {
+            throw ValidationError("--deartifact-threshold must be between 0 and 1")
+        }
+    }
+
+    /// The stage, or nil when off. Tiles are the size the threshold was calibrated on.
+    func stage(precision: Precision) throws -> EarlyExitEnhancer? {
+        guard deartifact != .off else { return nil }
+        let model: Model
+        do {
+            model = try ModelCatalog.load(deartifactModel, scale: 1)
+        } catch let error as CatalogError {
+            throw MediaError(.invalidArgument, error.description)
+        }
+        guard model.graph.task == "deartifact" else {
+            throw MediaError(.invalidArgument, "\(model.graph.name) is a \(model.graph.task) model, not an artifact-removal one")
+        }
+        let calibrated = model.graph.earlyExit
+        let policy: EarlyExitEnhancer.Policy = deartifact == .max
+            ? .deepest : .iqam(threshold: deartifactThreshold ?? calibrated?.threshold ?? Self.paperThreshold)
+        let tile = calibrated?.tile ?? 128
+        return try EarlyExitEnhancer(model: model, tiler: Tiler(tile: tile, overlap: tile / 8, precision: precision), policy: policy)
+    }
+
+    /// RBQE's knee for HEVC-like codecs, for a model file without its own calibration.
+    static let paperThreshold = 0.89
+}
+
+extension EarlyExitEnhancer {
+    /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.
+    var exitMix: String {
+        let total = max(1, exitCounts.reduce(0, +))
+        return exitCounts.enumerated().map { "exit \($0.offset + 1): \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }
+            .joined(separator: ", ")
+    }
+}

@@ -1,0 +1,54 @@
+import ClarityEngine
+import XCTest
+
+/// Early-exit networks (RBQE's shape): several outputs, run one after another on a tile
+/// without redoing the shared layers, and tiles stitched whatever exit each took.
+final class EarlyExitTests: XCTestCase {
+    static let model = try! RandomModels.rbqe(channels: 8, levels: 4, seed: 5)
+
+    func testEveryExitMatchesTheReferenceInterpreter() throws {
+        let x = RandomModels.input(n: 1, h: 40, w: 48, seed: 2)
+        let got = try Self.model.run(x)
+        let want = Reference.run(Self.model, x)
+        XCTAssertEqual(got.count, 3)
+        for (g, w) in zip(got, want) { XCTAssertLessThan(LayerTests.relativeError(g, w), 1e-4) }
+    }
+
+    func testStoppingAtAnExitGivesThatExitsWholeFrameOutput() throws {
+        let x = RandomModels.input(n: 1, h: 40, w: 48, seed: 3)
+        let full = try Self.model.run(x)
+        let plane = Plane(width: 48, height: 40, data: x.data)
+        for k in 0..<3 {
+            var seen: [Int] = []
+            let (out, exits) = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { exit, _ in
+                seen.append(exit)
+                return exit == k
+            }
+            XCTAssertEqual(exits, [k])
+            XCTAssertEqual(seen, Array(0..<min(k + 1, 2)), "the last exit is taken without asking")
+            XCTAssertEqual(out.data.count, full[k].data.count)
+            let worst = zip(out.data, full[k].data).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThan(worst, 1e-5, "exit \(k) run in stages differs from the whole run")
+        }
+    }
+
+    func testTilesTakeTheirOwnExitsAndBlendIntoOnePicture() throws {
+        // A smooth ramp: tiled and whole-frame outputs of one exit agree closely, so a seam
+        // would show as a jump between neighbouring pixels far above the ramp's slope.
+        let w = 96, h = 64
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float($0 % w) / Float(w) * 0.5 + Float($0 / w) / Float(h) * 0.3 })
+        var tile = -1
+        let (out, exits) = try Tiler(tile: 32, overlap: 8).runEarlyExit(plane, model: Self.model) { exit, _ in
+            if exit == 0 { tile += 1 }
+            return exit == tile % 3   // tile t stops at exit t mod 3
+        }
+        XCTAssertEqual(exits, [0, 1, 2, 0, 1, 2])
+        XCTAssertEqual(out.width, w)
+        XCTAssertEqual(out.height, h)
+        XCTAssertTrue(out.data.allSatisfy { $0.isFinite })
+        let whole = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { _, _ in false }.plane
+        // Blended tiles stay between what the exits produce: close to a whole-frame run.
+        let mean = zip(out.data, whole.data).map { abs($0 - $1) }.reduce(0, +) / Float(out.data.count)
+        XCTAssertLessThan(mean, 0.5)
+    }
+}

@@ -12,7 +12,9 @@ struct Probe: ParsableCommand {
             blur; see docs/quality.md). It is computed on 8-bit luma with 4x4 blocks, or 8x8 with \
             --block 8 for JPEG-like sources. The QP column is the mean quantizer, weighted by block \
             area, where the decoder exports it (H.264); '-' elsewhere. Comparing the two shows \
-            what the blind score sees.
+            what the blind score sees. With --deartifact auto (or max), the artifact-removal \
+            model also runs and the 'exits' column counts the tiles that left at each exit, \
+            shallowest first: what the early exit decided, frame by frame.
             """)
 
     @Argument(help: "Input file or URL.")
@@ -26,6 +28,8 @@ struct Probe: ParsableCommand {
 
     @Flag(help: "One JSON object per frame on stdout.")
     var json = false
+
+    @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
 
     func validate() throws {
         guard block == 4 || block == 8 else { throw ValidationError("--block must be 4 or 8") }
@@ -43,8 +47,11 @@ struct Probe: ParsableCommand {
             target.pixelFormat = AV_PIX_FMT_YUV420P
             let toLuma = try FrameScaler(from: format, to: target, filter: .bicubic)
             let iqam = IQAM(blockSize: block)
+            let enhancer = try deartifact.stage(precision: .fp32)
+            _ = try enhancer?.negotiate(input: direct ? format : target, accepted: [])
             let timeBase = av_q2d(reader.videoFormat.timeBase)
-            if !json { print("frame      time  type     QP    IQAM  blocky    blur") }
+            let exitsHeader = enhancer == nil ? "" : "  exits"
+            if !json { print("frame      time  type     QP    IQAM  blocky    blur" + exitsHeader) }
             var index = 0, qpSum = 0.0, qpCount = 0, qualitySum = 0.0
             while frames == 0 || index < frames, let item = try reader.read() {
                 guard case .frame(let frame) = item else { continue }
@@ -52,17 +59,23 @@ struct Probe: ParsableCommand {
                 let (data, stride) = luma.plane(0)
                 let s = iqam.score(PlaneView(base: UnsafePointer(data), width: frame.width, height: frame.height, rowStride: stride))
                 let qp = frame.meanQuantizer
+                let exits: [Int]? = try enhancer.map { e in
+                    _ = try e.process(luma)
+                    return (0..<e.model.graph.outputs.count).map { k in e.lastExits.filter { $0 == k }.count }
+                }
                 let time = (frame.pts.map { Double($0) * timeBase }) ?? .nan
                 let type = String(UnicodeScalar(UInt8(av_get_picture_type_char(frame.avFrame.pointee.pict_type))))
                 if json {
                     var fields: [String: Any] = ["frame": index, "time": time, "type": type, "iqam": s.quality,
                                                  "blocky": s.blocky, "blur": s.blur]
                     if let qp { fields["qp"] = qp }
+                    if let exits { fields["exits"] = exits }
                     let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
                     print(String(format: "%5d %9.3f  %@  %6@  %6.3f  %6.3f  %6.3f", index, time, type,
-                                 qp.map { String(format: "%.1f", $0) } ?? "-", s.quality, s.blocky, s.blur))
+                                 qp.map { String(format: "%.1f", $0) } ?? "-", s.quality, s.blocky, s.blur)
+                          + (exits.map { "  " + $0.map(String.init).joined(separator: "/") } ?? ""))
                 }
                 if let qp { qpSum += qp; qpCount += 1 }
                 qualitySum += s.quality
@@ -70,7 +83,8 @@ struct Probe: ParsableCommand {
             }
             if !json && index > 0 {
                 print(String(format: "mean over %d frames: IQAM %.3f%@", index, qualitySum / Double(index),
-                             qpCount > 0 ? String(format: ", QP %.1f", qpSum / Double(qpCount)) : ""))
+                             qpCount > 0 ? String(format: ", QP %.1f", qpSum / Double(qpCount)) : "")
+                      + (enhancer.map { "; tiles per exit: \($0.exitMix)" } ?? ""))
             }
         }
     }

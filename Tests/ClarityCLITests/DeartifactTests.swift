@@ -1,0 +1,55 @@
+import ClarityEngine
+import Foundation
+import XCTest
+
+/// `--deartifact` on transcode and `probe`, with an RBQE-shaped model file of random weights
+/// (what the tool does with a model, not how good the model is: BundledModelTests holds that).
+final class DeartifactTests: ToolTestCase {
+    /// Writes `rbqe.safetensors`: 3 levels (2 exits), IQAM threshold 0.5 on 64-pixel tiles.
+    func writeModel() throws {
+        var graph = RandomModels.rbqeGraph(channels: 8, levels: 3)
+        graph.earlyExit = .init(iqamBlock: 4, threshold: 0.5, tile: 64)
+        let model = try Model(graph: graph, weights: RandomModels.weights(for: graph, seed: 3))
+        try model.serialized().write(to: folder.appendingPathComponent("rbqe.safetensors"))
+    }
+
+    func testTranscodeWithAndWithoutUpscaling() throws {
+        try makeClip(seconds: 0.5)
+        try writeModel()
+        for (mode, scale, size) in [("auto", nil, "320,180"), ("max", "2", "640,360")] as [(String, String?, String)] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--progress", "none",
+                                      "--deartifact", mode, "--deartifact-model", "rbqe.safetensors"]
+                                     + (scale.map { ["--scale", $0] } ?? []), in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("tiles per exit: exit 1:"), r.stderr)
+            if mode == "max" { XCTAssertTrue(r.stderr.contains("exit 1: 0%, exit 2: 100%"), r.stderr) }
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [size])
+            let frames = try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
+            XCTAssertEqual(frames, ["15"])
+        }
+    }
+
+    func testProbeShowsTheExitsOfEveryFrame() throws {
+        try makeClip(seconds: 0.2)
+        try writeModel()
+        let r = try Tool.clarity(["probe", "in.mp4", "--json", "--deartifact", "auto", "--deartifact-model", "rbqe.safetensors"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.text.split(separator: "\n")
+        XCTAssertEqual(lines.count, 6)
+        for line in lines {
+            let obj = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+            let exits = obj?["exits"] as? [Int] ?? []
+            // 320x180 in 64-pixel tiles: 5 x 3 tiles, each counted at exactly one exit.
+            XCTAssertEqual(exits.count, 2)
+            XCTAssertEqual(exits.reduce(0, +), 15)
+        }
+    }
+
+    func testAnUpscalerIsNotAnArtifactRemover() throws {
+        try makeClip(seconds: 0.2)
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--deartifact", "auto", "--deartifact-model", "bicubicpp-c32-x3"], in: folder)
+        XCTAssertEqual(r.status, 64, r.stderr)
+        XCTAssertTrue(r.stderr.contains("not an artifact-removal"), r.stderr)
+        XCTAssertEqual(files, ["in.mp4"])
+    }
+}

@@ -85,19 +85,33 @@ public enum EngineBenchmark {
     /// Multiply-accumulates of the graph's convolutions for one input of this size.
     public static func macs(_ graph: ModelGraph, height: Int, width: Int) -> Int {
         guard let shapes = try? graph.shapes(height: height, width: width) else { return 0 }
+        return graph.layers.map { layerMACs($0, shapes) }.reduce(0, +)
+    }
+
+    /// For each output of an early-exit graph, the MACs of every layer up to it in the graph's
+    /// order: what a run that stops at that exit costs (the plan runs layers in that order).
+    public static func macsPerOutput(_ graph: ModelGraph, height: Int, width: Int) -> [Int] {
+        guard let shapes = try? graph.shapes(height: height, width: width) else { return graph.outputs.map { _ in 0 } }
         var total = 0
+        var reached: [String: Int] = [:]
         for l in graph.layers {
-            switch l.op {
-            case .conv2d(let c):
-                let o = shapes[l.name]!
-                total += o.h * o.w * c.outChannels * (c.inChannels / c.groups) * c.kernel.h * c.kernel.w
-            case .convTranspose2d(let c):
-                let i = shapes[l.inputs[0]]!
-                total += i.h * i.w * c.inChannels * (c.outChannels / c.groups) * c.kernel.h * c.kernel.w
-            default: break
-            }
+            total += layerMACs(l, shapes)
+            reached[l.name] = total
         }
-        return total
+        return graph.outputs.map { reached[$0] ?? 0 }
+    }
+
+    private static func layerMACs(_ l: Layer, _ shapes: [String: ModelGraph.Shape]) -> Int {
+        switch l.op {
+        case .conv2d(let c):
+            let o = shapes[l.name]!
+            return o.h * o.w * c.outChannels * (c.inChannels / c.groups) * c.kernel.h * c.kernel.w
+        case .convTranspose2d(let c):
+            let i = shapes[l.inputs[0]]!
+            return i.h * i.w * c.inChannels * (c.outChannels / c.groups) * c.kernel.h * c.kernel.w
+        default:
+            return 0
+        }
     }
 
     /// Runs `script` with the first Python that imports torch: $CLARITY_PYTHON, then

@@ -52,4 +52,29 @@ final class DeartifactTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("not an artifact-removal"), r.stderr)
         XCTAssertEqual(files, ["in.mp4"])
     }
+
+    func testBenchComparesEveryMethodOverTheCompressedInput() throws {
+        try writeModel()
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30", "-frames:v", "4", "-c:v", "ffv1", "ref.mkv"], in: folder)
+        let r = try Tool.clarity(["bench", "deartifact", "--reference", "ref.mkv", "--qps", "37", "--frames", "3",
+                                  "--models", "rbqe.safetensors", "--json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let doc = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any]
+        let rows = (doc?["clips"] as? [String: Any])?["ref.mkv"] as? [[String: Any]] ?? []
+        let methods = rows.compactMap { $0["method"] as? String }
+        XCTAssertEqual(methods.count, 6, "\(methods)")
+        XCTAssertEqual(methods.first, "compressed input")
+        XCTAssertEqual(methods.filter { $0.hasPrefix("ffmpeg ") }.count, 3)
+        for row in rows {
+            XCTAssertEqual(row["qp"] as? Int, 37)
+            let psnr = row["psnr"] as? Double ?? 0
+            XCTAssertTrue(psnr > 10 && psnr < 99, "\(row)")
+            if let share = row["exitShare"] as? [Double] {
+                XCTAssertEqual(share.reduce(0, +), 1, accuracy: 1e-9)
+                XCTAssertGreaterThan(row["gmacsPerFrame"] as? Double ?? 0, 0)
+            }
+        }
+        let deepest = rows.first { ($0["method"] as? String)?.hasSuffix("(deepest exit)") == true }
+        XCTAssertEqual(deepest?["exitShare"] as? [Double], [0, 1])
+    }
 }

@@ -1,0 +1,145 @@
+import CFFmpeg
+import ClarityEngine
+import ClarityMedia
+import ClarityPipeline
+import ClarityProcess
+import ClarityQuality
+import Foundation
+
+/// The measurements behind `clarity bench deartifact`: a lossless clip is encoded with
+/// libx264 at each QP (the settings of streams/make_streams.sh), then every method's luma is
+/// compared with the clip's: the compressed input itself, ffmpeg's deblock, spp and hqdn3d,
+/// and each artifact-removal model with early exit and always at its deepest exit.
+struct DeartifactBench {
+    struct Row: Codable {
+        var qp: Int
+        var method: String
+        var psnr: Double
+        var ssim: Double
+        var deltaPSNR: Double
+        var deltaSSIM: Double
+        var msPerFrame: Double?
+        var gmacsPerFrame: Double?
+        /// Share of tiles that left at each exit (models only).
+        var exitShare: [Double]?
+    }
+
+    /// A classical restoration filter run by ffmpeg, set up for the clip's QP.
+    struct Filter {
+        var name: String
+        var graph: (_ qp: Int) -> String
+
+        /// spp is told the stream's quantizer (H.264 QP / 4 on its MPEG scale, the mapping
+        /// libavfilter applies to exported quantizers), a head start the blind models lack;
+        /// FFmpeg 5.1's spp cannot read H.264's exported quantizers itself.
+        static let baselines = [
+            Filter(name: "ffmpeg deblock (strong, 4x4)") { _ in "deblock=filter=strong:block=4" },
+            Filter(name: "ffmpeg spp (quality 4, QP given)") { "spp=quality=4:qp=\(max(1, ($0 + 2) / 4))" },
+            Filter(name: "ffmpeg hqdn3d (defaults)") { _ in "hqdn3d" },
+        ]
+    }
+
+    var reference: String
+    var frames: Int
+    var qps: [Int]
+    var models: [(name: String, model: Model)]
+    var precision: Precision
+
+    func run(progress: (String) -> Void) throws -> [Row] {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-deartifact-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let original = try LumaClip(path: reference, frames: frames)
+        var rows: [Row] = []
+        for qp in qps {
+            let encoded = scratch.appendingPathComponent("qp\(qp).mp4").path
+            try ffmpeg(["-i", reference, "-frames:v", String(original.planes.count), "-an", "-c:v", "libx264", "-preset", "medium",
+                        "-threads", "1", "-qp", String(qp), "-g", "30", "-bf", "2", "-pix_fmt", "yuv420p", encoded])
+            let compressed = try LumaClip(path: encoded, frames: frames)
+            let base = original.compare(compressed.planes)
+            rows.append(Row(qp: qp, method: "compressed input", psnr: base.psnr, ssim: base.ssim, deltaPSNR: 0, deltaSSIM: 0))
+            progress(String(format: "QP %d: compressed %.3f dB", qp, base.psnr))
+            for filter in Filter.baselines {
+                let out = scratch.appendingPathComponent("qp\(qp)-filtered.mkv").path
+                try ffmpeg(["-i", encoded, "-vf", filter.graph(qp), "-an", "-c:v", "ffv1", "-pix_fmt", "yuv420p", out])
+                let m = original.compare(try LumaClip(path: out, frames: frames).planes)
+                rows.append(Row(qp: qp, method: filter.name, psnr: m.psnr, ssim: m.ssim,
+                                deltaPSNR: m.psnr - base.psnr, deltaSSIM: m.ssim - base.ssim))
+            }
+            for (name, model) in models {
+                for deepest in [false, true] {
+                    rows.append(try measure(model, name: name, deepest: deepest, qp: qp, compressed: compressed,
+                                            original: original, base: base))
+                    progress(String(format: "QP %d: %@ %@ %+.3f dB", qp, name, deepest ? "deepest" : "early exit", rows.last!.deltaPSNR))
+                }
+            }
+        }
+        return rows
+    }
+
+    private func measure(_ model: Model, name: String, deepest: Bool, qp: Int, compressed: LumaClip, original: LumaClip,
+                         base: (psnr: Double, ssim: Double)) throws -> Row {
+        let calibrated = model.graph.earlyExit
+        let tile = calibrated?.tile ?? 128
+        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: tile, overlap: tile / 8, precision: precision),
+                                          policy: deepest ? .deepest : .iqam(threshold: calibrated?.threshold ?? DeartifactOptions.paperThreshold))
+        let grid = stage.tiler.grid(width: compressed.width, height: compressed.height, models: [model])
+        let exitMACs = EngineBenchmark.macsPerOutput(model.graph, height: grid.windowHeight, width: grid.windowWidth)
+        var enhanced: [[UInt8]] = []
+        var seconds = 0.0, macs = 0
+        var exitCounts = [Int](repeating: 0, count: exitMACs.count)
+        for plane in compressed.planes {
+            let luma = Plane(width: compressed.width, height: compressed.height, data: plane.map { Float($0) / 255 })
+            var result: (plane: Plane, exits: [Int])!
+            seconds += try BenchProcess.time { result = try stage.enhance(luma) }
+            enhanced.append(result.plane.data.map { UInt8(min(max(($0 * 255).rounded(), 0), 255)) })
+            for e in result.exits { macs += exitMACs[e]; exitCounts[e] += 1 }
+        }
+        let m = original.compare(enhanced)
+        let n = Double(compressed.planes.count), tiles = Double(max(1, exitCounts.reduce(0, +)))
+        return Row(qp: qp, method: "\(name) (\(deepest ? "deepest exit" : "early exit"))", psnr: m.psnr, ssim: m.ssim,
+                   deltaPSNR: m.psnr - base.psnr, deltaSSIM: m.ssim - base.ssim,
+                   msPerFrame: 1000 * seconds / n, gmacsPerFrame: Double(macs) / n / 1e9,
+                   exitShare: exitCounts.map { Double($0) / tiles })
+    }
+
+    private func ffmpeg(_ arguments: [String]) throws {
+        let r = try ChildProcess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"] + arguments, stdout: .discard)
+        guard r.status == 0 else {
+            throw MediaError(.codec, "ffmpeg failed (\(r.status)): \(r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}
+
+/// The 8-bit luma planes of the first frames of a clip (other formats converted to yuv420p).
+struct LumaClip {
+    var width: Int
+    var height: Int
+    var planes: [[UInt8]]
+
+    init(path: String, frames: Int) throws {
+        let reader = try MediaReader(url: path)
+        let format = reader.videoFormat
+        var target = format
+        target.pixelFormat = AV_PIX_FMT_YUV420P
+        let convert = format.pixelFormat == AV_PIX_FMT_YUV420P ? nil : try FrameScaler(from: format, to: target, filter: .bicubic)
+        width = format.width
+        height = format.height
+        planes = []
+        while frames == 0 || planes.count < frames, let item = try reader.read() {
+            guard case .frame(let decoded) = item else { continue }
+            let frame = try convert?.scale(decoded) ?? decoded
+            planes.append(frame.planeBytes(0, rowBytes: width, rows: height))
+        }
+        guard !planes.isEmpty else { throw MediaError(.noVideoStream, "\(path) holds no video frames") }
+    }
+
+    /// Mean over frames of Y-PSNR and SSIM of `other` against these planes.
+    func compare(_ other: [[UInt8]]) -> (psnr: Double, ssim: Double) {
+        let pairs = zip(planes, other)
+        let n = Double(min(planes.count, other.count))
+        let p = pairs.map { ClarityQuality.psnr($0, $1, width: width, height: height) }.reduce(0, +) / n
+        let s = pairs.map { ClarityQuality.ssim($0, $1, width: width, height: height) }.reduce(0, +) / n
+        return (p, s)
+    }
+}

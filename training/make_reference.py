@@ -8,7 +8,13 @@ Writes one safetensors file with, per scale s present among the models:
                             test-split photo, rubberwhale1.png), values k / 255
   hr_x<s>   [1, 1, 48s, 64s] F32, the matching HR Y / 255 (not rounded)
 and per model `out.<model-name>` = the model's output (F32, not rounded) on lr_x<s>, computed by
-the reference interpreter (graph.py) from the model file. __metadata__ lists the models with
+the reference interpreter (graph.py) from the model file. Artifact-removal models (task
+deartifact) get instead:
+  lq        [1, 1, 64, 96]  F32, Y / 255 of the same photo's crop after one libx264 intra frame
+                            at QP 37 (common.h264)
+  gt        [1, 1, 64, 96]  F32, the crop before compression (8-bit / 255)
+  out.<model-name>.<k>      exit k's output (k = 0 shallowest), F32
+with each exit's and the input's Y-PSNR vs gt in the listing. __metadata__ lists the models with
 their output Y-PSNR vs hr (8-bit rounded output, border s). An engine in fp32 should match
 `out.*` to well above 50 dB; its PSNR vs hr should match the listed values.
 """
@@ -23,9 +29,26 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
-from common import downscale, load_rgb, modcrop, psnr, rgb_to_y, to_u8  # noqa: E402
+from common import downscale, h264, load_rgb, modcrop, psnr, rgb_to_y, to_u8  # noqa: E402
 
 SRC = "src/opencv-doc/usr/share/doc/opencv-doc/examples/data/rubberwhale1.png"
+
+
+def add_deartifact(doc, t, y, tensors, meta):
+    """Every exit of an early-exit model on an H.264 QP 37 crop (64x96: a multiple of 32)."""
+    if "lq" not in tensors:
+        gt = np.clip(np.rint(y), 0, 255).astype(np.uint8)[40:104, 60:156]
+        tensors["gt"] = torch.from_numpy(gt.astype(np.float32) / 255.0)[None, None].contiguous()
+        tensors["lq"] = torch.from_numpy(h264(gt, 37).astype(np.float32) / 255.0)[None, None].contiguous()
+    gt = tensors["gt"][0, 0].numpy() * 255.0
+    with torch.no_grad():
+        outs, _ = graph.run(doc, t, tensors["lq"])
+    for k, out in enumerate(outs):
+        tensors[f"out.{doc['name']}.{k}"] = out.contiguous()
+    meta["models"][doc["name"]] = {
+        "scale": 1,
+        "psnr_input": round(psnr(to_u8(tensors["lq"][0, 0].numpy()), gt), 3),
+        "psnr_exits": [round(psnr(to_u8(o[0, 0].numpy()), gt), 3) for o in outs]}
 
 
 def main():
@@ -37,6 +60,9 @@ def main():
     tensors, meta = {}, {"source": SRC + " (test split)", "models": {}}
     for p in sorted(a.models):
         doc, t = graph.load(p)
+        if doc["task"] == "deartifact":
+            add_deartifact(doc, t, y, tensors, meta)
+            continue
         s = doc["scale"]
         if f"lr_x{s}" not in tensors:
             hr = modcrop(y, 2 * s)

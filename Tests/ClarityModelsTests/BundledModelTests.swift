@@ -15,7 +15,10 @@ final class BundledModelTests: XCTestCase {
     struct Listing: Decodable {
         struct Entry: Decodable {
             var scale: Int
-            var psnr_vs_hr: Double
+            var psnr_vs_hr: Double?
+            /// Artifact removal: the compressed input's and each exit's Y-PSNR vs the original.
+            var psnr_input: Double?
+            var psnr_exits: [Double]?
         }
         var models: [String: Entry]
     }
@@ -27,6 +30,10 @@ final class BundledModelTests: XCTestCase {
         let listing = try JSONDecoder().decode(Listing.self, from: Data((reference.metadata["clarity_reference"] ?? "{}").utf8))
         for url in files {
             let model = try Model(contentsOf: url)
+            if model.graph.task == "deartifact" {
+                try checkArtifactRemover(model, reference: reference, entry: try XCTUnwrap(listing.models[model.graph.name]))
+                continue
+            }
             let name = model.graph.name, s = model.graph.scale
             let lr = try XCTUnwrap(reference.tensors["lr_x\(s)"], "no LR input for x\(s)")
             let hr = try XCTUnwrap(reference.tensors["hr_x\(s)"])
@@ -41,13 +48,32 @@ final class BundledModelTests: XCTestCase {
             let out = try Tiler(tile: 0).run(Plane(width: w, height: h, data: lr.values), model: model)
             let eight = UpscaleProtocol.quantized(out.data, multiplier: 255)
             let quality = UpscaleProtocol.score(eight, reference: hr.values.map { $0 * 255 }, width: w * s, height: h * s, border: s).psnr
-            let expected = try XCTUnwrap(listing.models[name]).psnr_vs_hr
+            let expected = try XCTUnwrap(listing.models[name]?.psnr_vs_hr)
             XCTAssertEqual(quality, expected, accuracy: 0.05, "\(name) Y-PSNR on the reference crop")
             let lrEight = UpscaleProtocol.quantized(lr.values, multiplier: 255)
             let bicubic = pilResize(lrEight.map(Float.init), width: w, height: h, toWidth: w * s, height: h * s, filter: .bicubic)
             let floor = UpscaleProtocol.score(UpscaleProtocol.quantized(bicubic), reference: hr.values.map { $0 * 255 },
                                               width: w * s, height: h * s, border: s).psnr
             XCTAssertGreaterThan(quality, floor, "\(name) must beat bicubic on the reference crop")
+        }
+    }
+
+    /// Every exit matches PyTorch, holds its Y-PSNR, and beats the compressed input.
+    func checkArtifactRemover(_ model: Model, reference: SafetensorsFile, entry: Listing.Entry) throws {
+        let name = model.graph.name
+        let lq = try XCTUnwrap(reference.tensors["lq"]), gt = try XCTUnwrap(reference.tensors["gt"])
+        let (h, w) = (lq.shape[2], lq.shape[3])
+        let outs = try model.run(Tensor(n: 1, h: h, w: w, c: 1, data: lq.values))
+        let expected = try XCTUnwrap(entry.psnr_exits)
+        XCTAssertEqual(outs.count, expected.count)
+        let truth = gt.values.map { $0 * 255 }
+        for (k, out) in outs.enumerated() {
+            let want = try XCTUnwrap(reference.tensors["out.\(name).\(k)"], "rerun make_reference.py")
+            XCTAssertGreaterThan(psnr(out.data, want.values, width: w, height: h, peak: 1), 50, "\(name) exit \(k) differs from PyTorch")
+            let quality = UpscaleProtocol.score(UpscaleProtocol.quantized(out.data, multiplier: 255), reference: truth,
+                                                width: w, height: h, border: 0).psnr
+            XCTAssertEqual(quality, expected[k], accuracy: 0.05, "\(name) exit \(k) Y-PSNR on the reference crop")
+            XCTAssertGreaterThan(quality, try XCTUnwrap(entry.psnr_input), "\(name) exit \(k) must improve on the compressed crop")
         }
     }
 }

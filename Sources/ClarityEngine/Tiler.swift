@@ -35,9 +35,14 @@ public struct Tiler: Sendable {
 
     /// Runs each tile of `grid` through `models[assignment[i]]` and stitches, feathering where
     /// neighbouring tiles used different models. All models must share one scale.
-    public func run(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int]) throws -> Plane {
+    ///
+    /// With a `canvas` (the whole plane already upscaled, e.g. by a classical filter), a tile
+    /// assigned `models.count` takes its pixels from the canvas instead: the cheapest branch
+    /// of a router, blended with its neighbours like any model.
+    public func run(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int], canvas: Plane? = nil) throws -> Plane {
+        let canvasIndex = canvas == nil ? -1 : models.count
         guard !models.isEmpty, assignment.count == g.tiles.count,
-              assignment.allSatisfy({ models.indices.contains($0) }) else {
+              assignment.allSatisfy({ models.indices.contains($0) || $0 == canvasIndex }) else {
             throw EngineError.badInput("tile assignment does not match the grid (\(assignment.count) for \(g.tiles.count) tiles)")
         }
         guard plane.width == g.width, plane.height == g.height else {
@@ -45,6 +50,10 @@ public struct Tiler: Sendable {
         }
         let s = models[0].graph.scale
         guard models.allSatisfy({ $0.graph.scale == s }) else { throw EngineError.badInput("models of different scales") }
+        if let canvas, canvas.width != g.width * s || canvas.height != g.height * s {
+            throw EngineError.badInput("canvas \(canvas.width)x\(canvas.height) is not the plane at x\(s)")
+        }
+        if let canvas, assignment.allSatisfy({ $0 == canvasIndex }) { return canvas }
         let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
         let outW = g.paddedWidth * s, outH = g.paddedHeight * s
         let mixed = Set(assignment).count > 1
@@ -77,6 +86,23 @@ public struct Tiler: Sendable {
                             paste(tileOut, g.tiles[ti], grid: g, scale: s, into: &out, outWidth: outW)
                         }
                     }
+                }
+            }
+        }
+        if let canvas {
+            // Canvas tiles: their window cut out of the canvas (edge pixels repeated over the
+            // padding), blended like a model's output.
+            let ow = g.windowWidth * s, oh = g.windowHeight * s
+            var window = [Float](repeating: 0, count: ow * oh)
+            for ti in g.tiles.indices where assignment[ti] == canvasIndex {
+                let t = g.tiles[ti]
+                for y in 0..<oh {
+                    let cy = min(t.windowY * s + y, canvas.height - 1)
+                    for x in 0..<ow { window[y * ow + x] = canvas.data[cy * canvas.width + min(t.windowX * s + x, canvas.width - 1)] }
+                }
+                window.withUnsafeBufferPointer {
+                    blend($0.baseAddress!, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          into: &out, weight: &weight, outWidth: outW)
                 }
             }
         }

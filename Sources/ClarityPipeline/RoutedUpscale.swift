@@ -1,0 +1,146 @@
+import CFFmpeg
+import ClarityEngine
+import ClarityMedia
+import Foundation
+
+/// Upscales luma tile by tile, each tile through the branch `TileRouter` picks: the classical
+/// canvas (swscale bicubic of the whole plane, nearly free) or one of several models of
+/// rising cost. With a time budget per frame, the branch mix follows the measured costs so
+/// the frame fits; without one, every tile takes its best branch. Chroma is scaled
+/// classically. Neighbouring tiles on different branches are feathered across the overlap.
+///
+/// Until the ClassSR classifier is trained, a tile's expected gain from a model is the
+/// model's validation gain weighted by the tile's detail (mean luma gradient): flat tiles
+/// gain nothing from any upscaler, detailed ones the most.
+public final class RoutedUpscale: FrameStage {
+    public struct Branch {
+        public var model: Model
+        /// Validation Y-PSNR gain over bicubic, dB.
+        public var gain: Double
+        public init(model: Model, gain: Double) { self.model = model; self.gain = gain }
+    }
+
+    public let branches: [Branch]
+    public let tiler: Tiler
+    /// Seconds this stage may spend per frame; nil = no deadline.
+    public var budget: Double?
+    public private(set) var costs: BranchCostModel!
+    /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
+    public private(set) var branchCounts: [Int]
+    private var output: VideoFormat!
+    private var pool: FramePool!
+    private var lumaScaler: FrameScaler!
+    private var chroma: FrameScaler!
+    private var chromaSize = (width: 0, height: 0)
+    private var maxValue: Float = 255
+    private var canvasBytes: [UInt8] = []
+
+    public init(branches: [Branch], tiler: Tiler, budget: Double?) throws {
+        guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
+            throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
+        }
+        self.branches = branches
+        self.tiler = tiler
+        self.budget = budget
+        branchCounts = [Int](repeating: 0, count: branches.count + 1)
+    }
+
+    public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
+
+    public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
+        try PlanarYUV.check(input, accepted: accepted, user: "routed upscaling")
+        guard input.bitDepth == 8 else { throw MediaError(.unsupported, "routed upscaling takes 8-bit video for now, not \(input.pixelFormatName)") }
+        let s = branches[0].model.graph.scale
+        var out = input
+        out.width = input.width * s
+        out.height = input.height * s
+        output = out
+        pool = try FramePool(format: out)
+        lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: .bicubic)
+        let shift = input.chromaShift
+        func dims(_ w: Int, _ h: Int) -> (width: Int, height: Int) {
+            ((w + (1 << shift.x) - 1) >> shift.x, (h + (1 << shift.y) - 1) >> shift.y)
+        }
+        chromaSize = dims(out.width, out.height)
+        chroma = try FrameScaler(planeFrom: dims(input.width, input.height), to: chromaSize, bitDepth: 8, filter: .bicubic)
+        canvasBytes = [UInt8](repeating: 0, count: out.width * out.height)
+        costs = try calibrateCosts(width: input.width, height: input.height)
+        return out
+    }
+
+    /// Seconds per tile of each model on this machine (a warm-up run, then a timed one).
+    private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
+        let grid = tiler.grid(width: width, height: height, models: branches.map(\.model))
+        let plane = Plane(width: width, height: height, repeating: 0.5)
+        let sample = Array(grid.tiles.indices.prefix(tiler.batchSize))
+        let canvas = plane.upscaledNearest(by: output.width / width)
+        var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
+        for b in branches.indices {
+            let assignment = grid.tiles.indices.map { sample.contains($0) ? 0 : 1 }
+            let run = { _ = try self.tiler.run(plane, models: [self.branches[b].model], grid: grid, assignment: assignment, canvas: canvas) }
+            try run()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try run()
+            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sample.count))
+        }
+        return BranchCostModel(secondsPerTile: perTile)
+    }
+
+    public func process(_ frame: VideoFrame) throws -> VideoFrame {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let out = try pool.makeFrame()
+        out.copyProperties(from: frame)
+        let (w, h) = (frame.width, frame.height)
+        let luma = SampleConversion.plane(from: frame.plane(0), width: w, height: h, wide: false, scale: 1 / maxValue)
+        let canvas = try canvasBytes.withUnsafeMutableBufferPointer { buffer -> Plane in
+            lumaScaler.scale(plane: frame.plane(0), into: (buffer.baseAddress!, output.width))
+            return SampleConversion.plane(from: (buffer.baseAddress!, output.width), width: output.width, height: output.height,
+                                          wide: false, scale: 1 / maxValue)
+        }
+        let grid = tiler.grid(width: w, height: h, models: branches.map(\.model))
+        let detail = grid.tiles.map { luma.meanGradient(x: $0.coreX, y: $0.coreY) }
+        let gains = detail.map { d in [0] + branches.map { $0.gain * d } }
+        let plan = costs.snapshot
+        let choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile, budget: budget.map { max(0, $0 - plan.overhead) })
+        let tilesStart = DispatchTime.now().uptimeNanoseconds
+        // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
+        let upscaled = try tiler.run(luma, models: branches.map(\.model), grid: grid,
+                                     assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 }, canvas: canvas)
+        let tilesSeconds = Double(DispatchTime.now().uptimeNanoseconds - tilesStart) / 1e9
+        costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: tilesSeconds)
+        SampleConversion.store(upscaled, into: out.plane(0), wide: false, maxValue: maxValue)
+        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        for c in choice { branchCounts[c] += 1 }
+        costs.observe(overhead: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - tilesSeconds)
+        return out
+    }
+
+    /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far.
+    public var branchMix: String {
+        let total = max(1, branchCounts.reduce(0, +))
+        return zip(branchNames, branchCounts).map { "\($0) \(Int((100 * Double($1) / Double(total)).rounded()))%" }
+            .joined(separator: ", ")
+    }
+}
+
+extension Plane {
+    /// Mean absolute difference between horizontal and vertical neighbours, both inside the
+    /// region (clipped to the plane): how much detail a tile holds.
+    func meanGradient(x: Range<Int>, y: Range<Int>) -> Double {
+        let xs = x.clamped(to: 0..<width), ys = y.clamped(to: 0..<height)
+        var sum: Float = 0, count = 0
+        for r in ys {
+            for c in xs {
+                if c + 1 < xs.upperBound { sum += abs(data[r * width + c + 1] - data[r * width + c]); count += 1 }
+                if r + 1 < ys.upperBound { sum += abs(data[(r + 1) * width + c] - data[r * width + c]); count += 1 }
+            }
+        }
+        return count > 0 ? Double(sum) / Double(count) : 0
+    }
+
+    /// Each sample repeated `k` times each way (a stand-in canvas for timing runs).
+    func upscaledNearest(by k: Int) -> Plane {
+        Plane(width: width * k, height: height * k,
+              data: (0..<(width * k * height * k)).map { data[($0 / (width * k)) / k * width + ($0 % (width * k)) / k] })
+    }
+}

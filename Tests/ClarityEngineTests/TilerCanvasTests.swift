@@ -1,0 +1,42 @@
+import ClarityEngine
+import XCTest
+
+/// Tiles that take the classical canvas and tiles that take a model meet without a seam.
+final class TilerCanvasTests: XCTestCase {
+    /// x3 "model": every LR pixel repeated 3x3 and raised by 0.1 (conv 1x1 to 9 channels, bias).
+    static func brighterNearest() throws -> Model {
+        let graph = ModelGraph(name: "nearest-plus", scale: 3, outputs: ["out"], receptiveRadius: 0, layers: [
+            Layer(name: "conv", inputs: ["lr"], op: .conv2d(.init(inChannels: 1, outChannels: 9, kernel: (1, 1), bias: true))),
+            Layer(name: "out", inputs: ["conv"], op: .pixelShuffle(factor: 3)),
+        ])
+        return try Model(graph: graph, weights: [
+            "conv.weight": .init(shape: [9, 1, 1, 1], values: [Float](repeating: 1, count: 9)),
+            "conv.bias": .init(shape: [9], values: [Float](repeating: 0.1, count: 9)),
+        ])
+    }
+
+    func testCanvasAndModelTilesAreFeatheredNotStitchedHard() throws {
+        let (w, h) = (40, 24)
+        let plane = Plane(width: w, height: h, repeating: 0.5)
+        let canvas = Plane(width: w * 3, height: h * 3, repeating: 0.5)
+        let tiler = Tiler(tile: 8, overlap: 4)
+        let model = try Self.brighterNearest()
+        let grid = tiler.grid(width: w, height: h, models: [model])
+        // A checkerboard of model (0) and canvas (1) tiles.
+        let assignment = grid.tiles.map { ($0.row + $0.column) % 2 }
+        let out = try tiler.run(plane, models: [model], grid: grid, assignment: assignment, canvas: canvas)
+        var worstJump: Float = 0
+        for y in 0..<out.height {
+            for x in 0..<(out.width - 1) { worstJump = max(worstJump, abs(out[x + 1, y] - out[x, y])) }
+        }
+        // A hard seam would jump by 0.1; the ramp spreads it over 2 x 6 output pixels.
+        XCTAssertLessThan(worstJump, 0.02)
+        // Tile centres keep their own branch's value.
+        for t in grid.tiles {
+            let cx = (t.coreX.lowerBound + t.coreX.upperBound) / 2 * 3, cy = (t.coreY.lowerBound + t.coreY.upperBound) / 2 * 3
+            XCTAssertEqual(out[cx, cy], assignment[t.row * grid.columns + t.column] == 0 ? 0.6 : 0.5, accuracy: 1e-5)
+        }
+        // All canvas: the canvas itself.
+        XCTAssertEqual(try tiler.run(plane, models: [model], grid: grid, assignment: assignment.map { _ in 1 }, canvas: canvas), canvas)
+    }
+}

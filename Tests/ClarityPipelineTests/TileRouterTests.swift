@@ -1,0 +1,51 @@
+import ClarityEngine
+import ClarityPipeline
+import XCTest
+
+/// The router plans within the budget its cost model gives, upgrades the tiles that gain
+/// most per second first, and degrades when the measured costs rise.
+final class TileRouterTests: XCTestCase {
+    func testWithoutADeadlineEveryTileTakesItsBestBranch() {
+        let gains: [[Double]] = [[0, 0.2, 0.5], [0, 0.3, 0.1], [0, 0, 0]]
+        XCTAssertEqual(TileRouter.assign(gains: gains, costs: [0, 1, 5], budget: nil), [2, 1, 0])
+    }
+
+    func testThePlanNeverExceedsTheBudget() {
+        var rng = SeededRandom(seed: 8)
+        for _ in 0..<200 {
+            let tiles = 1 + Int(rng.next() % 40)
+            let costs = [0.0, Double(rng.uniform(0.1, 1)), Double(rng.uniform(1, 3)), Double(rng.uniform(3, 6))]
+            let gains = (0..<tiles).map { _ in [0.0] + (1...3).map { Double(rng.uniform(0, 1)) * Double($0) } }
+            let budget = Double(rng.uniform(0, 1)) * Double(tiles) * 4
+            let plan = TileRouter.assign(gains: gains, costs: costs, budget: budget)
+            XCTAssertLessThanOrEqual(TileRouter.cost(of: plan, costs: costs), budget + 1e-9)
+            // An unlimited budget reaches the no-deadline plan.
+            XCTAssertEqual(TileRouter.assign(gains: gains, costs: costs, budget: 1e9),
+                           TileRouter.assign(gains: gains, costs: costs, budget: nil))
+        }
+    }
+
+    func testTheMostDetailedTilesAreUpgradedFirst() {
+        // One upgrade fits: it goes to the tile that gains most.
+        let gains: [[Double]] = [[0, 0.1], [0, 0.9], [0, 0.4]]
+        XCTAssertEqual(TileRouter.assign(gains: gains, costs: [0, 1], budget: 1.5), [0, 1, 0])
+        XCTAssertEqual(TileRouter.assign(gains: gains, costs: [0, 1], budget: 0), [0, 0, 0])
+    }
+
+    func testASlowerMachineGetsCheaperPlansThatStillFit() {
+        let costs = BranchCostModel(secondsPerTile: [0, 0.001, 0.004], smoothing: 0.5)
+        let gains = (0..<60).map { t in [0, 0.3 * Double(t % 7), 1.0 * Double(t % 7)] }
+        let budget = 0.1
+        let before = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: budget)
+        // The tiles keep taking three times longer than predicted (a loaded or throttled CPU).
+        for _ in 0..<6 {
+            let predicted = TileRouter.cost(of: before, costs: costs.snapshot.secondsPerTile)
+            costs.observe(predicted: predicted, actual: 3 * predicted)
+        }
+        let slowCosts = costs.snapshot.secondsPerTile
+        let after = TileRouter.assign(gains: gains, costs: slowCosts, budget: budget)
+        XCTAssertLessThanOrEqual(TileRouter.cost(of: after, costs: slowCosts), budget)
+        XCTAssertLessThan(after.filter { $0 == 2 }.count, before.filter { $0 == 2 }.count, "fewer expensive tiles")
+        XCTAssertGreaterThan(slowCosts[2], 0.004 * 2.5)
+    }
+}

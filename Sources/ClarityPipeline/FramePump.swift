@@ -16,14 +16,17 @@ public final class FramePump: @unchecked Sendable {
     public let queueDepth: Int
     /// Input streams copied into the output.
     public let copiedStreams: [StreamInfo]
+    /// Live mode: frames released at their timestamps and held to a deadline.
+    public let deadline: FrameDeadline?
 
     private let lock = NSLock()
     private var firstError: Error?
     private var stopRequested = false
 
     public init(reader: MediaReader, stage: FrameStage, writer: MediaWriter, encoder: EncoderSettings,
-                copy streams: [StreamInfo], queueDepth: Int = 3) throws {
+                copy streams: [StreamInfo], queueDepth: Int = 3, deadline: FrameDeadline? = nil) throws {
         self.reader = reader
+        self.deadline = deadline
         self.stage = stage
         self.writer = writer
         self.queueDepth = queueDepth
@@ -81,8 +84,12 @@ public final class FramePump: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             defer { decoded.close(); group.leave() }
             do {
+                let timeBase = av_q2d(reader.videoFormat.timeBase)
                 while !shouldStop, let item = try reader.read() {
-                    if case .frame = item { decodedCount.increment() }
+                    if case .frame(let f) = item {
+                        deadline?.release(at: f.pts.map { Double($0) * timeBase })
+                        decodedCount.increment()
+                    }
                     if !decoded.push(item) { return }
                 }
             } catch {
@@ -114,14 +121,17 @@ public final class FramePump: @unchecked Sendable {
             progress.framesDecoded = decodedCount.value
             progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.bytesWritten = writer.bytesWritten
+            progress.latency = deadline?.report
         }
         do {
             while let item = processed.pop() {
                 switch item {
                 case .frame(let f):
                     if let pts = f.pts { progress.position = Double(pts) * av_q2d(timeBase) }
-                    try writer.write(f)
-                    progress.framesWritten += 1
+                    if deadline?.arrive() ?? true {
+                        try writer.write(f)
+                        progress.framesWritten += 1
+                    }
                 case .packet(let p):
                     try writer.write(p)
                     progress.packetsCopied += 1

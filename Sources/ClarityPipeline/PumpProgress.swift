@@ -18,6 +18,8 @@ public struct PumpProgress: Sendable {
     public var droppedFrames = 0
     public var truncatedInput = false
     public var interrupted = false
+    /// Live mode: frame latencies against the deadline.
+    public var latency: LatencyReport?
 
     public var framesPerSecond: Double { elapsed > 0 ? Double(framesWritten) / elapsed : 0 }
 

@@ -33,7 +33,6 @@ public final class RoutedUpscale: FrameStage {
     private var chroma: FrameScaler!
     private var chromaSize = (width: 0, height: 0)
     private var maxValue: Float = 255
-    private var canvasBytes: [UInt8] = []
 
     public init(branches: [Branch], tiler: Tiler, budget: Double?) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
@@ -63,7 +62,6 @@ public final class RoutedUpscale: FrameStage {
         }
         chromaSize = dims(out.width, out.height)
         chroma = try FrameScaler(planeFrom: dims(input.width, input.height), to: chromaSize, bitDepth: 8, filter: .bicubic)
-        canvasBytes = [UInt8](repeating: 0, count: out.width * out.height)
         costs = try calibrateCosts(width: input.width, height: input.height)
         return out
     }
@@ -83,35 +81,54 @@ public final class RoutedUpscale: FrameStage {
             try run()
             perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sample.count))
         }
-        return BranchCostModel(secondsPerTile: perTile)
+        // The frame's own work (canvas, chroma) and the model path's float planes, timed once
+        // on blank frames so the first real frame is planned with realistic figures.
+        let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
+                                                       timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
+        let target = try pool.makeFrame()
+        var start = DispatchTime.now().uptimeNanoseconds
+        lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
+        for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+        let overhead = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        start = DispatchTime.now().uptimeNanoseconds
+        let floats = SampleConversion.plane(from: target.plane(0), width: output.width, height: output.height, wide: false, scale: 1 / maxValue)
+        SampleConversion.store(floats, into: target.plane(0), wide: false, maxValue: maxValue)
+        let setup = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return BranchCostModel(secondsPerTile: perTile, overhead: overhead, setup: setup)
     }
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = DispatchTime.now().uptimeNanoseconds
+        func since(_ t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
+        // The canvas goes straight into the output; model tiles are blended over it.
+        lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
+        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
         let (w, h) = (frame.width, frame.height)
         let luma = SampleConversion.plane(from: frame.plane(0), width: w, height: h, wide: false, scale: 1 / maxValue)
-        let canvas = try canvasBytes.withUnsafeMutableBufferPointer { buffer -> Plane in
-            lumaScaler.scale(plane: frame.plane(0), into: (buffer.baseAddress!, output.width))
-            return SampleConversion.plane(from: (buffer.baseAddress!, output.width), width: output.width, height: output.height,
-                                          wide: false, scale: 1 / maxValue)
-        }
         let grid = tiler.grid(width: w, height: h, models: branches.map(\.model))
-        let detail = grid.tiles.map { luma.meanGradient(x: $0.coreX, y: $0.coreY) }
-        let gains = detail.map { d in [0] + branches.map { $0.gain * d } }
+        let gains = grid.tiles.map { t in [0] + branches.map { $0.gain * luma.meanGradient(x: t.coreX, y: t.coreY) } }
         let plan = costs.snapshot
-        let choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile, budget: budget.map { max(0, $0 - plan.overhead) })
-        let tilesStart = DispatchTime.now().uptimeNanoseconds
-        // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
-        let upscaled = try tiler.run(luma, models: branches.map(\.model), grid: grid,
-                                     assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 }, canvas: canvas)
-        let tilesSeconds = Double(DispatchTime.now().uptimeNanoseconds - tilesStart) / 1e9
-        costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: tilesSeconds)
-        SampleConversion.store(upscaled, into: out.plane(0), wide: false, maxValue: maxValue)
-        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        let choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
+                                       budget: budget.map { max(0, $0 - plan.overhead) }, setup: plan.setup)
         for c in choice { branchCounts[c] += 1 }
-        costs.observe(overhead: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 - tilesSeconds)
+        var modelSeconds = 0.0
+        if choice.contains(where: { $0 != 0 }) {
+            let modelStart = DispatchTime.now().uptimeNanoseconds
+            let canvas = SampleConversion.plane(from: out.plane(0), width: output.width, height: output.height,
+                                                wide: false, scale: 1 / maxValue)
+            let tilesStart = DispatchTime.now().uptimeNanoseconds
+            // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
+            let upscaled = try tiler.run(luma, models: branches.map(\.model), grid: grid,
+                                         assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 }, canvas: canvas)
+            let tilesSeconds = since(tilesStart)
+            SampleConversion.store(upscaled, into: out.plane(0), wide: false, maxValue: maxValue)
+            modelSeconds = since(modelStart)
+            costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: tilesSeconds)
+            costs.observe(setup: modelSeconds - tilesSeconds)
+        }
+        costs.observe(overhead: since(start) - modelSeconds)
         return out
     }
 

@@ -10,5 +10,5 @@ struct Clarity: ParsableCommand {
             66 input missing or unreadable, 69 unsupported codec, 73 output cannot be created, \
             74 write failed (disk full, output closed), 130 interrupted (output finished up to then).
             """,
-        subcommands: [Transcode.self, Pipe.self, Probe.self, Models.self, Bench.self])
+        subcommands: [Transcode.self, Pipe.self, Live.self, Probe.self, Models.self, Bench.self])
 }

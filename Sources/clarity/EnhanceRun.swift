@@ -3,37 +3,61 @@ import ClarityMedia
 import ClarityEngine
 import ClarityPipeline
 
-/// The shared body of `transcode` and `pipe`: open, negotiate, pump, report.
+/// The shared body of `transcode`, `pipe` and `live`: open, negotiate, pump, report.
 struct EnhanceRun {
+    /// What processes the frames, built once the input's format is known, and what it has to
+    /// say after the run (nil for nothing).
+    struct Stage {
+        var stage: FrameStage
+        var summary: () -> String? = { nil }
+    }
+
     var input: String
     var inputFormat: String?
     var output: String
-    var resize: ResizeOptions
-    var model: ModelOptions
-    var deartifact: DeartifactOptions
     var encode: EncodeOptions
     var run: RunOptions
+    var deadline: FrameDeadline? = nil
+    var queueDepth = 3
+    var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
+
+    /// transcode and pipe: artifact removal (optional), then the model or classical resize.
+    init(input: String, inputFormat: String?, output: String, resize: ResizeOptions, model: ModelOptions,
+         deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
+        self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
+            let upscale = try model.stage(for: format, resize: resize, threads: threads)
+            guard let enhancer = try deartifact.stage(precision: model.precision) else { return Stage(stage: upscale) }
+            return Stage(stage: StageChain([enhancer, upscale])) {
+                "artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)"
+            }
+        }
+    }
+
+    init(input: String, inputFormat: String?, output: String, encode: EncodeOptions, run: RunOptions,
+         deadline: FrameDeadline? = nil, queueDepth: Int = 3, makeStage: @escaping (VideoFormat, ThreadPlan) throws -> Stage) {
+        self.input = input; self.inputFormat = inputFormat; self.output = output; self.encode = encode; self.run = run
+        self.deadline = deadline; self.queueDepth = queueDepth; self.makeStage = makeStage
+    }
 
     func execute() throws {
         run.configureLogging()
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads)
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
-            let upscale = try model.stage(for: reader.videoFormat, resize: resize, threads: threads)
-            let enhancer = try deartifact.stage(precision: model.precision)
-            let stage: FrameStage = enhancer.map { StageChain([$0, upscale]) } ?? upscale
+            let stage = try makeStage(reader.videoFormat, threads)
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
             let pump = try FramePump(
-                reader: reader, stage: stage, writer: writer,
+                reader: reader, stage: stage.stage, writer: writer,
                 encoder: encode.settings(container: writer.containerName, threads: threads.total),
-                copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet))
+                copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
+                queueDepth: queueDepth, deadline: deadline)
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
-            if let enhancer, !run.quiet { Console.write("artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)\n") }
+            if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {
                 if !run.quiet {
                     Console.warning("interrupted: \(file.isPipe ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")

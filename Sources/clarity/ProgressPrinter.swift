@@ -40,6 +40,7 @@ struct ProgressPrinter {
         parts.append(String(format: "t=%.2fs", p.position))
         parts.append(Self.bytes(p.bytesWritten))
         if let eta = p.eta { parts.append(String(format: "eta %.0fs", eta)) }
+        if let l = p.latency { parts.append(String(format: "latency p50 %.1f ms p99 %.1f ms, late %d", l.p50 * 1000, l.p99 * 1000, l.late)) }
         return parts.joined(separator: "  ")
     }
 
@@ -51,6 +52,12 @@ struct ProgressPrinter {
         ]
         if let n = p.expectedFrames { fields["expected_frames"] = n }
         if let eta = p.eta { fields["eta"] = (eta * 10).rounded() / 10 }
+        if let l = p.latency {
+            func ms(_ s: Double) -> Double { (s * 10_000).rounded() / 10 }
+            fields["latency_ms"] = ["p50": ms(l.p50), "p99": ms(l.p99), "max": ms(l.max), "deadline": ms(l.deadline)]
+            fields["late"] = l.late
+            fields["dropped_late"] = l.dropped
+        }
         if done {
             fields["corrupt_packets"] = p.corruptPackets
             fields["corrupt_frames"] = p.corruptFrames

@@ -1,0 +1,95 @@
+import Foundation
+
+/// Live timing for a pump: frames are released at the pace of their timestamps (as a camera
+/// or a broadcast would deliver them), and each frame's latency, from its release to its
+/// write, is held against the deadline.
+public final class FrameDeadline: @unchecked Sendable {
+    /// Seconds a frame may take from release to written.
+    public let seconds: Double
+    /// Drop a frame that is already late when it reaches the writer (else it is written late).
+    public let dropLate: Bool
+    /// Release frames at their timestamps' pace (false for pipes, which deliver at their own).
+    public let paced: Bool
+
+    private let lock = NSLock()
+    private var released: [UInt64] = []      // release times of frames in flight, oldest first
+    private var origin: (wall: UInt64, pts: Double)?
+    private var latencies: [Double] = []
+    private var late = 0
+    private var dropped = 0
+
+    public init(seconds: Double, dropLate: Bool = false, paced: Bool = true) {
+        self.seconds = seconds
+        self.dropLate = dropLate
+        self.paced = paced
+    }
+
+    /// Called by the reader with a frame's time in seconds: waits until the frame is due,
+    /// then starts its clock.
+    public func release(at time: Double?) {
+        if paced, let time {
+            let now = DispatchTime.now().uptimeNanoseconds
+            lock.lock()
+            if origin == nil { origin = (now, time) }
+            let due = origin!.wall &+ UInt64(max(0, (time - origin!.pts) * 1e9))
+            lock.unlock()
+            if due > now { Thread.sleep(forTimeInterval: Double(due - now) / 1e9) }
+        }
+        lock.lock()
+        released.append(DispatchTime.now().uptimeNanoseconds)
+        lock.unlock()
+    }
+
+    /// Called by the writer for the oldest frame in flight: whether to write it.
+    public func arrive() -> Bool {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock(); defer { lock.unlock() }
+        guard !released.isEmpty else { return true }
+        let latency = Double(now - released.removeFirst()) / 1e9
+        latencies.append(latency)
+        guard latency > seconds else { return true }
+        late += 1
+        if dropLate { dropped += 1; return false }
+        return true
+    }
+
+    /// Latency so far: percentiles, worst case, frames over the deadline.
+    public var report: LatencyReport {
+        lock.lock(); defer { lock.unlock() }
+        return LatencyReport(latencies: latencies, deadline: seconds, late: late, dropped: dropped)
+    }
+}
+
+/// What a live run's latencies were.
+public struct LatencyReport: Sendable, Codable {
+    public var frames: Int
+    public var deadline: Double
+    public var p50: Double
+    public var p99: Double
+    public var max: Double
+    public var late: Int
+    public var dropped: Int
+    /// Frames per 5 ms bucket of latency (bucket i holds [5i, 5i+5) ms; the last takes the rest).
+    public var histogram: [Int]
+
+    init(latencies: [Double], deadline: Double, late: Int, dropped: Int) {
+        let sorted = latencies.sorted()
+        func quantile(_ q: Double) -> Double {  // nearest rank
+            guard !sorted.isEmpty else { return 0 }
+            let rank = Int((q * Double(sorted.count)).rounded(.up))
+            return sorted[Swift.min(sorted.count, Swift.max(1, rank)) - 1]
+        }
+        frames = sorted.count
+        self.deadline = deadline
+        p50 = quantile(0.5)
+        p99 = quantile(0.99)
+        max = sorted.last ?? 0
+        self.late = late
+        self.dropped = dropped
+        var buckets = [Int](repeating: 0, count: 21)
+        for l in sorted { buckets[Swift.min(20, Int(l * 1000 / 5))] += 1 }
+        histogram = buckets
+    }
+
+    public var onTime: Double { frames > 0 ? Double(frames - late) / Double(frames) : 1 }
+}

@@ -1,0 +1,130 @@
+import ArgumentParser
+import ClarityEngine
+import ClarityMedia
+import ClarityModels
+import ClarityPipeline
+import Foundation
+
+struct Live: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Upscale in real time: every frame within its deadline, quality traded for time.",
+        discussion: """
+            Frames are released at the pace of their timestamps (a file plays like a camera; a pipe \
+            delivers at its own pace) and each must be written within --deadline of its release. \
+            Each low-resolution tile goes through the branch the router picks: the bundled upscalers \
+            (--models) or the bicubic canvas. The router plans every frame within the time the \
+            measured per-tile costs allow, so when the machine slows down the mix moves to cheaper \
+            branches, down to bicubic, before a frame is late. At the end: latency percentiles, \
+            late and dropped frames, and the branch mix (also in --progress json).
+
+            Examples:
+              clarity live streams/dune-pan-720p-qp27.mp4 out.y4m --deadline 33ms
+              clarity live in.mkv - --fps 30 --drop-late --format nut | ffplay -
+            """)
+
+    @Argument(help: "Input file or URL (- for stdin).")
+    var input: String
+
+    @Argument(help: "Output file (- for stdout).")
+    var output: String
+
+    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (e.g. yuv4mpegpipe, matroska).")
+    var inputFormat: String?
+
+    @Option(help: ArgumentHelp("Per-frame deadline from release to written: 33ms, 0.04s (default: one frame interval of the input).", valueName: "time"))
+    var deadline: String?
+
+    @Option(help: "Deadline as a frame rate: --fps 30 is --deadline 33.3ms.")
+    var fps: Double?
+
+    @Flag(help: "Drop a frame that is late when it reaches the writer (default: write it late and count it).")
+    var dropLate = false
+
+    @Option(help: "Upscaling factor of the models.")
+    var scale = 3
+
+    @Option(help: ArgumentHelp("Comma list of upscalers the router may use (default: every bundled one at --scale).", valueName: "a,b"))
+    var models: String?
+
+    @Option(help: "Low-resolution tile size the router decides on.")
+    var tile = 64
+
+    @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
+    var overlap = 4
+
+    @Option(help: "Model arithmetic: fp32, bf16 or int8.")
+    var precision: Precision = .fp32
+
+    @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it).")
+    var stageShare = 0.5
+
+    @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Run") var runOptions: RunOptions
+
+    func validate() throws {
+        guard deadline == nil || fps == nil else { throw ValidationError("give --deadline or --fps, not both") }
+        if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
+        if let deadline, Self.seconds(deadline) == nil { throw ValidationError("--deadline takes a time such as 33ms or 0.04s") }
+        guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
+        guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
+    }
+
+    /// "33ms", "0.04s" or a bare number of milliseconds.
+    static func seconds(_ text: String) -> Double? {
+        let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let value: Double?
+        if t.hasSuffix("ms") { value = Double(t.dropLast(2)).map { $0 / 1000 } }
+        else if t.hasSuffix("s") { value = Double(t.dropLast()) }
+        else { value = Double(t).map { $0 / 1000 } }
+        return value.flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    func run() throws {
+        let paced = input != "-" && !input.hasPrefix("pipe:")
+        let limit: Double
+        if let deadline, let s = Self.seconds(deadline) {
+            limit = s
+        } else if let fps {
+            limit = 1 / fps
+        } else {
+            let probe = try MediaReader(url: input == "-" ? "pipe:0" : input, format: inputFormat)
+            let rate = probe.videoFormat.frameRate
+            limit = rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : 1.0 / 30
+        }
+        let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
+        var routed: RoutedUpscale?
+        try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
+                       encode: encode, run: runOptions, deadline: clock, queueDepth: 1) { _, threads in
+            Engine.configure(threads: threads.inference)
+            let stage = try RoutedUpscale(branches: try branches(), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+                                          budget: limit * stageShare)
+            routed = stage
+            return EnhanceRun.Stage(stage: stage) {
+                let r = clock.report
+                return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
+                              r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)
+                    + "\nbranches: " + (routed?.branchMix ?? "")
+            }
+        }.execute()
+    }
+
+    /// The router's upscalers, cheapest first, each with its validation gain over bicubic.
+    private func branches() throws -> [RoutedUpscale.Branch] {
+        let names = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? ModelCatalog.bundled.map(\.path)
+        var out: [(RoutedUpscale.Branch, Double)] = []
+        for name in names {
+            let model: Model
+            do { model = try ModelCatalog.load(name, scale: scale) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
+            guard model.graph.task == "upscale", model.graph.scale == scale else {
+                if models == nil { continue }
+                throw MediaError(.invalidArgument, "\(name) is not an x\(scale) upscaler")
+            }
+            let summary = ModelSummary(model)
+            let gain = (summary.validationPSNR ?? 0) - (summary.validationPSNRBicubic ?? summary.validationPSNR ?? 0)
+            out.append((.init(model: model, gain: max(0, gain)), summary.macsPerOutputPixel ?? 0))
+        }
+        guard !out.isEmpty else { throw MediaError(.invalidArgument, "no x\(scale) upscaler to route to") }
+        return out.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// `clarity live`: paced by timestamps, every frame accounted for, latency reported.
+final class LiveTests: ToolTestCase {
+    func testAGenerousDeadlineWritesEveryFrameAndReportsLatency() throws {
+        try makeClip(seconds: 0.5)
+        let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3",
+                                  "--tile", "32", "--progress", "json", "--no-audio"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let final = r.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.last { $0["done"] as? Bool == true }
+        XCTAssertEqual(final?["frames"] as? Int, 15)
+        XCTAssertEqual(final?["late"] as? Int, 0)
+        let latency = final?["latency_ms"] as? [String: Double]
+        XCTAssertNotNil(latency?["p99"])
+        XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
+        XCTAssertEqual(latency?["deadline"], 5000)
+        XCTAssertTrue(r.stderr.contains("branches: bicubic"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
+        // Paced: 15 frames at 30 fps take at least half a second to release.
+        XCTAssertGreaterThanOrEqual(final?["elapsed"] as? Double ?? 0, 0.45)
+    }
+
+    func testAnImpossibleDeadlineDropsLateFramesOnlyWhenAsked() throws {
+        try makeClip(seconds: 0.3)
+        for drop in [false, true] {
+            let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "0.01ms", "--models", "esr-max-k5-c2-x3",
+                                      "--tile", "32", "--progress", "json", "--no-audio"] + (drop ? ["--drop-late"] : []), in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let final = r.stderr.split(separator: "\n").compactMap {
+                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.last { $0["done"] as? Bool == true }
+            XCTAssertEqual(final?["late"] as? Int, 9)
+            XCTAssertEqual(final?["frames"] as? Int, drop ? 0 : 9)
+            XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)
+            // Under an impossible deadline the router leaves every tile on the bicubic canvas.
+            XCTAssertTrue(r.stderr.contains("branches: bicubic 100%"), r.stderr)
+        }
+    }
+
+    func testBadDeadlinesAreRefused() throws {
+        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"]] {
+            let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)
+            XCTAssertEqual(r.status, 64, args.joined(separator: " "))
+        }
+    }
+}

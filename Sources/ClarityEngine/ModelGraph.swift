@@ -21,6 +21,8 @@ public struct ModelGraph: Sendable {
     /// How an early-exit model (several outputs, one per exit) decides where a tile stops;
     /// the `early_exit` object, nil for single-output models.
     public var earlyExit: EarlyExit?
+    /// A classifier's branches (the `branches` field): the bundled model each class routes to.
+    public var branches: [String]?
 
     /// Leave at the first exit whose output scores at least `threshold` on IQAM with blocks of
     /// `iqamBlock` pixels (4 for H.264/HEVC-like codecs, 8 for JPEG); the threshold was picked
@@ -84,6 +86,10 @@ extension ModelGraph {
             }
             earlyExit = EarlyExit(iqamBlock: block.intValue, threshold: threshold.doubleValue, tile: tile.intValue)
         }
+        if let b = obj["branches"] {
+            guard let names = b as? [String], !names.isEmpty else { throw EngineError.invalidGraph("'branches' must list model names") }
+            branches = names
+        }
         if let info = obj["info"], JSONSerialization.isValidJSONObject(info),
            let d = try? JSONSerialization.data(withJSONObject: info, options: [.sortedKeys]) {
             infoJSON = String(decoding: d, as: UTF8.self)
@@ -106,6 +112,7 @@ extension ModelGraph {
         if let earlyExit {
             obj["early_exit"] = ["iqam_block": earlyExit.iqamBlock, "threshold": earlyExit.threshold, "tile": earlyExit.tile]
         }
+        if let branches { obj["branches"] = branches }
         if let infoJSON, let d = infoJSON.data(using: .utf8), let info = try? JSONSerialization.jsonObject(with: d) {
             obj["info"] = info
         }

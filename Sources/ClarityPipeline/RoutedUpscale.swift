@@ -9,9 +9,10 @@ import Foundation
 /// the frame fits; without one, every tile takes its best branch. Chroma is scaled
 /// classically. Neighbouring tiles on different branches are feathered across the overlap.
 ///
-/// Until the ClassSR classifier is trained, a tile's expected gain from a model is the
-/// model's validation gain weighted by the tile's detail (mean luma gradient): flat tiles
-/// gain nothing from any upscaler, detailed ones the most.
+/// A tile's expected gain from a branch comes from the ClassSR classifier when there is one
+/// (class probabilities times each branch's measured gain on each class; with no deadline,
+/// each tile simply takes its class's branch). Without one, it is the model's validation
+/// gain weighted by the tile's detail (mean luma gradient): flat tiles gain nothing.
 public final class RoutedUpscale: FrameStage {
     public struct Branch {
         public var model: Model
@@ -21,6 +22,9 @@ public final class RoutedUpscale: FrameStage {
     }
 
     public let branches: [Branch]
+    public let classifier: TileClassifier?
+    /// For each class, the index in `branches` of the class's model.
+    private let classBranch: [Int]
     public let tiler: Tiler
     /// Seconds this stage may spend per frame; nil = no deadline.
     public var budget: Double?
@@ -34,10 +38,18 @@ public final class RoutedUpscale: FrameStage {
     private var chromaSize = (width: 0, height: 0)
     private var maxValue: Float = 255
 
-    public init(branches: [Branch], tiler: Tiler, budget: Double?) throws {
+    public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
+        let names = branches.map(\.model.graph.name)
+        classBranch = try (classifier?.branches ?? []).map { name in
+            guard let i = names.firstIndex(of: name) else {
+                throw MediaError(.invalidArgument, "the classifier routes to \(name), which is not among the branches (\(names.joined(separator: ", ")))")
+            }
+            return i
+        }
+        self.classifier = classifier
         self.branches = branches
         self.tiler = tiler
         self.budget = budget
@@ -108,10 +120,28 @@ public final class RoutedUpscale: FrameStage {
         let (w, h) = (frame.width, frame.height)
         let luma = SampleConversion.plane(from: frame.plane(0), width: w, height: h, wide: false, scale: 1 / maxValue)
         let grid = tiler.grid(width: w, height: h, models: branches.map(\.model))
-        let gains = grid.tiles.map { t in [0] + branches.map { $0.gain * luma.meanGradient(x: t.coreX, y: t.coreY) } }
         let plan = costs.snapshot
-        let choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
+        let choice: [Int]
+        if let classifier {
+            let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile)
+            if budget == nil {
+                // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
+                choice = probabilities.map { p in classBranch[p.indices.max { p[$0] < p[$1] }!] + 1 }
+            } else {
+                let gains = probabilities.map { p in
+                    [0] + branches.indices.map { b in
+                        classBranch.indices.filter { classBranch[$0] == b }.first
+                            .map { k in zip(p, classifier.gainPerClass).map { $0 * $1[k] }.reduce(0, +) } ?? 0
+                    }
+                }
+                choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
+                                           budget: budget.map { max(0, $0 - plan.overhead) }, setup: plan.setup)
+            }
+        } else {
+            let gains = grid.tiles.map { t in [0] + branches.map { $0.gain * luma.meanGradient(x: t.coreX, y: t.coreY) } }
+            choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
                                        budget: budget.map { max(0, $0 - plan.overhead) }, setup: plan.setup)
+        }
         for c in choice { branchCounts[c] += 1 }
         var modelSeconds = 0.0
         if choice.contains(where: { $0 != 0 }) {

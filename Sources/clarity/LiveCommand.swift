@@ -46,6 +46,9 @@ struct Live: ParsableCommand {
     @Option(help: ArgumentHelp("Comma list of upscalers the router may use (default: every bundled one at --scale).", valueName: "a,b"))
     var models: String?
 
+    @Option(help: ArgumentHelp("ClassSR tile classifier: a bundled one or a .safetensors file; 'none' routes by tile detail alone (default: the bundled classifier, if any).", valueName: "name"))
+    var classifier: String?
+
     @Option(help: "Low-resolution tile size the router decides on.")
     var tile = 64
 
@@ -96,7 +99,7 @@ struct Live: ParsableCommand {
         try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
                        encode: encode, run: runOptions, deadline: clock, queueDepth: 1) { _, threads in
             Engine.configure(threads: threads.inference)
-            let stage = try RoutedUpscale(branches: try branches(), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+            let stage = try RoutedUpscale(branches: try branches(), classifier: try tileClassifier(), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
                                           budget: limit * stageShare)
             routed = stage
             return EnhanceRun.Stage(stage: stage) {
@@ -106,6 +109,16 @@ struct Live: ParsableCommand {
                     + "\nbranches: " + (routed?.branchMix ?? "")
             }
         }.execute()
+    }
+
+    private func tileClassifier() throws -> TileClassifier? {
+        if classifier == "none" { return nil }
+        do {
+            if let classifier { return try TileClassifier(model: try ModelCatalog.load(classifier, scale: 1)) }
+            return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }.first { $0.graph.task == "classify" }.map(TileClassifier.init)
+        } catch let e as CatalogError {
+            throw MediaError(.invalidArgument, e.description)
+        }
     }
 
     /// The router's upscalers, cheapest first, each with its validation gain over bicubic.

@@ -4,26 +4,27 @@ import ClarityMedia
 import ClarityPipeline
 import XCTest
 
+/// A 48x32 yuv420p frame: left half flat, right half textured (only textured tiles gain
+/// from a model).
+func routingInput() throws -> (VideoFormat, VideoFrame) {
+    let format = VideoFormat(width: 48, height: 32, pixelFormat: AV_PIX_FMT_YUV420P,
+                             timeBase: AVRational(num: 1, den: 30), frameRate: AVRational(num: 30, den: 1))
+    let frame = try FramePool(format: format).makeFrame()
+    var rng = SeededRandom(seed: 12)
+    for p in 0..<3 {
+        let (d, s) = frame.plane(p)
+        let w = p == 0 ? 48 : 24, h = p == 0 ? 32 : 16
+        for y in 0..<h { for x in 0..<w { d[y * s + x] = x < w / 2 ? 120 : UInt8(rng.uniform(40, 200)) } }
+    }
+    frame.pts = 7
+    return (format, frame)
+}
+
 /// The routed stage: no budget sends detailed tiles to the model; a budget of nothing leaves
 /// every tile on the classical canvas, which is exactly swscale's bicubic.
 final class RoutedUpscaleTests: XCTestCase {
-    func input() throws -> (VideoFormat, VideoFrame) {
-        let format = VideoFormat(width: 48, height: 32, pixelFormat: AV_PIX_FMT_YUV420P,
-                                 timeBase: AVRational(num: 1, den: 30), frameRate: AVRational(num: 30, den: 1))
-        let frame = try FramePool(format: format).makeFrame()
-        var rng = SeededRandom(seed: 12)
-        for p in 0..<3 {
-            let (d, s) = frame.plane(p)
-            let w = p == 0 ? 48 : 24, h = p == 0 ? 32 : 16
-            // Left half flat, right half textured: only textured tiles gain from a model.
-            for y in 0..<h { for x in 0..<w { d[y * s + x] = x < w / 2 ? 120 : UInt8(rng.uniform(40, 200)) } }
-        }
-        frame.pts = 7
-        return (format, frame)
-    }
-
     func testNoBudgetRoutesDetailToTheModelAndFlatAreasToTheCanvas() throws {
-        let (format, frame) = try input()
+        let (format, frame) = try routingInput()
         let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
         let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: nil)
         let out = try stage.negotiate(input: format, accepted: [])
@@ -35,7 +36,7 @@ final class RoutedUpscaleTests: XCTestCase {
     }
 
     func testNoTimeLeavesEveryTileOnTheBicubicCanvas() throws {
-        let (format, frame) = try input()
+        let (format, frame) = try routingInput()
         let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
         let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 0)
         _ = try stage.negotiate(input: format, accepted: [])
@@ -46,5 +47,36 @@ final class RoutedUpscaleTests: XCTestCase {
                                                          timeBase: format.timeBase, frameRate: format.frameRate)).makeFrame()
         bicubic.scale(plane: frame.plane(0), into: expected.plane(0))
         XCTAssertEqual(result.planeBytes(0, rowBytes: 144, rows: 96), expected.planeBytes(0, rowBytes: 144, rows: 96))
+    }
+}
+
+/// With the ClassSR classifier: without a deadline every tile takes its class's branch.
+final class ClassifiedRoutingTests: XCTestCase {
+    static func classifier(branches: [String]) throws -> TileClassifier {
+        let leaky = Activation.leakyReLU(alpha: 0.1)
+        var graph = ModelGraph(name: "classsr-shape", task: "classify", scale: 1, outputs: ["logits"], align: 4, receptiveRadius: 0, layers: [
+            Layer(name: "c0", inputs: ["lr"], op: .conv2d(.init(inChannels: 1, outChannels: 8, kernel: (4, 4), stride: (4, 4), activation: leaky))),
+            Layer(name: "c1", inputs: ["c0"], op: .conv2d(.init(inChannels: 8, outChannels: 8, kernel: (1, 1), activation: leaky))),
+            Layer(name: "pool", inputs: ["c1"], op: .globalAvgPool),
+            Layer(name: "logits", inputs: ["pool"], op: .linear(.init(inFeatures: 8, outFeatures: 3, bias: true))),
+        ], infoJSON: #"{"gain_per_class": [[0.1, 0.1, 0.1], [0.2, 0.4, 0.5], [0.3, 0.8, 1.2]]}"#)
+        graph.branches = branches
+        return try TileClassifier(model: try Model(graph: graph, weights: RandomModels.weights(for: graph, seed: 21)))
+    }
+
+    func testNoDeadlineFollowsTheClassesAndUnknownBranchesAreRefused() throws {
+        let models = try [4, 8, 16].map { try RandomModels.bicubicPlusPlus(channels: $0, scale: 3, seed: UInt64($0)) }
+        let classifier = try Self.classifier(branches: models.map(\.graph.name))
+        let tiler = Tiler(tile: 8, overlap: 4, batchSize: 8)
+        let stage = try RoutedUpscale(branches: models.map { .init(model: $0, gain: 1) }, classifier: classifier, tiler: tiler, budget: nil)
+        let (format, frame) = try routingInput()
+        _ = try stage.negotiate(input: format, accepted: [])
+        _ = try stage.process(frame)
+        let luma = Plane(width: 48, height: 32, data: frame.planeBytes(0, rowBytes: 48, rows: 32).map { Float($0) / 255 })
+        let grid = tiler.grid(width: 48, height: 32, models: models)
+        let classes = try classifier.probabilities(luma, grid: grid, side: 8).map { p in p.indices.max { p[$0] < p[$1] }! }
+        XCTAssertEqual(stage.branchCounts, [0] + (0..<3).map { c in classes.filter { $0 == c }.count })
+        XCTAssertThrowsError(try RoutedUpscale(branches: models.prefix(2).map { .init(model: $0, gain: 1) }, classifier: classifier,
+                                               tiler: tiler, budget: nil))
     }
 }

@@ -57,6 +57,7 @@ struct ProgressPrinter {
             fields["latency_ms"] = ["p50": ms(l.p50), "p99": ms(l.p99), "max": ms(l.max), "deadline": ms(l.deadline)]
             fields["late"] = l.late
             fields["dropped_late"] = l.dropped
+            if done { fields["latency_histogram_5ms"] = l.histogram }
         }
         if done {
             fields["corrupt_packets"] = p.corruptPackets

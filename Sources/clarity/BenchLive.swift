@@ -1,0 +1,92 @@
+import ArgumentParser
+import CFFmpeg
+import ClarityMedia
+import ClarityProcess
+import Foundation
+
+/// `clarity bench live`: does live mode hold its deadline, with and without another process
+/// on one core, and what quality does it keep under the deadline.
+struct BenchLive: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live",
+        abstract: "Live mode against its deadline (alone and beside a CPU hog), and its Y-PSNR against bicubic.",
+        discussion: """
+            Deadline: `clarity live --input IN --deadline D`, raw y4m to /dev/null, once alone and \
+            once with a busy loop pinned to no core in particular (one core's worth of load); latency \
+            percentiles, late frames and the branch mix come from the run's own JSON report. Quality: \
+            the lossless --reference clip, cropped to a multiple of 3 and downscaled x3 (swscale \
+            bicubic), is upscaled back by `clarity live` under the same deadline and by ffmpeg's \
+            bicubic; both are scored against the reference (mean Y-PSNR over frames).
+            """)
+
+    @Option(help: "Clip for the deadline runs (720p 30 fps in the bundled samples).")
+    var input = "streams/dune-pan-720p-qp27.mp4"
+
+    @Option(help: "Lossless clip for the quality run.")
+    var reference = "streams/dune-pan-720p-lossless.mkv"
+
+    @Option(help: "Per-frame deadline.")
+    var deadline = "33ms"
+
+    @Option(parsing: .remaining, help: "Further options for `clarity live` (e.g. --models ... --tile 48).")
+    var liveOptions: [String] = []
+
+    func run() throws {
+        try reportingErrors {
+            let tool = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0]
+                : (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/clarity" }
+                    .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "clarity"
+            print("clarity bench live  \(BenchMachine.summary)")
+            print("command: \(CommandLine.arguments.map(BenchQuality.shellQuoted).joined(separator: " "))\n")
+            for loaded in [false, true] {
+                let hog = loaded ? try ChildProcess(["sh", "-c", "while :; do :; done"], stdout: .discard, stderr: .discard) : nil
+                defer { hog?.send(SIGKILL); _ = try? hog?.wait() }
+                let report = try live(tool, [input, "/dev/null", "--format", "y4m", "--no-audio"])
+                print("\(loaded ? "with a busy loop beside it" : "alone"): \(input) -> 4K y4m, deadline \(deadline)")
+                print(report.summary + "\n")
+            }
+            // Quality under the deadline.
+            let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-live-\(getpid())")
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scratch) }
+            let original = try LumaClip(path: reference, frames: 0)
+            let (w, h) = (original.width / 3 * 3, original.height / 3 * 3)
+            let hr = scratch.appendingPathComponent("hr.mkv").path, lr = scratch.appendingPathComponent("lr.mkv").path
+            let up = scratch.appendingPathComponent("up.mkv").path, bicubic = scratch.appendingPathComponent("bicubic.mkv").path
+            try ffmpeg(["-i", reference, "-vf", "crop=\(w):\(h):0:0", "-c:v", "ffv1", hr])
+            try ffmpeg(["-i", hr, "-vf", "scale=\(w / 3):\(h / 3):flags=bicubic", "-c:v", "ffv1", lr])
+            try ffmpeg(["-i", lr, "-vf", "scale=\(w):\(h):flags=bicubic", "-c:v", "ffv1", bicubic])
+            let report = try live(tool, [lr, up, "--codec", "ffv1", "-y"])
+            let truth = try LumaClip(path: hr, frames: 0)
+            let model = truth.compare(try LumaClip(path: up, frames: 0).planes)
+            let base = truth.compare(try LumaClip(path: bicubic, frames: 0).planes)
+            print("quality: \(reference) cropped to \(w)x\(h), x3 down (swscale bicubic) and back up, deadline \(deadline)")
+            print(report.summary)
+            print(String(format: "Y-PSNR: live %.3f dB, ffmpeg bicubic %.3f dB, gain %+.3f dB (SSIM %.4f vs %.4f)",
+                         model.psnr, base.psnr, model.psnr - base.psnr, model.ssim, base.ssim))
+        }
+    }
+
+    /// One `clarity live` run with JSON progress: its final report and stderr's summary lines.
+    private func live(_ tool: String, _ arguments: [String]) throws -> (json: [String: Any], summary: String) {
+        let r = try ChildProcess.run([tool, "live"] + arguments + ["--deadline", deadline, "--progress", "json"] + liveOptions,
+                                     stdout: .discard)
+        let lines = r.stderrText.split(separator: "\n").map(String.init)
+        guard r.status == 0, let last = lines.compactMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+            .last(where: { $0["done"] as? Bool == true }) else {
+            throw MediaError(.codec, "clarity live failed (\(r.status)): \(r.stderrText.suffix(400))")
+        }
+        var text = lines.filter { $0.hasPrefix("latency:") || $0.hasPrefix("branches:") }.joined(separator: "\n")
+        if let buckets = last["latency_histogram_5ms"] as? [Int] {
+            text += "\nlatency histogram (ms: frames): " + buckets.enumerated().filter { $0.element > 0 }
+                .map { "\($0.offset * 5)\($0.offset == buckets.count - 1 ? "+" : "-\($0.offset * 5 + 5)"): \($0.element)" }
+                .joined(separator: ", ")
+        }
+        return (last, text)
+    }
+
+    private func ffmpeg(_ arguments: [String]) throws {
+        let r = try ChildProcess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"] + arguments, stdout: .discard)
+        guard r.status == 0 else { throw MediaError(.codec, "ffmpeg failed: \(r.stderrText)") }
+    }
+}

@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "ClarityEngine", dependencies: ["CDNNL", "ClarityProcess"]),
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "ClarityQuality", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
-        .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights")]),
+        .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights"), .copy("Presets")]),
         .executableTarget(
             name: "clarity",
             dependencies: [

@@ -58,9 +58,103 @@ public struct Tiler: Sendable {
         let outW = g.paddedWidth * s, outH = g.paddedHeight * s
         let mixed = Set(assignment).count > 1
         var out = [Float](repeating: 0, count: outW * outH)
-        var weight = mixed ? [Float](repeating: 0, count: outW * outH) : []
-        let feather = max(1, ((overlap ?? models.map(\.graph.receptiveRadius).max()!) * s) / 2)
+        let weight = Accumulator(count: mixed ? outW * outH : 0)
+        let feather = featherWidth(models: models, scale: s)
+        try out.withUnsafeMutableBufferPointer { o in
+            try runTiles(src, models: models, grid: g, assignment: assignment) { ti, tileOut in
+                if mixed {
+                    blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          into: o.baseAddress!, weight: weight.values, outWidth: outW)
+                } else {
+                    paste(tileOut, g.tiles[ti], grid: g, scale: s, into: o.baseAddress!, outWidth: outW)
+                }
+            }
+            if let canvas {
+                // Canvas tiles: their window cut out of the canvas, blended like a model's output.
+                let window = Accumulator(count: g.windowWidth * s * g.windowHeight * s, zeroed: false)
+                for ti in g.tiles.indices where assignment[ti] == canvasIndex {
+                    cut(g.tiles[ti], grid: g, scale: s, from: { canvas.data[$1 * canvas.width + $0] },
+                        width: canvas.width, height: canvas.height, into: window.values)
+                    blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          into: o.baseAddress!, weight: weight.values, outWidth: outW)
+                }
+            }
+            if mixed { for i in 0..<(outW * outH) { o[i] /= weight.values[i] } }
+        }
+        return Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s)
+    }
 
+    /// `run` with the canvas already in place as 8-bit samples (`canvas`, rows `stride` bytes
+    /// apart, `width` x `height` = the plane at the models' scale): only the tiles assigned a
+    /// model and the seams around them are computed, and written back rounded. Canvas tiles
+    /// (assignment `models.count`) cost nothing, so a frame that is mostly canvas stays cheap.
+    public func composite(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
+                          onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, maxValue: Float) throws {
+        let canvasIndex = models.count
+        guard !models.isEmpty, assignment.count == g.tiles.count, plane.width == g.width, plane.height == g.height,
+              assignment.allSatisfy({ (0...canvasIndex).contains($0) }) else {
+            throw EngineError.badInput("tile assignment does not match the grid (\(assignment.count) for \(g.tiles.count) tiles)")
+        }
+        let s = models[0].graph.scale
+        let width = g.width * s, height = g.height * s
+        let outW = g.paddedWidth * s
+        // The tiles whose outputs can reach a model tile's pixels: the model tiles and their neighbours.
+        let modelTiles = g.tiles.indices.filter { assignment[$0] != canvasIndex }
+        if modelTiles.isEmpty { return }
+        var touched = Set<Int>()
+        for ti in modelTiles {
+            let t = g.tiles[ti]
+            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
+                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) { touched.insert(r * g.columns + c) }
+            }
+        }
+        let acc = Accumulator(count: outW * g.paddedHeight * s, zeroed: false)
+        let weight = Accumulator(count: outW * g.paddedHeight * s, zeroed: false)
+        let ow = g.windowWidth * s, oh = g.windowHeight * s
+        for ti in touched {
+            let t = g.tiles[ti]
+            for y in (t.windowY * s)..<(t.windowY * s + oh) {
+                (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+            }
+        }
+        let feather = featherWidth(models: models, scale: s)
+        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
+        try runTiles(src, models: models, grid: g, assignment: assignment) { ti, tileOut in
+            blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                  into: acc.values, weight: weight.values, outWidth: outW)
+        }
+        let window = Accumulator(count: ow * oh, zeroed: false)
+        let scale = 1 / maxValue
+        for ti in touched where assignment[ti] == canvasIndex {
+            cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
+                width: width, height: height, into: window.values)
+            blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                  into: acc.values, weight: weight.values, outWidth: outW)
+        }
+        for ti in modelTiles {
+            let t = g.tiles[ti]
+            for y in (t.windowY * s)..<min(height, t.windowY * s + oh) {
+                let row = canvas + y * stride
+                for x in (t.windowX * s)..<min(width, t.windowX * s + ow) {
+                    let w = weight.values[y * outW + x]
+                    guard w > 0 else { continue }
+                    let v = acc.values[y * outW + x] / w * maxValue + 0.5
+                    row[x] = UInt8(v >= 0 ? (v <= maxValue ? v : maxValue) : 0)
+                }
+            }
+        }
+    }
+
+    private func featherWidth(models: [Model], scale s: Int) -> Int {
+        max(1, ((overlap ?? models.map(\.graph.receptiveRadius).max()!) * s) / 2)
+    }
+
+    /// Runs every tile assigned a model through it, in batches, handing each tile's output
+    /// window (scaled) to `body`.
+    private func runTiles(_ src: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
+                          _ body: (Int, UnsafePointer<Float>) throws -> Void) throws {
+        let s = models[0].graph.scale
         for (m, model) in models.enumerated() {
             let mine = g.tiles.indices.filter { assignment[$0] == m }
             if mine.isEmpty { continue }
@@ -68,7 +162,7 @@ public struct Tiler: Sendable {
             let batch = (mine.count + nb - 1) / nb
             try model.withPlan(batch: batch, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
                 let winPixels = g.windowWidth * g.windowHeight
-                for start in stride(from: 0, to: mine.count, by: batch) {
+                for start in Swift.stride(from: 0, to: mine.count, by: batch) {
                     let chunk = Array(mine[start..<min(mine.count, start + batch)])
                     let input = plan.input.floats
                     for (b, ti) in chunk.enumerated() { load(src, tile: g.tiles[ti], grid: g, into: input + b * winPixels) }
@@ -77,37 +171,21 @@ public struct Tiler: Sendable {
                     }
                     try plan.execute()
                     let result = plan.outputs[0].floats
-                    for (b, ti) in chunk.enumerated() {
-                        let tileOut = result + b * winPixels * s * s
-                        if mixed {
-                            blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                                  into: &out, weight: &weight, outWidth: outW)
-                        } else {
-                            paste(tileOut, g.tiles[ti], grid: g, scale: s, into: &out, outWidth: outW)
-                        }
-                    }
+                    for (b, ti) in chunk.enumerated() { try body(ti, result + b * winPixels * s * s) }
                 }
             }
         }
-        if let canvas {
-            // Canvas tiles: their window cut out of the canvas (edge pixels repeated over the
-            // padding), blended like a model's output.
-            let ow = g.windowWidth * s, oh = g.windowHeight * s
-            var window = [Float](repeating: 0, count: ow * oh)
-            for ti in g.tiles.indices where assignment[ti] == canvasIndex {
-                let t = g.tiles[ti]
-                for y in 0..<oh {
-                    let cy = min(t.windowY * s + y, canvas.height - 1)
-                    for x in 0..<ow { window[y * ow + x] = canvas.data[cy * canvas.width + min(t.windowX * s + x, canvas.width - 1)] }
-                }
-                window.withUnsafeBufferPointer {
-                    blend($0.baseAddress!, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          into: &out, weight: &weight, outWidth: outW)
-                }
-            }
+    }
+
+    /// A tile's output window taken from a whole upscaled plane (`value(x, y)`), edge samples
+    /// repeated where the window runs past it.
+    private func cut(_ t: TileGrid.Tile, grid g: TileGrid, scale s: Int, from value: (Int, Int) -> Float,
+                     width: Int, height: Int, into window: UnsafeMutablePointer<Float>) {
+        let ow = g.windowWidth * s, oh = g.windowHeight * s
+        for y in 0..<oh {
+            let cy = min(t.windowY * s + y, height - 1)
+            for x in 0..<ow { window[y * ow + x] = value(min(t.windowX * s + x, width - 1), cy) }
         }
-        if mixed { for i in out.indices { out[i] /= weight[i] } }
-        return Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s)
     }
 
     /// Enhances `plane` with an early-exit model (one output per exit, shallowest first).
@@ -148,9 +226,13 @@ public struct Tiler: Sendable {
         let feather = max(1, ((overlap ?? model.graph.receptiveRadius) * s) / 2)
         let everyTileDiffers = Array(g.tiles.indices)
         results.withUnsafeBufferPointer { r in
-            for ti in g.tiles.indices {
-                blend(r.baseAddress! + ti * outWindow, tile: ti, grid: g, scale: s, assignment: everyTileDiffers,
-                      feather: feather, into: &out, weight: &weight, outWidth: outW)
+            out.withUnsafeMutableBufferPointer { o in
+                weight.withUnsafeMutableBufferPointer { w in
+                    for ti in g.tiles.indices {
+                        blend(r.baseAddress! + ti * outWindow, tile: ti, grid: g, scale: s, assignment: everyTileDiffers,
+                              feather: feather, into: o.baseAddress!, weight: w.baseAddress!, outWidth: outW)
+                    }
+                }
             }
         }
         for i in out.indices where weight[i] > 0 { out[i] /= weight[i] }
@@ -169,14 +251,12 @@ public struct Tiler: Sendable {
 
     /// Copies a tile's core (scaled) into the output: exact stitching.
     private func paste(_ tileOut: UnsafePointer<Float>, _ t: TileGrid.Tile, grid g: TileGrid, scale s: Int,
-                       into out: inout [Float], outWidth: Int) {
+                       into out: UnsafeMutablePointer<Float>, outWidth: Int) {
         let ow = g.windowWidth * s
         let x0 = t.coreX.lowerBound * s, n = t.coreX.count * s
-        out.withUnsafeMutableBufferPointer { op in
-            for y in (t.coreY.lowerBound * s)..<(t.coreY.upperBound * s) {
-                let ty = y - t.windowY * s
-                (op.baseAddress! + y * outWidth + x0).update(from: tileOut + ty * ow + (x0 - t.windowX * s), count: n)
-            }
+        for y in (t.coreY.lowerBound * s)..<(t.coreY.upperBound * s) {
+            let ty = y - t.windowY * s
+            (out + y * outWidth + x0).update(from: tileOut + ty * ow + (x0 - t.windowX * s), count: n)
         }
     }
 
@@ -184,7 +264,7 @@ public struct Tiler: Sendable {
     /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
     /// where the neighbour used the same model (so same-model seams stay exact).
     private func blend(_ tileOut: UnsafePointer<Float>, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
-                       feather: Int, into out: inout [Float], weight: inout [Float], outWidth: Int) {
+                       feather: Int, into out: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, outWidth: Int) {
         let t = g.tiles[ti]
         func differs(_ dr: Int, _ dc: Int) -> Bool {
             let r = t.row + dr, c = t.column + dc
@@ -217,6 +297,17 @@ public struct Tiler: Sendable {
             }
         }
     }
+}
+
+/// A float buffer freed with its owner; zeroed, or left for the caller to fill before reading
+/// (a 4K plane's worth of zeros costs milliseconds).
+private final class Accumulator {
+    let values: UnsafeMutablePointer<Float>
+    init(count: Int, zeroed: Bool = true) {
+        values = .allocate(capacity: max(1, count))
+        if zeroed { values.initialize(repeating: 0, count: max(1, count)) }
+    }
+    deinit { values.deallocate() }
 }
 
 private func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }

@@ -11,16 +11,13 @@ public final class BranchCostModel: @unchecked Sendable {
     public private(set) var secondsPerTile: [Double]
     /// Seconds of a frame's work outside the branches.
     public private(set) var overhead: Double
-    /// Extra seconds of a frame that uses any model (float planes in and out).
-    public private(set) var setup: Double
     /// Weight of the newest frame in the running averages.
     public let smoothing: Double
     private let lock = NSLock()
 
-    public init(secondsPerTile: [Double], overhead: Double = 0, setup: Double = 0, smoothing: Double = 0.3) {
+    public init(secondsPerTile: [Double], overhead: Double = 0, smoothing: Double = 0.3) {
         self.secondsPerTile = secondsPerTile
         self.overhead = overhead
-        self.setup = setup
         self.smoothing = smoothing
     }
 
@@ -38,14 +35,8 @@ public final class BranchCostModel: @unchecked Sendable {
         overhead += smoothing * (seconds - overhead)
     }
 
-    /// A frame that used models spent `seconds` preparing and finishing the model path.
-    public func observe(setup seconds: Double) {
+    public var snapshot: (secondsPerTile: [Double], overhead: Double) {
         lock.lock(); defer { lock.unlock() }
-        setup += smoothing * (seconds - setup)
-    }
-
-    public var snapshot: (secondsPerTile: [Double], overhead: Double, setup: Double) {
-        lock.lock(); defer { lock.unlock() }
-        return (secondsPerTile, overhead, setup)
+        return (secondsPerTile, overhead)
     }
 }

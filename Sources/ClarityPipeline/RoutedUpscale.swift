@@ -80,33 +80,28 @@ public final class RoutedUpscale: FrameStage {
 
     /// Seconds per tile of each model on this machine (a warm-up run, then a timed one).
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
-        let grid = tiler.grid(width: width, height: height, models: branches.map(\.model))
-        let plane = Plane(width: width, height: height, repeating: 0.5)
-        let sample = Array(grid.tiles.indices.prefix(tiler.batchSize))
-        let canvas = plane.upscaledNearest(by: output.width / width)
+        // A 4 x 4-tile plane through each model alone (a warm-up run compiles its plans).
+        let side = 4 * tiler.tile
+        let sample = Plane(width: side, height: side, repeating: 0.5)
         var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
-        for b in branches.indices {
-            let assignment = grid.tiles.indices.map { sample.contains($0) ? 0 : 1 }
-            let run = { _ = try self.tiler.run(plane, models: [self.branches[b].model], grid: grid, assignment: assignment, canvas: canvas) }
+        for branch in branches {
+            let grid = tiler.grid(width: side, height: side, models: branches.map(\.model))
+            let run = { _ = try self.tiler.run(sample, models: [branch.model], grid: grid, assignment: grid.tiles.map { _ in 0 }) }
             try run()
             let start = DispatchTime.now().uptimeNanoseconds
             try run()
-            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sample.count))
+            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(grid.tiles.count))
         }
-        // The frame's own work (canvas, chroma) and the model path's float planes, timed once
-        // on blank frames so the first real frame is planned with realistic figures.
+        // The frame's own work (canvas, chroma), timed once on blank frames so that the first
+        // real frame is planned with realistic figures.
         let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
                                                        timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
         let target = try pool.makeFrame()
-        var start = DispatchTime.now().uptimeNanoseconds
+        let start = DispatchTime.now().uptimeNanoseconds
         lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
         for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
         let overhead = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        start = DispatchTime.now().uptimeNanoseconds
-        let floats = SampleConversion.plane(from: target.plane(0), width: output.width, height: output.height, wide: false, scale: 1 / maxValue)
-        SampleConversion.store(floats, into: target.plane(0), wide: false, maxValue: maxValue)
-        let setup = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return BranchCostModel(secondsPerTile: perTile, overhead: overhead, setup: setup)
+        return BranchCostModel(secondsPerTile: perTile, overhead: overhead)
     }
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
@@ -135,31 +130,34 @@ public final class RoutedUpscale: FrameStage {
                     }
                 }
                 choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
-                                           budget: budget.map { max(0, $0 - plan.overhead) }, setup: plan.setup)
+                                           budget: budget.map { max(0, $0 - plan.overhead) })
             }
         } else {
             let gains = grid.tiles.map { t in [0] + branches.map { $0.gain * luma.meanGradient(x: t.coreX, y: t.coreY) } }
             choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
-                                       budget: budget.map { max(0, $0 - plan.overhead) }, setup: plan.setup)
+                                       budget: budget.map { max(0, $0 - plan.overhead) })
         }
         for c in choice { branchCounts[c] += 1 }
         var modelSeconds = 0.0
         if choice.contains(where: { $0 != 0 }) {
-            let modelStart = DispatchTime.now().uptimeNanoseconds
-            let canvas = SampleConversion.plane(from: out.plane(0), width: output.width, height: output.height,
-                                                wide: false, scale: 1 / maxValue)
             let tilesStart = DispatchTime.now().uptimeNanoseconds
             // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
-            let upscaled = try tiler.run(luma, models: branches.map(\.model), grid: grid,
-                                         assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 }, canvas: canvas)
-            let tilesSeconds = since(tilesStart)
-            SampleConversion.store(upscaled, into: out.plane(0), wide: false, maxValue: maxValue)
-            modelSeconds = since(modelStart)
-            costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: tilesSeconds)
-            costs.observe(setup: modelSeconds - tilesSeconds)
+            let (data, stride) = out.plane(0)
+            try tiler.composite(luma, models: branches.map(\.model), grid: grid,
+                                assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
+                                onto: data, stride: stride, maxValue: maxValue)
+            modelSeconds = since(tilesStart)
+            costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: modelSeconds)
         }
         costs.observe(overhead: since(start) - modelSeconds)
         return out
+    }
+
+    /// The cost model's current figures, for the run's report.
+    public var costReport: String {
+        let c = costs.snapshot
+        return zip(branchNames.dropFirst(), c.secondsPerTile.dropFirst()).map { String(format: "%@ %.2f ms/tile", $0, $1 * 1000) }
+            .joined(separator: ", ") + String(format: "; rest of the frame %.1f ms", c.overhead * 1000)
     }
 
     /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far.
@@ -183,11 +181,5 @@ extension Plane {
             }
         }
         return count > 0 ? Double(sum) / Double(count) : 0
-    }
-
-    /// Each sample repeated `k` times each way (a stand-in canvas for timing runs).
-    func upscaledNearest(by k: Int) -> Plane {
-        Plane(width: width * k, height: height * k,
-              data: (0..<(width * k * height * k)).map { data[($0 / (width * k)) / k * width + ($0 % (width * k)) / k] })
     }
 }

@@ -9,14 +9,13 @@ public enum TileRouter {
     ///   - gains: `gains[t][b]`, the expected quality gain of branch `b` on tile `t`.
     ///   - costs: seconds per tile of each branch; branch 0 must be the cheapest (the fallback).
     ///   - budget: seconds the tiles may take in all; nil = no deadline.
-    ///   - setup: seconds paid once if any tile leaves branch 0 (preparing the model path).
     /// - Returns: a branch per tile.
-    public static func assign(gains: [[Double]], costs: [Double], budget: Double?, setup: Double = 0) -> [Int] {
+    public static func assign(gains: [[Double]], costs: [Double], budget: Double?) -> [Int] {
         guard let budget else {
             return gains.map { g in g.indices.max { g[$0] < g[$1] } ?? 0 }
         }
         var choice = [Int](repeating: 0, count: gains.count)
-        var left = budget - setup - Double(gains.count) * costs[0]
+        var left = budget - Double(gains.count) * costs[0]
         while true {
             var best: (tile: Int, branch: Int, ratio: Double)? = nil
             for t in gains.indices {
@@ -35,7 +34,7 @@ public enum TileRouter {
     }
 
     /// Predicted seconds of an assignment.
-    public static func cost(of assignment: [Int], costs: [Double], setup: Double = 0) -> Double {
-        assignment.reduce(assignment.contains { $0 != 0 } ? setup : 0) { $0 + costs[$1] }
+    public static func cost(of assignment: [Int], costs: [Double]) -> Double {
+        assignment.reduce(0) { $0 + costs[$1] }
     }
 }

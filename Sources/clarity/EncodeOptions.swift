@@ -10,7 +10,7 @@ struct EncodeOptions: ParsableArguments {
     var crf: Double = 18
 
     @Option(help: "Encoder speed preset (x264: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...).")
-    var preset = "veryfast"
+    var encoderPreset = "veryfast"
 
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
@@ -33,7 +33,7 @@ struct EncodeOptions: ParsableArguments {
 
     func settings(container: String, threads: Int) -> EncoderSettings {
         EncoderSettings(codec: codec ?? MediaWriter.defaultCodec(forContainer: container), crf: crf,
-                        preset: preset, threads: threads, pixelFormat: pixelFormat)
+                        preset: encoderPreset, threads: threads, pixelFormat: pixelFormat)
     }
 
     /// The input streams to copy: audio and subtitles unless switched off, and only those

@@ -99,45 +99,15 @@ struct Live: ParsableCommand {
         try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
                        encode: encode, run: runOptions, deadline: clock, queueDepth: 1) { _, threads in
             Engine.configure(threads: threads.inference)
-            let stage = try RoutedUpscale(branches: try branches(), classifier: try tileClassifier(), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+            let stage = try RoutedUpscale(branches: try Routing.branches(models: models, scale: scale), classifier: try Routing.classifier(classifier), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
                                           budget: limit * stageShare)
             routed = stage
             return EnhanceRun.Stage(stage: stage) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)
-                    + "\nbranches: " + (routed?.branchMix ?? "")
+                    + "\nbranches: " + (routed?.branchMix ?? "") + "\nmeasured costs: " + (routed?.costReport ?? "")
             }
         }.execute()
-    }
-
-    private func tileClassifier() throws -> TileClassifier? {
-        if classifier == "none" { return nil }
-        do {
-            if let classifier { return try TileClassifier(model: try ModelCatalog.load(classifier, scale: 1)) }
-            return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }.first { $0.graph.task == "classify" }.map(TileClassifier.init)
-        } catch let e as CatalogError {
-            throw MediaError(.invalidArgument, e.description)
-        }
-    }
-
-    /// The router's upscalers, cheapest first, each with its validation gain over bicubic.
-    private func branches() throws -> [RoutedUpscale.Branch] {
-        let names = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
-            ?? ModelCatalog.bundled.map(\.path)
-        var out: [(RoutedUpscale.Branch, Double)] = []
-        for name in names {
-            let model: Model
-            do { model = try ModelCatalog.load(name, scale: scale) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
-            guard model.graph.task == "upscale", model.graph.scale == scale else {
-                if models == nil { continue }
-                throw MediaError(.invalidArgument, "\(name) is not an x\(scale) upscaler")
-            }
-            let summary = ModelSummary(model)
-            let gain = (summary.validationPSNR ?? 0) - (summary.validationPSNRBicubic ?? summary.validationPSNR ?? 0)
-            out.append((.init(model: model, gain: max(0, gain)), summary.macsPerOutputPixel ?? 0))
-        }
-        guard !out.isEmpty else { throw MediaError(.invalidArgument, "no x\(scale) upscaler to route to") }
-        return out.sorted { $0.1 < $1.1 }.map(\.0)
     }
 }

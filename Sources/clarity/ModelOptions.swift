@@ -18,20 +18,25 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Model arithmetic: fp32, bf16 or int8 (bf16 runs as fp32 on CPUs without AVX-512 bf16).")
     var precision: Precision = .fp32
 
+    @Option(help: ArgumentHelp("Routed upscaling: realtime, balanced or quality (presets/), or a preset JSON file. Each tile goes to bicubic or one of the bundled x3 models, within the preset's time per frame; replaces --model.", valueName: "preset"))
+    var preset: String?
+
     var usesModel: Bool { model != "bicubic" }
 
     func validate() throws {
+        if preset != nil && usesModel { throw ValidationError("--preset routes between the bundled models itself: drop --model") }
         guard tile >= 0 else { throw ValidationError("--tile must be 0 or more") }
         if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
     }
 
     /// The processing stage for an input: the model (luma) then, when the requested size is not
     /// the model's, a classical resize to it; or the classical filter alone.
-    func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> FrameStage {
+    func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> EnhanceRun.Stage {
         Engine.configure(threads: threads.inference)
         let target = try resize.target()
         let filter = try resize.scaleFilter()
-        guard usesModel else { return ClassicalResize(target: target, filter: filter, threads: threads.pipeline) }
+        if let preset { return try routed(preset, input: input, target: target, filter: filter, threads: threads) }
+        guard usesModel else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
         let scale: Int
         switch target {
         case .factor(let k)? where k >= 1: scale = Int(k.rounded())
@@ -52,10 +57,28 @@ struct ModelOptions: ParsableArguments {
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         if want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale {
-            return StageChain([upscale, ClassicalResize(target: nil, threads: threads.pipeline)])
+            return .init(stage: StageChain([upscale, ClassicalResize(target: nil, threads: threads.pipeline)]))
         }
-        return StageChain([upscale, ClassicalResize(target: .size(width: want.width, height: want.height),
-                                                    filter: filter, threads: threads.pipeline)])
+        return .init(stage: StageChain([upscale, ClassicalResize(target: .size(width: want.width, height: want.height),
+                                                                 filter: filter, threads: threads.pipeline)]))
+    }
+
+    /// Routed x3 upscaling with a preset's budget, then a classical resize if the requested
+    /// size is not x3.
+    private func routed(_ name: String, input: VideoFormat, target: ResizeTarget?, filter: ScaleFilter,
+                        threads: ThreadPlan) throws -> EnhanceRun.Stage {
+        let p: QualityPreset
+        do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
+        let stage = try RoutedUpscale(branches: try Routing.branches(models: nil, scale: 3), classifier: try Routing.classifier(nil),
+                                      tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision),
+                                      budget: p.frameBudgetMilliseconds.map { $0 / 1000 })
+        let shift = input.chromaShift
+        let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let exact = want.width == input.width * 3 && want.height == input.height * 3
+        return .init(stage: StageChain([stage, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
+                                                               filter: filter, threads: threads.pipeline)])) {
+            "preset \(p.name), tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
+        }
     }
 }
 

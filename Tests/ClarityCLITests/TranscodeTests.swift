@@ -109,7 +109,7 @@ final class TranscodeTests: ToolTestCase {
 
     func testInterruptFinishesTheContainer() throws {
         try makeClip("long.mp4", seconds: 20)
-        let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "cut.mkv", "--scale", "3", "--preset", "medium",
+        let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "cut.mkv", "--scale", "3", "--encoder-preset", "medium",
                                   "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard, stderr: .discard)
         // Interrupt once some frames are in the temporary file, however slow the machine.
         let deadline = Date().addingTimeInterval(60)

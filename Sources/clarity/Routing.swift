@@ -1,0 +1,39 @@
+import ClarityEngine
+import ClarityMedia
+import ClarityModels
+import ClarityPipeline
+
+/// What the router routes to, as `live` and the quality presets choose it.
+enum Routing {
+    /// The bundled (or named) classifier; nil for "none" or when none is bundled.
+    static func classifier(_ name: String?) throws -> TileClassifier? {
+        if name == "none" { return nil }
+        do {
+            if let name { return try TileClassifier(model: try ModelCatalog.load(name, scale: 1)) }
+            return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }.first { $0.graph.task == "classify" }.map(TileClassifier.init)
+        } catch let e as CatalogError {
+            throw MediaError(.invalidArgument, e.description)
+        }
+    }
+
+    /// The upscalers of a comma list (default every bundled one at `scale`), cheapest first,
+    /// each with its validation gain over bicubic.
+    static func branches(models: String?, scale: Int) throws -> [RoutedUpscale.Branch] {
+        let names = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+            ?? ModelCatalog.bundled.map(\.path)
+        var out: [(RoutedUpscale.Branch, Double)] = []
+        for name in names {
+            let model: Model
+            do { model = try ModelCatalog.load(name, scale: scale) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
+            guard model.graph.task == "upscale", model.graph.scale == scale else {
+                if models == nil { continue }
+                throw MediaError(.invalidArgument, "\(name) is not an x\(scale) upscaler")
+            }
+            let summary = ModelSummary(model)
+            let gain = (summary.validationPSNR ?? 0) - (summary.validationPSNRBicubic ?? summary.validationPSNR ?? 0)
+            out.append((.init(model: model, gain: max(0, gain)), summary.macsPerOutputPixel ?? 0))
+        }
+        guard !out.isEmpty else { throw MediaError(.invalidArgument, "no x\(scale) upscaler to route to") }
+        return out.sorted { $0.1 < $1.1 }.map(\.0)
+    }
+}

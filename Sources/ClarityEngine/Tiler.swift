@@ -89,7 +89,8 @@ public struct Tiler: Sendable {
     /// model and the seams around them are computed, and written back rounded. Canvas tiles
     /// (assignment `models.count`) cost nothing, so a frame that is mostly canvas stays cheap.
     public func composite(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
-                          onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, maxValue: Float) throws {
+                          onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, maxValue: Float,
+                          scratch: CompositeScratch = CompositeScratch()) throws {
         let canvasIndex = models.count
         guard !models.isEmpty, assignment.count == g.tiles.count, plane.width == g.width, plane.height == g.height,
               assignment.allSatisfy({ (0...canvasIndex).contains($0) }) else {
@@ -108,8 +109,8 @@ public struct Tiler: Sendable {
                 for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) { touched.insert(r * g.columns + c) }
             }
         }
-        let acc = Accumulator(count: outW * g.paddedHeight * s, zeroed: false)
-        let weight = Accumulator(count: outW * g.paddedHeight * s, zeroed: false)
+        scratch.reserve(outW * g.paddedHeight * s)
+        let acc = scratch.acc!, weight = scratch.weight!
         let ow = g.windowWidth * s, oh = g.windowHeight * s
         for ti in touched {
             let t = g.tiles[ti]
@@ -146,6 +147,29 @@ public struct Tiler: Sendable {
         }
     }
 
+    /// Batch size for `count` tiles of one model: a power of two up to `batchSize` (padded with
+    /// blank tiles), so a model compiles at most a handful of shapes however the counts vary.
+    func batchFor(_ count: Int) -> Int {
+        let limit = max(1, batchSize)
+        let nb = (count + limit - 1) / limit
+        let per = (count + nb - 1) / nb
+        var b = 1
+        while b < per { b *= 2 }
+        return min(b, limit)
+    }
+
+    /// Compiles every batch shape `run` and `composite` can use for this grid, ahead of time.
+    public func prepare(models: [Model], grid g: TileGrid) throws {
+        for model in models {
+            var b = 1
+            while true {
+                try model.withPlan(batch: min(b, max(1, batchSize)), height: g.windowHeight, width: g.windowWidth, precision: precision) { _ in }
+                if b >= batchSize { break }
+                b *= 2
+            }
+        }
+    }
+
     private func featherWidth(models: [Model], scale s: Int) -> Int {
         max(1, ((overlap ?? models.map(\.graph.receptiveRadius).max()!) * s) / 2)
     }
@@ -158,8 +182,7 @@ public struct Tiler: Sendable {
         for (m, model) in models.enumerated() {
             let mine = g.tiles.indices.filter { assignment[$0] == m }
             if mine.isEmpty { continue }
-            let nb = (mine.count + batchSize - 1) / batchSize
-            let batch = (mine.count + nb - 1) / nb
+            let batch = batchFor(mine.count)
             try model.withPlan(batch: batch, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
                 let winPixels = g.windowWidth * g.windowHeight
                 for start in Swift.stride(from: 0, to: mine.count, by: batch) {
@@ -296,6 +319,23 @@ public struct Tiler: Sendable {
                 weight[y * outWidth + x] += w
             }
         }
+    }
+}
+
+/// Float planes `composite` accumulates into, kept from frame to frame by its caller (fresh
+/// 4K planes every frame would cost page faults).
+public final class CompositeScratch {
+    fileprivate var acc: Accumulator?
+    fileprivate var weight: Accumulator?
+    private var count = 0
+
+    public init() {}
+
+    fileprivate func reserve(_ n: Int) {
+        guard n > count else { return }
+        acc = Accumulator(count: n, zeroed: false)
+        weight = Accumulator(count: n, zeroed: false)
+        count = n
     }
 }
 

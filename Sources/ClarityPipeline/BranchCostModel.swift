@@ -15,8 +15,12 @@ public final class BranchCostModel: @unchecked Sendable {
     public let smoothing: Double
     private let lock = NSLock()
 
+    /// The costs measured at start-up, which `relax` returns to.
+    public let calibrated: [Double]
+
     public init(secondsPerTile: [Double], overhead: Double = 0, smoothing: Double = 0.3) {
         self.secondsPerTile = secondsPerTile
+        calibrated = secondsPerTile
         self.overhead = overhead
         self.smoothing = smoothing
     }
@@ -27,6 +31,13 @@ public final class BranchCostModel: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         let ratio = 1 + smoothing * (actual / predicted - 1)
         secondsPerTile = secondsPerTile.map { $0 * ratio }
+    }
+
+    /// A frame that ran no branch learns nothing about them: the costs drift 5% back toward
+    /// the start-up figures, so one slow spell cannot keep the models out for good.
+    public func relax() {
+        lock.lock(); defer { lock.unlock() }
+        secondsPerTile = zip(secondsPerTile, calibrated).map { $0 + 0.05 * ($1 - $0) }
     }
 
     /// A frame spent `seconds` outside the branches.

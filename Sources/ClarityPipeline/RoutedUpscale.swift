@@ -37,6 +37,7 @@ public final class RoutedUpscale: FrameStage {
     private var chroma: FrameScaler!
     private var chromaSize = (width: 0, height: 0)
     private var maxValue: Float = 255
+    private let scratch = CompositeScratch()
 
     public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
@@ -80,7 +81,9 @@ public final class RoutedUpscale: FrameStage {
 
     /// Seconds per tile of each model on this machine (a warm-up run, then a timed one).
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
-        // A 4 x 4-tile plane through each model alone (a warm-up run compiles its plans).
+        // Every batch shape compiled now, not in the middle of a live frame; then a 4 x 4-tile
+        // plane through each model alone (a warm-up run, then a timed one).
+        try tiler.prepare(models: branches.map(\.model), grid: tiler.grid(width: width, height: height, models: branches.map(\.model)))
         let side = 4 * tiler.tile
         let sample = Plane(width: side, height: side, repeating: 0.5)
         var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
@@ -145,9 +148,11 @@ public final class RoutedUpscale: FrameStage {
             let (data, stride) = out.plane(0)
             try tiler.composite(luma, models: branches.map(\.model), grid: grid,
                                 assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
-                                onto: data, stride: stride, maxValue: maxValue)
+                                onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
             modelSeconds = since(tilesStart)
             costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: modelSeconds)
+        } else {
+            costs.relax()
         }
         costs.observe(overhead: since(start) - modelSeconds)
         return out

@@ -80,8 +80,10 @@ def export(ckpt, out, name="classsr-x3"):
                         "receptive radius, no feathering); Y-PSNR of the 8-bit output, border = scale, mean over "
                         "images; d_psnr_vs_last = routed minus the last (most expensive) branch alone; "
                         "macs_fraction = branch MACs vs the last branch on every tile",
-        "selection": "largest branch-MACs saving with routed PSNR >= last branch - 0.1 dB (val, clean, 32-px "
-                     "tiles); the checkpoint and the loss weights w1, w2 chosen on val only",
+        "selection": "training/pick_classsr.py: among every run's best.pt and last.pt, the largest branch-MACs "
+                     "saving (val, clean, 32-px tiles) with routed PSNR >= last branch - 0.08 dB on clean val "
+                     "with 32- and 64-px tiles (0.1 dB target less 0.02 dB margin); checkpoint and loss "
+                     "weights w1, w2 chosen on val only",
         "loss": {"w1_class_loss": a["w1"], "w2_average_loss": a["w2"], "batch": a["batch"],
                  "train_tile": 32},
         "iterations": ck["iter"],

@@ -27,8 +27,9 @@ Y-PSNR (each tile's core from its branch's full-context output) minus that of al
 MACs fraction of the branches vs all-C32 (MACs per output pixel of each branch x core area),
 and the class shares. Also reported: 64-px tiles, H.264 QP 32, the fraction with the
 classifier's own MACs. Selection criterion: largest branch-MACs saving with routed PSNR at
-most 0.1 dB below all-C32 (clean, 32-px tiles); if no validation meets it, the smallest PSNR
-loss. best.pt holds the best validation by that criterion.
+most 0.08 dB below all-C32 (clean, with 32- and with 64-px tiles: the 0.1 dB target less a
+0.02 dB margin for selection noise on 10 images); if no validation meets it, the smallest
+PSNR loss. best.pt holds the best validation by that criterion.
 """
 import argparse
 import hashlib
@@ -53,7 +54,9 @@ from models import build  # noqa: E402
 SCALE = 3
 MARGIN = 8  # LR context each side of a pool tile (Bicubic++ receptive radius)
 DEFAULT_BRANCHES = [str(CACHE / "ckpt" / f"bicubicpp-c{c}-x3" / "best.pt") for c in (8, 16, 32)]
-MAX_DB_LOSS = 0.1
+# 0.1 dB is the target; 0.02 dB of it is kept as a margin, since the pick is made over many
+# validations of 10 images (selection noise)
+MAX_DB_LOSS = 0.08
 
 
 def file_key(paths, extra):
@@ -247,11 +250,13 @@ def validate(model, val, cls_cfg_macs):
 
 
 def score(v):
-    """Selection criterion on the clean 32-px validation (higher is better)."""
-    r = v["clean-t32"]
-    if r["d_psnr"] >= -MAX_DB_LOSS:
-        return (1, 1.0 - r["macs_frac"])
-    return (0, r["d_psnr"])
+    """Selection criterion (higher is better): the branch-MACs saving on clean val, 32-px tiles,
+    if the routed PSNR is at most MAX_DB_LOSS below the last branch with both 32- and 64-px
+    tiles; else the PSNR loss (the worse of the two)."""
+    d = min(v["clean-t32"]["d_psnr"], v["clean-t64"]["d_psnr"])
+    if d >= -MAX_DB_LOSS:
+        return (1, 1.0 - v["clean-t32"]["macs_frac"])
+    return (0, d)
 
 
 def summary(v):

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """ClassSR stage (2): train the Class-Module on frozen branches; resumable, logged, seeded.
 
-    python training/train_classsr.py --w1 0.001 --w2 0.0001 --minutes 8
+    python training/train_classsr.py --pool 20000 --minutes 5 --w1 1e-4 --w2 3e-6   # the chosen run
 
 Branches (class order = rising cost): the Bicubic++ x3 checkpoints given by --branches
 (default C8, C16, C32). They are frozen, so their outputs are computed once:
@@ -283,13 +283,13 @@ def dihedral(x, k):
 def parse():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--branches", nargs="+", default=DEFAULT_BRANCHES, help="branch checkpoints, cheapest first")
-    ap.add_argument("--w1", type=float, default=1e-3, help="Class-Loss weight")
-    ap.add_argument("--w2", type=float, default=1e-4, help="Average-Loss weight")
+    ap.add_argument("--w1", type=float, default=1e-4, help="Class-Loss weight")
+    ap.add_argument("--w2", type=float, default=3e-6, help="Average-Loss weight")
     ap.add_argument("--width", type=int, default=128, help="Class-Module width (paper: 128)")
     ap.add_argument("--minutes", type=float, default=8.0, help="training-time budget (LR decays over it)")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--pool", type=int, default=12000, help="training tiles (branch outputs precomputed)")
+    ap.add_argument("--pool", type=int, default=20000, help="training tiles (branch outputs precomputed)")
     ap.add_argument("--p-clean", type=float, default=0.7)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)

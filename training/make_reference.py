@@ -51,6 +51,18 @@ def add_deartifact(doc, t, y, tensors, meta):
         "psnr_exits": [round(psnr(to_u8(o[0, 0].numpy()), gt), 3) for o in outs]}
 
 
+def add_classifier(doc, t, y, tensors, meta):
+    """A tile classifier's logits on four 32x32 LR tiles (x3 PIL bicubic downscale)."""
+    if "tiles32" not in tensors:
+        lr = downscale(modcrop(y, 6), 3)
+        crops = [lr[y0:y0 + 32, x0:x0 + 32] for y0, x0 in [(0, 0), (40, 60), (80, 20), (90, 150)]]
+        tensors["tiles32"] = torch.from_numpy(np.stack(crops).astype(np.float32) / 255.0)[:, None].contiguous()
+    with torch.no_grad():
+        (logits,), _ = graph.run(doc, t, tensors["tiles32"])
+    tensors[f"out.{doc['name']}"] = logits.contiguous()
+    meta["models"][doc["name"]] = {"scale": 1, "classes": [int(c) for c in logits.argmax(dim=1)]}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("models", nargs="+")
@@ -62,6 +74,9 @@ def main():
         doc, t = graph.load(p)
         if doc["task"] == "deartifact":
             add_deartifact(doc, t, y, tensors, meta)
+            continue
+        if doc["task"] == "classify":
+            add_classifier(doc, t, y, tensors, meta)
             continue
         s = doc["scale"]
         if f"lr_x{s}" not in tensors:

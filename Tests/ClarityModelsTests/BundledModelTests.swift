@@ -19,6 +19,8 @@ final class BundledModelTests: XCTestCase {
             /// Artifact removal: the compressed input's and each exit's Y-PSNR vs the original.
             var psnr_input: Double?
             var psnr_exits: [Double]?
+            /// Tile classifiers: PyTorch's class for each reference tile.
+            var classes: [Int]?
         }
         var models: [String: Entry]
     }
@@ -30,6 +32,10 @@ final class BundledModelTests: XCTestCase {
         let listing = try JSONDecoder().decode(Listing.self, from: Data((reference.metadata["clarity_reference"] ?? "{}").utf8))
         for url in files {
             let model = try Model(contentsOf: url)
+            if model.graph.task == "classify" {
+                try checkClassifier(model, reference: reference, entry: try XCTUnwrap(listing.models[model.graph.name]))
+                continue
+            }
             if model.graph.task == "deartifact" {
                 try checkArtifactRemover(model, reference: reference, entry: try XCTUnwrap(listing.models[model.graph.name]))
                 continue
@@ -75,5 +81,19 @@ final class BundledModelTests: XCTestCase {
             XCTAssertEqual(quality, expected[k], accuracy: 0.05, "\(name) exit \(k) Y-PSNR on the reference crop")
             XCTAssertGreaterThan(quality, try XCTUnwrap(entry.psnr_input), "\(name) exit \(k) must improve on the compressed crop")
         }
+    }
+
+    /// Logits match PyTorch, classes agree, and every branch it routes to is bundled.
+    func checkClassifier(_ model: Model, reference: SafetensorsFile, entry: Listing.Entry) throws {
+        let name = model.graph.name
+        let tiles = try XCTUnwrap(reference.tensors["tiles32"])
+        let want = try XCTUnwrap(reference.tensors["out.\(name)"], "rerun make_reference.py")
+        let got = try model.run(Tensor(n: tiles.shape[0], h: tiles.shape[2], w: tiles.shape[3], c: 1, data: tiles.values))[0]
+        let worst = zip(got.data, want.values).map { abs($0 - $1) }.max() ?? .infinity
+        XCTAssertLessThan(worst, 1e-3, "\(name) logits differ from PyTorch")
+        let classes = (0..<tiles.shape[0]).map { i in (0..<3).max { got.data[i * 3 + $0] < got.data[i * 3 + $1] }! }
+        XCTAssertEqual(classes, entry.classes)
+        let bundled = Set(ModelCatalog.bundled.map { $0.deletingPathExtension().lastPathComponent })
+        for branch in try XCTUnwrap(model.graph.branches) { XCTAssertTrue(bundled.contains(branch), "\(name) routes to \(branch), not bundled") }
     }
 }

@@ -114,6 +114,7 @@ def main():
     ap.add_argument("model")
     ap.add_argument("--record", action="store_true", help="append the sweep to training/RESULTS.md")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--no-jpeg", action="store_true", help="skip the JPEG (reference-only) sweep")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     model, doc, tensors = model_from_file(a.model)
@@ -121,7 +122,7 @@ def main():
     E = len(doc["outputs"])
     val = load("val")
     stats = {}
-    for kind, block in [(f"h264qp{q}", 4) for q in QPS] + [(f"jpeg{q}", 8) for q in QFS]:
+    for kind, block in [(f"h264qp{q}", 4) for q in QPS] + ([] if a.no_jpeg else [(f"jpeg{q}", 8) for q in QFS]):
         for f in val:
             if kind not in f["deg"]:
                 continue
@@ -130,27 +131,31 @@ def main():
             stats.setdefault(kind, []).append((q, sse, npx, p0))
         print(f"  {kind}: {len(stats[kind])} frames", flush=True)
     h264 = [f"h264qp{q}" for q in QPS]
-    jpg = [f"jpeg{q}" for q in QFS]
+    jpg = [] if a.no_jpeg else [f"jpeg{q}" for q in QFS]
     fixed = fixed_exit_rows(stats, E)
     rows_h = sweep({k: stats[k] for k in h264}, cum)
-    rows_j = sweep({k: stats[k] for k in jpg}, cum)
     ih, qh, ch = knee(rows_h, h264)
-    ij, qj, cj = knee(rows_j, jpg)
-    T, TJ = float(rows_h[ih]["T"]), float(rows_j[ij]["T"])
+    T = float(rows_h[ih]["T"])
+    if jpg:
+        rows_j = sweep({k: stats[k] for k in jpg}, cum)
+        ij, qj, cj = knee(rows_j, jpg)
+        TJ = float(rows_j[ij]["T"])
+    else:
+        rows_j, ij, TJ = [], None, None
     early = {"iqam_block": 4, "threshold": T, "tile": rbqe.TILE}
 
     # report
     name = doc["name"]
     L = [f"### {name}: early-exit calibration on the val split (tiles 128x128, IQAM block 4 for H.264)",
          f"Command: `python training/calibrate_rbqe.py {a.model}`. {len(stats[h264[0]])} val frames "
-         f"(H.264, intra + inter) per QP, {len(stats[jpg[0]])} per JPEG QF; MACs per pixel per exit "
+         f"(H.264, intra + inter) per QP, {len(stats[jpg[0]]) if jpg else 0} per JPEG QF; MACs per pixel per exit "
          f"(cumulative, early exit) {[round(x) for x in cum]}; a fixed exit alone {[round(x) for x in alone]}.",
          "", "Fixed exits (tiled), val delta Y-PSNR (dB):", "",
          "| kind | " + " | ".join(f"exit {e + 1}" for e in range(E)) + " |",
          "|---|" + "---|" * E]
     for k in h264 + jpg:
         L.append(f"| {k} | " + " | ".join(f"{x:+.3f}" for x in fixed[k]) + " |")
-    for label, rows, kinds, sel in (("H.264 (block 4)", rows_h, h264, ih), ("JPEG (block 8)", rows_j, jpg, ij)):
+    for label, rows, kinds, sel in (("H.264 (block 4)", rows_h, h264, ih), ("JPEG (block 8)", rows_j, jpg, ij))[: 2 if jpg else 1]:
         L += ["", f"Sweep, {label}: delta Y-PSNR per level, mean, MACs/px (mean over tiles), saving vs "
                   f"always the last exit ({alone[-1]:.0f} MACs/px); exits taken (tiles per exit, all levels)", "",
               "| T | " + " | ".join(kinds) + " | mean | MACs/px | saving | exits |",
@@ -165,7 +170,7 @@ def main():
                      + f" | {np.mean([r['kinds'][k]['delta'] for k in kinds]):+.3f} | {m:.0f} | "
                      f"{100 * (1 - m / alone[-1]):.1f}% | {ex} |")
     L += ["", f"Chosen (knee, H.264): T = {T} -> `early_exit` {json.dumps(early)} written into the model file. "
-              f"(JPEG knee, block 8, for reference only: T = {TJ}.)", ""]
+              + (f"(JPEG knee, block 8, for reference only: T = {TJ}.)" if jpg else ""), ""]
     text = "\n".join(L)
     print(text)
 

@@ -11,6 +11,13 @@ and per model `out.<model-name>` = the model's output (F32, not rounded) on lr_x
 the reference interpreter (graph.py) from the model file. __metadata__ lists the models with
 their output Y-PSNR vs hr (8-bit rounded output, border s). An engine in fp32 should match
 `out.*` to well above 50 dB; its PSNR vs hr should match the listed values.
+
+Deartifact models (task "deartifact", RBQE) get, once:
+  deart_in  [1, 1, 64, 96]  F32, Y / 255 of the same photo's luma (8-bit, crop at (40, 60)) after
+                            one libx264 intra frame at QP 37 (common.h264), values k / 255
+  deart_ref [1, 1, 64, 96]  F32, the 8-bit luma before compression / 255
+and per model and exit `out.<model-name>.<exit node>` (whole-input run, no tiling), with
+per-exit PSNR vs deart_ref (8-bit rounded output, no border) in the metadata.
 """
 import argparse
 import json
@@ -23,7 +30,7 @@ from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
-from common import downscale, load_rgb, modcrop, psnr, rgb_to_y, to_u8  # noqa: E402
+from common import downscale, h264, load_rgb, modcrop, psnr, rgb_to_y, to_u8  # noqa: E402
 
 SRC = "src/opencv-doc/usr/share/doc/opencv-doc/examples/data/rubberwhale1.png"
 
@@ -37,6 +44,21 @@ def main():
     tensors, meta = {}, {"source": SRC + " (test split)", "models": {}}
     for p in sorted(a.models):
         doc, t = graph.load(p)
+        if doc.get("task") == "deartifact":
+            if "deart_in" not in tensors:
+                y8 = np.clip(np.rint(y), 0, 255).astype(np.uint8)[40:40 + 64, 60:60 + 96]
+                tensors["deart_in"] = torch.from_numpy(h264(y8, 37).astype(np.float32) / 255.0)[None, None].contiguous()
+                tensors["deart_ref"] = torch.from_numpy(y8.astype(np.float32) / 255.0)[None, None].contiguous()
+                meta["deart_in_psnr"] = round(psnr(to_u8(tensors["deart_in"][0, 0].numpy()), y8), 3)
+            with torch.no_grad():
+                outs, _ = graph.run(doc, t, tensors["deart_in"])
+            ref = tensors["deart_ref"][0, 0].numpy() * 255.0
+            for name, o in zip(doc["outputs"], outs):
+                tensors[f"out.{doc['name']}.{name}"] = o.contiguous()
+            meta["models"][doc["name"]] = {
+                "task": "deartifact", "outputs": doc["outputs"],
+                "psnr_vs_ref": [round(psnr(to_u8(o[0, 0].numpy()), ref), 3) for o in outs]}
+            continue
         s = doc["scale"]
         if f"lr_x{s}" not in tensors:
             hr = modcrop(y, 2 * s)

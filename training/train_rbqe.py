@@ -68,6 +68,9 @@ def parse():
     ap.add_argument("--val-crop", type=int, default=VAL_CROP, help="side of the val centre crops")
     ap.add_argument("--val-jpeg", type=int, default=1, help="0: validate on the H.264 pairs only")
     ap.add_argument("--ckpt-every", type=float, default=120.0, help="seconds")
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint's weights (a continuation run with a new "
+                         "schedule; optimizer state not carried)")
     ap.add_argument("--name", default=None)
     ap.add_argument("--no-export", action="store_true")
     return ap.parse_args()
@@ -182,6 +185,11 @@ def main():
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     model = rbqe.build(cfg)
+    if a.init:
+        init = torch.load(a.init, weights_only=False)
+        if init["cfg"] != cfg:
+            sys.exit(f"error: {a.init} holds another config")
+        model.load_state_dict(init["model"])
     n_exits = len(model.exits)
     W = torch.tensor(rbqe.exit_weights(n_exits), dtype=torch.float32)  # [level, exit]
     weights = W.tolist()
@@ -193,7 +201,7 @@ def main():
         return clock["elapsed"] / budget if budget else i / a.iters
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
-    log(f"start {name}: {json.dumps(cfg)} exit weights {weights} command: {command}")
+    log(f"start {name}: {json.dumps(cfg)} init {a.init} exit weights {weights} command: {command}")
     train = load("train")
     sampler = Sampler(train, a.patch, a.p_jpeg, a.seed)
     if a.norm == "kind":

@@ -3,6 +3,10 @@
 
     python training/export.py CACHE/ckpt/<name>/best.pt models/<name>.safetensors
 
+Upscalers (train.py) and RBQE (train_rbqe.py, task "deartifact": one output per exit,
+shallowest first; info holds MACs per pixel per exit and the validation delta-PSNR per
+kind per exit) are both handled; the checkpoint's config says which.
+
 The file holds the weights as F32 tensors named <node>.weight (PyTorch layouts) and, in
 __metadata__["clarity"], the graph (the fixed bicubic global residual included, as a conv2d
 named `bicubic` + pixel_shuffle + add). After writing, the file is read back and run through
@@ -120,7 +124,114 @@ def export_checkpoint(ckpt, out):
     return path
 
 
+
+
+def rbqe_calibration_ranges(doc, tensors, frames=8, crop=128):
+    """int8 activation ranges (same rule as calibration_ranges) from H.264 QP 32 crops of the
+    first `frames` RBQE training frames (training/data/make_rbqe_pairs.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
+    from make_rbqe_pairs import load
+    values = {}
+    for f in load("train")[:frames]:
+        d = f["deg"]["h264qp32"]
+        h, w = d.shape
+        c = min(crop, h // doc["align"] * doc["align"], w // doc["align"] * doc["align"])
+        y0, x0 = (h - c) // 2 // 16 * 16, (w - c) // 2 // 16 * 16
+        x = torch.from_numpy(d[y0:y0 + c, x0:x0 + c].astype(np.float32) / 255.0)[None, None]
+        captured = {}
+        with torch.no_grad():
+            graph.run(doc, tensors, x, capture=captured)
+        for k, v in captured.items():
+            values.setdefault(k, []).append(v.flatten())
+    ranges = {}
+    for k, chunks in values.items():
+        v = torch.cat(chunks).numpy()
+        sample = np.sort(v[::max(1, v.size // 262_144)])
+        q = sample.size // 10_000
+        lo = 0.0 if v.min() >= 0 else min(float(sample[q]), -1e-6)
+        ranges[k] = [lo, float(sample[sample.size - 1 - q])]
+    return ranges
+
+
+def export_rbqe(model, name, path, info, early_exit=None):
+    """Writes an RBQE model (task deartifact); checks the file against the PyTorch model on
+    every exit (max abs error <= 1e-5, i.e. far above 50 dB)."""
+    model.eval()
+    g, tensors = model.graph()
+    doc = {"format": 1, "name": name, "task": "deartifact", "scale": 1, "input": "lr",
+           "outputs": g["outputs"], "align": g["align"], "receptive_radius": g["receptive_radius"],
+           "nodes": g["nodes"], "info": dict(info)}
+    if early_exit:
+        doc["early_exit"] = early_exit
+    tensors = {k: v.detach().float().contiguous().clone() for k, v in tensors.items()}
+    a = g["align"]
+    x = torch.rand(1, 1, 2 * a, 3 * a)
+    node_macs = {}
+    with torch.no_grad():
+        graph.run(doc, tensors, x, node_macs=node_macs)
+        want = model(x)
+    px = x.shape[-1] * x.shape[-2]
+    doc["info"]["params"] = int(sum(p.numel() for p in model.parameters()))
+    # early exit runs the node list in order up to exit k: cumulative cost of the nodes before it
+    doc["info"]["macs_per_pixel_per_exit"] = [round(node_macs[o] / px, 1) for o in g["outputs"]]
+    doc["info"]["macs_per_output_pixel"] = doc["info"]["macs_per_pixel_per_exit"][-1]
+    doc["calibration"] = rbqe_calibration_ranges(doc, tensors)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path), metadata={"clarity": json.dumps(doc)})
+    doc2, t2 = graph.load(path)
+    with torch.no_grad():
+        got, _ = graph.run(doc2, t2, x)
+    err = max((a_ - b_).abs().max().item() for a_, b_ in zip(got, want))
+    mse = max(((a_ - b_) ** 2).mean().item() for a_, b_ in zip(got, want))
+    db = float("inf") if mse == 0 else 10 * np.log10(1 / mse)
+    if err > 1e-5 or db < 50:
+        raise SystemExit(f"error: exported graph differs from the model by {err} ({db:.1f} dB)")
+    return path, doc2
+
+
+def rbqe_info(ck):
+    best = ck["best"]
+    r3 = lambda v: [round(x, 3) for x in v]  # noqa: E731
+    return {
+        "config": ck["cfg"],
+        "val_delta_psnr_per_exit": {k: r3(v) for k, v in best["delta"].items()},
+        "val_psnr_input": {k: round(v, 3) for k, v in best["base"].items()},
+        "val_score": round(best["score"], 4),
+        "psnr_protocol": "delta Y-PSNR (8-bit output vs compressed input, against the lossless "
+                         "original), BT.601 studio luma as decoded, no border; mean over the val "
+                         "crops (centre crops <= 256 px of the val frames of make_rbqe_pairs.py)",
+        "exit_loss_weights": ck.get("exit_weights"),
+        "iterations": ck["iter"],
+        "best_iteration": best.get("iter"),
+        "training_minutes": round(ck.get("elapsed", 0.0) / 60, 1),
+        "dataset": "training/data/make_rbqe_pairs.py: pan clips of splits/rbqe_train.txt "
+                   "(train split) for training, splits/rbqe_val.txt (val split) for selection; "
+                   "H.264 QP 22-42 (intra + inter frames) and JPEG QF 10-50, luma",
+        "seed": ck["args"]["seed"],
+        "training_command": ck["command"],
+        "exported": datetime.date.today().isoformat(),
+        "machine": f"{cpu_name()}, torch {torch.__version__}",
+    }
+
+
+def export_rbqe_checkpoint(ckpt, out, early_exit=None, extra_info=None):
+    from rbqe import build as build_rbqe
+    ck = torch.load(ckpt, weights_only=False)
+    model = build_rbqe(ck["cfg"])
+    model.load_state_dict(ck["model"])
+    info = rbqe_info(ck)
+    info.update(extra_info or {})
+    path, doc = export_rbqe(model, ck["name"], out, info, early_exit)
+    print(f"wrote {path}: {doc['info']['params']} params, MACs/px per exit "
+          f"{doc['info']['macs_per_pixel_per_exit']}, val score {info['val_score']}")
+    return path
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    export_checkpoint(sys.argv[1], sys.argv[2])
+    if torch.load(sys.argv[1], weights_only=False)["cfg"]["arch"] == "rbqe":
+        export_rbqe_checkpoint(sys.argv[1], sys.argv[2])
+    else:
+        export_checkpoint(sys.argv[1], sys.argv[2])

@@ -36,8 +36,9 @@ def activation(x, a):
     raise ValueError(t)
 
 
-def run(doc, tensors, x, capture=None):
-    """Runs the graph on x; returns (outputs, MACs). A `capture` dict receives every node's value."""
+def run(doc, tensors, x, capture=None, node_macs=None):
+    """Runs the graph on x; returns (outputs, MACs). A `capture` dict receives every node's value,
+    a `node_macs` dict every node's MACs (cumulative over the node list, in order)."""
     vals = {doc["input"]: x}
     macs = 0
     for n in doc["nodes"]:
@@ -68,6 +69,11 @@ def run(doc, tensors, x, capture=None):
             y = activation(ins[0], n["activation"])
         elif op == "global_avg_pool":
             y = ins[0].mean((2, 3), keepdim=True)
+        elif op == "eca":
+            w = tensors[n["name"] + ".weight"]  # [1, 1, k]
+            g = ins[0].mean((2, 3))[:, None, :]
+            a = torch.sigmoid(F.conv1d(g, w, padding=w.shape[-1] // 2))
+            y = ins[0] * a[:, 0, :, None, None]
         elif op == "linear":
             w = tensors[n["name"] + ".weight"]
             b = tensors.get(n["name"] + ".bias") if n["bias"] else None
@@ -87,6 +93,8 @@ def run(doc, tensors, x, capture=None):
         else:
             raise ValueError(f"op {op} not supported by this reference")
         vals[n["name"]] = y
+        if node_macs is not None:
+            node_macs[n["name"]] = macs
     if capture is not None:
         capture.update(vals)
     return [vals[o] for o in doc["outputs"]], macs

@@ -14,6 +14,8 @@ for p in sorted((Path(__file__).resolve().parent.parent / "models").glob("*.safe
     if "clarity" not in m:
         continue
     d = json.loads(m["clarity"])
+    if d.get("task") == "deartifact":
+        continue  # RBQE: see training/RESULTS.md (per-exit tables)
     i = d["info"]
     rows.append((d["scale"], d["name"], i))
 rows.sort(key=lambda r: (r[0], r[2]["macs_per_output_pixel"]))

@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Train RBQE (training/rbqe.py) on the (compressed, original) luma pairs of
+training/data/make_rbqe_pairs.py; resumable, logged, seeded, wall-clock budget.
+
+    python training/train_rbqe.py --levels 4 --channels 16 --minutes 40 --lr 1e-3   # lite
+    python training/train_rbqe.py --levels 6 --channels 32 --minutes 70 --lr 1e-3   # full
+
+- Loss: MSE (Y / 255) at EVERY exit, weighted per sample by its compression level with the
+  paper's weights (rbqe.PAPER_WEIGHTS; fewer exits: the columns of rbqe.EXIT_COLUMNS), summed
+  over exits, averaged over the batch. No early exit while training. --norm kind (default)
+  also divides each sample's loss by its kind's mean input MSE (relative to H.264 QP 32):
+  QP 42's input MSE is 22x QP 22's, so with the plain loss the light levels barely count and
+  the model over-smooths them (val, lite, 700 iterations: -1.3 .. -3.8 dB at QP 22).
+- Batches mix all levels: each sample is H.264 (QP 22..42, intra and inter frames) with
+  probability 1 - p_jpeg, else grayscale JPEG (QF 50..10); level uniform; frame drawn with
+  probability proportional to sqrt(its area) (big smooth wallpapers do not dominate); patch
+  origin on the 16-pixel grid (so coding blocks sit where they sit in a frame tile); random
+  flips and 90-degree rotations.
+- Adam, learning rate decaying linearly to 0 over --minutes of training time (validation and
+  checkpoints excluded) or over --iters.
+- Validation (every --val-minutes and at the end) on the VAL pairs: centre crops of at most
+  VAL_CROP px of every val frame (sides multiple of the model's align), every kind; delta
+  Y-PSNR of the 8-bit output over the compressed input, per kind and exit (--val-crop,
+  --val-jpeg 0 make it cheaper for the full model). Selection score
+  (best.pt): mean over the five H.264 QPs of the loss-weighted mean delta over exits.
+Checkpoints CACHE/ckpt/<name>/{last,best}.pt (last every --ckpt-every s); log
+CACHE/logs/<name>.log; rerunning the same command resumes. At the end best.pt is exported
+to models/<name>.safetensors (export.py).
+"""
+import argparse
+import json
+import os
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
+import rbqe  # noqa: E402
+from common import CACHE, REPO, psnr, to_u8  # noqa: E402
+from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
+
+H264 = [f"h264qp{q}" for q in QPS]
+JPEG = [f"jpeg{q}" for q in QFS]
+VAL_CROP = 256
+
+
+def parse():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--levels", type=int, default=6)
+    ap.add_argument("--channels", type=int, default=32)
+    ap.add_argument("--iters", type=int, default=20000)
+    ap.add_argument("--minutes", type=float, default=None)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--patch", type=int, default=64)
+    ap.add_argument("--lr", type=float, default=1e-4)
+    ap.add_argument("--p-jpeg", type=float, default=0.15)
+    ap.add_argument("--norm", choices=["kind", "none"], default="kind",
+                    help="kind: divide each sample's loss by its kind's mean input MSE on the training "
+                         "frames (every QP counts alike); none: the paper's plain weighted MSE")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--val-minutes", type=float, default=6.0)
+    ap.add_argument("--val-crop", type=int, default=VAL_CROP, help="side of the val centre crops")
+    ap.add_argument("--val-jpeg", type=int, default=1, help="0: validate on the H.264 pairs only")
+    ap.add_argument("--ckpt-every", type=float, default=120.0, help="seconds")
+    ap.add_argument("--init", default=None,
+                    help="start from this checkpoint's weights (a continuation run with a new "
+                         "schedule; optimizer state not carried)")
+    ap.add_argument("--name", default=None)
+    ap.add_argument("--no-export", action="store_true")
+    return ap.parse_args()
+
+
+class Sampler:
+    def __init__(self, frames, patch, p_jpeg, seed, align=16):
+        self.frames = [f for f in frames if min(f["orig"].shape) >= patch]
+        self.patch, self.p_jpeg, self.align = patch, p_jpeg, align
+        self.rng = np.random.default_rng(seed)
+        self.by_kind = {}
+        for k in H264 + JPEG:
+            idx = [i for i, f in enumerate(self.frames) if k in f["deg"]]
+            w = np.sqrt([self.frames[i]["orig"].size for i in idx])
+            self.by_kind[k] = (idx, w / w.sum())
+        # mean input MSE (Y / 255) per kind over the training frames, for --norm kind
+        self.mse_in = {}
+        for k in H264 + JPEG:
+            se = sum(((self.frames[i]["deg"][k].astype(np.float64) - self.frames[i]["orig"]) ** 2).sum()
+                     for i in self.by_kind[k][0])
+            self.mse_in[k] = se / sum(self.frames[i]["orig"].size for i in self.by_kind[k][0]) / 255.0 ** 2
+        self.norm = {k: 1.0 for k in self.mse_in}
+
+    def normalise(self):
+        ref = self.mse_in["h264qp32"]
+        self.norm = {k: ref / v for k, v in self.mse_in.items()}  # relative to QP 32
+
+    def batch(self, n):
+        P, r = self.patch, self.rng
+        xs, ys, lv, kd = [], [], [], []
+        for _ in range(n):
+            kinds = JPEG if r.random() < self.p_jpeg else H264
+            kind = kinds[r.integers(len(kinds))]
+            idx, w = self.by_kind[kind]
+            f = self.frames[idx[r.choice(len(idx), p=w)]]
+            h, wd = f["orig"].shape
+            y0 = r.integers((h - P) // self.align + 1) * self.align
+            x0 = r.integers((wd - P) // self.align + 1) * self.align
+            a = f["deg"][kind][y0:y0 + P, x0:x0 + P]
+            b = f["orig"][y0:y0 + P, x0:x0 + P]
+            t = r.integers(8)
+            if t & 4:
+                a, b = a.T, b.T
+            a, b = np.rot90(a, t & 3), np.rot90(b, t & 3)
+            xs.append(np.ascontiguousarray(a))
+            ys.append(np.ascontiguousarray(b))
+            lv.append(kind_level(kind))
+            kd.append(kind)
+        x = torch.from_numpy(np.stack(xs).astype(np.float32) / 255.0)[:, None]
+        y = torch.from_numpy(np.stack(ys).astype(np.float32) / 255.0)[:, None]
+        norm = torch.tensor([self.norm[k] for k in kd], dtype=torch.float32)
+        return x, y, torch.tensor(lv), norm
+
+
+def val_crops(frames, align, crop=VAL_CROP, jpeg=True):
+    out = []
+    for f in frames:
+        h, w = f["orig"].shape
+        ch, cw = min(crop, h // align * align), min(crop, w // align * align)
+        y0, x0 = (h - ch) // 2 // 16 * 16, (w - cw) // 2 // 16 * 16
+        out.append({"orig": f["orig"][y0:y0 + ch, x0:x0 + cw],
+                    "deg": {k: v[y0:y0 + ch, x0:x0 + cw] for k, v in f["deg"].items()
+                            if jpeg or k.startswith("h264")}})
+    return out
+
+
+@torch.no_grad()
+def validate(model, crops):
+    """{kind: [mean delta PSNR per exit]} plus {kind: mean input PSNR}."""
+    model.eval()
+    acc, base = {}, {}
+    for c in crops:
+        for kind, d in c["deg"].items():
+            p0 = psnr(d, c["orig"])
+            outs = model(torch.from_numpy(d.astype(np.float32) / 255.0)[None, None])
+            acc.setdefault(kind, []).append([psnr(to_u8(o[0, 0].numpy()), c["orig"]) - p0 for o in outs])
+            base.setdefault(kind, []).append(p0)
+    model.train()
+    return ({k: [float(x) for x in np.mean(v, 0)] for k, v in acc.items()},
+            {k: float(np.mean(v)) for k, v in base.items()})
+
+
+def score(delta, weights):
+    s = []
+    for kind in H264:
+        w = np.array(weights[kind_level(kind)], float)
+        s.append(float((w * np.array(delta[kind])).sum() / w.sum()))
+    return float(np.mean(s))
+
+
+def fmt(delta, kinds):
+    return " ".join(f"{k.replace('h264', '')}:" + "/".join(f"{x:+.2f}" for x in delta[k]) for k in kinds)
+
+
+def main():
+    a = parse()
+    torch.set_num_threads(a.threads)
+    cfg = {"arch": "rbqe", "levels": a.levels, "channels": a.channels}
+    name = a.name or rbqe.default_name(cfg)
+    ckdir = CACHE / "ckpt" / name
+    ckdir.mkdir(parents=True, exist_ok=True)
+    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
+    logf = open(CACHE / "logs" / f"{name}.log", "a")
+    command = "python training/train_rbqe.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
+
+    def log(msg):
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
+
+    torch.manual_seed(a.seed)
+    np.random.seed(a.seed)
+    model = rbqe.build(cfg)
+    if a.init:
+        init = torch.load(a.init, weights_only=False)
+        if init["cfg"] != cfg:
+            sys.exit(f"error: {a.init} holds another config")
+        model.load_state_dict(init["model"])
+    n_exits = len(model.exits)
+    W = torch.tensor(rbqe.exit_weights(n_exits), dtype=torch.float32)  # [level, exit]
+    weights = W.tolist()
+    opt = torch.optim.Adam(model.parameters(), lr=a.lr)
+    budget = a.minutes * 60 if a.minutes else None
+    clock = {"elapsed": 0.0}
+
+    def progress(i):
+        return clock["elapsed"] / budget if budget else i / a.iters
+
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
+    log(f"start {name}: {json.dumps(cfg)} init {a.init} exit weights {weights} command: {command}")
+    train = load("train")
+    sampler = Sampler(train, a.patch, a.p_jpeg, a.seed)
+    if a.norm == "kind":
+        sampler.normalise()
+    log(f"loss factor per kind: { {k: round(v, 3) for k, v in sampler.norm.items()} }")
+    crops = val_crops(load("val"), model.align, a.val_crop, bool(a.val_jpeg))
+    log(f"train frames: {len(sampler.frames)}; val crops: {len(crops)}; params {sum(p.numel() for p in model.parameters())}")
+    it0, best, history = 0, {"score": -1e9}, []
+    last = ckdir / "last.pt"
+    if last.exists():
+        ck = torch.load(last, weights_only=False)
+        if ck["cfg"] != cfg or ck["args"]["iters"] != a.iters or ck["args"].get("minutes") != a.minutes \
+                or ck["args"]["lr"] != a.lr:
+            sys.exit(f"error: {last} was trained with another config; use --name or delete it")
+        model.load_state_dict(ck["model"])
+        opt.load_state_dict(ck["opt"])
+        sched.load_state_dict(ck["sched"])
+        sampler.rng.bit_generator.state = ck["np_rng"]
+        torch.set_rng_state(ck["torch_rng"])
+        it0, best, history = ck["iter"], ck["best"], ck["history"]
+        clock["elapsed"] = ck.get("elapsed", 0.0)
+        log(f"resumed from {last} at iteration {it0} ({clock['elapsed'] / 60:.1f} min trained)")
+
+    def save(path, it):
+        torch.save({"cfg": cfg, "args": vars(a), "model": model.state_dict(), "opt": opt.state_dict(),
+                    "sched": sched.state_dict(), "np_rng": sampler.rng.bit_generator.state,
+                    "torch_rng": torch.get_rng_state(), "iter": it, "best": best, "history": history,
+                    "command": command, "name": name, "elapsed": clock["elapsed"],
+                    "exit_weights": weights}, str(path) + ".tmp")
+        os.replace(str(path) + ".tmp", path)
+
+    t_ck = t_log = time.time()
+    t_val_el = clock["elapsed"]
+    t_start, seen, loss_acc, n_acc = time.time(), 0, 0.0, 0
+    n_iters = 10 ** 9 if budget else a.iters
+    t_prev = time.time()
+    done = it0
+    for it in range(it0, n_iters):
+        if budget and clock["elapsed"] >= budget:
+            break
+        x, y, lv, nf = sampler.batch(a.batch)
+        outs = model(x)
+        per = torch.stack([((o - y) ** 2).mean((1, 2, 3)) for o in outs], 1)  # [N, exits]
+        loss = ((per * W[lv]).sum(1) * nf).mean()
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        now = time.time()
+        clock["elapsed"] += now - t_prev
+        t_prev = now
+        sched.step()
+        seen += a.batch
+        loss_acc += per[:, -1].mean().item()
+        n_acc += 1
+        done = it + 1
+        final = done == a.iters if not budget else clock["elapsed"] >= budget
+        if time.time() - t_log > 60 or final:
+            rate = seen / (time.time() - t_start)
+            eta = (budget - clock["elapsed"]) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
+            log(f"iter {done} last-exit mse {loss_acc / n_acc:.3e} ({10 * np.log10(1 / max(loss_acc / n_acc, 1e-12)):.2f} dB) "
+                f"lr {sched.get_last_lr()[0]:.2e} {rate:.1f} patches/s eta {eta / 60:.1f} min")
+            t_log, loss_acc, n_acc = time.time(), 0.0, 0
+        if clock["elapsed"] - t_val_el >= a.val_minutes * 60 or final:
+            delta, base = validate(model, crops)
+            sc = score(delta, weights)
+            history.append({"iter": done, "elapsed": clock["elapsed"], "score": sc, "delta": delta})
+            log(f"val iter {done} score {sc:+.3f} | H.264 {fmt(delta, H264)} | JPEG {fmt(delta, JPEG if a.val_jpeg else [])}")
+            if sc > best["score"]:
+                best = {"iter": done, "score": sc, "delta": delta, "base": base}
+                save(ckdir / "best.pt", done)
+            t_val_el = clock["elapsed"]
+            t_prev = time.time()
+        if time.time() - t_ck > a.ckpt_every or final:
+            save(last, done)
+            t_ck = time.time()
+            t_prev = time.time()
+    log(f"done {name}: best iter {best.get('iter')} score {best['score']:+.3f}")
+    if not a.no_export:
+        from export import export_rbqe_checkpoint
+        out = export_rbqe_checkpoint(ckdir / "best.pt", REPO / "models" / f"{name}.safetensors")
+        log(f"exported {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -99,7 +99,8 @@ struct Live: ParsableCommand {
         try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
                        encode: encode, run: runOptions, deadline: clock, queueDepth: 1) { _, threads in
             Engine.configure(threads: threads.inference)
-            let stage = try RoutedUpscale(branches: try Routing.branches(models: models, scale: scale), classifier: try Routing.classifier(classifier), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+            let branches = try Routing.branches(models: models, scale: scale)
+            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
                                           budget: limit * stageShare)
             routed = stage
             return EnhanceRun.Stage(stage: stage) {

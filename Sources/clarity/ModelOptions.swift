@@ -69,7 +69,8 @@ struct ModelOptions: ParsableArguments {
                         threads: ThreadPlan) throws -> EnhanceRun.Stage {
         let p: QualityPreset
         do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
-        let stage = try RoutedUpscale(branches: try Routing.branches(models: nil, scale: 3), classifier: try Routing.classifier(nil),
+        let branches = try Routing.branches(models: nil, scale: 3)
+        let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 })
         let shift = input.chromaShift

@@ -5,12 +5,16 @@ import ClarityPipeline
 
 /// What the router routes to, as `live` and the quality presets choose it.
 enum Routing {
-    /// The bundled (or named) classifier; nil for "none" or when none is bundled.
-    static func classifier(_ name: String?) throws -> TileClassifier? {
+    /// The named classifier; by default the bundled one whose classes all route to `branches`
+    /// (none when no such classifier is bundled); nil for "none".
+    static func classifier(_ name: String?, branches: [RoutedUpscale.Branch]) throws -> TileClassifier? {
         if name == "none" { return nil }
         do {
             if let name { return try TileClassifier(model: try ModelCatalog.load(name, scale: 1)) }
-            return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }.first { $0.graph.task == "classify" }.map(TileClassifier.init)
+            let available = Set(branches.map(\.model.graph.name))
+            return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }
+                .first { $0.graph.task == "classify" && Set($0.graph.branches ?? []).isSubset(of: available) }
+                .map(TileClassifier.init)
         } catch let e as CatalogError {
             throw MediaError(.invalidArgument, e.description)
         }

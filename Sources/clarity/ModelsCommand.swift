@@ -9,8 +9,9 @@ struct Models: ParsableCommand {
         discussion: """
             PSNR is Y-PSNR (BT.601 luma, border = scale) from the model file: on the validation split \
             (used to pick the model) and, when evaluated, on the test split, each with bicubic's \
-            figure on the same images. Speed is measured now, on this machine: one 1280x720 luma \
-            plane through the model (fp32, whole frame).
+            figure on the same images (upscalers). Speed is measured now, on this machine: one \
+            1280x720 luma plane through the upscaler (fp32, whole frame). Artifact removal and \
+            routing have their own benchmarks (clarity bench deartifact, clarity bench live).
             """)
 
     @Flag(help: "Skip the speed measurement.")
@@ -22,7 +23,7 @@ struct Models: ParsableCommand {
             print("No bundled models in this build.")
             return
         }
-        print("name".padding(toLength: 22, withPad: " ", startingAt: 0) + "scale    params  MACs/px   val dB (gain)   test dB (gain)   ms/720p")
+        print("name".padding(toLength: 22, withPad: " ", startingAt: 0) + "task          params  MACs/px   val dB (gain)   test dB (gain)   ms/720p")
         for url in files {
             let model = try Model(contentsOf: url)
             let s = ModelSummary(model)
@@ -30,9 +31,9 @@ struct Models: ParsableCommand {
                 guard let v else { return "-".padding(toLength: 15, withPad: " ", startingAt: 0) }
                 return String(format: "%6.2f (%+.2f)  ", v, v - (b ?? v))
             }
-            let ms = noSpeed ? "-" : String(format: "%.1f", try LumaTiming.model(model))
+            let ms = noSpeed || s.task != "upscale" ? "-" : String(format: "%.1f", try LumaTiming.model(model))
             print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
-                  + "x\(s.scale)".padding(toLength: 6, withPad: " ", startingAt: 0)
+                  + (s.task == "upscale" ? "upscale x\(s.scale)" : s.task).padding(toLength: 11, withPad: " ", startingAt: 0)
                   + String(format: "%9d %8.0f   ", s.parameters ?? 0, s.macsPerOutputPixel ?? 0)
                   + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
         }

@@ -115,3 +115,24 @@ def ssim(a, b, border=0):
 def to_u8(y):
     """Model output (8-bit units / 255) -> 8-bit plane, as a video frame would hold it."""
     return np.clip(np.rint(np.asarray(y, np.float64) * 255.0), 0, 255).astype(np.uint8)
+
+
+def open_run(name, script):
+    """A training run's checkpoint folder, its logger (stdout and CACHE/logs/<name>.log, timestamped)
+    and the command line that started it (recorded in checkpoints and exported models)."""
+    import shlex
+    import sys
+    import time
+    ckdir = CACHE / "ckpt" / name
+    ckdir.mkdir(parents=True, exist_ok=True)
+    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
+    logf = open(CACHE / "logs" / f"{name}.log", "a")
+    command = f"python training/{script} " + " ".join(shlex.quote(x) for x in sys.argv[1:])
+
+    def log(msg):
+        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
+        print(line, flush=True)
+        logf.write(line + "\n")
+        logf.flush()
+
+    return ckdir, log, command

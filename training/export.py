@@ -38,21 +38,11 @@ def cpu_name():
     return platform.processor()
 
 
-def calibration_ranges(doc, tensors, images=8, crop=96):
-    """int8 activation ranges per node, from LR crops of the first `images` training photos.
-
-    Same rule as the engine's own calibration (Model.clippedRange): 0.01% and 99.99% quantiles
-    of a strided sample; the low end is 0 when no value is negative. Measured here, on
-    training data, so int8 does not depend on whichever frame a run happens to start with.
-    """
-    s = doc["scale"]
+def observed_ranges(doc, tensors, inputs):
+    """Per node, the 0.01% and 99.99% quantiles of its values over `inputs` (a strided sample;
+    the low end is 0 when nothing is negative), as the engine's own calibration measures them."""
     values = {}
-    for rel in split_files("train")[:images]:
-        lr = downscale(modcrop(rgb_to_y(load_rgb(rel)).astype(np.float32), 2 * s), s)
-        h, w = lr.shape
-        c = min(crop, h - h % 2, w - w % 2)
-        y0, x0 = (h - c) // 2 // 2 * 2, (w - c) // 2 // 2 * 2
-        x = torch.from_numpy(lr[y0:y0 + c, x0:x0 + c].astype(np.float32) / 255.0)[None, None]
+    for x in inputs:
         captured = {}
         with torch.no_grad():
             graph.run(doc, tensors, x, capture=captured)
@@ -66,6 +56,25 @@ def calibration_ranges(doc, tensors, images=8, crop=96):
         lo = 0.0 if v.min() >= 0 else min(float(sample[q]), -1e-6)
         ranges[k] = [lo, float(sample[sample.size - 1 - q])]
     return ranges
+
+
+def calibration_ranges(doc, tensors, images=8, crop=96):
+    """int8 activation ranges per node, from LR crops of the first `images` training photos.
+
+    Same rule as the engine's own calibration (Model.clippedRange): 0.01% and 99.99% quantiles
+    of a strided sample; the low end is 0 when no value is negative. Measured here, on
+    training data, so int8 does not depend on whichever frame a run happens to start with.
+    """
+    s = doc["scale"]
+    inputs = []
+    for rel in split_files("train")[:images]:
+        lr = downscale(modcrop(rgb_to_y(load_rgb(rel)).astype(np.float32), 2 * s), s)
+        h, w = lr.shape
+        c = min(crop, h - h % 2, w - w % 2)
+        y0, x0 = (h - c) // 2 // 2 * 2, (w - c) // 2 // 2 * 2
+        x = torch.from_numpy(lr[y0:y0 + c, x0:x0 + c].astype(np.float32) / 255.0)[None, None]
+        inputs.append(x)
+    return observed_ranges(doc, tensors, inputs)
 
 
 def export_model(model, name, path, info):
@@ -131,26 +140,15 @@ def rbqe_calibration_ranges(doc, tensors, frames=8, crop=128):
     first `frames` RBQE training frames (training/data/make_rbqe_pairs.py)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
     from make_rbqe_pairs import load
-    values = {}
+    inputs = []
     for f in load("train")[:frames]:
         d = f["deg"]["h264qp32"]
         h, w = d.shape
         c = min(crop, h // doc["align"] * doc["align"], w // doc["align"] * doc["align"])
         y0, x0 = (h - c) // 2 // 16 * 16, (w - c) // 2 // 16 * 16
         x = torch.from_numpy(d[y0:y0 + c, x0:x0 + c].astype(np.float32) / 255.0)[None, None]
-        captured = {}
-        with torch.no_grad():
-            graph.run(doc, tensors, x, capture=captured)
-        for k, v in captured.items():
-            values.setdefault(k, []).append(v.flatten())
-    ranges = {}
-    for k, chunks in values.items():
-        v = torch.cat(chunks).numpy()
-        sample = np.sort(v[::max(1, v.size // 262_144)])
-        q = sample.size // 10_000
-        lo = 0.0 if v.min() >= 0 else min(float(sample[q]), -1e-6)
-        ranges[k] = [lo, float(sample[sample.size - 1 - q])]
-    return ranges
+        inputs.append(x)
+    return observed_ranges(doc, tensors, inputs)
 
 
 def export_rbqe(model, name, path, info, early_exit=None):

@@ -13,7 +13,6 @@ MSE on Y / 255, Adam with linear learning-rate decay to 0, flips and rotations.
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -23,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import CACHE, REPO, psnr, resize_f, to_u8  # noqa: E402
+from common import REPO, open_run, psnr, resize_f, to_u8  # noqa: E402
 from data import PatchSampler, load_eval_set, prepare  # noqa: E402
 from models import build, default_name  # noqa: E402
 
@@ -98,17 +97,7 @@ def main():
     torch.set_num_threads(a.threads)
     cfg = model_cfg(a)
     name = a.name or default_name(cfg)
-    ckdir = CACHE / "ckpt" / name
-    ckdir.mkdir(parents=True, exist_ok=True)
-    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
-    logf = open(CACHE / "logs" / f"{name}.log", "a")
-    command = "python training/train.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
-
-    def log(msg):
-        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
+    ckdir, log, command = open_run(name, "train.py")
 
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)

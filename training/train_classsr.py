@@ -35,7 +35,6 @@ import argparse
 import hashlib
 import json
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -47,7 +46,7 @@ import torch.nn.functional as F
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, resize_f, to_u8  # noqa: E402
+from common import CACHE, open_run, resize_f, to_u8  # noqa: E402
 from data import EASY_DB, VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
@@ -305,17 +304,7 @@ def main():
     a = parse()
     torch.set_num_threads(a.threads)
     name = a.name or f"classsr-x3-c{a.width}-w1_{a.w1:g}-w2_{a.w2:g}"
-    ckdir = CACHE / "ckpt" / name
-    ckdir.mkdir(parents=True, exist_ok=True)
-    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
-    logf = open(CACHE / "logs" / f"{name}.log", "a")
-    command = "python training/train_classsr.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
-
-    def log(msg):
-        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
+    ckdir, log, command = open_run(name, "train_classsr.py")
 
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)

@@ -30,7 +30,6 @@ to models/<name>.safetensors (export.py).
 import argparse
 import json
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -41,7 +40,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from common import CACHE, REPO, psnr, to_u8  # noqa: E402
+from common import REPO, open_run, psnr, to_u8  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
 
 H264 = [f"h264qp{q}" for q in QPS]
@@ -170,17 +169,7 @@ def main():
     torch.set_num_threads(a.threads)
     cfg = {"arch": "rbqe", "levels": a.levels, "channels": a.channels}
     name = a.name or rbqe.default_name(cfg)
-    ckdir = CACHE / "ckpt" / name
-    ckdir.mkdir(parents=True, exist_ok=True)
-    (CACHE / "logs").mkdir(parents=True, exist_ok=True)
-    logf = open(CACHE / "logs" / f"{name}.log", "a")
-    command = "python training/train_rbqe.py " + " ".join(shlex.quote(x) for x in sys.argv[1:])
-
-    def log(msg):
-        line = f"{time.strftime('%Y-%m-%d %H:%M:%S')} {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
+    ckdir, log, command = open_run(name, "train_rbqe.py")
 
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)

@@ -15,7 +15,6 @@ public final class LumaModelUpscale: FrameStage {
     private var output: VideoFormat!
     private var pool: FramePool!
     private var chroma: FrameScaler!
-    private var chromaSize = (width: 0, height: 0)
     private var maxValue: Float = 255
     private var calibrated = false
 
@@ -34,13 +33,7 @@ public final class LumaModelUpscale: FrameStage {
         output = out
         pool = try FramePool(format: out)
         maxValue = Float((1 << input.bitDepth) - 1)
-        let shift = input.chromaShift
-        func chromaDims(_ w: Int, _ h: Int) -> (width: Int, height: Int) {
-            ((w + (1 << shift.x) - 1) >> shift.x, (h + (1 << shift.y) - 1) >> shift.y)
-        }
-        chromaSize = chromaDims(out.width, out.height)
-        chroma = try FrameScaler(planeFrom: chromaDims(input.width, input.height), to: chromaSize,
-                                 bitDepth: input.bitDepth, filter: chromaFilter)
+        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: chromaFilter)
         return out
     }
 

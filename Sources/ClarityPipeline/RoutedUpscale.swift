@@ -35,7 +35,8 @@ public final class RoutedUpscale: FrameStage {
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
     private var chroma: FrameScaler!
-    private var chromaSize = (width: 0, height: 0)
+    /// The frame's tiles, fixed by the input size at negotiation.
+    private var grid: TileGrid!
     private var maxValue: Float = 255
     private let scratch = CompositeScratch()
 
@@ -69,12 +70,8 @@ public final class RoutedUpscale: FrameStage {
         output = out
         pool = try FramePool(format: out)
         lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: .bicubic)
-        let shift = input.chromaShift
-        func dims(_ w: Int, _ h: Int) -> (width: Int, height: Int) {
-            ((w + (1 << shift.x) - 1) >> shift.x, (h + (1 << shift.y) - 1) >> shift.y)
-        }
-        chromaSize = dims(out.width, out.height)
-        chroma = try FrameScaler(planeFrom: dims(input.width, input.height), to: chromaSize, bitDepth: 8, filter: .bicubic)
+        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic)
+        grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         costs = try calibrateCosts(width: input.width, height: input.height)
         return out
     }
@@ -83,17 +80,17 @@ public final class RoutedUpscale: FrameStage {
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
         // Every batch shape compiled now, not in the middle of a live frame; then a 4 x 4-tile
         // plane through each model alone (a warm-up run, then a timed one).
-        try tiler.prepare(models: branches.map(\.model), grid: tiler.grid(width: width, height: height, models: branches.map(\.model)))
+        try tiler.prepare(models: branches.map(\.model), grid: grid)
         let side = 4 * tiler.tile
         let sample = Plane(width: side, height: side, repeating: 0.5)
         var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
+        let sampleGrid = tiler.grid(width: side, height: side, models: branches.map(\.model))
         for branch in branches {
-            let grid = tiler.grid(width: side, height: side, models: branches.map(\.model))
-            let run = { _ = try self.tiler.run(sample, models: [branch.model], grid: grid, assignment: grid.tiles.map { _ in 0 }) }
+            let run = { _ = try self.tiler.run(sample, models: [branch.model], grid: sampleGrid, assignment: sampleGrid.tiles.map { _ in 0 }) }
             try run()
             let start = DispatchTime.now().uptimeNanoseconds
             try run()
-            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(grid.tiles.count))
+            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sampleGrid.tiles.count))
         }
         // The frame's own work (canvas, chroma), timed once on blank frames so that the first
         // real frame is planned with realistic figures.
@@ -117,7 +114,6 @@ public final class RoutedUpscale: FrameStage {
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
         let (w, h) = (frame.width, frame.height)
         let luma = SampleConversion.plane(from: frame.plane(0), width: w, height: h, wide: false, scale: 1 / maxValue)
-        let grid = tiler.grid(width: w, height: h, models: branches.map(\.model))
         let plan = costs.snapshot
         let choice: [Int]
         if let classifier {

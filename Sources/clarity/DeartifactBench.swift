@@ -79,10 +79,7 @@ struct DeartifactBench {
 
     private func measure(_ model: Model, name: String, deepest: Bool, qp: Int, compressed: LumaClip, original: LumaClip,
                          base: (psnr: Double, ssim: Double)) throws -> Row {
-        let calibrated = model.graph.earlyExit
-        let tile = calibrated?.tile ?? 128
-        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: tile, overlap: tile / 8, precision: precision),
-                                          policy: deepest ? .deepest : .iqam(threshold: calibrated?.threshold ?? DeartifactOptions.paperThreshold))
+        let stage = try DeartifactOptions.enhancer(model, deepest: deepest, threshold: nil, precision: precision)
         let grid = stage.tiler.grid(width: compressed.width, height: compressed.height, models: [model])
         let exitMACs = EngineBenchmark.macsPerOutput(model.graph, height: grid.windowHeight, width: grid.windowWidth)
         var enhanced: [[UInt8]] = []

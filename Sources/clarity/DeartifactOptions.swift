@@ -27,7 +27,7 @@ struct DeartifactOptions: ParsableArguments {
         }
     }
 
-    /// The stage, or nil when off. Tiles are the size the threshold was calibrated on.
+    /// The stage, or nil when off.
     func stage(precision: Precision) throws -> EarlyExitEnhancer? {
         guard deartifact != .off else { return nil }
         let model: Model
@@ -39,9 +39,14 @@ struct DeartifactOptions: ParsableArguments {
         guard model.graph.task == "deartifact" else {
             throw MediaError(.invalidArgument, "\(model.graph.name) is a \(model.graph.task) model, not an artifact-removal one")
         }
+        return try Self.enhancer(model, deepest: deartifact == .max, threshold: deartifactThreshold, precision: precision)
+    }
+
+    /// The stage for `model`: tiles of the size its threshold was calibrated on, overlapped by
+    /// an eighth; the calibrated threshold unless `threshold` overrides it.
+    static func enhancer(_ model: Model, deepest: Bool, threshold: Double?, precision: Precision) throws -> EarlyExitEnhancer {
         let calibrated = model.graph.earlyExit
-        let policy: EarlyExitEnhancer.Policy = deartifact == .max
-            ? .deepest : .iqam(threshold: deartifactThreshold ?? calibrated?.threshold ?? Self.paperThreshold)
+        let policy: EarlyExitEnhancer.Policy = deepest ? .deepest : .iqam(threshold: threshold ?? calibrated?.threshold ?? paperThreshold)
         let tile = calibrated?.tile ?? 128
         return try EarlyExitEnhancer(model: model, tiler: Tiler(tile: tile, overlap: tile / 8, precision: precision), policy: policy)
     }

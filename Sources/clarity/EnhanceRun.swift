@@ -9,6 +9,8 @@ struct EnhanceRun {
     /// say after the run (nil for nothing).
     struct Stage {
         var stage: FrameStage
+        /// Live mode: frames released at their timestamps and held to this deadline.
+        var deadline: FrameDeadline? = nil
         var summary: () -> String? = { nil }
     }
 
@@ -17,7 +19,6 @@ struct EnhanceRun {
     var output: String
     var encode: EncodeOptions
     var run: RunOptions
-    var deadline: FrameDeadline? = nil
     var queueDepth = 3
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
 
@@ -35,9 +36,9 @@ struct EnhanceRun {
     }
 
     init(input: String, inputFormat: String?, output: String, encode: EncodeOptions, run: RunOptions,
-         deadline: FrameDeadline? = nil, queueDepth: Int = 3, makeStage: @escaping (VideoFormat, ThreadPlan) throws -> Stage) {
+         queueDepth: Int = 3, makeStage: @escaping (VideoFormat, ThreadPlan) throws -> Stage) {
         self.input = input; self.inputFormat = inputFormat; self.output = output; self.encode = encode; self.run = run
-        self.deadline = deadline; self.queueDepth = queueDepth; self.makeStage = makeStage
+        self.queueDepth = queueDepth; self.makeStage = makeStage
     }
 
     func execute() throws {
@@ -52,7 +53,7 @@ struct EnhanceRun {
                 reader: reader, stage: stage.stage, writer: writer,
                 encoder: encode.settings(container: writer.containerName, threads: threads.total),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
-                queueDepth: queueDepth, deadline: deadline)
+                queueDepth: queueDepth, deadline: stage.deadline)
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)

@@ -84,30 +84,22 @@ struct Live: ParsableCommand {
 
     func run() throws {
         let paced = input != "-" && !input.hasPrefix("pipe:")
-        let limit: Double
-        if let deadline, let s = Self.seconds(deadline) {
-            limit = s
-        } else if let fps {
-            limit = 1 / fps
-        } else {
-            let probe = try MediaReader(url: input == "-" ? "pipe:0" : input, format: inputFormat)
-            let rate = probe.videoFormat.frameRate
-            limit = rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : 1.0 / 30
-        }
-        let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
-        var routed: RoutedUpscale?
         try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
-                       encode: encode, run: runOptions, deadline: clock, queueDepth: 1) { _, threads in
+                       encode: encode, run: runOptions, queueDepth: 1) { format, threads in
+            let rate = format.frameRate
+            let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 }
+                ?? (rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : 1.0 / 30)
+            let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
             let branches = try Routing.branches(models: models, scale: scale)
-            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches), tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
+                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
                                           budget: limit * stageShare)
-            routed = stage
-            return EnhanceRun.Stage(stage: stage) {
+            return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)
-                    + "\nbranches: " + (routed?.branchMix ?? "") + "\nmeasured costs: " + (routed?.costReport ?? "")
+                    + "\nbranches: " + stage.branchMix + "\nmeasured costs: " + stage.costReport
             }
         }.execute()
     }

@@ -5,14 +5,32 @@ import Foundation
 enum ReductionKernels {
     /// Mean over H and W: [N, H, W, C] -> [N, C].
     static func globalAvgPool(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int) {
-        for b in 0..<n {
-            let o = out + b * c
-            o.initialize(repeating: 0, count: c)
-            for p in 0..<pixels {
-                let s = x + (b * pixels + p) * c
-                for ch in 0..<c { o[ch] += s[ch] }
+        guard c % 8 == 0 else {
+            for b in 0..<n {
+                let o = out + b * c
+                o.initialize(repeating: 0, count: c)
+                for p in 0..<pixels {
+                    let s = x + (b * pixels + p) * c
+                    for ch in 0..<c { o[ch] += s[ch] }
+                }
+                for ch in 0..<c { o[ch] /= Float(pixels) }
             }
-            for ch in 0..<c { o[ch] /= Float(pixels) }
+            return
+        }
+        // Channels in 8-wide vectors, summed in registers (the scalar loop reloads `o` per pixel).
+        let lanes = c / 8
+        var acc = [SIMD8<Float>](repeating: .zero, count: lanes)
+        acc.withUnsafeMutableBufferPointer { a in
+            for b in 0..<n {
+                for l in 0..<lanes { a[l] = .zero }
+                let base = UnsafeRawPointer(x + b * pixels * c)
+                for p in 0..<pixels {
+                    let s = base + p * c * 4
+                    for l in 0..<lanes { a[l] += s.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self) }
+                }
+                let scale = 1 / Float(pixels)
+                for l in 0..<lanes { for k in 0..<8 { out[b * c + l * 8 + k] = a[l][k] * scale } }
+            }
         }
     }
 
@@ -32,10 +50,19 @@ enum ReductionKernels {
                 gate[b * c + ch] = 1 / (1 + exp(-s))
             }
         }
-        parallelChunks(n * pixels, minChunk: 1024) { r in
-            for p in r {
-                let b = p / pixels
-                for ch in 0..<c { out[p * c + ch] = x[p * c + ch] * gate[b * c + ch] }
+        gate.withUnsafeBufferPointer { g in
+            let gates = g.baseAddress!
+            parallelChunks(n * pixels, minChunk: 4096) { r in
+                var p = r.lowerBound
+                while p < r.upperBound {
+                    let b = p / pixels, end = min(r.upperBound, (b + 1) * pixels)
+                    let gb = gates + b * c
+                    for q in p..<end {
+                        let xi = x + q * c, oi = out + q * c
+                        for ch in 0..<c { oi[ch] = xi[ch] * gb[ch] }
+                    }
+                    p = end
+                }
             }
         }
     }

@@ -54,6 +54,16 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 6, kernel: (2, 2),
                    stride: (2, 2), bias: true, activation: .relu)))])
     }
+    func testConvTranspose4x4Stride4() throws {
+        // Kernel equal to stride: run as a 1x1 convolution to the taps plus a pixel shuffle.
+        try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 3, kernel: (4, 4),
+                   stride: (4, 4), activation: .leakyReLU(alpha: 0.1))))], size: (6, 10))
+    }
+    func testConvTranspose3x3Stride2() throws {
+        // Overlapping taps: oneDNN's deconvolution itself.
+        try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 4, kernel: (3, 3),
+                   stride: (2, 2), bias: true)))])
+    }
     func testPixelShuffle() throws {
         try check([Layer(name: "ps", inputs: ["stem"], op: .pixelShuffle(factor: 2))])
         try check([Self.conv("c", "stem", 8, 36), Layer(name: "ps", inputs: ["c"], op: .pixelShuffle(factor: 6))])
@@ -67,7 +77,10 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "gap", inputs: ["stem"], op: .globalAvgPool),
                    Layer(name: "fc", inputs: ["gap"], op: .linear(.init(inFeatures: 8, outFeatures: 3, bias: true, activation: .leakyReLU(alpha: 0.1))))])
     }
-    func testECA() throws { try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 3))]) }
+    func testECA() throws {
+        try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 3))])
+        try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 5))], stem: 9)  // not a multiple of 8 lanes
+    }
     func testMaxCandidates() throws { try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 4, groups: 2))]) }
     func testSoftmaxSumTM() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 2, mode: .tm))]) }
     func testSoftmaxSumTR() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 3, groups: 1, mode: .tr))], stem: 9) }

@@ -41,14 +41,16 @@ public final class FrameScaler {
     }
 
     /// A scaler for one plane of `bitDepth` bits (8, or up to 16 stored in 16-bit words).
+    /// `threads` > 1 scales bands of output rows in parallel (the same result as one thread).
     public convenience init(planeFrom source: (width: Int, height: Int), to target: (width: Int, height: Int),
-                            bitDepth: Int, filter: ScaleFilter) throws {
+                            bitDepth: Int, filter: ScaleFilter, threads: Int = 1) throws {
         let grey: AVPixelFormat = bitDepth <= 8 ? AV_PIX_FMT_GRAY8 : bitDepth <= 10 ? AV_PIX_FMT_GRAY10LE
             : bitDepth <= 12 ? AV_PIX_FMT_GRAY12LE : AV_PIX_FMT_GRAY16LE
         let rate = AVRational(num: 0, den: 1)
         try self.init(from: VideoFormat(width: source.width, height: source.height, pixelFormat: grey, timeBase: rate, frameRate: rate),
                       to: VideoFormat(width: target.width, height: target.height, pixelFormat: grey, timeBase: rate, frameRate: rate),
-                      filter: filter)
+                      filter: filter, threads: threads)
+        if threads > 1 { shells = (try PlaneShell(), try PlaneShell()) }
     }
 
     deinit { sws_freeContext(context) }
@@ -76,10 +78,48 @@ public final class FrameScaler {
     /// Scales one plane into another (for a plane scaler).
     public func scale(plane source: (data: UnsafeMutablePointer<UInt8>, stride: Int),
                       into target: (data: UnsafeMutablePointer<UInt8>, stride: Int)) {
+        if let (src, dst) = shells {
+            // Only swscale's frame API cuts the work into slices for its threads.
+            src.wrap(source, format: input)
+            dst.wrap(target, format: output)
+            defer { src.release(); dst.release() }
+            let r = sws_scale_frame(context, dst.frame, src.frame)
+            precondition(r >= 0, "swscale failed on a plane it was set up for (\(r))")
+            return
+        }
         var src: [UnsafePointer<UInt8>?] = [UnsafePointer(source.data), nil, nil, nil]
         var dst: [UnsafeMutablePointer<UInt8>?] = [target.data, nil, nil, nil]
         var srcStride: [Int32] = [Int32(source.stride), 0, 0, 0]
         var dstStride: [Int32] = [Int32(target.stride), 0, 0, 0]
         sws_scale(context, &src, &srcStride, 0, Int32(input.height), &dst, &dstStride)
     }
+
+    private var shells: (PlaneShell, PlaneShell)?
+}
+
+/// An AVFrame around a plane the caller owns, with a buffer reference that frees nothing, so
+/// swscale's frame API reads and writes the plane in place.
+private final class PlaneShell {
+    let frame: UnsafeMutablePointer<AVFrame>
+
+    init() throws {
+        guard let f = av_frame_alloc() else { throw MediaError(.codec, "cannot allocate a frame") }
+        frame = f
+    }
+
+    deinit {
+        var f: UnsafeMutablePointer<AVFrame>? = frame
+        av_frame_free(&f)
+    }
+
+    func wrap(_ plane: (data: UnsafeMutablePointer<UInt8>, stride: Int), format: VideoFormat) {
+        frame.pointee.format = format.pixelFormat.rawValue
+        frame.pointee.width = Int32(format.width)
+        frame.pointee.height = Int32(format.height)
+        frame.pointee.data.0 = plane.data
+        frame.pointee.linesize.0 = Int32(plane.stride)
+        frame.pointee.buf.0 = av_buffer_create(plane.data, plane.stride * format.height, { _, _ in }, nil, 0)
+    }
+
+    func release() { av_buffer_unref(&frame.pointee.buf.0) }
 }

@@ -40,17 +40,27 @@ public final class FrameDeadline: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// Called by the writer for the oldest frame in flight: whether to write it.
-    public func arrive() -> Bool {
+    /// Called by the writer for the oldest frame in flight, before writing it: false when it
+    /// is already late and late frames are dropped (the frame is then done with).
+    public func admit() -> Bool {
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock(); defer { lock.unlock() }
-        guard !released.isEmpty else { return true }
+        guard dropLate, let first = released.first, Double(now - first) / 1e9 > seconds else { return true }
+        released.removeFirst()
+        latencies.append(Double(now - first) / 1e9)
+        late += 1
+        dropped += 1
+        return false
+    }
+
+    /// Called by the writer once the oldest frame in flight is written: its latency ends here.
+    public func written() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock(); defer { lock.unlock() }
+        guard !released.isEmpty else { return }
         let latency = Double(now - released.removeFirst()) / 1e9
         latencies.append(latency)
-        guard latency > seconds else { return true }
-        late += 1
-        if dropLate { dropped += 1; return false }
-        return true
+        if latency > seconds { late += 1 }
     }
 
     /// Latency so far: percentiles, worst case, frames over the deadline.

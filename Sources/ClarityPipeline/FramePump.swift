@@ -128,8 +128,9 @@ public final class FramePump: @unchecked Sendable {
                 switch item {
                 case .frame(let f):
                     if let pts = f.pts { progress.position = Double(pts) * av_q2d(timeBase) }
-                    if deadline?.arrive() ?? true {
+                    if deadline?.admit() ?? true {
                         try writer.write(f)
+                        deadline?.written()
                         progress.framesWritten += 1
                     }
                 case .packet(let p):

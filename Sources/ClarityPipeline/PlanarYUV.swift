@@ -18,11 +18,13 @@ enum PlanarYUV {
 
     /// A scaler for one chroma plane of `input` to the chroma plane of `output` (same layout,
     /// another size): the luma stages scale chroma classically, as a grey plane.
-    static func chromaScaler(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter) throws -> FrameScaler {
+    static func chromaScaler(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter,
+                             threads: Int = 1) throws -> FrameScaler {
         let shift = input.chromaShift
         func dims(_ f: VideoFormat) -> (width: Int, height: Int) {
             ((f.width + (1 << shift.x) - 1) >> shift.x, (f.height + (1 << shift.y) - 1) >> shift.y)
         }
-        return try FrameScaler(planeFrom: dims(input), to: dims(output), bitDepth: input.bitDepth, filter: filter)
+        return try FrameScaler(planeFrom: dims(input), to: dims(output), bitDepth: input.bitDepth, filter: filter,
+                                threads: threads)
     }
 }

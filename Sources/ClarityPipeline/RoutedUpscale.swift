@@ -69,39 +69,55 @@ public final class RoutedUpscale: FrameStage {
         out.height = input.height * s
         output = out
         pool = try FramePool(format: out)
-        lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: .bicubic)
-        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic)
+        // The canvas and chroma are most of a live frame's fixed work: all threads take them.
+        lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8,
+                                     filter: .bicubic, threads: Engine.threads)
+        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         costs = try calibrateCosts(width: input.width, height: input.height)
         return out
     }
 
-    /// Seconds per tile of each model on this machine (a warm-up run, then a timed one).
+    /// What the frame's parts cost on this machine, timed on a blank frame of the real size
+    /// (each after a warm-up run): the canvas and chroma; the routing; each model's tiles as
+    /// `composite` runs them (a checkerboard of tiles among canvas tiles, so the blending with
+    /// canvas neighbours is paid as it will be); and the fixed cost of compositing at all.
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
-        // Every batch shape compiled now, not in the middle of a live frame; then a 4 x 4-tile
-        // plane through each model alone (a warm-up run, then a timed one).
-        try tiler.prepare(models: branches.map(\.model), grid: grid)
-        let side = 4 * tiler.tile
-        let sample = Plane(width: side, height: side, repeating: 0.5)
-        var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
-        let sampleGrid = tiler.grid(width: side, height: side, models: branches.map(\.model))
-        for branch in branches {
-            let run = { _ = try self.tiler.run(sample, models: [branch.model], grid: sampleGrid, assignment: sampleGrid.tiles.map { _ in 0 }) }
-            try run()
-            let start = DispatchTime.now().uptimeNanoseconds
-            try run()
-            perTile.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 / Double(sampleGrid.tiles.count))
-        }
-        // The frame's own work (canvas, chroma), timed once on blank frames so that the first
-        // real frame is planned with realistic figures.
+        try tiler.prepare(models: branches.map(\.model), grid: grid)  // no compiling mid-stream
         let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
                                                        timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
         let target = try pool.makeFrame()
-        let start = DispatchTime.now().uptimeNanoseconds
-        lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
-        for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
-        let overhead = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return BranchCostModel(secondsPerTile: perTile, overhead: overhead)
+        let blank = Plane(width: width, height: height, repeating: 0.5)
+        func seconds(_ body: () throws -> Void) rethrows -> Double {
+            try body()
+            let start = DispatchTime.now().uptimeNanoseconds
+            try body()
+            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        }
+        let overhead = seconds {
+            lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
+            for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+        }
+        let canvas = branches.count
+        func composite(_ assignment: [Int]) throws -> Double {
+            let (data, stride) = target.plane(0)
+            return try seconds {
+                try tiler.composite(blank, models: branches.map(\.model), grid: grid, assignment: assignment,
+                                    onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+            }
+        }
+        // Model tiles on the dark squares of the grid's first 6 x 6 tiles.
+        let sample = grid.tiles.map { $0.row < 6 && $0.column < 6 && ($0.row + $0.column) % 2 == 0 }
+        let count = Double(sample.filter { $0 }.count)
+        var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
+        for b in branches.indices {
+            perTile.append(try composite(sample.map { $0 ? b : canvas }) / count)
+        }
+        let cheapest = perTile.indices.dropFirst().min { perTile[$0] < perTile[$1] }!
+        let single = try composite(grid.tiles.indices.map { $0 == 0 ? cheapest - 1 : canvas })
+        let routing = try seconds { _ = try route(blank, costs: perTile, tileBudget: nil) }
+        return BranchCostModel(secondsPerTile: perTile, setup: max(0, single - perTile[cheapest]), overhead: overhead,
+                               routing: routing)
     }
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
@@ -112,53 +128,66 @@ public final class RoutedUpscale: FrameStage {
         // The canvas goes straight into the output; model tiles are blended over it.
         lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
-        let (w, h) = (frame.width, frame.height)
-        let luma = SampleConversion.plane(from: frame.plane(0), width: w, height: h, wide: false, scale: 1 / maxValue)
-        let plan = costs.snapshot
-        let choice: [Int]
-        if let classifier {
-            let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile)
-            if budget == nil {
-                // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
-                choice = probabilities.map { p in classBranch[p.indices.max { p[$0] < p[$1] }!] + 1 }
-            } else {
-                let gains = probabilities.map { p in
-                    [0] + branches.indices.map { b in
-                        classBranch.indices.filter { classBranch[$0] == b }.first
-                            .map { k in zip(p, classifier.gainPerClass).map { $0 * $1[k] }.reduce(0, +) } ?? 0
-                    }
-                }
-                choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
-                                           budget: budget.map { max(0, $0 - plan.overhead) })
-            }
-        } else {
-            let gains = grid.tiles.map { t in [0] + branches.map { $0.gain * luma.meanGradient(x: t.coreX, y: t.coreY) } }
-            choice = TileRouter.assign(gains: gains, costs: plan.secondsPerTile,
-                                       budget: budget.map { max(0, $0 - plan.overhead) })
-        }
-        for c in choice { branchCounts[c] += 1 }
-        var modelSeconds = 0.0
-        if choice.contains(where: { $0 != 0 }) {
-            let tilesStart = DispatchTime.now().uptimeNanoseconds
-            // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
-            let (data, stride) = out.plane(0)
-            try tiler.composite(luma, models: branches.map(\.model), grid: grid,
-                                assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
-                                onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
-            modelSeconds = since(tilesStart)
-            costs.observe(predicted: TileRouter.cost(of: choice, costs: plan.secondsPerTile), actual: modelSeconds)
-        } else {
+        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false,
+                                          scale: 1 / maxValue)
+        costs.observe(overhead: since(start))
+
+        // With a deadline and no time left for even one model tile, the frame is the canvas:
+        // not even the classifier runs.
+        let tileBudget = budget.map { costs.tileBudget(frame: $0) }
+        if case .some(.none) = tileBudget {
+            branchCounts[0] += grid.tiles.count
             costs.relax()
+            return out
         }
-        costs.observe(overhead: since(start) - modelSeconds)
+        let routingStart = DispatchTime.now().uptimeNanoseconds
+        let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget ?? nil)
+        costs.observe(routing: since(routingStart))
+        for c in choice { branchCounts[c] += 1 }
+        guard choice.contains(where: { $0 != 0 }) else {
+            costs.relax()
+            return out
+        }
+        let tilesStart = DispatchTime.now().uptimeNanoseconds
+        // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
+        let (data, stride) = out.plane(0)
+        try tiler.composite(luma, models: branches.map(\.model), grid: grid,
+                            assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
+                            onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+        let c = costs.snapshot
+        costs.observe(predicted: c.setup + TileRouter.cost(of: choice, costs: c.secondsPerTile), actual: since(tilesStart))
         return out
+    }
+
+    /// A router branch per tile (0 = the canvas) within `tileBudget` seconds (nil = no deadline).
+    private func route(_ luma: Plane, costs: [Double], tileBudget: Double?) throws -> [Int] {
+        guard let classifier else {
+            let gains = grid.tiles.map { t in
+                let detail = luma.meanGradient(x: t.coreX, y: t.coreY)
+                return [0] + branches.map { $0.gain * detail }
+            }
+            return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
+        }
+        let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile)
+        guard tileBudget != nil else {
+            // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
+            return probabilities.map { p in classBranch[p.indices.max { p[$0] < p[$1] }!] + 1 }
+        }
+        let gains = probabilities.map { p in
+            [0] + branches.indices.map { b in
+                classBranch.indices.filter { classBranch[$0] == b }.first
+                    .map { k in zip(p, classifier.gainPerClass).map { $0 * $1[k] }.reduce(0, +) } ?? 0
+            }
+        }
+        return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
     }
 
     /// The cost model's current figures, for the run's report.
     public var costReport: String {
         let c = costs.snapshot
         return zip(branchNames.dropFirst(), c.secondsPerTile.dropFirst()).map { String(format: "%@ %.2f ms/tile", $0, $1 * 1000) }
-            .joined(separator: ", ") + String(format: "; rest of the frame %.1f ms", c.overhead * 1000)
+            .joined(separator: ", ")
+            + String(format: "; set-up %.1f ms, routing %.1f ms, rest of the frame %.1f ms", c.setup * 1000, c.routing * 1000, c.overhead * 1000)
     }
 
     /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far.
@@ -174,13 +203,19 @@ extension Plane {
     /// region (clipped to the plane): how much detail a tile holds.
     func meanGradient(x: Range<Int>, y: Range<Int>) -> Double {
         let xs = x.clamped(to: 0..<width), ys = y.clamped(to: 0..<height)
-        var sum: Float = 0, count = 0
-        for r in ys {
-            for c in xs {
-                if c + 1 < xs.upperBound { sum += abs(data[r * width + c + 1] - data[r * width + c]); count += 1 }
-                if r + 1 < ys.upperBound { sum += abs(data[(r + 1) * width + c] - data[r * width + c]); count += 1 }
+        guard !xs.isEmpty, !ys.isEmpty else { return 0 }
+        var sum: Float = 0
+        data.withUnsafeBufferPointer { p in
+            for r in ys {
+                let row = p.baseAddress! + r * width
+                for c in xs.lowerBound..<(xs.upperBound - 1) { sum += abs(row[c + 1] - row[c]) }
+                if r + 1 < ys.upperBound {
+                    let next = row + width
+                    for c in xs { sum += abs(next[c] - row[c]) }
+                }
             }
         }
+        let count = ys.count * (xs.count - 1) + (ys.count - 1) * xs.count
         return count > 0 ? Double(sum) / Double(count) : 0
     }
 }

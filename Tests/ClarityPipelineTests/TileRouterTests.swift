@@ -48,4 +48,20 @@ final class TileRouterTests: XCTestCase {
         XCTAssertLessThan(after.filter { $0 == 2 }.count, before.filter { $0 == 2 }.count, "fewer expensive tiles")
         XCTAssertGreaterThan(slowCosts[2], 0.004 * 2.5)
     }
+
+    func testASlowFrameIsBelievedAtOnceAFastOneGradually() {
+        let costs = BranchCostModel(secondsPerTile: [0, 0.002], setup: 0.001, smoothing: 0.3)
+        costs.observe(predicted: 0.01, actual: 0.03)
+        XCTAssertEqual(costs.snapshot.secondsPerTile[1], 0.006, accuracy: 1e-12)
+        XCTAssertEqual(costs.snapshot.setup, 0.003, accuracy: 1e-12)
+        costs.observe(predicted: 0.03, actual: 0.015)
+        XCTAssertEqual(costs.snapshot.secondsPerTile[1], 0.006 * 0.85, accuracy: 1e-12)
+    }
+
+    func testNoRoutingWhenNotEvenOneTileFits() {
+        // 20 ms frame budget: 12 ms of canvas and chroma, 3 ms of routing, 1 ms of set-up.
+        let costs = BranchCostModel(secondsPerTile: [0, 0.005, 0.003], setup: 0.001, overhead: 0.012, routing: 0.003)
+        XCTAssertEqual(costs.tileBudget(frame: 0.020)!, 0.004, accuracy: 1e-12)  // one 3 ms tile fits
+        XCTAssertNil(costs.tileBudget(frame: 0.018))  // 2 ms left: none does
+    }
 }

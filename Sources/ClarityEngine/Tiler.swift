@@ -128,10 +128,23 @@ public struct Tiler: Sendable {
         let window = Accumulator(count: ow * oh, zeroed: false)
         let scale = 1 / maxValue
         for ti in touched where assignment[ti] == canvasIndex {
-            cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
-                width: width, height: height, into: window.values)
+            // Only model tiles' windows are written back: a canvas tile counts only where one
+            // covers it (a strip of the overlap beside a single model tile).
+            let t = g.tiles[ti]
+            var clip: (x: Range<Int>, y: Range<Int>)?
+            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
+                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) where assignment[r * g.columns + c] != canvasIndex {
+                    let m = g.tiles[r * g.columns + c]
+                    let x = (m.windowX * s)..<(m.windowX * s + ow), y = (m.windowY * s)..<(m.windowY * s + oh)
+                    clip = clip.map { (min($0.x.lowerBound, x.lowerBound)..<max($0.x.upperBound, x.upperBound),
+                                       min($0.y.lowerBound, y.lowerBound)..<max($0.y.upperBound, y.upperBound)) } ?? (x, y)
+                }
+            }
+            guard let clip else { continue }
+            cut(t, grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
+                width: width, height: height, clip: clip, into: window.values)
             blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                  into: acc.values, weight: weight.values, outWidth: outW)
+                  clip: clip, into: acc.values, weight: weight.values, outWidth: outW)
         }
         for ti in modelTiles {
             let t = g.tiles[ti]
@@ -202,12 +215,17 @@ public struct Tiler: Sendable {
 
     /// A tile's output window taken from a whole upscaled plane (`value(x, y)`), edge samples
     /// repeated where the window runs past it.
+    /// Only the part inside `clip` (output coordinates) is filled.
     private func cut(_ t: TileGrid.Tile, grid g: TileGrid, scale s: Int, from value: (Int, Int) -> Float,
-                     width: Int, height: Int, into window: UnsafeMutablePointer<Float>) {
+                     width: Int, height: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil,
+                     into window: UnsafeMutablePointer<Float>) {
         let ow = g.windowWidth * s, oh = g.windowHeight * s
-        for y in 0..<oh {
-            let cy = min(t.windowY * s + y, height - 1)
-            for x in 0..<ow { window[y * ow + x] = value(min(t.windowX * s + x, width - 1), cy) }
+        let x0 = t.windowX * s, y0 = t.windowY * s
+        let xs = (x0..<(x0 + ow)).clamped(to: clip?.x ?? x0..<(x0 + ow))
+        let ys = (y0..<(y0 + oh)).clamped(to: clip?.y ?? y0..<(y0 + oh))
+        for y in ys {
+            let cy = min(y, height - 1)
+            for x in xs { window[(y - y0) * ow + x - x0] = value(min(x, width - 1), cy) }
         }
     }
 
@@ -287,7 +305,8 @@ public struct Tiler: Sendable {
     /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
     /// where the neighbour used the same model (so same-model seams stay exact).
     private func blend(_ tileOut: UnsafePointer<Float>, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
-                       feather: Int, into out: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, outWidth: Int) {
+                       feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil, into out: UnsafeMutablePointer<Float>,
+                       weight: UnsafeMutablePointer<Float>, outWidth: Int) {
         let t = g.tiles[ti]
         func differs(_ dr: Int, _ dc: Int) -> Bool {
             let r = t.row + dr, c = t.column + dc
@@ -311,10 +330,11 @@ public struct Tiler: Sendable {
         let (xr, wx) = ramp(t.coreX, window: t.windowX, windowLength: g.windowWidth, soft: (differs(0, -1), differs(0, 1)))
         let (yr, wy) = ramp(t.coreY, window: t.windowY, windowLength: g.windowHeight, soft: (differs(-1, 0), differs(1, 0)))
         let ow = g.windowWidth * s
-        for (j, y) in yr.enumerated() {
+        for y in yr.clamped(to: clip?.y ?? yr) {
             let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
-            for (i, x) in xr.enumerated() {
-                let w = wx[i] * wy[j]
+            let wyj = wy[y - yr.lowerBound]
+            for x in xr.clamped(to: clip?.x ?? xr) {
+                let w = wx[x - xr.lowerBound] * wyj
                 out[y * outWidth + x] += w * row[x]
                 weight[y * outWidth + x] += w
             }

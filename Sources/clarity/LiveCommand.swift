@@ -50,7 +50,7 @@ struct Live: ParsableCommand {
     var classifier: String?
 
     @Option(help: "Low-resolution tile size the router decides on.")
-    var tile = 64
+    var tile = 48
 
     @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
     var overlap = 4

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Print the train.py arguments of the edge-SR model with the best validation PSNR at a
-scale (default x3), read from models/*.safetensors (validation only: never the test split).
+scale (default x3), read from the exported models/*.safetensors and the bundled ones
+(validation only: never the test split).
     python training/pick_esr.py [--scale 3]"""
 import argparse
 import json
@@ -13,7 +14,9 @@ ap = argparse.ArgumentParser()
 ap.add_argument("--scale", type=int, default=3)
 a = ap.parse_args()
 best = None
-for p in sorted((Path(__file__).resolve().parent.parent / "models").glob("esr-*.safetensors")):
+repo = Path(__file__).resolve().parent.parent
+for p in sorted([*(repo / "models").glob("esr-*.safetensors"),
+                 *(repo / "Sources/ClarityModels/Weights").glob("esr-*.safetensors")]):
     with safe_open(str(p), framework="pt") as f:
         doc = json.loads(f.metadata()["clarity"])
     if doc["scale"] != a.scale:

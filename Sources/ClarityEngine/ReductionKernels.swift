@@ -5,31 +5,23 @@ import Foundation
 enum ReductionKernels {
     /// Mean over H and W: [N, H, W, C] -> [N, C].
     static func globalAvgPool(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int) {
-        guard c % 8 == 0 else {
-            for b in 0..<n {
-                let o = out + b * c
-                o.initialize(repeating: 0, count: c)
-                for p in 0..<pixels {
-                    let s = x + (b * pixels + p) * c
-                    for ch in 0..<c { o[ch] += s[ch] }
-                }
-                for ch in 0..<c { o[ch] /= Float(pixels) }
-            }
-            return
-        }
-        // Channels in 8-wide vectors, summed in registers (the scalar loop reloads `o` per pixel).
+        // Channels in 8-wide vectors summed in registers (a scalar loop reloads `out` per
+        // pixel); the channels past the last full vector, if any, one by one.
         let lanes = c / 8
         var acc = [SIMD8<Float>](repeating: .zero, count: lanes)
         acc.withUnsafeMutableBufferPointer { a in
             for b in 0..<n {
+                let o = out + b * c
+                o.initialize(repeating: 0, count: c)
                 for l in 0..<lanes { a[l] = .zero }
-                let base = UnsafeRawPointer(x + b * pixels * c)
                 for p in 0..<pixels {
-                    let s = base + p * c * 4
-                    for l in 0..<lanes { a[l] += s.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self) }
+                    let s = x + (b * pixels + p) * c
+                    let raw = UnsafeRawPointer(s)
+                    for l in 0..<lanes { a[l] += raw.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self) }
+                    for ch in (lanes * 8)..<c { o[ch] += s[ch] }
                 }
-                let scale = 1 / Float(pixels)
-                for l in 0..<lanes { for k in 0..<8 { out[b * c + l * 8 + k] = a[l][k] * scale } }
+                for l in 0..<lanes { for k in 0..<8 { o[l * 8 + k] = a[l][k] } }
+                for ch in 0..<c { o[ch] /= Float(pixels) }
             }
         }
     }

@@ -122,6 +122,7 @@ public final class FramePump: @unchecked Sendable {
             progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.bytesWritten = writer.bytesWritten
             progress.latency = deadline?.report
+            progress.branchTiles = (stage as? BranchMixReporting)?.branchTiles
         }
         do {
             while let item = processed.pop() {

@@ -20,6 +20,8 @@ public struct PumpProgress: Sendable {
     public var interrupted = false
     /// Live mode: frame latencies against the deadline.
     public var latency: LatencyReport?
+    /// Tiles per branch, for a stage that routes tiles (`BranchMixReporting`).
+    public var branchTiles: [BranchTiles]?
 
     public var framesPerSecond: Double { elapsed > 0 ? Double(framesWritten) / elapsed : 0 }
 

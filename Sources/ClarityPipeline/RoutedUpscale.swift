@@ -13,7 +13,7 @@ import Foundation
 /// (class probabilities times each branch's measured gain on each class; with no deadline,
 /// each tile simply takes its class's branch). Without one, it is the model's validation
 /// gain weighted by the tile's detail (mean luma gradient): flat tiles gain nothing.
-public final class RoutedUpscale: FrameStage {
+public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public struct Branch {
         public var model: Model
         /// Validation Y-PSNR gain over bicubic, dB.
@@ -30,7 +30,9 @@ public final class RoutedUpscale: FrameStage {
     public var budget: Double?
     public private(set) var costs: BranchCostModel!
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
-    public private(set) var branchCounts: [Int]
+    public var branchCounts: [Int] { countsLock.withLock { counts } }
+    private var counts: [Int]
+    private let countsLock = NSLock()
     private var output: VideoFormat!
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
@@ -55,7 +57,7 @@ public final class RoutedUpscale: FrameStage {
         self.branches = branches
         self.tiler = tiler
         self.budget = budget
-        branchCounts = [Int](repeating: 0, count: branches.count + 1)
+        counts = [Int](repeating: 0, count: branches.count + 1)
     }
 
     public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
@@ -136,14 +138,14 @@ public final class RoutedUpscale: FrameStage {
         // not even the classifier runs.
         let tileBudget = budget.map { costs.tileBudget(frame: $0) }
         if case .some(.none) = tileBudget {
-            branchCounts[0] += grid.tiles.count
+            countsLock.withLock { counts[0] += grid.tiles.count }
             costs.relax()
             return out
         }
         let routingStart = DispatchTime.now().uptimeNanoseconds
         let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget ?? nil)
         costs.observe(routing: since(routingStart))
-        for c in choice { branchCounts[c] += 1 }
+        countsLock.withLock { for c in choice { counts[c] += 1 } }
         guard choice.contains(where: { $0 != 0 }) else {
             costs.relax()
             return out
@@ -182,6 +184,10 @@ public final class RoutedUpscale: FrameStage {
         return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
     }
 
+    public var branchTiles: [BranchTiles] {
+        zip(branchNames, branchCounts).map { BranchTiles(branch: $0, tiles: $1) }
+    }
+
     /// The cost model's current figures, for the run's report.
     public var costReport: String {
         let c = costs.snapshot
@@ -192,8 +198,9 @@ public final class RoutedUpscale: FrameStage {
 
     /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far.
     public var branchMix: String {
-        let total = max(1, branchCounts.reduce(0, +))
-        return zip(branchNames, branchCounts).map { "\($0) \(Int((100 * Double($1) / Double(total)).rounded()))%" }
+        let counts = branchCounts
+        let total = max(1, counts.reduce(0, +))
+        return zip(branchNames, counts).map { "\($0) \(Int((100 * Double($1) / Double(total)).rounded()))%" }
             .joined(separator: ", ")
     }
 }

@@ -59,6 +59,9 @@ struct ProgressPrinter {
             fields["dropped_late"] = l.dropped
             if done { fields["latency_histogram_5ms"] = l.histogram }
         }
+        if let b = p.branchTiles {
+            fields["branch_tiles"] = Dictionary(b.map { ($0.branch, $0.tiles) }, uniquingKeysWith: +)
+        }
         if done {
             fields["corrupt_packets"] = p.corruptPackets
             fields["corrupt_frames"] = p.corruptFrames

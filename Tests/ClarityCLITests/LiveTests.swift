@@ -18,6 +18,11 @@ final class LiveTests: ToolTestCase {
         XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
         XCTAssertEqual(latency?["deadline"], 5000)
         XCTAssertTrue(r.stderr.contains("branches: bicubic"), r.stderr)
+        // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).
+        let tiles = final?["branch_tiles"] as? [String: Int]
+        XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["bicubic", "esr-max-k5-c2-x3"])
+        XCTAssertEqual(tiles?.values.reduce(0, +), 15 * 60)
+        XCTAssertGreaterThan(tiles?["esr-max-k5-c2-x3"] ?? 0, 0, "with time to spare, detailed tiles take the model")
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
         // Paced: 15 frames at 30 fps take at least half a second to release.
         XCTAssertGreaterThanOrEqual(final?["elapsed"] as? Double ?? 0, 0.45)
@@ -37,6 +42,7 @@ final class LiveTests: ToolTestCase {
             XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)
             // Under an impossible deadline the router leaves every tile on the bicubic canvas.
             XCTAssertTrue(r.stderr.contains("branches: bicubic 100%"), r.stderr)
+            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["bicubic": 9 * 60, "esr-max-k5-c2-x3": 0])
         }
     }
 

@@ -10,7 +10,6 @@ size-agnostic: it is trained on 32x32 LR tiles and used on 32..64.
 
 graph() writes it in the Clarity model format with conv2d / global_avg_pool / linear only.
 """
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 

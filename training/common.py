@@ -136,3 +136,69 @@ def open_run(name, script):
         logf.flush()
 
     return ckdir, log, command
+
+
+class TrainingClock:
+    """Seconds of training so far. Checkpointed, so a resumed run keeps its time budget and its
+    learning-rate decay; validation and checkpoint writing are left out with `skip()`."""
+
+    def __init__(self):
+        import time
+        self._time = time.time
+        self.elapsed = 0.0
+        self._mark = self._time()
+
+    def tick(self):
+        now = self._time()
+        self.elapsed += now - self._mark
+        self._mark = now
+
+    def skip(self):
+        self._mark = self._time()
+
+
+def optimizer_step(loss, opt, sched, clock):
+    """One optimizer step on `loss`, its time counted on `clock`, then the schedule's step."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    clock.tick()
+    sched.step()
+
+
+class RunState:
+    """What every trainer checkpoints and resumes: config, arguments, model, optimizer,
+    schedule, both random generators (numpy's `rng` and torch's) and the training clock."""
+
+    def __init__(self, cfg, args, model, opt, sched, rng, clock):
+        self.cfg, self.args, self.model, self.opt, self.sched, self.rng, self.clock = \
+            cfg, args, model, opt, sched, rng, clock
+
+    def save(self, path, **extra):
+        """Writes the run and `extra` (iteration, best, history, ...) atomically."""
+        import torch
+        torch.save({"cfg": self.cfg, "args": self.args, "model": self.model.state_dict(),
+                    "opt": self.opt.state_dict(), "sched": self.sched.state_dict(),
+                    "np_rng": self.rng.bit_generator.state, "torch_rng": torch.get_rng_state(),
+                    "elapsed": self.clock.elapsed, **extra}, str(path) + ".tmp")
+        os.replace(str(path) + ".tmp", path)
+
+    def resume(self, path, same, log):
+        """Restores the run from `path` when it exists, after checking that it was trained with
+        this config and these values of the arguments named in `same`. Returns the checkpoint
+        (for the trainer's own entries), or None."""
+        import sys
+        import torch
+        if not path.exists():
+            return None
+        ck = torch.load(path, weights_only=False)
+        if ck["cfg"] != self.cfg or any(ck["args"].get(k) != self.args[k] for k in same):
+            sys.exit(f"error: {path} was trained with another config; use --name or delete it")
+        self.model.load_state_dict(ck["model"])
+        self.opt.load_state_dict(ck["opt"])
+        self.sched.load_state_dict(ck["sched"])
+        self.rng.bit_generator.state = ck["np_rng"]
+        torch.set_rng_state(ck["torch_rng"])
+        self.clock.elapsed = ck.get("elapsed", 0.0)
+        log(f"resumed from {path} at iteration {ck['iter']} ({self.clock.elapsed / 60:.1f} min trained)")
+        return ck

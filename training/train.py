@@ -12,7 +12,6 @@ MSE on Y / 255, Adam with linear learning-rate decay to 0, flips and rotations.
 """
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import REPO, open_run, psnr, resize_f, to_u8  # noqa: E402
+from common import open_run, optimizer_step, psnr, REPO, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import PatchSampler, load_eval_set, prepare  # noqa: E402
 from models import build, default_name  # noqa: E402
 
@@ -104,10 +103,10 @@ def main():
     model = build(cfg)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
-    clock = {"elapsed": 0.0}  # training seconds so far (survives resume)
+    clock = TrainingClock()
 
     def progress(i):
-        return clock["elapsed"] / budget if budget else i / a.iters
+        return clock.elapsed / budget if budget else i / a.iters
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
     log(f"start {name}: {json.dumps(cfg)} command: {command}")
@@ -116,54 +115,32 @@ def main():
     val = load_eval_set("val", a.scale, VAL_KINDS)
     base = bicubic_baseline(val, a.scale)
     log(f"train images (HR versions): {len(items)}; val images: {len(val)}; val bicubic {base}")
-    it0, best = 0, {"clean": -1.0}
-    history = []
+    run = RunState(cfg, vars(a), model, opt, sched, sampler.rng, clock)
     last = ckdir / "last.pt"
-    if last.exists():
-        ck = torch.load(last, weights_only=False)
-        if ck["cfg"] != cfg or ck["args"]["iters"] != a.iters or ck["args"].get("minutes") != a.minutes:
-            sys.exit(f"error: {last} was trained with another config; use --name or delete it")
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        sched.load_state_dict(ck["sched"])
-        sampler.rng.bit_generator.state = ck["np_rng"]
-        torch.set_rng_state(ck["torch_rng"])
-        it0, best, history = ck["iter"], ck["best"], ck["history"]
-        clock["elapsed"] = ck.get("elapsed", 0.0)
-        log(f"resumed from {last} at iteration {it0}")
+    ck = run.resume(last, ("iters", "minutes"), log)
+    it0, best, history = (ck["iter"], ck["best"], ck["history"]) if ck else (0, {"clean": -1.0}, [])
 
     def save(path, it):
-        torch.save({"cfg": cfg, "args": vars(a), "model": model.state_dict(), "opt": opt.state_dict(),
-                    "sched": sched.state_dict(), "np_rng": sampler.rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(), "iter": it, "best": best, "history": history,
-                    "command": command, "name": name, "val_bicubic": base,
-                    "elapsed": clock["elapsed"]}, str(path) + ".tmp")
-        os.replace(str(path) + ".tmp", path)
+        run.save(path, iter=it, best=best, history=history, command=command, name=name, val_bicubic=base)
 
     t_ck = t_log = time.time()
     t_start, seen, loss_acc, n_acc = time.time(), 0, 0.0, 0
     n_iters = 10 ** 9 if budget else a.iters
-    t_prev = time.time()
+    clock.skip()
     for it in range(it0, n_iters):
-        if budget and clock["elapsed"] >= budget:
+        if budget and clock.elapsed >= budget:
             break
         lr_b, hr_b = sampler.batch(a.batch)
         loss = F.mse_loss(model(lr_b), hr_b)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        now = time.time()
-        clock["elapsed"] += now - t_prev
-        t_prev = now
-        sched.step()
+        optimizer_step(loss, opt, sched, clock)
         seen += a.batch
         loss_acc += loss.item()
         n_acc += 1
         done = it + 1
-        final = done == a.iters if not budget else clock["elapsed"] >= budget
+        final = done == a.iters if not budget else clock.elapsed >= budget
         if time.time() - t_log > 60 or final:
             rate = seen / (time.time() - t_start)
-            eta = (budget - clock["elapsed"]) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
+            eta = (budget - clock.elapsed) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
             log(f"iter {done}{'' if budget else '/' + str(a.iters)} loss {loss_acc / n_acc:.3e} ({10 * np.log10(1 / max(loss_acc / n_acc, 1e-12)):.2f} dB) "
                 f"lr {sched.get_last_lr()[0]:.2e} {rate:.0f} patches/s eta {eta / 60:.1f} min")
             t_log, loss_acc, n_acc = time.time(), 0.0, 0
@@ -175,11 +152,11 @@ def main():
             if v["clean"] > best["clean"]:
                 best = {"iter": done, **v}
                 save(ckdir / "best.pt", done)
-            t_prev = time.time()  # validation does not count as training time
+            clock.skip()  # validation does not count as training time
         if time.time() - t_ck > a.ckpt_every or final:
             save(last, done)
             t_ck = time.time()
-            t_prev = time.time()  # checkpoint writing does not count as training time
+            clock.skip()  # checkpoint writing does not count as training time
     log(f"done {name}: best {best}, bicubic {base}")
     if not a.no_export:
         from export import export_checkpoint

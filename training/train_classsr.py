@@ -41,13 +41,12 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, open_run, resize_f, to_u8  # noqa: E402
-from data import EASY_DB, VARIANTS, load_eval_set, prepare  # noqa: E402
+from common import CACHE, open_run, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
 SCALE = 3
@@ -321,40 +320,25 @@ def main():
     cls_macs = lambda T: model.macs_per_tile(T, T)  # noqa: E731
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60
-    clock = {"elapsed": 0.0}
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - clock["elapsed"] / budget))
+    clock = TrainingClock()
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - clock.elapsed / budget))
     rng = np.random.default_rng(a.seed)
-    it0, best, history = 0, None, []
+    run = RunState(cfg, vars(a), model, opt, sched, rng, clock)
     last = ckdir / "last.pt"
-    if last.exists():
-        ck = torch.load(last, weights_only=False)
-        if ck["cfg"] != cfg or {k: ck["args"][k] for k in ("w1", "w2", "minutes", "pool", "branches")} != \
-                {k: vars(a)[k] for k in ("w1", "w2", "minutes", "pool", "branches")}:
-            sys.exit(f"error: {last} was trained with another config; use --name or delete it")
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        sched.load_state_dict(ck["sched"])
-        rng.bit_generator.state = ck["np_rng"]
-        torch.set_rng_state(ck["torch_rng"])
-        it0, best, history, clock["elapsed"] = ck["iter"], ck["best"], ck["history"], ck["elapsed"]
-        log(f"resumed from {last} at iteration {it0}")
+    ck = run.resume(last, ("w1", "w2", "minutes", "pool", "branches"), log)
+    it0, best, history = (ck["iter"], ck["best"], ck["history"]) if ck else (0, None, [])
 
     def save(path, it):
-        torch.save({"cfg": cfg, "args": vars(a), "model": model.state_dict(), "opt": opt.state_dict(),
-                    "sched": sched.state_dict(), "np_rng": rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(), "iter": it, "best": best, "history": history,
-                    "command": command, "name": name, "elapsed": clock["elapsed"],
-                    "branches": [{k: b[k] for k in ("name", "macs", "ckpt", "val_psnr")} for b in branches]},
-                   str(path) + ".tmp")
-        os.replace(str(path) + ".tmp", path)
+        run.save(path, iter=it, best=best, history=history, command=command, name=name,
+                 branches=[{k: b[k] for k in ("name", "macs", "ckpt", "val_psnr")} for b in branches])
 
     M, B, N = len(branches), a.batch, len(pool["lr"])
     t_ck = t_log = t_val = time.time()
-    t_prev = time.time()
+    clock.skip()
     acc = np.zeros(4)
     n_acc = 0
     it = it0
-    while clock["elapsed"] < budget:
+    while clock.elapsed < budget:
         idx = torch.from_numpy(rng.integers(0, N, B))
         k = int(rng.integers(8))  # one dihedral transform per batch
         x = dihedral(pool["lr"][idx].float()[:, None] / 255.0, k)
@@ -366,21 +350,16 @@ def main():
         lc = ((M - 1) - diff).mean()
         la = (p.sum(0) - B / M).abs().sum()
         loss = l1 + a.w1 * lc + a.w2 * la
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        optimizer_step(loss, opt, sched, clock)
         now = time.time()
-        clock["elapsed"] += now - t_prev
-        t_prev = now
-        sched.step()
         it += 1
         acc += [loss.item(), l1.item(), lc.item(), la.item()]
         n_acc += 1
-        final = clock["elapsed"] >= budget
+        final = clock.elapsed >= budget
         if now - t_log > 60 or final:
             m = acc / max(n_acc, 1)
             log(f"iter {it} loss {m[0]:.4e} l1 {m[1]:.4e} class {m[2]:.3f} avg {m[3]:.2f} "
-                f"lr {sched.get_last_lr()[0]:.2e} eta {(budget - clock['elapsed']) / 60:.1f} min")
+                f"lr {sched.get_last_lr()[0]:.2e} eta {(budget - clock.elapsed) / 60:.1f} min")
             acc[:] = 0
             n_acc = 0
             t_log = now
@@ -393,10 +372,11 @@ def main():
                 best = {"iter": it, "score": list(sc), "val": v}
                 save(ckdir / "best.pt", it)
             t_val = time.time()
-            t_prev = time.time()
+            clock.skip()
         if time.time() - t_ck > a.ckpt_every or final:
             save(last, it)
-            t_ck = t_prev = time.time()
+            t_ck = time.time()
+            clock.skip()
     log(f"done {name}: best iter {best['iter']} score {best['score']} {summary(best['val'])}")
 
 

@@ -29,7 +29,6 @@ to models/<name>.safetensors (export.py).
 """
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
@@ -40,7 +39,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from common import REPO, open_run, psnr, to_u8  # noqa: E402
+from common import open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
 
 H264 = [f"h264qp{q}" for q in QPS]
@@ -184,10 +183,10 @@ def main():
     weights = W.tolist()
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
-    clock = {"elapsed": 0.0}
+    clock = TrainingClock()
 
     def progress(i):
-        return clock["elapsed"] / budget if budget else i / a.iters
+        return clock.elapsed / budget if budget else i / a.iters
 
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
     log(f"start {name}: {json.dumps(cfg)} init {a.init} exit weights {weights} command: {command}")
@@ -198,75 +197,53 @@ def main():
     log(f"loss factor per kind: { {k: round(v, 3) for k, v in sampler.norm.items()} }")
     crops = val_crops(load("val"), model.align, a.val_crop, bool(a.val_jpeg))
     log(f"train frames: {len(sampler.frames)}; val crops: {len(crops)}; params {sum(p.numel() for p in model.parameters())}")
-    it0, best, history = 0, {"score": -1e9}, []
+    run = RunState(cfg, vars(a), model, opt, sched, sampler.rng, clock)
     last = ckdir / "last.pt"
-    if last.exists():
-        ck = torch.load(last, weights_only=False)
-        if ck["cfg"] != cfg or ck["args"]["iters"] != a.iters or ck["args"].get("minutes") != a.minutes \
-                or ck["args"]["lr"] != a.lr:
-            sys.exit(f"error: {last} was trained with another config; use --name or delete it")
-        model.load_state_dict(ck["model"])
-        opt.load_state_dict(ck["opt"])
-        sched.load_state_dict(ck["sched"])
-        sampler.rng.bit_generator.state = ck["np_rng"]
-        torch.set_rng_state(ck["torch_rng"])
-        it0, best, history = ck["iter"], ck["best"], ck["history"]
-        clock["elapsed"] = ck.get("elapsed", 0.0)
-        log(f"resumed from {last} at iteration {it0} ({clock['elapsed'] / 60:.1f} min trained)")
+    ck = run.resume(last, ("iters", "minutes", "lr"), log)
+    it0, best, history = (ck["iter"], ck["best"], ck["history"]) if ck else (0, {"score": -1e9}, [])
 
     def save(path, it):
-        torch.save({"cfg": cfg, "args": vars(a), "model": model.state_dict(), "opt": opt.state_dict(),
-                    "sched": sched.state_dict(), "np_rng": sampler.rng.bit_generator.state,
-                    "torch_rng": torch.get_rng_state(), "iter": it, "best": best, "history": history,
-                    "command": command, "name": name, "elapsed": clock["elapsed"],
-                    "exit_weights": weights}, str(path) + ".tmp")
-        os.replace(str(path) + ".tmp", path)
+        run.save(path, iter=it, best=best, history=history, command=command, name=name, exit_weights=weights)
 
     t_ck = t_log = time.time()
-    t_val_el = clock["elapsed"]
+    t_val_el = clock.elapsed
     t_start, seen, loss_acc, n_acc = time.time(), 0, 0.0, 0
     n_iters = 10 ** 9 if budget else a.iters
-    t_prev = time.time()
+    clock.skip()
     done = it0
     for it in range(it0, n_iters):
-        if budget and clock["elapsed"] >= budget:
+        if budget and clock.elapsed >= budget:
             break
         x, y, lv, nf = sampler.batch(a.batch)
         outs = model(x)
         per = torch.stack([((o - y) ** 2).mean((1, 2, 3)) for o in outs], 1)  # [N, exits]
         loss = ((per * W[lv]).sum(1) * nf).mean()
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        now = time.time()
-        clock["elapsed"] += now - t_prev
-        t_prev = now
-        sched.step()
+        optimizer_step(loss, opt, sched, clock)
         seen += a.batch
         loss_acc += per[:, -1].mean().item()
         n_acc += 1
         done = it + 1
-        final = done == a.iters if not budget else clock["elapsed"] >= budget
+        final = done == a.iters if not budget else clock.elapsed >= budget
         if time.time() - t_log > 60 or final:
             rate = seen / (time.time() - t_start)
-            eta = (budget - clock["elapsed"]) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
+            eta = (budget - clock.elapsed) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
             log(f"iter {done} last-exit mse {loss_acc / n_acc:.3e} ({10 * np.log10(1 / max(loss_acc / n_acc, 1e-12)):.2f} dB) "
                 f"lr {sched.get_last_lr()[0]:.2e} {rate:.1f} patches/s eta {eta / 60:.1f} min")
             t_log, loss_acc, n_acc = time.time(), 0.0, 0
-        if clock["elapsed"] - t_val_el >= a.val_minutes * 60 or final:
+        if clock.elapsed - t_val_el >= a.val_minutes * 60 or final:
             delta, base = validate(model, crops)
             sc = score(delta, weights)
-            history.append({"iter": done, "elapsed": clock["elapsed"], "score": sc, "delta": delta})
+            history.append({"iter": done, "elapsed": clock.elapsed, "score": sc, "delta": delta})
             log(f"val iter {done} score {sc:+.3f} | H.264 {fmt(delta, H264)} | JPEG {fmt(delta, JPEG if a.val_jpeg else [])}")
             if sc > best["score"]:
                 best = {"iter": done, "score": sc, "delta": delta, "base": base}
                 save(ckdir / "best.pt", done)
-            t_val_el = clock["elapsed"]
-            t_prev = time.time()
+            t_val_el = clock.elapsed
+            clock.skip()
         if time.time() - t_ck > a.ckpt_every or final:
             save(last, done)
             t_ck = time.time()
-            t_prev = time.time()
+            clock.skip()
     log(f"done {name}: best iter {best.get('iter')} score {best['score']:+.3f}")
     if not a.no_export:
         from export import export_rbqe_checkpoint

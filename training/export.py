@@ -77,13 +77,26 @@ def calibration_ranges(doc, tensors, images=8, crop=96):
     return observed_ranges(doc, tensors, inputs)
 
 
+def model_doc(name, task, scale, outputs, g, info, **extra):
+    """A model file's description (docs/model-format.md) of a graph from `model.graph()`."""
+    return {"format": 1, "name": name, "task": task, "scale": scale, "input": "lr", "outputs": outputs,
+            "align": g["align"], "receptive_radius": g["receptive_radius"], "nodes": g["nodes"],
+            "info": dict(info), **extra}
+
+
+def write_model(doc, tensors, path):
+    """Writes the model file and reads it back, so that the exporters check what was written."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(path), metadata={"clarity": json.dumps(doc)})
+    return (path, *graph.load(path))
+
+
 def export_model(model, name, path, info):
     model.eval()
     g, tensors = model.graph()
     s = model.scale
-    doc = {"format": 1, "name": name, "task": "upscale", "scale": s, "input": "lr",
-           "outputs": ["out"], "align": g["align"], "receptive_radius": g["receptive_radius"],
-           "nodes": g["nodes"], "info": dict(info)}
+    doc = model_doc(name, "upscale", s, ["out"], g, info)
     tensors = {k: v.detach().float().contiguous().clone() for k, v in tensors.items()}
     # cost: MACs per output pixel, counted by the reference interpreter on a test input
     x = torch.rand(1, 1, 48, 64)
@@ -93,11 +106,7 @@ def export_model(model, name, path, info):
     doc["info"]["params"] = int(sum(p.numel() for p in model.parameters()))
     doc["info"]["macs_per_output_pixel"] = round(macs / (ref.shape[-1] * ref.shape[-2]), 2)
     doc["calibration"] = calibration_ranges(doc, tensors)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata={"clarity": json.dumps(doc)})
-    # read back and check
-    doc2, t2 = graph.load(path)
+    path, doc2, t2 = write_model(doc, tensors, path)
     with torch.no_grad():
         (got,), _ = graph.run(doc2, t2, x)
     err = (got - want).abs().max().item()
@@ -156,11 +165,7 @@ def export_rbqe(model, name, path, info, early_exit=None):
     every exit (max abs error <= 1e-5, i.e. far above 50 dB)."""
     model.eval()
     g, tensors = model.graph()
-    doc = {"format": 1, "name": name, "task": "deartifact", "scale": 1, "input": "lr",
-           "outputs": g["outputs"], "align": g["align"], "receptive_radius": g["receptive_radius"],
-           "nodes": g["nodes"], "info": dict(info)}
-    if early_exit:
-        doc["early_exit"] = early_exit
+    doc = model_doc(name, "deartifact", 1, g["outputs"], g, info, **({"early_exit": early_exit} if early_exit else {}))
     tensors = {k: v.detach().float().contiguous().clone() for k, v in tensors.items()}
     a = g["align"]
     x = torch.rand(1, 1, 2 * a, 3 * a)
@@ -174,10 +179,7 @@ def export_rbqe(model, name, path, info, early_exit=None):
     doc["info"]["macs_per_pixel_per_exit"] = [round(node_macs[o] / px, 1) for o in g["outputs"]]
     doc["info"]["macs_per_output_pixel"] = doc["info"]["macs_per_pixel_per_exit"][-1]
     doc["calibration"] = rbqe_calibration_ranges(doc, tensors)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(path), metadata={"clarity": json.dumps(doc)})
-    doc2, t2 = graph.load(path)
+    path, doc2, t2 = write_model(doc, tensors, path)
     with torch.no_grad():
         got, _ = graph.run(doc2, t2, x)
     err = max((a_ - b_).abs().max().item() for a_, b_ in zip(got, want))

@@ -12,18 +12,16 @@ classifier puts in class c of the Y-PSNR gain of branch b over PIL bicubic on th
 The file is read back and run through graph.py; it must match PyTorch within 1e-4.
 """
 import datetime
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import torch
-from safetensors.torch import save_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from export import calibration_ranges, cpu_name  # noqa: E402
+from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
 from train_classsr import classify, load_branches, precompute_eval, psnr_of  # noqa: E402
 
 
@@ -94,15 +92,10 @@ def export(ckpt, out, name="classsr-x3"):
         "exported": datetime.date.today().isoformat(),
         "machine": f"{cpu_name()}, torch {torch.__version__}",
     }
-    doc = {"format": 1, "name": name, "task": "classify", "scale": 1, "input": "lr",
-           "outputs": ["logits"], "align": g["align"], "receptive_radius": g["receptive_radius"],
-           "branches": [b["name"] for b in branches], "nodes": g["nodes"], "info": info}
+    doc = model_doc(name, "classify", 1, ["logits"], g, info, branches=[b["name"] for b in branches])
     # int8 activation ranges on x3 LR crops of training photos (the export.py rule)
     doc["calibration"] = calibration_ranges(dict(doc, scale=3), tensors)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out), metadata={"clarity": json.dumps(doc)})
-    doc2, t2 = graph.load(out)
+    out, doc2, t2 = write_model(doc, tensors, out)
     err = 0.0
     with torch.no_grad():
         for shape in ((8, 1, 32, 32), (4, 1, 64, 64), (2, 1, 48, 64)):

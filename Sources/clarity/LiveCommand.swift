@@ -22,14 +22,7 @@ struct Live: ParsableCommand {
               clarity live in.mkv - --fps 30 --drop-late --format nut | ffplay -
             """)
 
-    @Argument(help: "Input file or URL (- for stdin).")
-    var input: String
-
-    @Argument(help: "Output file (- for stdout).")
-    var output: String
-
-    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (e.g. yuv4mpegpipe, matroska).")
-    var inputFormat: String?
+    @OptionGroup var paths: MediaPaths
 
     @Option(help: ArgumentHelp("Per-frame deadline from release to written: 33ms, 0.04s (default: one frame interval of the input).", valueName: "time"))
     var deadline: String?
@@ -83,8 +76,8 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
-        let paced = input != "-" && !input.hasPrefix("pipe:")
-        try EnhanceRun(input: input == "-" ? "pipe:0" : input, inputFormat: inputFormat, output: output == "-" ? "pipe:1" : output,
+        let paced = !paths.inputIsPipe
+        try EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                        encode: encode, run: runOptions, queueDepth: 1) { format, threads in
             let rate = format.frameRate
             let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 }

@@ -13,14 +13,7 @@ struct Transcode: ParsableCommand {
               clarity transcode in.mkv out.mkv --size 3840x2160 --filter lanczos --codec ffv1
             """)
 
-    @Argument(help: "Input file or URL (- for stdin).")
-    var input: String
-
-    @Argument(help: "Output file (- for stdout).")
-    var output: String
-
-    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (e.g. yuv4mpegpipe, matroska).")
-    var inputFormat: String?
+    @OptionGroup var paths: MediaPaths
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
     @OptionGroup(title: "Model") var model: ModelOptions
@@ -29,7 +22,7 @@ struct Transcode: ParsableCommand {
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
-        try EnhanceRun(input: input, inputFormat: inputFormat, output: output,
+        try EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                        resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions).execute()
     }
 }

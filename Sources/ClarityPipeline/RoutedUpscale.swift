@@ -134,16 +134,19 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                           scale: 1 / maxValue)
         costs.observe(overhead: since(start))
 
-        // With a deadline and no time left for even one model tile, the frame is the canvas:
-        // not even the classifier runs.
-        let tileBudget = budget.map { costs.tileBudget(frame: $0) }
-        if case .some(.none) = tileBudget {
-            countsLock.withLock { counts[0] += grid.tiles.count }
-            costs.relax()
-            return out
+        var tileBudget: Double?
+        if let budget {
+            // No time left for even one model tile: the frame is the canvas, and not even the
+            // classifier runs.
+            guard let seconds = costs.tileBudget(frame: budget) else {
+                countsLock.withLock { counts[0] += grid.tiles.count }
+                costs.relax()
+                return out
+            }
+            tileBudget = seconds
         }
         let routingStart = DispatchTime.now().uptimeNanoseconds
-        let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget ?? nil)
+        let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget)
         costs.observe(routing: since(routingStart))
         countsLock.withLock { for c in choice { counts[c] += 1 } }
         guard choice.contains(where: { $0 != 0 }) else {

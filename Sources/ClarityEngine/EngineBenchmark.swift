@@ -4,7 +4,7 @@ import Foundation
 /// `clarity bench engine`: the Bicubic++-shaped luma network (random weights) on one input
 /// size, whole-frame and tiled, in each precision; plus PyTorch on the same network when a
 /// Python with torch is found. Times are medians over `iterations` runs after one warm-up
-/// (which also compiles the plan and packs the weights).
+/// (which also compiles the plan and packs the weights); whole-frame and tiled runs take turns.
 public enum EngineBenchmark {
     public struct Row: Sendable {
         public var mode: String          // "full-frame" or "tiled 128/8"
@@ -33,6 +33,11 @@ public enum EngineBenchmark {
                 s += r.effective.padding(toLength: 22, withPad: " ", startingAt: 0)
                 s += String(format: "%9.1f %9.1f\n", r.milliseconds, r.gflops)
             }
+            for p in Precision.allCases {
+                let mine = rows.filter { $0.requested == p }
+                guard let full = mine.first(where: { $0.mode == "full-frame" }), let tiled = mine.first(where: { $0.mode != "full-frame" }) else { continue }
+                s += String(format: "tiled / full-frame, %@: %.2f\n", p.rawValue, tiled.milliseconds / full.milliseconds)
+            }
             s += "PyTorch CPU: \(torch)\n"
             return s
         }
@@ -50,25 +55,29 @@ public enum EngineBenchmark {
                 // Calibrate on a different random frame-sized sample (as the pipeline would on real frames).
                 try model.calibrate(samples: [RandomModels.input(n: 1, h: 144, w: 144, seed: 3)])
             }
-            for (mode, tiler) in [("full-frame", Tiler(tile: 0, precision: p)),
-                                  ("tiled \(tile)/\(overlap) b\(batchSize)", Tiler(tile: tile, overlap: overlap, batchSize: batchSize, precision: p))] {
-                _ = try tiler.run(plane, model: model)
-                var times: [Double] = []
-                for _ in 0..<iterations {
+            let modes = [("full-frame", Tiler(tile: 0, precision: p)),
+                         ("tiled \(tile)/\(overlap) b\(batchSize)", Tiler(tile: tile, overlap: overlap, batchSize: batchSize, precision: p))]
+            // Whole-frame and tiled runs alternate, so that drift in the machine's speed (other
+            // processes, host steal) falls on both sides of their ratio alike.
+            var times = modes.map { _ in [Double]() }
+            for (_, tiler) in modes { _ = try tiler.run(plane, model: model) }
+            for _ in 0..<iterations {
+                for (m, (_, tiler)) in modes.enumerated() {
                     let t0 = DispatchTime.now().uptimeNanoseconds
                     _ = try tiler.run(plane, model: model)
-                    times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
+                    times[m].append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e6)
                 }
-                let ms = times.sorted()[times.count / 2]
+            }
+            for (m, (mode, tiler)) in modes.enumerated() {
+                let ms = times[m].sorted()[times[m].count / 2]
                 let g = tiler.grid(width: width, height: height, models: [model])
-                let info = try model.planInfo(batch: tile == 0 || mode == "full-frame" ? 1 : batchFor(g.tiles.count, batchSize),
+                let info = try model.planInfo(batch: mode == "full-frame" ? 1 : batchFor(g.tiles.count, batchSize),
                                               height: g.windowHeight, width: g.windowWidth, precision: p)
                 let eff = info.effectivePrecision
                 let used = Set(info.layers.map(\.precision))
                 let label = used.count > 1 ? used.map(\.rawValue).sorted().joined(separator: "+") + " (mixed)"
                     : eff == p ? "\(p.rawValue) (\(info.layers.first?.kernel ?? "?"))" : "\(eff.rawValue) (\(p.rawValue) n/a)"
-                rows.append(Row(mode: mode, requested: p,
-                                effective: label,
+                rows.append(Row(mode: mode, requested: p, effective: label,
                                 milliseconds: ms, gflops: flops / ms / 1e6))
             }
         }

@@ -71,33 +71,50 @@ enum ReductionKernels {
         }
     }
 
-    /// max over candidates: channel c*G + g -> out channel g.
-    /// Visits every pixel, rows in parallel: `body` gets the pixel's channels (in layout `l`),
-    /// its `groups` NHWC outputs, and a scratch buffer of `scratch` floats per thread.
+    /// Visits each row's pixels eight at a time, rows in parallel: `body` gets the first
+    /// pixel's channels (in layout `l`), how many of the eight lie inside the row, and their
+    /// NHWC outputs (`groups` each). The edge-SR reductions work on eight pixels per vector.
     @inline(__always)
-    private static func eachPixel(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                                  n: Int, h: Int, w: Int, groups: Int, scratch: Int = 0,
-                                  _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+    private static func eachPixelBlock(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
+                                       n: Int, h: Int, w: Int, groups: Int,
+                                       _ body: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
         parallelChunks(n * h, minChunk: 4) { rows in
-            let buffer = UnsafeMutablePointer<Float>.allocate(capacity: max(1, scratch))
-            defer { buffer.deallocate() }
             for row in rows {
                 let base = x + (row / h) * l.batch + (row % h) * l.row
                 let dst = out + row * w * groups
-                for px in 0..<w { body(base + px * l.pixel, dst + px * groups, buffer) }
+                for px in Swift.stride(from: 0, to: w, by: 8) {
+                    body(base + px * l.pixel, min(8, w - px), dst + px * groups)
+                }
             }
         }
     }
 
+    /// Channel values of `lanes` pixels `stride` floats apart; lanes past them are 0.
+    @inline(__always)
+    private static func gather(_ p: UnsafePointer<Float>, stride s: Int, lanes: Int) -> SIMD8<Float> {
+        if lanes == 8 { return SIMD8(p[0], p[s], p[2 * s], p[3 * s], p[4 * s], p[5 * s], p[6 * s], p[7 * s]) }
+        var v = SIMD8<Float>.zero
+        for i in 0..<lanes { v[i] = p[i * s] }
+        return v
+    }
+
+    @inline(__always)
+    private static func scatter(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, stride: Int, lanes: Int) {
+        for i in 0..<lanes { p[i * stride] = v[i] }
+    }
+
+    /// max over candidates: channel c*G + g -> out channel g.
     static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
                               n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
         let offsets = (0..<(candidates * groups)).map(l.channel)
         offsets.withUnsafeBufferPointer { o in
-            eachPixel(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, d, _ in
+            eachPixelBlock(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, lanes, d in
                 for g in 0..<groups {
-                    var m = s[o[g]]
-                    for c in 1..<max(1, candidates) { m = max(m, s[o[c * groups + g]]) }
-                    d[g] = m
+                    var m = gather(s + o[g], stride: l.pixel, lanes: lanes)
+                    for c in 1..<max(1, candidates) {
+                        m = VectorMath.max(m, gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes))
+                    }
+                    scatter(m, d + g, stride: groups, lanes: lanes)
                 }
             }
         }
@@ -109,23 +126,25 @@ enum ReductionKernels {
         let cg = candidates * groups
         let offsets = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
         offsets.withUnsafeBufferPointer { o in
-            eachPixel(x, layout: l, out, n: n, h: h, w: w, groups: groups, scratch: candidates) { s, d, logits in
-                for g in 0..<groups {
-                    var m = -Float.infinity
-                    for c in 0..<candidates {
-                        let i = c * groups + g
-                        let k = s[o[cg + i]]
-                        let logit = mode == .tm ? k : k * s[o[2 * cg + i]]
-                        logits[c] = logit
-                        m = max(m, logit)
+            eachPixelBlock(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, lanes, d in
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: candidates) { logits in
+                    for g in 0..<groups {
+                        var m = SIMD8<Float>(repeating: -.infinity)
+                        for c in 0..<candidates {
+                            let i = c * groups + g
+                            var logit = gather(s + o[cg + i], stride: l.pixel, lanes: lanes)
+                            if mode == .tr { logit *= gather(s + o[2 * cg + i], stride: l.pixel, lanes: lanes) }
+                            logits[c] = logit
+                            m = VectorMath.max(m, logit)
+                        }
+                        var num = SIMD8<Float>.zero, den = SIMD8<Float>.zero
+                        for c in 0..<candidates {
+                            let e = VectorMath.exp(logits[c] - m)
+                            num += e * gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes)
+                            den += e
+                        }
+                        scatter(num / den, d + g, stride: groups, lanes: lanes)
                     }
-                    var num: Float = 0, den: Float = 0
-                    for c in 0..<candidates {
-                        let e = exp(logits[c] - m)
-                        num += e * s[o[c * groups + g]]
-                        den += e
-                    }
-                    d[g] = num / den
                 }
             }
         }

@@ -33,6 +33,33 @@ public struct Tiler: Sendable {
         return try run(plane, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count))
     }
 
+    /// `run` with the result written straight into integer samples (`target`, rows `stride`
+    /// bytes apart; see `IntegerSamples`): each tile's core is rounded into place as its batch
+    /// finishes, so no float plane of the output's size is made or copied.
+    public func run(_ plane: Plane, model: Model, into target: UnsafeMutablePointer<UInt8>, stride: Int,
+                    wide: Bool, maxValue: Float) throws {
+        let g = grid(width: plane.width, height: plane.height, models: [model])
+        guard plane.width == g.width, plane.height == g.height else {
+            throw EngineError.badInput("plane \(plane.width)x\(plane.height) does not match the grid \(g.width)x\(g.height)")
+        }
+        let s = model.graph.scale
+        let width = g.width * s, height = g.height * s, ow = g.windowWidth * s
+        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
+        try runTiles(src, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count)) { ti, tileOut in
+            let t = g.tiles[ti]
+            let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
+            let ys = (t.coreY.lowerBound * s)..<min(height, t.coreY.upperBound * s)
+            guard !xs.isEmpty, !ys.isEmpty else { return }
+            parallelChunks(ys.count, minChunk: 16) { rows in
+                for r in rows {
+                    let y = ys.lowerBound + r
+                    IntegerSamples.store(tileOut + (y - t.windowY * s) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
+                                         into: target + y * stride + xs.lowerBound * (wide ? 2 : 1), wide: wide, maxValue: maxValue)
+                }
+            }
+        }
+    }
+
     /// Runs each tile of `grid` through `models[assignment[i]]` and stitches, feathering where
     /// neighbouring tiles used different models. All models must share one scale.
     ///

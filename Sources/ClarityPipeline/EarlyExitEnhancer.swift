@@ -56,7 +56,8 @@ public final class EarlyExitEnhancer: FrameStage {
         let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
                                           wide: maxValue > 255, scale: 1 / maxValue)
         let (enhanced, exits) = try enhance(luma)
-        SampleConversion.store(enhanced, into: out.plane(0), wide: maxValue > 255, maxValue: maxValue)
+        let (data, stride) = out.plane(0)
+        IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
         lastExits = exits
         for e in exits { exitCounts[e] += 1 }
         return out

@@ -33,7 +33,7 @@ public final class LumaModelUpscale: FrameStage {
         output = out
         pool = try FramePool(format: out)
         maxValue = Float((1 << input.bitDepth) - 1)
-        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: chromaFilter)
+        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: chromaFilter, threads: Engine.threads)
         return out
     }
 
@@ -46,8 +46,8 @@ public final class LumaModelUpscale: FrameStage {
             try model.calibrate(samples: [luma.tensor])
             calibrated = true
         }
-        let upscaled = try tiler.run(luma, model: model)
-        SampleConversion.store(upscaled, into: out.plane(0), wide: maxValue > 255, maxValue: maxValue)
+        let (data, stride) = out.plane(0)
+        try tiler.run(luma, model: model, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
         return out
     }

@@ -19,11 +19,13 @@ final class LayerTests: XCTestCase {
 
     /// Runs `layers` (after a stem conv 1 -> `stem` channels) in the engine and the reference.
     func check(_ layers: [Layer], stem: Int = 8, outputs: [String]? = nil, size: (Int, Int) = (13, 11), batch: Int = 2,
-               align: Int = 1, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) throws {
+               align: Int = 1, inputScale: Float = 1, tolerance: Float = 1e-4,
+               file: StaticString = #filePath, line: UInt = #line) throws {
         let all = [Self.conv("stem", "lr", 1, stem, bias: true)] + layers
         let g = ModelGraph(name: "t", scale: 1, outputs: outputs ?? [all.last!.name], align: align, receptiveRadius: 0, layers: all)
         let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
-        let x = RandomModels.input(n: batch, h: size.0, w: size.1, seed: 3)
+        var x = RandomModels.input(n: batch, h: size.0, w: size.1, seed: 3)
+        x.data = x.data.map { $0 * inputScale }
         let got = try model.run(x)
         let want = Reference.run(model, x)
         for (a, b) in zip(got, want) {
@@ -84,6 +86,17 @@ final class LayerTests: XCTestCase {
     func testMaxCandidates() throws { try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 4, groups: 2))]) }
     func testSoftmaxSumTM() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 2, mode: .tm))]) }
     func testSoftmaxSumTR() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 3, groups: 1, mode: .tr))], stem: 9) }
+    /// The vectorised exp over its whole range: logits of hundreds (the softmax is nearly
+    /// one-hot) and of a few units, x3-shaped (9 groups), rows of 8 pixels plus a tail.
+    func testSoftmaxSumWideLogits() throws {
+        let tm = Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 4, groups: 9, mode: .tm))
+        let tr = Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 9, mode: .tr))
+        for scale: Float in [0.1, 3, 80] {
+            try check([tm], stem: 72, size: (5, 19), inputScale: scale)
+            try check([tr], stem: 54, size: (5, 19), inputScale: scale)
+        }
+        try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9))], stem: 18, size: (5, 19))
+    }
     func testMultipleOutputs() throws {
         try check([Self.conv("a", "stem", 8, 1), Self.conv("b", "a", 1, 1)], outputs: ["a", "b"])
     }

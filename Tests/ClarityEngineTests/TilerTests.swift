@@ -24,6 +24,34 @@ final class TilerTests: XCTestCase {
         }
     }
 
+    /// Writing tiles straight into integer samples gives the float path's plane, rounded:
+    /// whole frame and tiled, odd sizes, 8-bit and 16-bit rows with padding at their ends.
+    func testRunIntoSamplesEqualsRoundedPlane() throws {
+        for (w, h, tile, wide) in [(61, 47, 16, false), (61, 47, 0, false), (33, 29, 8, true), (50, 17, 24, true)] {
+            let p = Self.plane(w, h, seed: UInt64(w + h))
+            let tiler = Tiler(tile: tile, overlap: 8, batchSize: 3)
+            let maxValue: Float = wide ? 1023 : 255
+            let want = try tiler.run(p, model: Self.model)
+            let bytes = wide ? 2 : 1, stride = w * 3 * bytes + 7
+            var samples = [UInt8](repeating: 0xAB, count: stride * h * 3)
+            try samples.withUnsafeMutableBufferPointer {
+                try tiler.run(p, model: Self.model, into: $0.baseAddress!, stride: stride, wide: wide, maxValue: maxValue)
+            }
+            var mismatches = 0
+            for y in 0..<(h * 3) {
+                for x in 0..<(w * 3) {
+                    let v = want.data[y * w * 3 + x] * maxValue
+                    let expected = Int(min(max(v, 0), maxValue) + 0.5)
+                    let o = y * stride + x * bytes
+                    let got = wide ? Int(samples[o]) | Int(samples[o + 1]) << 8 : Int(samples[o])
+                    if got != expected { mismatches += 1 }
+                }
+                XCTAssertEqual(samples[y * stride + w * 3 * bytes], 0xAB, "row padding written")
+            }
+            XCTAssertEqual(mismatches, 0, "\(w)x\(h) tile \(tile) wide \(wide)")
+        }
+    }
+
     func testFullFrameMatchesReferenceOnPaddedPlane() throws {
         // Odd sizes: the plane is edge-padded to the model's align, run, then cropped.
         let p = Self.plane(19, 13, seed: 2)

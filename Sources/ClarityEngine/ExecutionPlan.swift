@@ -67,6 +67,18 @@ final class ExecutionPlan {
                 try addConvolution(layer, c, transposed: transposed, weights: ConvolutionWeights(model, layer),
                                    precision: precision, lowPrecisionOutput: convOnly,
                                    inPlaceAllowed: c.residual.map { (lastUse[$0] ?? 0) <= i } ?? false)
+            case .pixelShuffle where fusedShuffles.contains(layer.name):
+                break  // written by the reduction before it
+            case .maxCandidates, .softmaxSum:
+                // An edge-SR reduction read only by a pixel shuffle writes the shuffled plane itself.
+                let readers = consumers[layer.name] ?? []
+                if !captureAll, !graph.outputs.contains(layer.name), readers.count == 1,
+                   case .pixelShuffle = readers[0].op, readers[0].inputs == [layer.name] {
+                    try addSwiftLayer(layer, shuffledBy: readers[0])
+                    fusedShuffles.insert(readers[0].name)
+                } else {
+                    try addSwiftLayer(layer)
+                }
             default:
                 try addSwiftLayer(layer)
             }
@@ -316,8 +328,14 @@ final class ExecutionPlan {
         return (UnsafePointer(m.floats), .nhwc(height: s.h, width: s.w, channels: s.c))
     }
 
-    private func addSwiftLayer(_ layer: Layer) throws {
-        let out = try DNNLMemory(try nhwcF32(layer.name))
+    /// Pixel shuffles whose input reduction writes their output (`addSwiftLayer(_:shuffledBy:)`).
+    private var fusedShuffles: Set<String> = []
+
+    /// A layer run in Swift; an edge-SR reduction given `shuffle` writes that shuffle's output
+    /// (in its place) instead of its own.
+    private func addSwiftLayer(_ layer: Layer, shuffledBy shuffle: Layer? = nil) throws {
+        let name = shuffle?.name ?? layer.name
+        let out = try DNNLMemory(try nhwcF32(name))
         let s = shapes[layer.inputs[0]]!
         let n = batch, pixels = s.h * s.w
         let o = out.floats
@@ -325,20 +343,27 @@ final class ExecutionPlan {
         switch layer.op {
         case .pixelShuffle, .maxCandidates, .softmaxSum:
             let (x, l) = try channelInput(layer.inputs[0], shape: s)
+            let groups = shapes[layer.name]!.c
+            var placing = ReductionOutput.nhwc(width: s.w, groups: groups)
+            if let shuffle, case .pixelShuffle(let f) = shuffle.op {
+                placing = .shuffled(width: s.w, groups: groups, factor: f)
+            }
             let kernel: () -> Void
             switch layer.op {
             case .pixelShuffle(let f):
                 kernel = { PixelShuffleKernel.run(x, layout: l, o, n: n, h: s.h, w: s.w, c: s.c, factor: f) }
             case .maxCandidates(let c, let g):
-                kernel = { ReductionKernels.maxCandidates(x, layout: l, o, n: n, h: s.h, w: s.w, candidates: c, groups: g) }
+                kernel = { ReductionKernels.maxCandidates(x, layout: l, o, placing: placing, n: n, h: s.h, w: s.w,
+                                                          candidates: c, groups: g) }
             case .softmaxSum(let c, let g, let m):
-                kernel = { ReductionKernels.softmaxSum(x, layout: l, o, n: n, h: s.h, w: s.w, candidates: c, groups: g, mode: m) }
+                kernel = { ReductionKernels.softmaxSum(x, layout: l, o, placing: placing, n: n, h: s.h, w: s.w,
+                                                       candidates: c, groups: g, mode: m) }
             default:
                 fatalError("unreachable")
             }
             retained.append(out)
             steps.append(kernel)
-            values[layer.name] = [Value(memory: out, scale: 1)]
+            values[name] = [Value(memory: out, scale: 1)]
             return
         default:
             break

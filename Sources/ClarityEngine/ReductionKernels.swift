@@ -72,18 +72,19 @@ enum ReductionKernels {
     }
 
     /// Visits each row's pixels eight at a time, rows in parallel: `body` gets the first
-    /// pixel's channels (in layout `l`), how many of the eight lie inside the row, and their
-    /// NHWC outputs (`groups` each). The edge-SR reductions work on eight pixels per vector.
+    /// pixel's channels (in layout `l`), how many of the eight lie inside the row, and where
+    /// their outputs start in `out` (see `ReductionOutput`). The edge-SR reductions work on
+    /// eight pixels per vector.
     @inline(__always)
     private static func eachPixelBlock(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                                       n: Int, h: Int, w: Int, groups: Int,
+                                       placing p: ReductionOutput, n: Int, h: Int, w: Int,
                                        _ body: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
         parallelChunks(n * h, minChunk: 4) { rows in
             for row in rows {
                 let base = x + (row / h) * l.batch + (row % h) * l.row
-                let dst = out + row * w * groups
+                let dst = out + row * p.rowStride
                 for px in Swift.stride(from: 0, to: w, by: 8) {
-                    body(base + px * l.pixel, min(8, w - px), dst + px * groups)
+                    body(base + px * l.pixel, min(8, w - px), dst + px * p.pixelStride)
                 }
             }
         }
@@ -105,16 +106,16 @@ enum ReductionKernels {
 
     /// max over candidates: channel c*G + g -> out channel g.
     static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                              n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
+                              placing p: ReductionOutput, n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
         let offsets = (0..<(candidates * groups)).map(l.channel)
         offsets.withUnsafeBufferPointer { o in
-            eachPixelBlock(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, lanes, d in
+            eachPixelBlock(x, layout: l, out, placing: p, n: n, h: h, w: w) { s, lanes, d in
                 for g in 0..<groups {
                     var m = gather(s + o[g], stride: l.pixel, lanes: lanes)
                     for c in 1..<max(1, candidates) {
                         m = VectorMath.max(m, gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes))
                     }
-                    scatter(m, d + g, stride: groups, lanes: lanes)
+                    scatter(m, d + p.groupOffsets[g], stride: p.pixelStride, lanes: lanes)
                 }
             }
         }
@@ -122,11 +123,12 @@ enum ReductionKernels {
 
     /// sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max subtracted).
     static func softmaxSum(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                           n: Int, h: Int, w: Int, candidates: Int, groups: Int, mode: Layer.SoftmaxMode) {
+                           placing p: ReductionOutput, n: Int, h: Int, w: Int, candidates: Int, groups: Int,
+                           mode: Layer.SoftmaxMode) {
         let cg = candidates * groups
         let offsets = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
         offsets.withUnsafeBufferPointer { o in
-            eachPixelBlock(x, layout: l, out, n: n, h: h, w: w, groups: groups) { s, lanes, d in
+            eachPixelBlock(x, layout: l, out, placing: p, n: n, h: h, w: w) { s, lanes, d in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: candidates) { logits in
                     for g in 0..<groups {
                         var m = SIMD8<Float>(repeating: -.infinity)
@@ -143,10 +145,34 @@ enum ReductionKernels {
                             num += e * gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes)
                             den += e
                         }
-                        scatter(num / den, d + g, stride: groups, lanes: lanes)
+                        scatter(num / den, d + p.groupOffsets[g], stride: p.pixelStride, lanes: lanes)
                     }
                 }
             }
         }
+    }
+}
+
+/// Where an edge-SR reduction puts group g of input pixel (row, x): `out + row * rowStride +
+/// x * pixelStride + groupOffsets[g]`, rows counted over the batch. Either plain NHWC, or
+/// straight into the pixel shuffle that follows it in every edge-SR model (which then costs
+/// no pass of its own over the upscaled plane).
+struct ReductionOutput {
+    var rowStride: Int
+    var pixelStride: Int
+    var groupOffsets: [Int]
+
+    static func nhwc(width w: Int, groups: Int) -> ReductionOutput {
+        ReductionOutput(rowStride: w * groups, pixelStride: groups, groupOffsets: Array(0..<groups))
+    }
+
+    /// Group k*r*r + i*r + j is channel k of the output pixel (y*r + i, x*r + j) (PyTorch's
+    /// order), in an NHWC output of groups / r^2 channels.
+    static func shuffled(width w: Int, groups: Int, factor r: Int) -> ReductionOutput {
+        let co = groups / (r * r), rowLength = w * r * co
+        return ReductionOutput(rowStride: r * rowLength, pixelStride: r * co, groupOffsets: (0..<groups).map { g in
+            let k = g / (r * r), i = (g % (r * r)) / r, j = g % r
+            return i * rowLength + j * co + k
+        })
     }
 }

@@ -97,6 +97,19 @@ final class LayerTests: XCTestCase {
         }
         try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9))], stem: 18, size: (5, 19))
     }
+    /// An edge-SR reduction followed by a pixel shuffle writes the shuffled plane directly.
+    func testReductionThenShuffle() throws {
+        let shuffle3 = Layer(name: "up", inputs: ["r"], op: .pixelShuffle(factor: 3))
+        try check([Layer(name: "r", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9)), shuffle3], stem: 18, size: (5, 19))
+        try check([Layer(name: "r", inputs: ["stem"], op: .softmaxSum(candidates: 4, groups: 9, mode: .tm)), shuffle3], stem: 72, size: (7, 10))
+        try check([Layer(name: "r", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 9, mode: .tr)), shuffle3], stem: 54, size: (4, 9))
+        // Two output channels at x2 (groups = 2 x 2 x 2).
+        try check([Layer(name: "r", inputs: ["stem"], op: .maxCandidates(candidates: 3, groups: 8)),
+                   Layer(name: "up", inputs: ["r"], op: .pixelShuffle(factor: 2))], stem: 24, size: (6, 11))
+        // The reduction also an output: it is stored, and the shuffle runs on its own.
+        try check([Layer(name: "r", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9)), shuffle3],
+                  stem: 18, outputs: ["r", "up"], size: (5, 19))
+    }
     func testMultipleOutputs() throws {
         try check([Self.conv("a", "stem", 8, 1), Self.conv("b", "a", 1, 1)], outputs: ["a", "b"])
     }

@@ -69,6 +69,23 @@ final class ExecutionPlan {
                                    inPlaceAllowed: c.residual.map { (lastUse[$0] ?? 0) <= i } ?? false)
             case .pixelShuffle where fusedShuffles.contains(layer.name):
                 break  // written by the reduction before it
+            case .add where fusedAdds.contains(layer.name):
+                break  // accumulated by its second shuffle
+            case .pixelShuffle(let f) where !captureAll:
+                // The second of two shuffles read only by one `add` adds itself onto the first.
+                let readers = consumers[layer.name] ?? []
+                if readers.count == 1, case .add = readers[0].op, readers[0].inputs.count == 2,
+                   let other = readers[0].inputs.first(where: { $0 != layer.name }),
+                   let first = graph.layers.first(where: { $0.name == other }), case .pixelShuffle = first.op,
+                   consumers[other]?.count == 1, let sum = values[other]?.first,
+                   !graph.outputs.contains(layer.name), !graph.outputs.contains(other),
+                   shapes[other] == shapes[layer.name] {
+                    try addShuffle(layer, factor: f, accumulatingOnto: sum.memory)
+                    values[readers[0].name] = [Value(memory: sum.memory, scale: 1)]
+                    fusedAdds.insert(readers[0].name)
+                } else {
+                    try addSwiftLayer(layer)
+                }
             case .maxCandidates, .softmaxSum:
                 // An edge-SR reduction read only by a pixel shuffle writes the shuffled plane itself.
                 let readers = consumers[layer.name] ?? []
@@ -330,6 +347,15 @@ final class ExecutionPlan {
 
     /// Pixel shuffles whose input reduction writes their output (`addSwiftLayer(_:shuffledBy:)`).
     private var fusedShuffles: Set<String> = []
+    /// Adds of two shuffles done by the second shuffle accumulating onto the first.
+    private var fusedAdds: Set<String> = []
+
+    private func addShuffle(_ layer: Layer, factor: Int, accumulatingOnto dst: DNNLMemory) throws {
+        let s = shapes[layer.inputs[0]]!
+        let (x, l) = try channelInput(layer.inputs[0], shape: s)
+        let o = dst.floats, n = batch
+        steps.append { PixelShuffleKernel.run(x, layout: l, o, n: n, h: s.h, w: s.w, c: s.c, factor: factor, accumulate: true) }
+    }
 
     /// A layer run in Swift; an edge-SR reduction given `shuffle` writes that shuffle's output
     /// (in its place) instead of its own.

@@ -110,6 +110,15 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "r", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9)), shuffle3],
                   stem: 18, outputs: ["r", "up"], size: (5, 19))
     }
+    /// Bicubic++'s ending: two shuffles of different factors added (the second shuffle
+    /// accumulates onto the first); and the same with the first shuffle also an output.
+    func testAddOfTwoShuffles() throws {
+        let layers = [Self.conv("a", "stem", 8, 36, s: (2, 2)), Layer(name: "up6", inputs: ["a"], op: .pixelShuffle(factor: 6)),
+                      Self.conv("b", "stem", 8, 9, k: (5, 5), p: (2, 2)), Layer(name: "up3", inputs: ["b"], op: .pixelShuffle(factor: 3)),
+                      Layer(name: "sum", inputs: ["up6", "up3"], op: .add)]
+        try check(layers, size: (12, 16))
+        try check(layers, outputs: ["up6", "sum"], size: (12, 16))
+    }
     func testMultipleOutputs() throws {
         try check([Self.conv("a", "stem", 8, 1), Self.conv("b", "a", 1, 1)], outputs: ["a", "b"])
     }

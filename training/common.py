@@ -157,6 +157,16 @@ class TrainingClock:
         self._mark = self._time()
 
 
+def linear_decay(opt, clock, budget=None, iters=None):
+    """The learning rate falling linearly to 0 over `budget` seconds of training time on
+    `clock`, or, without a budget, over `iters` scheduler steps."""
+    import torch
+
+    def remaining(i):
+        return max(0.0, 1.0 - (clock.elapsed / budget if budget else i / iters))
+    return torch.optim.lr_scheduler.LambdaLR(opt, remaining)
+
+
 def optimizer_step(loss, opt, sched, clock):
     """One optimizer step on `loss`, its time counted on `clock`, then the schedule's step."""
     opt.zero_grad(set_to_none=True)

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import open_run, optimizer_step, psnr, REPO, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import linear_decay, open_run, optimizer_step, psnr, REPO, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import PatchSampler, load_eval_set, prepare  # noqa: E402
 from models import build, default_name  # noqa: E402
 
@@ -104,11 +104,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
     clock = TrainingClock()
-
-    def progress(i):
-        return clock.elapsed / budget if budget else i / a.iters
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
+    sched = linear_decay(opt, clock, budget, a.iters)
     log(f"start {name}: {json.dumps(cfg)} command: {command}")
     items = prepare("train", a.scale, a.patch)
     sampler = PatchSampler(items, a.scale, a.patch, p_clean=a.p_clean, seed=a.seed)

@@ -45,7 +45,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, open_run, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import CACHE, linear_decay, open_run, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
@@ -321,7 +321,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60
     clock = TrainingClock()
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - clock.elapsed / budget))
+    sched = linear_decay(opt, clock, budget)
     rng = np.random.default_rng(a.seed)
     run = RunState(cfg, vars(a), model, opt, sched, rng, clock)
     last = ckdir / "last.pt"

@@ -39,7 +39,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from common import open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
+from common import linear_decay, open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
 
 H264 = [f"h264qp{q}" for q in QPS]
@@ -184,11 +184,7 @@ def main():
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
     clock = TrainingClock()
-
-    def progress(i):
-        return clock.elapsed / budget if budget else i / a.iters
-
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda i: max(0.0, 1.0 - progress(i)))
+    sched = linear_decay(opt, clock, budget, a.iters)
     log(f"start {name}: {json.dumps(cfg)} init {a.init} exit weights {weights} command: {command}")
     train = load("train")
     sampler = Sampler(train, a.patch, a.p_jpeg, a.seed)

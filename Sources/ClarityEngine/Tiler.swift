@@ -39,9 +39,6 @@ public struct Tiler: Sendable {
     public func run(_ plane: Plane, model: Model, into target: UnsafeMutablePointer<UInt8>, stride: Int,
                     wide: Bool, maxValue: Float) throws {
         let g = grid(width: plane.width, height: plane.height, models: [model])
-        guard plane.width == g.width, plane.height == g.height else {
-            throw EngineError.badInput("plane \(plane.width)x\(plane.height) does not match the grid \(g.width)x\(g.height)")
-        }
         let s = model.graph.scale
         let width = g.width * s, height = g.height * s, ow = g.windowWidth * s
         let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
@@ -180,8 +177,7 @@ public struct Tiler: Sendable {
                 for x in (t.windowX * s)..<min(width, t.windowX * s + ow) {
                     let w = weight.values[y * outW + x]
                     guard w > 0 else { continue }
-                    let v = acc.values[y * outW + x] / w * maxValue + 0.5
-                    row[x] = UInt8(v >= 0 ? (v <= maxValue ? v : maxValue) : 0)
+                    row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(acc.values[y * outW + x] / w, maxValue))
                 }
             }
         }

@@ -108,7 +108,7 @@ final class ExecutionPlan {
             outputs.append(r.0)
             outputReady.append(r.1)
         }
-        if precision == .bf16 && info.layers.contains(where: { $0.precision != .bf16 }) {
+        if bf16Unavailable {
             info.notes.insert("bf16 convolutions are not available on this CPU (oneDNN ISA \(Engine.cpuISA)); they run in fp32", at: 0)
         }
     }
@@ -170,11 +170,7 @@ final class ExecutionPlan {
     private func addConvolution(_ layer: Layer, _ c: Layer.Convolution, transposed: Bool, weights: ConvolutionWeights,
                                 precision: Precision, lowPrecisionOutput: Bool, inPlaceAllowed: Bool) throws {
         let inShape = shapes[layer.inputs[0]]!, outShape = shapes[layer.name]!
-        // Two kinds of conv stay fp32 under int8: one reading a single channel (the input layer,
-        // the fixed bicubic residual: little arithmetic, but it carries the picture itself), and
-        // one whose output leaves for Swift layers (the residual before the shuffle). On a
-        // trained Bicubic++ this brings int8 from -1.75 dB to -0.04 dB against fp32.
-        let wanted: Precision = (c.inChannels == 1 || !lowPrecisionOutput) ? .fp32 : precision
+        let wanted = Self.convolutionPrecision(precision, inChannels: c.inChannels, outputLeavesForSwift: !lowPrecisionOutput)
         var attempts: [Precision] = [wanted]
         if wanted != .fp32 { attempts.append(.fp32) }
         var lastError: Error?
@@ -182,8 +178,10 @@ final class ExecutionPlan {
             do {
                 try buildConvolution(layer, c, transposed: transposed, weights: weights, precision: p, inShape: inShape,
                                      outShape: outShape, lowPrecisionOutput: lowPrecisionOutput, inPlaceAllowed: inPlaceAllowed)
-                if p != wanted && wanted != .bf16 {
-                    info.notes.append("layer '\(layer.name)': \(precision.rawValue) unavailable (\(lastError.map { "\($0)" } ?? "")), runs in fp32")
+                if p != wanted {
+                    if wanted == .bf16 { bf16Unavailable = true } else {
+                        info.notes.append("layer '\(layer.name)': \(wanted.rawValue) unavailable (\(lastError.map { "\($0)" } ?? "")), runs in \(p.rawValue)")
+                    }
                 }
                 return
             } catch {
@@ -191,6 +189,21 @@ final class ExecutionPlan {
             }
         }
         throw lastError!
+    }
+
+    /// Set when a conv asked for bf16 ran in fp32: the CPU has no bf16 kernels.
+    private var bf16Unavailable = false
+
+    /// What a conv asks for in a plan of `precision`. A conv reading a single channel (the
+    /// input layer, the fixed bicubic residual) stays fp32: little arithmetic, but it carries
+    /// the picture itself, which bf16's 8-bit mantissa would round. Under int8, a conv whose
+    /// output leaves for Swift layers (the residual before the shuffle) asks for bf16, and
+    /// falls back to fp32 where the CPU has no bf16 (keeping both kinds out of int8 took an early
+    /// Bicubic++ from -1.75 dB to -0.04 dB against fp32).
+    static func convolutionPrecision(_ precision: Precision, inChannels: Int, outputLeavesForSwift: Bool) -> Precision {
+        if inChannels == 1 { return .fp32 }
+        if precision == .int8 && outputLeavesForSwift { return .bf16 }
+        return precision
     }
 
     private func buildConvolution(_ layer: Layer, _ c: Layer.Convolution, transposed: Bool, weights cw: ConvolutionWeights,

@@ -71,20 +71,28 @@ enum ReductionKernels {
         }
     }
 
-    /// Visits each row's pixels eight at a time, rows in parallel: `body` gets the first
-    /// pixel's channels (in layout `l`), how many of the eight lie inside the row, and where
-    /// their outputs start in `out` (see `ReductionOutput`). The edge-SR reductions work on
-    /// eight pixels per vector.
+    /// Visits output rows `rows` (see `ReductionOutput`; counted over the batch) eight input
+    /// pixels at a time: `body` gets the first pixel's channels (in layout `l`), how many of
+    /// the eight lie inside the row, where their outputs start, and the groups this output row
+    /// holds with their offsets from a pixel's start. `out` is where row `rows.lowerBound`
+    /// goes. The edge-SR reductions work on eight pixels per vector.
     @inline(__always)
-    private static func eachPixelBlock(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                                       placing p: ReductionOutput, n: Int, h: Int, w: Int,
-                                       _ body: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Void) {
-        parallelChunks(n * h, minChunk: 4) { rows in
-            for row in rows {
-                let base = x + (row / h) * l.batch + (row % h) * l.row
-                let dst = out + row * p.rowStride
-                for px in Swift.stride(from: 0, to: w, by: 8) {
-                    body(base + px * l.pixel, min(8, w - px), dst + px * p.pixelStride)
+    private static func eachPixelBlock(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int,
+                                       rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>,
+                                       _ body: (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>,
+                                                UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>) -> Void) {
+        let perRow = p.rowGroups.count / p.factor
+        p.rowGroups.withUnsafeBufferPointer { groups in
+            p.rowOffsets.withUnsafeBufferPointer { offsets in
+                for row in rows {
+                    let input = row / p.factor, i = row % p.factor
+                    let base = x + (input / h) * l.batch + (input % h) * l.row
+                    let dst = out + (row - rows.lowerBound) * p.rowLength
+                    let g = UnsafeBufferPointer(rebasing: groups[(i * perRow)..<((i + 1) * perRow)])
+                    let o = UnsafeBufferPointer(rebasing: offsets[(i * perRow)..<((i + 1) * perRow)])
+                    for px in Swift.stride(from: 0, to: w, by: 8) {
+                        body(base + px * l.pixel, min(8, w - px), dst + px * p.pixelStride, g, o)
+                    }
                 }
             }
         }
@@ -105,47 +113,46 @@ enum ReductionKernels {
     }
 
     /// max over candidates: channel c*G + g -> out channel g.
-    static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                              placing p: ReductionOutput, n: Int, h: Int, w: Int, candidates: Int, groups: Int) {
-        let offsets = (0..<(candidates * groups)).map(l.channel)
-        offsets.withUnsafeBufferPointer { o in
-            eachPixelBlock(x, layout: l, out, placing: p, n: n, h: h, w: w) { s, lanes, d in
-                for g in 0..<groups {
-                    var m = gather(s + o[g], stride: l.pixel, lanes: lanes)
+    static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, candidates: Int, groups: Int,
+                              rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
+        let channels = (0..<(candidates * groups)).map(l.channel)
+        channels.withUnsafeBufferPointer { ch in
+            eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
+                for (g, offset) in zip(gs, offsets) {
+                    var m = gather(s + ch[g], stride: l.pixel, lanes: lanes)
                     for c in 1..<max(1, candidates) {
-                        m = VectorMath.max(m, gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes))
+                        m = VectorMath.max(m, gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes))
                     }
-                    scatter(m, d + p.groupOffsets[g], stride: p.pixelStride, lanes: lanes)
+                    scatter(m, d + offset, stride: p.pixelStride, lanes: lanes)
                 }
             }
         }
     }
 
     /// sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max subtracted).
-    static func softmaxSum(_ x: UnsafePointer<Float>, layout l: ChannelLayout, _ out: UnsafeMutablePointer<Float>,
-                           placing p: ReductionOutput, n: Int, h: Int, w: Int, candidates: Int, groups: Int,
-                           mode: Layer.SoftmaxMode) {
+    static func softmaxSum(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, candidates: Int, groups: Int,
+                           mode: Layer.SoftmaxMode, rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
         let cg = candidates * groups
-        let offsets = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
-        offsets.withUnsafeBufferPointer { o in
-            eachPixelBlock(x, layout: l, out, placing: p, n: n, h: h, w: w) { s, lanes, d in
+        let channels = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
+        channels.withUnsafeBufferPointer { ch in
+            eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
                 withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: candidates) { logits in
-                    for g in 0..<groups {
+                    for (g, offset) in zip(gs, offsets) {
                         var m = SIMD8<Float>(repeating: -.infinity)
                         for c in 0..<candidates {
                             let i = c * groups + g
-                            var logit = gather(s + o[cg + i], stride: l.pixel, lanes: lanes)
-                            if mode == .tr { logit *= gather(s + o[2 * cg + i], stride: l.pixel, lanes: lanes) }
+                            var logit = gather(s + ch[cg + i], stride: l.pixel, lanes: lanes)
+                            if mode == .tr { logit *= gather(s + ch[2 * cg + i], stride: l.pixel, lanes: lanes) }
                             logits[c] = logit
                             m = VectorMath.max(m, logit)
                         }
                         var num = SIMD8<Float>.zero, den = SIMD8<Float>.zero
                         for c in 0..<candidates {
                             let e = VectorMath.exp(logits[c] - m)
-                            num += e * gather(s + o[c * groups + g], stride: l.pixel, lanes: lanes)
+                            num += e * gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes)
                             den += e
                         }
-                        scatter(num / den, d + p.groupOffsets[g], stride: p.pixelStride, lanes: lanes)
+                        scatter(num / den, d + offset, stride: p.pixelStride, lanes: lanes)
                     }
                 }
             }
@@ -153,26 +160,33 @@ enum ReductionKernels {
     }
 }
 
-/// Where an edge-SR reduction puts group g of input pixel (row, x): `out + row * rowStride +
-/// x * pixelStride + groupOffsets[g]`, rows counted over the batch. Either plain NHWC, or
-/// straight into the pixel shuffle that follows it in every edge-SR model (which then costs
-/// no pass of its own over the upscaled plane).
+/// Where an edge-SR reduction puts its groups: each input row makes `factor` output rows of
+/// `rowLength` floats; group `rowGroups[i * perRow + q]` of an input pixel goes to output row
+/// i at `rowOffsets[i * perRow + q]` from the pixel's start, pixels `pixelStride` apart.
+/// Either plain NHWC, or straight into the pixel shuffle that follows it in every edge-SR
+/// model (which then costs no pass of its own over the upscaled plane).
 struct ReductionOutput {
-    var rowStride: Int
+    var factor: Int
+    var rowLength: Int
     var pixelStride: Int
-    var groupOffsets: [Int]
+    var rowGroups: [Int]
+    var rowOffsets: [Int]
 
     static func nhwc(width w: Int, groups: Int) -> ReductionOutput {
-        ReductionOutput(rowStride: w * groups, pixelStride: groups, groupOffsets: Array(0..<groups))
+        ReductionOutput(factor: 1, rowLength: w * groups, pixelStride: groups, rowGroups: Array(0..<groups),
+                        rowOffsets: Array(0..<groups))
     }
 
     /// Group k*r*r + i*r + j is channel k of the output pixel (y*r + i, x*r + j) (PyTorch's
     /// order), in an NHWC output of groups / r^2 channels.
     static func shuffled(width w: Int, groups: Int, factor r: Int) -> ReductionOutput {
-        let co = groups / (r * r), rowLength = w * r * co
-        return ReductionOutput(rowStride: r * rowLength, pixelStride: r * co, groupOffsets: (0..<groups).map { g in
-            let k = g / (r * r), i = (g % (r * r)) / r, j = g % r
-            return i * rowLength + j * co + k
-        })
+        let co = groups / (r * r)
+        var rowGroups: [Int] = [], rowOffsets: [Int] = []
+        for i in 0..<r { for j in 0..<r { for k in 0..<co {
+            rowGroups.append(k * r * r + i * r + j)
+            rowOffsets.append(j * co + k)
+        } } }
+        return ReductionOutput(factor: r, rowLength: w * r * co, pixelStride: r * co, rowGroups: rowGroups,
+                               rowOffsets: rowOffsets)
     }
 }

@@ -34,26 +34,26 @@ public struct Tiler: Sendable {
     }
 
     /// `run` with the result written straight into integer samples (`target`, rows `stride`
-    /// bytes apart; see `IntegerSamples`): each tile's core is rounded into place as its batch
-    /// finishes, so no float plane of the output's size is made or copied.
+    /// bytes apart; see `IntegerSamples`): each tile's core is rounded into place band by band
+    /// as the plan streams its output (`ExecutionPlan.execute(streamingOutputTo:)`), so no float
+    /// plane of the output's size is made or copied.
     public func run(_ plane: Plane, model: Model, into target: UnsafeMutablePointer<UInt8>, stride: Int,
                     wide: Bool, maxValue: Float) throws {
         let g = grid(width: plane.width, height: plane.height, models: [model])
         let s = model.graph.scale
-        let width = g.width * s, height = g.height * s, ow = g.windowWidth * s
+        let width = g.width * s, height = g.height * s, ow = g.windowWidth * s, oh = g.windowHeight * s
         let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
-        try runTiles(src, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count)) { ti, tileOut in
-            let t = g.tiles[ti]
-            let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
-            let ys = (t.coreY.lowerBound * s)..<min(height, t.coreY.upperBound * s)
-            guard !xs.isEmpty, !ys.isEmpty else { return }
-            parallelChunks(ys.count, minChunk: 16) { rows in
-                for r in rows {
-                    let y = ys.lowerBound + r
-                    IntegerSamples.store(tileOut + (y - t.windowY * s) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
+        try runTiles(src, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count)) { plan, chunk in
+            try plan.execute(streamingOutputTo: { rows, band in
+                for r in rows where r / oh < chunk.count {  // rows past the batch's last tile are padding
+                    let t = g.tiles[chunk[r / oh]]
+                    let y = t.windowY * s + r % oh
+                    let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
+                    guard y >= t.coreY.lowerBound * s, y < min(height, t.coreY.upperBound * s), !xs.isEmpty else { continue }
+                    IntegerSamples.store(band + (r - rows.lowerBound) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
                                          into: target + y * stride + xs.lowerBound * (wide ? 2 : 1), wide: wide, maxValue: maxValue)
                 }
-            }
+            })
         }
     }
 
@@ -212,9 +212,23 @@ public struct Tiler: Sendable {
 
     /// Runs every tile assigned a model through it, in batches, handing each tile's output
     /// window (scaled) to `body`.
+    /// Runs each tile through its model in batches, handing each finished batch's tile
+    /// windows to `body` (tile index, output window).
     private func runTiles(_ src: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
                           _ body: (Int, UnsafePointer<Float>) throws -> Void) throws {
         let s = models[0].graph.scale
+        let outWindow = g.windowWidth * g.windowHeight * s * s
+        try runTiles(src, models: models, grid: g, assignment: assignment) { plan, chunk in
+            try plan.execute()
+            let result = plan.outputs[0].floats
+            for (b, ti) in chunk.enumerated() { try body(ti, result + b * outWindow) }
+        }
+    }
+
+    /// Loads each batch of tiles into its model's plan and leaves the running to `run` (the
+    /// plan, the batch's tile indices).
+    private func runTiles(_ src: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
+                          run: (ExecutionPlan, [Int]) throws -> Void) throws {
         for (m, model) in models.enumerated() {
             let mine = g.tiles.indices.filter { assignment[$0] == m }
             if mine.isEmpty { continue }
@@ -228,9 +242,7 @@ public struct Tiler: Sendable {
                     if chunk.count < batch {
                         (input + chunk.count * winPixels).update(repeating: 0, count: (batch - chunk.count) * winPixels)
                     }
-                    try plan.execute()
-                    let result = plan.outputs[0].floats
-                    for (b, ti) in chunk.enumerated() { try body(ti, result + b * winPixels * s * s) }
+                    try run(plan, chunk)
                 }
             }
         }

@@ -26,29 +26,52 @@ final class TilerTests: XCTestCase {
 
     /// Writing tiles straight into integer samples gives the float path's plane, rounded:
     /// whole frame and tiled, odd sizes, 8-bit and 16-bit rows with padding at their ends.
+    /// x3 models for each way a plan can end: one pixel shuffle (the Bicubic++ shape), an
+    /// edge-SR max or softmax written shuffled, two shuffles added (Bicubic++'s bicubic
+    /// residual).
+    static let endings: [Model] = {
+        func model(_ name: String, _ layers: [Layer], align: Int = 1) -> Model {
+            let g = ModelGraph(name: name, scale: 3, outputs: [layers.last!.name], align: align, receptiveRadius: 4, layers: layers)
+            return try! Model(graph: g, weights: RandomModels.weights(for: g, seed: 13))
+        }
+        let shuffle3 = { (input: String) in Layer(name: "up", inputs: [input], op: .pixelShuffle(factor: 3)) }
+        let k5 = { (o: Int) in LayerTests.conv("c", "lr", 1, o, k: (5, 5), p: (2, 2)) }
+        return [
+            TilerTests.model,
+            model("max", [k5(18), Layer(name: "r", inputs: ["c"], op: .maxCandidates(candidates: 2, groups: 9)), shuffle3("r")]),
+            model("tm", [k5(36), Layer(name: "r", inputs: ["c"], op: .softmaxSum(candidates: 2, groups: 9, mode: .tm)), shuffle3("r")]),
+            model("sum", [LayerTests.conv("a", "lr", 1, 36, s: (2, 2)), Layer(name: "up6", inputs: ["a"], op: .pixelShuffle(factor: 6)),
+                          k5(9), shuffle3("c"), Layer(name: "sum", inputs: ["up6", "up"], op: .add)], align: 2),
+        ]
+    }()
+
+    /// Samples streamed band by band from the plan's last layers equal the float run rounded,
+    /// for whole frames and tiles (batches of 3, so some are part padding), 8 and 16 bits.
     func testRunIntoSamplesEqualsRoundedPlane() throws {
-        for (w, h, tile, wide) in [(61, 47, 16, false), (61, 47, 0, false), (33, 29, 8, true), (50, 17, 24, true)] {
-            let p = Self.plane(w, h, seed: UInt64(w + h))
-            let tiler = Tiler(tile: tile, overlap: 8, batchSize: 3)
-            let maxValue: Float = wide ? 1023 : 255
-            let want = try tiler.run(p, model: Self.model)
-            let bytes = wide ? 2 : 1, stride = w * 3 * bytes + 7
-            var samples = [UInt8](repeating: 0xAB, count: stride * h * 3)
-            try samples.withUnsafeMutableBufferPointer {
-                try tiler.run(p, model: Self.model, into: $0.baseAddress!, stride: stride, wide: wide, maxValue: maxValue)
-            }
-            var mismatches = 0
-            for y in 0..<(h * 3) {
-                for x in 0..<(w * 3) {
-                    let v = want.data[y * w * 3 + x] * maxValue
-                    let expected = Int(min(max(v, 0), maxValue) + 0.5)
-                    let o = y * stride + x * bytes
-                    let got = wide ? Int(samples[o]) | Int(samples[o + 1]) << 8 : Int(samples[o])
-                    if got != expected { mismatches += 1 }
+        for model in Self.endings {
+            for (w, h, tile, wide) in [(61, 47, 16, false), (61, 47, 0, false), (33, 29, 8, true), (50, 17, 24, true)] {
+                let p = Self.plane(w, h, seed: UInt64(w + h))
+                let tiler = Tiler(tile: tile, overlap: 8, batchSize: 3)
+                let maxValue: Float = wide ? 1023 : 255
+                let want = try tiler.run(p, model: model)
+                let bytes = wide ? 2 : 1, stride = w * 3 * bytes + 7
+                var samples = [UInt8](repeating: 0xAB, count: stride * h * 3)
+                try samples.withUnsafeMutableBufferPointer {
+                    try tiler.run(p, model: model, into: $0.baseAddress!, stride: stride, wide: wide, maxValue: maxValue)
                 }
-                XCTAssertEqual(samples[y * stride + w * 3 * bytes], 0xAB, "row padding written")
+                var mismatches = 0
+                for y in 0..<(h * 3) {
+                    for x in 0..<(w * 3) {
+                        let v = want.data[y * w * 3 + x] * maxValue
+                        let expected = Int(min(max(v, 0), maxValue) + 0.5)
+                        let o = y * stride + x * bytes
+                        let got = wide ? Int(samples[o]) | Int(samples[o + 1]) << 8 : Int(samples[o])
+                        if got != expected { mismatches += 1 }
+                    }
+                    XCTAssertEqual(samples[y * stride + w * 3 * bytes], 0xAB, "row padding written")
+                }
+                XCTAssertEqual(mismatches, 0, "\(model.graph.name) \(w)x\(h) tile \(tile) wide \(wide)")
             }
-            XCTAssertEqual(mismatches, 0, "\(w)x\(h) tile \(tile) wide \(wide)")
         }
     }
 

@@ -11,4 +11,9 @@ struct Clarity: ParsableCommand {
             74 write failed (disk full, output closed), 130 interrupted (output finished up to then).
             """,
         subcommands: [Transcode.self, Pipe.self, Live.self, Probe.self, Models.self, Bench.self])
+
+    static func main() {
+        OpenMPWaitPolicy.passiveUnlessSet()
+        main(nil)
+    }
 }

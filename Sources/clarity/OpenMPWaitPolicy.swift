@@ -1,0 +1,16 @@
+import Foundation
+
+/// oneDNN's OpenMP workers spin after each parallel region by default. On a small machine the
+/// pump's decode, conversion and writer threads then wait behind spinning workers: waiting
+/// passively, a 720p -> 4K Bicubic++ transcode ran 30-40% faster and live mode's late frames
+/// went from 1-5 to 1-2 per 150 (2-core Xeon, docs/benchmarks.md). libgomp reads the policy
+/// once, as it loads, before `main`: so the process sets it and restarts itself (same pid,
+/// arguments and open files). A policy the user set is kept.
+enum OpenMPWaitPolicy {
+    static func passiveUnlessSet() {
+        guard getenv("OMP_WAIT_POLICY") == nil else { return }
+        setenv("OMP_WAIT_POLICY", "passive", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        // Only reached if exec failed: carry on with the default policy.
+    }
+}

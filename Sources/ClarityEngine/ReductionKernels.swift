@@ -116,6 +116,10 @@ enum ReductionKernels {
     static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, candidates: Int, groups: Int,
                               rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
         let channels = (0..<(candidates * groups)).map(l.channel)
+        if let starts = consecutiveRuns(channels, candidates: candidates, groups: groups, placing: p) {
+            maxOfRuns(x, layout: l, h: h, w: w, starts: starts, run: p.rowGroups.count / p.factor, rows: rows, placing: p, out)
+            return
+        }
         channels.withUnsafeBufferPointer { ch in
             eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
                 for (g, offset) in zip(gs, offsets) {
@@ -124,6 +128,55 @@ enum ReductionKernels {
                         m = VectorMath.max(m, gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes))
                     }
                     scatter(m, d + offset, stride: p.pixelStride, lanes: lanes)
+                }
+            }
+        }
+    }
+
+    /// Where each output row's groups are, for every candidate, consecutive channels written to
+    /// consecutive floats (one output channel in an unblocked layout: edge-SR at x2 to x4):
+    /// the first channel of row i's run for candidate c at `[i * candidates + c]`. Else nil.
+    private static func consecutiveRuns(_ channels: [Int], candidates: Int, groups: Int, placing p: ReductionOutput) -> [Int]? {
+        let run = p.rowGroups.count / p.factor
+        guard run <= 4, p.pixelStride == run else { return nil }
+        var starts: [Int] = []
+        for i in 0..<p.factor {
+            let g0 = p.rowGroups[i * run]
+            for c in 0..<candidates {
+                for q in 0..<run where p.rowOffsets[i * run + q] != q
+                    || channels[c * groups + p.rowGroups[i * run + q]] != channels[c * groups + g0] + q { return nil }
+                starts.append(channels[c * groups + g0])
+            }
+        }
+        return starts
+    }
+
+    /// `maxCandidates` over consecutive runs of at most 4 floats: a 4-wide max per pixel. Each
+    /// pixel's store spills past its run into the next pixel's, which overwrites it; the last
+    /// pixel of a row, whose loads could leave the tensor, is done one float at a time.
+    private static func maxOfRuns(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, starts: [Int], run: Int,
+                                  rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
+        let candidates = starts.count / p.factor
+        starts.withUnsafeBufferPointer { st in
+            for row in rows {
+                let input = row / p.factor, i = row % p.factor
+                let base = x + (input / h) * l.batch + (input % h) * l.row
+                let d = out + (row - rows.lowerBound) * p.rowLength
+                let first = st.baseAddress! + i * candidates
+                for px in 0..<(w - 1) {
+                    let s = base + px * l.pixel
+                    var m = UnsafeRawPointer(s + first[0]).loadUnaligned(as: SIMD4<Float>.self)
+                    for c in 1..<max(1, candidates) {
+                        let v = UnsafeRawPointer(s + first[c]).loadUnaligned(as: SIMD4<Float>.self)
+                        m = m.replacing(with: v, where: v .> m)
+                    }
+                    UnsafeMutableRawPointer(d + px * run).storeBytes(of: m, as: SIMD4<Float>.self)
+                }
+                let s = base + (w - 1) * l.pixel
+                for q in 0..<run {
+                    var m = s[first[0] + q]
+                    for c in 1..<max(1, candidates) { m = Swift.max(m, s[first[c] + q]) }
+                    d[(w - 1) * run + q] = m
                 }
             }
         }

@@ -112,20 +112,44 @@ public struct Tiler: Sendable {
     /// apart, `width` x `height` = the plane at the models' scale): only the tiles assigned a
     /// model and the seams around them are computed, and written back rounded. Canvas tiles
     /// (assignment `models.count`) cost nothing, so a frame that is mostly canvas stays cheap.
-    public func composite(_ plane: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
+    ///
+    /// `keepGoing` is asked before each batch of tiles: once it says no, the batches left keep
+    /// the canvas (a frame that runs late gives up model tiles, not its deadline). Blending
+    /// waits until the batches are done, so the result is exactly `composite` of the returned
+    /// assignment: no seam where a tile lost its model.
+    /// - Returns: the assignment carried out (tiles not run set to the canvas).
+    @discardableResult
+    public func composite(_ plane: Plane, models: [Model], grid g: TileGrid, assignment planned: [Int],
                           onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, maxValue: Float,
-                          scratch: CompositeScratch = CompositeScratch()) throws {
+                          scratch: CompositeScratch = CompositeScratch(), keepGoing: () -> Bool = { true }) throws -> [Int] {
         let canvasIndex = models.count
-        guard !models.isEmpty, assignment.count == g.tiles.count, plane.width == g.width, plane.height == g.height,
-              assignment.allSatisfy({ (0...canvasIndex).contains($0) }) else {
-            throw EngineError.badInput("tile assignment does not match the grid (\(assignment.count) for \(g.tiles.count) tiles)")
+        guard !models.isEmpty, planned.count == g.tiles.count, plane.width == g.width, plane.height == g.height,
+              planned.allSatisfy({ (0...canvasIndex).contains($0) }) else {
+            throw EngineError.badInput("tile assignment does not match the grid (\(planned.count) for \(g.tiles.count) tiles)")
         }
         let s = models[0].graph.scale
         let width = g.width * s, height = g.height * s
         let outW = g.paddedWidth * s
+        let ow = g.windowWidth * s, oh = g.windowHeight * s
+        // Each model tile's output window, kept until every batch has run or been given up.
+        var slot = [Int](repeating: -1, count: g.tiles.count)
+        for (k, ti) in g.tiles.indices.filter({ planned[$0] != canvasIndex }).enumerated() { slot[ti] = k }
+        scratch.reserve(outW * g.paddedHeight * s, windows: slot.filter { $0 >= 0 }.count * ow * oh)
+        let windows = scratch.windows!.values
+        var assignment = planned
+        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
+        try runTiles(src, models: models, grid: g, assignment: planned) { plan, chunk in
+            guard keepGoing() else {
+                for ti in chunk { assignment[ti] = canvasIndex }
+                return
+            }
+            try plan.execute()
+            let result = plan.outputs[0].floats
+            for (b, ti) in chunk.enumerated() { (windows + slot[ti] * ow * oh).update(from: result + b * ow * oh, count: ow * oh) }
+        }
         // The tiles whose outputs can reach a model tile's pixels: the model tiles and their neighbours.
         let modelTiles = g.tiles.indices.filter { assignment[$0] != canvasIndex }
-        if modelTiles.isEmpty { return }
+        if modelTiles.isEmpty { return assignment }
         var touched = Set<Int>()
         for ti in modelTiles {
             let t = g.tiles[ti]
@@ -133,9 +157,7 @@ public struct Tiler: Sendable {
                 for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) { touched.insert(r * g.columns + c) }
             }
         }
-        scratch.reserve(outW * g.paddedHeight * s)
         let acc = scratch.acc!, weight = scratch.weight!
-        let ow = g.windowWidth * s, oh = g.windowHeight * s
         for ti in touched {
             let t = g.tiles[ti]
             for y in (t.windowY * s)..<(t.windowY * s + oh) {
@@ -144,9 +166,8 @@ public struct Tiler: Sendable {
             }
         }
         let feather = featherWidth(models: models, scale: s)
-        let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
-        try runTiles(src, models: models, grid: g, assignment: assignment) { ti, tileOut in
-            blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+        for ti in modelTiles {
+            blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                   into: acc.values, weight: weight.values, outWidth: outW)
         }
         let window = Accumulator(count: ow * oh, zeroed: false)
@@ -181,6 +202,7 @@ public struct Tiler: Sendable {
                 }
             }
         }
+        return assignment
     }
 
     /// Batch size for `count` tiles of one model: a power of two up to `batchSize` (padded with
@@ -210,8 +232,6 @@ public struct Tiler: Sendable {
         max(1, ((overlap ?? models.map(\.graph.receptiveRadius).max()!) * s) / 2)
     }
 
-    /// Runs every tile assigned a model through it, in batches, handing each tile's output
-    /// window (scaled) to `body`.
     /// Runs each tile through its model in batches, handing each finished batch's tile
     /// windows to `body` (tile index, output window).
     private func runTiles(_ src: Plane, models: [Model], grid g: TileGrid, assignment: [Int],
@@ -382,15 +402,22 @@ public struct Tiler: Sendable {
 public final class CompositeScratch {
     fileprivate var acc: Accumulator?
     fileprivate var weight: Accumulator?
-    private var count = 0
+    /// Model tiles' output windows, held until blending.
+    fileprivate var windows: Accumulator?
+    private var count = 0, windowCount = 0
 
     public init() {}
 
-    fileprivate func reserve(_ n: Int) {
-        guard n > count else { return }
-        acc = Accumulator(count: n, zeroed: false)
-        weight = Accumulator(count: n, zeroed: false)
-        count = n
+    fileprivate func reserve(_ n: Int, windows w: Int) {
+        if n > count {
+            acc = Accumulator(count: n, zeroed: false)
+            weight = Accumulator(count: n, zeroed: false)
+            count = n
+        }
+        if w > windowCount || windows == nil {
+            windows = Accumulator(count: w, zeroed: false)
+            windowCount = w
+        }
     }
 }
 

@@ -148,19 +148,25 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let routingStart = DispatchTime.now().uptimeNanoseconds
         let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget)
         costs.observe(routing: since(routingStart))
-        countsLock.withLock { for c in choice { counts[c] += 1 } }
         guard choice.contains(where: { $0 != 0 }) else {
+            countsLock.withLock { counts[0] += choice.count }
             costs.relax()
             return out
         }
         let tilesStart = DispatchTime.now().uptimeNanoseconds
+        // Past the stage's whole budget (the machine stalled), the batches left keep the canvas.
+        let cutoff = budget.map { start + UInt64($0 * 1e9) } ?? .max
         // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
         let (data, stride) = out.plane(0)
-        try tiler.composite(luma, models: branches.map(\.model), grid: grid,
-                            assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
-                            onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+        let done = try tiler.composite(luma, models: branches.map(\.model), grid: grid,
+                                       assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
+                                       onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
+                                       keepGoing: { DispatchTime.now().uptimeNanoseconds < cutoff })
+            .map { $0 == branches.count ? 0 : $0 + 1 }
+        countsLock.withLock { for c in done { counts[c] += 1 } }
+        // Measured against the tiles that ran: a plan cut short still says how slow they were.
         let c = costs.snapshot
-        costs.observe(predicted: c.setup + TileRouter.cost(of: choice, costs: c.secondsPerTile), actual: since(tilesStart))
+        costs.observe(predicted: c.setup + TileRouter.cost(of: done, costs: c.secondsPerTile), actual: since(tilesStart))
         return out
     }
 

@@ -86,7 +86,7 @@ struct Live: ParsableCommand {
             Engine.configure(threads: threads.inference)
             let branches = try Routing.branches(models: models, scale: scale)
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
-                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 16, precision: precision),
+                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 4, precision: precision),
                                           budget: limit * stageShare)
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report

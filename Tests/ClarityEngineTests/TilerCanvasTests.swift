@@ -65,4 +65,40 @@ final class TilerCanvasTests: XCTestCase {
             XCTAssertNotEqual(bytes, original, "model tiles were composited")
         }
     }
+
+    /// Batches given up (the frame ran out of time) keep the canvas, and the frame is exactly
+    /// the composite of the assignment carried out: no seam where a tile lost its model.
+    func testGivenUpBatchesKeepTheCanvasWithoutASeam() throws {
+        let (w, h) = (40, 24)
+        var rng = SeededRandom(seed: 7)
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { _ in rng.uniform(0.2, 0.8) })
+        let original = (0..<(w * 3 * h * 3)).map { _ in UInt8(rng.uniform(60, 200)) }
+        let tiler = Tiler(tile: 8, overlap: 4, batchSize: 2)
+        let models = [try Self.brighterNearest(), try RandomModels.bicubicPlusPlus(channels: 4, scale: 3, seed: 6)]
+        let grid = tiler.grid(width: w, height: h, models: models)
+        let planned = grid.tiles.map { ($0.row * 2 + $0.column) % 3 }
+        let modelTiles = planned.filter { $0 != 2 }.count
+        for allowed in [0, 1, 3, 100] {
+            var asked = 0
+            var bytes = original
+            let done = try bytes.withUnsafeMutableBufferPointer {
+                try tiler.composite(plane, models: models, grid: grid, assignment: planned, onto: $0.baseAddress!,
+                                    stride: w * 3, maxValue: 255, keepGoing: { asked += 1; return asked <= allowed })
+            }
+            let ran = done.filter { $0 != 2 }.count
+            XCTAssertTrue(zip(done, planned).allSatisfy { $0 == $1 || $0 == 2 }, "only whole tiles fall back to the canvas")
+            if allowed == 0 || allowed >= modelTiles {
+                XCTAssertEqual(ran, allowed == 0 ? 0 : modelTiles)
+            } else {
+                XCTAssertTrue(ran >= allowed && ran <= 2 * allowed && ran < modelTiles, "\(ran) tiles in \(allowed) batches of 1-2")
+            }
+            var want = original
+            try want.withUnsafeMutableBufferPointer {
+                try tiler.composite(plane, models: models, grid: grid, assignment: done, onto: $0.baseAddress!, stride: w * 3, maxValue: 255)
+            }
+            let worst = zip(bytes, want).map { abs(Int($0) - Int($1)) }.max() ?? 0
+            XCTAssertLessThanOrEqual(worst, 1, "\(allowed) batches: the composite of the assignment carried out")
+            if allowed == 0 { XCTAssertEqual(bytes, original) }
+        }
+    }
 }

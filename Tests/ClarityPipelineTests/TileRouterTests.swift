@@ -63,5 +63,9 @@ final class TileRouterTests: XCTestCase {
         let costs = BranchCostModel(secondsPerTile: [0, 0.005, 0.003], setup: 0.001, overhead: 0.012, routing: 0.003)
         XCTAssertEqual(costs.tileBudget(frame: 0.020)!, 0.004, accuracy: 1e-12)  // one 3 ms tile fits
         XCTAssertNil(costs.tileBudget(frame: 0.018))  // 2 ms left: none does
+        // 10 ms of routing to place 3 ms of tiles: not worth deciding.
+        let slowRouting = BranchCostModel(secondsPerTile: [0, 0.001], setup: 0, overhead: 0.004, routing: 0.010)
+        XCTAssertNil(slowRouting.tileBudget(frame: 0.017))
+        XCTAssertEqual(slowRouting.tileBudget(frame: 0.030)!, 0.016, accuracy: 1e-12)
     }
 }

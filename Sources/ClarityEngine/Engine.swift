@@ -28,6 +28,10 @@ public enum Engine {
         if omp_get_max_threads() != n { omp_set_num_threads(n) }
     }
 
+    /// Whether oneDNN runs bf16 convolutions natively here (AVX512-BF16 or AMX); elsewhere a
+    /// bf16 plan falls back to fp32.
+    public static var hasNativeBF16: Bool { ["avx512_core_bf16", "avx512_core_amx"].contains(cpuISA) }
+
     /// oneDNN's ISA name on this CPU (e.g. "avx2"), for reports.
     public static var cpuISA: String {
         let isa = dnnl_get_effective_cpu_isa()

@@ -27,7 +27,7 @@ struct EnhanceRun {
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
             let upscale = try model.stage(for: format, resize: resize, threads: threads)
-            guard let enhancer = try deartifact.stage(precision: model.precision) else { return upscale }
+            guard let enhancer = try deartifact.stage(precision: model.precision.resolved) else { return upscale }
             return Stage(stage: StageChain([enhancer, upscale.stage])) {
                 ["artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)", upscale.summary()]
                     .compactMap { $0 }.joined(separator: "\n")

@@ -48,8 +48,8 @@ struct Live: ParsableCommand {
     @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
     var overlap = 4
 
-    @Option(help: "Model arithmetic: fp32, bf16 or int8.")
-    var precision: Precision = .fp32
+    @Option(help: PrecisionChoice.help)
+    var precision: PrecisionChoice = .auto
 
     @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it).")
     var stageShare = 0.5
@@ -86,7 +86,7 @@ struct Live: ParsableCommand {
             Engine.configure(threads: threads.inference)
             let branches = try Routing.branches(models: models, scale: scale)
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
-                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 4, precision: precision),
+                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 4, precision: precision.resolved),
                                           budget: limit * stageShare)
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report

@@ -15,8 +15,8 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Tile overlap in low-resolution pixels (default: the model's receptive radius, which makes tiles seam-free).")
     var overlap: Int?
 
-    @Option(help: "Model arithmetic: fp32, bf16 or int8 (bf16 runs as fp32 on CPUs without AVX-512 bf16).")
-    var precision: Precision = .fp32
+    @Option(help: PrecisionChoice.help)
+    var precision: PrecisionChoice = .auto
 
     @Option(help: ArgumentHelp("Routed upscaling: realtime, balanced or quality (presets/), or a preset JSON file. Each tile goes to bicubic or one of the bundled x3 models, within the preset's time per frame; replaces --model.", valueName: "preset"))
     var preset: String?
@@ -52,7 +52,7 @@ struct ModelOptions: ParsableArguments {
         guard loaded.graph.task == "upscale" else {
             throw MediaError(.invalidArgument, "\(loaded.graph.name) is a \(loaded.graph.task) model, not an upscaler (see --deartifact)")
         }
-        let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision))
+        let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
         let shift = input.chromaShift
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
@@ -71,7 +71,7 @@ struct ModelOptions: ParsableArguments {
         do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
         let branches = try Routing.branches(models: nil, scale: 3)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
-                                      tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision),
+                                      tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 })
         let shift = input.chromaShift
         let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))

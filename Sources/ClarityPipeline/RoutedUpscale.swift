@@ -130,8 +130,6 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         // The canvas goes straight into the output; model tiles are blended over it.
         lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
-        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false,
-                                          scale: 1 / maxValue)
         costs.observe(overhead: since(start))
 
         var tileBudget: Double?
@@ -146,6 +144,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             tileBudget = seconds
         }
         let routingStart = DispatchTime.now().uptimeNanoseconds
+        // The models' input, made only for frames that route (counted as routing).
+        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false,
+                                          scale: 1 / maxValue)
         let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget)
         costs.observe(routing: since(routingStart))
         guard choice.contains(where: { $0 != 0 }) else {

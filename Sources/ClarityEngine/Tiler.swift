@@ -158,23 +158,10 @@ public struct Tiler: Sendable {
             }
         }
         let acc = scratch.acc!, weight = scratch.weight!
-        for ti in touched {
-            let t = g.tiles[ti]
-            for y in (t.windowY * s)..<(t.windowY * s + oh) {
-                (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
-                (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
-            }
-        }
         let feather = featherWidth(models: models, scale: s)
-        for ti in modelTiles {
-            blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                  into: acc.values, weight: weight.values, outWidth: outW)
-        }
-        let window = Accumulator(count: ow * oh, zeroed: false)
-        let scale = 1 / maxValue
-        for ti in touched where assignment[ti] == canvasIndex {
-            // Only model tiles' windows are written back: a canvas tile counts only where one
-            // covers it (a strip of the overlap beside a single model tile).
+        // A canvas tile counts only where a model tile's window covers it (a strip of the
+        // overlap beside a single model tile): its clip is the union of those windows.
+        let canvasClips: [(Int, (x: Range<Int>, y: Range<Int>))] = touched.filter { assignment[$0] == canvasIndex }.compactMap { ti in
             let t = g.tiles[ti]
             var clip: (x: Range<Int>, y: Range<Int>)?
             for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
@@ -185,20 +172,44 @@ public struct Tiler: Sendable {
                                        min($0.y.lowerBound, y.lowerBound)..<max($0.y.upperBound, y.upperBound)) } ?? (x, y)
                 }
             }
-            guard let clip else { continue }
-            cut(t, grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
-                width: width, height: height, clip: clip, into: window.values)
-            blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                  clip: clip, into: acc.values, weight: weight.values, outWidth: outW)
+            return clip.map { (ti, $0) }
         }
-        for ti in modelTiles {
-            let t = g.tiles[ti]
-            for y in (t.windowY * s)..<min(height, t.windowY * s + oh) {
-                let row = canvas + y * stride
-                for x in (t.windowX * s)..<min(width, t.windowX * s + ow) {
-                    let w = weight.values[y * outW + x]
-                    guard w > 0 else { continue }
-                    row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(acc.values[y * outW + x] / w, maxValue))
+        let scale = 1 / maxValue
+        // Bands of output rows in parallel: each band blends and writes back only its own rows,
+        // so no two threads touch the same sample, and canvas rows are read before written.
+        parallelChunks(g.paddedHeight * s, minChunk: 32) { band in
+            let all = 0..<outW
+            // Every blend lands in some model tile's window, and only those are written back:
+            // zeroing them suffices (the canvas neighbours' windows were 8x more to clear).
+            for ti in modelTiles {
+                let t = g.tiles[ti]
+                for y in ((t.windowY * s)..<(t.windowY * s + oh)).clamped(to: band) {
+                    (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                    (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                }
+            }
+            for ti in modelTiles {
+                blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                      clip: (all, band), into: acc.values, weight: weight.values, outWidth: outW)
+            }
+            let window = Accumulator(count: ow * oh, zeroed: false)
+            for (ti, clip) in canvasClips {
+                let part = (x: clip.x, y: clip.y.clamped(to: band))
+                guard !part.y.isEmpty else { continue }
+                cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
+                    width: width, height: height, clip: part, into: window.values)
+                blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                      clip: part, into: acc.values, weight: weight.values, outWidth: outW)
+            }
+            for ti in modelTiles {
+                let t = g.tiles[ti]
+                for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: band) {
+                    let row = canvas + y * stride
+                    for x in (t.windowX * s)..<min(width, t.windowX * s + ow) {
+                        let w = weight.values[y * outW + x]
+                        guard w > 0 else { continue }
+                        row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(acc.values[y * outW + x] / w, maxValue))
+                    }
                 }
             }
         }

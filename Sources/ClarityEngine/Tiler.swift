@@ -203,12 +203,19 @@ public struct Tiler: Sendable {
             }
             for ti in modelTiles {
                 let t = g.tiles[ti]
+                let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
                 for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: band) {
-                    let row = canvas + y * stride
-                    for x in (t.windowX * s)..<min(width, t.windowX * s + ow) {
-                        let w = weight.values[y * outW + x]
-                        guard w > 0 else { continue }
-                        row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(acc.values[y * outW + x] / w, maxValue))
+                    let row = canvas + y * stride, a = acc.values + y * outW, wt = weight.values + y * outW
+                    var x = xs.lowerBound
+                    while x + 8 <= xs.upperBound {  // samples no blend reached (weight 0) keep the canvas
+                        let w = Self.load8(wt + x)
+                        let q = IntegerSamples.quantize(Self.load8(a + x) / w, maxValue)
+                        for i in 0..<8 where w[i] > 0 { row[x + i] = UInt8(truncatingIfNeeded: q[i]) }
+                        x += 8
+                    }
+                    while x < xs.upperBound {
+                        if wt[x] > 0 { row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(a[x] / wt[x], maxValue)) }
+                        x += 1
                     }
                 }
             }
@@ -396,15 +403,39 @@ public struct Tiler: Sendable {
         let (xr, wx) = ramp(t.coreX, window: t.windowX, windowLength: g.windowWidth, soft: (differs(0, -1), differs(0, 1)))
         let (yr, wy) = ramp(t.coreY, window: t.windowY, windowLength: g.windowHeight, soft: (differs(-1, 0), differs(1, 0)))
         let ow = g.windowWidth * s
-        for y in yr.clamped(to: clip?.y ?? yr) {
-            let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
-            let wyj = wy[y - yr.lowerBound]
-            for x in xr.clamped(to: clip?.x ?? xr) {
-                let w = wx[x - xr.lowerBound] * wyj
-                out[y * outWidth + x] += w * row[x]
-                weight[y * outWidth + x] += w
+        let xs = xr.clamped(to: clip?.x ?? xr)
+        wx.withUnsafeBufferPointer { wxb in
+            let ramp = wxb.baseAddress! - xr.lowerBound  // ramp[x] for x in xr
+            for y in yr.clamped(to: clip?.y ?? yr) {
+                let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
+                let wyj = wy[y - yr.lowerBound]
+                let o = out + y * outWidth, wt = weight + y * outWidth
+                var x = xs.lowerBound
+                while x + 8 <= xs.upperBound {  // eight samples at a time, then the rest
+                    let w = Self.load8(ramp + x) * wyj
+                    Self.store8(Self.load8(o + x) + w * Self.load8(row + x), o + x)
+                    Self.store8(Self.load8(wt + x) + w, wt + x)
+                    x += 8
+                }
+                while x < xs.upperBound {
+                    let w = ramp[x] * wyj
+                    o[x] += w * row[x]
+                    wt[x] += w
+                    x += 1
+                }
             }
         }
+    }
+
+    @inline(__always)
+    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+
+    @inline(__always)
+    private static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
+
+    @inline(__always)
+    private static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
     }
 }
 

@@ -180,7 +180,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             }
             return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
         }
-        let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile)
+        // The classifier follows the branches into bf16 (it ships no int8 ranges).
+        let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile,
+                                                         precision: tiler.precision == .bf16 ? .bf16 : .fp32)
         guard tileBudget != nil else {
             // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
             return probabilities.map { p in classBranch[p.indices.max { p[$0] < p[$1] }!] + 1 }

@@ -25,7 +25,7 @@ public struct TileClassifier {
     }
 
     /// Class probabilities of each tile's core (edge pixels repeated up to `side` x `side`).
-    public func probabilities(_ plane: Plane, grid: TileGrid, side: Int) throws -> [[Double]] {
+    public func probabilities(_ plane: Plane, grid: TileGrid, side: Int, precision: Precision = .fp32) throws -> [[Double]] {
         let n = grid.tiles.count
         var batch = [Float](repeating: 0, count: n * side * side)
         for (i, t) in grid.tiles.enumerated() {
@@ -37,7 +37,7 @@ public struct TileClassifier {
                 }
             }
         }
-        let logits = try model.run(Tensor(n: n, h: side, w: side, c: 1, data: batch))[0]
+        let logits = try model.run(Tensor(n: n, h: side, w: side, c: 1, data: batch), precision: precision)[0]
         let classes = logits.data.count / n
         return (0..<n).map { i in
             let row = logits.data[(i * classes)..<((i + 1) * classes)].map(Double.init)

@@ -135,7 +135,6 @@ final class ExecutionPlan {
 
     private func nhwcF32(_ name: String) throws -> dnnl_memory_desc_t { try Self.nhwc(batch, shapes[name]!, dnnl_f32) }
 
-    /// Appends a primitive run; its argument list is built once and kept.
     /// Memories each step reads and writes, which tell whether the last row writers may run
     /// after every other step (`tail`).
     private var stepUses: [(reads: Set<ObjectIdentifier>, writes: Set<ObjectIdentifier>)] = []
@@ -145,6 +144,7 @@ final class ExecutionPlan {
         stepUses.append((Set(reads.map(ObjectIdentifier.init)), Set(writes.map(ObjectIdentifier.init))))
     }
 
+    /// Appends a primitive run; its argument list is built once and kept.
     private func appendPrimitive(_ p: DNNLPrimitive, _ args: [(Int32, DNNLMemory)]) {
         primitives.append(p)
         let list = UnsafeMutablePointer<dnnl_exec_arg_t>.allocate(capacity: args.count)

@@ -84,10 +84,7 @@ enum ReductionKernels {
         let perRow = p.rowGroups.count / p.factor
         p.rowGroups.withUnsafeBufferPointer { groups in
             p.rowOffsets.withUnsafeBufferPointer { offsets in
-                for row in rows {
-                    let input = row / p.factor, i = row % p.factor
-                    let base = x + (input / h) * l.batch + (input % h) * l.row
-                    let dst = out + (row - rows.lowerBound) * p.rowLength
+                eachRow(x, layout: l, h: h, rows: rows, placing: p, out) { base, dst, i in
                     let g = UnsafeBufferPointer(rebasing: groups[(i * perRow)..<((i + 1) * perRow)])
                     let o = UnsafeBufferPointer(rebasing: offsets[(i * perRow)..<((i + 1) * perRow)])
                     for px in Swift.stride(from: 0, to: w, by: 8) {
@@ -95,6 +92,19 @@ enum ReductionKernels {
                     }
                 }
             }
+        }
+    }
+
+    /// Output rows `rows` (counted over the batch): `body` gets the input row's first pixel,
+    /// where the output row goes (`out` holds row `rows.lowerBound`), and which of the input
+    /// row's `factor` output rows it is.
+    @inline(__always)
+    private static func eachRow(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, rows: Range<Int>,
+                                placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>,
+                                _ body: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) {
+        for row in rows {
+            let input = row / p.factor
+            body(x + (input / h) * l.batch + (input % h) * l.row, out + (row - rows.lowerBound) * p.rowLength, row % p.factor)
         }
     }
 
@@ -158,10 +168,7 @@ enum ReductionKernels {
                                   rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
         let candidates = starts.count / p.factor
         starts.withUnsafeBufferPointer { st in
-            for row in rows {
-                let input = row / p.factor, i = row % p.factor
-                let base = x + (input / h) * l.batch + (input % h) * l.row
-                let d = out + (row - rows.lowerBound) * p.rowLength
+            eachRow(x, layout: l, h: h, rows: rows, placing: p, out) { base, d, i in
                 let first = st.baseAddress! + i * candidates
                 for px in 0..<(w - 1) {
                     let s = base + px * l.pixel

@@ -132,9 +132,10 @@ public struct Tiler: Sendable {
         let outW = g.paddedWidth * s
         let ow = g.windowWidth * s, oh = g.windowHeight * s
         // Each model tile's output window, kept until every batch has run or been given up.
+        let plannedModelTiles = g.tiles.indices.filter { planned[$0] != canvasIndex }
         var slot = [Int](repeating: -1, count: g.tiles.count)
-        for (k, ti) in g.tiles.indices.filter({ planned[$0] != canvasIndex }).enumerated() { slot[ti] = k }
-        scratch.reserve(outW * g.paddedHeight * s, windows: slot.filter { $0 >= 0 }.count * ow * oh)
+        for (k, ti) in plannedModelTiles.enumerated() { slot[ti] = k }
+        scratch.reserve(outW * g.paddedHeight * s, windows: plannedModelTiles.count * ow * oh)
         let windows = scratch.windows!.values
         var assignment = planned
         let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
@@ -208,8 +209,8 @@ public struct Tiler: Sendable {
                     let row = canvas + y * stride, a = acc.values + y * outW, wt = weight.values + y * outW
                     var x = xs.lowerBound
                     while x + 8 <= xs.upperBound {  // samples no blend reached (weight 0) keep the canvas
-                        let w = Self.load8(wt + x)
-                        let q = IntegerSamples.quantize(Self.load8(a + x) / w, maxValue)
+                        let w = VectorMath.load8(wt + x)
+                        let q = IntegerSamples.quantize(VectorMath.load8(a + x) / w, maxValue)
                         for i in 0..<8 where w[i] > 0 { row[x + i] = UInt8(truncatingIfNeeded: q[i]) }
                         x += 8
                     }
@@ -412,9 +413,9 @@ public struct Tiler: Sendable {
                 let o = out + y * outWidth, wt = weight + y * outWidth
                 var x = xs.lowerBound
                 while x + 8 <= xs.upperBound {  // eight samples at a time, then the rest
-                    let w = Self.load8(ramp + x) * wyj
-                    Self.store8(Self.load8(o + x) + w * Self.load8(row + x), o + x)
-                    Self.store8(Self.load8(wt + x) + w, wt + x)
+                    let w = VectorMath.load8(ramp + x) * wyj
+                    VectorMath.store8(VectorMath.load8(o + x) + w * VectorMath.load8(row + x), o + x)
+                    VectorMath.store8(VectorMath.load8(wt + x) + w, wt + x)
                     x += 8
                 }
                 while x < xs.upperBound {
@@ -427,16 +428,6 @@ public struct Tiler: Sendable {
         }
     }
 
-    @inline(__always)
-    private static func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-
-    @inline(__always)
-    private static func load8(_ p: UnsafeMutablePointer<Float>) -> SIMD8<Float> { load8(UnsafePointer(p)) }
-
-    @inline(__always)
-    private static func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    }
 }
 
 /// Float planes `composite` accumulates into, kept from frame to frame by its caller (fresh

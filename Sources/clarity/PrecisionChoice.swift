@@ -8,12 +8,7 @@ enum PrecisionChoice: String, ExpressibleByArgument, CaseIterable {
     case auto, fp32, bf16, int8
 
     var resolved: Precision {
-        switch self {
-        case .auto: return Engine.hasNativeBF16 ? .bf16 : .fp32
-        case .fp32: return .fp32
-        case .bf16: return .bf16
-        case .int8: return .int8
-        }
+        Precision(rawValue: rawValue) ?? (Engine.hasNativeBF16 ? .bf16 : .fp32)
     }
 
     static let help = ArgumentHelp(

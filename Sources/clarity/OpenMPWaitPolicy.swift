@@ -2,7 +2,7 @@ import Foundation
 
 /// oneDNN's OpenMP workers spin after each parallel region by default. On a small machine the
 /// pump's decode, conversion and writer threads then wait behind spinning workers: waiting
-/// passively, a 720p -> 4K Bicubic++ transcode ran 30-40% faster and live mode's late frames
+/// passively, a 720p -> 4K Bicubic++ transcode ran about 30% faster and live mode's late frames
 /// went from 1-5 to 1-2 per 150 (2-core Xeon, docs/benchmarks.md). libgomp reads the policy
 /// once, as it loads, before `main`: so the process sets it and restarts itself (same pid,
 /// arguments and open files). A policy the user set is kept.

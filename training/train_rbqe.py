@@ -67,8 +67,9 @@ def parse():
     ap.add_argument("--val-jpeg", type=int, default=1, help="0: validate on the H.264 pairs only")
     ap.add_argument("--ckpt-every", type=float, default=120.0, help="seconds")
     ap.add_argument("--init", default=None,
-                    help="start from this checkpoint's weights (a continuation run with a new "
-                         "schedule; optimizer state not carried)")
+                    help="start from these weights, a checkpoint (.pt) or an exported model "
+                         "(.safetensors): a continuation run with a new schedule, optimizer state not "
+                         "carried")
     ap.add_argument("--name", default=None)
     ap.add_argument("--no-export", action="store_true")
     return ap.parse_args()
@@ -163,6 +164,24 @@ def fmt(delta, kinds):
     return " ".join(f"{k.replace('h264', '')}:" + "/".join(f"{x:+.2f}" for x in delta[k]) for k in kinds)
 
 
+def load_init(model, cfg, path):
+    """Loads a checkpoint's or an exported file's weights into `model` (same config)."""
+    if path.endswith(".safetensors"):
+        import graph
+        doc, tensors = graph.load(path)
+        if doc.get("info", {}).get("config") != cfg:
+            sys.exit(f"error: {path} holds another config")
+        _, params = model.graph()  # graph tensor names -> the model's own parameters
+        with torch.no_grad():
+            for k, p in params.items():
+                p.copy_(tensors[k].reshape(p.shape))
+    else:
+        init = torch.load(path, weights_only=False)
+        if init["cfg"] != cfg:
+            sys.exit(f"error: {path} holds another config")
+        model.load_state_dict(init["model"])
+
+
 def main():
     a = parse()
     torch.set_num_threads(a.threads)
@@ -174,10 +193,10 @@ def main():
     np.random.seed(a.seed)
     model = rbqe.build(cfg)
     if a.init:
-        init = torch.load(a.init, weights_only=False)
-        if init["cfg"] != cfg:
-            sys.exit(f"error: {a.init} holds another config")
-        model.load_state_dict(init["model"])
+        load_init(model, cfg, a.init)
+    # channels-last runs the small convs about 1.5x faster on CPU (measured: lite 70 -> 105
+    # patches/s on 2 threads); the weights and results are the same
+    model = model.to(memory_format=torch.channels_last)
     n_exits = len(model.exits)
     W = torch.tensor(rbqe.exit_weights(n_exits), dtype=torch.float32)  # [level, exit]
     weights = W.tolist()
@@ -211,7 +230,7 @@ def main():
         if budget and clock.elapsed >= budget:
             break
         x, y, lv, nf = sampler.batch(a.batch)
-        outs = model(x)
+        outs = model(x.contiguous(memory_format=torch.channels_last))
         per = torch.stack([((o - y) ** 2).mean((1, 2, 3)) for o in outs], 1)  # [N, exits]
         loss = ((per * W[lv]).sum(1) * nf).mean()
         optimizer_step(loss, opt, sched, clock)

@@ -10,6 +10,10 @@ enum OpenMPWaitPolicy {
     static func passiveUnlessSet() {
         guard getenv("OMP_WAIT_POLICY") == nil else { return }
         setenv("OMP_WAIT_POLICY", "passive", 1)
+        // The binary by its own path, so that ps and top still name the process `clarity`
+        // (exec'd as /proc/self/exe it would be called `exe`); the link itself if that fails.
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        if readlink("/proc/self/exe", &path, Int(PATH_MAX)) > 0 { execv(path, CommandLine.unsafeArgv) }
         execv("/proc/self/exe", CommandLine.unsafeArgv)
         // Only reached if exec failed: carry on with the default policy.
     }

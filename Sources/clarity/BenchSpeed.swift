@@ -45,8 +45,7 @@ struct BenchSpeed: ParsableCommand {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }
             let clip = work.appendingPathComponent("clip.mp4").path
-            try BenchProcess.require(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", String(loops - 1),
-                                      "-i", input, "-an", "-c", "copy", clip], what: "preparing the clip")
+            try BenchProcess.loopedClip(input, loops: loops, to: clip)
             let frames = try countFrames(clip)
             print("clarity bench speed  \(BenchMachine.summary)")
             print("input: \(input) x\(loops) = \(frames) frames, output \(size)\n")

@@ -32,6 +32,13 @@ enum BenchProcess {
         try timeChild(arguments, what: what)
     }
 
+    /// `input` played `loops` times back to back, its video only (stream copy, timestamps
+    /// running on), written to `path`: a longer measurement from a bundled sample.
+    static func loopedClip(_ input: String, loops: Int, to path: String) throws {
+        try require(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-stream_loop", String(loops - 1),
+                     "-i", input, "-an", "-c", "copy", path], what: "preparing the clip")
+    }
+
     static func timeChild(_ arguments: [String], what: String) throws -> ChildResult {
         let r: ChildProcess.Result
         do {

@@ -212,3 +212,25 @@ class RunState:
         self.clock.elapsed = ck.get("elapsed", 0.0)
         log(f"resumed from {path} at iteration {ck['iter']} ({self.clock.elapsed / 60:.1f} min trained)")
         return ck
+
+
+def load_init(model, cfg, path):
+    """Loads the weights of a checkpoint (.pt) or an exported model (.safetensors) of the same
+    config into `model`: the start of a continuation run."""
+    import sys
+    import torch
+    path = str(path)
+    if path.endswith(".safetensors"):
+        import graph
+        doc, tensors = graph.load(path)
+        if doc.get("info", {}).get("config") != cfg:
+            sys.exit(f"error: {path} holds another config ({doc.get('info', {}).get('config')})")
+        _, params = model.graph()  # graph tensor names -> the model's own parameters
+        with torch.no_grad():
+            for k, p in params.items():
+                p.copy_(tensors[k].reshape(p.shape))
+    else:
+        init = torch.load(path, weights_only=False)
+        if init["cfg"] != cfg:
+            sys.exit(f"error: {path} holds another config")
+        model.load_state_dict(init["model"])

@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import linear_decay, open_run, optimizer_step, psnr, REPO, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import linear_decay, load_init, open_run, optimizer_step, psnr, REPO, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import PatchSampler, load_eval_set, prepare  # noqa: E402
 from models import build, default_name  # noqa: E402
 
@@ -51,6 +51,10 @@ def parse():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--val-every", type=int, default=2000)
     ap.add_argument("--ckpt-every", type=float, default=120.0, help="seconds")
+    ap.add_argument("--init", default=None,
+                    help="start from these weights, a checkpoint (.pt) or an exported model "
+                         "(.safetensors): a continuation run with a new schedule, optimizer state not "
+                         "carried")
     ap.add_argument("--name", default=None)
     ap.add_argument("--no-export", action="store_true")
     return ap.parse_args()
@@ -101,6 +105,8 @@ def main():
     torch.manual_seed(a.seed)
     np.random.seed(a.seed)
     model = build(cfg)
+    if a.init:
+        load_init(model, cfg, a.init)
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
     clock = TrainingClock()

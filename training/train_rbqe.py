@@ -39,7 +39,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from common import linear_decay, open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
+from common import linear_decay, load_init, open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
 
 H264 = [f"h264qp{q}" for q in QPS]
@@ -162,24 +162,6 @@ def score(delta, weights):
 
 def fmt(delta, kinds):
     return " ".join(f"{k.replace('h264', '')}:" + "/".join(f"{x:+.2f}" for x in delta[k]) for k in kinds)
-
-
-def load_init(model, cfg, path):
-    """Loads a checkpoint's or an exported file's weights into `model` (same config)."""
-    if path.endswith(".safetensors"):
-        import graph
-        doc, tensors = graph.load(path)
-        if doc.get("info", {}).get("config") != cfg:
-            sys.exit(f"error: {path} holds another config")
-        _, params = model.graph()  # graph tensor names -> the model's own parameters
-        with torch.no_grad():
-            for k, p in params.items():
-                p.copy_(tensors[k].reshape(p.shape))
-    else:
-        init = torch.load(path, weights_only=False)
-        if init["cfg"] != cfg:
-            sys.exit(f"error: {path} holds another config")
-        model.load_state_dict(init["model"])
 
 
 def main():

@@ -3,7 +3,8 @@
 
     python training/train_classsr.py --pool 20000 --minutes 5 --w1 1e-4 --w2 3e-6   # the chosen run
 
-Branches (class order = rising cost): the Bicubic++ x3 checkpoints given by --branches
+Branches (class order = rising cost): the Bicubic++ x3 models given by --branches (exported
+.safetensors files, by default the bundled ones, or checkpoints)
 (default C8, C16, C32). They are frozen, so their outputs are computed once:
   - training pool (cached in CACHE/prepared/classsr-pool-*.pt): --pool LR crops of 48x48
     (even origin) from the training images, LR variant clean with probability --p-clean else
@@ -45,13 +46,13 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, linear_decay, open_run, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import CACHE, linear_decay, load_init, open_run, REPO, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
 SCALE = 3
 MARGIN = 8  # LR context each side of a pool tile (Bicubic++ receptive radius)
-DEFAULT_BRANCHES = [str(CACHE / "ckpt" / f"bicubicpp-c{c}-x3" / "best.pt") for c in (8, 16, 32)]
+DEFAULT_BRANCHES = [str(REPO / "Sources" / "ClarityModels" / "Weights" / f"bicubicpp-c{c}-x3.safetensors") for c in (8, 16, 32)]
 # 0.1 dB is the target; 0.02 dB of it is kept as a margin, since the pick is made over many
 # validations of 10 images (selection noise)
 MAX_DB_LOSS = 0.08
@@ -67,9 +68,14 @@ def file_key(paths, extra):
 def load_branches(paths):
     out = []
     for p in paths:
-        ck = torch.load(p, weights_only=False)
-        m = build(ck["cfg"])
-        m.load_state_dict(ck["model"])
+        if str(p).endswith(".safetensors"):  # an exported (bundled) branch
+            doc, _ = graph.load(p)
+            name, cfg, val_psnr = doc["name"], doc["info"]["config"], doc["info"]["val_psnr"]
+        else:
+            ck = torch.load(p, weights_only=False)
+            name, cfg, val_psnr = ck["name"], ck["cfg"], ck["best"]["clean"]
+        m = build(cfg)
+        load_init(m, cfg, p)
         m.eval()
         for q in m.parameters():
             q.requires_grad_(False)
@@ -77,8 +83,8 @@ def load_branches(paths):
         doc = {"input": "lr", "outputs": ["out"], "nodes": g["nodes"], "scale": SCALE}
         with torch.no_grad():
             (y,), macs = graph.run(doc, {k: v.detach() for k, v in t.items()}, torch.rand(1, 1, 48, 64))
-        out.append({"name": ck["name"], "model": m, "macs": macs / (y.shape[-1] * y.shape[-2]),
-                    "ckpt": str(p), "val_psnr": ck["best"]["clean"]})
+        out.append({"name": name, "model": m, "macs": macs / (y.shape[-1] * y.shape[-2]),
+                    "ckpt": str(p), "val_psnr": val_psnr})
     return out
 
 
@@ -280,7 +286,7 @@ def dihedral(x, k):
 
 def parse():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--branches", nargs="+", default=DEFAULT_BRANCHES, help="branch checkpoints, cheapest first")
+    ap.add_argument("--branches", nargs="+", default=DEFAULT_BRANCHES, help="branch models (.safetensors or checkpoints), cheapest first")
     ap.add_argument("--w1", type=float, default=1e-4, help="Class-Loss weight")
     ap.add_argument("--w2", type=float, default=3e-6, help="Average-Loss weight")
     ap.add_argument("--width", type=int, default=128, help="Class-Module width (paper: 128)")

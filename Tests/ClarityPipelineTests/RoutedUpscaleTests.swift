@@ -79,4 +79,37 @@ final class ClassifiedRoutingTests: XCTestCase {
         XCTAssertThrowsError(try RoutedUpscale(branches: models.prefix(2).map { .init(model: $0, gain: 1) }, classifier: classifier,
                                                tiler: tiler, budget: nil))
     }
+
+    /// Whole tiles are scored from one run over the plane, tiles cut by the plane's edge one by
+    /// one: both must give what the model gives for each tile alone.
+    func testTileProbabilitiesEqualEachTileRunAlone() throws {
+        let classifier = try Self.classifier(branches: ["a", "b", "c"])
+        let (w, h, side) = (50, 37, 8)
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { i in
+            Float((i * 7919 % 251)) / 255 * 0.5 + Float(i % w) / Float(w) * 0.5
+        })
+        let grid = TileGrid(width: w, height: h, tile: side, overlap: 0, align: 4)
+        let got = try classifier.probabilities(plane, grid: grid, side: side)
+        XCTAssertNotNil(CellPooledClassifier(classifier.model))
+        for (i, t) in grid.tiles.enumerated() {
+            let window = (0..<(side * side)).map { k in
+                plane[min(t.coreX.lowerBound + min(k % side, t.coreX.count - 1), w - 1),
+                      min(t.coreY.lowerBound + min(k / side, t.coreY.count - 1), h - 1)]
+            }
+            let logits = try classifier.model.run(Tensor(n: 1, h: side, w: side, c: 1, data: window))[0].data.map(Double.init)
+            let e = logits.map { exp($0 - logits.max()!) }
+            for (p, q) in zip(got[i], e.map { $0 / e.reduce(0, +) }) { XCTAssertEqual(p, q, accuracy: 1e-5, "tile \(i)") }
+        }
+    }
+
+    func testCellPoolingNeedsCellLocalLayersAndWholeCells() throws {
+        let classifier = try Self.classifier(branches: ["a", "b", "c"])
+        let pooled = try XCTUnwrap(CellPooledClassifier(classifier.model))
+        XCTAssertEqual(pooled.cell, 4)
+        XCTAssertNil(CellPooledClassifier(try RandomModels.bicubicPlusPlus(channels: 4, scale: 3, seed: 1)))
+        let plane = Plane(width: 16, height: 12, repeating: 0.5)
+        XCTAssertThrowsError(try pooled.outputs(plane, regions: [(2..<10, 0..<8)], precision: .fp32))
+        XCTAssertThrowsError(try pooled.outputs(plane, regions: [(0..<8, 8..<16)], precision: .fp32))
+        XCTAssertEqual(try pooled.outputs(plane, regions: [(0..<8, 4..<12), (8..<16, 0..<4)], precision: .fp32).count, 2)
+    }
 }

@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
 """Export a training checkpoint to a Clarity model file (docs/model-format.md).
 
-    python training/export.py CACHE/ckpt/<name>/best.pt models/<name>.safetensors
+    python training/export.py CACHE/ckpt/<name>/best.pt models/<name>.safetensors [NAME]
+
+NAME (default: the run's name) is the model's name in the file, e.g. the bundled name a
+continuation run replaces. A continuation run (--init FILE) records FILE's own training
+command and iterations under `info.continued_from`, so the whole history stays in the file.
 
 Upscalers (train.py) and RBQE (train_rbqe.py, task "deartifact": one output per exit,
 shallowest first; info holds MACs per pixel per exit and the validation delta-PSNR per
@@ -115,7 +119,21 @@ def export_model(model, name, path, info):
     return path, doc2
 
 
-def export_checkpoint(ckpt, out):
+def continued_from(ck):
+    """What a continuation run started from: the init file's training record (nested if that
+    run was itself a continuation), or None."""
+    init = ck["args"].get("init")
+    if not init:
+        return None
+    if not str(init).endswith(".safetensors"):
+        return {"checkpoint": str(init)}
+    doc, _ = graph.load(init)
+    i = doc.get("info", {})
+    keep = ("training_command", "iterations", "best_iteration", "exported", "machine", "continued_from")
+    return {"file": Path(init).name, **{k: i[k] for k in keep if k in i}}
+
+
+def export_checkpoint(ckpt, out, name=None):
     ck = torch.load(ckpt, weights_only=False)
     model = build(ck["cfg"])
     model.load_state_dict(ck["model"])
@@ -136,7 +154,9 @@ def export_checkpoint(ckpt, out):
         "exported": datetime.date.today().isoformat(),
         "machine": f"{cpu_name()}, torch {torch.__version__}",
     }
-    path, doc = export_model(model, ck["name"], out, info)
+    if continued_from(ck):
+        info["continued_from"] = continued_from(ck)
+    path, doc = export_model(model, name or ck["name"], out, info)
     print(f"wrote {path}: {doc['info']['params']} params, {doc['info']['macs_per_output_pixel']} MACs/px, "
           f"val {info['val_psnr']} dB (bicubic {info['val_psnr_bicubic']})")
     return path
@@ -212,26 +232,28 @@ def rbqe_info(ck):
         "training_command": ck["command"],
         "exported": datetime.date.today().isoformat(),
         "machine": f"{cpu_name()}, torch {torch.__version__}",
+        **({"continued_from": continued_from(ck)} if continued_from(ck) else {}),
     }
 
 
-def export_rbqe_checkpoint(ckpt, out, early_exit=None, extra_info=None):
+def export_rbqe_checkpoint(ckpt, out, early_exit=None, extra_info=None, name=None):
     from rbqe import build as build_rbqe
     ck = torch.load(ckpt, weights_only=False)
     model = build_rbqe(ck["cfg"])
     model.load_state_dict(ck["model"])
     info = rbqe_info(ck)
     info.update(extra_info or {})
-    path, doc = export_rbqe(model, ck["name"], out, info, early_exit)
+    path, doc = export_rbqe(model, name or ck["name"], out, info, early_exit)
     print(f"wrote {path}: {doc['info']['params']} params, MACs/px per exit "
           f"{doc['info']['macs_per_pixel_per_exit']}, val score {info['val_score']}")
     return path
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
+    name = sys.argv[3] if len(sys.argv) == 4 else None
     if torch.load(sys.argv[1], weights_only=False)["cfg"]["arch"] == "rbqe":
-        export_rbqe_checkpoint(sys.argv[1], sys.argv[2])
+        export_rbqe_checkpoint(sys.argv[1], sys.argv[2], name=name)
     else:
-        export_checkpoint(sys.argv[1], sys.argv[2])
+        export_checkpoint(sys.argv[1], sys.argv[2], name=name)

@@ -25,6 +25,10 @@ public final class MediaReader {
     public private(set) var corruptFrames = 0
     public private(set) var truncated = false
 
+    /// Video packets the container's index lists (MP4's sample table), when it has one: a file
+    /// that ends before them is truncated even where the demuxer reports a clean end.
+    private let indexedPackets: Int?
+    private var videoPackets = 0
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -115,6 +119,7 @@ public final class MediaReader {
         } else {
             duration = nil
         }
+        indexedPackets = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
         if stream.pointee.nb_frames > 0 {
             expectedFrames = Int(stream.pointee.nb_frames)
         } else if let duration, rate.num > 0 {
@@ -173,13 +178,14 @@ public final class MediaReader {
             }
             let r = av_read_frame(ctx, packet)
             if r < 0 {
-                if r != clarity_averror_eof() { truncated = true }
+                if r != clarity_averror_eof() || videoPackets < (indexedPackets ?? 0) { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
             }
             let index = Int(packet.pointee.stream_index)
             if index == videoStream.index {
+                videoPackets += 1
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }

@@ -24,13 +24,15 @@ struct ProgressPrinter {
         }
         guard !quiet else { return }
         if p.corruptPackets > 0 || p.corruptFrames > 0 {
-            Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed; the output is complete")
+            Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed"
+                            + (p.truncatedInput ? "" : "; the output is complete"))
         }
         if p.droppedPackets > 0 || p.droppedFrames > 0 {
             Console.warning("dropped \(p.droppedPackets) damaged packet(s) of copied streams and \(p.droppedFrames) frame(s) with timestamps out of order")
         }
         if p.truncatedInput {
-            Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it")
+            Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it"
+                            + (p.expectedFrames.map { " of the \($0) the container lists" } ?? ""))
         }
     }
 

@@ -53,6 +53,19 @@ final class BadInputTests: ToolTestCase {
         XCTAssertLessThan(n, 60)
     }
 
+    /// An MP4 cut short ends with a clean end of file; its index still tells what is missing.
+    func testTruncatedMP4IsReportedAgainstItsIndex() throws {
+        try makeClip("in.mp4", extra: ["-movflags", "+faststart"])  // the index first, as streamed MP4s have it
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mp4")))
+        try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: path("cut.mp4")))
+        let r = try Tool.clarity(["transcode", "cut.mp4", "out.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("input ended early"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("the output is complete"), r.stderr)
+        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        XCTAssertTrue(r.stderr.contains("wrote the \(n) frames before it of the 60 the container lists"), r.stderr)
+    }
+
     func testCorruptPacketsAreCountedAndSurvived() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         var data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))

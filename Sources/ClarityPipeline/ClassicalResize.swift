@@ -26,6 +26,14 @@ public final class ClassicalResize: FrameStage {
             guard size.width > 0, size.height > 0, size.width <= 16384, size.height <= 16384 else {
                 throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) is out of range")
             }
+            let (mx, my) = (1 << shift.x, 1 << shift.y)
+            guard size.width % mx == 0, size.height % my == 0 else {
+                // An exact --size the chroma planes cannot split (encoders refuse it, obscurely).
+                func near(_ v: Int, _ m: Int) -> Int { max(m, (v + m / 2) / m * m) }
+                throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) does not suit \(output.pixelFormatName), "
+                                 + "whose chroma needs a width divisible by \(mx) and a height by \(my): "
+                                 + "try \(near(size.width, mx))x\(near(size.height, my))")
+            }
             (output.width, output.height) = size
         }
         scaler = output == input ? nil : try FrameScaler(from: input, to: output, filter: filter, threads: threads)

@@ -30,6 +30,7 @@ final class BadInputTests: ToolTestCase {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--sharpness", "3"], status: 64, mentioning: "unknown option")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "big"], status: 64, mentioning: "--size")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "641x361"], status: 64, mentioning: "try 642x362")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--filter", "magic"], status: 64, mentioning: "unknown filter")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "nosuchcodec"], status: 64, mentioning: "unknown encoder")
     }

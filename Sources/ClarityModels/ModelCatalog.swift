@@ -42,6 +42,7 @@ public struct ModelSummary {
     public let task: String
     public let scale: Int
     public let parameters: Int?
+    /// Per output pixel; a classifier's, which has no picture out, per input pixel.
     public let macsPerOutputPixel: Double?
     public let validationPSNR: Double?
     public let validationPSNRBicubic: Double?
@@ -56,7 +57,7 @@ public struct ModelSummary {
         let info = (g.infoJSON.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) } as? [String: Any]) ?? [:]
         func number(_ key: String) -> Double? { (info[key] as? NSNumber)?.doubleValue }
         parameters = number("params").map { Int($0) }
-        macsPerOutputPixel = number("macs_per_output_pixel")
+        macsPerOutputPixel = number("macs_per_output_pixel") ?? number("macs_per_input_pixel")
         validationPSNR = number("val_psnr")
         validationPSNRBicubic = number("val_psnr_bicubic")
         testPSNR = number("test_psnr")

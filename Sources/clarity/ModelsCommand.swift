@@ -7,7 +7,8 @@ struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the bundled models: size, cost, quality and speed.",
         discussion: """
-            PSNR is Y-PSNR (BT.601 luma, border = scale) from the model file: on the validation split \
+            MACs/px: multiply-accumulates per output pixel (a classifier's per input pixel; an \
+            artifact remover's at its deepest exit). PSNR is Y-PSNR (BT.601 luma, border = scale) from the model file: on the validation split \
             (used to pick the model) and, when evaluated, on the test split, each with bicubic's \
             figure on the same images (upscalers). Speed is measured now, on this machine: one \
             1280x720 luma plane through the upscaler (fp32, whole frame). Artifact removal and \
@@ -34,7 +35,8 @@ struct Models: ParsableCommand {
             let ms = noSpeed || s.task != "upscale" ? "-" : String(format: "%.1f", try LumaTiming.model(model))
             print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
                   + (s.task == "upscale" ? "upscale x\(s.scale)" : s.task).padding(toLength: 11, withPad: " ", startingAt: 0)
-                  + String(format: "%9d %8.0f   ", s.parameters ?? 0, s.macsPerOutputPixel ?? 0)
+                  + String(format: "%9d ", s.parameters ?? 0)
+                  + (s.macsPerOutputPixel.map { String(format: "%8.0f", $0) } ?? "       -") + "   "
                   + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
         }
     }

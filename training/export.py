@@ -119,18 +119,18 @@ def export_model(model, name, path, info):
     return path, doc2
 
 
-def continued_from(ck):
-    """What a continuation run started from: the init file's training record (nested if that
-    run was itself a continuation), or None."""
+def history(ck):
+    """`{"continued_from": ...}` for a continuation run: the init file's training record
+    (nested if that run was itself a continuation); `{}` for a run from scratch."""
     init = ck["args"].get("init")
     if not init:
-        return None
+        return {}
     if not str(init).endswith(".safetensors"):
-        return {"checkpoint": str(init)}
+        return {"continued_from": {"checkpoint": str(init)}}
     doc, _ = graph.load(init)
     i = doc.get("info", {})
     keep = ("training_command", "iterations", "best_iteration", "exported", "machine", "continued_from")
-    return {"file": Path(init).name, **{k: i[k] for k in keep if k in i}}
+    return {"continued_from": {"file": Path(init).name, **{k: i[k] for k in keep if k in i}}}
 
 
 def export_checkpoint(ckpt, out, name=None):
@@ -153,9 +153,8 @@ def export_checkpoint(ckpt, out, name=None):
         "training_command": ck["command"],
         "exported": datetime.date.today().isoformat(),
         "machine": f"{cpu_name()}, torch {torch.__version__}",
+        **history(ck),
     }
-    if continued_from(ck):
-        info["continued_from"] = continued_from(ck)
     path, doc = export_model(model, name or ck["name"], out, info)
     print(f"wrote {path}: {doc['info']['params']} params, {doc['info']['macs_per_output_pixel']} MACs/px, "
           f"val {info['val_psnr']} dB (bicubic {info['val_psnr_bicubic']})")
@@ -232,7 +231,7 @@ def rbqe_info(ck):
         "training_command": ck["command"],
         "exported": datetime.date.today().isoformat(),
         "machine": f"{cpu_name()}, torch {torch.__version__}",
-        **({"continued_from": continued_from(ck)} if continued_from(ck) else {}),
+        **history(ck),
     }
 
 

@@ -426,7 +426,6 @@ final class ExecutionPlan {
         }
     }
 
-
     /// A node's float values and their layout: as the producer wrote them when that layout is
     /// one `ChannelLayout` describes, else an NHWC copy.
     private func channelInput(_ name: String, shape s: ModelGraph.Shape) throws -> (UnsafePointer<Float>, ChannelLayout, DNNLMemory) {
@@ -476,16 +475,11 @@ final class ExecutionPlan {
                 (factor, rowLength, write) = (f, kernel.rowLength, kernel.write)
             case .maxCandidates(let c, let g):
                 (factor, rowLength) = (placing.factor, placing.rowLength)
-                write = { [placing] rows, dst in
-                    ReductionKernels.maxCandidates(x, layout: l, h: s.h, w: s.w, candidates: c, groups: g,
-                                                   rows: rows, placing: placing, dst)
-                }
+                write = ReductionKernels.maxCandidates(x, layout: l, h: s.h, w: s.w, candidates: c, groups: g, placing: placing)
             case .softmaxSum(let c, let g, let m):
                 (factor, rowLength) = (placing.factor, placing.rowLength)
-                write = { [placing] rows, dst in
-                    ReductionKernels.softmaxSum(x, layout: l, h: s.h, w: s.w, candidates: c, groups: g, mode: m,
-                                                rows: rows, placing: placing, dst)
-                }
+                write = ReductionKernels.softmaxSum(x, layout: l, h: s.h, w: s.w, candidates: c, groups: g, mode: m,
+                                                    placing: placing)
             default:
                 fatalError("unreachable")
             }

@@ -122,22 +122,27 @@ enum ReductionKernels {
         for i in 0..<lanes { p[i * stride] = v[i] }
     }
 
-    /// max over candidates: channel c*G + g -> out channel g.
+    /// A row writer (`ExecutionPlan.RowWriter.write`) of the max over candidates:
+    /// channel c*G + g -> out channel g. The channel table and the fast path are chosen once,
+    /// not on every band of rows.
     static func maxCandidates(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, candidates: Int, groups: Int,
-                              rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
+                              placing p: ReductionOutput) -> (Range<Int>, UnsafeMutablePointer<Float>) -> Void {
         let channels = (0..<(candidates * groups)).map(l.channel)
         if let starts = consecutiveRuns(channels, candidates: candidates, groups: groups, placing: p) {
-            maxOfRuns(x, layout: l, h: h, w: w, starts: starts, run: p.rowGroups.count / p.factor, rows: rows, placing: p, out)
-            return
+            return { rows, out in
+                maxOfRuns(x, layout: l, h: h, w: w, starts: starts, run: p.rowGroups.count / p.factor, rows: rows, placing: p, out)
+            }
         }
-        channels.withUnsafeBufferPointer { ch in
-            eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
-                for (g, offset) in zip(gs, offsets) {
-                    var m = gather(s + ch[g], stride: l.pixel, lanes: lanes)
-                    for c in 1..<max(1, candidates) {
-                        m = VectorMath.max(m, gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes))
+        return { rows, out in
+            channels.withUnsafeBufferPointer { ch in
+                eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
+                    for (g, offset) in zip(gs, offsets) {
+                        var m = gather(s + ch[g], stride: l.pixel, lanes: lanes)
+                        for c in 1..<max(1, candidates) {
+                            m = VectorMath.max(m, gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes))
+                        }
+                        scatter(m, d + offset, stride: p.pixelStride, lanes: lanes)
                     }
-                    scatter(m, d + offset, stride: p.pixelStride, lanes: lanes)
                 }
             }
         }
@@ -189,30 +194,33 @@ enum ReductionKernels {
         }
     }
 
-    /// sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max subtracted).
+    /// A row writer of sum_c V_cg softmax_c(K_cg) (tm) or softmax_c(Q_cg K_cg) (tr), stable (max
+    /// subtracted); its channel table is made once.
     static func softmaxSum(_ x: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, candidates: Int, groups: Int,
-                           mode: Layer.SoftmaxMode, rows: Range<Int>, placing p: ReductionOutput, _ out: UnsafeMutablePointer<Float>) {
+                           mode: Layer.SoftmaxMode, placing p: ReductionOutput) -> (Range<Int>, UnsafeMutablePointer<Float>) -> Void {
         let cg = candidates * groups
         let channels = (0..<((mode == .tm ? 2 : 3) * cg)).map(l.channel)
-        channels.withUnsafeBufferPointer { ch in
-            eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: candidates) { logits in
-                    for (g, offset) in zip(gs, offsets) {
-                        var m = SIMD8<Float>(repeating: -.infinity)
-                        for c in 0..<candidates {
-                            let i = c * groups + g
-                            var logit = gather(s + ch[cg + i], stride: l.pixel, lanes: lanes)
-                            if mode == .tr { logit *= gather(s + ch[2 * cg + i], stride: l.pixel, lanes: lanes) }
-                            logits[c] = logit
-                            m = VectorMath.max(m, logit)
+        return { rows, out in
+            channels.withUnsafeBufferPointer { ch in
+                eachPixelBlock(x, layout: l, h: h, w: w, rows: rows, placing: p, out) { s, lanes, d, gs, offsets in
+                    withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: candidates) { logits in
+                        for (g, offset) in zip(gs, offsets) {
+                            var m = SIMD8<Float>(repeating: -.infinity)
+                            for c in 0..<candidates {
+                                let i = c * groups + g
+                                var logit = gather(s + ch[cg + i], stride: l.pixel, lanes: lanes)
+                                if mode == .tr { logit *= gather(s + ch[2 * cg + i], stride: l.pixel, lanes: lanes) }
+                                logits[c] = logit
+                                m = VectorMath.max(m, logit)
+                            }
+                            var num = SIMD8<Float>.zero, den = SIMD8<Float>.zero
+                            for c in 0..<candidates {
+                                let e = VectorMath.exp(logits[c] - m)
+                                num += e * gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes)
+                                den += e
+                            }
+                            scatter(num / den, d + offset, stride: p.pixelStride, lanes: lanes)
                         }
-                        var num = SIMD8<Float>.zero, den = SIMD8<Float>.zero
-                        for c in 0..<candidates {
-                            let e = VectorMath.exp(logits[c] - m)
-                            num += e * gather(s + ch[c * groups + g], stride: l.pixel, lanes: lanes)
-                            den += e
-                        }
-                        scatter(num / den, d + offset, stride: p.pixelStride, lanes: lanes)
                     }
                 }
             }

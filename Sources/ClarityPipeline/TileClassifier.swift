@@ -33,12 +33,12 @@ public struct TileClassifier {
     /// over the plane; the others (cut by the plane's edge) as tiles of their own.
     public func probabilities(_ plane: Plane, grid: TileGrid, side: Int, precision: Precision = .fp32) throws -> [[Double]] {
         var logits = [[Float]?](repeating: nil, count: grid.tiles.count)
-        if let pooled {
+        if let pooled, side % pooled.cell == 0 {
             let whole = grid.tiles.indices.filter { i in
                 let t = grid.tiles[i]
                 return t.coreX.count == side && t.coreY.count == side && t.coreX.upperBound <= plane.width
                     && t.coreY.upperBound <= plane.height && t.coreX.lowerBound % pooled.cell == 0
-                    && t.coreY.lowerBound % pooled.cell == 0 && side % pooled.cell == 0
+                    && t.coreY.lowerBound % pooled.cell == 0
             }
             let scores = try pooled.outputs(plane, regions: whole.map { (grid.tiles[$0].coreX, grid.tiles[$0].coreY) },
                                             precision: precision)

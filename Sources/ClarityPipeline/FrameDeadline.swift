@@ -24,19 +24,22 @@ public final class FrameDeadline: @unchecked Sendable {
         self.paced = paced
     }
 
-    /// Called by the reader with a frame's time in seconds: waits until the frame is due,
-    /// then starts its clock.
+    /// Called by the reader with a decoded frame's time in seconds: waits until the frame is
+    /// due. Its clock starts when it was due, not when it was decoded: a decode that falls
+    /// behind the stream's pace counts against the deadline.
     public func release(at time: Double?) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        var start = now
         if paced, let time {
-            let now = DispatchTime.now().uptimeNanoseconds
             lock.lock()
             if origin == nil { origin = (now, time) }
             let due = origin!.wall &+ UInt64(max(0, (time - origin!.pts) * 1e9))
             lock.unlock()
             if due > now { Thread.sleep(forTimeInterval: Double(due - now) / 1e9) }
+            start = due
         }
         lock.lock()
-        released.append(DispatchTime.now().uptimeNanoseconds)
+        released.append(start)
         lock.unlock()
     }
 

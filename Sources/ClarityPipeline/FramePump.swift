@@ -82,6 +82,7 @@ public final class FramePump: @unchecked Sendable {
 
         group.enter()
         Thread.detachNewThread { [self] in
+            Thread.current.name = "clarity-read"
             defer { decoded.close(); group.leave() }
             do {
                 let timeBase = av_q2d(reader.videoFormat.timeBase)
@@ -99,6 +100,7 @@ public final class FramePump: @unchecked Sendable {
         }
         group.enter()
         Thread.detachNewThread { [self] in
+            Thread.current.name = "clarity-stage"
             defer { processed.close(); group.leave() }
             do {
                 while let item = decoded.pop() {

@@ -24,7 +24,7 @@ struct Live: ParsableCommand {
 
     @OptionGroup var paths: MediaPaths
 
-    @Option(help: ArgumentHelp("Per-frame deadline from release to written: 33ms, 0.04s (default: one frame interval of the input).", valueName: "time"))
+    @Option(help: ArgumentHelp("Per-frame deadline, from when a frame is due to when it is written: 33ms, 0.04s (default: one frame interval of the input).", valueName: "time"))
     var deadline: String?
 
     @Option(help: "Deadline as a frame rate: --fps 30 is --deadline 33.3ms.")

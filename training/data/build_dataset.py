@@ -17,6 +17,12 @@
            wallpapers.
 5. write   training/data/splits/{train,val,test,graphics}.txt (one path per line, relative
            to CACHE) and manifest.tsv (path, split, group, stratum, width, height, mode).
+6. derive  the 4K-derived evaluation sets (never trained on): every catalogued source of at
+           least 3840x2160, centre-cropped to 16:9 and resized (PIL LANCZOS) to exactly
+           3840x2160, written as PNG under CACHE/derived/4k/; lists test4k.txt (photographs)
+           and graphics4k.txt (rendered artwork). Their x3 LR is exactly 1280x720: the
+           720p -> 4K case itself. Sources: lomiri-wallpapers* (photographs from Ubuntu's
+           wallpaper contests, and artwork), plasma-workspace-wallpapers, gnome-backgrounds.
 
 Images are never committed; only this script and the lists are.
 """
@@ -36,6 +42,12 @@ DEBS = {  # package -> version pinned when the lists were made (Debian 12 bookwo
     "mate-backgrounds": "1.26.0-1",
     "ukui-wallpapers": "20.04.3-1.1",
     "opencv-doc": "4.6.0+dfsg-12",
+    # only for the 4K-derived evaluation sets
+    "lomiri-wallpapers": "20.04.0-2",
+    "lomiri-wallpapers-16.04": "20.04.0-2",
+    "lomiri-wallpapers-20.04": "20.04.0-2",
+    "plasma-workspace-wallpapers": "4:5.27.5-2",
+    "gnome-backgrounds": "43.1-1",
 }
 WHEELS = {  # project -> (version, members to extract)
     "scikit-image": ("0.26.0", "skimage/data/"),
@@ -154,6 +166,30 @@ EXCLUDED = {
 }
 IMAGE_EXT = (".png", ".jpg", ".jpeg")
 
+# 4K-derived evaluation sets: sources of at least 3840x2160, none in any split above.
+LOM16 = "src/lomiri-wallpapers-16.04/usr/share/backgrounds"
+LOM20 = "src/lomiri-wallpapers-20.04/usr/share/backgrounds"
+LOM = "src/lomiri-wallpapers/usr/share/backgrounds"
+KDE = "src/plasma-workspace-wallpapers/usr/share/wallpapers"
+GNOME = "src/gnome-backgrounds/usr/share/backgrounds/gnome"
+PHOTOS_4K = [
+    f"{LOM16}/Bridge_by_Sander_Klootwijk.jpg", f"{LOM16}/Dragonfly_by_Bolly.jpg",
+    f"{LOM16}/seeding_by_Clements_Engelhardt.jpg", f"{LOM16}/sunset_by_Aitzol_Berasategi.jpg",
+    f"{LOM20}/Kleiber_by_Lukas_Baubkus.jpg",
+]
+GRAPHICS_4K = [
+    f"{LOM16}/umang_by_Abhishek_Mudgal.jpg", f"{LOM20}/Fossa_by_Jasper_Roks.jpg",
+    f"{LOM20}/Infinite-Sea_by_Aury88.jpg", f"{LOM20}/Painting-Colors_by__herobrine7gamer.jpg",
+    f"{LOM}/lomiri-default-background.png",
+] + [f"{KDE}/{n}/contents/images/{size}" for n, size in (
+    ("Altai", "5120x2880.png"), ("Canopee", "3840x2160.png"), ("Cascade", "3840x2160.png"),
+    ("Cluster", "3840x2160.png"), ("Flow", "5120x2880.jpg"), ("Honeywave", "5120x2880.jpg"),
+    ("IceCold", "5120x2880.png"), ("Kay", "5120x2880.png"), ("Kokkini", "3840x2160.png"),
+    ("MilkyWay", "5120x2880.png"), ("Opal", "3840x2160.png"), ("Patak", "5120x2880.png"),
+    ("SafeLanding", "5120x2880.jpg"), ("Shell", "5120x2880.jpg"), ("Volna", "5120x2880.jpg"))
+] + [f"{GNOME}/{n}-l.webp" for n in ("adwaita", "grid", "licorice", "pixels", "truchet", "wood")]
+UHD = (3840, 2160)
+
 
 def run(cmd, **kw):
     print("+", " ".join(cmd), flush=True)
@@ -204,6 +240,29 @@ def unpack(cache: Path):
                 if m.startswith(prefix) and m.lower().endswith(IMAGE_EXT):
                     z.extract(m, out)
         print(f"unpacked {whl.name} images into {out}")
+
+
+def derive_4k(cache: Path, src: str) -> str:
+    """Centre-crop a source to 16:9 and resize it to exactly 3840x2160; returns the PNG's path
+    relative to the cache (rewritten only when missing)."""
+    from PIL import Image
+    name = src.split("/")[1] + "__" + (src.split("/")[-3] if "/contents/" in src else Path(src).stem)
+    rel = f"derived/4k/{name}.png"
+    out = cache / rel
+    if out.exists():
+        return rel
+    with Image.open(cache / src) as im:
+        im = im.convert("RGB")
+        w, h = im.size
+        if w < UHD[0] or h < UHD[1]:
+            sys.exit(f"error: {src} is {w}x{h}, smaller than 3840x2160")
+        cw, ch = (w, w * 9 // 16) if w * 9 <= h * 16 else (h * 16 // 9, h)
+        box = ((w - cw) // 2, (h - ch) // 2, (w - cw) // 2 + cw, (h - ch) // 2 + ch)
+        im = im.resize(UHD, Image.LANCZOS, box=box)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    im.save(str(out) + ".tmp.png")
+    os.replace(str(out) + ".tmp.png", out)
+    return rel
 
 
 def split_groups(groups, seed, frac_val=0.15, frac_test=0.15):
@@ -267,6 +326,10 @@ def main():
             rows.append(f"{f}\tgraphics\t-\tgraphics\t{im.size[0]}\t{im.size[1]}\t{im.mode}\n")
     (SPLITS / "manifest.tsv").write_text("path\tsplit\tgroup\tstratum\twidth\theight\tmode\n" + "".join(rows))
     print(f"wrote {SPLITS}/{{train,val,test,graphics}}.txt and manifest.tsv")
+    for split, sources in (("test4k", PHOTOS_4K), ("graphics4k", GRAPHICS_4K)):
+        files = [derive_4k(cache, f) for f in sources]
+        (SPLITS / f"{split}.txt").write_text("".join(f + "\n" for f in files))
+        print(f"{split}: {len(files)} images derived at 3840x2160")
 
 
 if __name__ == "__main__":

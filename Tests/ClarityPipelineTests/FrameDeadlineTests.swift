@@ -1,0 +1,45 @@
+import Foundation
+import XCTest
+@testable import ClarityPipeline
+
+final class FrameDeadlineTests: XCTestCase {
+    /// A frame decoded after it was due starts its clock when it was due: the decode's delay
+    /// is latency, not hidden before the release.
+    func testLateDecodeCountsAgainstTheDeadline() {
+        let deadline = FrameDeadline(seconds: 0.020)
+        deadline.release(at: 0)        // frame 0 sets the origin
+        deadline.written()
+        Thread.sleep(forTimeInterval: 0.060)  // frame 1, due 10 ms after frame 0, decodes 50 ms late
+        deadline.release(at: 0.010)
+        deadline.written()
+        let report = deadline.report
+        XCTAssertEqual(report.frames, 2)
+        XCTAssertEqual(report.late, 1)
+        XCTAssertGreaterThanOrEqual(report.max, 0.045)
+    }
+
+    /// A frame decoded early waits for its time; its clock starts then, so it is on time.
+    func testEarlyFrameWaitsAndIsOnTime() {
+        let deadline = FrameDeadline(seconds: 1)
+        deadline.release(at: 0)
+        deadline.written()
+        let start = DispatchTime.now().uptimeNanoseconds
+        deadline.release(at: 0.030)
+        XCTAssertGreaterThanOrEqual(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, 0.025)
+        deadline.written()
+        XCTAssertEqual(deadline.report.late, 0)
+    }
+
+    /// Unpaced input (a pipe) starts the clock on arrival, whatever the timestamp says.
+    func testUnpacedClockStartsOnArrival() {
+        let deadline = FrameDeadline(seconds: 1, paced: false)
+        deadline.release(at: 0)
+        deadline.written()
+        deadline.release(at: 5)
+        Thread.sleep(forTimeInterval: 0.030)
+        deadline.written()
+        XCTAssertEqual(deadline.report.late, 0)
+        XCTAssertGreaterThanOrEqual(deadline.report.max, 0.029)
+        XCTAssertLessThan(deadline.report.max, 1)
+    }
+}

@@ -11,7 +11,10 @@ struct BenchLive: ParsableCommand {
         commandName: "live",
         abstract: "Live mode against its deadline (alone and beside a CPU hog), and its Y-PSNR against bicubic.",
         discussion: """
-            Deadline: `clarity live` on the --input clip played --loops times, --deadline D, raw y4m \
+            Machine steadiness first: one thread repeats a fixed ~5 ms unit of arithmetic (with \
+            pauses, like a frame's work) and reports how much slower the slowest units ran; a unit \
+            whose CPU time grew as much as its wall time ran on a withheld or slowed CPU, which no \
+            deadline logic can win back. Deadline: `clarity live` on the --input clip played --loops times, --deadline D, raw y4m \
             to /dev/null, once alone and \
             once with a busy loop pinned to no core in particular (one core's worth of load); latency \
             percentiles, late frames and the branch mix come from the run's own JSON report. Quality: \
@@ -52,6 +55,11 @@ struct BenchLive: ParsableCommand {
             defer { try? FileManager.default.removeItem(at: scratch) }
             let clip = scratch.appendingPathComponent("clip.mp4").path
             try BenchProcess.loopedClip(input, loops: loops, to: clip)
+            for loaded in [false, true] {
+                let probe = try besideBusyLoop(loaded) { CPUJitterProbe().run() }
+                print("machine steadiness\(loaded ? ", with a busy loop beside it" : ""): \(probe.summary)")
+            }
+            print("")
             for loaded in [false, true] {
                 let report = try besideBusyLoop(loaded) { try live(tool, [clip, "/dev/null", "--format", "y4m"]) }
                 print("\(loaded ? "with a busy loop beside it" : "alone"): \(input) x\(loops) -> 4K y4m, deadline \(deadline)")

@@ -53,6 +53,10 @@ final class ExecutionPlan {
 
         var ready: [String: (DNNLMemory, Int)] = [:]
         for (i, layer) in graph.layers.enumerated() {
+            if !captureAll, let up = separableUpsample(layer, consumers) {
+                separableUpsamples[up.shuffle] = (up.kernel, layer.inputs[0])
+                continue  // made by its shuffle, which adds it onto the other shuffle
+            }
             switch layer.op {
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
@@ -73,16 +77,10 @@ final class ExecutionPlan {
                 break  // accumulated by its second shuffle
             case .pixelShuffle(let f) where !captureAll:
                 // The second of two shuffles read only by one `add` adds itself onto the first.
-                let readers = consumers[layer.name] ?? []
-                if readers.count == 1, case .add = readers[0].op, readers[0].inputs.count == 2,
-                   let other = readers[0].inputs.first(where: { $0 != layer.name }),
-                   let first = graph.layers.first(where: { $0.name == other }), case .pixelShuffle = first.op,
-                   consumers[other]?.count == 1, let sum = values[other]?.first,
-                   !graph.outputs.contains(layer.name), !graph.outputs.contains(other),
-                   shapes[other] == shapes[layer.name] {
-                    try addShuffle(layer, factor: f, accumulatingOnto: sum.memory)
-                    values[readers[0].name] = [Value(memory: sum.memory, scale: 1)]
-                    fusedAdds.insert(readers[0].name)
+                if let (add, sum) = accumulationTarget(ofShuffle: layer, consumers) {
+                    try addShuffle(layer, factor: f, accumulatingOnto: sum)
+                    values[add.name] = [Value(memory: sum, scale: 1)]
+                    fusedAdds.insert(add.name)
                 } else {
                     try addSwiftLayer(layer)
                 }
@@ -443,7 +441,54 @@ final class ExecutionPlan {
     /// Adds of two shuffles done by the second shuffle accumulating onto the first.
     private var fusedAdds: Set<String> = []
 
+    /// Separable upsampling convolutions left out of the plan, by the shuffle that makes them
+    /// (with the node the convolution read).
+    private var separableUpsamples: [String: (kernel: SeparableUpsampleKernel, source: String)] = [:]
+
+    /// Where a pixel shuffle may add itself: the first of two shuffles that only one `add`
+    /// reads, already made.
+    private func accumulationTarget(ofShuffle layer: Layer, _ consumers: [String: [Layer]]) -> (add: Layer, sum: DNNLMemory)? {
+        let graph = model.graph, readers = consumers[layer.name] ?? []
+        guard readers.count == 1, case .add = readers[0].op, readers[0].inputs.count == 2,
+              let other = readers[0].inputs.first(where: { $0 != layer.name }),
+              let first = graph.layers.first(where: { $0.name == other }), case .pixelShuffle = first.op,
+              consumers[other]?.count == 1, let sum = values[other]?.first,
+              !graph.outputs.contains(layer.name), !graph.outputs.contains(other),
+              shapes[other] == shapes[layer.name] else { return nil }
+        return (readers[0], sum.memory)
+    }
+
+    /// A convolution from one channel to factor² phases, with a fixed separable kernel, read
+    /// only by a pixel shuffle that adds itself onto another: its shuffle makes it as a
+    /// separable filter (`SeparableUpsampleKernel`) instead.
+    private func separableUpsample(_ layer: Layer, _ consumers: [String: [Layer]]) -> (kernel: SeparableUpsampleKernel, shuffle: String)? {
+        guard case .conv2d(let c) = layer.op, c.inChannels == 1, c.groups == 1, !c.bias, c.activation == nil,
+              c.residual == nil, c.stride == (1, 1), c.kernel.h == c.kernel.w, c.kernel.h % 2 == 1,
+              c.padding == (c.kernel.h / 2, c.kernel.w / 2),
+              let readers = consumers[layer.name], readers.count == 1, case .pixelShuffle(let f) = readers[0].op,
+              f * f == c.outChannels, !model.graph.outputs.contains(layer.name),
+              accumulationTarget(ofShuffle: readers[0], consumers) != nil,
+              let weights = model.weights["\(layer.name).weight"],
+              let kernel = SeparableUpsampleKernel(weights: weights.values, factor: f, kernel: c.kernel.h)
+        else { return nil }
+        return (kernel, readers[0].name)
+    }
+
     private func addShuffle(_ layer: Layer, factor: Int, accumulatingOnto dst: DNNLMemory) throws {
+        if let (kernel, sourceName) = separableUpsamples[layer.name] {
+            // Widen the source rows in one step, then make the output rows from them.
+            let s = shapes[sourceName]!, rows = batch * s.h
+            let (x, l, source) = try channelInput(sourceName, shape: s)
+            let wide = try DNNLMemory(try Self.nhwc(batch, ModelGraph.Shape(c: factor, h: s.h, w: s.w), dnnl_f32))
+            retained.append(wide)
+            let w = wide.floats, (h, width) = (s.h, s.w)
+            append({ parallelChunks(rows, minChunk: 8) { r in kernel.widen(rows: r, of: x, layout: l, height: h, width: width, into: w) } },
+                   reads: [source], writes: [wide])
+            appendRowWriter(RowWriter(input: wide, output: dst, rows: rows * factor, rowLength: width * factor) { r, d in
+                kernel.write(rows: r, from: w, height: h, width: width, to: d, accumulate: true)
+            })
+            return
+        }
         let s = shapes[layer.inputs[0]]!
         let (x, l, source) = try channelInput(layer.inputs[0], shape: s)
         let shuffle = PixelShuffleKernel(x, layout: l, h: s.h, w: s.w, c: s.c, factor: factor, accumulate: true)

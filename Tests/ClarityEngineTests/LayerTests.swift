@@ -130,4 +130,34 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual([got.h, got.w, got.c], [72, 54, 1])
         XCTAssertLessThan(Self.relativeError(got, Reference.run(model, x)[0]), 1e-4)
     }
+
+    /// A fixed 5x5 one-to-nine-phase conv + shuffle added onto another shuffle (Bicubic++'s
+    /// bicubic residual): with separable phase kernels the plan makes it as a separable filter
+    /// (no convolution runs), otherwise as the convolution; both equal the reference.
+    func testSeparableUpsampleAddedOntoAShuffle() throws {
+        let layers = [
+            Self.conv("stem", "lr", 1, 8, bias: true),
+            Self.conv("feat", "stem", 8, 9),
+            Layer(name: "s1", inputs: ["feat"], op: .pixelShuffle(factor: 3)),
+            Self.conv("up", "lr", 1, 9, k: (5, 5), p: (2, 2)),
+            Layer(name: "s2", inputs: ["up"], op: .pixelShuffle(factor: 3)),
+            Layer(name: "out", inputs: ["s1", "s2"], op: .add),
+        ]
+        let g = ModelGraph(name: "t", scale: 3, outputs: ["out"], align: 1, receptiveRadius: 0, layers: layers)
+        var generator = SeededRandom(seed: 11)
+        let vertical = (0..<15).map { _ in generator.uniform(-1, 1) }, horizontal = (0..<15).map { _ in generator.uniform(-1, 1) }
+        var outer = [Float](repeating: 0, count: 9 * 25)
+        for i in 0..<3 { for j in 0..<3 { for a in 0..<5 { for c in 0..<5 {
+            outer[((i * 3 + j) * 5 + a) * 5 + c] = vertical[i * 5 + a] * horizontal[j * 5 + c]
+        } } } }
+        for separable in [true, false] {
+            var weights = RandomModels.weights(for: g, seed: 7)
+            if separable { weights["up.weight"] = SafetensorsFile.Tensor(shape: [9, 1, 5, 5], values: outer) }
+            let model = try Model(graph: g, weights: weights)
+            let x = RandomModels.input(n: 2, h: 13, w: 11, seed: 3)
+            XCTAssertLessThan(Self.relativeError(try model.run(x)[0], Reference.run(model, x)[0]), 1e-4, "separable \(separable)")
+            let convs = try model.planInfo(batch: 2, height: 13, width: 11, precision: .fp32).layers.map(\.name)
+            XCTAssertEqual(convs.contains("up"), !separable, "\(convs)")
+        }
+    }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ClarityPipeline
+import ClarityPipeline
 
 final class FrameDeadlineTests: XCTestCase {
     /// A frame decoded after it was due starts its clock when it was due: the decode's delay

@@ -51,17 +51,24 @@ public enum Engine {
 
 /// How a total thread budget splits between inference and the rest of the pipeline
 /// (decode, encode, conversions). On 2 cores inference gets both and the pipeline's
-/// stages run in the gaps; above that, one core in four is left to the pipeline.
+/// stages run in the gaps; above that, one core in four is left to the pipeline. With
+/// `frameWorkers` copies of the stage working on consecutive frames, each copy gets its share.
 public struct ThreadPlan: Equatable, Sendable {
     public let total: Int
+    /// Frames processed at once, each by its own copy of the stage.
+    public let frameWorkers: Int
+    /// Inference threads of one copy.
     public let inference: Int
+    /// Scaler threads of one copy.
     public let pipeline: Int
 
-    public init(total: Int) {
+    public init(total: Int, frameWorkers: Int = 1) {
         let t = max(1, total)
         self.total = t
-        inference = t <= 2 ? t : t - max(1, t / 4)
-        pipeline = max(1, t - inference)
+        self.frameWorkers = max(1, min(frameWorkers, t))
+        let models = t <= 2 ? t : t - max(1, t / 4)
+        inference = max(1, models / self.frameWorkers)
+        pipeline = max(1, (t - models) / self.frameWorkers)
     }
 }
 

@@ -11,3 +11,17 @@ public struct BranchTiles: Sendable, Equatable {
     public var tiles: Int
     public init(branch: String, tiles: Int) { self.branch = branch; self.tiles = tiles }
 }
+
+extension BranchTiles {
+    /// The mixes of several copies of a stage added up, branch by branch, in the first's
+    /// order; nil when there is none.
+    static func merged(_ mixes: [[BranchTiles]]) -> [BranchTiles]? {
+        guard var total = mixes.first else { return nil }
+        for mix in mixes.dropFirst() {
+            for b in mix {
+                if let i = total.firstIndex(where: { $0.branch == b.branch }) { total[i].tiles += b.tiles } else { total.append(b) }
+            }
+        }
+        return total
+    }
+}

@@ -7,9 +7,14 @@ import Foundation
 ///
 /// Formats are negotiated once, at init: the stage learns what the encoder accepts and fixes
 /// its output, the writer's streams are laid out, and the header is written.
+///
+/// Several copies of the stage (`stages`) process consecutive frames at once, each on its own
+/// thread, and hand them on in order: for models whose one-frame work does not keep every core
+/// busy, frames side by side go faster than one frame split across the cores.
 public final class FramePump: @unchecked Sendable {
     public let reader: MediaReader
-    public let stage: FrameStage
+    /// Interchangeable copies of one stage (same settings; each negotiates the same format).
+    public let stages: [FrameStage]
     public let writer: MediaWriter
     public let outputFormat: VideoFormat
     /// Frames that may wait between two stages.
@@ -23,11 +28,12 @@ public final class FramePump: @unchecked Sendable {
     private var firstError: Error?
     private var stopRequested = false
 
-    public init(reader: MediaReader, stage: FrameStage, writer: MediaWriter, encoder: EncoderSettings,
+    public init(reader: MediaReader, stages: [FrameStage], writer: MediaWriter, encoder: EncoderSettings,
                 copy streams: [StreamInfo], queueDepth: Int = 3, deadline: FrameDeadline? = nil) throws {
+        precondition(!stages.isEmpty, "a pump needs a stage")
         self.reader = reader
         self.deadline = deadline
-        self.stage = stage
+        self.stages = stages
         self.writer = writer
         self.queueDepth = queueDepth
         var settings = encoder
@@ -41,7 +47,12 @@ public final class FramePump: @unchecked Sendable {
             accepted = try MediaWriter.pixelFormats(forCodec: settings.codec)
         }
         settings.pixelFormat = nil
-        outputFormat = try stage.negotiate(input: reader.videoFormat, accepted: accepted)
+        outputFormat = try stages[0].negotiate(input: reader.videoFormat, accepted: accepted)
+        for copy in stages.dropFirst() {
+            guard try copy.negotiate(input: reader.videoFormat, accepted: accepted) == outputFormat else {
+                throw MediaError(.invalidArgument, "the stage's copies disagree on the output format")
+            }
+        }
         try writer.addVideo(format: outputFormat, encoder: settings)
         for s in streams { try writer.addCopy(s) }
         copiedStreams = streams
@@ -71,8 +82,8 @@ public final class FramePump: @unchecked Sendable {
     /// thread about every `progressInterval` seconds; the final state is the return value.
     @discardableResult
     public func run(progressInterval: Double = 0.5, onProgress: ((PumpProgress) -> Void)? = nil) throws -> PumpProgress {
-        let decoded = BoundedQueue<MediaItem>(capacity: queueDepth)
-        let processed = BoundedQueue<MediaItem>(capacity: queueDepth)
+        let decoded = BoundedQueue<(Int, MediaItem)>(capacity: queueDepth)
+        let processed = ReorderQueue<MediaItem>(capacity: queueDepth + stages.count - 1)
         let start = DispatchTime.now().uptimeNanoseconds
         var progress = PumpProgress()
         progress.expectedFrames = reader.expectedFrames
@@ -86,34 +97,44 @@ public final class FramePump: @unchecked Sendable {
             defer { decoded.close(); group.leave() }
             do {
                 let timeBase = av_q2d(reader.videoFormat.timeBase)
+                var sequence = 0
                 while !shouldStop, let item = try reader.read() {
                     if case .frame(let f) = item {
                         deadline?.release(at: f.pts.map { Double($0) * timeBase })
                         decodedCount.increment()
                     }
-                    if !decoded.push(item) { return }
+                    if !decoded.push((sequence, item)) { return }
+                    sequence += 1
                 }
             } catch {
                 fail(error)
                 processed.cancel()
             }
         }
-        group.enter()
-        Thread.detachNewThread { [self] in
-            Thread.current.name = "clarity-stage"
-            defer { processed.close(); group.leave() }
-            do {
-                while let item = decoded.pop() {
-                    let out: MediaItem
-                    switch item {
-                    case .frame(let f): out = .frame(try stage.process(f))
-                    case .packet: out = item
-                    }
-                    if !processed.push(out) { return }
+        let working = Counter()
+        for stage in stages {
+            group.enter()
+            working.increment()
+            Thread.detachNewThread { [self] in
+                Thread.current.name = "clarity-stage"
+                defer {
+                    if working.decrement() == 0 { processed.close() }
+                    group.leave()
                 }
-            } catch {
-                fail(error)
-                decoded.cancel()
+                do {
+                    while let (n, item) = decoded.pop() {
+                        let out: MediaItem
+                        switch item {
+                        case .frame(let f): out = .frame(try stage.process(f))
+                        case .packet: out = item
+                        }
+                        if !processed.push(n, out) { return }
+                    }
+                } catch {
+                    fail(error)
+                    decoded.cancel()
+                    processed.cancel()
+                }
             }
         }
 
@@ -124,7 +145,7 @@ public final class FramePump: @unchecked Sendable {
             progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.bytesWritten = writer.bytesWritten
             progress.latency = deadline?.report
-            progress.branchTiles = (stage as? BranchMixReporting)?.branchTiles
+            progress.branchTiles = BranchTiles.merged(stages.compactMap { ($0 as? BranchMixReporting)?.branchTiles })
         }
         do {
             while let item = processed.pop() {
@@ -178,5 +199,7 @@ final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var count = 0
     func increment() { lock.lock(); count += 1; lock.unlock() }
+    /// Takes one off; returns what is left.
+    func decrement() -> Int { lock.lock(); defer { lock.unlock() }; count -= 1; return count }
     var value: Int { lock.lock(); defer { lock.unlock() }; return count }
 }

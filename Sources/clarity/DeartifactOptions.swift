@@ -21,6 +21,8 @@ struct DeartifactOptions: ParsableArguments {
     @Option(help: "Artifact-removal model: a bundled one (rbqe-lite, rbqe-full) or a .safetensors file.")
     var deartifactModel = "rbqe-lite"
 
+    var isOn: Bool { deartifact != .off }
+
     func validate() throws {
         if let t = deartifactThreshold, !(0...1).contains(t) {
             throw ValidationError("--deartifact-threshold must be between 0 and 1")

@@ -20,6 +20,9 @@ struct EnhanceRun {
     var encode: EncodeOptions
     var run: RunOptions
     var queueDepth = 3
+    /// Copies of the stage working on consecutive frames at once.
+    var framesAtOnce = 1
+    /// Called once per copy.
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
 
     /// transcode and pipe: artifact removal (optional), then the model or classical resize.
@@ -33,6 +36,7 @@ struct EnhanceRun {
                     .compactMap { $0 }.joined(separator: "\n")
             }
         }
+        framesAtOnce = model.framesAtOnce(deartifacting: deartifact.isOn)
     }
 
     init(input: String, inputFormat: String?, output: String, encode: EncodeOptions, run: RunOptions,
@@ -44,13 +48,14 @@ struct EnhanceRun {
     func execute() throws {
         run.configureLogging()
         try reportingErrors {
-            let threads = ThreadPlan(total: run.totalThreads)
+            let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
-            let stage = try makeStage(reader.videoFormat, threads)
+            let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
+            let stage = copies[0]
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
             let pump = try FramePump(
-                reader: reader, stage: stage.stage, writer: writer,
+                reader: reader, stages: copies.map(\.stage), writer: writer,
                 encoder: encode.settings(container: writer.containerName, threads: threads.total),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)

@@ -18,6 +18,26 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(files, ["in.mp4", "out.mp4"], "no temporary file is left")
     }
 
+    /// Copies of the model stage working on frames side by side hand them on in order: the
+    /// output is byte for byte the one-frame-at-a-time output, audio packets included.
+    func testFramesSideBySideGiveTheSameOutput() throws {
+        try makeClip(seconds: 1)
+        for n in [1, 2, 3] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out\(n).mkv", "--scale", "3", "--model", "esr-max-k5-c2-x3",
+                                      "--parallel-frames", String(n), "--threads", "3", "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let frames = { (file: String) in try Tool.probe(file, stream: "v", entries: "packet=pts_time,data_hash", in: self.folder,
+                                                        extra: ["-show_data_hash", "md5"]) }
+        let one = try frames("out1.mkv")
+        XCTAssertEqual(one.count, 30)
+        XCTAssertEqual(Set(one).count, 30, "every frame differs (the test source moves)")
+        for n in [2, 3] {
+            XCTAssertEqual(try frames("out\(n).mkv"), one, "--parallel-frames \(n)")
+            XCTAssertEqual(try audioPackets("out\(n).mkv").map(\.hash), try audioPackets("out1.mkv").map(\.hash))
+        }
+    }
+
     func testVariableFrameRateTimestampsSurviveExactly() throws {
         // Frames 0-19 at 30 fps, then every other tick: a real VFR stream.
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2",

@@ -223,7 +223,10 @@ public final class MediaWriter {
         p.pointee.stream_index = target.stream.pointee.index
         p.pointee.pos = -1
         let r = av_interleaved_write_frame(ctx, p)
-        if r == clarity_averror_invaliddata() || r == clarity_averror(EINVAL) {
+        // A damaged packet the muxer (or its bitstream filter) cannot take is dropped and
+        // counted: invalid data, or a corrupted header that claims a feature FFmpeg lacks
+        // (aac_adtstoasc: "multiple RDBs per frame with CRC", PATCHWELCOME).
+        if r == clarity_averror_invaliddata() || r == clarity_averror(EINVAL) || r == clarity_averror_patchwelcome() {
             droppedPackets += 1
             return
         }

@@ -485,7 +485,7 @@ final class ExecutionPlan {
             append({ parallelChunks(rows, minChunk: 8) { r in kernel.widen(rows: r, of: x, layout: l, height: h, width: width, into: w) } },
                    reads: [source], writes: [wide])
             appendRowWriter(RowWriter(input: wide, output: dst, rows: rows * factor, rowLength: width * factor) { r, d in
-                kernel.write(rows: r, from: w, height: h, width: width, to: d, accumulate: true)
+                kernel.add(rows: r, from: w, height: h, width: width, onto: d)
             })
             return
         }

@@ -3,7 +3,7 @@
 /// separable filter. Each phase kernel is an outer product, vertical taps of the output row's
 /// phase times horizontal taps of the output column's phase, so the output is made in two 1-D
 /// passes: the low-resolution rows widened by `factor` (`widen`), then each output row as a
-/// weighted sum of a few widened rows (`write`), straight into the plan's output band. That is
+/// weighted sum of a few widened rows (`add`), straight into the plan's output band. That is
 /// 2k multiply-adds per output pixel instead of k², and no `factor²`-channel tensor is
 /// written at all (at 720p -> 4K, 33 MB a frame the shuffle no longer reads back).
 struct SeparableUpsampleKernel {
@@ -79,15 +79,14 @@ struct SeparableUpsampleKernel {
     }
 
     /// Output rows `rows` (counted over the batch, `height * factor` per image) from the
-    /// widened rows, added onto what `dst` holds when `accumulate`; row `rows.lowerBound`
-    /// starts at `dst`. Rows beyond the top and bottom edges count as zero.
-    func write(rows: Range<Int>, from wide: UnsafePointer<Float>, height: Int, width: Int,
-               to dst: UnsafeMutablePointer<Float>, accumulate: Bool) {
+    /// widened rows, added onto what `dst` holds (the other shuffle's rows); row
+    /// `rows.lowerBound` starts at `dst`. Rows beyond the top and bottom edges count as zero.
+    func add(rows: Range<Int>, from wide: UnsafePointer<Float>, height: Int, width: Int,
+             onto dst: UnsafeMutablePointer<Float>) {
         let s = factor, k = kernel, pad = k / 2, length = width * s
         for row in rows {
             let b = row / (height * s), y = (row % (height * s)) / s, i = row % s
             let out = dst + (row - rows.lowerBound) * length
-            if !accumulate { out.initialize(repeating: 0, count: length) }
             for v in 0..<k {
                 let source = y + v - pad, c = vertical[i * k + v]
                 guard c != 0, source >= 0, source < height else { continue }

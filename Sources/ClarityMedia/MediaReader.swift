@@ -120,8 +120,8 @@ public final class MediaReader {
             duration = nil
         }
         indexedPackets = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
-        if stream.pointee.nb_frames > 0 {
-            expectedFrames = Int(stream.pointee.nb_frames)
+        if let indexedPackets {
+            expectedFrames = indexedPackets
         } else if let duration, rate.num > 0 {
             expectedFrames = Int((duration * av_q2d(rate)).rounded())
         } else {

@@ -57,6 +57,10 @@ final class ExecutionPlan {
                 separableUpsamples[up.shuffle] = (up.kernel, layer.inputs[0])
                 continue  // made by its shuffle, which adds it onto the other shuffle
             }
+            if !captureAll, let edge = edgeMax(layer, consumers) {
+                edgeMaxes[edge.reduction] = (edge.kernel, layer)
+                continue  // made with its reduction and shuffle
+            }
             switch layer.op {
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
@@ -89,7 +93,11 @@ final class ExecutionPlan {
                 let readers = consumers[layer.name] ?? []
                 if !captureAll, !graph.outputs.contains(layer.name), readers.count == 1,
                    case .pixelShuffle = readers[0].op, readers[0].inputs == [layer.name] {
-                    try addSwiftLayer(layer, shuffledBy: readers[0])
+                    if let (kernel, conv) = edgeMaxes[layer.name] {
+                        try addEdgeMax(kernel, convolution: conv, shuffle: readers[0])
+                    } else {
+                        try addSwiftLayer(layer, shuffledBy: readers[0])
+                    }
                     fusedShuffles.insert(readers[0].name)
                 } else {
                     try addSwiftLayer(layer)
@@ -462,9 +470,7 @@ final class ExecutionPlan {
     /// only by a pixel shuffle that adds itself onto another: its shuffle makes it as a
     /// separable filter (`SeparableUpsampleKernel`) instead.
     private func separableUpsample(_ layer: Layer, _ consumers: [String: [Layer]]) -> (kernel: SeparableUpsampleKernel, shuffle: String)? {
-        guard case .conv2d(let c) = layer.op, c.inChannels == 1, c.groups == 1, !c.bias, c.activation == nil,
-              c.residual == nil, c.stride == (1, 1), c.kernel.h == c.kernel.w, c.kernel.h % 2 == 1,
-              c.padding == (c.kernel.h / 2, c.kernel.w / 2),
+        guard case .conv2d(let c) = layer.op, c.isPlainOneChannelFilter,
               let readers = consumers[layer.name], readers.count == 1, case .pixelShuffle(let f) = readers[0].op,
               f * f == c.outChannels, !model.graph.outputs.contains(layer.name),
               accumulationTarget(ofShuffle: readers[0], consumers) != nil,
@@ -472,6 +478,45 @@ final class ExecutionPlan {
               let kernel = SeparableUpsampleKernel(weights: weights.values, factor: f, kernel: c.kernel.h)
         else { return nil }
         return (kernel, readers[0].name)
+    }
+
+    /// eSR-MAX's layers made as one (`EdgeMaxKernel`), by the reduction they end in.
+    private var edgeMaxes: [String: (kernel: EdgeMaxKernel, convolution: Layer)] = [:]
+
+    /// A one-channel convolution read only by a max over candidates that a pixel shuffle
+    /// reads (edge-SR's eSR-MAX): the three run as one `EdgeMaxKernel`.
+    private func edgeMax(_ layer: Layer, _ consumers: [String: [Layer]]) -> (kernel: EdgeMaxKernel, reduction: String)? {
+        let outputs = model.graph.outputs
+        guard case .conv2d(let c) = layer.op, c.isPlainOneChannelFilter,
+              let readers = consumers[layer.name], readers.count == 1,
+              case .maxCandidates(let candidates, let groups) = readers[0].op,
+              let shuffles = consumers[readers[0].name], shuffles.count == 1, case .pixelShuffle(let f) = shuffles[0].op,
+              !outputs.contains(layer.name), !outputs.contains(readers[0].name),
+              let weights = model.weights["\(layer.name).weight"],
+              let kernel = EdgeMaxKernel(weights: weights.values, kernel: c.kernel.h, candidates: candidates,
+                                         groups: groups, factor: f)
+        else { return nil }
+        return (kernel, readers[0].name)
+    }
+
+    private func addEdgeMax(_ kernel: EdgeMaxKernel, convolution: Layer, shuffle: Layer) throws {
+        let sourceName = convolution.inputs[0]
+        let s = shapes[sourceName]!, (h, w, f) = (s.h, s.w, kernel.factor)
+        let (x, l, source) = try channelInput(sourceName, shape: s)
+        let padded = try DNNLMemory(try Self.nhwc(batch, ModelGraph.Shape(c: 1, h: kernel.paddedRows(height: h),
+                                                                          w: kernel.paddedRowLength(width: w)), dnnl_f32))
+        let p = padded.floats
+        p.initialize(repeating: 0, count: batch * kernel.paddedRows(height: h) * kernel.paddedRowLength(width: w))
+        let out = try DNNLMemory(try nhwcF32(shuffle.name))
+        retained.append(contentsOf: [padded, out])
+        let rows = batch * h
+        append({ parallelChunks(rows, minChunk: 16) { r in kernel.pad(rows: r, of: x, layout: l, height: h, width: w, into: p) } },
+               reads: [source], writes: [padded])
+        appendRowWriter(RowWriter(input: padded, output: out, rows: rows * f, rowLength: w * f) { r, d in
+            kernel.write(rows: r, from: p, height: h, width: w, into: d)
+        })
+        values[shuffle.name] = [Value(memory: out, scale: 1)]
+        info.layers.append((convolution.name, .fp32, "edge max (\(EdgeMaxKernel.instructionSet))"))
     }
 
     private func addShuffle(_ layer: Layer, factor: Int, accumulatingOnto dst: DNNLMemory) throws {

@@ -1,28 +1,15 @@
+import CKernels
+
 /// Float samples in [0, 1] to the integer samples of a video plane: 8-bit, or 16-bit
 /// little-endian when `wide` (9 to 16 significant bits), rounded half up and clamped to
 /// [0, maxValue], NaN to 0. The last step of every model stage.
 public enum IntegerSamples {
-    /// `count` floats from `source` into one row of samples at `target`, eight at a time.
+    /// `count` floats from `source` into one row of samples at `target` (vector C for the
+    /// CPU's instruction set: at 4K this runs for every output sample of every frame).
     @inline(__always)
     public static func store(_ source: UnsafePointer<Float>, count: Int, into target: UnsafeMutableRawPointer,
                              wide: Bool, maxValue: Float) {
-        let whole = count - count % 8
-        let raw = UnsafeRawPointer(source)
-        if wide {
-            let d = target.assumingMemoryBound(to: UInt16.self)
-            for x in Swift.stride(from: 0, to: whole, by: 8) {
-                let q = quantize(raw.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self), maxValue)
-                for i in 0..<8 { d[x + i] = UInt16(truncatingIfNeeded: q[i]) }
-            }
-            for x in whole..<count { d[x] = UInt16(truncatingIfNeeded: quantize(source[x], maxValue)) }
-        } else {
-            let d = target.assumingMemoryBound(to: UInt8.self)
-            for x in Swift.stride(from: 0, to: whole, by: 8) {
-                let q = quantize(raw.loadUnaligned(fromByteOffset: x * 4, as: SIMD8<Float>.self), maxValue)
-                for i in 0..<8 { d[x + i] = UInt8(truncatingIfNeeded: q[i]) }
-            }
-            for x in whole..<count { d[x] = UInt8(truncatingIfNeeded: quantize(source[x], maxValue)) }
-        }
+        clarity_store_samples(source, count, target, wide ? 1 : 0, maxValue)
     }
 
     /// A whole plane into rows `stride` bytes apart, rows in parallel.
@@ -37,6 +24,7 @@ public enum IntegerSamples {
         }
     }
 
+    /// One value, as `store` rounds it (for kernels that blend before they round).
     @inline(__always)
     static func quantize(_ v: Float, _ maxValue: Float) -> Int32 {
         let scaled = v * maxValue + 0.5

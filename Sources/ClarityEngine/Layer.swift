@@ -48,6 +48,14 @@ public struct Layer: Sendable {
             self.activation = activation; self.residual = residual
         }
 
+        /// One input channel, stride 1, a square odd kernel with "same" padding, and nothing
+        /// fused (bias, activation, residual): a plain filter bank on a plane, the shape that
+        /// the plan's special kernels for one-channel convolutions take.
+        public var isPlainOneChannelFilter: Bool {
+            inChannels == 1 && groups == 1 && !bias && activation == nil && residual == nil && stride == (1, 1)
+                && kernel.h == kernel.w && kernel.h % 2 == 1 && padding == (kernel.h / 2, kernel.w / 2)
+        }
+
         /// Weight shape in PyTorch layout.
         func weightShape(transposed: Bool) -> [Int] {
             transposed ? [inChannels, outChannels / groups, kernel.h, kernel.w]

@@ -1,3 +1,4 @@
+import CKernels
 import ClarityEngine
 import XCTest
 
@@ -110,6 +111,35 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "r", inputs: ["stem"], op: .maxCandidates(candidates: 2, groups: 9)), shuffle3],
                   stem: 18, outputs: ["r", "up"], size: (5, 19))
     }
+    /// eSR-MAX (a one-channel conv, max over candidates, shuffle) runs as one kernel
+    /// (`EdgeMaxKernel`) for the shapes it takes, at widths that end in a partial 16-pixel block
+    /// and with more than one image; with a bias on the conv it runs as the three layers.
+    func testEdgeMaxAsOneKernel() throws {
+        defer { _ = clarity_kernels_cap(2) }
+        for level in [2, 1, 0] {
+            let isa = String(cString: clarity_kernels_cap(Int32(level)))
+            try checkEdgeMax(isa: isa)
+        }
+    }
+
+    private func checkEdgeMax(isa: String) throws {
+        for (k, candidates, factor, bias, size) in [(5, 2, 3, false, (7, 37)), (3, 4, 2, false, (9, 16)), (5, 3, 4, false, (4, 5)),
+                                                    (7, 1, 3, false, (6, 33)), (5, 2, 3, true, (5, 19))] {
+            let groups = factor * factor
+            let layers = [Self.conv("conv", "lr", 1, candidates * groups, k: (k, k), p: (k / 2, k / 2), bias: bias),
+                          Layer(name: "r", inputs: ["conv"], op: .maxCandidates(candidates: candidates, groups: groups)),
+                          Layer(name: "up", inputs: ["r"], op: .pixelShuffle(factor: factor))]
+            let g = ModelGraph(name: "t", scale: factor, outputs: ["up"], align: 1, receptiveRadius: k / 2, layers: layers)
+            let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+            let x = RandomModels.input(n: 2, h: size.0, w: size.1, seed: 3)
+            let got = try model.run(x)[0]
+            XCTAssertEqual([got.h, got.w], [size.0 * factor, size.1 * factor])
+            XCTAssertLessThan(Self.relativeError(got, Reference.run(model, x)[0]), 1e-5, "k \(k) candidates \(candidates) x\(factor), \(isa)")
+            let kernels = try model.planInfo(batch: 2, height: size.0, width: size.1, precision: .bf16).layers.map(\.kernel)
+            XCTAssertEqual(kernels.contains { $0.hasPrefix("edge max") }, !bias, "\(kernels)")
+        }
+    }
+
     /// Bicubic++'s ending: two shuffles of different factors added (the second shuffle
     /// accumulates onto the first); and the same with the first shuffle also an output.
     func testAddOfTwoShuffles() throws {

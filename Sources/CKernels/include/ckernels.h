@@ -1,0 +1,26 @@
+#ifndef CLARITY_CKERNELS_H
+#define CLARITY_CKERNELS_H
+
+/// One output row of edge-SR's eSR-MAX layer, made straight from its one-channel input: the
+/// k x k convolution to `factor` x `candidates` channels of the row's phase, the max over
+/// candidates, and the pixel shuffle, so the factor² x candidates channel tensor is never
+/// written. out[x * factor + j] = max_c sum_t weights[(j * candidates + c) * k * k + t] * tap t.
+///
+/// `src` is the first of the k input rows that the output row reads, `stride` floats apart,
+/// each padded with zeros: k / 2 before column 0 and at least k / 2 + 15 after the last.
+/// `out` holds width * factor floats. factor * candidates must be at most 16.
+void clarity_edge_max_row(const float *src, long stride, int width, int kernel, int factor, int candidates,
+                          const float *weights, float *out);
+
+/// `count` floats in [0, 1] to integer samples at `dst`: 8-bit, or 16-bit when `wide`; each
+/// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
+void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);
+
+/// The instruction set the kernels above run with on this CPU: "avx512", "avx2" or "sse2".
+const char *clarity_kernels_isa(void);
+
+/// Caps the instruction set the kernels use (0: the baseline, 1: AVX2, 2: AVX-512, the
+/// default), so that tests can hold every copy to the same results; returns the one in use.
+const char *clarity_kernels_cap(int level);
+
+#endif

@@ -1,0 +1,86 @@
+#include "ckernels.h"
+
+// One source, compiled for AVX-512, AVX2 + FMA and the x86-64 baseline (or the host's own
+// instruction set elsewhere); the copy is chosen once, by what the CPU reports.
+
+typedef float f16 __attribute__((vector_size(64), aligned(4)));
+typedef int i16 __attribute__((vector_size(64)));
+typedef unsigned short u16x16 __attribute__((vector_size(32), aligned(2)));
+typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
+
+#define load16(p) (*(const f16 *)(p))
+#define store16(p, v) (*(f16 *)(p) = (v))
+#define store_u16x16(p, v) (*(u16x16 *)(p) = (v))
+#define store_u8x16(p, v) (*(u8x16 *)(p) = (v))
+
+#if defined(__x86_64__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
+#define SUFFIX avx512
+#include "kernels.inc"
+#undef SUFFIX
+#pragma clang attribute pop
+
+#pragma clang attribute push(__attribute__((target("avx2,fma"))), apply_to = function)
+#define SUFFIX avx2
+#include "kernels.inc"
+#undef SUFFIX
+#pragma clang attribute pop
+#endif
+
+#define SUFFIX base
+#include "kernels.inc"
+#undef SUFFIX
+
+/// 2: AVX-512, 1: AVX2 with FMA, 0: the baseline; what the CPU has, at most `cap`.
+static int supported = -1, cap = 2;
+
+static int isa_level(void) {
+#if defined(__x86_64__)
+    if (supported < 0) {
+        __builtin_cpu_init();
+        supported = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw")
+                        && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") ? 2
+                    : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    return supported < cap ? supported : cap;
+#else
+    return 0;
+#endif
+}
+
+void clarity_edge_max_row(const float *src, long stride, int width, int kernel, int factor, int candidates,
+                          const float *weights, float *out) {
+#if defined(__x86_64__)
+    switch (isa_level()) {
+    case 2: edge_max_row_avx512(src, stride, width, kernel, factor, candidates, weights, out); return;
+    case 1: edge_max_row_avx2(src, stride, width, kernel, factor, candidates, weights, out); return;
+    default: break;
+    }
+#endif
+    edge_max_row_base(src, stride, width, kernel, factor, candidates, weights, out);
+}
+
+void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue) {
+#if defined(__x86_64__)
+    switch (isa_level()) {
+    case 2: store_samples_avx512(src, count, dst, wide, maxValue); return;
+    case 1: store_samples_avx2(src, count, dst, wide, maxValue); return;
+    default: break;
+    }
+#endif
+    store_samples_base(src, count, dst, wide, maxValue);
+}
+
+const char *clarity_kernels_cap(int level) {
+    cap = level < 0 ? 0 : level > 2 ? 2 : level;
+    return clarity_kernels_isa();
+}
+
+const char *clarity_kernels_isa(void) {
+    static const char *names[] = {"sse2", "avx2", "avx512"};
+#if defined(__x86_64__)
+    return names[isa_level()];
+#else
+    return "generic";
+#endif
+}

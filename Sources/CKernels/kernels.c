@@ -5,6 +5,7 @@
 
 typedef float f16 __attribute__((vector_size(64), aligned(4)));
 typedef int i16 __attribute__((vector_size(64)));
+typedef unsigned int u32x16 __attribute__((vector_size(64)));
 typedef unsigned short u16x16 __attribute__((vector_size(32), aligned(2)));
 typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
 
@@ -48,27 +49,30 @@ static int isa_level(void) {
 #endif
 }
 
+/// Calls the copy of `name` for this CPU's instruction set.
+#if defined(__x86_64__)
+#define DISPATCH(name, ...)                                                                    \
+    switch (isa_level()) {                                                                     \
+    case 2: name##_avx512(__VA_ARGS__); return;                                                \
+    case 1: name##_avx2(__VA_ARGS__); return;                                                  \
+    default: name##_base(__VA_ARGS__); return;                                                 \
+    }
+#else
+#define DISPATCH(name, ...) name##_base(__VA_ARGS__);
+#endif
+
 void clarity_edge_max_row(const float *src, long stride, int width, int kernel, int factor, int candidates,
                           const float *weights, float *out) {
-#if defined(__x86_64__)
-    switch (isa_level()) {
-    case 2: edge_max_row_avx512(src, stride, width, kernel, factor, candidates, weights, out); return;
-    case 1: edge_max_row_avx2(src, stride, width, kernel, factor, candidates, weights, out); return;
-    default: break;
-    }
-#endif
-    edge_max_row_base(src, stride, width, kernel, factor, candidates, weights, out);
+    DISPATCH(edge_max_row, src, stride, width, kernel, factor, candidates, weights, out)
 }
 
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue) {
-#if defined(__x86_64__)
-    switch (isa_level()) {
-    case 2: store_samples_avx512(src, count, dst, wide, maxValue); return;
-    case 1: store_samples_avx2(src, count, dst, wide, maxValue); return;
-    default: break;
-    }
-#endif
-    store_samples_base(src, count, dst, wide, maxValue);
+    DISPATCH(store_samples, src, count, dst, wide, maxValue)
+}
+
+void clarity_plane_conv_row(const float *src, long stride, int width, int kernel, int step, int channels,
+                            const float *weights, const float *bias, int activation, float alpha, void *out, int bf16) {
+    DISPATCH(plane_conv_row, src, stride, width, kernel, step, channels, weights, bias, activation, alpha, out, bf16)
 }
 
 const char *clarity_kernels_cap(int level) {

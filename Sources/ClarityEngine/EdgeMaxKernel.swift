@@ -35,42 +35,22 @@ struct EdgeMaxKernel {
     /// The instruction set the C kernel runs with ("avx512", "avx2" or "sse2").
     static var instructionSet: String { String(cString: clarity_kernels_isa()) }
 
-    /// Floats per padded row: k / 2 zeros on the left, the row, and enough zeros on the right
-    /// for the kernel's last 16-pixel block.
-    func paddedRowLength(width: Int) -> Int { (width + 15) / 16 * 16 + kernel - 1 }
-
-    /// Padded rows per image: k / 2 rows of zeros above and below.
-    func paddedRows(height: Int) -> Int { height + kernel - 1 }
-
-    /// Copies input rows `rows` (counted over the batch) into the padded planes, whose
-    /// borders the caller zeroed once.
-    func pad(rows: Range<Int>, of src: UnsafePointer<Float>, layout l: ChannelLayout, height: Int, width: Int,
-             into padded: UnsafeMutablePointer<Float>) {
-        let pad = kernel / 2, length = paddedRowLength(width: width)
-        for r in rows {
-            let (b, y) = (r / height, r % height)
-            let line = src + b * l.batch + y * l.row
-            let out = padded + (b * paddedRows(height: height) + y + pad) * length + pad
-            if l.pixel == 1 {
-                out.update(from: line, count: width)
-            } else {
-                for x in 0..<width { out[x] = line[x * l.pixel] }
-            }
-        }
+    /// The padded input it reads: k / 2 zeros around the plane, and enough on the right for
+    /// the kernel's last 16-pixel block.
+    func padding(width: Int, height: Int) -> PaddedPlane {
+        PaddedPlane(width: width, height: height, pad: kernel / 2, rowLength: (width + 15) / 16 * 16 + kernel - 1)
     }
 
     /// Output rows `rows` (counted over the batch, `height * factor` per image, each
-    /// `width * factor` floats) from the padded planes; row `rows.lowerBound` starts at `dst`.
-    func write(rows: Range<Int>, from padded: UnsafePointer<Float>, height: Int, width: Int,
-               into dst: UnsafeMutablePointer<Float>) {
-        let s = factor, k = kernel, length = paddedRowLength(width: width), perPhase = s * candidates * k * k
+    /// `width * factor` floats) from the padded input; row `rows.lowerBound` starts at `dst`.
+    func write(rows: Range<Int>, from padded: UnsafePointer<Float>, _ plane: PaddedPlane, into dst: UnsafeMutablePointer<Float>) {
+        let s = factor, k = kernel, perPhase = s * candidates * k * k, (height, width) = (plane.height, plane.width)
         phaseWeights.withUnsafeBufferPointer { w in
             for row in rows {
                 let b = row / (height * s), y = (row % (height * s)) / s, i = row % s
                 // Output row y*s + i reads input rows y - k/2 ... y + k/2: padded rows y ... y + k - 1.
-                let src = padded + (b * paddedRows(height: height) + y) * length
-                clarity_edge_max_row(src, length, Int32(width), Int32(k), Int32(s), Int32(candidates),
-                                     w.baseAddress! + i * perPhase, dst + (row - rows.lowerBound) * width * s)
+                clarity_edge_max_row(plane.row(y, image: b, in: padded), plane.rowLength, Int32(width), Int32(k), Int32(s),
+                                     Int32(candidates), w.baseAddress! + i * perPhase, dst + (row - rows.lowerBound) * width * s)
             }
         }
     }

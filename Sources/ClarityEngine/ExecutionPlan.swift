@@ -64,14 +64,16 @@ final class ExecutionPlan {
             switch layer.op {
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
+            case .conv2d(let c) where !captureAll && PlaneConvolutionKernel.applies(to: c):
+                let w = model.weights["\(layer.name).weight"]!.values, b = model.weights["\(layer.name).bias"]?.values
+                let convOnly = !graph.outputs.contains(layer.name) && readOnlyByConvolutions(layer, consumers)
+                try addPlaneConvolution(layer, PlaneConvolutionKernel(c, weights: w, bias: b),
+                                        bf16: precision == .bf16 && Engine.hasNativeBF16 && convOnly)
             case .conv2d(let c), .convTranspose2d(let c):
                 var transposed = false
                 if case .convTranspose2d = layer.op { transposed = true }
                 // A conv's output stays quantized/bf16 only when every reader is a conv reading it as input.
-                let convOnly = !graph.outputs.contains(layer.name) && !captureAll &&
-                    (consumers[layer.name] ?? []).allSatisfy { l in
-                        switch l.op { case .conv2d, .convTranspose2d: return true; default: return false }
-                    }
+                let convOnly = !graph.outputs.contains(layer.name) && !captureAll && readOnlyByConvolutions(layer, consumers)
                 try addConvolution(layer, c, transposed: transposed, weights: ConvolutionWeights(model, layer),
                                    precision: precision, lowPrecisionOutput: convOnly,
                                    inPlaceAllowed: c.residual.map { (lastUse[$0] ?? 0) <= i } ?? false)
@@ -121,6 +123,13 @@ final class ExecutionPlan {
     }
 
     deinit { argLists.forEach { $0.deallocate() } }
+
+    /// Whether every layer that reads `layer` is a convolution.
+    private func readOnlyByConvolutions(_ layer: Layer, _ consumers: [String: [Layer]]) -> Bool {
+        (consumers[layer.name] ?? []).allSatisfy { l in
+            switch l.op { case .conv2d, .convTranspose2d: return true; default: return false }
+        }
+    }
 
     /// Runs the plan on whatever is in `input`; results land in `outputs`.
     func execute() throws { try execute(steps: 0..<steps.count) }
@@ -499,24 +508,45 @@ final class ExecutionPlan {
         return (kernel, readers[0].name)
     }
 
-    private func addEdgeMax(_ kernel: EdgeMaxKernel, convolution: Layer, shuffle: Layer) throws {
-        let sourceName = convolution.inputs[0]
-        let s = shapes[sourceName]!, (h, w, f) = (s.h, s.w, kernel.factor)
-        let (x, l, source) = try channelInput(sourceName, shape: s)
-        let padded = try DNNLMemory(try Self.nhwc(batch, ModelGraph.Shape(c: 1, h: kernel.paddedRows(height: h),
-                                                                          w: kernel.paddedRowLength(width: w)), dnnl_f32))
-        let p = padded.floats
-        p.initialize(repeating: 0, count: batch * kernel.paddedRows(height: h) * kernel.paddedRowLength(width: w))
-        let out = try DNNLMemory(try nhwcF32(shuffle.name))
-        retained.append(contentsOf: [padded, out])
-        let rows = batch * h
-        append({ parallelChunks(rows, minChunk: 16) { r in kernel.pad(rows: r, of: x, layout: l, height: h, width: w, into: p) } },
+    /// A step that copies node `name` (one channel) into the zero-padded rows of `plane`.
+    private func addPaddedCopy(of name: String, _ plane: PaddedPlane) throws -> (UnsafeMutablePointer<Float>, DNNLMemory) {
+        let (x, l, source) = try channelInput(name, shape: shapes[name]!)
+        let padded = try DNNLMemory(try Self.nhwc(batch, ModelGraph.Shape(c: 1, h: plane.rows, w: plane.rowLength), dnnl_f32))
+        let p = padded.floats, rows = batch * plane.height
+        p.initialize(repeating: 0, count: plane.count(batch: batch))
+        retained.append(padded)
+        append({ parallelChunks(rows, minChunk: 16) { r in plane.copy(rows: r, of: x, layout: l, into: p) } },
                reads: [source], writes: [padded])
-        appendRowWriter(RowWriter(input: padded, output: out, rows: rows * f, rowLength: w * f) { r, d in
-            kernel.write(rows: r, from: p, height: h, width: w, into: d)
+        return (p, padded)
+    }
+
+    private func addEdgeMax(_ kernel: EdgeMaxKernel, convolution: Layer, shuffle: Layer) throws {
+        let s = shapes[convolution.inputs[0]]!, f = kernel.factor
+        let plane = kernel.padding(width: s.w, height: s.h)
+        let (p, padded) = try addPaddedCopy(of: convolution.inputs[0], plane)
+        let out = try DNNLMemory(try nhwcF32(shuffle.name))
+        retained.append(out)
+        appendRowWriter(RowWriter(input: padded, output: out, rows: batch * s.h * f, rowLength: s.w * f) { r, d in
+            kernel.write(rows: r, from: p, plane, into: d)
         })
         values[shuffle.name] = [Value(memory: out, scale: 1)]
         info.layers.append((convolution.name, .fp32, "edge max (\(EdgeMaxKernel.instructionSet))"))
+    }
+
+    /// A one-channel convolution in C (`PlaneConvolutionKernel`), its output in bf16 when the
+    /// plan's convolutions read bf16 and it feeds only them, else f32; NHWC either way.
+    private func addPlaneConvolution(_ layer: Layer, _ kernel: PlaneConvolutionKernel, bf16: Bool) throws {
+        let s = shapes[layer.inputs[0]]!, o = shapes[layer.name]!
+        let plane = kernel.padding(width: s.w, height: s.h)
+        let (p, padded) = try addPaddedCopy(of: layer.inputs[0], plane)
+        let out = try DNNLMemory(try Self.nhwc(batch, o, bf16 ? dnnl_bf16 : dnnl_f32))
+        retained.append(out)
+        let d = out.handle, rowBytes = o.w * o.c * (bf16 ? 2 : 4), (h, w) = (o.h, o.w), rows = batch * o.h
+        append({ parallelChunks(rows, minChunk: 8) { r in
+            kernel.write(rows: r, from: p, plane, outHeight: h, outWidth: w, bf16: bf16, into: d + r.lowerBound * rowBytes)
+        } }, reads: [padded], writes: [out])
+        values[layer.name] = [Value(memory: out, scale: 1)]
+        info.layers.append((layer.name, .fp32, "plane conv (\(EdgeMaxKernel.instructionSet))\(bf16 ? ", bf16 out" : "")"))
     }
 
     private func addShuffle(_ layer: Layer, factor: Int, accumulatingOnto dst: DNNLMemory) throws {

@@ -140,6 +140,34 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// One-channel convolutions to 16-64 channels run in C (`PlaneConvolutionKernel`), with
+    /// every instruction set the CPU has, in fp32 and in a bf16 plan (where they hand the next
+    /// conv bf16 directly); a residual read elsewhere and odd sizes included.
+    func testPlaneConvolution() throws {
+        defer { _ = clarity_kernels_cap(2) }
+        let cases: [(k: Int, s: Int, n: Int, act: Activation?, bias: Bool)] = [
+            (3, 2, 32, .leakyReLU(alpha: 0.1), false), (3, 1, 16, .relu, true), (5, 1, 48, nil, true), (7, 2, 64, .leakyReLU(alpha: 0.2), false),
+        ]
+        for level in [2, 1, 0] {
+            let isa = String(cString: clarity_kernels_cap(Int32(level)))
+            for c in cases {
+                let layers = [Self.conv("c", "lr", 1, c.n, k: (c.k, c.k), s: (c.s, c.s), p: (c.k / 2, c.k / 2), bias: c.bias, act: c.act),
+                              Self.conv("d", "c", c.n, c.n, act: .relu), Self.conv("e", "d", c.n, 4, residual: nil),
+                              Self.conv("f", "c", c.n, 4, residual: "e")]
+                let g = ModelGraph(name: "t", scale: 1, outputs: ["f"], align: 1, receptiveRadius: 0, layers: layers)
+                let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+                let x = RandomModels.input(n: 2, h: 13, w: 23, seed: 3)
+                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
+                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
+                    XCTAssertLessThan(e, tolerance, "k \(c.k) stride \(c.s) \(c.n) channels, \(precision), \(isa)")
+                    let kernels = try model.planInfo(batch: 2, height: 13, width: 23, precision: precision).layers.map(\.kernel)
+                    XCTAssertTrue(kernels[0].hasPrefix("plane conv"), "\(kernels)")
+                    XCTAssertEqual(kernels[0].hasSuffix("bf16 out"), precision == .bf16 && Engine.hasNativeBF16, "\(kernels)")
+                }
+            }
+        }
+    }
+
     /// Bicubic++'s ending: two shuffles of different factors added (the second shuffle
     /// accumulates onto the first); and the same with the first shuffle also an output.
     func testAddOfTwoShuffles() throws {

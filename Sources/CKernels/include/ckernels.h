@@ -12,6 +12,15 @@
 void clarity_edge_max_row(const float *src, long stride, int width, int kernel, int factor, int candidates,
                           const float *weights, float *out);
 
+/// One output row of a convolution from one input channel to `channels` (16, 32, 48 or 64):
+/// `width` pixels of `channels` interleaved values (NHWC), f32, or bf16 (rounded to nearest
+/// even) when `bf16`. `src` is the padded input row of the first kernel row (zeros around the
+/// plane, as the convolution's padding), rows `stride` floats apart; output pixel x reads
+/// columns x * step ..< x * step + kernel. weights[(dy * kernel + dx) * channels + c], bias
+/// (may be NULL) per channel; activation 0: none, 1: ReLU, 2: leaky ReLU with slope alpha.
+void clarity_plane_conv_row(const float *src, long stride, int width, int kernel, int step, int channels,
+                            const float *weights, const float *bias, int activation, float alpha, void *out, int bf16);
+
 /// `count` floats in [0, 1] to integer samples at `dst`: 8-bit, or 16-bit when `wide`; each
 /// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);

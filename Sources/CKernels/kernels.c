@@ -75,6 +75,14 @@ void clarity_plane_conv_row(const float *src, long stride, int width, int kernel
     DISPATCH(plane_conv_row, src, stride, width, kernel, step, channels, weights, bias, activation, alpha, out, bf16)
 }
 
+void clarity_widen_row(const float *padded, int width, int factor, int kernel, const float *taps, float *out) {
+    DISPATCH(widen_row, padded, width, factor, kernel, taps, out)
+}
+
+void clarity_add_weighted_rows(float *out, long length, const float *const *rows, const float *weights, int count) {
+    DISPATCH(add_weighted_rows, out, length, rows, weights, count)
+}
+
 const char *clarity_kernels_cap(int level) {
     cap = level < 0 ? 0 : level > 2 ? 2 : level;
     return clarity_kernels_isa();

@@ -18,4 +18,14 @@ struct ChannelLayout: Sendable {
     /// Offset of channel `c` from the start of its pixel.
     @inline(__always)
     func channel(_ c: Int) -> Int { (c / block) * channelBlock + c % block }
+
+    /// Channel 0 of `count` pixels of a row starting at `line` into consecutive floats.
+    @inline(__always)
+    func copyRow(_ line: UnsafePointer<Float>, count: Int, into out: UnsafeMutablePointer<Float>) {
+        if pixel == 1 {
+            out.update(from: line, count: count)
+        } else {
+            for x in 0..<count { out[x] = line[x * pixel] }
+        }
+    }
 }

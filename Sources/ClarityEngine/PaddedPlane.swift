@@ -21,12 +21,7 @@ struct PaddedPlane {
         for r in range {
             let (b, y) = (r / height, r % height)
             let line = src + b * l.batch + y * l.row
-            let out = padded + (b * rows + y + pad) * rowLength + pad
-            if l.pixel == 1 {
-                out.update(from: line, count: width)
-            } else {
-                for x in 0..<width { out[x] = line[x * l.pixel] }
-            }
+            l.copyRow(line, count: width, into: padded + (b * rows + y + pad) * rowLength + pad)
         }
     }
 

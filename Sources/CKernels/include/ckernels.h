@@ -21,6 +21,15 @@ void clarity_edge_max_row(const float *src, long stride, int width, int kernel, 
 void clarity_plane_conv_row(const float *src, long stride, int width, int kernel, int step, int channels,
                             const float *weights, const float *bias, int activation, float alpha, void *out, int bf16);
 
+/// One row upsampled along x by `factor` with per-phase taps:
+/// out[x * factor + j] = sum_u taps[j * kernel + u] * padded[x + u], for x < width. `padded` is
+/// the row with kernel / 2 zeros before it and at least kernel / 2 + 15 after. factor <= 4.
+void clarity_widen_row(const float *padded, int width, int factor, int kernel, const float *taps, float *out);
+
+/// out[x] += sum_v weights[v] * rows[v][x] for x < length (a vertical filter's taps, summed
+/// onto an output row in one pass).
+void clarity_add_weighted_rows(float *out, long length, const float *const *rows, const float *weights, int count);
+
 /// `count` floats in [0, 1] to integer samples at `dst`: 8-bit, or 16-bit when `wide`; each
 /// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);

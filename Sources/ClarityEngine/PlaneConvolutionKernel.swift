@@ -1,7 +1,7 @@
 import CKernels
 
 /// A convolution from one input channel to 16, 32, 48 or 64 channels (a network's first layer:
-/// Bicubic++'s stride-2 3x3, RBQE's input conv), run in C (`clarity_plane_conv_row`): every
+/// Bicubic++'s stride-2 3x3, RBQE's input conv, ClassSR's 4x4 cells), run in C (`clarity_plane_conv_row`): every
 /// output channel of a pixel at once, each input sample broadcast against a tap's weights.
 ///
 /// oneDNN fits one input channel to no kernel well (Bicubic++ C32's took 4.5 ms a 720p frame
@@ -11,6 +11,7 @@ import CKernels
 struct PlaneConvolutionKernel {
     let kernel: Int
     let step: Int
+    let pad: Int
     let channels: Int
     private let activation: Int32
     private let alpha: Float
@@ -18,13 +19,16 @@ struct PlaneConvolutionKernel {
     private let weights: [Float]
     private let bias: [Float]?
 
-    /// One input channel, 16 to 64 output channels in steps of 16, a square odd kernel of at
-    /// most 7 with padding k / 2, stride 1 or 2, no fused residual, and no activation, ReLU or
-    /// leaky ReLU: the convolutions this kernel takes.
+    /// One input channel, 16 to 64 output channels in steps of 16, a square kernel of at most 7,
+    /// no fused residual, no activation, ReLU or leaky ReLU, and either an odd kernel with
+    /// padding k / 2 and stride 1 or 2, or a kernel equal to its stride with no padding
+    /// (ClassSR's 4x4 stride-4 cells): the convolutions this kernel takes.
     static func applies(to c: Layer.Convolution) -> Bool {
-        guard c.inChannels == 1, c.groups == 1, c.residual == nil, c.kernel.h == c.kernel.w, c.kernel.h % 2 == 1,
-              c.kernel.h <= 7, c.stride.h == c.stride.w, c.stride.h == 1 || c.stride.h == 2,
-              c.padding == (c.kernel.h / 2, c.kernel.w / 2), c.outChannels % 16 == 0, c.outChannels <= 64
+        let k = c.kernel.h, s = c.stride.h
+        let same = k % 2 == 1 && c.padding == (k / 2, k / 2) && (s == 1 || s == 2)
+        let cells = k == s && c.padding == (0, 0)
+        guard c.inChannels == 1, c.groups == 1, c.residual == nil, c.kernel.w == k, c.stride.w == s, k <= 7,
+              same || cells, c.outChannels % 16 == 0, c.outChannels <= 64
         else { return false }
         switch c.activation {
         case nil, .relu, .leakyReLU: return true
@@ -43,12 +47,12 @@ struct PlaneConvolutionKernel {
         let k = c.kernel.h, n = c.outChannels
         var packed = [Float](repeating: 0, count: n * k * k)
         for o in 0..<n { for t in 0..<(k * k) { packed[t * n + o] = w[o * k * k + t] } }
-        kernel = k; step = c.stride.h; channels = n; weights = packed; self.bias = bias
+        kernel = k; step = c.stride.h; pad = c.padding.h; channels = n; weights = packed; self.bias = bias
     }
 
-    /// The padded input it reads: k / 2 zeros around the plane.
+    /// The padded input it reads: the convolution's padding in zeros around the plane.
     func padding(width: Int, height: Int) -> PaddedPlane {
-        PaddedPlane(width: width, height: height, pad: kernel / 2, rowLength: width + kernel / 2 * 2)
+        PaddedPlane(width: width, height: height, pad: pad, rowLength: width + 2 * pad)
     }
 
     /// Output rows `rows` (counted over the batch, `outHeight` per image, `outWidth` pixels of

@@ -142,16 +142,18 @@ final class LayerTests: XCTestCase {
 
     /// One-channel convolutions to 16-64 channels run in C (`PlaneConvolutionKernel`), with
     /// every instruction set the CPU has, in fp32 and in a bf16 plan (where they hand the next
-    /// conv bf16 directly); a residual read elsewhere and odd sizes included.
+    /// conv bf16 directly); a residual read elsewhere, odd sizes, and ClassSR's kernel-equals-
+    /// stride cells included.
     func testPlaneConvolution() throws {
         defer { _ = clarity_kernels_cap(2) }
-        let cases: [(k: Int, s: Int, n: Int, act: Activation?, bias: Bool)] = [
-            (3, 2, 32, .leakyReLU(alpha: 0.1), false), (3, 1, 16, .relu, true), (5, 1, 48, nil, true), (7, 2, 64, .leakyReLU(alpha: 0.2), false),
+        let cases: [(k: Int, s: Int, p: Int, n: Int, act: Activation?, bias: Bool)] = [
+            (3, 2, 1, 32, .leakyReLU(alpha: 0.1), false), (3, 1, 1, 16, .relu, true), (5, 1, 2, 48, nil, true),
+            (7, 2, 3, 64, .leakyReLU(alpha: 0.2), false), (4, 4, 0, 32, .leakyReLU(alpha: 0.1), true),
         ]
         for level in [2, 1, 0] {
             let isa = String(cString: clarity_kernels_cap(Int32(level)))
             for c in cases {
-                let layers = [Self.conv("c", "lr", 1, c.n, k: (c.k, c.k), s: (c.s, c.s), p: (c.k / 2, c.k / 2), bias: c.bias, act: c.act),
+                let layers = [Self.conv("c", "lr", 1, c.n, k: (c.k, c.k), s: (c.s, c.s), p: (c.p, c.p), bias: c.bias, act: c.act),
                               Self.conv("d", "c", c.n, c.n, act: .relu), Self.conv("e", "d", c.n, 4, residual: nil),
                               Self.conv("f", "c", c.n, 4, residual: "e")]
                 let g = ModelGraph(name: "t", scale: 1, outputs: ["f"], align: 1, receptiveRadius: 0, layers: layers)

@@ -13,6 +13,7 @@ typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
 #define store16(p, v) (*(f16 *)(p) = (v))
 #define store_u16x16(p, v) (*(u16x16 *)(p) = (v))
 #define store_u8x16(p, v) (*(u8x16 *)(p) = (v))
+#define load_u8x16(p) (*(const u8x16 *)(p))
 
 #if defined(__x86_64__)
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
@@ -81,6 +82,10 @@ void clarity_widen_row(const float *padded, int width, int factor, int kernel, c
 
 void clarity_add_weighted_rows(float *out, long length, const float *const *rows, const float *weights, int count) {
     DISPATCH(add_weighted_rows, out, length, rows, weights, count)
+}
+
+void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue) {
+    DISPATCH(store_blended, acc, weight, count, row, maxValue)
 }
 
 const char *clarity_kernels_cap(int level) {

@@ -23,25 +23,4 @@ public enum IntegerSamples {
             }
         }
     }
-
-    /// One value, as `store` rounds it (for kernels that blend before they round).
-    @inline(__always)
-    static func quantize(_ v: Float, _ maxValue: Float) -> Int32 {
-        let scaled = v * maxValue + 0.5
-        let clamped = scaled >= 0 ? (scaled <= maxValue ? scaled : maxValue) : 0
-        return Int32(clamped)
-    }
-
-    /// The same, eight lanes at once without a branch or a call per lane: clamp (NaN to 0),
-    /// then floor by rounding to nearest through 2^23 and stepping back where that rounded up.
-    @inline(__always)
-    static func quantize(_ v: SIMD8<Float>, _ maxValue: Float) -> SIMD8<Int32> {
-        var x = v * maxValue + 0.5
-        x = x.replacing(with: 0, where: .!(x .>= 0))
-        x = x.replacing(with: maxValue, where: x .> maxValue)
-        let magic = SIMD8<Float>(repeating: 8_388_608)
-        var r = (x + magic) - magic
-        r = r.replacing(with: r - 1, where: r .> x)
-        return unsafeBitCast(r + magic, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
-    }
 }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Runs a plane through one or more models tile by tile and stitches the result.
@@ -206,18 +207,10 @@ public struct Tiler: Sendable {
                 let t = g.tiles[ti]
                 let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
                 for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: band) {
-                    let row = canvas + y * stride, a = acc.values + y * outW, wt = weight.values + y * outW
-                    var x = xs.lowerBound
-                    while x + 8 <= xs.upperBound {  // samples no blend reached (weight 0) keep the canvas
-                        let w = VectorMath.load8(wt + x)
-                        let q = IntegerSamples.quantize(VectorMath.load8(a + x) / w, maxValue)
-                        for i in 0..<8 where w[i] > 0 { row[x + i] = UInt8(truncatingIfNeeded: q[i]) }
-                        x += 8
-                    }
-                    while x < xs.upperBound {
-                        if wt[x] > 0 { row[x] = UInt8(truncatingIfNeeded: IntegerSamples.quantize(a[x] / wt[x], maxValue)) }
-                        x += 1
-                    }
+                    // Samples no blend reached (weight 0) keep the canvas.
+                    let x = xs.lowerBound
+                    clarity_store_blended(acc.values + y * outW + x, weight.values + y * outW + x, xs.count,
+                                          canvas + y * stride + x, maxValue)
                 }
             }
         }

@@ -34,6 +34,11 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
 /// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);
 
+/// Where weight[x] > 0, row[x] becomes acc[x] / weight[x] rounded to 8 bits as
+/// clarity_store_samples rounds (maxValue 255); elsewhere row[x] is left as it is (the tiler's
+/// write-back of blended tiles onto the canvas).
+void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue);
+
 /// The instruction set the kernels above run with on this CPU: "avx512", "avx2" or "sse2".
 const char *clarity_kernels_isa(void);
 

@@ -159,6 +159,19 @@ public struct Tiler: Sendable {
                 for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) { touched.insert(r * g.columns + c) }
             }
         }
+        // A model tile whose eight neighbours took its branch too is not feathered on any side,
+        // and no neighbour's feather reaches its core: the core is its own output exactly, and
+        // is rounded straight onto the canvas. Only the others go through the blend.
+        let uniform = modelTiles.filter { ti in
+            let t = g.tiles[ti]
+            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
+                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) where assignment[r * g.columns + c] != assignment[ti] {
+                    return false
+                }
+            }
+            return true
+        }
+        let blended = modelTiles.filter { [uniformSet = Set(uniform)] in !uniformSet.contains($0) }
         let acc = scratch.acc!, weight = scratch.weight!
         let feather = featherWidth(models: models, scale: s)
         // A canvas tile counts only where a model tile's window covers it (a strip of the
@@ -183,14 +196,22 @@ public struct Tiler: Sendable {
             let all = 0..<outW
             // Every blend lands in some model tile's window, and only those are written back:
             // zeroing them suffices (the canvas neighbours' windows were 8x more to clear).
-            for ti in modelTiles {
+            for ti in uniform {
+                let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
+                let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
+                for y in ((t.coreY.lowerBound * s)..<min(height, t.coreY.upperBound * s)).clamped(to: band) {
+                    IntegerSamples.store(window + (y - t.windowY * s) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
+                                         into: canvas + y * stride + xs.lowerBound, wide: false, maxValue: maxValue)
+                }
+            }
+            for ti in blended {
                 let t = g.tiles[ti]
                 for y in ((t.windowY * s)..<(t.windowY * s + oh)).clamped(to: band) {
                     (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
                     (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
                 }
             }
-            for ti in modelTiles {
+            for ti in blended {
                 blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                       clip: (all, band), into: acc.values, weight: weight.values, outWidth: outW)
             }
@@ -203,7 +224,7 @@ public struct Tiler: Sendable {
                 blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                       clip: part, into: acc.values, weight: weight.values, outWidth: outW)
             }
-            for ti in modelTiles {
+            for ti in blended {
                 let t = g.tiles[ti]
                 let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
                 for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: band) {

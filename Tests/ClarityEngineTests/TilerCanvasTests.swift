@@ -50,10 +50,13 @@ final class TilerCanvasTests: XCTestCase {
         let models = [try Self.brighterNearest(), try RandomModels.bicubicPlusPlus(channels: 4, scale: 3, seed: 6)]
         let grid = tiler.grid(width: w, height: h, models: models)
         // Models 0, 1 and the canvas (2) mixed; then a lone model tile; then two diagonal ones
-        // (canvas tiles with model neighbours on several sides).
+        // (canvas tiles with model neighbours on several sides); then tiles whose neighbours all
+        // took their model (written without the blend): every tile, and all but one column.
         let assignments = [grid.tiles.map { ($0.row * 2 + $0.column) % 3 },
                            grid.tiles.indices.map { $0 == grid.columns + 2 ? 1 : 2 },
-                           grid.tiles.map { ($0.row, $0.column) == (0, 1) || ($0.row, $0.column) == (1, 2) ? 0 : 2 }]
+                           grid.tiles.map { ($0.row, $0.column) == (0, 1) || ($0.row, $0.column) == (1, 2) ? 0 : 2 },
+                           grid.tiles.map { _ in 1 },
+                           grid.tiles.map { $0.column == 0 ? 2 : 0 }]
         for assignment in assignments {
             let want = try tiler.run(plane, models: models, grid: grid, assignment: assignment, canvas: canvas)
             var bytes = original

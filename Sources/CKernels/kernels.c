@@ -9,6 +9,10 @@ typedef unsigned int u32x16 __attribute__((vector_size(64)));
 typedef unsigned short u16x16 __attribute__((vector_size(32), aligned(2)));
 typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
 
+// Vectors pass between always-inline helpers only, never across a real call, so the
+// warning that their calling convention differs between instruction sets does not apply.
+#pragma clang diagnostic ignored "-Wpsabi"
+
 #define load16(p) (*(const f16 *)(p))
 #define store16(p, v) (*(f16 *)(p) = (v))
 #define store_u16x16(p, v) (*(u16x16 *)(p) = (v))

@@ -32,9 +32,6 @@ struct EdgeMaxKernel {
         factor = s; kernel = k; self.candidates = candidates; phaseWeights = packed
     }
 
-    /// The instruction set the C kernel runs with ("avx512", "avx2" or "sse2").
-    static var instructionSet: String { String(cString: clarity_kernels_isa()) }
-
     /// The padded input it reads: k / 2 zeros around the plane, and enough on the right for
     /// the kernel's last 16-pixel block.
     func padding(width: Int, height: Int) -> PaddedPlane {

@@ -1,3 +1,4 @@
+import CKernels
 import CDNNL
 import Foundation
 
@@ -31,6 +32,10 @@ public enum Engine {
     /// Whether oneDNN runs bf16 convolutions natively here (AVX512-BF16 or AMX); elsewhere a
     /// bf16 plan falls back to fp32.
     public static var hasNativeBF16: Bool { ["avx512_core_bf16", "avx512_core_amx"].contains(cpuISA) }
+
+    /// The instruction set Clarity's own C kernels (`Sources/CKernels`) run with here:
+    /// "avx512", "avx2" or "sse2".
+    public static var kernelInstructionSet: String { String(cString: clarity_kernels_isa()) }
 
     /// oneDNN's ISA name on this CPU (e.g. "avx2"), for reports.
     public static var cpuISA: String {

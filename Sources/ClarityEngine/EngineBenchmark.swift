@@ -24,7 +24,7 @@ public enum EngineBenchmark {
 
         public var text: String {
             var s = "Engine benchmark: Bicubic++-shaped luma net (1->32 s2, 32->32, 32->32 + skip, 32->36, shuffle 6), "
-            s += "\(width)x\(height) -> \(width * 3)x\(height * 3), \(threads) threads, oneDNN ISA \(isa)\n"
+            s += "\(width)x\(height) -> \(width * 3)x\(height * 3), \(threads) threads, oneDNN ISA \(isa), Clarity kernels \(Engine.kernelInstructionSet)\n"
             s += String(format: "%.2f GFLOP per frame (whole-frame convolutions)\n", gflopPerFrame)
             s += "mode                 precision  runs as                 ms/frame   GFLOP/s\n"
             for r in rows {

@@ -530,7 +530,7 @@ final class ExecutionPlan {
             kernel.write(rows: r, from: p, plane, into: d)
         })
         values[shuffle.name] = [Value(memory: out, scale: 1)]
-        info.layers.append((convolution.name, .fp32, "edge max (\(EdgeMaxKernel.instructionSet))"))
+        info.layers.append((convolution.name, .fp32, "edge max (\(Engine.kernelInstructionSet))"))
     }
 
     /// A one-channel convolution in C (`PlaneConvolutionKernel`), its output in bf16 when the
@@ -546,7 +546,7 @@ final class ExecutionPlan {
             kernel.write(rows: r, from: p, plane, outHeight: h, outWidth: w, bf16: bf16, into: d + r.lowerBound * rowBytes)
         } }, reads: [padded], writes: [out])
         values[layer.name] = [Value(memory: out, scale: 1)]
-        info.layers.append((layer.name, .fp32, "plane conv (\(EdgeMaxKernel.instructionSet))\(bf16 ? ", bf16 out" : "")"))
+        info.layers.append((layer.name, .fp32, "plane conv (\(Engine.kernelInstructionSet))\(bf16 ? ", bf16 out" : "")"))
     }
 
     private func addShuffle(_ layer: Layer, factor: Int, accumulatingOnto dst: DNNLMemory) throws {

@@ -145,9 +145,12 @@ public struct Tiler: Sendable {
                 for ti in chunk { assignment[ti] = canvasIndex }
                 return
             }
-            try plan.execute()
-            let result = plan.outputs[0].floats
-            for (b, ti) in chunk.enumerated() { (windows + slot[ti] * ow * oh).update(from: result + b * ow * oh, count: ow * oh) }
+            // Streamed band by band into the tiles' windows: the batch's output is never written whole.
+            try plan.execute(streamingOutputTo: { rows, band in
+                for r in rows where r / oh < chunk.count {  // rows past the batch's last tile are padding
+                    (windows + slot[chunk[r / oh]] * ow * oh + (r % oh) * ow).update(from: band + (r - rows.lowerBound) * ow, count: ow)
+                }
+            })
         }
         // The tiles whose outputs can reach a model tile's pixels: the model tiles and their neighbours.
         let modelTiles = g.tiles.indices.filter { assignment[$0] != canvasIndex }

@@ -65,9 +65,8 @@ final class ExecutionPlan {
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
             case .conv2d(let c) where !captureAll && PlaneConvolutionKernel.applies(to: c):
-                let w = model.weights["\(layer.name).weight"]!.values, b = model.weights["\(layer.name).bias"]?.values
                 let convOnly = !graph.outputs.contains(layer.name) && readOnlyByConvolutions(layer, consumers)
-                try addPlaneConvolution(layer, PlaneConvolutionKernel(c, weights: w, bias: b),
+                try addPlaneConvolution(layer, PlaneConvolutionKernel(c, ConvolutionWeights(model, layer)),
                                         bf16: precision == .bf16 && Engine.hasNativeBF16 && convOnly)
             case .conv2d(let c), .convTranspose2d(let c):
                 var transposed = false

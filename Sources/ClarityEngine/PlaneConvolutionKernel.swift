@@ -1,8 +1,9 @@
 import CKernels
 
 /// A convolution from one input channel to 16, 32, 48 or 64 channels (a network's first layer:
-/// Bicubic++'s stride-2 3x3, RBQE's input conv, ClassSR's 4x4 cells), run in C (`clarity_plane_conv_row`): every
-/// output channel of a pixel at once, each input sample broadcast against a tap's weights.
+/// Bicubic++'s stride-2 3x3, RBQE's input conv, ClassSR's 4x4 cells), run in C
+/// (`clarity_plane_conv_row`): every output channel of a pixel at once, each input sample
+/// broadcast against a tap's weights.
 ///
 /// oneDNN fits one input channel to no kernel well (Bicubic++ C32's took 4.5 ms a 720p frame
 /// in fp32 for 66 million multiply-adds) and, in a bf16 plan, its f32 output took another
@@ -36,18 +37,18 @@ struct PlaneConvolutionKernel {
         }
     }
 
-    /// The kernel for `c` (which it `applies(to:)`) with PyTorch weights [channels, 1, k, k].
-    init(_ c: Layer.Convolution, weights w: [Float], bias: [Float]?) {
+    /// The kernel for `c` (which it `applies(to:)`) with its weights (PyTorch [channels, 1, k, k]).
+    init(_ c: Layer.Convolution, _ cw: ConvolutionWeights) {
         precondition(Self.applies(to: c))
         switch c.activation {
         case .relu: (activation, alpha) = (1, 0)
         case .leakyReLU(let a): (activation, alpha) = (2, a)
         default: (activation, alpha) = (0, 0)
         }
-        let k = c.kernel.h, n = c.outChannels
+        let k = c.kernel.h, n = c.outChannels, w = cw.weight.values
         var packed = [Float](repeating: 0, count: n * k * k)
         for o in 0..<n { for t in 0..<(k * k) { packed[t * n + o] = w[o * k * k + t] } }
-        kernel = k; step = c.stride.h; pad = c.padding.h; channels = n; weights = packed; self.bias = bias
+        kernel = k; step = c.stride.h; pad = c.padding.h; channels = n; weights = packed; bias = cw.bias
     }
 
     /// The padded input it reads: the convolution's padding in zeros around the plane.

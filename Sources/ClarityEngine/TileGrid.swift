@@ -24,6 +24,14 @@ public struct TileGrid: Sendable {
     public let rows: Int, columns: Int
     public let tiles: [Tile]
 
+    /// Indices of tile `index` and of its up to eight neighbours.
+    public func neighbourhood(of index: Int) -> [Int] {
+        let t = tiles[index]
+        return (max(0, t.row - 1)...min(rows - 1, t.row + 1)).flatMap { r in
+            (max(0, t.column - 1)...min(columns - 1, t.column + 1)).map { r * columns + $0 }
+        }
+    }
+
     /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane.
     public init(width: Int, height: Int, tile: Int, overlap: Int, align: Int) {
         func up(_ v: Int) -> Int { (v + align - 1) / align * align }

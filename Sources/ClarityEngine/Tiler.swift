@@ -47,12 +47,10 @@ public struct Tiler: Sendable {
         try runTiles(src, models: [model], grid: g, assignment: [Int](repeating: 0, count: g.tiles.count)) { plan, chunk in
             try plan.execute(streamingOutputTo: { rows, band in
                 for r in rows where r / oh < chunk.count {  // rows past the batch's last tile are padding
-                    let t = g.tiles[chunk[r / oh]]
-                    let y = t.windowY * s + r % oh
-                    let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
-                    guard y >= t.coreY.lowerBound * s, y < min(height, t.coreY.upperBound * s), !xs.isEmpty else { continue }
-                    IntegerSamples.store(band + (r - rows.lowerBound) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
-                                         into: target + y * stride + xs.lowerBound * (wide ? 2 : 1), wide: wide, maxValue: maxValue)
+                    let t = g.tiles[chunk[r / oh]], y = t.windowY * s + r % oh
+                    guard Self.coreRows(t, scale: s, height: height).contains(y) else { continue }
+                    Self.storeCore(of: t, row: y, windowRow: band + (r - rows.lowerBound) * ow, scale: s, width: width,
+                                   into: target, stride: stride, wide: wide, maxValue: maxValue)
                 }
             })
         }
@@ -155,40 +153,25 @@ public struct Tiler: Sendable {
         // The tiles whose outputs can reach a model tile's pixels: the model tiles and their neighbours.
         let modelTiles = g.tiles.indices.filter { assignment[$0] != canvasIndex }
         if modelTiles.isEmpty { return assignment }
-        var touched = Set<Int>()
-        for ti in modelTiles {
-            let t = g.tiles[ti]
-            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
-                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) { touched.insert(r * g.columns + c) }
-            }
-        }
+        let touched = Set(modelTiles.flatMap(g.neighbourhood(of:)))
         // A model tile whose eight neighbours took its branch too is not feathered on any side,
         // and no neighbour's feather reaches its core: the core is its own output exactly, and
         // is rounded straight onto the canvas. Only the others go through the blend.
-        let uniform = modelTiles.filter { ti in
-            let t = g.tiles[ti]
-            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
-                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) where assignment[r * g.columns + c] != assignment[ti] {
-                    return false
-                }
-            }
-            return true
+        var uniform: [Int] = [], blended: [Int] = []
+        for ti in modelTiles {
+            if g.neighbourhood(of: ti).allSatisfy({ assignment[$0] == assignment[ti] }) { uniform.append(ti) } else { blended.append(ti) }
         }
-        let blended = modelTiles.filter { [uniformSet = Set(uniform)] in !uniformSet.contains($0) }
         let acc = scratch.acc!, weight = scratch.weight!
         let feather = featherWidth(models: models, scale: s)
         // A canvas tile counts only where a model tile's window covers it (a strip of the
         // overlap beside a single model tile): its clip is the union of those windows.
         let canvasClips: [(Int, (x: Range<Int>, y: Range<Int>))] = touched.filter { assignment[$0] == canvasIndex }.compactMap { ti in
-            let t = g.tiles[ti]
             var clip: (x: Range<Int>, y: Range<Int>)?
-            for r in max(0, t.row - 1)...min(g.rows - 1, t.row + 1) {
-                for c in max(0, t.column - 1)...min(g.columns - 1, t.column + 1) where assignment[r * g.columns + c] != canvasIndex {
-                    let m = g.tiles[r * g.columns + c]
-                    let x = (m.windowX * s)..<(m.windowX * s + ow), y = (m.windowY * s)..<(m.windowY * s + oh)
-                    clip = clip.map { (min($0.x.lowerBound, x.lowerBound)..<max($0.x.upperBound, x.upperBound),
-                                       min($0.y.lowerBound, y.lowerBound)..<max($0.y.upperBound, y.upperBound)) } ?? (x, y)
-                }
+            for n in g.neighbourhood(of: ti) where assignment[n] != canvasIndex {
+                let m = g.tiles[n]
+                let x = (m.windowX * s)..<(m.windowX * s + ow), y = (m.windowY * s)..<(m.windowY * s + oh)
+                clip = clip.map { (min($0.x.lowerBound, x.lowerBound)..<max($0.x.upperBound, x.upperBound),
+                                   min($0.y.lowerBound, y.lowerBound)..<max($0.y.upperBound, y.upperBound)) } ?? (x, y)
             }
             return clip.map { (ti, $0) }
         }
@@ -201,10 +184,9 @@ public struct Tiler: Sendable {
             // zeroing them suffices (the canvas neighbours' windows were 8x more to clear).
             for ti in uniform {
                 let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
-                let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
-                for y in ((t.coreY.lowerBound * s)..<min(height, t.coreY.upperBound * s)).clamped(to: band) {
-                    IntegerSamples.store(window + (y - t.windowY * s) * ow + xs.lowerBound - t.windowX * s, count: xs.count,
-                                         into: canvas + y * stride + xs.lowerBound, wide: false, maxValue: maxValue)
+                for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) {
+                    Self.storeCore(of: t, row: y, windowRow: window + (y - t.windowY * s) * ow, scale: s, width: width,
+                                   into: canvas, stride: stride, wide: false, maxValue: maxValue)
                 }
             }
             for ti in blended {
@@ -239,6 +221,21 @@ public struct Tiler: Sendable {
             }
         }
         return assignment
+    }
+
+    /// Output rows of tile `t`'s core (at `scale`, inside a plane `height` rows high).
+    private static func coreRows(_ t: TileGrid.Tile, scale s: Int, height: Int) -> Range<Int> {
+        (t.coreY.lowerBound * s)..<min(height, t.coreY.upperBound * s)
+    }
+
+    /// Output row `y` of tile `t`'s core, from the row of its output window that holds it,
+    /// rounded into integer samples (`target`, rows `stride` bytes apart).
+    private static func storeCore(of t: TileGrid.Tile, row y: Int, windowRow: UnsafePointer<Float>, scale s: Int, width: Int,
+                                  into target: UnsafeMutablePointer<UInt8>, stride: Int, wide: Bool, maxValue: Float) {
+        let xs = (t.coreX.lowerBound * s)..<min(width, t.coreX.upperBound * s)
+        guard !xs.isEmpty else { return }
+        IntegerSamples.store(windowRow + xs.lowerBound - t.windowX * s, count: xs.count,
+                             into: target + y * stride + xs.lowerBound * (wide ? 2 : 1), wide: wide, maxValue: maxValue)
     }
 
     /// Batch size for `count` tiles of one model: a power of two up to `batchSize` (padded with

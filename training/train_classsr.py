@@ -23,14 +23,21 @@ Average-Loss = sum_k |sum_batch P_k - B/M| (the paper's definitions, batch sums 
 normalised). Adam, linear learning-rate decay to 0 over --minutes of training time,
 random flips / 90-degree rotations (the tile and the branch errors together).
 
-Validation (argmax routing, val split, clean LR, 32-px tiles): mean over images of the routed
-Y-PSNR (each tile's core from its branch's full-context output) minus that of all-C32, the
-MACs fraction of the branches vs all-C32 (MACs per output pixel of each branch x core area),
-and the class shares. Also reported: 64-px tiles, H.264 QP 32, the fraction with the
-classifier's own MACs. Selection criterion: largest branch-MACs saving with routed PSNR at
-most 0.08 dB below all-C32 (clean, with 32- and with 64-px tiles: the 0.1 dB target less a
-0.02 dB margin for selection noise on 10 images); if no validation meets it, the smallest
-PSNR loss. best.pt holds the best validation by that criterion.
+With --rec-loss db the L1 term becomes each tile's MSE divided by its source image's MSE
+(bicubic's, from the difficulty map), scaled to the L1's size: the first-order change of
+the image's PSNR, so that a tile of a smooth image (an artwork's gradient, where errors are
+small but every one costs dB) weighs as much as its effect on that image's PSNR. With
+--graphics-share, that fraction of the pool is drawn from the graphics_train artwork
+(rendered gradients and flat colours, where C32 beats C8 by more than on photographs).
+
+Validation (argmax routing, clean LR, 32-px tiles) on the val photographs and on the
+graphics_val artwork: mean over images of the routed Y-PSNR (each tile's core from its
+branch's full-context output) minus that of all-C32, the MACs fraction of the branches vs
+all-C32 (MACs per output pixel of each branch x core area), and the class shares. Also
+reported: 64-px tiles, H.264 QP 32, the fraction with the classifier's own MACs. Selection
+criterion: largest branch-MACs saving on the photographs with routed PSNR at most
+MAX_DB_LOSS below all-C32 on both sets (clean, 32- and 64-px tiles); if no validation meets
+it, the smallest PSNR loss. best.pt holds the best validation by that criterion.
 """
 import argparse
 import hashlib
@@ -46,16 +53,17 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, linear_decay, load_init, open_run, REPO, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import CACHE, linear_decay, split_files, load_init, open_run, REPO, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
 SCALE = 3
 MARGIN = 8  # LR context each side of a pool tile (Bicubic++ receptive radius)
 DEFAULT_BRANCHES = [str(REPO / "Sources" / "ClarityModels" / "Weights" / f"bicubicpp-c{c}-x3.safetensors") for c in (8, 16, 32)]
-# 0.1 dB is the target; 0.02 dB of it is kept as a margin, since the pick is made over many
-# validations of 10 images (selection noise)
-MAX_DB_LOSS = 0.08
+# 0.1 dB is the target; half of it is kept as a margin: the pick is made over many
+# validations of a few images, and the sixth session's file, picked at 0.08, lost 0.066 dB
+# more on the 4K-derived photographs (test4k) than on val
+MAX_DB_LOSS = 0.05
 
 
 def file_key(paths, extra):
@@ -90,32 +98,43 @@ def load_branches(paths):
 
 # ---------------------------------------------------------------- training pool
 
-def build_pool(branches, n, p_clean, seed, log):
-    key = file_key([b["ckpt"] for b in branches], (n, p_clean, seed, MARGIN, 1))
+def image_weights(items):
+    """As data.PatchSampler with every cell weighted alike (easy_weight 1)."""
+    w = np.array([np.sqrt(it["psnr_map"].size) * (1.5 if it["stratum"] == "testimage" else 1.0) for it in items])
+    return w / w.sum()
+
+
+def build_pool(branches, n, p_clean, graphics_share, seed, log):
+    key = file_key([b["ckpt"] for b in branches], (n, p_clean, seed, MARGIN, 1)
+                   + ((graphics_share, 2) if graphics_share else ()))
     path = CACHE / "prepared" / f"classsr-pool-{key}.pt"
     if path.exists():
         return torch.load(path)
-    log(f"building the training pool ({n} tiles) -> {path}")
-    items = prepare("train", SCALE, 64)
+    log(f"building the training pool ({n} tiles, {graphics_share:.0%} from graphics_train) -> {path}")
+    sets = [prepare("train", SCALE, 64)]
+    if graphics_share:
+        sets.append(prepare("graphics_train", SCALE, 64))
+    set_p = [1 - graphics_share, graphics_share][:len(sets)]
     rng = np.random.default_rng(seed)
-    # image weights as data.PatchSampler with every cell weighted alike (easy_weight 1)
-    w = np.array([np.sqrt(it["psnr_map"].size) * (1.5 if it["stratum"] == "testimage" else 1.0) for it in items])
-    img_p = w / w.sum()
+    img_p = [image_weights(items) for items in sets]
     comp = [v for v in VARIANTS if v != "clean"]
     C, T, s = 32 + 2 * MARGIN, 32, SCALE
     lrs = np.empty((n, C, C), np.uint8)
     hrs = np.empty((n, C * s, C * s), np.float32)
     kinds = []
+    img_mse = np.empty(n, np.float32)
     for i in range(n):
-        it = items[int(rng.choice(len(items), p=img_p))]
+        k = int(rng.choice(len(sets), p=set_p)) if len(sets) > 1 else 0
+        it = sets[k][int(rng.choice(len(sets[k]), p=img_p[k]))]
         H, W = it["lr"]["clean"].shape
         y0 = 2 * int(rng.integers(0, (H - C) // 2 + 1))
         x0 = 2 * int(rng.integers(0, (W - C) // 2 + 1))
         v = "clean" if rng.random() < p_clean else comp[rng.integers(len(comp))]
         kinds.append(v)
+        img_mse[i] = np.mean(10.0 ** (-it["psnr_map"] / 10.0))  # the source image's bicubic MSE, [0, 1] units
         lrs[i] = it["lr"][v][y0:y0 + C, x0:x0 + C]
         hrs[i] = it["hr"][y0 * s:(y0 + C) * s, x0 * s:(x0 + C) * s]
-    del items
+    del sets
     a, b = MARGIN * s, (MARGIN + T) * s
     hr_t = torch.from_numpy(hrs[:, a:b, a:b] / 255.0)
     errs = torch.empty(n, len(branches), T * s, T * s, dtype=torch.float16)
@@ -128,7 +147,7 @@ def build_pool(branches, n, p_clean, seed, log):
             if i0 % 2048 == 0:
                 log(f"  pool {i0}/{n}")
     pool = {"lr": torch.from_numpy(lrs[:, MARGIN:MARGIN + T, MARGIN:MARGIN + T].copy()), "err": errs,
-            "kinds": kinds}
+            "kinds": kinds, "img_mse": torch.from_numpy(img_mse)}
     mae = errs.float().abs().mean((2, 3))
     log(f"pool: mean L1 per branch {[round(x, 5) for x in mae.mean(0).tolist()]}; "
         f"best branch shares {np.bincount(mae.argmin(1).numpy(), minlength=len(branches)).tolist()}")
@@ -168,7 +187,7 @@ def tile_stats(hr, ups, grid, s):
 
 
 def precompute_eval(split, branches, kinds=("clean", "h264qp32"), tiles=(32, 64), log=print, limit=None):
-    key = file_key([b["ckpt"] for b in branches], (split, kinds, tiles, limit, 1))
+    key = file_key([b["ckpt"] for b in branches], (split, split_files(split), kinds, tiles, limit, 1))
     path = CACHE / "prepared" / f"classsr-{split}-{key}.pt"
     if path.exists():
         return torch.load(path, weights_only=False)
@@ -245,19 +264,23 @@ def route_metrics(model, images, macs, cls_macs_per_tile, choices=None):
             "area_shares": (area_c / total_area).round(4).tolist()}, all_cls
 
 
-def validate(model, val, cls_cfg_macs):
+def validate(model, vals, cls_cfg_macs):
+    """Routing metrics per validation set ("val": photographs, "graphics_val": artwork),
+    LR kind and tile size, keyed "clean-t32", "graphics_val/clean-t32", ..."""
     res = {}
-    for (kind, T), images in val["sets"].items():
-        r, _ = route_metrics(model, images, val["macs"], cls_cfg_macs(T))
-        res[f"{kind}-t{T}"] = r
+    for split, val in vals.items():
+        prefix = "" if split == "val" else f"{split}/"
+        for (kind, T), images in val["sets"].items():
+            r, _ = route_metrics(model, images, val["macs"], cls_cfg_macs(T))
+            res[f"{prefix}{kind}-t{T}"] = r
     return res
 
 
 def score(v):
     """Selection criterion (higher is better): the branch-MACs saving on clean val, 32-px tiles,
-    if the routed PSNR is at most MAX_DB_LOSS below the last branch with both 32- and 64-px
-    tiles; else the PSNR loss (the worse of the two)."""
-    d = min(v["clean-t32"]["d_psnr"], v["clean-t64"]["d_psnr"])
+    if the routed PSNR is at most MAX_DB_LOSS below the last branch on clean LR with both 32-
+    and 64-px tiles, on the photographs and on the artwork; else the worst PSNR loss."""
+    d = min(r["d_psnr"] for k, r in v.items() if k.split("/")[-1] in ("clean-t32", "clean-t64"))
     if d >= -MAX_DB_LOSS:
         return (1, 1.0 - v["clean-t32"]["macs_frac"])
     return (0, d)
@@ -295,6 +318,10 @@ def parse():
     ap.add_argument("--lr", type=float, default=1e-3)
     ap.add_argument("--pool", type=int, default=20000, help="training tiles (branch outputs precomputed)")
     ap.add_argument("--p-clean", type=float, default=0.7)
+    ap.add_argument("--rec-loss", choices=("l1", "db"), default="l1",
+                    help="l1: the paper's L1; db: each tile's MSE over its image's MSE (a first-order dB loss)")
+    ap.add_argument("--graphics-share", type=float, default=0.0,
+                    help="fraction of the pool's tiles from the graphics_train artwork")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--val-every", type=float, default=60.0, help="seconds of training between validations")
@@ -318,8 +345,9 @@ def main():
     log(f"start {name}: {json.dumps(cfg)} command: {command}")
     branches = load_branches(a.branches)
     log("branches: " + ", ".join(f"{b['name']} ({b['macs']:.1f} MACs/px, val {b['val_psnr']:.3f} dB)" for b in branches))
-    pool = build_pool(branches, a.pool, a.p_clean, a.seed, log)
-    val = precompute_eval("val", branches, log=log, limit=2 if a.smoke else None)
+    pool = build_pool(branches, a.pool, a.p_clean, a.graphics_share, a.seed, log)
+    vals = {split: precompute_eval(split, branches, log=log, limit=2 if a.smoke else None)
+            for split in ("val", "graphics_val")}
     if a.prepare_only:
         log("prepared; stopping (--prepare-only)")
         return
@@ -331,7 +359,7 @@ def main():
     rng = np.random.default_rng(a.seed)
     run = RunState(cfg, vars(a), model, opt, sched, rng, clock)
     last = ckdir / "last.pt"
-    ck = run.resume(last, ("w1", "w2", "minutes", "pool", "branches"), log)
+    ck = run.resume(last, ("w1", "w2", "minutes", "pool", "branches", "graphics_share", "rec_loss"), log)
     it0, best, history = (ck["iter"], ck["best"], ck["history"]) if ck else (0, None, [])
 
     def save(path, it):
@@ -339,6 +367,15 @@ def main():
                  branches=[{k: b[k] for k in ("name", "macs", "ckpt", "val_psnr")} for b in branches])
 
     M, B, N = len(branches), a.batch, len(pool["lr"])
+    tile_w = None
+    if a.rec_loss == "db":
+        # weights kappa / (image MSE), kappa bringing the last branch's weighted MSE to its
+        # L1, so that w1 and w2 keep their scale
+        mse = torch.cat([pool["err"][i:i + 1024, -1].float().pow(2).mean((1, 2)) for i in range(0, N, 1024)])
+        mae = torch.cat([pool["err"][i:i + 1024, -1].float().abs().mean((1, 2)) for i in range(0, N, 1024)])
+        tile_w = 1.0 / pool["img_mse"].double()
+        tile_w = (tile_w * mae.mean() / (mse * tile_w).mean()).float()
+        log(f"reconstruction loss weighted by image: weights {tile_w.min():.3g} .. {tile_w.max():.3g}")
     t_ck = t_log = t_val = time.time()
     clock.skip()
     acc = np.zeros(4)
@@ -351,7 +388,8 @@ def main():
         e = dihedral(pool["err"][idx].float(), k)
         model.train()
         p = torch.softmax(model(x), 1)
-        l1 = (p[:, :, None, None] * e).sum(1).abs().mean()
+        r = (p[:, :, None, None] * e).sum(1)
+        l1 = r.abs().mean() if tile_w is None else (r.pow(2).mean((1, 2)) * tile_w[idx]).mean()
         diff = sum((p[:, i] - p[:, j]).abs() for i in range(M) for j in range(i + 1, M))
         lc = ((M - 1) - diff).mean()
         la = (p.sum(0) - B / M).abs().sum()
@@ -370,7 +408,7 @@ def main():
             n_acc = 0
             t_log = now
         if now - t_val > a.val_every or final:
-            v = validate(model, val, cls_macs)
+            v = validate(model, vals, cls_macs)
             history.append({"iter": it, "val": v})
             sc = score(v)
             log(f"val iter {it}: score {sc} {summary(v)}")

@@ -16,7 +16,9 @@
            Both strata feed the test split, so it holds textured photos as well as smooth
            wallpapers.
 5. write   training/data/splits/{train,val,test,graphics}.txt (one path per line, relative
-           to CACHE) and manifest.tsv (path, split, group, stratum, width, height, mode).
+           to CACHE) and manifest.tsv (path, split, group, stratum, width, height, mode);
+           graphics.txt split again by family (about 80/20, same seed) into graphics_train.txt
+           and graphics_val.txt, which train and select the ClassSR classifier.
 6. derive  the 4K-derived evaluation sets (never trained on): every catalogued source of at
            least 3840x2160, centre-cropped to 16:9 and resized (PIL LANCZOS) to exactly
            3840x2160, written as PNG under CACHE/derived/4k/; lists test4k.txt (photographs)
@@ -29,6 +31,7 @@ Images are never committed; only this script and the lists are.
 import argparse
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -246,7 +249,7 @@ def derive_4k(cache: Path, src: str) -> str:
     """Centre-crop a source to 16:9 and resize it to exactly 3840x2160; returns the PNG's path
     relative to the cache (rewritten only when missing)."""
     from PIL import Image
-    name = src.split("/")[1] + "__" + (src.split("/")[-3] if "/contents/" in src else Path(src).stem)
+    name = src.split("/")[1] + "__" + (src.split("/")[-4] if "/contents/" in src else Path(src).stem)
     rel = f"derived/4k/{name}.png"
     out = cache / rel
     if out.exists():
@@ -263,6 +266,26 @@ def derive_4k(cache: Path, src: str) -> str:
     im.save(str(out) + ".tmp.png")
     os.replace(str(out) + ".tmp.png", out)
     return rel
+
+
+def graphics_family(path):
+    """Variants of one design (colourways, numbered frames, N/R pairs) share a family, so
+    that a family never straddles the graphics train / val split."""
+    stem = Path(path).stem
+    stem = re.sub(r"(?<=[a-z])[NR]$", "", stem)
+    return re.sub(r"(-(dark|light|cold|warm|radioactive|white|no-logo))+|\d+$", "", stem, flags=re.I).lower()
+
+
+def split_graphics(seed, frac_val=0.2):
+    """The graphics set by family: val (selection of the ClassSR classifier) and train."""
+    fam = {}
+    for f in GRAPHICS:
+        fam.setdefault(graphics_family(f), []).append(f)
+    names = sorted(fam)
+    random.Random(seed).shuffle(names)
+    val = set(names[:round(len(names) * frac_val)])
+    return {"graphics_train": sorted(f for n in names if n not in val for f in fam[n]),
+            "graphics_val": sorted(f for n in val for f in fam[n])}
 
 
 def split_groups(groups, seed, frac_val=0.15, frac_test=0.15):
@@ -317,13 +340,18 @@ def main():
         print(f"{split}: {len(files)} images")
     (SPLITS / "graphics.txt").write_text("".join(f + "\n" for f in sorted(GRAPHICS)))
     print(f"graphics: {len(GRAPHICS)} images")
+    graphics_split = split_graphics(args.seed)
+    for split, files in graphics_split.items():
+        (SPLITS / f"{split}.txt").write_text("".join(f + "\n" for f in files))
+        print(f"{split}: {len(files)} images")
     for f in sorted(assignment):
         s, g, st = assignment[f]
         with Image.open(cache / f) as im:
             rows.append(f"{f}\t{s}\t{g}\t{st}\t{im.size[0]}\t{im.size[1]}\t{im.mode}\n")
+    graphics_of = {f: split for split, files in graphics_split.items() for f in files}
     for f in sorted(GRAPHICS):
         with Image.open(cache / f) as im:
-            rows.append(f"{f}\tgraphics\t-\tgraphics\t{im.size[0]}\t{im.size[1]}\t{im.mode}\n")
+            rows.append(f"{f}\t{graphics_of[f]}\t{graphics_family(f)}\tgraphics\t{im.size[0]}\t{im.size[1]}\t{im.mode}\n")
     (SPLITS / "manifest.tsv").write_text("path\tsplit\tgroup\tstratum\twidth\theight\tmode\n" + "".join(rows))
     print(f"wrote {SPLITS}/{{train,val,test,graphics}}.txt and manifest.tsv")
     for split, sources in (("test4k", PHOTOS_4K), ("graphics4k", GRAPHICS_4K)):

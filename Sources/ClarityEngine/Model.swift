@@ -148,9 +148,10 @@ public final class Model: @unchecked Sendable {
         return (lo, sample[sample.count - 1 - k])
     }
 
-    /// Frees compiled plans (e.g. after a resolution change); weights stay packed.
-    public func clearPlans() {
+    /// Frees compiled plans (e.g. after a resolution change), or only those for inputs of
+    /// `height` x `width`; weights stay packed.
+    public func clearPlans(height: Int? = nil, width: Int? = nil) {
         lock.lock(); defer { lock.unlock() }
-        plans.removeAll()
+        plans = plans.filter { key, _ in key.height != (height ?? key.height) || key.width != (width ?? key.width) }
     }
 }

@@ -1,18 +1,23 @@
 import Foundation
 
-/// What each branch costs per tile on this machine, what a frame costs besides the branches
-/// (conversions, the canvas, chroma), and what routing costs (the classifier): measured,
-/// then kept current.
+/// What each branch costs per tile and over a whole frame on this machine, what a frame
+/// costs besides the branches (chroma, conversions), and what routing costs (the classifier):
+/// measured, then kept current.
 ///
-/// Every frame compares the time its tiles took with what the model predicted and moves all
-/// branch costs by that ratio: at once when the tiles were slower (another process, thermal
+/// Every frame compares the time its model work took with what the model predicted and moves
+/// all model costs by that ratio: at once when the work was slower (another process, thermal
 /// limits), so the next frame is already planned cheaper; as an exponential average when
-/// they were faster.
+/// it was faster.
 public final class BranchCostModel: @unchecked Sendable {
     public private(set) var secondsPerTile: [Double]
+    /// Seconds of each branch run on the whole frame, in router order: [0] is the bicubic
+    /// canvas (which a routed frame paints first), then each model without tiles (no window
+    /// copies, no blending); empty when whole-frame runs were not measured, infinite for a
+    /// model that may not run whole.
+    public private(set) var wholeFrame: [Double]
     /// Seconds a frame pays once when any tile leaves the canvas (the padded input, buffers).
     public private(set) var setup: Double
-    /// Seconds of a frame's work outside the branches and the routing.
+    /// Seconds of a frame's work outside the branches and the routing (chroma, for one).
     public private(set) var overhead: Double
     /// Seconds to score a frame's tiles for the router (the classifier, or tile detail).
     public private(set) var routing: Double
@@ -22,12 +27,15 @@ public final class BranchCostModel: @unchecked Sendable {
 
     /// The costs measured at start-up, which `relax` returns to.
     public let calibrated: [Double]
+    private let calibratedWholeFrame: [Double]
     private let calibratedSetup: Double
     private let calibratedRouting: Double
 
-    public init(secondsPerTile: [Double], setup: Double = 0, overhead: Double = 0, routing: Double = 0,
-                smoothing: Double = 0.3) {
+    public init(secondsPerTile: [Double], wholeFrame: [Double] = [], setup: Double = 0, overhead: Double = 0,
+                routing: Double = 0, smoothing: Double = 0.3) {
         self.secondsPerTile = secondsPerTile
+        self.wholeFrame = wholeFrame
+        calibratedWholeFrame = wholeFrame
         self.setup = setup
         calibratedSetup = setup
         calibrated = secondsPerTile
@@ -37,7 +45,8 @@ public final class BranchCostModel: @unchecked Sendable {
         self.smoothing = smoothing
     }
 
-    /// The frame's tiles took `actual` seconds where `predicted` (set-up included) was expected.
+    /// The frame's model work (its tiles with their set-up, or a whole-frame run) took
+    /// `actual` seconds where `predicted` was expected.
     public func observe(predicted: Double, actual: Double) {
         guard predicted > 0, actual > 0 else { return }
         lock.lock(); defer { lock.unlock() }
@@ -46,7 +55,14 @@ public final class BranchCostModel: @unchecked Sendable {
         let measured = actual / predicted
         let ratio = measured > 1 ? measured : 1 + smoothing * (measured - 1)
         secondsPerTile = secondsPerTile.map { $0 * ratio }
+        wholeFrame = wholeFrame.indices.map { $0 == 0 ? wholeFrame[0] : wholeFrame[$0] * ratio }
         setup *= ratio
+    }
+
+    /// A frame spent `seconds` painting the bicubic canvas.
+    public func observe(canvas seconds: Double) {
+        lock.lock(); defer { lock.unlock() }
+        if !wholeFrame.isEmpty { wholeFrame[0] += smoothing * (seconds - wholeFrame[0]) }
     }
 
     /// A frame that ran no branch learns nothing about them (nor about routing, when it was
@@ -55,6 +71,7 @@ public final class BranchCostModel: @unchecked Sendable {
     public func relax() {
         lock.lock(); defer { lock.unlock() }
         secondsPerTile = zip(secondsPerTile, calibrated).map { $0 + 0.05 * ($1 - $0) }
+        wholeFrame = zip(wholeFrame, calibratedWholeFrame).map { $0.isFinite ? $0 + 0.05 * ($1 - $0) : $0 }
         setup += 0.05 * (calibratedSetup - setup)
         routing += 0.05 * (calibratedRouting - routing)
     }
@@ -71,19 +88,26 @@ public final class BranchCostModel: @unchecked Sendable {
         routing += smoothing * (seconds - routing)
     }
 
-    public var snapshot: (secondsPerTile: [Double], setup: Double, overhead: Double, routing: Double) {
+    public var snapshot: (secondsPerTile: [Double], wholeFrame: [Double], setup: Double, overhead: Double, routing: Double) {
         lock.lock(); defer { lock.unlock() }
-        return (secondsPerTile, setup, overhead, routing)
+        return (secondsPerTile, wholeFrame, setup, overhead, routing)
     }
 
-    /// Seconds the tiles may take within a frame budget, once the frame's own work and the
-    /// routing are paid; nil when no tile could leave the canvas in what is left, or when
+    /// The model branches (router indices, 1...) that fit a frame budget run on the whole
+    /// frame, with `reserve` seconds kept for other work (the routing, to compare first).
+    public func wholeFrameFits(frame budget: Double, reserve: Double = 0) -> [Int] {
+        let c = snapshot
+        return c.wholeFrame.indices.dropFirst().filter { c.wholeFrame[$0] <= budget - c.overhead - reserve }
+    }
+
+    /// Seconds the tiles may take within a frame budget, once the frame's own work, the
+    /// canvas and the routing are paid; nil when no tile could leave the canvas in what is left, or when
     /// what is left is less than the routing itself: deciding would take longer than the
     /// model tiles it could place (at 4K on 2 cores, 10 ms of classifier for one tile in 400).
     /// The frame then skips routing altogether.
     public func tileBudget(frame budget: Double) -> Double? {
         let c = snapshot
-        let left = budget - c.overhead - c.routing - c.setup
+        let left = budget - c.overhead - (c.wholeFrame.first ?? 0) - c.routing - c.setup
         let cheapestUpgrade = c.secondsPerTile.dropFirst().map { $0 - c.secondsPerTile[0] }.min() ?? .infinity
         return left >= max(cheapestUpgrade, c.routing) ? left : nil
     }

@@ -9,6 +9,10 @@ import Foundation
 /// the frame fits; without one, every tile takes its best branch. Chroma is scaled
 /// classically. Neighbouring tiles on different branches are feathered across the overlap.
 ///
+/// Under a budget that fits a model on the whole frame, the frame skips the tiles: a
+/// whole-frame run pays no window copies or blending, so it is faster than the same model's
+/// tiles and, unless the routed tiles promise more expected gain, the better choice.
+///
 /// A tile's expected gain from a branch comes from the ClassSR classifier when there is one
 /// (class probabilities times each branch's measured gain on each class; with no deadline,
 /// each tile simply takes its class's branch). Without one, it is the model's validation
@@ -32,6 +36,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
     public var branchCounts: [Int] { countsLock.withLock { counts } }
     private var counts: [Int]
+    /// Frames run whole by each router branch (index 0, the canvas, stays 0).
+    private var wholeFrames: [Int]
     private let countsLock = NSLock()
     private var output: VideoFormat!
     private var pool: FramePool!
@@ -58,6 +64,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.tiler = tiler
         self.budget = budget
         counts = [Int](repeating: 0, count: branches.count + 1)
+        wholeFrames = counts
     }
 
     public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
@@ -81,9 +88,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size
-    /// (each after a warm-up run): the canvas and chroma; the routing; each model's tiles as
-    /// `composite` runs them (a checkerboard of tiles among canvas tiles, so the blending with
-    /// canvas neighbours is paid as it will be); and the fixed cost of compositing at all.
+    /// (each after a warm-up run): chroma and the conversions; the canvas; the routing; each
+    /// model's tiles as `composite` runs them (a checkerboard of tiles among canvas tiles, so
+    /// the blending with canvas neighbours is paid as it will be); the fixed cost of
+    /// compositing at all; and, under a budget, each model on the whole frame.
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
         try tiler.prepare(models: branches.map(\.model), grid: grid)  // no compiling mid-stream
         let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
@@ -97,13 +105,32 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         }
         let overhead = seconds {
-            lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
             for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+            _ = lumaPlane(source)
+        }
+        let (data, stride) = target.plane(0)
+        var wholeFrame = [seconds { lumaScaler.scale(plane: source.plane(0), into: target.plane(0)) }]
+        // Whole-frame runs only serve a budget: with none, routing is plain ClassSR. A model
+        // far over the budget, or slower than one with as much gain, never runs whole, and its
+        // whole-frame plan is freed (4K plans of every model would hold a gigabyte).
+        if let budget {
+            for (i, b) in branches.enumerated() {
+                wholeFrame.append(try seconds { try paintWhole(b.model, luma: blank, onto: data, stride: stride) })
+                for j in 0...i where wholeFrame[j + 1].isFinite {
+                    let over = wholeFrame[j + 1] > 1.25 * (budget - overhead)
+                    let dominated = (0...i).contains { k in
+                        k != j && branches[k].gain >= branches[j].gain && wholeFrame[k + 1] <= wholeFrame[j + 1]
+                    }
+                    guard over || dominated else { continue }
+                    let whole = Tiler(tile: 0).grid(width: width, height: height, models: [branches[j].model])
+                    branches[j].model.clearPlans(height: whole.windowHeight, width: whole.windowWidth)
+                    wholeFrame[j + 1] = .infinity
+                }
+            }
         }
         let canvas = branches.count
         func composite(_ assignment: [Int]) throws -> Double {
-            let (data, stride) = target.plane(0)
-            return try seconds {
+            try seconds {
                 try tiler.composite(blank, models: branches.map(\.model), grid: grid, assignment: assignment,
                                     onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
             }
@@ -111,44 +138,64 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         // Model tiles on the dark squares of the grid's first 6 x 6 tiles.
         let sample = grid.tiles.map { $0.row < 6 && $0.column < 6 && ($0.row + $0.column) % 2 == 0 }
         let count = Double(sample.filter { $0 }.count)
-        var perTile: [Double] = [0]  // the canvas: its cost is in the overhead
+        var perTile: [Double] = [0]  // the canvas: its cost is wholeFrame[0]
         for b in branches.indices {
             perTile.append(try composite(sample.map { $0 ? b : canvas }) / count)
         }
         let cheapest = perTile.indices.dropFirst().min { perTile[$0] < perTile[$1] }!
         let single = try composite(grid.tiles.indices.map { $0 == 0 ? cheapest - 1 : canvas })
-        let routing = try seconds { _ = try route(blank, costs: perTile, tileBudget: nil) }
-        return BranchCostModel(secondsPerTile: perTile, setup: max(0, single - perTile[cheapest]), overhead: overhead,
-                               routing: routing)
+        let routing = try seconds { _ = try expectedGains(blank) }
+        return BranchCostModel(secondsPerTile: perTile, wholeFrame: wholeFrame, setup: max(0, single - perTile[cheapest]),
+                               overhead: overhead, routing: routing)
     }
 
+    /// Under a budget, a frame takes the first of these that fits: the best model that fits
+    /// on the whole frame (tiles pay window copies and blending that a whole-frame run does
+    /// not, so when one fits it is faster and usually better); the routed tiles, when the
+    /// budget also leaves time to weigh them against it (the whole-frame run wins unless the
+    /// routed tiles' expected gain is higher); or the bicubic canvas alone.
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = DispatchTime.now().uptimeNanoseconds
         func since(_ t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
-        // The canvas goes straight into the output; model tiles are blended over it.
-        lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        let luma = lumaPlane(frame)
         costs.observe(overhead: since(start))
+        let (data, stride) = out.plane(0)
 
-        var tileBudget: Double?
+        var choice: [Int]
         if let budget {
-            // No time left for even one model tile: the frame is the canvas, and not even the
-            // classifier runs.
-            guard let seconds = costs.tileBudget(frame: budget) else {
+            let tileBudget = costs.tileBudget(frame: budget)
+            let whole = costs.wholeFrameFits(frame: budget).max { branches[$0 - 1].gain < branches[$1 - 1].gain }
+            if let whole, tileBudget == nil
+                || !costs.wholeFrameFits(frame: budget, reserve: costs.snapshot.routing).contains(whole) {
+                return try paintWhole(whole, luma: luma, into: out)
+            }
+            guard let tileBudget else {
+                // No time left for even one model tile: the frame is the canvas, and not even
+                // the classifier runs.
+                paintCanvas(frame, into: out)
                 countsLock.withLock { counts[0] += grid.tiles.count }
                 costs.relax()
                 return out
             }
-            tileBudget = seconds
+            let routingStart = DispatchTime.now().uptimeNanoseconds
+            let gains = try expectedGains(luma).gains
+            choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget)
+            costs.observe(routing: since(routingStart))
+            // A tie goes to the whole-frame run: the faster of the two.
+            if let whole, gains.reduce(0, { $0 + $1[whole] }) >= zip(gains, choice).reduce(0, { $0 + $1.0[$1.1] }) {
+                return try paintWhole(whole, luma: luma, into: out)
+            }
+        } else {
+            let routingStart = DispatchTime.now().uptimeNanoseconds
+            let (gains, classes) = try expectedGains(luma)
+            // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
+            choice = classes?.map { classBranch[$0] + 1 } ?? TileRouter.assign(gains: gains, costs: [], budget: nil)
+            costs.observe(routing: since(routingStart))
         }
-        let routingStart = DispatchTime.now().uptimeNanoseconds
-        // The models' input, made only for frames that route (counted as routing).
-        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false,
-                                          scale: 1 / maxValue)
-        let choice = try route(luma, costs: costs.snapshot.secondsPerTile, tileBudget: tileBudget)
-        costs.observe(routing: since(routingStart))
+        paintCanvas(frame, into: out)
         guard choice.contains(where: { $0 != 0 }) else {
             countsLock.withLock { counts[0] += choice.count }
             costs.relax()
@@ -158,7 +205,6 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         // Past the stage's whole budget (the machine stalled), the batches left keep the canvas.
         let cutoff = budget.map { start + UInt64($0 * 1e9) } ?? .max
         // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
-        let (data, stride) = out.plane(0)
         let done = try tiler.composite(luma, models: branches.map(\.model), grid: grid,
                                        assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
                                        onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
@@ -171,29 +217,56 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return out
     }
 
-    /// A router branch per tile (0 = the canvas) within `tileBudget` seconds (nil = no deadline).
-    private func route(_ luma: Plane, costs: [Double], tileBudget: Double?) throws -> [Int] {
+    /// The models' input: luma as floats in [0, 1].
+    private func lumaPlane(_ frame: VideoFrame) -> Plane {
+        SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false, scale: 1 / maxValue)
+    }
+
+    /// Swscale's bicubic luma, straight into the output: the canvas model tiles are blended over.
+    private func paintCanvas(_ frame: VideoFrame, into out: VideoFrame) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
+        costs.observe(canvas: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+
+    private func paintWhole(_ model: Model, luma: Plane, onto data: UnsafeMutablePointer<UInt8>, stride: Int) throws {
+        try Tiler(tile: 0, batchSize: 1, precision: tiler.precision)
+            .run(luma, model: model, into: data, stride: stride, wide: false, maxValue: maxValue)
+    }
+
+    /// Router branch `branch` (1...) on the whole frame's luma.
+    private func paintWhole(_ branch: Int, luma: Plane, into out: VideoFrame) throws -> VideoFrame {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let (data, stride) = out.plane(0)
+        try paintWhole(branches[branch - 1].model, luma: luma, onto: data, stride: stride)
+        costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        countsLock.withLock {
+            counts[branch] += grid.tiles.count
+            wholeFrames[branch] += 1
+        }
+        return out
+    }
+
+    /// Each tile's expected gain from each router branch (0 = the canvas, which gains
+    /// nothing), and, with a classifier, each tile's most likely class.
+    private func expectedGains(_ luma: Plane) throws -> (gains: [[Double]], classes: [Int]?) {
         guard let classifier else {
             let gains = grid.tiles.map { t in
                 let detail = luma.meanGradient(x: t.coreX, y: t.coreY)
                 return [0] + branches.map { $0.gain * detail }
             }
-            return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
+            return (gains, nil)
         }
         // The classifier follows the branches into bf16 (it ships no int8 ranges).
         let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile,
                                                          precision: tiler.precision == .bf16 ? .bf16 : .fp32)
-        guard tileBudget != nil else {
-            // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
-            return probabilities.map { p in classBranch[p.indices.max { p[$0] < p[$1] }!] + 1 }
-        }
         let gains = probabilities.map { p in
             [0] + branches.indices.map { b in
                 classBranch.indices.filter { classBranch[$0] == b }.first
                     .map { k in zip(p, classifier.gainPerClass).map { $0 * $1[k] }.reduce(0, +) } ?? 0
             }
         }
-        return TileRouter.assign(gains: gains, costs: costs, budget: tileBudget)
+        return (gains, probabilities.map { p in p.indices.max { p[$0] < p[$1] }! })
     }
 
     public var branchTiles: [BranchTiles] {
@@ -203,18 +276,26 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// The cost model's current figures, for the run's report.
     public var costReport: String {
         let c = costs.snapshot
+        let whole = zip(branchNames, c.wholeFrame).map { String(format: "%@ %.1f ms", $0, $1 * 1000) }
         return zip(branchNames.dropFirst(), c.secondsPerTile.dropFirst()).map { String(format: "%@ %.2f ms/tile", $0, $1 * 1000) }
             .joined(separator: ", ")
             + String(format: "; set-up %.1f ms, routing %.1f ms, rest of the frame %.1f ms", c.setup * 1000, c.routing * 1000, c.overhead * 1000)
+            + "; whole frame: " + whole.joined(separator: ", ")
     }
 
-    /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far.
+    /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far, then the frames that a
+    /// model ran whole ("; whole frames: bicubicpp-c16-x3 290").
     public var branchMix: String {
-        let counts = branchCounts
-        let total = max(1, counts.reduce(0, +))
-        return zip(branchNames, counts).map { "\($0) \(Int((100 * Double($1) / Double(total)).rounded()))%" }
+        let tiles = branchCounts, whole = wholeFrameCounts
+        let total = Double(max(1, tiles.reduce(0, +)))
+        let mix = zip(branchNames, tiles).map { name, n in "\(name) \(Int((100 * Double(n) / total).rounded()))%" }
             .joined(separator: ", ")
+        let wholeRuns: [String] = zip(branchNames, whole).filter { $0.1 > 0 }.map { name, n in "\(name) \(n)" }
+        return wholeRuns.isEmpty ? mix : mix + "; whole frames: " + wholeRuns.joined(separator: ", ")
     }
+
+    /// Frames each router branch ran on the whole frame (the canvas's entry stays 0).
+    public var wholeFrameCounts: [Int] { countsLock.withLock { wholeFrames } }
 }
 
 extension Plane {

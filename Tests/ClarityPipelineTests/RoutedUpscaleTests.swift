@@ -48,6 +48,24 @@ final class RoutedUpscaleTests: XCTestCase {
         bicubic.scale(plane: frame.plane(0), into: expected.plane(0))
         XCTAssertEqual(result.planeBytes(0, rowBytes: 144, rows: 96), expected.planeBytes(0, rowBytes: 144, rows: 96))
     }
+
+    /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly
+    /// the model's own whole-frame upscale, chroma included.
+    func testABudgetThatFitsTheWholeFrameRunsTheModelWhole() throws {
+        let (format, frame) = try routingInput()
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
+        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 10)
+        _ = try stage.negotiate(input: format, accepted: [])
+        let result = try stage.process(frame)
+        XCTAssertEqual(stage.wholeFrameCounts, [0, 1])
+        XCTAssertEqual(stage.branchCounts, [0, 24])
+        let whole = LumaModelUpscale(model: model, tiler: Tiler(tile: 0))
+        _ = try whole.negotiate(input: format, accepted: [])
+        let expected = try whole.process(frame)
+        for (p, (w, h)) in [(0, (144, 96)), (1, (72, 48)), (2, (72, 48))] {
+            XCTAssertEqual(result.planeBytes(p, rowBytes: w, rows: h), expected.planeBytes(p, rowBytes: w, rows: h), "plane \(p)")
+        }
+    }
 }
 
 /// With the ClassSR classifier: without a deadline every tile takes its class's branch.

@@ -58,6 +58,25 @@ final class TileRouterTests: XCTestCase {
         XCTAssertEqual(costs.snapshot.secondsPerTile[1], 0.006 * 0.85, accuracy: 1e-12)
     }
 
+    func testWholeFrameRunsFitTheBudgetLeftAfterTheFramesOwnWork() {
+        // Canvas 4 ms, then three models on the whole frame: 10, 25 and never (freed).
+        let costs = BranchCostModel(secondsPerTile: [0, 0.001, 0.002, 0.003], wholeFrame: [0.004, 0.010, 0.025, .infinity],
+                                    overhead: 0.002, routing: 0.005)
+        XCTAssertEqual(costs.wholeFrameFits(frame: 0.030), [1, 2])
+        XCTAssertEqual(costs.wholeFrameFits(frame: 0.030, reserve: 0.005), [1])
+        XCTAssertEqual(costs.wholeFrameFits(frame: 0.011), [])
+        // The canvas counts against the tiles, not against whole-frame runs.
+        XCTAssertEqual(costs.tileBudget(frame: 0.030)!, 0.019, accuracy: 1e-12)
+        // Slower model work moves the whole-frame costs too; the canvas keeps its own measure.
+        costs.observe(predicted: 0.010, actual: 0.020)
+        XCTAssertEqual(costs.snapshot.wholeFrame[1], 0.020, accuracy: 1e-12)
+        XCTAssertEqual(costs.snapshot.wholeFrame[0], 0.004, accuracy: 1e-12)
+        XCTAssertEqual(costs.wholeFrameFits(frame: 0.030), [1])
+        costs.relax()
+        XCTAssertEqual(costs.snapshot.wholeFrame[1], 0.0195, accuracy: 1e-12)
+        XCTAssertEqual(costs.snapshot.wholeFrame[3], .infinity)
+    }
+
     func testNoRoutingWhenNotEvenOneTileFits() {
         // 20 ms frame budget: 12 ms of canvas and chroma, 3 ms of routing, 1 ms of set-up.
         let costs = BranchCostModel(secondsPerTile: [0, 0.005, 0.003], setup: 0.001, overhead: 0.012, routing: 0.003)

@@ -94,10 +94,12 @@ public final class BranchCostModel: @unchecked Sendable {
     }
 
     /// The model branches (router indices, 1...) that fit a frame budget run on the whole
-    /// frame, with `reserve` seconds kept for other work (the routing, to compare first).
-    public func wholeFrameFits(frame budget: Double, reserve: Double = 0) -> [Int] {
+    /// frame, with `reserve` seconds kept for other work (the routing, to compare first), and
+    /// taking at most `share` of the budget.
+    public func wholeFrameFits(frame budget: Double, reserve: Double = 0, share: Double = 1) -> [Int] {
         let c = snapshot
-        return c.wholeFrame.indices.dropFirst().filter { c.wholeFrame[$0] <= budget - c.overhead - reserve }
+        let limit = min(share * budget, budget - c.overhead - reserve)
+        return c.wholeFrame.indices.dropFirst().filter { c.wholeFrame[$0] <= limit }
     }
 
     /// Seconds the tiles may take within a frame budget, once the frame's own work, the

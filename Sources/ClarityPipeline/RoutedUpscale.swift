@@ -32,6 +32,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public let tiler: Tiler
     /// Seconds this stage may spend per frame; nil = no deadline.
     public var budget: Double?
+    /// The most of `budget` a whole-frame model run may take. Tiles left when a frame runs
+    /// past its budget keep the canvas, but a whole-frame run cannot be cut short: under a
+    /// hard deadline, a share well below 1 keeps a slowed machine from making the frame late.
+    public var wholeFrameShare: Double
     public private(set) var costs: BranchCostModel!
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
     public var branchCounts: [Int] { countsLock.withLock { counts } }
@@ -48,7 +52,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private var maxValue: Float = 255
     private let scratch = CompositeScratch()
 
-    public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?) throws {
+    public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?,
+                wholeFrameShare: Double = 1) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
@@ -63,6 +68,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.branches = branches
         self.tiler = tiler
         self.budget = budget
+        self.wholeFrameShare = wholeFrameShare
         counts = [Int](repeating: 0, count: branches.count + 1)
         wholeFrames = counts
     }
@@ -117,7 +123,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             for (i, b) in branches.enumerated() {
                 wholeFrame.append(try seconds { try paintWhole(b.model, luma: blank, onto: data, stride: stride) })
                 for j in 0...i where wholeFrame[j + 1].isFinite {
-                    let over = wholeFrame[j + 1] > 1.25 * (budget - overhead)
+                    let over = wholeFrame[j + 1] > 1.25 * min(wholeFrameShare * budget, budget - overhead)
                     let dominated = (0...i).contains { k in
                         k != j && branches[k].gain >= branches[j].gain && wholeFrame[k + 1] <= wholeFrame[j + 1]
                     }
@@ -167,9 +173,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         var choice: [Int]
         if let budget {
             let tileBudget = costs.tileBudget(frame: budget)
-            let whole = costs.wholeFrameFits(frame: budget).max { branches[$0 - 1].gain < branches[$1 - 1].gain }
+            let whole = costs.wholeFrameFits(frame: budget, share: wholeFrameShare)
+                .max { branches[$0 - 1].gain < branches[$1 - 1].gain }
             if let whole, tileBudget == nil
-                || !costs.wholeFrameFits(frame: budget, reserve: costs.snapshot.routing).contains(whole) {
+                || !costs.wholeFrameFits(frame: budget, reserve: costs.snapshot.routing, share: wholeFrameShare).contains(whole) {
                 return try paintWhole(whole, luma: luma, into: out)
             }
             guard let tileBudget else {

@@ -85,9 +85,11 @@ struct Live: ParsableCommand {
             let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
             let branches = try Routing.branches(models: models, scale: scale)
+            // A whole-frame model run cannot be cut short like tiles: only one that takes at
+            // most a third of the stage's share, so that a 3x slower spell still fits.
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
                                           tiler: Tiler(tile: tile, overlap: overlap, batchSize: 4, precision: precision.resolved),
-                                          budget: limit * stageShare)
+                                          budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",

@@ -65,6 +65,7 @@ final class TileRouterTests: XCTestCase {
         XCTAssertEqual(costs.wholeFrameFits(frame: 0.030), [1, 2])
         XCTAssertEqual(costs.wholeFrameFits(frame: 0.030, reserve: 0.005), [1])
         XCTAssertEqual(costs.wholeFrameFits(frame: 0.011), [])
+        XCTAssertEqual(costs.wholeFrameFits(frame: 0.033, share: 1.0 / 3), [1])  // 10 ms fits in 11, 25 does not
         // The canvas counts against the tiles, not against whole-frame runs.
         XCTAssertEqual(costs.tileBudget(frame: 0.030)!, 0.019, accuracy: 1e-12)
         // Slower model work moves the whole-frame costs too; the canvas keeps its own measure.

@@ -2,7 +2,7 @@
 """Pick the ClassSR classifier on the val split: every run's best.pt and last.pt under
 CACHE/ckpt/classsr-x3-*, re-validated on the val photographs and the graphics_val artwork
 and scored by train_classsr.score (largest branch-MACs saving on the photographs with clean
-PSNR at most train_classsr.MAX_DB_LOSS below all-C32 at 32- and 64-px tiles on both sets).
+PSNR at most train_classsr.MAX_DB_LOSS below all-C32 there at 32- and 64-px tiles).
 Prints a markdown table and the chosen checkpoint (per width with --per-width).
 
     python training/pick_classsr.py [--per-width]

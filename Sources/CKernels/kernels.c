@@ -20,9 +20,13 @@ typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
 #define load_u8x16(p) (*(const u8x16 *)(p))
 
 #if defined(__x86_64__)
+#include <immintrin.h>
+
 #pragma clang attribute push(__attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma"))), apply_to = function)
 #define SUFFIX avx512
+#define GATHER_AVX512
 #include "kernels.inc"
+#undef GATHER_AVX512
 #undef SUFFIX
 #pragma clang attribute pop
 
@@ -90,6 +94,11 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
 
 void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue) {
     DISPATCH(store_blended, acc, weight, count, row, maxValue)
+}
+
+void clarity_shuffle_row(const float *src, long pixel, const int *gather, const int *from, int span, int width,
+                         float *dst, int accumulate) {
+    DISPATCH(shuffle_row, src, pixel, gather, from, span, width, dst, accumulate)
 }
 
 const char *clarity_kernels_cap(int level) {

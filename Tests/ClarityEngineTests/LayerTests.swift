@@ -67,9 +67,20 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 4, kernel: (3, 3),
                    stride: (2, 2), bias: true)))])
     }
+    /// Every copy of the shuffle kernel, at widths below one 16-pixel block and with full
+    /// blocks and a partial one; written, and added onto another shuffle (Bicubic++'s ending).
     func testPixelShuffle() throws {
-        try check([Layer(name: "ps", inputs: ["stem"], op: .pixelShuffle(factor: 2))])
-        try check([Self.conv("c", "stem", 8, 36), Layer(name: "ps", inputs: ["c"], op: .pixelShuffle(factor: 6))])
+        defer { _ = clarity_kernels_cap(2) }
+        for level in [2, 1, 0] {
+            _ = clarity_kernels_cap(Int32(level))
+            for size in [(13, 11), (5, 37)] {
+                try check([Layer(name: "ps", inputs: ["stem"], op: .pixelShuffle(factor: 2))], size: size)
+                try check([Self.conv("c", "stem", 8, 36), Layer(name: "ps", inputs: ["c"], op: .pixelShuffle(factor: 6))], size: size)
+            }
+            try check([Self.conv("a", "stem", 8, 36, s: (2, 2)), Layer(name: "up6", inputs: ["a"], op: .pixelShuffle(factor: 6)),
+                       Self.conv("b", "stem", 8, 9, k: (5, 5), p: (2, 2)), Layer(name: "up3", inputs: ["b"], op: .pixelShuffle(factor: 3)),
+                       Layer(name: "sum", inputs: ["up6", "up3"], op: .add)], size: (6, 74))
+        }
     }
     func testConcatAddActivation() throws {
         try check([Self.conv("a", "stem", 8, 4), Layer(name: "cat", inputs: ["stem", "a", "stem"], op: .concat),

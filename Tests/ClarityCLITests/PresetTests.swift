@@ -1,0 +1,25 @@
+import Foundation
+import XCTest
+
+/// `--preset`: the bundled budgets and a user's own file route every frame to the right size,
+/// and the report says which branches ran; a preset that does not exist is a clear error.
+final class PresetTests: ToolTestCase {
+    func testBundledAndOwnPresetsUpscaleEveryFrame() throws {
+        try makeClip(seconds: 0.5)
+        try Data(#"{"name": "mine", "about": "a test", "frame_budget_ms": 5000, "tile": 32, "overlap": 4}"#.utf8)
+            .write(to: folder.appendingPathComponent("mine.json"))
+        for preset in ["classsr", "quality", "mine.json"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", preset, "--no-audio", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"], preset)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, 15, preset)
+            XCTAssertTrue(r.stderr.contains("tiles per branch: bicubic"), r.stderr)
+            // A generous budget runs the best model on the whole frame; no budget routes tiles.
+            XCTAssertEqual(r.stderr.contains("whole frames: "), preset != "classsr", r.stderr)
+        }
+        let bad = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "fastest"], in: folder)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("no preset 'fastest'"), bad.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out2.mkv").path))
+    }
+}

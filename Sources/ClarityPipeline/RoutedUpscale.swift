@@ -36,6 +36,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// past its budget keep the canvas, but a whole-frame run cannot be cut short: under a
     /// hard deadline, a share well below 1 keeps a slowed machine from making the frame late.
     public var wholeFrameShare: Double
+    /// Nanoseconds on a monotonic clock: what every cost is measured with (replaceable, so
+    /// that a test can make the machine look slower).
+    public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     public private(set) var costs: BranchCostModel!
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
     public var branchCounts: [Int] { countsLock.withLock { counts } }
@@ -106,9 +109,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let blank = Plane(width: width, height: height, repeating: 0.5)
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             try body()
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = clock()
             try body()
-            return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            return Double(clock() - start) / 1e9
         }
         let overhead = seconds {
             for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
@@ -161,8 +164,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// budget also leaves time to weigh them against it (the whole-frame run wins unless the
     /// routed tiles' expected gain is higher); or the bicubic canvas alone.
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
-        let start = DispatchTime.now().uptimeNanoseconds
-        func since(_ t: UInt64) -> Double { Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9 }
+        let start = clock()
+        func since(_ t: UInt64) -> Double { Double(clock() - t) / 1e9 }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
@@ -187,7 +190,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 costs.relax()
                 return out
             }
-            let routingStart = DispatchTime.now().uptimeNanoseconds
+            let routingStart = clock()
             let gains = try expectedGains(luma).gains
             choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget)
             costs.observe(routing: since(routingStart))
@@ -196,7 +199,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 return try paintWhole(whole, luma: luma, into: out)
             }
         } else {
-            let routingStart = DispatchTime.now().uptimeNanoseconds
+            let routingStart = clock()
             let (gains, classes) = try expectedGains(luma)
             // Plain ClassSR: each tile to its class's branch (router index = branch + 1).
             choice = classes?.map { classBranch[$0] + 1 } ?? TileRouter.assign(gains: gains, costs: [], budget: nil)
@@ -208,14 +211,14 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             costs.relax()
             return out
         }
-        let tilesStart = DispatchTime.now().uptimeNanoseconds
+        let tilesStart = clock()
         // Past the stage's whole budget (the machine stalled), the batches left keep the canvas.
         let cutoff = budget.map { start + UInt64($0 * 1e9) } ?? .max
         // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
         let done = try tiler.composite(luma, models: branches.map(\.model), grid: grid,
                                        assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
                                        onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
-                                       keepGoing: { DispatchTime.now().uptimeNanoseconds < cutoff })
+                                       keepGoing: { clock() < cutoff })
             .map { $0 == branches.count ? 0 : $0 + 1 }
         countsLock.withLock { for c in done { counts[c] += 1 } }
         // Measured against the tiles that ran: a plan cut short still says how slow they were.
@@ -231,9 +234,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     /// Swscale's bicubic luma, straight into the output: the canvas model tiles are blended over.
     private func paintCanvas(_ frame: VideoFrame, into out: VideoFrame) {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = clock()
         lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
-        costs.observe(canvas: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        costs.observe(canvas: Double(clock() - start) / 1e9)
     }
 
     private func paintWhole(_ model: Model, luma: Plane, onto data: UnsafeMutablePointer<UInt8>, stride: Int) throws {
@@ -243,10 +246,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     /// Router branch `branch` (1...) on the whole frame's luma.
     private func paintWhole(_ branch: Int, luma: Plane, into out: VideoFrame) throws -> VideoFrame {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let start = clock()
         let (data, stride) = out.plane(0)
         try paintWhole(branches[branch - 1].model, luma: luma, onto: data, stride: stride)
-        costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(clock() - start) / 1e9)
         countsLock.withLock {
             counts[branch] += grid.tiles.count
             wholeFrames[branch] += 1

@@ -41,11 +41,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     public private(set) var costs: BranchCostModel!
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
-    public var branchCounts: [Int] { countsLock.withLock { counts } }
-    private var counts: [Int]
-    /// Frames run whole by each router branch (index 0, the canvas, stays 0).
-    private var wholeFrames: [Int]
-    private let countsLock = NSLock()
+    public var branchCounts: [Int] { tally.counts(branches: branches.count + 1).tiles }
+    /// Shared by the copies of this stage that work on frames side by side.
+    public let tally: BranchTally
     private var output: VideoFormat!
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
@@ -56,7 +54,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private let scratch = CompositeScratch()
 
     public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?,
-                wholeFrameShare: Double = 1) throws {
+                wholeFrameShare: Double = 1, tally: BranchTally = BranchTally()) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
@@ -72,8 +70,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.tiler = tiler
         self.budget = budget
         self.wholeFrameShare = wholeFrameShare
-        counts = [Int](repeating: 0, count: branches.count + 1)
-        wholeFrames = counts
+        self.tally = tally
     }
 
     public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
@@ -186,7 +183,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 // No time left for even one model tile: the frame is the canvas, and not even
                 // the classifier runs.
                 paintCanvas(frame, into: out)
-                countsLock.withLock { counts[0] += grid.tiles.count }
+                tally.add(grid.tiles.count, tilesTo: 0)
                 costs.relax()
                 return out
             }
@@ -207,7 +204,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         paintCanvas(frame, into: out)
         guard choice.contains(where: { $0 != 0 }) else {
-            countsLock.withLock { counts[0] += choice.count }
+            tally.add(choice.count, tilesTo: 0)
             costs.relax()
             return out
         }
@@ -220,7 +217,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                        onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
                                        keepGoing: { clock() < cutoff })
             .map { $0 == branches.count ? 0 : $0 + 1 }
-        countsLock.withLock { for c in done { counts[c] += 1 } }
+        for (c, n) in Dictionary(grouping: done, by: { $0 }) { tally.add(n.count, tilesTo: c) }
         // Measured against the tiles that ran: a plan cut short still says how slow they were.
         let c = costs.snapshot
         costs.observe(predicted: c.setup + TileRouter.cost(of: done, costs: c.secondsPerTile), actual: since(tilesStart))
@@ -250,10 +247,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let (data, stride) = out.plane(0)
         try paintWhole(branches[branch - 1].model, luma: luma, onto: data, stride: stride)
         costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(clock() - start) / 1e9)
-        countsLock.withLock {
-            counts[branch] += grid.tiles.count
-            wholeFrames[branch] += 1
-        }
+        tally.add(grid.tiles.count, tilesTo: branch, wholeFrame: true)
         return out
     }
 
@@ -305,7 +299,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// Frames each router branch ran on the whole frame (the canvas's entry stays 0).
-    public var wholeFrameCounts: [Int] { countsLock.withLock { wholeFrames } }
+    public var wholeFrameCounts: [Int] { tally.counts(branches: branches.count + 1).wholeFrames }
 }
 
 extension Plane {

@@ -41,9 +41,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     public private(set) var costs: BranchCostModel!
     /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
-    public var branchCounts: [Int] { tally.counts(branches: branches.count + 1).tiles }
-    /// Shared by the copies of this stage that work on frames side by side.
-    public let tally: BranchTally
+    public var branchCounts: [Int] { countsLock.withLock { counts } }
+    private var counts: [Int]
+    /// Frames run whole by each router branch (index 0, the canvas, stays 0).
+    private var wholeFrames: [Int]
+    private let countsLock = NSLock()
     private var output: VideoFormat!
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
@@ -54,7 +56,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private let scratch = CompositeScratch()
 
     public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?,
-                wholeFrameShare: Double = 1, tally: BranchTally = BranchTally()) throws {
+                wholeFrameShare: Double = 1) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
@@ -70,7 +72,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.tiler = tiler
         self.budget = budget
         self.wholeFrameShare = wholeFrameShare
-        self.tally = tally
+        counts = [Int](repeating: 0, count: branches.count + 1)
+        wholeFrames = counts
     }
 
     public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
@@ -183,7 +186,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 // No time left for even one model tile: the frame is the canvas, and not even
                 // the classifier runs.
                 paintCanvas(frame, into: out)
-                tally.add(grid.tiles.count, tilesTo: 0)
+                countsLock.withLock { counts[0] += grid.tiles.count }
                 costs.relax()
                 return out
             }
@@ -204,7 +207,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         paintCanvas(frame, into: out)
         guard choice.contains(where: { $0 != 0 }) else {
-            tally.add(choice.count, tilesTo: 0)
+            countsLock.withLock { counts[0] += choice.count }
             costs.relax()
             return out
         }
@@ -217,7 +220,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                        onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
                                        keepGoing: { clock() < cutoff })
             .map { $0 == branches.count ? 0 : $0 + 1 }
-        for (c, n) in Dictionary(grouping: done, by: { $0 }) { tally.add(n.count, tilesTo: c) }
+        countsLock.withLock { for c in done { counts[c] += 1 } }
         // Measured against the tiles that ran: a plan cut short still says how slow they were.
         let c = costs.snapshot
         costs.observe(predicted: c.setup + TileRouter.cost(of: done, costs: c.secondsPerTile), actual: since(tilesStart))
@@ -247,7 +250,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let (data, stride) = out.plane(0)
         try paintWhole(branches[branch - 1].model, luma: luma, onto: data, stride: stride)
         costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(clock() - start) / 1e9)
-        tally.add(grid.tiles.count, tilesTo: branch, wholeFrame: true)
+        countsLock.withLock {
+            counts[branch] += grid.tiles.count
+            wholeFrames[branch] += 1
+        }
         return out
     }
 
@@ -299,7 +305,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// Frames each router branch ran on the whole frame (the canvas's entry stays 0).
-    public var wholeFrameCounts: [Int] { tally.counts(branches: branches.count + 1).wholeFrames }
+    public var wholeFrameCounts: [Int] { countsLock.withLock { wholeFrames } }
 }
 
 extension Plane {

@@ -28,9 +28,8 @@ struct EnhanceRun {
     /// transcode and pipe: artifact removal (optional), then the model or classical resize.
     init(input: String, inputFormat: String?, output: String, resize: ResizeOptions, model: ModelOptions,
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
-        let tally = BranchTally()
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
-            let upscale = try model.stage(for: format, resize: resize, threads: threads, tally: tally)
+            let upscale = try model.stage(for: format, resize: resize, threads: threads)
             guard let enhancer = try deartifact.stage(precision: model.precision.resolved) else { return upscale }
             return Stage(stage: StageChain([enhancer, upscale.stage])) {
                 ["artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)", upscale.summary()]

@@ -21,15 +21,15 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Routed x3 upscaling within a time per frame: realtime (33 ms), balanced (150 ms), quality (1 s) or classsr (no limit: each tile to its class's model), from presets/, or a preset JSON file. The best bundled model that fits runs on the whole frame, or else each tile goes to bicubic or a model; replaces --model.", valueName: "preset"))
     var preset: String?
 
-    @Option(help: "Frames --model upscales at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both. With --preset, each copy has that many frame budgets per frame. Not with --deartifact, which takes one frame at a time.")
+    @Option(help: "Frames --model upscales at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both. Not with --preset or --deartifact, which take one frame at a time.")
     var parallelFrames = 0
 
     var usesModel: Bool { model != "bicubic" }
 
-    /// How many frames at once: a model or a preset's router run in copies (artifact removal
-    /// keeps per-run statistics in one stage).
+    /// How many frames at once: only a model alone runs in copies (a preset's router and
+    /// artifact removal keep per-run statistics in one stage).
     func framesAtOnce(deartifacting: Bool) -> Int {
-        guard usesModel || preset != nil, !deartifacting else { return 1 }
+        guard usesModel, preset == nil, !deartifacting else { return 1 }
         return parallelFrames > 0 ? parallelFrames : 2
     }
 
@@ -42,12 +42,11 @@ struct ModelOptions: ParsableArguments {
 
     /// The processing stage for an input: the model (luma) then, when the requested size is not
     /// the model's, a classical resize to it; or the classical filter alone.
-    /// `tally` is shared by the copies of a preset's router, for one report.
-    func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan, tally: BranchTally) throws -> EnhanceRun.Stage {
+    func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> EnhanceRun.Stage {
         Engine.configure(threads: threads.inference)
         let target = try resize.target()
         let filter = try resize.scaleFilter()
-        if let preset { return try routed(preset, input: input, target: target, filter: filter, threads: threads, tally: tally) }
+        if let preset { return try routed(preset, input: input, target: target, filter: filter, threads: threads) }
         guard usesModel else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
         let scale: Int
         switch target {
@@ -78,15 +77,13 @@ struct ModelOptions: ParsableArguments {
     /// Routed x3 upscaling with a preset's budget, then a classical resize if the requested
     /// size is not x3.
     private func routed(_ name: String, input: VideoFormat, target: ResizeTarget?, filter: ScaleFilter,
-                        threads: ThreadPlan, tally: BranchTally) throws -> EnhanceRun.Stage {
+                        threads: ThreadPlan) throws -> EnhanceRun.Stage {
         let p: QualityPreset
         do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
         let branches = try Routing.branches(models: nil, scale: 3)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
-                                      // Each copy takes every n-th frame: n frame budgets per frame.
-                                      budget: p.frameBudgetMilliseconds.map { $0 / 1000 * Double(threads.frameWorkers) },
-                                      tally: tally)
+                                      budget: p.frameBudgetMilliseconds.map { $0 / 1000 })
         let shift = input.chromaShift
         let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         let exact = want.width == input.width * 3 && want.height == input.height * 3

@@ -29,6 +29,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public let classifier: TileClassifier?
     /// For each class, the index in `branches` of the class's model.
     private let classBranch: [Int]
+    /// The router branch whose expected gain is the highest on every class (on any tile
+    /// without a classifier), if one is.
+    private let dominantBranch: Int?
     public let tiler: Tiler
     /// Seconds this stage may spend per frame; nil = no deadline.
     public var budget: Double?
@@ -69,6 +72,13 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         self.classifier = classifier
         self.branches = branches
+        // Each branch's gain per class (one "class" without a classifier).
+        let gains: [[Double]] = branches.indices.map { [classBranch] b in
+            guard let classifier else { return [branches[b].gain] }
+            return classifier.gainPerClass.map { row in classBranch.firstIndex(of: b).map { row[$0] } ?? 0 }
+        }
+        dominantBranch = gains.indices.first { b in gains.indices.allSatisfy { o in zip(gains[b], gains[o]).allSatisfy { $0 >= $1 } } }
+            .map { $0 + 1 }
         self.tiler = tiler
         self.budget = budget
         self.wholeFrameShare = wholeFrameShare
@@ -178,7 +188,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             let tileBudget = costs.tileBudget(frame: budget)
             let whole = costs.wholeFrameFits(frame: budget, share: wholeFrameShare)
                 .max { branches[$0 - 1].gain < branches[$1 - 1].gain }
-            if let whole, tileBudget == nil
+            // No routing when the whole-frame model gains most on every class (no tile mix
+            // can beat it), or when there is no time to route first.
+            if let whole, whole == dominantBranch || tileBudget == nil
                 || !costs.wholeFrameFits(frame: budget, reserve: costs.snapshot.routing, share: wholeFrameShare).contains(whole) {
                 return try paintWhole(whole, luma: luma, into: out)
             }

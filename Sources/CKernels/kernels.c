@@ -96,9 +96,9 @@ void clarity_store_blended(const float *acc, const float *weight, long count, un
     DISPATCH(store_blended, acc, weight, count, row, maxValue)
 }
 
-void clarity_shuffle_row(const float *src, long pixel, const int *gather, const int *from, int span, int width,
-                         float *dst, int accumulate) {
-    DISPATCH(shuffle_row, src, pixel, gather, from, span, width, dst, accumulate)
+void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
+                         int accumulate) {
+    DISPATCH(shuffle_row, src, pixel, gather, span, width, dst, accumulate)
 }
 
 const char *clarity_kernels_cap(int level) {

@@ -11,10 +11,8 @@ struct PixelShuffleKernel {
     let accumulate: Bool
     /// Floats one input pixel puts in one output row.
     private let span: Int
-    /// Output row i of an input pixel takes, in order, channels (j, k) -> k*r*r + i*r + j.
-    private let sources: [Int32]
-    /// The same for 16 pixels at once, per output row i: `16 * span` offsets from the first
-    /// pixel's (what `clarity_shuffle_row` gathers).
+    /// Per output row i, the offsets `clarity_shuffle_row` gathers for 16 pixels at once: an
+    /// input pixel's channels (j, k) -> k*r*r + i*r + j, in order, for each of the 16.
     private let gathers: [Int32]
 
     init(_ src: UnsafePointer<Float>, layout l: ChannelLayout, h: Int, w: Int, c: Int, factor r: Int, accumulate: Bool = false) {
@@ -22,12 +20,12 @@ struct PixelShuffleKernel {
         let co = c / (r * r)
         let span = r * co
         self.span = span
-        let sources = (0..<(r * span)).map { q in
-            let i = q / span, j = (q % span) / co, k = q % co
-            return Int32(l.channel(k * r * r + i * r + j))
+        gathers = (0..<r).flatMap { i in
+            (0..<(16 * span)).map { n in
+                let q = n % span, j = q / co, k = q % co
+                return Int32((n / span) * l.pixel + l.channel(k * r * r + i * r + j))
+            }
         }
-        self.sources = sources
-        gathers = (0..<r).flatMap { i in (0..<(16 * span)).map { k in Int32((k / span) * l.pixel) + sources[i * span + k % span] } }
     }
 
     /// Floats per output row.
@@ -37,14 +35,11 @@ struct PixelShuffleKernel {
     /// where row `rows.lowerBound` starts; each is written in order in one pass.
     func write(rows: Range<Int>, to dst: UnsafeMutablePointer<Float>) {
         let l = layout, span = span, rowsPerImage = h * factor
-        sources.withUnsafeBufferPointer { from in
-            gathers.withUnsafeBufferPointer { gather in
-                for row in rows {
-                    let b = row / rowsPerImage, y = (row % rowsPerImage) / factor, i = row % factor
-                    clarity_shuffle_row(src + b * l.batch + y * l.row, l.pixel, gather.baseAddress! + i * 16 * span,
-                                        from.baseAddress! + i * span, Int32(span), Int32(w),
-                                        dst + (row - rows.lowerBound) * w * span, accumulate ? 1 : 0)
-                }
+        gathers.withUnsafeBufferPointer { gather in
+            for row in rows {
+                let b = row / rowsPerImage, y = (row % rowsPerImage) / factor, i = row % factor
+                clarity_shuffle_row(src + b * l.batch + y * l.row, l.pixel, gather.baseAddress! + i * 16 * span, Int32(span),
+                                    Int32(w), dst + (row - rows.lowerBound) * w * span, accumulate ? 1 : 0)
             }
         }
     }

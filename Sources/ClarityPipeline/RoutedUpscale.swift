@@ -141,7 +141,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                         k != j && branches[k].gain >= branches[j].gain && wholeFrame[k + 1] <= wholeFrame[j + 1]
                     }
                     guard over || dominated else { continue }
-                    let whole = Tiler(tile: 0).grid(width: width, height: height, models: [branches[j].model])
+                    let whole = wholeFrameTiler.grid(width: width, height: height, models: [branches[j].model])
                     branches[j].model.clearPlans(height: whole.windowHeight, width: whole.windowWidth)
                     wholeFrame[j + 1] = .infinity
                 }
@@ -251,9 +251,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         costs.observe(canvas: Double(clock() - start) / 1e9)
     }
 
+    /// Runs a model on the whole frame at the tiles' precision.
+    private var wholeFrameTiler: Tiler { Tiler(tile: 0, batchSize: 1, precision: tiler.precision) }
+
     private func paintWhole(_ model: Model, luma: Plane, onto data: UnsafeMutablePointer<UInt8>, stride: Int) throws {
-        try Tiler(tile: 0, batchSize: 1, precision: tiler.precision)
-            .run(luma, model: model, into: data, stride: stride, wide: false, maxValue: maxValue)
+        try wholeFrameTiler.run(luma, model: model, into: data, stride: stride, wide: false, maxValue: maxValue)
     }
 
     /// Router branch `branch` (1...) on the whole frame's luma.

@@ -20,14 +20,22 @@ func routingInput() throws -> (VideoFormat, VideoFrame) {
     return (format, frame)
 }
 
+/// A routed stage over one random Bicubic++ C8 (gain 1) in 8-px tiles, negotiated for
+/// `routingInput()`'s frame.
+func singleModelStage(budget: Double?) throws -> (stage: RoutedUpscale, model: Model, format: VideoFormat, frame: VideoFrame,
+                                                     output: VideoFormat) {
+    let (format, frame) = try routingInput()
+    let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
+    let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: budget)
+    let output = try stage.negotiate(input: format, accepted: [])
+    return (stage, model, format, frame, output)
+}
+
 /// The routed stage: no budget sends detailed tiles to the model; a budget of nothing leaves
 /// every tile on the classical canvas, which is exactly swscale's bicubic.
 final class RoutedUpscaleTests: XCTestCase {
     func testNoBudgetRoutesDetailToTheModelAndFlatAreasToTheCanvas() throws {
-        let (format, frame) = try routingInput()
-        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
-        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: nil)
-        let out = try stage.negotiate(input: format, accepted: [])
+        let (stage, _, _, frame, out) = try singleModelStage(budget: nil)
         XCTAssertEqual([out.width, out.height], [144, 96])
         let result = try stage.process(frame)
         XCTAssertEqual(result.pts, 7)
@@ -36,10 +44,7 @@ final class RoutedUpscaleTests: XCTestCase {
     }
 
     func testNoTimeLeavesEveryTileOnTheBicubicCanvas() throws {
-        let (format, frame) = try routingInput()
-        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
-        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 0)
-        _ = try stage.negotiate(input: format, accepted: [])
+        let (stage, _, format, frame, _) = try singleModelStage(budget: 0)
         let result = try stage.process(frame)
         XCTAssertEqual(stage.branchCounts, [24, 0])
         let bicubic = try FrameScaler(planeFrom: (48, 32), to: (144, 96), bitDepth: 8, filter: .bicubic)
@@ -53,10 +58,7 @@ final class RoutedUpscaleTests: XCTestCase {
     /// frame on: a microsecond of work reads as ten seconds) moves the frames off the model at
     /// once.
     func testASlowedClockForcesDegradation() throws {
-        let (format, frame) = try routingInput()
-        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
-        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 10)
-        _ = try stage.negotiate(input: format, accepted: [])
+        let (stage, _, _, frame, _) = try singleModelStage(budget: 10)
         // 50 ms: the model fits on this 48x32 frame many times over, whatever the noise in
         // the start-up timing or in the first frame's allocations.
         let c = stage.costs.snapshot
@@ -76,10 +78,7 @@ final class RoutedUpscaleTests: XCTestCase {
     /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly
     /// the model's own whole-frame upscale, chroma included.
     func testABudgetThatFitsTheWholeFrameRunsTheModelWhole() throws {
-        let (format, frame) = try routingInput()
-        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
-        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 10)
-        _ = try stage.negotiate(input: format, accepted: [])
+        let (stage, model, format, frame, _) = try singleModelStage(budget: 10)
         let result = try stage.process(frame)
         XCTAssertEqual(stage.wholeFrameCounts, [0, 1])
         XCTAssertEqual(stage.branchCounts, [0, 24])

@@ -40,11 +40,11 @@ void clarity_store_samples(const float *src, long count, void *dst, int wide, fl
 void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue);
 
 /// One output row of a pixel shuffle: dst[x * span + q] = src[x * pixel + from[q]] for x < width
-/// and q < span (added to what dst holds when `accumulate`). `gather` is the same map for 16
-/// pixels at once, gathered with AVX-512: gather[k] = (k / span) * pixel + from[k % span] for
-/// k < 16 * span.
-void clarity_shuffle_row(const float *src, long pixel, const int *gather, const int *from, int span, int width,
-                         float *dst, int accumulate);
+/// and q < span (added to what dst holds when `accumulate`), given as the map for 16 pixels
+/// at once, gathered with AVX-512: gather[k] = (k / span) * pixel + from[k % span] for
+/// k < 16 * span (so its first `span` entries are `from`).
+void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
+                         int accumulate);
 
 /// The instruction set the kernels above run with on this CPU: "avx512", "avx2" or "sse2".
 const char *clarity_kernels_isa(void);

@@ -38,6 +38,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
+import pack_rbqe  # noqa: E402
 import rbqe  # noqa: E402
 from common import linear_decay, load_init, open_run, optimizer_step, psnr, REPO, RunState, to_u8, TrainingClock  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, kind_level, load  # noqa: E402
@@ -62,6 +63,9 @@ def parse():
                          "frames (every QP counts alike); none: the paper's plain weighted MSE")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--device", default="cpu", help="torch device: cpu, cuda")
+    ap.add_argument("--pairs", type=Path, default=None,
+                    help="a folder of data/pack_rbqe.py instead of the cache's pickles")
     ap.add_argument("--val-minutes", type=float, default=6.0)
     ap.add_argument("--val-crop", type=int, default=VAL_CROP, help="side of the val centre crops")
     ap.add_argument("--val-jpeg", type=int, default=1, help="0: validate on the H.264 pairs only")
@@ -76,52 +80,71 @@ def parse():
 
 
 class Sampler:
-    def __init__(self, frames, patch, p_jpeg, seed, align=16):
+    """Random training patches, drawn by numpy's seeded generator and cut out on `device` from
+    one padded uint8 tensor of every frame's planes (one gather per batch: fast enough to feed
+    a GPU, and the same draws on any device)."""
+
+    def __init__(self, frames, patch, p_jpeg, seed, align=16, device="cpu"):
         self.frames = [f for f in frames if min(f["orig"].shape) >= patch]
-        self.patch, self.p_jpeg, self.align = patch, p_jpeg, align
+        self.patch, self.p_jpeg, self.align, self.device = patch, p_jpeg, align, device
         self.rng = np.random.default_rng(seed)
+        self.kinds = H264 + JPEG
         self.by_kind = {}
-        for k in H264 + JPEG:
+        for k in self.kinds:
             idx = [i for i, f in enumerate(self.frames) if k in f["deg"]]
             w = np.sqrt([self.frames[i]["orig"].size for i in idx])
-            self.by_kind[k] = (idx, w / w.sum())
+            self.by_kind[k] = (np.array(idx), w / w.sum())
         # mean input MSE (Y / 255) per kind over the training frames, for --norm kind
         self.mse_in = {}
-        for k in H264 + JPEG:
+        for k in self.kinds:
             se = sum(((self.frames[i]["deg"][k].astype(np.float64) - self.frames[i]["orig"]) ** 2).sum()
                      for i in self.by_kind[k][0])
             self.mse_in[k] = se / sum(self.frames[i]["orig"].size for i in self.by_kind[k][0]) / 255.0 ** 2
-        self.norm = {k: 1.0 for k in self.mse_in}
+        self.norm = np.ones(len(self.kinds), np.float32)
+        self.sizes = np.array([f["orig"].shape for f in self.frames])
+        hmax, wmax = self.sizes.max(0)
+        planes = np.zeros((len(self.frames), 1 + len(self.kinds), hmax, wmax), np.uint8)  # orig, kinds
+        for i, f in enumerate(self.frames):
+            h, w = f["orig"].shape
+            planes[i, 0, :h, :w] = f["orig"]
+            for j, k in enumerate(self.kinds):
+                if k in f["deg"]:
+                    planes[i, 1 + j, :h, :w] = f["deg"][k]
+        self.planes = torch.from_numpy(planes).to(device)
 
     def normalise(self):
         ref = self.mse_in["h264qp32"]
-        self.norm = {k: ref / v for k, v in self.mse_in.items()}  # relative to QP 32
+        self.norm = np.array([ref / self.mse_in[k] for k in self.kinds], np.float32)  # relative to QP 32
 
     def batch(self, n):
         P, r = self.patch, self.rng
-        xs, ys, lv, kd = [], [], [], []
-        for _ in range(n):
-            kinds = JPEG if r.random() < self.p_jpeg else H264
-            kind = kinds[r.integers(len(kinds))]
-            idx, w = self.by_kind[kind]
-            f = self.frames[idx[r.choice(len(idx), p=w)]]
-            h, wd = f["orig"].shape
-            y0 = r.integers((h - P) // self.align + 1) * self.align
-            x0 = r.integers((wd - P) // self.align + 1) * self.align
-            a = f["deg"][kind][y0:y0 + P, x0:x0 + P]
-            b = f["orig"][y0:y0 + P, x0:x0 + P]
-            t = r.integers(8)
-            if t & 4:
-                a, b = a.T, b.T
-            a, b = np.rot90(a, t & 3), np.rot90(b, t & 3)
-            xs.append(np.ascontiguousarray(a))
-            ys.append(np.ascontiguousarray(b))
-            lv.append(kind_level(kind))
-            kd.append(kind)
-        x = torch.from_numpy(np.stack(xs).astype(np.float32) / 255.0)[:, None]
-        y = torch.from_numpy(np.stack(ys).astype(np.float32) / 255.0)[:, None]
-        norm = torch.tensor([self.norm[k] for k in kd], dtype=torch.float32)
-        return x, y, torch.tensor(lv), norm
+        jpeg = r.random(n) < self.p_jpeg
+        kind = np.where(jpeg, len(H264) + r.integers(len(JPEG), size=n), r.integers(len(H264), size=n))
+        frame = np.empty(n, np.int64)
+        for k in np.unique(kind):
+            idx, w = self.by_kind[self.kinds[k]]
+            frame[kind == k] = idx[r.choice(len(idx), size=int((kind == k).sum()), p=w)]
+        h, w = self.sizes[frame].T
+        y0 = r.integers((h - P) // self.align + 1) * self.align
+        x0 = r.integers((w - P) // self.align + 1) * self.align
+        t = r.integers(8, size=n)  # one of the 8 flips and quarter turns
+        dev = self.device
+        i = torch.arange(P, device=dev).view(1, P, 1).expand(n, P, P)
+        j = i.transpose(1, 2)
+        tt = torch.from_numpy(t).to(dev).view(n, 1, 1)
+        swap, turn = (tt & 4) > 0, tt & 3
+        u, v = torch.where(swap, j, i), torch.where(swap, i, j)
+        ys = torch.where(turn == 0, u, torch.where(turn == 1, v, torch.where(turn == 2, P - 1 - u, P - 1 - v)))
+        xs = torch.where(turn == 0, v, torch.where(turn == 1, P - 1 - u, torch.where(turn == 2, P - 1 - v, u)))
+        ys = ys + torch.from_numpy(y0).to(dev).view(n, 1, 1)
+        xs = xs + torch.from_numpy(x0).to(dev).view(n, 1, 1)
+        f = torch.from_numpy(frame).to(dev).view(n, 1, 1)
+        a = self.planes[f, torch.from_numpy(kind + 1).to(dev).view(n, 1, 1), ys, xs]
+        b = self.planes[f, 0, ys, xs]
+        x = (a.float() / 255.0)[:, None]
+        y = (b.float() / 255.0)[:, None]
+        lv = torch.tensor([kind_level(self.kinds[k]) for k in kind], device=dev)
+        return x, y, lv, torch.from_numpy(self.norm[kind]).to(dev)
 
 
 def val_crops(frames, align, crop=VAL_CROP, jpeg=True):
@@ -137,15 +160,15 @@ def val_crops(frames, align, crop=VAL_CROP, jpeg=True):
 
 
 @torch.no_grad()
-def validate(model, crops):
+def validate(model, crops, device="cpu"):
     """{kind: [mean delta PSNR per exit]} plus {kind: mean input PSNR}."""
     model.eval()
     acc, base = {}, {}
     for c in crops:
         for kind, d in c["deg"].items():
             p0 = psnr(d, c["orig"])
-            outs = model(torch.from_numpy(d.astype(np.float32) / 255.0)[None, None])
-            acc.setdefault(kind, []).append([psnr(to_u8(o[0, 0].numpy()), c["orig"]) - p0 for o in outs])
+            outs = model(torch.from_numpy(d.astype(np.float32) / 255.0)[None, None].to(device))
+            acc.setdefault(kind, []).append([psnr(to_u8(o[0, 0].cpu().numpy()), c["orig"]) - p0 for o in outs])
             base.setdefault(kind, []).append(p0)
     model.train()
     return ({k: [float(x) for x in np.mean(v, 0)] for k, v in acc.items()},
@@ -178,21 +201,22 @@ def main():
         load_init(model, cfg, a.init)
     # channels-last runs the small convs about 1.5x faster on CPU (measured: lite 70 -> 105
     # patches/s on 2 threads); the weights and results are the same
-    model = model.to(memory_format=torch.channels_last)
+    model = model.to(a.device, memory_format=torch.channels_last)
+    torch.backends.cudnn.benchmark = True  # fixed batch shapes
     n_exits = len(model.exits)
-    W = torch.tensor(rbqe.exit_weights(n_exits), dtype=torch.float32)  # [level, exit]
+    W = torch.tensor(rbqe.exit_weights(n_exits), dtype=torch.float32, device=a.device)  # [level, exit]
     weights = W.tolist()
     opt = torch.optim.Adam(model.parameters(), lr=a.lr)
     budget = a.minutes * 60 if a.minutes else None
     clock = TrainingClock()
     sched = linear_decay(opt, clock, budget, a.iters)
     log(f"start {name}: {json.dumps(cfg)} init {a.init} exit weights {weights} command: {command}")
-    train = load("train")
-    sampler = Sampler(train, a.patch, a.p_jpeg, a.seed)
+    frames = (lambda split: pack_rbqe.read(a.pairs / split)) if a.pairs else load
+    sampler = Sampler(frames("train"), a.patch, a.p_jpeg, a.seed, device=a.device)
     if a.norm == "kind":
         sampler.normalise()
-    log(f"loss factor per kind: { {k: round(v, 3) for k, v in sampler.norm.items()} }")
-    crops = val_crops(load("val"), model.align, a.val_crop, bool(a.val_jpeg))
+    log(f"loss factor per kind: { {k: round(float(v), 3) for k, v in zip(sampler.kinds, sampler.norm)} }")
+    crops = val_crops(frames("val"), model.align, a.val_crop, bool(a.val_jpeg))
     log(f"train frames: {len(sampler.frames)}; val crops: {len(crops)}; params {sum(p.numel() for p in model.parameters())}")
     run = RunState(cfg, vars(a), model, opt, sched, sampler.rng, clock)
     last = ckdir / "last.pt"
@@ -202,9 +226,23 @@ def main():
     def save(path, it):
         run.save(path, iter=it, best=best, history=history, command=command, name=name, exit_weights=weights)
 
+    def check(done):
+        """Validates; keeps best.pt."""
+        nonlocal best
+        delta, base = validate(model, crops, a.device)
+        sc = score(delta, weights)
+        history.append({"iter": done, "elapsed": clock.elapsed, "score": sc, "delta": delta})
+        log(f"val iter {done} score {sc:+.3f} | H.264 {fmt(delta, H264)} | JPEG {fmt(delta, JPEG if a.val_jpeg else [])}")
+        if sc > best["score"]:
+            best = {"iter": done, "score": sc, "delta": delta, "base": base}
+            save(ckdir / "best.pt", done)
+
+    if not ck and a.init:
+        check(0)  # the starting point, so that a run that never improves keeps it
+
     t_ck = t_log = time.time()
     t_val_el = clock.elapsed
-    t_start, seen, loss_acc, n_acc = time.time(), 0, 0.0, 0
+    t_start, seen, loss_acc, n_acc = time.time(), 0, 0.0, 0  # loss_acc: a tensor (no sync per step)
     n_iters = 10 ** 9 if budget else a.iters
     clock.skip()
     done = it0
@@ -217,24 +255,19 @@ def main():
         loss = ((per * W[lv]).sum(1) * nf).mean()
         optimizer_step(loss, opt, sched, clock)
         seen += a.batch
-        loss_acc += per[:, -1].mean().item()
+        loss_acc += per[:, -1].mean().detach()
         n_acc += 1
         done = it + 1
         final = done == a.iters if not budget else clock.elapsed >= budget
         if time.time() - t_log > 60 or final:
+            loss_acc = loss_acc.item()
             rate = seen / (time.time() - t_start)
             eta = (budget - clock.elapsed) if budget else (a.iters - done) * a.batch / max(rate, 1e-9)
             log(f"iter {done} last-exit mse {loss_acc / n_acc:.3e} ({10 * np.log10(1 / max(loss_acc / n_acc, 1e-12)):.2f} dB) "
                 f"lr {sched.get_last_lr()[0]:.2e} {rate:.1f} patches/s eta {eta / 60:.1f} min")
             t_log, loss_acc, n_acc = time.time(), 0.0, 0
         if clock.elapsed - t_val_el >= a.val_minutes * 60 or final:
-            delta, base = validate(model, crops)
-            sc = score(delta, weights)
-            history.append({"iter": done, "elapsed": clock.elapsed, "score": sc, "delta": delta})
-            log(f"val iter {done} score {sc:+.3f} | H.264 {fmt(delta, H264)} | JPEG {fmt(delta, JPEG if a.val_jpeg else [])}")
-            if sc > best["score"]:
-                best = {"iter": done, "score": sc, "delta": delta, "base": base}
-                save(ckdir / "best.pt", done)
+            check(done)
             t_val_el = clock.elapsed
             clock.skip()
         if time.time() - t_ck > a.ckpt_every or final:

@@ -201,7 +201,7 @@ class RunState:
         import torch
         if not path.exists():
             return None
-        ck = torch.load(path, weights_only=False)
+        ck = torch.load(path, map_location="cpu", weights_only=False)
         if ck["cfg"] != self.cfg or any(ck["args"].get(k) != self.args[k] for k in same):
             sys.exit(f"error: {path} was trained with another config; use --name or delete it")
         self.model.load_state_dict(ck["model"])
@@ -230,7 +230,7 @@ def load_init(model, cfg, path):
             for k, p in params.items():
                 p.copy_(tensors[k].reshape(p.shape))
     else:
-        init = torch.load(path, weights_only=False)
+        init = torch.load(path, map_location="cpu", weights_only=False)
         if init["cfg"] != cfg:
             sys.exit(f"error: {path} holds another config")
         model.load_state_dict(init["model"])

@@ -40,7 +40,7 @@ def gain_per_class(model, images, M):
 
 
 def export(ckpt, out, name="classsr-x3"):
-    ck = torch.load(ckpt, weights_only=False)
+    ck = torch.load(ckpt, map_location="cpu", weights_only=False)
     model = build_cm(ck["cfg"])
     model.load_state_dict(ck["model"])
     model.eval()

@@ -29,7 +29,7 @@ def main():
     for p in sorted(glob.glob(str(CACHE / "ckpt" / "classsr-x3-*" / "*.pt"))):
         if not p.endswith(("best.pt", "last.pt")):
             continue
-        ck = torch.load(p, weights_only=False)
+        ck = torch.load(p, map_location="cpu", weights_only=False)
         if vals is None:
             branches = load_branches([b["ckpt"] for b in ck["branches"]])
             vals = {split: precompute_eval(split, branches) for split in ("val", "graphics_val")}

@@ -80,7 +80,7 @@ def load_branches(paths):
             doc, _ = graph.load(p)
             name, cfg, val_psnr = doc["name"], doc["info"]["config"], doc["info"]["val_psnr"]
         else:
-            ck = torch.load(p, weights_only=False)
+            ck = torch.load(p, map_location="cpu", weights_only=False)
             name, cfg, val_psnr = ck["name"], ck["cfg"], ck["best"]["clean"]
         m = build(cfg)
         load_init(m, cfg, p)
@@ -190,7 +190,7 @@ def precompute_eval(split, branches, kinds=("clean", "h264qp32"), tiles=(32, 64)
     key = file_key([b["ckpt"] for b in branches], (split, split_files(split), kinds, tiles, limit, 1))
     path = CACHE / "prepared" / f"classsr-{split}-{key}.pt"
     if path.exists():
-        return torch.load(path, weights_only=False)
+        return torch.load(path, map_location="cpu", weights_only=False)
     log(f"running the branches on the {split} split -> {path}")
     s = SCALE
     data = {"branches": [b["name"] for b in branches], "macs": [b["macs"] for b in branches], "sets": {}}

@@ -32,14 +32,15 @@ public struct TileGrid: Sendable {
         }
     }
 
-    /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane.
-    public init(width: Int, height: Int, tile: Int, overlap: Int, align: Int) {
+    /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane; `tileWidth`
+    ///   (default `tile`) sets the tiles' width alone, so `tileWidth` 0 cuts full-width bands.
+    public init(width: Int, height: Int, tile: Int, tileWidth: Int? = nil, overlap: Int, align: Int) {
         func up(_ v: Int) -> Int { (v + align - 1) / align * align }
         self.width = width; self.height = height
         paddedWidth = up(width); paddedHeight = up(height)
-        let t = tile <= 0 ? Int.max / 4 : up(tile)
+        func side(_ t: Int) -> Int { t <= 0 ? Int.max / 4 : up(t) }
         let o = up(max(0, overlap))
-        let xs = Self.split(paddedWidth, t, o), ys = Self.split(paddedHeight, t, o)
+        let xs = Self.split(paddedWidth, side(tileWidth ?? tile), o), ys = Self.split(paddedHeight, side(tile), o)
         windowWidth = xs.window; windowHeight = ys.window
         rows = ys.parts.count; columns = xs.parts.count
         var tiles: [Tile] = []

@@ -10,22 +10,26 @@ import Foundation
 /// Tiles of one model run in batches of `batchSize` (one compiled shape per model).
 public struct Tiler: Sendable {
     public var tile: Int
+    /// Tile width when it differs from `tile` (0 = full-width bands).
+    public var tileWidth: Int?
     public var overlap: Int?
     public var batchSize: Int
     public var precision: Precision
 
     /// - Parameters:
     ///   - tile: LR tile size (0 = whole frame).
+    ///   - tileWidth: LR tile width, if not `tile` (0 = full-width bands `tile` rows high).
     ///   - overlap: context around each core in LR pixels; nil = the models' receptive radius.
-    public init(tile: Int = 128, overlap: Int? = nil, batchSize: Int = 64, precision: Precision = .fp32) {
-        self.tile = tile; self.overlap = overlap; self.batchSize = max(1, batchSize); self.precision = precision
+    public init(tile: Int = 128, tileWidth: Int? = nil, overlap: Int? = nil, batchSize: Int = 64, precision: Precision = .fp32) {
+        self.tile = tile; self.tileWidth = tileWidth; self.overlap = overlap; self.batchSize = max(1, batchSize)
+        self.precision = precision
     }
 
     /// The grid this tiler uses for `plane` and `models` (e.g. to classify tiles first).
     public func grid(width: Int, height: Int, models: [Model]) -> TileGrid {
         let align = models.map(\.graph.align).reduce(1, lcm)
         let radius = models.map(\.graph.receptiveRadius).max() ?? 0
-        return TileGrid(width: width, height: height, tile: tile, overlap: overlap ?? radius, align: align)
+        return TileGrid(width: width, height: height, tile: tile, tileWidth: tileWidth, overlap: overlap ?? radius, align: align)
     }
 
     /// Upscales (or enhances) `plane` with one model.
@@ -175,6 +179,19 @@ public struct Tiler: Sendable {
             }
             return clip.map { (ti, $0) }
         }
+        // Full-width bands (one column) blend only within `feather` rows of a boundary between
+        // different branches: every other row holds one band's output alone, at weight 1, and is
+        // rounded straight onto the canvas like a uniform tile's core. Tiles blend every row.
+        var seams: [Range<Int>] = [0..<(g.paddedHeight * s)]
+        var inSeam: [Bool] = []
+        if g.columns == 1 {
+            seams = (1..<max(1, g.rows)).filter { assignment[$0] != assignment[$0 - 1] }.map { r in
+                let y = g.tiles[r].coreY.lowerBound * s
+                return max(0, y - feather)..<min(g.paddedHeight * s, y + feather)
+            }
+            inSeam = [Bool](repeating: false, count: g.paddedHeight * s)
+            for seam in seams { for y in seam { inSeam[y] = true } }
+        }
         let scale = 1 / maxValue
         // Bands of output rows in parallel: each band blends and writes back only its own rows,
         // so no two threads touch the same sample, and canvas rows are read before written.
@@ -189,34 +206,47 @@ public struct Tiler: Sendable {
                                    into: canvas, stride: stride, wide: false, maxValue: maxValue)
                 }
             }
-            for ti in blended {
-                let t = g.tiles[ti]
-                for y in ((t.windowY * s)..<(t.windowY * s + oh)).clamped(to: band) {
-                    (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
-                    (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+            if !inSeam.isEmpty {
+                for ti in blended {
+                    let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
+                    for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) where !inSeam[y] {
+                        Self.storeCore(of: t, row: y, windowRow: window + (y - t.windowY * s) * ow, scale: s, width: width,
+                                       into: canvas, stride: stride, wide: false, maxValue: maxValue)
+                    }
                 }
             }
-            for ti in blended {
-                blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                      clip: (all, band), into: acc.values, weight: weight.values, outWidth: outW)
-            }
             let window = Accumulator(count: ow * oh, zeroed: false)
-            for (ti, clip) in canvasClips {
-                let part = (x: clip.x, y: clip.y.clamped(to: band))
-                guard !part.y.isEmpty else { continue }
-                cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
-                    width: width, height: height, clip: part, into: window.values)
-                blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                      clip: part, into: acc.values, weight: weight.values, outWidth: outW)
-            }
-            for ti in blended {
-                let t = g.tiles[ti]
-                let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
-                for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: band) {
-                    // Samples no blend reached (weight 0) keep the canvas.
-                    let x = xs.lowerBound
-                    clarity_store_blended(acc.values + y * outW + x, weight.values + y * outW + x, xs.count,
-                                          canvas + y * stride + x, maxValue)
+            for seam in seams {
+                let rows = seam.clamped(to: band)
+                guard !rows.isEmpty else { continue }
+                for ti in blended {
+                    let t = g.tiles[ti]
+                    for y in ((t.windowY * s)..<(t.windowY * s + oh)).clamped(to: rows) {
+                        (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                        (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                    }
+                }
+                for ti in blended {
+                    blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          clip: (all, rows), into: acc.values, weight: weight.values, outWidth: outW)
+                }
+                for (ti, clip) in canvasClips {
+                    let part = (x: clip.x, y: clip.y.clamped(to: rows))
+                    guard !part.y.isEmpty else { continue }
+                    cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
+                        width: width, height: height, clip: part, into: window.values)
+                    blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          clip: part, into: acc.values, weight: weight.values, outWidth: outW)
+                }
+                for ti in blended {
+                    let t = g.tiles[ti]
+                    let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
+                    for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: rows) {
+                        // Samples no blend reached (weight 0) keep the canvas.
+                        let x = xs.lowerBound
+                        clarity_store_blended(acc.values + y * outW + x, weight.values + y * outW + x, xs.count,
+                                              canvas + y * stride + x, maxValue)
+                    }
                 }
             }
         }

@@ -45,6 +45,9 @@ struct Live: ParsableCommand {
     @Option(help: "Low-resolution tile size the router decides on.")
     var tile = 48
 
+    @Option(help: "Low-resolution tile width, if not --tile. 0: full-width bands --tile rows high, routed by detail (no classifier); a band blends only where its branch changes, so at 4K more of the frame gets a model than with tiles.")
+    var tileWidth: Int?
+
     @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
     var overlap = 4
 
@@ -62,6 +65,10 @@ struct Live: ParsableCommand {
         if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
         if let deadline, Self.seconds(deadline) == nil { throw ValidationError("--deadline takes a time such as 33ms or 0.04s") }
         guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
+        if let tileWidth, tileWidth != 0, tileWidth < 8 { throw ValidationError("--tile-width must be 0 (bands) or at least 8") }
+        if tileWidth == 0, let classifier, classifier != "none" {
+            throw ValidationError("full-width bands are routed by detail: --classifier \(classifier) classifies square tiles")
+        }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
     }
 
@@ -87,8 +94,8 @@ struct Live: ParsableCommand {
             let branches = try Routing.branches(models: models, scale: scale)
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
-            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
-                                          tiler: Tiler(tile: tile, overlap: overlap, batchSize: 4, precision: precision.resolved),
+            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(tileWidth == 0 ? "none" : classifier, branches: branches),
+                                          tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: tileWidth == 0 ? 1 : 4, precision: precision.resolved),
                                           budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report

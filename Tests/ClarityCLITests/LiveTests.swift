@@ -28,6 +28,26 @@ final class LiveTests: ToolTestCase {
         XCTAssertGreaterThanOrEqual(final?["elapsed"] as? Double ?? 0, 0.45)
     }
 
+    func testFullWidthBandsAreRoutedLikeTiles() throws {
+        try makeClip(seconds: 0.3)
+        let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3,bicubicpp-c8-x3",
+                                  "--tile", "32", "--tile-width", "0", "--progress", "json", "--no-audio"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let final = r.stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.last { $0["done"] as? Bool == true }
+        XCTAssertEqual(final?["frames"] as? Int, 9)
+        XCTAssertEqual(final?["late"] as? Int, 0)
+        // 180 rows in 32-row bands: 6 per frame, and with time to spare the detailed ones take a model.
+        let tiles = final?["branch_tiles"] as? [String: Int]
+        XCTAssertEqual(tiles?.values.reduce(0, +), 9 * 6)
+        XCTAssertGreaterThan((tiles?["esr-max-k5-c2-x3"] ?? 0) + (tiles?["bicubicpp-c8-x3"] ?? 0), 0)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
+        // Bands are routed by detail: a classifier of square tiles is refused.
+        let refused = try Tool.clarity(["live", "in.mp4", "x.mkv", "--tile-width", "0", "--classifier", "classsr-w32-x3"], in: folder)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+    }
+
     func testAnImpossibleDeadlineDropsLateFramesOnlyWhenAsked() throws {
         try makeClip(seconds: 0.3)
         for drop in [false, true] {

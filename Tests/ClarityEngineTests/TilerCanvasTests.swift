@@ -46,26 +46,39 @@ final class TilerCanvasTests: XCTestCase {
         let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { _ in rng.uniform(0.2, 0.8) })
         let original = (0..<(w * 3 * h * 3)).map { _ in UInt8(rng.uniform(60, 200)) }
         let canvas = Plane(width: w * 3, height: h * 3, data: original.map { Float($0) / 255 })
-        let tiler = Tiler(tile: 8, overlap: 4)
         let models = [try Self.brighterNearest(), try RandomModels.bicubicPlusPlus(channels: 4, scale: 3, seed: 6)]
-        let grid = tiler.grid(width: w, height: h, models: models)
-        // Models 0, 1 and the canvas (2) mixed; then a lone model tile; then two diagonal ones
-        // (canvas tiles with model neighbours on several sides); then tiles whose neighbours all
-        // took their model (written without the blend): every tile, and all but one column.
-        let assignments = [grid.tiles.map { ($0.row * 2 + $0.column) % 3 },
-                           grid.tiles.indices.map { $0 == grid.columns + 2 ? 1 : 2 },
-                           grid.tiles.map { ($0.row, $0.column) == (0, 1) || ($0.row, $0.column) == (1, 2) ? 0 : 2 },
-                           grid.tiles.map { _ in 1 },
-                           grid.tiles.map { $0.column == 0 ? 2 : 0 }]
-        for assignment in assignments {
-            let want = try tiler.run(plane, models: models, grid: grid, assignment: assignment, canvas: canvas)
-            var bytes = original
-            try bytes.withUnsafeMutableBufferPointer {
-                try tiler.composite(plane, models: models, grid: grid, assignment: assignment, onto: $0.baseAddress!, stride: w * 3, maxValue: 255)
+        // Square tiles: models 0, 1 and the canvas (2) mixed; then a lone model tile; then two
+        // diagonal ones (canvas tiles with model neighbours on several sides); then tiles whose
+        // neighbours all took their model (written without the blend): every tile, and all but
+        // one column.
+        let tiles = Tiler(tile: 8, overlap: 4)
+        let tileGrid = tiles.grid(width: w, height: h, models: models)
+        let tileAssignments = [tileGrid.tiles.map { ($0.row * 2 + $0.column) % 3 },
+                               tileGrid.tiles.indices.map { $0 == tileGrid.columns + 2 ? 1 : 2 },
+                               tileGrid.tiles.map { ($0.row, $0.column) == (0, 1) || ($0.row, $0.column) == (1, 2) ? 0 : 2 },
+                               tileGrid.tiles.map { _ in 1 },
+                               tileGrid.tiles.map { $0.column == 0 ? 2 : 0 }]
+        // Full-width bands (blended only near a change of branch): the same kinds of mix.
+        let bands = Tiler(tile: 4, tileWidth: 0, overlap: 4)
+        let bandGrid = bands.grid(width: w, height: h, models: models)
+        XCTAssertEqual(bandGrid.columns, 1)
+        let bandAssignments = [bandGrid.tiles.map { $0.row % 3 },
+                               bandGrid.tiles.map { $0.row == 2 ? 1 : 2 },
+                               bandGrid.tiles.map { $0.row == 0 || $0.row == 3 ? 0 : 2 },
+                               bandGrid.tiles.map { _ in 1 },
+                               bandGrid.tiles.map { $0.row < 2 ? 2 : 0 },
+                               bandGrid.tiles.map { $0.row < 3 ? 0 : 1 }]
+        for (tiler, grid, assignments) in [(tiles, tileGrid, tileAssignments), (bands, bandGrid, bandAssignments)] {
+            for assignment in assignments {
+                let want = try tiler.run(plane, models: models, grid: grid, assignment: assignment, canvas: canvas)
+                var bytes = original
+                try bytes.withUnsafeMutableBufferPointer {
+                    try tiler.composite(plane, models: models, grid: grid, assignment: assignment, onto: $0.baseAddress!, stride: w * 3, maxValue: 255)
+                }
+                let worst = zip(bytes, want.data).map { abs(Float($0) - min(max(($1 * 255).rounded(), 0), 255)) }.max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1, "rounding at most: \(assignment)")
+                XCTAssertNotEqual(bytes, original, "model tiles were composited")
             }
-            let worst = zip(bytes, want.data).map { abs(Float($0) - min(max(($1 * 255).rounded(), 0), 255)) }.max() ?? 0
-            XCTAssertLessThanOrEqual(worst, 1, "rounding at most")
-            XCTAssertNotEqual(bytes, original, "model tiles were composited")
         }
     }
 

@@ -89,6 +89,7 @@ class Sampler:
         self.patch, self.p_jpeg, self.align, self.device = patch, p_jpeg, align, device
         self.rng = np.random.default_rng(seed)
         self.kinds = H264 + JPEG
+        self.levels = np.array([kind_level(k) for k in self.kinds])
         self.by_kind = {}
         for k in self.kinds:
             idx = [i for i, f in enumerate(self.frames) if k in f["deg"]]
@@ -143,8 +144,7 @@ class Sampler:
         b = self.planes[f, 0, ys, xs]
         x = (a.float() / 255.0)[:, None]
         y = (b.float() / 255.0)[:, None]
-        lv = torch.tensor([kind_level(self.kinds[k]) for k in kind], device=dev)
-        return x, y, lv, torch.from_numpy(self.norm[kind]).to(dev)
+        return x, y, torch.from_numpy(self.levels[kind]).to(dev), torch.from_numpy(self.norm[kind]).to(dev)
 
 
 def val_crops(frames, align, crop=VAL_CROP, jpeg=True):

@@ -182,37 +182,36 @@ public struct Tiler: Sendable {
         // Full-width bands (one column) blend only within `feather` rows of a boundary between
         // different branches: every other row holds one band's output alone, at weight 1, and is
         // rounded straight onto the canvas like a uniform tile's core. Tiles blend every row.
-        var seams: [Range<Int>] = [0..<(g.paddedHeight * s)]
-        var inSeam: [Bool] = []
-        if g.columns == 1 {
-            seams = (1..<max(1, g.rows)).filter { assignment[$0] != assignment[$0 - 1] }.map { r in
+        let bands = g.columns == 1, outH = g.paddedHeight * s
+        var seamRow = [Bool](repeating: !bands, count: outH)
+        if bands {
+            for r in 1..<max(1, g.rows) where assignment[r] != assignment[r - 1] {
                 let y = g.tiles[r].coreY.lowerBound * s
-                return max(0, y - feather)..<min(g.paddedHeight * s, y + feather)
+                for k in max(0, y - feather)..<min(outH, y + feather) { seamRow[k] = true }
             }
-            inSeam = [Bool](repeating: false, count: g.paddedHeight * s)
-            for seam in seams { for y in seam { inSeam[y] = true } }
         }
+        var seams: [Range<Int>] = []  // the runs of seam rows, each blended once
+        var row = 0
+        while row < outH {
+            guard seamRow[row] else { row += 1; continue }
+            let start = row
+            while row < outH && seamRow[row] { row += 1 }
+            seams.append(start..<row)
+        }
+        // Rows written straight from a tile's own output: a uniform tile's core; a band's core off the seams.
+        let direct = uniform.map { ($0, false) } + (bands ? blended.map { ($0, true) } : [])
         let scale = 1 / maxValue
         // Bands of output rows in parallel: each band blends and writes back only its own rows,
         // so no two threads touch the same sample, and canvas rows are read before written.
-        parallelChunks(g.paddedHeight * s, minChunk: 32) { band in
+        parallelChunks(outH, minChunk: 32) { band in
             let all = 0..<outW
             // Every blend lands in some model tile's window, and only those are written back:
             // zeroing them suffices (the canvas neighbours' windows were 8x more to clear).
-            for ti in uniform {
+            for (ti, offSeams) in direct {
                 let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
-                for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) {
+                for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) where !(offSeams && seamRow[y]) {
                     Self.storeCore(of: t, row: y, windowRow: window + (y - t.windowY * s) * ow, scale: s, width: width,
                                    into: canvas, stride: stride, wide: false, maxValue: maxValue)
-                }
-            }
-            if !inSeam.isEmpty {
-                for ti in blended {
-                    let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
-                    for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) where !inSeam[y] {
-                        Self.storeCore(of: t, row: y, windowRow: window + (y - t.windowY * s) * ow, scale: s, width: width,
-                                       into: canvas, stride: stride, wide: false, maxValue: maxValue)
-                    }
                 }
             }
             let window = Accumulator(count: ow * oh, zeroed: false)

@@ -66,11 +66,14 @@ struct Live: ParsableCommand {
         if let deadline, Self.seconds(deadline) == nil { throw ValidationError("--deadline takes a time such as 33ms or 0.04s") }
         guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
         if let tileWidth, tileWidth != 0, tileWidth < 8 { throw ValidationError("--tile-width must be 0 (bands) or at least 8") }
-        if tileWidth == 0, let classifier, classifier != "none" {
+        if bands, let classifier, classifier != "none" {
             throw ValidationError("full-width bands are routed by detail: --classifier \(classifier) classifies square tiles")
         }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
     }
+
+    /// Full-width bands instead of tiles.
+    var bands: Bool { tileWidth == 0 }
 
     /// "33ms", "0.04s" or a bare number of milliseconds.
     static func seconds(_ text: String) -> Double? {
@@ -94,8 +97,8 @@ struct Live: ParsableCommand {
             let branches = try Routing.branches(models: models, scale: scale)
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
-            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(tileWidth == 0 ? "none" : classifier, branches: branches),
-                                          tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: tileWidth == 0 ? 1 : 4, precision: precision.resolved),
+            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(bands ? "none" : classifier, branches: branches),
+                                          tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
                                           budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report

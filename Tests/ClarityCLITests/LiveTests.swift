@@ -3,14 +3,19 @@ import XCTest
 
 /// `clarity live`: paced by timestamps, every frame accounted for, latency reported.
 final class LiveTests: ToolTestCase {
+    /// The last JSON progress line, the one that says the run is done.
+    static func finalReport(_ stderr: String) -> [String: Any]? {
+        stderr.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }.last { $0["done"] as? Bool == true }
+    }
+
     func testAGenerousDeadlineWritesEveryFrameAndReportsLatency() throws {
         try makeClip(seconds: 0.5)
         let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3",
                                   "--tile", "32", "--progress", "json", "--no-audio"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let final = r.stderr.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.last { $0["done"] as? Bool == true }
+        let final = Self.finalReport(r.stderr)
         XCTAssertEqual(final?["frames"] as? Int, 15)
         XCTAssertEqual(final?["late"] as? Int, 0)
         let latency = final?["latency_ms"] as? [String: Double]
@@ -33,9 +38,7 @@ final class LiveTests: ToolTestCase {
         let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3,bicubicpp-c8-x3",
                                   "--tile", "32", "--tile-width", "0", "--progress", "json", "--no-audio"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let final = r.stderr.split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.last { $0["done"] as? Bool == true }
+        let final = Self.finalReport(r.stderr)
         XCTAssertEqual(final?["frames"] as? Int, 9)
         XCTAssertEqual(final?["late"] as? Int, 0)
         // 180 rows in 32-row bands: 6 per frame, and with time to spare the detailed ones take a model.
@@ -54,9 +57,7 @@ final class LiveTests: ToolTestCase {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "0.01ms", "--models", "esr-max-k5-c2-x3",
                                       "--tile", "32", "--progress", "json", "--no-audio"] + (drop ? ["--drop-late"] : []), in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
-            let final = r.stderr.split(separator: "\n").compactMap {
-                try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-            }.last { $0["done"] as? Bool == true }
+            let final = Self.finalReport(r.stderr)
             XCTAssertEqual(final?["late"] as? Int, 9)
             XCTAssertEqual(final?["frames"] as? Int, drop ? 0 : 9)
             XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)

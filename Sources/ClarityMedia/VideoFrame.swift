@@ -4,6 +4,9 @@ import CFFmpeg
 /// so that decoders, swscale and encoders share it without copies.
 public final class VideoFrame: @unchecked Sendable {
     public let avFrame: UnsafeMutablePointer<AVFrame>
+    /// Live mode: when the frame must be written, in `DispatchTime` uptime nanoseconds, so
+    /// that a stage can plan its work to end in time; nil outside live mode.
+    public var due: UInt64?
 
     /// Takes ownership of `frame`.
     init(owning frame: UnsafeMutablePointer<AVFrame>) {
@@ -52,9 +55,10 @@ public final class VideoFrame: @unchecked Sendable {
         return area > 0 ? sum / area : base
     }
 
-    /// Copies timestamp, colour signalling and side data from `source` (not the samples).
+    /// Copies timestamp, due time, colour signalling and side data from `source` (not the samples).
     public func copyProperties(from source: VideoFrame) {
         av_frame_copy_props(avFrame, source.avFrame)
+        due = source.due
     }
 }
 

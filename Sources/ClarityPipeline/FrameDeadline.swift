@@ -13,6 +13,8 @@ public final class FrameDeadline: @unchecked Sendable {
 
     private let lock = NSLock()
     private var released: [UInt64] = []      // release times of frames in flight, oldest first
+    private var stageEnds: [UInt64: UInt64] = [:]  // release time -> when the stage handed it on
+    private var recentTails: [Double] = []   // the last frames' stage-to-written seconds
     private var origin: (wall: UInt64, pts: Double)?
     private var latencies: [Double] = []
     private var late = 0
@@ -24,10 +26,14 @@ public final class FrameDeadline: @unchecked Sendable {
         self.paced = paced
     }
 
+    private var nanoseconds: UInt64 { UInt64(seconds * 1e9) }
+
     /// Called by the reader with a decoded frame's time in seconds: waits until the frame is
-    /// due. Its clock starts when it was due, not when it was decoded: a decode that falls
-    /// behind the stream's pace counts against the deadline.
-    public func release(at time: Double?) {
+    /// released (due to start). Its clock starts then, not when it was decoded: a decode that
+    /// falls behind the stream's pace counts against the deadline. Returns when the frame
+    /// must be written (`VideoFrame.due`).
+    @discardableResult
+    public func release(at time: Double?) -> UInt64 {
         let now = DispatchTime.now().uptimeNanoseconds
         var start = now
         if paced, let time {
@@ -41,6 +47,24 @@ public final class FrameDeadline: @unchecked Sendable {
         lock.lock()
         released.append(start)
         lock.unlock()
+        return start &+ nanoseconds
+    }
+
+    /// Called when the stage hands on the frame due at `due`: from here to its write is the
+    /// frame's tail, which `tail` learns.
+    public func stageFinished(due: UInt64) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock(); defer { lock.unlock() }
+        stageEnds[due &- nanoseconds] = now
+    }
+
+    /// Seconds a frame has recently needed from its stage's end to written (the queue to the
+    /// writer and the write; the 90th percentile of the last 30 frames): the part of a
+    /// frame's time a stage must leave.
+    public var tail: Double {
+        lock.lock(); defer { lock.unlock() }
+        let sorted = recentTails.sorted()
+        return sorted.isEmpty ? 0 : sorted[Int((0.9 * Double(sorted.count)).rounded(.up)) - 1]
     }
 
     /// Called by the writer for the oldest frame in flight, before writing it: false when it
@@ -50,6 +74,7 @@ public final class FrameDeadline: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard dropLate, let first = released.first, Double(now - first) / 1e9 > seconds else { return true }
         released.removeFirst()
+        stageEnds[first] = nil
         latencies.append(Double(now - first) / 1e9)
         late += 1
         dropped += 1
@@ -61,8 +86,13 @@ public final class FrameDeadline: @unchecked Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock(); defer { lock.unlock() }
         guard !released.isEmpty else { return }
-        let latency = Double(now - released.removeFirst()) / 1e9
+        let start = released.removeFirst()
+        let latency = Double(now - start) / 1e9
         latencies.append(latency)
+        if let end = stageEnds.removeValue(forKey: start) {
+            recentTails.append(Double(now - end) / 1e9)
+            if recentTails.count > 30 { recentTails.removeFirst() }
+        }
         if latency > seconds { late += 1 }
     }
 

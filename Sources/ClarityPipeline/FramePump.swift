@@ -100,7 +100,7 @@ public final class FramePump: @unchecked Sendable {
                 var sequence = 0
                 while !shouldStop, let item = try reader.read() {
                     if case .frame(let f) = item {
-                        deadline?.release(at: f.pts.map { Double($0) * timeBase })
+                        f.due = deadline?.release(at: f.pts.map { Double($0) * timeBase })
                         decodedCount.increment()
                     }
                     if !decoded.push((sequence, item)) { return }
@@ -125,7 +125,10 @@ public final class FramePump: @unchecked Sendable {
                     while let (n, item) = decoded.pop() {
                         let out: MediaItem
                         switch item {
-                        case .frame(let f): out = .frame(try stage.process(f))
+                        case .frame(let f):
+                            let done = try stage.process(f)
+                            if let due = done.due { deadline?.stageFinished(due: due) }
+                            out = .frame(done)
                         case .packet: out = item
                         }
                         if !processed.push(n, out) { return }

@@ -39,6 +39,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// past its budget keep the canvas, but a whole-frame run cannot be cut short: under a
     /// hard deadline, a share well below 1 keeps a slowed machine from making the frame late.
     public var wholeFrameShare: Double
+    /// Live mode: a frame that carries a due time (`VideoFrame.due`) gets at most what is left
+    /// of its time once the tail this clock measures (the queue to the writer and the write)
+    /// is set aside; so a frame that waited behind a slow one is planned cheaper, not late.
+    public var deadline: FrameDeadline?
     /// Nanoseconds on a monotonic clock: what every cost is measured with (replaceable, so
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
@@ -175,6 +179,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// routed tiles' expected gain is higher); or the bicubic canvas alone.
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = clock()
+        let budget = frameBudget(frame)
         func since(_ t: UInt64) -> Double { Double(clock() - t) / 1e9 }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
@@ -237,6 +242,13 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let c = costs.snapshot
         costs.observe(predicted: c.setup + TileRouter.cost(of: done, costs: c.secondsPerTile), actual: since(tilesStart))
         return out
+    }
+
+    /// `budget`, or less when the frame is due sooner than that plus its expected tail.
+    private func frameBudget(_ frame: VideoFrame) -> Double? {
+        guard let budget, let due = frame.due, let deadline else { return budget }
+        let left = Double(Int64(bitPattern: due &- DispatchTime.now().uptimeNanoseconds)) / 1e9 - deadline.tail
+        return min(budget, max(0, left))
     }
 
     /// The models' input: luma as floats in [0, 1].

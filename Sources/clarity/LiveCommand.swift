@@ -54,8 +54,8 @@ struct Live: ParsableCommand {
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
-    @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it).")
-    var stageShare = 0.5
+    @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
+    var stageShare = 0.45
 
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
@@ -100,6 +100,7 @@ struct Live: ParsableCommand {
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(bands ? "none" : classifier, branches: branches),
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
                                           budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
+            stage.deadline = clock
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",

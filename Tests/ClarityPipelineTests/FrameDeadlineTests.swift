@@ -42,4 +42,23 @@ final class FrameDeadlineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(deadline.report.max, 0.029)
         XCTAssertLessThan(deadline.report.max, 1)
     }
+
+    /// The tail runs from the stage's hand-over to the write; it is the 90th percentile of the
+    /// last 30 frames, so one slow write is forgotten once 30 frames have passed it.
+    func testTailIsTheRecentStageToWrittenTime() {
+        let deadline = FrameDeadline(seconds: 1, paced: false)
+        XCTAssertEqual(deadline.tail, 0)
+        func frame(tail: Double) {
+            let due = deadline.release(at: nil)
+            Thread.sleep(forTimeInterval: 0.005)  // the stage's time: not part of the tail
+            deadline.stageFinished(due: due)
+            Thread.sleep(forTimeInterval: tail)
+            deadline.written()
+        }
+        frame(tail: 0.060)
+        XCTAssertGreaterThanOrEqual(deadline.tail, 0.059)
+        XCTAssertLessThan(deadline.tail, 0.064 + 0.050)
+        for _ in 0..<30 { frame(tail: 0) }
+        XCTAssertLessThan(deadline.tail, 0.010)
+    }
 }

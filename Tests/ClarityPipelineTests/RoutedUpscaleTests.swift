@@ -75,6 +75,31 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertGreaterThan(stage.costs.snapshot.overhead, 1000 * c.overhead, "the measured costs followed the clock")
     }
 
+    /// Live mode: a frame due sooner than its budget gets only the time it has left, less the
+    /// tail its clock measured from stage to written; one already overdue is the canvas alone.
+    func testAFrameDueSoonGetsOnlyTheTimeItHasLeft() throws {
+        let (stage, _, _, frame, _) = try singleModelStage(budget: 10)
+        let clock = FrameDeadline(seconds: 1, paced: false)
+        stage.deadline = clock
+        func run(dueIn seconds: Double) throws {
+            frame.due = UInt64(Int64(DispatchTime.now().uptimeNanoseconds) + Int64(seconds * 1e9))
+            _ = try stage.process(frame)
+        }
+        try run(dueIn: 10)
+        XCTAssertEqual(stage.branchCounts, [0, 24], "ample time: the model on the whole frame")
+        try run(dueIn: -0.001)
+        XCTAssertEqual(stage.branchCounts, [24, 24], "overdue: the canvas")
+        // A 200 ms tail (the writer was slow): a frame due in 100 ms has no time for the model.
+        let due = clock.release(at: nil)
+        clock.stageFinished(due: due)
+        Thread.sleep(forTimeInterval: 0.2)
+        clock.written()
+        try run(dueIn: 0.1)
+        XCTAssertEqual(stage.branchCounts, [48, 24], "due within the tail: the canvas")
+        try run(dueIn: 5)
+        XCTAssertEqual(stage.branchCounts, [48, 48])
+    }
+
     /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly
     /// the model's own whole-frame upscale, chroma included.
     func testABudgetThatFitsTheWholeFrameRunsTheModelWhole() throws {

@@ -43,6 +43,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// of its time once the tail this clock measures (the queue to the writer and the write)
     /// is set aside; so a frame that waited behind a slow one is planned cheaper, not late.
     public var deadline: FrameDeadline?
+    /// Under a budget, the tiles' expected gains scored on one frame also route this many
+    /// frames after it, which pay no routing: consecutive frames of a video hold nearly the
+    /// same tiles, and at 4K on 2 cores the classifier takes a third of a 33 ms frame's share.
+    /// 0 scores every frame. Without a budget every frame is classified (plain ClassSR).
+    public var gainReuse = 0
+    private var scored: (gains: [[Double]], age: Int)?
     /// Nanoseconds on a monotonic clock: what every cost is measured with (replaceable, so
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
@@ -190,13 +196,16 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
         var choice: [Int]
         if let budget {
-            let tileBudget = costs.tileBudget(frame: budget)
+            let reused = scored.flatMap { $0.age < gainReuse ? $0.gains : nil }
+            scored?.age += 1
+            let routing = reused == nil ? costs.snapshot.routing : 0
+            let tileBudget = costs.tileBudget(frame: budget, routing: routing, routingServes: reused == nil ? gainReuse + 1 : 1)
             let whole = costs.wholeFrameFits(frame: budget, share: wholeFrameShare)
                 .max { branches[$0 - 1].gain < branches[$1 - 1].gain }
             // No routing when the whole-frame model gains most on every class (no tile mix
             // can beat it), or when there is no time to route first.
             if let whole, whole == dominantBranch || tileBudget == nil
-                || !costs.wholeFrameFits(frame: budget, reserve: costs.snapshot.routing, share: wholeFrameShare).contains(whole) {
+                || !costs.wholeFrameFits(frame: budget, reserve: routing, share: wholeFrameShare).contains(whole) {
                 return try paintWhole(whole, luma: luma, into: out)
             }
             guard let tileBudget else {
@@ -207,10 +216,16 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 costs.relax()
                 return out
             }
-            let routingStart = clock()
-            let gains = try expectedGains(luma).gains
+            let gains: [[Double]]
+            if let reused {
+                gains = reused
+            } else {
+                let routingStart = clock()
+                gains = try expectedGains(luma).gains
+                costs.observe(routing: since(routingStart))
+                scored = (gains, 0)
+            }
             choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget)
-            costs.observe(routing: since(routingStart))
             // A tie goes to the whole-frame run: the faster of the two.
             if let whole, gains.reduce(0, { $0 + $1[whole] }) >= zip(gains, choice).reduce(0, { $0 + $1.0[$1.1] }) {
                 return try paintWhole(whole, luma: luma, into: out)

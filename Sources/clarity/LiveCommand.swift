@@ -51,6 +51,9 @@ struct Live: ParsableCommand {
     @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
     var overlap = 4
 
+    @Option(help: "Frames after a scored one that reuse its tiles' expected gains instead of running the classifier again. 0 scores every frame; 2 gives the classifier's time to model tiles on two frames in three (more quality, and more of each frame's time used, so a stall of the machine makes more frames late).")
+    var gainReuse = 0
+
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
@@ -69,6 +72,7 @@ struct Live: ParsableCommand {
         if bands, let classifier, classifier != "none" {
             throw ValidationError("full-width bands are routed by detail: --classifier \(classifier) classifies square tiles")
         }
+        guard gainReuse >= 0 else { throw ValidationError("--gain-reuse must be 0 or more") }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
     }
 
@@ -101,6 +105,7 @@ struct Live: ParsableCommand {
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
                                           budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
             stage.deadline = clock
+            stage.gainReuse = gainReuse
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",

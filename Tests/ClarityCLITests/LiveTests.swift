@@ -68,7 +68,7 @@ final class LiveTests: ToolTestCase {
     }
 
     func testBadDeadlinesAreRefused() throws {
-        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"]] {
+        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"]] {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)
             XCTAssertEqual(r.status, 64, args.joined(separator: " "))
         }

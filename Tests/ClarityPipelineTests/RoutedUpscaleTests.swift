@@ -100,6 +100,26 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertEqual(stage.branchCounts, [48, 48])
     }
 
+    /// Under a budget, the gains scored on one frame route the next `gainReuse` frames too;
+    /// then the frame is scored again. A flat frame routed with a textured frame's gains puts
+    /// the model where the texture was; scored itself, it takes none.
+    func testGainsScoredOnOneFrameRouteTheNextOnes() throws {
+        let (stage, _, format, frame, _) = try singleModelStage(budget: 10)
+        stage.wholeFrameShare = 0  // tiles, not a whole-frame run
+        stage.gainReuse = 2
+        let flat = try FramePool(format: format).makeFrame()
+        for p in 0..<3 {
+            let (d, s) = flat.plane(p)
+            d.update(repeating: 120, count: s * (p == 0 ? 32 : 16))
+        }
+        _ = try stage.process(frame)
+        XCTAssertEqual(stage.branchCounts, [12, 12], "scored: the textured half takes the model")
+        for _ in 0..<2 { _ = try stage.process(flat) }
+        XCTAssertEqual(stage.branchCounts, [36, 36], "reused: the same tiles again")
+        _ = try stage.process(flat)
+        XCTAssertEqual(stage.branchCounts, [60, 36], "scored again: nothing to gain on a flat frame")
+    }
+
     /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly
     /// the model's own whole-frame upscale, chroma included.
     func testABudgetThatFitsTheWholeFrameRunsTheModelWhole() throws {

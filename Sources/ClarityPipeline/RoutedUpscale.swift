@@ -4,7 +4,7 @@ import ClarityMedia
 import Foundation
 
 /// Upscales luma tile by tile, each tile through the branch `TileRouter` picks: the classical
-/// canvas (swscale bicubic of the whole plane, nearly free) or one of several models of
+/// canvas (swscale's `canvasFilter` over the whole plane, nearly free) or one of several models of
 /// rising cost. With a time budget per frame, the branch mix follows the measured costs so
 /// the frame fits; without one, every tile takes its best branch. Chroma is scaled
 /// classically. Neighbouring tiles on different branches are feathered across the overlap.
@@ -53,7 +53,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     public private(set) var costs: BranchCostModel!
-    /// Tiles per branch over every frame so far: canvas (bicubic) first, then `branches`.
+    /// Tiles per branch over every frame so far: the canvas first, then `branches`.
     public var branchCounts: [Int] { countsLock.withLock { counts } }
     private var counts: [Int]
     /// Frames run whole by each router branch (index 0, the canvas, stays 0).
@@ -68,8 +68,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private var maxValue: Float = 255
     private let scratch = CompositeScratch()
 
+    /// The classical filter of the luma canvas every tile without a model keeps.
+    public let canvasFilter: ScaleFilter
+
     public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?,
-                wholeFrameShare: Double = 1) throws {
+                wholeFrameShare: Double = 1, canvas: ScaleFilter = .bicubic) throws {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
@@ -92,11 +95,13 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.tiler = tiler
         self.budget = budget
         self.wholeFrameShare = wholeFrameShare
+        canvasFilter = canvas
         counts = [Int](repeating: 0, count: branches.count + 1)
         wholeFrames = counts
     }
 
-    public var branchNames: [String] { ["bicubic"] + branches.map(\.model.graph.name) }
+    /// The canvas by its filter's name, then the models.
+    public var branchNames: [String] { [canvasFilter.rawValue] + branches.map(\.model.graph.name) }
 
     public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
         try PlanarYUV.check(input, accepted: accepted, user: "routed upscaling")
@@ -109,7 +114,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         pool = try FramePool(format: out)
         // The canvas and chroma are most of a live frame's fixed work: all threads take them.
         lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8,
-                                     filter: .bicubic, threads: Engine.threads)
+                                     filter: canvasFilter, threads: Engine.threads)
         chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         costs = try calibrateCosts(width: input.width, height: input.height)
@@ -182,7 +187,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// on the whole frame (tiles pay window copies and blending that a whole-frame run does
     /// not, so when one fits it is faster and usually better); the routed tiles, when the
     /// budget also leaves time to weigh them against it (the whole-frame run wins unless the
-    /// routed tiles' expected gain is higher); or the bicubic canvas alone.
+    /// routed tiles' expected gain is higher); or the canvas alone.
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = clock()
         let budget = frameBudget(frame)
@@ -271,7 +276,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false, scale: 1 / maxValue)
     }
 
-    /// Swscale's bicubic luma, straight into the output: the canvas model tiles are blended over.
+    /// Swscale's luma (`canvasFilter`), straight into the output: the canvas model tiles are blended over.
     private func paintCanvas(_ frame: VideoFrame, into out: VideoFrame) {
         let start = clock()
         lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))

@@ -54,6 +54,9 @@ struct Live: ParsableCommand {
     @Option(help: "Frames after a scored one that reuse its tiles' expected gains instead of running the classifier again. 0 scores every frame; 2 gives the classifier's time to model tiles on two frames in three (more quality, and more of each frame's time used, so a stall of the machine makes more frames late).")
     var gainReuse = 0
 
+    @Option(help: "Classical filter of the luma canvas, what every tile without a model keeps: lanczos gains about 0.4 dB over bicubic on a 4K pan for about 1 ms more a frame.")
+    var canvas: ScaleFilter = .lanczos
+
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
@@ -103,7 +106,7 @@ struct Live: ParsableCommand {
             // most a third of the stage's share, so that a 3x slower spell still fits.
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(bands ? "none" : classifier, branches: branches),
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
-                                          budget: limit * stageShare, wholeFrameShare: 1.0 / 3)
+                                          budget: limit * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
             stage.deadline = clock
             stage.gainReuse = gainReuse
             return EnhanceRun.Stage(stage: stage, deadline: clock) {

@@ -95,3 +95,4 @@ struct ModelOptions: ParsableArguments {
 }
 
 extension Precision: ExpressibleByArgument {}
+extension ScaleFilter: ExpressibleByArgument {}

@@ -22,10 +22,10 @@ final class LiveTests: ToolTestCase {
         XCTAssertNotNil(latency?["p99"])
         XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
         XCTAssertEqual(latency?["deadline"], 5000)
-        XCTAssertTrue(r.stderr.contains("branches: bicubic"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("branches: lanczos"), r.stderr)
         // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).
         let tiles = final?["branch_tiles"] as? [String: Int]
-        XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["bicubic", "esr-max-k5-c2-x3"])
+        XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["lanczos", "esr-max-k5-c2-x3"])
         XCTAssertEqual(tiles?.values.reduce(0, +), 15 * 60)
         XCTAssertGreaterThan(tiles?["esr-max-k5-c2-x3"] ?? 0, 0, "with time to spare, detailed tiles take the model")
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
@@ -61,9 +61,9 @@ final class LiveTests: ToolTestCase {
             XCTAssertEqual(final?["late"] as? Int, 9)
             XCTAssertEqual(final?["frames"] as? Int, drop ? 0 : 9)
             XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)
-            // Under an impossible deadline the router leaves every tile on the bicubic canvas.
-            XCTAssertTrue(r.stderr.contains("branches: bicubic 100%"), r.stderr)
-            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["bicubic": 9 * 60, "esr-max-k5-c2-x3": 0])
+            // Under an impossible deadline the router leaves every tile on the canvas.
+            XCTAssertTrue(r.stderr.contains("branches: lanczos 100%"), r.stderr)
+            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["lanczos": 9 * 60, "esr-max-k5-c2-x3": 0])
         }
     }
 

@@ -10,9 +10,11 @@ public struct QualityPreset: Decodable, Sendable {
     public var frameBudgetMilliseconds: Double?
     public var tile: Int
     public var overlap: Int
+    /// Swscale's name of the classical filter under the routed tiles; nil = bicubic.
+    public var canvas: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, about, tile, overlap
+        case name, about, tile, overlap, canvas
         case frameBudgetMilliseconds = "frame_budget_ms"
     }
 

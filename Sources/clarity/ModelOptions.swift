@@ -80,10 +80,16 @@ struct ModelOptions: ParsableArguments {
                         threads: ThreadPlan) throws -> EnhanceRun.Stage {
         let p: QualityPreset
         do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
+        let canvas = try p.canvas.map { name in
+            guard let f = ScaleFilter(rawValue: name) else {
+                throw MediaError(.invalidArgument, "preset \(p.name): unknown canvas '\(name)'; choose from \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return f
+        } ?? .bicubic
         let branches = try Routing.branches(models: nil, scale: 3)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
-                                      budget: p.frameBudgetMilliseconds.map { $0 / 1000 })
+                                      budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         let shift = input.chromaShift
         let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         let exact = want.width == input.width * 3 && want.height == input.height * 3

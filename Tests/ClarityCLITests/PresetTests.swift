@@ -6,17 +6,23 @@ import XCTest
 final class PresetTests: ToolTestCase {
     func testBundledAndOwnPresetsUpscaleEveryFrame() throws {
         try makeClip(seconds: 0.5)
-        try Data(#"{"name": "mine", "about": "a test", "frame_budget_ms": 5000, "tile": 32, "overlap": 4}"#.utf8)
+        try Data(#"{"name": "mine", "about": "a test", "frame_budget_ms": 5000, "tile": 32, "overlap": 4, "canvas": "lanczos"}"#.utf8)
             .write(to: folder.appendingPathComponent("mine.json"))
+        try Data(#"{"name": "odd", "about": "a test", "frame_budget_ms": 5, "tile": 32, "overlap": 4, "canvas": "blur"}"#.utf8)
+            .write(to: folder.appendingPathComponent("odd.json"))
         for preset in ["classsr", "quality", "mine.json"] {
             let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", preset, "--no-audio", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"], preset)
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, 15, preset)
-            XCTAssertTrue(r.stderr.contains("tiles per branch: bicubic"), r.stderr)
+            // The canvas under the tiles is named by its filter: bicubic unless the preset says.
+            XCTAssertTrue(r.stderr.contains("tiles per branch: \(preset == "mine.json" ? "lanczos" : "bicubic")"), r.stderr)
             // A generous budget runs the best model on the whole frame; no budget routes tiles.
             XCTAssertEqual(r.stderr.contains("whole frames: "), preset != "classsr", r.stderr)
         }
+        let odd = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "odd.json"], in: folder)
+        XCTAssertEqual(odd.status, 64, odd.stderr)
+        XCTAssertTrue(odd.stderr.contains("unknown canvas 'blur'"), odd.stderr)
         let bad = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "fastest"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("no preset 'fastest'"), bad.stderr)

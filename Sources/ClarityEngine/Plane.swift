@@ -39,6 +39,11 @@ public struct Plane: Equatable, Sendable {
         return out
     }
 
+    /// Rows `rows` of the plane, whole width.
+    public func rows(_ rows: Range<Int>) -> Plane {
+        Plane(width: width, height: rows.count, data: Array(data[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+    }
+
     /// This plane as a 1-channel tensor of one image.
     public var tensor: Tensor { Tensor(n: 1, h: height, w: width, c: 1, data: data) }
 }

@@ -107,17 +107,13 @@ public final class BranchCostModel: @unchecked Sendable {
     /// what is left is less than the routing itself: deciding would take longer than the
     /// model tiles it could place (at 4K on 2 cores, 10 ms of classifier for one tile in 400).
     /// The frame then skips routing altogether.
-    /// `routing` is what this frame's routing costs: the measured figure, or 0 when the frame
-    /// reuses gains already scored. Gains that will route `routingServes` frames are worth
-    /// scoring when a share of their cost leaves time for a tile: the scoring frame itself may
-    /// then place none (the budget is what is left, or 0), as long as it can afford to score.
-    public func tileBudget(frame budget: Double, routing: Double? = nil, routingServes frames: Int = 1) -> Double? {
+    /// `routing` is what this frame's routing costs, when it scores only part of its tiles
+    /// (default: the measured figure for all of them).
+    public func tileBudget(frame budget: Double, routing: Double? = nil) -> Double? {
         let c = snapshot
         let routing = routing ?? c.routing
-        let beforeRouting = budget - c.overhead - (c.wholeFrame.first ?? 0) - c.setup
-        let share = routing / Double(max(1, frames))
+        let left = budget - c.overhead - (c.wholeFrame.first ?? 0) - routing - c.setup
         let cheapestUpgrade = c.secondsPerTile.dropFirst().map { $0 - c.secondsPerTile[0] }.min() ?? .infinity
-        guard beforeRouting >= routing, beforeRouting - share >= max(cheapestUpgrade, share) else { return nil }
-        return beforeRouting - routing
+        return left >= max(cheapestUpgrade, routing) ? left : nil
     }
 }

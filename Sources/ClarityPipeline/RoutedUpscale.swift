@@ -43,12 +43,14 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// of its time once the tail this clock measures (the queue to the writer and the write)
     /// is set aside; so a frame that waited behind a slow one is planned cheaper, not late.
     public var deadline: FrameDeadline?
-    /// Under a budget, the tiles' expected gains scored on one frame also route this many
-    /// frames after it, which pay no routing: consecutive frames of a video hold nearly the
-    /// same tiles, and at 4K on 2 cores the classifier takes a third of a 33 ms frame's share.
-    /// 0 scores every frame. Without a budget every frame is classified (plain ClassSR).
+    /// Under a budget, each frame scores only one of `gainReuse + 1` bands of tile rows, in
+    /// turn, and routes every tile by its latest score: a tile's expected gains are at most
+    /// `gainReuse` frames old. Consecutive frames of a video hold nearly the same tiles, and at
+    /// 4K on 2 cores scoring the whole frame takes 5.5-7 ms of a 33 ms frame. 0 scores every
+    /// tile of every frame. Without a budget every frame is classified (plain ClassSR).
     public var gainReuse = 0
-    private var scored: (gains: [[Double]], age: Int)?
+    private var latestGains: [[Double]]?
+    private var nextBand = 0
     /// Nanoseconds on a monotonic clock: what every cost is measured with (replaceable, so
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
@@ -201,10 +203,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
         var choice: [Int]
         if let budget {
-            let reused = scored.flatMap { $0.age < gainReuse ? $0.gains : nil }
-            scored?.age += 1
-            let routing = reused == nil ? costs.snapshot.routing : 0
-            let tileBudget = costs.tileBudget(frame: budget, routing: routing, routingServes: reused == nil ? gainReuse + 1 : 1)
+            let bands = gainReuse + 1
+            let routing = costs.snapshot.routing / Double(bands)
+            let tileBudget = costs.tileBudget(frame: budget, routing: routing)
             let whole = costs.wholeFrameFits(frame: budget, share: wholeFrameShare)
                 .max { branches[$0 - 1].gain < branches[$1 - 1].gain }
             // No routing when the whole-frame model gains most on every class (no tile mix
@@ -221,15 +222,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                 costs.relax()
                 return out
             }
-            let gains: [[Double]]
-            if let reused {
-                gains = reused
-            } else {
-                let routingStart = clock()
-                gains = try expectedGains(luma).gains
-                costs.observe(routing: since(routingStart))
-                scored = (gains, 0)
-            }
+            let routingStart = clock()
+            let gains = try rollingGains(luma, bands: bands)
+            costs.observe(routing: since(routingStart) * Double(bands))
             choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget)
             // A tie goes to the whole-frame run: the faster of the two.
             if let whole, gains.reduce(0, { $0 + $1[whole] }) >= zip(gains, choice).reduce(0, { $0 + $1.0[$1.1] }) {
@@ -305,9 +300,26 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     /// Each tile's expected gain from each router branch (0 = the canvas, which gains
     /// nothing), and, with a classifier, each tile's most likely class.
-    private func expectedGains(_ luma: Plane) throws -> (gains: [[Double]], classes: [Int]?) {
+    /// Every tile's expected gains, with the tiles of one band of rows in `bands` (the next in
+    /// turn) scored afresh and the others as last scored (no gain before their first score:
+    /// they keep the canvas).
+    private func rollingGains(_ luma: Plane, bands: Int) throws -> [[Double]] {
+        guard bands > 1 else { return try expectedGains(luma).gains }
+        let band = nextBand % bands
+        nextBand += 1
+        let rows = (grid.rows * band / bands)..<(grid.rows * (band + 1) / bands)
+        var gains = latestGains ?? Array(repeating: Array(repeating: 0, count: branches.count + 1), count: grid.tiles.count)
+        let fresh = try expectedGains(luma, rows: rows).gains
+        for (k, i) in grid.tiles.indices.filter({ rows.contains(grid.tiles[$0].row) }).enumerated() { gains[i] = fresh[k] }
+        latestGains = gains
+        return gains
+    }
+
+    /// Expected gains (and classes, with a classifier) of the tiles in grid rows `rows` (all
+    /// when nil), in grid order.
+    private func expectedGains(_ luma: Plane, rows: Range<Int>? = nil) throws -> (gains: [[Double]], classes: [Int]?) {
         guard let classifier else {
-            let gains = grid.tiles.map { t in
+            let gains = grid.tiles.filter { rows?.contains($0.row) ?? true }.map { t in
                 let detail = luma.meanGradient(x: t.coreX, y: t.coreY)
                 return [0] + branches.map { $0.gain * detail }
             }
@@ -315,7 +327,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         // The classifier follows the branches into bf16 (it ships no int8 ranges).
         let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile,
-                                                         precision: tiler.precision == .bf16 ? .bf16 : .fp32)
+                                                         precision: tiler.precision == .bf16 ? .bf16 : .fp32, rows: rows)
         let gains = probabilities.map { p in
             [0] + branches.indices.map { b in
                 classBranch.indices.filter { classBranch[$0] == b }.first

@@ -28,23 +28,33 @@ public struct TileClassifier {
         pooled = CellPooledClassifier(model)
     }
 
-    /// Class probabilities of each tile's core (edge pixels repeated up to `side` x `side`).
-    /// Tiles whose core is a whole `side` x `side` square of cells are scored from one run
-    /// over the plane; the others (cut by the plane's edge) as tiles of their own.
-    public func probabilities(_ plane: Plane, grid: TileGrid, side: Int, precision: Precision = .fp32) throws -> [[Double]] {
-        var logits = [[Float]?](repeating: nil, count: grid.tiles.count)
-        if let pooled, side % pooled.cell == 0 {
-            let whole = grid.tiles.indices.filter { i in
+    /// Class probabilities of each tile's core (edge pixels repeated up to `side` x `side`),
+    /// for the tiles in grid rows `rows` (all when nil), in grid order. Tiles whose core is a
+    /// whole `side` x `side` square of cells are scored from one run over the plane (over
+    /// just those rows' band of it when `rows` is given); the others (cut by the plane's
+    /// edge) as tiles of their own.
+    public func probabilities(_ plane: Plane, grid: TileGrid, side: Int, precision: Precision = .fp32,
+                              rows: Range<Int>? = nil) throws -> [[Double]] {
+        let selected = grid.tiles.indices.filter { rows?.contains(grid.tiles[$0].row) ?? true }
+        var logits = [Int: [Float]]()
+        if let pooled, side % pooled.cell == 0, !selected.isEmpty {
+            let top = selected.map { grid.tiles[$0].coreY.lowerBound }.min()!
+            let bottom = min(plane.height, selected.map { grid.tiles[$0].coreY.upperBound }.max()!)
+            let band = rows == nil ? plane : plane.rows(top..<bottom)
+            let origin = rows == nil ? 0 : top
+            let whole = selected.filter { i in
                 let t = grid.tiles[i]
-                return t.coreX.count == side && t.coreY.count == side && t.coreX.upperBound <= plane.width
-                    && t.coreY.upperBound <= plane.height && t.coreX.lowerBound % pooled.cell == 0
-                    && t.coreY.lowerBound % pooled.cell == 0
+                return t.coreX.count == side && t.coreY.count == side && t.coreX.upperBound <= band.width
+                    && t.coreY.upperBound - origin <= band.height && t.coreX.lowerBound % pooled.cell == 0
+                    && (t.coreY.lowerBound - origin) % pooled.cell == 0
             }
-            let scores = try pooled.outputs(plane, regions: whole.map { (grid.tiles[$0].coreX, grid.tiles[$0].coreY) },
-                                            precision: precision)
+            let scores = try pooled.outputs(band, regions: whole.map { i in
+                let t = grid.tiles[i]
+                return (t.coreX, (t.coreY.lowerBound - origin)..<(t.coreY.upperBound - origin))
+            }, precision: precision)
             for (k, i) in whole.enumerated() { logits[i] = scores[k] }
         }
-        let rest = grid.tiles.indices.filter { logits[$0] == nil }
+        let rest = selected.filter { logits[$0] == nil }
         if !rest.isEmpty {
             var batch = [Float](repeating: 0, count: rest.count * side * side)
             for (b, i) in rest.enumerated() {
@@ -61,8 +71,8 @@ public struct TileClassifier {
             let classes = out.data.count / rest.count
             for (b, i) in rest.enumerated() { logits[i] = Array(out.data[(b * classes)..<((b + 1) * classes)]) }
         }
-        return logits.map { row in
-            let row = row!.map(Double.init)
+        return selected.map { i in
+            let row = logits[i]!.map(Double.init)
             let m = row.max() ?? 0
             let e = row.map { exp($0 - m) }
             let sum = e.reduce(0, +)

@@ -100,24 +100,27 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertEqual(stage.branchCounts, [48, 48])
     }
 
-    /// Under a budget, the gains scored on one frame route the next `gainReuse` frames too;
-    /// then the frame is scored again. A flat frame routed with a textured frame's gains puts
-    /// the model where the texture was; scored itself, it takes none.
-    func testGainsScoredOnOneFrameRouteTheNextOnes() throws {
+    /// Under a budget with `gainReuse` 1, each frame scores one of two bands of tile rows in
+    /// turn and routes the other band by its last score: a textured frame's model tiles
+    /// appear band by band, and on flat frames that follow they leave band by band.
+    func testEachFrameScoresOneBandOfRowsInTurn() throws {
         let (stage, _, format, frame, _) = try singleModelStage(budget: 10)
         stage.wholeFrameShare = 0  // tiles, not a whole-frame run
-        stage.gainReuse = 2
+        stage.gainReuse = 1
         let flat = try FramePool(format: format).makeFrame()
         for p in 0..<3 {
             let (d, s) = flat.plane(p)
             d.update(repeating: 120, count: s * (p == 0 ? 32 : 16))
         }
+        // 6 x 4 tiles, the textured half 3 a row; bands of rows 0-1 and 2-3.
         _ = try stage.process(frame)
-        XCTAssertEqual(stage.branchCounts, [12, 12], "scored: the textured half takes the model")
-        for _ in 0..<2 { _ = try stage.process(flat) }
-        XCTAssertEqual(stage.branchCounts, [36, 36], "reused: the same tiles again")
+        XCTAssertEqual(stage.branchCounts, [18, 6], "rows 0-1 scored; rows 2-3 not yet: the canvas")
+        _ = try stage.process(frame)
+        XCTAssertEqual(stage.branchCounts, [30, 18], "both bands scored")
         _ = try stage.process(flat)
-        XCTAssertEqual(stage.branchCounts, [60, 36], "scored again: nothing to gain on a flat frame")
+        XCTAssertEqual(stage.branchCounts, [48, 24], "rows 0-1 scored flat; rows 2-3 keep their last score")
+        _ = try stage.process(flat)
+        XCTAssertEqual(stage.branchCounts, [72, 24])
     }
 
     /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly
@@ -177,6 +180,13 @@ final class ClassifiedRoutingTests: XCTestCase {
         let grid = TileGrid(width: w, height: h, tile: side, overlap: 0, align: 4)
         let got = try classifier.probabilities(plane, grid: grid, side: side)
         XCTAssertNotNil(CellPooledClassifier(classifier.model))
+        // A band of rows scores its tiles as the whole plane does.
+        let band = try classifier.probabilities(plane, grid: grid, side: side, rows: 2..<4)
+        let inBand = grid.tiles.indices.filter { (2..<4).contains(grid.tiles[$0].row) }
+        XCTAssertEqual(band.count, inBand.count)
+        for (k, i) in inBand.enumerated() {
+            for (p, q) in zip(band[k], got[i]) { XCTAssertEqual(p, q, accuracy: 1e-6, "tile \(i)") }
+        }
         for (i, t) in grid.tiles.enumerated() {
             let window = (0..<(side * side)).map { k in
                 plane[min(t.coreX.lowerBound + min(k % side, t.coreX.count - 1), w - 1),

@@ -87,13 +87,7 @@ final class TileRouterTests: XCTestCase {
         let slowRouting = BranchCostModel(secondsPerTile: [0, 0.001], setup: 0, overhead: 0.004, routing: 0.010)
         XCTAssertNil(slowRouting.tileBudget(frame: 0.017))
         XCTAssertEqual(slowRouting.tileBudget(frame: 0.030)!, 0.016, accuracy: 1e-12)
-        // Scored gains that route this frame and two more: a third of the routing leaves time
-        // for a tile, so the frame scores, with 3 ms left for tiles of its own; with none left
-        // it still scores, but not when the routing itself does not fit.
-        XCTAssertEqual(slowRouting.tileBudget(frame: 0.017, routingServes: 3)!, 0.003, accuracy: 1e-12)
-        XCTAssertEqual(slowRouting.tileBudget(frame: 0.014, routingServes: 3)!, 0, accuracy: 1e-12)
-        XCTAssertNil(slowRouting.tileBudget(frame: 0.013, routingServes: 3))
-        // Reused gains cost no routing: the tiles get all that is left.
-        XCTAssertEqual(slowRouting.tileBudget(frame: 0.017, routing: 0)!, 0.013, accuracy: 1e-12)
+        // Scoring a third of the tiles costs a third of the routing: worth it, and 9.67 ms left.
+        XCTAssertEqual(slowRouting.tileBudget(frame: 0.017, routing: 0.010 / 3)!, 0.013 - 0.010 / 3, accuracy: 1e-12)
     }
 }

@@ -176,6 +176,13 @@ def optimizer_step(loss, opt, sched, clock):
     sched.step()
 
 
+def load_checkpoint(path):
+    """A torch checkpoint or cache file, onto the CPU wherever it was saved (runs trained on a
+    GPU export, resume and initialise here)."""
+    import torch
+    return torch.load(path, map_location="cpu", weights_only=False)
+
+
 class RunState:
     """What every trainer checkpoints and resumes: config, arguments, model, optimizer,
     schedule, both random generators (numpy's `rng` and torch's) and the training clock."""
@@ -201,7 +208,7 @@ class RunState:
         import torch
         if not path.exists():
             return None
-        ck = torch.load(path, map_location="cpu", weights_only=False)
+        ck = load_checkpoint(path)
         if ck["cfg"] != self.cfg or any(ck["args"].get(k) != self.args[k] for k in same):
             sys.exit(f"error: {path} was trained with another config; use --name or delete it")
         self.model.load_state_dict(ck["model"])
@@ -230,7 +237,7 @@ def load_init(model, cfg, path):
             for k, p in params.items():
                 p.copy_(tensors[k].reshape(p.shape))
     else:
-        init = torch.load(path, map_location="cpu", weights_only=False)
+        init = load_checkpoint(path)
         if init["cfg"] != cfg:
             sys.exit(f"error: {path} holds another config")
         model.load_state_dict(init["model"])

@@ -28,7 +28,7 @@ from safetensors.torch import save_file
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 import numpy as np  # noqa: E402
-from common import downscale, load_rgb, modcrop, rgb_to_y, split_files  # noqa: E402
+from common import downscale, load_checkpoint, load_rgb, modcrop, rgb_to_y, split_files  # noqa: E402
 from models import build  # noqa: E402
 
 
@@ -134,7 +134,7 @@ def history(ck):
 
 
 def export_checkpoint(ckpt, out, name=None):
-    ck = torch.load(ckpt, map_location="cpu", weights_only=False)
+    ck = load_checkpoint(ckpt)
     model = build(ck["cfg"])
     model.load_state_dict(ck["model"])
     best = ck["best"]
@@ -237,7 +237,7 @@ def rbqe_info(ck):
 
 def export_rbqe_checkpoint(ckpt, out, early_exit=None, extra_info=None, name=None):
     from rbqe import build as build_rbqe
-    ck = torch.load(ckpt, map_location="cpu", weights_only=False)
+    ck = load_checkpoint(ckpt)
     model = build_rbqe(ck["cfg"])
     model.load_state_dict(ck["model"])
     info = rbqe_info(ck)
@@ -252,7 +252,7 @@ if __name__ == "__main__":
     if len(sys.argv) not in (3, 4):
         sys.exit(__doc__)
     name = sys.argv[3] if len(sys.argv) == 4 else None
-    if torch.load(sys.argv[1], map_location="cpu", weights_only=False)["cfg"]["arch"] == "rbqe":
+    if load_checkpoint(sys.argv[1])["cfg"]["arch"] == "rbqe":
         export_rbqe_checkpoint(sys.argv[1], sys.argv[2], name=name)
     else:
         export_checkpoint(sys.argv[1], sys.argv[2], name=name)

@@ -21,6 +21,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
+from common import load_checkpoint  # noqa: E402
 from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
 from train_classsr import classify, load_branches, precompute_eval, psnr_of  # noqa: E402
 
@@ -40,7 +41,7 @@ def gain_per_class(model, images, M):
 
 
 def export(ckpt, out, name="classsr-x3"):
-    ck = torch.load(ckpt, map_location="cpu", weights_only=False)
+    ck = load_checkpoint(ckpt)
     model = build_cm(ck["cfg"])
     model.load_state_dict(ck["model"])
     model.eval()

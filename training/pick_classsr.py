@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE  # noqa: E402
+from common import CACHE, load_checkpoint  # noqa: E402
 from train_classsr import load_branches, precompute_eval, score, validate  # noqa: E402
 
 
@@ -29,7 +29,7 @@ def main():
     for p in sorted(glob.glob(str(CACHE / "ckpt" / "classsr-x3-*" / "*.pt"))):
         if not p.endswith(("best.pt", "last.pt")):
             continue
-        ck = torch.load(p, map_location="cpu", weights_only=False)
+        ck = load_checkpoint(p)
         if vals is None:
             branches = load_branches([b["ckpt"] for b in ck["branches"]])
             vals = {split: precompute_eval(split, branches) for split in ("val", "graphics_val")}

@@ -53,7 +53,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
-from common import CACHE, linear_decay, split_files, load_init, open_run, REPO, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
+from common import CACHE, linear_decay, split_files, load_checkpoint, load_init, open_run, REPO, optimizer_step, resize_f, RunState, to_u8, TrainingClock  # noqa: E402
 from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
@@ -80,7 +80,7 @@ def load_branches(paths):
             doc, _ = graph.load(p)
             name, cfg, val_psnr = doc["name"], doc["info"]["config"], doc["info"]["val_psnr"]
         else:
-            ck = torch.load(p, map_location="cpu", weights_only=False)
+            ck = load_checkpoint(p)
             name, cfg, val_psnr = ck["name"], ck["cfg"], ck["best"]["clean"]
         m = build(cfg)
         load_init(m, cfg, p)
@@ -109,7 +109,7 @@ def build_pool(branches, n, p_clean, graphics_share, seed, log):
                    + ((graphics_share, 2) if graphics_share else ()))
     path = CACHE / "prepared" / f"classsr-pool-{key}.pt"
     if path.exists():
-        return torch.load(path)
+        return load_checkpoint(path)
     log(f"building the training pool ({n} tiles, {graphics_share:.0%} from graphics_train) -> {path}")
     sets = [prepare("train", SCALE, 64)]
     if graphics_share:
@@ -190,7 +190,7 @@ def precompute_eval(split, branches, kinds=("clean", "h264qp32"), tiles=(32, 64)
     key = file_key([b["ckpt"] for b in branches], (split, split_files(split), kinds, tiles, limit, 1))
     path = CACHE / "prepared" / f"classsr-{split}-{key}.pt"
     if path.exists():
-        return torch.load(path, map_location="cpu", weights_only=False)
+        return load_checkpoint(path)
     log(f"running the branches on the {split} split -> {path}")
     s = SCALE
     data = {"branches": [b["name"] for b in branches], "macs": [b["macs"] for b in branches], "sets": {}}

@@ -4,6 +4,9 @@ import CFFmpeg
 public enum ScaleFilter: String, CaseIterable, Sendable {
     case neighbor, fastBilinear = "fast_bilinear", bilinear, bicubic, area, gauss, sinc, lanczos, spline
 
+    /// Every filter's name, for help texts and errors.
+    public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
     var swsFlag: Int32 {
         switch self {
         case .neighbor: return SWS_POINT

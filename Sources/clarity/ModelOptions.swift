@@ -82,7 +82,7 @@ struct ModelOptions: ParsableArguments {
         do { p = try QualityPreset.load(name) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
         let canvas = try p.canvas.map { name in
             guard let f = ScaleFilter(rawValue: name) else {
-                throw MediaError(.invalidArgument, "preset \(p.name): unknown canvas '\(name)'; choose from \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw MediaError(.invalidArgument, "preset \(p.name): unknown canvas '\(name)'; choose from \(ScaleFilter.names)")
             }
             return f
         } ?? .bicubic

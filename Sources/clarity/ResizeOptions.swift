@@ -10,7 +10,7 @@ struct ResizeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160).", valueName: "WxH"))
     var size: String?
 
-    @Option(help: "Classical filter: \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: "Classical filter: \(ScaleFilter.names).")
     var filter: String = ScaleFilter.bicubic.rawValue
 
     func validate() throws {
@@ -32,7 +32,7 @@ struct ResizeOptions: ParsableArguments {
 
     func scaleFilter() throws -> ScaleFilter {
         guard let f = ScaleFilter(rawValue: filter) else {
-            throw ValidationError("unknown filter '\(filter)'; choose from \(ScaleFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("unknown filter '\(filter)'; choose from \(ScaleFilter.names)")
         }
         return f
     }

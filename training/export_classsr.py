@@ -9,9 +9,13 @@ tile, Y / 255, sides multiples of 4), output "logits" [N, M] (softmax left to th
 routing takes the argmax). Top-level "branches": the bundled model names of the branches in
 class order. info.gain_per_class[c][b]: mean over the val tiles (32 px, clean LR) that the
 classifier puts in class c of the Y-PSNR gain of branch b over PIL bicubic on the tile (dB).
+info.canvas_gain_per_class[filter][c]: the same for each of swscale's filters, the canvas that
+Clarity's tiles without a model keep (ffmpeg's scale filter on the grey LR plane, bit for bit
+what Clarity's canvas gives): the router weighs a branch by its gain over the canvas in use.
 The file is read back and run through graph.py; it must match PyTorch within 1e-4.
 """
 import datetime
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,21 +27,47 @@ import graph  # noqa: E402
 from classsr import build as build_cm  # noqa: E402
 from common import load_checkpoint  # noqa: E402
 from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
-from train_classsr import classify, load_branches, precompute_eval, psnr_of  # noqa: E402
+from data import load_eval_set  # noqa: E402
+from train_classsr import SCALE, classify, load_branches, precompute_eval, psnr_of, tile_grid, tile_stats  # noqa: E402
 
 
-def gain_per_class(model, images, M):
-    """[class][branch] mean per-tile Y-PSNR gain over PIL bicubic (dB), and tiles per class."""
+# swscale's filters, as Clarity's --canvas names them (ScaleFilter).
+CANVAS_FILTERS = ("neighbor", "fast_bilinear", "bilinear", "bicubic", "area", "gauss", "sinc", "lanczos", "spline")
+
+
+def swscale_upscale(lr, s, flt):
+    """An 8-bit plane enlarged s times by swscale's `flt` through ffmpeg's scale filter."""
+    H, W = lr.shape
+    out = subprocess.run(["ffmpeg", "-nostdin", "-v", "error", "-f", "rawvideo", "-pix_fmt", "gray", "-s", f"{W}x{H}",
+                          "-i", "-", "-vf", f"scale={W * s}:{H * s}:flags={flt}", "-f", "rawvideo", "-pix_fmt", "gray", "-"],
+                         input=np.ascontiguousarray(lr).tobytes(), capture_output=True, check=True).stdout
+    return np.frombuffer(out, np.uint8).reshape(H * s, W * s)
+
+
+def gain_per_class(model, images, items, M, T=32):
+    """Mean per-tile Y-PSNR gain over PIL bicubic (dB) per class: [class][branch] for the
+    branches, {filter: [class]} for swscale's filters; and tiles per class. `images` are the
+    precomputed val tiles of side T, `items` the val split's planes in the same order."""
+    def mean(g):
+        return round(float(np.mean(g)), 3) if g else 0.0
     gains = [[[] for _ in range(M)] for _ in range(M)]
-    for im in images:
+    canvas = {f: [[] for _ in range(M)] for f in CANVAS_FILTERS}
+    for im, it in zip(images, items, strict=True):
+        assert im["name"] == it["name"], (im["name"], it["name"])
         c = classify(model, im["win"])
+        lr = it["lr"]["clean"]
+        ups = [swscale_upscale(lr, SCALE, f) for f in CANVAS_FILTERS]
+        _, sse = tile_stats(it["hr"], ups, tile_grid(*lr.shape, T), SCALE)
         n = np.maximum(im["n"], 1)
         for i in range(len(c)):
             pb = psnr_of(im["sse"][i, M], n[i])
             for b in range(M):
                 gains[c[i]][b].append(psnr_of(im["sse"][i, b], n[i]) - pb)
+            for k, f in enumerate(CANVAS_FILTERS):
+                canvas[f][c[i]].append(psnr_of(sse[i, k], n[i]) - pb)
     counts = [len(gains[k][0]) for k in range(M)]
-    return [[round(float(np.mean(g)), 3) if g else 0.0 for g in row] for row in gains], counts
+    return ([[mean(g) for g in row] for row in gains], {f: [mean(g) for g in row] for f, row in canvas.items()},
+            counts)
 
 
 def export(ckpt, out, name="classsr-x3"):
@@ -47,8 +77,9 @@ def export(ckpt, out, name="classsr-x3"):
     model.eval()
     M = ck["cfg"]["classes"]
     branches = load_branches([b["ckpt"] for b in ck["branches"]])
-    val = precompute_eval("val", branches)
-    gains, counts = gain_per_class(model, val["sets"][("clean", 32)], M)
+    kinds = ("clean", "h264qp32")  # precompute_eval's default: its cached eval set
+    val = precompute_eval("val", branches, kinds=kinds)
+    gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", SCALE, kinds), M)
     v = ck["best"]["val"]
 
     def fig(r):
@@ -72,6 +103,9 @@ def export(ckpt, out, name="classsr-x3"):
         "gain_per_class": gains,
         "gain_per_class_layout": "[class][branch], dB: mean over val tiles (32 px LR, clean, argmax class) of "
                                  "the branch's tile Y-PSNR minus PIL bicubic's (border = scale)",
+        "canvas_gain_per_class": canvas_gains,
+        "canvas_gain_per_class_layout": "{swscale filter: [class]}, dB: as gain_per_class, for swscale's filter "
+                                        "(ffmpeg's scale filter on the grey LR plane, as Clarity's canvas)",
         "val_tiles_per_class": counts,
         "val": {k: fig(r) for k, r in v.items()},
         "val_protocol": "val split, argmax routing, non-overlapping LR tiles (key -t32 / -t64), each tile's core "
@@ -108,7 +142,8 @@ def export(ckpt, out, name="classsr-x3"):
         raise SystemExit(f"error: exported graph differs from the model by {err}")
     assert macs == info["macs_per_tile_32"], (macs, info["macs_per_tile_32"])
     print(f"wrote {out}: {info['params']} params, {macs} MACs per 32x32 tile, graph.py vs PyTorch max |diff| "
-          f"{err:.2e}; branches {doc['branches']}; gain_per_class {gains} (tiles {counts})")
+          f"{err:.2e}; branches {doc['branches']}; gain_per_class {gains} (tiles {counts}); "
+          f"lanczos canvas {canvas_gains['lanczos']}")
     return out
 
 

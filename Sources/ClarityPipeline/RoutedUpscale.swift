@@ -14,9 +14,10 @@ import Foundation
 /// tiles and, unless the routed tiles promise more expected gain, the better choice.
 ///
 /// A tile's expected gain from a branch comes from the ClassSR classifier when there is one
-/// (class probabilities times each branch's measured gain on each class; with no deadline,
-/// each tile simply takes its class's branch). Without one, it is the model's validation
-/// gain weighted by the tile's detail (mean luma gradient): flat tiles gain nothing.
+/// (class probabilities times each branch's measured gain on each class over the canvas
+/// filter in use; with no deadline, each tile simply takes its class's branch). Without one,
+/// it is the model's validation gain weighted by the tile's detail (mean luma gradient): flat
+/// tiles gain nothing.
 public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public struct Branch {
         public var model: Model
@@ -29,8 +30,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public let classifier: TileClassifier?
     /// For each class, the index in `branches` of the class's model.
     private let classBranch: [Int]
+    /// `classGains[c][k]`: the mean gain over the canvas of class k's branch on class c tiles.
+    private let classGains: [[Double]]
     /// The router branch whose expected gain is the highest on every class (on any tile
-    /// without a classifier), if one is.
+    /// without a classifier) and above the canvas's, if one is.
     private let dominantBranch: Int?
     public let tiler: Tiler
     /// Seconds this stage may spend per frame; nil = no deadline.
@@ -87,12 +90,15 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         self.classifier = classifier
         self.branches = branches
+        classGains = classifier?.gainPerClass(overCanvas: canvas.rawValue) ?? []
         // Each branch's gain per class (one "class" without a classifier).
-        let gains: [[Double]] = branches.indices.map { [classBranch] b in
-            guard let classifier else { return [branches[b].gain] }
-            return classifier.gainPerClass.map { row in classBranch.firstIndex(of: b).map { row[$0] } ?? 0 }
+        let gains: [[Double]] = branches.indices.map { [classBranch, classGains] b in
+            guard classifier != nil else { return [branches[b].gain] }
+            return classGains.map { row in classBranch.firstIndex(of: b).map { row[$0] } ?? 0 }
         }
-        dominantBranch = gains.indices.first { b in gains.indices.allSatisfy { o in zip(gains[b], gains[o]).allSatisfy { $0 >= $1 } } }
+        dominantBranch = gains.indices.first { b in
+            gains[b].allSatisfy { $0 > 0 } && gains.indices.allSatisfy { o in zip(gains[b], gains[o]).allSatisfy { $0 >= $1 } }
+        }
             .map { $0 + 1 }
         self.tiler = tiler
         self.budget = budget
@@ -298,8 +304,6 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return out
     }
 
-    /// Each tile's expected gain from each router branch (0 = the canvas, which gains
-    /// nothing), and, with a classifier, each tile's most likely class.
     /// Every tile's expected gains, with the tiles of one band of rows in `bands` (the next in
     /// turn) scored afresh and the others as last scored (no gain before their first score:
     /// they keep the canvas).
@@ -315,8 +319,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return gains
     }
 
-    /// Expected gains (and classes, with a classifier) of the tiles in grid rows `rows` (all
-    /// when nil), in grid order.
+    /// Each tile's expected gain from each router branch over the canvas (router branch 0,
+    /// which gains nothing) and, with a classifier, its most likely class: for the tiles in
+    /// grid rows `rows` (all when nil), in grid order.
     private func expectedGains(_ luma: Plane, rows: Range<Int>? = nil) throws -> (gains: [[Double]], classes: [Int]?) {
         guard let classifier else {
             let gains = grid.tiles.filter { rows?.contains($0.row) ?? true }.map { t in
@@ -331,7 +336,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let gains = probabilities.map { p in
             [0] + branches.indices.map { b in
                 classBranch.indices.filter { classBranch[$0] == b }.first
-                    .map { k in zip(p, classifier.gainPerClass).map { $0 * $1[k] }.reduce(0, +) } ?? 0
+                    .map { k in zip(p, classGains).map { $0 * $1[k] }.reduce(0, +) } ?? 0
             }
         }
         return (gains, probabilities.map { p in p.indices.max { p[$0] < p[$1] }! })

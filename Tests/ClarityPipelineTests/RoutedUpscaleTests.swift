@@ -141,14 +141,15 @@ final class RoutedUpscaleTests: XCTestCase {
 
 /// With the ClassSR classifier: without a deadline every tile takes its class's branch.
 final class ClassifiedRoutingTests: XCTestCase {
-    static func classifier(branches: [String]) throws -> TileClassifier {
+    static func classifier(branches: [String], canvasGains: String = "{}") throws -> TileClassifier {
         let leaky = Activation.leakyReLU(alpha: 0.1)
         var graph = ModelGraph(name: "classsr-shape", task: "classify", scale: 1, outputs: ["logits"], align: 4, receptiveRadius: 0, layers: [
             Layer(name: "c0", inputs: ["lr"], op: .conv2d(.init(inChannels: 1, outChannels: 8, kernel: (4, 4), stride: (4, 4), activation: leaky))),
             Layer(name: "c1", inputs: ["c0"], op: .conv2d(.init(inChannels: 8, outChannels: 8, kernel: (1, 1), activation: leaky))),
             Layer(name: "pool", inputs: ["c1"], op: .globalAvgPool),
             Layer(name: "logits", inputs: ["pool"], op: .linear(.init(inFeatures: 8, outFeatures: 3, bias: true))),
-        ], infoJSON: #"{"gain_per_class": [[0.1, 0.1, 0.1], [0.2, 0.4, 0.5], [0.3, 0.8, 1.2]]}"#)
+        ], infoJSON: #"{"gain_per_class": [[0.1, 0.1, 0.1], [0.2, 0.4, 0.5], [0.3, 0.8, 1.2]], "canvas_gain_per_class": "#
+                    + canvasGains + "}")
         graph.branches = branches
         return try TileClassifier(model: try Model(graph: graph, weights: RandomModels.weights(for: graph, seed: 21)))
     }
@@ -167,6 +168,29 @@ final class ClassifiedRoutingTests: XCTestCase {
         XCTAssertEqual(stage.branchCounts, [0] + (0..<3).map { c in classes.filter { $0 == c }.count })
         XCTAssertThrowsError(try RoutedUpscale(branches: models.prefix(2).map { .init(model: $0, gain: 1) }, classifier: classifier,
                                                tiler: tiler, budget: nil))
+    }
+
+    /// A branch is worth its gain over the canvas in use, not over bicubic: where the canvas's
+    /// filter already gains more than every model, no tile takes a model, however long the
+    /// frame may take; over a canvas the classifier did not measure, the gains stay over bicubic.
+    func testBranchesAreWeighedAgainstTheCanvasInUse() throws {
+        let models = try [4, 8, 16].map { try RandomModels.bicubicPlusPlus(channels: $0, scale: 3, seed: UInt64($0)) }
+        let classifier = try Self.classifier(branches: models.map(\.graph.name), canvasGains: #"{"lanczos": [0.15, 0.9, 1.3]}"#)
+        for (got, expected) in zip(classifier.gainPerClass(overCanvas: "lanczos")[1], [0.2 - 0.9, 0.4 - 0.9, 0.5 - 0.9]) {
+            XCTAssertEqual(got, expected, accuracy: 1e-12)
+        }
+        XCTAssertEqual(classifier.gainPerClass(overCanvas: "spline"), classifier.gainPerClass)
+        let (format, frame) = try routingInput()
+        var mixes: [ScaleFilter: [Int]] = [:]
+        for canvas in [ScaleFilter.lanczos, .spline] {
+            let stage = try RoutedUpscale(branches: models.map { .init(model: $0, gain: 1) }, classifier: classifier,
+                                          tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 10, canvas: canvas)
+            _ = try stage.negotiate(input: format, accepted: [])
+            _ = try stage.process(frame)
+            mixes[canvas] = stage.branchCounts
+        }
+        XCTAssertEqual(mixes[.lanczos], [24, 0, 0, 0], "every model gains less than Lanczos on every class")
+        XCTAssertEqual(mixes[.spline]?.first, 0, "over bicubic, every model gains on every class")
     }
 
     /// Whole tiles are scored from one run over the plane, tiles cut by the plane's edge one by

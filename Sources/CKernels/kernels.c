@@ -92,8 +92,9 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
     DISPATCH(add_weighted_rows, out, length, rows, weights, count)
 }
 
-void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue) {
-    DISPATCH(store_blended, acc, weight, count, row, maxValue)
+void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, unsigned char *row,
+                           float maxValue) {
+    DISPATCH(store_blended, acc, weight, canvasWeight, count, row, maxValue)
 }
 
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,

@@ -88,3 +88,20 @@ func parallelChunks(_ count: Int, minChunk: Int = 1, _ body: (Range<Int>) -> Voi
         if lo < hi { body(lo..<hi) }
     }
 }
+
+/// `parallelChunks` over items of uneven cost: the chunks split the summed `costs` evenly,
+/// so work gathered in one part of the range still reaches every thread.
+func parallelChunks(costs: [Int], minChunk: Int = 1, _ body: (Range<Int>) -> Void) {
+    let workers = max(1, min(Engine.threads, costs.count / max(1, minChunk)))
+    let total = costs.reduce(0, +)
+    if workers <= 1 || total == 0 { body(0..<costs.count); return }
+    var bounds = [0], sum = 0
+    for (i, c) in costs.enumerated() where bounds.count < workers {
+        sum += c
+        if sum * workers >= total * bounds.count { bounds.append(i + 1) }
+    }
+    bounds.append(costs.count)
+    DispatchQueue.concurrentPerform(iterations: bounds.count - 1) { w in
+        if bounds[w] < bounds[w + 1] { body(bounds[w]..<bounds[w + 1]) }
+    }
+}

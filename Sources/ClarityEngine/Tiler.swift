@@ -165,7 +165,7 @@ public struct Tiler: Sendable {
         for ti in modelTiles {
             if g.neighbourhood(of: ti).allSatisfy({ assignment[$0] == assignment[ti] }) { uniform.append(ti) } else { blended.append(ti) }
         }
-        let acc = scratch.acc!, weight = scratch.weight!
+        let acc = scratch.acc!, weight = scratch.weight!, canvasWeight = scratch.canvasWeight!
         let feather = featherWidth(models: models, scale: s)
         // A canvas tile counts only where a model tile's window covers it (a strip of the
         // overlap beside a single model tile): its clip is the union of those windows.
@@ -198,12 +198,35 @@ public struct Tiler: Sendable {
             while row < outH && seamRow[row] { row += 1 }
             seams.append(start..<row)
         }
+        // The blended windows' samples, each once (the write-back reads the canvas sample it
+        // replaces): rows cut where a window starts or ends, each with its merged spans.
+        let windowAreas = blended.map { ti in
+            let t = g.tiles[ti]
+            return (y: (t.windowY * s)..<min(height, t.windowY * s + oh), x: (t.windowX * s)..<min(width, t.windowX * s + ow))
+        }
+        let cuts = Set(windowAreas.flatMap { [$0.y.lowerBound, $0.y.upperBound] }).sorted()
+        let writeBack: [(Range<Int>, [Range<Int>])] = zip(cuts, cuts.dropFirst()).compactMap { lo, hi in
+            var spans: [Range<Int>] = []
+            for x in windowAreas.filter({ $0.y.contains(lo) }).map(\.x).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                if let last = spans.last, x.lowerBound <= last.upperBound {
+                    spans[spans.count - 1] = last.lowerBound..<max(last.upperBound, x.upperBound)
+                } else {
+                    spans.append(x)
+                }
+            }
+            return spans.isEmpty ? nil : (lo..<hi, spans)
+        }
         // Rows written straight from a tile's own output: a uniform tile's core; a band's core off the seams.
         let direct = uniform.map { ($0, false) } + (bands ? blended.map { ($0, true) } : [])
-        let scale = 1 / maxValue
         // Bands of output rows in parallel: each band blends and writes back only its own rows,
-        // so no two threads touch the same sample, and canvas rows are read before written.
-        parallelChunks(outH, minChunk: 32) { band in
+        // so no two threads touch the same sample, and canvas rows are read before written. The
+        // bands split the rows' work evenly: model tiles gather where the picture is detailed.
+        var rowWork = [Int](repeating: 0, count: outH)
+        func work(_ rows: Range<Int>, _ samples: Int) { for y in rows.clamped(to: 0..<outH) { rowWork[y] += samples } }
+        for (ti, _) in direct { work(Self.coreRows(g.tiles[ti], scale: s, height: height), g.tiles[ti].coreX.count * s) }
+        for ti in blended { work((g.tiles[ti].windowY * s)..<(g.tiles[ti].windowY * s + oh), 3 * ow) }
+        for (_, clip) in canvasClips { work(clip.y, clip.x.count) }
+        parallelChunks(costs: rowWork, minChunk: 32) { band in
             let all = 0..<outW
             // Every blend lands in some model tile's window, and only those are written back:
             // zeroing them suffices (the canvas neighbours' windows were 8x more to clear).
@@ -214,37 +237,38 @@ public struct Tiler: Sendable {
                                    into: canvas, stride: stride, wide: false, maxValue: maxValue)
                 }
             }
-            let window = Accumulator(count: ow * oh, zeroed: false)
             for seam in seams {
                 let rows = seam.clamped(to: band)
                 guard !rows.isEmpty else { continue }
                 for ti in blended {
                     let t = g.tiles[ti]
                     for y in ((t.windowY * s)..<(t.windowY * s + oh)).clamped(to: rows) {
-                        (acc.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
-                        (weight.values + y * outW + t.windowX * s).update(repeating: 0, count: ow)
+                        let at = y * outW + t.windowX * s
+                        (acc.values + at).update(repeating: 0, count: ow)
+                        (weight.values + at).update(repeating: 0, count: ow)
+                        (canvasWeight.values + at).update(repeating: 0, count: ow)
                     }
                 }
                 for ti in blended {
                     blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                           clip: (all, rows), into: acc.values, weight: weight.values, outWidth: outW)
                 }
+                // A canvas tile's samples are the canvas's own: only its weights are summed, and
+                // the write-back reads the canvas under them.
                 for (ti, clip) in canvasClips {
                     let part = (x: clip.x, y: clip.y.clamped(to: rows))
                     guard !part.y.isEmpty else { continue }
-                    cut(g.tiles[ti], grid: g, scale: s, from: { Float(canvas[$1 * stride + $0]) * scale },
-                        width: width, height: height, clip: part, into: window.values)
-                    blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          clip: part, into: acc.values, weight: weight.values, outWidth: outW)
+                    blend(nil, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          clip: part, into: nil, weight: canvasWeight.values, outWidth: outW)
                 }
-                for ti in blended {
-                    let t = g.tiles[ti]
-                    let xs = (t.windowX * s)..<min(width, t.windowX * s + ow)
-                    for y in ((t.windowY * s)..<min(height, t.windowY * s + oh)).clamped(to: rows) {
-                        // Samples no blend reached (weight 0) keep the canvas.
-                        let x = xs.lowerBound
-                        clarity_store_blended(acc.values + y * outW + x, weight.values + y * outW + x, xs.count,
-                                              canvas + y * stride + x, maxValue)
+                for (segment, spans) in writeBack {
+                    for y in segment.clamped(to: rows) {
+                        for xs in spans {
+                            // Samples no blend reached (weight 0) keep the canvas.
+                            let x = xs.lowerBound, at = y * outW + x
+                            clarity_store_blended(acc.values + at, weight.values + at, canvasWeight.values + at, xs.count,
+                                                  canvas + y * stride + x, maxValue)
+                        }
                     }
                 }
             }
@@ -420,9 +444,10 @@ public struct Tiler: Sendable {
 
     /// Accumulates a tile with separable weights: 1 inside its core, a linear ramp across
     /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
-    /// where the neighbour used the same model (so same-model seams stay exact).
-    private func blend(_ tileOut: UnsafePointer<Float>, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
-                       feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil, into out: UnsafeMutablePointer<Float>,
+    /// where the neighbour used the same model (so same-model seams stay exact). Without
+    /// `tileOut` (and `out`), only the weights are summed.
+    private func blend(_ tileOut: UnsafePointer<Float>?, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
+                       feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil, into out: UnsafeMutablePointer<Float>?,
                        weight: UnsafeMutablePointer<Float>, outWidth: Int) {
         let t = g.tiles[ti]
         func differs(_ dr: Int, _ dc: Int) -> Bool {
@@ -451,10 +476,19 @@ public struct Tiler: Sendable {
         wx.withUnsafeBufferPointer { wxb in
             let ramp = wxb.baseAddress! - xr.lowerBound  // ramp[x] for x in xr
             for y in yr.clamped(to: clip?.y ?? yr) {
-                let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
                 let wyj = wy[y - yr.lowerBound]
-                let o = out + y * outWidth, wt = weight + y * outWidth
+                let wt = weight + y * outWidth
                 var x = xs.lowerBound
+                guard let tileOut, let out else {
+                    while x + 8 <= xs.upperBound {
+                        VectorMath.store8(VectorMath.load8(wt + x) + VectorMath.load8(ramp + x) * wyj, wt + x)
+                        x += 8
+                    }
+                    while x < xs.upperBound { wt[x] += ramp[x] * wyj; x += 1 }
+                    continue
+                }
+                let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
+                let o = out + y * outWidth
                 while x + 8 <= xs.upperBound {  // eight samples at a time, then the rest
                     let w = VectorMath.load8(ramp + x) * wyj
                     VectorMath.store8(VectorMath.load8(o + x) + w * VectorMath.load8(row + x), o + x)
@@ -478,6 +512,8 @@ public struct Tiler: Sendable {
 public final class CompositeScratch {
     fileprivate var acc: Accumulator?
     fileprivate var weight: Accumulator?
+    /// The canvas's own weight in each blend.
+    fileprivate var canvasWeight: Accumulator?
     /// Model tiles' output windows, held until blending.
     fileprivate var windows: Accumulator?
     private var count = 0, windowCount = 0
@@ -486,8 +522,11 @@ public final class CompositeScratch {
 
     fileprivate func reserve(_ n: Int, windows w: Int) {
         if n > count {
-            acc = Accumulator(count: n, zeroed: false)
-            weight = Accumulator(count: n, zeroed: false)
+            // Zeroed once to map every page now: a frame's tiles touch new parts of these
+            // planes for many frames, and page faults made their first blends several times slower.
+            acc = Accumulator(count: n)
+            weight = Accumulator(count: n)
+            canvasWeight = Accumulator(count: n)
             count = n
         }
         if w > windowCount || windows == nil {

@@ -130,7 +130,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size
-    /// (each after a warm-up run): chroma and the conversions; the canvas; the routing; each
+    /// (each the fastest of three runs after a warm-up): chroma and the conversions; the canvas; the routing; each
     /// model's tiles as `composite` runs them (a checkerboard of tiles among canvas tiles, so
     /// the blending with canvas neighbours is paid as it will be); the fixed cost of
     /// compositing at all; and, under a budget, each model on the whole frame.
@@ -140,11 +140,16 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                                        timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
         let target = try pool.makeFrame()
         let blank = Plane(width: width, height: height, repeating: 0.5)
+        // The fastest of three runs after a warm-up: a stall of the machine during one run
+        // would otherwise stay in the figures (idle frames drift back toward them) and keep
+        // the models out of the whole stream.
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             try body()
-            let start = clock()
-            try body()
-            return Double(clock() - start) / 1e9
+            return try (0..<3).map { _ in
+                let start = clock()
+                try body()
+                return Double(clock() - start) / 1e9
+            }.min()!
         }
         let overhead = seconds {
             for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }

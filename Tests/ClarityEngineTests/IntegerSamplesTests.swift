@@ -36,24 +36,28 @@ final class IntegerSamplesTests: XCTestCase {
         }
     }
 
-    /// The tiler's write-back: samples with a positive blend weight become the weighted mean,
-    /// rounded like `store`; the others keep the canvas. Every instruction set, 16-lane blocks
-    /// and the tail.
+    /// The tiler's write-back: samples with a positive blend weight become the weighted mean of
+    /// the models' samples and the canvas's own (at its weight), rounded like `store`; the
+    /// others keep the canvas. Every instruction set, 16-lane blocks and the tail.
     func testBlendedStoreKeepsUnweightedSamples() {
         defer { _ = clarity_kernels_cap(2) }
         var generator = SeededRandom(seed: 5)
         let count = 45
-        let weight: [Float] = (0..<count).map { i in i % 3 == 0 ? 0 : generator.uniform(0.1, 2) }
+        // Model weight only, canvas weight only, both, neither: in turn.
+        let weight: [Float] = (0..<count).map { i in i % 4 == 0 || i % 4 == 2 ? generator.uniform(0.1, 2) : 0 }
+        let canvasWeight: [Float] = (0..<count).map { i in i % 4 == 1 || i % 4 == 2 ? generator.uniform(0.1, 2) : 0 }
         let acc: [Float] = weight.map { $0 * generator.uniform(-0.1, 1.1) }
         let canvas: [UInt8] = (0..<count).map { UInt8($0 * 5) }
         for level in [2, 1, 0] {
             let isa = String(cString: clarity_kernels_cap(Int32(level)))
             var row = canvas
-            clarity_store_blended(acc, weight, count, &row, 255)
+            clarity_store_blended(acc, weight, canvasWeight, count, &row, 255)
             for i in 0..<count {
-                let scaled = acc[i] / weight[i] * 255 + 0.5
-                let expected = weight[i] > 0 ? UInt8(min(max(scaled, 0), 255).rounded(.down)) : canvas[i]
+                let w = weight[i] + canvasWeight[i]
+                let scaled = (acc[i] + canvasWeight[i] * (Float(canvas[i]) * (1 / 255))) / w * 255 + 0.5
+                let expected = w > 0 ? UInt8(min(max(scaled, 0), 255).rounded(.down)) : canvas[i]
                 XCTAssertEqual(row[i], expected, "sample \(i), \(isa)")
+                if i % 4 == 1 { XCTAssertEqual(row[i], canvas[i], "the canvas alone is itself, sample \(i)") }
             }
         }
     }

@@ -75,6 +75,36 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertGreaterThan(stage.costs.snapshot.overhead, 1000 * c.overhead, "the measured costs followed the clock")
     }
 
+    /// One stall of the machine during the start-up timing (the clock jumps a second ahead at
+    /// one of its readings) leaves no trace in the costs: idle frames drift back toward the
+    /// start-up figures, so a stalled one would keep the models out of the whole stream.
+    func testAStallDuringStartUpTimingIsNotBelieved() throws {
+        final class StallingClock: @unchecked Sendable {
+            var readings = 0
+            let stallAt: Int
+            init(stallAt: Int) { self.stallAt = stallAt }
+            func now() -> UInt64 {
+                readings += 1
+                return DispatchTime.now().uptimeNanoseconds + (readings > stallAt ? 1_000_000_000 : 0)
+            }
+        }
+        let (format, _) = try routingInput()
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
+        var readings = 0
+        for stallAt in Swift.stride(from: 1, through: 60, by: 3) {
+            let clock = StallingClock(stallAt: stallAt)
+            let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: 0.05)
+            stage.clock = { clock.now() }
+            _ = try stage.negotiate(input: format, accepted: [])
+            let c = stage.costs.snapshot
+            for figure in c.secondsPerTile + c.wholeFrame + [c.setup, c.overhead, c.routing] {
+                XCTAssertLessThan(figure, 0.5, "stalled at reading \(stallAt): \(c)")
+            }
+            readings = clock.readings
+        }
+        XCTAssertLessThan(readings, 60, "every reading of the start-up timing was stalled once")
+    }
+
     /// Live mode: a frame due sooner than its budget gets only the time it has left, less the
     /// tail its clock measured from stage to written; one already overdue is the canvas alone.
     func testAFrameDueSoonGetsOnlyTheTimeItHasLeft() throws {

@@ -34,10 +34,12 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
 /// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);
 
-/// Where weight[x] > 0, row[x] becomes acc[x] / weight[x] rounded to 8 bits as
-/// clarity_store_samples rounds (maxValue 255); elsewhere row[x] is left as it is (the tiler's
-/// write-back of blended tiles onto the canvas).
-void clarity_store_blended(const float *acc, const float *weight, long count, unsigned char *row, float maxValue);
+/// The tiler's write-back of blended tiles onto the 8-bit canvas `row`, whose own samples
+/// take part in the blend at weight canvasWeight[x]: where w = weight[x] + canvasWeight[x] is
+/// positive, row[x] becomes (acc[x] + canvasWeight[x] * row[x] / maxValue) / w rounded as
+/// clarity_store_samples rounds; elsewhere row[x] is left as it is.
+void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, unsigned char *row,
+                           float maxValue);
 
 /// One output row of a pixel shuffle: dst[x * span + q] = src[x * pixel + from[q]] for x < width
 /// and q < span (added to what dst holds when `accumulate`), given as the map for 16 pixels

@@ -28,7 +28,7 @@ from classsr import build as build_cm  # noqa: E402
 from common import load_checkpoint  # noqa: E402
 from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
 from data import load_eval_set  # noqa: E402
-from train_classsr import SCALE, classify, load_branches, precompute_eval, psnr_of, tile_grid, tile_stats  # noqa: E402
+from train_classsr import EVAL_KINDS, SCALE, classify, load_branches, precompute_eval, psnr_of, tile_grid, tile_stats  # noqa: E402
 
 
 # swscale's filters, as Clarity's --canvas names them (ScaleFilter).
@@ -77,9 +77,8 @@ def export(ckpt, out, name="classsr-x3"):
     model.eval()
     M = ck["cfg"]["classes"]
     branches = load_branches([b["ckpt"] for b in ck["branches"]])
-    kinds = ("clean", "h264qp32")  # precompute_eval's default: its cached eval set
-    val = precompute_eval("val", branches, kinds=kinds)
-    gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", SCALE, kinds), M)
+    val = precompute_eval("val", branches)
+    gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", SCALE, EVAL_KINDS), M)
     v = ck["best"]["val"]
 
     def fig(r):

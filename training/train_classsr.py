@@ -64,6 +64,8 @@ DEFAULT_BRANCHES = [str(REPO / "Sources" / "ClarityModels" / "Weights" / f"bicub
 # validations of a few images, and the sixth session's file, picked at 0.08, lost 0.066 dB
 # more on the 4K-derived photographs (test4k) than on val
 MAX_DB_LOSS = 0.05
+# LR kinds every evaluation runs the branches on (clean, and H.264 QP 32)
+EVAL_KINDS = ("clean", "h264qp32")
 
 
 def file_key(paths, extra):
@@ -186,7 +188,7 @@ def tile_stats(hr, ups, grid, s):
     return n, sse
 
 
-def precompute_eval(split, branches, kinds=("clean", "h264qp32"), tiles=(32, 64), log=print, limit=None):
+def precompute_eval(split, branches, kinds=EVAL_KINDS, tiles=(32, 64), log=print, limit=None):
     key = file_key([b["ckpt"] for b in branches], (split, split_files(split), kinds, tiles, limit, 1))
     path = CACHE / "prepared" / f"classsr-{split}-{key}.pt"
     if path.exists():

@@ -90,8 +90,8 @@ public struct Tiler: Sendable {
         try out.withUnsafeMutableBufferPointer { o in
             try runTiles(src, models: models, grid: g, assignment: assignment) { ti, tileOut in
                 if mixed {
-                    blend(tileOut, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          into: o.baseAddress!, weight: weight.values, outWidth: outW)
+                    blend((tileOut, o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          weight: weight.values, outWidth: outW)
                 } else {
                     paste(tileOut, g.tiles[ti], grid: g, scale: s, into: o.baseAddress!, outWidth: outW)
                 }
@@ -102,8 +102,8 @@ public struct Tiler: Sendable {
                 for ti in g.tiles.indices where assignment[ti] == canvasIndex {
                     cut(g.tiles[ti], grid: g, scale: s, from: { canvas.data[$1 * canvas.width + $0] },
                         width: canvas.width, height: canvas.height, into: window.values)
-                    blend(window.values, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          into: o.baseAddress!, weight: weight.values, outWidth: outW)
+                    blend((UnsafePointer(window.values), o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                          weight: weight.values, outWidth: outW)
                 }
             }
             if mixed { for i in 0..<(outW * outH) { o[i] /= weight.values[i] } }
@@ -250,8 +250,8 @@ public struct Tiler: Sendable {
                     }
                 }
                 for ti in blended {
-                    blend(windows + slot[ti] * ow * oh, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          clip: (all, rows), into: acc.values, weight: weight.values, outWidth: outW)
+                    blend((UnsafePointer(windows + slot[ti] * ow * oh), acc.values), tile: ti, grid: g, scale: s, assignment: assignment,
+                          feather: feather, clip: (all, rows), weight: weight.values, outWidth: outW)
                 }
                 // A canvas tile's samples are the canvas's own: only its weights are summed, and
                 // the write-back reads the canvas under them.
@@ -259,7 +259,7 @@ public struct Tiler: Sendable {
                     let part = (x: clip.x, y: clip.y.clamped(to: rows))
                     guard !part.y.isEmpty else { continue }
                     blend(nil, tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
-                          clip: part, into: nil, weight: canvasWeight.values, outWidth: outW)
+                          clip: part, weight: canvasWeight.values, outWidth: outW)
                 }
                 for (segment, spans) in writeBack {
                     for y in segment.clamped(to: rows) {
@@ -411,8 +411,8 @@ public struct Tiler: Sendable {
             out.withUnsafeMutableBufferPointer { o in
                 weight.withUnsafeMutableBufferPointer { w in
                     for ti in g.tiles.indices {
-                        blend(r.baseAddress! + ti * outWindow, tile: ti, grid: g, scale: s, assignment: everyTileDiffers,
-                              feather: feather, into: o.baseAddress!, weight: w.baseAddress!, outWidth: outW)
+                        blend((r.baseAddress! + ti * outWindow, o.baseAddress!), tile: ti, grid: g, scale: s,
+                              assignment: everyTileDiffers, feather: feather, weight: w.baseAddress!, outWidth: outW)
                     }
                 }
             }
@@ -444,10 +444,11 @@ public struct Tiler: Sendable {
 
     /// Accumulates a tile with separable weights: 1 inside its core, a linear ramp across
     /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
-    /// where the neighbour used the same model (so same-model seams stay exact). Without
-    /// `tileOut` (and `out`), only the weights are summed.
-    private func blend(_ tileOut: UnsafePointer<Float>?, tile ti: Int, grid g: TileGrid, scale s: Int, assignment: [Int],
-                       feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil, into out: UnsafeMutablePointer<Float>?,
+    /// where the neighbour used the same model (so same-model seams stay exact): the tile's
+    /// output window `samples.from` into `samples.into`, its weights into `weight`. Without
+    /// `samples`, only the weights are summed.
+    private func blend(_ samples: (from: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>)?, tile ti: Int, grid g: TileGrid,
+                       scale s: Int, assignment: [Int], feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil,
                        weight: UnsafeMutablePointer<Float>, outWidth: Int) {
         let t = g.tiles[ti]
         func differs(_ dr: Int, _ dc: Int) -> Bool {
@@ -479,7 +480,7 @@ public struct Tiler: Sendable {
                 let wyj = wy[y - yr.lowerBound]
                 let wt = weight + y * outWidth
                 var x = xs.lowerBound
-                guard let tileOut, let out else {
+                guard let samples else {
                     while x + 8 <= xs.upperBound {
                         VectorMath.store8(VectorMath.load8(wt + x) + VectorMath.load8(ramp + x) * wyj, wt + x)
                         x += 8
@@ -487,8 +488,8 @@ public struct Tiler: Sendable {
                     while x < xs.upperBound { wt[x] += ramp[x] * wyj; x += 1 }
                     continue
                 }
-                let row = tileOut + (y - t.windowY * s) * ow - t.windowX * s
-                let o = out + y * outWidth
+                let row = samples.from + (y - t.windowY * s) * ow - t.windowX * s
+                let o = samples.into + y * outWidth
                 while x + 8 <= xs.upperBound {  // eight samples at a time, then the rest
                     let w = VectorMath.load8(ramp + x) * wyj
                     VectorMath.store8(VectorMath.load8(o + x) + w * VectorMath.load8(row + x), o + x)

@@ -30,6 +30,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public let classifier: TileClassifier?
     /// For each class, the index in `branches` of the class's model.
     private let classBranch: [Int]
+    /// For each branch, the class routed to it (nil: none, or no classifier).
+    private let branchClass: [Int?]
     /// `classGains[c][k]`: the mean gain over the canvas of class k's branch on class c tiles.
     private let classGains: [[Double]]
     /// The router branch whose expected gain is the highest on every class (on any tile
@@ -90,11 +92,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         self.classifier = classifier
         self.branches = branches
+        branchClass = branches.indices.map { [classBranch] in classBranch.firstIndex(of: $0) }
         classGains = classifier?.gainPerClass(overCanvas: canvas.rawValue) ?? []
         // Each branch's gain per class (one "class" without a classifier).
-        let gains: [[Double]] = branches.indices.map { [classBranch, classGains] b in
+        let gains: [[Double]] = branches.indices.map { [branchClass, classGains] b in
             guard classifier != nil else { return [branches[b].gain] }
-            return classGains.map { row in classBranch.firstIndex(of: b).map { row[$0] } ?? 0 }
+            return classGains.map { row in branchClass[b].map { row[$0] } ?? 0 }
         }
         dominantBranch = gains.indices.first { b in
             gains[b].allSatisfy { $0 > 0 } && gains.indices.allSatisfy { o in zip(gains[b], gains[o]).allSatisfy { $0 >= $1 } }
@@ -340,8 +343,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                                          precision: tiler.precision == .bf16 ? .bf16 : .fp32, rows: rows)
         let gains = probabilities.map { p in
             [0] + branches.indices.map { b in
-                classBranch.indices.filter { classBranch[$0] == b }.first
-                    .map { k in zip(p, classGains).map { $0 * $1[k] }.reduce(0, +) } ?? 0
+                branchClass[b].map { k in zip(p, classGains).map { $0 * $1[k] }.reduce(0, +) } ?? 0
             }
         }
         return (gains, probabilities.map { p in p.indices.max { p[$0] < p[$1] }! })

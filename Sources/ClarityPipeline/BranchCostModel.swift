@@ -10,11 +10,14 @@ import Foundation
 /// it was faster.
 public final class BranchCostModel: @unchecked Sendable {
     public private(set) var secondsPerTile: [Double]
-    /// Seconds of each branch run on the whole frame, in router order: [0] is the bicubic
+    /// Seconds of each branch run on the whole frame, in router order: [0] is the
     /// canvas (which a routed frame paints first), then each model without tiles (no window
     /// copies, no blending); empty when whole-frame runs were not measured, infinite for a
     /// model that may not run whole.
     public private(set) var wholeFrame: [Double]
+    /// Seconds of the cheaper canvas a frame falls back to when the canvas does not fit the
+    /// time it has left (bicubic under a Lanczos canvas); infinite when there is none.
+    public private(set) var fallbackCanvas: Double
     /// Seconds a frame pays once when any tile leaves the canvas (the padded input, buffers).
     public private(set) var setup: Double
     /// Seconds of a frame's work outside the branches and the routing (chroma, for one).
@@ -28,14 +31,17 @@ public final class BranchCostModel: @unchecked Sendable {
     /// The costs measured at start-up, which `relax` returns to.
     public let calibrated: [Double]
     private let calibratedWholeFrame: [Double]
+    private let calibratedFallbackCanvas: Double
     private let calibratedSetup: Double
     private let calibratedRouting: Double
 
-    public init(secondsPerTile: [Double], wholeFrame: [Double] = [], setup: Double = 0, overhead: Double = 0,
-                routing: Double = 0, smoothing: Double = 0.3) {
+    public init(secondsPerTile: [Double], wholeFrame: [Double] = [], fallbackCanvas: Double = .infinity, setup: Double = 0,
+                overhead: Double = 0, routing: Double = 0, smoothing: Double = 0.3) {
         self.secondsPerTile = secondsPerTile
         self.wholeFrame = wholeFrame
         calibratedWholeFrame = wholeFrame
+        self.fallbackCanvas = fallbackCanvas
+        calibratedFallbackCanvas = fallbackCanvas
         self.setup = setup
         calibratedSetup = setup
         calibrated = secondsPerTile
@@ -59,10 +65,25 @@ public final class BranchCostModel: @unchecked Sendable {
         setup *= ratio
     }
 
-    /// A frame spent `seconds` painting the bicubic canvas.
-    public func observe(canvas seconds: Double) {
+    /// A frame spent `seconds` painting the canvas (or, with `fallback`, the fallback canvas).
+    /// Both are one scaler's work at different filter lengths: they move together, by the
+    /// running average of the observed one's ratio to its prediction.
+    public func observe(canvas seconds: Double, fallback: Bool = false) {
         lock.lock(); defer { lock.unlock() }
-        if !wholeFrame.isEmpty { wholeFrame[0] += smoothing * (seconds - wholeFrame[0]) }
+        guard !wholeFrame.isEmpty else { return }
+        let predicted = fallback ? fallbackCanvas : wholeFrame[0]
+        guard predicted > 0, predicted.isFinite else { return }
+        let factor = 1 + smoothing * (seconds / predicted - 1)
+        wholeFrame[0] *= factor
+        fallbackCanvas *= factor
+    }
+
+    /// Whether a frame with no model work and `left` seconds should paint the fallback canvas:
+    /// there is one, and the canvas would not fit ("finally bicubic": a cheaper picture
+    /// rather than a late one).
+    public func fallsBack(within left: Double) -> Bool {
+        let c = snapshot
+        return c.fallbackCanvas.isFinite && (c.wholeFrame.first ?? 0) > left
     }
 
     /// A frame that ran no branch learns nothing about them (nor about routing, when it was
@@ -72,6 +93,7 @@ public final class BranchCostModel: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         secondsPerTile = zip(secondsPerTile, calibrated).map { $0 + 0.05 * ($1 - $0) }
         wholeFrame = zip(wholeFrame, calibratedWholeFrame).map { $0.isFinite ? $0 + 0.05 * ($1 - $0) : $0 }
+        if fallbackCanvas.isFinite { fallbackCanvas += 0.05 * (calibratedFallbackCanvas - fallbackCanvas) }
         setup += 0.05 * (calibratedSetup - setup)
         routing += 0.05 * (calibratedRouting - routing)
     }
@@ -88,9 +110,10 @@ public final class BranchCostModel: @unchecked Sendable {
         routing += smoothing * (seconds - routing)
     }
 
-    public var snapshot: (secondsPerTile: [Double], wholeFrame: [Double], setup: Double, overhead: Double, routing: Double) {
+    public var snapshot: (secondsPerTile: [Double], wholeFrame: [Double], fallbackCanvas: Double, setup: Double, overhead: Double,
+                          routing: Double) {
         lock.lock(); defer { lock.unlock() }
-        return (secondsPerTile, wholeFrame, setup, overhead, routing)
+        return (secondsPerTile, wholeFrame, fallbackCanvas, setup, overhead, routing)
     }
 
     /// The model branches (router indices, 1...) that fit a frame budget run on the whole

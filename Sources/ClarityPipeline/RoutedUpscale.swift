@@ -8,6 +8,8 @@ import Foundation
 /// rising cost. With a time budget per frame, the branch mix follows the measured costs so
 /// the frame fits; without one, every tile takes its best branch. Chroma is scaled
 /// classically. Neighbouring tiles on different branches are feathered across the overlap.
+/// A frame with no time for even the canvas filter (a Lanczos canvas on a stalled machine)
+/// falls back to swscale's bicubic: the last rung before a late frame.
 ///
 /// Under a budget that fits a model on the whole frame, the frame skips the tiles: a
 /// whole-frame run pays no window copies or blending, so it is faster than the same model's
@@ -60,15 +62,17 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     public private(set) var costs: BranchCostModel!
-    /// Tiles per branch over every frame so far: the canvas first, then `branches`.
+    /// Tiles per branch over every frame so far: the canvas first, then `branches`, then the
+    /// fallback canvas when there is one.
     public var branchCounts: [Int] { countsLock.withLock { counts } }
     private var counts: [Int]
-    /// Frames run whole by each router branch (index 0, the canvas, stays 0).
+    /// Frames run whole by each router branch (the canvases' entries stay 0).
     private var wholeFrames: [Int]
     private let countsLock = NSLock()
     private var output: VideoFormat!
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
+    private var fallbackScaler: FrameScaler?
     private var chroma: FrameScaler!
     /// The frame's tiles, fixed by the input size at negotiation.
     private var grid: TileGrid!
@@ -77,6 +81,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     /// The classical filter of the luma canvas every tile without a model keeps.
     public let canvasFilter: ScaleFilter
+    /// The cheaper canvas of a frame that has no time for `canvasFilter`: bicubic, unless the
+    /// canvas is bicubic already.
+    public let fallbackFilter: ScaleFilter?
 
     public init(branches: [Branch], classifier: TileClassifier? = nil, tiler: Tiler, budget: Double?,
                 wholeFrameShare: Double = 1, canvas: ScaleFilter = .bicubic) throws {
@@ -107,12 +114,15 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         self.budget = budget
         self.wholeFrameShare = wholeFrameShare
         canvasFilter = canvas
-        counts = [Int](repeating: 0, count: branches.count + 1)
+        fallbackFilter = canvas == .bicubic ? nil : .bicubic
+        counts = [Int](repeating: 0, count: branches.count + (fallbackFilter == nil ? 1 : 2))
         wholeFrames = counts
     }
 
-    /// The canvas by its filter's name, then the models.
-    public var branchNames: [String] { [canvasFilter.rawValue] + branches.map(\.model.graph.name) }
+    /// The canvas by its filter's name, then the models, then the fallback canvas.
+    public var branchNames: [String] {
+        [canvasFilter.rawValue] + branches.map(\.model.graph.name) + (fallbackFilter.map { [$0.rawValue] } ?? [])
+    }
 
     public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
         try PlanarYUV.check(input, accepted: accepted, user: "routed upscaling")
@@ -126,6 +136,10 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         // The canvas and chroma are most of a live frame's fixed work: all threads take them.
         lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8,
                                      filter: canvasFilter, threads: Engine.threads)
+        fallbackScaler = try fallbackFilter.map {
+            try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: $0,
+                            threads: Engine.threads)
+        }
         chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         costs = try calibrateCosts(width: input.width, height: input.height)
@@ -133,7 +147,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size
-    /// (each the fastest of three runs after a warm-up): chroma and the conversions; the canvas; the routing; each
+    /// (each the fastest of three runs after a warm-up): chroma and the conversions; the canvas
+    /// and its fallback; the routing; each
     /// model's tiles as `composite` runs them (a checkerboard of tiles among canvas tiles, so
     /// the blending with canvas neighbours is paid as it will be); the fixed cost of
     /// compositing at all; and, under a budget, each model on the whole frame.
@@ -160,6 +175,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         let (data, stride) = target.plane(0)
         var wholeFrame = [seconds { lumaScaler.scale(plane: source.plane(0), into: target.plane(0)) }]
+        let fallbackCanvas = fallbackScaler.map { s in seconds { s.scale(plane: source.plane(0), into: target.plane(0)) } }
         // Whole-frame runs only serve a budget: with none, routing is plain ClassSR. A model
         // far over the budget, or slower than one with as much gain, never runs whole, and its
         // whole-frame plan is freed (4K plans of every model would hold a gigabyte).
@@ -195,7 +211,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let cheapest = perTile.indices.dropFirst().min { perTile[$0] < perTile[$1] }!
         let single = try composite(grid.tiles.indices.map { $0 == 0 ? cheapest - 1 : canvas })
         let routing = try seconds { _ = try expectedGains(blank) }
-        return BranchCostModel(secondsPerTile: perTile, wholeFrame: wholeFrame, setup: max(0, single - perTile[cheapest]),
+        return BranchCostModel(secondsPerTile: perTile, wholeFrame: wholeFrame, fallbackCanvas: fallbackCanvas ?? .infinity,
+                               setup: max(0, single - perTile[cheapest]),
                                overhead: overhead, routing: routing)
     }
 
@@ -203,11 +220,15 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// on the whole frame (tiles pay window copies and blending that a whole-frame run does
     /// not, so when one fits it is faster and usually better); the routed tiles, when the
     /// budget also leaves time to weigh them against it (the whole-frame run wins unless the
-    /// routed tiles' expected gain is higher); or the canvas alone.
+    /// routed tiles' expected gain is higher); or the canvas alone, and when even that does
+    /// not fit what is left, the fallback canvas.
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = clock()
-        let budget = frameBudget(frame)
+        let untilDue = timeLeft(frame)
+        let budget = self.budget.map { b in untilDue.map { min(b, $0) } ?? b }
         func since(_ t: UInt64) -> Double { Double(clock() - t) / 1e9 }
+        // A frame without model work may take all the time it has left, not just the stage's share.
+        func canvasLeft() -> Double? { (untilDue ?? budget).map { $0 - since(start) } }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
         for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
@@ -231,9 +252,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             guard let tileBudget else {
                 // No time left for even one model tile: the frame is the canvas, and not even
                 // the classifier runs.
-                paintCanvas(frame, into: out)
-                countsLock.withLock { counts[0] += grid.tiles.count }
-                costs.relax()
+                paintCanvasAlone(frame, into: out, left: canvasLeft())
                 return out
             }
             let routingStart = clock()
@@ -251,12 +270,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             choice = classes?.map { classBranch[$0] + 1 } ?? TileRouter.assign(gains: gains, costs: [], budget: nil)
             costs.observe(routing: since(routingStart))
         }
-        paintCanvas(frame, into: out)
         guard choice.contains(where: { $0 != 0 }) else {
-            countsLock.withLock { counts[0] += choice.count }
-            costs.relax()
+            paintCanvasAlone(frame, into: out, left: canvasLeft())
             return out
         }
+        paintCanvas(frame, into: out)
         let tilesStart = clock()
         // Past the stage's whole budget (the machine stalled), the batches left keep the canvas.
         let cutoff = budget.map { start + UInt64($0 * 1e9) } ?? .max
@@ -273,11 +291,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return out
     }
 
-    /// `budget`, or less when the frame is due sooner than that plus its expected tail.
-    private func frameBudget(_ frame: VideoFrame) -> Double? {
-        guard let budget, let due = frame.due, let deadline else { return budget }
-        let left = Double(Int64(bitPattern: due &- DispatchTime.now().uptimeNanoseconds)) / 1e9 - deadline.tail
-        return min(budget, max(0, left))
+    /// Live mode: the seconds before the frame is due, less its expected tail; the frame's
+    /// budget is the smaller of this and `budget`.
+    private func timeLeft(_ frame: VideoFrame) -> Double? {
+        guard budget != nil, let due = frame.due, let deadline else { return nil }
+        return max(0, Double(Int64(bitPattern: due &- DispatchTime.now().uptimeNanoseconds)) / 1e9 - deadline.tail)
     }
 
     /// The models' input: luma as floats in [0, 1].
@@ -285,11 +303,21 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false, scale: 1 / maxValue)
     }
 
-    /// Swscale's luma (`canvasFilter`), straight into the output: the canvas model tiles are blended over.
-    private func paintCanvas(_ frame: VideoFrame, into out: VideoFrame) {
+    /// Swscale's luma (`canvasFilter`, or with `fallback` the fallback filter), straight into
+    /// the output: the canvas model tiles are blended over.
+    private func paintCanvas(_ frame: VideoFrame, into out: VideoFrame, fallback: Bool = false) {
         let start = clock()
-        lumaScaler.scale(plane: frame.plane(0), into: out.plane(0))
-        costs.observe(canvas: Double(clock() - start) / 1e9)
+        (fallback ? fallbackScaler! : lumaScaler).scale(plane: frame.plane(0), into: out.plane(0))
+        costs.observe(canvas: Double(clock() - start) / 1e9, fallback: fallback)
+    }
+
+    /// A frame without model tiles: the canvas, or the fallback canvas when the canvas would
+    /// not fit in `left` seconds (nil: no deadline).
+    private func paintCanvasAlone(_ frame: VideoFrame, into out: VideoFrame, left: Double?) {
+        let fallback = left.map(costs.fallsBack(within:)) ?? false
+        paintCanvas(frame, into: out, fallback: fallback)
+        countsLock.withLock { counts[fallback ? counts.count - 1 : 0] += grid.tiles.count }
+        costs.relax()
     }
 
     /// Runs a model on the whole frame at the tiles' precision.
@@ -361,6 +389,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             .joined(separator: ", ")
             + String(format: "; set-up %.1f ms, routing %.1f ms, rest of the frame %.1f ms", c.setup * 1000, c.routing * 1000, c.overhead * 1000)
             + "; whole frame: " + whole.joined(separator: ", ")
+            + (fallbackFilter.map { String(format: "; fallback %@ %.1f ms", $0.rawValue, c.fallbackCanvas * 1000) } ?? "")
     }
 
     /// "bicubic 40%, bicubicpp-c32-x3 60%" over every tile so far, then the frames that a
@@ -374,7 +403,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return wholeRuns.isEmpty ? mix : mix + "; whole frames: " + wholeRuns.joined(separator: ", ")
     }
 
-    /// Frames each router branch ran on the whole frame (the canvas's entry stays 0).
+    /// Frames each router branch ran on the whole frame (the canvases' entries stay 0).
     public var wholeFrameCounts: [Int] { countsLock.withLock { wholeFrames } }
 }
 

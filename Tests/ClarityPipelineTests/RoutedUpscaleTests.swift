@@ -75,6 +75,40 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertGreaterThan(stage.costs.snapshot.overhead, 1000 * c.overhead, "the measured costs followed the clock")
     }
 
+    /// "Finally bicubic": under a Lanczos canvas, a frame with no time even for the canvas is
+    /// swscale's bicubic, and a slowed machine ends there; without a deadline the canvas is Lanczos.
+    func testAFrameWithNoTimeForTheCanvasFallsBackToBicubic() throws {
+        let (format, frame) = try routingInput()
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
+        let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8),
+                                      budget: 10, canvas: .lanczos)
+        _ = try stage.negotiate(input: format, accepted: [])
+        stage.budget = 0
+        XCTAssertEqual(stage.branchNames, ["lanczos", model.graph.name, "bicubic"])
+        let scaled = try FramePool(format: VideoFormat(width: 144, height: 96, pixelFormat: AV_PIX_FMT_YUV420P,
+                                                       timeBase: format.timeBase, frameRate: format.frameRate)).makeFrame()
+        func luma(_ filter: ScaleFilter) throws -> [UInt8] {
+            try FrameScaler(planeFrom: (48, 32), to: (144, 96), bitDepth: 8, filter: filter).scale(plane: frame.plane(0), into: scaled.plane(0))
+            return scaled.planeBytes(0, rowBytes: 144, rows: 96)
+        }
+        XCTAssertNotEqual(try luma(.lanczos), try luma(.bicubic))
+        XCTAssertEqual(try stage.process(frame).planeBytes(0, rowBytes: 144, rows: 96), try luma(.bicubic))
+        XCTAssertEqual(stage.branchCounts, [0, 0, 24])
+
+        stage.budget = 0.05
+        _ = try stage.process(frame)
+        XCTAssertEqual(stage.wholeFrameCounts, [0, 1, 0])
+        let origin = DispatchTime.now().uptimeNanoseconds
+        stage.clock = { origin + (DispatchTime.now().uptimeNanoseconds - origin) * 10_000_000 }
+        for _ in 0..<3 { _ = try stage.process(frame) }
+        XCTAssertEqual(stage.branchCounts, [0, 24, 4 * 24], "slowed: down to bicubic")
+
+        stage.budget = nil
+        let plain = try stage.process(frame).planeBytes(0, rowBytes: 144, rows: 96), lanczos = try luma(.lanczos)
+        let flatColumns = (0..<96).flatMap { y in (0..<48).map { y * 144 + $0 } }  // away from the model tiles' feathering
+        XCTAssertEqual(flatColumns.map { plain[$0] }, flatColumns.map { lanczos[$0] }, "no deadline: flat tiles keep the Lanczos canvas")
+    }
+
     /// One stall of the machine during the start-up timing (the clock jumps a second ahead at
     /// one of its readings) leaves no trace in the costs: idle frames drift back toward the
     /// start-up figures, so a stalled one would keep the models out of the whole stream.
@@ -219,7 +253,7 @@ final class ClassifiedRoutingTests: XCTestCase {
             _ = try stage.process(frame)
             mixes[canvas] = stage.branchCounts
         }
-        XCTAssertEqual(mixes[.lanczos], [24, 0, 0, 0], "every model gains less than Lanczos on every class")
+        XCTAssertEqual(mixes[.lanczos], [24, 0, 0, 0, 0], "every model gains less than Lanczos on every class")
         XCTAssertEqual(mixes[.spline]?.first, 0, "over bicubic, every model gains on every class")
     }
 

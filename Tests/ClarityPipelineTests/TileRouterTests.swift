@@ -78,6 +78,29 @@ final class TileRouterTests: XCTestCase {
         XCTAssertEqual(costs.snapshot.wholeFrame[3], .infinity)
     }
 
+    /// "Finally bicubic": a frame whose canvas would not fit what it has left paints the
+    /// cheaper fallback; the two canvases' costs move together, whichever ran.
+    func testTheFallbackCanvasTakesAFrameTheCanvasDoesNotFit() {
+        let costs = BranchCostModel(secondsPerTile: [0, 0.001], wholeFrame: [0.004, 0.010], fallbackCanvas: 0.002, smoothing: 0.3)
+        XCTAssertFalse(costs.fallsBack(within: 0.005))
+        XCTAssertTrue(costs.fallsBack(within: 0.003))
+        XCTAssertTrue(costs.fallsBack(within: -0.001), "overdue: the cheaper picture")
+        // The fallback ran twice as slow as predicted: both canvases are believed 30% slower.
+        costs.observe(canvas: 0.004, fallback: true)
+        XCTAssertEqual(costs.snapshot.wholeFrame[0], 0.0052, accuracy: 1e-12)
+        XCTAssertEqual(costs.snapshot.fallbackCanvas, 0.0026, accuracy: 1e-12)
+        XCTAssertTrue(costs.fallsBack(within: 0.005))
+        // The canvas ran at its start-up speed: both move back by the same share.
+        costs.observe(canvas: 0.004)
+        XCTAssertEqual(costs.snapshot.fallbackCanvas, 0.0026 * (1 + 0.3 * (0.004 / 0.0052 - 1)), accuracy: 1e-12)
+        XCTAssertEqual(costs.snapshot.wholeFrame[1], 0.010, "the models keep their own measure")
+        // No fallback (the canvas is bicubic already): never.
+        let bicubic = BranchCostModel(secondsPerTile: [0, 0.001], wholeFrame: [0.004, 0.010])
+        XCTAssertFalse(bicubic.fallsBack(within: 0))
+        bicubic.observe(canvas: 0.008)
+        XCTAssertEqual(bicubic.snapshot.wholeFrame[0], 0.0052, accuracy: 1e-12)
+    }
+
     func testNoRoutingWhenNotEvenOneTileFits() {
         // 20 ms frame budget: 12 ms of canvas and chroma, 3 ms of routing, 1 ms of set-up.
         let costs = BranchCostModel(secondsPerTile: [0, 0.005, 0.003], setup: 0.001, overhead: 0.012, routing: 0.003)

@@ -14,6 +14,9 @@ public final class ChildProcess {
     public enum Output {
         case capture
         case discard
+        /// A pipe the caller reads as the child writes (`outputPipe`), for output too large to
+        /// hold or to land in a file.
+        case stream
     }
 
     public struct Result {
@@ -33,6 +36,8 @@ public final class ChildProcess {
     private let start = DispatchTime.now().uptimeNanoseconds
     /// Read ends of the captured streams (stdout, stderr); -1 when not captured.
     private var readEnds: [Int32]
+    /// The read end of the streamed output (`Output.stream`), open until the child is gone.
+    public let outputPipe: Int32?
     private var finished: Result?
     /// Exit status and resource use, once reaped.
     private var reaped: (status: Int32, usage: rusage)?
@@ -47,20 +52,26 @@ public final class ChildProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         var parentEnds: [Int32] = [-1, -1]
+        var streamEnd: Int32?
         var childEnds: [Int32] = []
         defer { childEnds.forEach { close($0) } }
+        func closeParentEnds() { (parentEnds + [streamEnd ?? -1]).filter { $0 >= 0 }.forEach { close($0) } }
         for (i, output) in [stdout, stderr].enumerated() {
             let fd = Int32(i + 1)
             switch output {
             case .discard:
                 posix_spawn_file_actions_addopen(&actions, fd, "/dev/null", O_WRONLY, 0)
-            case .capture:
+            case .capture, .stream:
+                if case .stream = output, streamEnd != nil {
+                    closeParentEnds()
+                    throw ChildProcessError("only one output can be streamed")
+                }
                 var ends: [Int32] = [0, 0]
                 guard clarity_pipe_cloexec(&ends) == 0 else {
-                    parentEnds.filter { $0 >= 0 }.forEach { close($0) }
+                    closeParentEnds()
                     throw ChildProcessError("cannot make a pipe: \(String(cString: strerror(errno)))")
                 }
-                parentEnds[i] = ends[0]
+                if case .stream = output { streamEnd = ends[0] } else { parentEnds[i] = ends[0] }
                 childEnds.append(ends[1])
                 posix_spawn_file_actions_adddup2(&actions, ends[1], fd)
             }
@@ -71,15 +82,16 @@ public final class ChildProcess {
         var child: pid_t = 0
         let status = posix_spawnp(&child, program, &actions, nil, argv, environ)
         guard status == 0 else {
-            parentEnds.filter { $0 >= 0 }.forEach { close($0) }
+            closeParentEnds()
             throw ChildProcessError("cannot run \(program): \(String(cString: strerror(status)))")
         }
         pid = child
         readEnds = parentEnds
+        outputPipe = streamEnd
     }
 
     deinit {
-        readEnds.filter { $0 >= 0 }.forEach { close($0) }
+        (readEnds + [outputPipe ?? -1]).filter { $0 >= 0 }.forEach { close($0) }
         if reaped == nil { kill(pid, SIGKILL); var status: Int32 = 0; while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
     }
 
@@ -96,7 +108,8 @@ public final class ChildProcess {
         return false
     }
 
-    /// Reads what the child writes until it closes its outputs, then reaps it.
+    /// Reads what the child writes until it closes its captured outputs, then reaps it (a
+    /// streamed output is the caller's to read first).
     @discardableResult
     public func wait() throws -> Result {
         if let finished { return finished }

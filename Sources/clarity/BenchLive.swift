@@ -27,7 +27,7 @@ struct BenchLive: ParsableCommand {
     @Option(help: "Clip for the deadline runs (720p 30 fps in the bundled samples).")
     var input = "streams/dune-pan-720p-qp27.mp4"
 
-    @Option(help: "Play the deadline runs' clip this many times back to back (4: 300 frames of the bundled sample, so that 99% on time allows 3 late frames rather than none).")
+    @Option(help: "Play the deadline runs' clip this many times back to back (4: 300 frames of the bundled sample, so that 99% on time allows 3 late frames rather than none); 0 skips the deadline runs (quality only).")
     var loops = 4
 
     @Option(help: "Lossless clip for the quality run (a 4K one makes it a 720p -> 4K run).")
@@ -40,7 +40,7 @@ struct BenchLive: ParsableCommand {
     var liveOptions: [String] = []
 
     func validate() throws {
-        guard loops >= 1 else { throw ValidationError("--loops must be at least 1") }
+        guard loops >= 0 else { throw ValidationError("--loops must be 0 (no deadline runs) or more") }
     }
 
     func run() throws {
@@ -54,13 +54,13 @@ struct BenchLive: ParsableCommand {
             try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: scratch) }
             let clip = scratch.appendingPathComponent("clip.mp4").path
-            try BenchProcess.loopedClip(input, loops: loops, to: clip)
+            if loops > 0 { try BenchProcess.loopedClip(input, loops: loops, to: clip) }
             for loaded in [false, true] {
                 let probe = try besideBusyLoop(loaded) { CPUJitterProbe().run() }
                 print("machine steadiness\(loaded ? ", with a busy loop beside it" : ""): \(probe.summary)")
             }
             print("")
-            for loaded in [false, true] {
+            for loaded in [false, true] where loops > 0 {
                 let report = try besideBusyLoop(loaded) { try live(tool, [clip, "/dev/null", "--format", "y4m"]) }
                 print("\(loaded ? "with a busy loop beside it" : "alone"): \(input) x\(loops) -> 4K y4m, deadline \(deadline)")
                 print(report.summary + "\n")
@@ -72,22 +72,34 @@ struct BenchLive: ParsableCommand {
             // camera; an ffv1 decode took a core at 720p and made the 4K run unfair.
             let hr = scratch.appendingPathComponent("hr.mkv").path, lr = scratch.appendingPathComponent("lr.y4m").path
             let bicubic = scratch.appendingPathComponent("bicubic.mkv").path
-            // The 4K output (12 MB a frame) goes to memory where there is a tmpfs, a fresh file
-            // each run: on this project's machine the second run, overwriting the first's file
-            // on disk, had a median latency of 23-28 ms instead of 12-14.
-            let shm = URL(fileURLWithPath: "/dev/shm")
-            let up = (FileManager.default.isWritableFile(atPath: shm.path) ? shm : scratch)
-                .appendingPathComponent("clarity-bench-live-\(getpid())-up.y4m").path
             try ffmpeg(["-i", reference, "-vf", "crop=\(w):\(h):0:0", "-c:v", "ffv1", hr])
             try ffmpeg(["-i", hr, "-vf", "scale=\(w / 3):\(h / 3):flags=bicubic", lr])
             try ffmpeg(["-i", lr, "-vf", "scale=\(w):\(h):flags=bicubic", "-c:v", "ffv1", bicubic])
             let truth = try LumaClip(path: hr, frames: 0)
             let base = truth.compare(try LumaClip(path: bicubic, frames: 0).planes)
             for loaded in [false, true] {
-                // Raw y4m out, as in the deadline runs (an ffv1 encoder takes most of a 720p frame's time).
-                defer { try? FileManager.default.removeItem(atPath: up) }
-                let report = try besideBusyLoop(loaded) { try live(tool, [lr, up]) }
-                let model = truth.compare(try LumaClip(path: up, frames: 0).planes)
+                // Raw y4m out, as in the deadline runs (an ffv1 encoder takes most of a 720p
+                // frame's time), streamed back through a pipe into planes filled before the run.
+                // Not into a file: on this project's machine (a VM whose freed memory goes back
+                // to its host) the 746 MB of a fresh file in tmpfs made frames wait hundreds of
+                // ms on page faults, and a file on disk overwritten by the second run doubled
+                // its median latency.
+                var planes = truth.planes.map { [UInt8](repeating: 0, count: $0.count) }
+                var received = 0
+                let report = try besideBusyLoop(loaded) {
+                    try live(tool, [lr, "-", "--format", "y4m"]) { frame in
+                        guard received < planes.count else { return }
+                        planes[received].withUnsafeMutableBufferPointer { dst in
+                            let (data, stride) = frame.plane(0)
+                            for y in 0..<h { (dst.baseAddress! + y * w).update(from: data + y * stride, count: w) }
+                        }
+                        received += 1
+                    }
+                }
+                guard received == planes.count else {
+                    throw MediaError(.codec, "clarity live wrote \(received) frames of \(planes.count)")
+                }
+                let model = truth.compare(planes)
                 print("\nquality\(loaded ? ", with a busy loop beside it" : ""): \(reference) cropped to \(w)x\(h), x3 down (swscale bicubic) and back up, deadline \(deadline)")
                 print(report.summary)
                 print(String(format: "Y-PSNR: live %.3f dB, ffmpeg bicubic %.3f dB, gain %+.3f dB (SSIM %.4f vs %.4f)",
@@ -104,9 +116,23 @@ struct BenchLive: ParsableCommand {
     }
 
     /// One `clarity live` run with JSON progress: its final report and stderr's summary lines.
-    private func live(_ tool: String, _ arguments: [String]) throws -> (json: [String: Any], summary: String) {
-        let r = try ChildProcess.run([tool, "live"] + arguments + ["--deadline", deadline, "--progress", "json"] + liveOptions,
-                                     stdout: .discard)
+    /// With `frames`, its output is "-" read back as video: each frame goes to `frames` as it comes.
+    private func live(_ tool: String, _ arguments: [String],
+                      frames: ((VideoFrame) throws -> Void)? = nil) throws -> (json: [String: Any], summary: String) {
+        let child = try ChildProcess([tool, "live"] + arguments + ["--deadline", deadline, "--progress", "json"] + liveOptions,
+                                     stdout: frames == nil ? .discard : .stream)
+        if let frames, let fd = child.outputPipe {
+            do {
+                let reader = try MediaReader(url: "pipe:\(fd)", format: "yuv4mpegpipe")
+                while let item = try reader.read() {
+                    if case .frame(let frame) = item { try frames(frame) }
+                }
+            } catch {
+                let r = try child.wait()
+                throw MediaError(.codec, "reading clarity live's output: \(error) (clarity live: \(r.stderrText.suffix(400)))")
+            }
+        }
+        let r = try child.wait()
         let lines = r.stderrText.split(separator: "\n").map(String.init)
         guard r.status == 0, let last = lines.compactMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
             .last(where: { $0["done"] as? Bool == true }) else {

@@ -25,6 +25,25 @@ final class ChildProcessTests: XCTestCase {
         XCTAssertFalse(p.isRunning)
     }
 
+    /// A streamed output is read by the caller while the child runs (here 4 MiB, far more
+    /// than a pipe holds); the captured one still comes with the result.
+    func testAStreamedOutputIsReadAsTheChildWrites() throws {
+        let p = try ChildProcess(["/bin/sh", "-c", "head -c 4194304 /dev/zero; echo done >&2"], stdout: .stream)
+        let fd = try XCTUnwrap(p.outputPipe)
+        var total = 0
+        var chunk = [UInt8](repeating: 1, count: 65536)
+        while case let n = chunk.withUnsafeMutableBytes({ read(fd, $0.baseAddress, $0.count) }), n > 0 {
+            XCTAssertTrue(chunk[0..<n].allSatisfy { $0 == 0 })
+            total += n
+        }
+        XCTAssertEqual(total, 4 << 20)
+        let r = try p.wait()
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stderrText, "done\n")
+        XCTAssertTrue(r.stdout.isEmpty)
+        XCTAssertThrowsError(try ChildProcess(["true"], stdout: .stream, stderr: .stream))
+    }
+
     func testAMissingProgramIsAnError() {
         XCTAssertThrowsError(try ChildProcess.run(["clarity-no-such-program"]))
     }

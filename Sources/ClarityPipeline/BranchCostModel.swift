@@ -33,6 +33,7 @@ public final class BranchCostModel: @unchecked Sendable {
     private let calibratedWholeFrame: [Double]
     private let calibratedFallbackCanvas: Double
     private let calibratedSetup: Double
+    private let calibratedOverhead: Double
     private let calibratedRouting: Double
 
     public init(secondsPerTile: [Double], wholeFrame: [Double] = [], fallbackCanvas: Double = .infinity, setup: Double = 0,
@@ -46,9 +47,31 @@ public final class BranchCostModel: @unchecked Sendable {
         calibratedSetup = setup
         calibrated = secondsPerTile
         self.overhead = overhead
+        calibratedOverhead = overhead
         self.routing = routing
         calibratedRouting = routing
         self.smoothing = smoothing
+    }
+
+    /// The start-up figures, as `CostCache` keeps them.
+    public struct Figures: Codable, Equatable, Sendable {
+        public var secondsPerTile: [Double]
+        public var wholeFrame: [Double]
+        public var fallbackCanvas: Double
+        public var setup: Double
+        public var overhead: Double
+        public var routing: Double
+    }
+
+    public convenience init(_ f: Figures, smoothing: Double = 0.3) {
+        self.init(secondsPerTile: f.secondsPerTile, wholeFrame: f.wholeFrame, fallbackCanvas: f.fallbackCanvas, setup: f.setup,
+                  overhead: f.overhead, routing: f.routing, smoothing: smoothing)
+    }
+
+    /// The figures this model started from.
+    public var startUp: Figures {
+        Figures(secondsPerTile: calibrated, wholeFrame: calibratedWholeFrame, fallbackCanvas: calibratedFallbackCanvas,
+                setup: calibratedSetup, overhead: calibratedOverhead, routing: calibratedRouting)
     }
 
     /// The frame's model work (its tiles with their set-up, or a whole-frame run) took

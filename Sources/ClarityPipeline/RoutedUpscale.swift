@@ -142,8 +142,48 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
-        costs = try calibrateCosts(width: input.width, height: input.height)
+        let configuration = costConfiguration(width: input.width, height: input.height)
+        if let kept = costCache?.figures(for: configuration), kept.secondsPerTile.count == branches.count + 1 {
+            costs = BranchCostModel(kept)
+            try warmUp(width: input.width, height: input.height)
+        } else {
+            costs = try calibrateCosts(width: input.width, height: input.height)
+            costCache?.keep(costs.startUp, for: configuration)
+        }
         return out
+    }
+
+    /// Start-up costs kept per machine and configuration (nil: timed at every start-up).
+    public var costCache: CostCache?
+
+    /// Everything the start-up costs depend on, as `costCache` keys them.
+    private func costConfiguration(width: Int, height: Int) -> String {
+        let models = branches.map { "\($0.model.graph.name) (\($0.model.graph.layers.count) layers, gain \($0.gain))" }
+        return "\(CostCache.machine); \(Engine.threads) threads; \(width)x\(height) x\(branches[0].model.graph.scale); "
+            + "tiles \(tiler.tile)x\(tiler.tileWidth ?? tiler.tile), overlap \(tiler.overlap.map(String.init) ?? "auto"), "
+            + "batch \(tiler.batchSize), \(tiler.precision.rawValue); canvas \(canvasFilter.rawValue); "
+            + "budget \(budget.map { String($0) } ?? "none"), whole-frame share \(wholeFrameShare); "
+            + "branches \(models.joined(separator: ", ")); classifier \(classifier?.model.graph.name ?? "none")"
+    }
+
+    /// With kept costs: what the timing would have prepared (the tiles', the classifier's and
+    /// each whole-frame run's plans, the scalers' buffers), so that no frame pays for it.
+    private func warmUp(width: Int, height: Int) throws {
+        try tiler.prepare(models: branches.map(\.model), grid: grid)
+        let blank = Plane(width: width, height: height, repeating: 0.5)
+        let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
+                                                       timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
+        let target = try pool.makeFrame()
+        for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+        lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
+        fallbackScaler?.scale(plane: source.plane(0), into: target.plane(0))
+        let (data, stride) = target.plane(0)
+        try tiler.composite(blank, models: branches.map(\.model), grid: grid, assignment: grid.tiles.indices.map { $0 % (branches.count + 1) },
+                            onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+        for (b, seconds) in zip(branches, costs.snapshot.wholeFrame.dropFirst()) where seconds.isFinite {
+            try paintWhole(b.model, luma: blank, onto: data, stride: stride)
+        }
+        _ = try expectedGains(blank)
     }
 
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size

@@ -63,6 +63,9 @@ struct Live: ParsableCommand {
     @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
     var stageShare = 0.35
 
+    @Flag(help: Routing.recalibrateHelp)
+    var recalibrate = false
+
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
@@ -108,6 +111,7 @@ struct Live: ParsableCommand {
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
                                           budget: limit * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
             stage.deadline = clock
+            stage.costCache = .userDefault(refresh: recalibrate)
             stage.gainReuse = gainReuse
             return EnhanceRun.Stage(stage: stage, deadline: clock) {
                 let r = clock.report

@@ -24,6 +24,9 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Frames --model upscales at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both. Not with --preset or --deartifact, which take one frame at a time.")
     var parallelFrames = 0
 
+    @Flag(help: Routing.recalibrateHelp)
+    var recalibrate = false
+
     var usesModel: Bool { model != "bicubic" }
 
     /// How many frames at once: only a model alone runs in copies (a preset's router and
@@ -90,6 +93,7 @@ struct ModelOptions: ParsableArguments {
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
+        stage.costCache = .userDefault(refresh: recalibrate)
         let shift = input.chromaShift
         let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         let exact = want.width == input.width * 3 && want.height == input.height * 3

@@ -1,3 +1,4 @@
+import ArgumentParser
 import ClarityEngine
 import ClarityMedia
 import ClarityModels
@@ -5,6 +6,9 @@ import ClarityPipeline
 
 /// What the router routes to, as `live` and the quality presets choose it.
 enum Routing {
+    /// The router's start-up costs are timed once per machine and configuration and kept.
+    static let recalibrateHelp: ArgumentHelp = "Time the router's costs afresh and replace the figures kept for this machine and configuration (in $XDG_CACHE_HOME or ~/.cache, clarity/costs; timed once, then reused so that later runs start sooner)."
+
     /// The named classifier; by default the bundled one whose classes all route to `branches`
     /// (none when no such classifier is bundled); nil for "none".
     static func classifier(_ name: String?, branches: [RoutedUpscale.Branch]) throws -> TileClassifier? {

@@ -25,8 +25,9 @@ final class LiveTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("branches: lanczos"), r.stderr)
         // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).
         let tiles = final?["branch_tiles"] as? [String: Int]
-        XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["lanczos", "esr-max-k5-c2-x3"])
+        XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["lanczos", "esr-max-k5-c2-x3", "bicubic"])
         XCTAssertEqual(tiles?.values.reduce(0, +), 15 * 60)
+        XCTAssertEqual(tiles?["bicubic"], 0, "time for the Lanczos canvas: no fallback")
         XCTAssertGreaterThan(tiles?["esr-max-k5-c2-x3"] ?? 0, 0, "with time to spare, detailed tiles take the model")
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
         // Paced: 15 frames at 30 fps take at least half a second to release.
@@ -61,9 +62,9 @@ final class LiveTests: ToolTestCase {
             XCTAssertEqual(final?["late"] as? Int, 9)
             XCTAssertEqual(final?["frames"] as? Int, drop ? 0 : 9)
             XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)
-            // Under an impossible deadline the router leaves every tile on the canvas.
-            XCTAssertTrue(r.stderr.contains("branches: lanczos 100%"), r.stderr)
-            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["lanczos": 9 * 60, "esr-max-k5-c2-x3": 0])
+            // Under an impossible deadline every tile falls back to the bicubic canvas.
+            XCTAssertTrue(r.stderr.contains("branches: lanczos 0%, esr-max-k5-c2-x3 0%, bicubic 100%"), r.stderr)
+            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["lanczos": 0, "esr-max-k5-c2-x3": 0, "bicubic": 9 * 60])
         }
     }
 

@@ -57,10 +57,13 @@ class ToolTestCase: XCTestCase {
     override func setUpWithError() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        // Each test times the router's costs afresh, in a cache of its own (children inherit it).
+        setenv("XDG_CACHE_HOME", folder.path + "-cache", 1)
     }
 
     override func tearDownWithError() throws {
         try? FileManager.default.removeItem(at: folder)
+        try? FileManager.default.removeItem(atPath: folder.path + "-cache")
     }
 
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }

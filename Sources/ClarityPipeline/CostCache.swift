@@ -1,0 +1,73 @@
+import Foundation
+
+/// Start-up costs kept on disk per machine and configuration: a later run with the same
+/// models, frame size, tiles and threads starts from them instead of timing again, so it
+/// starts sooner and a stall of the machine during its start-up cannot bias it. Running
+/// frames still move the figures as they go (`BranchCostModel`).
+public struct CostCache: Sendable {
+    /// Where the figures are kept, one JSON file per configuration.
+    public let directory: URL
+    /// Time afresh and replace what is kept (after a hardware or system change).
+    public var refresh: Bool
+
+    public init(directory: URL, refresh: Bool = false) {
+        self.directory = directory
+        self.refresh = refresh
+    }
+
+    /// `$XDG_CACHE_HOME/clarity/costs`, else `~/.cache/clarity/costs`.
+    public static func userDefault(refresh: Bool = false) -> CostCache {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
+        return CostCache(directory: base.appendingPathComponent("clarity/costs"), refresh: refresh)
+    }
+
+    /// This machine, as costs depend on it: the CPU's model name and its cores.
+    public static let machine: String = {
+        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+            .split(separator: "\n").first { $0.hasPrefix("model name") }?
+            .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }()
+
+    private struct Entry: Codable {
+        var configuration: String
+        var figures: BranchCostModel.Figures
+    }
+
+    /// The kept figures of `configuration`; nil when there are none, they are unreadable,
+    /// or `refresh` is set.
+    public func figures(for configuration: String) -> BranchCostModel.Figures? {
+        guard !refresh, let data = try? Data(contentsOf: file(for: configuration)) else { return nil }
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        guard let entry = try? decoder.decode(Entry.self, from: data), entry.configuration == configuration else { return nil }
+        return entry.figures
+    }
+
+    /// Keeps `figures` for `configuration`, whole or not at all (written aside, then renamed).
+    /// A cache that cannot be written only costs the next run its timing: no error.
+    public func keep(_ figures: BranchCostModel.Figures, for configuration: String) {
+        let encoder = JSONEncoder()
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        guard let data = try? encoder.encode(Entry(configuration: configuration, figures: figures)) else { return }
+        let target = file(for: configuration)
+        let aside = target.appendingPathExtension("\(getpid()).tmp")
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try data.write(to: aside)
+            guard rename(aside.path, target.path) == 0 else { throw CocoaError(.fileWriteUnknown) }
+        } catch {
+            try? FileManager.default.removeItem(at: aside)
+        }
+    }
+
+    /// One file per configuration, named by its 64-bit FNV-1a hash (the file holds the
+    /// configuration itself, which a read checks).
+    private func file(for configuration: String) -> URL {
+        let hash = configuration.utf8.reduce(UInt64(0xcbf2_9ce4_8422_2325)) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
+        return directory.appendingPathComponent(String(format: "%016llx.json", hash))
+    }
+}

@@ -101,12 +101,14 @@ public final class BranchCostModel: @unchecked Sendable {
         fallbackCanvas *= factor
     }
 
-    /// Whether a frame with no model work and `left` seconds should paint the fallback canvas:
-    /// there is one, and the canvas would not fit ("finally bicubic": a cheaper picture
-    /// rather than a late one).
-    public func fallsBack(within left: Double) -> Bool {
+    /// Whether a frame with no model work and `left` seconds should paint the fallback canvas
+    /// ("finally bicubic"): there is one and the canvas would not fit, and either the fallback
+    /// fits (a cheaper picture rather than a late one) or the stream is `behind` (most recent
+    /// frames late: only cheaper frames catch up). A frame late whatever it paints, after one
+    /// stall, keeps the better canvas.
+    public func fallsBack(within left: Double, behind: Bool = false) -> Bool {
         let c = snapshot
-        return c.fallbackCanvas.isFinite && (c.wholeFrame.first ?? 0) > left
+        return c.fallbackCanvas.isFinite && (c.wholeFrame.first ?? 0) > left && (c.fallbackCanvas <= left || behind)
     }
 
     /// A frame that ran no branch learns nothing about them (nor about routing, when it was

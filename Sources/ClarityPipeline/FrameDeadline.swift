@@ -15,6 +15,7 @@ public final class FrameDeadline: @unchecked Sendable {
     private var released: [UInt64] = []      // release times of frames in flight, oldest first
     private var stageEnds: [UInt64: UInt64] = [:]  // release time -> when the stage handed it on
     private var recentTails: [Double] = []   // the last frames' stage-to-written seconds
+    private var recentLate: [Bool] = []      // whether each of the last frames was late
     private var origin: (wall: UInt64, pts: Double)?
     private var latencies: [Double] = []
     private var late = 0
@@ -78,7 +79,20 @@ public final class FrameDeadline: @unchecked Sendable {
         latencies.append(Double(now - first) / 1e9)
         late += 1
         dropped += 1
+        remember(late: true)
         return false
+    }
+
+    private func remember(late: Bool) {
+        recentLate.append(late)
+        if recentLate.count > 30 { recentLate.removeFirst() }
+    }
+
+    /// The share of the last 30 frames that were late: near 1 when the stream cannot keep
+    /// pace (not one stall, which makes a few frames late).
+    public var recentLateShare: Double {
+        lock.lock(); defer { lock.unlock() }
+        return recentLate.isEmpty ? 0 : Double(recentLate.filter { $0 }.count) / Double(recentLate.count)
     }
 
     /// Called by the writer once the oldest frame in flight is written: its latency ends here.
@@ -94,6 +108,7 @@ public final class FrameDeadline: @unchecked Sendable {
             if recentTails.count > 30 { recentTails.removeFirst() }
         }
         if latency > seconds { late += 1 }
+        remember(late: latency > seconds)
     }
 
     /// Latency so far: percentiles, worst case, frames over the deadline.

@@ -352,9 +352,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// A frame without model tiles: the canvas, or the fallback canvas when the canvas would
-    /// not fit in `left` seconds (nil: no deadline).
+    /// not fit in `left` seconds (nil: no deadline) and the fallback would, or the stream is
+    /// behind (most of the live clock's recent frames late).
     private func paintCanvasAlone(_ frame: VideoFrame, into out: VideoFrame, left: Double?) {
-        let fallback = left.map(costs.fallsBack(within:)) ?? false
+        let behind = (deadline?.recentLateShare ?? 0) > 0.5
+        let fallback = left.map { costs.fallsBack(within: $0, behind: behind) } ?? false
         paintCanvas(frame, into: out, fallback: fallback)
         countsLock.withLock { counts[fallback ? counts.count - 1 : 0] += grid.tiles.count }
         costs.relax()

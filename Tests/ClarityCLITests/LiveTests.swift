@@ -62,9 +62,12 @@ final class LiveTests: ToolTestCase {
             XCTAssertEqual(final?["late"] as? Int, 9)
             XCTAssertEqual(final?["frames"] as? Int, drop ? 0 : 9)
             XCTAssertEqual(final?["dropped_late"] as? Int, drop ? 9 : 0)
-            // Under an impossible deadline every tile falls back to the bicubic canvas.
-            XCTAssertTrue(r.stderr.contains("branches: lanczos 0%, esr-max-k5-c2-x3 0%, bicubic 100%"), r.stderr)
-            XCTAssertEqual(final?["branch_tiles"] as? [String: Int], ["lanczos": 0, "esr-max-k5-c2-x3": 0, "bicubic": 9 * 60])
+            // Under an impossible deadline no model runs; once the first frames are written late,
+            // the stream is behind and the others fall back to the bicubic canvas.
+            let tiles = final?["branch_tiles"] as? [String: Int]
+            XCTAssertEqual(tiles?["esr-max-k5-c2-x3"], 0, r.stderr)
+            XCTAssertEqual((tiles?["lanczos"] ?? 0) + (tiles?["bicubic"] ?? 0), 9 * 60)
+            XCTAssertGreaterThanOrEqual(tiles?["bicubic"] ?? 0, 6 * 60, r.stderr)
         }
     }
 

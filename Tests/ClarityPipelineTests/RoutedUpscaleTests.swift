@@ -75,15 +75,16 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertGreaterThan(stage.costs.snapshot.overhead, 1000 * c.overhead, "the measured costs followed the clock")
     }
 
-    /// "Finally bicubic": under a Lanczos canvas, a frame with no time even for the canvas is
-    /// swscale's bicubic, and a slowed machine ends there; without a deadline the canvas is Lanczos.
-    func testAFrameWithNoTimeForTheCanvasFallsBackToBicubic() throws {
+    /// "Finally bicubic": under a Lanczos canvas, a frame with no time for it keeps it when it
+    /// is late whatever it paints (one stall), but once the stream is behind (most recent
+    /// frames late) it is swscale's bicubic, and a slowed machine stays there; without a
+    /// deadline the canvas is Lanczos.
+    func testAFrameWithNoTimeForTheCanvasFallsBackToBicubicWhenTheStreamIsBehind() throws {
         let (format, frame) = try routingInput()
         let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
         let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8),
                                       budget: 10, canvas: .lanczos)
         _ = try stage.negotiate(input: format, accepted: [])
-        stage.budget = 0
         XCTAssertEqual(stage.branchNames, ["lanczos", model.graph.name, "bicubic"])
         let scaled = try FramePool(format: VideoFormat(width: 144, height: 96, pixelFormat: AV_PIX_FMT_YUV420P,
                                                        timeBase: format.timeBase, frameRate: format.frameRate)).makeFrame()
@@ -92,8 +93,19 @@ final class RoutedUpscaleTests: XCTestCase {
             return scaled.planeBytes(0, rowBytes: 144, rows: 96)
         }
         XCTAssertNotEqual(try luma(.lanczos), try luma(.bicubic))
+        stage.budget = 0
+        XCTAssertEqual(try stage.process(frame).planeBytes(0, rowBytes: 144, rows: 96), try luma(.lanczos))
+        XCTAssertEqual(stage.branchCounts, [24, 0, 0], "late whatever it paints: the better canvas")
+
+        let clock = FrameDeadline(seconds: 1e-9, paced: false)
+        for _ in 0..<3 {
+            clock.release(at: nil)
+            clock.written()
+        }
+        XCTAssertEqual(clock.recentLateShare, 1)
+        stage.deadline = clock
         XCTAssertEqual(try stage.process(frame).planeBytes(0, rowBytes: 144, rows: 96), try luma(.bicubic))
-        XCTAssertEqual(stage.branchCounts, [0, 0, 24])
+        XCTAssertEqual(stage.branchCounts, [24, 0, 24], "behind: the cheaper canvas")
 
         stage.budget = 0.05
         _ = try stage.process(frame)
@@ -101,7 +113,7 @@ final class RoutedUpscaleTests: XCTestCase {
         let origin = DispatchTime.now().uptimeNanoseconds
         stage.clock = { origin + (DispatchTime.now().uptimeNanoseconds - origin) * 10_000_000 }
         for _ in 0..<3 { _ = try stage.process(frame) }
-        XCTAssertEqual(stage.branchCounts, [0, 24, 4 * 24], "slowed: down to bicubic")
+        XCTAssertEqual(stage.branchCounts, [24, 24, 4 * 24], "slowed: down to bicubic")
 
         stage.budget = nil
         let plain = try stage.process(frame).planeBytes(0, rowBytes: 144, rows: 96), lanczos = try luma(.lanczos)

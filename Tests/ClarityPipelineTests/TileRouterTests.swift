@@ -79,12 +79,14 @@ final class TileRouterTests: XCTestCase {
     }
 
     /// "Finally bicubic": a frame whose canvas would not fit what it has left paints the
-    /// cheaper fallback; the two canvases' costs move together, whichever ran.
+    /// cheaper fallback when that saves it, or when the stream is behind; the two canvases'
+    /// costs move together, whichever ran.
     func testTheFallbackCanvasTakesAFrameTheCanvasDoesNotFit() {
         let costs = BranchCostModel(secondsPerTile: [0, 0.001], wholeFrame: [0.004, 0.010], fallbackCanvas: 0.002, smoothing: 0.3)
         XCTAssertFalse(costs.fallsBack(within: 0.005))
         XCTAssertTrue(costs.fallsBack(within: 0.003))
-        XCTAssertTrue(costs.fallsBack(within: -0.001), "overdue: the cheaper picture")
+        XCTAssertFalse(costs.fallsBack(within: 0.001), "late either way (one stall): the better picture")
+        XCTAssertTrue(costs.fallsBack(within: -0.001, behind: true), "the stream cannot keep pace: only cheaper frames catch up")
         // The fallback ran twice as slow as predicted: both canvases are believed 30% slower.
         costs.observe(canvas: 0.004, fallback: true)
         XCTAssertEqual(costs.snapshot.wholeFrame[0], 0.0052, accuracy: 1e-12)

@@ -187,7 +187,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     }
 
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size
-    /// (each the fastest of three runs after a warm-up): chroma and the conversions; the canvas
+    /// (each the fastest of five runs after a warm-up): chroma and the conversions; the canvas
     /// and its fallback; the routing; each
     /// model's tiles as `composite` runs them (a checkerboard of tiles among canvas tiles, so
     /// the blending with canvas neighbours is paid as it will be); the fixed cost of
@@ -198,12 +198,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                                        timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
         let target = try pool.makeFrame()
         let blank = Plane(width: width, height: height, repeating: 0.5)
-        // The fastest of three runs after a warm-up: a stall of the machine during one run
-        // would otherwise stay in the figures (idle frames drift back toward them) and keep
-        // the models out of the whole stream.
+        // The fastest of five runs after a warm-up: a stall of the machine during one run
+        // would otherwise stay in the figures (idle frames drift back toward them, and
+        // `costCache` keeps them for later runs) and keep the models out of the whole stream.
         func seconds(_ body: () throws -> Void) rethrows -> Double {
             try body()
-            return try (0..<3).map { _ in
+            return try (0..<5).map { _ in
                 let start = clock()
                 try body()
                 return Double(clock() - start) / 1e9

@@ -23,12 +23,16 @@ public struct CostCache: Sendable {
         return CostCache(directory: base.appendingPathComponent("clarity/costs"), refresh: refresh)
     }
 
-    /// This machine, as costs depend on it: the CPU's model name and its cores.
+    /// This machine and this build, as costs depend on both: the CPU's model name, its cores,
+    /// and the running program's size and modification time (a new build of Clarity may run
+    /// the same models at another speed, so it times them afresh).
     public static let machine: String = {
         let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        var program = stat()
+        let build = stat("/proc/self/exe", &program) == 0 ? "build \(program.st_size) bytes at \(program.st_mtim.tv_sec)" : "build unknown"
+        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(build)"
     }()
 
     private struct Entry: Codable {

@@ -372,10 +372,13 @@ public struct Tiler: Sendable {
 
     /// Enhances `plane` with an early-exit model (one output per exit, shallowest first).
     /// Each tile runs alone and stops at the first exit whose output window `accept(exit,
-    /// output)` approves; the last exit (or `lastExit`) always ends it. Every interior tile
+    /// output)` approves; the last exit (or `lastExit`) always ends it (`accept` still sees
+    /// it, and its answer is ignored). A tile `start(tile)`
+    /// refuses (under a time budget) keeps its input, as exit -1 (same-size models only).
+    /// Every interior tile
     /// edge is feathered: an early-exit network sees further than any practical overlap, so
     /// no two tiles agree exactly at their border. Returns the plane and each tile's exit.
-    public func runEarlyExit(_ plane: Plane, model: Model, lastExit: Int? = nil,
+    public func runEarlyExit(_ plane: Plane, model: Model, lastExit: Int? = nil, start: (Int) -> Bool = { _ in true },
                              accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
         let g = grid(width: plane.width, height: plane.height, models: [model])
         let s = model.graph.scale
@@ -388,13 +391,19 @@ public struct Tiler: Sendable {
         try model.withPlan(batch: 1, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
             for ti in g.tiles.indices {
                 load(src, tile: g.tiles[ti], grid: g, into: plan.input.floats)
+                guard s > 1 || start(ti) else {
+                    exits[ti] = -1
+                    results.replaceSubrange(ti * outWindow..<(ti + 1) * outWindow,
+                                            with: UnsafeBufferPointer(start: plan.input.floats, count: outWindow))
+                    continue
+                }
                 var done = 0
                 for k in 0...last {
                     try plan.execute(steps: done..<plan.outputReady[k])
                     done = plan.outputReady[k]
                     let window = Array(UnsafeBufferPointer(start: plan.outputs[k].floats, count: outWindow))
                     let output = Plane(width: g.windowWidth * s, height: g.windowHeight * s, data: window)
-                    if try k == last || accept(k, output) {
+                    if try accept(k, output) || k == last {
                         exits[ti] = k
                         results.replaceSubrange(ti * outWindow..<(ti + 1) * outWindow, with: window)
                         break

@@ -2,6 +2,7 @@ import CFFmpeg
 import ClarityEngine
 import ClarityMedia
 import ClarityQuality
+import Foundation
 
 /// Removes compression artifacts from luma with an early-exit network (RBQE): each tile
 /// leaves at the first exit whose output IQAM scores as good enough, so lightly compressed
@@ -24,8 +25,24 @@ public final class EarlyExitEnhancer: FrameStage {
     private var maxValue: Float = 255
     /// How many tiles left at each exit, over every frame so far.
     public private(set) var exitCounts: [Int]
-    /// The exit of each tile of the last frame, row by row.
+    /// The exit of each tile of the last frame, row by row (-1: kept its input for want of time).
     public private(set) var lastExits: [Int] = []
+    /// Tiles that kept their input for want of time, over every frame so far.
+    public private(set) var skippedTiles = 0
+    /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
+    /// Tiles start in order only while their first exit's cost still fits, and go one exit
+    /// deeper only while that exit's does: under pressure tiles leave earlier, then keep
+    /// their input. Set before negotiation, which then times the exits.
+    public var budget: Double?
+    /// Seconds a tile spends on each exit past the one before (with its IQAM score): timed
+    /// at negotiation under a budget, then kept current by every frame (a slower tile
+    /// believed at once, a faster one gradually).
+    public private(set) var exitCosts: [Double] = []
+    private var timedExitCosts: [Double] = []
+    /// Nanoseconds on a monotonic clock (replaceable: a test slows the machine down).
+    public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+    private var tileCount = 0
+    private var exitCount: Int { model.graph.outputs.count }
 
     /// - Parameters: `tiler`'s tile and overlap default to the model's calibration tile and
     ///   a quarter of it.
@@ -44,10 +61,41 @@ public final class EarlyExitEnhancer: FrameStage {
         try PlanarYUV.check(input, accepted: accepted, user: "artifact removal")
         pool = try FramePool(format: input)
         maxValue = Float((1 << input.bitDepth) - 1)
+        tileCount = tiler.grid(width: input.width, height: input.height, models: [model]).tiles.count
+        if budget != nil {
+            exitCosts = try timeExits()
+            timedExitCosts = exitCosts
+        }
         return input
     }
 
+    /// Each exit's cost on one blank tile, the fastest of three timings after a warm-up.
+    private func timeExits() throws -> [Double] {
+        let blank = Plane(width: tiler.tile > 0 ? tiler.tile : 64, height: tiler.tile > 0 ? tiler.tile : 64, repeating: 0.5)
+        func timing() throws -> [Double] {
+            var marks: [UInt64] = []
+            _ = try tiler.runEarlyExit(blank, model: model, start: { _ in marks.append(clock()); return true }) { k, output in
+                if k + 1 < exitCount { _ = iqam.score(output.data, width: output.width, height: output.height) }
+                marks.append(clock())
+                return false
+            }
+            return zip(marks.dropFirst(), marks).map { Double($0 &- $1) / 1e9 }
+        }
+        _ = try timing()
+        let runs = try (0..<3).map { _ in try timing() }
+        return runs[0].indices.map { k in runs.map { $0[k] }.min()! }
+    }
+
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
+        if let budget, budget < exitCosts.first ?? .infinity {
+            // Not one tile fits: the frame passes untouched, without even a copy, and the
+            // costs drift 5% back toward their start-up figures (one stall must not keep
+            // the model out for good).
+            skippedTiles += tileCount
+            lastExits = [Int](repeating: -1, count: tileCount)
+            exitCosts = zip(exitCosts, timedExitCosts).map { $0 + 0.05 * ($1 - $0) }
+            return frame
+        }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
         guard av_frame_copy(out.avFrame, frame.avFrame) >= 0 else {
@@ -59,19 +107,38 @@ public final class EarlyExitEnhancer: FrameStage {
         let (data, stride) = out.plane(0)
         IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
         lastExits = exits
-        for e in exits { exitCounts[e] += 1 }
+        for e in exits { if e >= 0 { exitCounts[e] += 1 } else { skippedTiles += 1 } }
         return out
     }
 
-    /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit.
+    /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Under a
+    /// budget, its time counts from the call.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
-        switch policy {
-        case .deepest:
-            return try tiler.runEarlyExit(luma, model: model) { _, _ in false }
-        case .iqam(let threshold):
-            return try tiler.runEarlyExit(luma, model: model) { _, output in
-                iqam.score(output.data, width: output.width, height: output.height).quality >= threshold
+        let begin = clock()
+        func elapsed() -> Double { Double(clock() &- begin) / 1e9 }
+        var mark = begin
+        var spent = [[Double]](repeating: [], count: exitCosts.count)
+        let result = try tiler.runEarlyExit(luma, model: model, start: { _ in
+            guard let budget else { return true }
+            mark = clock()
+            return elapsed() + exitCosts[0] <= budget
+        }) { k, output in
+            let good: Bool
+            switch policy {
+            case _ where k + 1 == exitCount: good = true  // the last exit ends the tile anyway
+            case .deepest: good = false
+            case .iqam(let threshold): good = iqam.score(output.data, width: output.width, height: output.height).quality >= threshold
             }
+            guard let budget else { return good }
+            let now = clock()
+            spent[k].append(Double(now &- mark) / 1e9)
+            mark = now
+            return good || (k + 1 < exitCosts.count && elapsed() + exitCosts[k + 1] > budget)
         }
+        for (k, times) in spent.enumerated() where !times.isEmpty {
+            let mean = times.reduce(0, +) / Double(times.count)
+            exitCosts[k] = mean > exitCosts[k] ? mean : exitCosts[k] + 0.3 * (mean - exitCosts[k])
+        }
+        return result
     }
 }

@@ -60,11 +60,16 @@ struct Live: ParsableCommand {
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
-    @Option(help: "Share of the deadline the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
     var stageShare = 0.35
 
     @Flag(help: Routing.recalibrateHelp)
     var recalibrate = false
+
+    @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
+
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: tiles start, in order, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input.")
+    var deartifactShare = 0.15
 
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
@@ -80,6 +85,7 @@ struct Live: ParsableCommand {
         }
         guard gainReuse >= 0 else { throw ValidationError("--gain-reuse must be 0 or more") }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
+        guard deartifactShare > 0, deartifactShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
     }
 
     /// Full-width bands instead of tiles.
@@ -100,8 +106,11 @@ struct Live: ParsableCommand {
         try EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                        encode: encode, run: runOptions, queueDepth: 1) { format, threads in
             let rate = format.frameRate
-            let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 }
-                ?? (rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : 1.0 / 30)
+            let interval = rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : nil
+            let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 } ?? interval ?? 1.0 / 30
+            // A deadline longer than the frame interval absorbs stalls; the work of a frame
+            // must still fit the interval, or the stream falls behind for good.
+            let planned = min(limit, interval ?? limit)
             let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
             let branches = try Routing.branches(models: models, scale: scale)
@@ -109,15 +118,18 @@ struct Live: ParsableCommand {
             // most a third of the stage's share, so that a 3x slower spell still fits.
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(bands ? "none" : classifier, branches: branches),
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
-                                          budget: limit * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
+                                          budget: planned * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
             stage.deadline = clock
             stage.costCache = .userDefault(refresh: recalibrate)
             stage.gainReuse = gainReuse
-            return EnhanceRun.Stage(stage: stage, deadline: clock) {
+            let enhancer = try deartifact.stage(precision: precision.resolved)
+            enhancer?.budget = planned * deartifactShare
+            return EnhanceRun.Stage(stage: enhancer.map { StageChain([$0, stage]) } ?? stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)
                     + "\nbranches: " + stage.branchMix + "\nmeasured costs: " + stage.costReport
+                    + (enhancer.map { "\n" + $0.liveSummary } ?? "")
             }
         }.execute()
     }

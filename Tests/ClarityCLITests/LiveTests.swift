@@ -71,6 +71,23 @@ final class LiveTests: ToolTestCase {
         }
     }
 
+    /// `--deartifact auto` runs RBQE first within its share of the frame: with time to spare
+    /// its tiles take exits; under a deadline too short for one tile they keep their input.
+    func testArtifactRemovalTakesItsShareOfTheFrame() throws {
+        try makeClip(seconds: 1.5, extra: ["-r", "2"])  // 3 frames, half a second apart
+        for (deadline, ran) in [("5s", true), ("1ms", false)] {
+            let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", deadline, "--models", "esr-max-k5-c2-x3",
+                                      "--tile", "32", "--deartifact", "auto", "--deartifact-share", "1", "--no-audio"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let line = r.stderr.split(separator: "\n").first { $0.hasPrefix("artifact removal (rbqe-lite): exit 1") }
+            XCTAssertNotNil(line, r.stderr)
+            XCTAssertEqual(line?.contains("kept their input 0%"), ran, String(line ?? ""))
+            XCTAssertEqual(line?.contains("kept their input 100%"), !ran, String(line ?? ""))
+        }
+        let refused = try Tool.clarity(["live", "in.mp4", "x.mkv", "--deartifact-share", "0"], in: folder)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+    }
+
     func testBadDeadlinesAreRefused() throws {
         for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"]] {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)

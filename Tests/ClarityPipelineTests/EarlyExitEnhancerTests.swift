@@ -38,6 +38,56 @@ final class EarlyExitEnhancerTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
     }
 
+    /// Live mode: under a budget a tile starts only while its first exit's cost fits and goes
+    /// deeper only while the next exit's does; with no time the frame passes untouched. A
+    /// clock that moves 1 ms at every reading makes the arithmetic exact: the tile's start
+    /// is read at 2 ms, its exit 1 at 4 ms (costs timed at negotiation: microseconds).
+    func testABudgetLimitsTheTilesAndTheirExits() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let format = VideoFormat(width: 40, height: 24, pixelFormat: AV_PIX_FMT_YUV420P,
+                                 timeBase: AVRational(num: 1, den: 90000), frameRate: AVRational(num: 30, den: 1))
+        let frame = try FramePool(format: format).makeFrame()
+        var rng = SeededRandom(seed: 4)
+        for p in 0..<3 {
+            let (d, s) = frame.plane(p)
+            for y in 0..<(p == 0 ? 24 : 12) { for x in 0..<(p == 0 ? 40 : 20) { d[y * s + x] = UInt8(rng.uniform(16, 235)) } }
+        }
+        func stage(budget: Double?) throws -> EarlyExitEnhancer {
+            let s = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+            s.budget = budget
+            _ = try s.negotiate(input: format, accepted: [])
+            return s
+        }
+        let plain = try stage(budget: nil).process(frame)
+        let ample = try stage(budget: 10)
+        XCTAssertEqual(ample.exitCosts.count, 2)
+        XCTAssertTrue(ample.exitCosts.allSatisfy { $0 > 0 && $0 < 0.0005 }, "\(ample.exitCosts)")
+        XCTAssertEqual(try ample.process(frame).planeBytes(0, rowBytes: 40, rows: 24), plain.planeBytes(0, rowBytes: 40, rows: 24))
+        XCTAssertEqual(ample.lastExits, [1, 1, 1, 1, 1, 1])
+
+        let none = try stage(budget: 0)
+        XCTAssertTrue(try none.process(frame) === frame, "no time: the frame itself")
+        XCTAssertEqual(none.skippedTiles, 6)
+
+        final class SteppingClock: @unchecked Sendable {
+            var readings: UInt64 = 0
+            func now() -> UInt64 { defer { readings += 1 }; return readings * 1_000_000 }
+        }
+        for (budget, exits) in [(0.0035, [0, -1, -1, -1, -1, -1]), (0.0100, [1, 1, -1, -1, -1, -1])] {
+            let s = try stage(budget: budget)
+            let clock = SteppingClock()
+            s.clock = { clock.now() }
+            let out = try s.process(frame)
+            XCTAssertEqual(s.lastExits, exits, "budget \(budget)")
+            XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
+            // The last tiles' cores (columns 16-39 of the bottom row, clear of the feathering) keep the input.
+            let got = out.planeBytes(0, rowBytes: 40, rows: 24), input = frame.planeBytes(0, rowBytes: 40, rows: 24)
+            let core: [Int] = (20..<24).flatMap { y in (22..<40).map { x in y * 40 + x } }
+            XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
+            XCTAssertGreaterThan(s.exitCosts[0], 0.0015, "the frame's 2 ms per exit were believed at once")
+        }
+    }
+
     func testAnUpscalerIsRefused() throws {
         let upscaler = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 1)
         XCTAssertThrowsError(try EarlyExitEnhancer(model: upscaler, tiler: Tiler(), policy: .deepest))

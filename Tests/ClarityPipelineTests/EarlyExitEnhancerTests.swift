@@ -7,12 +7,10 @@ import XCTest
 /// The artifact-removal stage: luma through the early-exit model tile by tile, chroma and
 /// timestamps untouched, exits counted.
 final class EarlyExitEnhancerTests: XCTestCase {
-    func testLumaIsEnhancedChromaPassesAndExitsAreCounted() throws {
-        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+    /// A 40x24 yuv420p frame of noise: 3 x 2 tiles of 16.
+    static func noisyFrame() throws -> (VideoFormat, VideoFrame) {
         let format = VideoFormat(width: 40, height: 24, pixelFormat: AV_PIX_FMT_YUV420P,
                                  timeBase: AVRational(num: 1, den: 90000), frameRate: AVRational(num: 30, den: 1))
-        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
-        XCTAssertEqual(try stage.negotiate(input: format, accepted: []), format)
         let frame = try FramePool(format: format).makeFrame()
         var rng = SeededRandom(seed: 4)
         for p in 0..<3 {
@@ -20,6 +18,14 @@ final class EarlyExitEnhancerTests: XCTestCase {
             let w = p == 0 ? 40 : 20, h = p == 0 ? 24 : 12
             for y in 0..<h { for x in 0..<w { d[y * s + x] = UInt8(rng.uniform(16, 235)) } }
         }
+        return (format, frame)
+    }
+
+    func testLumaIsEnhancedChromaPassesAndExitsAreCounted() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let (format, frame) = try Self.noisyFrame()
+        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+        XCTAssertEqual(try stage.negotiate(input: format, accepted: []), format)
         frame.pts = 3003
         let out = try stage.process(frame)
         XCTAssertEqual(out.pts, 3003)
@@ -44,14 +50,7 @@ final class EarlyExitEnhancerTests: XCTestCase {
     /// is read at 2 ms, its exit 1 at 4 ms (costs timed at negotiation: microseconds).
     func testABudgetLimitsTheTilesAndTheirExits() throws {
         let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
-        let format = VideoFormat(width: 40, height: 24, pixelFormat: AV_PIX_FMT_YUV420P,
-                                 timeBase: AVRational(num: 1, den: 90000), frameRate: AVRational(num: 30, den: 1))
-        let frame = try FramePool(format: format).makeFrame()
-        var rng = SeededRandom(seed: 4)
-        for p in 0..<3 {
-            let (d, s) = frame.plane(p)
-            for y in 0..<(p == 0 ? 24 : 12) { for x in 0..<(p == 0 ? 40 : 20) { d[y * s + x] = UInt8(rng.uniform(16, 235)) } }
-        }
+        let (format, frame) = try Self.noisyFrame()
         func stage(budget: Double?) throws -> EarlyExitEnhancer {
             let s = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
             s.budget = budget

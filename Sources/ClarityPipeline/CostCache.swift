@@ -35,24 +35,24 @@ public struct CostCache: Sendable {
         return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(build)"
     }()
 
-    private struct Entry: Codable {
+    private struct Entry<Figures: Codable>: Codable {
         var configuration: String
-        var figures: BranchCostModel.Figures
+        var figures: Figures
     }
 
     /// The kept figures of `configuration`; nil when there are none, they are unreadable,
     /// or `refresh` is set.
-    public func figures(for configuration: String) -> BranchCostModel.Figures? {
+    public func figures<Figures: Codable>(for configuration: String, as: Figures.Type = Figures.self) -> Figures? {
         guard !refresh, let data = try? Data(contentsOf: file(for: configuration)) else { return nil }
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        guard let entry = try? decoder.decode(Entry.self, from: data), entry.configuration == configuration else { return nil }
+        guard let entry = try? decoder.decode(Entry<Figures>.self, from: data), entry.configuration == configuration else { return nil }
         return entry.figures
     }
 
     /// Keeps `figures` for `configuration`, whole or not at all (written aside, then renamed).
     /// A cache that cannot be written only costs the next run its timing: no error.
-    public func keep(_ figures: BranchCostModel.Figures, for configuration: String) {
+    public func keep<Figures: Codable>(_ figures: Figures, for configuration: String) {
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

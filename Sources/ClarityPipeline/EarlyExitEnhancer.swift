@@ -41,8 +41,12 @@ public final class EarlyExitEnhancer: FrameStage {
     private var timedExitCosts: [Double] = []
     /// Nanoseconds on a monotonic clock (replaceable: a test slows the machine down).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
+    /// Exit costs kept per machine and configuration (nil: timed at every start-up).
+    public var costCache: CostCache?
     private var tileCount = 0
     private var exitCount: Int { model.graph.outputs.count }
+    /// One tile's worth of grey: what the exits are timed on.
+    private var blankTile: Plane { Plane(width: tiler.tile > 0 ? tiler.tile : 64, height: tiler.tile > 0 ? tiler.tile : 64, repeating: 0.5) }
 
     /// - Parameters: `tiler`'s tile and overlap default to the model's calibration tile and
     ///   a quarter of it.
@@ -63,7 +67,16 @@ public final class EarlyExitEnhancer: FrameStage {
         maxValue = Float((1 << input.bitDepth) - 1)
         tileCount = tiler.grid(width: input.width, height: input.height, models: [model]).tiles.count
         if budget != nil {
-            exitCosts = try timeExits()
+            let configuration = "\(CostCache.machine); \(Engine.threads) threads; exits of \(model.graph.name) "
+                + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
+                + "\(tiler.precision.rawValue)"
+            if let kept = costCache?.figures(for: configuration, as: [Double].self), kept.count == exitCount {
+                exitCosts = kept
+                _ = try tiler.runEarlyExit(blankTile, model: model) { _, _ in false }  // what the timing would have compiled
+            } else {
+                exitCosts = try timeExits()
+                costCache?.keep(exitCosts, for: configuration)
+            }
             timedExitCosts = exitCosts
         }
         return input
@@ -71,7 +84,7 @@ public final class EarlyExitEnhancer: FrameStage {
 
     /// Each exit's cost on one blank tile, the fastest of three timings after a warm-up.
     private func timeExits() throws -> [Double] {
-        let blank = Plane(width: tiler.tile > 0 ? tiler.tile : 64, height: tiler.tile > 0 ? tiler.tile : 64, repeating: 0.5)
+        let blank = blankTile
         func timing() throws -> [Double] {
             var marks: [UInt64] = []
             _ = try tiler.runEarlyExit(blank, model: model, start: { _ in marks.append(clock()); return true }) { k, output in

@@ -88,11 +88,12 @@ public final class FrameDeadline: @unchecked Sendable {
         if recentLate.count > 30 { recentLate.removeFirst() }
     }
 
-    /// The share of the last 30 frames that were late: near 1 when the stream cannot keep
-    /// pace (not one stall, which makes a few frames late).
+    /// The share of the last 30 frames that were late (before 30 are written, the missing
+    /// ones count as on time): near 1 when the stream cannot keep pace, not after one stall,
+    /// even at the start.
     public var recentLateShare: Double {
         lock.lock(); defer { lock.unlock() }
-        return recentLate.isEmpty ? 0 : Double(recentLate.filter { $0 }.count) / Double(recentLate.count)
+        return Double(recentLate.filter { $0 }.count) / 30
     }
 
     /// Called by the writer once the oldest frame in flight is written: its latency ends here.

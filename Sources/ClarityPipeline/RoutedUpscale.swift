@@ -143,7 +143,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         let configuration = costConfiguration(width: input.width, height: input.height)
-        if let kept = costCache?.figures(for: configuration), kept.secondsPerTile.count == branches.count + 1 {
+        if let kept = costCache?.figures(for: configuration, as: BranchCostModel.Figures.self),
+           kept.secondsPerTile.count == branches.count + 1 {
             costs = BranchCostModel(kept)
             try warmUp(width: input.width, height: input.height)
         } else {

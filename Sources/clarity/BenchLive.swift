@@ -84,7 +84,9 @@ struct BenchLive: ParsableCommand {
                 // to its host) the 746 MB of a fresh file in tmpfs made frames wait hundreds of
                 // ms on page faults, and a file on disk overwritten by the second run doubled
                 // its median latency.
-                var planes = truth.planes.map { [UInt8](repeating: 0, count: $0.count) }
+                // Filled with 1, not 0: a zero fill may become calloc, whose fresh pages are
+                // touched only when the frames arrive.
+                var planes = truth.planes.map { [UInt8](repeating: 1, count: $0.count) }
                 var received = 0
                 let report = try besideBusyLoop(loaded) {
                     try live(tool, [lr, "-", "--format", "y4m"]) { frame in

@@ -124,6 +124,7 @@ struct Live: ParsableCommand {
             stage.gainReuse = gainReuse
             let enhancer = try deartifact.stage(precision: precision.resolved)
             enhancer?.budget = planned * deartifactShare
+            enhancer?.costCache = .userDefault(refresh: recalibrate)
             return EnhanceRun.Stage(stage: enhancer.map { StageChain([$0, stage]) } ?? stage, deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 import ClarityEngine
 import ClarityMedia
 import ClarityPipeline
@@ -85,6 +86,29 @@ final class EarlyExitEnhancerTests: XCTestCase {
             XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
             XCTAssertGreaterThan(s.exitCosts[0], 0.0015, "the frame's 2 ms per exit were believed at once")
         }
+    }
+
+    /// The exits' start-up costs are kept like the router's: a second stage with the same
+    /// cache starts from them (its slowed clock would read any timing as hours).
+    func testExitCostsAreKeptPerConfiguration() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-exit-costs-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let (format, _) = try Self.noisyFrame()
+        func stage(slowed: Bool) throws -> EarlyExitEnhancer {
+            let s = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+            s.budget = 1
+            s.costCache = CostCache(directory: directory)
+            if slowed {
+                let origin = DispatchTime.now().uptimeNanoseconds
+                s.clock = { origin + (DispatchTime.now().uptimeNanoseconds - origin) * 10_000_000 }
+            }
+            _ = try s.negotiate(input: format, accepted: [])
+            return s
+        }
+        let first = try stage(slowed: false)
+        XCTAssertTrue(first.exitCosts.allSatisfy { $0 < 0.5 }, "\(first.exitCosts)")
+        XCTAssertEqual(try stage(slowed: true).exitCosts, first.exitCosts)
     }
 
     func testAnUpscalerIsRefused() throws {

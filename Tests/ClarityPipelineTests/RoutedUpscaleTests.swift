@@ -98,7 +98,7 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertEqual(stage.branchCounts, [24, 0, 0], "late whatever it paints: the better canvas")
 
         let clock = FrameDeadline(seconds: 1e-9, paced: false)
-        for _ in 0..<3 {
+        for _ in 0..<30 {
             clock.release(at: nil)
             clock.written()
         }

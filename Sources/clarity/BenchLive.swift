@@ -85,17 +85,16 @@ struct BenchLive: ParsableCommand {
                 // ms on page faults, and a file on disk overwritten by the second run doubled
                 // its median latency.
                 // Filled with 1, not 0: a zero fill may become calloc, whose fresh pages are
-                // touched only when the frames arrive.
+                // touched only when the frames arrive. The stream is read straight into them
+                // (a demuxer would take a fresh 12 MB packet per frame).
                 var planes = truth.planes.map { [UInt8](repeating: 1, count: $0.count) }
                 var received = 0
+                // The preparation wrote hundreds of MB of clips that the kernel would otherwise
+                // write back to disk during the run (frames then stalled for 50-150 ms).
+                sync()
                 let report = try besideBusyLoop(loaded) {
-                    try live(tool, [lr, "-", "--format", "y4m"]) { frame in
-                        guard received < planes.count else { return }
-                        planes[received].withUnsafeMutableBufferPointer { dst in
-                            let (data, stride) = frame.plane(0)
-                            for y in 0..<h { (dst.baseAddress! + y * w).update(from: data + y * stride, count: w) }
-                        }
-                        received += 1
+                    try live(tool, [lr, "-", "--format", "y4m"]) { fd in
+                        received = try Y4MLumaReader(fd: fd).read(into: &planes, width: w, height: h)
                     }
                 }
                 guard received == planes.count else {
@@ -118,17 +117,14 @@ struct BenchLive: ParsableCommand {
     }
 
     /// One `clarity live` run with JSON progress: its final report and stderr's summary lines.
-    /// With `frames`, its output is "-" read back as video: each frame goes to `frames` as it comes.
+    /// With `output`, its output is "-", which `output` reads from the pipe it is given.
     private func live(_ tool: String, _ arguments: [String],
-                      frames: ((VideoFrame) throws -> Void)? = nil) throws -> (json: [String: Any], summary: String) {
+                      output: ((Int32) throws -> Void)? = nil) throws -> (json: [String: Any], summary: String) {
         let child = try ChildProcess([tool, "live"] + arguments + ["--deadline", deadline, "--progress", "json"] + liveOptions,
-                                     stdout: frames == nil ? .discard : .stream)
-        if let frames, let fd = child.outputPipe {
+                                     stdout: output == nil ? .discard : .stream)
+        if let output, let fd = child.outputPipe {
             do {
-                let reader = try MediaReader(url: "pipe:\(fd)", format: "yuv4mpegpipe")
-                while let item = try reader.read() {
-                    if case .frame(let frame) = item { try frames(frame) }
-                }
+                try output(fd)
             } catch {
                 let r = try child.wait()
                 throw MediaError(.codec, "reading clarity live's output: \(error) (clarity live: \(r.stderrText.suffix(400)))")
@@ -152,5 +148,62 @@ struct BenchLive: ParsableCommand {
     private func ffmpeg(_ arguments: [String]) throws {
         let r = try ChildProcess.run(["ffmpeg", "-nostdin", "-hide_banner", "-v", "error", "-y"] + arguments, stdout: .discard)
         guard r.status == 0 else { throw MediaError(.codec, "ffmpeg failed: \(r.stderrText)") }
+    }
+}
+
+/// Reads an 8-bit 4:2:0 yuv4mpeg stream from a pipe with no allocation per frame: each
+/// frame's luma lands in the next of the caller's planes, its chroma in one scratch buffer.
+struct Y4MLumaReader {
+    let fd: Int32
+
+    /// Reads to the end of the stream; returns the frames read (those past `planes.count`
+    /// are read and dropped).
+    func read(into planes: inout [[UInt8]], width: Int, height: Int) throws -> Int {
+        guard let header = try line(), header.hasPrefix("YUV4MPEG2") else { throw MediaError(.codec, "not a yuv4mpeg stream") }
+        let tags = header.split(separator: " ")
+        guard tags.contains("W\(width)"), tags.contains("H\(height)") else {
+            throw MediaError(.codec, "expected \(width)x\(height) frames, got \(header)")
+        }
+        if let c = tags.first(where: { $0.hasPrefix("C") }), !c.hasPrefix("C420") || c.contains("p1") {
+            throw MediaError(.codec, "expected 8-bit 4:2:0 frames, got \(c)")
+        }
+        var spare = [UInt8](repeating: 1, count: width * height)
+        var chroma = [UInt8](repeating: 1, count: 2 * ((width + 1) / 2) * ((height + 1) / 2))
+        var count = 0
+        while let frame = try line() {
+            guard frame.hasPrefix("FRAME") else { throw MediaError(.codec, "expected FRAME, got \(frame.prefix(20))") }
+            if count < planes.count {
+                try planes[count].withUnsafeMutableBytes { try fill($0) }
+            } else {
+                try spare.withUnsafeMutableBytes { try fill($0) }
+            }
+            try chroma.withUnsafeMutableBytes { try fill($0) }
+            count += 1
+        }
+        return count
+    }
+
+    private func fill(_ buffer: UnsafeMutableRawBufferPointer) throws {
+        var got = 0
+        while got < buffer.count {
+            let n = Glibc.read(fd, buffer.baseAddress! + got, buffer.count - got)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { throw MediaError(.codec, "the stream ended inside a frame") }
+            got += n
+        }
+    }
+
+    /// One header line without its newline; nil at the end of the stream.
+    private func line() throws -> String? {
+        var bytes: [UInt8] = []
+        var c: UInt8 = 0
+        while true {
+            let n = Glibc.read(fd, &c, 1)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw MediaError(.codec, "reading the stream: \(String(cString: strerror(errno)))") }
+            if n == 0 { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
+            if c == 0x0A { return String(decoding: bytes, as: UTF8.self) }
+            bytes.append(c)
+        }
     }
 }

@@ -23,17 +23,33 @@ public struct CostCache: Sendable {
         return CostCache(directory: base.appendingPathComponent("clarity/costs"), refresh: refresh)
     }
 
-    /// This machine and this build, as costs depend on both: the CPU's model name, its cores,
-    /// and the running program's size and modification time (a new build of Clarity may run
-    /// the same models at another speed, so it times them afresh).
-    public static let machine: String = {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+    /// The CPU's model name and its cores ("Intel(R) Xeon(R) Processor, 2 cores").
+    public static let cpu: String = {
+        let name = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
+        return "\(name), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+    }()
+
+    /// This machine and this build, as costs depend on both: `cpu`, and the running
+    /// program's size and modification time (a new build of Clarity may run the same models
+    /// at another speed, so it times them afresh).
+    public static let machine: String = {
         var program = stat()
         let build = stat("/proc/self/exe", &program) == 0 ? "build \(program.st_size) bytes at \(program.st_mtim.tv_sec)" : "build unknown"
-        return "\(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores; \(build)"
+        return "\(cpu); \(build)"
     }()
+
+    /// The figures kept for `configuration` in `cache` when they pass `usable`; else
+    /// `timing`'s, which `cache` then keeps. `kept` says which.
+    public static func figures<Figures: Codable>(in cache: CostCache?, for configuration: String,
+                                                 usable: (Figures) -> Bool = { _ in true },
+                                                 timing: () throws -> Figures) rethrows -> (figures: Figures, kept: Bool) {
+        if let kept = cache?.figures(for: configuration, as: Figures.self), usable(kept) { return (kept, true) }
+        let timed = try timing()
+        cache?.keep(timed, for: configuration)
+        return (timed, false)
+    }
 
     private struct Entry<Figures: Codable>: Codable {
         var configuration: String

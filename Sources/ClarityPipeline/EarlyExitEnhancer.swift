@@ -70,22 +70,19 @@ public final class EarlyExitEnhancer: FrameStage {
             let configuration = "\(CostCache.machine); \(Engine.threads) threads; exits of \(model.graph.name) "
                 + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
                 + "\(tiler.precision.rawValue)"
-            if let kept = costCache?.figures(for: configuration, as: [Double].self), kept.count == exitCount {
-                exitCosts = kept
-                _ = try tiler.runEarlyExit(blankTile, model: model) { _, _ in false }  // what the timing would have compiled
-            } else {
-                exitCosts = try timeExits()
-                costCache?.keep(exitCosts, for: configuration)
-            }
-            timedExitCosts = exitCosts
+            let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount },
+                                                      timing: timeExits)
+            if kept { _ = try tiler.runEarlyExit(blankTile, model: model) { _, _ in false } }  // what the timing would have compiled
+            exitCosts = costs
+            timedExitCosts = costs
         }
         return input
     }
 
-    /// Each exit's cost on one blank tile, the fastest of three timings after a warm-up.
+    /// Each exit's cost on one blank tile, the fastest of three timings.
     private func timeExits() throws -> [Double] {
         let blank = blankTile
-        func timing() throws -> [Double] {
+        return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
             _ = try tiler.runEarlyExit(blank, model: model, start: { _ in marks.append(clock()); return true }) { k, output in
                 if k + 1 < exitCount { _ = iqam.score(output.data, width: output.width, height: output.height) }
@@ -94,9 +91,6 @@ public final class EarlyExitEnhancer: FrameStage {
             }
             return zip(marks.dropFirst(), marks).map { Double($0 &- $1) / 1e9 }
         }
-        _ = try timing()
-        let runs = try (0..<3).map { _ in try timing() }
-        return runs[0].indices.map { k in runs.map { $0[k] }.min()! }
     }
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {

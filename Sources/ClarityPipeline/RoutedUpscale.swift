@@ -134,23 +134,20 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         output = out
         pool = try FramePool(format: out)
         // The canvas and chroma are most of a live frame's fixed work: all threads take them.
-        lumaScaler = try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8,
-                                     filter: canvasFilter, threads: Engine.threads)
-        fallbackScaler = try fallbackFilter.map {
-            try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: $0,
+        func lumaScaler(_ filter: ScaleFilter) throws -> FrameScaler {
+            try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: filter,
                             threads: Engine.threads)
         }
+        self.lumaScaler = try lumaScaler(canvasFilter)
+        fallbackScaler = try fallbackFilter.map(lumaScaler)
         chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
-        let configuration = costConfiguration(width: input.width, height: input.height)
-        if let kept = costCache?.figures(for: configuration, as: BranchCostModel.Figures.self),
-           kept.secondsPerTile.count == branches.count + 1 {
-            costs = BranchCostModel(kept)
-            try warmUp(width: input.width, height: input.height)
-        } else {
-            costs = try calibrateCosts(width: input.width, height: input.height)
-            costCache?.keep(costs.startUp, for: configuration)
+        let (figures, kept) = try CostCache.figures(in: costCache, for: costConfiguration(width: input.width, height: input.height),
+                                                    usable: { $0.secondsPerTile.count == branches.count + 1 }) {
+            try calibrateCosts(width: input.width, height: input.height).startUp
         }
+        costs = BranchCostModel(figures)
+        if kept { try warmUp(width: input.width, height: input.height) }
         return out
     }
 
@@ -171,10 +168,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// each whole-frame run's plans, the scalers' buffers), so that no frame pays for it.
     private func warmUp(width: Int, height: Int) throws {
         try tiler.prepare(models: branches.map(\.model), grid: grid)
-        let blank = Plane(width: width, height: height, repeating: 0.5)
-        let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
-                                                       timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
-        let target = try pool.makeFrame()
+        let (source, blank, target) = try blankFrame(width: width, height: height)
         for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
         lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
         fallbackScaler?.scale(plane: source.plane(0), into: target.plane(0))
@@ -187,6 +181,14 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         _ = try expectedGains(blank)
     }
 
+    /// A blank input frame, its luma as the models take it, and an output frame to paint:
+    /// what the start-up timing and warm-up run on.
+    private func blankFrame(width: Int, height: Int) throws -> (source: VideoFrame, luma: Plane, target: VideoFrame) {
+        let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
+                                                       timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
+        return (source, Plane(width: width, height: height, repeating: 0.5), try pool.makeFrame())
+    }
+
     /// What the frame's parts cost on this machine, timed on a blank frame of the real size
     /// (each the fastest of five runs after a warm-up): chroma and the conversions; the canvas
     /// and its fallback; the routing; each
@@ -195,20 +197,13 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// compositing at all; and, under a budget, each model on the whole frame.
     private func calibrateCosts(width: Int, height: Int) throws -> BranchCostModel {
         try tiler.prepare(models: branches.map(\.model), grid: grid)  // no compiling mid-stream
-        let source = try FramePool(format: VideoFormat(width: width, height: height, pixelFormat: output.pixelFormat,
-                                                       timeBase: output.timeBase, frameRate: output.frameRate)).makeFrame()
-        let target = try pool.makeFrame()
-        let blank = Plane(width: width, height: height, repeating: 0.5)
-        // The fastest of five runs after a warm-up: a stall of the machine during one run
-        // would otherwise stay in the figures (idle frames drift back toward them, and
-        // `costCache` keeps them for later runs) and keep the models out of the whole stream.
+        let (source, blank, target) = try blankFrame(width: width, height: height)
         func seconds(_ body: () throws -> Void) rethrows -> Double {
-            try body()
-            return try (0..<5).map { _ in
+            try StartUpTiming.fastest(of: 5) {
                 let start = clock()
                 try body()
-                return Double(clock() - start) / 1e9
-            }.min()!
+                return [Double(clock() - start) / 1e9]
+            }[0]
         }
         let overhead = seconds {
             for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }

@@ -1,15 +1,12 @@
 import ClarityMedia
+import ClarityPipeline
 import ClarityProcess
 import Foundation
 
 /// The machine a benchmark ran on, for the record.
 enum BenchMachine {
     static var summary: String {
-        let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
-            .split(separator: "\n").first { $0.hasPrefix("model name") }?
-            .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        let date = ISO8601DateFormatter().string(from: Date())
-        return "\(date)  \(cpu), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        "\(ISO8601DateFormatter().string(from: Date()))  \(CostCache.cpu)"
     }
 }
 

@@ -25,8 +25,11 @@ struct BenchDeartifact: ParsableCommand {
     @Option(help: ArgumentHelp("Comma list of QPs.", valueName: "a,b,c"))
     var qps = "22,27,32,37,42"
 
-    @Option(help: "Frames per clip (0 = all).")
+    @Option(help: "Frames scored per clip (0 = all).")
     var frames = 15
+
+    @Option(help: "Score every Nth frame (5: frames 0, 5, 10, ..., the protocol of training/evaluate_rbqe.py).")
+    var step = 1
 
     @Option(help: ArgumentHelp("Comma list of artifact-removal models: bundled names or .safetensors files (default: every bundled one).", valueName: "a,b"))
     var models: String?
@@ -39,6 +42,7 @@ struct BenchDeartifact: ParsableCommand {
 
     func validate() throws {
         guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
+        guard step >= 1 else { throw ValidationError("--step must be 1 or more") }
         guard !qpList.isEmpty, qpList.allSatisfy({ (0...51).contains($0) }) else { throw ValidationError("--qps must list QPs from 0 to 51") }
     }
 
@@ -49,23 +53,29 @@ struct BenchDeartifact: ParsableCommand {
             clarity_set_log_level(AV_LOG_ERROR)
             let loaded = try loadModels()
             guard !loaded.isEmpty else { throw ValidationError("no artifact-removal model is bundled; name one with --models") }
-            var all: [(clip: String, rows: [DeartifactBench.Row])] = []
+            var all: [(clip: String, rows: [DeartifactBench.Row], frames: [Int])] = []
             for clip in reference.split(separator: ",").map(String.init) {
-                let bench = DeartifactBench(reference: clip, frames: frames, qps: qpList, models: loaded, precision: precision)
-                all.append((clip, try bench.run { if !json { Console.write("  \(clip): \($0)\n") } }))
+                let bench = DeartifactBench(reference: clip, frames: frames, step: step, qps: qpList, models: loaded, precision: precision)
+                let (rows, scored) = try bench.run { if !json { Console.write("  \(clip): \($0)\n") } }
+                all.append((clip, rows, scored))
             }
             let command = CommandLine.arguments.map(BenchQuality.shellQuoted).joined(separator: " ")
             if json {
-                struct Report: Codable { var machine: String, command: String, clips: [String: [DeartifactBench.Row]] }
+                struct Report: Codable {
+                    var machine: String, command: String, clips: [String: [DeartifactBench.Row]]
+                    /// The frames scored in each clip.
+                    var frames: [String: [Int]]
+                }
                 let report = Report(machine: BenchMachine.summary, command: command,
-                                    clips: Dictionary(uniqueKeysWithValues: all.map { ($0.clip, $0.rows) }))
+                                    clips: Dictionary(uniqueKeysWithValues: all.map { ($0.clip, $0.rows) }),
+                                    frames: Dictionary(uniqueKeysWithValues: all.map { ($0.clip, $0.frames) }))
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try encoder.encode(report), as: UTF8.self))
             } else {
                 print("clarity bench deartifact  \(BenchMachine.summary)")
                 print("command: \(command)")
-                for (clip, rows) in all { printTable(clip: clip, rows: rows) }
+                for (clip, rows, scored) in all { printTable(clip: clip, rows: rows, frames: scored) }
             }
         }
     }
@@ -84,8 +94,9 @@ struct BenchDeartifact: ParsableCommand {
         }
     }
 
-    private func printTable(clip: String, rows: [DeartifactBench.Row]) {
-        print("\n\(clip), \(frames == 0 ? "all" : String(frames)) frames, models in \(precision.rawValue)")
+    private func printTable(clip: String, rows: [DeartifactBench.Row], frames scored: [Int]) {
+        let which = step == 1 ? "the first \(scored.count)" : "\(scored.count), every \(step)th from 0 to \(scored.last ?? 0)"
+        print("\n\(clip), \(which) frames, models in \(precision.rawValue)")
         let width = max(34, rows.map(\.method.count).max() ?? 0) + 2
         print("QP  " + "method".padding(toLength: width, withPad: " ", startingAt: 0)
               + "Y-PSNR dB  dPSNR dB     SSIM     dSSIM   ms/frame  GMACs/frame  tiles per exit")

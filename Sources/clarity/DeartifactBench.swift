@@ -41,28 +41,31 @@ struct DeartifactBench {
 
     var reference: String
     var frames: Int
+    /// Every step-th frame is scored (5: frames 0, 5, 10, ... as training/evaluate_rbqe.py).
+    var step = 1
     var qps: [Int]
     var models: [(name: String, model: Model)]
     var precision: Precision
 
-    func run(progress: (String) -> Void) throws -> [Row] {
+    /// The rows, and the indices of the frames scored.
+    func run(progress: (String) -> Void) throws -> (rows: [Row], frames: [Int]) {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-deartifact-\(getpid())")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let original = try LumaClip(path: reference, frames: frames)
+        let original = try LumaClip(path: reference, frames: frames, step: step)
         var rows: [Row] = []
         for qp in qps {
             let encoded = scratch.appendingPathComponent("qp\(qp).mp4").path
-            try ffmpeg(["-i", reference, "-frames:v", String(original.planes.count), "-an", "-c:v", "libx264", "-preset", "medium",
+            try ffmpeg(["-i", reference, "-frames:v", String(original.span), "-an", "-c:v", "libx264", "-preset", "medium",
                         "-threads", "1", "-qp", String(qp), "-g", "30", "-bf", "2", "-pix_fmt", "yuv420p", encoded])
-            let compressed = try LumaClip(path: encoded, frames: frames)
+            let compressed = try LumaClip(path: encoded, frames: frames, step: step)
             let base = original.compare(compressed.planes)
             rows.append(Row(qp: qp, method: "compressed input", psnr: base.psnr, ssim: base.ssim, deltaPSNR: 0, deltaSSIM: 0))
             progress(String(format: "QP %d: compressed %.3f dB", qp, base.psnr))
             for filter in Filter.baselines {
                 let out = scratch.appendingPathComponent("qp\(qp)-filtered.mkv").path
                 try ffmpeg(["-i", encoded, "-vf", filter.graph(qp), "-an", "-c:v", "ffv1", "-pix_fmt", "yuv420p", out])
-                let m = original.compare(try LumaClip(path: out, frames: frames).planes)
+                let m = original.compare(try LumaClip(path: out, frames: frames, step: step).planes)
                 rows.append(Row(qp: qp, method: filter.name, psnr: m.psnr, ssim: m.ssim,
                                 deltaPSNR: m.psnr - base.psnr, deltaSSIM: m.ssim - base.ssim))
             }
@@ -74,7 +77,7 @@ struct DeartifactBench {
                 }
             }
         }
-        return rows
+        return (rows, original.indices)
     }
 
     private func measure(_ model: Model, name: String, deepest: Bool, qp: Int, compressed: LumaClip, original: LumaClip,
@@ -108,13 +111,18 @@ struct DeartifactBench {
     }
 }
 
-/// The 8-bit luma planes of the first frames of a clip (other formats converted to yuv420p).
+/// The 8-bit luma planes of every step-th of the first frames of a clip (other formats
+/// converted to yuv420p).
 struct LumaClip {
     var width: Int
     var height: Int
     var planes: [[UInt8]]
+    /// The index of each plane's frame in the clip.
+    var indices: [Int] = []
+    /// Frames decoded to collect the planes.
+    var span = 0
 
-    init(path: String, frames: Int) throws {
+    init(path: String, frames: Int, step: Int = 1) throws {
         let reader = try MediaReader(url: path)
         let format = reader.videoFormat
         var target = format
@@ -125,6 +133,9 @@ struct LumaClip {
         planes = []
         while frames == 0 || planes.count < frames, let item = try reader.read() {
             guard case .frame(let decoded) = item else { continue }
+            span += 1
+            guard (span - 1) % step == 0 else { continue }
+            indices.append(span - 1)
             let frame = try convert?.scale(decoded) ?? decoded
             planes.append(frame.planeBytes(0, rowBytes: width, rows: height))
         }

@@ -56,10 +56,11 @@ final class DeartifactTests: ToolTestCase {
     func testBenchComparesEveryMethodOverTheCompressedInput() throws {
         try writeModel()
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=256x144:rate=30", "-frames:v", "4", "-c:v", "ffv1", "ref.mkv"], in: folder)
-        let r = try Tool.clarity(["bench", "deartifact", "--reference", "ref.mkv", "--qps", "37", "--frames", "3",
+        let r = try Tool.clarity(["bench", "deartifact", "--reference", "ref.mkv", "--qps", "37", "--frames", "2", "--step", "3",
                                   "--models", "rbqe.safetensors", "--json"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         let doc = try JSONSerialization.jsonObject(with: r.stdout) as? [String: Any]
+        XCTAssertEqual((doc?["frames"] as? [String: Any])?["ref.mkv"] as? [Int], [0, 3])
         let rows = (doc?["clips"] as? [String: Any])?["ref.mkv"] as? [[String: Any]] ?? []
         let methods = rows.compactMap { $0["method"] as? String }
         XCTAssertEqual(methods.count, 6, "\(methods)")

@@ -68,9 +68,15 @@ extension EarlyExitEnhancer {
     }
 
     /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.
-    var exitMix: String {
-        let total = max(1, exitCounts.reduce(0, +))
-        return exitCounts.enumerated().map { "exit \($0.offset + 1): \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }
+    var exitMix: String { Self.exitMix(of: [self]) }
+
+    /// The same over every tile so far of these copies of one stage.
+    static func exitMix(of copies: [EarlyExitEnhancer]) -> String {
+        let counts = copies.map(\.exitCounts).reduce(into: [Int](repeating: 0, count: copies.first?.exitCounts.count ?? 0)) {
+            for (i, n) in $1.enumerated() { $0[i] += n }
+        }
+        let total = max(1, counts.reduce(0, +))
+        return counts.enumerated().map { "exit \($0.offset + 1): \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }
             .joined(separator: ", ")
     }
 }

@@ -28,15 +28,24 @@ struct EnhanceRun {
     /// transcode and pipe: artifact removal (optional), then the model or classical resize.
     init(input: String, inputFormat: String?, output: String, resize: ResizeOptions, model: ModelOptions,
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
+        let enhancers = EnhancerCopies()
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
             let upscale = try model.stage(for: format, resize: resize, threads: threads)
             guard let enhancer = try deartifact.stage(precision: model.precision.resolved) else { return upscale }
+            enhancers.all.append(enhancer)
             return Stage(stage: StageChain([enhancer, upscale.stage])) {
-                ["artifact removal (\(enhancer.model.graph.name)), tiles per exit: \(enhancer.exitMix)", upscale.summary()]
-                    .compactMap { $0 }.joined(separator: "\n")
+                let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
+                let removal = "artifact removal (\(enhancer.model.graph.name)\(side)), tiles per exit: "
+                    + EarlyExitEnhancer.exitMix(of: enhancers.all)
+                return [removal, upscale.summary()].compactMap { $0 }.joined(separator: "\n")
             }
         }
         framesAtOnce = model.framesAtOnce(deartifacting: deartifact.isOn)
+    }
+
+    /// The artifact-removal stage of every copy, so that the report counts every frame's tiles.
+    private final class EnhancerCopies {
+        var all: [EarlyExitEnhancer] = []
     }
 
     init(input: String, inputFormat: String?, output: String, encode: EncodeOptions, run: RunOptions,

@@ -29,6 +29,28 @@ final class DeartifactTests: ToolTestCase {
         }
     }
 
+    /// Frames side by side, each copy on one thread, give the one-at-a-time output and a
+    /// report that counts every frame's tiles.
+    func testFramesSideBySideGiveTheSameOutput() throws {
+        try makeClip(seconds: 0.5)
+        try writeModel()
+        var reports: [Substring] = []
+        for n in [1, 2] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out\(n).mkv", "--deartifact", "auto", "--deartifact-model", "rbqe.safetensors",
+                                      "--parallel-frames", String(n), "--threads", "2", "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            reports += r.stderr.split(separator: "\n").filter { $0.contains("tiles per exit") }
+        }
+        XCTAssertEqual(reports.count, 2)
+        XCTAssertTrue(reports.last?.contains("2 frames at once") == true, "\(reports)")
+        XCTAssertEqual(reports.first?.split(separator: ":").dropFirst(), reports.last?.split(separator: ":").dropFirst())
+        let frames = { (file: String) in try Tool.probe(file, stream: "v", entries: "packet=pts_time,data_hash", in: self.folder,
+                                                        extra: ["-show_data_hash", "md5"]) }
+        let one = try frames("out1.mkv")
+        XCTAssertEqual(one.count, 15)
+        XCTAssertEqual(try frames("out2.mkv"), one)
+    }
+
     func testProbeShowsTheExitsOfEveryFrame() throws {
         try makeClip(seconds: 0.2)
         try writeModel()

@@ -10,10 +10,27 @@ public enum Engine {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var _threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Total threads for inference (oneDNN OpenMP threads and the engine's Swift loops).
+    /// Total threads for inference (oneDNN OpenMP threads and the engine's Swift loops); on a
+    /// thread inside `withThreadsOnThisThread`, that thread's own count.
     public static var threads: Int {
+        if let own = pthread_getspecific(threadOverride) { return Int(bitPattern: own) }
         lock.lock(); defer { lock.unlock() }
         return _threads
+    }
+
+    private static let threadOverride: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` with `threads` set to `n` on this thread alone: a worker that runs one of
+    /// several plans side by side takes its share of the cores, not all of them.
+    public static func withThreadsOnThisThread<T>(_ n: Int, _ body: () throws -> T) rethrows -> T {
+        let previous = pthread_getspecific(threadOverride)
+        pthread_setspecific(threadOverride, UnsafeRawPointer(bitPattern: max(1, n)))
+        defer { pthread_setspecific(threadOverride, previous) }
+        return try body()
     }
 
     /// Sets the total thread count. Takes effect on the next `run` on any thread.

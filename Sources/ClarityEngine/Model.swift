@@ -55,6 +55,14 @@ public final class Model: @unchecked Sendable {
         try self.init(file: try SafetensorsFile(contentsOf: url))
     }
 
+    /// Another runner of the same graph, weights and int8 ranges, with plans of its own: two
+    /// threads can run the two at once (runs of one model are serialized).
+    public func copy() throws -> Model {
+        let twin = try Model(graph: graph, weights: weights)
+        twin._calibration = calibration
+        return twin
+    }
+
     /// The model as a safetensors file (what `init(data:)` reads back).
     public func serialized() -> Data {
         SafetensorsFile(metadata: ["clarity": graph.jsonText()], tensors: weights).serialized()

@@ -378,7 +378,13 @@ public struct Tiler: Sendable {
     /// Every interior tile
     /// edge is feathered: an early-exit network sees further than any practical overlap, so
     /// no two tiles agree exactly at their border. Returns the plane and each tile's exit.
-    public func runEarlyExit(_ plane: Plane, model: Model, lastExit: Int? = nil, start: (Int) -> Bool = { _ in true },
+    ///
+    /// With `sideBySide` copies of `model` (`Model.copy()`), tiles run that many at once, each
+    /// worker on its own thread with its share of `Engine.threads`: small networks
+    /// gain little from a second thread within a convolution. `start` and `accept` are then
+    /// called from several threads.
+    public func runEarlyExit(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
+                             start: (Int) -> Bool = { _ in true },
                              accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
         let g = grid(width: plane.width, height: plane.height, models: [model])
         let s = model.graph.scale
@@ -388,27 +394,55 @@ public struct Tiler: Sendable {
         let outWindow = g.windowWidth * g.windowHeight * s * s
         var exits = [Int](repeating: last, count: g.tiles.count)
         var results = [Float](repeating: 0, count: g.tiles.count * outWindow)
-        try model.withPlan(batch: 1, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
-            for ti in g.tiles.indices {
-                load(src, tile: g.tiles[ti], grid: g, into: plan.input.floats)
-                guard s > 1 || start(ti) else {
-                    exits[ti] = -1
-                    results.replaceSubrange(ti * outWindow..<(ti + 1) * outWindow,
-                                            with: UnsafeBufferPointer(start: plan.input.floats, count: outWindow))
-                    continue
-                }
-                var done = 0
-                for k in 0...last {
-                    try plan.execute(steps: done..<plan.outputReady[k])
-                    done = plan.outputReady[k]
-                    let window = Array(UnsafeBufferPointer(start: plan.outputs[k].floats, count: outWindow))
-                    let output = Plane(width: g.windowWidth * s, height: g.windowHeight * s, data: window)
-                    if try accept(k, output) || k == last {
-                        exits[ti] = k
-                        results.replaceSubrange(ti * outWindow..<(ti + 1) * outWindow, with: window)
-                        break
+        let runners = [model] + copies
+        let workers = max(1, min(runners.count, g.tiles.count))
+        // Tiles are handed out one at a time: their depth, so their cost, varies.
+        let lock = NSLock()
+        var next = 0
+        func nextTile() -> Int? {
+            lock.lock(); defer { lock.unlock() }
+            guard next < g.tiles.count else { return nil }
+            next += 1
+            return next - 1
+        }
+        try results.withUnsafeMutableBufferPointer { results in
+            try exits.withUnsafeMutableBufferPointer { exits in
+                func run(worker w: Int) throws {
+                    try runners[w].withPlan(batch: 1, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
+                        while let ti = nextTile() {
+                            let keep = results.baseAddress! + ti * outWindow
+                            load(src, tile: g.tiles[ti], grid: g, into: plan.input.floats)
+                            guard s > 1 || start(ti) else {
+                                exits[ti] = -1
+                                keep.update(from: plan.input.floats, count: outWindow)
+                                continue
+                            }
+                            var done = 0
+                            for k in 0...last {
+                                try plan.execute(steps: done..<plan.outputReady[k])
+                                done = plan.outputReady[k]
+                                let window = Array(UnsafeBufferPointer(start: plan.outputs[k].floats, count: outWindow))
+                                let output = Plane(width: g.windowWidth * s, height: g.windowHeight * s, data: window)
+                                if try accept(k, output) || k == last {
+                                    exits[ti] = k
+                                    keep.update(from: plan.outputs[k].floats, count: outWindow)
+                                    break
+                                }
+                            }
+                        }
                     }
                 }
+                guard workers > 1 else { return try run(worker: 0) }
+                let threadsEach = max(1, Engine.threads / workers)
+                var failure: Error?
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    do {
+                        try Engine.withThreadsOnThisThread(threadsEach) { try run(worker: w) }
+                    } catch {
+                        lock.lock(); failure = failure ?? error; lock.unlock()
+                    }
+                }
+                if let failure { throw failure }
             }
         }
         let outW = g.paddedWidth * s, outH = g.paddedHeight * s

@@ -51,4 +51,26 @@ final class EarlyExitTests: XCTestCase {
         let mean = zip(out.data, whole.data).map { abs($0 - $1) }.reduce(0, +) / Float(out.data.count)
         XCTAssertLessThan(mean, 0.5)
     }
+
+    /// Tiles run side by side on copies of the model, each worker on one thread, give the
+    /// picture and exits of one worker: every tile's exit depends on its own output alone.
+    func testTilesSideBySideGiveTheOneWorkerResult() throws {
+        let w = 160, h = 96
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float(($0 * 7919) % 251) / 250 * Float($0 % w) / Float(w) })
+        // Half the tiles stop at the first exit, those whose output there is brightest: a
+        // decision each tile makes from its own window.
+        let tiler = Tiler(tile: 32, overlap: 8)
+        func mean(_ p: Plane) -> Float { p.data.reduce(0, +) / Float(p.data.count) }
+        var firstMeans: [Float] = []
+        _ = try tiler.runEarlyExit(plane, model: Self.model) { exit, out in firstMeans.append(mean(out)); return true }
+        let cut = firstMeans.sorted()[firstMeans.count / 2]
+        let accept = { (exit: Int, out: Plane) in exit > 0 || mean(out) >= cut }
+        let one = try tiler.runEarlyExit(plane, model: Self.model, accept: accept)
+        let copies = try (0..<2).map { _ in try Self.model.copy() }
+        let three = try Engine.withThreadsOnThisThread(3) { try tiler.runEarlyExit(plane, model: Self.model, sideBySide: copies, accept: accept) }
+        XCTAssertEqual(one.exits.count, 15)
+        XCTAssertGreaterThan(Set(one.exits).count, 1, "\(one.exits)")
+        XCTAssertEqual(three.exits, one.exits)
+        XCTAssertEqual(three.plane.data, one.plane.data)
+    }
 }

@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Routed x3 upscaling within a time per frame: realtime (33 ms), balanced (150 ms), quality (1 s) or classsr (no limit: each tile to its class's model), from presets/, or a preset JSON file. The best bundled model that fits runs on the whole frame, or else each tile goes to bicubic or a model; replaces --model.", valueName: "preset"))
     var preset: String?
 
-    @Option(help: "Frames --model and --deartifact process at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both, and artifact removal about 1.9 times as fast. Not with --preset, which takes one frame at a time.")
+    @Option(help: "Frames --model and --deartifact process at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both. Not with --preset, which takes one frame at a time.")
     var parallelFrames = 0
 
     @Flag(help: Routing.recalibrateHelp)

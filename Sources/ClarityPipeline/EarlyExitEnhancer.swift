@@ -119,8 +119,8 @@ public final class EarlyExitEnhancer: FrameStage {
     }
 
     /// Copies of the model that run tiles beside it, one per further engine thread: RBQE's
-    /// small convolutions use a second core better on a tile of their own (rbqe-lite 1.7-1.9x
-    /// faster, docs/benchmarks.md). Not under a budget, where tiles start in order while time
+    /// small convolutions use a second core better on a tile of their own (1.5-2.1x as fast,
+    /// docs/benchmarks.md). Not under a budget, where tiles start in order while time
     /// is left.
     private var sideBySide: [Model] = []
 

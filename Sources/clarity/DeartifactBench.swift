@@ -56,7 +56,7 @@ struct DeartifactBench {
         var rows: [Row] = []
         for qp in qps {
             let encoded = scratch.appendingPathComponent("qp\(qp).mp4").path
-            try ffmpeg(["-i", reference, "-frames:v", String(original.span), "-an", "-c:v", "libx264", "-preset", "medium",
+            try ffmpeg(["-i", reference, "-frames:v", String(original.indices.last! + 1), "-an", "-c:v", "libx264", "-preset", "medium",
                         "-threads", "1", "-qp", String(qp), "-g", "30", "-bf", "2", "-pix_fmt", "yuv420p", encoded])
             let compressed = try LumaClip(path: encoded, frames: frames, step: step)
             let base = original.compare(compressed.planes)
@@ -119,8 +119,6 @@ struct LumaClip {
     var planes: [[UInt8]]
     /// The index of each plane's frame in the clip.
     var indices: [Int] = []
-    /// Frames decoded to collect the planes.
-    var span = 0
 
     init(path: String, frames: Int, step: Int = 1) throws {
         let reader = try MediaReader(url: path)
@@ -131,11 +129,12 @@ struct LumaClip {
         width = format.width
         height = format.height
         planes = []
+        var index = -1
         while frames == 0 || planes.count < frames, let item = try reader.read() {
             guard case .frame(let decoded) = item else { continue }
-            span += 1
-            guard (span - 1) % step == 0 else { continue }
-            indices.append(span - 1)
+            index += 1
+            guard index % step == 0 else { continue }
+            indices.append(index)
             let frame = try convert?.scale(decoded) ?? decoded
             planes.append(frame.planeBytes(0, rowBytes: width, rows: height))
         }

@@ -63,24 +63,44 @@ enum MemoryDesc {
     }
 }
 
-/// A oneDNN memory object with a buffer oneDNN allocated (aligned, owned, stable address:
-/// primitives keep raw pointers to it, so it must not be a Swift array).
+/// A oneDNN memory object. Its buffer has a stable address (primitives keep raw pointers to
+/// it, so it must not be a Swift array): one oneDNN allocated and owns, or a place in a
+/// plan's `ActivationArena`.
 final class DNNLMemory {
+    enum Storage {
+        /// A buffer oneDNN allocates (aligned) and frees with the memory.
+        case own
+        /// Someone else's buffer, which outlives the memory.
+        case at(UnsafeMutableRawPointer)
+        /// No buffer: a memory that is only described (a plan's sizing build). Its `handle`
+        /// is a pointer nothing may touch.
+        case none
+    }
+
     let memory: dnnl_memory_t
     let desc: dnnl_memory_desc_t
     let handle: UnsafeMutableRawPointer
 
-    init(_ desc: dnnl_memory_desc_t) throws {
+    init(_ desc: dnnl_memory_desc_t, storage: Storage = .own) throws {
         var md = desc
         var m: dnnl_memory_t?
-        try dnnlCheck(dnnl_memory_create(&m, &md, DNNLContext.shared.engine, clarity_dnnl_memory_allocate()),
-                      "allocating memory")
+        let pointer: UnsafeMutableRawPointer?
+        switch storage {
+        case .own: pointer = clarity_dnnl_memory_allocate()
+        case .at(let p): pointer = p
+        case .none: pointer = clarity_dnnl_memory_none()
+        }
+        try dnnlCheck(dnnl_memory_create(&m, &md, DNNLContext.shared.engine, pointer), "allocating memory")
         memory = m!
         self.desc = desc
         var h: UnsafeMutableRawPointer?
         try dnnlCheck(dnnl_memory_get_data_handle(memory, &h), "memory handle")
-        handle = h!
+        handle = h ?? Self.unbacked
     }
+
+    /// The handle of a memory without a buffer: non-null so that a sizing build can take it
+    /// like any other, and in the first page, so that any use of it faults at once.
+    private static let unbacked = UnsafeMutableRawPointer(bitPattern: 0x40)!
 
     var floats: UnsafeMutablePointer<Float> { handle.assumingMemoryBound(to: Float.self) }
     var byteCount: Int { MemoryDesc.size(desc) }

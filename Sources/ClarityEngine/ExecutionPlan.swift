@@ -5,6 +5,7 @@ import Foundation
 /// buffer created up front, so a run is a fixed list of steps with no allocation. Tensors
 /// between oneDNN layers stay in the layouts oneDNN chose; a reorder is inserted only where
 /// a consumer (a Swift layer, an int8 conv, a graph output) needs another layout or type.
+/// Intermediate tensors share one buffer where their lifetimes allow (`compile`).
 final class ExecutionPlan {
     let batch: Int
     /// Graph input, NHWC f32 [batch, H, W, 1].
@@ -29,12 +30,33 @@ final class ExecutionPlan {
     private var shapes: [String: ModelGraph.Shape] = [:]
     private let model: Model
     private let calibration: [String: ValueRange]?
+    private let arena: ActivationArena
 
-    init(model: Model, batch: Int, height: Int, width: Int, precision: Precision,
-         calibration: [String: ValueRange]?, captureAll: Bool) throws {
+    /// Builds the plan twice: once to learn each intermediate tensor's size and the steps
+    /// that touch it, then with the tensors placed in one buffer (`BufferLayout`). A plan
+    /// that captures every node for calibration keeps each in its own buffer.
+    static func compile(model: Model, batch: Int, height: Int, width: Int, precision: Precision,
+                        calibration: [String: ValueRange]?, captureAll: Bool) throws -> ExecutionPlan {
+        func build(_ arena: ActivationArena) throws -> ExecutionPlan {
+            try ExecutionPlan(model: model, batch: batch, height: height, width: width, precision: precision,
+                              calibration: calibration, captureAll: captureAll, arena: arena)
+        }
+        if captureAll { return try build(.separate) }
+        let sizing = try build(.sizing)
+        let layout = BufferLayout(sizes: sizing.arena.memories.map(\.byteCount), lifetimes: sizing.activationLifetimes())
+        let plan = try build(ActivationArena(layout: layout))
+        guard plan.arena.memories.count == layout.sizes.count else {
+            throw EngineError.mismatch("plan rebuild asked for \(plan.arena.memories.count) activations, its sizing build for \(layout.sizes.count)")
+        }
+        return plan
+    }
+
+    private init(model: Model, batch: Int, height: Int, width: Int, precision: Precision,
+                 calibration: [String: ValueRange]?, captureAll: Bool, arena: ActivationArena) throws {
         self.model = model
         self.batch = batch
         self.calibration = calibration
+        self.arena = arena
         Engine.applyThreadsToCurrentThread()
         let graph = model.graph
         let allShapes = try graph.shapes(height: height, width: width)
@@ -116,12 +138,36 @@ final class ExecutionPlan {
             outputReady.append(r.1)
         }
         if outputs.count == 1, !captureAll { tail = deferrableTail(making: outputs[0]) }
+        info.activationBytes = arena.byteCount
+        info.activationBytesApart = arena.bytesApart
         if bf16Unavailable {
             info.notes.insert("bf16 convolutions are not available on this CPU (oneDNN ISA \(Engine.cpuISA)); they run in fp32", at: 0)
         }
     }
 
     deinit { argLists.forEach { $0.deallocate() } }
+
+    /// The first and last step touching each of the arena's activations, in the order the
+    /// arena made them; nil for one no step touches. Outputs live to the end (callers read
+    /// them after the run), and so does whatever a `tail` step reads (it may run last).
+    private func activationLifetimes() -> [ClosedRange<Int>?] {
+        var first: [ObjectIdentifier: Int] = [:], last: [ObjectIdentifier: Int] = [:]
+        let end = steps.count, deferred = Set(tail)
+        for (i, use) in stepUses.enumerated() {
+            for id in use.reads.union(use.writes) {
+                first[id] = min(first[id] ?? i, i)
+                last[id] = max(last[id] ?? i, deferred.contains(i) ? end : i)
+            }
+        }
+        for o in outputs.map(ObjectIdentifier.init) {
+            first[o] = first[o] ?? 0
+            last[o] = end
+        }
+        return arena.memories.map { m in
+            let id = ObjectIdentifier(m)
+            return first[id].map { $0...last[id]! }
+        }
+    }
 
     /// Whether every layer that reads `layer` is a convolution.
     private func readOnlyByConvolutions(_ layer: Layer, _ consumers: [String: [Layer]]) -> Bool {
@@ -176,7 +222,7 @@ final class ExecutionPlan {
         let list = values[name]!
         if let v = list.first(where: { MemoryDesc.equal($0.memory.desc, desc) && $0.scale == scale }) { return v.memory }
         let src = list[0]
-        let dst = try DNNLMemory(desc)
+        let dst = try arena.memory(desc)
         let ratio = scale / src.scale
         try appendPrimitive(Reorder.make(from: src.memory.desc, to: desc, scales: ratio == 1 ? nil : [ratio]),
                             [(clarity_dnnl_arg_from(), src.memory), (clarity_dnnl_arg_to(), dst)])
@@ -293,20 +339,20 @@ final class ExecutionPlan {
         }
         let dst: DNNLMemory
         if let res = binaryResidual {
-            dst = try DNNLMemory(conv.dstDesc)
+            dst = try arena.memory(conv.dstDesc)
             args.append((clarity_dnnl_arg_post_op_src1(ConvolutionPrimitive.residualPostOpIndex(c)), res))
         } else if let r = c.residual {
             if inPlaceAllowed, let v = values[r]!.first(where: { MemoryDesc.equal($0.memory.desc, conv.dstDesc) && $0.scale == dstScale }) {
                 dst = v.memory  // the residual is not read again: accumulate onto it in place
             } else {
-                dst = try DNNLMemory(conv.dstDesc)
+                dst = try arena.memory(conv.dstDesc)
                 let res = values[r]![0]
                 let ratio = dstScale / res.scale
                 try appendPrimitive(Reorder.make(from: res.memory.desc, to: conv.dstDesc, scales: ratio == 1 ? nil : [ratio]),
                                     [(clarity_dnnl_arg_from(), res.memory), (clarity_dnnl_arg_to(), dst)])
             }
         } else {
-            dst = try DNNLMemory(conv.dstDesc)
+            dst = try arena.memory(conv.dstDesc)
         }
         args.append((clarity_dnnl_arg_dst(), dst))
         appendPrimitive(conv.primitive, args)
@@ -523,7 +569,7 @@ final class ExecutionPlan {
         let s = shapes[convolution.inputs[0]]!, f = kernel.factor
         let plane = kernel.padding(width: s.w, height: s.h)
         let (p, padded) = try addPaddedCopy(of: convolution.inputs[0], plane)
-        let out = try DNNLMemory(try nhwcF32(shuffle.name))
+        let out = try arena.memory(try nhwcF32(shuffle.name))
         retained.append(out)
         appendRowWriter(RowWriter(input: padded, output: out, rows: batch * s.h * f, rowLength: s.w * f) { r, d in
             kernel.write(rows: r, from: p, plane, into: d)
@@ -538,7 +584,7 @@ final class ExecutionPlan {
         let s = shapes[layer.inputs[0]]!, o = shapes[layer.name]!
         let plane = kernel.padding(width: s.w, height: s.h)
         let (p, padded) = try addPaddedCopy(of: layer.inputs[0], plane)
-        let out = try DNNLMemory(try Self.nhwc(batch, o, bf16 ? dnnl_bf16 : dnnl_f32))
+        let out = try arena.memory(try Self.nhwc(batch, o, bf16 ? dnnl_bf16 : dnnl_f32))
         retained.append(out)
         let d = out.handle, rowBytes = o.w * o.c * (bf16 ? 2 : 4), (h, w) = (o.h, o.w), rows = batch * o.h
         append({ parallelChunks(rows, minChunk: 8) { r in
@@ -553,7 +599,7 @@ final class ExecutionPlan {
             // Widen the source rows in one step, then make the output rows from them.
             let s = shapes[sourceName]!, rows = batch * s.h
             let (x, l, source) = try channelInput(sourceName, shape: s)
-            let wide = try DNNLMemory(try Self.nhwc(batch, ModelGraph.Shape(c: factor, h: s.h, w: s.w), dnnl_f32))
+            let wide = try arena.memory(try Self.nhwc(batch, ModelGraph.Shape(c: factor, h: s.h, w: s.w), dnnl_f32))
             retained.append(wide)
             let w = wide.floats, (h, width) = (s.h, s.w)
             append({ parallelChunks(rows, minChunk: 8) { r in kernel.widen(rows: r, of: x, layout: l, height: h, width: width, into: w) } },
@@ -574,7 +620,7 @@ final class ExecutionPlan {
     /// (in its place) instead of its own.
     private func addSwiftLayer(_ layer: Layer, shuffledBy shuffle: Layer? = nil) throws {
         let name = shuffle?.name ?? layer.name
-        let out = try DNNLMemory(try nhwcF32(name))
+        let out = try arena.memory(try nhwcF32(name))
         let s = shapes[layer.inputs[0]]!
         let n = batch, pixels = s.h * s.w
         let o = out.floats

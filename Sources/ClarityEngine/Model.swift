@@ -104,7 +104,7 @@ public final class Model: @unchecked Sendable {
             if precision == .int8 && _calibration == nil {
                 throw EngineError.notCalibrated("int8 needs Model.calibrate(samples:) first (model '\(graph.name)')")
             }
-            plan = try ExecutionPlan(model: self, batch: batch, height: height, width: width,
+            plan = try ExecutionPlan.compile(model: self, batch: batch, height: height, width: width,
                                      precision: precision, calibration: _calibration, captureAll: captureAll)
             plans[key] = plan
         }

@@ -31,6 +31,11 @@ public struct ModelPlanInfo: Sendable {
     public var layers: [(name: String, precision: Precision, kernel: String)]
     /// Human-readable notes on fallbacks (e.g. "bf16 unavailable on this CPU (avx2)").
     public var notes: [String]
+    /// Bytes of the plan's intermediate tensors (one shared buffer; all of them apart in a
+    /// calibration plan).
+    public var activationBytes = 0
+    /// What they would take each in its own buffer.
+    public var activationBytesApart = 0
 
     /// The lowest precision any convolution runs in (int8 < bf16 < fp32). Layers kept in fp32
     /// are the exceptions of a reduced-precision plan (fallbacks, or layers kept for quality).

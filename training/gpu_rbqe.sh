@@ -23,7 +23,7 @@ stamp=$(date +%m%d%H%M)
 run() {  # name levels channels weights
   python3 training/train_rbqe.py --device cuda --pairs .pairs --levels "$2" --channels "$3" \
     --init "Sources/ClarityModels/Weights/$4.safetensors" --minutes "$MINUTES" --val-minutes 1 --val-crop 256 \
-    --patch 96 --batch 128 --lr 1e-3 --seed "$stamp" --name "$1" --no-export
+    --patch 96 --batch 128 --lr 1e-3 --seed 15 --name "$1" --no-export
 }
 run "rbqe-full-$stamp" 6 32 rbqe-full > "$OUT/full.out" 2>&1 &
 run "rbqe-lite-$stamp" 4 16 rbqe-lite > "$OUT/lite.out" 2>&1 &

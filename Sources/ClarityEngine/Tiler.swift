@@ -383,10 +383,18 @@ public struct Tiler: Sendable {
     /// worker on its own thread with its share of `Engine.threads`: small networks
     /// gain little from a second thread within a convolution. `start` and `accept` are then
     /// called from several threads.
+    ///
+    /// With `ensemble` > 1, each window runs as a batch of that many `EnsembleView`s (at most
+    /// 4, the flips, where windows are not square), and each exit's output is their mean:
+    /// about `ensemble` times the work.
     public func runEarlyExit(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
-                             start: (Int) -> Bool = { _ in true },
+                             ensemble: Int = 1, start: (Int) -> Bool = { _ in true },
                              accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
+        guard EnsembleView.counts.contains(ensemble) else {
+            throw EngineError.badInput("an ensemble takes 1, 2, 4 or 8 views, not \(ensemble)")
+        }
         let g = grid(width: plane.width, height: plane.height, models: [model])
+        let views = EnsembleView.first(g.windowWidth == g.windowHeight ? ensemble : min(ensemble, 4))
         let s = model.graph.scale
         let last = min(lastExit ?? .max, model.graph.outputs.count - 1)
         guard last >= 0 else { throw EngineError.badInput("exit \(lastExit ?? 0) does not exist") }
@@ -407,25 +415,37 @@ public struct Tiler: Sendable {
         }
         try results.withUnsafeMutableBufferPointer { results in
             try exits.withUnsafeMutableBufferPointer { exits in
+                let (inWindow, ow, oh) = (g.windowWidth * g.windowHeight, g.windowWidth * s, g.windowHeight * s)
                 func run(worker w: Int) throws {
-                    try runners[w].withPlan(batch: 1, height: g.windowHeight, width: g.windowWidth, precision: precision) { plan in
+                    try runners[w].withPlan(batch: views.count, height: g.windowHeight, width: g.windowWidth,
+                                            precision: precision) { plan in
+                        var window = [Float](repeating: 0, count: views.count > 1 ? inWindow : 0)
                         while let ti = nextTile() {
                             let keep = results.baseAddress! + ti * outWindow
-                            load(src, tile: g.tiles[ti], grid: g, into: plan.input.floats)
+                            let input = plan.input.floats
+                            if views.count == 1 {
+                                load(src, tile: g.tiles[ti], grid: g, into: input)
+                            } else {
+                                window.withUnsafeMutableBufferPointer { wb in
+                                    load(src, tile: g.tiles[ti], grid: g, into: wb.baseAddress!)
+                                    for (i, v) in views.enumerated() {
+                                        v.apply(wb.baseAddress!, width: g.windowWidth, height: g.windowHeight, into: input + i * inWindow)
+                                    }
+                                }
+                            }
                             guard s > 1 || start(ti) else {
                                 exits[ti] = -1
-                                keep.update(from: plan.input.floats, count: outWindow)
+                                load(src, tile: g.tiles[ti], grid: g, into: keep)
                                 continue
                             }
                             var done = 0
                             for k in 0...last {
                                 try plan.execute(steps: done..<plan.outputReady[k])
                                 done = plan.outputReady[k]
-                                let window = Array(UnsafeBufferPointer(start: plan.outputs[k].floats, count: outWindow))
-                                let output = Plane(width: g.windowWidth * s, height: g.windowHeight * s, data: window)
+                                let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
                                 if try accept(k, output) || k == last {
                                     exits[ti] = k
-                                    keep.update(from: plan.outputs[k].floats, count: outWindow)
+                                    output.data.withUnsafeBufferPointer { keep.update(from: $0.baseAddress!, count: outWindow) }
                                     break
                                 }
                             }
@@ -462,6 +482,18 @@ public struct Tiler: Sendable {
         }
         for i in out.indices where weight[i] > 0 { out[i] /= weight[i] }
         return (Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s), exits)
+    }
+
+    /// The mean of a batch of `views` of one output window, each turned back.
+    private static func mean(of views: [EnsembleView], _ batch: UnsafePointer<Float>, width: Int, height: Int) -> [Float] {
+        let n = width * height
+        guard views.count > 1 else { return Array(UnsafeBufferPointer(start: batch, count: n)) }
+        var sum = [Float](repeating: 0, count: n)
+        sum.withUnsafeMutableBufferPointer { out in
+            for (i, v) in views.enumerated() { v.addUndone(batch + i * n, width: width, height: height, onto: out.baseAddress!) }
+        }
+        let scale = 1 / Float(views.count)
+        return sum.map { $0 * scale }
     }
 
     /// Copies a tile's input window out of the padded plane.

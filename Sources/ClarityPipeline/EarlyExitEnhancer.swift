@@ -43,6 +43,9 @@ public final class EarlyExitEnhancer: FrameStage {
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     /// Exit costs kept per machine and configuration (nil: timed at every start-up).
     public var costCache: CostCache?
+    /// Views of each tile averaged at every exit (1, 2, 4 or 8; `EnsembleView`): a
+    /// self-ensemble, about that many times the work. Set before negotiation.
+    public var ensemble = 1
     private var tileCount = 0
     private var exitCount: Int { model.graph.outputs.count }
     /// One tile's worth of grey: what the exits are timed on.
@@ -69,10 +72,10 @@ public final class EarlyExitEnhancer: FrameStage {
         if budget != nil {
             let configuration = "\(CostCache.machine); \(Engine.threads) threads; exits of \(model.graph.name) "
                 + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
-                + "\(tiler.precision.rawValue)"
+                + "\(tiler.precision.rawValue)\(ensemble > 1 ? ", \(ensemble) views" : "")"
             let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount },
                                                       timing: timeExits)
-            if kept { _ = try tiler.runEarlyExit(blankTile, model: model) { _, _ in false } }  // what the timing would have compiled
+            if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _ in false } }  // what the timing would have compiled
             exitCosts = costs
             timedExitCosts = costs
         }
@@ -84,7 +87,7 @@ public final class EarlyExitEnhancer: FrameStage {
         let blank = blankTile
         return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
-            _ = try tiler.runEarlyExit(blank, model: model, start: { _ in marks.append(clock()); return true }) { k, output in
+            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _ in marks.append(clock()); return true }) { k, output in
                 if k + 1 < exitCount { _ = iqam.score(output.data, width: output.width, height: output.height) }
                 marks.append(clock())
                 return false
@@ -137,7 +140,7 @@ public final class EarlyExitEnhancer: FrameStage {
         func elapsed() -> Double { Double(clock() &- begin) / 1e9 }
         var mark = begin
         var spent = [[Double]](repeating: [], count: exitCosts.count)
-        let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), start: { _ in
+        let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble, start: { _ in
             guard let budget else { return true }
             mark = clock()
             return elapsed() + exitCosts[0] <= budget

@@ -37,12 +37,16 @@ struct BenchDeartifact: ParsableCommand {
     @Option(help: "Model arithmetic: fp32, bf16 or int8.")
     var precision: Precision = .fp32
 
+    @Option(help: "Views of each tile the models average (1, 2, 4 or 8): a self-ensemble, about that many times the work (MACs count every view).")
+    var ensemble = 1
+
     @Flag(help: "Print one JSON document instead of the table.")
     var json = false
 
     func validate() throws {
         guard frames >= 0 else { throw ValidationError("--frames must be 0 or more") }
         guard step >= 1 else { throw ValidationError("--step must be 1 or more") }
+        try DeartifactOptions.validateEnsemble(ensemble, option: "--ensemble")
         guard !qpList.isEmpty, qpList.allSatisfy({ (0...51).contains($0) }) else { throw ValidationError("--qps must list QPs from 0 to 51") }
     }
 
@@ -55,7 +59,8 @@ struct BenchDeartifact: ParsableCommand {
             guard !loaded.isEmpty else { throw ValidationError("no artifact-removal model is bundled; name one with --models") }
             var all: [(clip: String, rows: [DeartifactBench.Row], frames: [Int])] = []
             for clip in reference.split(separator: ",").map(String.init) {
-                let bench = DeartifactBench(reference: clip, frames: frames, step: step, qps: qpList, models: loaded, precision: precision)
+                let bench = DeartifactBench(reference: clip, frames: frames, step: step, qps: qpList, models: loaded, precision: precision,
+                                            ensemble: ensemble)
                 let (rows, scored) = try bench.run { if !json { Console.write("  \(clip): \($0)\n") } }
                 all.append((clip, rows, scored))
             }

@@ -46,6 +46,8 @@ struct DeartifactBench {
     var qps: [Int]
     var models: [(name: String, model: Model)]
     var precision: Precision
+    /// Views of each tile averaged (`EarlyExitEnhancer.ensemble`).
+    var ensemble = 1
 
     /// The rows, and the indices of the frames scored.
     func run(progress: (String) -> Void) throws -> (rows: [Row], frames: [Int]) {
@@ -82,7 +84,7 @@ struct DeartifactBench {
 
     private func measure(_ model: Model, name: String, deepest: Bool, qp: Int, compressed: LumaClip, original: LumaClip,
                          base: (psnr: Double, ssim: Double)) throws -> Row {
-        let stage = try DeartifactOptions.enhancer(model, deepest: deepest, threshold: nil, precision: precision)
+        let stage = try DeartifactOptions.enhancer(model, deepest: deepest, threshold: nil, ensemble: ensemble, precision: precision)
         let grid = stage.tiler.grid(width: compressed.width, height: compressed.height, models: [model])
         let exitMACs = EngineBenchmark.macsPerOutput(model.graph, height: grid.windowHeight, width: grid.windowWidth)
         var enhanced: [[UInt8]] = []
@@ -93,11 +95,12 @@ struct DeartifactBench {
             var result: (plane: Plane, exits: [Int])!
             seconds += try BenchProcess.time { result = try stage.enhance(luma) }
             enhanced.append(result.plane.data.map { UInt8(min(max(($0 * 255).rounded(), 0), 255)) })
-            for e in result.exits { macs += exitMACs[e]; exitCounts[e] += 1 }
+            for e in result.exits { macs += exitMACs[e] * ensemble; exitCounts[e] += 1 }
         }
         let m = original.compare(enhanced)
         let n = Double(compressed.planes.count), tiles = Double(max(1, exitCounts.reduce(0, +)))
-        return Row(qp: qp, method: "\(name) (\(deepest ? "deepest exit" : "early exit"))", psnr: m.psnr, ssim: m.ssim,
+        let views = ensemble > 1 ? ", \(ensemble) views" : ""
+        return Row(qp: qp, method: "\(name) (\(deepest ? "deepest exit" : "early exit")\(views))", psnr: m.psnr, ssim: m.ssim,
                    deltaPSNR: m.psnr - base.psnr, deltaSSIM: m.ssim - base.ssim,
                    msPerFrame: 1000 * seconds / n, gmacsPerFrame: Double(macs) / n / 1e9,
                    exitShare: exitCounts.map { Double($0) / tiles })

@@ -51,6 +51,25 @@ final class DeartifactTests: ToolTestCase {
         XCTAssertEqual(try frames("out2.mkv"), one)
     }
 
+    /// `--deartifact-ensemble` averages views of each tile: a different picture, the same frames.
+    func testEnsembleOfViews() throws {
+        try makeClip(seconds: 0.2)
+        try writeModel()
+        var hashes: [[String]] = []
+        for n in ["1", "2"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out\(n).mkv", "--deartifact", "max", "--deartifact-model", "rbqe.safetensors",
+                                      "--deartifact-ensemble", n, "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            hashes.append(try Tool.probe("out\(n).mkv", stream: "v", entries: "packet=data_hash", in: folder, extra: ["-show_data_hash", "md5"]))
+        }
+        XCTAssertEqual(hashes[0].count, 6)
+        XCTAssertEqual(hashes[1].count, 6)
+        XCTAssertNotEqual(hashes[0], hashes[1])
+        let bad = try Tool.clarity(["transcode", "in.mp4", "x.mkv", "--deartifact", "max", "--deartifact-ensemble", "3"], in: folder)
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.stderr.contains("--deartifact-ensemble must be 1, 2, 4 or 8"), bad.stderr)
+    }
+
     func testProbeShowsTheExitsOfEveryFrame() throws {
         try makeClip(seconds: 0.2)
         try writeModel()

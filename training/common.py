@@ -241,3 +241,21 @@ def load_init(model, cfg, path):
         if init["cfg"] != cfg:
             sys.exit(f"error: {path} holds another config")
         model.load_state_dict(init["model"])
+
+
+def rbqe_val_study(frames, outputs, title):
+    """Mean delta Y-PSNR over the compressed input of each variant, over every H.264 kind of
+    every val frame (make_rbqe_pairs.py), printed clip by clip as it goes and at the end.
+    `outputs(degraded)` returns {variant: 8-bit output} for one degraded luma plane."""
+    gains = {}
+    for f in frames:
+        for kind, deg in f["deg"].items():
+            if not kind.startswith("h264"):
+                continue
+            p0 = psnr(deg, f["orig"])
+            for name, out in outputs(deg).items():
+                gains.setdefault(name, []).append(psnr(out, f["orig"]) - p0)
+        print(f["clip"], {n: round(float(np.mean(g)), 4) for n, g in gains.items()}, flush=True)
+    print(f"\n{title}: mean delta Y-PSNR of the last exit over {len(next(iter(gains.values())))} val frame x QP pairs")
+    for name, g in gains.items():
+        print(f"  {str(name):<28} {np.mean(g):+.4f} dB")

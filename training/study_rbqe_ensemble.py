@@ -21,7 +21,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate_rbqe import model_from_file  # noqa: E402
-from common import CACHE  # noqa: E402
+from common import CACHE, rbqe_val_study  # noqa: E402
 
 ALIGN = 32
 # (transpose, flip rows, flip columns): the 8 symmetries of the square, in ensemble order.
@@ -61,24 +61,11 @@ def main():
             outs.append(undo(o, t)[:h, :w])
         return outs
 
-    def psnr(a, b):
-        return 10 * np.log10(255 ** 2 / np.mean((a.astype(np.float64) - b) ** 2))
+    def ensembles(deg):
+        outs = passes(deg)
+        return {f"{n} view{'s' if n > 1 else ''}": np.clip(np.rint(np.mean(outs[:n], axis=0) * 255), 0, 255) for n in (1, 2, 4, 8)}
 
-    sizes = [1, 2, 4, 8]
-    gains = {n: [] for n in sizes}
-    for f in frames:
-        for kind, deg in f["deg"].items():
-            if not kind.startswith("h264"):
-                continue
-            outs = passes(deg)
-            p0 = psnr(deg, f["orig"])
-            for n in sizes:
-                mean = np.mean(outs[:n], axis=0)
-                gains[n].append(psnr(np.clip(np.rint(mean * 255), 0, 255), f["orig"]) - p0)
-        print(f["clip"], {n: round(float(np.mean(g)), 4) for n, g in gains.items()}, flush=True)
-    print(f"\n{a.model}: mean delta Y-PSNR of the last exit over {len(gains[1])} val frame x QP pairs")
-    for n, g in gains.items():
-        print(f"  {n} pass{'es' if n > 1 else ''}: {np.mean(g):+.4f} dB")
+    rbqe_val_study(frames, ensembles, a.model)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate_rbqe import model_from_file  # noqa: E402
-from common import CACHE  # noqa: E402
+from common import CACHE, rbqe_val_study  # noqa: E402
 
 TILE, ALIGN = 128, 32
 
@@ -53,23 +53,9 @@ def main():
                 out[y:y + TILE, x0:x0 + TILE] = last_exit(window)[context:context + TILE, context:context + TILE]
         return out[:h, :w]
 
-    def psnr(a, b):
-        return 10 * np.log10(255 ** 2 / np.mean((a.astype(np.float64) - b) ** 2))
-
     layouts = [("whole frame", last_exit)] + [
         (f"{TILE}-px tiles, {c} px context", lambda d, c=c: tiled(d, c)) for c in map(int, a.contexts.split(","))]
-    gains = {name: [] for name, _ in layouts}
-    for f in frames:
-        for kind, deg in f["deg"].items():
-            if not kind.startswith("h264"):
-                continue
-            p0 = psnr(deg, f["orig"])
-            for name, run in layouts:
-                gains[name].append(psnr(run(deg), f["orig"]) - p0)
-        print(f["clip"], {n: round(float(np.mean(g)), 4) for n, g in gains.items()}, flush=True)
-    print(f"\n{a.model}: mean delta Y-PSNR of the last exit over {len(gains[layouts[0][0]])} val frame x QP pairs")
-    for name, g in gains.items():
-        print(f"  {name:<28} {np.mean(g):+.4f} dB")
+    rbqe_val_study(frames, lambda deg: {name: run(deg) for name, run in layouts}, a.model)
 
 
 if __name__ == "__main__":

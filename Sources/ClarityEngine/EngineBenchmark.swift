@@ -13,6 +13,8 @@ public enum EngineBenchmark {
         public var milliseconds: Double
         /// Useful work (the whole-frame network's FLOPs) per second; tiles also redo overlaps.
         public var gflops: Double
+        /// The plan's intermediate tensors in its one shared buffer, and each apart.
+        public var activationMB: Double, activationMBApart: Double
     }
 
     public struct Report: Sendable {
@@ -26,12 +28,12 @@ public enum EngineBenchmark {
             var s = "Engine benchmark: Bicubic++-shaped luma net (1->32 s2, 32->32, 32->32 + skip, 32->36, shuffle 6), "
             s += "\(width)x\(height) -> \(width * 3)x\(height * 3), \(threads) threads, oneDNN ISA \(isa), Clarity kernels \(Engine.kernelInstructionSet)\n"
             s += String(format: "%.2f GFLOP per frame (whole-frame convolutions)\n", gflopPerFrame)
-            s += "mode                 precision  runs as                 ms/frame   GFLOP/s\n"
+            s += "mode                 precision  runs as                 ms/frame   GFLOP/s   plan MB (apart)\n"
             for r in rows {
                 s += r.mode.padding(toLength: 21, withPad: " ", startingAt: 0)
                 s += r.requested.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
                 s += r.effective.padding(toLength: 22, withPad: " ", startingAt: 0)
-                s += String(format: "%9.1f %9.1f\n", r.milliseconds, r.gflops)
+                s += String(format: "%9.1f %9.1f %9.1f (%.1f)\n", r.milliseconds, r.gflops, r.activationMB, r.activationMBApart)
             }
             for p in Precision.allCases {
                 let mine = rows.filter { $0.requested == p }
@@ -77,8 +79,8 @@ public enum EngineBenchmark {
                 let used = Set(info.layers.map(\.precision))
                 let label = used.count > 1 ? used.map(\.rawValue).sorted().joined(separator: "+") + " (mixed)"
                     : eff == p ? "\(p.rawValue) (\(info.layers.first?.kernel ?? "?"))" : "\(eff.rawValue) (\(p.rawValue) n/a)"
-                rows.append(Row(mode: mode, requested: p, effective: label,
-                                milliseconds: ms, gflops: flops / ms / 1e6))
+                rows.append(Row(mode: mode, requested: p, effective: label, milliseconds: ms, gflops: flops / ms / 1e6,
+                                activationMB: Double(info.activationBytes) / 1e6, activationMBApart: Double(info.activationBytesApart) / 1e6))
             }
         }
         let torch = torchScript.map { runTorch(script: $0, width: width, height: height, iterations: iterations) } ?? "not run"

@@ -46,6 +46,18 @@ final class BufferLayoutTests: XCTestCase {
         }
     }
 
+    /// `clarity bench engine` reports each plan's shared buffer beside its tensors apart.
+    func testTheEngineBenchmarkReportsPlanMemory() throws {
+        let report = try EngineBenchmark.run(width: 96, height: 64, tile: 32, overlap: 8, iterations: 1, precisions: [.fp32],
+                                             torchScript: nil)
+        XCTAssertEqual(report.rows.count, 2)
+        for row in report.rows {
+            XCTAssertGreaterThan(row.activationMB, 0)
+            XCTAssertLessThan(row.activationMB, row.activationMBApart, row.mode)
+        }
+        XCTAssertTrue(report.text.contains("plan MB (apart)"))
+    }
+
     /// An early-exit network's plan keeps a fraction of its tensors' bytes, and every exit,
     /// run in stages, still matches the reference interpreter (`EarlyExitTests` checks the
     /// whole run the same way).

@@ -60,6 +60,7 @@ final class DeartifactTests: ToolTestCase {
             let r = try Tool.clarity(["transcode", "in.mp4", "out\(n).mkv", "--deartifact", "max", "--deartifact-model", "rbqe.safetensors",
                                       "--deartifact-ensemble", n, "--codec", "ffv1", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains(", 2 views a tile"), n == "2", r.stderr)
             hashes.append(try Tool.probe("out\(n).mkv", stream: "v", entries: "packet=data_hash", in: folder, extra: ["-show_data_hash", "md5"]))
         }
         XCTAssertEqual(hashes[0].count, 6)

@@ -33,9 +33,6 @@ final class ActivationArena {
 
     deinit { if case .placed(let base, _) = mode { base.deallocate() } }
 
-    /// Whether the activations have storage (false only while sizing).
-    var hasStorage: Bool { if case .sizing = mode { return false } else { return true } }
-
     /// Bytes of the one buffer (placed), or of all activations apart (otherwise).
     var byteCount: Int {
         if case .placed(_, let layout) = mode { return layout.byteCount }

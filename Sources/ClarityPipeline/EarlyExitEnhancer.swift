@@ -46,6 +46,8 @@ public final class EarlyExitEnhancer: FrameStage {
     /// Views of each tile averaged at every exit (1, 2, 4 or 8; `EnsembleView`): a
     /// self-ensemble, about that many times the work. Set before negotiation.
     public var ensemble = 1
+    /// ", N views a tile" for reports when there are several, else empty.
+    public var viewsNote: String { ensemble > 1 ? ", \(ensemble) views a tile" : "" }
     private var tileCount = 0
     private var exitCount: Int { model.graph.outputs.count }
     /// One tile's worth of grey: what the exits are timed on.
@@ -72,7 +74,7 @@ public final class EarlyExitEnhancer: FrameStage {
         if budget != nil {
             let configuration = "\(CostCache.machine); \(Engine.threads) threads; exits of \(model.graph.name) "
                 + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
-                + "\(tiler.precision.rawValue)\(ensemble > 1 ? ", \(ensemble) views" : "")"
+                + "\(tiler.precision.rawValue)\(viewsNote)"
             let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount },
                                                       timing: timeExits)
             if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _ in false } }  // what the timing would have compiled

@@ -99,8 +99,7 @@ struct DeartifactBench {
         }
         let m = original.compare(enhanced)
         let n = Double(compressed.planes.count), tiles = Double(max(1, exitCounts.reduce(0, +)))
-        let views = ensemble > 1 ? ", \(ensemble) views" : ""
-        return Row(qp: qp, method: "\(name) (\(deepest ? "deepest exit" : "early exit")\(views))", psnr: m.psnr, ssim: m.ssim,
+        return Row(qp: qp, method: "\(name) (\(deepest ? "deepest exit" : "early exit")\(stage.viewsNote))", psnr: m.psnr, ssim: m.ssim,
                    deltaPSNR: m.psnr - base.psnr, deltaSSIM: m.ssim - base.ssim,
                    msPerFrame: 1000 * seconds / n, gmacsPerFrame: Double(macs) / n / 1e9,
                    exitShare: exitCounts.map { Double($0) / tiles })

@@ -75,7 +75,7 @@ extension EarlyExitEnhancer {
     /// Live mode's report: the exits, the tiles that kept their input, each exit's cost.
     var liveSummary: String {
         let total = max(1, exitCounts.reduce(0, +) + skippedTiles)
-        return "artifact removal (\(model.graph.name)\(ensemble > 1 ? ", \(ensemble) views a tile" : "")): " + exitCounts.enumerated()
+        return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
             .map { "exit \($0.offset + 1) \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }.joined(separator: ", ")
             + ", kept their input \(Int((100 * Double(skippedTiles) / Double(total)).rounded()))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")

@@ -35,8 +35,7 @@ struct EnhanceRun {
             enhancers.all.append(enhancer)
             return Stage(stage: StageChain([enhancer, upscale.stage])) {
                 let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
-                let views = enhancer.ensemble > 1 ? ", \(enhancer.ensemble) views a tile" : ""
-                let removal = "artifact removal (\(enhancer.model.graph.name)\(views)\(side)), tiles per exit: "
+                let removal = "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
                     + EarlyExitEnhancer.exitMix(of: enhancers.all)
                 return [removal, upscale.summary()].compactMap { $0 }.joined(separator: "\n")
             }

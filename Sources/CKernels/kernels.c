@@ -18,6 +18,7 @@ typedef unsigned char u8x16 __attribute__((vector_size(16), aligned(1)));
 #define store_u16x16(p, v) (*(u16x16 *)(p) = (v))
 #define store_u8x16(p, v) (*(u8x16 *)(p) = (v))
 #define load_u8x16(p) (*(const u8x16 *)(p))
+#define load_u16x16(p) (*(const u16x16 *)(p))
 
 #if defined(__x86_64__)
 #include <immintrin.h>
@@ -92,9 +93,9 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
     DISPATCH(add_weighted_rows, out, length, rows, weights, count)
 }
 
-void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, unsigned char *row,
-                           float maxValue) {
-    DISPATCH(store_blended, acc, weight, canvasWeight, count, row, maxValue)
+void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, void *row,
+                           int wide, float maxValue) {
+    DISPATCH(store_blended, acc, weight, canvasWeight, count, row, wide, maxValue)
 }
 
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,

@@ -111,8 +111,9 @@ public struct Tiler: Sendable {
         return Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s)
     }
 
-    /// `run` with the canvas already in place as 8-bit samples (`canvas`, rows `stride` bytes
-    /// apart, `width` x `height` = the plane at the models' scale): only the tiles assigned a
+    /// `run` with the canvas already in place as integer samples (`canvas`, 8-bit, or 16-bit
+    /// little-endian when `wide`, rows `stride` bytes apart, `width` x `height` = the plane at
+    /// the models' scale, `maxValue` the samples' white): only the tiles assigned a
     /// model and the seams around them are computed, and written back rounded. Canvas tiles
     /// (assignment `models.count`) cost nothing, so a frame that is mostly canvas stays cheap.
     ///
@@ -123,7 +124,7 @@ public struct Tiler: Sendable {
     /// - Returns: the assignment carried out (tiles not run set to the canvas).
     @discardableResult
     public func composite(_ plane: Plane, models: [Model], grid g: TileGrid, assignment planned: [Int],
-                          onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, maxValue: Float,
+                          onto canvas: UnsafeMutablePointer<UInt8>, stride: Int, wide: Bool, maxValue: Float,
                           scratch: CompositeScratch = CompositeScratch(), keepGoing: () -> Bool = { true }) throws -> [Int] {
         let canvasIndex = models.count
         guard !models.isEmpty, planned.count == g.tiles.count, plane.width == g.width, plane.height == g.height,
@@ -234,7 +235,7 @@ public struct Tiler: Sendable {
                 let t = g.tiles[ti], window = windows + slot[ti] * ow * oh
                 for y in Self.coreRows(t, scale: s, height: height).clamped(to: band) where !(offSeams && seamRow[y]) {
                     Self.storeCore(of: t, row: y, windowRow: window + (y - t.windowY * s) * ow, scale: s, width: width,
-                                   into: canvas, stride: stride, wide: false, maxValue: maxValue)
+                                   into: canvas, stride: stride, wide: wide, maxValue: maxValue)
                 }
             }
             for seam in seams {
@@ -267,7 +268,7 @@ public struct Tiler: Sendable {
                             // Samples no blend reached (weight 0) keep the canvas.
                             let x = xs.lowerBound, at = y * outW + x
                             clarity_store_blended(acc.values + at, weight.values + at, canvasWeight.values + at, xs.count,
-                                                  canvas + y * stride + x, maxValue)
+                                                  canvas + y * stride + x * (wide ? 2 : 1), wide ? 1 : 0, maxValue)
                         }
                     }
                 }

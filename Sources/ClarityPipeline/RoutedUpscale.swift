@@ -126,7 +126,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
         try PlanarYUV.check(input, accepted: accepted, user: "routed upscaling")
-        guard input.bitDepth == 8 else { throw MediaError(.unsupported, "routed upscaling takes 8-bit video for now, not \(input.pixelFormatName)") }
+        maxValue = Float((1 << input.bitDepth) - 1)
         let s = branches[0].model.graph.scale
         var out = input
         out.width = input.width * s
@@ -135,7 +135,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         pool = try FramePool(format: out)
         // The canvas and chroma are most of a live frame's fixed work: all threads take them.
         func lumaScaler(_ filter: ScaleFilter) throws -> FrameScaler {
-            try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: 8, filter: filter,
+            try FrameScaler(planeFrom: (input.width, input.height), to: (out.width, out.height), bitDepth: input.bitDepth, filter: filter,
                             threads: Engine.threads)
         }
         self.lumaScaler = try lumaScaler(canvasFilter)
@@ -157,7 +157,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// Everything the start-up costs depend on, as `costCache` keys them.
     private func costConfiguration(width: Int, height: Int) -> String {
         let models = branches.map { "\($0.model.graph.name) (\($0.model.graph.layers.count) layers, gain \($0.gain))" }
-        return "\(CostCache.machine); \(Engine.threads) threads; \(width)x\(height) x\(branches[0].model.graph.scale); "
+        return "\(CostCache.machine); \(Engine.threads) threads; \(width)x\(height) \(output.bitDepth)-bit x\(branches[0].model.graph.scale); "
             + "tiles \(tiler.tile)x\(tiler.tileWidth ?? tiler.tile), overlap \(tiler.overlap.map(String.init) ?? "auto"), "
             + "batch \(tiler.batchSize), \(tiler.precision.rawValue); canvas \(canvasFilter.rawValue); "
             + "budget \(budget.map { String($0) } ?? "none"), whole-frame share \(wholeFrameShare); "
@@ -174,7 +174,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         fallbackScaler?.scale(plane: source.plane(0), into: target.plane(0))
         let (data, stride) = target.plane(0)
         try tiler.composite(blank, models: branches.map(\.model), grid: grid, assignment: grid.tiles.indices.map { $0 % (branches.count + 1) },
-                            onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+                            onto: data, stride: stride, wide: wide, maxValue: maxValue, scratch: scratch)
         for (b, seconds) in zip(branches, costs.snapshot.wholeFrame.dropFirst()) where seconds.isFinite {
             try paintWhole(b.model, luma: blank, onto: data, stride: stride)
         }
@@ -234,7 +234,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         func composite(_ assignment: [Int]) throws -> Double {
             try seconds {
                 try tiler.composite(blank, models: branches.map(\.model), grid: grid, assignment: assignment,
-                                    onto: data, stride: stride, maxValue: maxValue, scratch: scratch)
+                                    onto: data, stride: stride, wide: wide, maxValue: maxValue, scratch: scratch)
             }
         }
         // Model tiles on the dark squares of the grid's first 6 x 6 tiles.
@@ -317,7 +317,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         // Router branch 0 is the canvas; the tiler numbers the canvas after the models.
         let done = try tiler.composite(luma, models: branches.map(\.model), grid: grid,
                                        assignment: choice.map { $0 == 0 ? branches.count : $0 - 1 },
-                                       onto: data, stride: stride, maxValue: maxValue, scratch: scratch,
+                                       onto: data, stride: stride, wide: wide, maxValue: maxValue, scratch: scratch,
                                        keepGoing: { clock() < cutoff })
             .map { $0 == branches.count ? 0 : $0 + 1 }
         countsLock.withLock { for c in done { counts[c] += 1 } }
@@ -336,8 +336,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
 
     /// The models' input: luma as floats in [0, 1].
     private func lumaPlane(_ frame: VideoFrame) -> Plane {
-        SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: false, scale: 1 / maxValue)
+        SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height, wide: wide, scale: 1 / maxValue)
     }
+
+    /// Samples of more than 8 bits take two bytes.
+    private var wide: Bool { maxValue > 255 }
 
     /// Swscale's luma (`canvasFilter`, or with `fallback` the fallback filter), straight into
     /// the output: the canvas model tiles are blended over.
@@ -362,7 +365,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private var wholeFrameTiler: Tiler { Tiler(tile: 0, batchSize: 1, precision: tiler.precision) }
 
     private func paintWhole(_ model: Model, luma: Plane, onto data: UnsafeMutablePointer<UInt8>, stride: Int) throws {
-        try wholeFrameTiler.run(luma, model: model, into: data, stride: stride, wide: false, maxValue: maxValue)
+        try wholeFrameTiler.run(luma, model: model, into: data, stride: stride, wide: wide, maxValue: maxValue)
     }
 
     /// Router branch `branch` (1...) on the whole frame's luma.

@@ -28,4 +28,14 @@ final class PresetTests: ToolTestCase {
         XCTAssertTrue(bad.stderr.contains("no preset 'fastest'"), bad.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out2.mkv").path))
     }
+
+    /// 10-bit video goes through the routed models and stays 10-bit.
+    func testTenBitVideoStaysTenBit() throws {
+        try makeClip(seconds: 0.2, pixFmt: "yuv420p10le")
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--preset", "quality", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height,pix_fmt", in: folder), ["960,540,yuv420p10le"])
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, 6)
+        XCTAssertTrue(r.stderr.contains("whole frames: "), r.stderr)
+    }
 }

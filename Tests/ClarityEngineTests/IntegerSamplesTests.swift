@@ -47,17 +47,20 @@ final class IntegerSamplesTests: XCTestCase {
         let weight: [Float] = (0..<count).map { i in i % 4 == 0 || i % 4 == 2 ? generator.uniform(0.1, 2) : 0 }
         let canvasWeight: [Float] = (0..<count).map { i in i % 4 == 1 || i % 4 == 2 ? generator.uniform(0.1, 2) : 0 }
         let acc: [Float] = weight.map { $0 * generator.uniform(-0.1, 1.1) }
-        let canvas: [UInt8] = (0..<count).map { UInt8($0 * 5) }
-        for level in [2, 1, 0] {
-            let isa = String(cString: clarity_kernels_cap(Int32(level)))
-            var row = canvas
-            clarity_store_blended(acc, weight, canvasWeight, count, &row, 255)
-            for i in 0..<count {
-                let w = weight[i] + canvasWeight[i]
-                let scaled = (acc[i] + canvasWeight[i] * (Float(canvas[i]) * (1 / 255))) / w * 255 + 0.5
-                let expected = w > 0 ? UInt8(min(max(scaled, 0), 255).rounded(.down)) : canvas[i]
-                XCTAssertEqual(row[i], expected, "sample \(i), \(isa)")
-                if i % 4 == 1 { XCTAssertEqual(row[i], canvas[i], "the canvas alone is itself, sample \(i)") }
+        for (wide, maxValue) in [(false, Float(255)), (true, Float(1023))] {
+            let canvas: [UInt16] = (0..<count).map { UInt16(Float($0) / Float(count) * maxValue) }
+            for level in [2, 1, 0] {
+                let isa = String(cString: clarity_kernels_cap(Int32(level)))
+                var row = canvas.flatMap { wide ? [UInt8($0 & 0xFF), UInt8($0 >> 8)] : [UInt8($0)] }
+                clarity_store_blended(acc, weight, canvasWeight, count, &row, wide ? 1 : 0, maxValue)
+                for i in 0..<count {
+                    let got = wide ? UInt16(row[2 * i]) | UInt16(row[2 * i + 1]) << 8 : UInt16(row[i])
+                    let w = weight[i] + canvasWeight[i]
+                    let scaled = (acc[i] + canvasWeight[i] * (Float(canvas[i]) * (1 / maxValue))) / w * maxValue + 0.5
+                    let expected = w > 0 ? UInt16(min(max(scaled, 0), maxValue).rounded(.down)) : canvas[i]
+                    XCTAssertEqual(got, expected, "sample \(i), max \(maxValue), \(isa)")
+                    if i % 4 == 1 { XCTAssertEqual(got, canvas[i], "the canvas alone is itself, sample \(i), max \(maxValue)") }
+                }
             }
         }
     }

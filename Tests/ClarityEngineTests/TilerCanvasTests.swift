@@ -41,11 +41,20 @@ final class TilerCanvasTests: XCTestCase {
     }
 
     func testCompositingOntoAnEightBitCanvasEqualsTheFloatRun() throws {
+        try checkCompositing(wide: false, maxValue: 255)
+    }
+
+    /// 10-bit video: 16-bit little-endian samples, white at 1023.
+    func testCompositingOntoATenBitCanvasEqualsTheFloatRun() throws {
+        try checkCompositing(wide: true, maxValue: 1023)
+    }
+
+    private func checkCompositing(wide: Bool, maxValue: Float) throws {
         let (w, h) = (40, 24)
         var rng = SeededRandom(seed: 5)
         let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { _ in rng.uniform(0.2, 0.8) })
-        let original = (0..<(w * 3 * h * 3)).map { _ in UInt8(rng.uniform(60, 200)) }
-        let canvas = Plane(width: w * 3, height: h * 3, data: original.map { Float($0) / 255 })
+        let original = (0..<(w * 3 * h * 3)).map { _ in UInt16(rng.uniform(0.25, 0.75) * maxValue) }
+        let canvas = Plane(width: w * 3, height: h * 3, data: original.map { Float($0) / maxValue })
         let models = [try Self.brighterNearest(), try RandomModels.bicubicPlusPlus(channels: 4, scale: 3, seed: 6)]
         // Square tiles: models 0, 1 and the canvas (2) mixed; then a lone model tile; then two
         // diagonal ones (canvas tiles with model neighbours on several sides); then tiles whose
@@ -71,13 +80,16 @@ final class TilerCanvasTests: XCTestCase {
         for (tiler, grid, assignments) in [(tiles, tileGrid, tileAssignments), (bands, bandGrid, bandAssignments)] {
             for assignment in assignments {
                 let want = try tiler.run(plane, models: models, grid: grid, assignment: assignment, canvas: canvas)
-                var bytes = original
-                try bytes.withUnsafeMutableBufferPointer {
-                    try tiler.composite(plane, models: models, grid: grid, assignment: assignment, onto: $0.baseAddress!, stride: w * 3, maxValue: 255)
+                // The canvas as the frame holds it: one byte or two (little-endian) per sample.
+                var bytes = original.flatMap { wide ? [UInt8($0 & 0xFF), UInt8($0 >> 8)] : [UInt8($0)] }
+                _ = try bytes.withUnsafeMutableBufferPointer {
+                    try tiler.composite(plane, models: models, grid: grid, assignment: assignment, onto: $0.baseAddress!,
+                                        stride: w * 3 * (wide ? 2 : 1), wide: wide, maxValue: maxValue)
                 }
-                let worst = zip(bytes, want.data).map { abs(Float($0) - min(max(($1 * 255).rounded(), 0), 255)) }.max() ?? 0
+                let samples = wide ? (0..<original.count).map { UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8 } : bytes.map(UInt16.init)
+                let worst = zip(samples, want.data).map { abs(Float($0) - min(max(($1 * maxValue).rounded(), 0), maxValue)) }.max() ?? 0
                 XCTAssertLessThanOrEqual(worst, 1, "rounding at most: \(assignment)")
-                XCTAssertNotEqual(bytes, original, "model tiles were composited")
+                XCTAssertNotEqual(samples, original, "model tiles were composited")
             }
         }
     }
@@ -99,7 +111,7 @@ final class TilerCanvasTests: XCTestCase {
             var bytes = original
             let done = try bytes.withUnsafeMutableBufferPointer {
                 try tiler.composite(plane, models: models, grid: grid, assignment: planned, onto: $0.baseAddress!,
-                                    stride: w * 3, maxValue: 255, keepGoing: { asked += 1; return asked <= allowed })
+                                    stride: w * 3, wide: false, maxValue: 255, keepGoing: { asked += 1; return asked <= allowed })
             }
             let ran = done.filter { $0 != 2 }.count
             XCTAssertTrue(zip(done, planned).allSatisfy { $0 == $1 || $0 == 2 }, "only whole tiles fall back to the canvas")
@@ -109,8 +121,8 @@ final class TilerCanvasTests: XCTestCase {
                 XCTAssertTrue(ran >= allowed && ran <= 2 * allowed && ran < modelTiles, "\(ran) tiles in \(allowed) batches of 1-2")
             }
             var want = original
-            try want.withUnsafeMutableBufferPointer {
-                try tiler.composite(plane, models: models, grid: grid, assignment: done, onto: $0.baseAddress!, stride: w * 3, maxValue: 255)
+            _ = try want.withUnsafeMutableBufferPointer {
+                try tiler.composite(plane, models: models, grid: grid, assignment: done, onto: $0.baseAddress!, stride: w * 3, wide: false, maxValue: 255)
             }
             let worst = zip(bytes, want).map { abs(Int($0) - Int($1)) }.max() ?? 0
             XCTAssertLessThanOrEqual(worst, 1, "\(allowed) batches: the composite of the assignment carried out")

@@ -4,17 +4,29 @@ import ClarityMedia
 import ClarityPipeline
 import XCTest
 
-/// A 48x32 yuv420p frame: left half flat, right half textured (only textured tiles gain
-/// from a model).
-func routingInput() throws -> (VideoFormat, VideoFrame) {
-    let format = VideoFormat(width: 48, height: 32, pixelFormat: AV_PIX_FMT_YUV420P,
+/// A 48x32 frame: left half flat, right half textured (only textured tiles gain from a
+/// model). In yuv420p; or with `tenBit`, in yuv420p10le with the same samples scaled to
+/// 10 bits (rounded: v * 1023 / 255).
+func routingInput(tenBit: Bool = false) throws -> (VideoFormat, VideoFrame) {
+    let format = VideoFormat(width: 48, height: 32, pixelFormat: tenBit ? AV_PIX_FMT_YUV420P10LE : AV_PIX_FMT_YUV420P,
                              timeBase: AVRational(num: 1, den: 30), frameRate: AVRational(num: 30, den: 1))
     let frame = try FramePool(format: format).makeFrame()
     var rng = SeededRandom(seed: 12)
     for p in 0..<3 {
         let (d, s) = frame.plane(p)
         let w = p == 0 ? 48 : 24, h = p == 0 ? 32 : 16
-        for y in 0..<h { for x in 0..<w { d[y * s + x] = x < w / 2 ? 120 : UInt8(rng.uniform(40, 200)) } }
+        for y in 0..<h {
+            for x in 0..<w {
+                let v = x < w / 2 ? 120 : UInt8(rng.uniform(40, 200))
+                if tenBit {
+                    let wide = UInt16((Double(v) * 1023 / 255).rounded())
+                    d[y * s + 2 * x] = UInt8(wide & 0xFF)
+                    d[y * s + 2 * x + 1] = UInt8(wide >> 8)
+                } else {
+                    d[y * s + x] = v
+                }
+            }
+        }
     }
     frame.pts = 7
     return (format, frame)
@@ -41,6 +53,26 @@ final class RoutedUpscaleTests: XCTestCase {
         XCTAssertEqual(result.pts, 7)
         // 6 x 4 tiles: the flat left half (12 tiles) has no detail to gain from.
         XCTAssertEqual(stage.branchCounts, [12, 12])
+    }
+
+    /// 10-bit video is routed as 8-bit video is: the same tiles take the model, the output
+    /// stays 10-bit, and its luma is the 8-bit run's to within the 8-bit rounding.
+    func testTenBitVideoIsRoutedLikeEightBit() throws {
+        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 2)
+        var luma: [[Float]] = []
+        for tenBit in [false, true] {
+            let (format, frame) = try routingInput(tenBit: tenBit)
+            let stage = try RoutedUpscale(branches: [.init(model: model, gain: 1)], tiler: Tiler(tile: 8, overlap: 4, batchSize: 8), budget: nil)
+            let out = try stage.negotiate(input: format, accepted: [])
+            XCTAssertEqual(out.pixelFormat, format.pixelFormat)
+            let result = try stage.process(frame)
+            XCTAssertEqual(stage.branchCounts, [12, 12])
+            let bytes = result.planeBytes(0, rowBytes: 144 * (tenBit ? 2 : 1), rows: 96)
+            luma.append(tenBit ? (0..<(144 * 96)).map { Float(UInt16(bytes[2 * $0]) | UInt16(bytes[2 * $0 + 1]) << 8) / 1023 }
+                               : bytes.map { Float($0) / 255 })
+        }
+        let worst = zip(luma[0], luma[1]).map { abs($0 - $1) }.max() ?? 1
+        XCTAssertLessThanOrEqual(worst, 1.5 / 255)
     }
 
     func testNoTimeLeavesEveryTileOnTheBicubicCanvas() throws {

@@ -34,12 +34,13 @@ void clarity_add_weighted_rows(float *out, long length, const float *const *rows
 /// value times maxValue, plus one half, clamped to [0, maxValue] (NaN to 0) and truncated.
 void clarity_store_samples(const float *src, long count, void *dst, int wide, float maxValue);
 
-/// The tiler's write-back of blended tiles onto the 8-bit canvas `row`, whose own samples
-/// take part in the blend at weight canvasWeight[x]: where w = weight[x] + canvasWeight[x] is
-/// positive, row[x] becomes (acc[x] + canvasWeight[x] * row[x] / maxValue) / w rounded as
-/// clarity_store_samples rounds; elsewhere row[x] is left as it is.
-void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, unsigned char *row,
-                           float maxValue);
+/// The tiler's write-back of blended tiles onto the canvas `row` (8-bit samples, or 16-bit when
+/// `wide`), whose own samples take part in the blend at weight canvasWeight[x]: where
+/// w = weight[x] + canvasWeight[x] is positive, row[x] becomes
+/// (acc[x] + canvasWeight[x] * row[x] / maxValue) / w rounded as clarity_store_samples rounds;
+/// elsewhere row[x] is left as it is.
+void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, void *row,
+                           int wide, float maxValue);
 
 /// One output row of a pixel shuffle: dst[x * span + q] = src[x * pixel + from[q]] for x < width
 /// and q < span (added to what dst holds when `accumulate`), given as the map for 16 pixels

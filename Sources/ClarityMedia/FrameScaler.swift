@@ -29,14 +29,25 @@ public final class FrameScaler {
         let precise = exact ? SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP : 0
         av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag | Int32(precise)), 0)
         av_opt_set_int(raw, "threads", Int64(max(1, threads)), 0)
-        let full = input.colour.range == AVCOL_RANGE_JPEG ? Int64(1) : 0
-        av_opt_set_int(raw, "src_range", full, 0)
-        av_opt_set_int(raw, "dst_range", output.colour.range == AVCOL_RANGE_JPEG ? 1 : full, 0)
+        let full = input.colour.range == AVCOL_RANGE_JPEG ? Int32(1) : 0
+        let outputFull = output.colour.range == AVCOL_RANGE_JPEG ? 1 : full
+        av_opt_set_int(raw, "src_range", Int64(full), 0)
+        av_opt_set_int(raw, "dst_range", Int64(outputFull), 0)
         let r = sws_init_context(ctx, nil, nil)
         guard r >= 0 else {
             sws_freeContext(ctx)
             context = nil
             throw MediaError(.unsupported, "swscale cannot convert \(input) to \(output)")
+        }
+        if input.isRGB != output.isRGB {
+            // Between RGB and YUV: the YUV side's own matrix and range (swscale would assume
+            // BT.601 and take the range of the YUV side from the other), RGB at full range.
+            let yuv = input.isRGB ? output : input
+            let coefficients = sws_getCoefficients(Int32(yuv.colour.matrix.rawValue))
+            let jpegFormats = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P]
+            let yuvFull: Int32 = yuv.colour.range == AVCOL_RANGE_JPEG || jpegFormats.contains(yuv.pixelFormat) ? 1 : 0
+            sws_setColorspaceDetails(ctx, coefficients, input.isRGB ? 1 : yuvFull, coefficients, output.isRGB ? 1 : yuvFull,
+                                     0, 1 << 16, 1 << 16)
         }
     }
 

@@ -88,6 +88,29 @@ extension VideoFormat {
         return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, 0, nil)
     }
 
+    /// Whether samples are RGB (packed or planar GBR) rather than luma and chroma.
+    public var isRGB: Bool {
+        guard let d = av_pix_fmt_desc_get(pixelFormat) else { return false }
+        return (d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) != 0
+    }
+
+    /// This format with its samples in `pixelFormat`, carrying the colour signalling of what a
+    /// `FrameScaler` makes of them. Between RGB and YUV the matrix changes: YUV made from RGB
+    /// is studio-range BT.601 (the luma the models were trained on); RGB made from YUV is
+    /// full-range RGB. Primaries and transfer never change.
+    public func converted(to pixelFormat: AVPixelFormat) -> VideoFormat {
+        var out = self
+        out.pixelFormat = pixelFormat
+        if isRGB && !out.isRGB {
+            out.colour.matrix = AVCOL_SPC_SMPTE170M
+            out.colour.range = AVCOL_RANGE_MPEG
+        } else if !isRGB && out.isRGB {
+            out.colour.matrix = AVCOL_SPC_RGB
+            out.colour.range = AVCOL_RANGE_JPEG
+        }
+        return out
+    }
+
     /// Chroma subsampling as (log2 horizontal, log2 vertical): (1, 1) for 4:2:0.
     public var chromaShift: (x: Int, y: Int) {
         guard let d = av_pix_fmt_desc_get(pixelFormat) else { return (0, 0) }

@@ -9,16 +9,19 @@ public final class ClassicalResize: FrameStage {
     public let threads: Int
     private var scaler: FrameScaler?
 
+    /// The output's pixel format; nil: the one the next stage accepts that loses least.
+    public let pixelFormat: AVPixelFormat?
+
     /// A nil `target` keeps the size and only converts the pixel format where needed.
-    public init(target: ResizeTarget?, filter: ScaleFilter = .bicubic, threads: Int = 1) {
+    public init(target: ResizeTarget?, filter: ScaleFilter = .bicubic, pixelFormat: AVPixelFormat? = nil, threads: Int = 1) {
         self.target = target
         self.filter = filter
+        self.pixelFormat = pixelFormat
         self.threads = threads
     }
 
     public func negotiate(input: VideoFormat, accepted: [AVPixelFormat]) throws -> VideoFormat {
-        var output = input
-        output.pixelFormat = input.closestPixelFormat(among: accepted)
+        var output = input.converted(to: pixelFormat ?? input.closestPixelFormat(among: accepted))
         if let target {
             let shift = output.chromaShift
             let size = target.dimensions(forWidth: input.width, height: input.height,

@@ -5,8 +5,8 @@ import ClarityMedia
 /// Upscales luma with a learned model on the engine and chroma with a classical filter, as
 /// the edge-SR authors advise (4:2:0 chroma carries little detail).
 ///
-/// Accepts planar YUV of 8 to 16 bits (4:2:0, 4:2:2, 4:4:4) and produces the same layout at
-/// the model's scale. int8 uses the activation ranges shipped in the model file, or else
+/// Accepts planar YUV of 8 to 16 bits (4:2:0, 4:2:2, 4:4:4) or grey and produces the same
+/// layout at the model's scale. int8 uses the activation ranges shipped in the model file, or else
 /// calibrates on the first frame's luma.
 public final class LumaModelUpscale: FrameStage {
     public let model: Model
@@ -14,7 +14,7 @@ public final class LumaModelUpscale: FrameStage {
     public let chromaFilter: ScaleFilter
     private var output: VideoFormat!
     private var pool: FramePool!
-    private var chroma: FrameScaler!
+    private var chroma: ChromaPlanes!
     private var maxValue: Float = 255
     private var calibrated = false
 
@@ -33,7 +33,7 @@ public final class LumaModelUpscale: FrameStage {
         output = out
         pool = try FramePool(format: out)
         maxValue = Float((1 << input.bitDepth) - 1)
-        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: chromaFilter, threads: Engine.threads)
+        chroma = try ChromaPlanes(from: input, to: out, filter: chromaFilter, threads: Engine.threads)
         return out
     }
 
@@ -48,7 +48,7 @@ public final class LumaModelUpscale: FrameStage {
         }
         let (data, stride) = out.plane(0)
         try tiler.run(luma, model: model, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
-        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        chroma.scale(frame, into: out)
         return out
     }
 }

@@ -1,30 +1,40 @@
 import CFFmpeg
 import ClarityMedia
 
-/// The formats the luma stages take: planar YUV of 8 to 16 bits, any chroma subsampling.
-enum PlanarYUV {
-    /// Throws a user-facing error naming `user` unless `input` is planar YUV that the next
-    /// stage (`accepted`, empty = anything) also takes.
+/// The formats the luma stages take: planar YUV of 8 to 16 bits, any chroma subsampling, or
+/// grey (luma alone).
+public enum PlanarYUV {
+    /// Whether the luma stages take frames of `format` as they are.
+    public static func takes(_ format: VideoFormat) -> Bool {
+        guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee, format.bitDepth >= 8,
+              (desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM)) == 0 else { return false }
+        // Three components in three planes (NV12's chroma shares one), or luma alone.
+        return desc.nb_components == 1 || (desc.nb_components == 3 && av_pix_fmt_count_planes(format.pixelFormat) == 3)
+    }
+
+    /// The format to convert `format` to before the luma stages, nil when they take it: the
+    /// planar YUV or grey format that loses least (RGB becomes 4:4:4, NV12 4:2:0, P010
+    /// 10-bit 4:2:0; alpha is dropped).
+    public static func conversion(for format: VideoFormat) -> AVPixelFormat? {
+        takes(format) ? nil : format.closestPixelFormat(among: convertible)
+    }
+
+    private static let convertible: [AVPixelFormat] = [
+        AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUV440P,
+        AV_PIX_FMT_YUV420P10LE, AV_PIX_FMT_YUV422P10LE, AV_PIX_FMT_YUV444P10LE,
+        AV_PIX_FMT_YUV420P12LE, AV_PIX_FMT_YUV422P12LE, AV_PIX_FMT_YUV444P12LE,
+        AV_PIX_FMT_YUV420P16LE, AV_PIX_FMT_YUV422P16LE, AV_PIX_FMT_YUV444P16LE,
+        AV_PIX_FMT_GRAY8, AV_PIX_FMT_GRAY10LE, AV_PIX_FMT_GRAY12LE, AV_PIX_FMT_GRAY16LE,
+    ]
+
+    /// Throws a user-facing error naming `user` unless the luma stages take `input` and the
+    /// next stage (`accepted`, empty = anything) also takes it.
     static func check(_ input: VideoFormat, accepted: [AVPixelFormat], user: String) throws {
-        guard let desc = av_pix_fmt_desc_get(input.pixelFormat), desc.pointee.nb_components == 3,
-              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_PLANAR)) != 0,
-              (desc.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB)) == 0 else {
-            throw MediaError(.unsupported, "\(user) needs planar YUV input, not \(input.pixelFormatName)")
+        guard takes(input) else {
+            throw MediaError(.unsupported, "\(user) needs planar YUV or grey input, not \(input.pixelFormatName)")
         }
         if !accepted.isEmpty && !accepted.contains(input.pixelFormat) {
             throw MediaError(.invalidArgument, "the encoder cannot take \(input.pixelFormatName); choose another --codec or --pix-fmt")
         }
-    }
-
-    /// A scaler for one chroma plane of `input` to the chroma plane of `output` (same layout,
-    /// another size): the luma stages scale chroma classically, as a grey plane.
-    static func chromaScaler(from input: VideoFormat, to output: VideoFormat, filter: ScaleFilter,
-                             threads: Int = 1) throws -> FrameScaler {
-        let shift = input.chromaShift
-        func dims(_ f: VideoFormat) -> (width: Int, height: Int) {
-            ((f.width + (1 << shift.x) - 1) >> shift.x, (f.height + (1 << shift.y) - 1) >> shift.y)
-        }
-        return try FrameScaler(planeFrom: dims(input), to: dims(output), bitDepth: input.bitDepth, filter: filter,
-                                threads: threads)
     }
 }

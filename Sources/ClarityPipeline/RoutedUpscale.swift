@@ -73,7 +73,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private var pool: FramePool!
     private var lumaScaler: FrameScaler!
     private var fallbackScaler: FrameScaler?
-    private var chroma: FrameScaler!
+    private var chroma: ChromaPlanes!
     /// The frame's tiles, fixed by the input size at negotiation.
     private var grid: TileGrid!
     private var maxValue: Float = 255
@@ -140,7 +140,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         }
         self.lumaScaler = try lumaScaler(canvasFilter)
         fallbackScaler = try fallbackFilter.map(lumaScaler)
-        chroma = try PlanarYUV.chromaScaler(from: input, to: out, filter: .bicubic, threads: Engine.threads)
+        chroma = try ChromaPlanes(from: input, to: out, filter: .bicubic, threads: Engine.threads)
         grid = tiler.grid(width: input.width, height: input.height, models: branches.map(\.model))
         let (figures, kept) = try CostCache.figures(in: costCache, for: costConfiguration(width: input.width, height: input.height),
                                                     usable: { $0.secondsPerTile.count == branches.count + 1 }) {
@@ -169,7 +169,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     private func warmUp(width: Int, height: Int) throws {
         try tiler.prepare(models: branches.map(\.model), grid: grid)
         let (source, blank, target) = try blankFrame(width: width, height: height)
-        for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+        chroma.scale(source, into: target)
         lumaScaler.scale(plane: source.plane(0), into: target.plane(0))
         fallbackScaler?.scale(plane: source.plane(0), into: target.plane(0))
         let (data, stride) = target.plane(0)
@@ -206,7 +206,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             }[0]
         }
         let overhead = seconds {
-            for p in 1...2 { chroma.scale(plane: source.plane(p), into: target.plane(p)) }
+            chroma.scale(source, into: target)
             _ = lumaPlane(source)
         }
         let (data, stride) = target.plane(0)
@@ -267,7 +267,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         func canvasLeft() -> Double? { (untilDue ?? budget).map { $0 - since(start) } }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
-        for p in 1...2 { chroma.scale(plane: frame.plane(p), into: out.plane(p)) }
+        chroma.scale(frame, into: out)
         let luma = lumaPlane(frame)
         costs.observe(overhead: since(start))
         let (data, stride) = out.plane(0)

@@ -30,17 +30,30 @@ struct EnhanceRun {
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
         let enhancers = EnhancerCopies()
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
-            let upscale = try model.stage(for: format, resize: resize, threads: threads)
-            guard let enhancer = try deartifact.stage(precision: model.precision.resolved) else { return upscale }
-            enhancers.all.append(enhancer)
-            return Stage(stage: StageChain([enhancer, upscale.stage])) {
-                let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
-                let removal = "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
-                    + EarlyExitEnhancer.exitMix(of: enhancers.all)
+            let conversion = model.usesLumaStage || deartifact.isOn ? Self.lumaInput(format, threads: threads) : nil
+            let upscale = try model.stage(for: conversion?.format ?? format, resize: resize, threads: threads)
+            let enhancer = try deartifact.stage(precision: model.precision.resolved)
+            let front = [conversion?.stage, enhancer].compactMap { $0 }
+            guard !front.isEmpty else { return upscale }
+            if let enhancer { enhancers.all.append(enhancer) }
+            return Stage(stage: StageChain(front + [upscale.stage])) {
+                let removal = enhancer.map { enhancer in
+                    let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
+                    return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
+                        + EarlyExitEnhancer.exitMix(of: enhancers.all)
+                }
                 return [removal, upscale.summary()].compactMap { $0 }.joined(separator: "\n")
             }
         }
         framesAtOnce = model.framesAtOnce(deartifacting: deartifact.isOn)
+    }
+
+    /// The luma stages take planar YUV or grey: frames in anything else (RGB, NV12, packed
+    /// YUV, with alpha) go through a conversion stage first. Nil when `format` needs none.
+    static func lumaInput(_ format: VideoFormat, threads: ThreadPlan) -> (format: VideoFormat, stage: FrameStage)? {
+        PlanarYUV.conversion(for: format).map { target in
+            (format.converted(to: target), ClassicalResize(target: nil, pixelFormat: target, threads: threads.pipeline))
+        }
     }
 
     /// The artifact-removal stage of every copy, so that the report counts every frame's tiles.

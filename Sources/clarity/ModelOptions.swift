@@ -28,6 +28,8 @@ struct ModelOptions: ParsableArguments {
     var recalibrate = false
 
     var usesModel: Bool { model != "bicubic" }
+    /// Whether a luma stage runs (a model or a preset's router), not swscale alone.
+    var usesLumaStage: Bool { usesModel || preset != nil }
 
     /// How many frames at once, each by its own copy of the stage: a model or artifact
     /// removal (a preset's router keeps per-run statistics in one stage; a classical filter

@@ -116,6 +116,38 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: entries, in: folder), ["tv,bt709,bt709,bt709"])
     }
 
+    /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged
+    /// so, which keeps its colours), and the models take both.
+    func testRGBAndGreyInputsKeepTheirColoursThroughTheModels() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-t", "0.2", "-pix_fmt", "bgr0", "-c:v", "ffv1", "rgb.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "rgb.mkv", "-pix_fmt", "gray", "-c:v", "ffv1", "grey.mkv"], in: folder)
+        /// The first frame in `pixFmt` at 480x288 (bicubic where it is smaller), as bytes.
+        func picture(_ file: String, _ pixFmt: String) throws -> [UInt8] {
+            [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-frames:v", "1", "-vf", "scale=480:288:flags=bicubic",
+                                            "-pix_fmt", pixFmt, "-f", "rawvideo", "-"], in: folder).stdout)
+        }
+        func meanDifference(_ a: [UInt8], _ b: [UInt8]) -> Double {
+            XCTAssertEqual(a.count, b.count)
+            return Double(zip(a, b).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, a.count))
+        }
+        for (input, pixFmt) in [("rgb.mkv", "rgb24"), ("grey.mkv", "gray")] {
+            for options in [[], ["--scale", "3", "--model", "bicubicpp"], ["--preset", "classsr"], ["--deartifact", "auto", "--scale", "3"]] {
+                let r = try Tool.clarity(["transcode", input, "out.mkv", "-y", "--crf", "12", "--progress", "none"] + options, in: folder)
+                XCTAssertEqual(r.status, 0, "\(input) \(options): \(r.stderr)")
+                XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, 5)
+                let difference = meanDifference(try picture("out.mkv", pixFmt), try picture(input, pixFmt))
+                XCTAssertLessThan(difference, 3, "\(input) \(options)")
+            }
+        }
+        let rgb = try Tool.clarity(["transcode", "rgb.mkv", "out.mkv", "-y", "--scale", "3", "--model", "bicubicpp", "--progress", "none"], in: folder)
+        XCTAssertEqual(rgb.status, 0, rgb.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=pix_fmt,color_space", in: folder), ["yuv444p,smpte170m"])
+        let grey = try Tool.clarity(["transcode", "grey.mkv", "out.mkv", "-y", "--scale", "3", "--model", "bicubicpp", "--codec", "ffv1",
+                                     "--progress", "none"], in: folder)
+        XCTAssertEqual(grey.status, 0, grey.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["gray"], "grey stays luma alone")
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

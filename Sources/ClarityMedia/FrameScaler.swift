@@ -44,8 +44,7 @@ public final class FrameScaler {
             // BT.601 and take the range of the YUV side from the other), RGB at full range.
             let yuv = input.isRGB ? output : input
             let coefficients = sws_getCoefficients(Int32(yuv.colour.matrix.rawValue))
-            let jpegFormats = [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P]
-            let yuvFull: Int32 = yuv.colour.range == AVCOL_RANGE_JPEG || jpegFormats.contains(yuv.pixelFormat) ? 1 : 0
+            let yuvFull: Int32 = yuv.colour.range == AVCOL_RANGE_JPEG || yuv.isFullRangeYUV ? 1 : 0
             sws_setColorspaceDetails(ctx, coefficients, input.isRGB ? 1 : yuvFull, coefficients, output.isRGB ? 1 : yuvFull,
                                      0, 1 << 16, 1 << 16)
         }

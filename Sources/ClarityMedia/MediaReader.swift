@@ -43,11 +43,14 @@ public final class MediaReader {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
+            // A picture sequence (frame%04d.png) is checked by its first picture.
+            let path = PictureSequence.isPattern(url) && !FileManager.default.fileExists(atPath: url)
+                ? PictureSequence.firstExisting(url) ?? url : url
             var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: url, isDirectory: &isDir) else {
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
                 throw MediaError(.inputNotFound, "input not found: \(url)")
             }
-            guard !isDir.boolValue, FileManager.default.isReadableFile(atPath: url) else {
+            guard !isDir.boolValue, FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputUnreadable, "cannot read input: \(url)")
             }
         }

@@ -67,14 +67,23 @@ public final class MediaWriter {
         }
     }
 
-    /// The encoder that suits a container when the user names none: raw frames for y4m and
-    /// nut (lossless pipes), libx264 otherwise.
-    public static func defaultCodec(forContainer name: String) -> String {
-        switch name {
+    /// The encoder that suits this output when the user names none: raw frames for y4m and
+    /// nut (lossless pipes); the format's own for pictures (PNG for .png, MJPEG for .jpg) and
+    /// for containers that cannot hold H.264; libx264 otherwise.
+    public var defaultVideoCodec: String {
+        switch containerName {
         case "yuv4mpegpipe": return "wrapped_avframe"
         case "nut": return "rawvideo"
-        default: return "libx264"
+        default: break
         }
+        guard let oformat = context?.pointee.oformat else { return "libx264" }
+        let own = av_guess_codec(oformat, nil, output.finalPath, nil, AVMEDIA_TYPE_VIDEO)
+        // Pictures and animations (PNG, JPEG, GIF, WebP, raw frames): intra-only or lossless-only codecs.
+        let props = avcodec_descriptor_get(own)?.pointee.props ?? 0
+        let pictures = (props & AV_CODEC_PROP_INTRA_ONLY) != 0 || (props & (AV_CODEC_PROP_LOSSY | AV_CODEC_PROP_LOSSLESS)) == AV_CODEC_PROP_LOSSLESS
+        guard pictures || avformat_query_codec(oformat, AV_CODEC_ID_H264, FF_COMPLIANCE_NORMAL) == 0,
+              let encoder = avcodec_find_encoder(own) else { return "libx264" }
+        return String(cString: encoder.pointee.name)
     }
 
     /// Pixel formats `codec` accepts (empty: any).
@@ -82,6 +91,9 @@ public final class MediaWriter {
         guard let c = avcodec_find_encoder_by_name(codec) else {
             throw MediaError(.invalidArgument, "unknown encoder '\(codec)' (see `ffmpeg -encoders`)")
         }
+        // MJPEG takes studio-range YUV only below normal compliance: offer the standard
+        // full-range formats alone, as ffmpeg does.
+        if c.pointee.id == AV_CODEC_ID_MJPEG { return [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P] }
         guard var p = c.pointee.pix_fmts else { return [] }
         var list: [AVPixelFormat] = []
         while p.pointee != AV_PIX_FMT_NONE {
@@ -209,6 +221,10 @@ public final class MediaWriter {
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
+        if framesWritten == 1 && containerName == "image2" && !output.isSequence {
+            throw MediaError(.invalidArgument, "\(output.finalPath) holds one picture and the input has more frames: "
+                             + "name a numbered sequence instead (e.g. frame%04d.png)")
+        }
         let r = avcodec_send_frame(enc, f)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding frame \(framesWritten)") }
         framesWritten += 1
@@ -257,6 +273,7 @@ public final class MediaWriter {
 
     /// Bytes written so far (the final size once finished).
     public var bytesWritten: Int64 {
+        if output.isSequence { return output.bytesWritten }
         guard let pb = context?.pointee.pb else { return finalSize }
         return avio_tell(pb)
     }

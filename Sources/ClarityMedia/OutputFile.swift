@@ -1,25 +1,35 @@
+import CFFmpeg
 import Foundation
 
 /// An output written under a temporary name in the same folder and renamed into place only
 /// when complete, so a failed or interrupted run never leaves a half-written file behind.
+///
+/// A numbered picture sequence (`frame%04d.png`, FFmpeg's pattern) is written the same way:
+/// every picture under a temporary pattern, all renamed when the run completes.
 public final class OutputFile {
     public let finalPath: String
     /// Where bytes go while writing: the temporary path, or the pipe or device itself.
     public let writingPath: String
     /// Written in place: stdout, a FIFO or a device.
     public let isPipe: Bool
+    /// A numbered picture sequence: `finalPath` and `writingPath` are patterns.
+    public let isSequence: Bool
     private var settled = false
+    /// Pictures of a sequence counted into `bytesWritten` so far, and their bytes.
+    private var counted: (pictures: Int, bytes: Int64) = (0, 0)
 
     public init(_ path: String, overwrite: Bool) throws {
         if path == "-" || path.hasPrefix("pipe:") {
             finalPath = "pipe:1"
             writingPath = path == "-" ? "pipe:1" : path
             isPipe = true
+            isSequence = false
             return
         }
         finalPath = path
+        isSequence = PictureSequence.isPattern(path)
         var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
+        if !isSequence && stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
             // A device or FIFO (/dev/null, a named pipe): written in place, nothing to rename.
             writingPath = path
             isPipe = true
@@ -29,9 +39,10 @@ public final class OutputFile {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDir) {
+        let first = isSequence ? PictureSequence.picture(path, PictureSequence.firstWritten) ?? path : path
+        if FileManager.default.fileExists(atPath: first, isDirectory: &isDir) {
             if isDir.boolValue { throw MediaError(.outputUnwritable, "output is a folder: \(path)") }
-            if !overwrite { throw MediaError(.outputUnwritable, "output exists: \(path) (use --overwrite to replace it)") }
+            if !overwrite { throw MediaError(.outputUnwritable, "output exists: \(first) (use --overwrite to replace it)") }
         }
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             throw MediaError(.outputUnwritable, "output folder does not exist: \(folder)")
@@ -42,18 +53,32 @@ public final class OutputFile {
         let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
         let name = ".\(url.deletingPathExtension().lastPathComponent).clarity-\(getpid())\(ext)"
         writingPath = url.deletingLastPathComponent().appendingPathComponent(name).path
-        TemporaryFiles.shared.register(writingPath)
+        if !isSequence { TemporaryFiles.shared.register(writingPath) }
     }
 
-    /// Moves the finished file under its final name.
+    /// The temporary paths written: the file, or a sequence's pictures with their final paths.
+    private var written: [(writing: String, final: String)] {
+        guard isSequence else { return [(writingPath, finalPath)] }
+        var pictures: [(String, String)] = []
+        var n = PictureSequence.firstWritten
+        while let w = PictureSequence.picture(writingPath, n), let f = PictureSequence.picture(finalPath, n), access(w, F_OK) == 0 {
+            pictures.append((w, f))
+            n += 1
+        }
+        return pictures
+    }
+
+    /// Moves the finished file (or every picture of a sequence) under its final name.
     public func commit() throws {
         guard !isPipe, !settled else { return }
         settled = true
         TemporaryFiles.shared.unregister(writingPath)
-        if rename(writingPath, finalPath) != 0 {
+        let files = written
+        if isSequence { counted = (files.count, files.compactMap { Self.size($0.writing) }.reduce(0, +)) }
+        for (k, file) in files.enumerated() where rename(file.writing, file.final) != 0 {
             let reason = String(cString: strerror(errno))
-            unlink(writingPath)
-            throw MediaError(.outputUnwritable, "cannot move output into place at \(finalPath): \(reason)")
+            for rest in files[k...] { unlink(rest.writing) }
+            throw MediaError(.outputUnwritable, "cannot move output into place at \(file.final): \(reason)")
         }
     }
 
@@ -61,7 +86,7 @@ public final class OutputFile {
     public func discard() {
         guard !isPipe, !settled else { return }
         settled = true
-        unlink(writingPath)
+        for file in written { unlink(file.writing) }
         TemporaryFiles.shared.unregister(writingPath)
     }
 
@@ -69,8 +94,20 @@ public final class OutputFile {
 
     /// Bytes written so far (0 for a pipe).
     public var bytesWritten: Int64 {
-        guard !isPipe, let a = try? FileManager.default.attributesOfItem(atPath: writingPath) else { return 0 }
-        return (a[.size] as? NSNumber)?.int64Value ?? 0
+        guard !isPipe else { return 0 }
+        guard isSequence else { return Self.size(writingPath) ?? 0 }
+        guard !settled else { return counted.bytes }
+        // Pictures are written in order: one is complete once the next exists, and only the
+        // new ones are looked at.
+        func picture(_ k: Int) -> String? { PictureSequence.picture(writingPath, PictureSequence.firstWritten + k) }
+        while let next = picture(counted.pictures + 1), access(next, F_OK) == 0, let done = picture(counted.pictures).flatMap(Self.size) {
+            counted = (counted.pictures + 1, counted.bytes + done)
+        }
+        return counted.bytes + (picture(counted.pictures).flatMap(Self.size) ?? 0)
+    }
+
+    private static func size(_ path: String) -> Int64? {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 }
 

@@ -97,7 +97,7 @@ extension VideoFormat {
     /// This format with its samples in `pixelFormat`, carrying the colour signalling of what a
     /// `FrameScaler` makes of them. Between RGB and YUV the matrix changes: YUV made from RGB
     /// is studio-range BT.601 (the luma the models were trained on); RGB made from YUV is
-    /// full-range RGB. Primaries and transfer never change.
+    /// full-range RGB. Primaries and transfer never change. The yuvj formats are full range.
     public func converted(to pixelFormat: AVPixelFormat) -> VideoFormat {
         var out = self
         out.pixelFormat = pixelFormat
@@ -108,7 +108,13 @@ extension VideoFormat {
             out.colour.matrix = AVCOL_SPC_RGB
             out.colour.range = AVCOL_RANGE_JPEG
         }
+        if out.isFullRangeYUV { out.colour.range = AVCOL_RANGE_JPEG }
         return out
+    }
+
+    /// The deprecated yuvj formats: YUV whose range the format itself fixes to full.
+    public var isFullRangeYUV: Bool {
+        [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P, AV_PIX_FMT_YUVJ440P, AV_PIX_FMT_YUVJ411P].contains(pixelFormat)
     }
 
     /// Chroma subsampling as (log2 horizontal, log2 vertical): (1, 1) for 4:2:0.

@@ -3,14 +3,14 @@ import ClarityMedia
 
 /// How the output is encoded and muxed.
 struct EncodeOptions: ParsableArguments {
-    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format).")
+    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
     @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51).")
     var crf: Double = 18
 
-    @Option(help: "Encoder speed preset (x264: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...).")
-    var encoderPreset = "veryfast"
+    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; default: veryfast for them, the encoder's own for others).")
+    var encoderPreset: String?
 
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
@@ -31,9 +31,11 @@ struct EncodeOptions: ParsableArguments {
         guard (0...63).contains(crf) else { throw ValidationError("--crf must be between 0 and 63") }
     }
 
-    func settings(container: String, threads: Int) -> EncoderSettings {
-        EncoderSettings(codec: codec ?? MediaWriter.defaultCodec(forContainer: container), crf: crf,
-                        preset: encoderPreset, threads: threads, pixelFormat: pixelFormat)
+    func settings(for writer: MediaWriter, threads: Int) -> EncoderSettings {
+        let codec = self.codec ?? writer.defaultVideoCodec
+        // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
+        let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
+        return EncoderSettings(codec: codec, crf: crf, preset: preset, threads: threads, pixelFormat: pixelFormat)
     }
 
     /// The input streams to copy: audio and subtitles unless switched off, and only those

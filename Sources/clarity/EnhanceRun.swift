@@ -78,7 +78,7 @@ struct EnhanceRun {
             let writer = try MediaWriter(output: file, format: encode.format)
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer,
-                encoder: encode.settings(container: writer.containerName, threads: threads.total),
+                encoder: encode.settings(for: writer, threads: threads.total),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)

@@ -148,6 +148,30 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["gray"], "grey stays luma alone")
     }
 
+    /// A picture in, a picture out, in the picture's own format; a video to numbered pictures
+    /// and back; a video into one picture is a clear error that leaves nothing behind.
+    func testPicturesAndPictureSequences() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96", "-frames:v", "1", "photo.png"], in: folder)
+        for (name, codec, pixFmt) in [("big.png", "png", "rgb24"), ("big.jpg", "mjpeg", "yuvj444p")] {
+            let r = try Tool.clarity(["transcode", "photo.png", name, "--scale", "3", "--model", "bicubicpp", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(name, stream: "v", entries: "stream=codec_name,width,height,pix_fmt", in: folder), ["\(codec),480,288,\(pixFmt)"])
+        }
+        try makeClip(seconds: 0.2)
+        let one = try Tool.clarity(["transcode", "in.mp4", "frame.png", "--progress", "none"], in: folder)
+        XCTAssertEqual(one.status, 64, one.stderr)
+        XCTAssertTrue(one.stderr.contains("name a numbered sequence"), one.stderr)
+        let r = try Tool.clarity(["transcode", "in.mp4", "f%03d.png", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(files.filter { $0.hasPrefix("f") }, (1...6).map { String(format: "f%03d.png", $0) })
+        XCTAssertFalse(files.contains { $0.hasPrefix(".") || $0 == "frame.png" }, "\(files)")
+        let again = try Tool.clarity(["transcode", "in.mp4", "f%03d.png", "--progress", "none"], in: folder)
+        XCTAssertEqual(again.status, 73, again.stderr)
+        let back = try Tool.clarity(["transcode", "f%03d.png", "back.mkv", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(back.status, 0, back.stderr)
+        XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

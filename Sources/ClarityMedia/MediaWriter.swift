@@ -123,7 +123,9 @@ public final class MediaWriter {
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
-    public func addVideo(format: VideoFormat, encoder settings: EncoderSettings) throws {
+    /// `sideData` goes onto the stream as it is (the input's that still hold: rotation, HDR
+    /// mastering, ...).
+    public func addVideo(format: VideoFormat, encoder settings: EncoderSettings, sideData: [StreamInfo.SideData] = []) throws {
         guard let ctx = context else { return }
         guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
             throw MediaError(.invalidArgument, "unknown encoder '\(settings.codec)' (see `ffmpeg -encoders`)")
@@ -170,7 +172,17 @@ public final class MediaWriter {
         st.pointee.time_base = enc.pointee.time_base
         st.pointee.avg_frame_rate = format.frameRate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio
+        try Self.attach(sideData, to: st)
         videoStream = st
+    }
+
+    private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
+        for d in sideData {
+            guard let target = av_stream_new_side_data(stream, d.kind, d.bytes.count) else {
+                throw MediaError(.codec, "cannot attach side data to a stream")
+            }
+            target.update(from: d.bytes, count: d.bytes.count)
+        }
     }
 
     private static func has(option: String, _ codec: UnsafePointer<AVCodec>) -> Bool {
@@ -187,6 +199,7 @@ public final class MediaWriter {
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot copy stream #\(input.index)") }
         st.pointee.codecpar.pointee.codec_tag = 0
         st.pointee.time_base = input.timeBase
+        try Self.attach(input.sideData, to: st)
         copyMap[input.index] = (st, input.timeBase)
     }
 

@@ -10,9 +10,30 @@ public struct StreamInfo: @unchecked Sendable {
     public let timeBase: AVRational
     /// Owned by the reader; valid while the reader lives.
     public let parameters: UnsafePointer<AVCodecParameters>
+    /// The stream's side data (rotation, HDR mastering, ...), copied out.
+    public let sideData: [SideData]
+
+    /// One piece of stream side data.
+    public struct SideData: @unchecked Sendable {
+        public let kind: AVPacketSideDataType
+        public let bytes: [UInt8]
+
+        /// How to present the picture, whatever its size: the display matrix (rotation,
+        /// flips), stereo 3D, 360-degree projection, HDR mastering display and light levels.
+        /// What an enhanced stream keeps; the rest describes the coded bitstream.
+        public var describesPresentation: Bool {
+            [AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_DATA_STEREO3D, AV_PKT_DATA_SPHERICAL,
+             AV_PKT_DATA_MASTERING_DISPLAY_METADATA, AV_PKT_DATA_CONTENT_LIGHT_LEVEL].contains(kind)
+        }
+    }
 
     init(_ stream: UnsafeMutablePointer<AVStream>) {
         index = Int(stream.pointee.index)
+        sideData = (0..<Int(stream.pointee.nb_side_data)).compactMap { i in
+            let d = stream.pointee.side_data[i]
+            guard let data = d.data else { return nil }
+            return SideData(kind: d.type, bytes: Array(UnsafeBufferPointer(start: data, count: Int(d.size))))
+        }
         let p = stream.pointee.codecpar!
         parameters = UnsafePointer(p)
         timeBase = stream.pointee.time_base

@@ -53,7 +53,8 @@ public final class FramePump: @unchecked Sendable {
                 throw MediaError(.invalidArgument, "the stage's copies disagree on the output format")
             }
         }
-        try writer.addVideo(format: outputFormat, encoder: settings)
+        try writer.addVideo(format: outputFormat, encoder: settings,
+                            sideData: reader.videoStream.sideData.filter(\.describesPresentation))
         for s in streams { try writer.addCopy(s) }
         copiedStreams = streams
         reader.selectCopiedStreams(Set(streams.map(\.index)))

@@ -172,6 +172,16 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
     }
 
+    /// A phone's portrait video (stored landscape, with a display matrix) stays portrait.
+    func testRotationCarriesOver() throws {
+        try makeClip(seconds: 0.2)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=90", "turned.mp4"], in: folder)
+        XCTAssertEqual(try Tool.probe("turned.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
+        let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

@@ -24,6 +24,13 @@ public final class MediaReader {
     public private(set) var corruptPackets = 0
     public private(set) var corruptFrames = 0
     public private(set) var truncated = false
+    /// Frames decoded at another size or pixel format than the stream started with (a
+    /// broadcast capture across a change of programme), scaled to `videoFormat`, and the
+    /// first such shape ("480x270 yuv420p").
+    public private(set) var reshapedFrames = 0
+    public private(set) var firstOtherShape: String?
+    /// The scaler of the latest other shape.
+    private var reshaper: FrameScaler?
 
     /// Video packets the container's index lists (MP4's sample table), when it has one: a file
     /// that ends before them is truncated even where the demuxer reports a clean end.
@@ -150,6 +157,23 @@ public final class MediaReader {
         }
     }
 
+    /// `frame` in `videoFormat`: as it is, or scaled from another shape the stream changed to.
+    /// Every frame the reader hands out has the shape the stages negotiated for.
+    private func reshaped(_ frame: VideoFrame) throws -> VideoFrame {
+        let f = frame.avFrame.pointee
+        guard Int(f.width) != videoFormat.width || Int(f.height) != videoFormat.height
+                || f.format != videoFormat.pixelFormat.rawValue else { return frame }
+        var shape = videoFormat
+        (shape.width, shape.height, shape.pixelFormat) = (Int(f.width), Int(f.height), AVPixelFormat(rawValue: f.format))
+        guard shape.width > 0, shape.height > 0, f.format >= 0 else {
+            throw MediaError(.notMedia, "\(url): a frame without a size or pixel format")
+        }
+        if reshaper?.input != shape { reshaper = try FrameScaler(from: shape, to: videoFormat, filter: .bicubic) }
+        reshapedFrames += 1
+        if firstOtherShape == nil { firstOtherShape = "\(shape.width)x\(shape.height) \(shape.pixelFormatName)" }
+        return try reshaper!.scale(frame)
+    }
+
     /// The next decoded frame or copied packet, in file order; nil at the end of the input.
     public func read() throws -> MediaItem? {
         guard let ctx = context, let dec = decoder, !finished else { return nil }
@@ -161,7 +185,7 @@ public final class MediaReader {
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
                     }
-                    return .frame(VideoFrame(owning: frame))
+                    return .frame(try reshaped(VideoFrame(owning: frame)))
                 }
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)

@@ -191,6 +191,8 @@ public final class FramePump: @unchecked Sendable {
         progress.corruptPackets = reader.corruptPackets
         progress.corruptFrames = reader.corruptFrames
         progress.truncatedInput = reader.truncated
+        progress.reshapedFrames = reader.reshapedFrames
+        progress.otherShape = reader.firstOtherShape
         progress.droppedPackets = writer.droppedPackets
         progress.droppedFrames = writer.droppedFrames
         progress.framesWritten -= writer.droppedFrames

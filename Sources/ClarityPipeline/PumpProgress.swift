@@ -17,6 +17,10 @@ public struct PumpProgress: Sendable {
     public var droppedPackets = 0
     public var droppedFrames = 0
     public var truncatedInput = false
+    /// Frames of another size or pixel format than the stream started with, scaled to its
+    /// first, and the first such shape.
+    public var reshapedFrames = 0
+    public var otherShape: String?
     public var interrupted = false
     /// Live mode: frame latencies against the deadline.
     public var latency: LatencyReport?

@@ -27,8 +27,11 @@ struct ProgressPrinter {
             Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed"
                             + (p.truncatedInput ? "" : "; the output is complete"))
         }
-        if p.droppedPackets > 0 || p.droppedFrames > 0 {
-            Console.warning("dropped \(p.droppedPackets) damaged packet(s) of copied streams and \(p.droppedFrames) frame(s) with timestamps out of order")
+        let dropped = [p.droppedPackets > 0 ? "\(p.droppedPackets) damaged packet(s) of copied streams" : nil,
+                       p.droppedFrames > 0 ? "\(p.droppedFrames) frame(s) with timestamps out of order" : nil].compactMap { $0 }
+        if !dropped.isEmpty { Console.warning("dropped " + dropped.joined(separator: " and ")) }
+        if p.reshapedFrames > 0, let shape = p.otherShape {
+            Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
         }
         if p.truncatedInput {
             Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it"
@@ -70,6 +73,7 @@ struct ProgressPrinter {
             fields["dropped_packets"] = p.droppedPackets
             fields["dropped_frames"] = p.droppedFrames
             fields["truncated"] = p.truncatedInput
+            fields["reshaped_frames"] = p.reshapedFrames
             fields["interrupted"] = p.interrupted
         }
         if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {

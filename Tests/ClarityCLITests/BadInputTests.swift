@@ -68,6 +68,22 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("wrote the \(n) frames before it of the 60 the container lists"), r.stderr)
     }
 
+    /// A capture across a change of programme: the stream goes from 320x180 to 480x270. The
+    /// later frames are scaled to the first size (the stages and encoder keep one), with a
+    /// warning, through a model as through swscale.
+    func testAStreamThatChangesSizeIsScaledToItsFirstSize() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-c:v", "libx264", "a.ts"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=480x270:rate=25", "-t", "0.2", "-c:v", "libx264",
+                         "-output_ts_offset", "1.6", "b.ts"], in: folder)
+        XCTAssertEqual(try Tool.shell("cat a.ts b.ts > ab.ts", in: folder).status, 0)
+        for options in [[], ["--model", "bicubicpp"]] {
+            let r = try Tool.clarity(["transcode", "ab.ts", "out.mkv", "-y", "--scale", "2", "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("changed shape mid-stream (to 480x270 yuv420p, first): 5 frame(s)"), r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 10), "\(options)")
+        }
+    }
+
     func testCorruptPacketsAreCountedAndSurvived() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         var data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))

@@ -157,6 +157,16 @@ public final class MediaReader {
         }
     }
 
+    /// How the container says the video is interlaced ("top field first"); nil when progressive
+    /// or not said.
+    public var interlacing: String? {
+        switch videoStream.parameters.pointee.field_order {
+        case AV_FIELD_TT, AV_FIELD_TB: return "top field first"
+        case AV_FIELD_BB, AV_FIELD_BT: return "bottom field first"
+        default: return nil
+        }
+    }
+
     /// `frame` in `videoFormat`: as it is, or scaled from another shape the stream changed to.
     /// Every frame the reader hands out has the shape the stages negotiated for.
     private func reshaped(_ frame: VideoFrame) throws -> VideoFrame {

@@ -72,6 +72,10 @@ struct EnhanceRun {
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
+            if !run.quiet, let fields = reader.interlacing {
+                Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
+                                + "and written progressive; deinterlace it first for clean motion (e.g. ffmpeg -vf bwdif)")
+            }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
             let file = try OutputFile(output, overwrite: encode.overwrite)

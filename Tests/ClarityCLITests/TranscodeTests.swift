@@ -182,6 +182,16 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
     }
 
+    func testInterlacedInputIsWarnedAbout() throws {
+        try makeClip(seconds: 0.2, extra: ["-flags", "+ildct+ilme", "-field_order", "tt"])
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("in.mp4 is interlaced (top field first)"), r.stderr)
+        try makeClip("flat.mp4", seconds: 0.2)
+        let flat = try Tool.clarity(["transcode", "flat.mp4", "out.mkv", "-y", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertFalse(flat.stderr.contains("interlaced"), flat.stderr)
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

@@ -31,6 +31,11 @@ public final class MediaReader {
     public private(set) var firstOtherShape: String?
     /// The scaler of the latest other shape.
     private var reshaper: FrameScaler?
+    /// The part read, and its bounds in microseconds of the input's clock (begin: where
+    /// timestamps restart at 0).
+    private let range: InputRange
+    private var begin: Int64 = 0
+    private var end: Int64?
 
     /// Video packets the container's index lists (MP4's sample table), when it has one: a file
     /// that ends before them is truncated even where the demuxer reports a clean end.
@@ -46,7 +51,8 @@ public final class MediaReader {
     /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
     /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
-    public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false) throws {
+    public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
+                range: InputRange = .all) throws {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
@@ -122,14 +128,31 @@ public final class MediaReader {
             pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
+        var whole: Double?
         if stream.pointee.duration > 0 {
-            duration = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
+            whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
         } else if ctx.pointee.duration > 0 {
-            duration = Double(ctx.pointee.duration) / Double(AV_TIME_BASE)
-        } else {
-            duration = nil
+            whole = Double(ctx.pointee.duration) / Double(AV_TIME_BASE)
         }
-        indexedPackets = stream.pointee.nb_frames > 0 ? Int(stream.pointee.nb_frames) : nil
+        if let whole, range.start > 0, range.start >= whole {
+            avcodec_free_context(&decoder)
+            avformat_close_input(&context)
+            throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", url, whole, range.start))
+        }
+        let rest = whole.map { max(0, $0 - range.start) }
+        duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
+        // A part of the file cannot be checked against the whole file's index.
+        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Int(stream.pointee.nb_frames) : nil
+        self.range = range
+        if !range.isAll {
+            let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
+            let first = origin + Int64(range.start * 1e6)
+            begin = first
+            end = range.duration.map { first + Int64($0 * 1e6) }
+            // To the key frame at or before the start; the frames between are decoded and
+            // dropped. An input that cannot seek (a pipe) is read from its beginning.
+            if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first, first, 0) }
+        }
         if let indexedPackets {
             expectedFrames = indexedPackets
         } else if let duration, rate.num > 0 {
@@ -184,6 +207,19 @@ public final class MediaReader {
         return try reshaper!.scale(frame)
     }
 
+    private enum Place { case before, inside, after }
+
+    /// Where a timestamp (in `timeBase`) falls against the part read; inside, it is moved to
+    /// the part's clock. Untimed items count as inside.
+    private func place(_ pts: inout Int64, timeBase: AVRational) -> Place {
+        guard !range.isAll, pts != clarity_nopts_value() else { return .inside }
+        let t = av_rescale_q(pts, timeBase, clarity_time_base_q())
+        if t < begin { return .before }
+        if let end, t >= end { return .after }
+        pts -= av_rescale_q(begin, clarity_time_base_q(), timeBase)
+        return .inside
+    }
+
     /// The next decoded frame or copied packet, in file order; nil at the end of the input.
     public func read() throws -> MediaItem? {
         guard let ctx = context, let dec = decoder, !finished else { return nil }
@@ -192,6 +228,19 @@ public final class MediaReader {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
                     frame.pointee.pts = frame.pointee.best_effort_timestamp
+                    switch place(&frame.pointee.pts, timeBase: videoFormat.timeBase) {
+                    case .before:
+                        var f: UnsafeMutablePointer<AVFrame>? = frame
+                        av_frame_free(&f)
+                        continue
+                    case .after:
+                        var f: UnsafeMutablePointer<AVFrame>? = frame
+                        av_frame_free(&f)
+                        finished = true
+                        return nil
+                    case .inside:
+                        break
+                    }
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
                     }
@@ -227,6 +276,13 @@ public final class MediaReader {
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
             } else if copied.contains(index) {
+                let timeBase = context!.pointee.streams[index]!.pointee.time_base
+                let dts = packet.pointee.dts
+                if place(&packet.pointee.pts, timeBase: timeBase) != .inside {
+                    av_packet_unref(packet)
+                    continue
+                }
+                if dts != clarity_nopts_value() { packet.pointee.dts = dts - (range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)) }
                 return .packet(Packet(movingFrom: packet))
             } else {
                 av_packet_unref(packet)

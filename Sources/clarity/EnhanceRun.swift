@@ -16,6 +16,8 @@ struct EnhanceRun {
 
     var input: String
     var inputFormat: String?
+    /// The part of the input processed.
+    var range = InputRange.all
     var output: String
     var encode: EncodeOptions
     var run: RunOptions
@@ -71,7 +73,7 @@ struct EnhanceRun {
         run.configureLogging()
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
-            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1)
+            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, range: range)
             if !run.quiet, let fields = reader.interlacing {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; deinterlace it first for clean motion (e.g. ffmpeg -vf bwdif)")

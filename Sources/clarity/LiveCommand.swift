@@ -72,6 +72,7 @@ struct Live: ParsableCommand {
     var deartifactShare = 0.15
 
     @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Part of the input") var part: RangeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
@@ -103,8 +104,8 @@ struct Live: ParsableCommand {
 
     func run() throws {
         let paced = !paths.inputIsPipe
-        try EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
-                       encode: encode, run: runOptions, queueDepth: 1) { format, threads in
+        var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
+                             encode: encode, run: runOptions, queueDepth: 1) { format, threads in
             let rate = format.frameRate
             let interval = rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : nil
             let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 } ?? interval ?? 1.0 / 30
@@ -134,6 +135,8 @@ struct Live: ParsableCommand {
                     + "\nbranches: " + stage.branchMix + "\nmeasured costs: " + stage.costReport
                     + (enhancer.map { "\n" + $0.liveSummary } ?? "")
             }
-        }.execute()
+        }
+        run.range = part.range
+        try run.execute()
     }
 }

@@ -23,6 +23,7 @@ struct Pipe: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Part of the input") var part: RangeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
@@ -35,7 +36,9 @@ struct Pipe: ParsableCommand {
     func run() throws {
         var encode = encode
         encode.format = outputFormat
-        try EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
-                       resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions).execute()
+        var run = EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
+                             resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions)
+        run.range = part.range
+        try run.execute()
     }
 }

@@ -19,10 +19,13 @@ struct Transcode: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
+    @OptionGroup(title: "Part of the input") var part: RangeOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
-        try EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
-                       resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions).execute()
+        var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
+                             resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions)
+        run.range = part.range
+        try run.execute()
     }
 }

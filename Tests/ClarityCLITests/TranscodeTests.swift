@@ -192,6 +192,26 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(flat.stderr.contains("interlaced"), flat.stderr)
     }
 
+    /// --start and --duration: the part starts at 0, audio cut alike; a start past the end or
+    /// a time that is not one is refused.
+    func testAPartOfTheInput() throws {
+        try makeClip(seconds: 2)
+        let r = try Tool.clarity(["transcode", "in.mp4", "part.mkv", "--start", "0.5", "--duration", "1", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let times = try Tool.probe("part.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(times.count, 30)
+        XCTAssertEqual(times.first ?? -1, 0, accuracy: 0.001)
+        let audio = try Tool.probe("part.mkv", stream: "a", entries: "packet=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(audio.first ?? -1, 0, accuracy: 0.03)
+        XCTAssertEqual(audio.last ?? -1, 1, accuracy: 0.05)
+        let late = try Tool.clarity(["transcode", "in.mp4", "late.mkv", "--start", "0:05", "--progress", "none"], in: folder)
+        XCTAssertEqual(late.status, 64, late.stderr)
+        XCTAssertTrue(late.stderr.contains("nothing to process from 5.000 s on"), late.stderr)
+        let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mkv", "--duration", "soon"], in: folder)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertFalse(files.contains("late.mkv") || files.contains("bad.mkv"))
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

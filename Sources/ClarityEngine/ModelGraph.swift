@@ -4,7 +4,17 @@ import Foundation
 /// (docs/model-format.md), parsed and checked. Pure description, no weights.
 public struct ModelGraph: Sendable {
     public var name: String
+    /// What the model does: "upscale", "deartifact" or "classify".
     public var task: String
+    /// The task in words, for messages: "an upscaler", "an artifact-removal model".
+    public var taskInWords: String {
+        switch task {
+        case "upscale": return "an upscaler"
+        case "deartifact": return "an artifact-removal model"
+        case "classify": return "a tile classifier"
+        default: return "a '\(task)' model"
+        }
+    }
     public var scale: Int
     public var input: String
     public var outputs: [String]

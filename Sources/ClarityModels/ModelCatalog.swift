@@ -14,7 +14,9 @@ public enum ModelCatalog {
 
     /// Loads the model `argument` names: a path to a `.safetensors` file, a bundled model's
     /// full name (`bicubicpp-c32-x3`), or a family (`bicubicpp`, `esr-max`, ...), which picks
-    /// the bundled member of that family at `scale` with the best validation PSNR.
+    /// the bundled member of that family with the best validation PSNR at `scale`; where the
+    /// family has none, at the nearest scale above it (the rest is a classical downscale), else
+    /// the nearest below (the rest a classical upscale).
     public static func load(_ argument: String, scale: Int) throws -> Model {
         if argument.hasSuffix(".safetensors") || argument.contains("/") {
             guard FileManager.default.fileExists(atPath: argument) else {
@@ -27,12 +29,13 @@ public enum ModelCatalog {
             return try Model(contentsOf: exact)
         }
         let family = try files.filter { $0.lastPathComponent.hasPrefix(argument + "-") }.map { try Model(contentsOf: $0) }
-            .filter { $0.graph.scale == scale }
-        guard let best = family.max(by: { ModelSummary($0).validationPSNR ?? 0 < ModelSummary($1).validationPSNR ?? 0 }) else {
+        let scales = Set(family.map(\.graph.scale))
+        guard let nearest = scales.filter({ $0 >= scale }).min() ?? scales.max() else {
             let names = files.map { $0.deletingPathExtension().lastPathComponent }
-            throw CatalogError("no bundled model '\(argument)' at x\(scale); bundled: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
+            throw CatalogError("no bundled model or family '\(argument)'; bundled: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
         }
-        return best
+        return family.filter { $0.graph.scale == nearest }
+            .max { ModelSummary($0).validationPSNR ?? 0 < ModelSummary($1).validationPSNR ?? 0 }!
     }
 }
 

@@ -93,7 +93,7 @@ struct BenchDeartifact: ParsableCommand {
             do { model = try ModelCatalog.load(argument, scale: 1) } catch let error as CatalogError { throw ValidationError(error.description) }
             guard model.graph.task == "deartifact" else {
                 if models == nil { return nil }
-                throw ValidationError("\(argument) is a \(model.graph.task) model, not an artifact-removal one")
+                throw ValidationError("\(argument) is \(model.graph.taskInWords), not an artifact-removal model")
             }
             return (model.graph.name, model)
         }

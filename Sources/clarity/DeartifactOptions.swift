@@ -49,7 +49,7 @@ struct DeartifactOptions: ParsableArguments {
             throw MediaError(.invalidArgument, error.description)
         }
         guard model.graph.task == "deartifact" else {
-            throw MediaError(.invalidArgument, "\(model.graph.name) is a \(model.graph.task) model, not an artifact-removal one")
+            throw MediaError(.invalidArgument, "\(model.graph.name) is \(model.graph.taskInWords), not an artifact-removal model")
         }
         return try Self.enhancer(model, deepest: deartifact == .max, threshold: deartifactThreshold, ensemble: deartifactEnsemble,
                                  precision: precision)

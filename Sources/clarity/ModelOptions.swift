@@ -67,7 +67,7 @@ struct ModelOptions: ParsableArguments {
             throw MediaError(.invalidArgument, error.description)
         }
         guard loaded.graph.task == "upscale" else {
-            throw MediaError(.invalidArgument, "\(loaded.graph.name) is a \(loaded.graph.task) model, not an upscaler (see --deartifact)")
+            throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler (see --deartifact)")
         }
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
         let shift = input.chromaShift

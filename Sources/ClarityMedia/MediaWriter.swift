@@ -36,12 +36,14 @@ public final class MediaWriter {
                 throw MediaError(.invalidArgument, "unknown output format '\(format)' (see `ffmpeg -muxers`)")
             }
             oformat = f
-        } else if output.isPipe {
+        } else if output.isPipe && !output.isURL {
             oformat = av_guess_format("yuv4mpegpipe", nil, nil)
         } else {
             oformat = av_guess_format(nil, output.finalPath, nil)
             guard oformat != nil else {
-                throw MediaError(.invalidArgument, "cannot tell the container from '\(output.finalPath)': add an extension or --format")
+                throw MediaError(.invalidArgument, output.isURL
+                    ? "name the container of '\(output.finalPath)' with --format (e.g. mpegts for udp:// and srt://, flv for rtmp://)"
+                    : "cannot tell the container from '\(output.finalPath)': add an extension or --format")
             }
         }
         var ctx: UnsafeMutablePointer<AVFormatContext>?

@@ -10,8 +10,10 @@ public final class OutputFile {
     public let finalPath: String
     /// Where bytes go while writing: the temporary path, or the pipe or device itself.
     public let writingPath: String
-    /// Written in place: stdout, a FIFO or a device.
+    /// Written in place: stdout, a FIFO, a device or a network URL.
     public let isPipe: Bool
+    /// A network URL (udp://, srt://, rtmp://, ...): its container comes from --format.
+    public let isURL: Bool
     /// A numbered picture sequence: `finalPath` and `writingPath` are patterns.
     public let isSequence: Bool
     private var settled = false
@@ -19,8 +21,9 @@ public final class OutputFile {
     private var counted: (pictures: Int, bytes: Int64) = (0, 0)
 
     public init(_ path: String, overwrite: Bool) throws {
-        if path == "-" || path.hasPrefix("pipe:") {
-            finalPath = "pipe:1"
+        isURL = path.contains("://")
+        if path == "-" || path.hasPrefix("pipe:") || isURL {
+            finalPath = isURL ? path : "pipe:1"
             writingPath = path == "-" ? "pipe:1" : path
             isPipe = true
             isSequence = false

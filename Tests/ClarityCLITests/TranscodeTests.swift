@@ -212,6 +212,23 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("late.mkv") || files.contains("bad.mkv"))
     }
 
+    /// A network URL is written in place (here TCP, to an ffmpeg listening on this machine);
+    /// its container must be named.
+    func testOutputToANetworkURL() throws {
+        try makeClip(seconds: 0.2)
+        let port = 40000 + Int(getpid() % 20000)
+        let r = try Tool.shell("(ffmpeg -nostdin -y -v error -i 'tcp://127.0.0.1:\(port)?listen=1' -c copy got.ts &); sleep 1; "
+                               + "\(Tool.clarity) transcode in.mp4 tcp://127.0.0.1:\(port) --format mpegts --scale 2 --progress none; sleep 1",
+                               in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        // A transport stream lists its streams twice (under its programme too).
+        XCTAssertEqual(Set(try Tool.probe("got.ts", stream: "v", entries: "stream=width,nb_read_frames", in: folder, extra: ["-count_frames"])),
+                       ["640,6"])
+        let unnamed = try Tool.clarity(["transcode", "in.mp4", "udp://127.0.0.1:\(port)", "--progress", "none"], in: folder)
+        XCTAssertEqual(unnamed.status, 64, unnamed.stderr)
+        XCTAssertTrue(unnamed.stderr.contains("with --format"), unnamed.stderr)
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

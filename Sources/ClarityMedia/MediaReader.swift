@@ -21,6 +21,9 @@ public final class MediaReader {
     /// Frames expected, when the container says (for progress); nil when unknown.
     public let expectedFrames: Int?
 
+    /// The file's tags and chapters (chapters on the output's clock: a part's start is 0).
+    public private(set) var metadata = MediaMetadata()
+
     public private(set) var corruptPackets = 0
     public private(set) var corruptFrames = 0
     public private(set) var truncated = false
@@ -152,6 +155,15 @@ public final class MediaReader {
             // To the key frame at or before the start; the frames between are decoded and
             // dropped. An input that cannot seek (a pipe) is read from its beginning.
             if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first, first, 0) }
+        }
+        metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
+        let shift = range.isAll ? 0 : Double(begin) / 1e6, length = duration
+        metadata.chapters = (0..<Int(ctx.pointee.nb_chapters)).compactMap { i in
+            let c = ctx.pointee.chapters[i]!.pointee
+            let tb = av_q2d(c.time_base)
+            let start = max(0, Double(c.start) * tb - shift), end = Double(c.end) * tb - shift
+            guard end > start, length.map({ start < $0 }) ?? true else { return nil }
+            return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
         if let indexedPackets {
             expectedFrames = indexedPackets

@@ -125,9 +125,10 @@ public final class MediaWriter {
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
-    /// `sideData` goes onto the stream as it is (the input's that still hold: rotation, HDR
+    /// The stream says what `source` (the input's video stream) says of its content: tags,
+    /// disposition, and the side data that still holds after enhancing (rotation, HDR
     /// mastering, ...).
-    public func addVideo(format: VideoFormat, encoder settings: EncoderSettings, sideData: [StreamInfo.SideData] = []) throws {
+    public func addVideo(format: VideoFormat, encoder settings: EncoderSettings, describedLike source: StreamInfo? = nil) throws {
         guard let ctx = context else { return }
         guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
             throw MediaError(.invalidArgument, "unknown encoder '\(settings.codec)' (see `ffmpeg -encoders`)")
@@ -174,7 +175,11 @@ public final class MediaWriter {
         st.pointee.time_base = enc.pointee.time_base
         st.pointee.avg_frame_rate = format.frameRate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio
-        try Self.attach(sideData, to: st)
+        if let source {
+            try Self.attach(source.sideData.filter(\.describesPresentation), to: st)
+            MediaMetadata.set(source.tags, into: &st.pointee.metadata)
+            st.pointee.disposition = source.disposition
+        }
         videoStream = st
     }
 
@@ -202,7 +207,36 @@ public final class MediaWriter {
         st.pointee.codecpar.pointee.codec_tag = 0
         st.pointee.time_base = input.timeBase
         try Self.attach(input.sideData, to: st)
+        MediaMetadata.set(input.tags, into: &st.pointee.metadata)
+        st.pointee.disposition = input.disposition
         copyMap[input.index] = (st, input.timeBase)
+    }
+
+    /// The file's tags and chapters, before `start`.
+    public func setMetadata(_ metadata: MediaMetadata) throws {
+        guard let ctx = context else { return }
+        MediaMetadata.set(metadata.tags, into: &ctx.pointee.metadata)
+        guard !metadata.chapters.isEmpty else { return }
+        // As ffmpeg's own tool does: libavformat has no public call that adds a chapter, and
+        // frees the array and every chapter with the context.
+        let size = MemoryLayout<UnsafeMutablePointer<AVChapter>?>.size
+        guard let array = av_realloc_array(ctx.pointee.chapters, metadata.chapters.count, size) else {
+            throw MediaError(.codec, "cannot add chapters")
+        }
+        ctx.pointee.chapters = array.assumingMemoryBound(to: UnsafeMutablePointer<AVChapter>?.self)
+        let microseconds = AVRational(num: 1, den: 1_000_000)
+        for (i, c) in metadata.chapters.enumerated() {
+            guard let chapter = av_mallocz(MemoryLayout<AVChapter>.size)?.assumingMemoryBound(to: AVChapter.self) else {
+                throw MediaError(.codec, "cannot add chapters")
+            }
+            chapter.pointee.id = Int64(i + 1)
+            chapter.pointee.time_base = microseconds
+            chapter.pointee.start = Int64((c.start * 1e6).rounded())
+            chapter.pointee.end = Int64((c.end * 1e6).rounded())
+            MediaMetadata.set(c.tags, into: &chapter.pointee.metadata)
+            ctx.pointee.chapters[i] = chapter
+            ctx.pointee.nb_chapters = UInt32(i + 1)
+        }
     }
 
     /// Opens the output and writes the container header.

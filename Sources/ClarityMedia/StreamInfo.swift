@@ -12,6 +12,10 @@ public struct StreamInfo: @unchecked Sendable {
     public let parameters: UnsafePointer<AVCodecParameters>
     /// The stream's side data (rotation, HDR mastering, ...), copied out.
     public let sideData: [SideData]
+    /// Its tags that describe the content (language, title) and its disposition (default,
+    /// forced, ...).
+    public let tags: [String: String]
+    public let disposition: Int32
 
     /// One piece of stream side data.
     public struct SideData: @unchecked Sendable {
@@ -29,6 +33,8 @@ public struct StreamInfo: @unchecked Sendable {
 
     init(_ stream: UnsafeMutablePointer<AVStream>) {
         index = Int(stream.pointee.index)
+        tags = MediaMetadata.tags(stream.pointee.metadata)
+        disposition = stream.pointee.disposition
         sideData = (0..<Int(stream.pointee.nb_side_data)).compactMap { i in
             let d = stream.pointee.side_data[i]
             guard let data = d.data else { return nil }

@@ -53,9 +53,9 @@ public final class FramePump: @unchecked Sendable {
                 throw MediaError(.invalidArgument, "the stage's copies disagree on the output format")
             }
         }
-        try writer.addVideo(format: outputFormat, encoder: settings,
-                            sideData: reader.videoStream.sideData.filter(\.describesPresentation))
+        try writer.addVideo(format: outputFormat, encoder: settings, describedLike: reader.videoStream)
         for s in streams { try writer.addCopy(s) }
+        try writer.setMetadata(reader.metadata)
         copiedStreams = streams
         reader.selectCopiedStreams(Set(streams.map(\.index)))
         try writer.start()

@@ -229,6 +229,38 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(unnamed.stderr.contains("with --format"), unnamed.stderr)
     }
 
+    /// Tags (title, artist, a track's language), dispositions and chapters carry over; a
+    /// part keeps the chapters it overlaps, on its own clock.
+    func testTagsAndChaptersCarryOver() throws {
+        try makeClip(seconds: 2)
+        try Data("""
+            ;FFMETADATA1
+            title=My Film
+            [CHAPTER]
+            TIMEBASE=1/1000
+            START=0
+            END=1000
+            title=Opening
+            [CHAPTER]
+            TIMEBASE=1/1000
+            START=1000
+            END=2000
+            title=Ending
+            """.utf8).write(to: URL(fileURLWithPath: path("chapters.txt")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-i", "chapters.txt", "-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
+                         "-metadata:s:a:0", "language=fra", "-disposition:a:0", "default", "film.mkv"], in: folder)
+        let whole = try Tool.clarity(["transcode", "film.mkv", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "a", entries: "stream_tags=language:stream_disposition=default", in: folder), ["1,fra"])
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "format_tags=title", in: folder), ["My Film"])
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
+                       ["0.000000,1.000000,Opening", "1.000000,2.000000,Ending"])
+        let part = try Tool.clarity(["transcode", "film.mkv", "part.mkv", "--start", "0.5", "--duration", "1", "--progress", "none"], in: folder)
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertEqual(try Tool.probe("part.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
+                       ["0.000000,0.500000,Opening", "0.500000,1.000000,Ending"])
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

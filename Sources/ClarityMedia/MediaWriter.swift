@@ -114,6 +114,8 @@ public final class MediaWriter {
     /// Asks the muxer; one that cannot tell (mpegts, y4m) is taken to carry a media type
     /// exactly when it has a default codec for that type.
     private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
+        // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
+        if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer >= 0 { return answer == 1 }
         switch type {

@@ -21,7 +21,7 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Do not copy audio streams.")
     var noAudio = false
 
-    @Flag(help: "Do not copy subtitle streams.")
+    @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
 
     @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
@@ -38,12 +38,13 @@ struct EncodeOptions: ParsableArguments {
         return EncoderSettings(codec: codec, crf: crf, preset: preset, threads: threads, pixelFormat: pixelFormat)
     }
 
-    /// The input streams to copy: audio and subtitles unless switched off, and only those
-    /// the container can hold (the others are reported unless `silently`).
+    /// The input streams to copy: audio and subtitles unless switched off, with the files
+    /// attached beside subtitles (an MKV's fonts), and only those the container can hold (the
+    /// others are reported unless `quiet`).
     func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) -> [StreamInfo] {
         reader.streams.filter { s in
             switch s.kind {
-            case .audio where !noAudio, .subtitle where !noSubtitles:
+            case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles:
                 if writer.canCarry(s) { return true }
                 if !quiet {
                     Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")

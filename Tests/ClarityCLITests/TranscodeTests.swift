@@ -229,8 +229,8 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(unnamed.stderr.contains("with --format"), unnamed.stderr)
     }
 
-    /// Tags (title, artist, a track's language), dispositions and chapters carry over; a
-    /// part keeps the chapters it overlaps, on its own clock.
+    /// Tags (title, artist, a track's language), dispositions, chapters and attached files
+    /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock.
     func testTagsAndChaptersCarryOver() throws {
         try makeClip(seconds: 2)
         try Data("""
@@ -248,11 +248,13 @@ final class TranscodeTests: ToolTestCase {
             title=Ending
             """.utf8).write(to: URL(fileURLWithPath: path("chapters.txt")))
         try Tool.ffmpeg(["-i", "in.mp4", "-i", "chapters.txt", "-map", "0", "-map_metadata", "1", "-map_chapters", "1", "-c", "copy",
-                         "-metadata:s:a:0", "language=fra", "-disposition:a:0", "default", "film.mkv"], in: folder)
+                         "-metadata:s:a:0", "language=fra", "-disposition:a:0", "default",
+                         "-attach", "chapters.txt", "-metadata:s:t", "mimetype=application/x-truetype-font", "film.mkv"], in: folder)
         let whole = try Tool.clarity(["transcode", "film.mkv", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(whole.status, 0, whole.stderr)
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "a", entries: "stream_tags=language:stream_disposition=default", in: folder), ["1,fra"])
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "format_tags=title", in: folder), ["My Film"])
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "t", entries: "stream_tags=filename", in: folder), ["chapters.txt"])
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
                        ["0.000000,1.000000,Opening", "1.000000,2.000000,Ending"])
         let part = try Tool.clarity(["transcode", "film.mkv", "part.mkv", "--start", "0.5", "--duration", "1", "--progress", "none"], in: folder)

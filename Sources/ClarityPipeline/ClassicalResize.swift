@@ -38,6 +38,14 @@ public final class ClassicalResize: FrameStage {
                                  + "try \(near(size.width, mx))x\(near(size.height, my))")
             }
             (output.width, output.height) = size
+            // A size of another shape (720x480 anamorphic to 1920x1080) keeps the picture's
+            // shape on screen: the pixels' aspect changes instead. Rounding to whole chroma
+            // samples (under 1%) leaves it as it is.
+            let stretch = Double(input.width * size.height) / Double(input.height * size.width)
+            if abs(stretch - 1) > 0.01 {
+                output.sampleAspectRatio = av_mul_q(input.sampleAspectRatio,
+                                                    AVRational(num: Int32(input.width * size.height), den: Int32(input.height * size.width)))
+            }
         }
         scaler = output == input ? nil : try FrameScaler(from: input, to: output, filter: filter, threads: threads)
         return output

@@ -16,6 +16,23 @@ final class ClassicalResizeTests: XCTestCase {
         XCTAssertEqual(out.timeBase.den, 30)
     }
 
+    /// Anamorphic DVD video (720x480, pixels 32:27, 16:9 on screen) made 1920x1080 stays 16:9
+    /// on screen; a uniform scale, or one off only by rounding to whole chroma samples, keeps
+    /// the pixels' aspect.
+    func testAResizeOfAnotherShapeKeepsTheShapeOnScreen() throws {
+        var dvd = tenBit
+        (dvd.width, dvd.height, dvd.sampleAspectRatio) = (720, 480, AVRational(num: 32, den: 27))
+        func aspect(_ target: ResizeTarget, _ input: VideoFormat) throws -> [Int32] {
+            let sar = try ClassicalResize(target: target).negotiate(input: input, accepted: []).sampleAspectRatio
+            return [sar.num, sar.den]
+        }
+        XCTAssertEqual(try aspect(.size(width: 1920, height: 1080), dvd), [1, 1])
+        XCTAssertEqual(try aspect(.factor(3), dvd), [32, 27])
+        var odd = tenBit
+        (odd.width, odd.height) = (643, 361)
+        XCTAssertEqual(try aspect(.factor(3), odd), [1, 1], "1929x1083 rounded to 1928x1082")
+    }
+
     func testConvertsToWhatTheEncoderAccepts() throws {
         let stage = ClassicalResize(target: nil)
         let out = try stage.negotiate(input: tenBit, accepted: [AV_PIX_FMT_YUV420P, AV_PIX_FMT_NV12])

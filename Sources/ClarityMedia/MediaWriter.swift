@@ -108,6 +108,8 @@ public final class MediaWriter {
     /// Whether this container can carry a copy of `stream`.
     public func canCarry(_ stream: StreamInfo) -> Bool {
         guard let ctx = context else { return false }
+        // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
+        if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
         return Self.accepts(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 

@@ -17,6 +17,9 @@ public struct StreamInfo: @unchecked Sendable {
     public let tags: [String: String]
     public let disposition: Int32
 
+    /// A cover picture (a video stream of one still, shown for the file), not the video.
+    public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
+
     /// One piece of stream side data.
     public struct SideData: @unchecked Sendable {
         public let kind: AVPacketSideDataType

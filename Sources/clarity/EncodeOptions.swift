@@ -39,15 +39,16 @@ struct EncodeOptions: ParsableArguments {
     }
 
     /// The input streams to copy: audio and subtitles unless switched off, with the files
-    /// attached beside subtitles (an MKV's fonts), and only those the container can hold (the
-    /// others are reported unless `quiet`).
+    /// attached beside subtitles (an MKV's fonts), and the cover picture; only those the
+    /// container can hold (the others are reported unless `quiet`).
     func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) -> [StreamInfo] {
         reader.streams.filter { s in
             switch s.kind {
-            case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles:
+            case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles, .video where s.isAttachedPicture:
                 if writer.canCarry(s) { return true }
                 if !quiet {
-                    Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")
+                    let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
+                    Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")
                 }
                 return false
             default:

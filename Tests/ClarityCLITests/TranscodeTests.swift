@@ -263,6 +263,18 @@ final class TranscodeTests: ToolTestCase {
                        ["0.000000,0.500000,Opening", "0.500000,1.000000,Ending"])
     }
 
+    /// An MP4's cover picture is copied as a cover, and the video, not the cover, is enhanced.
+    func testCoverPictureIsKeptAndNotTakenForTheVideo() throws {
+        try makeClip(seconds: 0.2)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64", "-frames:v", "1", "cover.jpg"], in: folder)
+        try Tool.ffmpeg(["-i", "cover.jpg", "-i", "in.mp4", "-map", "0", "-map", "1", "-c", "copy", "-disposition:v:0", "attached_pic",
+                         "covered.mp4"], in: folder)
+        let r = try Tool.clarity(["transcode", "covered.mp4", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width:stream_disposition=attached_pic", in: folder),
+                       ["640,0", "64,1"])
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

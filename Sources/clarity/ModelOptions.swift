@@ -52,8 +52,16 @@ struct ModelOptions: ParsableArguments {
         Engine.configure(threads: threads.inference)
         let target = try resize.target()
         let filter = try resize.scaleFilter()
+        guard usesLumaStage else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
+        if let target {
+            let shift = input.chromaShift
+            let size = target.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+            if size.width <= input.width && size.height <= input.height {
+                throw MediaError(.invalidArgument, "the models upscale, and the output (\(size.width)x\(size.height)) is no larger than the input "
+                                 + "(\(input.width)x\(input.height)): drop \(preset != nil ? "--preset" : "--model") to resize with --filter")
+            }
+        }
         if let preset { return try routed(preset, input: input, target: target, filter: filter, threads: threads) }
-        guard usesModel else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
         let scale: Int
         switch target {
         case .factor(let k)? where k >= 1: scale = Int(k.rounded())

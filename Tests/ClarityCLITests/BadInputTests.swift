@@ -34,6 +34,9 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "641x361"], status: 64, mentioning: "try 642x362")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--filter", "magic"], status: 64, mentioning: "unknown filter")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "nosuchcodec"], status: 64, mentioning: "unknown encoder")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "0.5", "--model", "bicubicpp"], status: 64,
+                          mentioning: "the models upscale, and the output (160x90) is no larger than the input (320x180): drop --model")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "nosuch"], status: 64, mentioning: "no bundled model or family 'nosuch'")
     }
 
     func testUnwritableOutput() throws {

@@ -6,8 +6,16 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
-    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51).")
+    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51); not with --bitrate.")
     var crf: Double = 18
+
+    @Option(help: ArgumentHelp("Target video bitrate instead of --crf (8M, 2500k): for streaming and size limits.", valueName: "rate"))
+    var bitrate: String?
+
+    @Option(name: .customLong("encoder-option"),
+            help: ArgumentHelp("An encoder option by FFmpeg name, key=value; repeatable (tune=film, maxrate=8M, bufsize=16M, g=60, x264-params=...).",
+                               valueName: "key=value"))
+    var encoderOptions: [String] = []
 
     @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; default: veryfast for them, the encoder's own for others).")
     var encoderPreset: String?
@@ -29,13 +37,23 @@ struct EncodeOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...63).contains(crf) else { throw ValidationError("--crf must be between 0 and 63") }
+        for option in encoderOptions where !option.contains("=") || option.hasPrefix("=") {
+            throw ValidationError("--encoder-option takes key=value, not '\(option)'")
+        }
     }
 
     func settings(for writer: MediaWriter, threads: Int) -> EncoderSettings {
         let codec = self.codec ?? writer.defaultVideoCodec
         // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
         let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
-        return EncoderSettings(codec: codec, crf: crf, preset: preset, threads: threads, pixelFormat: pixelFormat)
+        var options: [String: String] = [:]
+        for option in encoderOptions {
+            let parts = option.split(separator: "=", maxSplits: 1)
+            options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        if let bitrate { options["b"] = bitrate }
+        return EncoderSettings(codec: codec, crf: bitrate == nil ? crf : nil, preset: preset, threads: threads, pixelFormat: pixelFormat,
+                               options: options)
     }
 
     /// The input streams to copy: audio and subtitles unless switched off, with the files

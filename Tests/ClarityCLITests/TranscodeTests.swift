@@ -275,6 +275,24 @@ final class TranscodeTests: ToolTestCase {
                        ["640,0", "64,1"])
     }
 
+    /// --bitrate replaces the constant quality; --encoder-option reaches any encoder option.
+    func testBitrateAndEncoderOptions() throws {
+        try makeClip(seconds: 2)
+        let quality = try Tool.clarity(["transcode", "in.mp4", "crf.mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(quality.status, 0, quality.stderr)
+        let r = try Tool.clarity(["transcode", "in.mp4", "rate.mp4", "--bitrate", "100k", "--encoder-option", "g=10", "--progress", "none"],
+                                 in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rate = { (f: String) in Double(try Tool.probe(f, stream: "v", entries: "stream=bit_rate", in: self.folder).first ?? "") ?? 0 }
+        XCTAssertGreaterThan(try rate("crf.mp4"), 200_000, "the test is meaningful: CRF 18 spends more")
+        XCTAssertEqual(try rate("rate.mp4"), 100_000, accuracy: 40_000)
+        let types = try Tool.probe("rate.mp4", stream: "v", entries: "frame=pict_type", in: folder)
+        XCTAssertEqual(types.indices.filter { types[$0] == "I" }, [0, 10, 20, 30, 40, 50])
+        let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mp4", "--encoder-option", "nosuch=1", "--progress", "none"], in: folder)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("libx264 has no option 'nosuch'"), bad.stderr)
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

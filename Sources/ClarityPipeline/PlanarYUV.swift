@@ -7,7 +7,9 @@ public enum PlanarYUV {
     /// Whether the luma stages take frames of `format` as they are.
     public static func takes(_ format: VideoFormat) -> Bool {
         guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee, format.bitDepth >= 8,
-              (desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM)) == 0 else { return false }
+              (desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_BE)) == 0 else {
+            return false  // the stages read wide samples little-endian
+        }
         // Three components in three planes (NV12's chroma shares one), or luma alone.
         return desc.nb_components == 1 || (desc.nb_components == 3 && av_pix_fmt_count_planes(format.pixelFormat) == 3)
     }

@@ -105,6 +105,9 @@ public final class MediaWriter {
         return list
     }
 
+    /// Pictures (one, or a numbered sequence), not a video file.
+    public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
+
     /// Whether this container can carry a copy of `stream`.
     public func canCarry(_ stream: StreamInfo) -> Bool {
         guard let ctx = context else { return false }
@@ -274,7 +277,7 @@ public final class MediaWriter {
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
-        if framesWritten == 1 && containerName == "image2" && !output.isSequence {
+        if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.isPipe {
             throw MediaError(.invalidArgument, "\(output.finalPath) holds one picture and the input has more frames: "
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
         }

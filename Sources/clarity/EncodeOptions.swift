@@ -64,7 +64,8 @@ struct EncodeOptions: ParsableArguments {
             switch s.kind {
             case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles, .video where s.isAttachedPicture:
                 if writer.canCarry(s) { return true }
-                if !quiet {
+                // Pictures hold no sound or text: nothing to warn about.
+                if !quiet && !writer.holdsPicturesOnly {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
                     Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")
                 }

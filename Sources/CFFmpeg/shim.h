@@ -16,6 +16,9 @@
 #include <libavutil/pixdesc.h>
 #include <libavutil/video_enc_params.h>
 #include <libswscale/swscale.h>
+#include <libswresample/swresample.h>
+#include <libavutil/audio_fifo.h>
+#include <libavutil/channel_layout.h>
 
 static inline int clarity_averror(int e) { return AVERROR(e); }
 static inline int clarity_averror_eof(void) { return AVERROR_EOF; }

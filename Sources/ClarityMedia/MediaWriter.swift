@@ -15,6 +15,8 @@ public final class MediaWriter {
     private var videoStream: UnsafeMutablePointer<AVStream>?
     private var frameTimeBase = AVRational(num: 1, den: 1)
     private var copyMap: [Int: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)] = [:]
+    /// Copied streams that are re-encoded, by input stream index.
+    private var reencoders: [Int: AudioReencoder] = [:]
     private var durations: [Int64: Int64] = [:]
     private let packet = av_packet_alloc()!
     private var started = false
@@ -108,11 +110,29 @@ public final class MediaWriter {
     /// Pictures (one, or a numbered sequence), not a video file.
     public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
 
-    /// Whether this container can carry a copy of `stream`.
-    public func canCarry(_ stream: StreamInfo) -> Bool {
+    /// How this container takes a copy of an input stream.
+    public enum Carriage: Equatable {
+        case asItIs
+        /// Decoded and encoded again, by the named encoder (audio the container cannot hold).
+        case reencoded(String)
+        case not
+    }
+
+    public func carriage(of stream: StreamInfo) -> Carriage {
+        if canCarry(stream) { return .asItIs }
+        if stream.kind == .audio, let ctx = context, Self.accepts(ctx.pointee.oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) {
+            return .reencoded(AudioReencoder.codec)
+        }
+        return .not
+    }
+
+    /// Whether this container can carry a copy of `stream` as it is.
+    private func canCarry(_ stream: StreamInfo) -> Bool {
         guard let ctx = context else { return false }
         // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
+        // MP4 takes these only as an experiment (FFmpeg 5.1: "add '-strict -2'").
+        if containerName == "mp4" && [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD].contains(stream.parameters.pointee.codec_id) { return false }
         return Self.accepts(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
@@ -209,14 +229,25 @@ public final class MediaWriter {
     public func addCopy(_ input: StreamInfo) throws {
         guard let ctx = context else { return }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a stream") }
-        let r = avcodec_parameters_copy(st.pointee.codecpar, input.parameters)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot copy stream #\(input.index)") }
-        st.pointee.codecpar.pointee.codec_tag = 0
-        st.pointee.time_base = input.timeBase
+        if carriage(of: input) == .reencoded(AudioReencoder.codec) {
+            let reencoder = try AudioReencoder(input)
+            if (ctx.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
+                reencoder.encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
+            }
+            let r = avcodec_parameters_from_context(st.pointee.codecpar, reencoder.encoder)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe audio stream #\(input.index)") }
+            st.pointee.time_base = reencoder.encoder.pointee.time_base
+            reencoders[input.index] = reencoder
+        } else {
+            let r = avcodec_parameters_copy(st.pointee.codecpar, input.parameters)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot copy stream #\(input.index)") }
+            st.pointee.codecpar.pointee.codec_tag = 0
+            st.pointee.time_base = input.timeBase
+        }
         try Self.attach(input.sideData, to: st)
         MediaMetadata.set(input.tags, into: &st.pointee.metadata)
         st.pointee.disposition = input.disposition
-        copyMap[input.index] = (st, input.timeBase)
+        copyMap[input.index] = (st, reencoders[input.index]?.encoder.pointee.time_base ?? input.timeBase)
     }
 
     /// The file's tags and chapters, before `start`.
@@ -289,8 +320,15 @@ public final class MediaWriter {
 
     /// Writes a packet of a copied stream.
     public func write(_ input: Packet) throws {
-        guard let ctx = context, let target = copyMap[input.streamIndex] else { return }
-        let p = input.avPacket
+        guard let target = copyMap[input.streamIndex] else { return }
+        guard let reencoder = reencoders[input.streamIndex] else { return try mux(input, into: target) }
+        for p in try reencoder.packets(for: input.avPacket) { try mux(p, into: target) }
+    }
+
+    /// Writes a packet (in `target.timeBase`) into an output stream of a copied one.
+    private func mux(_ packet: Packet, into target: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)) throws {
+        guard let ctx = context else { return }
+        let p = packet.avPacket
         av_packet_rescale_ts(p, target.timeBase, target.stream.pointee.time_base)
         p.pointee.stream_index = target.stream.pointee.index
         p.pointee.pos = -1
@@ -342,6 +380,9 @@ public final class MediaWriter {
             if let enc = encoder {
                 avcodec_send_frame(enc, nil)
                 try drainEncoder()
+            }
+            for (index, reencoder) in reencoders.sorted(by: { $0.key < $1.key }) {
+                for p in try reencoder.packets(for: nil) { try mux(p, into: copyMap[index]!) }
             }
             if started {
                 let r = av_write_trailer(ctx)

@@ -63,7 +63,15 @@ struct EncodeOptions: ParsableArguments {
         reader.streams.filter { s in
             switch s.kind {
             case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles, .video where s.isAttachedPicture:
-                if writer.canCarry(s) { return true }
+                switch writer.carriage(of: s) {
+                case .asItIs: return true
+                case .reencoded(let codec):
+                    if !quiet {
+                        Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(codec.uppercased()): the \(writer.containerName) container cannot hold it as it is")
+                    }
+                    return true
+                case .not: break
+                }
                 // Pictures hold no sound or text: nothing to warn about.
                 if !quiet && !writer.holdsPicturesOnly {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue

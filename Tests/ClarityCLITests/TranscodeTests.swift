@@ -293,6 +293,21 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(bad.stderr.contains("libx264 has no option 'nosuch'"), bad.stderr)
     }
 
+    /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,
+    /// in step with the video, instead of dropped.
+    func testAudioTheContainerCannotHoldIsReencoded() throws {
+        for (codec, channels) in [("pcm_s16le", "1"), ("flac", "2")] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "anoisesrc=sample_rate=44100:color=pink",
+                             "-t", "2", "-ac", channels, "-c:v", "libx264", "-c:a", codec, "in-\(codec).mkv"], in: folder)
+            let r = try Tool.clarity(["transcode", "in-\(codec).mkv", "out.mp4", "-y", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("re-encoding audio stream #1 (\(codec)) as AAC"), r.stderr)
+            let audio = try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name,channels,start_time,duration", in: folder)
+            XCTAssertEqual(audio.first?.split(separator: ",").prefix(3).joined(separator: ","), "aac,\(channels),0.000000", codec)
+            XCTAssertEqual(Double(audio.first?.split(separator: ",").last ?? "") ?? 0, 2, accuracy: 0.05, codec)
+        }
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--progress", "json"], in: folder)

@@ -1,0 +1,159 @@
+import CFFmpeg
+
+/// An audio stream the output container cannot hold as it is (PCM into MP4), decoded and
+/// encoded again as AAC, as ffmpeg would: packets in, packets out, so the pump carries it like
+/// any copied stream. Samples go through swresample into a FIFO that hands the encoder the
+/// whole frames it takes; timestamps count samples from the stream's first.
+final class AudioReencoder {
+    /// The encoder's settings, for the output stream's parameters.
+    let encoder: UnsafeMutablePointer<AVCodecContext>
+    private var decoder: UnsafeMutablePointer<AVCodecContext>?
+    private var resampler: OpaquePointer?
+    private var fifo: OpaquePointer?
+    private let decoded = av_frame_alloc()!
+    private let converted = av_frame_alloc()!
+    private let packet = av_packet_alloc()!
+    /// What the resampler was set up for: the decoded frames' layout, format and rate (set up
+    /// from the frames themselves, which may say more than the stream did).
+    private var resamplerInput: (layout: AVChannelLayout, format: Int32, rate: Int32)?
+    /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
+    private var nextPTS: Int64?
+
+    static let codec = "aac"
+
+    init(_ input: StreamInfo, bitRate: Int64 = 192_000) throws {
+        guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id),
+              let encoding = avcodec_find_encoder_by_name(Self.codec) else {
+            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index) (\(input.codecName))")
+        }
+        decoder = avcodec_alloc_context3(decoding)
+        encoder = avcodec_alloc_context3(encoding)!
+        guard let dec = decoder else { throw MediaError(.codec, "cannot allocate an audio decoder") }
+        avcodec_parameters_to_context(dec, input.parameters)
+        dec.pointee.pkt_timebase = input.timeBase
+        var r = avcodec_open2(dec, decoding, nil)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(input.codecName) decoder of audio stream #\(input.index)") }
+        let channels = dec.pointee.ch_layout.nb_channels
+        guard channels > 0, dec.pointee.sample_rate > 0 else {
+            throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
+        }
+        // A layout the encoder can signal: the input's, or the usual one for its channel count.
+        if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, &dec.pointee.ch_layout)
+        } else {
+            av_channel_layout_default(&encoder.pointee.ch_layout, channels)
+        }
+        encoder.pointee.sample_rate = dec.pointee.sample_rate
+        encoder.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        encoder.pointee.bit_rate = bitRate
+        encoder.pointee.time_base = AVRational(num: 1, den: dec.pointee.sample_rate)
+        r = avcodec_open2(encoder, encoding, nil)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the AAC encoder for audio stream #\(input.index)") }
+        fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
+        guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
+    }
+
+    deinit {
+        avcodec_free_context(&decoder)
+        var e: UnsafeMutablePointer<AVCodecContext>? = encoder
+        avcodec_free_context(&e)
+        swr_free(&resampler)
+        if var input = resamplerInput { av_channel_layout_uninit(&input.layout) }
+        av_audio_fifo_free(fifo)
+        for f in [decoded, converted] {
+            var p: UnsafeMutablePointer<AVFrame>? = f
+            av_frame_free(&p)
+        }
+        var p: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&p)
+    }
+
+    /// The encoded packets `input` completes (timestamps in the encoder's time base); a
+    /// packet the decoder rejects is skipped, as a damaged one would be. Nil flushes.
+    func packets(for input: UnsafeMutablePointer<AVPacket>?) throws -> [Packet] {
+        guard let dec = decoder else { return [] }
+        avcodec_send_packet(dec, input)
+        while avcodec_receive_frame(dec, decoded) >= 0 {
+            if nextPTS == nil {
+                let pts = decoded.pointee.best_effort_timestamp
+                nextPTS = pts == clarity_nopts_value() ? 0 : av_rescale_q(pts, dec.pointee.pkt_timebase, encoder.pointee.time_base)
+            }
+            try prepareResampler(for: decoded)
+            av_frame_unref(converted)
+            converted.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            converted.pointee.sample_rate = encoder.pointee.sample_rate
+            av_channel_layout_copy(&converted.pointee.ch_layout, &encoder.pointee.ch_layout)
+            let r = swr_convert_frame(resampler, converted, decoded)
+            av_frame_unref(decoded)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "converting audio") }
+            try buffer(converted)
+        }
+        return try encode(flushing: input == nil)
+    }
+
+    /// A resampler from `frame`'s layout, format and rate to the encoder's, unless the one
+    /// there already is.
+    private func prepareResampler(for frame: UnsafeMutablePointer<AVFrame>) throws {
+        if frame.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
+            // Channels without roles (PCM in Matroska): the usual layout for their count.
+            let channels = frame.pointee.ch_layout.nb_channels
+            av_channel_layout_uninit(&frame.pointee.ch_layout)
+            av_channel_layout_default(&frame.pointee.ch_layout, channels)
+        }
+        var layout = AVChannelLayout()
+        av_channel_layout_copy(&layout, &frame.pointee.ch_layout)
+        if var current = resamplerInput, current.format == frame.pointee.format, current.rate == frame.pointee.sample_rate,
+           av_channel_layout_compare(&current.layout, &layout) == 0 {
+            av_channel_layout_uninit(&layout)
+            return
+        }
+        if var old = resamplerInput { av_channel_layout_uninit(&old.layout) }
+        swr_free(&resampler)
+        let r = swr_alloc_set_opts2(&resampler, &encoder.pointee.ch_layout, AV_SAMPLE_FMT_FLTP, encoder.pointee.sample_rate,
+                                    &layout, AVSampleFormat(rawValue: frame.pointee.format), frame.pointee.sample_rate, 0, nil)
+        resamplerInput = (layout, frame.pointee.format, frame.pointee.sample_rate)
+        guard r >= 0, swr_init(resampler) >= 0 else { throw MediaError(.codec, "cannot convert the audio's samples") }
+    }
+
+    private func buffer(_ frame: UnsafeMutablePointer<AVFrame>) throws {
+        guard frame.pointee.nb_samples > 0 else { return }
+        let planes = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+        guard av_audio_fifo_write(fifo, planes, frame.pointee.nb_samples) == frame.pointee.nb_samples else {
+            throw MediaError(.codec, "cannot buffer audio")
+        }
+    }
+
+    /// Whole encoder frames from the FIFO (with `flushing`, the rest too, then the encoder's
+    /// delayed packets).
+    private func encode(flushing: Bool) throws -> [Packet] {
+        var out: [Packet] = []
+        let size = encoder.pointee.frame_size > 0 ? encoder.pointee.frame_size : 1024
+        while av_audio_fifo_size(fifo) >= size || (flushing && av_audio_fifo_size(fifo) > 0) {
+            let frame = av_frame_alloc()!
+            defer { var f: UnsafeMutablePointer<AVFrame>? = frame; av_frame_free(&f) }
+            frame.pointee.nb_samples = min(size, av_audio_fifo_size(fifo))
+            frame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            frame.pointee.sample_rate = encoder.pointee.sample_rate
+            av_channel_layout_copy(&frame.pointee.ch_layout, &encoder.pointee.ch_layout)
+            guard av_frame_get_buffer(frame, 0) >= 0 else { throw MediaError(.codec, "cannot allocate audio") }
+            let planes = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
+            av_audio_fifo_read(fifo, planes, frame.pointee.nb_samples)
+            frame.pointee.pts = nextPTS ?? 0
+            nextPTS = (nextPTS ?? 0) + Int64(frame.pointee.nb_samples)
+            let r = avcodec_send_frame(encoder, frame)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding audio") }
+            out += receive()
+        }
+        if flushing {
+            avcodec_send_frame(encoder, nil)
+            out += receive()
+        }
+        return out
+    }
+
+    private func receive() -> [Packet] {
+        var out: [Packet] = []
+        while avcodec_receive_packet(encoder, packet) >= 0 { out.append(Packet(movingFrom: packet)) }
+        return out
+    }
+}

@@ -21,7 +21,8 @@ final class AudioReencoder {
 
     static let codec = "aac"
 
-    init(_ input: StreamInfo, bitRate: Int64 = 192_000) throws {
+    /// `globalHeader`: the container wants the codec's set-up out of band (MP4, Matroska).
+    init(_ input: StreamInfo, globalHeader: Bool, bitRate: Int64 = 192_000) throws {
         guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id),
               let encoding = avcodec_find_encoder_by_name(Self.codec) else {
             throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index) (\(input.codecName))")
@@ -47,6 +48,7 @@ final class AudioReencoder {
         encoder.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
         encoder.pointee.bit_rate = bitRate
         encoder.pointee.time_base = AVRational(num: 1, den: dec.pointee.sample_rate)
+        if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the AAC encoder for audio stream #\(input.index)") }
         fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
@@ -156,4 +158,14 @@ final class AudioReencoder {
         while avcodec_receive_packet(encoder, packet) >= 0 { out.append(Packet(movingFrom: packet)) }
         return out
     }
+}
+
+extension AudioReencoder: StreamReencoder {}
+
+/// A copied stream the output container cannot hold as it is, decoded and encoded again:
+/// packets in, packets out (nil flushes at the end).
+protocol StreamReencoder: AnyObject {
+    /// The encoder, for the output stream's parameters and time base.
+    var encoder: UnsafeMutablePointer<AVCodecContext> { get }
+    func packets(for input: UnsafeMutablePointer<AVPacket>?) throws -> [Packet]
 }

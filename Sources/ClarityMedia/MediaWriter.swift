@@ -16,7 +16,7 @@ public final class MediaWriter {
     private var frameTimeBase = AVRational(num: 1, den: 1)
     private var copyMap: [Int: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)] = [:]
     /// Copied streams that are re-encoded, by input stream index.
-    private var reencoders: [Int: AudioReencoder] = [:]
+    private var reencoders: [Int: StreamReencoder] = [:]
     private var durations: [Int64: Int64] = [:]
     private let packet = av_packet_alloc()!
     private var started = false
@@ -120,10 +120,31 @@ public final class MediaWriter {
 
     public func carriage(of stream: StreamInfo) -> Carriage {
         if canCarry(stream) { return .asItIs }
-        if stream.kind == .audio, let ctx = context, Self.accepts(ctx.pointee.oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) {
+        guard let oformat = context?.pointee.oformat else { return .not }
+        if stream.kind == .audio, Self.accepts(oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) {
             return .reencoded(AudioReencoder.codec)
         }
+        if stream.kind == .subtitle, let text = textSubtitleCodec, SubtitleReencoder.converts(stream, to: text) {
+            return .reencoded(String(cString: avcodec_get_name(text)))
+        }
         return .not
+    }
+
+    /// The text subtitle format this container holds: its default, else the first of the
+    /// usual ones it takes (MP4 names none, and takes mov_text).
+    private var textSubtitleCodec: AVCodecID? {
+        guard let oformat = context?.pointee.oformat else { return nil }
+        return ([oformat.pointee.subtitle_codec, AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_ASS, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_WEBVTT]
+            .first { $0 != AV_CODEC_ID_NONE && avformat_query_codec(oformat, $0, FF_COMPLIANCE_NORMAL) == 1 && avcodec_find_encoder($0) != nil })
+    }
+
+    /// What re-encodes `stream` for this container, when it needs it.
+    private func reencoder(for stream: StreamInfo) throws -> StreamReencoder? {
+        guard case .reencoded = carriage(of: stream), let oformat = context?.pointee.oformat else { return nil }
+        let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
+        let reencoder: StreamReencoder = stream.kind == .audio ? try AudioReencoder(stream, globalHeader: global)
+            : try SubtitleReencoder(stream, to: textSubtitleCodec ?? AV_CODEC_ID_NONE, globalHeader: global)
+        return reencoder
     }
 
     /// Whether this container can carry a copy of `stream` as it is.
@@ -229,13 +250,9 @@ public final class MediaWriter {
     public func addCopy(_ input: StreamInfo) throws {
         guard let ctx = context else { return }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a stream") }
-        if carriage(of: input) == .reencoded(AudioReencoder.codec) {
-            let reencoder = try AudioReencoder(input)
-            if (ctx.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
-                reencoder.encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
-            }
+        if let reencoder = try reencoder(for: input) {
             let r = avcodec_parameters_from_context(st.pointee.codecpar, reencoder.encoder)
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe audio stream #\(input.index)") }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe stream #\(input.index)") }
             st.pointee.time_base = reencoder.encoder.pointee.time_base
             reencoders[input.index] = reencoder
         } else {

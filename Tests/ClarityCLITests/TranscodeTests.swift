@@ -294,8 +294,21 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,
-    /// in step with the video, instead of dropped.
-    func testAudioTheContainerCannotHoldIsReencoded() throws {
+    /// in step with the video, and text subtitles (SubRip) become the container's (mov_text),
+    /// cue for cue as ffmpeg converts them, instead of dropped.
+    func testStreamsTheContainerCannotHoldAreReencoded() throws {
+        try makeClip(seconds: 2)
+        try Data("1\n00:00:00,500 --> 00:00:01,200\nHello <i>world</i>\n\n2\n00:00:01,500 --> 00:00:01,900\nAgain\n".utf8)
+            .write(to: URL(fileURLWithPath: path("cues.srt")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-i", "cues.srt", "-map", "0", "-map", "1", "-c", "copy", "-c:s", "srt", "subs.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "subs.mkv", "-c", "copy", "-c:s", "mov_text", "ffmpeg.mp4"], in: folder)
+        let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #2 (subrip) as MOV_TEXT"), r.stderr)
+        let cues = { (f: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", f, "-map", "0:s", "-f", "srt", "-"], in: self.folder).text }
+        XCTAssertTrue(try cues("out.mp4").contains("Hello <i>world</i>"))
+        XCTAssertEqual(try cues("out.mp4"), try cues("ffmpeg.mp4"))
+
         for (codec, channels) in [("pcm_s16le", "1"), ("flac", "2")] {
             try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "anoisesrc=sample_rate=44100:color=pink",
                              "-t", "2", "-ac", channels, "-c:v", "libx264", "-c:a", codec, "in-\(codec).mkv"], in: folder)

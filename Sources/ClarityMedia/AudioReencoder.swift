@@ -23,17 +23,12 @@ final class AudioReencoder {
 
     /// `globalHeader`: the container wants the codec's set-up out of band (MP4, Matroska).
     init(_ input: StreamInfo, globalHeader: Bool, bitRate: Int64 = 192_000) throws {
-        guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id),
-              let encoding = avcodec_find_encoder_by_name(Self.codec) else {
-            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index) (\(input.codecName))")
+        guard let encoding = avcodec_find_encoder_by_name(Self.codec) else {
+            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index): no \(Self.codec) encoder")
         }
-        decoder = avcodec_alloc_context3(decoding)
+        let dec = try Self.openDecoder(for: input)
+        decoder = dec
         encoder = avcodec_alloc_context3(encoding)!
-        guard let dec = decoder else { throw MediaError(.codec, "cannot allocate an audio decoder") }
-        avcodec_parameters_to_context(dec, input.parameters)
-        dec.pointee.pkt_timebase = input.timeBase
-        var r = avcodec_open2(dec, decoding, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(input.codecName) decoder of audio stream #\(input.index)") }
         let channels = dec.pointee.ch_layout.nb_channels
         guard channels > 0, dec.pointee.sample_rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
@@ -49,7 +44,7 @@ final class AudioReencoder {
         encoder.pointee.bit_rate = bitRate
         encoder.pointee.time_base = AVRational(num: 1, den: dec.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        r = avcodec_open2(encoder, encoding, nil)
+        let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the AAC encoder for audio stream #\(input.index)") }
         fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
@@ -161,11 +156,3 @@ final class AudioReencoder {
 }
 
 extension AudioReencoder: StreamReencoder {}
-
-/// A copied stream the output container cannot hold as it is, decoded and encoded again:
-/// packets in, packets out (nil flushes at the end).
-protocol StreamReencoder: AnyObject {
-    /// The encoder, for the output stream's parameters and time base.
-    var encoder: UnsafeMutablePointer<AVCodecContext> { get }
-    func packets(for input: UnsafeMutablePointer<AVPacket>?) throws -> [Packet]
-}

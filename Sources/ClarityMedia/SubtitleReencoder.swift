@@ -20,16 +20,12 @@ final class SubtitleReencoder {
 
     /// `globalHeader`: the container wants the codec's set-up out of band (MP4).
     init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool) throws {
-        guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id), let encoding = avcodec_find_encoder(target) else {
-            throw MediaError(.unsupported, "cannot convert subtitle stream #\(input.index) (\(input.codecName))")
+        guard let encoding = avcodec_find_encoder(target) else {
+            throw MediaError(.unsupported, "cannot convert subtitle stream #\(input.index): no \(String(cString: avcodec_get_name(target))) encoder")
         }
-        decoder = avcodec_alloc_context3(decoding)
+        let dec = try Self.openDecoder(for: input)
+        decoder = dec
         encoder = avcodec_alloc_context3(encoding)!
-        guard let dec = decoder else { throw MediaError(.codec, "cannot allocate a subtitle decoder") }
-        avcodec_parameters_to_context(dec, input.parameters)
-        dec.pointee.pkt_timebase = input.timeBase
-        var r = avcodec_open2(dec, decoding, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(input.codecName) decoder of subtitle stream #\(input.index)") }
         // The decoder's ASS header (styles) is what the text encoders start from.
         if let header = dec.pointee.subtitle_header, dec.pointee.subtitle_header_size > 0 {
             let size = Int(dec.pointee.subtitle_header_size)
@@ -39,7 +35,7 @@ final class SubtitleReencoder {
         }
         encoder.pointee.time_base = input.timeBase
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        r = avcodec_open2(encoder, encoding, nil)
+        let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the subtitle encoder for stream #\(input.index)") }
     }
 

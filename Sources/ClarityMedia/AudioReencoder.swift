@@ -39,15 +39,25 @@ final class AudioReencoder {
         } else {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
-        encoder.pointee.sample_rate = dec.pointee.sample_rate
+        encoder.pointee.sample_rate = Self.rate(nearest: dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
         encoder.pointee.bit_rate = bitRate
-        encoder.pointee.time_base = AVRational(num: 1, den: dec.pointee.sample_rate)
+        encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the AAC encoder for audio stream #\(input.index)") }
         fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
+    }
+
+    /// `rate` if the encoder takes it (`rates`: zero-terminated, nil = any), else the lowest
+    /// it takes above, else its highest (AAC stops at 96 kHz).
+    static func rate(nearest rate: Int32, among rates: UnsafePointer<Int32>?) -> Int32 {
+        guard var p = rates else { return rate }
+        var all: [Int32] = []
+        while p.pointee != 0 { all.append(p.pointee); p += 1 }
+        if all.isEmpty || all.contains(rate) { return rate }
+        return all.filter { $0 > rate }.min() ?? all.max()!
     }
 
     deinit {
@@ -76,16 +86,23 @@ final class AudioReencoder {
                 nextPTS = pts == clarity_nopts_value() ? 0 : av_rescale_q(pts, dec.pointee.pkt_timebase, encoder.pointee.time_base)
             }
             try prepareResampler(for: decoded)
-            av_frame_unref(converted)
-            converted.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
-            converted.pointee.sample_rate = encoder.pointee.sample_rate
-            av_channel_layout_copy(&converted.pointee.ch_layout, &encoder.pointee.ch_layout)
-            let r = swr_convert_frame(resampler, converted, decoded)
+            try convert(decoded)
             av_frame_unref(decoded)
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "converting audio") }
-            try buffer(converted)
         }
+        // At the end, what a rate conversion still holds.
+        if input == nil && resampler != nil { try convert(nil) }
         return try encode(flushing: input == nil)
+    }
+
+    /// `frame`'s samples (nil: those the resampler holds back), in the encoder's format, into the FIFO.
+    private func convert(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        av_frame_unref(converted)
+        converted.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+        converted.pointee.sample_rate = encoder.pointee.sample_rate
+        av_channel_layout_copy(&converted.pointee.ch_layout, &encoder.pointee.ch_layout)
+        let r = swr_convert_frame(resampler, converted, frame)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "converting audio") }
+        try buffer(converted)
     }
 
     /// A resampler from `frame`'s layout, format and rate to the encoder's, unless the one

@@ -309,14 +309,15 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(try cues("out.mp4").contains("Hello <i>world</i>"))
         XCTAssertEqual(try cues("out.mp4"), try cues("ffmpeg.mp4"))
 
-        for (codec, channels) in [("pcm_s16le", "1"), ("flac", "2")] {
-            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "anoisesrc=sample_rate=44100:color=pink",
+        // 192 kHz is above what AAC takes: resampled to 96 kHz.
+        for (codec, channels, rate, encoded) in [("pcm_s16le", "1", 44100, 44100), ("flac", "2", 44100, 44100), ("pcm_s24le", "2", 192_000, 96000)] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "anoisesrc=sample_rate=\(rate):color=pink",
                              "-t", "2", "-ac", channels, "-c:v", "libx264", "-c:a", codec, "in-\(codec).mkv"], in: folder)
             let r = try Tool.clarity(["transcode", "in-\(codec).mkv", "out.mp4", "-y", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertTrue(r.stderr.contains("re-encoding audio stream #1 (\(codec)) as AAC"), r.stderr)
-            let audio = try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name,channels,start_time,duration", in: folder)
-            XCTAssertEqual(audio.first?.split(separator: ",").prefix(3).joined(separator: ","), "aac,\(channels),0.000000", codec)
+            let audio = try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name,sample_rate,channels,start_time,duration", in: folder)
+            XCTAssertEqual(audio.first?.split(separator: ",").prefix(4).joined(separator: ","), "aac,\(encoded),\(channels),0.000000", codec)
             XCTAssertEqual(Double(audio.first?.split(separator: ",").last ?? "") ?? 0, 2, accuracy: 0.05, codec)
         }
     }

@@ -19,12 +19,11 @@ final class AudioReencoder {
     /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
     private var nextPTS: Int64?
 
-    static let codec = "aac"
-
-    /// `globalHeader`: the container wants the codec's set-up out of band (MP4, Matroska).
-    init(_ input: StreamInfo, globalHeader: Bool, bitRate: Int64 = 192_000) throws {
-        guard let encoding = avcodec_find_encoder_by_name(Self.codec) else {
-            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index): no \(Self.codec) encoder")
+    /// `target`: the encoder's format (AAC). `globalHeader`: the container wants the codec's
+    /// set-up out of band (MP4, Matroska).
+    init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool, bitRate: Int64 = 192_000) throws {
+        guard let encoding = avcodec_find_encoder(target) else {
+            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index): no \(String(cString: avcodec_get_name(target))) encoder")
         }
         let dec = try Self.openDecoder(for: input)
         decoder = dec
@@ -45,7 +44,7 @@ final class AudioReencoder {
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the AAC encoder for audio stream #\(input.index)") }
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the audio encoder for stream #\(input.index)") }
         fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
     }

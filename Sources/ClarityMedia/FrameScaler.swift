@@ -29,10 +29,9 @@ public final class FrameScaler {
         let precise = exact ? SWS_ACCURATE_RND | SWS_FULL_CHR_H_INT | SWS_FULL_CHR_H_INP : 0
         av_opt_set_int(raw, "sws_flags", Int64(filter.swsFlag | Int32(precise)), 0)
         av_opt_set_int(raw, "threads", Int64(max(1, threads)), 0)
-        let full = input.colour.range == AVCOL_RANGE_JPEG ? Int32(1) : 0
-        let outputFull = output.colour.range == AVCOL_RANGE_JPEG ? 1 : full
-        av_opt_set_int(raw, "src_range", Int64(full), 0)
-        av_opt_set_int(raw, "dst_range", Int64(outputFull), 0)
+        let full = input.colour.range == AVCOL_RANGE_JPEG ? Int64(1) : 0
+        av_opt_set_int(raw, "src_range", full, 0)
+        av_opt_set_int(raw, "dst_range", output.colour.range == AVCOL_RANGE_JPEG ? 1 : full, 0)
         let r = sws_init_context(ctx, nil, nil)
         guard r >= 0 else {
             sws_freeContext(ctx)

@@ -228,8 +228,13 @@ public final class MediaReader {
         let t = av_rescale_q(pts, timeBase, clarity_time_base_q())
         if t < begin { return .before }
         if let end, t >= end { return .after }
-        pts -= av_rescale_q(begin, clarity_time_base_q(), timeBase)
+        pts -= offset(in: timeBase)
         return .inside
+    }
+
+    /// How far the part's clock is behind the input's, in `timeBase` (0 reading it all).
+    private func offset(in timeBase: AVRational) -> Int64 {
+        range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
 
     /// The next decoded frame or copied packet, in file order; nil at the end of the input.
@@ -240,18 +245,13 @@ public final class MediaReader {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
                     frame.pointee.pts = frame.pointee.best_effort_timestamp
-                    switch place(&frame.pointee.pts, timeBase: videoFormat.timeBase) {
-                    case .before:
+                    let spot = place(&frame.pointee.pts, timeBase: videoFormat.timeBase)
+                    if spot != .inside {
                         var f: UnsafeMutablePointer<AVFrame>? = frame
                         av_frame_free(&f)
-                        continue
-                    case .after:
-                        var f: UnsafeMutablePointer<AVFrame>? = frame
-                        av_frame_free(&f)
+                        if spot == .before { continue }
                         finished = true
                         return nil
-                    case .inside:
-                        break
                     }
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
@@ -288,13 +288,12 @@ public final class MediaReader {
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
             } else if copied.contains(index) {
-                let timeBase = context!.pointee.streams[index]!.pointee.time_base
-                let dts = packet.pointee.dts
+                let timeBase = ctx.pointee.streams[index]!.pointee.time_base
                 if place(&packet.pointee.pts, timeBase: timeBase) != .inside {
                     av_packet_unref(packet)
                     continue
                 }
-                if dts != clarity_nopts_value() { packet.pointee.dts = dts - (range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)) }
+                if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts -= offset(in: timeBase) }
                 return .packet(Packet(movingFrom: packet))
             } else {
                 av_packet_unref(packet)

@@ -113,21 +113,26 @@ public final class MediaWriter {
     /// How this container takes a copy of an input stream.
     public enum Carriage: Equatable {
         case asItIs
-        /// Decoded and encoded again, by the named encoder (audio the container cannot hold).
+        /// Decoded and encoded again, in the named format (audio as AAC, text subtitles in the
+        /// container's text format).
         case reencoded(String)
         case not
     }
 
     public func carriage(of stream: StreamInfo) -> Carriage {
         if canCarry(stream) { return .asItIs }
-        guard let oformat = context?.pointee.oformat else { return .not }
-        if stream.kind == .audio, Self.accepts(oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) {
-            return .reencoded(AudioReencoder.codec)
+        return reencodingTarget(of: stream).map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
+    }
+
+    /// What a stream the container cannot hold as it is becomes: audio AAC, text subtitles
+    /// the container's text format; nil for anything else.
+    private func reencodingTarget(of stream: StreamInfo) -> AVCodecID? {
+        guard let oformat = context?.pointee.oformat else { return nil }
+        switch stream.kind {
+        case .audio: return Self.accepts(oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) ? AV_CODEC_ID_AAC : nil
+        case .subtitle: return textSubtitleCodec.flatMap { SubtitleReencoder.converts(stream, to: $0) ? $0 : nil }
+        default: return nil
         }
-        if stream.kind == .subtitle, let text = textSubtitleCodec, SubtitleReencoder.converts(stream, to: text) {
-            return .reencoded(String(cString: avcodec_get_name(text)))
-        }
-        return .not
     }
 
     /// The text subtitle format this container holds: its default, else the first of the
@@ -140,10 +145,10 @@ public final class MediaWriter {
 
     /// What re-encodes `stream` for this container, when it needs it.
     private func reencoder(for stream: StreamInfo) throws -> StreamReencoder? {
-        guard case .reencoded = carriage(of: stream), let oformat = context?.pointee.oformat else { return nil }
+        guard !canCarry(stream), let target = reencodingTarget(of: stream), let oformat = context?.pointee.oformat else { return nil }
         let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
-        let reencoder: StreamReencoder = stream.kind == .audio ? try AudioReencoder(stream, globalHeader: global)
-            : try SubtitleReencoder(stream, to: textSubtitleCodec ?? AV_CODEC_ID_NONE, globalHeader: global)
+        let reencoder: StreamReencoder = stream.kind == .audio ? try AudioReencoder(stream, to: target, globalHeader: global)
+            : try SubtitleReencoder(stream, to: target, globalHeader: global)
         return reencoder
     }
 

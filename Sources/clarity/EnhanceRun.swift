@@ -35,10 +35,9 @@ struct EnhanceRun {
             let conversion = model.usesLumaStage || deartifact.isOn ? Self.lumaInput(format, threads: threads) : nil
             let upscale = try model.stage(for: conversion?.format ?? format, resize: resize, threads: threads)
             let enhancer = try deartifact.stage(precision: model.precision.resolved)
-            let front = [conversion?.stage, enhancer].compactMap { $0 }
-            guard !front.isEmpty else { return upscale }
+            guard conversion != nil || enhancer != nil else { return upscale }
             if let enhancer { enhancers.all.append(enhancer) }
-            return Stage(stage: StageChain(front + [upscale.stage])) {
+            return Stage(stage: Self.chain([conversion?.stage, enhancer, upscale.stage])) {
                 let removal = enhancer.map { enhancer in
                     let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
                     return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
@@ -56,6 +55,12 @@ struct EnhanceRun {
         PlanarYUV.conversion(for: format).map { target in
             (format.converted(to: target), ClassicalResize(target: nil, pixelFormat: target, threads: threads.pipeline))
         }
+    }
+
+    /// The stages given, one after another (one alone as it is).
+    static func chain(_ stages: [FrameStage?]) -> FrameStage {
+        let present = stages.compactMap { $0 }
+        return present.count == 1 ? present[0] : StageChain(present)
     }
 
     /// The artifact-removal stage of every copy, so that the report counts every frame's tiles.

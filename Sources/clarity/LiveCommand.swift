@@ -127,8 +127,7 @@ struct Live: ParsableCommand {
             enhancer?.budget = planned * deartifactShare
             enhancer?.costCache = .userDefault(refresh: recalibrate)
             let conversion = EnhanceRun.lumaInput(format, threads: threads)
-            let front = [conversion?.stage, enhancer].compactMap { $0 }
-            return EnhanceRun.Stage(stage: front.isEmpty ? stage : StageChain(front + [stage]), deadline: clock) {
+            return EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage]), deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)

@@ -312,15 +312,20 @@ final class ExecutionPlan {
                                             types: types)
         var binaryResidual: DNNLMemory? = nil
         if let r = c.residual, conv.primitive.implementation.hasPrefix("ref") {
-            // The fused sum has no fast kernel here: add the residual as a binary post-op instead.
-            var alt = types
-            let res = values[r]![0]
-            if res.scale == dstScale {
-                alt.residualAsBinary = res.memory.desc
+            // The fused sum has no fast kernel here: add the residual as a binary post-op instead,
+            // read in the layout the convolution writes (reordered if it is in another). With a
+            // layout of its own (NHWC from a Swift kernel), oneDNN 2.6 on AVX2 falls back to its
+            // gemm convolution, which crashes with a binary post-op.
+            var alt = types, alone = c
+            alone.residual = nil
+            if values[r]![0].scale == dstScale,
+               let layout = try? ConvolutionPrimitive(alone, transposed: transposed, batch: batch, input: inShape,
+                                                      output: outShape, types: types).dstDesc {
+                alt.residualAsBinary = layout
                 if let b = try? ConvolutionPrimitive(c, transposed: transposed, batch: batch, input: inShape, output: outShape, types: alt),
                    !b.primitive.implementation.hasPrefix("ref") {
                     conv = b
-                    binaryResidual = res.memory
+                    binaryResidual = try variant(r, layout, scale: dstScale)
                 }
             }
         }

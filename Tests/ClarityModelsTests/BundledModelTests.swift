@@ -64,6 +64,32 @@ final class BundledModelTests: XCTestCase {
         }
     }
 
+    /// Every bundled upscaler, tiled in batches and composited onto an 8-bit frame as routed
+    /// upscaling runs it, gives its whole-frame output (to the rounding): the batched plans
+    /// take other kernels and layouts than the whole frame's.
+    func testBundledUpscalersCompositeAsTheyRunWhole() throws {
+        let reference = try SafetensorsFile(contentsOf: Self.referenceURL)
+        for url in ModelCatalog.bundled {
+            let model = try Model(contentsOf: url)
+            guard model.graph.task != "classify", model.graph.task != "deartifact" else { continue }
+            let s = model.graph.scale
+            let lr = try XCTUnwrap(reference.tensors["lr_x\(s)"])
+            let plane = Plane(width: lr.shape[3], height: lr.shape[2], data: lr.values)
+            let whole = try Tiler(tile: 0).run(plane, model: model)
+            for batch in [1, 2, 4] {
+                let tiler = Tiler(tile: 16, batchSize: batch)
+                let grid = tiler.grid(width: plane.width, height: plane.height, models: [model])
+                var frame = [UInt8](repeating: 0, count: whole.data.count)
+                _ = try frame.withUnsafeMutableBufferPointer {
+                    try tiler.composite(plane, models: [model], grid: grid, assignment: grid.tiles.map { _ in 0 }, onto: $0.baseAddress!,
+                                        stride: whole.width, wide: false, maxValue: 255)
+                }
+                let worst = zip(frame, whole.data).map { abs(Float($0) - min(max(($1 * 255).rounded(), 0), 255)) }.max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1, "\(model.graph.name), batches of \(batch)")
+            }
+        }
+    }
+
     /// Every exit matches PyTorch, holds its Y-PSNR, and beats the compressed input.
     func checkArtifactRemover(_ model: Model, reference: SafetensorsFile, entry: Listing.Entry) throws {
         let name = model.graph.name

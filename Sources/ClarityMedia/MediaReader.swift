@@ -13,7 +13,10 @@ public enum MediaItem: @unchecked Sendable {
 /// truncated file ends the stream early with `truncated` set.
 public final class MediaReader {
     public let url: String
+    /// The frames handed out; `decodedFormat` unless deinterlacing doubles the rate.
     public let videoFormat: VideoFormat
+    /// The frames as decoded (the stream's time base and rate).
+    private let decodedFormat: VideoFormat
     public let videoStream: StreamInfo
     public let streams: [StreamInfo]
     /// Container duration in seconds, when known.
@@ -34,6 +37,8 @@ public final class MediaReader {
     public private(set) var firstOtherShape: String?
     /// The scaler of the latest other shape.
     private var reshaper: FrameScaler?
+    /// Deinterlaces the decoded frames (after reshaping); nil when they go out as decoded.
+    private let deinterlacer: Deinterlacer?
     /// The part read, and its bounds in microseconds of the input's clock (begin: where
     /// timestamps restart at 0).
     private let range: InputRange
@@ -49,13 +54,18 @@ public final class MediaReader {
     private let packet = av_packet_alloc()!
     private var copied: Set<Int> = []
     private var draining = false
+    /// The decoder has given its last frame (or the part read has ended).
     private var finished = false
+    /// The deinterlacer has been told the stream ended.
+    private var flushed = false
 
     /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
     /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
+    /// `deinterlace` decides what happens to interlaced video; `double` doubles the frame rate
+    /// in `videoFormat` and halves its time base.
     public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
-                range: InputRange = .all) throws {
+                range: InputRange = .all, deinterlace: Deinterlacing = .off) throws {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
@@ -126,11 +136,27 @@ public final class MediaReader {
         if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 0, den: 1) }
         var sar = par.pointee.sample_aspect_ratio
         if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
-        videoFormat = VideoFormat(
+        let decoded = VideoFormat(
             width: Int(par.pointee.width), height: Int(par.pointee.height),
             pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
+        decodedFormat = decoded
+        let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
+        do {
+            deinterlacer = deinterlace == .off || (deinterlace == .auto && !interlaced)
+                ? nil : try Deinterlacer(format: decoded, mode: deinterlace)
+        } catch {
+            avcodec_free_context(&decoder)
+            avformat_close_input(&context)
+            throw error
+        }
+        var output = decoded
+        if deinterlace == .double {
+            output.timeBase = deinterlacer!.timeBase
+            output.frameRate = av_mul_q(rate, AVRational(num: 2, den: 1))
+        }
+        videoFormat = output
         var whole: Double?
         if stream.pointee.duration > 0 {
             whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
@@ -166,9 +192,9 @@ public final class MediaReader {
             return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
         if let indexedPackets {
-            expectedFrames = indexedPackets
-        } else if let duration, rate.num > 0 {
-            expectedFrames = Int((duration * av_q2d(rate)).rounded())
+            expectedFrames = indexedPackets * (deinterlace == .double ? 2 : 1)
+        } else if let duration, output.frameRate.num > 0 {
+            expectedFrames = Int((duration * av_q2d(output.frameRate)).rounded())
         } else {
             expectedFrames = nil
         }
@@ -194,26 +220,31 @@ public final class MediaReader {
 
     /// How the container says the video is interlaced ("top field first"); nil when progressive
     /// or not said.
-    public var interlacing: String? {
-        switch videoStream.parameters.pointee.field_order {
+    public var interlacing: String? { Self.fieldOrder(videoStream.parameters.pointee.field_order) }
+
+    /// Whether frames are deinterlaced on their way out.
+    public var deinterlaces: Bool { deinterlacer != nil }
+
+    private static func fieldOrder(_ order: AVFieldOrder) -> String? {
+        switch order {
         case AV_FIELD_TT, AV_FIELD_TB: return "top field first"
         case AV_FIELD_BB, AV_FIELD_BT: return "bottom field first"
         default: return nil
         }
     }
 
-    /// `frame` in `videoFormat`: as it is, or scaled from another shape the stream changed to.
+    /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
     /// Every frame the reader hands out has the shape the stages negotiated for.
     private func reshaped(_ frame: VideoFrame) throws -> VideoFrame {
         let f = frame.avFrame.pointee
-        guard Int(f.width) != videoFormat.width || Int(f.height) != videoFormat.height
-                || f.format != videoFormat.pixelFormat.rawValue else { return frame }
-        var shape = videoFormat
+        guard Int(f.width) != decodedFormat.width || Int(f.height) != decodedFormat.height
+                || f.format != decodedFormat.pixelFormat.rawValue else { return frame }
+        var shape = decodedFormat
         (shape.width, shape.height, shape.pixelFormat) = (Int(f.width), Int(f.height), AVPixelFormat(rawValue: f.format))
         guard shape.width > 0, shape.height > 0, f.format >= 0 else {
             throw MediaError(.notMedia, "\(url): a frame without a size or pixel format")
         }
-        if reshaper?.input != shape { reshaper = try FrameScaler(from: shape, to: videoFormat, filter: .bicubic) }
+        if reshaper?.input != shape { reshaper = try FrameScaler(from: shape, to: decodedFormat, filter: .bicubic) }
         reshapedFrames += 1
         if firstOtherShape == nil { firstOtherShape = "\(shape.width)x\(shape.height) \(shape.pixelFormatName)" }
         return try reshaper!.scale(frame)
@@ -237,15 +268,35 @@ public final class MediaReader {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
 
-    /// The next decoded frame or copied packet, in file order; nil at the end of the input.
+    /// The next frame or copied packet, in file order; nil at the end of the input.
     public func read() throws -> MediaItem? {
+        while true {
+            if let deinterlacer, let frame = try deinterlacer.pull() { return .frame(frame) }
+            if finished {
+                guard let deinterlacer, !flushed else { return nil }
+                flushed = true
+                try deinterlacer.push(nil)
+                continue
+            }
+            let item = try decoded()
+            guard case .frame(let frame)? = item, let deinterlacer else {
+                if item != nil { return item }
+                continue
+            }
+            try deinterlacer.push(frame)
+        }
+    }
+
+    /// The next decoded frame or copied packet; nil, with `finished` set, at the end of the
+    /// stream or of the part read.
+    private func decoded() throws -> MediaItem? {
         guard let ctx = context, let dec = decoder, !finished else { return nil }
         while true {
             if let frame = av_frame_alloc() {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
                     frame.pointee.pts = frame.pointee.best_effort_timestamp
-                    let spot = place(&frame.pointee.pts, timeBase: videoFormat.timeBase)
+                    let spot = place(&frame.pointee.pts, timeBase: decodedFormat.timeBase)
                     if spot != .inside {
                         var f: UnsafeMutablePointer<AVFrame>? = frame
                         av_frame_free(&f)

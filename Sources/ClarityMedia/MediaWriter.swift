@@ -203,6 +203,8 @@ public final class MediaWriter {
         enc.pointee.pix_fmt = format.pixelFormat
         enc.pointee.sample_aspect_ratio = format.sampleAspectRatio
         enc.pointee.framerate = format.frameRate
+        // The stages process whole frames, never fields: what is written is progressive.
+        enc.pointee.field_order = AV_FIELD_PROGRESSIVE
         format.colour.apply(to: enc)
         frameTimeBase = format.timeBase
         // y4m states a frame rate, not timestamps: it needs one tick per frame.

@@ -18,6 +18,8 @@ struct EnhanceRun {
     var inputFormat: String?
     /// The part of the input processed.
     var range = InputRange.all
+    /// What becomes of interlaced video.
+    var deinterlace = Deinterlacing.off
     var output: String
     var encode: EncodeOptions
     var run: RunOptions
@@ -78,10 +80,11 @@ struct EnhanceRun {
         run.configureLogging()
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
-            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, range: range)
-            if !run.quiet, let fields = reader.interlacing {
+            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, range: range,
+                                         deinterlace: deinterlace)
+            if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
-                                + "and written progressive; deinterlace it first for clean motion (e.g. ffmpeg -vf bwdif)")
+                                + "and written progressive; --deinterlace auto removes the combs on motion")
             }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]

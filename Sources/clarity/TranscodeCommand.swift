@@ -19,13 +19,13 @@ struct Transcode: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
-    @OptionGroup(title: "Part of the input") var part: RangeOptions
+    @OptionGroup(title: "Input") var reading: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                              resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions)
-        run.range = part.range
+        reading.apply(to: &run)
         try run.execute()
     }
 }

@@ -182,14 +182,66 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
     }
 
-    func testInterlacedInputIsWarnedAbout() throws {
-        try makeClip(seconds: 0.2, extra: ["-flags", "+ildct+ilme", "-field_order", "tt"])
-        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("in.mp4 is interlaced (top field first)"), r.stderr)
+    /// An interlaced clip whose fields are the frames of a 50p pan (`truth.y4m`): the top field
+    /// from each even frame, the bottom from each odd one; x264 lossless, flagged top first.
+    func makeInterlacedPan() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=480x270:rate=50,crop=320:180:x='t*100':y='t*40',format=yuv420p",
+                         "-t", "1", "truth.y4m"], in: folder)
+        try Tool.ffmpeg(["-i", "truth.y4m", "-vf", "tinterlace=interleave_top,setfield=tff", "-c:v", "libx264", "-qp", "0",
+                         "-flags", "+ildct+ilme", "-x264-params", "tff=1", "-field_order", "tt", "in.mp4"], in: folder)
+    }
+
+    /// Y-PSNR of `file`'s frames against `truth.y4m`'s (every `step`-th), decoded by ffmpeg.
+    func psnrAgainstTruth(_ file: String, step: Int) throws -> Double {
+        func luma(_ name: String) throws -> [UInt8] {
+            [UInt8](try Tool.ffmpeg(["-i", name, "-f", "rawvideo", "-pix_fmt", "gray", "-"], in: folder).stdout)
+        }
+        let picture = 320 * 180
+        let got = try luma(file), truth = try luma("truth.y4m")
+        let frames = got.count / picture
+        XCTAssertEqual(frames, truth.count / picture / step, file)
+        var squares = 0.0
+        for f in 0..<frames {
+            for i in 0..<picture {
+                let d = Double(got[f * picture + i]) - Double(truth[f * step * picture + i])
+                squares += d * d
+            }
+        }
+        return 10 * log10(255 * 255 / (squares / Double(frames * picture)))
+    }
+
+    /// Interlaced input is deinterlaced by default (bwdif), at the same rate or one frame per
+    /// field: the frames come out far closer to the progressive pan the fields were cut from,
+    /// with the right count and timestamps. `off` keeps the combs and says so.
+    func testInterlacedInputIsDeinterlaced() throws {
+        try makeInterlacedPan()
+        for (mode, file) in [("auto", "auto.mkv"), ("double", "double.mkv"), ("off", "off.mkv")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", file, "--codec", "ffv1", "--deinterlace", mode, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains("in.mp4 is interlaced (top field first)"), mode == "off", r.stderr)
+        }
+        let combed = try psnrAgainstTruth("off.mkv", step: 2)
+        let frames = try psnrAgainstTruth("auto.mkv", step: 2), fields = try psnrAgainstTruth("double.mkv", step: 1)
+        XCTAssertLessThan(combed, 26)
+        XCTAssertGreaterThan(frames, combed + 6)
+        XCTAssertGreaterThan(fields, combed + 6)
+        XCTAssertEqual(try Tool.probe("auto.mkv", stream: "v", entries: "stream=field_order", in: folder), ["progressive"])
+        XCTAssertEqual(try Tool.probe("double.mkv", stream: "v", entries: "stream=r_frame_rate", in: folder), ["50/1"])
+        let times = try Tool.probe("double.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(times.count, 50)
+        for (i, t) in times.enumerated() { XCTAssertEqual(t, Double(i) * 0.02, accuracy: 1e-6) }
+        // A progressive clip is left as decoded under auto; `on` deinterlaces it anyway.
         try makeClip("flat.mp4", seconds: 0.2)
-        let flat = try Tool.clarity(["transcode", "flat.mp4", "out.mkv", "-y", "--scale", "2", "--progress", "none"], in: folder)
-        XCTAssertFalse(flat.stderr.contains("interlaced"), flat.stderr)
+        for (mode, file) in [("auto", "flat-auto.mkv"), ("off", "flat-off.mkv"), ("on", "flat-on.mkv")] {
+            let r = try Tool.clarity(["transcode", "flat.mp4", file, "--codec", "ffv1", "--deinterlace", mode, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("interlaced"), r.stderr)
+        }
+        let hash = { (file: String) in try Tool.ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
+            .split(separator: "\n").filter { !$0.hasPrefix("#") } }
+        XCTAssertEqual(try hash("flat-auto.mkv"), try hash("flat-off.mkv"))
+        XCTAssertNotEqual(try hash("flat-on.mkv"), try hash("flat-off.mkv"))
+        XCTAssertEqual(try hash("flat-on.mkv").count, 6)
     }
 
     /// --start and --duration: the part starts at 0, audio cut alike; a start past the end or

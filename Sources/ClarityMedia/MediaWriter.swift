@@ -162,6 +162,12 @@ public final class MediaWriter {
         return Self.accepts(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
+    /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
+    public static func matroskaHolds(_ stream: StreamInfo) -> Bool {
+        guard let mkv = av_guess_format("matroska", nil, nil) else { return false }
+        return accepts(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+    }
+
     /// Asks the muxer; one that cannot tell (mpegts, y4m) is taken to carry a media type
     /// exactly when it has a default codec for that type.
     private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {

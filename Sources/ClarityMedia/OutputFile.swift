@@ -56,7 +56,7 @@ public final class OutputFile {
         let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
         let name = ".\(url.deletingPathExtension().lastPathComponent).clarity-\(getpid())\(ext)"
         writingPath = url.deletingLastPathComponent().appendingPathComponent(name).path
-        if !isSequence { TemporaryFiles.shared.register(writingPath) }
+        TemporaryFiles.shared.register(writingPath, sequence: isSequence)
     }
 
     /// The temporary paths written: the file, or a sequence's pictures with their final paths.
@@ -118,20 +118,27 @@ public final class OutputFile {
 public final class TemporaryFiles: @unchecked Sendable {
     public static let shared = TemporaryFiles()
     private let lock = NSLock()
-    private var paths: [String: UnsafeMutablePointer<CChar>] = [:]
+    /// Each path, and whether it is a picture sequence's pattern.
+    private var paths: [String: Bool] = [:]
 
-    func register(_ path: String) {
+    func register(_ path: String, sequence: Bool) {
         lock.lock(); defer { lock.unlock() }
-        paths[path] = strdup(path)
+        paths[path] = sequence
     }
 
     func unregister(_ path: String) {
         lock.lock(); defer { lock.unlock() }
-        if let p = paths.removeValue(forKey: path) { free(p) }
+        paths[path] = nil
     }
 
-    /// Unlinks every registered file. Only calls `unlink`, so a signal handler may use it.
-    public func removeAllUnsafe() {
-        for p in paths.values { unlink(p) }
+    /// Unlinks every registered file, and every picture written of a registered sequence.
+    /// Called from the interrupt handler's queue, not from a signal handler.
+    public func removeAll() {
+        lock.lock(); defer { lock.unlock() }
+        for (path, sequence) in paths {
+            guard sequence else { unlink(path); continue }
+            var n = PictureSequence.firstWritten
+            while let picture = PictureSequence.picture(path, n), unlink(picture) == 0 { n += 1 }
+        }
     }
 }

@@ -75,7 +75,9 @@ struct EncodeOptions: ParsableArguments {
                 // Pictures hold no sound or text: nothing to warn about.
                 if !quiet && !writer.holdsPicturesOnly {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
-                    Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it")
+                    let way = writer.containerName != "matroska" && !s.isAttachedPicture && MediaWriter.matroskaHolds(s)
+                        ? "; an .mkv output keeps it" : ""
+                    Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it\(way)")
                 }
                 return false
             default:

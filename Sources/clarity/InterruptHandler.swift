@@ -15,11 +15,12 @@ final class InterruptHandler {
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler { [unowned self] in
-                count += 1
-                if count == 1 {
-                    onFirst()
-                } else {
-                    TemporaryFiles.shared.removeAllUnsafe()
+                // Signals that arrive together come as one event: `data` counts them.
+                let first = count == 0
+                count += max(1, Int(source.data))
+                if first { onFirst() }
+                if count > 1 {
+                    TemporaryFiles.shared.removeAll()
                     _exit(ExitStatus.interrupted)
                 }
             }

@@ -101,7 +101,8 @@ final class TranscodeTests: ToolTestCase {
         try makeClip()
         let r = try Tool.clarity(["transcode", "in.mp4", "out.y4m", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("dropping audio stream"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping audio stream #1 (aac):"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("cannot hold it; an .mkv output keeps it"), r.stderr)
         XCTAssertEqual(try Tool.probe("out.y4m", stream: "v", entries: "stream=width", in: folder), ["320"])
         let ts = try Tool.clarity(["transcode", "in.mp4", "out.ts", "--progress", "none"], in: folder)
         XCTAssertEqual(ts.status, 0, ts.stderr)
@@ -404,5 +405,25 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertGreaterThan(n, 0)
         XCTAssertLessThan(n, 600)
         XCTAssertEqual(files, ["cut.mkv", "long.mp4"])
+    }
+
+    /// Ctrl-C twice while a picture sequence is written: the pictures written so far go too.
+    /// Each frame is slow (the deepest artifact-removal exit over 8 views), so the second
+    /// Ctrl-C comes while the first is still finishing the frame in hand.
+    func testSecondInterruptRemovesAPictureSequence() throws {
+        try makeClip("long.mp4", seconds: 5)
+        let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "f%04d.png", "--deartifact", "max", "--deartifact-model", "rbqe-full",
+                                  "--deartifact-ensemble", "8", "--progress", "none", "--threads", "1"],
+                                 directory: folder.path, stdout: .discard, stderr: .discard)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning && !files.contains(where: { $0.contains(".clarity-") }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(files.contains { $0.contains(".clarity-") }, "no picture written in a minute")
+        p.send(SIGINT)
+        Thread.sleep(forTimeInterval: 0.3)  // two signals at once would arrive as one
+        p.send(SIGINT)
+        XCTAssertEqual(try p.wait().status, 130)
+        XCTAssertEqual(files, ["long.mp4"])
     }
 }

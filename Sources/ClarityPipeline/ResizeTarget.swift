@@ -1,17 +1,25 @@
-/// The output size a user asks for: a factor of the input's, or an exact size.
+/// The output size a user asks for: a factor of the input's, or a size.
 public enum ResizeTarget: Equatable, Sendable {
     case factor(Double)
-    case size(width: Int, height: Int)
+    /// A size; a nil side follows from the other, keeping the input's aspect (ffmpeg's
+    /// `scale=3840:-2`).
+    case size(width: Int?, height: Int?)
 
-    /// Output dimensions for an input, rounded to whole chroma samples
+    /// Output dimensions for an input; what is computed is rounded to whole chroma samples
     /// (`multiple` is 2 for 4:2:0 output, 1 for 4:4:4).
     public func dimensions(forWidth width: Int, height: Int, multiple: (x: Int, y: Int) = (1, 1)) -> (width: Int, height: Int) {
+        func fit(_ v: Double, _ m: Int) -> Int { max(m, Int((v / Double(m)).rounded()) * m) }
         switch self {
-        case .size(let w, let h):
+        case .size(let w?, let h?):
             return (w, h)
+        case .size(let w?, nil):
+            return (w, fit(Double(height * w) / Double(width), multiple.y))
+        case .size(nil, let h?):
+            return (fit(Double(width * h) / Double(height), multiple.x), h)
+        case .size(nil, nil):
+            return (width, height)
         case .factor(let k):
-            func fit(_ v: Int, _ m: Int) -> Int { max(m, Int((Double(v) * k / Double(m)).rounded()) * m) }
-            return (fit(width, multiple.x), fit(height, multiple.y))
+            return (fit(Double(width) * k, multiple.x), fit(Double(height) * k, multiple.y))
         }
     }
 }

@@ -53,9 +53,9 @@ struct ModelOptions: ParsableArguments {
         let target = try resize.target()
         let filter = try resize.scaleFilter()
         guard usesLumaStage else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
-        if let target {
-            let shift = input.chromaShift
-            let size = target.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let shift = input.chromaShift
+        let requested = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        if let size = requested {
             if size.width <= input.width && size.height <= input.height {
                 throw MediaError(.invalidArgument, "the models upscale, and the output (\(size.width)x\(size.height)) is no larger than the input "
                                  + "(\(input.width)x\(input.height)): drop \(preset != nil ? "--preset" : "--model") to resize with --filter")
@@ -65,7 +65,7 @@ struct ModelOptions: ParsableArguments {
         let scale: Int
         switch target {
         case .factor(let k)? where k >= 1: scale = Int(k.rounded())
-        case .size(let w, _)?: scale = max(1, Int((Double(w) / Double(input.width)).rounded()))
+        case .size?: scale = max(1, Int((Double(requested!.width) / Double(input.width)).rounded()))
         default: scale = 3
         }
         let loaded: Model
@@ -78,7 +78,6 @@ struct ModelOptions: ParsableArguments {
             throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler (see --deartifact)")
         }
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
-        let shift = input.chromaShift
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         if want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale {

@@ -7,7 +7,7 @@ struct ResizeOptions: ParsableArguments {
     @Option(help: "Upscale by this factor (e.g. 3 turns 1280x720 into 3840x2160).")
     var scale: Double?
 
-    @Option(help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160).", valueName: "WxH"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160); -1 (or -2) for one side keeps the input's aspect (3840x-1).", valueName: "WxH"))
     var size: String?
 
     @Option(help: "Classical filter: \(ScaleFilter.names).")
@@ -23,9 +23,14 @@ struct ResizeOptions: ParsableArguments {
     func target() throws -> ResizeTarget? {
         if let scale { return .factor(scale) }
         guard let size else { return nil }
-        let parts = size.lowercased().split(separator: "x")
-        guard parts.count == 2, let w = Int(parts[0]), let h = Int(parts[1]), w > 0, h > 0 else {
-            throw ValidationError("--size must look like 3840x2160")
+        let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false)
+        // -1 or -2 (ffmpeg's ways): this side follows from the other.
+        func side(_ text: Substring) -> Int?? {
+            guard let v = Int(text) else { return nil }
+            return v > 0 ? .some(v) : (v == -1 || v == -2 ? .some(nil) : nil)
+        }
+        guard parts.count == 2, let w = side(parts[0]), let h = side(parts[1]), w != nil || h != nil else {
+            throw ValidationError("--size must look like 3840x2160, or 3840x-1 to keep the input's aspect")
         }
         return .size(width: w, height: h)
     }

@@ -183,6 +183,17 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
     }
 
+    /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a
+    /// classical filter or a model (x3, then resized).
+    func testSizeWithOneSideKeepsTheAspect() throws {
+        try makeClip(seconds: 0.2)
+        for (size, model, want) in [("640x-1", "bicubic", "640x360"), ("-2x540", "bicubicpp", "960x540"), ("500x-2", "bicubic", "500x282")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--size", size, "--model", model, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [want.replacingOccurrences(of: "x", with: ",")], size)
+        }
+    }
+
     /// An interlaced clip whose fields are the frames of a 50p pan (`truth.y4m`): the top field
     /// from each even frame, the bottom from each odd one; x264 lossless, flagged top first.
     func makeInterlacedPan() throws {

@@ -24,4 +24,16 @@ final class ResizeTargetTests: XCTestCase {
         XCTAssertEqual(d.width, 1920)
         XCTAssertEqual(d.height, 1080)
     }
+
+    /// One side given: the other keeps the input's aspect, rounded to whole chroma samples.
+    func testOneSideKeepsTheAspect() {
+        XCTAssertTrue(ResizeTarget.size(width: 3840, height: nil).dimensions(forWidth: 1280, height: 720, multiple: (2, 2)) == (3840, 2160))
+        XCTAssertTrue(ResizeTarget.size(width: nil, height: 2160).dimensions(forWidth: 1280, height: 720, multiple: (2, 2)) == (3840, 2160))
+        // 1000 x 405/721 = 561.7: 562 in 4:2:0, and with 4:4:4 chroma too.
+        XCTAssertTrue(ResizeTarget.size(width: 1000, height: nil).dimensions(forWidth: 721, height: 405, multiple: (2, 2)) == (1000, 562))
+        XCTAssertTrue(ResizeTarget.size(width: 1000, height: nil).dimensions(forWidth: 721, height: 405) == (1000, 562))
+        // 500 x 180/320 = 281.25: 282 in 4:2:0, 281 in 4:4:4.
+        XCTAssertTrue(ResizeTarget.size(width: 500, height: nil).dimensions(forWidth: 320, height: 180, multiple: (2, 2)) == (500, 282))
+        XCTAssertTrue(ResizeTarget.size(width: 500, height: nil).dimensions(forWidth: 320, height: 180) == (500, 281))
+    }
 }

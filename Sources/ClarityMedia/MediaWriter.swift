@@ -314,7 +314,15 @@ public final class MediaWriter {
             let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
             guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write \(output.finalPath)", kind: .outputUnwritable) }
         }
-        let r = avformat_write_header(ctx, nil)
+        var options: OpaquePointer?
+        defer { av_dict_free(&options) }
+        // MP4 writes its index last, seeking back to it: into a pipe or over the network it is
+        // written in fragments instead, as ffmpeg's -movflags frag_keyframe+empty_moov.
+        if let pb = ctx.pointee.pb, (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0,
+           ["mp4", "mov", "ipod", "3gp", "3g2", "psp", "f4v"].contains(containerName) {
+            av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
+        }
+        let r = avformat_write_header(ctx, &options)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable) }
         started = true
     }

@@ -16,7 +16,7 @@ struct Pipe: ParsableCommand {
     @Option(name: .customLong("input-format"), help: "Force the input's demuxer (default: probe; y4m is detected).")
     var inputFormat: String?
 
-    @Option(name: .customLong("output-format"), help: "Output container: y4m, nut, matroska (mkv), mpegts (ts).")
+    @Option(name: .customLong("output-format"), help: "Output container: y4m, nut, matroska (mkv), mpegts (ts), mp4 (fragmented).")
     var outputFormat = "y4m"
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
@@ -27,8 +27,8 @@ struct Pipe: ParsableCommand {
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
-        guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts"].contains(outputFormat) else {
-            throw ValidationError("--output-format must be y4m, nut, matroska or mpegts")
+        guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4"].contains(outputFormat) else {
+            throw ValidationError("--output-format must be y4m, nut, matroska, mpegts or mp4")
         }
         if encode.format != nil { throw ValidationError("use --output-format to choose the container of a pipe") }
     }

@@ -15,7 +15,8 @@ final class PipeTests: ToolTestCase {
 
     func testPipeUpscalesIntoEachContainer() throws {
         try makeClip()
-        for (format, expected) in [("y4m", "wrapped_avframe"), ("nut", "rawvideo"), ("matroska", "h264"), ("mpegts", "h264")] {
+        // MP4 into a pipe is written in fragments (its index cannot be written last there).
+        for (format, expected) in [("y4m", "wrapped_avframe"), ("nut", "rawvideo"), ("matroska", "h264"), ("mpegts", "h264"), ("mp4", "h264")] {
             let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe --scale 2 --output-format \(format) > out.\(format)", in: folder)
             XCTAssertEqual(r.status, 0, "\(format): \(r.stderr)")
             let info = try Tool.probe("out.\(format)", stream: "v", entries: "stream=width,height", in: folder, extra: ["-count_frames", "-show_entries", "stream=nb_read_frames"])

@@ -179,8 +179,11 @@ public final class MediaReader {
             begin = first
             end = range.duration.map { first + Int64($0 * 1e6) }
             // To the key frame at or before the start; the frames between are decoded and
-            // dropped. An input that cannot seek (a pipe) is read from its beginning.
-            if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first, first, 0) }
+            // dropped. An input that cannot seek (a pipe) is read from its beginning. Formats
+            // that seek by decoding time (MPEG-TS, PS) can land just past the key frame whose
+            // pictures are shown at the start: aim 3/23 s earlier, as ffmpeg's -ss does.
+            let early = (ctx.pointee.iformat.pointee.flags & AVFMT_SEEK_TO_PTS) == 0 ? Int64(AV_TIME_BASE) * 3 / 23 : 0
+            if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first - early, first - early, 0) }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
         let shift = range.isAll ? 0 : Double(begin) / 1e6, length = duration

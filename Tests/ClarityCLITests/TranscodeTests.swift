@@ -256,6 +256,19 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try hash("flat-on.mkv").count, 6)
     }
 
+    /// MPEG-TS seeks by decoding time: a part of it still starts at its first frame, every
+    /// frame kept (11 of 25 were lost, up to the next key frame).
+    func testAPartOfATransportStreamKeepsEveryFrame() throws {
+        for codec in ["libx264", "mpeg2video"] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "3", "-c:v", codec, "-g", "12", "in.ts"], in: folder)
+            let r = try Tool.clarity(["transcode", "in.ts", "part.mkv", "-y", "--start", "1", "--duration", "1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let times = try Tool.probe("part.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+            XCTAssertEqual(times.count, 25, codec)
+            XCTAssertLessThan(times.first ?? 1, 0.02, codec)
+        }
+    }
+
     /// --start and --duration: the part starts at 0, audio cut alike; a start past the end or
     /// a time that is not one is refused.
     func testAPartOfTheInput() throws {

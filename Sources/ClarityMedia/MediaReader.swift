@@ -58,14 +58,18 @@ public final class MediaReader {
     private var finished = false
     /// The deinterlacer has been told the stream ended.
     private var flushed = false
+    /// The last decoded frame's timestamp (the stream's clock), to time frames that have none.
+    private var lastPts: Int64?
 
     /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
     /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
-    /// `deinterlace` decides what happens to interlaced video; `double` doubles the frame rate
-    /// in `videoFormat` and halves its time base.
+    /// `reading` says which part to read, what becomes of interlaced video (`double` doubles
+    /// the frame rate in `videoFormat` and halves its time base) and the rate of an untimed
+    /// input.
     public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
-                range: InputRange = .all, deinterlace: Deinterlacing = .off) throws {
+                reading: InputReading = InputReading()) throws {
+        let range = reading.range, deinterlace = reading.deinterlace
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
@@ -88,11 +92,24 @@ public final class MediaReader {
             inputFormat = f
         }
         var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_open_input(&ctx, url, inputFormat, nil)
+        var demuxerOptions: OpaquePointer?
+        defer { av_dict_free(&demuxerOptions) }
+        // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
+        if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
+        var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
         guard r >= 0, let ctx else {
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read (\(MediaError.text(r)))")
         }
         context = ctx
+        // The demuxers of untimed inputs are those that take a rate (image2, rawvideo, h264, ...).
+        var demuxer = ctx.pointee.iformat.pointee
+        let takesRate = demuxer.priv_class != nil
+            && av_opt_find(&demuxer.priv_class, "framerate", nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil
+        if reading.frameRate != nil && !takesRate {
+            avformat_close_input(&context)
+            throw MediaError(.invalidArgument, "--input-rate is for inputs without timing of their own (raw H.264 / HEVC, "
+                             + "picture sequences): \(url) (\(String(cString: demuxer.name))) times its frames itself")
+        }
         r = avformat_find_stream_info(ctx, nil)
         guard r >= 0 else {
             avformat_close_input(&context)
@@ -131,7 +148,7 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.notMedia, "\(url): the video stream has no frame size or pixel format")
         }
-        var rate = stream.pointee.avg_frame_rate
+        var rate = reading.frameRate ?? stream.pointee.avg_frame_rate
         if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
         if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 0, den: 1) }
         var sar = par.pointee.sample_aspect_ratio
@@ -253,6 +270,19 @@ public final class MediaReader {
         return try reshaper!.scale(frame)
     }
 
+    /// `pts`, or where a stream without timestamps (a raw H.264 or HEVC elementary stream)
+    /// leaves it out, one frame after the last at the stream's rate (the forced one, else the
+    /// stream's, else 25 fps), as ffmpeg times such streams.
+    private func timed(_ pts: Int64) -> Int64 {
+        var t = pts
+        if t == clarity_nopts_value() {
+            let rate = decodedFormat.frameRate.num > 0 ? decodedFormat.frameRate : AVRational(num: 25, den: 1)
+            t = lastPts.map { $0 + max(1, av_rescale_q(1, av_inv_q(rate), decodedFormat.timeBase)) } ?? 0
+        }
+        lastPts = t
+        return t
+    }
+
     private enum Place { case before, inside, after }
 
     /// Where a timestamp (in `timeBase`) falls against the part read; inside, it is moved to
@@ -298,7 +328,7 @@ public final class MediaReader {
             if let frame = av_frame_alloc() {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
-                    frame.pointee.pts = frame.pointee.best_effort_timestamp
+                    frame.pointee.pts = timed(frame.pointee.best_effort_timestamp)
                     let spot = place(&frame.pointee.pts, timeBase: decodedFormat.timeBase)
                     if spot != .inside {
                         var f: UnsafeMutablePointer<AVFrame>? = frame

@@ -16,10 +16,8 @@ struct EnhanceRun {
 
     var input: String
     var inputFormat: String?
-    /// The part of the input processed.
-    var range = InputRange.all
-    /// What becomes of interlaced video.
-    var deinterlace = Deinterlacing.off
+    /// How the input is read (its part, interlacing, rate).
+    var reading = InputReading()
     var output: String
     var encode: EncodeOptions
     var run: RunOptions
@@ -80,8 +78,7 @@ struct EnhanceRun {
         run.configureLogging()
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
-            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, range: range,
-                                         deinterlace: deinterlace)
+            let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, reading: reading)
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; --deinterlace auto removes the combs on motion")

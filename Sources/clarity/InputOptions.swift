@@ -4,7 +4,7 @@ import ClarityMedia
 extension Deinterlacing: ExpressibleByArgument {}
 
 /// How the input is read: the part to process (`--start`, `--duration`, in ffmpeg's time
-/// syntax) and what becomes of interlaced video.
+/// syntax), what becomes of interlaced video, and the rate of an untimed input.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start this far into the input: seconds, or [HH:]MM:SS[.frac] (as ffmpeg's -ss). The part starts at time 0 in the output; audio and subtitles are cut alike.",
                                valueName: "time"))
@@ -17,15 +17,27 @@ struct InputOptions: ParsableArguments {
                                valueName: "mode"))
     var deinterlace: Deinterlacing = .auto
 
+    @Option(name: .customLong("input-rate"),
+            help: ArgumentHelp("Frame rate of an input without timing of its own: a picture sequence (read at 25 fps otherwise) or a raw H.264 / HEVC stream (read at the rate it claims). 24, 29.97, 30000/1001, ntsc, ...",
+                               valueName: "fps"))
+    var inputRate: String?
+
     func validate() throws { _ = try parsed() }
 
-    /// Sets up `run` to read the input this way.
-    func apply(to run: inout EnhanceRun) {
-        run.range = (try? parsed()) ?? .all
-        run.deinterlace = deinterlace
+    /// How to read the input.
+    var reading: InputReading { (try? parsed()) ?? InputReading() }
+
+    private func parsed() throws -> InputReading {
+        let rate = try inputRate.map { text in
+            guard let r = InputReading.frameRate(text) else {
+                throw ValidationError("--input-rate takes a frame rate (24, 29.97, 30000/1001, ntsc), not '\(text)'")
+            }
+            return r
+        }
+        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate)
     }
 
-    private func parsed() throws -> InputRange {
+    private func range() throws -> InputRange {
         func seconds(_ text: String?, _ option: String) throws -> Double? {
             guard let text else { return nil }
             guard let s = InputRange.seconds(text) else {

@@ -72,7 +72,7 @@ struct Live: ParsableCommand {
     var deartifactShare = 0.15
 
     @OptionGroup(title: "Output") var encode: EncodeOptions
-    @OptionGroup(title: "Input") var reading: InputOptions
+    @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
@@ -135,7 +135,7 @@ struct Live: ParsableCommand {
                     + (enhancer.map { "\n" + $0.liveSummary } ?? "")
             }
         }
-        reading.apply(to: &run)
+        run.reading = input.reading
         try run.execute()
     }
 }

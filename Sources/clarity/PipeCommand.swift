@@ -23,7 +23,7 @@ struct Pipe: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
-    @OptionGroup(title: "Input") var reading: InputOptions
+    @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
@@ -38,7 +38,7 @@ struct Pipe: ParsableCommand {
         encode.format = outputFormat
         var run = EnhanceRun(input: "pipe:0", inputFormat: inputFormat, output: "pipe:1",
                              resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions)
-        reading.apply(to: &run)
+        run.reading = input.reading
         try run.execute()
     }
 }

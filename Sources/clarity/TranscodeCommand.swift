@@ -19,13 +19,13 @@ struct Transcode: ParsableCommand {
     @OptionGroup(title: "Model") var model: ModelOptions
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Output") var encode: EncodeOptions
-    @OptionGroup(title: "Input") var reading: InputOptions
+    @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func run() throws {
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                              resize: resize, model: model, deartifact: deartifact, encode: encode, run: runOptions)
-        reading.apply(to: &run)
+        run.reading = input.reading
         try run.execute()
     }
 }

@@ -256,6 +256,24 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try hash("flat-on.mkv").count, 6)
     }
 
+    /// A raw H.264 stream has no timestamps: its frames are timed at the rate it claims, or at
+    /// --input-rate (which a picture sequence takes too, and a timed input refuses).
+    func testUntimedInputsAreTimedAtTheirRate() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "-bf", "2", "in.h264"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "p%03d.png"], in: folder)
+        for (input, rate, want, frames) in [("in.h264", nil, 30.0, 30), ("in.h264", "24", 24, 30), ("p%03d.png", "30000/1001", 30000 / 1001, 15)] {
+            let r = try Tool.clarity(["transcode", input, "out.mkv", "-y", "--progress", "none"] + (rate.map { ["--input-rate", $0] } ?? []), in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+            XCTAssertEqual(times.count, frames, input)
+            for (i, t) in times.enumerated() { XCTAssertEqual(t, Double(i) / want, accuracy: 0.001, "\(input) at \(rate ?? "its rate")") }
+        }
+        try makeClip(seconds: 0.2)
+        let timed = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--input-rate", "24"], in: folder)
+        XCTAssertEqual(timed.status, 64)
+        XCTAssertTrue(timed.stderr.contains("--input-rate is for inputs without timing of their own"), timed.stderr)
+    }
+
     /// MPEG-TS seeks by decoding time: a part of it still starts at its first frame, every
     /// frame kept (11 of 25 were lost, up to the next key frame).
     func testAPartOfATransportStreamKeepsEveryFrame() throws {

@@ -80,6 +80,9 @@ struct EncodeOptions: ParsableArguments {
                     Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it\(way)")
                 }
                 return false
+            case .video where s.index != reader.videoStream.index:
+                if !quiet { Console.warning("dropping video stream #\(s.index) (\(s.codecName)): only one video stream, #\(reader.videoStream.index), is enhanced") }
+                return false
             default:
                 return false
             }

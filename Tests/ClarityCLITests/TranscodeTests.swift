@@ -274,6 +274,16 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(timed.stderr.contains("--input-rate is for inputs without timing of their own"), timed.stderr)
     }
 
+    /// One video stream is enhanced; another (a second angle) is dropped, and the user told.
+    func testASecondVideoStreamIsDroppedWithAWarning() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=30",
+                         "-t", "0.3", "-map", "0", "-map", "1", "-c:v", "libx264", "two.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "two.mkv", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping video stream #1 (h264): only one video stream, #0, is enhanced"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width", in: folder), ["640"])
+    }
+
     /// MPEG-TS seeks by decoding time: a part of it still starts at its first frame, every
     /// frame kept (11 of 25 were lost, up to the next key frame).
     func testAPartOfATransportStreamKeepsEveryFrame() throws {

@@ -60,6 +60,10 @@ public final class MediaReader {
     private var flushed = false
     /// The last decoded frame's timestamp (the stream's clock), to time frames that have none.
     private var lastPts: Int64?
+    /// Lets a stop, or a network input's silence, end a blocking read.
+    private let watch: ReadWatch
+    /// How long a network input may send nothing before it is taken as ended.
+    public static let networkSilence = 10.0
 
     /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
@@ -91,12 +95,18 @@ public final class MediaReader {
             }
             inputFormat = f
         }
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
+        self.watch = watch
+        var ctx = avformat_alloc_context()
+        ctx?.pointee.interrupt_callback = watch.callback
         var demuxerOptions: OpaquePointer?
         defer { av_dict_free(&demuxerOptions) }
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
         if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
         var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
+        if watch.wentSilent {
+            throw MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
+        }
         guard r >= 0, let ctx else {
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read (\(MediaError.text(r)))")
         }
@@ -111,6 +121,10 @@ public final class MediaReader {
                              + "picture sequences): \(url) (\(String(cString: demuxer.name))) times its frames itself")
         }
         r = avformat_find_stream_info(ctx, nil)
+        if watch.wentSilent {
+            avformat_close_input(&context)
+            throw MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
+        }
         guard r >= 0 else {
             avformat_close_input(&context)
             throw MediaError(.notMedia, "\(url): cannot read stream information (\(MediaError.text(r)))")
@@ -242,6 +256,13 @@ public final class MediaReader {
     /// or not said.
     public var interlacing: String? { Self.fieldOrder(videoStream.parameters.pointee.field_order) }
 
+    /// Ends a read that waits for input (a live source): the stream ends as if the input had.
+    /// Safe from any thread.
+    public func interrupt() { watch.stop() }
+
+    /// The input ended because a network source sent nothing for `networkSilence` seconds.
+    public var wentSilent: Bool { watch.wentSilent }
+
     /// Whether frames are deinterlaced on their way out.
     public var deinterlaces: Bool { deinterlacer != nil }
 
@@ -360,11 +381,14 @@ public final class MediaReader {
             }
             let r = av_read_frame(ctx, packet)
             if r < 0 {
-                if r != clarity_averror_eof() || videoPackets < (indexedPackets ?? 0) { truncated = true }
+                // A stop or a silent network source ends the input; neither is damage.
+                let ended = r == clarity_averror_eof() || watch.shouldAbort
+                if !ended || videoPackets < (indexedPackets ?? 0) { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
             }
+            watch.heard()
             let index = Int(packet.pointee.stream_index)
             if index == videoStream.index {
                 videoPackets += 1

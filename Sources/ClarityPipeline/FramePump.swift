@@ -65,6 +65,7 @@ public final class FramePump: @unchecked Sendable {
     /// is finished properly. Safe from any thread.
     public func stop() {
         lock.lock(); stopRequested = true; lock.unlock()
+        reader.interrupt()  // a live source may keep the reader waiting for data that never comes
     }
 
     private var shouldStop: Bool {

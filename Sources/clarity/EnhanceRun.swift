@@ -97,6 +97,9 @@ struct EnhanceRun {
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
+            if !run.quiet && reader.wentSilent {
+                Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))
+            }
             if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {
                 if !run.quiet {

@@ -1,3 +1,4 @@
+import ClarityProcess
 import Foundation
 import XCTest
 
@@ -8,6 +9,38 @@ final class LiveTests: ToolTestCase {
         stderr.split(separator: "\n").compactMap {
             try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
         }.last { $0["done"] as? Bool == true }
+    }
+
+    /// A network source (UDP on this machine) that stops sending: the stream is taken as
+    /// ended after 10 s of silence, the output complete; Ctrl-C during the silence finishes it
+    /// at once. (A blocked read used to keep both waiting for ever.)
+    func testASilentNetworkSourceEnds() throws {
+        for interrupt in [false, true] {
+            let port = Int.random(in: 20000..<60000)
+            let live = try ChildProcess([Tool.clarity, "live", "udp://127.0.0.1:\(port)", "out.ts", "-y", "--format", "mpegts", "--scale", "2",
+                                         "--progress", "none"], directory: folder.path, stdout: .discard)
+            Thread.sleep(forTimeInterval: 1)
+            let sent = try Tool.run("ffmpeg", ["-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2",
+                                               "-c:v", "libx264", "-g", "10", "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"], in: folder)
+            XCTAssertEqual(sent.status, 0, sent.stderr)
+            let stopped = Date()
+            if interrupt {
+                Thread.sleep(forTimeInterval: 1)
+                live.send(SIGINT)
+            }
+            let r = try live.wait()
+            let waited = Date().timeIntervalSince(stopped)
+            if interrupt {
+                XCTAssertEqual(r.status, 130, r.stderrText)
+                XCTAssertLessThan(waited, 5)
+            } else {
+                XCTAssertEqual(r.status, 0, r.stderrText)
+                XCTAssertTrue(r.stderrText.contains("sent nothing for 10 s: taken as its end"), r.stderrText)
+                XCTAssertGreaterThan(waited, 9)
+            }
+            let frames = try Tool.probe("out.ts", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
+            XCTAssertGreaterThan(Int(frames.first ?? "") ?? 0, 20, "interrupted: \(interrupt)")
+        }
     }
 
     func testAGenerousDeadlineWritesEveryFrameAndReportsLatency() throws {

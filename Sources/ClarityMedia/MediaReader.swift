@@ -104,9 +104,8 @@ public final class MediaReader {
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
         if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
         var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
-        if watch.wentSilent {
-            throw MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
-        }
+        let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
+        if watch.wentSilent { throw silent }
         guard r >= 0, let ctx else {
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read (\(MediaError.text(r)))")
         }
@@ -123,7 +122,7 @@ public final class MediaReader {
         r = avformat_find_stream_info(ctx, nil)
         if watch.wentSilent {
             avformat_close_input(&context)
-            throw MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
+            throw silent
         }
         guard r >= 0 else {
             avformat_close_input(&context)
@@ -379,6 +378,7 @@ public final class MediaReader {
                 finished = true
                 return nil
             }
+            watch.listen()
             let r = av_read_frame(ctx, packet)
             if r < 0 {
                 // A stop or a silent network source ends the input; neither is damage.
@@ -388,7 +388,6 @@ public final class MediaReader {
                 avcodec_send_packet(dec, nil)
                 continue
             }
-            watch.heard()
             let index = Int(packet.pointee.stream_index)
             if index == videoStream.index {
                 videoPackets += 1

@@ -9,7 +9,7 @@ final class ReadWatch: @unchecked Sendable {
     let silence: Double?
     private let lock = NSLock()
     private var stopped = false
-    private var lastHeard = DispatchTime.now().uptimeNanoseconds
+    private var listeningSince = DispatchTime.now().uptimeNanoseconds
     /// The read ended because the input went silent.
     private(set) var wentSilent = false
 
@@ -19,14 +19,15 @@ final class ReadWatch: @unchecked Sendable {
         lock.lock(); stopped = true; lock.unlock()
     }
 
-    /// Data arrived.
-    func heard() {
-        lock.lock(); lastHeard = DispatchTime.now().uptimeNanoseconds; lock.unlock()
+    /// A read begins: silence counts from now, not from the last data, so time spent waiting
+    /// on slow stages downstream is not taken for a silent source.
+    func listen() {
+        lock.lock(); listeningSince = DispatchTime.now().uptimeNanoseconds; lock.unlock()
     }
 
     var shouldAbort: Bool {
         lock.lock(); defer { lock.unlock() }
-        if let silence, !stopped, Double(DispatchTime.now().uptimeNanoseconds - lastHeard) / 1e9 > silence { wentSilent = true }
+        if let silence, !stopped, Double(DispatchTime.now().uptimeNanoseconds - listeningSince) / 1e9 > silence { wentSilent = true }
         return stopped || wentSilent
     }
 

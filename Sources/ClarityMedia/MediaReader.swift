@@ -77,9 +77,11 @@ public final class MediaReader {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         if !url.hasPrefix("pipe:") && !url.contains("://") {
-            // A picture sequence (frame%04d.png) is checked by its first picture.
-            let path = PictureSequence.isPattern(url) && !FileManager.default.fileExists(atPath: url)
-                ? PictureSequence.firstExisting(url) ?? url : url
+            // FFmpeg's file: protocol names a path too. A picture sequence (frame%04d.png) is
+            // checked by its first picture.
+            let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
+            let path = PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file)
+                ? PictureSequence.firstExisting(file) ?? file : file
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
                 throw MediaError(.inputNotFound, "input not found: \(url)")

@@ -15,6 +15,10 @@ final class BadInputTests: ToolTestCase {
 
     func testMissingInput() throws {
         try expectFailure(["transcode", "nope.mp4", "out.mp4"], status: 66, mentioning: "input not found")
+        try expectFailure(["transcode", "file:nope.mp4", "out.mp4"], status: 66, mentioning: "input not found: file:nope.mp4")
+        // FFmpeg's file: protocol names a path like any other.
+        try makeClip(seconds: 0.2)
+        XCTAssertEqual(try Tool.clarity(["transcode", "file:in.mp4", "out.mkv", "--progress", "none"], in: folder).status, 0)
     }
 
     func testNotAMediaFile() throws {

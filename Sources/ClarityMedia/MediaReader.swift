@@ -168,11 +168,15 @@ public final class MediaReader {
         if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 0, den: 1) }
         var sar = par.pointee.sample_aspect_ratio
         if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
-        let decoded = VideoFormat(
+        var decoded = VideoFormat(
             width: Int(par.pointee.width), height: Int(par.pointee.height),
             pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
+        if let matrix = videoStream.sideData.first(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }), matrix.bytes.count >= 36 {
+            let degrees = matrix.bytes.withUnsafeBytes { av_display_rotation_get($0.bindMemory(to: Int32.self).baseAddress!) }
+            if degrees.isFinite { decoded.displayRotation = Int(degrees.rounded()) }
+        }
         decodedFormat = decoded
         let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
         do {

@@ -11,6 +11,12 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
     public var frameRate: AVRational
     public var sampleAspectRatio: AVRational
     public var colour: ColourProperties
+    /// Degrees the picture is turned when shown (the stream's display matrix: 90 for a phone's
+    /// portrait video stored landscape); the pixels are not turned, the matrix is carried over.
+    public var displayRotation = 0
+
+    /// Shown turned a quarter: a size given as the picture is seen swaps its sides here.
+    public var isShownSideways: Bool { abs(displayRotation) % 180 == 90 }
 
     public init(width: Int, height: Int, pixelFormat: AVPixelFormat, timeBase: AVRational,
                 frameRate: AVRational, sampleAspectRatio: AVRational = AVRational(num: 1, den: 1),
@@ -50,6 +56,7 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
         a.width == b.width && a.height == b.height && a.pixelFormat == b.pixelFormat
             && av_cmp_q(a.timeBase, b.timeBase) == 0 && av_cmp_q(a.frameRate, b.frameRate) == 0
             && av_cmp_q(a.sampleAspectRatio, b.sampleAspectRatio) == 0 && a.colour == b.colour
+            && a.displayRotation == b.displayRotation
     }
 }
 

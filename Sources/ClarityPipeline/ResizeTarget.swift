@@ -1,9 +1,18 @@
+import ClarityMedia
+
 /// The output size a user asks for: a factor of the input's, or a size.
 public enum ResizeTarget: Equatable, Sendable {
     case factor(Double)
     /// A size; a nil side follows from the other, keeping the input's aspect (ffmpeg's
     /// `scale=3840:-2`).
     case size(width: Int?, height: Int?)
+
+    /// The target in `format`'s stored pixels, for a size given as the picture is shown: its
+    /// sides swap for a video shown turned a quarter (a phone's portrait clip).
+    public func inStoredPixels(of format: VideoFormat) -> ResizeTarget {
+        guard format.isShownSideways, case .size(let w, let h) = self else { return self }
+        return .size(width: h, height: w)
+    }
 
     /// Output dimensions for an input; what is computed is rounded to whole chroma samples
     /// (`multiple` is 2 for 4:2:0 output, 1 for 4:4:4).

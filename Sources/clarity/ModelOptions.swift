@@ -50,7 +50,7 @@ struct ModelOptions: ParsableArguments {
     /// the model's, a classical resize to it; or the classical filter alone.
     func stage(for input: VideoFormat, resize: ResizeOptions, threads: ThreadPlan) throws -> EnhanceRun.Stage {
         Engine.configure(threads: threads.inference)
-        let target = try resize.target()
+        let target = try resize.target()?.inStoredPixels(of: input)
         let filter = try resize.scaleFilter()
         guard usesLumaStage else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
         let shift = input.chromaShift

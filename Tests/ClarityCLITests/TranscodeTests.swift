@@ -173,14 +173,19 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
     }
 
-    /// A phone's portrait video (stored landscape, with a display matrix) stays portrait.
+    /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and
+    /// --size is read as the picture is shown (360x640 for a 320x180 clip shown upright).
     func testRotationCarriesOver() throws {
         try makeClip(seconds: 0.2)
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=90", "turned.mp4"], in: folder)
         XCTAssertEqual(try Tool.probe("turned.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
-        let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
+        for resize in [["--scale", "2"], ["--size", "360x640"], ["--size", "360x-1", "--model", "bicubicpp"]] {
+            let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "-y", "--progress", "none"] + resize, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
+            XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder),
+                           ["640,360,1:1"], "\(resize)")
+        }
     }
 
     /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a

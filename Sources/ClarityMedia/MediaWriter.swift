@@ -225,6 +225,13 @@ public final class MediaWriter {
         if let crf = settings.crf, Self.has(option: "crf", codec) { av_dict_set(&options, "crf", String(crf), 0) }
         if let preset = settings.preset, Self.has(option: "preset", codec) { av_dict_set(&options, "preset", preset, 0) }
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
+        // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
+        if String(cString: codec.pointee.name) == "libx265" {
+            let given = settings.options["x265-params"]
+            if !(given?.contains("log-level") ?? false) {
+                av_dict_set(&options, "x265-params", given.map { $0 + ":log-level=error" } ?? "log-level=error", 0)
+            }
+        }
         var r = avcodec_open2(enc, codec, &options)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument) }
         if let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {

@@ -401,6 +401,14 @@ final class TranscodeTests: ToolTestCase {
         let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mp4", "--encoder-option", "nosuch=1", "--progress", "none"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("libx264 has no option 'nosuch'"), bad.stderr)
+        // x265 keeps its banner and statistics to itself, with or without x265-params of the user's.
+        for extra in [[], ["--encoder-option", "x265-params=keyint=10"]] {
+            let hevc = try Tool.clarity(["transcode", "in.mp4", "hevc.mp4", "-y", "--codec", "libx265", "--progress", "none"] + extra, in: folder)
+            XCTAssertEqual(hevc.status, 0, hevc.stderr)
+            XCTAssertFalse(hevc.stderr.contains("x265 ["), hevc.stderr)
+        }
+        let hevcTypes = try Tool.probe("hevc.mp4", stream: "v", entries: "frame=pict_type", in: folder)
+        XCTAssertEqual(hevcTypes.indices.filter { hevcTypes[$0] == "I" }.prefix(2), [0, 10], "the user's x265-params still apply")
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

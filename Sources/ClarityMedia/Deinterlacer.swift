@@ -26,7 +26,7 @@ final class Deinterlacer {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
     private let sink: UnsafeMutablePointer<AVFilterContext>
-    private(set) var ended = false
+    private var ended = false
 
     init(format: VideoFormat, mode: Deinterlacing) throws {
         precondition(mode != .off, "no deinterlacer for frames as decoded")

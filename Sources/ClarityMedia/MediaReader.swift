@@ -173,10 +173,7 @@ public final class MediaReader {
             pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
-        if let matrix = videoStream.sideData.first(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }), matrix.bytes.count >= 36 {
-            let degrees = matrix.bytes.withUnsafeBytes { av_display_rotation_get($0.bindMemory(to: Int32.self).baseAddress!) }
-            if degrees.isFinite { decoded.displayRotation = Int(degrees.rounded()) }
-        }
+        decoded.displayRotation = videoStream.displayRotation
         decodedFormat = decoded
         let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
         do {
@@ -188,8 +185,8 @@ public final class MediaReader {
             throw error
         }
         var output = decoded
-        if deinterlace == .double {
-            output.timeBase = deinterlacer!.timeBase
+        if deinterlace == .double, let deinterlacer {
+            output.timeBase = deinterlacer.timeBase
             output.frameRate = av_mul_q(rate, AVRational(num: 2, den: 1))
         }
         videoFormat = output

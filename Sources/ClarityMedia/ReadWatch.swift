@@ -22,6 +22,7 @@ final class ReadWatch: @unchecked Sendable {
     /// A read begins: silence counts from now, not from the last data, so time spent waiting
     /// on slow stages downstream is not taken for a silent source.
     func listen() {
+        guard silence != nil else { return }
         lock.lock(); listeningSince = DispatchTime.now().uptimeNanoseconds; lock.unlock()
     }
 

@@ -17,6 +17,14 @@ public struct StreamInfo: @unchecked Sendable {
     public let tags: [String: String]
     public let disposition: Int32
 
+    /// Degrees its display matrix turns the picture when shown (90 for a phone's portrait
+    /// video stored landscape); 0 without one.
+    public var displayRotation: Int {
+        guard let matrix = sideData.first(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }), matrix.bytes.count >= 36 else { return 0 }
+        let degrees = matrix.bytes.withUnsafeBytes { av_display_rotation_get($0.bindMemory(to: Int32.self).baseAddress!) }
+        return degrees.isFinite ? Int(degrees.rounded()) : 0
+    }
+
     /// A cover picture (a video stream of one still, shown for the file), not the video.
     public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
 

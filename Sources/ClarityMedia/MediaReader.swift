@@ -62,6 +62,8 @@ public final class MediaReader {
     private var lastPts: Int64?
     /// Lets a stop, or a network input's silence, end a blocking read.
     private let watch: ReadWatch
+    /// Stdin from a pipe, read so that a stop ends a stalled read; closed after `context`.
+    private let interruptiblePipe: InterruptiblePipe?
     /// How long a network input may send nothing before it is taken as ended.
     public static let networkSilence = 10.0
 
@@ -99,8 +101,13 @@ public final class MediaReader {
         }
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
+        interruptiblePipe = InterruptiblePipe(url: url, watch: watch)
         var ctx = avformat_alloc_context()
         ctx?.pointee.interrupt_callback = watch.callback
+        if let pipe = interruptiblePipe?.context {
+            ctx?.pointee.pb = pipe
+            ctx?.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
+        }
         var demuxerOptions: OpaquePointer?
         defer { av_dict_free(&demuxerOptions) }
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.

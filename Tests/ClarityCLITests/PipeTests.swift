@@ -1,3 +1,4 @@
+import ClarityProcess
 import Foundation
 import XCTest
 
@@ -30,6 +31,27 @@ final class PipeTests: ToolTestCase {
         let r = try Tool.shell("'\(Tool.clarity)' pipe --input-format matroska --output-format nut < in.mkv > out.nut", in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try Tool.probe("out.nut", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
+    }
+
+    /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the
+    /// output holds every frame that came (a read blocked in the kernel used to keep it waiting).
+    func testCtrlCWhileStdinStallsFinishesTheOutput() throws {
+        try makeClip(seconds: 0.5)
+        try Tool.ffmpeg(["-i", "in.mp4", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
+        XCTAssertEqual(mkfifo(path("feed"), 0o600), 0)
+        // The producer sends 15 frames, then holds the pipe open and sends nothing.
+        let producer = try ChildProcess(["/bin/sh", "-c", "{ cat in.y4m; exec sleep 60; } > feed"], directory: folder.path)
+        let pipe = try ChildProcess(["/bin/sh", "-c", "exec '\(Tool.clarity)' pipe --scale 2 < feed > out.y4m"], directory: folder.path)
+        Thread.sleep(forTimeInterval: 3)
+        XCTAssertTrue(pipe.isRunning, "the pipe waits for more")
+        let stopped = Date()
+        pipe.send(SIGINT)
+        let r = try pipe.wait()
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 5)
+        XCTAssertEqual(r.status, 130, r.stderrText)
+        producer.send(SIGKILL)
+        XCTAssertEqual(try Tool.probe("out.y4m", stream: "v", entries: "stream=width,height,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                       ["640,360,15"])
     }
 
     func testAClosedReaderStopsThePipeWithAnError() throws {

@@ -9,18 +9,34 @@ public enum Deinterlacing: String, CaseIterable, Sendable {
     case on
     /// One frame per field: 25i becomes 50p, the motion of the fields kept.
     case double
+    /// Inverse telecine: film transferred to 29.97i with 3:2 pulldown (NTSC DVDs, broadcasts)
+    /// back to its 23.976 progressive frames, fields matched into whole frames and the
+    /// repeated one of each five dropped; frames that match nothing are deinterlaced.
+    case film
     /// Frames as decoded.
     case off
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// Frames out per frame in.
+    public var rateChange: AVRational {
+        switch self {
+        case .double: AVRational(num: 2, den: 1)
+        case .film: AVRational(num: 4, den: 5)
+        case .auto, .on, .off: AVRational(num: 1, den: 1)
+        }
+    }
 }
 
 /// FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived) on a libavfilter graph, set up
-/// once for one frame shape: frames in, progressive frames out in the same pixel format.
+/// once for one frame shape: frames in, progressive frames out in the same pixel format. For
+/// `film`, fieldmatch and decimate come first (the order ffmpeg's documentation gives, but
+/// with bwdif last: before decimate, its doubled frame rate would make decimate time frames
+/// at twice the film's rate).
 ///
-/// It looks one frame ahead, so a frame comes out after the next goes in, and the last after
-/// `push(nil)`. Timestamps stay in the input's time base; with `double` the fields' frames
-/// are timed in `timeBase`, half the input's.
+/// It looks ahead (one frame; five for `film`), so frames come out after later ones go in,
+/// and the last after `push(nil)`. Timestamps stay in the input's time base; with `double`
+/// the fields' frames are timed in `timeBase`, half the input's.
 final class Deinterlacer {
     let timeBase: AVRational
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
@@ -30,6 +46,11 @@ final class Deinterlacer {
 
     init(format: VideoFormat, mode: Deinterlacing) throws {
         precondition(mode != .off, "no deinterlacer for frames as decoded")
+        let fps = av_q2d(format.frameRate)
+        if mode == .film && !(29.9...30.01).contains(fps) {
+            throw MediaError(.invalidArgument, String(format: "--deinterlace film undoes the 3:2 pulldown of film in 29.97 or 30 fps video; "
+                                                      + "this input runs at %.3g fps: use auto or on", fps))
+        }
         var graph = avfilter_graph_alloc()
         guard let g = graph else { throw MediaError(.codec, "cannot create a filter graph") }
         g.pointee.nb_threads = 1
@@ -46,13 +67,16 @@ final class Deinterlacer {
         }
         let tb = format.timeBase, sar = format.sampleAspectRatio
         let source = try filter("buffer", "video_size=\(format.width)x\(format.height):pix_fmt=\(format.pixelFormat.rawValue)"
-                                + ":time_base=\(tb.num)/\(tb.den):pixel_aspect=\(max(1, sar.num))/\(max(1, sar.den))")
+                                + ":time_base=\(tb.num)/\(tb.den):pixel_aspect=\(max(1, sar.num))/\(max(1, sar.den))"
+                                + (format.frameRate.num > 0 ? ":frame_rate=\(format.frameRate.num)/\(format.frameRate.den)" : ""))
+        let telecine = mode == .film ? [try filter("fieldmatch", nil), try filter("decimate", nil)] : []
         let bwdif = try filter("bwdif", "mode=\(mode == .double ? "send_field" : "send_frame"):parity=auto"
-                               + ":deint=\(mode == .auto ? "interlaced" : "all")")
+                               + ":deint=\(mode == .auto || mode == .film ? "interlaced" : "all")")
         // bwdif takes planar formats only; others are converted there and back, losslessly.
         let back = try filter("format", "pix_fmts=\(format.pixelFormatName)")
         let sink = try filter("buffersink", nil)
-        for (a, b) in [(source, bwdif), (bwdif, back), (back, sink)] {
+        let chain = [source] + telecine + [bwdif, back, sink]
+        for (a, b) in zip(chain, chain.dropFirst()) {
             let r = avfilter_link(a, 0, b, 0)
             guard r >= 0 else { throw fail(r, "links") }
         }

@@ -192,9 +192,9 @@ public final class MediaReader {
             throw error
         }
         var output = decoded
-        if deinterlace == .double, let deinterlacer {
+        if let deinterlacer {
             output.timeBase = deinterlacer.timeBase
-            output.frameRate = av_mul_q(rate, AVRational(num: 2, den: 1))
+            if rate.num > 0 { output.frameRate = av_mul_q(rate, deinterlace.rateChange) }
         }
         videoFormat = output
         var whole: Double?
@@ -235,7 +235,8 @@ public final class MediaReader {
             return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
         if let indexedPackets {
-            expectedFrames = indexedPackets * (deinterlace == .double ? 2 : 1)
+            let change = deinterlacer == nil ? AVRational(num: 1, den: 1) : deinterlace.rateChange
+            expectedFrames = indexedPackets * Int(change.num) / Int(change.den)
         } else if let duration, output.frameRate.num > 0 {
             expectedFrames = Int((duration * av_q2d(output.frameRate)).rounded())
         } else {

@@ -261,6 +261,34 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try hash("flat-on.mkv").count, 6)
     }
 
+    /// Film telecined to 29.97 fps (3:2 pulldown) comes back as its 23.976 frames, bit for bit,
+    /// evenly timed; other rates refuse `film`, whose decimation would drop real frames there.
+    func testTelecinedFilmIsRestoredFrameForFrame() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=24000/1001", "-t", "2", "-pix_fmt", "yuv420p",
+                         "-c:v", "ffv1", "film.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "film.mkv", "-vf", "telecine=pattern=23", "-c:v", "ffv1", "-field_order", "tt", "tc.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "tc.mkv", "out.mkv", "--codec", "ffv1", "--deinterlace", "film", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let hash = { (file: String) in try Tool.ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
+            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! } }
+        let film = try hash("film.mkv")
+        XCTAssertEqual(film.count, 48)
+        XCTAssertEqual(try hash("out.mkv"), film)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=r_frame_rate", in: folder), ["24000/1001"])
+        let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(times.count, 48)
+        for (i, t) in times.enumerated() { XCTAssertEqual(t, Double(i) * 1001 / 24000, accuracy: 0.0011) }
+        // Deinterlaced instead, the five frames of each cycle stay, two of them woven from two film frames.
+        let auto = try Tool.clarity(["transcode", "tc.mkv", "auto.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertEqual(try hash("auto.mkv").count, 60)
+        try makeClip("pal.mp4", seconds: 0.2, extra: ["-r", "25"])
+        let pal = try Tool.clarity(["transcode", "pal.mp4", "pal.mkv", "--deinterlace", "film"], in: folder)
+        XCTAssertEqual(pal.status, 64, pal.stderr)
+        XCTAssertTrue(pal.stderr.contains("29.97 or 30 fps"), pal.stderr)
+        XCTAssertFalse(files.contains("pal.mkv"))
+    }
+
     /// A raw H.264 stream has no timestamps: its frames are timed at the rate it claims, or at
     /// --input-rate (which a picture sequence takes too, and a timed input refuses).
     func testUntimedInputsAreTimedAtTheirRate() throws {

@@ -145,8 +145,15 @@ public final class MediaReader {
             throw MediaError(.noVideoStream, "\(url) has no video stream")
         }
         let stream = ctx.pointee.streams[Int(best)]!
-        videoStream = all[Int(best)]
         let par = stream.pointee.codecpar!
+        var video = all[Int(best)]
+        // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
+        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
+           !url.hasPrefix("pipe:"), !url.contains("://"),
+           let hdr = HDRStaticMetadata.firstFrame(of: url, format: ctx.pointee.iformat, stream: Int(best)) {
+            video.sideData += hdr.sideData
+        }
+        videoStream = video
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
             avformat_close_input(&context)
             throw MediaError(.unsupported, "\(url): no decoder for \(videoStream.codecName)")

@@ -53,6 +53,9 @@ public final class MediaWriter {
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
         context = ctx
         containerName = String(cString: ctx.pointee.oformat.pointee.name)
+        // y4m's high bit depths (C420p10, ...) are an extension every reader of it takes
+        // (ffmpeg, x264, x265, dav1d); FFmpeg writes them only when told it may.
+        if containerName == "yuv4mpegpipe" { ctx.pointee.strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL }
     }
 
     deinit {
@@ -225,12 +228,16 @@ public final class MediaWriter {
         if let crf = settings.crf, Self.has(option: "crf", codec) { av_dict_set(&options, "crf", String(crf), 0) }
         if let preset = settings.preset, Self.has(option: "preset", codec) { av_dict_set(&options, "preset", preset, 0) }
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
+        let name = String(cString: codec.pointee.name)
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
-        if String(cString: codec.pointee.name) == "libx265" {
-            let given = settings.options["x265-params"]
-            if !(given?.contains("log-level") ?? false) {
-                av_dict_set(&options, "x265-params", given.map { $0 + ":log-level=error" } ?? "log-level=error", 0)
-            }
+        var extra = name == "libx265" ? [(key: "log-level", value: "error")] : []
+        // HDR10 metadata goes into the encoder's SEI as well as the container.
+        extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? []
+        if !extra.isEmpty {
+            let option = name == "libx265" ? "x265-params" : "x264-params"
+            let given = settings.options[option]
+            let added = extra.filter { !(given ?? "").contains($0.key + "=") }.map { "\($0.key)=\($0.value)" }
+            if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
         var r = avcodec_open2(enc, codec, &options)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument) }

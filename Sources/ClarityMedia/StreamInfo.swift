@@ -11,7 +11,7 @@ public struct StreamInfo: @unchecked Sendable {
     /// Owned by the reader; valid while the reader lives.
     public let parameters: UnsafePointer<AVCodecParameters>
     /// The stream's side data (rotation, HDR mastering, ...), copied out.
-    public let sideData: [SideData]
+    public internal(set) var sideData: [SideData]
     /// Its tags that describe the content (language, title) and its disposition (default,
     /// forced, ...).
     public let tags: [String: String]

@@ -7,11 +7,21 @@ final class PipeTests: ToolTestCase {
         try makeClip()
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe | ffmpeg -v error -y -f yuv4mpegpipe -i - -c:v ffv1 out.mkv", in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let hashes = { (f: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", f, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
-            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! } }
-        let a = try hashes("in.mp4"), b = try hashes("out.mkv")
+        let a = try Tool.frameHashes("in.mp4", in: folder), b = try Tool.frameHashes("out.mkv", in: folder)
         XCTAssertEqual(a.count, 60)
         XCTAssertEqual(a, b)
+    }
+
+    /// 10-bit y4m (C420p10, an extension of the format) goes through exact and stays 10-bit;
+    /// it could not be written at all before.
+    func testTenBitY4MRoundTripIsExact() throws {
+        try makeClip(seconds: 0.5, pixFmt: "yuv420p10le")
+        let r = try Tool.shell("ffmpeg -v error -i in.mp4 -strict -1 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe > out.y4m", in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.y4m", stream: "v", entries: "stream=pix_fmt", in: folder), ["yuv420p10le"])
+        let a = try Tool.frameHashes("in.mp4", in: folder)
+        XCTAssertEqual(a.count, 15)
+        XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), a)
     }
 
     func testPipeUpscalesIntoEachContainer() throws {

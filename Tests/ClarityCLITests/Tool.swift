@@ -41,6 +41,13 @@ struct Tool {
         return r
     }
 
+    /// The MD5 of each decoded video frame of `file`, in order (ffmpeg's framemd5).
+    static func frameHashes(_ file: String, in folder: URL) throws -> [String] {
+        let r = try ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: folder)
+        return r.text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .compactMap { $0.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) }
+    }
+
     /// One line per entry of ffprobe's csv output for the selected stream.
     static func probe(_ file: String, stream: String, entries: String, in folder: URL, extra: [String] = []) throws -> [String] {
         let r = try run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", entries,

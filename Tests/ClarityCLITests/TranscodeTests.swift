@@ -89,9 +89,7 @@ final class TranscodeTests: ToolTestCase {
         let r = try Tool.clarity(["transcode", "ten.mkv", "copy.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try Tool.probe("copy.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["yuv420p10le"])
-        let hashes = { (f: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", f, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
-            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! } }
-        XCTAssertEqual(try hashes("copy.mkv"), try hashes("ten.mkv"))
+        XCTAssertEqual(try Tool.frameHashes("copy.mkv", in: folder), try Tool.frameHashes("ten.mkv", in: folder))
         let up = try Tool.clarity(["transcode", "ten.mkv", "up.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(up.status, 0, up.stderr)
         XCTAssertEqual(try Tool.probe("up.mp4", stream: "v", entries: "stream=pix_fmt,profile", in: folder), ["High 10,yuv420p10le"])
@@ -115,6 +113,38 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let entries = "stream=color_range,color_space,color_transfer,color_primaries"
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: entries, in: folder), ["tv,bt709,bt709,bt709"])
+    }
+
+    /// HDR10 whose mastering display and light levels are only in the HEVC bitstream (as
+    /// ffmpeg's libx265 writes them): the output has them in the container and in its own
+    /// SEI, with x265 and x264 alike; a value the user gives the encoder wins.
+    func testHDR10MetadataOnlyInTheBitstreamCarriesOver() throws {
+        let master = "G(13250,34500)B(7500,3000)R(34000,16000)WP(15635,16450)L(10000000,1)"
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-pix_fmt", "yuv420p10le", "-c:v", "libx265",
+                         "-x265-params", "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:master-display=\(master):max-cll=1000,400",
+                         "in.mkv"], in: folder)
+        XCTAssertEqual(try Tool.probe("in.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder), [], "only in the bitstream")
+        let sei = { (file: String) in
+            try Tool.run("ffmpeg", ["-i", file, "-c", "copy", "-bsf:v", "trace_headers", "-f", "null", "-"], in: self.folder).stderr
+                .split(separator: "\n").filter { $0.contains("max_display_mastering_luminance") || $0.contains("max_content_light_level") }
+                .compactMap { $0.split(separator: "=").last?.trimmingCharacters(in: .whitespaces) }
+        }
+        for (file, codec) in [("x265.mkv", "libx265"), ("x264.mp4", "libx264")] {
+            let r = try Tool.clarity(["transcode", "in.mkv", file, "--codec", codec, "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            // Luminances in cd/m2 (as rationals: 1000/1 in Matroska, 10000000/10000 in MP4), light levels in nits.
+            let values = try Tool.probe(file, stream: "v", entries: "stream_side_data=max_luminance,min_luminance,max_content,max_average", in: folder)
+                .flatMap { $0.split(separator: ",") }.map { field -> Double in
+                    let q = field.split(separator: "/").compactMap { Double($0) }
+                    return q.count == 2 ? q[0] / q[1] : q.first ?? .nan
+                }
+            XCTAssertEqual(values.sorted(), [0.0001, 400, 1000, 1000], file)
+            XCTAssertEqual(Array(Set(try sei(file))).sorted(), ["1000", "10000000"], file)
+        }
+        let own = try Tool.clarity(["transcode", "in.mkv", "own.mkv", "--codec", "libx265", "--scale", "2", "--progress", "none",
+                                    "--encoder-option", "x265-params=max-cll=500,100"], in: folder)
+        XCTAssertEqual(own.status, 0, own.stderr)
+        XCTAssertEqual(Array(Set(try sei("own.mkv"))).sorted(), ["10000000", "500"])
     }
 
     /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged
@@ -254,11 +284,9 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertFalse(r.stderr.contains("interlaced"), r.stderr)
         }
-        let hash = { (file: String) in try Tool.ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
-            .split(separator: "\n").filter { !$0.hasPrefix("#") } }
-        XCTAssertEqual(try hash("flat-auto.mkv"), try hash("flat-off.mkv"))
-        XCTAssertNotEqual(try hash("flat-on.mkv"), try hash("flat-off.mkv"))
-        XCTAssertEqual(try hash("flat-on.mkv").count, 6)
+        XCTAssertEqual(try Tool.frameHashes("flat-auto.mkv", in: folder), try Tool.frameHashes("flat-off.mkv", in: folder))
+        XCTAssertNotEqual(try Tool.frameHashes("flat-on.mkv", in: folder), try Tool.frameHashes("flat-off.mkv", in: folder))
+        XCTAssertEqual(try Tool.frameHashes("flat-on.mkv", in: folder).count, 6)
     }
 
     /// Film telecined to 29.97 fps (3:2 pulldown) comes back as its 23.976 frames, bit for bit,
@@ -269,11 +297,9 @@ final class TranscodeTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "film.mkv", "-vf", "telecine=pattern=23", "-c:v", "ffv1", "-field_order", "tt", "tc.mkv"], in: folder)
         let r = try Tool.clarity(["transcode", "tc.mkv", "out.mkv", "--codec", "ffv1", "--deinterlace", "film", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let hash = { (file: String) in try Tool.ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: self.folder).text
-            .split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last! } }
-        let film = try hash("film.mkv")
+        let film = try Tool.frameHashes("film.mkv", in: folder)
         XCTAssertEqual(film.count, 48)
-        XCTAssertEqual(try hash("out.mkv"), film)
+        XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder), film)
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=r_frame_rate", in: folder), ["24000/1001"])
         let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
         XCTAssertEqual(times.count, 48)
@@ -281,7 +307,7 @@ final class TranscodeTests: ToolTestCase {
         // Deinterlaced instead, the five frames of each cycle stay, two of them woven from two film frames.
         let auto = try Tool.clarity(["transcode", "tc.mkv", "auto.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
         XCTAssertEqual(auto.status, 0, auto.stderr)
-        XCTAssertEqual(try hash("auto.mkv").count, 60)
+        XCTAssertEqual(try Tool.frameHashes("auto.mkv", in: folder).count, 60)
         try makeClip("pal.mp4", seconds: 0.2, extra: ["-r", "25"])
         let pal = try Tool.clarity(["transcode", "pal.mp4", "pal.mkv", "--deinterlace", "film"], in: folder)
         XCTAssertEqual(pal.status, 64, pal.stderr)

@@ -71,9 +71,13 @@ public struct HDRStaticMetadata: @unchecked Sendable {
 
     /// What the first decoded frame of stream `index` says, read by a demuxer and decoder of
     /// its own (so only for inputs that can be read again from the start: files).
-    static func firstFrame(of url: String, format: UnsafePointer<AVInputFormat>?, stream index: Int) -> HDRStaticMetadata? {
+    static func firstFrame(of url: String, format: UnsafePointer<AVInputFormat>?, options: [String: String],
+                           stream index: Int) -> HDRStaticMetadata? {
         var ctx: UnsafeMutablePointer<AVFormatContext>?
-        guard avformat_open_input(&ctx, url, format, nil) >= 0, let context = ctx else { return nil }
+        var dictionary: OpaquePointer?
+        defer { av_dict_free(&dictionary) }
+        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
+        guard avformat_open_input(&ctx, url, format, &dictionary) >= 0, let context = ctx else { return nil }
         defer { avformat_close_input(&ctx) }
         guard avformat_find_stream_info(context, nil) >= 0, index < Int(context.pointee.nb_streams),
               let par = context.pointee.streams[index]?.pointee.codecpar,

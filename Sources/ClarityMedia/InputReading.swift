@@ -1,18 +1,23 @@
 import CFFmpeg
 
-/// How an input is read: the part of it, what becomes of interlaced video, and the frame rate
-/// of an input that carries no timing of its own.
+/// How an input is read: the part of it, what becomes of interlaced video, the frame rate of
+/// an input that carries no timing of its own, and the demuxer's options.
 public struct InputReading: Sendable {
     public var range: InputRange
     public var deinterlace: Deinterlacing
     /// A raw H.264 / HEVC stream or a picture sequence at this rate (they would be read at
     /// the rate the stream claims, or at 25 fps); nil: as the input says.
     public var frameRate: AVRational?
+    /// Options for the demuxer by FFmpeg name: what an input that does not describe itself
+    /// needs (raw frames: `video_size`, `pixel_format`; a camera: `video_size`, `framerate`).
+    public var demuxerOptions: [String: String]
 
-    public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil) {
+    public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
+                demuxerOptions: [String: String] = [:]) {
         self.range = range
         self.deinterlace = deinterlace
         self.frameRate = frameRate
+        self.demuxerOptions = demuxerOptions
     }
 
     /// A rate in FFmpeg's syntax ("30", "29.97", "30000/1001", "ntsc"); nil when it is not one.

@@ -98,6 +98,10 @@ public final class MediaReader {
                 throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers`)")
             }
             inputFormat = f
+            if String(cString: f.pointee.name) == "rawvideo" && reading.demuxerOptions["video_size"] == nil {
+                throw MediaError(.invalidArgument, "raw frames do not say their size: give --input-option video_size=WxH "
+                                 + "(and pixel_format, yuv420p unless told, and framerate, 25 unless told)")
+            }
         }
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
@@ -112,11 +116,13 @@ public final class MediaReader {
         defer { av_dict_free(&demuxerOptions) }
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
         if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
+        for (key, value) in reading.demuxerOptions { av_dict_set(&demuxerOptions, key, value, 0) }
         var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
         let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
         if watch.wentSilent { throw silent }
         guard r >= 0, let ctx else {
-            throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read (\(MediaError.text(r)))")
+            let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
+            throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
         }
         context = ctx
         // The demuxers of untimed inputs are those that take a rate (image2, rawvideo, h264, ...).
@@ -127,6 +133,12 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.invalidArgument, "--input-rate is for inputs without timing of their own (raw H.264 / HEVC, "
                              + "picture sequences): \(url) (\(String(cString: demuxer.name))) times its frames itself")
+        }
+        if let left = av_dict_get(demuxerOptions, "", nil, AV_DICT_IGNORE_SUFFIX) {
+            let key = String(cString: left.pointee.key)
+            avformat_close_input(&context)
+            throw MediaError(.invalidArgument, "the \(String(cString: demuxer.name)) demuxer has no option '\(key)' "
+                             + "(see `ffmpeg -h demuxer=\(String(cString: demuxer.name))`)")
         }
         r = avformat_find_stream_info(ctx, nil)
         if watch.wentSilent {
@@ -150,7 +162,7 @@ public final class MediaReader {
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
         if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
            !url.hasPrefix("pipe:"), !url.contains("://"),
-           let hdr = HDRStaticMetadata.firstFrame(of: url, format: ctx.pointee.iformat, stream: Int(best)) {
+           let hdr = HDRStaticMetadata.firstFrame(of: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) {
             video.sideData += hdr.sideData
         }
         videoStream = video

@@ -37,20 +37,14 @@ struct EncodeOptions: ParsableArguments {
 
     func validate() throws {
         guard (0...63).contains(crf) else { throw ValidationError("--crf must be between 0 and 63") }
-        for option in encoderOptions where !option.contains("=") || option.hasPrefix("=") {
-            throw ValidationError("--encoder-option takes key=value, not '\(option)'")
-        }
+        _ = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
     }
 
     func settings(for writer: MediaWriter, threads: Int) -> EncoderSettings {
         let codec = self.codec ?? writer.defaultVideoCodec
         // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
         let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
-        var options: [String: String] = [:]
-        for option in encoderOptions {
-            let parts = option.split(separator: "=", maxSplits: 1)
-            options[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
-        }
+        var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]
         if let bitrate { options["b"] = bitrate }
         return EncoderSettings(codec: codec, crf: bitrate == nil ? crf : nil, preset: preset, threads: threads, pixelFormat: pixelFormat,
                                options: options)

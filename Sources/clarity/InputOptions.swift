@@ -4,7 +4,8 @@ import ClarityMedia
 extension Deinterlacing: ExpressibleByArgument {}
 
 /// How the input is read: the part to process (`--start`, `--duration`, in ffmpeg's time
-/// syntax), what becomes of interlaced video, and the rate of an untimed input.
+/// syntax), what becomes of interlaced video, the rate of an untimed input, and the demuxer's
+/// options.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start this far into the input: seconds, or [HH:]MM:SS[.frac] (as ffmpeg's -ss). The part starts at time 0 in the output; audio and subtitles are cut alike.",
                                valueName: "time"))
@@ -22,6 +23,11 @@ struct InputOptions: ParsableArguments {
                                valueName: "fps"))
     var inputRate: String?
 
+    @Option(name: .customLong("input-option"),
+            help: ArgumentHelp("A demuxer option by FFmpeg name, key=value; repeatable. What an input that does not describe itself needs: raw frames (--input-format rawvideo with video_size=1280x720, pixel_format=yuv420p, framerate=30), a camera (--input-format v4l2 with video_size, framerate, input_format=mjpeg). An option the demuxer lacks is an error.",
+                               valueName: "key=value"))
+    var inputOptions: [String] = []
+
     func validate() throws { _ = try parsed() }
 
     /// How to read the input.
@@ -34,7 +40,8 @@ struct InputOptions: ParsableArguments {
             }
             return r
         }
-        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate)
+        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate,
+                            demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"))
     }
 
     private func range() throws -> InputRange {

@@ -9,14 +9,16 @@ struct Pipe: ParsableCommand {
             only as fast as the reader of its output takes frames, so memory stays bounded. When \
             either side closes, Clarity stops cleanly.
 
-            Example:
+            Examples:
               ffmpeg -i in.mp4 -f yuv4mpegpipe - | clarity pipe --scale 3 | ffmpeg -f yuv4mpegpipe -i - out.mkv
+              producer | clarity pipe --input-format rawvideo --input-option video_size=1280x720 \\
+                --input-option pixel_format=yuv420p --input-option framerate=30 --scale 3 --output-format rawvideo | consumer
             """)
 
     @Option(name: .customLong("input-format"), help: "Force the input's demuxer (default: probe; y4m is detected).")
     var inputFormat: String?
 
-    @Option(name: .customLong("output-format"), help: "Output container: y4m, nut, matroska (mkv), mpegts (ts), mp4 (fragmented).")
+    @Option(name: .customLong("output-format"), help: "Output container: y4m, nut, matroska (mkv), mpegts (ts), mp4 (fragmented), rawvideo (bare frames in the input's pixel format, no header: the reader is told their size).")
     var outputFormat = "y4m"
 
     @OptionGroup(title: "Processing") var resize: ResizeOptions
@@ -27,8 +29,8 @@ struct Pipe: ParsableCommand {
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
-        guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4"].contains(outputFormat) else {
-            throw ValidationError("--output-format must be y4m, nut, matroska, mpegts or mp4")
+        guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4", "rawvideo"].contains(outputFormat) else {
+            throw ValidationError("--output-format must be y4m, nut, matroska, mpegts, mp4 or rawvideo")
         }
         if encode.format != nil { throw ValidationError("use --output-format to choose the container of a pipe") }
     }

@@ -24,6 +24,26 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), a)
     }
 
+    /// Bare frames both ways, described by demuxer options: exact without resizing, the right
+    /// count and size with it; raw frames without a size, or an option the demuxer lacks, are
+    /// refused with what to give.
+    func testRawFramesInAndOut() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "-pix_fmt", "yuv420p", "-f", "rawvideo", "in.yuv"], in: folder)
+        let raw = "'\(Tool.clarity)' pipe --input-format rawvideo --input-option video_size=320x180 --input-option pixel_format=yuv420p --input-option framerate=30"
+        let same = try Tool.shell("\(raw) --output-format rawvideo < in.yuv > out.yuv && cmp in.yuv out.yuv", in: folder)
+        XCTAssertEqual(same.status, 0, same.stderr)
+        let up = try Tool.shell("\(raw) --scale 2 < in.yuv > up.y4m", in: folder)
+        XCTAssertEqual(up.status, 0, up.stderr)
+        XCTAssertEqual(try Tool.probe("up.y4m", stream: "v", entries: "stream=width,height,r_frame_rate,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                       ["640,360,30/1,15"])
+        let unsized = try Tool.shell("'\(Tool.clarity)' pipe --input-format rawvideo < in.yuv > /dev/null", in: folder)
+        XCTAssertEqual(unsized.status, 64)
+        XCTAssertTrue(unsized.stderr.contains("--input-option video_size=WxH"), unsized.stderr)
+        let unknown = try Tool.shell("\(raw) --input-option colour=blue < in.yuv > /dev/null", in: folder)
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("the rawvideo demuxer has no option 'colour'"), unknown.stderr)
+    }
+
     func testPipeUpscalesIntoEachContainer() throws {
         try makeClip()
         // MP4 into a pipe is written in fragments (its index cannot be written last there).

@@ -17,8 +17,11 @@ struct Probe: ParsableCommand {
             shallowest first: what the early exit decided, frame by frame.
             """)
 
-    @Argument(help: "Input file or URL.")
+    @Argument(help: "Input file or URL (- for stdin).")
     var input: String
+
+    @Option(name: .customLong("input-format"), help: "Force the input's demuxer (default: probe).")
+    var inputFormat: String?
 
     @Option(help: "IQAM block size: 4 for H.264/HEVC-like codecs, 8 for JPEG.")
     var block = 4
@@ -30,6 +33,7 @@ struct Probe: ParsableCommand {
     var json = false
 
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
+    @OptionGroup(title: "Input") var reading: InputOptions
 
     func validate() throws {
         guard block == 4 || block == 8 else { throw ValidationError("--block must be 4 or 8") }
@@ -38,7 +42,7 @@ struct Probe: ParsableCommand {
     func run() throws {
         clarity_set_log_level(AV_LOG_FATAL)
         try reportingErrors {
-            let reader = try MediaReader(url: input, exportEncodingParameters: true)
+            let reader = try MediaReader(url: input, format: inputFormat, exportEncodingParameters: true, reading: reading.reading)
             // IQAM is not offset-invariant: luma is scored as decoded. 8-bit YUV is read in place;
             // anything else goes to 8-bit yuv420p, which keeps the studio range.
             let format = reader.videoFormat

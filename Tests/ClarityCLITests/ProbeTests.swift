@@ -2,8 +2,8 @@ import Foundation
 import XCTest
 
 final class ProbeTests: ToolTestCase {
-    func probe(_ file: String, limit: Int = 0) throws -> [[String: Any]] {
-        let r = try Tool.clarity(["probe", file, "--json", "--frames", String(limit)], in: folder)
+    func probe(_ file: String, limit: Int = 0, _ extra: [String] = []) throws -> [[String: Any]] {
+        let r = try Tool.clarity(["probe", file, "--json", "--frames", String(limit)] + extra, in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         return r.text.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
     }
@@ -33,5 +33,18 @@ final class ProbeTests: ToolTestCase {
         XCTAssertEqual(frames.count, 6)
         XCTAssertNil(frames[0]["qp"])
         XCTAssert((0...1).contains(frames[0]["iqam"] as? Double ?? -1))
+    }
+
+    /// Probe reads what the other commands read: raw frames described by demuxer options, and
+    /// a part of the input (its frames scored the same as read from the start).
+    func testReadsRawFramesAndAPart() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x192:rate=30", "-t", "0.5", "-pix_fmt", "yuv420p", "-f", "rawvideo", "in.yuv"], in: folder)
+        let raw = try probe("in.yuv", limit: 0, ["--input-format", "rawvideo", "--input-option", "video_size=320x192", "--input-option", "framerate=30"])
+        XCTAssertEqual(raw.count, 15)
+        try Tool.ffmpeg(["-f", "rawvideo", "-video_size", "320x192", "-framerate", "30", "-i", "in.yuv", "-c:v", "ffv1", "in.mkv"], in: folder)
+        let part = try probe("in.mkv", limit: 0, ["--start", "0.2"])
+        XCTAssertEqual(part.count, 9)
+        XCTAssertEqual(part[0]["time"] as? Double ?? -1, 0, accuracy: 1e-6, "the part starts at 0")
+        XCTAssertEqual(part[0]["iqam"] as? Double ?? -1, raw[6]["iqam"] as? Double ?? -2, accuracy: 1e-9)
     }
 }

@@ -1,7 +1,8 @@
 import CFFmpeg
 
-/// How an input is read: the part of it, what becomes of interlaced video, the frame rate of
-/// an input that carries no timing of its own, and the demuxer's options.
+/// How an input is read: the part of it (a time span, and at most so many frames), what becomes
+/// of interlaced video, the frame rate of an input that carries no timing of its own, and the
+/// demuxer's options.
 public struct InputReading: Sendable {
     public var range: InputRange
     public var deinterlace: Deinterlacing
@@ -11,13 +12,16 @@ public struct InputReading: Sendable {
     /// Options for the demuxer by FFmpeg name: what an input that does not describe itself
     /// needs (raw frames: `video_size`, `pixel_format`; a camera: `video_size`, `framerate`).
     public var demuxerOptions: [String: String]
+    /// The first frames only (of the part); nil: all.
+    public var frameLimit: Int?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
-                demuxerOptions: [String: String] = [:]) {
+                demuxerOptions: [String: String] = [:], frameLimit: Int? = nil) {
         self.range = range
         self.deinterlace = deinterlace
         self.frameRate = frameRate
         self.demuxerOptions = demuxerOptions
+        self.frameLimit = frameLimit
     }
 
     /// A rate in FFmpeg's syntax ("30", "29.97", "30000/1001", "ntsc"); nil when it is not one.

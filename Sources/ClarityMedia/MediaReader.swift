@@ -21,8 +21,13 @@ public final class MediaReader {
     public let streams: [StreamInfo]
     /// Container duration in seconds, when known.
     public let duration: Double?
-    /// Frames expected, when the container says (for progress); nil when unknown.
-    public let expectedFrames: Int?
+    /// Frames expected, when the container says (for progress), no more than `frameLimit`;
+    /// nil when unknown.
+    public var expectedFrames: Int? { frameLimit.map { n in framesListed.map { min($0, n) } ?? n } ?? framesListed }
+    private let framesListed: Int?
+    /// Frames handed out at most; nil: all of the part.
+    public private(set) var frameLimit: Int?
+    private var framesHandedOut = 0
 
     /// The file's tags and chapters (chapters on the output's clock: a part's start is 0).
     public private(set) var metadata = MediaMetadata()
@@ -255,12 +260,13 @@ public final class MediaReader {
         }
         if let indexedPackets {
             let change = deinterlacer == nil ? AVRational(num: 1, den: 1) : deinterlace.rateChange
-            expectedFrames = indexedPackets * Int(change.num) / Int(change.den)
+            framesListed = indexedPackets * Int(change.num) / Int(change.den)
         } else if let duration, output.frameRate.num > 0 {
-            expectedFrames = Int((duration * av_q2d(output.frameRate)).rounded())
+            framesListed = Int((duration * av_q2d(output.frameRate)).rounded())
         } else {
-            expectedFrames = nil
+            framesListed = nil
         }
+        frameLimit = reading.frameLimit
         // Only the video stream is read until streams are chosen for copying.
         selectCopiedStreams([])
     }
@@ -351,8 +357,19 @@ public final class MediaReader {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
 
-    /// The next frame or copied packet, in file order; nil at the end of the input.
+    /// Hands out no more than `n` frames (a picture file holds one).
+    public func limitFrames(to n: Int) { frameLimit = min(frameLimit ?? n, n) }
+
+    /// The next frame or copied packet, in file order; nil at the end of the input or after
+    /// `frameLimit` frames.
     public func read() throws -> MediaItem? {
+        if let frameLimit, framesHandedOut >= frameLimit { return nil }
+        let item = try nextItem()
+        if case .frame? = item { framesHandedOut += 1 }
+        return item
+    }
+
+    private func nextItem() throws -> MediaItem? {
         while true {
             if let deinterlacer, let frame = try deinterlacer.pull() { return .frame(frame) }
             if finished {

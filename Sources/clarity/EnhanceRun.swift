@@ -87,6 +87,14 @@ struct EnhanceRun {
             let stage = copies[0]
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
+            if writer.holdsPicturesOnly && !file.isSequence && !file.isPipe {
+                // One picture file: the first frame of the part (`--start 12 still.png`).
+                if !run.quiet && reader.expectedFrames.map({ $0 > 1 }) ?? true {
+                    Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
+                                    + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
+                }
+                reader.limitFrames(to: 1)
+            }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer,
                 encoder: encode.settings(for: writer, threads: threads.total),

@@ -4,7 +4,7 @@ import ClarityMedia
 extension Deinterlacing: ExpressibleByArgument {}
 
 /// How the input is read: the part to process (`--start`, `--duration`, in ffmpeg's time
-/// syntax), what becomes of interlaced video, the rate of an untimed input, and the demuxer's
+/// syntax, and `--frames`), what becomes of interlaced video, the rate of an untimed input, and the demuxer's
 /// options.
 struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Start this far into the input: seconds, or [HH:]MM:SS[.frac] (as ffmpeg's -ss). The part starts at time 0 in the output; audio and subtitles are cut alike.",
@@ -13,6 +13,10 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("Process this much of the input, from --start (same syntax).", valueName: "time"))
     var duration: String?
+
+    @Option(help: ArgumentHelp("Process only the first N frames (of the part --start chooses); 0: all. Copied audio and subtitles stop with them.",
+                               valueName: "N"))
+    var frames = 0
 
     @Option(help: ArgumentHelp("Interlaced video: auto (deinterlace what the input says is interlaced), on (every frame, for an input interlaced but not flagged so), double (one frame per field: 25i becomes 50p), film (inverse telecine: film carried in 29.97 fps video by 3:2 pulldown, as on NTSC DVDs, back to its 23.976 whole frames), off (frames as decoded, fields combed on motion). FFmpeg's bwdif (film: fieldmatch and decimate first), before any other processing.",
                                valueName: "mode"))
@@ -40,8 +44,10 @@ struct InputOptions: ParsableArguments {
             }
             return r
         }
+        guard frames >= 0 else { throw ValidationError("--frames takes a count of frames (0: all), not \(frames)") }
         return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate,
-                            demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"))
+                            demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
+                            frameLimit: frames > 0 ? frames : nil)
     }
 
     private func range() throws -> InputRange {

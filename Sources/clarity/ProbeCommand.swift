@@ -26,9 +26,6 @@ struct Probe: ParsableCommand {
     @Option(help: "IQAM block size: 4 for H.264/HEVC-like codecs, 8 for JPEG.")
     var block = 4
 
-    @Option(help: "Stop after this many frames (0 = all).")
-    var frames = 0
-
     @Flag(help: "One JSON object per frame on stdout.")
     var json = false
 
@@ -57,7 +54,7 @@ struct Probe: ParsableCommand {
             let exitsHeader = enhancer == nil ? "" : "  exits"
             if !json { print("frame      time  type     QP    IQAM  blocky    blur" + exitsHeader) }
             var index = 0, qpSum = 0.0, qpCount = 0, qualitySum = 0.0
-            while frames == 0 || index < frames, let item = try reader.read() {
+            while let item = try reader.read() {
                 guard case .frame(let frame) = item else { continue }
                 let luma = direct ? frame : try toLuma.scale(frame)
                 let (data, stride) = luma.plane(0)

@@ -189,18 +189,44 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(try Tool.probe(name, stream: "v", entries: "stream=codec_name,width,height,pix_fmt", in: folder), ["\(codec),480,288,\(pixFmt)"])
         }
         try makeClip(seconds: 0.2)
-        let one = try Tool.clarity(["transcode", "in.mp4", "frame.png", "--progress", "none"], in: folder)
-        XCTAssertEqual(one.status, 64, one.stderr)
-        XCTAssertTrue(one.stderr.contains("name a numbered sequence"), one.stderr)
+        // A video into one picture: its first frame (of the part), with a warning.
+        let one = try Tool.clarity(["transcode", "in.mp4", "frame.png", "--start", "0.1", "--progress", "none"], in: folder)
+        XCTAssertEqual(one.status, 0, one.stderr)
+        XCTAssertTrue(one.stderr.contains("frame.png holds one picture: the first frame from --start is written"), one.stderr)
+        let rgb = { (arguments: [String]) in try Tool.ffmpeg(arguments + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"], in: self.folder).stdout }
+        let still = try rgb(["-i", "frame.png"]), atStart = try rgb(["-ss", "0.1", "-i", "in.mp4"]), first = try rgb(["-i", "in.mp4"])
+        func difference(_ a: Data, _ b: Data) -> Double { Double(zip(a, b).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, a.count)) }
+        XCTAssertLessThan(difference(still, atStart), 1, "the frame at 0.1 s")
+        XCTAssertGreaterThan(difference(still, first), 5, "not the first of the file")
         let r = try Tool.clarity(["transcode", "in.mp4", "f%03d.png", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(files.filter { $0.hasPrefix("f") }, (1...6).map { String(format: "f%03d.png", $0) })
-        XCTAssertFalse(files.contains { $0.hasPrefix(".") || $0 == "frame.png" }, "\(files)")
+        XCTAssertEqual(files.filter { $0.hasPrefix("f") }, (1...6).map { String(format: "f%03d.png", $0) } + ["frame.png"])
+        XCTAssertFalse(files.contains { $0.hasPrefix(".") }, "\(files)")
         let again = try Tool.clarity(["transcode", "in.mp4", "f%03d.png", "--progress", "none"], in: folder)
         XCTAssertEqual(again.status, 73, again.stderr)
         let back = try Tool.clarity(["transcode", "f%03d.png", "back.mkv", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(back.status, 0, back.stderr)
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
+    }
+
+    /// `--frames N`: the first N frames of the part, audio stopping with them, progress counting
+    /// N; `pipe` takes it too.
+    func testAFrameCountEndsTheRun() throws {
+        try makeClip()
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--frames", "15", "--start", "0.5", "--progress", "json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(times.count, 15)
+        XCTAssertEqual(times.first ?? -1, 0, accuracy: 0.002)
+        let audio = try Tool.probe("out.mkv", stream: "a", entries: "packet=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertFalse(audio.isEmpty)
+        XCTAssertLessThan(audio.last ?? 9, 1.2, "audio stops with the reading (2 s clip, 0.5 s of video from 0.5 s)")
+        XCTAssertTrue(r.stderr.contains("\"expected_frames\":15"), r.stderr)
+        let pipe = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe --frames 4 > out.y4m", in: folder)
+        XCTAssertEqual(pipe.status, 0, pipe.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder).count, 4)
+        let negative = try Tool.clarity(["transcode", "in.mp4", "no.mkv", "--frames", "-2"], in: folder)
+        XCTAssertEqual(negative.status, 64, negative.stderr)
     }
 
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and

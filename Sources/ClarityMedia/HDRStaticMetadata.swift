@@ -69,37 +69,10 @@ public struct HDRStaticMetadata: @unchecked Sendable {
         return out
     }
 
-    /// What the first decoded frame of stream `index` says, read by a demuxer and decoder of
-    /// its own (so only for inputs that can be read again from the start: files).
+    /// What the first frame of stream `index` of a file says.
     static func firstFrame(of url: String, format: UnsafePointer<AVInputFormat>?, options: [String: String],
                            stream index: Int) -> HDRStaticMetadata? {
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var dictionary: OpaquePointer?
-        defer { av_dict_free(&dictionary) }
-        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
-        guard avformat_open_input(&ctx, url, format, &dictionary) >= 0, let context = ctx else { return nil }
-        defer { avformat_close_input(&ctx) }
-        guard avformat_find_stream_info(context, nil) >= 0, index < Int(context.pointee.nb_streams),
-              let par = context.pointee.streams[index]?.pointee.codecpar,
-              let codec = avcodec_find_decoder(par.pointee.codec_id) else { return nil }
-        var dec = avcodec_alloc_context3(codec)
-        defer { avcodec_free_context(&dec) }
-        var packet = av_packet_alloc()
-        var frame = av_frame_alloc()
-        defer { av_packet_free(&packet); av_frame_free(&frame) }
-        guard let dec, let packet, let frame, avcodec_parameters_to_context(dec, par) >= 0, avcodec_open2(dec, codec, nil) >= 0 else { return nil }
-        // A few hundred packets at most: the metadata comes with the first frame or not at all.
-        for _ in 0..<500 {
-            let r = av_read_frame(context, packet)
-            if r >= 0 && Int(packet.pointee.stream_index) != index {
-                av_packet_unref(packet)
-                continue
-            }
-            avcodec_send_packet(dec, r >= 0 ? packet : nil)
-            av_packet_unref(packet)
-            if avcodec_receive_frame(dec, frame) >= 0 { return HDRStaticMetadata(frame: frame) }
-            if r < 0 { return nil }
-        }
-        return nil
+        guard let frame = FrameSampler(url: url, format: format, options: options, stream: index)?.next() else { return nil }
+        return HDRStaticMetadata(frame: frame.avFrame)
     }
 }

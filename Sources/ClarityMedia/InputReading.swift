@@ -1,7 +1,7 @@
 import CFFmpeg
 
-/// How an input is read: the part of it (a time span, and at most so many frames), what becomes
-/// of interlaced video, the frame rate of an input that carries no timing of its own, and the
+/// How an input is read: the part of it (a time span, and at most so many frames), the part of
+/// each picture, what becomes of interlaced video, the frame rate of an input that carries no timing of its own, and the
 /// demuxer's options.
 public struct InputReading: Sendable {
     public var range: InputRange
@@ -14,9 +14,12 @@ public struct InputReading: Sendable {
     public var demuxerOptions: [String: String]
     /// The first frames only (of the part); nil: all.
     public var frameLimit: Int?
+    /// The part of each picture to keep.
+    public var crop: Cropping
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
-                demuxerOptions: [String: String] = [:], frameLimit: Int? = nil) {
+                demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none) {
+        self.crop = crop
         self.range = range
         self.deinterlace = deinterlace
         self.frameRate = frameRate

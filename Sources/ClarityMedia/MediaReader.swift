@@ -215,12 +215,6 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw error
         }
-        var output = decoded
-        if let deinterlacer {
-            output.timeBase = deinterlacer.timeBase
-            if rate.num > 0 { output.frameRate = av_mul_q(rate, deinterlace.rateChange) }
-        }
-        videoFormat = output
         var whole: Double?
         if stream.pointee.duration > 0 {
             whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
@@ -232,6 +226,22 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", url, whole, range.start))
         }
+        do {
+            crop = try Self.cropRect(reading.crop, url: url, format: decoded, duration: whole) {
+                FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
+            }
+        } catch {
+            avcodec_free_context(&decoder)
+            avformat_close_input(&context)
+            throw error
+        }
+        var output = decoded
+        if let deinterlacer {
+            output.timeBase = deinterlacer.timeBase
+            if rate.num > 0 { output.frameRate = av_mul_q(rate, deinterlace.rateChange) }
+        }
+        if let crop { (output.width, output.height) = (crop.width, crop.height) }
+        videoFormat = output
         let rest = whole.map { max(0, $0 - range.start) }
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
@@ -357,6 +367,31 @@ public final class MediaReader {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
 
+    /// The part of each frame handed out (`--crop`); nil: whole frames.
+    public let crop: CropRect?
+
+    /// The rectangle `cropping` asks for in pictures of `format`; nil when it keeps them whole.
+    private static func cropRect(_ cropping: Cropping, url: String, format: VideoFormat, duration: Double?,
+                                 sampler: () -> FrameSampler?) throws -> CropRect? {
+        let rect: CropRect?
+        switch cropping {
+        case .none: return nil
+        case .size: rect = try cropping.rect(in: format)
+        case .auto:
+            guard !url.hasPrefix("pipe:"), !url.contains("://") else {
+                throw MediaError(.invalidArgument, "--crop auto looks at frames across the input before it starts: not possible "
+                                 + "from a pipe or a network stream; give the area (--crop W:H:X:Y)")
+            }
+            guard BlackBars.canRead(format) else {
+                throw MediaError(.invalidArgument, "--crop auto reads luma: \(format.pixelFormatName) has none; give the area (--crop W:H:X:Y)")
+            }
+            guard let sampler = sampler() else { throw MediaError(.notMedia, "\(url): cannot read frames ahead to find black bars") }
+            rect = BlackBars.detect(sampler, format: format, duration: duration)
+        }
+        guard let rect, rect != CropRect(width: format.width, height: format.height, x: 0, y: 0) else { return nil }
+        return rect
+    }
+
     /// Hands out no more than `n` frames (a picture file holds one).
     public func limitFrames(to n: Int) { frameLimit = min(frameLimit ?? n, n) }
 
@@ -365,7 +400,10 @@ public final class MediaReader {
     public func read() throws -> MediaItem? {
         if let frameLimit, framesHandedOut >= frameLimit { return nil }
         let item = try nextItem()
-        if case .frame? = item { framesHandedOut += 1 }
+        if case .frame(let frame)? = item {
+            framesHandedOut += 1
+            try crop?.apply(to: frame)
+        }
         return item
     }
 

@@ -83,6 +83,10 @@ struct EnhanceRun {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; --deinterlace auto removes the combs on motion")
             }
+            if !run.quiet && reading.crop == .auto {
+                Console.write(reader.crop.map { "crop: \($0), black bars found on frames across the input\n" }
+                              ?? "crop: no black bars found, frames kept whole\n")
+            }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
             let file = try OutputFile(output, overwrite: encode.overwrite)

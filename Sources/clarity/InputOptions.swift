@@ -18,6 +18,10 @@ struct InputOptions: ParsableArguments {
                                valueName: "N"))
     var frames = 0
 
+    @Option(help: ArgumentHelp("Keep only this part of the picture, before anything else but deinterlacing: W:H:X:Y in the stored picture's pixels (W:H centres it), as ffmpeg's crop filter; or auto: the black bars of a letterboxed (or pillarboxed) picture, found on frames across the file.",
+                               valueName: "W:H[:X:Y]|auto"))
+    var crop: String?
+
     @Option(help: ArgumentHelp("Interlaced video: auto (deinterlace what the input says is interlaced), on (every frame, for an input interlaced but not flagged so), double (one frame per field: 25i becomes 50p), film (inverse telecine: film carried in 29.97 fps video by 3:2 pulldown, as on NTSC DVDs, back to its 23.976 whole frames), off (frames as decoded, fields combed on motion). FFmpeg's bwdif (film: fieldmatch and decimate first), before any other processing.",
                                valueName: "mode"))
     var deinterlace: Deinterlacing = .auto
@@ -44,10 +48,16 @@ struct InputOptions: ParsableArguments {
             }
             return r
         }
+        let cropping = try crop.map { text in
+            guard let c = Cropping(text) else {
+                throw ValidationError("--crop takes W:H, W:H:X:Y (whole pixels, as ffmpeg's crop) or auto, not '\(text)'")
+            }
+            return c
+        } ?? Cropping.none
         guard frames >= 0 else { throw ValidationError("--frames takes a count of frames (0: all), not \(frames)") }
         return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate,
                             demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
-                            frameLimit: frames > 0 ? frames : nil)
+                            frameLimit: frames > 0 ? frames : nil, crop: cropping)
     }
 
     private func range() throws -> InputRange {

@@ -209,6 +209,34 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
     }
 
+    /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep
+    /// exactly the picture, frame for frame; the models take a cropped frame; areas that do not
+    /// fit or split chroma samples, and `auto` from a pipe, are refused.
+    func testCropKeepsExactlyThePicture() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.4", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "picture.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "picture.mkv", "-vf", "pad=400:240:40:30:black", "-c:v", "ffv1", "boxed.mkv"], in: folder)
+        let picture = try Tool.frameHashes("picture.mkv", in: folder)
+        XCTAssertEqual(picture.count, 10)
+        for crop in ["auto", "320:180:40:30", "320:180"] {
+            let r = try Tool.clarity(["transcode", "boxed.mkv", "out.mkv", "-y", "--crop", crop, "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder), picture, crop)
+            XCTAssertEqual(r.stderr.contains("crop: 320x180 from (40, 30), black bars found"), crop == "auto", r.stderr)
+        }
+        let model = try Tool.clarity(["transcode", "boxed.mkv", "up.mkv", "--crop", "auto", "--model", "bicubicpp", "--scale", "3", "--progress", "none"], in: folder)
+        XCTAssertEqual(model.status, 0, model.stderr)
+        XCTAssertEqual(try Tool.probe("up.mkv", stream: "v", entries: "stream=width,height", in: folder), ["960,540"])
+        for (crop, message) in [("500:100", "does not fit inside the 400x240 picture"), ("320:180:41:30", "whole chroma samples")] {
+            let r = try Tool.clarity(["transcode", "boxed.mkv", "bad.mkv", "--crop", crop], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+        }
+        let piped = try Tool.shell("'\(Tool.clarity)' pipe --crop auto < boxed.mkv > /dev/null", in: folder)
+        XCTAssertEqual(piped.status, 64)
+        XCTAssertTrue(piped.stderr.contains("not possible from a pipe"), piped.stderr)
+        XCTAssertFalse(files.contains("bad.mkv"))
+    }
+
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and
     /// --size is read as the picture is shown (360x640 for a 320x180 clip shown upright).
     func testRotationCarriesOver() throws {

@@ -24,6 +24,7 @@ final class FrameSampler {
         decoder = avcodec_alloc_context3(codec)
         guard let dec = decoder, packet != nil, avcodec_parameters_to_context(dec, par) >= 0 else { return nil }
         dec.pointee.pkt_timebase = stream.pointee.time_base
+        dec.pointee.thread_count = 0  // every core: the run waits for this look ahead
         guard avcodec_open2(dec, codec, nil) >= 0 else { return nil }
     }
 

@@ -235,6 +235,11 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw error
         }
+        // Interlaced 29.97 under `auto` may be film telecined, which `film` would restore.
+        looksTelecined = deinterlace == .auto && interlaced && (29.9...30.01).contains(av_q2d(rate))
+            && !url.hasPrefix("pipe:") && !url.contains("://")
+            && FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
+                .map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
         var output = decoded
         if let deinterlacer {
             output.timeBase = deinterlacer.timeBase
@@ -366,6 +371,10 @@ public final class MediaReader {
     private func offset(in timeBase: AVRational) -> Int64 {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
+
+    /// Deinterlaced under `auto`, the input looks like film telecined to 29.97 fps (a file's
+    /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
+    public let looksTelecined: Bool
 
     /// The part of each frame handed out (`--crop`); nil: whole frames.
     public let crop: CropRect?

@@ -83,6 +83,10 @@ struct EnhanceRun {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; --deinterlace auto removes the combs on motion")
             }
+            if !run.quiet && reader.looksTelecined {
+                Console.warning("\(input) looks like film telecined to 29.97 fps (3:2 pulldown: 2 of every 5 frames repeat a field): "
+                                + "deinterlaced, 2 frames in 5 mix two film frames; --deinterlace film restores the film's own 23.976 frames")
+            }
             if !run.quiet && reading.crop == .auto {
                 Console.write(reader.crop.map { "crop: \($0), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")

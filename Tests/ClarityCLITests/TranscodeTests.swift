@@ -338,10 +338,18 @@ final class TranscodeTests: ToolTestCase {
         let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
         XCTAssertEqual(times.count, 48)
         for (i, t) in times.enumerated() { XCTAssertEqual(t, Double(i) * 1001 / 24000, accuracy: 0.0011) }
-        // Deinterlaced instead, the five frames of each cycle stay, two of them woven from two film frames.
+        // Deinterlaced instead, the five frames of each cycle stay, two of them woven from two
+        // film frames: `auto` says that `film` would suit it, and does not say so of video
+        // interlaced at the camera (29.97i as well).
         let auto = try Tool.clarity(["transcode", "tc.mkv", "auto.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
         XCTAssertEqual(auto.status, 0, auto.stderr)
         XCTAssertEqual(try Tool.frameHashes("auto.mkv", in: folder).count, 60)
+        XCTAssertTrue(auto.stderr.contains("tc.mkv looks like film telecined to 29.97 fps"), auto.stderr)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=60000/1001", "-t", "2", "-vf", "interlace=scan=tff",
+                         "-c:v", "ffv1", "-field_order", "tt", "camera.mkv"], in: folder)
+        let camera = try Tool.clarity(["transcode", "camera.mkv", "camera-out.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(camera.status, 0, camera.stderr)
+        XCTAssertFalse(camera.stderr.contains("telecined"), camera.stderr)
         try makeClip("pal.mp4", seconds: 0.2, extra: ["-r", "25"])
         let pal = try Tool.clarity(["transcode", "pal.mp4", "pal.mkv", "--deinterlace", "film"], in: folder)
         XCTAssertEqual(pal.status, 64, pal.stderr)

@@ -83,7 +83,23 @@ public final class MediaReader {
         let range = reading.range, deinterlace = reading.deinterlace
         let url = url == "-" ? "pipe:0" : url
         self.url = url
-        if !url.hasPrefix("pipe:") && !url.contains("://") {
+        var inputFormat: UnsafePointer<AVInputFormat>?
+        if let format {
+            _ = Self.devices
+            guard let f = av_find_input_format(format) else {
+                throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers` and `ffmpeg -devices`)")
+            }
+            inputFormat = f
+            if String(cString: f.pointee.name) == "rawvideo" && reading.demuxerOptions["video_size"] == nil {
+                throw MediaError(.invalidArgument, "raw frames do not say their size: give --input-option video_size=WxH "
+                                 + "(and pixel_format, yuv420p unless told, and framerate, 25 unless told)")
+            }
+        }
+        // Devices (a camera, the screen, lavfi's generated video) open what they name themselves.
+        let device = inputFormat.map { ($0.pointee.flags & AVFMT_NOFILE) != 0 } ?? false
+        // A file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
+        let rereadable = !device && !url.hasPrefix("pipe:") && !url.contains("://")
+        if rereadable {
             // FFmpeg's file: protocol names a path too. A picture sequence (frame%04d.png) is
             // checked by its first picture.
             let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
@@ -95,17 +111,6 @@ public final class MediaReader {
             }
             guard !isDir.boolValue, FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputUnreadable, "cannot read input: \(url)")
-            }
-        }
-        var inputFormat: UnsafePointer<AVInputFormat>?
-        if let format {
-            guard let f = av_find_input_format(format) else {
-                throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers`)")
-            }
-            inputFormat = f
-            if String(cString: f.pointee.name) == "rawvideo" && reading.demuxerOptions["video_size"] == nil {
-                throw MediaError(.invalidArgument, "raw frames do not say their size: give --input-option video_size=WxH "
-                                 + "(and pixel_format, yuv420p unless told, and framerate, 25 unless told)")
             }
         }
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
@@ -125,6 +130,11 @@ public final class MediaReader {
         var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
         let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
         if watch.wentSilent { throw silent }
+        if device, r < 0, let inputFormat {
+            let name = String(cString: inputFormat.pointee.name)
+            throw MediaError(r == clarity_averror(ENOENT) ? .inputNotFound : .notMedia,
+                             "the \(name) device cannot open \(url) (\(MediaError.text(r)))")
+        }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
@@ -165,8 +175,7 @@ public final class MediaReader {
         let par = stream.pointee.codecpar!
         var video = all[Int(best)]
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
-        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
-           !url.hasPrefix("pipe:"), !url.contains("://"),
+        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty, rereadable,
            let hdr = HDRStaticMetadata.firstFrame(of: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) {
             video.sideData += hdr.sideData
         }
@@ -227,7 +236,7 @@ public final class MediaReader {
             throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", url, whole, range.start))
         }
         do {
-            crop = try Self.cropRect(reading.crop, url: url, format: decoded, duration: whole) {
+            crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) {
                 FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
             }
         } catch {
@@ -237,8 +246,7 @@ public final class MediaReader {
         }
         // Interlaced 29.97 under `auto` may be film telecined, which `film` would restore.
         looksTelecined = deinterlace == .auto && interlaced && (29.9...30.01).contains(av_q2d(rate))
-            && !url.hasPrefix("pipe:") && !url.contains("://")
-            && FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
+            && rereadable && FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
                 .map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
         var output = decoded
         if let deinterlacer {
@@ -372,6 +380,9 @@ public final class MediaReader {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
 
+    /// libavdevice's inputs (v4l2 cameras, x11grab, lavfi, ...) join the demuxers, once.
+    private static let devices: Void = avdevice_register_all()
+
     /// Deinterlaced under `auto`, the input looks like film telecined to 29.97 fps (a file's
     /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
     public let looksTelecined: Bool
@@ -380,16 +391,16 @@ public final class MediaReader {
     public let crop: CropRect?
 
     /// The rectangle `cropping` asks for in pictures of `format`; nil when it keeps them whole.
-    private static func cropRect(_ cropping: Cropping, url: String, format: VideoFormat, duration: Double?,
+    private static func cropRect(_ cropping: Cropping, url: String, rereadable: Bool, format: VideoFormat, duration: Double?,
                                  sampler: () -> FrameSampler?) throws -> CropRect? {
         let rect: CropRect?
         switch cropping {
         case .none: return nil
         case .size: rect = try cropping.rect(in: format)
         case .auto:
-            guard !url.hasPrefix("pipe:"), !url.contains("://") else {
+            guard rereadable else {
                 throw MediaError(.invalidArgument, "--crop auto looks at frames across the input before it starts: not possible "
-                                 + "from a pipe or a network stream; give the area (--crop W:H:X:Y)")
+                                 + "from a pipe, a device or a network stream; give the area (--crop W:H:X:Y)")
             }
             guard BlackBars.canRead(format) else {
                 throw MediaError(.invalidArgument, "--crop auto reads luma: \(format.pixelFormatName) has none; give the area (--crop W:H:X:Y)")

@@ -237,6 +237,21 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("bad.mkv"))
     }
 
+    /// libavdevice's inputs: lavfi's generated video goes through transcode and live like a
+    /// file; a device that is not there is named in the error.
+    func testDeviceInputs() throws {
+        let source = "testsrc2=size=320x180:rate=30:duration=1"
+        for command in ["transcode", "live"] {
+            let r = try Tool.clarity([command, source, "\(command).mkv", "--input-format", "lavfi", "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("\(command).mkv", stream: "v", entries: "stream=width,height,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                           ["640,360,30"], command)
+        }
+        let camera = try Tool.clarity(["live", "/dev/video-none", "cam.mkv", "--input-format", "v4l2"], in: folder)
+        XCTAssertEqual(camera.status, 66, camera.stderr)
+        XCTAssertTrue(camera.stderr.contains("the video4linux2,v4l2 device cannot open /dev/video-none"), camera.stderr)
+    }
+
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and
     /// --size is read as the picture is shown (360x640 for a 320x180 clip shown upright).
     func testRotationCarriesOver() throws {

@@ -1,3 +1,5 @@
+import CFFmpeg
+
 /// Copies between a frame's padded planes and tightly packed arrays, for code that works on
 /// whole planes (image loading, measurements) rather than streaming frames.
 extension VideoFrame {
@@ -18,5 +20,22 @@ extension VideoFrame {
             for y in 0..<rows { (dst.baseAddress! + y * rowBytes).update(from: data + y * stride, count: rowBytes) }
         }
         return out
+    }
+}
+
+extension VideoFrame {
+    /// Copies the first `columns` pixels of every row, in every plane, from `source`, a frame
+    /// of the same size and pixel format (planar or packed; chroma planes in proportion).
+    public func copyColumns(_ columns: Int, from source: VideoFrame) {
+        precondition(source.width == width && source.height == height && source.pixelFormat == pixelFormat,
+                     "copying columns between frames of different shapes")
+        guard source !== self, let d = av_pix_fmt_desc_get(pixelFormat) else { return }
+        for p in 0..<Int(av_pix_fmt_count_planes(pixelFormat)) {
+            let bytes = Int(av_image_get_linesize(pixelFormat, Int32(columns), Int32(p)))
+            let chroma = p == 1 || p == 2
+            let rows = chroma ? (height + (1 << d.pointee.log2_chroma_h) - 1) >> d.pointee.log2_chroma_h : height
+            let (to, toStride) = plane(p), (from, fromStride) = source.plane(p)
+            for y in 0..<rows { (to + y * toStride).update(from: from + y * fromStride, count: bytes) }
+        }
     }
 }

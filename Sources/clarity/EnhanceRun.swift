@@ -32,12 +32,17 @@ struct EnhanceRun {
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
         let enhancers = EnhancerCopies()
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
+            if resize.compare && !model.usesLumaStage && !deartifact.isOn {
+                throw MediaError(.invalidArgument, "--compare sets the enhanced picture beside the classical resize: "
+                                 + "add --model, --preset or --deartifact")
+            }
             let conversion = model.usesLumaStage || deartifact.isOn ? Self.lumaInput(format, threads: threads) : nil
             let upscale = try model.stage(for: conversion?.format ?? format, resize: resize, threads: threads)
             let enhancer = try deartifact.stage(precision: model.precision.resolved)
-            guard conversion != nil || enhancer != nil else { return upscale }
             if let enhancer { enhancers.all.append(enhancer) }
-            return Stage(stage: Self.chain([conversion?.stage, enhancer, upscale.stage])) {
+            let stages = Self.chain([conversion?.stage, enhancer, upscale.stage])
+            let compared = resize.compare ? SplitComparison(stages, filter: try resize.scaleFilter(), threads: threads.pipeline) : stages
+            return Stage(stage: compared) {
                 let removal = enhancer.map { enhancer in
                     let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
                     return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "

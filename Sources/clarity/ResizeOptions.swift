@@ -13,6 +13,9 @@ struct ResizeOptions: ParsableArguments {
     @Option(help: "Classical filter: \(ScaleFilter.names).")
     var filter: String = ScaleFilter.bicubic.rawValue
 
+    @Flag(help: "Before and after, side by side in each frame: the left half is the classical --filter resize of the same input (what ffmpeg -vf scale gives), the right half the enhanced picture. Needs --model, --preset or --deartifact.")
+    var compare = false
+
     func validate() throws {
         if scale != nil && size != nil { throw ValidationError("give --scale or --size, not both") }
         if let scale, !(scale > 0 && scale <= 16) { throw ValidationError("--scale must be above 0 and at most 16") }

@@ -252,6 +252,25 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(camera.stderr.contains("the video4linux2,v4l2 device cannot open /dev/video-none"), camera.stderr)
     }
 
+    /// --compare: the left half of each frame is exactly the classical resize, the right half
+    /// exactly the enhanced picture; without anything to compare it is refused.
+    func testCompareSetsBothPicturesSideBySide() throws {
+        try makeClip(seconds: 0.2)
+        for (file, options) in [("cmp.mkv", ["--model", "bicubicpp", "--compare"]), ("bicubic.mkv", []), ("model.mkv", ["--model", "bicubicpp"])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", file, "--scale", "2", "--codec", "ffv1", "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let half = { (file: String, x: Int) in
+            try Tool.ffmpeg(["-i", file, "-vf", "crop=320:360:\(x):0", "-f", "rawvideo", "-"], in: self.folder).stdout
+        }
+        XCTAssertEqual(try half("cmp.mkv", 0), try half("bicubic.mkv", 0))
+        XCTAssertEqual(try half("cmp.mkv", 320), try half("model.mkv", 320))
+        XCTAssertNotEqual(try half("cmp.mkv", 0), try half("model.mkv", 0), "the halves differ")
+        let alone = try Tool.clarity(["transcode", "in.mp4", "alone.mkv", "--scale", "2", "--compare"], in: folder)
+        XCTAssertEqual(alone.status, 64, alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("add --model, --preset or --deartifact"), alone.stderr)
+    }
+
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and
     /// --size is read as the picture is shown (360x640 for a 320x180 clip shown upright).
     func testRotationCarriesOver() throws {

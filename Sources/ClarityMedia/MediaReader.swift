@@ -29,6 +29,14 @@ public final class MediaReader {
     public private(set) var frameLimit: Int?
     private var framesHandedOut = 0
 
+    /// The part of each frame handed out (`--crop`); nil: whole frames.
+    public let crop: CropRect?
+    /// Deinterlaced under `auto`, the input looks like film telecined to 29.97 fps (a file's
+    /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
+    public let looksTelecined: Bool
+    /// libavdevice's inputs (v4l2 cameras, x11grab, lavfi, ...) join the demuxers, once.
+    private static let devices: Void = avdevice_register_all()
+
     /// The file's tags and chapters (chapters on the output's clock: a part's start is 0).
     public private(set) var metadata = MediaMetadata()
 
@@ -379,16 +387,6 @@ public final class MediaReader {
     private func offset(in timeBase: AVRational) -> Int64 {
         range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
     }
-
-    /// libavdevice's inputs (v4l2 cameras, x11grab, lavfi, ...) join the demuxers, once.
-    private static let devices: Void = avdevice_register_all()
-
-    /// Deinterlaced under `auto`, the input looks like film telecined to 29.97 fps (a file's
-    /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
-    public let looksTelecined: Bool
-
-    /// The part of each frame handed out (`--crop`); nil: whole frames.
-    public let crop: CropRect?
 
     /// The rectangle `cropping` asks for in pictures of `format`; nil when it keeps them whole.
     private static func cropRect(_ cropping: Cropping, url: String, rereadable: Bool, format: VideoFormat, duration: Double?,

@@ -11,6 +11,9 @@ struct Transcode: ParsableCommand {
             Examples:
               clarity transcode in.mp4 out.mp4 --scale 3
               clarity transcode in.mkv out.mkv --size 3840x2160 --filter lanczos --codec ffv1
+              clarity transcode in.mp4 out.mp4 --preset balanced --crop auto
+              clarity transcode in.mp4 look.png --preset quality --start 90 --compare
+              clarity transcode dvd.vob out.mkv --deinterlace film --size 1920x1080
             """)
 
     @OptionGroup var paths: MediaPaths

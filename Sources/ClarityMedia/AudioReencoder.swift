@@ -19,9 +19,14 @@ final class AudioReencoder {
     /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
     private var nextPTS: Int64?
 
+    /// AAC's rate for transparent sound, as the usual encodings give it: 192 kb/s for mono and
+    /// stereo, 64 kb/s a channel beyond (384 for 5.1, 512 for 7.1). A single figure for every
+    /// layout would starve surround sound (7.1 at 192 kb/s is 24 a channel).
+    static func bitRate(channels: Int) -> Int64 { Int64(max(192_000, 64_000 * channels)) }
+
     /// `target`: the encoder's format (AAC). `globalHeader`: the container wants the codec's
     /// set-up out of band (MP4, Matroska).
-    init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool, bitRate: Int64 = 192_000) throws {
+    init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool) throws {
         guard let encoding = avcodec_find_encoder(target) else {
             throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index): no \(String(cString: avcodec_get_name(target))) encoder")
         }
@@ -40,7 +45,7 @@ final class AudioReencoder {
         }
         encoder.pointee.sample_rate = Self.rate(nearest: dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
-        encoder.pointee.bit_rate = bitRate
+        encoder.pointee.bit_rate = Self.bitRate(channels: Int(channels))
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)

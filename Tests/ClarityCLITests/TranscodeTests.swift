@@ -570,8 +570,9 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(try cues("out.mp4").contains("Hello <i>world</i>"))
         XCTAssertEqual(try cues("out.mp4"), try cues("ffmpeg.mp4"))
 
-        // 192 kHz is above what AAC takes: resampled to 96 kHz.
-        for (codec, channels, rate, encoded) in [("pcm_s16le", "1", 44100, 44100), ("flac", "2", 44100, 44100), ("pcm_s24le", "2", 192_000, 96000)] {
+        // 192 kHz is above what AAC takes: resampled to 96 kHz. 5.1 gets 384 kb/s, not stereo's 192.
+        for (codec, channels, rate, encoded) in [("pcm_s16le", "1", 44100, 44100), ("flac", "2", 44100, 44100), ("pcm_s24le", "2", 192_000, 96000),
+                                                  ("pcm_s16le", "6", 48000, 48000)] {
             try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "anoisesrc=sample_rate=\(rate):color=pink",
                              "-t", "2", "-ac", channels, "-c:v", "libx264", "-c:a", codec, "in-\(codec).mkv"], in: folder)
             let r = try Tool.clarity(["transcode", "in-\(codec).mkv", "out.mp4", "-y", "--progress", "none"], in: folder)
@@ -580,6 +581,13 @@ final class TranscodeTests: ToolTestCase {
             let audio = try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name,sample_rate,channels,start_time,duration", in: folder)
             XCTAssertEqual(audio.first?.split(separator: ",").prefix(4).joined(separator: ","), "aac,\(encoded),\(channels),0.000000", codec)
             XCTAssertEqual(Double(audio.first?.split(separator: ",").last ?? "") ?? 0, 2, accuracy: 0.05, codec)
+            let bitRate = Double(try Tool.probe("out.mp4", stream: "a", entries: "stream=bit_rate", in: folder).first ?? "") ?? 0
+            // What the encoder spends (it may spend less than asked, on channels this alike).
+            if channels == "6" {
+                XCTAssertGreaterThan(bitRate, 240_000, "well above stereo's 192 kb/s")
+            } else {
+                XCTAssertEqual(bitRate, 192_000, accuracy: 40_000, "\(codec), \(channels) channel(s)")
+            }
         }
     }
 

@@ -14,8 +14,8 @@ public struct CropRect: Equatable, Sendable, CustomStringConvertible {
     /// further in and it reports the smaller size.
     func apply(to frame: VideoFrame) throws {
         let f = frame.avFrame
-        f.pointee.crop_left = Int(x)
-        f.pointee.crop_top = Int(y)
+        f.pointee.crop_left = x
+        f.pointee.crop_top = y
         f.pointee.crop_right = Int(f.pointee.width) - x - width
         f.pointee.crop_bottom = Int(f.pointee.height) - y - height
         let r = av_frame_apply_cropping(f, Int32(AV_FRAME_CROP_UNALIGNED))

@@ -2,8 +2,8 @@ import CFFmpeg
 
 /// Decodes a few frames of one stream of a file with a demuxer and decoder of its own, so
 /// that the reader can look ahead (HDR metadata in the first frame, black bars across the
-/// file) without disturbing what it hands out. Only for inputs that can be opened again:
-/// files, not pipes or network streams.
+/// file, a run of frames for the telecine check) without disturbing what it hands out. Only
+/// for inputs that can be opened again: files, not pipes, devices or network streams.
 final class FrameSampler {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?

@@ -18,6 +18,10 @@ public enum Deinterlacing: String, CaseIterable, Sendable {
 
     public static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
+    /// Whether video at `rate` may carry film by 3:2 pulldown (29.97 or 30 fps), which `film`
+    /// undoes; at other rates decimation would drop real frames.
+    public static func mayCarryPulldown(_ rate: AVRational) -> Bool { (29.9...30.01).contains(av_q2d(rate)) }
+
     /// Frames out per frame in.
     public var rateChange: AVRational {
         switch self {
@@ -43,10 +47,9 @@ final class Deinterlacer {
 
     init(format: VideoFormat, mode: Deinterlacing) throws {
         precondition(mode != .off, "no deinterlacer for frames as decoded")
-        let fps = av_q2d(format.frameRate)
-        if mode == .film && !(29.9...30.01).contains(fps) {
+        if mode == .film && !Deinterlacing.mayCarryPulldown(format.frameRate) {
             throw MediaError(.invalidArgument, String(format: "--deinterlace film undoes the 3:2 pulldown of film in 29.97 or 30 fps video; "
-                                                      + "this input runs at %.3g fps: use auto or on", fps))
+                                                      + "this input runs at %.3g fps: use auto or on", av_q2d(format.frameRate)))
         }
         let telecine: [(name: String, options: String?)] = mode == .film ? [("fieldmatch", nil), ("decimate", nil)] : []
         let bwdif = ("bwdif", "mode=\(mode == .double ? "send_field" : "send_frame"):parity=auto"

@@ -68,11 +68,4 @@ public struct HDRStaticMetadata: @unchecked Sendable {
         if let l = lightLevel { out.append((names.light, "\(l.MaxCLL),\(l.MaxFALL)")) }
         return out
     }
-
-    /// What the first frame of stream `index` of a file says.
-    static func firstFrame(of url: String, format: UnsafePointer<AVInputFormat>?, options: [String: String],
-                           stream index: Int) -> HDRStaticMetadata? {
-        guard let frame = FrameSampler(url: url, format: format, options: options, stream: index)?.next() else { return nil }
-        return HDRStaticMetadata(frame: frame.avFrame)
-    }
 }

@@ -19,12 +19,8 @@ public struct InputReading: Sendable {
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none) {
-        self.crop = crop
-        self.range = range
-        self.deinterlace = deinterlace
-        self.frameRate = frameRate
-        self.demuxerOptions = demuxerOptions
-        self.frameLimit = frameLimit
+        (self.range, self.deinterlace, self.frameRate) = (range, deinterlace, frameRate)
+        (self.demuxerOptions, self.frameLimit, self.crop) = (demuxerOptions, frameLimit, crop)
     }
 
     /// A rate in FFmpeg's syntax ("30", "29.97", "30000/1001", "ntsc"); nil when it is not one.

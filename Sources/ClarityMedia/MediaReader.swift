@@ -182,10 +182,13 @@ public final class MediaReader {
         let stream = ctx.pointee.streams[Int(best)]!
         let par = stream.pointee.codecpar!
         var video = all[Int(best)]
+        // One second look at a file serves every look-ahead below, opened when one needs it.
+        lazy var sampler = rereadable
+            ? FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
-        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty, rereadable,
-           let hdr = HDRStaticMetadata.firstFrame(of: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) {
-            video.sideData += hdr.sideData
+        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
+           let first = sampler?.next() {
+            video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
         videoStream = video
         guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
@@ -244,18 +247,15 @@ public final class MediaReader {
             throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", url, whole, range.start))
         }
         do {
-            crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) {
-                FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
-            }
+            crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) { sampler }
         } catch {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
             throw error
         }
         // Interlaced 29.97 under `auto` may be film telecined, which `film` would restore.
-        looksTelecined = deinterlace == .auto && interlaced && (29.9...30.01).contains(av_q2d(rate))
-            && rereadable && FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best))
-                .map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
+        looksTelecined = deinterlace == .auto && interlaced && Deinterlacing.mayCarryPulldown(rate)
+            && sampler.map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
         var output = decoded
         if let deinterlacer {
             output.timeBase = deinterlacer.timeBase

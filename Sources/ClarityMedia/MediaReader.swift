@@ -31,6 +31,8 @@ public final class MediaReader {
 
     /// The part of each frame handed out (`--crop`); nil: whole frames.
     public let crop: CropRect?
+    /// `crop` as the picture is shown (turned by its display matrix), as `--crop` takes it.
+    public var cropAsShown: CropRect? { crop.map { $0.shown(in: decodedFormat) } }
     /// Deinterlaced under `auto`, the input looks like film telecined to 29.97 fps (a file's
     /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
     public let looksTelecined: Bool

@@ -18,6 +18,10 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
     /// Shown turned a quarter: a size given as the picture is seen swaps its sides here.
     public var isShownSideways: Bool { abs(displayRotation) % 180 == 90 }
 
+    /// Quarter turns counterclockwise (0-3) from the stored picture to the shown one; 0 for a
+    /// rotation that is not a whole number of quarters (players leave it unturned too).
+    var displayQuarterTurns: Int { displayRotation % 90 == 0 ? (displayRotation / 90 % 4 + 4) % 4 : 0 }
+
     public init(width: Int, height: Int, pixelFormat: AVPixelFormat, timeBase: AVRational,
                 frameRate: AVRational, sampleAspectRatio: AVRational = AVRational(num: 1, den: 1),
                 colour: ColourProperties = ColourProperties()) {

@@ -6,8 +6,8 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
-    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51); not with --bitrate.")
-    var crf: Double = 18
+    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51; default 18); not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
+    var crf: Double?
 
     @Option(help: ArgumentHelp("Target video bitrate instead of --crf (8M, 2500k): for streaming and size limits.", valueName: "rate"))
     var bitrate: String?
@@ -35,9 +35,16 @@ struct EncodeOptions: ParsableArguments {
     @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
     var overwrite = false
 
+    /// Encoder options that set the rate themselves, in place of the default --crf.
+    private static let rateOptions: Set = ["crf", "qp", "b", "q", "global_quality"]
+
     func validate() throws {
-        guard (0...63).contains(crf) else { throw ValidationError("--crf must be between 0 and 63") }
-        _ = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
+        if let crf, !(0...63).contains(crf) { throw ValidationError("--crf must be between 0 and 63") }
+        let options = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
+        if let rate = options.keys.sorted().first(where: Self.rateOptions.contains), crf != nil || bitrate != nil {
+            throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
+        }
+        if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
     }
 
     func settings(for writer: MediaWriter, threads: Int) -> EncoderSettings {
@@ -46,7 +53,8 @@ struct EncodeOptions: ParsableArguments {
         let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
         var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]
         if let bitrate { options["b"] = bitrate }
-        return EncoderSettings(codec: codec, crf: bitrate == nil ? crf : nil, preset: preset, threads: threads, pixelFormat: pixelFormat,
+        let rateGiven = options.keys.contains(where: Self.rateOptions.contains)
+        return EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads, pixelFormat: pixelFormat,
                                options: options)
     }
 

@@ -93,7 +93,7 @@ struct EnhanceRun {
                                 + "deinterlaced, 2 frames in 5 mix two film frames; --deinterlace film restores the film's own 23.976 frames")
             }
             if !run.quiet && reading.crop == .auto {
-                Console.write(reader.crop.map { "crop: \($0), black bars found on frames across the input\n" }
+                Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
             }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }

@@ -18,7 +18,7 @@ struct InputOptions: ParsableArguments {
                                valueName: "N"))
     var frames = 0
 
-    @Option(help: ArgumentHelp("Keep only this part of the picture, before anything else but deinterlacing: W:H:X:Y in the stored picture's pixels (W:H centres it), as ffmpeg's crop filter; or auto: the black bars of a letterboxed (or pillarboxed) picture, found on frames across the file.",
+    @Option(help: ArgumentHelp("Keep only this part of the picture, before anything else but deinterlacing: W:H:X:Y as the picture is shown (a phone's portrait clip upright; W:H centres it), as ffmpeg's crop filter after its autorotate; or auto: the black bars of a letterboxed (or pillarboxed) picture, found on frames across the file.",
                                valueName: "W:H[:X:Y]|auto"))
     var crop: String?
 

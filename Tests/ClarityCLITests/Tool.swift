@@ -42,8 +42,8 @@ struct Tool {
     }
 
     /// The MD5 of each decoded video frame of `file`, in order (ffmpeg's framemd5).
-    static func frameHashes(_ file: String, in folder: URL) throws -> [String] {
-        let r = try ffmpeg(["-i", file, "-map", "0:v", "-f", "framemd5", "-"], in: folder)
+    static func frameHashes(_ file: String, filter: String? = nil, in folder: URL) throws -> [String] {
+        let r = try ffmpeg(["-i", file, "-map", "0:v"] + (filter.map { ["-vf", $0] } ?? []) + ["-f", "framemd5", "-"], in: folder)
         return r.text.split(separator: "\n").filter { !$0.hasPrefix("#") }
             .compactMap { $0.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) }
     }

@@ -221,7 +221,7 @@ final class TranscodeTests: ToolTestCase {
             let r = try Tool.clarity(["transcode", "boxed.mkv", "out.mkv", "-y", "--crop", crop, "--codec", "ffv1", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder), picture, crop)
-            XCTAssertEqual(r.stderr.contains("crop: 320x180 from (40, 30), black bars found"), crop == "auto", r.stderr)
+            XCTAssertEqual(r.stderr.contains("crop: 320:180:40:30 (as --crop takes it), black bars found"), crop == "auto", r.stderr)
         }
         let model = try Tool.clarity(["transcode", "boxed.mkv", "up.mkv", "--crop", "auto", "--model", "bicubicpp", "--scale", "3", "--progress", "none"], in: folder)
         XCTAssertEqual(model.status, 0, model.stderr)
@@ -284,6 +284,29 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder),
                            ["640,360,1:1"], "\(resize)")
         }
+    }
+
+    /// --crop is given as the picture is shown, whatever its display matrix turns: a clip turned
+    /// 90, 180 or 270 degrees and cropped comes out as ffmpeg's crop after its autorotate shows
+    /// it; the area `auto` finds is printed that way too.
+    func testCropIsGivenAsThePictureIsShown() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-pix_fmt", "yuv420p",
+                         "-vf", "pad=400:240:40:30:black", "-c:v", "libx264", "-qp", "0", "boxed.mp4"], in: folder)
+        for degrees in [90, 180, 270] {
+            try Tool.ffmpeg(["-i", "boxed.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", "-y", "turned.mp4"], in: folder)
+            let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "-y", "--crop", "120:80:20:60", "--encoder-option", "qp=0",
+                                      "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let want = try Tool.frameHashes("turned.mp4", filter: "crop=120:80:20:60", in: folder)
+            XCTAssertEqual(want.count, 5)
+            XCTAssertEqual(try Tool.frameHashes("out.mp4", in: folder), want, "\(degrees)")
+        }
+        let auto = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "-y", "--crop", "auto", "--progress", "none"], in: folder)
+        XCTAssertEqual(auto.status, 0, auto.stderr)
+        XCTAssertTrue(auto.stderr.contains("crop: 180:320:30:40 (as --crop takes it)"), auto.stderr)
+        let wide = try Tool.clarity(["transcode", "turned.mp4", "bad.mp4", "--crop", "300:100"], in: folder)
+        XCTAssertEqual(wide.status, 64, wide.stderr)
+        XCTAssertTrue(wide.stderr.contains("does not fit inside the 240x400 picture (as it is shown"), wide.stderr)
     }
 
     /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a
@@ -528,7 +551,8 @@ final class TranscodeTests: ToolTestCase {
                        ["640,0", "64,1"])
     }
 
-    /// --bitrate replaces the constant quality; --encoder-option reaches any encoder option.
+    /// --bitrate replaces the constant quality; --encoder-option reaches any encoder option (a
+    /// rate among them replaces the default CRF: qp=0 is lossless); two rates are refused.
     func testBitrateAndEncoderOptions() throws {
         try makeClip(seconds: 2)
         let quality = try Tool.clarity(["transcode", "in.mp4", "crf.mp4", "--progress", "none"], in: folder)
@@ -544,6 +568,12 @@ final class TranscodeTests: ToolTestCase {
         let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mp4", "--encoder-option", "nosuch=1", "--progress", "none"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("libx264 has no option 'nosuch'"), bad.stderr)
+        for (options, message) in [(["--crf", "20", "--bitrate", "1M"], "--crf and --bitrate both set the rate"),
+                                    (["--crf", "20", "--encoder-option", "qp=0"], "--encoder-option qp=... sets the rate, as --crf does")] {
+            let both = try Tool.clarity(["transcode", "in.mp4", "bad.mp4"] + options, in: folder)
+            XCTAssertEqual(both.status, 64, both.stderr)
+            XCTAssertTrue(both.stderr.contains(message), both.stderr)
+        }
         // x265 keeps its banner and statistics to itself, with or without x265-params of the user's.
         for extra in [[], ["--encoder-option", "x265-params=keyint=10"]] {
             let hevc = try Tool.clarity(["transcode", "in.mp4", "hevc.mp4", "-y", "--codec", "libx265", "--progress", "none"] + extra, in: folder)

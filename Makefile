@@ -21,8 +21,8 @@ build: deps
 
 demo: build
 	@mkdir -p out
-	$(BIN) transcode $(DEMO_INPUT) out/demo-4k.mp4 --model bicubicpp --scale 3 --overwrite
-	$(BIN) transcode $(DEMO_INPUT) out/demo-4k-bicubic.mp4 --scale 3 --overwrite
+	$(BIN) transcode $(DEMO_INPUT) out/demo-4k.mp4 --scale 3 --overwrite
+	$(BIN) transcode $(DEMO_INPUT) out/demo-4k-bicubic.mp4 --scale 3 --model bicubic --overwrite
 	@echo "Wrote out/demo-4k.mp4 (Bicubic++) and out/demo-4k-bicubic.mp4 (bicubic) to compare"
 
 # On failure, the end of the log repeats what failed (CI shows only the tail).

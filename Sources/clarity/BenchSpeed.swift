@@ -52,7 +52,7 @@ struct BenchSpeed: ParsableCommand {
 
             let decode = try median { try BenchProcess.time { _ = try countFrames(clip) } }
             let me = CommandLine.arguments[0]
-            let pumpArgs = [me, "transcode", clip, "/dev/null", "--size", size, "--format", "y4m",
+            let pumpArgs = [me, "transcode", clip, "/dev/null", "--size", size, "--model", "bicubic", "--format", "y4m",
                             "--progress", "none", "--threads", String(threads)]
             var peak = 0
             let pump = try median {

@@ -32,11 +32,12 @@ struct EnhanceRun {
          deartifact: DeartifactOptions, encode: EncodeOptions, run: RunOptions) {
         let enhancers = EnhancerCopies()
         self.init(input: input, inputFormat: inputFormat, output: output, encode: encode, run: run) { format, threads in
-            if resize.compare && !model.usesLumaStage && !deartifact.isOn {
-                throw MediaError(.invalidArgument, "--compare sets the enhanced picture beside the classical resize: "
-                                 + "add --model, --preset or --deartifact")
+            let usesLumaStage = try model.usesLumaStage(resize, input: format)
+            if resize.compare && !usesLumaStage && !deartifact.isOn {
+                throw MediaError(.invalidArgument, "--compare sets the enhanced picture beside the classical resize, and "
+                                 + "nothing learned runs here: upscale with a model (--scale or --size, without --model bicubic) or add --deartifact")
             }
-            let conversion = model.usesLumaStage || deartifact.isOn ? Self.lumaInput(format, threads: threads) : nil
+            let conversion = usesLumaStage || deartifact.isOn ? Self.lumaInput(format, threads: threads) : nil
             let upscale = try model.stage(for: conversion?.format ?? format, resize: resize, threads: threads)
             let enhancer = try deartifact.stage(precision: model.precision.resolved)
             if let enhancer { enhancers.all.append(enhancer) }
@@ -51,7 +52,7 @@ struct EnhanceRun {
                 return [removal, upscale.summary()].compactMap { $0 }.joined(separator: "\n")
             }
         }
-        framesAtOnce = model.framesAtOnce(deartifacting: deartifact.isOn)
+        framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
     }
 
     /// The luma stages take planar YUV or grey: frames in anything else (RGB, NV12, packed

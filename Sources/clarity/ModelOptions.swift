@@ -6,8 +6,11 @@ import ClarityPipeline
 
 /// Which learned model processes luma, and how the engine runs it.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Upscaler: bicubic (classical, see --filter), a bundled model or family (bicubicpp, esr-max, esr-tm, esr-tr; `clarity models` lists them), or a .safetensors file.")
-    var model = "bicubic"
+    @Option(help: "Upscaler: auto (Bicubic++, the bundled family, whenever the output is larger than the input; the classical filter when --filter names one), bicubic (classical, see --filter), a bundled model or family (bicubicpp, esr-max, esr-tm, esr-tr; `clarity models` lists them), or a .safetensors file.")
+    var model = "auto"
+
+    /// What `--model auto` runs when upscaling: the family with the best validation PSNR.
+    static let defaultUpscaler = "bicubicpp"
 
     @Option(help: "Low-resolution tile size for the model (0 = whole frame).")
     var tile = 0
@@ -27,20 +30,34 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: Routing.recalibrateHelp)
     var recalibrate = false
 
-    var usesModel: Bool { model != "bicubic" }
+    /// The learned upscaler, by name, for pictures of `input` (nil: before the input is known);
+    /// nil when the classical filter resizes alone. `auto` takes the default family whenever
+    /// the output is larger than the input, unless a preset routes or `--filter` is named.
+    func upscaler(_ resize: ResizeOptions, input: VideoFormat?) throws -> String? {
+        switch model {
+        case "bicubic": return nil
+        case "auto": return try preset == nil && resize.filter == nil && resize.upscales(input) ? Self.defaultUpscaler : nil
+        default: return model
+        }
+    }
+
     /// Whether a luma stage runs (a model or a preset's router), not swscale alone.
-    var usesLumaStage: Bool { usesModel || preset != nil }
+    func usesLumaStage(_ resize: ResizeOptions, input: VideoFormat) throws -> Bool {
+        try preset != nil || upscaler(resize, input: input) != nil
+    }
 
     /// How many frames at once, each by its own copy of the stage: a model or artifact
     /// removal (a preset's router keeps per-run statistics in one stage; a classical filter
     /// alone is threaded by swscale).
-    func framesAtOnce(deartifacting: Bool) -> Int {
-        guard preset == nil, usesModel || deartifacting else { return 1 }
+    func framesAtOnce(_ resize: ResizeOptions, deartifacting: Bool) throws -> Int {
+        guard preset == nil, try upscaler(resize, input: nil) != nil || deartifacting else { return 1 }
         return parallelFrames > 0 ? parallelFrames : 2
     }
 
     func validate() throws {
-        if preset != nil && usesModel { throw ValidationError("--preset routes between the bundled models itself: drop --model") }
+        if preset != nil && !["auto", "bicubic"].contains(model) {
+            throw ValidationError("--preset routes between the bundled models itself: drop --model")
+        }
         guard tile >= 0 else { throw ValidationError("--tile must be 0 or more") }
         guard parallelFrames >= 0 else { throw ValidationError("--parallel-frames must be 0 (auto) or more") }
         if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
@@ -52,7 +69,10 @@ struct ModelOptions: ParsableArguments {
         Engine.configure(threads: threads.inference)
         let target = try resize.target()?.inStoredPixels(of: input)
         let filter = try resize.scaleFilter()
-        guard usesLumaStage else { return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline)) }
+        let upscaler = try upscaler(resize, input: input)
+        guard preset != nil || upscaler != nil else {
+            return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline))
+        }
         let shift = input.chromaShift
         let requested = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         if let size = requested {
@@ -70,7 +90,7 @@ struct ModelOptions: ParsableArguments {
         }
         let loaded: Model
         do {
-            loaded = try ModelCatalog.load(model, scale: scale)
+            loaded = try ModelCatalog.load(upscaler!, scale: scale)
         } catch let error as CatalogError {
             throw MediaError(.invalidArgument, error.description)
         }
@@ -80,11 +100,10 @@ struct ModelOptions: ParsableArguments {
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
-        if want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale {
-            return .init(stage: StageChain([upscale, ClassicalResize(target: nil, threads: threads.pipeline)]))
-        }
-        return .init(stage: StageChain([upscale, ClassicalResize(target: .size(width: want.width, height: want.height),
-                                                                 filter: filter, threads: threads.pipeline)]))
+        let exact = want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale
+        let summary = "upscaled by \(loaded.graph.name) (\(precision.resolved))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
+        return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
+                                                                 filter: filter, threads: threads.pipeline)])) { summary }
     }
 
     /// Routed x3 upscaling with a preset's budget, then a classical resize if the requested

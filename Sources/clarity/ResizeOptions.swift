@@ -10,10 +10,10 @@ struct ResizeOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160), as the picture is shown (a phone's portrait video: 2160x3840); -1 (or -2) for one side keeps the input's aspect (3840x-1).", valueName: "WxH"))
     var size: String?
 
-    @Option(help: "Classical filter: \(ScaleFilter.names).")
-    var filter: String = ScaleFilter.bicubic.rawValue
+    @Option(help: "Classical filter: \(ScaleFilter.names) (default: bicubic). Named, it also resizes luma, instead of the default model.")
+    var filter: String?
 
-    @Flag(help: "Before and after, side by side in each frame: the left half is the classical --filter resize of the same input (what ffmpeg -vf scale gives), the right half the enhanced picture. Needs --model, --preset or --deartifact.")
+    @Flag(help: "Before and after, side by side in each frame: the left half is the classical --filter resize of the same input (what ffmpeg -vf scale gives), the right half the enhanced picture. Needs something learned: upscaling by a model (the default), --preset or --deartifact.")
     var compare = false
 
     func validate() throws {
@@ -38,7 +38,19 @@ struct ResizeOptions: ParsableArguments {
         return .size(width: w, height: h)
     }
 
+    /// Whether the output is asked to be larger than `input` (any size, before the input is
+    /// known).
+    func upscales(_ input: VideoFormat?) throws -> Bool {
+        guard let target = try target() else { return false }
+        guard let input else { if case .factor(let k) = target { return k > 1 } else { return true } }
+        let shift = input.chromaShift
+        let size = target.inStoredPixels(of: input).dimensions(forWidth: input.width, height: input.height,
+                                                                multiple: (1 << shift.x, 1 << shift.y))
+        return size.width > input.width || size.height > input.height
+    }
+
     func scaleFilter() throws -> ScaleFilter {
+        guard let filter else { return .bicubic }
         guard let f = ScaleFilter(rawValue: filter) else {
             throw ValidationError("unknown filter '\(filter)'; choose from \(ScaleFilter.names)")
         }

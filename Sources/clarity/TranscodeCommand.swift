@@ -9,7 +9,8 @@ struct Transcode: ParsableCommand {
             colour properties and bit depth carry over. OUT appears only when complete.
 
             Examples:
-              clarity transcode in.mp4 out.mp4 --scale 3
+              clarity transcode in.mp4 out.mp4 --scale 3                  (Bicubic++, the default upscaler)
+              clarity transcode in.mp4 out.mp4 --scale 3 --model bicubic  (classical, as ffmpeg's scale)
               clarity transcode in.mkv out.mkv --size 3840x2160 --filter lanczos --codec ffv1
               clarity transcode in.mp4 out.mp4 --preset balanced --crop auto
               clarity transcode in.mp4 look.png --preset quality --start 90 --compare

@@ -252,11 +252,35 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(camera.stderr.contains("the video4linux2,v4l2 device cannot open /dev/video-none"), camera.stderr)
     }
 
+    /// Upscaling runs Bicubic++ unless asked otherwise; `--model bicubic` or a named `--filter`
+    /// resize classically, frame for frame as ffmpeg's scale filter; no resize runs no model.
+    func testModelByDefaultClassicalOnRequest() throws {
+        try makeClip(seconds: 0.2)
+        for (file, options, ffmpegFlags, note) in [("model.mkv", [], nil, "upscaled by bicubicpp-c32-x2"),
+                                                   ("bicubic.mkv", ["--model", "bicubic"], "bicubic", nil),
+                                                   ("lanczos.mkv", ["--filter", "lanczos"], "lanczos", nil)] {
+            let r = try Tool.clarity(["transcode", "in.mp4", file, "--scale", "2", "--codec", "ffv1"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains("upscaled by"), note != nil, r.stderr)
+            if let note { XCTAssertTrue(r.stderr.contains(note), r.stderr) }
+            if let ffmpegFlags {
+                XCTAssertEqual(try Tool.frameHashes(file, in: folder),
+                               try Tool.frameHashes("in.mp4", filter: "scale=640:360:flags=\(ffmpegFlags)", in: folder), file)
+            }
+        }
+        let same = try Tool.clarity(["transcode", "in.mp4", "same.mkv", "--codec", "ffv1"], in: folder)
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertFalse(same.stderr.contains("upscaled by"), same.stderr)
+        XCTAssertEqual(try Tool.frameHashes("same.mkv", in: folder), try Tool.frameHashes("in.mp4", in: folder))
+    }
+
     /// --compare: the left half of each frame is exactly the classical resize, the right half
-    /// exactly the enhanced picture; without anything to compare it is refused.
+    /// exactly the enhanced picture; without anything learned to compare it is refused. The
+    /// default upscaler is Bicubic++ (`model.mkv` names none).
     func testCompareSetsBothPicturesSideBySide() throws {
         try makeClip(seconds: 0.2)
-        for (file, options) in [("cmp.mkv", ["--model", "bicubicpp", "--compare"]), ("bicubic.mkv", []), ("model.mkv", ["--model", "bicubicpp"])] {
+        for (file, options) in [("cmp.mkv", ["--compare"]), ("bicubic.mkv", ["--model", "bicubic"]), ("model.mkv", []),
+                                ("named.mkv", ["--model", "bicubicpp"])] {
             let r = try Tool.clarity(["transcode", "in.mp4", file, "--scale", "2", "--codec", "ffv1", "--progress", "none"] + options, in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
         }
@@ -266,9 +290,10 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try half("cmp.mkv", 0), try half("bicubic.mkv", 0))
         XCTAssertEqual(try half("cmp.mkv", 320), try half("model.mkv", 320))
         XCTAssertNotEqual(try half("cmp.mkv", 0), try half("model.mkv", 0), "the halves differ")
-        let alone = try Tool.clarity(["transcode", "in.mp4", "alone.mkv", "--scale", "2", "--compare"], in: folder)
+        XCTAssertEqual(try Tool.frameHashes("model.mkv", in: folder), try Tool.frameHashes("named.mkv", in: folder))
+        let alone = try Tool.clarity(["transcode", "in.mp4", "alone.mkv", "--scale", "2", "--model", "bicubic", "--compare"], in: folder)
         XCTAssertEqual(alone.status, 64, alone.stderr)
-        XCTAssertTrue(alone.stderr.contains("add --model, --preset or --deartifact"), alone.stderr)
+        XCTAssertTrue(alone.stderr.contains("nothing learned runs here"), alone.stderr)
     }
 
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and

@@ -14,9 +14,11 @@ public enum ModelCatalog {
 
     /// Loads the model `argument` names: a path to a `.safetensors` file, a bundled model's
     /// full name (`bicubicpp-c32-x3`), or a family (`bicubicpp`, `esr-max`, ...), which picks
-    /// the bundled member of that family with the best validation PSNR at `scale`; where the
-    /// family has none, at the nearest scale above it (the rest is a classical downscale), else
-    /// the nearest below (the rest a classical upscale).
+    /// the bundled member of that family with the best validation PSNR at `scale`: its own
+    /// when it upscales by `scale`, else what it scored there followed by a classical resize
+    /// (`val_psnr_at`; an x3 model then bicubic can beat an undertrained x2 one). Where no
+    /// member has a figure at `scale`, the nearest scale above it (the rest is a classical
+    /// downscale), else the nearest below (the rest a classical upscale).
     public static func load(_ argument: String, scale: Int) throws -> Model {
         if argument.hasSuffix(".safetensors") || argument.contains("/") {
             guard FileManager.default.fileExists(atPath: argument) else {
@@ -29,6 +31,11 @@ public enum ModelCatalog {
             return try Model(contentsOf: exact)
         }
         let family = try files.filter { $0.lastPathComponent.hasPrefix(argument + "-") }.map { try Model(contentsOf: $0) }
+        let scored = family.compactMap { m -> (model: Model, psnr: Double)? in
+            let s = ModelSummary(m)
+            return (m.graph.scale == scale ? s.validationPSNR : s.validationPSNRAt[scale]).map { (m, $0) }
+        }
+        if let best = scored.max(by: { $0.psnr < $1.psnr }) { return best.model }
         let scales = Set(family.map(\.graph.scale))
         guard let nearest = scales.filter({ $0 >= scale }).min() ?? scales.max() else {
             let names = files.map { $0.deletingPathExtension().lastPathComponent }
@@ -49,6 +56,8 @@ public struct ModelSummary {
     public let macsPerOutputPixel: Double?
     public let validationPSNR: Double?
     public let validationPSNRBicubic: Double?
+    /// Validation PSNR at other output scales, reached by a classical resize after the model.
+    public let validationPSNRAt: [Int: Double]
     public let testPSNR: Double?
     public let testPSNRBicubic: Double?
 
@@ -63,6 +72,10 @@ public struct ModelSummary {
         macsPerOutputPixel = number("macs_per_output_pixel") ?? number("macs_per_input_pixel")
         validationPSNR = number("val_psnr")
         validationPSNRBicubic = number("val_psnr_bicubic")
+        let at = info["val_psnr_at"] as? [String: Any] ?? [:]
+        validationPSNRAt = Dictionary(uniqueKeysWithValues: at.compactMap { k, v in
+            Int(k).flatMap { scale in (v as? NSNumber).map { (scale, $0.doubleValue) } }
+        })
         testPSNR = number("test_psnr")
         testPSNRBicubic = number("test_psnr_bicubic")
     }

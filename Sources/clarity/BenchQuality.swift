@@ -32,7 +32,7 @@ struct BenchQuality: ParsableCommand {
     @Option(help: "Upscaling factor.")
     var scale = 3
 
-    @Option(help: ArgumentHelp("Comma list of models: bundled names or families, or .safetensors files (default: every bundled model at --scale; 'none' for the classical rows only).",
+    @Option(help: ArgumentHelp("Comma list of models: bundled names or families, or .safetensors files (default: every bundled model at --scale; 'none' for the classical rows only). A model of another scale is followed by bicubic to --scale, as --model does (its ms/720p: the model alone).",
                                valueName: "a,b,c"))
     var models: String?
 
@@ -105,13 +105,11 @@ struct BenchQuality: ParsableCommand {
             } catch let error as CatalogError {
                 throw ValidationError(error.description)
             }
-            if model.graph.scale != scale {
-                if models == nil { continue }  // bundled models of other scales are not asked for
-                throw ValidationError("\(argument) upscales x\(model.graph.scale), not x\(scale) (--scale)")
-            }
+            // Bundled models of other scales are not asked for; a named one is resized after.
+            if model.graph.scale != scale && models == nil { continue }
             let isFile = argument.hasSuffix(".safetensors") || argument.contains("/")
-            out.append(.model(model, name: isFile ? URL(fileURLWithPath: argument).deletingPathExtension().lastPathComponent
-                                                  : model.graph.name))
+            let name = isFile ? URL(fileURLWithPath: argument).deletingPathExtension().lastPathComponent : model.graph.name
+            out.append(.model(model, name: model.graph.scale == scale ? name : "\(name), then bicubic"))
         }
         return out
     }

@@ -12,7 +12,8 @@ struct QualityBench {
         case swscale(ScaleFilter)
         /// PIL's resize in float (the toolkit's reference bicubic), rounded to 8 bits.
         case pil(PILFilter)
-        /// A model on the engine, whole frame, output rounded to 8 bits.
+        /// A model on the engine, whole frame, output rounded to 8 bits; a model of another
+        /// scale is followed by swscale's bicubic to the bench's size, as `--model` does.
         case model(Model, name: String)
 
         var name: String {
@@ -97,8 +98,11 @@ struct QualityBench {
         case .pil(let f):
             return UpscaleProtocol.quantized(pilResize(lr.map(Float.init), width: lw, height: lh, toWidth: w, height: h, filter: f))
         case .model(let m, _):
-            let out = try Tiler(tile: 0, precision: precision).run(modelInput(lr, lw, lh), model: m)
-            return UpscaleProtocol.quantized(out.data, multiplier: 255)
+            let out = UpscaleProtocol.quantized(try Tiler(tile: 0, precision: precision).run(modelInput(lr, lw, lh), model: m).data,
+                                                multiplier: 255)
+            let ms = m.graph.scale
+            guard ms != scale else { return out }
+            return try FrameScaler(planeFrom: (lw * ms, lh * ms), to: (w, h), bitDepth: 8, filter: .bicubic).scale(packedPlane: out)
         }
     }
 }

@@ -49,12 +49,15 @@ final class BenchQualityTests: ToolTestCase {
         XCTAssertGreaterThan(try XCTUnwrap(report.rows[0].msPer720pFrame), 0)
     }
 
-    func testRejectsAModelOfAnotherScale() throws {
-        let model = try RandomModels.bicubicPlusPlus(channels: 8, scale: 2, seed: 7)
-        try model.serialized().write(to: URL(fileURLWithPath: path("x2.safetensors")))
-        try FileManager.default.createDirectory(atPath: path("images"), withIntermediateDirectories: true)
-        let r = try Tool.clarity(["bench", "quality", "--images", path("images"), "--models", path("x2.safetensors")], in: folder)
-        XCTAssertNotEqual(r.status, 0)
-        XCTAssert(r.stderr.contains("x2"), r.stderr)
+    /// A model named at another scale runs at its own, then bicubic takes it to --scale (as
+    /// `--model` does): its MACs spread over the smaller output, and it still beats bicubic.
+    func testAModelOfAnotherScaleIsResized() throws {
+        let x3 = try bench(["--models", "bicubicpp-c32-x3", "--no-speed"])
+        try FileManager.default.removeItem(atPath: path("images"))
+        let x2 = try bench(["--models", "bicubicpp-c32-x3", "--scale", "2", "--no-speed"])
+        let own = try XCTUnwrap(x3.rows.first { $0.method == "bicubicpp-c32-x3" })
+        let resized = try XCTUnwrap(x2.rows.first { $0.method == "bicubicpp-c32-x3, then bicubic" })
+        XCTAssertEqual(try XCTUnwrap(resized.macsPerOutputPixel), try XCTUnwrap(own.macsPerOutputPixel) * 9 / 4, accuracy: 1e-6)
+        XCTAssertGreaterThan(resized.gainOverBicubic, 0.3)
     }
 }

@@ -1,11 +1,18 @@
 import ClarityModels
 import XCTest
 
-/// How a `--model` argument finds a bundled model: a full name, or a family at the requested
-/// scale, else the nearest scale above (then the nearest below).
+/// How a `--model` argument finds a bundled model: a full name, or a family's member with the
+/// best validation PSNR at the requested scale (its own, or followed by a resize), else the
+/// nearest scale above (then the nearest below).
 final class ModelCatalogTests: XCTestCase {
-    func testFamiliesPickTheNearestScale() throws {
-        XCTAssertEqual(try ModelCatalog.load("bicubicpp", scale: 2).graph.name, "bicubicpp-c32-x2")
+    func testFamiliesPickTheBestAtTheScale() throws {
+        // On val at x2, bicubicpp-c32-x3 then bicubic scores 35.228 dB, bicubicpp-c32-x2 35.022;
+        // esr-tm-k5-c4-x3 then bicubic 34.526, esr-tm-k5-c4-x2-res 34.595.
+        let x2 = try ModelCatalog.load("bicubicpp", scale: 2)
+        XCTAssertEqual(x2.graph.name, "bicubicpp-c32-x3")
+        XCTAssertEqual(try XCTUnwrap(ModelSummary(x2).validationPSNRAt[2]),
+                       try XCTUnwrap(ModelSummary(ModelCatalog.load("bicubicpp-c32-x2", scale: 2)).validationPSNR) + 0.206, accuracy: 1e-9)
+        XCTAssertEqual(try ModelCatalog.load("esr-tm", scale: 2).graph.name, "esr-tm-k5-c4-x2-res")
         XCTAssertEqual(try ModelCatalog.load("bicubicpp", scale: 3).graph.name, "bicubicpp-c32-x3")
         XCTAssertEqual(try ModelCatalog.load("bicubicpp", scale: 4).graph.scale, 3, "none above: the nearest below")
         XCTAssertEqual(try ModelCatalog.load("esr-max", scale: 2).graph.scale, 3, "none at x2: the nearest above")

@@ -54,6 +54,12 @@ public enum Engine {
     /// "avx512", "avx2" or "sse2".
     public static var kernelInstructionSet: String { String(cString: clarity_kernels_isa()) }
 
+    /// The oneDNN library linked at run time ("2.6.2"), for reports.
+    public static var dnnlVersion: String {
+        let v = dnnl_version().pointee
+        return "\(v.major).\(v.minor).\(v.patch)"
+    }
+
     /// oneDNN's ISA name on this CPU (e.g. "avx2"), for reports.
     public static var cpuISA: String {
         let isa = dnnl_get_effective_cpu_isa()

@@ -39,10 +39,21 @@ public enum ModelCatalog {
         let scales = Set(family.map(\.graph.scale))
         guard let nearest = scales.filter({ $0 >= scale }).min() ?? scales.max() else {
             let names = files.map { $0.deletingPathExtension().lastPathComponent }
-            throw CatalogError("no bundled model or family '\(argument)'; bundled: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
+            let families = Set(names.map(family(of:)))
+            throw CatalogError("no bundled model or family '\(argument)'\(NearestName.hint(argument, among: names + families.sorted())); "
+                               + "bundled: \(names.isEmpty ? "none" : names.joined(separator: ", "))")
         }
         return family.filter { $0.graph.scale == nearest }
             .max { ModelSummary($0).validationPSNR ?? 0 < ModelSummary($1).validationPSNR ?? 0 }!
+    }
+}
+
+extension ModelCatalog {
+    /// A model's family: its name up to the first size part (`bicubicpp-c32-x3`: `bicubicpp`).
+    public static func family(of name: String) -> String {
+        name.split(separator: "-").prefix { part in
+            !(part.count > 1 && part.first!.isLetter && part.dropFirst().allSatisfy(\.isNumber))
+        }.joined(separator: "-")
     }
 }
 

@@ -32,7 +32,7 @@ public struct QualityPreset: Decodable, Sendable {
         } else if let u = Bundle.module.url(forResource: "Presets/\(argument)", withExtension: "json") {
             url = u
         } else {
-            throw CatalogError("no preset '\(argument)'; bundled: \(bundled.joined(separator: ", "))")
+            throw CatalogError("no preset '\(argument)'\(NearestName.hint(argument, among: bundled)); bundled: \(bundled.joined(separator: ", "))")
         }
         guard let data = try? Data(contentsOf: url) else { throw CatalogError("cannot read the preset \(url.path)") }
         do {

@@ -1,4 +1,8 @@
 import ArgumentParser
+import ClarityEngine
+import ClarityMedia
+import ClarityModels
+import Foundation
 
 @main
 struct Clarity: ParsableCommand {
@@ -10,10 +14,26 @@ struct Clarity: ParsableCommand {
             66 input missing or unreadable, 69 unsupported codec, 73 output cannot be created, \
             74 write failed (disk full, output closed), 130 interrupted (output finished up to then).
             """,
+        version: "clarity \(release); \(FFmpegVersion.description), oneDNN \(Engine.dnnlVersion) (\(Engine.cpuISA)), "
+            + "bundled models \(ModelCatalog.bundled.count)",
         subcommands: [Transcode.self, Pipe.self, Live.self, Probe.self, Models.self, Bench.self])
+
+    /// Clarity's own version, raised with each release.
+    static let release = "0.9.0"
 
     static func main() {
         OpenMPWaitPolicy.passiveUnlessSet()
+        refuseUnknownCommand()
         main(nil)
+    }
+
+    /// A mistyped command gets a suggestion, where the parser would call it and its
+    /// arguments "unexpected".
+    private static func refuseUnknownCommand() {
+        guard let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-") else { return }
+        let commands = configuration.subcommands.map { $0._commandName }
+        guard first != "help", !commands.contains(first) else { return }
+        Console.error("unknown command '\(first)'\(NearestName.hint(first, among: commands)); commands: \(commands.joined(separator: ", "))")
+        Foundation.exit(ExitStatus.usage)
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClarityMedia
+import ClarityModels
 import ClarityPipeline
 
 /// The processing stage's size: a factor or an exact size, and the classical filter.
@@ -52,7 +53,8 @@ struct ResizeOptions: ParsableArguments {
     func scaleFilter() throws -> ScaleFilter {
         guard let filter else { return .bicubic }
         guard let f = ScaleFilter(rawValue: filter) else {
-            throw ValidationError("unknown filter '\(filter)'; choose from \(ScaleFilter.names)")
+            throw ValidationError("unknown filter '\(filter)'\(NearestName.hint(filter, among: ScaleFilter.allCases.map(\.rawValue))); "
+                                  + "choose from \(ScaleFilter.names)")
         }
         return f
     }

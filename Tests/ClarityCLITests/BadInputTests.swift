@@ -46,6 +46,23 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "nosuch"], status: 64, mentioning: "no bundled model or family 'nosuch'")
     }
 
+    /// A mistyped command, model, preset or filter is answered with the name it most likely
+    /// meant; `--version` names the libraries it runs on.
+    func testMistypedNamesGetASuggestion() throws {
+        try makeClip(seconds: 0.2)
+        for (args, words) in [(["transcod", "in.mp4", "out.mp4"], "unknown command 'transcod' (did you mean 'transcode'?)"),
+                              (["transcode", "in.mp4", "out.mp4", "--model", "bicubicp"], "(did you mean 'bicubicpp'?)"),
+                              (["transcode", "in.mp4", "out.mp4", "--model", "esr-mx"], "(did you mean 'esr-max'?)"),
+                              (["transcode", "in.mp4", "out.mp4", "--preset", "balance"], "(did you mean 'balanced'?)"),
+                              (["transcode", "in.mp4", "out.mp4", "--filter", "lanzcos"], "(did you mean 'lanczos'?)")] {
+            try expectFailure(args, status: 64, mentioning: words)
+        }
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "zzz"], status: 64, mentioning: "'zzz'; bundled:")
+        let version = try Tool.clarity(["--version"], in: folder)
+        XCTAssertEqual(version.status, 0)
+        XCTAssertTrue(version.text.hasPrefix("clarity ") && version.text.contains("FFmpeg 5.") && version.text.contains("oneDNN 2."), version.text)
+    }
+
     func testUnwritableOutput() throws {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")

@@ -7,7 +7,7 @@ APT_PACKAGES := ffmpeg pkg-config libavcodec-dev libavformat-dev libavfilter-dev
 BIN := .build/$(CONFIG)/clarity
 DEMO_INPUT := streams/dune-pan-720p-qp27.mp4
 
-.PHONY: deps build demo test bench clean
+.PHONY: deps build demo test bench install uninstall clean
 
 deps:
 	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
@@ -36,6 +36,21 @@ test: deps
 
 bench: build
 	$(BIN) bench speed
+
+# The tool and its bundled models and presets (a resource folder it finds beside its real
+# path) go into $(PREFIX)/lib/clarity; $(PREFIX)/bin/clarity links to it.
+PREFIX ?= /usr/local
+RESOURCES := Clarity_ClarityModels.resources
+install: build
+	rm -rf $(DESTDIR)$(PREFIX)/lib/clarity
+	mkdir -p $(DESTDIR)$(PREFIX)/lib/clarity $(DESTDIR)$(PREFIX)/bin
+	cp .build/$(CONFIG)/clarity $(DESTDIR)$(PREFIX)/lib/clarity/
+	cp -R .build/$(CONFIG)/$(RESOURCES) $(DESTDIR)$(PREFIX)/lib/clarity/
+	ln -sf ../lib/clarity/clarity $(DESTDIR)$(PREFIX)/bin/clarity
+	@echo "Installed $(PREFIX)/bin/clarity"
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/lib/clarity $(DESTDIR)$(PREFIX)/bin/clarity
 
 clean:
 	rm -rf .build out

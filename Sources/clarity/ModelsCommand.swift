@@ -39,5 +39,10 @@ struct Models: ParsableCommand {
                   + (s.macsPerOutputPixel.map { String(format: "%8.0f", $0) } ?? "       -") + "   "
                   + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
         }
+        print("\nUpscaling without --model runs \(ModelOptions.defaultUpscaler): "
+              + (try [2, 3, 4].map { scale in
+                  let m = try ModelCatalog.load(ModelOptions.defaultUpscaler, scale: scale).graph
+                  return "x\(scale) \(m.name)" + (m.scale == scale ? "" : " then bicubic")
+              }.joined(separator: ", ")) + ".")
     }
 }

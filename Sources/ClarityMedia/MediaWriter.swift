@@ -48,6 +48,11 @@ public final class MediaWriter {
                     : "cannot tell the container from '\(output.finalPath)': add an extension or --format")
             }
         }
+        // Muxers that open their own files write in place; pictures (image2) keep their
+        // temporary names, renamed when complete.
+        if let oformat, (oformat.pointee.flags & AVFMT_NOFILE) != 0, String(cString: oformat.pointee.name) != "image2" {
+            output.writeInPlace()
+        }
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         let r = avformat_alloc_output_context2(&ctx, oformat, nil, output.writingPath)
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }

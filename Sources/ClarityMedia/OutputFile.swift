@@ -9,9 +9,9 @@ import Foundation
 public final class OutputFile {
     public let finalPath: String
     /// Where bytes go while writing: the temporary path, or the pipe or device itself.
-    public let writingPath: String
-    /// Written in place: stdout, a FIFO, a device or a network URL.
-    public let isPipe: Bool
+    public private(set) var writingPath: String
+    /// Written in place: stdout, a FIFO, a device, a network URL, or a muxer's own files.
+    public private(set) var isPipe: Bool
     /// A network URL (udp://, srt://, rtmp://, ...): its container comes from --format.
     public let isURL: Bool
     /// A numbered picture sequence: `finalPath` and `writingPath` are patterns.
@@ -57,6 +57,17 @@ public final class OutputFile {
         let name = ".\(url.deletingPathExtension().lastPathComponent).clarity-\(getpid())\(ext)"
         writingPath = url.deletingLastPathComponent().appendingPathComponent(name).path
         TemporaryFiles.shared.register(writingPath, sequence: isSequence)
+    }
+
+    /// For a muxer that opens files of its own (HLS and DASH: a playlist and its segments,
+    /// which players read while they grow; FFmpeg's null muxer: none): written in place under
+    /// the final name, since a renamed playlist would point at segments named after the
+    /// temporary one.
+    func writeInPlace() {
+        guard !isPipe, !isSequence else { return }
+        TemporaryFiles.shared.unregister(writingPath)
+        writingPath = finalPath
+        isPipe = true
     }
 
     /// The temporary paths written: the file, or a sequence's pictures with their final paths.

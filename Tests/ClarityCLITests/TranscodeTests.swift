@@ -252,6 +252,32 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(camera.stderr.contains("the video4linux2,v4l2 device cannot open /dev/video-none"), camera.stderr)
     }
 
+    /// HLS and DASH write a playlist and segments of their own: in place, named after the
+    /// output (a playlist renamed into place would point at temporary names), and the whole
+    /// stream reads back through the playlist; FFmpeg's null muxer writes nothing at all.
+    func testStreamingPlaylistsAreWrittenInPlace() throws {
+        try makeClip(seconds: 3)
+        try FileManager.default.createDirectory(atPath: path("hls"), withIntermediateDirectories: true)
+        for (output, options) in [("hls/out.m3u8", ["--encoder-option", "g=30"]), ("out.mpd", []), ("nothing", ["--format", "null"])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", output, "--scale", "2", "--model", "bicubic", "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, "\(output): \(r.stderr)")
+        }
+        let playlist = try String(contentsOfFile: path("hls/out.m3u8"), encoding: .utf8)
+        let segments = playlist.split(separator: "\n").filter { !$0.hasPrefix("#") }
+        XCTAssertGreaterThan(segments.count, 1, playlist)
+        XCTAssertEqual(segments.first, "out0.ts")
+        let hidden = try FileManager.default.contentsOfDirectory(atPath: path("hls")).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(hidden, [])
+        for manifest in ["hls/out.m3u8", "out.mpd"] {
+            // (ffprobe lists the stream once more under its program.)
+            XCTAssertEqual(Set(try Tool.probe(manifest, stream: "v", entries: "stream=width,height,nb_read_frames", in: folder,
+                                              extra: ["-count_frames"])), ["640,360,90"], manifest)
+        }
+        XCTAssertFalse(files.contains("nothing"))
+        let again = try Tool.clarity(["transcode", "in.mp4", "hls/out.m3u8", "--progress", "none"], in: folder)
+        XCTAssertEqual(again.status, 73, "an existing playlist is kept without --overwrite")
+    }
+
     /// Upscaling runs Bicubic++ unless asked otherwise; `--model bicubic` or a named `--filter`
     /// resize classically, frame for frame as ffmpeg's scale filter; no resize runs no model.
     func testModelByDefaultClassicalOnRequest() throws {

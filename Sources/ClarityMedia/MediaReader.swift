@@ -181,9 +181,14 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.noVideoStream, "\(url) has no video stream")
         }
+        var video = all[Int(best)]
+        guard !video.isAttachedPicture else {
+            avformat_close_input(&context)
+            throw MediaError(.noVideoStream, "\(url) has no video stream, only a cover picture; to enhance the cover, "
+                             + "take it out first (ffmpeg -i \(url) -an cover.png) and give that")
+        }
         let stream = ctx.pointee.streams[Int(best)]!
         let par = stream.pointee.codecpar!
-        var video = all[Int(best)]
         // One second look at a file serves every look-ahead below, opened when one needs it.
         lazy var sampler = rereadable
             ? FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil

@@ -29,6 +29,11 @@ final class BadInputTests: ToolTestCase {
     func testNoVideoStream() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1", "-c:a", "aac", "tone.m4a"], in: folder)
         try expectFailure(["transcode", "tone.m4a", "out.mp4"], status: 65, mentioning: "no video stream")
+        // A song with its cover picture: the picture is not the video.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64", "-frames:v", "1", "cover.png"], in: folder)
+        try Tool.ffmpeg(["-i", "tone.m4a", "-i", "cover.png", "-map", "0", "-map", "1", "-c:a", "copy", "-c:v", "png",
+                         "-disposition:v", "attached_pic", "song.m4a"], in: folder)
+        try expectFailure(["transcode", "song.m4a", "out.mp4"], status: 65, mentioning: "no video stream, only a cover picture")
     }
 
     func testUnknownOptionAndBadValues() throws {

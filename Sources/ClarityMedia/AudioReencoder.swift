@@ -1,7 +1,7 @@
 import CFFmpeg
 
-/// An audio stream the output container cannot hold as it is (PCM into MP4), decoded and
-/// encoded again as AAC, as ffmpeg would: packets in, packets out, so the pump carries it like
+/// An audio stream the output container cannot hold as it is (PCM into MP4, AAC into WebM),
+/// decoded and encoded again (AAC, or the container's own: Opus for WebM), as ffmpeg would: packets in, packets out, so the pump carries it like
 /// any copied stream. Samples go through swresample into a FIFO that hands the encoder the
 /// whole frames it takes; timestamps count samples from the stream's first.
 final class AudioReencoder {
@@ -19,12 +19,13 @@ final class AudioReencoder {
     /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
     private var nextPTS: Int64?
 
-    /// AAC's rate for transparent sound, as the usual encodings give it: 192 kb/s for mono and
-    /// stereo, 64 kb/s a channel beyond (384 for 5.1, 512 for 7.1). A single figure for every
-    /// layout would starve surround sound (7.1 at 192 kb/s is 24 a channel).
+    /// A rate for transparent sound (AAC's as the usual encodings give it; Opus is transparent
+    /// at less): 192 kb/s for mono and stereo, 64 kb/s a channel beyond (384 for 5.1, 512 for
+    /// 7.1). A single figure for every layout would starve surround sound (7.1 at 192 kb/s is
+    /// 24 a channel).
     static func bitRate(channels: Int) -> Int64 { Int64(max(192_000, 64_000 * channels)) }
 
-    /// `target`: the encoder's format (AAC). `globalHeader`: the container wants the codec's
+    /// `target`: the encoder's format (AAC, Opus). `globalHeader`: the container wants the codec's
     /// set-up out of band (MP4, Matroska).
     init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool) throws {
         guard let encoding = avcodec_find_encoder(target) else {
@@ -44,14 +45,22 @@ final class AudioReencoder {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
         encoder.pointee.sample_rate = Self.rate(nearest: dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
-        encoder.pointee.sample_fmt = AV_SAMPLE_FMT_FLTP
+        encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         encoder.pointee.bit_rate = Self.bitRate(channels: Int(channels))
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the audio encoder for stream #\(input.index)") }
-        fifo = av_audio_fifo_alloc(AV_SAMPLE_FMT_FLTP, channels, max(1, encoder.pointee.frame_size))
+        fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, channels, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
+    }
+
+    /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.
+    static func sampleFormat(among formats: UnsafePointer<AVSampleFormat>?) -> AVSampleFormat {
+        guard var p = formats else { return AV_SAMPLE_FMT_FLTP }
+        var all: [AVSampleFormat] = []
+        while p.pointee != AV_SAMPLE_FMT_NONE { all.append(p.pointee); p += 1 }
+        return [AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT].first(where: all.contains) ?? all.first ?? AV_SAMPLE_FMT_FLTP
     }
 
     /// `rate` if the encoder takes it (`rates`: zero-terminated, nil = any), else the lowest
@@ -101,7 +110,7 @@ final class AudioReencoder {
     /// `frame`'s samples (nil: those the resampler holds back), in the encoder's format, into the FIFO.
     private func convert(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
         av_frame_unref(converted)
-        converted.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+        converted.pointee.format = encoder.pointee.sample_fmt.rawValue
         converted.pointee.sample_rate = encoder.pointee.sample_rate
         av_channel_layout_copy(&converted.pointee.ch_layout, &encoder.pointee.ch_layout)
         let r = swr_convert_frame(resampler, converted, frame)
@@ -127,7 +136,7 @@ final class AudioReencoder {
         }
         if var old = resamplerInput { av_channel_layout_uninit(&old.layout) }
         swr_free(&resampler)
-        let r = swr_alloc_set_opts2(&resampler, &encoder.pointee.ch_layout, AV_SAMPLE_FMT_FLTP, encoder.pointee.sample_rate,
+        let r = swr_alloc_set_opts2(&resampler, &encoder.pointee.ch_layout, encoder.pointee.sample_fmt, encoder.pointee.sample_rate,
                                     &layout, AVSampleFormat(rawValue: frame.pointee.format), frame.pointee.sample_rate, 0, nil)
         resamplerInput = (layout, frame.pointee.format, frame.pointee.sample_rate)
         guard r >= 0, swr_init(resampler) >= 0 else { throw MediaError(.codec, "cannot convert the audio's samples") }
@@ -150,7 +159,7 @@ final class AudioReencoder {
             let frame = av_frame_alloc()!
             defer { var f: UnsafeMutablePointer<AVFrame>? = frame; av_frame_free(&f) }
             frame.pointee.nb_samples = min(size, av_audio_fifo_size(fifo))
-            frame.pointee.format = AV_SAMPLE_FMT_FLTP.rawValue
+            frame.pointee.format = encoder.pointee.sample_fmt.rawValue
             frame.pointee.sample_rate = encoder.pointee.sample_rate
             av_channel_layout_copy(&frame.pointee.ch_layout, &encoder.pointee.ch_layout)
             guard av_frame_get_buffer(frame, 0) >= 0 else { throw MediaError(.codec, "cannot allocate audio") }

@@ -132,12 +132,16 @@ public final class MediaWriter {
         return reencodingTarget(of: stream).map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
-    /// What a stream the container cannot hold as it is becomes: audio AAC, text subtitles
-    /// the container's text format; nil for anything else.
+    /// What a stream the container cannot hold as it is becomes: audio AAC, or the container's
+    /// own audio codec where it takes no AAC (Opus for WebM), text subtitles the container's
+    /// text format; nil for anything else.
     private func reencodingTarget(of stream: StreamInfo) -> AVCodecID? {
         guard let oformat = context?.pointee.oformat else { return nil }
         switch stream.kind {
-        case .audio: return Self.accepts(oformat, AV_CODEC_ID_AAC, AVMEDIA_TYPE_AUDIO) ? AV_CODEC_ID_AAC : nil
+        case .audio:
+            return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].first {
+                $0 != AV_CODEC_ID_NONE && Self.accepts(oformat, $0, AVMEDIA_TYPE_AUDIO) && avcodec_find_encoder($0) != nil
+            }
         case .subtitle: return textSubtitleCodec.flatMap { SubtitleReencoder.converts(stream, to: $0) ? $0 : nil }
         default: return nil
         }

@@ -670,6 +670,15 @@ final class TranscodeTests: ToolTestCase {
                 XCTAssertEqual(bitRate, 192_000, accuracy: 40_000, "\(codec), \(channels) channel(s)")
             }
         }
+
+        // WebM takes no AAC: its own Opus instead, at Opus's 48 kHz, as long as the video.
+        try makeClip(seconds: 1)
+        let webm = try Tool.clarity(["transcode", "in.mp4", "out.webm", "--progress", "none"], in: folder)
+        XCTAssertEqual(webm.status, 0, webm.stderr)
+        XCTAssertTrue(webm.stderr.contains("re-encoding audio stream #1 (aac) as"), webm.stderr)
+        XCTAssertEqual(try Tool.probe("out.webm", stream: "a", entries: "stream=codec_name,sample_rate,channels", in: folder), ["opus,48000,1"])
+        let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", "out.webm", "-map", "0:a", "-f", "s16le", "-"], in: folder).stdout
+        XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.05, "a second of sound")
     }
 
     func testJSONProgressReportsTheFinalCount() throws {

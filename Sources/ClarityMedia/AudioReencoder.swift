@@ -1,9 +1,10 @@
 import CFFmpeg
 
 /// An audio stream the output container cannot hold as it is (PCM into MP4, AAC into WebM),
-/// decoded and encoded again (AAC, or the container's own: Opus for WebM), as ffmpeg would: packets in, packets out, so the pump carries it like
-/// any copied stream. Samples go through swresample into a FIFO that hands the encoder the
-/// whole frames it takes; timestamps count samples from the stream's first.
+/// decoded and encoded again (AAC, or the container's own: Opus for WebM), as ffmpeg would:
+/// packets in, packets out, so the pump carries it like any copied stream. Samples go through
+/// swresample into a FIFO that hands the encoder the whole frames it takes; timestamps count
+/// samples from the stream's first.
 final class AudioReencoder {
     /// The encoder's settings, for the output stream's parameters.
     let encoder: UnsafeMutablePointer<AVCodecContext>

@@ -5,7 +5,7 @@ import ClarityPipeline
 
 /// The processing stage's size: a factor or an exact size, and the classical filter.
 struct ResizeOptions: ParsableArguments {
-    @Option(help: "Upscale by this factor (e.g. 3 turns 1280x720 into 3840x2160).")
+    @Option(help: "Upscale by this factor (e.g. 3 turns 1280x720 into 3840x2160), with the Bicubic++ model unless --model or --filter says otherwise.")
     var scale: Double?
 
     @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160), as the picture is shown (a phone's portrait video: 2160x3840); -1 (or -2) for one side keeps the input's aspect (3840x-1).", valueName: "WxH"))

@@ -14,10 +14,10 @@ public enum MediaItem: @unchecked Sendable {
 public final class MediaReader {
     public let url: String
     /// The frames handed out; `decodedFormat` unless deinterlacing doubles the rate.
-    public let videoFormat: VideoFormat
+    public private(set) var videoFormat: VideoFormat
     /// The frames as decoded (the stream's time base and rate).
     private let decodedFormat: VideoFormat
-    public let videoStream: StreamInfo
+    public private(set) var videoStream: StreamInfo
     public let streams: [StreamInfo]
     /// Container duration in seconds, when known.
     public let duration: Double?
@@ -54,6 +54,8 @@ public final class MediaReader {
     private var reshaper: FrameScaler?
     /// Deinterlaces the decoded frames (after reshaping); nil when they go out as decoded.
     private let deinterlacer: Deinterlacer?
+    /// Turns the frames handed out upright (`turnUpright`); nil when they go out as stored.
+    private var upright: FilterChain?
     /// The part read, and its bounds in microseconds of the input's clock (begin: where
     /// timestamps restart at 0).
     private let range: InputRange
@@ -417,6 +419,26 @@ public final class MediaReader {
         return rect
     }
 
+    /// Turns the frames handed out upright, as their display matrix shows them, and drops the
+    /// matrix: for an output that cannot carry it (anything but MP4 and QuickTime), where a
+    /// phone's portrait clip would otherwise play sideways. ffmpeg's autorotate does the same.
+    /// Before the first frame is read.
+    public func turnUpright() throws {
+        let quarters = decodedFormat.displayQuarterTurns
+        guard quarters != 0, upright == nil, framesHandedOut == 0 else { return }
+        let filters: [(name: String, options: String?)] = quarters == 2 ? [("hflip", nil), ("vflip", nil)]
+            : [("transpose", quarters == 1 ? "cclock" : "clock")]
+        upright = try FilterChain(format: videoFormat, filters: filters, purpose: "turning upright")
+        var shown = videoFormat
+        if quarters != 2 {
+            (shown.width, shown.height) = (shown.height, shown.width)
+            shown.sampleAspectRatio = AVRational(num: shown.sampleAspectRatio.den, den: shown.sampleAspectRatio.num)
+        }
+        shown.displayRotation = 0
+        videoFormat = shown
+        videoStream.sideData.removeAll { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }
+    }
+
     /// Hands out no more than `n` frames (a picture file holds one).
     public func limitFrames(to n: Int) { frameLimit = min(frameLimit ?? n, n) }
 
@@ -425,11 +447,13 @@ public final class MediaReader {
     public func read() throws -> MediaItem? {
         if let frameLimit, framesHandedOut >= frameLimit { return nil }
         let item = try nextItem()
-        if case .frame(let frame)? = item {
-            framesHandedOut += 1
-            try crop?.apply(to: frame)
-        }
-        return item
+        guard case .frame(let frame)? = item else { return item }
+        framesHandedOut += 1
+        try crop?.apply(to: frame)
+        guard let upright else { return item }
+        try upright.push(frame)
+        guard let turned = try upright.pull() else { throw MediaError(.codec, "a frame was not turned upright") }
+        return .frame(turned)
     }
 
     private func nextItem() throws -> MediaItem? {

@@ -69,6 +69,14 @@ public final class MediaWriter {
         av_packet_free(&p)
     }
 
+    /// MP4 and QuickTime's muxers (FFmpeg's movenc): the only ones of FFmpeg 5.1 that write a
+    /// stream's display matrix, and that need fragments to be written without seeking.
+    private static let quickTimeFamily: Set = ["mp4", "mov", "ipod", "3gp", "3g2", "psp", "f4v", "ismv"]
+
+    /// Whether the output keeps a stream's rotation as a display matrix; elsewhere frames
+    /// must be turned upright before they are written.
+    public var carriesDisplayMatrix: Bool { Self.quickTimeFamily.contains(containerName) }
+
     /// Short names users type, mapped to FFmpeg muxer names.
     static func muxerName(_ name: String) -> String {
         switch name.lowercased() {
@@ -342,7 +350,7 @@ public final class MediaWriter {
         // MP4 writes its index last, seeking back to it: into a pipe or over the network it is
         // written in fragments instead, as ffmpeg's -movflags frag_keyframe+empty_moov.
         if let pb = ctx.pointee.pb, (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0,
-           ["mp4", "mov", "ipod", "3gp", "3g2", "psp", "f4v"].contains(containerName) {
+           Self.quickTimeFamily.contains(containerName) {
             av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
         }
         let r = avformat_write_header(ctx, &options)

@@ -97,10 +97,11 @@ struct EnhanceRun {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
             }
-            let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
-            let stage = copies[0]
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
+            if !writer.carriesDisplayMatrix { try reader.turnUpright() }
+            let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
+            let stage = copies[0]
             if writer.holdsPicturesOnly && !file.isSequence && !file.isPipe {
                 // One picture file: the first frame of the part (`--start 12 still.png`).
                 if !run.quiet && reader.expectedFrames.map({ $0 > 1 }) ?? true {

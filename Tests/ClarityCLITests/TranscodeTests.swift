@@ -360,6 +360,29 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(wide.stderr.contains("does not fit inside the 240x400 picture (as it is shown"), wide.stderr)
     }
 
+    /// A container that cannot say how the picture is turned (Matroska, y4m, a picture) gets
+    /// frames turned upright, as ffmpeg's autorotate shows them, with --crop and --size read
+    /// as the picture is shown; MP4 keeps the stored frames and the display matrix.
+    func testRotatedVideoIsTurnedUprightWhereTheContainerCannotSayIt() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-pix_fmt", "yuv420p",
+                         "-c:v", "libx264", "-qp", "0", "stored.mp4"], in: folder)
+        for degrees in [90, 180, 270] {
+            try Tool.ffmpeg(["-i", "stored.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", "-y", "turned.mp4"], in: folder)
+            for (options, filter) in [([String](), nil), (["--crop", "120:80:20:60"], "crop=120:80:20:60")] {
+                let r = try Tool.clarity(["transcode", "turned.mp4", "out.mkv", "-y", "--codec", "ffv1", "--progress", "none"] + options, in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder), try Tool.frameHashes("turned.mp4", filter: filter, in: folder),
+                               "\(degrees) \(options)")
+            }
+        }
+        let sized = try Tool.clarity(["transcode", "turned.mp4", "up.y4m", "--size", "360x640", "--progress", "none"], in: folder)
+        XCTAssertEqual(sized.status, 0, sized.stderr)
+        XCTAssertEqual(try Tool.probe("up.y4m", stream: "v", entries: "stream=width,height", in: folder), ["360,640"])
+        let still = try Tool.clarity(["transcode", "turned.mp4", "still.png", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(still.status, 0, still.stderr)
+        XCTAssertEqual(try Tool.probe("still.png", stream: "v", entries: "stream=width,height", in: folder), ["180,320"])
+    }
+
     /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a
     /// classical filter or a model (x3, then resized).
     func testSizeWithOneSideKeepsTheAspect() throws {

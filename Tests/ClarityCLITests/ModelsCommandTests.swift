@@ -12,7 +12,7 @@ final class ModelsCommandTests: ToolTestCase {
         for name in ["bicubicpp-c32-x2", "esr-max-k5-c2-x3", "classsr-w32-x3", "rbqe-lite", "rbqe-full"] {
             XCTAssertTrue(lines.contains { $0.hasPrefix(name + " ") }, name)
         }
-        XCTAssertEqual(lines.last, "Upscaling without --model runs bicubicpp: x2 bicubicpp-c32-x3 then bicubic, "
-                       + "x3 bicubicpp-c32-x3, x4 bicubicpp-c32-x3 then bicubic.")
+        XCTAssertEqual(lines.last, "Upscaling without --model runs bicubicpp: x2 bicubicpp-c32-x2, "
+                       + "x3 bicubicpp-c32-x3, x4 bicubicpp-c32-x2 then bicubic.")
     }
 }

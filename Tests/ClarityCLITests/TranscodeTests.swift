@@ -282,7 +282,7 @@ final class TranscodeTests: ToolTestCase {
     /// resize classically, frame for frame as ffmpeg's scale filter; no resize runs no model.
     func testModelByDefaultClassicalOnRequest() throws {
         try makeClip(seconds: 0.2)
-        for (file, options, ffmpegFlags, note) in [("model.mkv", [], nil, ["upscaled by bicubicpp-c32-x3 (", "), then bicubic to 640x360"]),
+        for (file, options, ffmpegFlags, note) in [("model.mkv", [], nil, ["upscaled by bicubicpp-c32-x2 ("]),
                                                    ("bicubic.mkv", ["--model", "bicubic"], "bicubic", nil),
                                                    ("lanczos.mkv", ["--filter", "lanczos"], "lanczos", nil)] {
             let r = try Tool.clarity(["transcode", "in.mp4", file, "--scale", "2", "--codec", "ffv1"] + options, in: folder)

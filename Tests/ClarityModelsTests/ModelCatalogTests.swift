@@ -18,7 +18,7 @@ final class ModelCatalogTests: XCTestCase {
         XCTAssertEqual(try ModelCatalog.load("esr-tm", scale: 4).graph.name, "esr-tm-k5-c4-x2-res")
         XCTAssertEqual(try ModelCatalog.load("bicubicpp", scale: 3).graph.name, "bicubicpp-c32-x3")
         XCTAssertEqual(try ModelCatalog.load("bicubicpp-c8", scale: 4).graph.scale, 3, "no figure at x4: the nearest scale below")
-        XCTAssertEqual(try ModelCatalog.load("esr-max", scale: 2).graph.scale, 3, "none at x2: the nearest above")
+        XCTAssertEqual(try ModelCatalog.load("esr-max", scale: 2).graph.scale, 3, "its only member, by its x2 figure")
         XCTAssertEqual(try ModelCatalog.load("bicubicpp-c8-x3", scale: 2).graph.name, "bicubicpp-c8-x3", "a full name is taken as it is")
         XCTAssertThrowsError(try ModelCatalog.load("nosuch", scale: 3)) { error in
             XCTAssertTrue("\(error)".contains("no bundled model or family 'nosuch'"), "\(error)")

@@ -58,20 +58,23 @@ final class AudioReencoder {
 
     /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.
     static func sampleFormat(among formats: UnsafePointer<AVSampleFormat>?) -> AVSampleFormat {
-        guard var p = formats else { return AV_SAMPLE_FMT_FLTP }
-        var all: [AVSampleFormat] = []
-        while p.pointee != AV_SAMPLE_FMT_NONE { all.append(p.pointee); p += 1 }
+        let all = list(formats, endingAt: AV_SAMPLE_FMT_NONE) ?? []
         return [AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT].first(where: all.contains) ?? all.first ?? AV_SAMPLE_FMT_FLTP
     }
 
     /// `rate` if the encoder takes it (`rates`: zero-terminated, nil = any), else the lowest
     /// it takes above, else its highest (AAC stops at 96 kHz).
     static func rate(nearest rate: Int32, among rates: UnsafePointer<Int32>?) -> Int32 {
-        guard var p = rates else { return rate }
-        var all: [Int32] = []
-        while p.pointee != 0 { all.append(p.pointee); p += 1 }
-        if all.isEmpty || all.contains(rate) { return rate }
+        guard let all = list(rates, endingAt: 0), !all.isEmpty, !all.contains(rate) else { return rate }
         return all.filter { $0 > rate }.min() ?? all.max()!
+    }
+
+    /// An encoder's list of what it takes (FFmpeg ends it with `end`); nil when it names none.
+    private static func list<T: Equatable>(_ start: UnsafePointer<T>?, endingAt end: T) -> [T]? {
+        guard var p = start else { return nil }
+        var all: [T] = []
+        while p.pointee != end { all.append(p.pointee); p += 1 }
+        return all
     }
 
     deinit {

@@ -38,7 +38,7 @@ public final class MediaWriter {
                 throw MediaError(.invalidArgument, "unknown output format '\(format)' (see `ffmpeg -muxers`)")
             }
             oformat = f
-        } else if output.isPipe && !output.isURL {
+        } else if output.writesInPlace && !output.isURL {
             oformat = av_guess_format("yuv4mpegpipe", nil, nil)
         } else {
             oformat = av_guess_format(nil, output.finalPath, nil)
@@ -377,7 +377,7 @@ public final class MediaWriter {
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
-        if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.isPipe {
+        if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.writesInPlace {
             throw MediaError(.invalidArgument, "\(output.finalPath) holds one picture and the input has more frames: "
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
         }

@@ -11,7 +11,7 @@ public final class OutputFile {
     /// Where bytes go while writing: the temporary path, or the pipe or device itself.
     public private(set) var writingPath: String
     /// Written in place: stdout, a FIFO, a device, a network URL, or a muxer's own files.
-    public private(set) var isPipe: Bool
+    public private(set) var writesInPlace: Bool
     /// A network URL (udp://, srt://, rtmp://, ...): its container comes from --format.
     public let isURL: Bool
     /// A numbered picture sequence: `finalPath` and `writingPath` are patterns.
@@ -25,7 +25,7 @@ public final class OutputFile {
         if path == "-" || path.hasPrefix("pipe:") || isURL {
             finalPath = isURL ? path : "pipe:1"
             writingPath = path == "-" ? "pipe:1" : path
-            isPipe = true
+            writesInPlace = true
             isSequence = false
             return
         }
@@ -35,10 +35,10 @@ public final class OutputFile {
         if !isSequence && stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG && (info.st_mode & S_IFMT) != S_IFDIR {
             // A device or FIFO (/dev/null, a named pipe): written in place, nothing to rename.
             writingPath = path
-            isPipe = true
+            writesInPlace = true
             return
         }
-        isPipe = false
+        writesInPlace = false
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
@@ -64,10 +64,10 @@ public final class OutputFile {
     /// the final name, since a renamed playlist would point at segments named after the
     /// temporary one.
     func writeInPlace() {
-        guard !isPipe, !isSequence else { return }
+        guard !writesInPlace, !isSequence else { return }
         TemporaryFiles.shared.unregister(writingPath)
         writingPath = finalPath
-        isPipe = true
+        writesInPlace = true
     }
 
     /// The temporary paths written: the file, or a sequence's pictures with their final paths.
@@ -84,7 +84,7 @@ public final class OutputFile {
 
     /// Moves the finished file (or every picture of a sequence) under its final name.
     public func commit() throws {
-        guard !isPipe, !settled else { return }
+        guard !writesInPlace, !settled else { return }
         settled = true
         TemporaryFiles.shared.unregister(writingPath)
         let files = written
@@ -98,7 +98,7 @@ public final class OutputFile {
 
     /// Removes what was written.
     public func discard() {
-        guard !isPipe, !settled else { return }
+        guard !writesInPlace, !settled else { return }
         settled = true
         for file in written { unlink(file.writing) }
         TemporaryFiles.shared.unregister(writingPath)
@@ -108,7 +108,7 @@ public final class OutputFile {
 
     /// Bytes written so far (0 for a pipe).
     public var bytesWritten: Int64 {
-        guard !isPipe else { return 0 }
+        guard !writesInPlace else { return 0 }
         guard isSequence else { return Self.size(writingPath) ?? 0 }
         guard !settled else { return counted.bytes }
         // Pictures are written in order: one is complete once the next exists, and only the

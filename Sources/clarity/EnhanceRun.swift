@@ -102,7 +102,7 @@ struct EnhanceRun {
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
-            if writer.holdsPicturesOnly && !file.isSequence && !file.isPipe {
+            if writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace {
                 // One picture file: the first frame of the part (`--start 12 still.png`).
                 if !run.quiet && reader.expectedFrames.map({ $0 > 1 }) ?? true {
                     Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
@@ -126,7 +126,7 @@ struct EnhanceRun {
             if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {
                 if !run.quiet {
-                    Console.warning("interrupted: \(file.isPipe ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")
+                    Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")
                 }
                 throw ExitCode(ExitStatus.interrupted)
             }

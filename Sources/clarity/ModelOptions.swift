@@ -75,13 +75,12 @@ struct ModelOptions: ParsableArguments {
         }
         let shift = input.chromaShift
         let requested = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
-        if let size = requested {
-            if size.width <= input.width && size.height <= input.height {
-                throw MediaError(.invalidArgument, "the models upscale, and the output (\(size.width)x\(size.height)) is no larger than the input "
-                                 + "(\(input.width)x\(input.height)): drop \(preset != nil ? "--preset" : "--model") to resize with --filter")
-            }
+        if let size = requested, try !resize.upscales(input) {
+            throw MediaError(.invalidArgument, "the models upscale, and the output (\(size.width)x\(size.height)) is no larger than the input "
+                             + "(\(input.width)x\(input.height)): drop \(preset != nil ? "--preset" : "--model") to resize with --filter")
         }
         if let preset { return try routed(preset, input: input, target: target, filter: filter, threads: threads) }
+        guard let upscaler else { preconditionFailure("without a preset, a model upscales here") }
         let scale: Int
         switch target {
         case .factor(let k)? where k >= 1: scale = Int(k.rounded())
@@ -90,7 +89,7 @@ struct ModelOptions: ParsableArguments {
         }
         let loaded: Model
         do {
-            loaded = try ModelCatalog.load(upscaler!, scale: scale)
+            loaded = try ModelCatalog.load(upscaler, scale: scale)
         } catch let error as CatalogError {
             throw MediaError(.invalidArgument, error.description)
         }

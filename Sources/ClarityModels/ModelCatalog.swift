@@ -36,8 +36,7 @@ public enum ModelCatalog {
             return (m.graph.scale == scale ? s.validationPSNR : s.validationPSNRAt[scale]).map { (m, $0) }
         }
         if let best = scored.max(by: { $0.psnr < $1.psnr }) { return best.model }
-        let scales = Set(family.map(\.graph.scale))
-        guard let nearest = scales.filter({ $0 >= scale }).min() ?? scales.max() else {
+        guard let nearest = nearestScale(in: Set(family.map(\.graph.scale)), reaching: Double(scale)) else {
             let names = files.map { $0.deletingPathExtension().lastPathComponent }
             let families = Set(names.map(family(of:)))
             throw CatalogError("no bundled model or family '\(argument)'\(NearestName.hint(argument, among: names + families.sorted())); "
@@ -49,6 +48,12 @@ public enum ModelCatalog {
 }
 
 extension ModelCatalog {
+    /// Of the models' `scales`, the smallest that reaches `ratio` (a classical downscale does the
+    /// rest, which costs less than upscaling what a model left), else the largest.
+    public static func nearestScale(in scales: Set<Int>, reaching ratio: Double) -> Int? {
+        scales.filter { Double($0) >= ratio - 1e-9 }.min() ?? scales.max()
+    }
+
     /// A model's family: its name up to the first size part (`bicubicpp-c32-x3`: `bicubicpp`).
     public static func family(of name: String) -> String {
         name.split(separator: "-").prefix { part in

@@ -21,7 +21,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
-    @Option(help: ArgumentHelp("Routed x3 upscaling within a time per frame: realtime (33 ms), balanced (150 ms), quality (1 s) or classsr (no limit: each tile to its class's model), from presets/, or a preset JSON file. The best bundled model that fits runs on the whole frame, or else each tile goes to bicubic or a model; replaces --model.", valueName: "preset"))
+    @Option(help: ArgumentHelp("Routed upscaling within a time per frame: realtime (33 ms), balanced (150 ms), quality (1 s) or classsr (no limit: each tile to its class's model), from presets/, or a preset JSON file. The best bundled model that fits runs on the whole frame, or else each tile goes to bicubic or a model; replaces --model. Between the x2 models up to twice the size (1080p to 4K), the x3 ones beyond (720p to 4K; the default without --scale or --size).", valueName: "preset"))
     var preset: String?
 
     @Option(help: "Frames --model and --deartifact process at once, each on its share of the threads (0 = auto: 2 where there are two or more threads). Side by side, frames of a compute-bound model such as Bicubic++ C32 go about 30% faster on 2 cores than one frame split across both. Not with --preset, which takes one frame at a time.")
@@ -105,8 +105,8 @@ struct ModelOptions: ParsableArguments {
                                                                  filter: filter, threads: threads.pipeline)])) { summary }
     }
 
-    /// Routed x3 upscaling with a preset's budget, then a classical resize if the requested
-    /// size is not x3.
+    /// Routed upscaling with a preset's budget, at the bundled scale nearest the requested size
+    /// (x3 when none is given), then a classical resize if the size is not that scale's.
     private func routed(_ name: String, input: VideoFormat, target: ResizeTarget?, filter: ScaleFilter,
                         threads: ThreadPlan) throws -> EnhanceRun.Stage {
         let p: QualityPreset
@@ -117,17 +117,18 @@ struct ModelOptions: ParsableArguments {
             }
             return f
         } ?? .bicubic
-        let branches = try Routing.branches(models: nil, scale: 3)
+        let shift = input.chromaShift
+        let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let scale = try Routing.scale(reaching: max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)))
+        let branches = try Routing.branches(models: nil, scale: scale)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         stage.costCache = .userDefault(refresh: recalibrate)
-        let shift = input.chromaShift
-        let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
-        let exact = want.width == input.width * 3 && want.height == input.height * 3
+        let exact = want.width == input.width * scale && want.height == input.height * scale
         return .init(stage: StageChain([stage, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
                                                                filter: filter, threads: threads.pipeline)])) {
-            "preset \(p.name), tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
+            "preset \(p.name) at x\(scale), tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
         }
     }
 }

@@ -24,6 +24,16 @@ enum Routing {
         }
     }
 
+    /// The scale to route at for an output `ratio` times the input: the bundled upscalers'
+    /// nearest (1080p to 4K routes between x2 models, 720p to 4K between x3 ones).
+    static func scale(reaching ratio: Double) throws -> Int {
+        let scales = try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale)
+        guard let scale = ModelCatalog.nearestScale(in: Set(scales), reaching: ratio) else {
+            throw MediaError(.invalidArgument, "no bundled upscaler to route to")
+        }
+        return scale
+    }
+
     /// The upscalers of a comma list (default every bundled one at `scale`), cheapest first,
     /// each with its validation gain over bicubic.
     static func branches(models: String?, scale: Int) throws -> [RoutedUpscale.Branch] {

@@ -29,6 +29,27 @@ final class PresetTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out2.mkv").path))
     }
 
+    /// A preset routes between the models of the bundled scale nearest the requested size: x2
+    /// up to twice the input (1080p to 4K), x3 beyond it and without a size; a classical resize
+    /// takes the rest.
+    func testPresetRoutesAtTheScaleOfTheRequestedSize() throws {
+        try makeClip(seconds: 0.2)
+        for (options, scale, size) in [(["--scale", "2"], 2, "640,360"), (["--size", "600x338"], 2, "600,338"),
+                                       (["--size", "800x450"], 3, "800,450"), ([], 3, "960,540")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", "balanced", "--no-audio", "--progress", "none"] + options,
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [size], "\(options)")
+            let mix = try XCTUnwrap(r.stderr.components(separatedBy: "\n").first { $0.hasPrefix("preset balanced at x\(scale), tiles per branch: ") },
+                                    r.stderr)
+            // Every model in the mix is of that scale.
+            let models = mix.components(separatedBy: ": ")[1].components(separatedBy: ", ").map { $0.components(separatedBy: " ")[0] }
+                .filter { $0 != "bicubic" }
+            XCTAssertFalse(models.isEmpty, mix)
+            XCTAssertTrue(models.allSatisfy { $0.hasSuffix("-x\(scale)") || $0.hasSuffix("-x\(scale)-res") }, mix)
+        }
+    }
+
     /// 10-bit video goes through the routed models and stays 10-bit.
     func testTenBitVideoStaysTenBit() throws {
         try makeClip(seconds: 0.2, pixFmt: "yuv420p10le")

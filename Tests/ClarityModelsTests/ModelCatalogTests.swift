@@ -24,4 +24,14 @@ final class ModelCatalogTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("no bundled model or family 'nosuch'"), "\(error)")
         }
     }
+
+    /// The smallest scale that reaches the ratio, else the largest (the rest is a classical resize).
+    func testNearestScaleReachesTheRatio() {
+        let scales: Set<Int> = [2, 3]
+        XCTAssertEqual(ModelCatalog.nearestScale(in: scales, reaching: 1.5), 2)
+        XCTAssertEqual(ModelCatalog.nearestScale(in: scales, reaching: 2), 2)
+        XCTAssertEqual(ModelCatalog.nearestScale(in: scales, reaching: 2.5), 3)
+        XCTAssertEqual(ModelCatalog.nearestScale(in: scales, reaching: 4), 3)
+        XCTAssertNil(ModelCatalog.nearestScale(in: [], reaching: 2))
+    }
 }

@@ -50,7 +50,8 @@ def main():
     for name in cls.doc["branches"]:
         p = Path(a.weights) / f"{name}.safetensors"
         m = GraphModel(p)
-        branches.append({"name": name, "model": m, "ckpt": str(p), "macs": m.doc["info"]["macs_per_output_pixel"]})
+        branches.append({"name": name, "model": m, "ckpt": str(p), "scale": m.doc["scale"],
+                         "macs": m.doc["info"]["macs_per_output_pixel"]})
     data = precompute_eval(a.split, branches)
     rows = []
     for (kind, T), images in data["sets"].items():

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Export a ClassSR Class-Module checkpoint to a Clarity model file (task "classify").
 
-    python training/export_classsr.py CACHE/ckpt/<run>/best.pt models/classsr-x3.safetensors
+    python training/export_classsr.py CACHE/ckpt/<run>/best.pt models/classsr-x3.safetensors [NAME]
+
+NAME defaults to classsr-x<scale of the branches>.
 
 The graph: conv0 (4x4 stride 4, leaky_relu) -> conv1, conv2, conv3 (1x1, leaky_relu) ->
 conv4 (1x1) -> pool (global_avg_pool) -> logits (linear 32 -> M); input "lr" (one LR luma
@@ -28,7 +30,7 @@ from classsr import build as build_cm  # noqa: E402
 from common import load_checkpoint  # noqa: E402
 from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
 from data import load_eval_set  # noqa: E402
-from train_classsr import EVAL_KINDS, SCALE, classify, load_branches, precompute_eval, psnr_of, tile_grid, tile_stats  # noqa: E402
+from train_classsr import EVAL_KINDS, classify, load_branches, precompute_eval, psnr_of, scale_of, tile_grid, tile_stats  # noqa: E402
 
 
 # swscale's filters, as Clarity's --canvas names them (ScaleFilter).
@@ -44,7 +46,7 @@ def swscale_upscale(lr, s, flt):
     return np.frombuffer(out, np.uint8).reshape(H * s, W * s)
 
 
-def gain_per_class(model, images, items, M, T=32):
+def gain_per_class(model, images, items, M, s, T=32):
     """Mean per-tile Y-PSNR gain over PIL bicubic (dB) per class: [class][branch] for the
     branches, {filter: [class]} for swscale's filters; and tiles per class. `images` are the
     precomputed val tiles of side T, `items` the val split's planes in the same order."""
@@ -56,8 +58,8 @@ def gain_per_class(model, images, items, M, T=32):
         assert im["name"] == it["name"], (im["name"], it["name"])
         c = classify(model, im["win"])
         lr = it["lr"]["clean"]
-        ups = [swscale_upscale(lr, SCALE, f) for f in CANVAS_FILTERS]
-        _, sse = tile_stats(it["hr"], ups, tile_grid(*lr.shape, T), SCALE)
+        ups = [swscale_upscale(lr, s, f) for f in CANVAS_FILTERS]
+        _, sse = tile_stats(it["hr"], ups, tile_grid(*lr.shape, T), s)
         n = np.maximum(im["n"], 1)
         for i in range(len(c)):
             pb = psnr_of(im["sse"][i, M], n[i])
@@ -70,15 +72,17 @@ def gain_per_class(model, images, items, M, T=32):
             counts)
 
 
-def export(ckpt, out, name="classsr-x3"):
+def export(ckpt, out, name=None):
     ck = load_checkpoint(ckpt)
     model = build_cm(ck["cfg"])
     model.load_state_dict(ck["model"])
     model.eval()
     M = ck["cfg"]["classes"]
     branches = load_branches([b["ckpt"] for b in ck["branches"]])
+    s = scale_of(branches)
+    name = name or f"classsr-x{s}"
     val = precompute_eval("val", branches)
-    gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", SCALE, EVAL_KINDS), M)
+    gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", s, EVAL_KINDS), M, s)
     v = ck["best"]["val"]
 
     def fig(r):
@@ -127,8 +131,8 @@ def export(ckpt, out, name="classsr-x3"):
         "machine": f"{cpu_name()}, torch {torch.__version__}",
     }
     doc = model_doc(name, "classify", 1, ["logits"], g, info, branches=[b["name"] for b in branches])
-    # int8 activation ranges on x3 LR crops of training photos (the export.py rule)
-    doc["calibration"] = calibration_ranges(dict(doc, scale=3), tensors)
+    # int8 activation ranges on LR crops of training photos at the branches' scale (the export.py rule)
+    doc["calibration"] = calibration_ranges(dict(doc, scale=s), tensors)
     out, doc2, t2 = write_model(doc, tensors, out)
     err = 0.0
     with torch.no_grad():

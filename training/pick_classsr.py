@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Pick the ClassSR classifier on the val split: every run's best.pt and last.pt under
-CACHE/ckpt/classsr-x3-*, re-validated on the val photographs and the graphics_val artwork
+CACHE/ckpt/classsr-x<scale>-*, re-validated on the val photographs and the graphics_val artwork
 and scored by train_classsr.score (largest branch-MACs saving on the photographs with clean
 PSNR at most train_classsr.MAX_DB_LOSS below all-C32 there at 32- and 64-px tiles).
 Prints a markdown table and the chosen checkpoint (per width with --per-width).
 
-    python training/pick_classsr.py [--per-width]
+    python training/pick_classsr.py [--per-width] [--scale 2]
 """
 import argparse
 import glob
@@ -23,10 +23,11 @@ from train_classsr import load_branches, precompute_eval, score, validate  # noq
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--per-width", action="store_true")
+    ap.add_argument("--scale", type=int, default=3)
     a = ap.parse_args()
     torch.set_num_threads(1)
     vals, rows = None, []
-    for p in sorted(glob.glob(str(CACHE / "ckpt" / "classsr-x3-*" / "*.pt"))):
+    for p in sorted(glob.glob(str(CACHE / "ckpt" / f"classsr-x{a.scale}-*" / "*.pt"))):
         if not p.endswith(("best.pt", "last.pt")):
             continue
         ck = load_checkpoint(p)

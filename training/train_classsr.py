@@ -1,16 +1,17 @@
 #!/usr/bin/env python3
 """ClassSR stage (2): train the Class-Module on frozen branches; resumable, logged, seeded.
 
-    python training/train_classsr.py --pool 20000 --minutes 5 --w1 1e-4 --w2 3e-6   # the chosen run
+    python training/train_classsr.py --pool 20000 --minutes 5 --w1 1e-4 --w2 3e-6   # the chosen x3 run
+    python training/train_classsr.py --scale 2 --width 32 ...                        # over the x2 models
 
-Branches (class order = rising cost): the Bicubic++ x3 models given by --branches (exported
-.safetensors files, by default the bundled ones, or checkpoints)
-(default C8, C16, C32). They are frozen, so their outputs are computed once:
+Branches (class order = rising cost): the upscalers given by --branches (exported
+.safetensors files or checkpoints, all of one scale), by default the bundled Bicubic++ C8,
+C16 and C32 of --scale. They are frozen, so their outputs are computed once:
   - training pool (cached in CACHE/prepared/classsr-pool-*.pt): --pool LR crops of 48x48
     (even origin) from the training images, LR variant clean with probability --p-clean else
     one of the 7 compressed ones (as train.py), image drawn like data.PatchSampler with every
     cell weighted alike (the router must see smooth tiles as they occur); every branch runs
-    on the whole crop, and the centre 32x32 LR tile (96x96 output) is kept, so the branch
+    on the whole crop, and the centre 32x32 LR tile (32 s x 32 s output) is kept, so the branch
     output has its real context (as the Clarity tiler gives it). Stored: the tile (8-bit) and
     each branch's error (output - HR, fp16).
   - validation (cached in CACHE/prepared/classsr-val-*.pt): every branch and PIL bicubic on
@@ -57,9 +58,7 @@ from common import CACHE, linear_decay, split_files, load_checkpoint, load_init,
 from data import VARIANTS, load_eval_set, prepare  # noqa: E402
 from models import build  # noqa: E402
 
-SCALE = 3
 MARGIN = 8  # LR context each side of a pool tile (Bicubic++ receptive radius)
-DEFAULT_BRANCHES = [str(REPO / "Sources" / "ClarityModels" / "Weights" / f"bicubicpp-c{c}-x3.safetensors") for c in (8, 16, 32)]
 # 0.1 dB is the target; half of it is kept as a margin: the pick is made over many
 # validations of a few images, and the sixth session's file, picked at 0.08, lost 0.066 dB
 # more on the 4K-derived photographs (test4k) than on val
@@ -73,6 +72,19 @@ def file_key(paths, extra):
     for p in paths:
         h.update(Path(p).read_bytes())
     return h.hexdigest()[:10]
+
+
+def default_branches(scale):
+    """The bundled Bicubic++ C8, C16 and C32 of `scale`, cheapest first."""
+    return [str(REPO / "Sources" / "ClarityModels" / "Weights" / f"bicubicpp-c{c}-x{scale}.safetensors") for c in (8, 16, 32)]
+
+
+def scale_of(branches):
+    """The one scale every branch upscales by."""
+    scales = {b["scale"] for b in branches}
+    if len(scales) != 1:
+        raise SystemExit(f"error: the branches upscale by different factors: {sorted(scales)}")
+    return scales.pop()
 
 
 def load_branches(paths):
@@ -90,10 +102,10 @@ def load_branches(paths):
         for q in m.parameters():
             q.requires_grad_(False)
         g, t = m.graph()
-        doc = {"input": "lr", "outputs": ["out"], "nodes": g["nodes"], "scale": SCALE}
+        doc = {"input": "lr", "outputs": ["out"], "nodes": g["nodes"], "scale": cfg["scale"]}
         with torch.no_grad():
             (y,), macs = graph.run(doc, {k: v.detach() for k, v in t.items()}, torch.rand(1, 1, 48, 64))
-        out.append({"name": name, "model": m, "macs": macs / (y.shape[-1] * y.shape[-2]),
+        out.append({"name": name, "model": m, "scale": cfg["scale"], "macs": macs / (y.shape[-1] * y.shape[-2]),
                     "ckpt": str(p), "val_psnr": val_psnr})
     return out
 
@@ -113,14 +125,15 @@ def build_pool(branches, n, p_clean, graphics_share, seed, log):
     if path.exists():
         return load_checkpoint(path)
     log(f"building the training pool ({n} tiles, {graphics_share:.0%} from graphics_train) -> {path}")
-    sets = [prepare("train", SCALE, 64)]
+    s = scale_of(branches)
+    sets = [prepare("train", s, 64)]
     if graphics_share:
-        sets.append(prepare("graphics_train", SCALE, 64))
+        sets.append(prepare("graphics_train", s, 64))
     set_p = [1 - graphics_share, graphics_share][:len(sets)]
     rng = np.random.default_rng(seed)
     img_p = [image_weights(items) for items in sets]
     comp = [v for v in VARIANTS if v != "clean"]
-    C, T, s = 32 + 2 * MARGIN, 32, SCALE
+    C, T = 32 + 2 * MARGIN, 32
     lrs = np.empty((n, C, C), np.uint8)
     hrs = np.empty((n, C * s, C * s), np.float32)
     kinds = []
@@ -194,7 +207,7 @@ def precompute_eval(split, branches, kinds=EVAL_KINDS, tiles=(32, 64), log=print
     if path.exists():
         return load_checkpoint(path)
     log(f"running the branches on the {split} split -> {path}")
-    s = SCALE
+    s = scale_of(branches)
     data = {"branches": [b["name"] for b in branches], "macs": [b["macs"] for b in branches], "sets": {}}
     ev = load_eval_set(split, s, kinds)[:limit]
     for kind in kinds:
@@ -313,7 +326,8 @@ def dihedral(x, k):
 
 def parse():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--branches", nargs="+", default=DEFAULT_BRANCHES, help="branch models (.safetensors or checkpoints), cheapest first")
+    ap.add_argument("--scale", type=int, default=3, help="the bundled branches' scale, without --branches")
+    ap.add_argument("--branches", nargs="+", default=None, help="branch models (.safetensors or checkpoints), cheapest first")
     ap.add_argument("--w1", type=float, default=1e-4, help="Class-Loss weight")
     ap.add_argument("--w2", type=float, default=3e-6, help="Average-Loss weight")
     ap.add_argument("--width", type=int, default=128, help="Class-Module width (paper: 128)")
@@ -339,7 +353,9 @@ def parse():
 def main():
     a = parse()
     torch.set_num_threads(a.threads)
-    name = a.name or f"classsr-x3-c{a.width}-w1_{a.w1:g}-w2_{a.w2:g}"
+    a.branches = a.branches or default_branches(a.scale)
+    branches = load_branches(a.branches)
+    name = a.name or f"classsr-x{scale_of(branches)}-c{a.width}-w1_{a.w1:g}-w2_{a.w2:g}"
     ckdir, log, command = open_run(name, "train_classsr.py")
 
     torch.manual_seed(a.seed)
@@ -347,7 +363,6 @@ def main():
     cfg = {"arch": "classsr-class-module", "width": a.width, "hidden": 32, "classes": len(a.branches)}
     model = build_cm(cfg)
     log(f"start {name}: {json.dumps(cfg)} command: {command}")
-    branches = load_branches(a.branches)
     log("branches: " + ", ".join(f"{b['name']} ({b['macs']:.1f} MACs/px, val {b['val_psnr']:.3f} dB)" for b in branches))
     pool = build_pool(branches, a.pool, a.p_clean, a.graphics_share, a.seed, log)
     vals = {split: precompute_eval(split, branches, log=log, limit=2 if a.smoke else None)

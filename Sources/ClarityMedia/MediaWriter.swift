@@ -243,7 +243,13 @@ public final class MediaWriter {
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
         if let crf = settings.crf, Self.has(option: "crf", codec) { av_dict_set(&options, "crf", String(crf), 0) }
-        if let preset = settings.preset, Self.has(option: "preset", codec) { av_dict_set(&options, "preset", preset, 0) }
+        if let preset = settings.preset {
+            guard Self.has(option: "preset", codec) else {
+                let hint = Self.has(option: "cpu-used", codec) ? "its speed is --encoder-option cpu-used=N" : "give its own options with --encoder-option"
+                throw MediaError(.invalidArgument, "\(settings.codec) has no speed preset (--encoder-preset): \(hint)")
+            }
+            av_dict_set(&options, "preset", preset, 0)
+        }
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
         let name = String(cString: codec.pointee.name)
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.

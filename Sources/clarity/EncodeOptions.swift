@@ -17,7 +17,7 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "key=value"))
     var encoderOptions: [String] = []
 
-    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; default: veryfast for them, the encoder's own for others).")
+    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1).")
     var encoderPreset: String?
 
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
@@ -34,6 +34,14 @@ struct EncodeOptions: ParsableArguments {
 
     @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
     var overwrite = false
+
+    /// Speed options for encoders whose own defaults are far slower than x264's veryfast (the
+    /// default here): at 4K on 2 cores libvpx-vp9 runs 1.6 times faster and libaom-av1 8 times
+    /// (files 14% and 30% larger; docs/benchmarks.md). The same option given by the user wins.
+    static let speedDefaults: [String: [String: String]] = [
+        "libvpx-vp9": ["row-mt": "1", "cpu-used": "4"],
+        "libaom-av1": ["row-mt": "1", "cpu-used": "6"],
+    ]
 
     /// Encoder options that set the rate themselves, in place of the default --crf.
     private static let rateOptions: Set = ["crf", "qp", "b", "q", "global_quality"]
@@ -53,6 +61,7 @@ struct EncodeOptions: ParsableArguments {
         let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
         var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]
         if let bitrate { options["b"] = bitrate }
+        options.merge(Self.speedDefaults[codec] ?? [:]) { given, _ in given }
         let rateGiven = options.keys.contains(where: Self.rateOptions.contains)
         return EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads, pixelFormat: pixelFormat,
                                options: options)

@@ -26,8 +26,11 @@ struct RunOptions: ParsableArguments {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }
     }
 
-    /// Silences FFmpeg's log unless asked; Clarity reports problems itself.
+    /// Silences FFmpeg's log unless asked; Clarity reports problems itself. SVT-AV1 prints its
+    /// banner and configuration past FFmpeg's log, unless its own variable says otherwise
+    /// (1: errors only; a value already set is the user's).
     func configureLogging() {
         clarity_set_log_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL)
+        setenv("SVT_LOG", verbose ? "2" : "1", 0)
     }
 }

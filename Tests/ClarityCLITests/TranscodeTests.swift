@@ -658,6 +658,32 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(hevcTypes.indices.filter { hevcTypes[$0] == "I" }.prefix(2), [0, 10], "the user's x265-params still apply")
     }
 
+    /// libvpx-vp9 and libaom-av1 run at a speed near x264's veryfast unless told otherwise
+    /// (packet for packet what ffmpeg writes with the same options); SVT-AV1 keeps its banner to
+    /// itself; a speed preset that the encoder lacks is refused, not ignored.
+    func testSlowEncodersGetSpeedOptions() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "-c:v", "libx264", "-qp", "23", "in.mp4"], in: folder)
+        let packets = { (f: String) in try Tool.probe(f, stream: "v", entries: "packet=size", in: self.folder) }
+        for (codec, output, given, ffmpeg) in [("libvpx-vp9", "vp9.webm", [String](), ["-b:v", "0", "-row-mt", "1", "-cpu-used", "4"]),
+                                               ("libvpx-vp9", "vp9b.webm", ["--encoder-option", "cpu-used=8"], ["-b:v", "0", "-row-mt", "1", "-cpu-used", "8"]),
+                                               ("libaom-av1", "av1.mkv", [], ["-row-mt", "1", "-cpu-used", "6"])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", output, "--codec", codec, "--threads", "1", "--progress", "none"] + given, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            try Tool.ffmpeg(["-i", "in.mp4", "-c:v", codec, "-crf", "18", "-threads", "1"] + ffmpeg + ["ff-" + output], in: folder)
+            try Tool.ffmpeg(["-i", "in.mp4", "-c:v", codec, "-crf", "18", "-threads", "1", "-b:v", "0", "slow-" + output], in: folder)
+            XCTAssertEqual(try packets(output), try packets("ff-" + output), "\(codec) \(given)")
+            XCTAssertNotEqual(try packets(output), try packets("slow-" + output), "the test is meaningful: the encoder's defaults differ")
+        }
+        let svt = try Tool.clarity(["transcode", "in.mp4", "svt.mkv", "--codec", "libsvtav1", "--progress", "none"], in: folder)
+        XCTAssertEqual(svt.status, 0, svt.stderr)
+        XCTAssertFalse(svt.stderr.contains("Svt["), svt.stderr)
+        let preset = try Tool.clarity(["transcode", "in.mp4", "p.webm", "--encoder-preset", "slow", "--progress", "none"], in: folder)
+        XCTAssertEqual(preset.status, 64, preset.stderr)
+        XCTAssertTrue(preset.stderr.contains("libvpx-vp9 has no speed preset (--encoder-preset): its speed is --encoder-option cpu-used=N"),
+                      preset.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
+    }
+
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,
     /// in step with the video, and text subtitles (SubRip) become the container's (mov_text),
     /// cue for cue as ffmpeg converts them, instead of dropped.

@@ -13,6 +13,16 @@ public struct BranchTiles: Sendable, Equatable {
 }
 
 extension BranchTiles {
+    /// The mix of the routing stages among `stages`, inside chains too (a router followed by a
+    /// resize), copies added up; nil when none routes.
+    static func of(_ stages: [FrameStage]) -> [BranchTiles]? {
+        func reporters(_ stage: FrameStage) -> [BranchMixReporting] {
+            if let chain = stage as? StageChain { return chain.stages.flatMap(reporters) }
+            return (stage as? BranchMixReporting).map { [$0] } ?? []
+        }
+        return merged(stages.flatMap(reporters).map(\.branchTiles))
+    }
+
     /// The mixes of several copies of a stage added up, branch by branch, in the first's
     /// order; nil when there is none.
     static func merged(_ mixes: [[BranchTiles]]) -> [BranchTiles]? {

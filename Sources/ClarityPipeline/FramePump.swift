@@ -150,7 +150,7 @@ public final class FramePump: @unchecked Sendable {
             progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.bytesWritten = writer.bytesWritten
             progress.latency = deadline?.report
-            progress.branchTiles = BranchTiles.merged(stages.compactMap { ($0 as? BranchMixReporting)?.branchTiles })
+            progress.branchTiles = BranchTiles.of(stages)
         }
         do {
             while let item = processed.pop() {

@@ -20,6 +20,7 @@ struct Live: ParsableCommand {
             Examples:
               clarity live streams/dune-pan-720p-qp27.mp4 out.y4m --deadline 33ms
               clarity live in.mkv - --fps 30 --drop-late --format nut | ffplay -
+              clarity live camera-1080p.mkv out.mkv --size 3840x2160
             """)
 
     @OptionGroup var paths: MediaPaths
@@ -33,8 +34,11 @@ struct Live: ParsableCommand {
     @Flag(help: "Drop a frame that is late when it reaches the writer (default: write it late and count it).")
     var dropLate = false
 
-    @Option(help: "Upscaling factor of the models.")
-    var scale = 3
+    @Option(help: "Upscaling factor of the models (default: 3, or the one --size needs).")
+    var scale: Int?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT as the picture is shown (3840x2160; 3840x-1 keeps the input's aspect): the router runs at the bundled models' scale nearest it (x2 for 1080p to 4K, x3 for 720p), then the --canvas filter resizes to it.", valueName: "WxH"))
+    var size: String?
 
     @Option(help: ArgumentHelp("Comma list of upscalers the router may use (default: every bundled one at --scale).", valueName: "a,b"))
     var models: String?
@@ -77,6 +81,9 @@ struct Live: ParsableCommand {
 
     func validate() throws {
         guard deadline == nil || fps == nil else { throw ValidationError("give --deadline or --fps, not both") }
+        if scale != nil && size != nil { throw ValidationError("give --scale or --size, not both") }
+        if let scale, scale < 2 { throw ValidationError("--scale must be 2 or more") }
+        if let size { _ = try ResizeOptions.parse(size: size) }
         if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
         if let deadline, Self.seconds(deadline) == nil { throw ValidationError("--deadline takes a time such as 33ms or 0.04s") }
         guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
@@ -114,6 +121,11 @@ struct Live: ParsableCommand {
             let planned = min(limit, interval ?? limit)
             let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
+            let (scale, resize) = try Routing.plan(input: format, target: try size.map(ResizeOptions.parse(size:))?.inStoredPixels(of: format),
+                                                   fixed: self.scale)
+            if let resize, case .size(let w?, let h?) = resize, w <= format.width && h <= format.height {
+                throw MediaError(.invalidArgument, "live mode upscales, and \(w)x\(h) is no larger than the input (\(format.width)x\(format.height))")
+            }
             let branches = try Routing.branches(models: models, scale: scale)
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
@@ -127,7 +139,8 @@ struct Live: ParsableCommand {
             enhancer?.budget = planned * deartifactShare
             enhancer?.costCache = .userDefault(refresh: recalibrate)
             let conversion = EnhanceRun.lumaInput(format, threads: threads)
-            return EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage]), deadline: clock) {
+            let finish = resize.map { ClassicalResize(target: $0, filter: canvas, threads: threads.pipeline) }
+            return EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage, finish]), deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)

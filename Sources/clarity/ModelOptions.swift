@@ -117,17 +117,13 @@ struct ModelOptions: ParsableArguments {
             }
             return f
         } ?? .bicubic
-        let shift = input.chromaShift
-        let want = (target ?? .factor(3)).dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
-        let scale = try Routing.scale(reaching: max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)))
+        let (scale, resize) = try Routing.plan(input: input, target: target)
         let branches = try Routing.branches(models: nil, scale: scale)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         stage.costCache = .userDefault(refresh: recalibrate)
-        let exact = want.width == input.width * scale && want.height == input.height * scale
-        return .init(stage: StageChain([stage, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
-                                                               filter: filter, threads: threads.pipeline)])) {
+        return .init(stage: StageChain([stage, ClassicalResize(target: resize, filter: filter, threads: threads.pipeline)])) {
             "preset \(p.name) at x\(scale), tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
         }
     }

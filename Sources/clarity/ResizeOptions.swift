@@ -26,7 +26,11 @@ struct ResizeOptions: ParsableArguments {
 
     func target() throws -> ResizeTarget? {
         if let scale { return .factor(scale) }
-        guard let size else { return nil }
+        return try size.map(Self.parse(size:))
+    }
+
+    /// `WIDTHxHEIGHT`, either side -1 or -2 to follow from the other and the input's aspect.
+    static func parse(size: String) throws -> ResizeTarget {
         let parts = size.lowercased().split(separator: "x", omittingEmptySubsequences: false)
         // -1 or -2 (ffmpeg's ways): this side follows from the other.
         func side(_ text: Substring) -> Int?? {

@@ -34,6 +34,18 @@ enum Routing {
         return scale
     }
 
+    /// For an output of `target` (nil: the scale's own), the scale to route at (`fixed`, else
+    /// the nearest bundled one) and the size a classical resize then takes the router's output
+    /// to (nil where the scale gives it exactly).
+    static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil) throws -> (scale: Int, resize: ResizeTarget?) {
+        guard let target else { return (fixed ?? 3, nil) }
+        let shift = input.chromaShift
+        let want = target.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let scale = try fixed ?? self.scale(reaching: max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)))
+        let exact = want.width == input.width * scale && want.height == input.height * scale
+        return (scale, exact ? nil : .size(width: want.width, height: want.height))
+    }
+
     /// The upscalers of a comma list (default every bundled one at `scale`), cheapest first,
     /// each with its validation gain over bicubic.
     static func branches(models: String?, scale: Int) throws -> [RoutedUpscale.Branch] {

@@ -67,6 +67,27 @@ final class LiveTests: ToolTestCase {
         XCTAssertGreaterThanOrEqual(final?["elapsed"] as? Double ?? 0, 0.45)
     }
 
+    /// `--size` routes at the bundled scale nearest it (x2 up to twice the input, as 1080p to
+    /// 4K), then the canvas filter resizes to it; a size no larger than the input is refused.
+    func testSizeRoutesAtTheNearestScale() throws {
+        try makeClip(seconds: 0.2)
+        for (size, scale) in [("640x360", 2), ("800x450", 3)] {
+            let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "5s", "--size", size, "--tile", "32",
+                                      "--progress", "json", "--no-audio"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [size.replacingOccurrences(of: "x", with: ",")])
+            let tiles = Self.finalReport(r.stderr)?["branch_tiles"] as? [String: Int] ?? [:]
+            let models = tiles.keys.filter { !["lanczos", "bicubic"].contains($0) }
+            XCTAssertFalse(models.isEmpty, r.stderr)
+            XCTAssertTrue(models.allSatisfy { $0.contains("-x\(scale)") }, "\(size): \(models)")
+            XCTAssertEqual(tiles.values.reduce(0, +), 6 * 60, "320x180 in 32-px tiles, 6 frames")
+        }
+        let smaller = try Tool.clarity(["live", "in.mp4", "x.mkv", "--size", "200x100"], in: folder)
+        XCTAssertEqual(smaller.status, 64, smaller.stderr)
+        XCTAssertTrue(smaller.stderr.contains("live mode upscales, and 200x100 is no larger than the input (320x180)"), smaller.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.mkv")))
+    }
+
     func testFullWidthBandsAreRoutedLikeTiles() throws {
         try makeClip(seconds: 0.3)
         let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3,bicubicpp-c8-x3",
@@ -123,7 +144,8 @@ final class LiveTests: ToolTestCase {
     }
 
     func testBadDeadlinesAreRefused() throws {
-        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"]] {
+        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"],
+                     ["--scale", "2", "--size", "640x360"], ["--scale", "1"], ["--size", "big"]] {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)
             XCTAssertEqual(r.status, 64, args.joined(separator: " "))
         }

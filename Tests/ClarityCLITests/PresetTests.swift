@@ -36,9 +36,12 @@ final class PresetTests: ToolTestCase {
         try makeClip(seconds: 0.2)
         for (options, scale, size) in [(["--scale", "2"], 2, "640,360"), (["--size", "600x338"], 2, "600,338"),
                                        (["--size", "800x450"], 3, "800,450"), ([], 3, "960,540")] {
-            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", "balanced", "--no-audio", "--progress", "none"] + options,
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", "balanced", "--no-audio", "--progress", "json"] + options,
                                      in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
+            // The progress reports the mix whether or not a resize follows the router.
+            let tiles = LiveTests.finalReport(r.stderr)?["branch_tiles"] as? [String: Int]
+            XCTAssertFalse(tiles?.isEmpty ?? true, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [size], "\(options)")
             let mix = try XCTUnwrap(r.stderr.components(separatedBy: "\n").first { $0.hasPrefix("preset balanced at x\(scale), tiles per branch: ") },
                                     r.stderr)

@@ -121,12 +121,11 @@ struct Live: ParsableCommand {
             let planned = min(limit, interval ?? limit)
             let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
-            let (scale, resize) = try Routing.plan(input: format, target: try size.map(ResizeOptions.parse(size:))?.inStoredPixels(of: format),
-                                                   fixed: self.scale)
+            let (branches, _, resize) = try Routing.plan(input: format, target: try size.map(ResizeOptions.parse(size:))?.inStoredPixels(of: format),
+                                                         fixed: scale, models: models)
             if let resize, case .size(let w?, let h?) = resize, w <= format.width && h <= format.height {
                 throw MediaError(.invalidArgument, "live mode upscales, and \(w)x\(h) is no larger than the input (\(format.width)x\(format.height))")
             }
-            let branches = try Routing.branches(models: models, scale: scale)
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(bands ? "none" : classifier, branches: branches),

@@ -117,8 +117,7 @@ struct ModelOptions: ParsableArguments {
             }
             return f
         } ?? .bicubic
-        let (scale, resize) = try Routing.plan(input: input, target: target)
-        let branches = try Routing.branches(models: nil, scale: scale)
+        let (branches, scale, resize) = try Routing.plan(input: input, target: target)
         let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)

@@ -24,26 +24,37 @@ enum Routing {
         }
     }
 
-    /// The scale to route at for an output `ratio` times the input: the bundled upscalers'
-    /// nearest (1080p to 4K routes between x2 models, 720p to 4K between x3 ones).
-    static func scale(reaching ratio: Double) throws -> Int {
-        let scales = try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale)
-        guard let scale = ModelCatalog.nearestScale(in: Set(scales), reaching: ratio) else {
-            throw MediaError(.invalidArgument, "no bundled upscaler to route to")
-        }
-        return scale
-    }
-
-    /// For an output of `target` (nil: the scale's own), the scale to route at (`fixed`, else
-    /// the nearest bundled one) and the size a classical resize then takes the router's output
-    /// to (nil where the scale gives it exactly).
-    static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil) throws -> (scale: Int, resize: ResizeTarget?) {
-        guard let target else { return (fixed ?? 3, nil) }
+    /// What routes an output of `target` (nil: the scale's own): the upscalers (`models`, else
+    /// every bundled one) of the scale nearest it (`fixed`, else x2 up to twice the input, as
+    /// 1080p to 4K, x3 beyond; with `models` of another scale only, theirs), and the size a
+    /// classical resize then takes the router's output to (nil where the scale gives it exactly).
+    static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil,
+                     models: String? = nil) throws -> (branches: [RoutedUpscale.Branch], scale: Int, resize: ResizeTarget?) {
         let shift = input.chromaShift
-        let want = target.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
-        let scale = try fixed ?? self.scale(reaching: max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)))
-        let exact = want.width == input.width * scale && want.height == input.height * scale
-        return (scale, exact ? nil : .size(width: want.width, height: want.height))
+        let want = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        var candidates = [fixed ?? 3]
+        if fixed == nil, let want {
+            let ratio = max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height))
+            var scales = Set(try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale))
+            candidates = []
+            while let nearest = ModelCatalog.nearestScale(in: scales, reaching: ratio) {
+                candidates.append(nearest)
+                scales.remove(nearest)
+            }
+        }
+        var firstError: Error = MediaError(.invalidArgument, "no bundled upscaler to route to")
+        for (i, scale) in candidates.enumerated() {
+            do {
+                let branches = try self.branches(models: models, scale: scale)
+                let resize = want.flatMap { w in
+                    w.width == input.width * scale && w.height == input.height * scale ? nil : ResizeTarget.size(width: w.width, height: w.height)
+                }
+                return (branches, scale, resize)
+            } catch {
+                if i == 0 { firstError = error }
+            }
+        }
+        throw firstError
     }
 
     /// The upscalers of a comma list (default every bundled one at `scale`), cheapest first,

@@ -82,6 +82,12 @@ final class LiveTests: ToolTestCase {
             XCTAssertTrue(models.allSatisfy { $0.contains("-x\(scale)") }, "\(size): \(models)")
             XCTAssertEqual(tiles.values.reduce(0, +), 6 * 60, "320x180 in 32-px tiles, 6 frames")
         }
+        // Models of one scale only route at theirs.
+        let named = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "5s", "--size", "640x360", "--models", "esr-max-k5-c2-x3",
+                                      "--tile", "32", "--progress", "json", "--no-audio"], in: folder)
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertNotNil((Self.finalReport(named.stderr)?["branch_tiles"] as? [String: Int])?["esr-max-k5-c2-x3"], named.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["640,360"])
         let smaller = try Tool.clarity(["live", "in.mp4", "x.mkv", "--size", "200x100"], in: folder)
         XCTAssertEqual(smaller.status, 64, smaller.stderr)
         XCTAssertTrue(smaller.stderr.contains("live mode upscales, and 200x100 is no larger than the input (320x180)"), smaller.stderr)

@@ -25,8 +25,8 @@ enum Routing {
     }
 
     /// What routes an output of `target` (nil: the scale's own): the upscalers (`models`, else
-    /// every bundled one) of the scale nearest it (`fixed`, else x2 up to twice the input, as
-    /// 1080p to 4K, x3 beyond; with `models` of another scale only, theirs), and the size a
+    /// every bundled one) of the scale nearest it (`fixed`, else x2 up to about twice the input,
+    /// as 1080p to 4K, x3 beyond; with `models` of another scale only, theirs), and the size a
     /// classical resize then takes the router's output to (nil where the scale gives it exactly).
     static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil,
                      models: String? = nil) throws -> (branches: [RoutedUpscale.Branch], scale: Int, resize: ResizeTarget?) {
@@ -34,7 +34,8 @@ enum Routing {
         let want = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         var candidates = [fixed ?? 3]
         if fixed == nil, let want {
-            let ratio = max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height))
+            // Up to 5% beyond a scale is left to the classical resize (332 to 666 pixels is x2).
+            let ratio = max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)) / 1.05
             var scales = Set(try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale))
             candidates = []
             while let nearest = ModelCatalog.nearestScale(in: scales, reaching: ratio) {

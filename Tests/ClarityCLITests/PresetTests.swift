@@ -34,7 +34,7 @@ final class PresetTests: ToolTestCase {
     /// takes the rest.
     func testPresetRoutesAtTheScaleOfTheRequestedSize() throws {
         try makeClip(seconds: 0.2)
-        for (options, scale, size) in [(["--scale", "2"], 2, "640,360"), (["--size", "600x338"], 2, "600,338"),
+        for (options, scale, size) in [(["--scale", "2"], 2, "640,360"), (["--size", "600x338"], 2, "600,338"), (["--size", "660x370"], 2, "660,370"),
                                        (["--size", "800x450"], 3, "800,450"), ([], 3, "960,540")] {
             let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", "balanced", "--no-audio", "--progress", "json"] + options,
                                      in: folder)

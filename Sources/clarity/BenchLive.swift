@@ -18,7 +18,7 @@ struct BenchLive: ParsableCommand {
             to /dev/null, once alone and \
             once with a busy loop pinned to no core in particular (one core's worth of load); latency \
             percentiles, late frames and the branch mix come from the run's own JSON report. Quality: \
-            the lossless --reference clip, cropped to a multiple of 3 and downscaled x3 (swscale \
+            the lossless --reference clip, cropped to a multiple of --scale and downscaled by it (swscale \
             bicubic, kept raw so that live mode pays no decode), is upscaled back by `clarity live` under the same deadline (alone, then beside \
             the busy loop: the quality it gives up to stay on time) and by ffmpeg's bicubic; both are \
             scored against the reference (mean Y-PSNR over frames).
@@ -36,11 +36,15 @@ struct BenchLive: ParsableCommand {
     @Option(help: "Per-frame deadline.")
     var deadline = "33ms"
 
+    @Option(help: "Upscaling factor of the live runs (2: 1080p to 4K from a 1080p --input).")
+    var scale = 3
+
     @Option(parsing: .remaining, help: "Further options for `clarity live` (e.g. --models ... --tile 48).")
     var liveOptions: [String] = []
 
     func validate() throws {
         guard loops >= 0 else { throw ValidationError("--loops must be 0 (no deadline runs) or more") }
+        guard scale >= 2 else { throw ValidationError("--scale must be 2 or more") }
     }
 
     func run() throws {
@@ -62,18 +66,18 @@ struct BenchLive: ParsableCommand {
             print("")
             for loaded in [false, true] where loops > 0 {
                 let report = try besideBusyLoop(loaded) { try live(tool, [clip, "/dev/null", "--format", "y4m"]) }
-                print("\(loaded ? "with a busy loop beside it" : "alone"): \(input) x\(loops) -> 4K y4m, deadline \(deadline)")
+                print("\(loaded ? "with a busy loop beside it" : "alone"): \(input) x\(loops), upscaled x\(scale) to y4m, deadline \(deadline)")
                 print(report.summary + "\n")
             }
             // Quality under the deadline.
             let original = try LumaClip(path: reference, frames: 0)
-            let (w, h) = (original.width / 3 * 3, original.height / 3 * 3)
+            let (w, h) = (original.width / scale * scale, original.height / scale * scale)
             // The low-resolution clip is raw (y4m): live mode pays no decode for it, as from a
             // camera; an ffv1 decode took a core at 720p and made the 4K run unfair.
             let hr = scratch.appendingPathComponent("hr.mkv").path, lr = scratch.appendingPathComponent("lr.y4m").path
             let bicubic = scratch.appendingPathComponent("bicubic.mkv").path
             try ffmpeg(["-i", reference, "-vf", "crop=\(w):\(h):0:0", "-c:v", "ffv1", hr])
-            try ffmpeg(["-i", hr, "-vf", "scale=\(w / 3):\(h / 3):flags=bicubic", lr])
+            try ffmpeg(["-i", hr, "-vf", "scale=\(w / scale):\(h / scale):flags=bicubic", lr])
             try ffmpeg(["-i", lr, "-vf", "scale=\(w):\(h):flags=bicubic", "-c:v", "ffv1", bicubic])
             let truth = try LumaClip(path: hr, frames: 0)
             let base = truth.compare(try LumaClip(path: bicubic, frames: 0).planes)
@@ -101,7 +105,7 @@ struct BenchLive: ParsableCommand {
                     throw MediaError(.codec, "clarity live wrote \(received) frames of \(planes.count)")
                 }
                 let model = truth.compare(planes)
-                print("\nquality\(loaded ? ", with a busy loop beside it" : ""): \(reference) cropped to \(w)x\(h), x3 down (swscale bicubic) and back up, deadline \(deadline)")
+                print("\nquality\(loaded ? ", with a busy loop beside it" : ""): \(reference) cropped to \(w)x\(h), x\(scale) down (swscale bicubic) and back up, deadline \(deadline)")
                 print(report.summary)
                 print(String(format: "Y-PSNR: live %.3f dB, ffmpeg bicubic %.3f dB, gain %+.3f dB (SSIM %.4f vs %.4f)",
                              model.psnr, base.psnr, model.psnr - base.psnr, model.ssim, base.ssim))
@@ -120,7 +124,7 @@ struct BenchLive: ParsableCommand {
     /// With `output`, its output is "-", which `output` reads from the pipe it is given.
     private func live(_ tool: String, _ arguments: [String],
                       output: ((Int32) throws -> Void)? = nil) throws -> (json: [String: Any], summary: String) {
-        let child = try ChildProcess([tool, "live"] + arguments + ["--deadline", deadline, "--progress", "json"] + liveOptions,
+        let child = try ChildProcess([tool, "live"] + arguments + ["--deadline", deadline, "--scale", String(scale), "--progress", "json"] + liveOptions,
                                      stdout: output == nil ? .discard : .stream)
         if let output, let fd = child.outputPipe {
             do {

@@ -44,8 +44,7 @@ struct Models: ParsableCommand {
                   let m = try ModelCatalog.load(ModelOptions.defaultUpscaler, scale: scale).graph
                   return "x\(scale) \(m.name)" + (m.scale == scale ? "" : " then bicubic")
               }.joined(separator: ", ")) + ".")
-        let scales = Set(try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale))
-        print("--preset and live route " + (try scales.sorted().map { scale in
+        print("--preset and live route " + (try Routing.bundledScales().sorted().map { scale in
             let branches = try Routing.branches(models: nil, scale: scale)
             let classifier = try Routing.classifier(nil, branches: branches)?.model.graph.name
             return "at x\(scale) between " + branches.map(\.model.graph.name).joined(separator: ", ")

@@ -24,6 +24,11 @@ enum Routing {
         }
     }
 
+    /// The scales the bundled upscalers come in.
+    static func bundledScales() throws -> Set<Int> {
+        Set(try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale))
+    }
+
     /// What routes an output of `target` (nil: the scale's own): the upscalers (`models`, else
     /// every bundled one) of the scale nearest it (`fixed`, else x2 up to about twice the input,
     /// as 1080p to 4K, x3 beyond; with `models` of another scale only, theirs), and the size a
@@ -36,7 +41,7 @@ enum Routing {
         if fixed == nil, let want {
             // Up to 5% beyond a scale is left to the classical resize (332 to 666 pixels is x2).
             let ratio = max(Double(want.width) / Double(input.width), Double(want.height) / Double(input.height)) / 1.05
-            var scales = Set(try ModelCatalog.bundled.map { try Model(contentsOf: $0).graph }.filter { $0.task == "upscale" }.map(\.scale))
+            var scales = try bundledScales()
             candidates = []
             while let nearest = ModelCatalog.nearestScale(in: scales, reaching: ratio) {
                 candidates.append(nearest)

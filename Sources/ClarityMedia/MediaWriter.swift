@@ -141,8 +141,9 @@ public final class MediaWriter {
     }
 
     /// What a stream the container cannot hold as it is becomes: audio AAC, or the container's
-    /// own audio codec where it takes no AAC (Opus for WebM), text subtitles the container's
-    /// text format; nil for anything else.
+    /// own audio codec where it takes no AAC (Opus for WebM); subtitles a format of the same
+    /// kind the container holds (text as mov_text, pictures as DVD subtitles in MP4); nil for
+    /// anything else.
     private func reencodingTarget(of stream: StreamInfo) -> AVCodecID? {
         guard let oformat = context?.pointee.oformat else { return nil }
         switch stream.kind {
@@ -150,17 +151,13 @@ public final class MediaWriter {
             return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].first {
                 $0 != AV_CODEC_ID_NONE && Self.accepts(oformat, $0, AVMEDIA_TYPE_AUDIO) && avcodec_find_encoder($0) != nil
             }
-        case .subtitle: return textSubtitleCodec.flatMap { SubtitleReencoder.converts(stream, to: $0) ? $0 : nil }
+        case .subtitle:
+            // The container's default first (MP4 names none, and takes mov_text and DVD subtitles).
+            return [oformat.pointee.subtitle_codec, AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_ASS, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_WEBVTT,
+                    AV_CODEC_ID_DVD_SUBTITLE]
+                .first { avformat_query_codec(oformat, $0, FF_COMPLIANCE_NORMAL) == 1 && SubtitleReencoder.converts(stream, to: $0) }
         default: return nil
         }
-    }
-
-    /// The text subtitle format this container holds: its default, else the first of the
-    /// usual ones it takes (MP4 names none, and takes mov_text).
-    private var textSubtitleCodec: AVCodecID? {
-        guard let oformat = context?.pointee.oformat else { return nil }
-        return ([oformat.pointee.subtitle_codec, AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_ASS, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_WEBVTT]
-            .first { $0 != AV_CODEC_ID_NONE && avformat_query_codec(oformat, $0, FF_COMPLIANCE_NORMAL) == 1 && avcodec_find_encoder($0) != nil })
     }
 
     /// What re-encodes `stream` for this container, when it needs it.

@@ -684,6 +684,40 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
     }
 
+    /// Picture subtitles (Blu-ray's PGS) into MP4 become DVD subtitles, each shown over the
+    /// same frames as the original and looking the same, where ffmpeg fails ("Application
+    /// provided duration ... is invalid": PGS states no end).
+    func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 320, height: 180)
+        pgs.show(at: 0.2, x: 110, y: 150, w: 100, h: 20)
+        pgs.clear(at: 0.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30)
+        pgs.clear(at: 1.5, x: 40, y: 10, w: 240, h: 30)
+        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD_SUBTITLE"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "packet=pts_time", in: folder), ["0.200000", "1.000000"])
+        // Each file's subtitles drawn over grey, frame by frame: the same frames show a box,
+        // the same box (DVD subtitles' white is 254, not 255).
+        let drawn = { (file: String) -> [[UInt8]] in
+            let raw = try Tool.ffmpeg(["-f", "lavfi", "-i", "color=gray:size=320x180:rate=30:duration=2", "-i", file, "-filter_complex",
+                                       "[0:v][1:s]overlay,format=gray", "-frames:v", "60", "-f", "rawvideo", "-"], in: self.folder).stdout
+            return stride(from: 0, to: raw.count, by: 320 * 180).map { [UInt8](raw[$0..<min($0 + 320 * 180, raw.count)]) }
+        }
+        let (original, converted) = (try drawn("subs.mkv"), try drawn("out.mp4"))
+        XCTAssertEqual(original.count, 60)
+        XCTAssertEqual(converted.count, 60)
+        let shown = original.indices.filter { original[$0].contains(0) }
+        XCTAssertEqual(shown, Array(7..<24) + Array(30..<45))
+        for (n, (a, b)) in zip(original, converted).enumerated() {
+            XCTAssertLessThanOrEqual(zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0, 1, "frame \(n)")
+        }
+    }
+
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,
     /// in step with the video, and text subtitles (SubRip) become the container's (mov_text),
     /// cue for cue as ffmpeg converts them, instead of dropped.

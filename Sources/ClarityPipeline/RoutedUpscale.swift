@@ -418,6 +418,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         return (gains, probabilities.map { p in p.indices.max { p[$0] < p[$1] }! })
     }
 
+    /// What ranks the tiles for the models: the classifier's name, or "detail".
+    public var ranking: String { classifier?.model.graph.name ?? "detail" }
+
     public var branchTiles: [BranchTiles] {
         zip(branchNames, branchCounts).map { BranchTiles(branch: $0, tiles: $1) }
     }

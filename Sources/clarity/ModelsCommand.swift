@@ -49,6 +49,6 @@ struct Models: ParsableCommand {
             let classifier = try Routing.classifier(nil, branches: branches)?.model.graph.name
             return "at x\(scale) between " + branches.map(\.model.graph.name).joined(separator: ", ")
                 + " (classifier: \(classifier ?? "none, tile detail"))"
-        }.joined(separator: "; ")) + ", cheapest first.")
+        }.joined(separator: "; ")) + ", cheapest first; live ranks tiles by detail unless --classifier auto.")
     }
 }

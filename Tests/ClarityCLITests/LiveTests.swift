@@ -55,7 +55,7 @@ final class LiveTests: ToolTestCase {
         XCTAssertNotNil(latency?["p99"])
         XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
         XCTAssertEqual(latency?["deadline"], 5000)
-        XCTAssertTrue(r.stderr.contains("branches: lanczos"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("branches (tiles ranked by detail): lanczos"), r.stderr)
         // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).
         let tiles = final?["branch_tiles"] as? [String: Int]
         XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["lanczos", "esr-max-k5-c2-x3", "bicubic"])
@@ -81,7 +81,13 @@ final class LiveTests: ToolTestCase {
             XCTAssertFalse(models.isEmpty, r.stderr)
             XCTAssertTrue(models.allSatisfy { $0.contains("-x\(scale)") }, "\(size): \(models)")
             XCTAssertEqual(tiles.values.reduce(0, +), 6 * 60, "320x180 in 32-px tiles, 6 frames")
+            XCTAssertTrue(r.stderr.contains("branches (tiles ranked by detail): "), r.stderr)
         }
+        // The bundled classifier of the scale's models, when asked for.
+        let classified = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "5s", "--size", "640x360", "--classifier", "auto",
+                                           "--tile", "32", "--progress", "none", "--no-audio"], in: folder)
+        XCTAssertEqual(classified.status, 0, classified.stderr)
+        XCTAssertTrue(classified.stderr.contains("branches (tiles ranked by classsr-w32-x2): "), classified.stderr)
         // Models of one scale only route at theirs.
         let named = try Tool.clarity(["live", "in.mp4", "out.mkv", "-y", "--deadline", "5s", "--size", "640x360", "--models", "esr-max-k5-c2-x3",
                                       "--tile", "32", "--progress", "json", "--no-audio"], in: folder)

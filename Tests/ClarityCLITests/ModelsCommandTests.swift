@@ -18,6 +18,6 @@ final class ModelsCommandTests: ToolTestCase {
         let routing = try XCTUnwrap(lines.last)
         XCTAssertTrue(routing.hasPrefix("--preset and live route at x2 between bicubicpp-c8-x2, "), routing)
         XCTAssertTrue(routing.contains("bicubicpp-c32-x2 (classifier: classsr-w32-x2); at x3 between "), routing)
-        XCTAssertTrue(routing.hasSuffix("bicubicpp-c32-x3 (classifier: classsr-w32-x3), cheapest first."), routing)
+        XCTAssertTrue(routing.hasSuffix("bicubicpp-c32-x3 (classifier: classsr-w32-x3), cheapest first; live ranks tiles by detail unless --classifier auto."), routing)
     }
 }

@@ -100,6 +100,17 @@ final class LiveTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("x.mkv")))
     }
 
+    /// `clarity bench live` on a small lossless clip, quality runs only: both runs report their
+    /// latency, their branch mix with its ranking, and a gain over ffmpeg's bicubic.
+    func testBenchLiveReportsQualityAndBranches() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-frames:v", "12", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "ref.mkv"], in: folder)
+        let r = try Tool.clarity(["bench", "live", "--loops", "0", "--reference", "ref.mkv", "--scale", "2", "--deadline", "1s"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(r.text.components(separatedBy: "\nbranches (tiles ranked by detail): lanczos").count, 3, r.text)
+        XCTAssertEqual(r.text.components(separatedBy: "\nY-PSNR: live ").count, 3, r.text)
+        XCTAssertTrue(r.text.contains("0 of 12 frames over the 1000.0 ms deadline"), r.text)
+    }
+
     func testFullWidthBandsAreRoutedLikeTiles() throws {
         try makeClip(seconds: 0.3)
         let r = try Tool.clarity(["live", "in.mp4", "out.mkv", "--deadline", "5s", "--models", "esr-max-k5-c2-x3,bicubicpp-c8-x3",

@@ -25,10 +25,13 @@ final class SubtitleReencoder {
     }
 
     /// Whether this class can carry `input` into a container whose subtitle codec is `target`:
-    /// text into text, pictures into pictures (pictures cannot become text, nor text pictures).
+    /// text into text, pictures into pictures (pictures cannot become text, nor text pictures),
+    /// and pictures only on a canvas of known size (DVB's is often unstated until decoded, and
+    /// the DVD encoder places pictures on it from the start).
     static func converts(_ input: StreamInfo, to target: AVCodecID) -> Bool {
-        guard target != AV_CODEC_ID_NONE, let kind = holdsText(input.parameters.pointee.codec_id) else { return false }
-        return holdsText(target) == kind && avcodec_find_encoder(target) != nil
+        let p = input.parameters.pointee
+        guard target != AV_CODEC_ID_NONE, let kind = holdsText(p.codec_id) else { return false }
+        return holdsText(target) == kind && avcodec_find_encoder(target) != nil && (kind || (p.width > 0 && p.height > 0))
     }
 
     /// `globalHeader`: the container wants the codec's set-up out of band (MP4).

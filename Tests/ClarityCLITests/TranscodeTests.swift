@@ -716,6 +716,12 @@ final class TranscodeTests: ToolTestCase {
         for (n, (a, b)) in zip(original, converted).enumerated() {
             XCTAssertLessThanOrEqual(zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0, 1, "frame \(n)")
         }
+        // DVB subtitles (made from those) state no canvas size: dropped with a warning, not
+        // written as an empty track.
+        try Tool.ffmpeg(["-i", "out.mp4", "-map", "0", "-c:v", "copy", "-c:s", "dvbsub", "dvb.ts"], in: folder)
+        let dvb = try Tool.clarity(["transcode", "dvb.ts", "dvb.mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(dvb.status, 0, dvb.stderr)
+        XCTAssertTrue(dvb.stderr.contains("dropping subtitle stream #1 (dvb_subtitle): the mp4 container cannot hold it; an .mkv output keeps it"), dvb.stderr)
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

@@ -55,7 +55,7 @@ struct Live: ParsableCommand {
     @Option(help: "Tile overlap in low-resolution pixels (the feathered blend between branches).")
     var overlap = 4
 
-    @Option(help: "How many frames old a tile's expected gains may be: each frame runs the classifier on one of N+1 bands of tile rows in turn and routes the others by their last scores (0: every tile of every frame). At 4K on 2 cores the whole frame's classifier takes 5.5-7 ms; the time saved goes to model tiles (5: gains at most a fifth of a second old at 30 fps).")
+    @Option(help: "How many frames old a tile's expected gains may be: each frame scores (by detail, or with the classifier) one of N+1 bands of tile rows in turn and routes the others by their last scores (0: every tile of every frame). At 4K on 2 cores scoring the whole frame takes 2-6 ms by detail, 5.5-9.5 ms with the classifier; the time saved goes to model tiles (5: gains at most a fifth of a second old at 30 fps).")
     var gainReuse = 5
 
     @Option(help: "Classical filter of the luma canvas, what every tile without a model keeps: lanczos gains about 0.4 dB over bicubic on a 4K pan for about 1 ms more a frame.")

@@ -17,9 +17,10 @@ final class InterruptiblePipe {
     /// Only for `pipe:N` URLs whose descriptor is a pipe or a socket: files never stall and a
     /// terminal is left to FFmpeg, as ffmpeg leaves it.
     init?(url: String, watch: ReadWatch) {
-        guard url.hasPrefix("pipe:"), let fd = Int32(url.dropFirst(5).isEmpty ? "0" : String(url.dropFirst(5))) else { return nil }
+        guard let fd = PipeCapacity.descriptor(of: url, standard: 0) else { return nil }
         var info = stat()
         guard fstat(fd, &info) == 0, [S_IFIFO, S_IFSOCK].contains(info.st_mode & S_IFMT) else { return nil }
+        PipeCapacity.enlarge(fd)
         self.fd = fd
         self.watch = watch
         guard let buffer = av_malloc(Self.bufferSize) else { return nil }

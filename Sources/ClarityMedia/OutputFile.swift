@@ -27,6 +27,7 @@ public final class OutputFile {
             writingPath = path == "-" ? "pipe:1" : path
             writesInPlace = true
             isSequence = false
+            PipeCapacity.descriptor(of: path, standard: 1).map(PipeCapacity.enlarge)
             return
         }
         finalPath = path

@@ -84,6 +84,21 @@ final class PipeTests: ToolTestCase {
                        ["640,360,15"])
     }
 
+    /// A pipe the tool writes is enlarged to 1 MB (a 4K frame crosses 64 KB in ~190 hand-overs).
+    func testAnOutputPipeIsEnlarged() throws {
+        try makeClip(seconds: 0.5)
+        let child = try ChildProcess([Tool.clarity, "transcode", "in.mp4", "-", "--format", "y4m", "--progress", "none"],
+                                     directory: folder.path, stdout: .stream)
+        let fd = try XCTUnwrap(child.outputPipe)
+        var first = [UInt8](repeating: 0, count: 4096)
+        XCTAssertGreaterThan(read(fd, &first, first.count), 0)
+        XCTAssertEqual(fcntl(fd, 1032 /* F_GETPIPE_SZ */), 1 << 20)
+        var total = 0
+        while case let n = read(fd, &first, first.count), n > 0 { total += n }
+        XCTAssertEqual(try child.wait().status, 0)
+        XCTAssertGreaterThan(total, 15 * 320 * 180)
+    }
+
     func testAClosedReaderStopsThePipeWithAnError() throws {
         try makeClip()
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe --scale 2 | head -c 50000 > /dev/null", in: folder)

@@ -128,7 +128,7 @@ struct Live: ParsableCommand {
             }
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
-            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier == "auto" ? nil : classifier, branches: branches),
+            let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
                                           budget: planned * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
             stage.deadline = clock

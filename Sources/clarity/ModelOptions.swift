@@ -118,7 +118,7 @@ struct ModelOptions: ParsableArguments {
             return f
         } ?? .bicubic
         let (branches, scale, resize) = try Routing.plan(input: input, target: target)
-        let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(nil, branches: branches),
+        let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier("auto", branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         stage.costCache = .userDefault(refresh: recalibrate)

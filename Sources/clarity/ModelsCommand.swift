@@ -46,7 +46,7 @@ struct Models: ParsableCommand {
               }.joined(separator: ", ")) + ".")
         print("--preset and live route " + (try Routing.bundledScales().sorted().map { scale in
             let branches = try Routing.branches(models: nil, scale: scale)
-            let classifier = try Routing.classifier(nil, branches: branches)?.model.graph.name
+            let classifier = try Routing.classifier("auto", branches: branches)?.model.graph.name
             return "at x\(scale) between " + branches.map(\.model.graph.name).joined(separator: ", ")
                 + " (classifier: \(classifier ?? "none, tile detail"))"
         }.joined(separator: "; ")) + ", cheapest first; live ranks tiles by detail unless --classifier auto.")

@@ -9,12 +9,12 @@ enum Routing {
     /// The router's start-up costs are timed once per machine and configuration and kept.
     static let recalibrateHelp: ArgumentHelp = "Time the router's costs afresh and replace the figures kept for this machine and configuration (in $XDG_CACHE_HOME or ~/.cache, clarity/costs; timed once, then reused so that later runs start sooner)."
 
-    /// The named classifier; by default the bundled one whose classes all route to `branches`
-    /// (none when no such classifier is bundled); nil for "none".
-    static func classifier(_ name: String?, branches: [RoutedUpscale.Branch]) throws -> TileClassifier? {
+    /// The named classifier (a bundled name or a file); for "auto" the bundled one whose classes
+    /// all route to `branches` (none when no such classifier is bundled); nil for "none".
+    static func classifier(_ name: String, branches: [RoutedUpscale.Branch]) throws -> TileClassifier? {
         if name == "none" { return nil }
         do {
-            if let name { return try TileClassifier(model: try ModelCatalog.load(name, scale: 1)) }
+            if name != "auto" { return try TileClassifier(model: try ModelCatalog.load(name, scale: 1)) }
             let available = Set(branches.map(\.model.graph.name))
             return try ModelCatalog.bundled.map { try Model(contentsOf: $0) }
                 .first { $0.graph.task == "classify" && Set($0.graph.branches ?? []).isSubset(of: available) }

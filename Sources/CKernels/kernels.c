@@ -103,6 +103,15 @@ void clarity_shuffle_row(const float *src, long pixel, const int *gather, int sp
     DISPATCH(shuffle_row, src, pixel, gather, span, width, dst, accumulate)
 }
 
+void clarity_channel_sums(const float *src, long pixels, int channels, float *sums) {
+    DISPATCH(channel_sums, src, pixels, channels, sums)
+}
+
+void clarity_gated_copy(const float *src, long pixels, int channels, const float *gate, void *dst, long dst_pixel,
+                        int bf16) {
+    DISPATCH(gated_copy, src, pixels, channels, gate, dst, dst_pixel, bf16)
+}
+
 const char *clarity_kernels_cap(int level) {
     cap = level < 0 ? 0 : level > 2 ? 2 : level;
     return clarity_kernels_isa();

@@ -1,4 +1,4 @@
-/// Element-wise and channel layers on NHWC floats (concat, add, activation). Memory bound;
+/// Element-wise layers on NHWC floats (add, activation); concatenations are `GatedCopy`. Memory bound;
 /// written over SIMD8 lanes where it matters, using `a + b` forms only (see DESIGN.md).
 enum ElementwiseKernels {
     static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int) {
@@ -15,20 +15,6 @@ enum ElementwiseKernels {
     static func activate(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, count: Int, _ act: Activation) {
         parallelChunks(count, minChunk: 16384) { r in
             for i in r { out[i] = act.apply(x[i]) }
-        }
-    }
-
-    /// Channel concatenation: each pixel's channels are the inputs' channels in order.
-    static func concat(_ inputs: [(UnsafePointer<Float>, Int)], _ out: UnsafeMutablePointer<Float>, pixels: Int) {
-        let total = inputs.reduce(0) { $0 + $1.1 }
-        parallelChunks(pixels, minChunk: 1024) { r in
-            for p in r {
-                var o = out + p * total
-                for (src, c) in inputs {
-                    (o).update(from: src + p * c, count: c)
-                    o += c
-                }
-            }
         }
     }
 }

@@ -83,7 +83,15 @@ final class ExecutionPlan {
                 edgeMaxes[edge.reduction] = (edge.kernel, layer)
                 continue  // made with its reduction and shuffle
             }
+            if !captureAll, case .eca = layer.op, !graph.outputs.contains(layer.name),
+               let readers = consumers[layer.name], readers.allSatisfy({ if case .concat = $0.op { return true } else { return false } }) {
+                gatedInConcat[layer.name] = layer
+                continue  // its gate is applied as its concatenation copies it
+            }
             switch layer.op {
+            case .eca, .concat:
+                let convOnly = !graph.outputs.contains(layer.name) && !captureAll && readOnlyByConvolutions(layer, consumers)
+                try addGatedCopy(layer, bf16: precision == .bf16 && Engine.hasNativeBF16 && convOnly)
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
             case .conv2d(let c) where !captureAll && PlaneConvolutionKernel.applies(to: c):
@@ -505,6 +513,10 @@ final class ExecutionPlan {
 
     /// Pixel shuffles whose input reduction writes their output (`addSwiftLayer(_:shuffledBy:)`).
     private var fusedShuffles: Set<String> = []
+    /// ECA layers read only by concatenations, which apply their gates as they copy.
+    private var gatedInConcat: [String: Layer] = [:]
+    /// The channel means of each node some gate reads, made by one step.
+    private var channelMeans: [String: ChannelMeans] = [:]
     /// Adds of two shuffles done by the second shuffle accumulating onto the first.
     private var fusedAdds: Set<String> = []
 
@@ -621,6 +633,46 @@ final class ExecutionPlan {
                                   write: shuffle.write))
     }
 
+    /// An ECA layer or a concatenation as one `GatedCopy`, its output NHWC f32, or bf16 when
+    /// `bf16`; ECA layers read only by the concatenation are gated as it copies their inputs.
+    private func addGatedCopy(_ layer: Layer, bf16: Bool) throws {
+        func ecaWeight(_ eca: Layer) -> [Float] { model.weights["\(eca.name).weight"]!.values }
+        let sources: [(name: String, weight: [Float]?)]
+        if case .eca = layer.op {
+            sources = [(layer.inputs[0], ecaWeight(layer))]
+        } else {
+            sources = layer.inputs.map { input in gatedInConcat[input].map { ($0.inputs[0], ecaWeight($0)) } ?? (input, nil) }
+        }
+        var reads: [DNNLMemory] = [], parts: [GatedCopy.Part] = []
+        for (name, weight) in sources {
+            let x = try variant(name, nhwcF32(name), scale: 1)
+            reads.append(x)
+            parts.append(GatedCopy.Part(source: UnsafePointer(x.floats), channels: shapes[name]!.c,
+                                        gate: weight.map { (means(of: name, x), $0) }))
+        }
+        let o = shapes[layer.name]!
+        let out = try arena.memory(try Self.nhwc(batch, o, bf16 ? dnnl_bf16 : dnnl_f32))
+        let copy = GatedCopy(parts: parts, batch: batch, pixels: o.h * o.w, bf16: bf16), d = out.handle
+        retained.append(contentsOf: reads + [out])
+        append({ copy.run(into: d) }, reads: reads, writes: [out])
+        values[layer.name] = [Value(memory: out, scale: 1)]
+        let gates = parts.filter { $0.gate != nil }.count
+        info.layers.append((layer.name, .fp32, "gated copy, \(gates) of \(parts.count) parts gated (\(Engine.kernelInstructionSet))"
+                            + (bf16 ? ", bf16 out" : "")))
+    }
+
+    /// The means of node `name`'s channels (held in `x`), made by a step the first time a gate
+    /// needs them.
+    private func means(of name: String, _ x: DNNLMemory) -> ChannelMeans {
+        if let m = channelMeans[name] { return m }
+        let s = shapes[name]!, n = batch, pixels = s.h * s.w, p = UnsafePointer(x.floats)
+        let m = ChannelMeans(count: n * s.c)
+        append({ m.values.withUnsafeMutableBufferPointer { ReductionKernels.globalAvgPool(p, $0.baseAddress!, n: n, pixels: pixels, c: s.c) } },
+               reads: [x], writes: [])
+        channelMeans[name] = m
+        return m
+    }
+
     /// A layer run in Swift; an edge-SR reduction given `shuffle` writes that shuffle's output
     /// (in its place) instead of its own.
     private func addSwiftLayer(_ layer: Layer, shuffledBy shuffle: Layer? = nil) throws {
@@ -664,9 +716,6 @@ final class ExecutionPlan {
         let x = ins[0].floats
         let kernel: () -> Void
         switch layer.op {
-        case .concat:
-            let parts = zip(ins, layer.inputs).map { (UnsafePointer($0.floats), self.shapes[$1]!.c) }
-            kernel = { ElementwiseKernels.concat(parts, o, pixels: n * pixels) }
         case .add:
             let y = ins[1].floats
             kernel = { ElementwiseKernels.add(x, y, o, count: n * pixels * s.c) }
@@ -674,14 +723,11 @@ final class ExecutionPlan {
             kernel = { ElementwiseKernels.activate(x, o, count: n * pixels * s.c, a) }
         case .globalAvgPool:
             kernel = { ReductionKernels.globalAvgPool(x, o, n: n, pixels: pixels, c: s.c) }
-        case .eca:
-            let w = model.weights["\(layer.name).weight"]!.values
-            kernel = { ReductionKernels.eca(x, o, n: n, pixels: pixels, c: s.c, weight: w) }
         case .linear(let spec):
             let w = model.weights["\(layer.name).weight"]!.values
             let b = model.weights["\(layer.name).bias"]?.values
             kernel = { ReductionKernels.linear(x, o, n: n, spec: spec, weight: w, bias: b) }
-        case .conv2d, .convTranspose2d, .pixelShuffle, .maxCandidates, .softmaxSum:
+        case .conv2d, .convTranspose2d, .pixelShuffle, .maxCandidates, .softmaxSum, .eca, .concat:
             fatalError("built elsewhere")
         }
         retained.append(contentsOf: ins + [out])

@@ -1,35 +1,21 @@
+import CKernels
 import Foundation
 
 /// Layers that reduce over space or over candidates: global average pooling, ECA channel
 /// attention, fully connected, edge-SR's max and softmax-weighted sums. All NHWC floats.
 enum ReductionKernels {
-    /// Mean over H and W: [N, H, W, C] -> [N, C].
+    /// Mean over H and W: [N, H, W, C] -> [N, C], each channel summed in pixel order.
     static func globalAvgPool(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int) {
-        // Channels in 8-wide vectors summed in registers (a scalar loop reloads `out` per
-        // pixel); the channels past the last full vector, if any, one by one.
-        let lanes = c / 8
-        var acc = [SIMD8<Float>](repeating: .zero, count: lanes)
-        acc.withUnsafeMutableBufferPointer { a in
-            for b in 0..<n {
-                let o = out + b * c
-                o.initialize(repeating: 0, count: c)
-                for l in 0..<lanes { a[l] = .zero }
-                for p in 0..<pixels {
-                    let s = x + (b * pixels + p) * c
-                    let raw = UnsafeRawPointer(s)
-                    for l in 0..<lanes { a[l] += raw.loadUnaligned(fromByteOffset: l * 32, as: SIMD8<Float>.self) }
-                    for ch in (lanes * 8)..<c { o[ch] += s[ch] }
-                }
-                for l in 0..<lanes { for k in 0..<8 { o[l * 8 + k] = a[l][k] } }
-                for ch in 0..<c { o[ch] /= Float(pixels) }
-            }
+        for b in 0..<n {
+            let o = out + b * c
+            clarity_channel_sums(x + b * pixels * c, pixels, Int32(c), o)
+            for ch in 0..<c { o[ch] /= Float(pixels) }
         }
     }
 
-    /// ECA: x * sigmoid(conv1d_k(gap(x))) over channels, conv1d zero-padded, no bias.
-    static func eca(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int, weight: [Float]) {
-        var pooled = [Float](repeating: 0, count: n * c)
-        pooled.withUnsafeMutableBufferPointer { globalAvgPool(x, $0.baseAddress!, n: n, pixels: pixels, c: c) }
+    /// ECA's gates from the channel means ([N, C]): sigmoid(conv1d_k(means)) over channels,
+    /// the conv1d zero-padded, no bias.
+    static func ecaGates(means: [Float], n: Int, c: Int, weight: [Float]) -> [Float] {
         let k = weight.count, half = k / 2
         var gate = [Float](repeating: 0, count: n * c)
         for b in 0..<n {
@@ -37,26 +23,12 @@ enum ReductionKernels {
                 var s: Float = 0
                 for t in 0..<k {
                     let j = ch + t - half
-                    if j >= 0 && j < c { s += weight[t] * pooled[b * c + j] }
+                    if j >= 0 && j < c { s += weight[t] * means[b * c + j] }
                 }
                 gate[b * c + ch] = 1 / (1 + exp(-s))
             }
         }
-        gate.withUnsafeBufferPointer { g in
-            let gates = g.baseAddress!
-            parallelChunks(n * pixels, minChunk: 4096) { r in
-                var p = r.lowerBound
-                while p < r.upperBound {
-                    let b = p / pixels, end = min(r.upperBound, (b + 1) * pixels)
-                    let gb = gates + b * c
-                    for q in p..<end {
-                        let xi = x + q * c, oi = out + q * c
-                        for ch in 0..<c { oi[ch] = xi[ch] * gb[ch] }
-                    }
-                    p = end
-                }
-            }
-        }
+        return gate
     }
 
     /// Fully connected on [N, in] with PyTorch weight [out, in].

@@ -95,6 +95,37 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 3))])
         try check([Layer(name: "eca", inputs: ["stem"], op: .eca(kernel: 5))], stem: 9)  // not a multiple of 8 lanes
     }
+    /// ECA layers read only by a concatenation are applied as it copies (two of them on one
+    /// node share its channel means), a lone ECA is one gated copy, and both hand bf16 convs
+    /// bf16 directly: every instruction set, vector (16 channels) and scalar (9) paths.
+    func testGatedCopiesOfECAAndConcat() throws {
+        defer { _ = clarity_kernels_cap(2) }
+        for level in [2, 1, 0] {
+            let isa = String(cString: clarity_kernels_cap(Int32(level)))
+            for c in [16, 9] {
+                let layers = [Self.conv("stem", "lr", 1, c, bias: true), Self.conv("a", "stem", c, c, act: .relu),
+                              Layer(name: "ga", inputs: ["stem"], op: .eca(kernel: 3)),
+                              Layer(name: "gb", inputs: ["stem"], op: .eca(kernel: 5)),
+                              Layer(name: "gc", inputs: ["a"], op: .eca(kernel: 3)),
+                              Layer(name: "cat", inputs: ["ga", "a", "gb"], op: .concat),
+                              Self.conv("d", "cat", 3 * c, 3 * c, groups: 3 * c, bias: true),
+                              Self.conv("e", "gc", c, c), Layer(name: "both", inputs: ["d", "e"], op: .concat)]
+                let g = ModelGraph(name: "t", scale: 1, outputs: ["both"], align: 1, receptiveRadius: 0, layers: layers)
+                let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+                let x = RandomModels.input(n: 2, h: 13, w: 23, seed: 3)
+                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
+                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
+                    XCTAssertLessThan(e, tolerance, "\(c) channels, \(precision), \(isa)")
+                    let layers = try model.planInfo(batch: 2, height: 13, width: 23, precision: precision).layers
+                    let copies = Dictionary(uniqueKeysWithValues: layers.filter { $0.kernel.hasPrefix("gated copy") }.map { ($0.name, $0.kernel) })
+                    let bf16 = precision == .bf16 && Engine.hasNativeBF16 ? ", bf16 out" : ""
+                    XCTAssertEqual(copies, ["cat": "gated copy, 2 of 3 parts gated (\(isa))\(bf16)",
+                                            "gc": "gated copy, 1 of 1 parts gated (\(isa))\(bf16)",
+                                            "both": "gated copy, 0 of 2 parts gated (\(isa))"])
+                }
+            }
+        }
+    }
     func testMaxCandidates() throws { try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 4, groups: 2))]) }
     func testSoftmaxSumTM() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 2, mode: .tm))]) }
     func testSoftmaxSumTR() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 3, groups: 1, mode: .tr))], stem: 9) }

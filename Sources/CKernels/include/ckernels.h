@@ -49,6 +49,17 @@ void clarity_store_blended(const float *acc, const float *weight, const float *c
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
                          int accumulate);
 
+/// sums[c] = the sum over p < pixels of src[p * channels + c], each channel summed in pixel
+/// order (NHWC floats): a global average pool's sums.
+void clarity_channel_sums(const float *src, long pixels, int channels, float *sums);
+
+/// dst[p * dst_pixel + c] = src[p * channels + c] * gate[c] (1 where gate is NULL) for p < pixels
+/// and c < channels: channel attention's scaling, or one part of a concatenation (dst at the
+/// part's first channel, dst_pixel the concatenation's channel count); floats, or bf16 when
+/// `bf16` (rounded to nearest even).
+void clarity_gated_copy(const float *src, long pixels, int channels, const float *gate, void *dst, long dst_pixel,
+                        int bf16);
+
 /// The instruction set the kernels above run with on this CPU: "avx512", "avx2" or "sse2".
 const char *clarity_kernels_isa(void);
 

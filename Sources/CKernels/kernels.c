@@ -103,6 +103,10 @@ void clarity_shuffle_row(const float *src, long pixel, const int *gather, int sp
     DISPATCH(shuffle_row, src, pixel, gather, span, width, dst, accumulate)
 }
 
+void clarity_copy_runs(const float *src, long pixel, int span, int width, float *dst, int accumulate) {
+    DISPATCH(copy_runs, src, pixel, span, width, dst, accumulate)
+}
+
 void clarity_channel_sums(const float *src, long pixels, int channels, float *sums) {
     DISPATCH(channel_sums, src, pixels, channels, sums)
 }

@@ -426,7 +426,7 @@ final class ExecutionPlan {
         rangeSource[taps.layer.name] = layer.name
         try addConvolution(taps.layer, taps.convolution, transposed: false, weights: taps.weights, precision: precision,
                            lowPrecisionOutput: false, inPlaceAllowed: false)
-        try addSwiftLayer(Layer(name: layer.name, inputs: [taps.layer.name], op: .pixelShuffle(factor: c.kernel.h)))
+        try addSwiftLayer(Layer(name: layer.name, inputs: [taps.layer.name], op: .pixelShuffle(factor: c.kernel.h)), order: .tapMajor)
     }
 
     // MARK: Swift layers
@@ -674,8 +674,8 @@ final class ExecutionPlan {
     }
 
     /// A layer run in Swift; an edge-SR reduction given `shuffle` writes that shuffle's output
-    /// (in its place) instead of its own.
-    private func addSwiftLayer(_ layer: Layer, shuffledBy shuffle: Layer? = nil) throws {
+    /// (in its place) instead of its own; a pixel shuffle reads its channels in `order`.
+    private func addSwiftLayer(_ layer: Layer, shuffledBy shuffle: Layer? = nil, order: PixelShuffleKernel.Order = .pytorch) throws {
         let name = shuffle?.name ?? layer.name
         let out = try arena.memory(try nhwcF32(name))
         let s = shapes[layer.inputs[0]]!
@@ -693,7 +693,7 @@ final class ExecutionPlan {
             let (factor, rowLength, write): (Int, Int, (Range<Int>, UnsafeMutablePointer<Float>) -> Void)
             switch layer.op {
             case .pixelShuffle(let f):
-                let kernel = PixelShuffleKernel(x, layout: l, h: s.h, w: s.w, c: s.c, factor: f)
+                let kernel = PixelShuffleKernel(x, layout: l, h: s.h, w: s.w, c: s.c, factor: f, order: order)
                 (factor, rowLength, write) = (f, kernel.rowLength, kernel.write)
             case .maxCandidates(let c, let g):
                 (factor, rowLength) = (placing.factor, placing.rowLength)

@@ -4,7 +4,7 @@ import Foundation
 /// Layers that reduce over space or over candidates: global average pooling, ECA channel
 /// attention, fully connected, edge-SR's max and softmax-weighted sums. All NHWC floats.
 enum ReductionKernels {
-    /// Mean over H and W: [N, H, W, C] -> [N, C], each channel summed in pixel order.
+    /// Mean over H and W: [N, H, W, C] -> [N, C].
     static func globalAvgPool(_ x: UnsafePointer<Float>, _ out: UnsafeMutablePointer<Float>, n: Int, pixels: Int, c: Int) {
         for b in 0..<n {
             let o = out + b * c

@@ -1,7 +1,9 @@
 /// A transposed convolution whose kernel equals its stride (RBQE's 2x2 stride-2 upsampling)
-/// rewritten as a 1x1 convolution with one output channel per (channel, kernel tap), in
-/// PyTorch's pixel-shuffle order: each output pixel of such a layer receives exactly one tap,
-/// so a pixel shuffle by the stride after the 1x1 convolution gives the same result.
+/// rewritten as a 1x1 convolution with one output channel per (kernel tap, channel): each
+/// output pixel of such a layer receives exactly one tap, so a pixel shuffle by the stride
+/// after the 1x1 convolution gives the same result. The channels are tap-major (tap t's
+/// channels together, `PixelShuffleKernel.Order.tapMajor`), so the shuffle copies each output
+/// pixel's channels as one run instead of gathering every tap-th value.
 struct TapConvolution {
     /// The 1x1 layer, named after the original with a `.taps` suffix.
     let layer: Layer
@@ -20,17 +22,17 @@ struct TapConvolution {
         convolution = Layer.Convolution(inChannels: c.inChannels, outChannels: c.outChannels * taps, kernel: (1, 1),
                                         bias: c.bias, activation: c.activation)
         layer = Layer(name: "\(original.name).taps", inputs: original.inputs, op: .conv2d(convolution))
-        // PyTorch transposed weight [in, out, r, r] -> 1x1 weight [out * r * r, in, 1, 1].
+        // PyTorch transposed weight [in, out, r, r] -> 1x1 weight [r * r * out, in, 1, 1].
         let w = tensors["\(original.name).weight"]!.values
         var packed = [Float](repeating: 0, count: c.inChannels * c.outChannels * taps)
         for i in 0..<c.inChannels {
             for o in 0..<c.outChannels {
                 for t in 0..<taps {
-                    packed[(o * taps + t) * c.inChannels + i] = w[(i * c.outChannels + o) * taps + t]
+                    packed[(t * c.outChannels + o) * c.inChannels + i] = w[(i * c.outChannels + o) * taps + t]
                 }
             }
         }
-        let bias = tensors["\(original.name).bias"]?.values.flatMap { Array(repeating: $0, count: taps) }
+        let bias = tensors["\(original.name).bias"].map { b in (0..<taps).flatMap { _ in b.values } }
         weights = ConvolutionWeights(weight: SafetensorsFile.Tensor(shape: [c.outChannels * taps, c.inChannels, 1, 1],
                                                                     values: packed),
                                      bias: bias)

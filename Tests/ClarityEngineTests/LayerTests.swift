@@ -57,6 +57,27 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 6, kernel: (2, 2),
                    stride: (2, 2), bias: true, activation: .relu)))])
     }
+    /// RBQE's upsampling: the taps' channels copied as runs (16 and 32 channels, every copy of
+    /// the kernel, fp32 and a bf16 plan), and gathered where a pixel's run is not whole vectors.
+    func testConvTranspose2x2OfWholeVectors() throws {
+        defer { _ = clarity_kernels_cap(2) }
+        for level in [2, 1, 0] {
+            let isa = String(cString: clarity_kernels_cap(Int32(level)))
+            for (c, out) in [(16, 16), (32, 32), (16, 8)] {
+                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
+                    let layers = [Self.conv("stem", "lr", 1, c, bias: true),
+                                  Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: c, outChannels: out,
+                                        kernel: (2, 2), stride: (2, 2), bias: true, activation: .relu))),
+                                  Self.conv("after", "up", out, 4)]
+                    let g = ModelGraph(name: "t", scale: 2, outputs: ["after"], align: 1, receptiveRadius: 0, layers: layers)
+                    let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+                    let x = RandomModels.input(n: 2, h: 13, w: 37, seed: 3)
+                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
+                    XCTAssertLessThan(e, tolerance, "\(c) -> \(out) channels, \(precision), \(isa)")
+                }
+            }
+        }
+    }
     func testConvTranspose4x4Stride4() throws {
         // Kernel equal to stride: run as a 1x1 convolution to the taps plus a pixel shuffle.
         try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 3, kernel: (4, 4),

@@ -49,8 +49,13 @@ void clarity_store_blended(const float *acc, const float *weight, const float *c
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
                          int accumulate);
 
-/// sums[c] = the sum over p < pixels of src[p * channels + c], each channel summed in pixel
-/// order (NHWC floats): a global average pool's sums.
+/// dst[x * span + q] = src[x * pixel + q] for x < width and q < span (added to what dst holds
+/// when `accumulate`), span a multiple of 16: one output row of a pixel shuffle whose values
+/// for each input pixel lie in one run (tap-major channels in NHWC).
+void clarity_copy_runs(const float *src, long pixel, int span, int width, float *dst, int accumulate);
+
+/// sums[c] = the sum over p < pixels of src[p * channels + c] (NHWC floats): a global average
+/// pool's sums, the same on every instruction set.
 void clarity_channel_sums(const float *src, long pixels, int channels, float *sums);
 
 /// dst[p * dst_pixel + c] = src[p * channels + c] * gate[c] (1 where gate is NULL) for p < pixels

@@ -103,8 +103,9 @@ void clarity_shuffle_row(const float *src, long pixel, const int *gather, int sp
     DISPATCH(shuffle_row, src, pixel, gather, span, width, dst, accumulate)
 }
 
-void clarity_copy_runs(const float *src, long pixel, int span, int width, float *dst, int accumulate) {
-    DISPATCH(copy_runs, src, pixel, span, width, dst, accumulate)
+void clarity_copy_segments(const float *src, long pixel, const int *segments, int count, int span, int width,
+                           float *dst, int accumulate) {
+    DISPATCH(copy_segments, src, pixel, segments, count, span, width, dst, accumulate)
 }
 
 void clarity_channel_sums(const float *src, long pixels, int channels, float *sums) {

@@ -49,10 +49,13 @@ void clarity_store_blended(const float *acc, const float *weight, const float *c
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
                          int accumulate);
 
-/// dst[x * span + q] = src[x * pixel + q] for x < width and q < span (added to what dst holds
-/// when `accumulate`), span a multiple of 16: one output row of a pixel shuffle whose values
-/// for each input pixel lie in one run (tap-major channels in NHWC).
-void clarity_copy_runs(const float *src, long pixel, int span, int width, float *dst, int accumulate);
+/// One output row of a pixel shuffle whose values for each input pixel lie in a few runs: for
+/// x < width and each of the `count` (at most 8) segments s, with seg[3s] its offset in the input
+/// pixel, seg[3s + 1] its offset in the pixel's `span` output floats and seg[3s + 2] its length
+/// (1 to 16), dst[x * span + seg[3s + 1] + q] = src[x * pixel + seg[3s] + q] for q < length
+/// (added to what dst holds when `accumulate`).
+void clarity_copy_segments(const float *src, long pixel, const int *segments, int count, int span, int width,
+                           float *dst, int accumulate);
 
 /// sums[c] = the sum over p < pixels of src[p * channels + c] (NHWC floats): a global average
 /// pool's sums, the same on every instruction set.

@@ -64,17 +64,11 @@ final class LayerTests: XCTestCase {
         for level in [2, 1, 0] {
             let isa = String(cString: clarity_kernels_cap(Int32(level)))
             for (c, out) in [(16, 16), (32, 32), (16, 8)] {
-                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
-                    let layers = [Self.conv("stem", "lr", 1, c, bias: true),
-                                  Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: c, outChannels: out,
-                                        kernel: (2, 2), stride: (2, 2), bias: true, activation: .relu))),
-                                  Self.conv("after", "up", out, 4)]
-                    let g = ModelGraph(name: "t", scale: 2, outputs: ["after"], align: 1, receptiveRadius: 0, layers: layers)
-                    let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
-                    let x = RandomModels.input(n: 2, h: 13, w: 37, seed: 3)
-                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
-                    XCTAssertLessThan(e, tolerance, "\(c) -> \(out) channels, \(precision), \(isa)")
-                }
+                let layers = [Self.conv("stem", "lr", 1, c, bias: true),
+                              Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: c, outChannels: out,
+                                    kernel: (2, 2), stride: (2, 2), bias: true, activation: .relu))),
+                              Self.conv("after", "up", out, 4)]
+                try checkFP32AndBF16(layers, output: "after", scale: 2, size: (13, 37), "\(c) -> \(out) channels, \(isa)")
             }
         }
     }
@@ -88,6 +82,20 @@ final class LayerTests: XCTestCase {
         try check([Layer(name: "up", inputs: ["stem"], op: .convTranspose2d(.init(inChannels: 8, outChannels: 4, kernel: (3, 3),
                    stride: (2, 2), bias: true)))])
     }
+    /// `layers` (from "lr", batch 2) against the reference in fp32 (within 1e-4) and in a bf16
+    /// plan (3e-2), each plan's description handed to `inspect`.
+    func checkFP32AndBF16(_ layers: [Layer], output: String, scale: Int = 1, size: (Int, Int) = (13, 23), _ label: String,
+                          inspect: (Precision, ModelPlanInfo) throws -> Void = { _, _ in }) throws {
+        let g = ModelGraph(name: "t", scale: scale, outputs: [output], align: 1, receptiveRadius: 0, layers: layers)
+        let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
+        let x = RandomModels.input(n: 2, h: size.0, w: size.1, seed: 3)
+        for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
+            let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
+            XCTAssertLessThan(e, tolerance, "\(label), \(precision)")
+            try inspect(precision, try model.planInfo(batch: 2, height: size.0, width: size.1, precision: precision))
+        }
+    }
+
     /// Every copy of the shuffle kernel, at widths below one 16-pixel block and with full
     /// blocks and a partial one; written, and added onto another shuffle (Bicubic++'s ending).
     func testPixelShuffle() throws {
@@ -131,14 +139,8 @@ final class LayerTests: XCTestCase {
                               Layer(name: "cat", inputs: ["ga", "a", "gb"], op: .concat),
                               Self.conv("d", "cat", 3 * c, 3 * c, groups: 3 * c, bias: true),
                               Self.conv("e", "gc", c, c), Layer(name: "both", inputs: ["d", "e"], op: .concat)]
-                let g = ModelGraph(name: "t", scale: 1, outputs: ["both"], align: 1, receptiveRadius: 0, layers: layers)
-                let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
-                let x = RandomModels.input(n: 2, h: 13, w: 23, seed: 3)
-                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
-                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
-                    XCTAssertLessThan(e, tolerance, "\(c) channels, \(precision), \(isa)")
-                    let layers = try model.planInfo(batch: 2, height: 13, width: 23, precision: precision).layers
-                    let copies = Dictionary(uniqueKeysWithValues: layers.filter { $0.kernel.hasPrefix("gated copy") }.map { ($0.name, $0.kernel) })
+                try checkFP32AndBF16(layers, output: "both", "\(c) channels, \(isa)") { precision, info in
+                    let copies = Dictionary(uniqueKeysWithValues: info.layers.filter { $0.kernel.hasPrefix("gated copy") }.map { ($0.name, $0.kernel) })
                     let bf16 = precision == .bf16 && Engine.hasNativeBF16 ? ", bf16 out" : ""
                     XCTAssertEqual(copies, ["cat": "gated copy, 2 of 3 parts gated (\(isa))\(bf16)",
                                             "gc": "gated copy, 1 of 1 parts gated (\(isa))\(bf16)",
@@ -219,13 +221,8 @@ final class LayerTests: XCTestCase {
                 let layers = [Self.conv("c", "lr", 1, c.n, k: (c.k, c.k), s: (c.s, c.s), p: (c.p, c.p), bias: c.bias, act: c.act),
                               Self.conv("d", "c", c.n, c.n, act: .relu), Self.conv("e", "d", c.n, 4, residual: nil),
                               Self.conv("f", "c", c.n, 4, residual: "e")]
-                let g = ModelGraph(name: "t", scale: 1, outputs: ["f"], align: 1, receptiveRadius: 0, layers: layers)
-                let model = try Model(graph: g, weights: RandomModels.weights(for: g, seed: 7))
-                let x = RandomModels.input(n: 2, h: 13, w: 23, seed: 3)
-                for (precision, tolerance) in [(Precision.fp32, Float(1e-4)), (.bf16, 3e-2)] {
-                    let e = Self.relativeError(try model.run(x, precision: precision)[0], Reference.run(model, x)[0])
-                    XCTAssertLessThan(e, tolerance, "k \(c.k) stride \(c.s) \(c.n) channels, \(precision), \(isa)")
-                    let kernels = try model.planInfo(batch: 2, height: 13, width: 23, precision: precision).layers.map(\.kernel)
+                try checkFP32AndBF16(layers, output: "f", "k \(c.k) stride \(c.s) \(c.n) channels, \(isa)") { precision, info in
+                    let kernels = info.layers.map(\.kernel)
                     XCTAssertTrue(kernels[0].hasPrefix("plane conv"), "\(kernels)")
                     XCTAssertEqual(kernels[0].hasSuffix("bf16 out"), precision == .bf16 && Engine.hasNativeBF16, "\(kernels)")
                 }

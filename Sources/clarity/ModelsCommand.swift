@@ -32,12 +32,14 @@ struct Models: ParsableCommand {
                 guard let v else { return "-".padding(toLength: 15, withPad: " ", startingAt: 0) }
                 return String(format: "%6.2f (%+.2f)  ", v, v - (b ?? v))
             }
-            let ms = noSpeed || s.task != "upscale" ? "-" : String(format: "%.1f", try LumaTiming.model(model))
+            let ms = try noSpeed ? nil : s.task == "upscale" ? LumaTiming.model(model)
+                : s.task == "deartifact" ? LumaTiming.deartifact(model) : nil
+            let speed = ms.map { String(format: "%.1f", $0) } ?? "-"
             print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
                   + (s.task == "upscale" ? "upscale x\(s.scale)" : s.task).padding(toLength: 11, withPad: " ", startingAt: 0)
                   + String(format: "%9d ", s.parameters ?? 0)
                   + (s.macsPerOutputPixel.map { String(format: "%8.0f", $0) } ?? "       -") + "   "
-                  + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + ms)
+                  + psnr(s.validationPSNR, s.validationPSNRBicubic) + " " + psnr(s.testPSNR, s.testPSNRBicubic) + "  " + speed)
         }
         print("\nUpscaling without --model runs \(ModelOptions.defaultUpscaler): "
               + (try [2, 3, 4].map { scale in

@@ -20,4 +20,21 @@ final class ModelsCommandTests: ToolTestCase {
         XCTAssertTrue(routing.contains("bicubicpp-c32-x2 (classifier: classsr-w32-x2); at x3 between "), routing)
         XCTAssertTrue(routing.hasSuffix("bicubicpp-c32-x3 (classifier: classsr-w32-x3), cheapest first; live ranks tiles by detail unless --classifier auto."), routing)
     }
+
+    /// The speed column: timed for upscalers and for artifact removal (its deepest exit, the
+    /// bigger model slower), not for classifiers.
+    func testSpeedIsMeasuredForUpscalersAndArtifactRemoval() throws {
+        let r = try Tool.clarity(["models"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let speed = Dictionary(uniqueKeysWithValues: r.text.split(separator: "\n").compactMap { line -> (String, String)? in
+            let fields = line.split(separator: " ")
+            guard let name = fields.first, let last = fields.last, fields.count > 5 else { return nil }
+            return (String(name), String(last))
+        })
+        for name in ["bicubicpp-c32-x3", "esr-max-k5-c2-x3", "rbqe-lite", "rbqe-full"] {
+            XCTAssertGreaterThan(Double(speed[name] ?? "") ?? 0, 0, "\(name): \(speed[name] ?? "missing")")
+        }
+        XCTAssertEqual(speed["classsr-w32-x3"], "-")
+        XCTAssertGreaterThan(Double(speed["rbqe-full"]!)!, Double(speed["rbqe-lite"]!)!)
+    }
 }

@@ -88,21 +88,20 @@ final class ExecutionPlan {
                 gatedInConcat[layer.name] = layer
                 continue  // its gate is applied as its concatenation copies it
             }
+            // An output stays in the convolutions' precision (quantized, bf16) only when every
+            // reader is a conv reading it as input; the C kernels write bf16 only natively.
+            let convOnly = !graph.outputs.contains(layer.name) && !captureAll && readOnlyByConvolutions(layer, consumers)
+            let bf16ForConvs = precision == .bf16 && Engine.hasNativeBF16 && convOnly
             switch layer.op {
             case .eca, .concat:
-                let convOnly = !graph.outputs.contains(layer.name) && !captureAll && readOnlyByConvolutions(layer, consumers)
-                try addGatedCopy(layer, bf16: precision == .bf16 && Engine.hasNativeBF16 && convOnly)
+                try addGatedCopy(layer, bf16: bf16ForConvs)
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
             case .conv2d(let c) where !captureAll && PlaneConvolutionKernel.applies(to: c):
-                let convOnly = !graph.outputs.contains(layer.name) && readOnlyByConvolutions(layer, consumers)
-                try addPlaneConvolution(layer, PlaneConvolutionKernel(c, ConvolutionWeights(model, layer)),
-                                        bf16: precision == .bf16 && Engine.hasNativeBF16 && convOnly)
+                try addPlaneConvolution(layer, PlaneConvolutionKernel(c, ConvolutionWeights(model, layer)), bf16: bf16ForConvs)
             case .conv2d(let c), .convTranspose2d(let c):
                 var transposed = false
                 if case .convTranspose2d = layer.op { transposed = true }
-                // A conv's output stays quantized/bf16 only when every reader is a conv reading it as input.
-                let convOnly = !graph.outputs.contains(layer.name) && !captureAll && readOnlyByConvolutions(layer, consumers)
                 try addConvolution(layer, c, transposed: transposed, weights: ConvolutionWeights(model, layer),
                                    precision: precision, lowPrecisionOutput: convOnly,
                                    inPlaceAllowed: c.residual.map { (lastUse[$0] ?? 0) <= i } ?? false)

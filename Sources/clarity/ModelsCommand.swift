@@ -32,8 +32,14 @@ struct Models: ParsableCommand {
                 guard let v else { return "-".padding(toLength: 15, withPad: " ", startingAt: 0) }
                 return String(format: "%6.2f (%+.2f)  ", v, v - (b ?? v))
             }
-            let ms = try noSpeed ? nil : s.task == "upscale" ? LumaTiming.model(model)
-                : s.task == "deartifact" ? LumaTiming.deartifact(model) : nil
+            var ms: Double?
+            if !noSpeed {
+                switch s.task {
+                case "upscale": ms = try LumaTiming.model(model)
+                case "deartifact": ms = try LumaTiming.deartifact(model)
+                default: break
+                }
+            }
             let speed = ms.map { String(format: "%.1f", $0) } ?? "-"
             print(s.name.padding(toLength: 22, withPad: " ", startingAt: 0)
                   + (s.task == "upscale" ? "upscale x\(s.scale)" : s.task).padding(toLength: 11, withPad: " ", startingAt: 0)

@@ -117,6 +117,11 @@ void clarity_gated_copy(const float *src, long pixels, int channels, const float
     DISPATCH(gated_copy, src, pixels, channels, gate, dst, dst_pixel, bf16)
 }
 
+void clarity_separable_head_row(const float *const *rows, int width, int channels, int kernel, const float *weights,
+                                float bias, const float *residual, float *out) {
+    DISPATCH(separable_head_row, rows, width, channels, kernel, weights, bias, residual, out)
+}
+
 const char *clarity_kernels_cap(int level) {
     cap = level < 0 ? 0 : level > 2 ? 2 : level;
     return clarity_kernels_isa();

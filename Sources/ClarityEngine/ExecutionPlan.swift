@@ -73,8 +73,10 @@ final class ExecutionPlan {
         }
         for o in graph.outputs { lastUse[o] = Int.max }
 
+        if !captureAll { findSeparableHeads(consumers) }
         var ready: [String: (DNNLMemory, Int)] = [:]
         for (i, layer) in graph.layers.enumerated() {
+            if foldedIntoHeads.contains(layer.name) { continue }  // run by the head's kernel
             if !captureAll, let up = separableUpsample(layer, consumers) {
                 separableUpsamples[up.shuffle] = (up.kernel, layer.inputs[0])
                 continue  // made by its shuffle, which adds it onto the other shuffle
@@ -97,6 +99,8 @@ final class ExecutionPlan {
                 try addGatedCopy(layer, bf16: bf16ForConvs)
             case .convTranspose2d(let c) where TapConvolution.applies(to: c):
                 try addTapConvolution(layer, c, precision: precision)
+            case .conv2d where separableHeads[layer.name] != nil:
+                try addSeparableHead(layer, separableHeads[layer.name]!)
             case .conv2d(let c) where !captureAll && PlaneConvolutionKernel.applies(to: c):
                 try addPlaneConvolution(layer, PlaneConvolutionKernel(c, ConvolutionWeights(model, layer)), bf16: bf16ForConvs)
             case .conv2d(let c), .convTranspose2d(let c):
@@ -176,10 +180,10 @@ final class ExecutionPlan {
         }
     }
 
-    /// Whether every layer that reads `layer` is a convolution.
+    /// Whether every layer that reads `layer` is a convolution that oneDNN runs.
     private func readOnlyByConvolutions(_ layer: Layer, _ consumers: [String: [Layer]]) -> Bool {
         (consumers[layer.name] ?? []).allSatisfy { l in
-            switch l.op { case .conv2d, .convTranspose2d: return true; default: return false }
+            switch l.op { case .conv2d, .convTranspose2d: return !foldedIntoHeads.contains(l.name); default: return false }
         }
     }
 
@@ -592,6 +596,62 @@ final class ExecutionPlan {
         })
         values[shuffle.name] = [Value(memory: out, scale: 1)]
         info.layers.append((convolution.name, .fp32, "edge max (\(Engine.kernelInstructionSet))"))
+    }
+
+    /// Separable heads by their 1x1 convolution: the depthwise conv it alone reads, and an ECA
+    /// that the depthwise conv alone reads, if any.
+    private var separableHeads: [String: (depthwise: Layer, eca: Layer?)] = [:]
+    /// The layers those heads run in their kernels, left out of the plan.
+    private var foldedIntoHeads: Set<String> = []
+
+    /// Finds the depthwise-then-1x1 pairs to one channel that `SeparableHeadKernel` runs.
+    private func findSeparableHeads(_ consumers: [String: [Layer]]) {
+        let graph = model.graph
+        let byName = Dictionary(uniqueKeysWithValues: graph.layers.map { ($0.name, $0) })
+        func onlyReader(of name: String) -> Layer? {
+            guard !graph.outputs.contains(name), let readers = consumers[name], readers.count == 1 else { return nil }
+            return readers[0]
+        }
+        for layer in graph.layers {
+            guard case .conv2d(let p) = layer.op, let dw = byName[layer.inputs[0]], case .conv2d(let d) = dw.op,
+                  SeparableHeadKernel.applies(depthwise: d, pointwise: p), onlyReader(of: dw.name)?.name == layer.name
+            else { continue }
+            var eca: Layer? = nil
+            if let e = byName[dw.inputs[0]], case .eca = e.op, onlyReader(of: e.name)?.name == dw.name { eca = e }
+            separableHeads[layer.name] = (dw, eca)
+            foldedIntoHeads.formUnion([dw.name] + (eca.map { [$0.name] } ?? []))
+        }
+    }
+
+    /// A separable head (`SeparableHeadKernel`): its input NHWC f32, its output a plane of f32;
+    /// an ECA before it gates the weights, once per image and run.
+    private func addSeparableHead(_ layer: Layer, _ head: (depthwise: Layer, eca: Layer?)) throws {
+        guard case .conv2d(let d) = head.depthwise.op, case .conv2d(let p) = layer.op else { return }
+        let kernel = SeparableHeadKernel(depthwise: ConvolutionWeights(model, head.depthwise), pointwise: ConvolutionWeights(model, layer),
+                                         channels: d.inChannels, kernel: d.kernel.h)
+        let source = head.eca?.inputs[0] ?? head.depthwise.inputs[0]
+        let x = try variant(source, nhwcF32(source), scale: 1)
+        let residual = try p.residual.map { try variant($0, nhwcF32($0), scale: 1) }
+        let o = shapes[layer.name]!, n = batch, c = d.inChannels
+        let out = try arena.memory(try Self.nhwc(batch, o, dnnl_f32))
+        let gate = try head.eca.map { eca -> (ChannelMeans, [Float]) in
+            guard let w = model.weights["\(eca.name).weight"]?.values else { throw EngineError.mismatch("no weights for \(eca.name)") }
+            return (means(of: source, x), w)
+        }
+        retained.append(contentsOf: [x, out] + (residual.map { [$0] } ?? []))
+        let input = UnsafePointer(x.floats), r = residual.map { UnsafePointer($0.floats) }, d0 = out.floats, (h, w) = (o.h, o.w)
+        append({
+            let weights: [[Float]]
+            if let (means, ecaWeight) = gate {
+                let g = ReductionKernels.ecaGates(means: means.values, n: n, c: c, weight: ecaWeight)
+                weights = (0..<n).map { b in g.withUnsafeBufferPointer { kernel.weights(gatedBy: UnsafeBufferPointer(rebasing: $0[b * c ..< (b + 1) * c])) } }
+            } else {
+                weights = [[Float]](repeating: kernel.weights(gatedBy: nil), count: n)
+            }
+            parallelChunks(n * h, minChunk: 8) { rows in kernel.write(rows: rows, from: input, height: h, width: w, weights: weights, residual: r, into: d0) }
+        }, reads: [x] + (residual.map { [$0] } ?? []), writes: [out])
+        values[layer.name] = [Value(memory: out, scale: 1)]
+        info.layers.append((layer.name, .fp32, "separable head (\(Engine.kernelInstructionSet))\(head.eca == nil ? "" : ", ECA folded")"))
     }
 
     /// A one-channel convolution in C (`PlaneConvolutionKernel`), its output in bf16 when the

@@ -149,6 +149,36 @@ final class LayerTests: XCTestCase {
             }
         }
     }
+    /// RBQE's exit heads (a depthwise conv, then a 1x1 conv to one channel plus the input) run
+    /// as one kernel, an ECA before them folded into its weights per image: every instruction
+    /// set, vector (16, 32) and scalar (9) channel paths, a 5x5 kernel; a head whose depthwise
+    /// output something else reads too stays two convolutions.
+    func testSeparableHeads() throws {
+        defer { _ = clarity_kernels_cap(2) }
+        for level in [2, 1, 0] {
+            let isa = String(cString: clarity_kernels_cap(Int32(level)))
+            for (c, k) in [(16, 3), (32, 3), (9, 3), (16, 5)] {
+                let p = (k / 2, k / 2)
+                let layers = [Self.conv("stem", "lr", 1, c, bias: true, act: .relu),
+                              Layer(name: "g", inputs: ["stem"], op: .eca(kernel: 3)),
+                              Self.conv("dw1", "g", c, c, k: (k, k), p: p, groups: c, bias: true),
+                              Self.conv("exit1", "dw1", c, 1, k: (1, 1), p: (0, 0), bias: true, residual: "lr"),
+                              Self.conv("dw2", "stem", c, c, k: (k, k), p: p, groups: c, bias: true),
+                              Self.conv("exit2", "dw2", c, 1, k: (1, 1), p: (0, 0), bias: true),
+                              Layer(name: "both", inputs: ["exit1", "exit2"], op: .concat)]
+                try checkFP32AndBF16(layers, output: "both", "\(c) channels, \(k)x\(k), \(isa)") { _, info in
+                    let heads = Dictionary(uniqueKeysWithValues: info.layers.filter { $0.kernel.hasPrefix("separable head") }.map { ($0.name, $0.kernel) })
+                    XCTAssertEqual(heads, ["exit1": "separable head (\(isa)), ECA folded", "exit2": "separable head (\(isa))"])
+                    XCTAssertFalse(info.layers.contains { ["g", "dw1", "dw2"].contains($0.name) })
+                }
+            }
+        }
+        let shared = [Self.conv("stem", "lr", 1, 16, bias: true), Self.conv("dw", "stem", 16, 16, groups: 16),
+                      Self.conv("exit", "dw", 16, 1, k: (1, 1), p: (0, 0)), Layer(name: "both", inputs: ["exit", "dw"], op: .concat)]
+        try checkFP32AndBF16(shared, output: "both", "depthwise output read twice") { _, info in
+            XCTAssertFalse(info.layers.contains { $0.kernel.hasPrefix("separable head") })
+        }
+    }
     func testMaxCandidates() throws { try check([Layer(name: "m", inputs: ["stem"], op: .maxCandidates(candidates: 4, groups: 2))]) }
     func testSoftmaxSumTM() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 2, groups: 2, mode: .tm))]) }
     func testSoftmaxSumTR() throws { try check([Layer(name: "s", inputs: ["stem"], op: .softmaxSum(candidates: 3, groups: 1, mode: .tr))], stem: 9) }

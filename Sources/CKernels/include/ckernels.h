@@ -68,6 +68,15 @@ void clarity_channel_sums(const float *src, long pixels, int channels, float *su
 void clarity_gated_copy(const float *src, long pixels, int channels, const float *gate, void *dst, long dst_pixel,
                         int bf16);
 
+/// One output row of a depthwise k x k convolution followed by a 1x1 convolution to one channel,
+/// as the one dense k x k convolution they make (no activation between them or after):
+/// out[x] = bias + sum over dy, dx < k and c < channels of
+/// weights[(dy * k + dx) * channels + c] * rows[dy][(x + dx - k / 2) * channels + c], plus
+/// residual[x] unless it is NULL. rows[dy] is input row y + dy - k / 2 (NHWC floats, `width`
+/// pixels), a row of zeros outside the picture; columns outside it count as zeros (padding k / 2).
+void clarity_separable_head_row(const float *const *rows, int width, int channels, int kernel, const float *weights,
+                                float bias, const float *residual, float *out);
+
 /// The instruction set the kernels above run with on this CPU: "avx512", "avx2" or "sse2".
 const char *clarity_kernels_isa(void);
 

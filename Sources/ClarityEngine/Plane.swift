@@ -33,9 +33,13 @@ public struct Plane: Equatable, Sendable {
 
     /// The top-left `w` x `h` region.
     public func cropped(toWidth w: Int, height h: Int) -> Plane {
-        if w == width && h == height { return self }
+        w == width && h == height ? self : region(x: 0, y: 0, width: w, height: h)
+    }
+
+    /// The `w` x `h` region whose top-left pixel is (x, y).
+    public func region(x: Int, y: Int, width w: Int, height h: Int) -> Plane {
         var out = Plane(width: w, height: h)
-        for y in 0..<h { for x in 0..<w { out.data[y * w + x] = data[y * width + x] } }
+        for r in 0..<h { out.data.replaceSubrange(r * w ..< (r + 1) * w, with: data[((y + r) * width + x)...].prefix(w)) }
         return out
     }
 

@@ -372,8 +372,9 @@ public struct Tiler: Sendable {
     }
 
     /// Enhances `plane` with an early-exit model (one output per exit, shallowest first).
-    /// Each tile runs alone and stops at the first exit whose output window `accept(exit,
-    /// output)` approves; the last exit (or `lastExit`) always ends it (`accept` still sees
+    /// Each tile runs alone and stops at the first exit whose output `accept(exit, core)`
+    /// approves, judged on the tile's core (its own pixels, without the overlap that its
+    /// neighbours own); the last exit (or `lastExit`) always ends it (`accept` still sees
     /// it, and its answer is ignored). A tile `start(tile)`
     /// refuses (under a time budget) keeps its input, as exit -1 (same-size models only).
     /// Every interior tile
@@ -444,7 +445,10 @@ public struct Tiler: Sendable {
                                 try plan.execute(steps: done..<plan.outputReady[k])
                                 done = plan.outputReady[k]
                                 let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
-                                if try accept(k, output) || k == last {
+                                let t = g.tiles[ti]
+                                let core = output.region(x: (t.coreX.lowerBound - t.windowX) * s, y: (t.coreY.lowerBound - t.windowY) * s,
+                                                         width: t.coreX.count * s, height: t.coreY.count * s)
+                                if try accept(k, core) || k == last {
                                     exits[ti] = k
                                     output.data.withUnsafeBufferPointer { keep.update(from: $0.baseAddress!, count: outWindow) }
                                     break

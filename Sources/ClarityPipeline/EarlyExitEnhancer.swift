@@ -90,7 +90,7 @@ public final class EarlyExitEnhancer: FrameStage {
         return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
             _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _ in marks.append(clock()); return true }) { k, output in
-                if k + 1 < exitCount { _ = iqam.score(output.data, width: output.width, height: output.height) }
+                if k + 1 < exitCount { _ = judge(output) }
                 marks.append(clock())
                 return false
             }
@@ -135,6 +135,15 @@ public final class EarlyExitEnhancer: FrameStage {
         return sideBySide
     }
 
+    /// IQAM's quality of an exit's output for a tile's core, rounded to the samples it would be
+    /// stored as: what the threshold was calibrated on (8-bit outputs of 128-px tiles,
+    /// training/calibrate_rbqe.py).
+    private func judge(_ core: Plane) -> Double {
+        let m = maxValue
+        let stored = core.data.map { min(max(($0 * m).rounded(), 0), m) / m }
+        return iqam.score(stored, width: core.width, height: core.height).quality
+    }
+
     /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Under a
     /// budget, its time counts from the call.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
@@ -151,7 +160,7 @@ public final class EarlyExitEnhancer: FrameStage {
             switch policy {
             case _ where k + 1 == exitCount: good = true  // the last exit ends the tile anyway
             case .deepest: good = false
-            case .iqam(let threshold): good = iqam.score(output.data, width: output.width, height: output.height).quality >= threshold
+            case .iqam(let threshold): good = judge(output) >= threshold
             }
             guard let budget else { return good }
             let now = clock()

@@ -52,6 +52,28 @@ final class EarlyExitTests: XCTestCase {
         XCTAssertLessThan(mean, 0.5)
     }
 
+    /// Each exit is judged on the tile's core, the pixels the tile itself owns: away from the
+    /// feathered seams, the cores shown to `accept` are the stitched picture.
+    func testExitsAreJudgedOnTheTilesCores() throws {
+        let w = 96, h = 64, tile = 32, feather = 4
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float(($0 * 7919) % 251) / 250 })
+        var cores: [Plane] = []
+        let (out, _) = try Tiler(tile: tile, overlap: 2 * feather).runEarlyExit(plane, model: Self.model) { _, core in
+            cores.append(core)
+            return true
+        }
+        XCTAssertEqual(cores.count, 6)
+        for (i, core) in cores.enumerated() {
+            XCTAssertEqual([core.width, core.height], [tile, tile])
+            let (x0, y0) = (i % 3 * tile, i / 3 * tile)
+            for y in 0..<tile where y0 + y < feather || (y >= feather && y < tile - feather) || y0 + y >= h - feather {
+                for x in 0..<tile where x0 + x < feather || (x >= feather && x < tile - feather) || x0 + x >= w - feather {
+                    XCTAssertEqual(core.data[y * tile + x], out.data[(y0 + y) * w + x0 + x], accuracy: 1e-6, "tile \(i) at (\(x), \(y))")
+                }
+            }
+        }
+    }
+
     /// Tiles run side by side on copies of the model, each worker on one thread, give the
     /// picture and exits of one worker: every tile's exit depends on its own output alone.
     func testTilesSideBySideGiveTheOneWorkerResult() throws {

@@ -3,6 +3,7 @@ import Foundation
 import ClarityEngine
 import ClarityMedia
 import ClarityPipeline
+import ClarityQuality
 import XCTest
 
 /// The artifact-removal stage: luma through the early-exit model tile by tile, chroma and
@@ -43,6 +44,31 @@ final class EarlyExitEnhancerTests: XCTestCase {
         let got = out.planeBytes(0, rowBytes: 40, rows: 24)
         let worst = zip(got, want.data).map { abs(Float($0) - min(max($1 * 255, 0), 255)) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
+    }
+
+    /// Under IQAM a tile leaves at the first exit whose core, rounded to the frame's 8-bit
+    /// samples (what the threshold was calibrated on), scores at least the threshold.
+    func testTheExitIsTheFirstWhoseStoredCoreScoresEnough() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 4, seed: 9)
+        let (format, frame) = try Self.noisyFrame()
+        let tiler = Tiler(tile: 16, overlap: 4)
+        let luma = Plane(width: 40, height: 24, data: frame.planeBytes(0, rowBytes: 40, rows: 24).map { Float($0) / 255 })
+        var scores: [[Double]] = []
+        let iqam = IQAM(blockSize: 4)
+        _ = try tiler.runEarlyExit(luma, model: model) { k, core in
+            if k == 0 { scores.append([]) }
+            let stored = core.data.map { min(max(($0 * 255).rounded(), 0), 255) / 255 }
+            scores[scores.count - 1].append(iqam.score(stored, width: core.width, height: core.height).quality)
+            return false
+        }
+        let firstScores = scores.map(\.[0]).sorted()
+        for threshold in [0, firstScores[2], firstScores[5] + 1e-9, 1.01] {
+            let stage = try EarlyExitEnhancer(model: model, tiler: tiler, policy: .iqam(threshold: threshold))
+            _ = try stage.negotiate(input: format, accepted: [])
+            _ = try stage.process(frame)
+            XCTAssertEqual(stage.lastExits, scores.map { s in s.dropLast().firstIndex { $0 >= threshold } ?? s.count - 1 },
+                           "threshold \(threshold), scores \(scores)")
+        }
     }
 
     /// Live mode: under a budget a tile starts only while its first exit's cost fits and goes

@@ -11,8 +11,10 @@ struct Models: ParsableCommand {
             artifact remover's at its deepest exit). PSNR is Y-PSNR (BT.601 luma, border = scale) from the model file: on the validation split \
             (used to pick the model) and, when evaluated, on the test split, each with bicubic's \
             figure on the same images (upscalers). Speed is measured now, on this machine: one \
-            1280x720 luma plane through the upscaler (fp32, whole frame). Artifact removal and \
-            routing have their own benchmarks (clarity bench deartifact, clarity bench live).
+            1280x720 luma plane through the upscaler (fp32, whole frame), or through the \
+            artifact remover at its deepest exit (--deartifact max: fp32, tiles side by side). \
+            Early exit and routing have their own benchmarks (clarity bench deartifact, \
+            clarity bench live).
             """)
 
     @Flag(help: "Skip the speed measurement.")

@@ -626,7 +626,9 @@ final class ExecutionPlan {
     /// A separable head (`SeparableHeadKernel`): its input NHWC f32, its output a plane of f32;
     /// an ECA before it gates the weights, once per image and run.
     private func addSeparableHead(_ layer: Layer, _ head: (depthwise: Layer, eca: Layer?)) throws {
-        guard case .conv2d(let d) = head.depthwise.op, case .conv2d(let p) = layer.op else { return }
+        guard case .conv2d(let d) = head.depthwise.op, case .conv2d(let p) = layer.op else {
+            throw EngineError.mismatch("\(layer.name) is not a separable head")
+        }
         let kernel = SeparableHeadKernel(depthwise: ConvolutionWeights(model, head.depthwise), pointwise: ConvolutionWeights(model, layer),
                                          channels: d.inChannels, kernel: d.kernel.h)
         let source = head.eca?.inputs[0] ?? head.depthwise.inputs[0]

@@ -167,7 +167,8 @@ final class TranscodeTests: ToolTestCase {
                 XCTAssertEqual(r.status, 0, "\(input) \(options): \(r.stderr)")
                 XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, 5)
                 let difference = meanDifference(try picture("out.mkv", pixFmt), try picture(input, pixFmt))
-                XCTAssertLessThan(difference, 3, "\(input) \(options)")
+                // A colour or range mix-up moves tens of levels; sharper models a few.
+                XCTAssertLessThan(difference, 4, "\(input) \(options)")
             }
         }
         let rgb = try Tool.clarity(["transcode", "rgb.mkv", "out.mkv", "-y", "--scale", "3", "--model", "bicubicpp", "--progress", "none"], in: folder)

@@ -636,22 +636,23 @@ final class ExecutionPlan {
         let residual = try p.residual.map { try variant($0, nhwcF32($0), scale: 1) }
         let o = shapes[layer.name]!, n = batch, c = d.inChannels
         let out = try arena.memory(try Self.nhwc(batch, o, dnnl_f32))
-        let gate = try head.eca.map { eca -> (ChannelMeans, [Float]) in
-            guard let w = model.weights["\(eca.name).weight"]?.values else { throw EngineError.mismatch("no weights for \(eca.name)") }
-            return (means(of: source, x), w)
-        }
-        retained.append(contentsOf: [x, out] + (residual.map { [$0] } ?? []))
+        let gate = head.eca.map { (means(of: source, x), ecaWeight($0)) }
+        let residualReads = residual.map { [$0] } ?? []
+        retained.append(contentsOf: [x, out] + residualReads)
         let input = UnsafePointer(x.floats), r = residual.map { UnsafePointer($0.floats) }, d0 = out.floats, (h, w) = (o.h, o.w)
+        let ungated = [[Float]](repeating: kernel.weights(gatedBy: nil), count: n), zeros = [Float](repeating: 0, count: w * c)
         append({
-            let weights: [[Float]]
+            var weights = ungated
             if let (means, ecaWeight) = gate {
                 let g = ReductionKernels.ecaGates(means: means.values, n: n, c: c, weight: ecaWeight)
                 weights = (0..<n).map { b in g.withUnsafeBufferPointer { kernel.weights(gatedBy: UnsafeBufferPointer(rebasing: $0[b * c ..< (b + 1) * c])) } }
-            } else {
-                weights = [[Float]](repeating: kernel.weights(gatedBy: nil), count: n)
             }
-            parallelChunks(n * h, minChunk: 8) { rows in kernel.write(rows: rows, from: input, height: h, width: w, weights: weights, residual: r, into: d0) }
-        }, reads: [x] + (residual.map { [$0] } ?? []), writes: [out])
+            zeros.withUnsafeBufferPointer { z in
+                parallelChunks(n * h, minChunk: 8) { rows in
+                    kernel.write(rows: rows, from: input, height: h, width: w, weights: weights, residual: r, zeros: z.baseAddress!, into: d0)
+                }
+            }
+        }, reads: [x] + residualReads, writes: [out])
         values[layer.name] = [Value(memory: out, scale: 1)]
         info.layers.append((layer.name, .fp32, "separable head (\(Engine.kernelInstructionSet))\(head.eca == nil ? "" : ", ECA folded")"))
     }
@@ -697,7 +698,6 @@ final class ExecutionPlan {
     /// An ECA layer or a concatenation as one `GatedCopy`, its output NHWC f32, or bf16 when
     /// `bf16`; ECA layers read only by the concatenation are gated as it copies their inputs.
     private func addGatedCopy(_ layer: Layer, bf16: Bool) throws {
-        func ecaWeight(_ eca: Layer) -> [Float] { model.weights["\(eca.name).weight"]!.values }
         let sources: [(name: String, weight: [Float]?)]
         if case .eca = layer.op {
             sources = [(layer.inputs[0], ecaWeight(layer))]
@@ -721,6 +721,9 @@ final class ExecutionPlan {
         info.layers.append((layer.name, .fp32, "gated copy, \(gates) of \(parts.count) parts gated (\(Engine.kernelInstructionSet))"
                             + (bf16 ? ", bf16 out" : "")))
     }
+
+    /// An ECA layer's conv1d weights (the model checked that every layer has its tensors).
+    private func ecaWeight(_ eca: Layer) -> [Float] { model.weights["\(eca.name).weight"]!.values }
 
     /// The means of node `name`'s channels (held in `x`), made by a step the first time a gate
     /// needs them.

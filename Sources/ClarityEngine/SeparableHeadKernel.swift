@@ -46,23 +46,21 @@ struct SeparableHeadKernel {
 
     /// Output rows `rows` (counted over the batch, `height` per image) of `width` floats each,
     /// from NHWC input images of the same size; `weights[b]` for image b; the residual plane
-    /// (same size, one channel) added when given.
+    /// (same size, one channel) added when given; `zeros`, a row of zeros as long as an input
+    /// row, stands for the rows outside the picture.
     func write(rows: Range<Int>, from input: UnsafePointer<Float>, height: Int, width: Int, weights: [[Float]],
-               residual: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+               residual: UnsafePointer<Float>?, zeros: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let pad = kernel / 2, rowLength = width * channels
-        let zeros = [Float](repeating: 0, count: rowLength)
-        zeros.withUnsafeBufferPointer { zeros in
-            var rowPointers = [UnsafePointer<Float>?](repeating: zeros.baseAddress, count: kernel)
-            for r in rows {
-                let (b, y) = r.quotientAndRemainder(dividingBy: height)
-                for dy in 0..<kernel {
-                    let yy = y + dy - pad
-                    rowPointers[dy] = (0..<height).contains(yy) ? input + (b * height + yy) * rowLength : zeros.baseAddress
-                }
-                weights[b].withUnsafeBufferPointer { w in
-                    clarity_separable_head_row(rowPointers, Int32(width), Int32(channels), Int32(kernel), w.baseAddress!, bias,
-                                               residual.map { $0 + r * width }, out + r * width)
-                }
+        var rowPointers = [UnsafePointer<Float>?](repeating: zeros, count: kernel)
+        for r in rows {
+            let (b, y) = r.quotientAndRemainder(dividingBy: height)
+            for dy in 0..<kernel {
+                let yy = y + dy - pad
+                rowPointers[dy] = (0..<height).contains(yy) ? input + (b * height + yy) * rowLength : zeros
+            }
+            weights[b].withUnsafeBufferPointer { w in
+                clarity_separable_head_row(rowPointers, Int32(width), Int32(channels), Int32(kernel), w.baseAddress!, bias,
+                                           residual.map { $0 + r * width }, out + r * width)
             }
         }
     }

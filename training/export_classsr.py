@@ -72,6 +72,16 @@ def gain_per_class(model, images, items, M, s, T=32):
             counts)
 
 
+def val_figures(v):
+    """The file's info.val: routing figures per val set (train_classsr.validate), rounded."""
+    return {k: {"d_psnr_vs_last": round(r["d_psnr"], 3), "psnr_routed": round(r["psnr_routed"], 3),
+                "psnr_branches": [round(x, 3) for x in r["psnr_branch"]],
+                "psnr_bicubic": round(r["psnr_bicubic"], 3),
+                "macs_fraction": round(r["macs_frac"], 4),
+                "macs_fraction_with_classifier": round(r["macs_frac_with_classifier"], 4),
+                "class_shares": r["shares"]} for k, r in v.items()}
+
+
 def export(ckpt, out, name=None):
     ck = load_checkpoint(ckpt)
     model = build_cm(ck["cfg"])
@@ -83,16 +93,6 @@ def export(ckpt, out, name=None):
     name = name or f"classsr-x{s}"
     val = precompute_eval("val", branches)
     gains, canvas_gains, counts = gain_per_class(model, val["sets"][("clean", 32)], load_eval_set("val", s, EVAL_KINDS), M, s)
-    v = ck["best"]["val"]
-
-    def fig(r):
-        return {"d_psnr_vs_last": round(r["d_psnr"], 3), "psnr_routed": round(r["psnr_routed"], 3),
-                "psnr_branches": [round(x, 3) for x in r["psnr_branch"]],
-                "psnr_bicubic": round(r["psnr_bicubic"], 3),
-                "macs_fraction": round(r["macs_frac"], 4),
-                "macs_fraction_with_classifier": round(r["macs_frac_with_classifier"], 4),
-                "class_shares": r["shares"]}
-
     g, tensors = model.graph()
     tensors = {k: t.detach().float().contiguous().clone() for k, t in tensors.items()}
     a = ck["args"]
@@ -110,7 +110,7 @@ def export(ckpt, out, name=None):
         "canvas_gain_per_class_layout": "{swscale filter: [class]}, dB: as gain_per_class, for swscale's filter "
                                         "(ffmpeg's scale filter on the grey LR plane, as Clarity's canvas)",
         "val_tiles_per_class": counts,
-        "val": {k: fig(r) for k, r in v.items()},
+        "val": val_figures(ck["best"]["val"]),
         "val_protocol": "val split, argmax routing, non-overlapping LR tiles (key -t32 / -t64), each tile's core "
                         "taken from its branch's output with full context (= Clarity tiler with overlap >= "
                         "receptive radius, no feathering); Y-PSNR of the 8-bit output, border = scale, mean over "

@@ -42,6 +42,9 @@ struct BenchQuality: ParsableCommand {
     @Option(help: "Model arithmetic: fp32, bf16 or int8 (int8 calibrates each model on the first image).")
     var precision: Precision = .fp32
 
+    @OptionGroup(title: "Artifact removal before upscaling (every method scored again on the cleaned LR)")
+    var deartifact: DeartifactOptions
+
     @Flag(help: "Skip the speed measurement.")
     var noSpeed = false
 
@@ -60,7 +63,10 @@ struct BenchQuality: ParsableCommand {
                 + (try loadModels())
             let paths = try imagePaths()
             guard !paths.isEmpty else { throw ValidationError("no images found") }
-            let bench = QualityBench(scale: scale, degradation: degrade, precision: precision)
+            var bench = QualityBench(scale: scale, degradation: degrade, precision: precision)
+            if let stage = try deartifact.stage(precision: precision) {
+                bench.deartifact = (stage, "\(stage.model.graph.name) (\(deartifact.deartifact.rawValue))")
+            }
             let rows = try bench.run(images: paths, methods: methods, timing: !noSpeed) { line in
                 if !json { Console.write(line + "\n") }
             }
@@ -117,7 +123,8 @@ struct BenchQuality: ParsableCommand {
     private func printTable(rows: [QualityBench.Row], images: Int, command: String) {
         print("clarity bench quality  \(BenchMachine.summary)")
         print("command: \(command)")
-        print("\(images) images, x\(scale), LR \(degrade), models in \(precision.rawValue)\n")
+        let cleaned = deartifact.isOn ? ", artifact removal \(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : ""
+        print("\(images) images, x\(scale), LR \(degrade)\(cleaned), models in \(precision.rawValue)\n")
         let width = max(20, rows.map(\.method.count).max() ?? 0) + 2
         print("method".padding(toLength: width, withPad: " ", startingAt: 0)
               + "Y-PSNR dB    SSIM   vs bicubic dB   ms/720p   MACs/px")
@@ -132,11 +139,15 @@ struct BenchQuality: ParsableCommand {
     private func printJSON(rows: [QualityBench.Row], paths: [String], command: String) throws {
         struct Report: Codable {
             var machine: String, command: String, scale: Int, degradation: String, precision: String
+            /// "<model> <mode>" when the LR was also cleaned before upscaling.
+            var deartifact: String?
             var images: [String]
             var rows: [QualityBench.Row]
         }
         let report = Report(machine: BenchMachine.summary, command: command, scale: scale, degradation: degrade.description,
-                            precision: precision.rawValue, images: paths, rows: rows)
+                            precision: precision.rawValue,
+                            deartifact: deartifact.isOn ? "\(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : nil,
+                            images: paths, rows: rows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         print(String(decoding: try encoder.encode(report), as: UTF8.self))

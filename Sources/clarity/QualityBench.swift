@@ -1,10 +1,12 @@
 import ClarityEngine
 import ClarityMedia
+import ClarityPipeline
 import ClarityQuality
 import Foundation
 
 /// The measurement behind `clarity bench quality`: every method on the same images and the
-/// same LR inputs, scored by `UpscaleProtocol` (the training toolkit's protocol).
+/// same LR inputs (and, with `deartifact`, on their cleaned copies too), scored by
+/// `UpscaleProtocol` (the training toolkit's protocol).
 struct QualityBench {
     /// An upscaler under test.
     enum Method {
@@ -40,10 +42,14 @@ struct QualityBench {
     var scale: Int
     var degradation: Degradation
     var precision: Precision
+    /// Artifact removal on the LR before upscaling: every method is then scored twice, on the
+    /// degraded LR and on its cleaned copy (rows named "<method> after <stage>").
+    var deartifact: (stage: EarlyExitEnhancer, label: String)?
 
     /// Scores every method on every image (paths), in order; `log` hears about each image.
     func run(images: [String], methods: [Method], timing: Bool, log: (String) -> Void) throws -> [Row] {
-        var psnrSum = [Double](repeating: 0, count: methods.count), ssimSum = psnrSum
+        let passes = deartifact == nil ? 1 : 2
+        var psnrSum = [Double](repeating: 0, count: methods.count * passes), ssimSum = psnrSum
         var calibrated = precision != .int8
         for path in images {
             let image = try ImageLoader.load(path)
@@ -57,19 +63,26 @@ struct QualityBench {
                 calibrated = true
             }
             var line = "\(URL(fileURLWithPath: path).lastPathComponent) \(hr.width)x\(hr.height):"
-            for (i, method) in methods.enumerated() {
-                let out = try upscale(lr, width: lw, height: lh, with: method)
-                let s = UpscaleProtocol.score(out, reference: hr.luma, width: hr.width, height: hr.height, border: scale)
-                psnrSum[i] += s.psnr
-                ssimSum[i] += s.ssim
-                line += String(format: " %.2f", s.psnr)
+            var inputs = [lr]
+            if let deartifact {
+                let cleaned = try deartifact.stage.enhance(modelInput(lr, lw, lh)).plane
+                inputs.append(UpscaleProtocol.quantized(cleaned.data, multiplier: 255))
+            }
+            for (pass, input) in inputs.enumerated() {
+                for (i, method) in methods.enumerated() {
+                    let out = try upscale(input, width: lw, height: lh, with: method)
+                    let s = UpscaleProtocol.score(out, reference: hr.luma, width: hr.width, height: hr.height, border: scale)
+                    psnrSum[pass * methods.count + i] += s.psnr
+                    ssimSum[pass * methods.count + i] += s.ssim
+                    line += String(format: " %.2f", s.psnr)
+                }
             }
             log(line)
         }
         let n = Double(images.count)
         let base = methods.firstIndex { if case .swscale(.bicubic) = $0 { return true } else { return false } }
             .map { psnrSum[$0] / n }
-        return try methods.enumerated().map { i, method in
+        var rows = try methods.enumerated().map { i, method in
             var row = Row(method: method.name, psnr: psnrSum[i] / n, ssim: ssimSum[i] / n,
                           gainOverBicubic: psnrSum[i] / n - (base ?? .nan))
             switch method {
@@ -84,6 +97,16 @@ struct QualityBench {
             }
             return row
         }
+        if let deartifact {
+            // The same methods on the cleaned LR; their speed is the method's plus the stage's
+            // (`clarity bench deartifact` times that), so none is shown here.
+            rows += methods.enumerated().map { i, method in
+                let k = methods.count + i
+                return Row(method: "\(method.name) after \(deartifact.label)", psnr: psnrSum[k] / n, ssim: ssimSum[k] / n,
+                           gainOverBicubic: psnrSum[k] / n - (base ?? .nan))
+            }
+        }
+        return rows
     }
 
     private func modelInput(_ lr: [UInt8], _ w: Int, _ h: Int) -> Plane {

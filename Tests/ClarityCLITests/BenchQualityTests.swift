@@ -12,7 +12,7 @@ final class BenchQualityTests: ToolTestCase {
             var method: String, psnr: Double, ssim: Double, gainOverBicubic: Double
             var msPer720pFrame: Double?, macsPerOutputPixel: Double?
         }
-        var scale: Int, degradation: String, images: [String], rows: [Row]
+        var scale: Int, degradation: String, deartifact: String?, images: [String], rows: [Row]
     }
 
     func bench(_ arguments: [String]) throws -> Report {
@@ -59,5 +59,23 @@ final class BenchQualityTests: ToolTestCase {
         let resized = try XCTUnwrap(x2.rows.first { $0.method == "bicubicpp-c32-x3, then bicubic" })
         XCTAssertEqual(try XCTUnwrap(resized.macsPerOutputPixel), try XCTUnwrap(own.macsPerOutputPixel) * 9 / 4, accuracy: 1e-6)
         XCTAssertGreaterThan(resized.gainOverBicubic, 0.3)
+    }
+
+    /// With --deartifact, every method is scored again on the LR cleaned by RBQE: the cleaned
+    /// rows follow the plain ones, and at QP 42 the cleaned LR upscales better.
+    func testMethodsAfterArtifactRemoval() throws {
+        let report = try bench(["--models", "bicubicpp-c8-x3", "--degrade", "h264qp42", "--deartifact", "max", "--no-speed"])
+        XCTAssertEqual(report.deartifact, "rbqe-lite max")
+        let plain = ["bicubic (swscale)", "lanczos (swscale)", "bicubic (PIL)", "bicubicpp-c8-x3"]
+        XCTAssertEqual(report.rows.map(\.method), plain + plain.map { "\($0) after rbqe-lite (max)" })
+        for (raw, cleaned) in zip(report.rows.prefix(4), report.rows.suffix(4)) {
+            XCTAssert(cleaned.psnr.isFinite)
+            XCTAssertGreaterThan(cleaned.psnr, raw.psnr, "\(cleaned.method) vs \(raw.method)")
+            XCTAssertEqual(cleaned.gainOverBicubic, cleaned.psnr - report.rows[0].psnr, accuracy: 1e-9)
+        }
+        let r = try Tool.clarity(["bench", "quality", "--images", path("images"), "--deartifact", "auto",
+                                  "--deartifact-model", "bicubicpp-c8-x3", "--models", "none"], in: folder)
+        XCTAssertNotEqual(r.status, 0)
+        XCTAssert(r.stderr.contains("not an artifact-removal model"), r.stderr)
     }
 }

@@ -3,12 +3,14 @@
 
     python training/calibrate_rbqe.py models/rbqe-l6-c32.safetensors [--record]
 
-Tiling (the same rule the Swift engine uses; rbqe.tiles_of): the decoded luma frame is
-edge-padded to multiples of 128 and cut into TILES OF 128x128 LUMA PIXELS (after padding);
-each tile is one independent network input (its own ECA statistics, zero padding at its
-sides). For every tile every exit's 8-bit output is scored with IQAM (training/iqam.py,
-block 4 for H.264, on the whole 128x128 output tile, pixels / 255); the rule is "leave at
-the first exit whose output has Q >= T, else the last exit" (rbqe.choose_exits).
+Tiling (the Swift engine's; rbqe.clarity_windows): the decoded luma frame is edge-padded to
+multiples of the model's alignment and cut into CORES OF 128x128 LUMA PIXELS (smaller at the
+frame's end), each read through a WINDOW of the core plus 16 px of context on every side
+(shifted inward at the frame's border); each window is one independent network input (its own
+ECA statistics, zero padding at its sides). For every tile every exit's 8-bit output core is
+scored with IQAM (training/iqam.py, block 4 for H.264, pixels / 255), as Clarity judges it;
+the rule is "leave at the first exit whose core has Q >= T, else the last exit"
+(rbqe.choose_exits). Cores are stitched without the engine's feathering.
 
 Sweep of T over the val frames' H.264 pairs (QP 22..42, intra and inter frames): mean delta
 Y-PSNR over the QPs (frame = the padded-tile outputs stitched and cropped, 8 bit, against the
@@ -53,20 +55,23 @@ def model_from_file(path):
     return m, doc, tensors
 
 
-def tile_stats(model, deg, orig, block):
-    """Per tile: IQAM per exit [T, E], SSE per exit over the real (unpadded) pixels [T, E], and
-    the real pixel count per tile [T]."""
+def tile_stats(model, deg, orig, block, align):
+    """Per tile of the engine's tiling: IQAM per exit [T, E] (on the 8-bit core), SSE per exit
+    over the core's real (unpadded) pixels [T, E], and the real pixel count per core [T]."""
     h, w = orig.shape
-    tiles, grid = rbqe.tiles_of(deg)
-    outs = rbqe.run_tiles(model, tiles)
+    windows, cores = rbqe.clarity_windows(deg, align)
+    outs = rbqe.run_windows(model, windows, cores)
     q = rbqe.tile_quality(outs, block)
-    ref, _ = rbqe.tiles_of(orig)
-    ref = np.rint(ref[:, 0].numpy() * 255.0)
-    mask = np.zeros(((h + rbqe.TILE - 1) // rbqe.TILE * rbqe.TILE, (w + rbqe.TILE - 1) // rbqe.TILE * rbqe.TILE))
-    mask[:h, :w] = 1
-    mt = mask.reshape(grid[0], rbqe.TILE, grid[1], rbqe.TILE).transpose(0, 2, 1, 3).reshape(-1, rbqe.TILE, rbqe.TILE)
-    sse = np.stack([(((o.astype(np.float64) - ref) ** 2) * mt).sum((1, 2)) for o in outs], 1)
-    return q, sse, mt.sum((1, 2))
+    sse = np.zeros((len(cores), len(outs[0])))
+    npx = np.zeros(len(cores))
+    for t, (y0, y1, x0, x1, _, _) in enumerate(cores):
+        ry, rx = min(y1, h) - y0, min(x1, w) - x0
+        if ry <= 0 or rx <= 0:
+            continue
+        ref = orig[y0:y0 + ry, x0:x0 + rx].astype(np.float64)
+        sse[t] = [((o[:ry, :rx].astype(np.float64) - ref) ** 2).sum() for o in outs[t]]
+        npx[t] = ry * rx
+    return q, sse, npx
 
 
 def psnr_from(sse, n):
@@ -79,13 +84,14 @@ def sweep(stats, cum):
     for T in THRESHOLDS:
         row = {"T": T, "kinds": {}}
         for kind, frames in stats.items():
-            d, macs, ex = [], [], []
+            d, spent, px, ex = [], 0.0, 0.0, []
             for q, sse, npx, p0 in frames:
                 e = rbqe.choose_exits(q, T)
                 d.append(psnr_from(sse[np.arange(len(e)), e].sum(), npx.sum()) - p0)
-                macs += [cum[i] for i in e]
+                spent += float((np.asarray(cum)[e] * npx).sum())
+                px += float(npx.sum())
                 ex += list(e)
-            row["kinds"][kind] = {"delta": float(np.mean(d)), "macs": float(np.mean(macs)),
+            row["kinds"][kind] = {"delta": float(np.mean(d)), "macs": spent / px,
                                   "exits": np.bincount(ex, minlength=len(cum)).tolist()}
         rows.append(row)
     return rows
@@ -126,7 +132,7 @@ def main():
         for f in val:
             if kind not in f["deg"]:
                 continue
-            q, sse, npx = tile_stats(model, f["deg"][kind], f["orig"], block)
+            q, sse, npx = tile_stats(model, f["deg"][kind], f["orig"], block, doc["align"])
             p0 = psnr_from(((f["deg"][kind].astype(np.float64) - f["orig"]) ** 2).sum(), f["orig"].size)
             stats.setdefault(kind, []).append((q, sse, npx, p0))
         print(f"  {kind}: {len(stats[kind])} frames", flush=True)
@@ -146,7 +152,7 @@ def main():
 
     # report
     name = doc["name"]
-    L = [f"### {name}: early-exit calibration on the val split (tiles 128x128, IQAM block 4 for H.264)",
+    L = [f"### {name}: early-exit calibration on the val split (128-px cores in 160-px windows, IQAM block 4 for H.264)",
          f"Command: `python training/calibrate_rbqe.py {a.model}`. {len(stats[h264[0]])} val frames "
          f"(H.264, intra + inter) per QP, {len(stats[jpg[0]]) if jpg else 0} per JPEG QF; MACs per pixel per exit "
          f"(cumulative, early exit) {[round(x) for x in cum]}; a fixed exit alone {[round(x) for x in alone]}.",
@@ -156,7 +162,7 @@ def main():
     for k in h264 + jpg:
         L.append(f"| {k} | " + " | ".join(f"{x:+.3f}" for x in fixed[k]) + " |")
     for label, rows, kinds, sel in (("H.264 (block 4)", rows_h, h264, ih), ("JPEG (block 8)", rows_j, jpg, ij))[: 2 if jpg else 1]:
-        L += ["", f"Sweep, {label}: delta Y-PSNR per level, mean, MACs/px (mean over tiles), saving vs "
+        L += ["", f"Sweep, {label}: delta Y-PSNR per level, mean, MACs/px (mean over core pixels), saving vs "
                   f"always the last exit ({alone[-1]:.0f} MACs/px); exits taken (tiles per exit, all levels)", "",
               "| T | " + " | ".join(kinds) + " | mean | MACs/px | saving | exits |",
               "|---|" + "---|" * (len(kinds) + 4)]
@@ -178,7 +184,7 @@ def main():
     doc["early_exit"] = early
     r = rows_h[ih]
     doc["info"]["early_exit_calibration"] = {
-        "data": "val split pairs (make_rbqe_pairs.py), H.264 QP 22-42, tiles 128x128 after edge padding",
+        "data": "val split pairs (make_rbqe_pairs.py), H.264 QP 22-42, 128-px cores judged in 160-px windows as the engine tiles",
         "rule": "knee (max of normalised quality - normalised MACs) of the threshold sweep",
         "val_delta_psnr_at_threshold": {k: round(r["kinds"][k]["delta"], 3) for k in h264},
         "val_macs_per_pixel_at_threshold": round(float(np.mean([r["kinds"][k]["macs"] for k in h264])), 1),

@@ -12,8 +12,8 @@ Every --step-th frame (default 5: 15 of 75 frames, I frames 0/30/60 included) is
 
 Per QP: delta Y-PSNR (8-bit output minus the decoded input, against the lossless luma,
 whole frame, no border; mean over frames) of every exit and of the early-exit rule, both in
-the engine's tiled mode (tiles of 128x128 after edge padding, each an independent input;
-rbqe.tiles_of), the exits taken, and the mean MACs per pixel with early exit (cumulative
+the engine's tiled mode (128-px cores read through 160-px windows, each an independent input;
+rbqe.clarity_windows), the exits taken, and the mean MACs per pixel with early exit (cumulative
 cost of the exits taken) vs always the last exit alone. Baselines, on the same frames:
 ffmpeg `deblock`, `spp`, `hqdn3d` with their default parameters (luma as filtered in yuv420p;
 `spp` with defaults takes its quantiser from QP side data, which ffmpeg 5.1 does not export
@@ -116,7 +116,7 @@ def main():
         T = ee["threshold"]
         cum, alone = rbqe.exit_macs(doc["nodes"], doc["outputs"])
         E = len(cum)
-        L = [f"### {doc['name']} on the test clips (tiles 128x128, early exit T = {T}, IQAM block {ee['iqam_block']})",
+        L = [f"### {doc['name']} on the test clips (128-px cores in 160-px windows, early exit T = {T}, IQAM block {ee['iqam_block']})",
              f"Command: `python training/evaluate_rbqe.py {mp} --step {a.step} --subsample {a.subsample}`; "
              f"frames {frames_used} of 75 per clip. Delta Y-PSNR (dB) over the decoded input; "
              f"MACs/px: early exit (cumulative) vs the last exit alone ({alone[-1]:.0f}).", "",
@@ -127,20 +127,21 @@ def main():
         for clip, d in data.items():
             for qp in QPS:
                 deg = d[f"qp{qp}"]
-                dl, de, p0s, macs, ex = [], [], [], [], []
+                dl, de, p0s, spent, px, ex = [], [], [], 0.0, 0.0, []
                 for i in range(len(deg)):
-                    q, sse, npx = tile_stats(model, deg[i], d["orig"][i], ee["iqam_block"])
+                    q, sse, npx = tile_stats(model, deg[i], d["orig"][i], ee["iqam_block"], doc["align"])
                     p0 = frame_psnr(deg[i], d["orig"][i])
                     e = rbqe.choose_exits(q, T)
                     dl.append([psnr_from(sse[:, k].sum(), npx.sum()) - p0 for k in range(E)])
                     de.append(psnr_from(sse[np.arange(len(e)), e].sum(), npx.sum()) - p0)
                     p0s.append(p0)
-                    macs += [cum[k] for k in e]
+                    spent += float((np.asarray(cum)[e] * npx).sum())
+                    px += float(npx.sum())
                     ex += list(e)
                 dl = np.mean(dl, 0)
                 base = {b: float(np.mean([frame_psnr(d[f"{b}-qp{qp}"][i], d["orig"][i]) - p0s[i]
                                           for i in range(len(deg))])) for b in BASELINES}
-                m = float(np.mean(macs))
+                m = spent / px
                 summary[(clip, qp)] = {"exits": dl.tolist(), "early": float(np.mean(de)), "macs": m,
                                        "saving": 1 - m / alone[-1], "base": base}
                 L.append(f"| {clip} | {qp} | {np.mean(p0s):.2f} | " + " | ".join(f"{x:+.3f}" for x in dl) +

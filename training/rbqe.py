@@ -231,42 +231,48 @@ def pad_to(y, m):
 
 
 # ---- tiled inference and the early-exit rule (shared by calibrate_rbqe.py, evaluate_rbqe.py) --
-TILE = 128  # luma pixels per tile side, after padding the frame; a multiple of every align
+TILE = 128  # luma pixels per tile core, as the engine cuts them
+OVERLAP = 16  # context read on every side of a core (the engine's TileGrid overlap)
 
 
-def tiles_of(y_u8, tile=TILE):
-    """Edge-pads a uint8 frame to multiples of `tile` and cuts it into tile x tile pieces:
-    returns (tiles [T, 1, tile, tile] float Y / 255, grid (rows, cols))."""
+def window_axis(length, tile=TILE, overlap=OVERLAP):
+    """TileGrid.split along one axis: the window size, and per tile (core start, core end,
+    window origin); windows are the core plus `overlap` on each side, shifted inward at the ends."""
+    window = min(length, tile + 2 * overlap)
+    parts = [(s, min(length, s + tile), 0 if window == length else min(max(0, s - overlap), length - window))
+             for s in range(0, length, tile)]
+    return window, parts
+
+
+def clarity_windows(y_u8, align, tile=TILE, overlap=OVERLAP):
+    """The engine's tiling of a uint8 frame: edge-padded to multiples of the model's `align`,
+    128-px cores each read through a window of the core plus 16 px of context. Returns (windows
+    [T, 1, wh, ww] float Y / 255, cores [(y0, y1, x0, x1, oy, ox)] in padded-frame pixels)."""
     h, w = y_u8.shape
-    p = np.pad(y_u8, ((0, (-h) % tile), (0, (-w) % tile)), mode="edge")
-    r, c = p.shape[0] // tile, p.shape[1] // tile
-    t = p.reshape(r, tile, c, tile).transpose(0, 2, 1, 3).reshape(r * c, 1, tile, tile)
-    return torch.from_numpy(t.astype(np.float32) / 255.0), (r, c)
-
-
-def untile(t_u8, grid, h, w):
-    """[T, tile, tile] uint8 -> frame h x w (the padding dropped)."""
-    r, c = grid
-    tile = t_u8.shape[-1]
-    return t_u8.reshape(r, c, tile, tile).transpose(0, 2, 1, 3).reshape(r * tile, c * tile)[:h, :w]
+    p = np.pad(y_u8, ((0, (-h) % align), (0, (-w) % align)), mode="edge")
+    wh, ys = window_axis(p.shape[0], tile, overlap)
+    ww, xs = window_axis(p.shape[1], tile, overlap)
+    cores = [(y0, y1, x0, x1, oy, ox) for y0, y1, oy in ys for x0, x1, ox in xs]
+    t = np.stack([p[oy:oy + wh, ox:ox + ww] for _, _, _, _, oy, ox in cores])[:, None]
+    return torch.from_numpy(t.astype(np.float32) / 255.0), cores
 
 
 @torch.no_grad()
-def run_tiles(model, tiles, batch=16):
-    """All exits of every tile (each tile an independent input): list per exit of [T, tile, tile]
-    uint8 (8-bit output, rounded, clipped)."""
-    outs = [[] for _ in model.exits]
-    for i in range(0, tiles.shape[0], batch):
-        for k, o in enumerate(model(tiles[i:i + batch])):
-            outs[k].append(np.clip(np.rint(o[:, 0].numpy() * 255.0), 0, 255).astype(np.uint8))
-    return [np.concatenate(o) for o in outs]
+def run_windows(model, windows, cores, batch=16):
+    """All exits of every window (each an independent input), cropped to its core: list per tile
+    of lists per exit of uint8 cores (8-bit output, rounded, clipped)."""
+    out = []
+    for i in range(0, windows.shape[0], batch):
+        exits = [np.clip(np.rint(o[:, 0].numpy() * 255.0), 0, 255).astype(np.uint8) for o in model(windows[i:i + batch])]
+        for j, (y0, y1, x0, x1, oy, ox) in enumerate(cores[i:i + batch]):
+            out.append([e[j, y0 - oy:y1 - oy, x0 - ox:x1 - ox] for e in exits])
+    return out
 
 
-def tile_quality(exit_outs, block):
-    """IQAM quality [T, exits] of every exit's 8-bit output tile (pixels / 255, whole tile)."""
+def tile_quality(tile_outs, block):
+    """IQAM quality [T, exits] of every exit's 8-bit output core (pixels / 255, whole core)."""
     from iqam import iqam
-    return np.array([[iqam(o[t].astype(np.float64) / 255.0, block)["quality"] for o in exit_outs]
-                     for t in range(exit_outs[0].shape[0])])
+    return np.array([[iqam(o.astype(np.float64) / 255.0, block)["quality"] for o in exits] for exits in tile_outs])
 
 
 def choose_exits(q, threshold):

@@ -28,17 +28,6 @@ from calibrate_rbqe import model_from_file  # noqa: E402
 from common import CACHE, psnr  # noqa: E402
 from iqam import iqam  # noqa: E402
 
-TILE, OVERLAP = 128, 16
-
-
-def axis(length, tile, overlap):
-    """(core start, core end, window origin) along one axis, and the window size (TileGrid.split)."""
-    window = min(length, tile + 2 * overlap)
-    parts = [(s, min(length, s + tile), 0 if window == length else min(max(0, s - overlap), length - window))
-             for s in range(0, length, tile)]
-    return window, parts
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("model")
@@ -61,8 +50,8 @@ def main():
             h, w = deg.shape
             p = np.pad(deg, ((0, (-h) % align), (0, (-w) % align)), mode="edge")
             H, W = p.shape
-            wh, ys = axis(H, TILE, OVERLAP)
-            ww, xs = axis(W, TILE, OVERLAP)
+            wh, ys = rbqe.window_axis(H)
+            ww, xs = rbqe.window_axis(W)
             out = {r: np.zeros((H, W)) for r in rules}
             spent = {r: 0.0 for r in rules}
             for y0, y1, oy in ys:

@@ -120,10 +120,13 @@ struct BenchQuality: ParsableCommand {
         return out
     }
 
+    /// "<model> <mode>" when the LR is also cleaned before upscaling.
+    private var cleaning: String? { deartifact.isOn ? "\(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : nil }
+
     private func printTable(rows: [QualityBench.Row], images: Int, command: String) {
         print("clarity bench quality  \(BenchMachine.summary)")
         print("command: \(command)")
-        let cleaned = deartifact.isOn ? ", artifact removal \(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : ""
+        let cleaned = cleaning.map { ", artifact removal \($0)" } ?? ""
         print("\(images) images, x\(scale), LR \(degrade)\(cleaned), models in \(precision.rawValue)\n")
         let width = max(20, rows.map(\.method.count).max() ?? 0) + 2
         print("method".padding(toLength: width, withPad: " ", startingAt: 0)
@@ -146,7 +149,7 @@ struct BenchQuality: ParsableCommand {
         }
         let report = Report(machine: BenchMachine.summary, command: command, scale: scale, degradation: degrade.description,
                             precision: precision.rawValue,
-                            deartifact: deartifact.isOn ? "\(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : nil,
+                            deartifact: cleaning,
                             images: paths, rows: rows)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

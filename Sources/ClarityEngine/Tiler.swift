@@ -375,9 +375,9 @@ public struct Tiler: Sendable {
     /// Each tile runs alone and stops at the first exit whose output `accept(exit, core)`
     /// approves, judged on the tile's core (its own pixels, without the overlap that its
     /// neighbours own); the last exit (or `lastExit`) always ends it (`accept` still sees
-    /// it, and its answer is ignored). A tile `start(tile)`
-    /// refuses (under a time budget) keeps its input, as exit -1 (same-size models only).
-    /// Every interior tile
+    /// it, and its answer is ignored). A tile that `start(tile, input core)` refuses (under a
+    /// time budget, or with nothing to clean) keeps its input, as exit -1 (same-size models
+    /// only). Every interior tile
     /// edge is feathered: an early-exit network sees further than any practical overlap, so
     /// no two tiles agree exactly at their border. Returns the plane and each tile's exit.
     ///
@@ -390,7 +390,7 @@ public struct Tiler: Sendable {
     /// 4, the flips, where windows are not square), and each exit's output is their mean:
     /// about `ensemble` times the work.
     public func runEarlyExit(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
-                             ensemble: Int = 1, start: (Int) -> Bool = { _ in true },
+                             ensemble: Int = 1, start: (Int, Plane) -> Bool = { _, _ in true },
                              accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
         guard EnsembleView.counts.contains(ensemble) else {
             throw EngineError.badInput("an ensemble takes 1, 2, 4 or 8 views, not \(ensemble)")
@@ -435,7 +435,9 @@ public struct Tiler: Sendable {
                                     }
                                 }
                             }
-                            guard s > 1 || start(ti) else {
+                            let t = g.tiles[ti]
+                            guard s > 1 || start(ti, src.region(x: t.coreX.lowerBound, y: t.coreY.lowerBound,
+                                                                width: t.coreX.count, height: t.coreY.count)) else {
                                 exits[ti] = -1
                                 load(src, tile: g.tiles[ti], grid: g, into: keep)
                                 continue
@@ -445,7 +447,6 @@ public struct Tiler: Sendable {
                                 try plan.execute(steps: done..<plan.outputReady[k])
                                 done = plan.outputReady[k]
                                 let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
-                                let t = g.tiles[ti]
                                 let core = output.region(x: (t.coreX.lowerBound - t.windowX) * s, y: (t.coreY.lowerBound - t.windowY) * s,
                                                          width: t.coreX.count * s, height: t.coreY.count * s)
                                 if try accept(k, core) || k == last {

@@ -25,10 +25,19 @@ public final class EarlyExitEnhancer: FrameStage {
     private var maxValue: Float = 255
     /// How many tiles left at each exit, over every frame so far.
     public private(set) var exitCounts: [Int]
-    /// The exit of each tile of the last frame, row by row (-1: kept its input for want of time).
+    /// The exit of each tile of the last frame, row by row (-1: kept its input for want of
+    /// time; `flatTile`: kept it, having nothing to clean).
     public private(set) var lastExits: [Int] = []
     /// Tiles that kept their input for want of time, over every frame so far.
     public private(set) var skippedTiles = 0
+    /// Tiles that kept their input as flat, over every frame so far.
+    public private(set) var flatTiles = 0
+    /// The exit recorded for a flat tile: one whose samples span at most `flatSpan` (a
+    /// letterbox bar, a fade to black). IQAM scores such a tile as all blocking, so it would
+    /// never leave early and would pay for the deepest exit with nothing to remove.
+    public static let flatTile = -2
+    /// Two 8-bit levels, as a fraction of the sample range.
+    public static let flatSpan: Float = 2 / 255
     /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
     /// Tiles start in order only while their first exit's cost still fits, and go one exit
     /// deeper only while that exit's does: under pressure tiles leave earlier, then keep
@@ -89,7 +98,7 @@ public final class EarlyExitEnhancer: FrameStage {
         let blank = blankTile
         return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
-            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _ in marks.append(clock()); return true }) { k, output in
+            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _, _ in marks.append(clock()); return true }) { k, output in
                 if k + 1 < exitCount { _ = judge(output) }
                 marks.append(clock())
                 return false
@@ -119,7 +128,9 @@ public final class EarlyExitEnhancer: FrameStage {
         let (data, stride) = out.plane(0)
         IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
         lastExits = exits
-        for e in exits { if e >= 0 { exitCounts[e] += 1 } else { skippedTiles += 1 } }
+        for e in exits {
+            if e >= 0 { exitCounts[e] += 1 } else if e == Self.flatTile { flatTiles += 1 } else { skippedTiles += 1 }
+        }
         return out
     }
 
@@ -144,14 +155,20 @@ public final class EarlyExitEnhancer: FrameStage {
         return iqam.score(stored, width: core.width, height: core.height).quality
     }
 
-    /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Under a
-    /// budget, its time counts from the call.
+    /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Flat tiles
+    /// keep their input. Under a budget, its time counts from the call.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
         let begin = clock()
         func elapsed() -> Double { Double(clock() &- begin) / 1e9 }
         var mark = begin
         var spent = [[Double]](repeating: [], count: exitCosts.count)
-        let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble, start: { _ in
+        var flat: [Int] = []
+        let flatLock = NSLock()
+        let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble, start: { tile, core in
+            if Self.isFlat(core) {
+                flatLock.withLock { flat.append(tile) }
+                return false
+            }
             guard let budget else { return true }
             mark = clock()
             return elapsed() + exitCosts[0] <= budget
@@ -172,6 +189,16 @@ public final class EarlyExitEnhancer: FrameStage {
             let mean = times.reduce(0, +) / Double(times.count)
             exitCosts[k] = mean > exitCosts[k] ? mean : exitCosts[k] + 0.3 * (mean - exitCosts[k])
         }
-        return result
+        var exits = result.exits
+        for tile in flat { exits[tile] = Self.flatTile }
+        return (result.plane, exits)
+    }
+
+    /// Whether a tile's input spans at most `flatSpan`.
+    static func isFlat(_ core: Plane) -> Bool {
+        guard var low = core.data.first else { return true }
+        var high = low
+        for v in core.data { low = min(low, v); high = max(high, v) }
+        return high - low <= flatSpan + 1e-6
     }
 }

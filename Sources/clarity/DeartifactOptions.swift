@@ -74,23 +74,28 @@ struct DeartifactOptions: ParsableArguments {
 extension EarlyExitEnhancer {
     /// Live mode's report: the exits, the tiles that kept their input, each exit's cost.
     var liveSummary: String {
-        let total = max(1, exitCounts.reduce(0, +) + skippedTiles)
+        let total = max(1, exitCounts.reduce(0, +) + skippedTiles + flatTiles)
+        func percent(_ n: Int) -> Int { Int((100 * Double(n) / Double(total)).rounded()) }
         return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
-            .map { "exit \($0.offset + 1) \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }.joined(separator: ", ")
-            + ", kept their input \(Int((100 * Double(skippedTiles) / Double(total)).rounded()))%; per tile: "
+            .map { "exit \($0.offset + 1) \(percent($0.element))%" }.joined(separator: ", ")
+            + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
+            + ", kept their input \(percent(skippedTiles))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")
     }
 
     /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.
     var exitMix: String { Self.exitMix(of: [self]) }
 
-    /// The same over every tile so far of these copies of one stage.
+    /// The same over every tile so far of these copies of one stage; flat tiles (kept as
+    /// they were) count too when there are any.
     static func exitMix(of copies: [EarlyExitEnhancer]) -> String {
         let counts = copies.map(\.exitCounts).reduce(into: [Int](repeating: 0, count: copies.first?.exitCounts.count ?? 0)) {
             for (i, n) in $1.enumerated() { $0[i] += n }
         }
-        let total = max(1, counts.reduce(0, +))
-        return counts.enumerated().map { "exit \($0.offset + 1): \(Int((100 * Double($0.element) / Double(total)).rounded()))%" }
-            .joined(separator: ", ")
+        let flat = copies.map(\.flatTiles).reduce(0, +)
+        let total = max(1, counts.reduce(0, +) + flat)
+        func percent(_ n: Int) -> Int { Int((100 * Double(n) / Double(total)).rounded()) }
+        return counts.enumerated().map { "exit \($0.offset + 1): \(percent($0.element))%" }.joined(separator: ", ")
+            + (flat > 0 ? ", flat (kept as they were): \(percent(flat))%" : "")
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CFFmpeg
 import ClarityMedia
+import ClarityPipeline
 import ClarityQuality
 import Foundation
 
@@ -60,9 +61,10 @@ struct Probe: ParsableCommand {
                 let (data, stride) = luma.plane(0)
                 let s = iqam.score(PlaneView(base: UnsafePointer(data), width: frame.width, height: frame.height, rowStride: stride))
                 let qp = frame.meanQuantizer
-                let exits: [Int]? = try enhancer.map { e in
+                let exits: (counts: [Int], flat: Int)? = try enhancer.map { e in
                     _ = try e.process(luma)
-                    return (0..<e.model.graph.outputs.count).map { k in e.lastExits.filter { $0 == k }.count }
+                    return ((0..<e.model.graph.outputs.count).map { k in e.lastExits.filter { $0 == k }.count },
+                            e.lastExits.filter { $0 == EarlyExitEnhancer.flatTile }.count)
                 }
                 let time = (frame.pts.map { Double($0) * timeBase }) ?? .nan
                 let type = String(UnicodeScalar(UInt8(av_get_picture_type_char(frame.avFrame.pointee.pict_type))))
@@ -70,13 +72,13 @@ struct Probe: ParsableCommand {
                     var fields: [String: Any] = ["frame": index, "time": time, "type": type, "iqam": s.quality,
                                                  "blocky": s.blocky, "blur": s.blur]
                     if let qp { fields["qp"] = qp }
-                    if let exits { fields["exits"] = exits }
+                    if let exits { fields["exits"] = exits.counts; fields["flat"] = exits.flat }
                     let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
                     print(String(format: "%5d %9.3f  %@  %6@  %6.3f  %6.3f  %6.3f", index, time, type,
                                  qp.map { String(format: "%.1f", $0) } ?? "-", s.quality, s.blocky, s.blur)
-                          + (exits.map { "  " + $0.map(String.init).joined(separator: "/") } ?? ""))
+                          + (exits.map { "  " + $0.counts.map(String.init).joined(separator: "/") + ($0.flat > 0 ? " +\($0.flat) flat" : "") } ?? ""))
                 }
                 if let qp { qpSum += qp; qpCount += 1 }
                 qualitySum += s.quality

@@ -46,6 +46,27 @@ final class EarlyExitEnhancerTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
     }
 
+    /// A tile whose samples span at most two 8-bit levels (a letterbox bar) keeps its input and
+    /// runs no exit; one level more and it runs. 40x24 in tiles of 16: the left column of
+    /// tiles spans 2 levels, the middle one 3, the right one is noise.
+    func testFlatTilesKeepTheirInput() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let (format, frame) = try Self.noisyFrame()
+        let (d, stride) = frame.plane(0)
+        for y in 0..<24 { for x in 0..<32 { d[y * stride + x] = UInt8(16 + (x + y) % 2 * (x < 16 ? 2 : 3)) } }
+        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+        _ = try stage.negotiate(input: format, accepted: [])
+        let out = try stage.process(frame)
+        let flat = EarlyExitEnhancer.flatTile
+        XCTAssertEqual(stage.lastExits, [flat, 1, 1, flat, 1, 1])
+        XCTAssertEqual(stage.flatTiles, 2)
+        XCTAssertEqual(stage.exitCounts, [0, 4])
+        XCTAssertEqual(stage.skippedTiles, 0)
+        // Away from the seam the neighbour's output is feathered into, the input is kept exactly.
+        let (o, os) = out.plane(0)
+        for y in 0..<24 { for x in 0..<10 { XCTAssertEqual(o[y * os + x], d[y * stride + x], "(\(x), \(y))") } }
+    }
+
     /// Under IQAM a tile leaves at the first exit whose core, rounded to the frame's 8-bit
     /// samples (what the threshold was calibrated on), scores at least the threshold.
     func testTheExitIsTheFirstWhoseStoredCoreScoresEnough() throws {

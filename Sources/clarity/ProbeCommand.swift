@@ -15,7 +15,8 @@ struct Probe: ParsableCommand {
             area, where the decoder exports it (H.264); '-' elsewhere. Comparing the two shows \
             what the blind score sees. With --deartifact auto (or max), the artifact-removal \
             model also runs and the 'exits' column counts the tiles that left at each exit, \
-            shallowest first: what the early exit decided, frame by frame.
+            shallowest first, then '+N flat' for tiles kept as they were (flat: nothing to \
+            clean): what the early exit decided, frame by frame.
             """)
 
     @Argument(help: "Input file or URL (- for stdin).")

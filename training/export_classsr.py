@@ -30,7 +30,7 @@ from classsr import build as build_cm  # noqa: E402
 from common import load_checkpoint  # noqa: E402
 from export import calibration_ranges, cpu_name, model_doc, write_model  # noqa: E402
 from data import load_eval_set  # noqa: E402
-from train_classsr import EVAL_KINDS, classify, load_branches, precompute_eval, psnr_of, scale_of, tile_grid, tile_stats  # noqa: E402
+from train_classsr import EVAL_KINDS, MAX_DB_LOSS, classify, load_branches, precompute_eval, psnr_of, scale_of, tile_grid, tile_stats  # noqa: E402
 
 
 # swscale's filters, as Clarity's --canvas names them (ScaleFilter).
@@ -117,8 +117,8 @@ def export(ckpt, out, name=None):
                         "images; d_psnr_vs_last = routed minus the last (most expensive) branch alone; "
                         "macs_fraction = branch MACs vs the last branch on every tile",
         "selection": "training/pick_classsr.py: among every run's best.pt and last.pt, the largest branch-MACs "
-                     "saving (val, clean, 32-px tiles) with routed PSNR >= last branch - 0.08 dB on clean val "
-                     "with 32- and 64-px tiles (0.1 dB target less 0.02 dB margin); checkpoint and loss "
+                     f"saving (val, clean, 32-px tiles) with routed PSNR >= last branch - {MAX_DB_LOSS} dB on clean "
+                     "val with 32- and 64-px tiles (the 0.1 dB target less a margin); checkpoint and loss "
                      "weights w1, w2 chosen on val only",
         "loss": {"w1_class_loss": a["w1"], "w2_average_loss": a["w2"], "batch": a["batch"],
                  "train_tile": 32},

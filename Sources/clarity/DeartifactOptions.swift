@@ -74,8 +74,8 @@ struct DeartifactOptions: ParsableArguments {
 extension EarlyExitEnhancer {
     /// Live mode's report: the exits, the tiles that kept their input, each exit's cost.
     var liveSummary: String {
-        let total = max(1, exitCounts.reduce(0, +) + skippedTiles + flatTiles)
-        func percent(_ n: Int) -> Int { Int((100 * Double(n) / Double(total)).rounded()) }
+        let total = exitCounts.reduce(0, +) + skippedTiles + flatTiles
+        func percent(_ n: Int) -> Int { Self.percent(n, of: total) }
         return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
             .map { "exit \($0.offset + 1) \(percent($0.element))%" }.joined(separator: ", ")
             + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
@@ -93,9 +93,12 @@ extension EarlyExitEnhancer {
             for (i, n) in $1.enumerated() { $0[i] += n }
         }
         let flat = copies.map(\.flatTiles).reduce(0, +)
-        let total = max(1, counts.reduce(0, +) + flat)
-        func percent(_ n: Int) -> Int { Int((100 * Double(n) / Double(total)).rounded()) }
+        let total = counts.reduce(0, +) + flat
+        func percent(_ n: Int) -> Int { Self.percent(n, of: total) }
         return counts.enumerated().map { "exit \($0.offset + 1): \(percent($0.element))%" }.joined(separator: ", ")
             + (flat > 0 ? ", flat (kept as they were): \(percent(flat))%" : "")
     }
+
+    /// n of total tiles as a whole percentage (0 when there are none).
+    private static func percent(_ n: Int, of total: Int) -> Int { Int((100 * Double(n) / Double(max(1, total))).rounded()) }
 }

@@ -8,19 +8,23 @@ multiples of the model's alignment and cut into CORES OF 128x128 LUMA PIXELS (sm
 frame's end), each read through a WINDOW of the core plus 16 px of context on every side
 (shifted inward at the frame's border); each window is one independent network input (its own
 ECA statistics, zero padding at its sides). For every tile every exit's 8-bit output core is
-scored with IQAM (training/iqam.py, block 4 for H.264, pixels / 255), as Clarity judges it;
-the rule is "leave at the first exit whose core has Q >= T, else the last exit"
-(rbqe.choose_exits). Cores are stitched without the engine's feathering.
+scored with IQAM (training/iqam.py, block 4 for H.264, pixels / 255), as Clarity judges it,
+and measured against the previous exit's core (mean squared change, 8-bit levels). The rule
+(rbqe.choose_exits): leave at the first exit whose core has Q >= T (the paper's), or, from
+exit 2 on, that changed the previous exit's core by a mean square of at most S (the
+restoration has settled: deeper exits refine it little); else the last exit. Cores are
+stitched without the engine's feathering.
 
-Sweep of T over the val frames' H.264 pairs (QP 22..42, intra and inter frames): mean delta
-Y-PSNR over the QPs (frame = the padded-tile outputs stitched and cropped, 8 bit, against the
-lossless original) versus mean MACs per pixel (cumulative cost of the exits taken, earlier
-exit heads included). T is the knee of that curve (Kneedle: both axes scaled to [0, 1] over
-the sweep, the point furthest above the chord, i.e. max(quality - cost); ties -> cheaper).
-The model file is rewritten with `"early_exit": {"iqam_block": 4, "threshold": T,
-"tile": 128}` (docs/model-format.md) and info.early_exit_calibration; --record appends the
-sweep table to training/RESULTS.md. (The JPEG pairs are swept too, block 8, for the table
-only: the app's inputs are video.)
+Sweep of (T, S) over the val frames' H.264 pairs (QP 22..42, intra and inter frames), S "off"
+included (the paper's rule alone): mean delta Y-PSNR over the QPs (frame = the padded-tile
+outputs stitched and cropped, 8 bit, against the lossless original) versus mean MACs per pixel
+(cumulative cost of the exits taken, earlier exit heads included). (T, S) is the knee of that
+trade-off (Kneedle: both axes scaled to [0, 1] over the sweep, the point furthest above the
+chord, i.e. max(quality - cost); ties -> cheaper). The model file is rewritten with
+`"early_exit": {"iqam_block": 4, "threshold": T, "settle": S, "tile": 128}`
+(docs/model-format.md) and info.early_exit_calibration; --record appends the sweep tables to
+training/RESULTS.md. (The JPEG pairs are swept too, block 8, T only, for the table only: the
+app's inputs are video.)
 """
 import argparse
 import json
@@ -38,6 +42,7 @@ import rbqe  # noqa: E402
 from make_rbqe_pairs import QFS, QPS, load  # noqa: E402
 
 THRESHOLDS = [0.0] + [round(float(x), 3) for x in np.arange(0.30, 1.0001, 0.01)] + [1.01]
+SETTLES = [None, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0]
 
 
 def model_from_file(path):
@@ -57,7 +62,8 @@ def model_from_file(path):
 
 def tile_stats(model, deg, orig, block, align):
     """Per tile of the engine's tiling: IQAM per exit [T, E] (on the 8-bit core), SSE per exit
-    over the core's real (unpadded) pixels [T, E], and the real pixel count per core [T]."""
+    over the core's real (unpadded) pixels [T, E], the real pixel count per core [T] and each
+    exit's mean squared change to the previous one [T, E] (rbqe.tile_changes)."""
     h, w = orig.shape
     windows, cores = rbqe.clarity_windows(deg, align)
     outs = rbqe.run_windows(model, windows, cores)
@@ -71,22 +77,22 @@ def tile_stats(model, deg, orig, block, align):
         ref = orig[y0:y0 + ry, x0:x0 + rx].astype(np.float64)
         sse[t] = [((o[:ry, :rx].astype(np.float64) - ref) ** 2).sum() for o in outs[t]]
         npx[t] = ry * rx
-    return q, sse, npx
+    return q, sse, npx, rbqe.tile_changes(outs)
 
 
 def psnr_from(sse, n):
     return 10 * np.log10(255.0 ** 2 / max(sse / n, 1e-12))
 
 
-def sweep(stats, cum):
-    """stats: {kind: [(q, sse, npx, input_psnr), ...]} -> rows per threshold."""
+def sweep(stats, cum, settles=SETTLES):
+    """stats: {kind: [(q, sse, npx, changes, input_psnr), ...]} -> rows per (threshold, settle)."""
     rows = []
-    for T in THRESHOLDS:
-        row = {"T": T, "kinds": {}}
+    for S, T in ((S, T) for S in settles for T in THRESHOLDS):
+        row = {"T": T, "S": S, "kinds": {}}
         for kind, frames in stats.items():
             d, spent, px, ex = [], 0.0, 0.0, []
-            for q, sse, npx, p0 in frames:
-                e = rbqe.choose_exits(q, T)
+            for q, sse, npx, ch, p0 in frames:
+                e = rbqe.choose_exits(q, T, ch, S)
                 d.append(psnr_from(sse[np.arange(len(e)), e].sum(), npx.sum()) - p0)
                 spent += float((np.asarray(cum)[e] * npx).sum())
                 px += float(npx.sum())
@@ -102,15 +108,15 @@ def knee(rows, kinds):
     c = np.array([np.mean([r["kinds"][k]["macs"] for k in kinds]) for r in rows])
     qn = (q - q.min()) / max(q.max() - q.min(), 1e-12)
     cn = (c - c.min()) / max(c.max() - c.min(), 1e-12)
-    score = qn - cn
-    best = max(range(len(rows)), key=lambda i: (round(score[i], 9), -c[i]))
-    return best, q, c
+    score = np.round(qn - cn, 9)
+    best = max(range(len(rows)), key=lambda i: (score[i], -c[i]))
+    return best, score
 
 
 def fixed_exit_rows(stats, n_exits):
     out = {}
     for kind, frames in stats.items():
-        out[kind] = [float(np.mean([psnr_from(sse[:, e].sum(), npx.sum()) - p0 for q, sse, npx, p0 in frames]))
+        out[kind] = [float(np.mean([psnr_from(sse[:, e].sum(), npx.sum()) - p0 for q, sse, npx, _, p0 in frames]))
                      for e in range(n_exits)]
     return out
 
@@ -132,23 +138,23 @@ def main():
         for f in val:
             if kind not in f["deg"]:
                 continue
-            q, sse, npx = tile_stats(model, f["deg"][kind], f["orig"], block, doc["align"])
+            q, sse, npx, ch = tile_stats(model, f["deg"][kind], f["orig"], block, doc["align"])
             p0 = psnr_from(((f["deg"][kind].astype(np.float64) - f["orig"]) ** 2).sum(), f["orig"].size)
-            stats.setdefault(kind, []).append((q, sse, npx, p0))
+            stats.setdefault(kind, []).append((q, sse, npx, ch, p0))
         print(f"  {kind}: {len(stats[kind])} frames", flush=True)
     h264 = [f"h264qp{q}" for q in QPS]
     jpg = [] if a.no_jpeg else [f"jpeg{q}" for q in QFS]
     fixed = fixed_exit_rows(stats, E)
     rows_h = sweep({k: stats[k] for k in h264}, cum)
-    ih, qh, ch = knee(rows_h, h264)
-    T = float(rows_h[ih]["T"])
+    ih, score_h = knee(rows_h, h264)
+    T, S = float(rows_h[ih]["T"]), rows_h[ih]["S"]
     if jpg:
-        rows_j = sweep({k: stats[k] for k in jpg}, cum)
-        ij, qj, cj = knee(rows_j, jpg)
+        rows_j = sweep({k: stats[k] for k in jpg}, cum, [None])
+        ij, _ = knee(rows_j, jpg)
         TJ = float(rows_j[ij]["T"])
     else:
         rows_j, ij, TJ = [], None, None
-    early = {"iqam_block": 4, "threshold": T, "tile": rbqe.TILE}
+    early = {"iqam_block": 4, "threshold": T, "settle": S, "tile": rbqe.TILE}
 
     # report
     name = doc["name"]
@@ -161,22 +167,36 @@ def main():
          "|---|" + "---|" * E]
     for k in h264 + jpg:
         L.append(f"| {k} | " + " | ".join(f"{x:+.3f}" for x in fixed[k]) + " |")
+    def row(r, mark=""):
+        kinds = list(r["kinds"])
+        ex = np.sum([r["kinds"][k]["exits"] for k in kinds], 0).tolist()
+        m = np.mean([r["kinds"][k]["macs"] for k in kinds])
+        return (f"| {r['T']:.2f}{mark} | " + " | ".join(f"{r['kinds'][k]['delta']:+.3f}" for k in kinds)
+                + f" | {np.mean([r['kinds'][k]['delta'] for k in kinds]):+.3f} | {m:.0f} | "
+                f"{100 * (1 - m / alone[-1]):.1f}% | {ex} |")
+
+    def header(label, kinds, first="T"):
+        return ["", f"{label}: delta Y-PSNR per level, mean, MACs/px (mean over core pixels), saving vs "
+                    f"always the last exit ({alone[-1]:.0f} MACs/px); exits taken (tiles per exit, all levels)", "",
+                f"| {first} | " + " | ".join(kinds) + " | mean | MACs/px | saving | exits |",
+                "|---|" + "---|" * (len(kinds) + 4)]
+
     for label, rows, kinds, sel in (("H.264 (block 4)", rows_h, h264, ih), ("JPEG (block 8)", rows_j, jpg, ij))[: 2 if jpg else 1]:
-        L += ["", f"Sweep, {label}: delta Y-PSNR per level, mean, MACs/px (mean over core pixels), saving vs "
-                  f"always the last exit ({alone[-1]:.0f} MACs/px); exits taken (tiles per exit, all levels)", "",
-              "| T | " + " | ".join(kinds) + " | mean | MACs/px | saving | exits |",
-              "|---|" + "---|" * (len(kinds) + 4)]
-        for i, r in enumerate(rows):
-            if i % 2 and i != sel and r["T"] < 1.0:
+        paper = [i for i, r in enumerate(rows) if r["S"] is None]
+        own = paper[knee([rows[i] for i in paper], kinds)[0]]
+        L += header(f"Sweep of T, {label}, the paper's rule alone (no settle test)", kinds)
+        for n, i in enumerate(paper):
+            if n % 2 and i not in (own, sel) and rows[i]["T"] < 1.0:
                 continue  # every other threshold, to keep the table short
-            ex = np.sum([r["kinds"][k]["exits"] for k in kinds], 0).tolist()
-            m = np.mean([r["kinds"][k]["macs"] for k in kinds])
-            mark = " **knee**" if i == sel else ""
-            L.append(f"| {r['T']:.2f}{mark} | " + " | ".join(f"{r['kinds'][k]['delta']:+.3f}" for k in kinds)
-                     + f" | {np.mean([r['kinds'][k]['delta'] for k in kinds]):+.3f} | {m:.0f} | "
-                     f"{100 * (1 - m / alone[-1]):.1f}% | {ex} |")
-    L += ["", f"Chosen (knee, H.264): T = {T} -> `early_exit` {json.dumps(early)} written into the model file. "
-              + (f"(JPEG knee, block 8, for reference only: T = {TJ}.)" if jpg else ""), ""]
+            L.append(row(rows[i], " **knee**" if i == sel else " (knee of this rule)" if i == own else ""))
+    L += header("Sweep of (T, S), H.264: for each settle bound S (mean squared change, 8-bit levels), the T "
+                "furthest above the chord", h264, "S, T")
+    for bound in SETTLES:
+        cand = [i for i, r in enumerate(rows_h) if r["S"] == bound]
+        i = max(cand, key=lambda i: (score_h[i], -i))
+        L.append(row(rows_h[i], " **knee**" if i == ih else "").replace("| ", f"| {'off' if bound is None else bound}, ", 1))
+    L += ["", f"Chosen (knee, H.264): T = {T}, S = {S if S is not None else 'off'} -> `early_exit` {json.dumps(early)} "
+              "written into the model file. " + (f"(JPEG knee, block 8, T only, for reference: T = {TJ}.)" if jpg else ""), ""]
     text = "\n".join(L)
     print(text)
 
@@ -185,7 +205,7 @@ def main():
     r = rows_h[ih]
     doc["info"]["early_exit_calibration"] = {
         "data": "val split pairs (make_rbqe_pairs.py), H.264 QP 22-42, 128-px cores judged in 160-px windows as the engine tiles",
-        "rule": "knee (max of normalised quality - normalised MACs) of the threshold sweep",
+        "rule": "knee (max of normalised quality - normalised MACs) of the (threshold, settle) sweep",
         "val_delta_psnr_at_threshold": {k: round(r["kinds"][k]["delta"], 3) for k in h264},
         "val_macs_per_pixel_at_threshold": round(float(np.mean([r["kinds"][k]["macs"] for k in h264])), 1),
         "macs_per_pixel_always_last": round(alone[-1], 1),

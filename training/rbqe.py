@@ -275,10 +275,21 @@ def tile_quality(tile_outs, block):
     return np.array([[iqam(o.astype(np.float64) / 255.0, block)["quality"] for o in exits] for exits in tile_outs])
 
 
-def choose_exits(q, threshold):
-    """Per tile: index of the first exit whose IQAM >= threshold, else the last exit."""
+def tile_changes(tile_outs):
+    """Mean squared change [T, exits] each exit's 8-bit output core makes to the previous
+    exit's (in 8-bit levels squared; column 0, exit 1, is 0: it has no previous exit)."""
+    return np.array([[0.0] + [float(((b.astype(np.float64) - a) ** 2).mean()) for a, b in zip(exits, exits[1:])]
+                     for exits in tile_outs])
+
+
+def choose_exits(q, threshold, changes=None, settle=None):
+    """Per tile: index of the first exit whose IQAM >= threshold or, from exit 2 on, that
+    changed the previous exit's output by a mean square of at most `settle` (the restoration
+    has settled; None: no such test), else the last exit."""
     n = q.shape[1]
     ok = q[:, :-1] >= threshold
+    if settle is not None:
+        ok[:, 1:] |= changes[:, 1:-1] <= settle
     return np.where(ok.any(1), ok.argmax(1), n - 1)
 
 

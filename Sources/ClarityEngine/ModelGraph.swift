@@ -35,14 +35,17 @@ public struct ModelGraph: Sendable {
     public var branches: [String]?
 
     /// Leave at the first exit whose output scores at least `threshold` on IQAM with blocks of
-    /// `iqamBlock` pixels (4 for H.264/HEVC-like codecs, 8 for JPEG); the threshold was picked
-    /// on validation data for tiles of `tile` input pixels.
+    /// `iqamBlock` pixels (4 for H.264/HEVC-like codecs, 8 for JPEG) or, from the second exit
+    /// on, changed the previous exit's output by a mean square of at most `settle` (8-bit
+    /// levels squared; nil: no such test); both picked together on validation data for tiles
+    /// of `tile` input pixels.
     public struct EarlyExit: Sendable, Equatable {
         public var iqamBlock: Int
         public var threshold: Double
+        public var settle: Double?
         public var tile: Int
-        public init(iqamBlock: Int, threshold: Double, tile: Int) {
-            self.iqamBlock = iqamBlock; self.threshold = threshold; self.tile = tile
+        public init(iqamBlock: Int, threshold: Double, settle: Double? = nil, tile: Int) {
+            self.iqamBlock = iqamBlock; self.threshold = threshold; self.settle = settle; self.tile = tile
         }
     }
 
@@ -89,12 +92,15 @@ extension ModelGraph {
             calibration = ranges.mapValues { ValueRange(min: $0[0].floatValue, max: $0[1].floatValue) }
         }
         if let e = obj["early_exit"] {
+            let settle = (e as? [String: Any])?["settle"]
             guard let d = e as? [String: Any], let block = d["iqam_block"] as? NSNumber,
                   let threshold = d["threshold"] as? NSNumber, let tile = d["tile"] as? NSNumber,
-                  block.intValue >= 2, tile.intValue >= 1 else {
-                throw EngineError.invalidGraph("'early_exit' must be {\"iqam_block\": >=2, \"threshold\": Q, \"tile\": >=1}")
+                  block.intValue >= 2, tile.intValue >= 1,
+                  settle == nil || settle is NSNull || ((settle as? NSNumber)?.doubleValue ?? -1) >= 0 else {
+                throw EngineError.invalidGraph("'early_exit' must be {\"iqam_block\": >=2, \"threshold\": Q, \"settle\": >=0 or null, \"tile\": >=1}")
             }
-            earlyExit = EarlyExit(iqamBlock: block.intValue, threshold: threshold.doubleValue, tile: tile.intValue)
+            earlyExit = EarlyExit(iqamBlock: block.intValue, threshold: threshold.doubleValue,
+                                  settle: (settle as? NSNumber)?.doubleValue, tile: tile.intValue)
         }
         if let b = obj["branches"] {
             guard let names = b as? [String], !names.isEmpty else { throw EngineError.invalidGraph("'branches' must list model names") }
@@ -121,6 +127,7 @@ extension ModelGraph {
         }
         if let earlyExit {
             obj["early_exit"] = ["iqam_block": earlyExit.iqamBlock, "threshold": earlyExit.threshold, "tile": earlyExit.tile]
+                .merging(earlyExit.settle.map { ["settle": $0] } ?? [:]) { a, _ in a }
         }
         if let branches { obj["branches"] = branches }
         if let infoJSON, let d = infoJSON.data(using: .utf8), let info = try? JSONSerialization.jsonObject(with: d) {

@@ -372,7 +372,7 @@ public struct Tiler: Sendable {
     }
 
     /// Enhances `plane` with an early-exit model (one output per exit, shallowest first).
-    /// Each tile runs alone and stops at the first exit whose output `accept(exit, core)`
+    /// Each tile runs alone and stops at the first exit whose output `accept(tile, exit, core)`
     /// approves, judged on the tile's core (its own pixels, without the overlap that its
     /// neighbours own); the last exit (or `lastExit`) always ends it (`accept` still sees
     /// it, and its answer is ignored). A tile that `start(tile, input core)` refuses (under a
@@ -391,7 +391,7 @@ public struct Tiler: Sendable {
     /// about `ensemble` times the work.
     public func runEarlyExit(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
                              ensemble: Int = 1, start: (Int, Plane) -> Bool = { _, _ in true },
-                             accept: (Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
+                             accept: (Int, Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
         guard EnsembleView.counts.contains(ensemble) else {
             throw EngineError.badInput("an ensemble takes 1, 2, 4 or 8 views, not \(ensemble)")
         }
@@ -449,7 +449,7 @@ public struct Tiler: Sendable {
                                 let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
                                 let core = output.region(x: (t.coreX.lowerBound - t.windowX) * s, y: (t.coreY.lowerBound - t.windowY) * s,
                                                          width: t.coreX.count * s, height: t.coreY.count * s)
-                                if try accept(k, core) || k == last {
+                                if try accept(ti, k, core) || k == last {
                                     exits[ti] = k
                                     output.data.withUnsafeBufferPointer { keep.update(from: $0.baseAddress!, count: outWindow) }
                                     break

@@ -5,14 +5,16 @@ import ClarityQuality
 import Foundation
 
 /// Removes compression artifacts from luma with an early-exit network (RBQE): each tile
-/// leaves at the first exit whose output IQAM scores as good enough, so lightly compressed
-/// regions cost a shallow pass and heavily compressed ones get the whole network. Blind: the
-/// bitstream's QP is never read. Chroma passes through unchanged; the size stays.
+/// leaves at the first exit whose output IQAM scores as good enough, or that barely changed
+/// the exit before it, so lightly compressed regions cost a shallow pass and heavily
+/// compressed ones get the whole network. Blind: the bitstream's QP is never read. Chroma passes through unchanged; the size stays.
 public final class EarlyExitEnhancer: FrameStage {
     /// How a tile's exit is chosen.
     public enum Policy: Sendable, Equatable {
-        /// The first exit with IQAM quality >= threshold (the model's calibrated one by default).
-        case iqam(threshold: Double)
+        /// The first exit with IQAM quality >= `threshold` or, from the second exit on, whose
+        /// output differs from the previous exit's by a mean square of at most `settle`
+        /// (8-bit levels squared; nil: no such test). The model's calibrated pair by default.
+        case iqam(threshold: Double, settle: Double?)
         /// Always the deepest exit.
         case deepest
     }
@@ -86,7 +88,7 @@ public final class EarlyExitEnhancer: FrameStage {
                 + "\(tiler.precision.rawValue)\(viewsNote)"
             let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount },
                                                       timing: timeExits)
-            if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _ in false } }  // what the timing would have compiled
+            if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _, _ in false } }  // what the timing would have compiled
             exitCosts = costs
             timedExitCosts = costs
         }
@@ -98,8 +100,9 @@ public final class EarlyExitEnhancer: FrameStage {
         let blank = blankTile
         return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
-            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _, _ in marks.append(clock()); return true }) { k, output in
-                if k + 1 < exitCount { _ = judge(output) }
+            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _, _ in marks.append(clock()); return true }) { _, k, output in
+                // Both tests, as the worst case (a settle bound below any change never passes).
+                if k + 1 < exitCount { _ = judge(output, after: k > 0 ? output.data : nil, threshold: 1, settle: -1) }
                 marks.append(clock())
                 return false
             }
@@ -146,13 +149,24 @@ public final class EarlyExitEnhancer: FrameStage {
         return sideBySide
     }
 
-    /// IQAM's quality of an exit's output for a tile's core, rounded to the samples it would be
-    /// stored as: what the threshold was calibrated on (8-bit outputs of 128-px tiles,
-    /// training/calibrate_rbqe.py).
-    private func judge(_ core: Plane) -> Double {
+    /// Whether an exit's output for a tile's core is good enough: IQAM's quality of it, rounded
+    /// to the samples it would be stored as, reaches `threshold`, or it differs from the
+    /// previous exit's stored core (`previous`) by a mean square of at most `settle` 8-bit
+    /// levels squared: what the pair was calibrated on (training/calibrate_rbqe.py). Returns
+    /// the stored core too, the next exit's `previous`.
+    private func judge(_ core: Plane, after previous: [Float]?, threshold: Double, settle: Double?) -> (good: Bool, stored: [Float]) {
         let m = maxValue
         let stored = core.data.map { min(max(($0 * m).rounded(), 0), m) / m }
-        return iqam.score(stored, width: core.width, height: core.height).quality
+        if let previous, let settle, Self.meanSquaredChange(previous, stored, maxValue: m) <= settle { return (true, stored) }
+        return (iqam.score(stored, width: core.width, height: core.height).quality >= threshold, stored)
+    }
+
+    /// Mean squared difference of two stored cores (samples / `maxValue`), in 8-bit levels
+    /// squared: whole levels apart at the frame's depth, scaled to 8 bits.
+    static func meanSquaredChange(_ a: [Float], _ b: [Float], maxValue: Float) -> Double {
+        var sum = 0.0
+        for (x, y) in zip(a, b) { let d = Double(((x - y) * maxValue).rounded()); sum += d * d }
+        return sum / Double(max(1, a.count)) * Double(255 / maxValue) * Double(255 / maxValue)
     }
 
     /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Flat tiles
@@ -163,21 +177,26 @@ public final class EarlyExitEnhancer: FrameStage {
         var mark = begin
         var spent = [[Double]](repeating: [], count: exitCosts.count)
         var flat: [Int] = []
-        let flatLock = NSLock()
+        var previous: [Int: [Float]] = [:]  // each running tile's last stored core, for the settle test
+        let lock = NSLock()
         let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble, start: { tile, core in
             if Self.isFlat(core) {
-                flatLock.withLock { flat.append(tile) }
+                lock.withLock { flat.append(tile) }
                 return false
             }
             guard let budget else { return true }
             mark = clock()
             return elapsed() + exitCosts[0] <= budget
-        }) { k, output in
+        }) { tile, k, output in
             let good: Bool
             switch policy {
             case _ where k + 1 == exitCount: good = true  // the last exit ends the tile anyway
             case .deepest: good = false
-            case .iqam(let threshold): good = judge(output) >= threshold
+            case .iqam(let threshold, let settle):
+                let before = settle == nil || k == 0 ? nil : lock.withLock { previous[tile] }
+                let (ok, stored) = judge(output, after: before, threshold: threshold, settle: settle)
+                good = ok
+                if settle != nil { lock.withLock { previous[tile] = ok ? nil : stored } }
             }
             guard let budget else { return good }
             let now = clock()

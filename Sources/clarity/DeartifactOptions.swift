@@ -18,6 +18,11 @@ struct DeartifactOptions: ParsableArguments {
     @Option(help: "IQAM quality (0-1) at which a tile leaves in auto mode (default: the threshold calibrated with the model; higher = deeper, slower).")
     var deartifactThreshold: Double?
 
+    @Option(help: ArgumentHelp(
+        "Auto mode: a tile also leaves at an exit that changed the one before by at most this mean square (8-bit levels squared); 0 turns the test off.",
+        discussion: "Deeper exits refine what the earlier ones did; once an exit barely changes the picture, the rest would change it little more. Default: the bound calibrated with the model together with its threshold (on the validation clips it saves rbqe-full over a third of its work for more quality than the IQAM test alone)."))
+    var deartifactSettle: Double?
+
     @Option(help: "Artifact-removal model: a bundled one (rbqe-lite, rbqe-full) or a .safetensors file.")
     var deartifactModel = "rbqe-lite"
 
@@ -31,6 +36,9 @@ struct DeartifactOptions: ParsableArguments {
     func validate() throws {
         if let t = deartifactThreshold, !(0...1).contains(t) {
             throw ValidationError("--deartifact-threshold must be between 0 and 1")
+        }
+        if let s = deartifactSettle, !(s >= 0) {
+            throw ValidationError("--deartifact-settle must be 0 or more")
         }
         try Self.validateEnsemble(deartifactEnsemble, option: "--deartifact-ensemble")
     }
@@ -51,16 +59,19 @@ struct DeartifactOptions: ParsableArguments {
         guard model.graph.task == "deartifact" else {
             throw MediaError(.invalidArgument, "\(model.graph.name) is \(model.graph.taskInWords), not an artifact-removal model")
         }
-        return try Self.enhancer(model, deepest: deartifact == .max, threshold: deartifactThreshold, ensemble: deartifactEnsemble,
-                                 precision: precision)
+        return try Self.enhancer(model, deepest: deartifact == .max, threshold: deartifactThreshold, settle: deartifactSettle,
+                                 ensemble: deartifactEnsemble, precision: precision)
     }
 
     /// The stage for `model`: tiles of the size its threshold was calibrated on, overlapped by
-    /// an eighth; the calibrated threshold unless `threshold` overrides it; `ensemble` views.
-    static func enhancer(_ model: Model, deepest: Bool, threshold: Double?, ensemble: Int = 1,
+    /// an eighth; the calibrated threshold and settle bound unless `threshold` or `settle`
+    /// (0: none) overrides them; `ensemble` views.
+    static func enhancer(_ model: Model, deepest: Bool, threshold: Double?, settle: Double? = nil, ensemble: Int = 1,
                          precision: Precision) throws -> EarlyExitEnhancer {
         let calibrated = model.graph.earlyExit
-        let policy: EarlyExitEnhancer.Policy = deepest ? .deepest : .iqam(threshold: threshold ?? calibrated?.threshold ?? paperThreshold)
+        let bound = settle.map { $0 > 0 ? $0 : nil } ?? calibrated?.settle
+        let policy: EarlyExitEnhancer.Policy = deepest ? .deepest
+            : .iqam(threshold: threshold ?? calibrated?.threshold ?? paperThreshold, settle: bound)
         let tile = calibrated?.tile ?? 128
         let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: tile, overlap: tile / 8, precision: precision), policy: policy)
         stage.ensemble = ensemble

@@ -5,10 +5,11 @@ import XCTest
 /// `--deartifact` on transcode and `probe`, with an RBQE-shaped model file of random weights
 /// (what the tool does with a model, not how good the model is: BundledModelTests holds that).
 final class DeartifactTests: ToolTestCase {
-    /// Writes `rbqe.safetensors`: 3 levels (2 exits), IQAM threshold 0.5 on 64-pixel tiles.
-    func writeModel() throws {
-        var graph = RandomModels.rbqeGraph(channels: 8, levels: 3)
-        graph.earlyExit = .init(iqamBlock: 4, threshold: 0.5, tile: 64)
+    /// Writes `rbqe.safetensors`: 3 levels (2 exits), IQAM threshold 0.5 on 64-pixel tiles,
+    /// unless told otherwise.
+    func writeModel(levels: Int = 3, threshold: Double = 0.5, settle: Double? = nil) throws {
+        var graph = RandomModels.rbqeGraph(channels: 8, levels: levels)
+        graph.earlyExit = .init(iqamBlock: 4, threshold: threshold, settle: settle, tile: 64)
         let model = try Model(graph: graph, weights: RandomModels.weights(for: graph, seed: 3))
         try model.serialized().write(to: folder.appendingPathComponent("rbqe.safetensors"))
     }
@@ -85,6 +86,31 @@ final class DeartifactTests: ToolTestCase {
             XCTAssertEqual(exits.count, 2)
             XCTAssertEqual(exits.reduce(0, +), 15)
         }
+    }
+
+    /// The settle bound comes from the model file unless `--deartifact-settle` overrides it
+    /// (0: off). With an IQAM threshold no tile reaches, every tile leaves at the middle of
+    /// three exits when any change passes the bound, and at the last when none is tested.
+    func testTheSettleBoundFromTheFileOrTheCommandLine() throws {
+        try makeClip(seconds: 0.1)
+        func exits(_ extra: [String]) throws -> [[Int]] {
+            let r = try Tool.clarity(["probe", "in.mp4", "--json", "--deartifact", "auto", "--deartifact-model", "rbqe.safetensors"] + extra,
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return try r.text.split(separator: "\n").map {
+                try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+            }.map { $0?["exits"] as? [Int] ?? [] }
+        }
+        let middle = [[Int]](repeating: [0, 15, 0], count: 3), last = [[Int]](repeating: [0, 0, 15], count: 3)
+        try writeModel(levels: 4, threshold: 1.01, settle: 1e6)
+        XCTAssertEqual(try exits([]), middle)
+        XCTAssertEqual(try exits(["--deartifact-settle", "0"]), last)
+        try writeModel(levels: 4, threshold: 1.01)
+        XCTAssertEqual(try exits([]), last)
+        XCTAssertEqual(try exits(["--deartifact-settle", "1e6"]), middle)
+        let bad = try Tool.clarity(["probe", "in.mp4", "--deartifact", "auto", "--deartifact-settle=-1"], in: folder)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--deartifact-settle must be 0 or more"), bad.stderr)
     }
 
     func testAnUpscalerIsNotAnArtifactRemover() throws {

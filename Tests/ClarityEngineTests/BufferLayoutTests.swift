@@ -71,7 +71,7 @@ final class BufferLayoutTests: XCTestCase {
         let want = Reference.run(model, x)
         for k in 0..<3 {
             let plane = Plane(width: 64, height: 64, data: x.data)
-            let (out, _) = try Tiler(tile: 0).runEarlyExit(plane, model: model) { exit, _ in exit == k }
+            let (out, _) = try Tiler(tile: 0).runEarlyExit(plane, model: model) { _, exit, _ in exit == k }
             let worst = zip(out.data, want[k].data).map { abs($0 - $1) }.max() ?? 0
             XCTAssertLessThan(worst, 1e-4, "exit \(k)")
         }

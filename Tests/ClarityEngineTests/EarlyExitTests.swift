@@ -20,7 +20,7 @@ final class EarlyExitTests: XCTestCase {
         let plane = Plane(width: 48, height: 40, data: x.data)
         for k in 0..<3 {
             var seen: [Int] = []
-            let (out, exits) = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { exit, _ in
+            let (out, exits) = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { _, exit, _ in
                 seen.append(exit)
                 return exit == k
             }
@@ -38,7 +38,7 @@ final class EarlyExitTests: XCTestCase {
         let w = 96, h = 64
         let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float($0 % w) / Float(w) * 0.5 + Float($0 / w) / Float(h) * 0.3 })
         var tile = -1
-        let (out, exits) = try Tiler(tile: 32, overlap: 8).runEarlyExit(plane, model: Self.model) { exit, _ in
+        let (out, exits) = try Tiler(tile: 32, overlap: 8).runEarlyExit(plane, model: Self.model) { _, exit, _ in
             if exit == 0 { tile += 1 }
             return exit == tile % 3   // tile t stops at exit t mod 3
         }
@@ -46,7 +46,7 @@ final class EarlyExitTests: XCTestCase {
         XCTAssertEqual(out.width, w)
         XCTAssertEqual(out.height, h)
         XCTAssertTrue(out.data.allSatisfy { $0.isFinite })
-        let whole = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { _, _ in false }.plane
+        let whole = try Tiler(tile: 0).runEarlyExit(plane, model: Self.model) { _, _, _ in false }.plane
         // Blended tiles stay between what the exits produce: close to a whole-frame run.
         let mean = zip(out.data, whole.data).map { abs($0 - $1) }.reduce(0, +) / Float(out.data.count)
         XCTAssertLessThan(mean, 0.5)
@@ -58,7 +58,7 @@ final class EarlyExitTests: XCTestCase {
         let w = 96, h = 64, tile = 32, feather = 4
         let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float(($0 * 7919) % 251) / 250 })
         var cores: [Plane] = []
-        let (out, _) = try Tiler(tile: tile, overlap: 2 * feather).runEarlyExit(plane, model: Self.model) { _, core in
+        let (out, _) = try Tiler(tile: tile, overlap: 2 * feather).runEarlyExit(plane, model: Self.model) { _, _, core in
             cores.append(core)
             return true
         }
@@ -84,9 +84,9 @@ final class EarlyExitTests: XCTestCase {
         let tiler = Tiler(tile: 32, overlap: 8)
         func mean(_ p: Plane) -> Float { p.data.reduce(0, +) / Float(p.data.count) }
         var firstMeans: [Float] = []
-        _ = try tiler.runEarlyExit(plane, model: Self.model) { exit, out in firstMeans.append(mean(out)); return true }
+        _ = try tiler.runEarlyExit(plane, model: Self.model) { _, exit, out in firstMeans.append(mean(out)); return true }
         let cut = firstMeans.sorted()[firstMeans.count / 2]
-        let accept = { (exit: Int, out: Plane) in exit > 0 || mean(out) >= cut }
+        let accept = { (_: Int, exit: Int, out: Plane) in exit > 0 || mean(out) >= cut }
         let one = try tiler.runEarlyExit(plane, model: Self.model, accept: accept)
         let copies = try (0..<2).map { _ in try Self.model.copy() }
         let three = try Engine.withThreadsOnThisThread(3) { try tiler.runEarlyExit(plane, model: Self.model, sideBySide: copies, accept: accept) }

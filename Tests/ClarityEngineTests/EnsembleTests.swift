@@ -42,12 +42,12 @@ final class EnsembleTests: XCTestCase {
             }
             for k in 0..<2 {
                 let (got, exits) = try Tiler(tile: 0).runEarlyExit(Plane(width: n, height: n, data: x), model: model,
-                                                                   ensemble: count) { exit, _ in exit == k }
+                                                                   ensemble: count) { _, exit, _ in exit == k }
                 XCTAssertEqual(exits, [k])
                 let worst = zip(got.data, want[k]).map { abs($0 - $1 / Float(count)) }.max() ?? 0
                 XCTAssertLessThan(worst, 1e-5, "\(count) views, exit \(k)")
             }
         }
-        XCTAssertThrowsError(try Tiler(tile: 0).runEarlyExit(Plane(width: n, height: n, data: x), model: model, ensemble: 3) { _, _ in true })
+        XCTAssertThrowsError(try Tiler(tile: 0).runEarlyExit(Plane(width: n, height: n, data: x), model: model, ensemble: 3) { _, _, _ in true })
     }
 }

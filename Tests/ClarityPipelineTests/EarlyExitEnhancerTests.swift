@@ -40,7 +40,7 @@ final class EarlyExitEnhancerTests: XCTestCase {
 
         // The luma written is the tiler's result, rounded to 8 bits.
         let luma = Plane(width: 40, height: 24, data: frame.planeBytes(0, rowBytes: 40, rows: 24).map { Float($0) / 255 })
-        let want = try stage.tiler.runEarlyExit(luma, model: model) { _, _ in false }.plane
+        let want = try stage.tiler.runEarlyExit(luma, model: model) { _, _, _ in false }.plane
         let got = out.planeBytes(0, rowBytes: 40, rows: 24)
         let worst = zip(got, want.data).map { abs(Float($0) - min(max($1 * 255, 0), 255)) }.max() ?? 0
         XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
@@ -68,28 +68,45 @@ final class EarlyExitEnhancerTests: XCTestCase {
     }
 
     /// Under IQAM a tile leaves at the first exit whose core, rounded to the frame's 8-bit
-    /// samples (what the threshold was calibrated on), scores at least the threshold.
-    func testTheExitIsTheFirstWhoseStoredCoreScoresEnough() throws {
+    /// samples (what the pair was calibrated on), scores at least the threshold or, from the
+    /// second exit on, differs from the previous exit's by a mean square of at most the
+    /// settle bound (in 8-bit levels squared).
+    func testTheExitIsTheFirstWhoseStoredCoreScoresEnoughOrHasSettled() throws {
         let model = try RandomModels.rbqe(channels: 8, levels: 4, seed: 9)
         let (format, frame) = try Self.noisyFrame()
         let tiler = Tiler(tile: 16, overlap: 4)
         let luma = Plane(width: 40, height: 24, data: frame.planeBytes(0, rowBytes: 40, rows: 24).map { Float($0) / 255 })
-        var scores: [[Double]] = []
+        var scores: [[Double]] = [], changes: [[Double]] = [], before: [UInt8] = []
         let iqam = IQAM(blockSize: 4)
-        _ = try tiler.runEarlyExit(luma, model: model) { k, core in
-            if k == 0 { scores.append([]) }
-            let stored = core.data.map { min(max(($0 * 255).rounded(), 0), 255) / 255 }
-            scores[scores.count - 1].append(iqam.score(stored, width: core.width, height: core.height).quality)
+        _ = try tiler.runEarlyExit(luma, model: model) { _, k, core in
+            if k == 0 { scores.append([]); changes.append([0]) }
+            let levels = core.data.map { UInt8(min(max(($0 * 255).rounded(), 0), 255)) }
+            scores[scores.count - 1].append(iqam.score(levels.map { Float($0) / 255 }, width: core.width, height: core.height).quality)
+            if k > 0 {
+                changes[changes.count - 1].append(zip(levels, before).map { pow(Double($0) - Double($1), 2) }.reduce(0, +) / Double(levels.count))
+            }
+            before = levels
             return false
         }
-        let firstScores = scores.map(\.[0]).sorted()
-        for threshold in [0, firstScores[2], firstScores[5] + 1e-9, 1.01] {
-            let stage = try EarlyExitEnhancer(model: model, tiler: tiler, policy: .iqam(threshold: threshold))
+        XCTAssertEqual(scores.count, 6)
+        XCTAssertGreaterThanOrEqual(scores[0].count, 3, "a test of the settle bound needs a middle exit")
+        let firstScores = scores.map(\.[0]).sorted(), secondChanges = changes.map(\.[1]).sorted()
+        let rules: [(Double, Double?)] = [0, firstScores[2], firstScores[5] + 1e-9, 1.01].map { ($0, nil) }
+            + [secondChanges[0] - 1e-9, secondChanges[2], secondChanges[5]].flatMap { [(1.01, $0), (firstScores[2], $0)] }
+        for (threshold, settle) in rules {
+            let stage = try EarlyExitEnhancer(model: model, tiler: tiler, policy: .iqam(threshold: threshold, settle: settle))
             _ = try stage.negotiate(input: format, accepted: [])
             _ = try stage.process(frame)
-            XCTAssertEqual(stage.lastExits, scores.map { s in s.dropLast().firstIndex { $0 >= threshold } ?? s.count - 1 },
-                           "threshold \(threshold), scores \(scores)")
+            let want = zip(scores, changes).map { s, c in
+                s.indices.dropLast().first { k in s[k] >= threshold || (k > 0 && settle.map { c[k] <= $0 } ?? false) } ?? s.count - 1
+            }
+            XCTAssertEqual(stage.lastExits, want, "threshold \(threshold), settle \(settle.map { "\($0)" } ?? "off"), scores \(scores), changes \(changes)")
         }
+        // The bounds chosen make the settle test decide some tiles, at the second exit.
+        let settledOnly = try EarlyExitEnhancer(model: model, tiler: tiler, policy: .iqam(threshold: 1.01, settle: secondChanges[2]))
+        _ = try settledOnly.negotiate(input: format, accepted: [])
+        _ = try settledOnly.process(frame)
+        XCTAssertEqual(settledOnly.lastExits.filter { $0 == 1 }.count, 3, "\(changes)")
     }
 
     /// Live mode: under a budget a tile starts only while its first exit's cost fits and goes

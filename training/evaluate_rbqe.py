@@ -116,7 +116,8 @@ def main():
         T = ee["threshold"]
         cum, alone = rbqe.exit_macs(doc["nodes"], doc["outputs"])
         E = len(cum)
-        L = [f"### {doc['name']} on the test clips (128-px cores in 160-px windows, early exit T = {T}, IQAM block {ee['iqam_block']})",
+        L = [f"### {doc['name']} on the test clips (128-px cores in 160-px windows, early exit T = {T}, "
+             f"settle {ee.get('settle') or 'off'}, IQAM block {ee['iqam_block']})",
              f"Command: `python training/evaluate_rbqe.py {mp} --step {a.step} --subsample {a.subsample}`; "
              f"frames {frames_used} of 75 per clip. Delta Y-PSNR (dB) over the decoded input; "
              f"MACs/px: early exit (cumulative) vs the last exit alone ({alone[-1]:.0f}).", "",
@@ -129,9 +130,9 @@ def main():
                 deg = d[f"qp{qp}"]
                 dl, de, p0s, spent, px, ex = [], [], [], 0.0, 0.0, []
                 for i in range(len(deg)):
-                    q, sse, npx = tile_stats(model, deg[i], d["orig"][i], ee["iqam_block"], doc["align"])
+                    q, sse, npx, ch = tile_stats(model, deg[i], d["orig"][i], ee["iqam_block"], doc["align"])
                     p0 = frame_psnr(deg[i], d["orig"][i])
-                    e = rbqe.choose_exits(q, T)
+                    e = rbqe.choose_exits(q, T, ch, ee.get("settle"))
                     dl.append([psnr_from(sse[:, k].sum(), npx.sum()) - p0 for k in range(E)])
                     de.append(psnr_from(sse[np.arange(len(e)), e].sum(), npx.sum()) - p0)
                     p0s.append(p0)

@@ -12,7 +12,7 @@ struct DeartifactOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp(
         "Remove compression artifacts first: off, auto or max.",
-        discussion: "auto: each tile leaves the network at the first exit whose output IQAM judges good enough, so lightly compressed regions cost little; max: every tile takes the deepest exit. Works on the input's luma, at its size, before any upscaling (in live mode within --deartifact-share of each frame). Before upscaling a visibly compressed source it pays most: from H.264 QP 37 at x3, Bicubic++ gains about 0.3 dB more with it; from lightly compressed input, nothing."))
+        discussion: "auto: each tile leaves the network at the first exit whose output IQAM judges good enough, or that barely changed the exit before it (--deartifact-settle), so lightly compressed regions cost little; max: every tile takes the deepest exit. Works on the input's luma, at its size, before any upscaling (in live mode within --deartifact-share of each frame). Before upscaling a visibly compressed source it pays most: from H.264 QP 37 at x3, Bicubic++ gains about 0.5 dB more with it; from lightly compressed input, nothing."))
     var deartifact: Mode = .off
 
     @Option(help: "IQAM quality (0-1) at which a tile leaves in auto mode (default: the threshold calibrated with the model; higher = deeper, slower).")

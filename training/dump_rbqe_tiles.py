@@ -6,9 +6,10 @@
 The engine's tiling (rbqe.clarity_windows): for every frame x QP of make_rbqe_pairs.py's split
 (val by default) and every 128-px core, the IQAM (block 4) quality, blockiness and blur of the
 compressed input and of each exit's 8-bit output, the squared error of each against the
-original, the mean squared change each exit makes to the one before
-(exit 1: to the input), the core's pixel count and the frame's input squared error. A rule is then a function
-of these arrays (training/study_rbqe_exit_rules.py), scored in seconds instead of a rerun.
+original, the mean squared change each exit makes to the one before (exit 1: to the input),
+and the core's pixel count (these cores, judged on their pixels inside the frame). A rule is
+then a function of these arrays (training/study_rbqe_exit_rules.py), scored in seconds
+instead of a rerun.
 """
 import argparse
 import sys
@@ -37,9 +38,7 @@ def main():
     torch.set_num_threads(a.threads)
     model, doc, _ = model_from_file(a.model)
     align = doc["align"]
-    cum, _ = rbqe.exit_macs(doc["nodes"], doc["outputs"])
     rows = {k: [] for k in ("qp", "frame", "pixels", "sse", "score", "change")}
-    frame_sse = []
     frames = load(a.split)
     for qp in QPS:
         kind = f"h264qp{qp}"
@@ -48,7 +47,6 @@ def main():
                 continue
             deg, orig = f["deg"][kind], f["orig"].astype(np.float64)
             h, w = orig.shape
-            frame_sse.append((qp, i, ((deg - orig) ** 2).sum(), orig.size))
             windows, cores = rbqe.clarity_windows(deg, align)
             outs = rbqe.run_windows(model, windows, cores)
             for t, (y0, y1, x0, x1, _, _) in enumerate(cores):
@@ -62,11 +60,10 @@ def main():
                 rows["frame"].append(i)
                 rows["pixels"].append(ry * rx)
                 rows["sse"].append([((v - ref) ** 2).sum() for v in views])
-                rows["change"].append([((b - a) ** 2).mean() for a, b in zip(views, views[1:])])
+                rows["change"].append([((after - before) ** 2).mean() for before, after in zip(views, views[1:])])
                 rows["score"].append([[iqam(v / 255.0, 4)[s] for s in SCORES] for v in views])
         print(kind, len(rows["qp"]), "tiles so far", flush=True)
-    np.savez(a.out, **{k: np.array(v) for k, v in rows.items()}, frame_sse=np.array(frame_sse),
-             macs=np.array(cum), threshold=doc["early_exit"]["threshold"])
+    np.savez(a.out, **{k: np.array(v) for k, v in rows.items()}, threshold=doc["early_exit"]["threshold"])
 
 
 if __name__ == "__main__":

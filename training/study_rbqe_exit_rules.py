@@ -39,13 +39,6 @@ def score(d, exits, cum, last):
     return out
 
 
-def first(stop):
-    """Index of the first exit (0-based over exits) where stop is true, else the last."""
-    n = stop.shape[1]
-    ok = stop[:, :-1]
-    return np.where(ok.any(1), ok.argmax(1), n - 1)
-
-
 def report(name, s):
     cells = "  ".join(f"{qp}: {g:+.3f} {100 * v:4.1f}%" for qp, (g, v) in s.items())
     mean_g = np.mean([g for g, _ in s.values()])
@@ -63,18 +56,16 @@ def main():
     cum, alone = rbqe.exit_macs(doc["nodes"], doc["outputs"])
     cum = np.array(cum)
     d = dict(np.load(a.tiles))
-    q = d["score"][:, :, 0]
-    n = q.shape[1] - 1
+    q = d["score"][:, 1:, 0]  # the exits' IQAM (column 0 of the dump is the input)
+    n = q.shape[1]
     report("last exit", score(d, np.full(len(q), n - 1), cum, alone[-1]))
     report("exit 1", score(d, np.zeros(len(q), int), cum, alone[-1]))
     T0 = float(d["threshold"])
     for T in (T0 - 0.04, T0 - 0.02, T0, T0 + 0.02, T0 + 0.04):
-        report(f"paper {T:.2f}", score(d, first(q[:, 1:] >= T), cum, alone[-1]))
+        report(f"paper {T:.2f}", score(d, rbqe.choose_exits(q, T), cum, alone[-1]))
     for T in (T0, T0 + 0.02, T0 + 0.04, T0 + 0.08):
         for e in map(float, a.changes.split(",")):
-            settled = d["change"] <= e
-            settled[:, 0] = False
-            report(f"settled {T:.2f} {e:g}", score(d, first((q[:, 1:] >= T) | settled), cum, alone[-1]))
+            report(f"settled {T:.2f} {e:g}", score(d, rbqe.choose_exits(q, T, d["change"], e), cum, alone[-1]))
 
 
 if __name__ == "__main__":

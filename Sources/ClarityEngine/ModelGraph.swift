@@ -92,7 +92,7 @@ extension ModelGraph {
             calibration = ranges.mapValues { ValueRange(min: $0[0].floatValue, max: $0[1].floatValue) }
         }
         if let e = obj["early_exit"] {
-            let settle = (e as? [String: Any])?["settle"]
+            let settle = (e as? [String: Any])?["settle"]  // optional: absent or null means no settle test
             guard let d = e as? [String: Any], let block = d["iqam_block"] as? NSNumber,
                   let threshold = d["threshold"] as? NSNumber, let tile = d["tile"] as? NSNumber,
                   block.intValue >= 2, tile.intValue >= 1,

@@ -7,7 +7,8 @@ import Foundation
 /// Removes compression artifacts from luma with an early-exit network (RBQE): each tile
 /// leaves at the first exit whose output IQAM scores as good enough, or that barely changed
 /// the exit before it, so lightly compressed regions cost a shallow pass and heavily
-/// compressed ones get the whole network. Blind: the bitstream's QP is never read. Chroma passes through unchanged; the size stays.
+/// compressed ones get the whole network. Blind: the bitstream's QP is never read. Chroma
+/// passes through unchanged; the size stays.
 public final class EarlyExitEnhancer: FrameStage {
     /// How a tile's exit is chosen.
     public enum Policy: Sendable, Equatable {

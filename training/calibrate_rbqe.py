@@ -60,6 +60,20 @@ def model_from_file(path):
     return m, doc, tensors
 
 
+def study_setup(doc_text, threads=1, extra=()):
+    """The command line of an RBQE study on a model file: MODEL, `extra` positionals and
+    (name, default) options, --threads; returns (args, model, doc) with torch's threads set."""
+    ap = argparse.ArgumentParser(description=doc_text, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("model")
+    for name, default in extra:
+        ap.add_argument(name, **({} if default is None else {"default": default}))
+    ap.add_argument("--threads", type=int, default=threads)
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    model, doc, _ = model_from_file(a.model)
+    return a, model, doc
+
+
 def tile_stats(model, deg, orig, block, align):
     """Per tile of the engine's tiling: IQAM per exit [T, E] (on the 8-bit core), SSE per exit
     over the core's real (unpadded) pixels [T, E], the real pixel count per core [T] and each

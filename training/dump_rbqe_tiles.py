@@ -11,17 +11,15 @@ and the core's pixel count (these cores, judged on their pixels inside the frame
 then a function of these arrays (training/study_rbqe_exit_rules.py), scored in seconds
 instead of a rerun.
 """
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from calibrate_rbqe import model_from_file  # noqa: E402
+from calibrate_rbqe import study_setup  # noqa: E402
 from iqam import iqam  # noqa: E402
 from make_rbqe_pairs import QPS, load  # noqa: E402
 
@@ -29,14 +27,7 @@ SCORES = ("quality", "blocky", "blur")
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model")
-    ap.add_argument("out")
-    ap.add_argument("--split", default="val")
-    ap.add_argument("--threads", type=int, default=2)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    model, doc, _ = model_from_file(a.model)
+    a, model, doc = study_setup(__doc__, threads=2, extra=[("out", None), ("--split", "val")])
     align = doc["align"]
     rows = {k: [] for k in ("qp", "frame", "pixels", "sse", "score", "change")}
     frames = load(a.split)

@@ -30,7 +30,6 @@ def score(d, exits, cum, last):
         gains = []
         for f in np.unique(d["frame"][m]):
             t = m & (d["frame"] == f)
-            n = d["pixels"][t].sum()
             sse_in = d["sse"][t, 0].sum()
             sse_out = d["sse"][t, exits[t] + 1].sum()
             gains.append(10 * np.log10(sse_in / sse_out))

@@ -9,28 +9,21 @@ the same rule with an "exit 0" first (a tile whose compressed input core scores 
 at no cost). Prints, per QP, the mean delta Y-PSNR over the input and the share of the last
 exit's MACs saved of each rule, and how many tiles kept their input.
 """
-import argparse
 import sys
 from pathlib import Path
 
 import numpy as np
-import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent / "data"))
 import rbqe  # noqa: E402
-from calibrate_rbqe import model_from_file, psnr_from  # noqa: E402
+from calibrate_rbqe import psnr_from, study_setup  # noqa: E402
 from iqam import iqam  # noqa: E402
 from make_rbqe_pairs import QPS, load  # noqa: E402
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model")
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    model, doc, _ = model_from_file(a.model)
+    a, model, doc = study_setup(__doc__)
     T, align = doc["early_exit"]["threshold"], doc["align"]
     cum, alone = rbqe.exit_macs(doc["nodes"], doc["outputs"])
     val = load("val")

@@ -13,7 +13,6 @@ and keeps its core (no feathering). Prints the mean delta Y-PSNR over the compre
 the mean MACs per pixel of each rule (and of always the last exit), over every H.264 kind of
 every val frame of make_rbqe_pairs.py.
 """
-import argparse
 import json
 import pickle
 import sys
@@ -24,17 +23,12 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import rbqe  # noqa: E402
-from calibrate_rbqe import model_from_file  # noqa: E402
+from calibrate_rbqe import study_setup  # noqa: E402
 from common import CACHE, psnr  # noqa: E402
 from iqam import iqam  # noqa: E402
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("model")
-    ap.add_argument("--threads", type=int, default=1)
-    a = ap.parse_args()
-    torch.set_num_threads(a.threads)
-    model, doc, _ = model_from_file(a.model)
+    a, model, doc = study_setup(__doc__)
     early = doc["early_exit"]
     T, block = early["threshold"], early["iqam_block"]
     macs, alone = rbqe.exit_macs(doc["nodes"], doc["outputs"])

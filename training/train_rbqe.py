@@ -64,6 +64,9 @@ def parse():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu", help="torch device: cpu, cuda")
+    ap.add_argument("--bf16", action="store_true",
+                    help="forward and backward under bfloat16 autocast (weights, loss and validation "
+                         "stay fp32): about 2x on a CPU with AVX-512 bf16 for the full model")
     ap.add_argument("--pairs", type=Path, default=None,
                     help="a folder of data/pack_rbqe.py instead of the cache's pickles")
     ap.add_argument("--val-minutes", type=float, default=6.0)
@@ -250,8 +253,9 @@ def main():
         if budget and clock.elapsed >= budget:
             break
         x, y, lv, nf = sampler.batch(a.batch)
-        outs = model(x.contiguous(memory_format=torch.channels_last))
-        per = torch.stack([((o - y) ** 2).mean((1, 2, 3)) for o in outs], 1)  # [N, exits]
+        with torch.autocast(torch.device(a.device).type, dtype=torch.bfloat16, enabled=a.bf16):
+            outs = model(x.contiguous(memory_format=torch.channels_last))
+        per = torch.stack([((o.float() - y) ** 2).mean((1, 2, 3)) for o in outs], 1)  # [N, exits]
         loss = ((per * W[lv]).sum(1) * nf).mean()
         optimizer_step(loss, opt, sched, clock)
         seen += a.batch

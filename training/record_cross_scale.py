@@ -36,12 +36,19 @@ def rewrite_info(path, update):
     path.write_bytes(struct.pack("<Q", len(text)) + text + blob[8 + n:])
 
 
-def main():
+def val_report(doc):
+    """The `clarity bench quality --json` report named on the command line; only clean fp32
+    figures on the val split are accepted (selection never looks at the test split)."""
     if len(sys.argv) != 2:
-        raise SystemExit(__doc__)
+        raise SystemExit(doc)
     report = json.loads(Path(sys.argv[1]).read_text())
     if "val.txt" not in report["command"] or report["degradation"] != "clean" or report["precision"] != "fp32":
         raise SystemExit("error: record only clean fp32 figures on the val split (--list .../val.txt)")
+    return report
+
+
+def main():
+    report = val_report(__doc__)
     scale = str(report["scale"])
     for row in report["rows"]:
         name, sep, _ = row["method"].partition(", then bicubic")

@@ -72,6 +72,9 @@ public struct ModelSummary {
     public let macsPerOutputPixel: Double?
     public let validationPSNR: Double?
     public let validationPSNRBicubic: Double?
+    /// Validation PSNR of swscale's classical filters at the model's scale, by filter name:
+    /// the canvases a router puts model tiles on.
+    public let validationPSNRCanvas: [String: Double]
     /// Validation PSNR at other output scales, reached by a classical resize after the model.
     public let validationPSNRAt: [Int: Double]
     public let testPSNR: Double?
@@ -88,12 +91,19 @@ public struct ModelSummary {
         macsPerOutputPixel = number("macs_per_output_pixel") ?? number("macs_per_input_pixel")
         validationPSNR = number("val_psnr")
         validationPSNRBicubic = number("val_psnr_bicubic")
+        validationPSNRCanvas = (info["val_psnr_canvas"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
         let at = info["val_psnr_at"] as? [String: Any] ?? [:]
         validationPSNRAt = Dictionary(uniqueKeysWithValues: at.compactMap { k, v in
             Int(k).flatMap { scale in (v as? NSNumber).map { (scale, $0.doubleValue) } }
         })
         testPSNR = number("test_psnr")
         testPSNRBicubic = number("test_psnr_bicubic")
+    }
+
+    /// What the model adds over `canvas` (a swscale filter) on the val split, in dB: over PIL's
+    /// bicubic where the file has no figure for that filter.
+    public func validationGain(over canvas: String) -> Double? {
+        validationPSNR.map { $0 - (validationPSNRCanvas[canvas] ?? validationPSNRBicubic ?? $0) }
     }
 }
 

@@ -12,9 +12,13 @@ public struct QualityPreset: Decodable, Sendable {
     public var overlap: Int
     /// Swscale's name of the classical filter under the routed tiles; nil = bicubic.
     public var canvas: String?
+    /// What ranks the tiles for the models, as `clarity live --classifier` takes it: "auto"
+    /// (the bundled ClassSR classifier; the default) or "none" (tile detail, which costs a
+    /// fraction of the classifier's time and leaves the rest to model tiles).
+    public var classifier: String?
 
     enum CodingKeys: String, CodingKey {
-        case name, about, tile, overlap, canvas
+        case name, about, tile, overlap, canvas, classifier
         case frameBudgetMilliseconds = "frame_budget_ms"
     }
 

@@ -23,7 +23,7 @@ import Foundation
 public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public struct Branch {
         public var model: Model
-        /// Validation Y-PSNR gain over bicubic, dB.
+        /// Validation Y-PSNR gain over the canvas filter, dB (what a tile gains by leaving it).
         public var gain: Double
         public init(model: Model, gain: Double) { self.model = model; self.gain = gain }
     }

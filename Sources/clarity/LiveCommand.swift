@@ -122,7 +122,7 @@ struct Live: ParsableCommand {
             let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
             Engine.configure(threads: threads.inference)
             let (branches, _, resize) = try Routing.plan(input: format, target: try size.map(ResizeOptions.parse(size:))?.inStoredPixels(of: format),
-                                                         fixed: scale, models: models)
+                                                         fixed: scale, models: models, canvas: canvas)
             if let resize, case .size(let w?, let h?) = resize, w <= format.width && h <= format.height {
                 throw MediaError(.invalidArgument, "live mode upscales, and \(w)x\(h) is no larger than the input (\(format.width)x\(format.height))")
             }

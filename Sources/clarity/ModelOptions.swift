@@ -117,13 +117,13 @@ struct ModelOptions: ParsableArguments {
             }
             return f
         } ?? .bicubic
-        let (branches, scale, resize) = try Routing.plan(input: input, target: target)
-        let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier("auto", branches: branches),
+        let (branches, scale, resize) = try Routing.plan(input: input, target: target, canvas: canvas)
+        let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(p.classifier ?? "auto", branches: branches),
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         stage.costCache = .userDefault(refresh: recalibrate)
         return .init(stage: StageChain([stage, ClassicalResize(target: resize, filter: filter, threads: threads.pipeline)])) {
-            "preset \(p.name) at x\(scale), tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
+            "preset \(p.name) at x\(scale), tiles ranked by \(stage.ranking); tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
         }
     }
 }

@@ -55,7 +55,7 @@ struct Models: ParsableCommand {
                   return "x\(scale) \(m.name)" + (m.scale == scale ? "" : " then bicubic")
               }.joined(separator: ", ")) + ".")
         print("--preset and live route " + (try Routing.bundledScales().sorted().map { scale in
-            let branches = try Routing.branches(models: nil, scale: scale)
+            let branches = try Routing.branches(models: nil, scale: scale, canvas: .lanczos)
             let classifier = try Routing.classifier("auto", branches: branches)?.model.graph.name
             return "at x\(scale) between " + branches.map(\.model.graph.name).joined(separator: ", ")
                 + " (classifier: \(classifier ?? "none, tile detail"))"

@@ -33,8 +33,8 @@ enum Routing {
     /// every bundled one) of the scale nearest it (`fixed`, else x2 up to about twice the input,
     /// as 1080p to 4K, x3 beyond; with `models` of another scale only, theirs), and the size a
     /// classical resize then takes the router's output to (nil where the scale gives it exactly).
-    static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil,
-                     models: String? = nil) throws -> (branches: [RoutedUpscale.Branch], scale: Int, resize: ResizeTarget?) {
+    static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil, models: String? = nil,
+                     canvas: ScaleFilter) throws -> (branches: [RoutedUpscale.Branch], scale: Int, resize: ResizeTarget?) {
         let shift = input.chromaShift
         let want = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
         var candidates = [fixed ?? 3]
@@ -51,7 +51,7 @@ enum Routing {
         var firstError: Error = MediaError(.invalidArgument, "no bundled upscaler to route to")
         for (i, scale) in candidates.enumerated() {
             do {
-                let branches = try self.branches(models: models, scale: scale)
+                let branches = try self.branches(models: models, scale: scale, canvas: canvas)
                 let resize = want.flatMap { w in
                     w.width == input.width * scale && w.height == input.height * scale ? nil : ResizeTarget.size(width: w.width, height: w.height)
                 }
@@ -64,8 +64,8 @@ enum Routing {
     }
 
     /// The upscalers of a comma list (default every bundled one at `scale`), cheapest first,
-    /// each with its validation gain over bicubic.
-    static func branches(models: String?, scale: Int) throws -> [RoutedUpscale.Branch] {
+    /// each with its validation gain over the `canvas` its tiles are put on.
+    static func branches(models: String?, scale: Int, canvas: ScaleFilter) throws -> [RoutedUpscale.Branch] {
         let names = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? ModelCatalog.bundled.map(\.path)
         var out: [(RoutedUpscale.Branch, Double)] = []
@@ -77,8 +77,7 @@ enum Routing {
                 throw MediaError(.invalidArgument, "\(name) is not an x\(scale) upscaler")
             }
             let summary = ModelSummary(model)
-            let gain = (summary.validationPSNR ?? 0) - (summary.validationPSNRBicubic ?? summary.validationPSNR ?? 0)
-            out.append((.init(model: model, gain: max(0, gain)), summary.macsPerOutputPixel ?? 0))
+            out.append((.init(model: model, gain: max(0, summary.validationGain(over: canvas.rawValue) ?? 0)), summary.macsPerOutputPixel ?? 0))
         }
         guard !out.isEmpty else { throw MediaError(.invalidArgument, "no x\(scale) upscaler to route to") }
         return out.sorted { $0.1 < $1.1 }.map(\.0)

@@ -20,6 +20,11 @@ final class PresetTests: ToolTestCase {
             // A generous budget runs the best model on the whole frame; no budget routes tiles.
             XCTAssertEqual(r.stderr.contains("whole frames: "), preset != "classsr", r.stderr)
         }
+        // Under its tight budget, realtime ranks the tiles by detail: the classifier's time
+        // goes to model tiles instead.
+        let realtime = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", "realtime", "--no-audio", "--progress", "none"], in: folder)
+        XCTAssertEqual(realtime.status, 0, realtime.stderr)
+        XCTAssertTrue(realtime.stderr.contains("preset realtime at x3, tiles ranked by detail; tiles per branch: lanczos"), realtime.stderr)
         let odd = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "odd.json"], in: folder)
         XCTAssertEqual(odd.status, 64, odd.stderr)
         XCTAssertTrue(odd.stderr.contains("unknown canvas 'blur'"), odd.stderr)
@@ -43,8 +48,9 @@ final class PresetTests: ToolTestCase {
             let tiles = LiveTests.finalReport(r.stderr)?["branch_tiles"] as? [String: Int]
             XCTAssertFalse(tiles?.isEmpty ?? true, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), [size], "\(options)")
-            let mix = try XCTUnwrap(r.stderr.components(separatedBy: "\n").first { $0.hasPrefix("preset balanced at x\(scale), tiles per branch: ") },
-                                    r.stderr)
+            let mix = try XCTUnwrap(r.stderr.components(separatedBy: "\n").first {
+                $0.hasPrefix("preset balanced at x\(scale), tiles ranked by classsr-w32-x\(scale); tiles per branch: ")
+            }, r.stderr)
             // Every model in the mix is of that scale.
             let models = mix.components(separatedBy: ": ")[1].components(separatedBy: ", ").map { $0.components(separatedBy: " ")[0] }
                 .filter { $0 != "bicubic" }

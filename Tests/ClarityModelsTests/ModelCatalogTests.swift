@@ -1,4 +1,5 @@
 import ClarityModels
+import ClarityEngine
 import XCTest
 
 /// How a `--model` argument finds a bundled model: a full name, or a family's member with the
@@ -23,6 +24,25 @@ final class ModelCatalogTests: XCTestCase {
         XCTAssertThrowsError(try ModelCatalog.load("nosuch", scale: 3)) { error in
             XCTAssertTrue("\(error)".contains("no bundled model or family 'nosuch'"), "\(error)")
         }
+    }
+
+    /// A router's tiles leave a classical canvas, so a model's gain is counted over that
+    /// canvas: every bundled upscaler carries swscale's bicubic and Lanczos val figures at its
+    /// scale, and Lanczos, better than PIL's bicubic there, leaves eSR-MAX x3 almost nothing.
+    func testGainsAreOverTheCanvas() throws {
+        for path in ModelCatalog.bundled {
+            let summary = ModelSummary(try Model(contentsOf: path))
+            guard summary.task == "upscale" else { continue }
+            let psnr = try XCTUnwrap(summary.validationPSNR), bicubic = try XCTUnwrap(summary.validationPSNRBicubic)
+            let lanczos = try XCTUnwrap(summary.validationPSNRCanvas["lanczos"], summary.name)
+            XCTAssertNotNil(summary.validationPSNRCanvas["bicubic"], summary.name)
+            XCTAssertGreaterThan(lanczos, bicubic, summary.name)
+            XCTAssertEqual(try XCTUnwrap(summary.validationGain(over: "lanczos")), psnr - lanczos, accuracy: 1e-9)
+            XCTAssertEqual(try XCTUnwrap(summary.validationGain(over: "gauss")), psnr - bicubic, accuracy: 1e-9, "no figure: over PIL's bicubic")
+        }
+        let esrMax = ModelSummary(try ModelCatalog.load("esr-max-k5-c2-x3", scale: 3))
+        XCTAssertLessThan(try XCTUnwrap(esrMax.validationGain(over: "lanczos")), 0.05)
+        XCTAssertGreaterThan(try XCTUnwrap(esrMax.validationGain(over: "bicubic")), 0.2)
     }
 
     /// The smallest scale that reaches the ratio, else the largest (the rest is a classical resize).

@@ -59,6 +59,6 @@ struct Models: ParsableCommand {
             let classifier = try Routing.classifier("auto", branches: branches)?.model.graph.name
             return "at x\(scale) between " + branches.map(\.model.graph.name).joined(separator: ", ")
                 + " (classifier: \(classifier ?? "none, tile detail"))"
-        }.joined(separator: "; ")) + ", cheapest first; live ranks tiles by detail unless --classifier auto.")
+        }.joined(separator: "; ")) + ", cheapest first; live and --preset realtime rank tiles by detail (live unless --classifier auto).")
     }
 }

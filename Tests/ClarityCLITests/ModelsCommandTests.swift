@@ -18,7 +18,7 @@ final class ModelsCommandTests: ToolTestCase {
         let routing = try XCTUnwrap(lines.last)
         XCTAssertTrue(routing.hasPrefix("--preset and live route at x2 between bicubicpp-c8-x2, "), routing)
         XCTAssertTrue(routing.contains("bicubicpp-c32-x2 (classifier: classsr-w32-x2); at x3 between "), routing)
-        XCTAssertTrue(routing.hasSuffix("bicubicpp-c32-x3 (classifier: classsr-w32-x3), cheapest first; live ranks tiles by detail unless --classifier auto."), routing)
+        XCTAssertTrue(routing.hasSuffix("bicubicpp-c32-x3 (classifier: classsr-w32-x3), cheapest first; live and --preset realtime rank tiles by detail (live unless --classifier auto)."), routing)
     }
 
     /// The speed column: timed for upscalers and for artifact removal (its deepest exit, the

@@ -12,31 +12,22 @@ writes the canvases' val Y-PSNR (rows "FILTER (swscale)", the same protocol as `
 into each upscaler file of the report's scale as `val_psnr_canvas` {"lanczos": dB, ...}. Only
 val figures are accepted. The tensors are kept byte for byte; only the JSON header changes.
 """
-import json
-import struct
-
 from record_cross_scale import WEIGHTS, rewrite_info, val_report
-
-
-def info_of(path):
-    blob = path.read_bytes()
-    n = struct.unpack("<Q", blob[:8])[0]
-    return json.loads(json.loads(blob[8:8 + n])["__metadata__"]["clarity"])
 
 
 def main():
     report = val_report(__doc__)
     canvas = {row["method"].removesuffix(" (swscale)"): round(row["psnr"], 3)
               for row in report["rows"] if row["method"].endswith(" (swscale)")}
-    for path in sorted(WEIGHTS.glob("*.safetensors")):
-        doc = info_of(path)
-        if doc.get("task") != "upscale" or doc.get("scale") != report["scale"]:
-            continue
 
-        def update(info):
-            info["val_psnr_canvas"] = canvas
-        rewrite_info(path, update)
-        print(f"{path.stem}: val_psnr_canvas = {canvas}")
+    def update(doc):
+        if doc.get("task") != "upscale" or doc.get("scale") != report["scale"]:
+            return False
+        doc.setdefault("info", {})["val_psnr_canvas"] = canvas
+        return True
+    for path in sorted(WEIGHTS.glob("*.safetensors")):
+        if rewrite_info(path, update):
+            print(f"{path.stem}: val_psnr_canvas = {canvas}")
 
 
 if __name__ == "__main__":

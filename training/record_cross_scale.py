@@ -24,23 +24,27 @@ PROTOCOL = ("at another scale: the model at its own scale, then swscale bicubic 
 
 
 def rewrite_info(path, update):
-    """Applies `update` to the `clarity` metadata's info of a safetensors file, in place."""
+    """Applies `update` to the `clarity` metadata of a safetensors file, in place; `update`
+    returns False to leave the file as it is (a model it does not apply to). Returns whether
+    the file was rewritten."""
     blob = path.read_bytes()
     n = struct.unpack("<Q", blob[:8])[0]
     header = json.loads(blob[8:8 + n])
     doc = json.loads(header["__metadata__"]["clarity"])
-    update(doc.setdefault("info", {}))
+    if not update(doc):
+        return False
     header["__metadata__"]["clarity"] = json.dumps(doc)
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
     path.write_bytes(struct.pack("<Q", len(text)) + text + blob[8 + n:])
+    return True
 
 
-def val_report(doc):
+def val_report(usage):
     """The `clarity bench quality --json` report named on the command line; only clean fp32
     figures on the val split are accepted (selection never looks at the test split)."""
     if len(sys.argv) != 2:
-        raise SystemExit(doc)
+        raise SystemExit(usage)
     report = json.loads(Path(sys.argv[1]).read_text())
     if "val.txt" not in report["command"] or report["degradation"] != "clean" or report["precision"] != "fp32":
         raise SystemExit("error: record only clean fp32 figures on the val split (--list .../val.txt)")
@@ -56,9 +60,11 @@ def main():
             continue
         psnr = round(row["psnr"], 3)
 
-        def update(info):
+        def update(doc):
+            info = doc.setdefault("info", {})
             info.setdefault("val_psnr_at", {})[scale] = psnr
             info["val_psnr_at_protocol"] = PROTOCOL
+            return True
         rewrite_info(WEIGHTS / f"{name}.safetensors", update)
         print(f"{name}: val_psnr_at[{scale}] = {psnr}")
 

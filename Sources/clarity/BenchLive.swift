@@ -76,7 +76,9 @@ struct BenchLive: ParsableCommand {
             // camera; an ffv1 decode took a core at 720p and made the 4K run unfair.
             let hr = scratch.appendingPathComponent("hr.mkv").path, lr = scratch.appendingPathComponent("lr.y4m").path
             let bicubic = scratch.appendingPathComponent("bicubic.mkv").path
-            try ffmpeg(["-i", reference, "-vf", "crop=\(w):\(h):0:0", "-c:v", "ffv1", hr])
+            // 4:2:0 whatever the reference is (a clip from a JPEG is 4:2:2): the score is luma's,
+            // and the stream reader takes 8-bit 4:2:0.
+            try ffmpeg(["-i", reference, "-vf", "crop=\(w):\(h):0:0,format=yuv420p", "-c:v", "ffv1", hr])
             try ffmpeg(["-i", hr, "-vf", "scale=\(w / scale):\(h / scale):flags=bicubic", lr])
             try ffmpeg(["-i", lr, "-vf", "scale=\(w):\(h):flags=bicubic", "-c:v", "ffv1", bicubic])
             let truth = try LumaClip(path: hr, frames: 0)
@@ -130,6 +132,8 @@ struct BenchLive: ParsableCommand {
             do {
                 try output(fd)
             } catch {
+                // Unread, its output would block it forever.
+                child.send(SIGKILL)
                 let r = try child.wait()
                 throw MediaError(.codec, "reading clarity live's output: \(error) (clarity live: \(r.stderrText.suffix(400)))")
             }

@@ -101,9 +101,10 @@ final class LiveTests: ToolTestCase {
     }
 
     /// `clarity bench live` on a small lossless clip, quality runs only: both runs report their
-    /// latency, their branch mix with its ranking, and a gain over ffmpeg's bicubic.
+    /// latency, their branch mix with its ranking, and a gain over ffmpeg's bicubic. The
+    /// reference is 4:2:2, as a clip made from a JPEG is (the bench scores 4:2:0 luma).
     func testBenchLiveReportsQualityAndBranches() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-frames:v", "12", "-pix_fmt", "yuv420p", "-c:v", "ffv1", "ref.mkv"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-frames:v", "12", "-pix_fmt", "yuv422p", "-c:v", "ffv1", "ref.mkv"], in: folder)
         let r = try Tool.clarity(["bench", "live", "--loops", "0", "--reference", "ref.mkv", "--scale", "2", "--deadline", "1s"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.text.components(separatedBy: "\nbranches (tiles ranked by detail): lanczos").count, 3, r.text)

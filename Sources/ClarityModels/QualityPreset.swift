@@ -16,10 +16,14 @@ public struct QualityPreset: Decodable, Sendable {
     /// (the bundled ClassSR classifier; the default) or "none" (tile detail, which costs a
     /// fraction of the classifier's time and leaves the rest to model tiles).
     public var classifier: String?
+    /// Under a budget, the share of the tiles' time only tiles keeping last frame's branch
+    /// may plan for (as `clarity live --hold-margin`); nil = the router's default.
+    public var holdMargin: Double?
 
     enum CodingKeys: String, CodingKey {
         case name, about, tile, overlap, canvas, classifier
         case frameBudgetMilliseconds = "frame_budget_ms"
+        case holdMargin = "hold_margin"
     }
 
     public static var bundled: [String] {
@@ -43,6 +47,9 @@ public struct QualityPreset: Decodable, Sendable {
             let preset = try JSONDecoder().decode(QualityPreset.self, from: data)
             guard preset.tile >= 8, preset.overlap >= 0, (preset.frameBudgetMilliseconds ?? 1) >= 0 else {
                 throw CatalogError("preset \(url.path): tile must be at least 8, overlap and frame_budget_ms not negative")
+            }
+            guard (0..<1).contains(preset.holdMargin ?? 0) else {
+                throw CatalogError("preset \(url.path): hold_margin must be in [0, 1)")
             }
             return preset
         } catch let error as CatalogError {

@@ -58,6 +58,24 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public var gainReuse = 0
     private var latestGains: [[Double]]?
     private var nextBand = 0
+    /// Under a budget, the share of the tiles' budget that only tiles staying on last frame's
+    /// branch may plan for (`TileRouter`'s hold): the edge of the plan moves with the budget's
+    /// jitter only when that jitter is larger than the margin. Whole-frame runs are held
+    /// alike: a model starts running whole only within `1 - holdMargin` of the budget, and
+    /// the frame's choice between routed tiles and a whole-frame run favours the last frame's
+    /// by the same margin.
+    public var holdMargin = RoutedUpscale.defaultHoldMargin
+    /// On 2 cores at 4K the tiles' budget swings by a third from frame to frame (the canvas's
+    /// and the frame's own measured costs). On val material 0.15 halved the tiles changing
+    /// branch on a still scene in live mode, and ended `--preset realtime`'s switching
+    /// between whole-frame and routed frames, with no loss of quality on pans; 0.3 held still
+    /// tiles a little steadier but scored lower in one of two rounds on a 720p pan.
+    public static let defaultHoldMargin = 0.15
+    /// The last frame's branch per tile, in `counts`' order, and its branch if it ran whole.
+    private var lastPlan: [Int]?
+    private var lastWhole: Int?
+    /// Tiles that changed branch from one frame to the next, and the frames compared.
+    private var changes = (tiles: 0, frames: 0)
     /// Nanoseconds on a monotonic clock: what every cost is measured with (replaceable, so
     /// that a test can make the machine look slower).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
@@ -277,7 +295,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             let bands = gainReuse + 1
             let routing = costs.snapshot.routing / Double(bands)
             let tileBudget = costs.tileBudget(frame: budget, routing: routing)
+            let (held, heldWhole) = countsLock.withLock { (lastPlan, lastWhole) }
+            // Held as tiles are: a model takes the whole frame only with the margin to spare,
+            // and keeps it while it fits.
+            let steady = costs.wholeFrameFits(frame: budget * (1 - holdMargin), share: wholeFrameShare)
             let whole = costs.wholeFrameFits(frame: budget, share: wholeFrameShare)
+                .filter { $0 == heldWhole || steady.contains($0) }
                 .max { branches[$0 - 1].gain < branches[$1 - 1].gain }
             // No routing when the whole-frame model gains most on every class (no tile mix
             // can beat it), or when there is no time to route first.
@@ -294,9 +317,14 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             let routingStart = clock()
             let gains = try rollingGains(luma, bands: bands)
             costs.observe(routing: since(routingStart) * Double(bands))
-            choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget)
-            // A tie goes to the whole-frame run: the faster of the two.
-            if let whole, gains.reduce(0, { $0 + $1[whole] }) >= zip(gains, choice).reduce(0, { $0 + $1.0[$1.1] }) {
+            choice = TileRouter.assign(gains: gains, costs: costs.snapshot.secondsPerTile, budget: tileBudget,
+                                       held: held, margin: holdMargin)
+            // A tie goes to the whole-frame run, the faster of the two; what the last frame
+            // ran is favoured by the hold's margin.
+            let favour = 1 / (1 - holdMargin)
+            let wholeGain = gains.reduce(0) { $0 + $1[whole ?? 0] } * (whole == heldWhole ? favour : 1)
+            let routedGain = zip(gains, choice).reduce(0) { $0 + $1.0[$1.1] } * (heldWhole == nil ? favour : 1)
+            if let whole, wholeGain >= routedGain {
                 return try paintWhole(whole, luma: luma, into: out)
             }
         } else {
@@ -320,7 +348,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                        onto: data, stride: stride, wide: wide, maxValue: maxValue, scratch: scratch,
                                        keepGoing: { clock() < cutoff })
             .map { $0 == branches.count ? 0 : $0 + 1 }
-        countsLock.withLock { for c in done { counts[c] += 1 } }
+        record(done)
         // Measured against the tiles that ran: a plan cut short still says how slow they were.
         let c = costs.snapshot
         costs.observe(predicted: c.setup + TileRouter.cost(of: done, costs: c.secondsPerTile), actual: since(tilesStart))
@@ -357,7 +385,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let behind = (deadline?.recentLateShare ?? 0) > 0.5
         let fallback = left.map { costs.fallsBack(within: $0, behind: behind) } ?? false
         paintCanvas(frame, into: out, fallback: fallback)
-        countsLock.withLock { counts[fallback ? counts.count - 1 : 0] += grid.tiles.count }
+        record(Array(repeating: fallback ? counts.count - 1 : 0, count: grid.tiles.count))
         costs.relax()
     }
 
@@ -374,11 +402,28 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let (data, stride) = out.plane(0)
         try paintWhole(branches[branch - 1].model, luma: luma, onto: data, stride: stride)
         costs.observe(predicted: costs.snapshot.wholeFrame[branch], actual: Double(clock() - start) / 1e9)
-        countsLock.withLock {
-            counts[branch] += grid.tiles.count
-            wholeFrames[branch] += 1
-        }
+        record(Array(repeating: branch, count: grid.tiles.count), whole: true)
         return out
+    }
+
+    /// Counts a frame's tiles by branch (`counts`' order) and the tiles that changed branch.
+    private func record(_ plan: [Int], whole: Bool = false) {
+        countsLock.withLock {
+            for c in plan { counts[c] += 1 }
+            if whole { wholeFrames[plan[0]] += 1 }
+            if let last = lastPlan {
+                changes.tiles += zip(last, plan).filter { $0 != $1 }.count
+                changes.frames += 1
+            }
+            lastPlan = plan
+            lastWhole = whole ? plan[0] : nil
+        }
+    }
+
+    /// The mean share of the tiles that changed branch from one frame to the next (0 before
+    /// a second frame): on a still scene, how much the picture flickers between branches.
+    public var branchChangeShare: Double {
+        countsLock.withLock { changes.frames > 0 ? Double(changes.tiles) / Double(changes.frames * lastPlan!.count) : 0 }
     }
 
     /// Every tile's expected gains, with the tiles of one band of rows in `bands` (the next in
@@ -444,7 +489,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         let mix = zip(branchNames, tiles).map { name, n in "\(name) \(Int((100 * Double(n) / total).rounded()))%" }
             .joined(separator: ", ")
         let wholeRuns: [String] = zip(branchNames, whole).filter { $0.1 > 0 }.map { name, n in "\(name) \(n)" }
-        return wholeRuns.isEmpty ? mix : mix + "; whole frames: " + wholeRuns.joined(separator: ", ")
+        return (wholeRuns.isEmpty ? mix : mix + "; whole frames: " + wholeRuns.joined(separator: ", "))
+            + String(format: "; tiles changing branch: %.2f%% a frame", 100 * branchChangeShare)
     }
 
     /// Frames each router branch ran on the whole frame (the canvases' entries stay 0).

@@ -67,6 +67,9 @@ struct Live: ParsableCommand {
     @Option(help: "Share of the deadline (of the frame interval, if shorter) the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
     var stageShare = 0.35
 
+    @Option(help: "Share of the tiles' time only tiles keeping last frame's branch may plan for: a tile takes a model only while the plan stays that far under its budget, and keeps it up to the whole budget, so that the frame-to-frame jitter of the budget does not switch the tiles at the edge of the plan on and off (a flicker on a still scene). 0: no hold.")
+    var holdMargin = RoutedUpscale.defaultHoldMargin
+
     @Flag(help: Routing.recalibrateHelp)
     var recalibrate = false
 
@@ -93,6 +96,7 @@ struct Live: ParsableCommand {
         }
         guard gainReuse >= 0 else { throw ValidationError("--gain-reuse must be 0 or more") }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
+        guard holdMargin >= 0, holdMargin < 1 else { throw ValidationError("--hold-margin must be in [0, 1)") }
         guard deartifactShare > 0, deartifactShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
     }
 
@@ -134,6 +138,7 @@ struct Live: ParsableCommand {
             stage.deadline = clock
             stage.costCache = .userDefault(refresh: recalibrate)
             stage.gainReuse = gainReuse
+            stage.holdMargin = holdMargin
             let enhancer = try deartifact.stage(precision: precision.resolved)
             enhancer?.budget = planned * deartifactShare
             enhancer?.costCache = .userDefault(refresh: recalibrate)

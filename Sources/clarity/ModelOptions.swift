@@ -122,6 +122,7 @@ struct ModelOptions: ParsableArguments {
                                       tiler: Tiler(tile: p.tile, overlap: p.overlap, batchSize: 16, precision: precision.resolved),
                                       budget: p.frameBudgetMilliseconds.map { $0 / 1000 }, canvas: canvas)
         stage.costCache = .userDefault(refresh: recalibrate)
+        if let hold = p.holdMargin { stage.holdMargin = hold }
         return .init(stage: StageChain([stage, ClassicalResize(target: resize, filter: filter, threads: threads.pipeline)])) {
             "preset \(p.name) at x\(scale), tiles ranked by \(stage.ranking); tiles per branch: \(stage.branchMix)\nmeasured costs: \(stage.costReport)"
         }

@@ -56,6 +56,7 @@ final class LiveTests: ToolTestCase {
         XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
         XCTAssertEqual(latency?["deadline"], 5000)
         XCTAssertTrue(r.stderr.contains("branches (tiles ranked by detail): lanczos"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("% a frame\nmeasured costs: "), "the tiles changing branch: \(r.stderr)")
         // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).
         let tiles = final?["branch_tiles"] as? [String: Int]
         XCTAssertEqual(Set(tiles?.keys ?? [:].keys), ["lanczos", "esr-max-k5-c2-x3", "bicubic"])
@@ -168,7 +169,7 @@ final class LiveTests: ToolTestCase {
     }
 
     func testBadDeadlinesAreRefused() throws {
-        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"],
+        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"], ["--hold-margin", "1"],
                      ["--scale", "2", "--size", "640x360"], ["--scale", "1"], ["--size", "big"]] {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)
             XCTAssertEqual(r.status, 64, args.joined(separator: " "))

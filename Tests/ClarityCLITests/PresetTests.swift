@@ -10,6 +10,8 @@ final class PresetTests: ToolTestCase {
             .write(to: folder.appendingPathComponent("mine.json"))
         try Data(#"{"name": "odd", "about": "a test", "frame_budget_ms": 5, "tile": 32, "overlap": 4, "canvas": "blur"}"#.utf8)
             .write(to: folder.appendingPathComponent("odd.json"))
+        try Data(#"{"name": "loose", "about": "a test", "frame_budget_ms": 5, "tile": 32, "overlap": 4, "hold_margin": 1}"#.utf8)
+            .write(to: folder.appendingPathComponent("loose.json"))
         for preset in ["classsr", "quality", "mine.json"] {
             let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--preset", preset, "--no-audio", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -28,6 +30,9 @@ final class PresetTests: ToolTestCase {
         let odd = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "odd.json"], in: folder)
         XCTAssertEqual(odd.status, 64, odd.stderr)
         XCTAssertTrue(odd.stderr.contains("unknown canvas 'blur'"), odd.stderr)
+        let loose = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "loose.json"], in: folder)
+        XCTAssertEqual(loose.status, 64, loose.stderr)
+        XCTAssertTrue(loose.stderr.contains("hold_margin must be in [0, 1)"), loose.stderr)
         let bad = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "fastest"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("no preset 'fastest'"), bad.stderr)

@@ -210,7 +210,8 @@ final class RoutedUpscaleTests: XCTestCase {
 
     /// Under a budget with `gainReuse` 1, each frame scores one of two bands of tile rows in
     /// turn and routes the other band by its last score: a textured frame's model tiles
-    /// appear band by band, and on flat frames that follow they leave band by band.
+    /// appear band by band, and on flat frames that follow they leave band by band; the tiles
+    /// that change branch from frame to frame are counted.
     func testEachFrameScoresOneBandOfRowsInTurn() throws {
         let (stage, _, format, frame, _) = try singleModelStage(budget: 10)
         stage.wholeFrameShare = 0  // tiles, not a whole-frame run
@@ -223,12 +224,15 @@ final class RoutedUpscaleTests: XCTestCase {
         // 6 x 4 tiles, the textured half 3 a row; bands of rows 0-1 and 2-3.
         _ = try stage.process(frame)
         XCTAssertEqual(stage.branchCounts, [18, 6], "rows 0-1 scored; rows 2-3 not yet: the canvas")
+        XCTAssertEqual(stage.branchChangeShare, 0, "one frame: nothing to compare")
         _ = try stage.process(frame)
         XCTAssertEqual(stage.branchCounts, [30, 18], "both bands scored")
         _ = try stage.process(flat)
         XCTAssertEqual(stage.branchCounts, [48, 24], "rows 0-1 scored flat; rows 2-3 keep their last score")
         _ = try stage.process(flat)
         XCTAssertEqual(stage.branchCounts, [72, 24])
+        // 6, then 6, then 6 of the 24 tiles changed branch between the 4 frames.
+        XCTAssertEqual(stage.branchChangeShare, 18.0 / 72, accuracy: 1e-12)
     }
 
     /// A budget that fits the model on the whole frame skips the tiles: the frame is exactly

@@ -32,6 +32,33 @@ final class TileRouterTests: XCTestCase {
         XCTAssertEqual(TileRouter.assign(gains: gains, costs: [0, 1], budget: 0), [0, 0, 0])
     }
 
+    /// A budget jittering by less than the margin moves the plan's edge once, then not at
+    /// all; without the hold the edge tile switches on every frame.
+    func testAHeldPlanRidesOutTheBudgetsJitter() {
+        let gains = (0..<10).map { t in [0, 1 - 0.05 * Double(t)] }
+        let budgets = [4.2, 3.5, 4.6, 3.8, 4.4, 3.6, 4.5, 3.9]
+        func plans(margin: Double) -> [[Int]] {
+            var held: [Int]? = nil
+            return budgets.map { budget in
+                let plan = TileRouter.assign(gains: gains, costs: [0, 1], budget: budget, held: held, margin: margin)
+                XCTAssertLessThanOrEqual(TileRouter.cost(of: plan, costs: [0, 1]), budget)
+                held = plan
+                return plan
+            }
+        }
+        func changes(_ plans: [[Int]]) -> Int { zip(plans, plans.dropFirst()).map { a, b in zip(a, b).filter { $0 != $1 }.count }.reduce(0, +) }
+        let free = plans(margin: 0), held = plans(margin: 0.3)
+        XCTAssertEqual(free.map { $0.reduce(0, +) }, [4, 3, 4, 3, 4, 3, 4, 3])
+        XCTAssertEqual(changes(free), 7)
+        // The first frame joins 4 tiles; 3.5 keeps 3 of them, and no later budget has room
+        // for a fourth within 70% of it (at most 3.22), nor too little for the three held.
+        XCTAssertEqual(held.map { $0.reduce(0, +) }, [4, 3, 3, 3, 3, 3, 3, 3])
+        XCTAssertEqual(changes(held), 1)
+        XCTAssertEqual(held[1], [1, 1, 1, 0, 0, 0, 0, 0, 0, 0], "the tiles that gain most stay")
+        // A plan for another grid holds nothing.
+        XCTAssertEqual(TileRouter.assign(gains: gains, costs: [0, 1], budget: 4.2, held: [1], margin: 0.3), free[0])
+    }
+
     func testASlowerMachineGetsCheaperPlansThatStillFit() {
         let costs = BranchCostModel(secondsPerTile: [0, 0.001, 0.004], smoothing: 0.5)
         let gains = (0..<60).map { t in [0, 0.3 * Double(t % 7), 1.0 * Double(t % 7)] }

@@ -321,11 +321,11 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                                        held: held, margin: holdMargin)
             // A tie goes to the whole-frame run, the faster of the two; what the last frame
             // ran is favoured by the hold's margin.
-            let favour = 1 / (1 - holdMargin)
-            let wholeGain = gains.reduce(0) { $0 + $1[whole ?? 0] } * (whole == heldWhole ? favour : 1)
-            let routedGain = zip(gains, choice).reduce(0) { $0 + $1.0[$1.1] } * (heldWhole == nil ? favour : 1)
-            if let whole, wholeGain >= routedGain {
-                return try paintWhole(whole, luma: luma, into: out)
+            if let whole {
+                let favour = 1 / (1 - holdMargin)
+                let wholeGain = gains.reduce(0) { $0 + $1[whole] } * (whole == heldWhole ? favour : 1)
+                let routedGain = zip(gains, choice).reduce(0) { $0 + $1.0[$1.1] } * (heldWhole == nil ? favour : 1)
+                if wholeGain >= routedGain { return try paintWhole(whole, luma: luma, into: out) }
             }
         } else {
             let routingStart = clock()

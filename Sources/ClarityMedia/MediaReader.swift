@@ -66,6 +66,8 @@ public final class MediaReader {
     /// that ends before them is truncated even where the demuxer reports a clean end.
     private let indexedPackets: Int?
     private var videoPackets = 0
+    /// Set for inputs of bare frames (y4m, raw video), whose cut tail the demuxer hides.
+    private var frameTail: FrameStreamTail?
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -276,6 +278,7 @@ public final class MediaReader {
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Int(stream.pointee.nb_frames) : nil
+        if FrameStreamTail.demuxers.contains(String(cString: ctx.pointee.iformat.pointee.name)) { frameTail = FrameStreamTail() }
         self.range = range
         if !range.isAll {
             let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
@@ -518,12 +521,19 @@ public final class MediaReader {
                 // A stop or a silent network source ends the input; neither is damage.
                 let ended = r == clarity_averror_eof() || watch.shouldAbort
                 if !ended || videoPackets < (indexedPackets ?? 0) { truncated = true }
+                if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
+                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
             }
             let index = Int(packet.pointee.stream_index)
             if index == videoStream.index {
+                if frameTail?.isPartial(packet.pointee) == true {
+                    truncated = true
+                    av_packet_unref(packet)
+                    continue
+                }
                 videoPackets += 1
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)

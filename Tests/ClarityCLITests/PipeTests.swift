@@ -44,6 +44,26 @@ final class PipeTests: ToolTestCase {
         XCTAssertTrue(unknown.stderr.contains("the rawvideo demuxer has no option 'colour'"), unknown.stderr)
     }
 
+    /// A stream of bare frames cut mid-frame is a truncated input: y4m's demuxer would end
+    /// quietly before the partial frame, raw video's would hand it on to fail as damage.
+    func testBareFramesCutMidFrameAreReportedAsTruncated() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "-pix_fmt", "yuv420p", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
+        try Tool.ffmpeg(["-i", "in.y4m", "-f", "rawvideo", "in.yuv"], in: folder)
+        let frame = 320 * 180 * 3 / 2
+        let raw = "--input-format rawvideo --input-option video_size=320x180 --input-option pixel_format=yuv420p"
+        for (input, options, cut) in [("in.y4m", "", 2 * frame + 100), ("in.yuv", raw, 2 * frame + 100), ("in.yuv", raw, 3 * frame)] {
+            let whole = try Tool.shell("'\(Tool.clarity)' pipe \(options) < \(input) > out.y4m", in: folder)
+            XCTAssertEqual(whole.status, 0, whole.stderr)
+            XCTAssertFalse(whole.stderr.contains("warning"), "\(input): \(whole.stderr)")
+            let r = try Tool.shell("head -c \(cut) \(input) | '\(Tool.clarity)' pipe \(options) > out.y4m", in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.y4m", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"]), ["\(cut / frame)"])
+            // Cut on a frame's last byte, raw frames end cleanly (there is nothing to tell).
+            XCTAssertEqual(r.stderr.contains("input ended early"), cut % frame != 0, "\(input), \(cut) bytes: \(r.stderr)")
+            XCTAssertFalse(r.stderr.contains("could not be decoded"), r.stderr)
+        }
+    }
+
     func testPipeUpscalesIntoEachContainer() throws {
         try makeClip()
         // MP4 into a pipe is written in fragments (its index cannot be written last there).

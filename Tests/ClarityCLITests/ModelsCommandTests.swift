@@ -8,7 +8,7 @@ final class ModelsCommandTests: ToolTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         let lines = r.text.split(separator: "\n").map(String.init)
         let c32 = try XCTUnwrap(lines.first { $0.hasPrefix("bicubicpp-c32-x3 ") })
-        XCTAssertTrue(c32.contains("upscale x3") && c32.contains("29088") && c32.contains("31.97 (+1.21)"), c32)
+        XCTAssertTrue(c32.contains("upscale x3") && c32.contains("29088") && c32.contains("32.00 (+1.23)"), c32)
         for name in ["bicubicpp-c32-x2", "bicubicpp-c8-x2", "bicubicpp-c16-x2", "esr-max-k5-c2-x3", "classsr-w32-x3", "classsr-w32-x2", "rbqe-lite", "rbqe-full"] {
             XCTAssertTrue(lines.contains { $0.hasPrefix(name + " ") }, name)
         }

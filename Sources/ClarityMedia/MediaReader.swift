@@ -28,6 +28,10 @@ public final class MediaReader {
     /// Frames handed out at most; nil: all of the part.
     public private(set) var frameLimit: Int?
     private var framesHandedOut = 0
+    /// A frame followed the last one handed out under `frameLimit` (known once `read()` has
+    /// returned nil): a picture output says the input held more only when it did.
+    public private(set) var framesLeftBehind = false
+    private var lookedPastLimit = false
 
     /// The part of each frame handed out (`--crop`); nil: whole frames.
     public let crop: CropRect?
@@ -448,7 +452,13 @@ public final class MediaReader {
     /// The next frame or copied packet, in file order; nil at the end of the input or after
     /// `frameLimit` frames.
     public func read() throws -> MediaItem? {
-        if let frameLimit, framesHandedOut >= frameLimit { return nil }
+        if let frameLimit, framesHandedOut >= frameLimit {
+            if !lookedPastLimit {
+                lookedPastLimit = true
+                framesLeftBehind = (try? frameFollows()) ?? false
+            }
+            return nil
+        }
         let item = try nextItem()
         guard case .frame(let frame)? = item else { return item }
         framesHandedOut += 1
@@ -457,6 +467,15 @@ public final class MediaReader {
         try upright.push(frame)
         guard let turned = try upright.pull() else { throw MediaError(.codec, "a frame was not turned upright") }
         return .frame(turned)
+    }
+
+    /// Reads on to the next frame, dropping what comes before it; past the limit nothing read
+    /// is handed out.
+    private func frameFollows() throws -> Bool {
+        while let item = try nextItem() {
+            if case .frame = item { return true }
+        }
+        return false
     }
 
     private func nextItem() throws -> MediaItem? {

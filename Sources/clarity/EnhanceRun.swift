@@ -102,14 +102,9 @@ struct EnhanceRun {
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
-            if writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace {
-                // One picture file: the first frame of the part (`--start 12 still.png`).
-                if !run.quiet && reader.expectedFrames.map({ $0 > 1 }) ?? true {
-                    Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
-                                    + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
-                }
-                reader.limitFrames(to: 1)
-            }
+            // One picture file: the first frame of the part (`--start 12 still.png`).
+            let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
+            if onePicture { reader.limitFrames(to: 1) }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer,
                 encoder: encode.settings(for: writer, threads: threads.total),
@@ -120,6 +115,10 @@ struct EnhanceRun {
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
+            if !run.quiet && onePicture && reader.framesLeftBehind {
+                Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
+                                + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
+            }
             if !run.quiet && reader.wentSilent {
                 Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))
             }

@@ -187,6 +187,7 @@ final class TranscodeTests: ToolTestCase {
         for (name, codec, pixFmt) in [("big.png", "png", "rgb24"), ("big.jpg", "mjpeg", "yuvj444p")] {
             let r = try Tool.clarity(["transcode", "photo.png", name, "--scale", "3", "--model", "bicubicpp", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("holds one picture"), "one picture in, one out: \(r.stderr)")
             XCTAssertEqual(try Tool.probe(name, stream: "v", entries: "stream=codec_name,width,height,pix_fmt", in: folder), ["\(codec),480,288,\(pixFmt)"])
         }
         try makeClip(seconds: 0.2)

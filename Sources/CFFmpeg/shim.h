@@ -34,6 +34,19 @@ static inline int clarity_averror_invaliddata(void) { return AVERROR_INVALIDDATA
 static inline int clarity_averror_patchwelcome(void) { return AVERROR_PATCHWELCOME; }
 static inline int clarity_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 static inline int clarity_averror_encoder_not_found(void) { return AVERROR_ENCODER_NOT_FOUND; }
+/// Whether a failure to open an input says it could not be reached or read (a refused or lost
+/// connection, an HTTP error status, a denied or missing resource), not that it is not media.
+static inline int clarity_averror_is_unreachable(int r) {
+    switch (r) {
+    case AVERROR(ECONNREFUSED): case AVERROR(ECONNRESET): case AVERROR(ETIMEDOUT):
+    case AVERROR(EHOSTUNREACH): case AVERROR(ENETUNREACH): case AVERROR(EACCES): case AVERROR(ENOENT):
+    case AVERROR_HTTP_BAD_REQUEST: case AVERROR_HTTP_UNAUTHORIZED: case AVERROR_HTTP_FORBIDDEN:
+    case AVERROR_HTTP_NOT_FOUND: case AVERROR_HTTP_OTHER_4XX: case AVERROR_HTTP_SERVER_ERROR:
+        return 1;
+    default:
+        return 0;
+    }
+}
 static inline int64_t clarity_nopts_value(void) { return AV_NOPTS_VALUE; }
 static inline AVRational clarity_time_base_q(void) { return AV_TIME_BASE_Q; }
 

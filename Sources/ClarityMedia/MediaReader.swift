@@ -153,6 +153,9 @@ public final class MediaReader {
             throw MediaError(r == clarity_averror(ENOENT) ? .inputNotFound : .notMedia,
                              "the \(name) device cannot open \(url) (\(MediaError.text(r)))")
         }
+        if r < 0 && clarity_averror_is_unreachable(r) != 0 {
+            throw MediaError(.inputUnreadable, "cannot open \(url) (\(MediaError.text(r)))")
+        }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")

@@ -16,6 +16,9 @@ final class BadInputTests: ToolTestCase {
     func testMissingInput() throws {
         try expectFailure(["transcode", "nope.mp4", "out.mp4"], status: 66, mentioning: "input not found")
         try expectFailure(["transcode", "file:nope.mp4", "out.mp4"], status: 66, mentioning: "input not found: file:nope.mp4")
+        // A server that cannot be reached is an input that cannot be read, not one that is not media.
+        try expectFailure(["transcode", "http://127.0.0.1:1/in.mp4", "out.mp4"], status: 66,
+                          mentioning: "cannot open http://127.0.0.1:1/in.mp4 (connection refused)")
         // FFmpeg's file: protocol names a path like any other.
         try makeClip(seconds: 0.2)
         XCTAssertEqual(try Tool.clarity(["transcode", "file:in.mp4", "out.mkv", "--progress", "none"], in: folder).status, 0)

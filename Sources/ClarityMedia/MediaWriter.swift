@@ -357,7 +357,11 @@ public final class MediaWriter {
             av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
         }
         let r = avformat_write_header(ctx, &options)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable) }
+        guard r >= 0 else {
+            // A full disk or a closed reader fails the header's write as it would any other.
+            if r == clarity_averror(ENOSPC) || r == clarity_averror(EPIPE) { throw writeError(r) }
+            throw MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable)
+        }
         started = true
     }
 

@@ -130,5 +130,9 @@ final class PipeTests: ToolTestCase {
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - 2>/dev/null | '\(Tool.clarity)' pipe > /dev/full", in: folder)
         XCTAssertEqual(r.status, 74, r.stderr)
         XCTAssertTrue(r.stderr.contains("disk full"), r.stderr)
+        // Written in place, where the container's header is the first write that fails.
+        let device = try Tool.clarity(["transcode", "in.mp4", "/dev/full", "--format", "mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(device.status, 74, device.stderr)
+        XCTAssertTrue(device.stderr.contains("disk full writing /dev/full"), device.stderr)
     }
 }

@@ -23,9 +23,10 @@ struct ProgressPrinter {
             Console.write("\r\u{1B}[K" + line(p) + "\n")
         }
         guard !quiet else { return }
-        if p.corruptPackets > 0 || p.corruptFrames > 0 {
-            Console.warning("input damaged: \(p.corruptPackets) packet(s) could not be decoded, \(p.corruptFrames) frame(s) were concealed"
-                            + (p.truncatedInput ? "" : "; the output is complete"))
+        let damage = [p.corruptPackets > 0 ? "\(p.corruptPackets) packet(s) could not be decoded" : nil,
+                      p.corruptFrames > 0 ? "\(p.corruptFrames) frame(s) were concealed" : nil].compactMap { $0 }
+        if !damage.isEmpty {
+            Console.warning("input damaged: " + damage.joined(separator: ", ") + (p.truncatedInput ? "" : "; the output is complete"))
         }
         let dropped = [p.droppedPackets > 0 ? "\(p.droppedPackets) damaged packet(s) of copied streams" : nil,
                        p.droppedFrames > 0 ? "\(p.droppedFrames) frame(s) with timestamps out of order" : nil].compactMap { $0 }

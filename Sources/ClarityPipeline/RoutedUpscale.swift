@@ -473,7 +473,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// The cost model's current figures, for the run's report.
     public var costReport: String {
         let c = costs.snapshot
-        let whole = zip(branchNames, c.wholeFrame).map { String(format: "%@ %.1f ms", $0, $1 * 1000) }
+        // Infinite: the model never runs whole (far over the budget, or outdone by one as good and faster).
+        let whole = zip(branchNames, c.wholeFrame).map { $1.isFinite ? String(format: "%@ %.1f ms", $0, $1 * 1000) : "\($0) not run whole" }
         return zip(branchNames.dropFirst(), c.secondsPerTile.dropFirst()).map { String(format: "%@ %.2f ms/tile", $0, $1 * 1000) }
             .joined(separator: ", ")
             + String(format: "; set-up %.1f ms, routing %.1f ms, rest of the frame %.1f ms", c.setup * 1000, c.routing * 1000, c.overhead * 1000)

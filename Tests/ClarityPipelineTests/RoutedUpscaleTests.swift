@@ -79,6 +79,8 @@ final class RoutedUpscaleTests: XCTestCase {
         let (stage, _, format, frame, _) = try singleModelStage(budget: 0)
         let result = try stage.process(frame)
         XCTAssertEqual(stage.branchCounts, [24, 0])
+        XCTAssertTrue(stage.costReport.contains("whole frame: bicubic "), stage.costReport)
+        XCTAssertTrue(stage.costReport.contains(", \(stage.branchNames[1]) not run whole"), "far over a budget of nothing: \(stage.costReport)")
         let bicubic = try FrameScaler(planeFrom: (48, 32), to: (144, 96), bitDepth: 8, filter: .bicubic)
         let expected = try FramePool(format: VideoFormat(width: 144, height: 96, pixelFormat: AV_PIX_FMT_YUV420P,
                                                          timeBase: format.timeBase, frameRate: format.frameRate)).makeFrame()

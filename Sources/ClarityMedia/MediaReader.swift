@@ -30,8 +30,9 @@ public final class MediaReader {
     private var framesHandedOut = 0
     /// A frame followed the last one handed out under `frameLimit` (known once `read()` has
     /// returned nil): a picture output says the input held more only when it did.
-    public private(set) var framesLeftBehind = false
-    private var lookedPastLimit = false
+    public var framesLeftBehind: Bool { frameBeyondLimit ?? false }
+    /// Whether a frame followed the limit; nil until `read()` looked.
+    private var frameBeyondLimit: Bool?
 
     /// The part of each frame handed out (`--crop`); nil: whole frames.
     public let crop: CropRect?
@@ -456,10 +457,7 @@ public final class MediaReader {
     /// `frameLimit` frames.
     public func read() throws -> MediaItem? {
         if let frameLimit, framesHandedOut >= frameLimit {
-            if !lookedPastLimit {
-                lookedPastLimit = true
-                framesLeftBehind = (try? frameFollows()) ?? false
-            }
+            if frameBeyondLimit == nil { frameBeyondLimit = (try? frameFollows()) ?? false }
             return nil
         }
         let item = try nextItem()

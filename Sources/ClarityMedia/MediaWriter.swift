@@ -357,11 +357,7 @@ public final class MediaWriter {
             av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
         }
         let r = avformat_write_header(ctx, &options)
-        guard r >= 0 else {
-            // A full disk or a closed reader fails the header's write as it would any other.
-            if r == clarity_averror(ENOSPC) || r == clarity_averror(EPIPE) { throw writeError(r) }
-            throw MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable)
-        }
+        guard r >= 0 else { throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable)) }
         started = true
     }
 
@@ -435,10 +431,12 @@ public final class MediaWriter {
         }
     }
 
-    private func writeError(_ code: Int32) -> MediaError {
+    /// A closed reader or a full disk by name, wherever the write failed (the header too); any
+    /// other failure as `other` says, or as a failed write.
+    private func writeError(_ code: Int32, else other: @autoclosure () -> MediaError? = nil) -> MediaError {
         if code == clarity_averror(EPIPE) { return MediaError(.writeFailed, "output closed by the reader") }
         if code == clarity_averror(ENOSPC) { return MediaError(.writeFailed, "disk full writing \(output.finalPath)") }
-        return MediaError.ffmpeg(code, "writing \(output.finalPath)", kind: .writeFailed)
+        return other() ?? MediaError.ffmpeg(code, "writing \(output.finalPath)", kind: .writeFailed)
     }
 
     /// Bytes written so far (the final size once finished).

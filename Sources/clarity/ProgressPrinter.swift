@@ -16,6 +16,11 @@ struct ProgressPrinter {
         }
     }
 
+    /// "3 packet(s) ..." for each count above zero, in order.
+    private static func counted(_ counts: [(Int, String)]) -> [String] {
+        counts.filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+    }
+
     func finish(_ p: PumpProgress) {
         if mode == .json {
             emitJSON(p, done: true)
@@ -23,13 +28,12 @@ struct ProgressPrinter {
             Console.write("\r\u{1B}[K" + line(p) + "\n")
         }
         guard !quiet else { return }
-        let damage = [p.corruptPackets > 0 ? "\(p.corruptPackets) packet(s) could not be decoded" : nil,
-                      p.corruptFrames > 0 ? "\(p.corruptFrames) frame(s) were concealed" : nil].compactMap { $0 }
+        let damage = Self.counted([(p.corruptPackets, "packet(s) could not be decoded"), (p.corruptFrames, "frame(s) were concealed")])
         if !damage.isEmpty {
             Console.warning("input damaged: " + damage.joined(separator: ", ") + (p.truncatedInput ? "" : "; the output is complete"))
         }
-        let dropped = [p.droppedPackets > 0 ? "\(p.droppedPackets) damaged packet(s) of copied streams" : nil,
-                       p.droppedFrames > 0 ? "\(p.droppedFrames) frame(s) with timestamps out of order" : nil].compactMap { $0 }
+        let dropped = Self.counted([(p.droppedPackets, "damaged packet(s) of copied streams"),
+                                    (p.droppedFrames, "frame(s) with timestamps out of order")])
         if !dropped.isEmpty { Console.warning("dropped " + dropped.joined(separator: " and ")) }
         if p.reshapedFrames > 0, let shape = p.otherShape {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")

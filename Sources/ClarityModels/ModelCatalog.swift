@@ -79,6 +79,10 @@ public struct ModelSummary {
     public let validationPSNRAt: [Int: Double]
     public let testPSNR: Double?
     public let testPSNRBicubic: Double?
+    /// An artifact remover's val figures: the mean Y-PSNR of its output at its calibrated
+    /// early exit, and of the compressed input, over the levels it was calibrated on (H.264
+    /// QP 22-42).
+    public let validationEarlyExit: (output: Double, input: Double)?
 
     public init(_ model: Model) {
         let g = model.graph
@@ -98,6 +102,16 @@ public struct ModelSummary {
         })
         testPSNR = number("test_psnr")
         testPSNRBicubic = number("test_psnr_bicubic")
+        let inputs = (info["val_psnr_input"] as? [String: Any] ?? [:]).compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let gains = ((info["early_exit_calibration"] as? [String: Any])?["val_delta_psnr_at_threshold"] as? [String: Any] ?? [:])
+            .compactMapValues { ($0 as? NSNumber)?.doubleValue }
+        let levels = gains.keys.filter { inputs[$0] != nil }
+        if levels.isEmpty {
+            validationEarlyExit = nil
+        } else {
+            let input = levels.map { inputs[$0]! }.reduce(0, +) / Double(levels.count)
+            validationEarlyExit = (input + levels.map { gains[$0]! }.reduce(0, +) / Double(levels.count), input)
+        }
     }
 
     /// What the model adds over `canvas` (a swscale filter) on the val split, in dB: over PIL's

@@ -9,6 +9,9 @@ final class ModelsCommandTests: ToolTestCase {
         let lines = r.text.split(separator: "\n").map(String.init)
         let c32 = try XCTUnwrap(lines.first { $0.hasPrefix("bicubicpp-c32-x3 ") })
         XCTAssertTrue(c32.contains("upscale x3") && c32.contains("29088") && c32.contains("32.00 (+1.23)"), c32)
+        // An artifact remover's: its val frames at H.264 QP 22-42, early exit, over the compressed input.
+        let lite = try XCTUnwrap(lines.first { $0.hasPrefix("rbqe-lite ") })
+        XCTAssertTrue(lite.contains("deartifact") && lite.contains("38.07 (+0.20)"), lite)
         for name in ["bicubicpp-c32-x2", "bicubicpp-c8-x2", "bicubicpp-c16-x2", "esr-max-k5-c2-x3", "classsr-w32-x3", "classsr-w32-x2", "rbqe-lite", "rbqe-full"] {
             XCTAssertTrue(lines.contains { $0.hasPrefix(name + " ") }, name)
         }

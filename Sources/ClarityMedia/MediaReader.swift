@@ -50,6 +50,12 @@ public final class MediaReader {
     public private(set) var corruptPackets = 0
     public private(set) var corruptFrames = 0
     public private(set) var truncated = false
+    /// Clock jumps of the input (an MPEG-TS splice, joined recordings) mended so far, and the
+    /// packets of copied streams dropped where the part after one overlapped the part before.
+    public var timestampJumps: Int { stitcher?.jumps ?? 0 }
+    public private(set) var seamOverlaps = 0
+    /// Present for formats whose clock may jump (MPEG-TS, MPEG-PS).
+    private var stitcher: TimestampStitcher?
     /// Frames decoded at another size or pixel format than the stream started with (a
     /// broadcast capture across a change of programme), scaled to `videoFormat`, and the
     /// first such shape ("480x270 yuv420p").
@@ -116,22 +122,26 @@ public final class MediaReader {
         }
         // Devices (a camera, the screen, lavfi's generated video) open what they name themselves.
         let device = inputFormat.map { ($0.pointee.flags & AVFMT_NOFILE) != 0 } ?? false
-        // A file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
-        let rereadable = !device && !url.hasPrefix("pipe:") && !url.contains("://")
-        if rereadable {
-            // FFmpeg's file: protocol names a path too. A picture sequence (frame%04d.png) is
-            // checked by its first picture.
-            let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
-            let path = PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file)
-                ? PictureSequence.firstExisting(file) ?? file : file
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        // A local file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
+        let local = device || url.hasPrefix("pipe:") ? nil : Self.localPath(url)
+        var isDirectory: ObjCBool = false
+        let rereadable = local.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+        let known = Self.protocolName(url)
+        if let local {
+            if !rereadable && known == nil && url.contains("://") {
+                throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(url) "
+                                 + "(`ffmpeg -protocols` lists those it has)")
+            }
+            if !rereadable && (known == nil || known == "file") {
                 throw MediaError(.inputNotFound, "input not found: \(url)")
             }
-            guard !isDir.boolValue, FileManager.default.isReadableFile(atPath: path) else {
+            if rereadable && (isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: local)) {
                 throw MediaError(.inputUnreadable, "cannot read input: \(url)")
             }
         }
+        // What FFmpeg opens: a file whose name has a colon ("clip-12:00.mp4") would otherwise
+        // read as a URL of a protocol named by what comes before the colon.
+        let source = rereadable && known != "file" ? "file:" + url : url
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, watch: watch)
@@ -146,7 +156,7 @@ public final class MediaReader {
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
         if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
         for (key, value) in reading.demuxerOptions { av_dict_set(&demuxerOptions, key, value, 0) }
-        var r = avformat_open_input(&ctx, url, inputFormat, &demuxerOptions)
+        var r = avformat_open_input(&ctx, source, inputFormat, &demuxerOptions)
         let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
         if watch.wentSilent { throw silent }
         if device, r < 0, let inputFormat {
@@ -162,6 +172,7 @@ public final class MediaReader {
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
         }
         context = ctx
+        if (ctx.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0 { stitcher = TimestampStitcher() }
         // The demuxers of untimed inputs are those that take a rate (image2, rawvideo, h264, ...).
         var demuxer = ctx.pointee.iformat.pointee
         let takesRate = demuxer.priv_class != nil
@@ -203,7 +214,7 @@ public final class MediaReader {
         let par = stream.pointee.codecpar!
         // One second look at a file serves every look-ahead below, opened when one needs it.
         lazy var sampler = rereadable
-            ? FrameSampler(url: url, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
+            ? FrameSampler(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
         if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
            let first = sampler?.next() {
@@ -288,10 +299,12 @@ public final class MediaReader {
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Int(stream.pointee.nb_frames) : nil
         if FrameStreamTail.demuxers.contains(String(cString: ctx.pointee.iformat.pointee.name)) { frameTail = FrameStreamTail() }
         self.range = range
+        // The output's clock starts at the part's start, the input's own start when it is
+        // read whole (an MPEG-TS recording's clock can stand at hours), as ffmpeg's does.
+        let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
+        begin = origin + Int64(range.start * 1e6)
         if !range.isAll {
-            let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
-            let first = origin + Int64(range.start * 1e6)
-            begin = first
+            let first = begin
             end = range.duration.map { first + Int64($0 * 1e6) }
             // To the key frame at or before the start; the frames between are decoded and
             // dropped. An input that cannot seek (a pipe) is read from its beginning. Formats
@@ -301,7 +314,7 @@ public final class MediaReader {
             if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first - early, first - early, 0) }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
-        let shift = range.isAll ? 0 : Double(begin) / 1e6, length = duration
+        let shift = Double(begin) / 1e6, length = duration
         metadata.chapters = (0..<Int(ctx.pointee.nb_chapters)).compactMap { i in
             let c = ctx.pointee.chapters[i]!.pointee
             let tb = av_q2d(c.time_base)
@@ -395,17 +408,32 @@ public final class MediaReader {
     /// Where a timestamp (in `timeBase`) falls against the part read; inside, it is moved to
     /// the part's clock. Untimed items count as inside.
     private func place(_ pts: inout Int64, timeBase: AVRational) -> Place {
-        guard !range.isAll, pts != clarity_nopts_value() else { return .inside }
-        let t = av_rescale_q(pts, timeBase, clarity_time_base_q())
-        if t < begin { return .before }
-        if let end, t >= end { return .after }
+        guard pts != clarity_nopts_value() else { return .inside }
+        if !range.isAll {
+            let t = av_rescale_q(pts, timeBase, clarity_time_base_q())
+            if t < begin { return .before }
+            if let end, t >= end { return .after }
+        }
         pts -= offset(in: timeBase)
         return .inside
     }
 
-    /// How far the part's clock is behind the input's, in `timeBase` (0 reading it all).
+    /// How far the output's clock is behind the input's, in `timeBase`.
     private func offset(in timeBase: AVRational) -> Int64 {
-        range.isAll ? 0 : av_rescale_q(begin, clarity_time_base_q(), timeBase)
+        av_rescale_q(begin, clarity_time_base_q(), timeBase)
+    }
+
+    /// The path a local input names: `file:` dropped, a picture sequence (frame%04d.png) by
+    /// its first picture.
+    private static func localPath(_ url: String) -> String {
+        let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
+        return PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file)
+            ? PictureSequence.firstExisting(file) ?? file : file
+    }
+
+    /// The protocol FFmpeg would read `url` by ("file", "http", "concat", ...), nil for none it has.
+    private static func protocolName(_ url: String) -> String? {
+        avio_find_protocol_name(url).map { String(cString: $0) }
     }
 
     /// The rectangle `cropping` asks for in pictures of `format`; nil when it keeps them whole.
@@ -548,6 +576,7 @@ public final class MediaReader {
                 continue
             }
             let index = Int(packet.pointee.stream_index)
+            let inStep = stitcher?.mend(packet, timeBase: ctx.pointee.streams[index]!.pointee.time_base) ?? true
             if index == videoStream.index {
                 if frameTail?.isPartial(packet.pointee) == true {
                     truncated = true
@@ -559,6 +588,12 @@ public final class MediaReader {
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
             } else if copied.contains(index) {
+                if !inStep {
+                    // What the part before a clock jump already covered: an overlap, not damage.
+                    seamOverlaps += 1
+                    av_packet_unref(packet)
+                    continue
+                }
                 let timeBase = ctx.pointee.streams[index]!.pointee.time_base
                 if place(&packet.pointee.pts, timeBase: timeBase) != .inside {
                     av_packet_unref(packet)

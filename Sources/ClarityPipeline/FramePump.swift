@@ -192,6 +192,8 @@ public final class FramePump: @unchecked Sendable {
         progress.corruptPackets = reader.corruptPackets
         progress.corruptFrames = reader.corruptFrames
         progress.truncatedInput = reader.truncated
+        progress.timestampJumps = reader.timestampJumps
+        progress.seamOverlaps = reader.seamOverlaps
         progress.reshapedFrames = reader.reshapedFrames
         progress.otherShape = reader.firstOtherShape
         progress.droppedPackets = writer.droppedPackets

@@ -17,6 +17,10 @@ public struct PumpProgress: Sendable {
     public var droppedPackets = 0
     public var droppedFrames = 0
     public var truncatedInput = false
+    /// Clock jumps of the input mended (MPEG-TS splices, joined recordings), and the packets
+    /// of copied streams dropped where the parts overlapped.
+    public var timestampJumps = 0
+    public var seamOverlaps = 0
     /// Frames of another size or pixel format than the stream started with, scaled to its
     /// first, and the first such shape.
     public var reshapedFrames = 0

@@ -35,6 +35,11 @@ struct ProgressPrinter {
         let dropped = Self.counted([(p.droppedPackets, "damaged packet(s) of copied streams"),
                                     (p.droppedFrames, "frame(s) with timestamps out of order")])
         if !dropped.isEmpty { Console.warning("dropped " + dropped.joined(separator: " and ")) }
+        if p.timestampJumps > 0 {
+            Console.warning("the input's clock jumped \(p.timestampJumps) time(s) (a splice, or recordings joined): "
+                            + "its timestamps were stitched so that every stream goes on in step, as ffmpeg does"
+                            + (p.seamOverlaps > 0 ? " (\(p.seamOverlaps) packet(s) of copied streams overlapping a seam dropped)" : ""))
+        }
         if p.reshapedFrames > 0, let shape = p.otherShape {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
         }
@@ -79,6 +84,8 @@ struct ProgressPrinter {
             fields["dropped_frames"] = p.droppedFrames
             fields["truncated"] = p.truncatedInput
             fields["reshaped_frames"] = p.reshapedFrames
+            fields["timestamp_jumps"] = p.timestampJumps
+            fields["seam_overlaps"] = p.seamOverlaps
             fields["interrupted"] = p.interrupted
         }
         if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {

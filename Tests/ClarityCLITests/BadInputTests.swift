@@ -22,6 +22,13 @@ final class BadInputTests: ToolTestCase {
         // FFmpeg's file: protocol names a path like any other.
         try makeClip(seconds: 0.2)
         XCTAssertEqual(try Tool.clarity(["transcode", "file:in.mp4", "out.mkv", "--progress", "none"], in: folder).status, 0)
+        // A file whose name has a colon is that file, not a URL of a protocol named "clip-12".
+        try FileManager.default.copyItem(atPath: path("in.mp4"), toPath: path("clip-12:00.mp4"))
+        let colon = try Tool.clarity(["transcode", "clip-12:00.mp4", "out2.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(colon.status, 0, colon.stderr)
+        try expectFailure(["transcode", "clip-12:05.mp4", "out.mp4"], status: 66, mentioning: "input not found: clip-12:05.mp4")
+        try expectFailure(["transcode", "nosuchproto://host/in.mp4", "out.mp4"], status: 64,
+                          mentioning: "ffmpeg has no 'nosuchproto' protocol")
     }
 
     func testNotAMediaFile() throws {

@@ -51,6 +51,27 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A broadcast recording's clock can stand at hours: the output starts at 0, as ffmpeg's
+    /// does. Two recordings joined (`cat`) make the clock jump back: the second's frames and
+    /// audio go on after the first's, in step, instead of being dropped as out of order.
+    func testAnMPEGTSClockStartsAtZeroAndItsJumpsAreStitched() throws {
+        try makeClip(seconds: 1)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-output_ts_offset", "3600", "late.ts"], in: folder)
+        XCTAssertEqual(try Tool.shell("cat late.ts late.ts > joined.ts", in: folder).status, 0)
+        let r = try Tool.clarity(["transcode", "joined.ts", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("the input's clock jumped 1 time(s)"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("damaged") || r.stderr.contains("out of order"), "a seam is not damage: \(r.stderr)")
+        let video = try Tool.probe("out.mp4", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(video.count, 60, "both recordings' frames")
+        XCTAssertEqual(video, video.sorted())
+        XCTAssertEqual(video.first ?? -1, 0, accuracy: 0.1)
+        XCTAssertEqual(video.last ?? -1, 2 - 1.0 / 30, accuracy: 0.1)
+        let audio = try audioPackets("out.mp4").map(\.time)
+        XCTAssertEqual(audio.first ?? -1, 0, accuracy: 0.1)
+        XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.1, "the audio goes on with the pictures")
+    }
+
     func testAudioPacketsAreCopiedBitExact() throws {
         try makeClip()
         for out in ["out.mp4", "out.mkv"] {

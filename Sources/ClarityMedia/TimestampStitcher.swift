@@ -1,0 +1,71 @@
+import CFFmpeg
+
+/// Mends the clock jumps of formats that allow them (MPEG-TS and MPEG-PS: a broadcast
+/// splice, a recording resumed, files joined by `cat` or `concat:`). A packet whose decode
+/// time jumps back, or more than 10 s either way, from where its stream was going moves the
+/// clock of every stream by the jump, so the streams go on where they were and stay in step.
+/// ffmpeg does the same; without it, everything after a backward jump would reach the writer
+/// out of order and be dropped.
+struct TimestampStitcher {
+    /// A forward or backward jump this large is a discontinuity, not a gap (ffmpeg's
+    /// dts_delta_threshold).
+    static let jumpLimit: Int64 = 10 * Int64(AV_TIME_BASE)
+    /// A step back this large is one too (ffmpeg's: a tenth of a second).
+    static let stepBackLimit: Int64 = Int64(AV_TIME_BASE) / 10
+
+    /// How far the input's clock has been moved so far, in microseconds.
+    private var shift: Int64 = 0
+    /// Per stream: the decode time of its last packet and the one expected next (µs, shifted).
+    private var last: [Int32: Int64] = [:]
+    private var expected: [Int32: Int64] = [:]
+    /// The last decode time of any stream, for a stream's first packet.
+    private var lastOfAny: Int64?
+    /// Streams not heard from since the latest jump: the clock moved by another stream's jump,
+    /// their first packets after it can overlap the tail of what came before.
+    private var pastSeam: Set<Int32> = []
+    /// The jumps mended so far.
+    private(set) var jumps = 0
+
+    /// Moves `packet` (in `timeBase`) onto the mended clock. False for a packet the stream's
+    /// part before a jump already covers (it would land before the stream's last): one the
+    /// caller can drop.
+    mutating func mend(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational) -> Bool {
+        let p = packet.pointee
+        move(packet, by: shift, timeBase: timeBase)
+        guard p.dts != clarity_nopts_value() else { return true }
+        var dts = av_rescale_q(packet.pointee.dts, timeBase, clarity_time_base_q())
+        let stream = p.stream_index
+        let jump: Int64?
+        if let next = expected[stream], let previous = last[stream] {
+            let delta = dts - next
+            jump = abs(delta) > Self.jumpLimit || dts + Self.stepBackLimit < previous ? delta : nil
+        } else if let previous = lastOfAny {
+            let delta = dts - previous
+            jump = abs(delta) > Self.jumpLimit ? delta : nil
+        } else {
+            jump = nil
+        }
+        if let jump {
+            shift -= jump
+            move(packet, by: -jump, timeBase: timeBase)
+            dts -= jump
+            jumps += 1
+            pastSeam = Set(last.keys)
+        }
+        if pastSeam.contains(stream), let previous = last[stream] {
+            if dts <= previous { return false }
+            pastSeam.remove(stream)
+        }
+        last[stream] = dts
+        expected[stream] = dts + max(0, av_rescale_q(p.duration, timeBase, clarity_time_base_q()))
+        lastOfAny = dts
+        return true
+    }
+
+    private func move(_ packet: UnsafeMutablePointer<AVPacket>, by microseconds: Int64, timeBase: AVRational) {
+        guard microseconds != 0 else { return }
+        let step = av_rescale_q(microseconds, clarity_time_base_q(), timeBase)
+        if packet.pointee.pts != clarity_nopts_value() { packet.pointee.pts += step }
+        if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts += step }
+    }
+}

@@ -11,6 +11,8 @@ final class InterruptiblePipe {
     private(set) var context: UnsafeMutablePointer<AVIOContext>?
     private let fd: Int32
     private let watch: ReadWatch
+    /// Bytes read so far: none at the end means the producer closed the pipe empty.
+    private(set) var bytesRead = 0
     private static let bufferSize = 32768
     private static let pollSliceMs: Int32 = 100
 
@@ -47,7 +49,10 @@ final class InterruptiblePipe {
             let polled = poll(&ready, 1, Self.pollSliceMs)
             if polled == 0 || (polled < 0 && errno == EINTR) { continue }
             let n = polled < 0 ? -1 : Glibc.read(fd, buffer, size)
-            if n > 0 { return Int32(n) }
+            if n > 0 {
+                bytesRead += n
+                return Int32(n)
+            }
             if n == 0 { return clarity_averror_eof() }
             if errno == EINTR || errno == EAGAIN { continue }
             return clarity_averror(errno)

@@ -167,6 +167,9 @@ public final class MediaReader {
         if r < 0 && clarity_averror_is_unreachable(r) != 0 {
             throw MediaError(.inputUnreadable, "cannot open \(url) (\(MediaError.text(r)))")
         }
+        if r < 0, interruptiblePipe?.bytesRead == 0 {
+            throw MediaError(.notMedia, "nothing came through the input pipe (\(url)): its writer closed it without sending any data")
+        }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
             throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")

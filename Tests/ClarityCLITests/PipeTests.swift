@@ -125,6 +125,16 @@ final class PipeTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("output closed"), r.stderr)
     }
 
+    /// A producer that fails before its first byte: the message says the pipe came empty,
+    /// not that its data is not media.
+    func testAnEmptyPipeIsNamedSo() throws {
+        let r = try Tool.shell("true | '\(Tool.clarity)' pipe --scale 2 > out.y4m", in: folder)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("nothing came through the input pipe (pipe:0)"), r.stderr)
+        let garbage = try Tool.shell("head -c 100 /dev/zero | '\(Tool.clarity)' pipe --scale 2 > out.y4m", in: folder)
+        XCTAssertTrue(garbage.stderr.contains("is not a media file"), garbage.stderr)
+    }
+
     func testAFullDiskIsAnIOError() throws {
         try makeClip()
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - 2>/dev/null | '\(Tool.clarity)' pipe > /dev/full", in: folder)

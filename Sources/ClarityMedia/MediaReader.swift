@@ -245,7 +245,10 @@ public final class MediaReader {
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
-            throw MediaError(.notMedia, "\(url): the video stream has no frame size or pixel format")
+            // The demuxer found a stream whose first picture the decoder could not read:
+            // usually a feature this FFmpeg lacks (5.1 reads no animated WebP).
+            throw MediaError(.unsupported, "\(url): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
+                             + "or pixel format of its \(videoStream.codecName) stream (a feature its decoder lacks, or damage)")
         }
         var rate = reading.frameRate ?? stream.pointee.avg_frame_rate
         if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }

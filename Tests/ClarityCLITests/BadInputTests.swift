@@ -36,6 +36,17 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")
     }
 
+    /// A stream FFmpeg finds but cannot decode (FFmpeg 5.1 reads no animated WebP) is
+    /// unsupported, and the message says which FFmpeg and which decoder.
+    func testAStreamThisFFmpegCannotDecode() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "0.3", "-c:v", "libwebp_anim", "moving.webp"], in: folder)
+        let r = try Tool.clarity(["transcode", "moving.webp", "out.mp4", "--progress", "none"], in: folder)
+        if r.status != 0 {
+            try expectFailure(["transcode", "moving.webp", "out.mp4"], status: 69,
+                              mentioning: "cannot read the frame size or pixel format of its webp stream")
+        }
+    }
+
     func testNoVideoStream() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1", "-c:a", "aac", "tone.m4a"], in: folder)
         try expectFailure(["transcode", "tone.m4a", "out.mp4"], status: 65, mentioning: "no video stream")

@@ -135,6 +135,13 @@ public final class MediaWriter {
         case not
     }
 
+    /// A codec's name as people write it ("opus": "Opus", "mov_text": "MOV text"): FFmpeg's
+    /// long name without its gloss.
+    public static func displayName(ofCodec name: String) -> String {
+        guard let long = avcodec_descriptor_get_by_name(name)?.pointee.long_name else { return name }
+        return String(String(cString: long).prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
+    }
+
     public func carriage(of stream: StreamInfo) -> Carriage {
         if canCarry(stream) { return .asItIs }
         return reencodingTarget(of: stream).map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not

@@ -78,7 +78,7 @@ struct EncodeOptions: ParsableArguments {
                 case .asItIs: return true
                 case .reencoded(let codec):
                     if !quiet {
-                        Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(codec.uppercased()): the \(writer.containerName) container cannot hold it as it is")
+                        Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(MediaWriter.displayName(ofCodec: codec)): the \(writer.containerName) container cannot hold it as it is")
                     }
                     return true
                 case .not: break

@@ -721,7 +721,7 @@ final class TranscodeTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD_SUBTITLE"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD subtitles"), r.stderr)
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "packet=pts_time", in: folder), ["0.200000", "1.000000"])
         // Each file's subtitles drawn over grey, frame by frame: the same frames show a box,
@@ -758,7 +758,7 @@ final class TranscodeTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "subs.mkv", "-c", "copy", "-c:s", "mov_text", "ffmpeg.mp4"], in: folder)
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #2 (subrip) as MOV_TEXT"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #2 (subrip) as MOV text"), r.stderr)
         let cues = { (f: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", f, "-map", "0:s", "-f", "srt", "-"], in: self.folder).text }
         XCTAssertTrue(try cues("out.mp4").contains("Hello <i>world</i>"))
         XCTAssertEqual(try cues("out.mp4"), try cues("ffmpeg.mp4"))

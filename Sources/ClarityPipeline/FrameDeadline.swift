@@ -20,6 +20,8 @@ public final class FrameDeadline: @unchecked Sendable {
     private var latencies: [Double] = []
     private var late = 0
     private var dropped = 0
+    /// Seconds the writer spent on the frames written.
+    private var writingTime = 0.0
 
     public init(seconds: Double, dropLate: Bool = false, paced: Bool = true) {
         self.seconds = seconds
@@ -96,11 +98,13 @@ public final class FrameDeadline: @unchecked Sendable {
         return Double(recentLate.filter { $0 }.count) / 30
     }
 
-    /// Called by the writer once the oldest frame in flight is written: its latency ends here.
-    public func written() {
+    /// Called by the writer once the oldest frame in flight is written, `writing` seconds
+    /// after it started to (the encoder's share): its latency ends here.
+    public func written(after writing: Double = 0) {
         let now = DispatchTime.now().uptimeNanoseconds
         lock.lock(); defer { lock.unlock() }
         guard !released.isEmpty else { return }
+        writingTime += writing
         let start = released.removeFirst()
         let latency = Double(now - start) / 1e9
         latencies.append(latency)
@@ -115,7 +119,8 @@ public final class FrameDeadline: @unchecked Sendable {
     /// Latency so far: percentiles, worst case, frames over the deadline.
     public var report: LatencyReport {
         lock.lock(); defer { lock.unlock() }
-        return LatencyReport(latencies: latencies, deadline: seconds, late: late, dropped: dropped)
+        return LatencyReport(latencies: latencies, deadline: seconds, late: late, dropped: dropped,
+                             meanWriting: latencies.isEmpty ? 0 : writingTime / Double(latencies.count))
     }
 }
 
@@ -130,8 +135,12 @@ public struct LatencyReport: Sendable, Codable {
     public var dropped: Int
     /// Frames per 5 ms bucket of latency (bucket i holds [5i, 5i+5) ms; the last takes the rest).
     public var histogram: [Int]
+    /// The writer's mean time a frame (encoding, muxing): over the deadline, frames fall
+    /// behind whatever the enhancer does.
+    public var meanWriting: Double
 
-    init(latencies: [Double], deadline: Double, late: Int, dropped: Int) {
+    init(latencies: [Double], deadline: Double, late: Int, dropped: Int, meanWriting: Double) {
+        self.meanWriting = meanWriting
         let sorted = latencies.sorted()
         func quantile(_ q: Double) -> Double {  // nearest rank
             guard !sorted.isEmpty else { return 0 }

@@ -158,8 +158,9 @@ public final class FramePump: @unchecked Sendable {
                 case .frame(let f):
                     if let pts = f.pts { progress.position = Double(pts) * av_q2d(timeBase) }
                     if deadline?.admit() ?? true {
+                        let writing = DispatchTime.now().uptimeNanoseconds
                         try writer.write(f)
-                        deadline?.written()
+                        deadline?.written(after: Double(DispatchTime.now().uptimeNanoseconds - writing) / 1e9)
                         progress.framesWritten += 1
                     }
                 case .packet(let p):

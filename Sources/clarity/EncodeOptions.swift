@@ -55,10 +55,12 @@ struct EncodeOptions: ParsableArguments {
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
     }
 
-    func settings(for writer: MediaWriter, threads: Int) -> EncoderSettings {
+    /// `realTime` (live mode): x264 and x265 default to ultrafast, as veryfast cannot keep a
+    /// 30 fps pace at 1440p beside the enhancer on 2 cores (docs/benchmarks.md).
+    func settings(for writer: MediaWriter, threads: Int, realTime: Bool = false) -> EncoderSettings {
         let codec = self.codec ?? writer.defaultVideoCodec
         // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
-        let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? "veryfast" : nil)
+        let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? (realTime ? "ultrafast" : "veryfast") : nil)
         var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]
         if let bitrate { options["b"] = bitrate }
         options.merge(Self.speedDefaults[codec] ?? [:]) { given, _ in given }

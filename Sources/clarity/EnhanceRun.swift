@@ -107,7 +107,7 @@ struct EnhanceRun {
             if onePicture { reader.limitFrames(to: 1) }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer,
-                encoder: encode.settings(for: writer, threads: threads.total),
+                encoder: encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)

@@ -100,6 +100,11 @@ struct Live: ParsableCommand {
         guard deartifactShare > 0, deartifactShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
     }
 
+    /// When encoding alone takes about a frame interval, no routing can keep the pace.
+    static let slowWriterAdvice = "the writer (encoding and muxing) takes about a frame interval or more on its own, so frames fall "
+        + "behind whatever the upscaler does: a faster encoder (x264 and x265 run "
+        + "ultrafast here unless told otherwise), a smaller --size, or raw frames (y4m, nut) to a pipe keep up"
+
     /// Full-width bands instead of tiles.
     var bands: Bool { tileWidth == 0 }
 
@@ -146,8 +151,11 @@ struct Live: ParsableCommand {
             let finish = resize.map { ClassicalResize(target: $0, filter: canvas, threads: threads.pipeline) }
             return EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage, finish]), deadline: clock) {
                 let r = clock.report
-                return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped",
-                              r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped)
+                return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped; "
+                              + "the writer took %.1f ms a frame",
+                              r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped,
+                              r.meanWriting * 1000)
+                    + (r.meanWriting > planned * 0.9 ? "\n" + Self.slowWriterAdvice : "")
                     + "\nbranches (tiles ranked by \(stage.ranking)): " + stage.branchMix + "\nmeasured costs: " + stage.costReport
                     + (enhancer.map { "\n" + $0.liveSummary } ?? "")
             }

@@ -69,7 +69,8 @@ struct ProgressPrinter {
         if let eta = p.eta { fields["eta"] = (eta * 10).rounded() / 10 }
         if let l = p.latency {
             func ms(_ s: Double) -> Double { (s * 10_000).rounded() / 10 }
-            fields["latency_ms"] = ["p50": ms(l.p50), "p99": ms(l.p99), "max": ms(l.max), "deadline": ms(l.deadline)]
+            fields["latency_ms"] = ["p50": ms(l.p50), "p99": ms(l.p99), "max": ms(l.max), "deadline": ms(l.deadline),
+                                    "writing": ms(l.meanWriting)]
             fields["late"] = l.late
             fields["dropped_late"] = l.dropped
             if done { fields["latency_histogram_5ms"] = l.histogram }

@@ -55,6 +55,13 @@ final class LiveTests: ToolTestCase {
         XCTAssertNotNil(latency?["p99"])
         XCTAssertLessThanOrEqual(latency?["p50"] ?? .infinity, latency?["p99"] ?? 0)
         XCTAssertEqual(latency?["deadline"], 5000)
+        XCTAssertGreaterThan(latency?["writing"] ?? 0, 0, "the writer's time a frame")
+        XCTAssertLessThan(latency?["writing"] ?? .infinity, latency?["max"] ?? 0)
+        XCTAssertTrue(r.stderr.contains("dropped; the writer took "), r.stderr)
+        // Live, x264 runs ultrafast unless told (its options stand in the stream): veryfast
+        // cannot keep a 30 fps pace at 1440p beside the enhancer on 2 cores.
+        let options = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path("out.mkv"))), as: UTF8.self)
+        XCTAssertTrue(options.contains("cabac=0") && options.contains("subme=0"), "x264's ultrafast")
         XCTAssertTrue(r.stderr.contains("branches (tiles ranked by detail): lanczos"), r.stderr)
         XCTAssertTrue(r.stderr.contains("% a frame\nmeasured costs: "), "the tiles changing branch: \(r.stderr)")
         // The JSON's branch mix counts every tile of every frame (320x180 in 32-px tiles: 10 x 6).

@@ -18,6 +18,17 @@ final class FrameDeadlineTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(report.max, 0.285)
     }
 
+    /// The writer's time a frame is reported apart: when it alone fills the deadline, no
+    /// routing can help.
+    func testTheWritersTimeIsAveraged() {
+        let deadline = FrameDeadline(seconds: 1, paced: false)
+        for writing in [0.010, 0.030] {
+            deadline.release(at: nil)
+            deadline.written(after: writing)
+        }
+        XCTAssertEqual(deadline.report.meanWriting, 0.020, accuracy: 1e-12)
+    }
+
     /// A frame decoded early waits for its time; its clock starts then, so it is on time.
     func testEarlyFrameWaitsAndIsOnTime() {
         let deadline = FrameDeadline(seconds: 1)

@@ -17,7 +17,7 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "key=value"))
     var encoderOptions: [String] = []
 
-    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1).")
+    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, ultrafast in live mode, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1).")
     var encoderPreset: String?
 
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")

@@ -52,6 +52,7 @@ struct BenchLive: ParsableCommand {
             let tool = CommandLine.arguments[0].contains("/") ? CommandLine.arguments[0]
                 : (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/clarity" }
                     .first { FileManager.default.isExecutableFile(atPath: $0) } ?? "clarity"
+            try BenchProcess.requireFiles((loops > 0 ? [input] : []) + [reference])
             print("clarity bench live  \(BenchMachine.summary)")
             print("command: \(CommandLine.arguments.map(BenchQuality.shellQuoted).joined(separator: " "))\n")
             let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-live-\(getpid())")

@@ -41,6 +41,7 @@ struct BenchSpeed: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try BenchProcess.requireFiles([input])
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-\(getpid())")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }

@@ -29,6 +29,13 @@ enum BenchProcess {
         try timeChild(arguments, what: what)
     }
 
+    /// Fails as a missing input does elsewhere (66) before a benchmark prints anything.
+    static func requireFiles(_ paths: [String]) throws {
+        if let missing = paths.first(where: { !FileManager.default.fileExists(atPath: $0) }) {
+            throw MediaError(.inputNotFound, "input not found: \(missing)")
+        }
+    }
+
     /// `input` played `loops` times back to back, its video only (stream copy, timestamps
     /// running on), written to `path`: a longer measurement from a bundled sample.
     static func loopedClip(_ input: String, loops: Int, to path: String) throws {

@@ -31,6 +31,13 @@ final class BadInputTests: ToolTestCase {
                           mentioning: "ffmpeg has no 'nosuchproto' protocol")
     }
 
+    /// The benchmarks refuse a missing clip as the commands do, before printing a header.
+    func testBenchmarksRefuseAMissingInput() throws {
+        try expectFailure(["bench", "speed", "--input", "nope.mp4"], status: 66, mentioning: "input not found: nope.mp4")
+        try expectFailure(["bench", "live", "--input", "nope.mp4"], status: 66, mentioning: "input not found: nope.mp4")
+        try expectFailure(["bench", "live", "--loops", "0", "--reference", "nope.mkv"], status: 66, mentioning: "input not found: nope.mkv")
+    }
+
     func testNotAMediaFile() throws {
         _ = FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
         try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")

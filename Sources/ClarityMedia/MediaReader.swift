@@ -123,21 +123,20 @@ public final class MediaReader {
         // Devices (a camera, the screen, lavfi's generated video) open what they name themselves.
         let device = inputFormat.map { ($0.pointee.flags & AVFMT_NOFILE) != 0 } ?? false
         // A local file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
-        let local = device || url.hasPrefix("pipe:") ? nil : Self.localPath(url)
+        let path = device || url.hasPrefix("pipe:") ? nil : Self.localPath(url)
         var isDirectory: ObjCBool = false
-        let rereadable = local.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+        let rereadable = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
         let known = Self.protocolName(url)
-        if let local {
-            if !rereadable && known == nil && url.contains("://") {
+        if path != nil && !rereadable {
+            // No such file here: a URL of a protocol FFmpeg has, or nothing.
+            if known == nil && url.contains("://") {
                 throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(url) "
                                  + "(`ffmpeg -protocols` lists those it has)")
             }
-            if !rereadable && (known == nil || known == "file") {
-                throw MediaError(.inputNotFound, "input not found: \(url)")
-            }
-            if rereadable && (isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: local)) {
-                throw MediaError(.inputUnreadable, "cannot read input: \(url)")
-            }
+            if known == nil || known == "file" { throw MediaError(.inputNotFound, "input not found: \(url)") }
+        }
+        if let path, rereadable, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
+            throw MediaError(.inputUnreadable, "cannot read input: \(url)")
         }
         // What FFmpeg opens: a file whose name has a colon ("clip-12:00.mp4") would otherwise
         // read as a URL of a protocol named by what comes before the colon.
@@ -582,7 +581,10 @@ public final class MediaReader {
                 continue
             }
             let index = Int(packet.pointee.stream_index)
-            let inStep = stitcher?.mend(packet, timeBase: ctx.pointee.streams[index]!.pointee.time_base) ?? true
+            let stream = ctx.pointee.streams[index]!.pointee
+            let kind = stream.codecpar.pointee.codec_type
+            let inStep = stitcher?.mend(packet, timeBase: stream.time_base,
+                                        tellsJumps: kind == AVMEDIA_TYPE_VIDEO || kind == AVMEDIA_TYPE_AUDIO) ?? true
             if index == videoStream.index {
                 if frameTail?.isPartial(packet.pointee) == true {
                     truncated = true

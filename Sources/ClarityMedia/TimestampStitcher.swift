@@ -5,8 +5,10 @@ import CFFmpeg
 /// time jumps back, or more than 10 s either way, from where its stream was going moves the
 /// clock of every stream by the jump, so the streams go on where they were and stay in step.
 /// ffmpeg does the same; without it, everything after a backward jump would reach the writer
-/// out of order and be dropped.
-struct TimestampStitcher {
+/// out of order and be dropped. Only audio and video tell of a jump (as in ffmpeg): a sparse
+/// stream (subtitles, data) goes quiet for long spells that are not jumps; its packets move
+/// with the clock the others set.
+public struct TimestampStitcher {
     /// A forward or backward jump this large is a discontinuity, not a gap (ffmpeg's
     /// dts_delta_threshold).
     static let jumpLimit: Int64 = 10 * Int64(AV_TIME_BASE)
@@ -24,15 +26,17 @@ struct TimestampStitcher {
     /// their first packets after it can overlap the tail of what came before.
     private var pastSeam: Set<Int32> = []
     /// The jumps mended so far.
-    private(set) var jumps = 0
+    public private(set) var jumps = 0
 
-    /// Moves `packet` (in `timeBase`) onto the mended clock. False for a packet the stream's
-    /// part before a jump already covers (it would land before the stream's last): one the
-    /// caller can drop.
-    mutating func mend(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational) -> Bool {
+    public init() {}
+
+    /// Moves `packet` (in `timeBase`) onto the mended clock; a packet of audio or video
+    /// (`tellsJumps`) can find a jump. False for a packet the stream's part before a jump
+    /// already covers (it would land before the stream's last): one the caller can drop.
+    public mutating func mend(_ packet: UnsafeMutablePointer<AVPacket>, timeBase: AVRational, tellsJumps: Bool) -> Bool {
         let p = packet.pointee
         move(packet, by: shift, timeBase: timeBase)
-        guard p.dts != clarity_nopts_value() else { return true }
+        guard tellsJumps, p.dts != clarity_nopts_value() else { return true }
         var dts = av_rescale_q(packet.pointee.dts, timeBase, clarity_time_base_q())
         let stream = p.stream_index
         let jump: Int64?

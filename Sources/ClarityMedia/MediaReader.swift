@@ -596,18 +596,13 @@ public final class MediaReader {
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
             } else if copied.contains(index) {
-                if !inStep {
-                    // What the part before a clock jump already covered: an overlap, not damage.
-                    seamOverlaps += 1
+                // What the part before a clock jump already covered is an overlap, not damage.
+                if !inStep { seamOverlaps += 1 }
+                if !inStep || place(&packet.pointee.pts, timeBase: stream.time_base) != .inside {
                     av_packet_unref(packet)
                     continue
                 }
-                let timeBase = ctx.pointee.streams[index]!.pointee.time_base
-                if place(&packet.pointee.pts, timeBase: timeBase) != .inside {
-                    av_packet_unref(packet)
-                    continue
-                }
-                if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts -= offset(in: timeBase) }
+                if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts -= offset(in: stream.time_base) }
                 return .packet(Packet(movingFrom: packet))
             } else {
                 av_packet_unref(packet)

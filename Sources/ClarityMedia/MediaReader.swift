@@ -54,6 +54,10 @@ public final class MediaReader {
     /// packets of copied streams dropped where the part after one overlapped the part before.
     public var timestampJumps: Int { stitcher?.jumps ?? 0 }
     public private(set) var seamOverlaps = 0
+    /// Video frames the input starts with that could not be decoded (it was cut between key
+    /// frames), and how much later than them the video starts.
+    public var undecodableLead: (frames: Int, seconds: Double) { (leadingLoss.frames, leadingLoss.seconds) }
+    private var leadingLoss = LeadingLoss()
     /// Present for formats whose clock may jump (MPEG-TS, MPEG-PS).
     private var stitcher: TimestampStitcher?
     /// Frames decoded at another size or pixel format than the stream started with (a
@@ -247,7 +251,8 @@ public final class MediaReader {
             // The demuxer found a stream whose first picture the decoder could not read:
             // usually a feature this FFmpeg lacks (5.1 reads no animated WebP).
             throw MediaError(.unsupported, "\(url): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
-                             + "or pixel format of its \(videoStream.codecName) stream (a feature its decoder lacks, or damage)")
+                             + "or pixel format of its \(videoStream.codecName) stream (a feature its decoder lacks, or no picture it "
+                             + "could decode: damage, or a cut recording that holds no key frame)")
         }
         var rate = reading.frameRate ?? stream.pointee.avg_frame_rate
         if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
@@ -539,6 +544,7 @@ public final class MediaReader {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
                     frame.pointee.pts = timed(frame.pointee.best_effort_timestamp)
+                    leadingLoss.firstPicture(at: frame.pointee.pts, timeBase: decodedFormat.timeBase)
                     let spot = place(&frame.pointee.pts, timeBase: decodedFormat.timeBase)
                     if spot != .inside {
                         var f: UnsafeMutablePointer<AVFrame>? = frame
@@ -592,6 +598,7 @@ public final class MediaReader {
                     continue
                 }
                 videoPackets += 1
+                leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)
                 if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }

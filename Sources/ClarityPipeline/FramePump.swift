@@ -195,6 +195,7 @@ public final class FramePump: @unchecked Sendable {
         progress.truncatedInput = reader.truncated
         progress.timestampJumps = reader.timestampJumps
         progress.seamOverlaps = reader.seamOverlaps
+        (progress.undecodableLeadFrames, progress.undecodableLeadSeconds) = reader.undecodableLead
         progress.reshapedFrames = reader.reshapedFrames
         progress.otherShape = reader.firstOtherShape
         progress.droppedPackets = writer.droppedPackets

@@ -21,6 +21,10 @@ public struct PumpProgress: Sendable {
     /// of copied streams dropped where the parts overlapped.
     public var timestampJumps = 0
     public var seamOverlaps = 0
+    /// Video frames at the input's start that could not be decoded (it was cut between key
+    /// frames), and how much later the video starts for them.
+    public var undecodableLeadFrames = 0
+    public var undecodableLeadSeconds = 0.0
     /// Frames of another size or pixel format than the stream started with, scaled to its
     /// first, and the first such shape.
     public var reshapedFrames = 0

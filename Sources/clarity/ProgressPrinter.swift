@@ -40,6 +40,11 @@ struct ProgressPrinter {
                             + "its timestamps were stitched so that every stream goes on in step, as ffmpeg does"
                             + (p.seamOverlaps > 0 ? " (\(p.seamOverlaps) packet(s) of copied streams overlapping a seam dropped)" : ""))
         }
+        if p.undecodableLeadFrames > 0 {
+            Console.warning(String(format: "the input starts between key frames (a cut recording): its first %d video frame(s) "
+                                   + "refer to pictures before the cut and could not be decoded, so the video starts %.2f s late, "
+                                   + "at its first key frame", p.undecodableLeadFrames, p.undecodableLeadSeconds))
+        }
         if p.reshapedFrames > 0, let shape = p.otherShape {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
         }
@@ -87,6 +92,8 @@ struct ProgressPrinter {
             fields["reshaped_frames"] = p.reshapedFrames
             fields["timestamp_jumps"] = p.timestampJumps
             fields["seam_overlaps"] = p.seamOverlaps
+            fields["undecodable_lead_frames"] = p.undecodableLeadFrames
+            fields["undecodable_lead_s"] = (p.undecodableLeadSeconds * 1000).rounded() / 1000
             fields["interrupted"] = p.interrupted
         }
         if let data = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys]) {

@@ -72,6 +72,36 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.1, "the audio goes on with the pictures")
     }
 
+    /// A recording cut between key frames: the frames before the first key frame cannot be
+    /// decoded; the video starts at it, and the user is told how much was lost.
+    func testARecordingCutBetweenKeyFramesSaysWhatItsStartLost() throws {
+        try makeClip("whole.ts", seconds: 3, extra: ["-g", "30"])
+        let bytes = try Tool.shell("stat -c %s whole.ts", in: folder).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let half = (Int(bytes) ?? 0) / 188 / 2
+        XCTAssertEqual(try Tool.shell("tail -c \(188 * half) whole.ts > cut.ts", in: folder).status, 0)
+        let flags = try Tool.probe("cut.ts", stream: "v", entries: "packet=flags", in: folder)
+        let lost = try XCTUnwrap(flags.firstIndex { $0.hasPrefix("K") })
+        XCTAssertGreaterThan(lost, 2, "the cut falls between key frames")
+        let r = try Tool.clarity(["transcode", "cut.ts", "out.mp4", "--model", "bicubic", "--progress", "json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("its first \(lost) video frame(s) refer to pictures before the cut"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("\"undecodable_lead_frames\":\(lost)"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "packet=pts_time", in: folder).count, flags.count - lost)
+        for whole in ["whole.ts", "in.mp4"] {
+            if whole == "in.mp4" { try Tool.ffmpeg(["-ss", "0.5", "-i", "whole.ts", "-c", "copy", "-t", "1", "in.mp4"], in: folder) }
+            let clean = try Tool.clarity(["transcode", whole, "clean.mkv", "--model", "bicubic", "--overwrite"], in: folder)
+            XCTAssertEqual(clean.status, 0, clean.stderr)
+            XCTAssertFalse(clean.stderr.contains("key frame"), "\(whole) starts at a picture it can show: \(clean.stderr)")
+        }
+        XCTAssertEqual(try Tool.shell("tail -c \(188 * 150) whole.ts > tail.ts", in: folder).status, 0)
+        let tail = try Tool.probe("tail.ts", stream: "v", entries: "packet=flags", in: folder)
+        XCTAssertGreaterThan(tail.count, 5)
+        XCTAssertFalse(tail.contains { $0.hasPrefix("K") }, "the last stretch holds no key frame")
+        let none = try Tool.clarity(["transcode", "tail.ts", "none.mp4"], in: folder)
+        XCTAssertEqual(none.status, 69, none.stderr)
+        XCTAssertTrue(none.stderr.contains("a cut recording that holds no key frame"), none.stderr)
+    }
+
     func testAudioPacketsAreCopiedBitExact() throws {
         try makeClip()
         for out in ["out.mp4", "out.mkv"] {

@@ -27,6 +27,11 @@ public final class MediaWriter {
     public private(set) var droppedPackets = 0
     public private(set) var droppedFrames = 0
     private var lastFramePTS: Int64?
+    /// The size frames are encoded at where the encoder takes the video's only without its
+    /// last row or column (odd sides in 4:2:0); nil when frames are encoded whole.
+    public private(set) var encodedSize: (width: Int, height: Int)?
+    /// The video encoder's name (libx264), once `addVideo` has opened it.
+    public var videoEncoderName: String? { encoder?.pointee.codec.map { String(cString: $0.pointee.name) } }
 
     /// Prepares a muxer for `output`; `format` names one (e.g. "matroska"), otherwise it is
     /// guessed from the file name.
@@ -226,6 +231,41 @@ public final class MediaWriter {
         if !accepted.isEmpty && !accepted.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
         }
+        frameTimeBase = format.timeBase
+        let even = format.evenSides
+        let odd = even.width != format.width || even.height != format.height
+        var r = try openEncoder(codec, format: format, settings: settings, source: source, quietly: odd)
+        // Some encoders (x264, x265, OpenH264, SVT-AV1) take chroma-subsampled video only
+        // at even sides: an odd side loses its last row or column, as HandBrake
+        // does, rather than failing as ffmpeg does.
+        if r < 0 && odd {
+            avcodec_free_context(&encoder)
+            var trimmed = format
+            (trimmed.width, trimmed.height) = even
+            r = try openEncoder(codec, format: trimmed, settings: settings, source: source)
+            if r >= 0 { encodedSize = even }
+        }
+        guard r >= 0, let enc = encoder else {
+            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument)
+        }
+        guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
+        r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
+        st.pointee.time_base = enc.pointee.time_base
+        st.pointee.avg_frame_rate = format.frameRate
+        st.pointee.sample_aspect_ratio = format.sampleAspectRatio
+        if let source {
+            try Self.attach(source.sideData.filter(\.describesPresentation), to: st)
+            MediaMetadata.set(source.tags, into: &st.pointee.metadata)
+            st.pointee.disposition = source.disposition
+        }
+        videoStream = st
+    }
+
+    /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`
+    /// keeps x265 from printing why it refused, for a try that may be repeated.
+    private func openEncoder(_ codec: UnsafePointer<AVCodec>, format: VideoFormat, settings: EncoderSettings,
+                             source: StreamInfo?, quietly: Bool = false) throws -> Int32 {
         let enc = avcodec_alloc_context3(codec)!
         encoder = enc
         enc.pointee.width = Int32(format.width)
@@ -236,12 +276,11 @@ public final class MediaWriter {
         // The stages process whole frames, never fields: what is written is progressive.
         enc.pointee.field_order = AV_FIELD_PROGRESSIVE
         format.colour.apply(to: enc)
-        frameTimeBase = format.timeBase
         // y4m states a frame rate, not timestamps: it needs one tick per frame.
         let perFrame = containerName == "yuv4mpegpipe" && format.frameRate.num > 0
         enc.pointee.time_base = perFrame ? av_inv_q(format.frameRate) : format.timeBase
         enc.pointee.thread_count = Int32(settings.threads)
-        if (ctx.pointee.oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0 {
+        if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
             enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
         }
         var options: OpaquePointer?
@@ -257,7 +296,7 @@ public final class MediaWriter {
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
         let name = String(cString: codec.pointee.name)
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
-        var extra = name == "libx265" ? [(key: "log-level", value: "error")] : []
+        var extra = name == "libx265" ? [(key: "log-level", value: quietly ? "none" : "error")] : []
         // HDR10 metadata goes into the encoder's SEI as well as the container.
         extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? []
         if !extra.isEmpty {
@@ -266,23 +305,11 @@ public final class MediaWriter {
             let added = extra.filter { !(given ?? "").contains($0.key + "=") }.map { "\($0.key)=\($0.value)" }
             if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
-        var r = avcodec_open2(enc, codec, &options)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument) }
-        if let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
+        let r = avcodec_open2(enc, codec, &options)
+        if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
-        guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
-        r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
-        st.pointee.time_base = enc.pointee.time_base
-        st.pointee.avg_frame_rate = format.frameRate
-        st.pointee.sample_aspect_ratio = format.sampleAspectRatio
-        if let source {
-            try Self.attach(source.sideData.filter(\.describesPresentation), to: st)
-            MediaMetadata.set(source.tags, into: &st.pointee.metadata)
-            st.pointee.disposition = source.disposition
-        }
-        videoStream = st
+        return r
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -373,6 +400,7 @@ public final class MediaWriter {
         guard let enc = encoder else { return }
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        if let encodedSize { (f.pointee.width, f.pointee.height) = (Int32(encodedSize.width), Int32(encodedSize.height)) }
         if f.pointee.pts != clarity_nopts_value() {
             if let last = lastFramePTS, f.pointee.pts <= last {
                 droppedFrames += 1

@@ -133,4 +133,11 @@ extension VideoFormat {
         guard let d = av_pix_fmt_desc_get(pixelFormat) else { return (0, 0) }
         return (Int(d.pointee.log2_chroma_w), Int(d.pointee.log2_chroma_h))
     }
+
+    /// The size without a last half chroma sample: sides cut down to whole multiples of the
+    /// chroma subsampling (320x180 for 4:2:0 at 321x181).
+    public var evenSides: (width: Int, height: Int) {
+        let shift = chromaShift
+        return (max(1 << shift.x, (width >> shift.x) << shift.x), max(1 << shift.y, (height >> shift.y) << shift.y))
+    }
 }

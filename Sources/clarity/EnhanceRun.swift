@@ -55,6 +55,12 @@ struct EnhanceRun {
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
     }
 
+    /// "column", "row" or "column and row": what an odd size lost to become `even`.
+    static func edges(_ whole: VideoFormat, _ even: (width: Int, height: Int)) -> String {
+        [whole.width != even.width ? "column" : nil, whole.height != even.height ? "row" : nil]
+            .compactMap { $0 }.joined(separator: " and ")
+    }
+
     /// The luma stages take planar YUV or grey: frames in anything else (RGB, NV12, packed
     /// YUV, with alpha) go through a conversion stage first. Nil when `format` needs none.
     static func lumaInput(_ format: VideoFormat, threads: ThreadPlan) -> (format: VideoFormat, stage: FrameStage)? {
@@ -110,6 +116,12 @@ struct EnhanceRun {
                 encoder: encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
+            if !run.quiet, let size = writer.encodedSize {
+                let whole = pump.outputFormat
+                Console.warning("\(writer.videoEncoderName ?? "the encoder") encodes \(whole.pixelFormatName) only at even sizes: \(whole.width)x\(whole.height) "
+                                + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
+                                + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
+            }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)

@@ -102,6 +102,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(none.stderr.contains("a cut recording that holds no key frame"), none.stderr)
     }
 
+    /// x264 takes 4:2:0 only at even sizes: an odd-sized input loses its last column and row
+    /// (cut, not resampled), with a warning; an output that takes odd sizes keeps every pixel.
+    func testAnOddSizeLosesItsLastColumnAndRowOnlyWhereTheEncoderNeedsEvenSides() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25", "-t", "0.4",
+                         "-vf", "scale=321:181,format=yuv420p", "-c:v", "ffv1", "odd.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "odd.mkv", "out.mp4"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("libx264 encodes yuv420p only at even sizes: 321x181 is written as 320x180, "
+                                        + "without its last column and row"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width,height", in: folder), ["320,180"])
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "frame=pts_time", in: folder).count, 10)
+        let psnr = try Tool.run("ffmpeg", ["-i", "out.mp4", "-i", "odd.mkv", "-lavfi", "[1]crop=320:180:0:0[r];[0][r]psnr",
+                                           "-f", "null", "-"], in: folder).stderr
+        let average = psnr.components(separatedBy: "average:").last.flatMap { Double($0.prefix { !$0.isWhitespace }) } ?? 0
+        XCTAssertGreaterThan(average, 40, "the picture's top left 320x180, unscaled: \(psnr.suffix(300))")
+        let whole = try Tool.clarity(["transcode", "odd.mkv", "out.y4m"], in: folder)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertFalse(whole.stderr.contains("even sizes"), whole.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), try Tool.frameHashes("odd.mkv", in: folder))
+    }
+
     func testAudioPacketsAreCopiedBitExact() throws {
         try makeClip()
         for out in ["out.mp4", "out.mkv"] {

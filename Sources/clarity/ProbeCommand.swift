@@ -77,8 +77,11 @@ struct Probe: ParsableCommand {
                     let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
-                    print(String(format: "%5d %9.3f  %@  %6@  %6.3f  %6.3f  %6.3f", index, time, type,
-                                 qp.map { String(format: "%.1f", $0) } ?? "-", s.quality, s.blocky, s.blur)
+                    // Foundation on Linux pads no %@: the text columns are padded here.
+                    let qpText = qp.map { String(format: "%.1f", $0) } ?? "-"
+                    print(String(format: "%5d %9.3f  ", index, time) + type.padding(toLength: 4, withPad: " ", startingAt: 0)
+                          + String(repeating: " ", count: max(1, 7 - qpText.count)) + qpText
+                          + String(format: "  %6.3f  %6.3f  %6.3f", s.quality, s.blocky, s.blur)
                           + (exits.map { "  " + $0.counts.map(String.init).joined(separator: "/") + ($0.flat > 0 ? " +\($0.flat) flat" : "") } ?? ""))
                 }
                 if let qp { qpSum += qp; qpCount += 1 }

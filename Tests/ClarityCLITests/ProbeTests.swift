@@ -33,6 +33,13 @@ final class ProbeTests: ToolTestCase {
         XCTAssertEqual(frames.count, 6)
         XCTAssertNil(frames[0]["qp"])
         XCTAssert((0...1).contains(frames[0]["iqam"] as? Double ?? -1))
+        // The table's columns stay under their names with '-' for the quantizer.
+        let table = try Tool.clarity(["probe", "ten.mkv"], in: folder)
+        let lines = table.text.split(separator: "\n").map(String.init)
+        let header = try XCTUnwrap(lines.first), row = try XCTUnwrap(lines.dropFirst().first)
+        XCTAssertEqual(row.count, header.count, "\(header)\n\(row)")
+        let qp = header.distance(from: header.startIndex, to: try XCTUnwrap(header.range(of: " QP ")).lowerBound) + 2
+        XCTAssertEqual(Array(row)[qp], "-", "under the P of QP: \(header)\n\(row)")
     }
 
     /// Probe reads what the other commands read: raw frames described by demuxer options, and

@@ -92,11 +92,13 @@ public struct ColourProperties: Equatable, Sendable {
 }
 
 extension VideoFormat {
-    /// The format among `accepted` that loses least from this one (this one if accepted).
+    /// The format among `accepted` that loses least from this one (this one if accepted),
+    /// alpha included: transparency is kept wherever a format can hold it.
     public func closestPixelFormat(among accepted: [AVPixelFormat]) -> AVPixelFormat {
         if accepted.isEmpty || accepted.contains(pixelFormat) { return pixelFormat }
         var list = accepted + [AV_PIX_FMT_NONE]
-        return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, 0, nil)
+        let alpha = (av_pix_fmt_desc_get(pixelFormat)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
+        return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, alpha ? 1 : 0, nil)
     }
 
     /// Whether samples are RGB (packed or planar GBR) rather than luma and chroma.

@@ -283,6 +283,33 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
     }
 
+    /// Transparency survives the models: the alpha plane is scaled as ffmpeg's bicubic scales
+    /// it (within a level), on every path that runs a model, into every output that holds alpha.
+    func testAlphaIsKeptThroughTheModels() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96,format=rgba,geq=r='r(X,Y)':g='g(X,Y)':b='b(X,Y)':a='X+Y'",
+                         "-frames:v", "1", "logo.png"], in: folder)
+        func alpha(_ file: String) throws -> [UInt8] {
+            [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-vf", "alphaextract", "-f", "rawvideo", "-"], in: folder).stdout)
+        }
+        try Tool.ffmpeg(["-i", "logo.png", "-vf", "scale=480:288:flags=bicubic", "reference.png"], in: folder)
+        let expected = try alpha("reference.png")
+        XCTAssertEqual(expected.count, 480 * 288)
+        for options in [["--scale", "3"], ["--scale", "3", "--preset", "classsr"], ["--scale", "3", "--deartifact", "auto"]] {
+            let r = try Tool.clarity(["transcode", "logo.png", "big.png", "-y"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("big.png", stream: "v", entries: "stream=pix_fmt", in: folder), ["rgba"], "\(options)")
+            let kept = try alpha("big.png")
+            XCTAssertEqual(kept.count, expected.count, "\(options)")
+            XCTAssertLessThanOrEqual(zip(kept, expected).map { abs(Int($0) - Int($1)) }.max() ?? 99, 1, "\(options)")
+        }
+        for (name, pixFmt) in [("big.webp", "yuva420p"), ("big.mov", "yuva444p12le")] {
+            let r = try Tool.clarity(["transcode", "logo.png", name, "--scale", "2"] + (name.hasSuffix(".mov") ? ["--codec", "prores_ks"] : []),
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(name, stream: "v", entries: "stream=pix_fmt", in: folder), [pixFmt])
+        }
+    }
+
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep
     /// exactly the picture, frame for frame; the models take a cropped frame; areas that do not
     /// fit or split chroma samples, and `auto` from a pipe, are refused.

@@ -69,7 +69,12 @@ class ToolTestCase: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
+        // KEEP_TEST_FOLDER=1 keeps each test's files, to look at what a failing test made.
+        if ProcessInfo.processInfo.environment["KEEP_TEST_FOLDER"] != nil {
+            print("kept \(folder.path)")
+        } else {
+            try? FileManager.default.removeItem(at: folder)
+        }
         try? FileManager.default.removeItem(atPath: folder.path + "-cache")
     }
 

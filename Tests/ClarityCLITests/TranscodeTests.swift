@@ -817,12 +817,31 @@ final class TranscodeTests: ToolTestCase {
         for (n, (a, b)) in zip(original, converted).enumerated() {
             XCTAssertLessThanOrEqual(zip(a, b).map { abs(Int($0) - Int($1)) }.max() ?? 0, 1, "frame \(n)")
         }
-        // DVB subtitles (made from those) state no canvas size: dropped with a warning, not
-        // written as an empty track.
+        // DVB subtitles (made from those) state their canvas only inside their packets (a
+        // display definition of 320x180): DVD subtitles on the video's canvas, each picture
+        // scaled onto it where ffmpeg's own drawing of the broadcast puts it.
         try Tool.ffmpeg(["-i", "out.mp4", "-map", "0", "-c:v", "copy", "-c:s", "dvbsub", "dvb.ts"], in: folder)
+        XCTAssertFalse(try Tool.probe("dvb.ts", stream: "s", entries: "stream=width", in: folder).contains("320"))
         let dvb = try Tool.clarity(["transcode", "dvb.ts", "dvb.mp4", "--progress", "none"], in: folder)
         XCTAssertEqual(dvb.status, 0, dvb.stderr)
-        XCTAssertTrue(dvb.stderr.contains("dropping subtitle stream #1 (dvb_subtitle): the mp4 container cannot hold it; an .mkv output keeps it"), dvb.stderr)
+        XCTAssertTrue(dvb.stderr.contains("re-encoding subtitle stream #1 (dvb_subtitle) as DVD subtitles"), dvb.stderr)
+        XCTAssertEqual(try Tool.probe("dvb.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,640,360"])
+        /// Per frame over the video made grey, the box around what the subtitles draw (nil: nothing).
+        let boxes = { (file: String) -> [[Int]?] in
+            let raw = [UInt8](try Tool.ffmpeg(["-i", file, "-filter_complex", "[0:v]lutyuv=y=128:u=128:v=128[g];[g][0:s]overlay,format=gray",
+                                               "-frames:v", "60", "-f", "rawvideo", "-"], in: self.folder).stdout)
+            return stride(from: 0, to: raw.count, by: 640 * 360).map { start in
+                let drawn = (0..<640 * 360).filter { abs(Int(raw[start + $0]) - 128) > 8 }
+                guard !drawn.isEmpty else { return nil }
+                let xs = drawn.map { $0 % 640 }, ys = drawn.map { $0 / 640 }
+                return [xs.min()!, ys.min()!, xs.max()!, ys.max()!]
+            }
+        }
+        let (broadcast, kept) = (try boxes("dvb.ts"), try boxes("dvb.mp4"))
+        XCTAssertEqual(broadcast.count, 60)
+        XCTAssertEqual(kept.map { $0 != nil }, broadcast.map { $0 != nil }, "the same frames show a picture")
+        XCTAssertEqual(broadcast[10], [219, 299, 420, 340], "ffmpeg draws the 320x180 canvas at twice its size")
+        for (a, b) in zip(broadcast, kept) { XCTAssertLessThanOrEqual(zip(a ?? [], b ?? []).map { abs($0 - $1) }.max() ?? 0, 2) }
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

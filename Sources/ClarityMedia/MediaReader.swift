@@ -335,7 +335,11 @@ public final class MediaReader {
         }
         if let indexedPackets {
             let change = deinterlacer == nil ? AVRational(num: 1, den: 1) : deinterlace.rateChange
-            framesListed = indexedPackets * Int(change.num) / Int(change.den)
+            // Samples an MP4 edit list leaves out (before a cut's start) are read, never shown.
+            let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {
+                (Int32(avformat_index_get_entry(stream, Int32($0))?.pointee.flags ?? 0) & AVINDEX_DISCARD_FRAME) != 0
+            }.count
+            framesListed = (indexedPackets - hidden) * Int(change.num) / Int(change.den)
         } else if let duration, output.frameRate.num > 0 {
             framesListed = Int((duration * av_q2d(output.frameRate)).rounded())
         } else {

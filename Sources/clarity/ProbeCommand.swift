@@ -88,6 +88,8 @@ struct Probe: ParsableCommand {
                 qualitySum += s.quality
                 index += 1
             }
+            let lead = reader.undecodableLead
+            if lead.frames > 0 { Console.warning(ProgressPrinter.undecodableLead(frames: lead.frames, seconds: lead.seconds)) }
             if !json && index > 0 {
                 print(String(format: "mean over %d frames: IQAM %.3f%@", index, qualitySum / Double(index),
                              qpCount > 0 ? String(format: ", QP %.1f", qpSum / Double(qpCount)) : "")

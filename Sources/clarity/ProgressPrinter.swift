@@ -41,9 +41,7 @@ struct ProgressPrinter {
                             + (p.seamOverlaps > 0 ? " (\(p.seamOverlaps) packet(s) of copied streams overlapping a seam dropped)" : ""))
         }
         if p.undecodableLeadFrames > 0 {
-            Console.warning(String(format: "the input starts between key frames (a cut recording): its first %d video frame(s) "
-                                   + "refer to pictures before the cut and could not be decoded, so the video starts %.2f s late, "
-                                   + "at its first key frame", p.undecodableLeadFrames, p.undecodableLeadSeconds))
+            Console.warning(Self.undecodableLead(frames: p.undecodableLeadFrames, seconds: p.undecodableLeadSeconds))
         }
         if p.reshapedFrames > 0, let shape = p.otherShape {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
@@ -52,6 +50,12 @@ struct ProgressPrinter {
             Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it"
                             + (p.expectedFrames.map { " of the \($0) the container lists" } ?? ""))
         }
+    }
+
+    /// What a recording cut between key frames lost at its start (also `probe`'s).
+    static func undecodableLead(frames: Int, seconds: Double) -> String {
+        String(format: "the input starts between key frames (a cut recording): its first %d video frame(s) refer to pictures "
+               + "before the cut and could not be decoded, so the video starts %.2f s late, at its first key frame", frames, seconds)
     }
 
     private func line(_ p: PumpProgress) -> String {

@@ -87,6 +87,9 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("its first \(lost) video frame(s) refer to pictures before the cut"), r.stderr)
         XCTAssertTrue(r.stderr.contains("\"undecodable_lead_frames\":\(lost)"), r.stderr)
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "packet=pts_time", in: folder).count, flags.count - lost)
+        let probed = try Tool.clarity(["probe", "cut.ts", "--json"], in: folder)
+        XCTAssertEqual(probed.status, 0, probed.stderr)
+        XCTAssertTrue(probed.stderr.contains("its first \(lost) video frame(s) refer to pictures before the cut"), probed.stderr)
         for whole in ["whole.ts", "in.mp4"] {
             if whole == "in.mp4" {
                 try Tool.ffmpeg(["-i", "whole.ts", "-c", "copy", "whole.mp4"], in: folder)

@@ -203,7 +203,7 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.notMedia, "\(url): cannot read stream information (\(MediaError.text(r)))")
         }
-        Self.stateSubtitleCanvases(ctx)
+        SubtitleCanvas.stateWhereMissing(in: ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
         streams = all
         let best = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
@@ -416,19 +416,6 @@ public final class MediaReader {
         }
         lastPts = t
         return t
-    }
-
-    /// Gives picture subtitle streams that state no canvas (DVB's, until a display definition
-    /// arrives) the one ffmpeg draws them on: the largest video's size, else DVB's 720x576.
-    /// A DVD subtitle track in MP4 needs it from the start.
-    private static func stateSubtitleCanvases(_ ctx: UnsafeMutablePointer<AVFormatContext>) {
-        let streams = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]!.pointee.codecpar! }
-        let videos = streams.filter { $0.pointee.codec_type == AVMEDIA_TYPE_VIDEO }
-        let width = videos.map(\.pointee.width).max() ?? 0, height = videos.map(\.pointee.height).max() ?? 0
-        for par in streams where par.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE && (par.pointee.width <= 0 || par.pointee.height <= 0) {
-            guard let props = avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props, (props & AV_CODEC_PROP_BITMAP_SUB) != 0 else { continue }
-            (par.pointee.width, par.pointee.height) = width > 0 && height > 0 ? (width, height) : (720, 576)
-        }
     }
 
     private enum Place { case before, inside, after }

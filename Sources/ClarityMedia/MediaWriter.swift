@@ -235,9 +235,9 @@ public final class MediaWriter {
         let even = format.evenSides
         let odd = even.width != format.width || even.height != format.height
         var r = try openEncoder(codec, format: format, settings: settings, source: source, quietly: odd)
-        // Some encoders (x264, x265, OpenH264, SVT-AV1) take chroma-subsampled video only
-        // at even sides: an odd side loses its last row or column, as HandBrake
-        // does, rather than failing as ffmpeg does.
+        // Some encoders (x264, x265, OpenH264, SVT-AV1) take chroma-subsampled video only at
+        // even sides: an odd side loses its last row or column, as HandBrake does, rather
+        // than failing as ffmpeg does.
         if r < 0 && odd {
             avcodec_free_context(&encoder)
             var trimmed = format

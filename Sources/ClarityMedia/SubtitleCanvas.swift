@@ -9,6 +9,20 @@ struct SubtitleCanvas: Equatable {
     var width: Int
     var height: Int
 
+    /// Gives the picture subtitle streams of `ctx` that state no canvas (DVB's, whose display
+    /// definition is inside its packets) the one ffmpeg draws them on: the largest video's
+    /// size, else DVB's 720x576. A DVD subtitle track in MP4 needs one from the start.
+    static func stateWhereMissing(in ctx: UnsafeMutablePointer<AVFormatContext>) {
+        let streams = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]!.pointee }
+        let videos = streams.filter { $0.codecpar.pointee.codec_type == AVMEDIA_TYPE_VIDEO && ($0.disposition & AV_DISPOSITION_ATTACHED_PIC) == 0 }
+        let width = videos.map(\.codecpar.pointee.width).max() ?? 0, height = videos.map(\.codecpar.pointee.height).max() ?? 0
+        for par in streams.map(\.codecpar!) where par.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE
+            && (par.pointee.width <= 0 || par.pointee.height <= 0) {
+            guard let props = avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props, (props & AV_CODEC_PROP_BITMAP_SUB) != 0 else { continue }
+            (par.pointee.width, par.pointee.height) = width > 0 && height > 0 ? (width, height) : (720, 576)
+        }
+    }
+
     /// The canvas a DVB packet's display definition segment states; nil when it holds none.
     static func statedByDVB(_ packet: AVPacket) -> SubtitleCanvas? {
         guard let data = packet.data, packet.size > 2 else { return nil }

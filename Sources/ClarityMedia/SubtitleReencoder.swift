@@ -29,8 +29,8 @@ final class SubtitleReencoder {
 
     /// Whether this class can carry `input` into a container whose subtitle codec is `target`:
     /// text into text, pictures into pictures (pictures cannot become text, nor text pictures),
-    /// and pictures only on a canvas of known size (DVB's is often unstated until decoded, and
-    /// the DVD encoder places pictures on it from the start).
+    /// and pictures only on a canvas of known size (the DVD encoder places pictures on it from
+    /// the start; the reader gives DVB's, unstated until decoded, the video's: `SubtitleCanvas`).
     static func converts(_ input: StreamInfo, to target: AVCodecID) -> Bool {
         let p = input.parameters.pointee
         guard target != AV_CODEC_ID_NONE, let kind = holdsText(p.codec_id) else { return false }

@@ -61,8 +61,8 @@ struct EnhanceRun {
             .compactMap { $0 }.joined(separator: " and ")
     }
 
-    /// The luma stages take planar YUV or grey: frames in anything else (RGB, NV12, packed
-    /// YUV, with alpha) go through a conversion stage first. Nil when `format` needs none.
+    /// The luma stages take planar YUV or grey: frames in anything else (RGB, RGBA, NV12,
+    /// packed YUV) go through a conversion stage first. Nil when `format` needs none.
     static func lumaInput(_ format: VideoFormat, threads: ThreadPlan) -> (format: VideoFormat, stage: FrameStage)? {
         PlanarYUV.conversion(for: format).map { target in
             (format.converted(to: target), ClassicalResize(target: nil, pixelFormat: target, threads: threads.pipeline))

@@ -22,13 +22,15 @@ struct LeadingLoss {
         pending.append(av_rescale_q(packet.pts, timeBase, clarity_time_base_q()))
     }
 
-    /// The decoder's first picture, at `pts` in `timeBase`: what was sent for earlier times is lost.
-    mutating func firstPicture(at pts: Int64, timeBase: AVRational) {
+    /// The decoder's first picture, at `pts` in `timeBase`: what was sent for earlier times
+    /// from `begin` on (microseconds, the input's clock: where the part read starts) is lost.
+    /// Before `begin`, a seek's run-up is dropped anyway.
+    mutating func firstPicture(at pts: Int64, timeBase: AVRational, begin: Int64) {
         guard !settled else { return }
         settled = true
         if pts != clarity_nopts_value() {
             let shown = av_rescale_q(pts, timeBase, clarity_time_base_q())
-            let lost = pending.filter { $0 < shown }
+            let lost = pending.filter { $0 >= begin && $0 < shown }
             frames = lost.count
             seconds = lost.min().map { Double(shown - $0) / 1e6 } ?? 0
         }

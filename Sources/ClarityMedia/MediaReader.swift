@@ -317,12 +317,9 @@ public final class MediaReader {
         if !range.isAll {
             let first = begin
             end = range.duration.map { first + Int64($0 * 1e6) }
-            // To the key frame at or before the start; the frames between are decoded and
-            // dropped. An input that cannot seek (a pipe) is read from its beginning. Formats
-            // that seek by decoding time (MPEG-TS, PS) can land just past the key frame whose
-            // pictures are shown at the start: aim 3/23 s earlier, as ffmpeg's -ss does.
-            let early = (ctx.pointee.iformat.pointee.flags & AVFMT_SEEK_TO_PTS) == 0 ? Int64(AV_TIME_BASE) * 3 / 23 : 0
-            if range.start > 0 { avformat_seek_file(ctx, -1, Int64.min, first - early, first - early, 0) }
+            // To a key frame at or before the start; the frames between are decoded and
+            // dropped. An input that cannot seek (a pipe) is read from its beginning.
+            if range.start > 0 { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
         let shift = Double(begin) / 1e6, length = duration
@@ -549,7 +546,7 @@ public final class MediaReader {
                 let r = avcodec_receive_frame(dec, frame)
                 if r == 0 {
                     frame.pointee.pts = timed(frame.pointee.best_effort_timestamp)
-                    leadingLoss.firstPicture(at: frame.pointee.pts, timeBase: decodedFormat.timeBase)
+                    leadingLoss.firstPicture(at: frame.pointee.pts, timeBase: decodedFormat.timeBase, begin: begin)
                     let spot = place(&frame.pointee.pts, timeBase: decodedFormat.timeBase)
                     if spot != .inside {
                         var f: UnsafeMutablePointer<AVFrame>? = frame

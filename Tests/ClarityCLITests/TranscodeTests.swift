@@ -90,6 +90,15 @@ final class TranscodeTests: ToolTestCase {
         let probed = try Tool.clarity(["probe", "cut.ts", "--json"], in: folder)
         XCTAssertEqual(probed.status, 0, probed.stderr)
         XCTAssertTrue(probed.stderr.contains("its first \(lost) video frame(s) refer to pictures before the cut"), probed.stderr)
+        // A part of an MPEG-TS: its seek lands by decoding time, not at a key frame, and is
+        // tried from further back until the first key frame is shown by the start, so every
+        // frame of the part is there (ffmpeg's -ss loses up to a GOP: 30, 0 and 0 frames here).
+        for (start, frames) in [("1.5", 45), ("2.2", 24), ("2.9", 3)] {
+            let part = try Tool.clarity(["transcode", "whole.ts", "part.mkv", "--model", "bicubic", "--start", start, "--overwrite"], in: folder)
+            XCTAssertEqual(part.status, 0, part.stderr)
+            XCTAssertFalse(part.stderr.contains("key frame"), "--start \(start): \(part.stderr)")
+            XCTAssertEqual(try Tool.probe("part.mkv", stream: "v", entries: "frame=pts_time", in: folder).count, frames, "--start \(start)")
+        }
         for whole in ["whole.ts", "in.mp4"] {
             if whole == "in.mp4" {
                 try Tool.ffmpeg(["-i", "whole.ts", "-c", "copy", "whole.mp4"], in: folder)

@@ -19,6 +19,9 @@ public final class MediaReader {
     private let decodedFormat: VideoFormat
     public private(set) var videoStream: StreamInfo
     public let streams: [StreamInfo]
+    /// Streams that belong only to other programmes of a multiplex than the video's (a
+    /// recording of a whole DVB multiplex): another channel's sound, not this one's.
+    public let otherProgrammeStreams: Set<Int>
     /// Container duration in seconds, when known.
     public let duration: Double?
     /// Frames expected, when the container says (for progress), no more than `frameLimit`;
@@ -211,6 +214,7 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw MediaError(.noVideoStream, "\(url) has no video stream")
         }
+        otherProgrammeStreams = Self.otherProgrammeStreams(ctx, video: Int(best))
         var video = all[Int(best)]
         guard !video.isAttachedPicture else {
             avformat_close_input(&context)
@@ -413,6 +417,18 @@ public final class MediaReader {
         }
         lastPts = t
         return t
+    }
+
+    /// The streams listed only in programmes that do not hold stream `video` (none when no
+    /// programme holds it, as in files without programmes).
+    private static func otherProgrammeStreams(_ ctx: UnsafeMutablePointer<AVFormatContext>, video: Int) -> Set<Int> {
+        let programmes = (0..<Int(ctx.pointee.nb_programs)).map { p in
+            let programme = ctx.pointee.programs[p]!.pointee
+            return Set((0..<Int(programme.nb_stream_indexes)).map { Int(programme.stream_index[$0]) })
+        }
+        let own = programmes.filter { $0.contains(video) }
+        guard !own.isEmpty else { return [] }
+        return programmes.reduce(Set<Int>()) { $0.union($1) }.subtracting(own.reduce(Set<Int>()) { $0.union($1) })
     }
 
     private enum Place { case before, inside, after }

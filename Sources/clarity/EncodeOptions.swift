@@ -74,6 +74,13 @@ struct EncodeOptions: ParsableArguments {
     /// container can hold (the others are reported unless `quiet`).
     func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) -> [StreamInfo] {
         reader.streams.filter { s in
+            if reader.otherProgrammeStreams.contains(s.index) {
+                if !quiet && s.kind != .data {
+                    Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): it belongs to another programme "
+                                    + "of the multiplex than the video, #\(reader.videoStream.index)")
+                }
+                return false
+            }
             switch s.kind {
             case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles, .video where s.isAttachedPicture:
                 switch writer.carriage(of: s) {

@@ -141,6 +141,25 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), try Tool.frameHashes("odd.mkv", in: folder))
     }
 
+    /// A recording of a whole multiplex: only the enhanced video's programme comes along, not
+    /// another channel's sound.
+    func testOnlyTheVideosProgrammeIsCopiedFromAMultiplex() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=440",
+                         "-f", "lavfi", "-i", "testsrc=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=frequency=880", "-t", "1",
+                         "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-c:v", "libx264", "-c:a", "aac",
+                         "-program", "title=one:st=0:st=1", "-program", "title=two:st=2:st=3", "mux.ts"], in: folder)
+        let r = try Tool.clarity(["transcode", "mux.ts", "out.mkv", "--model", "bicubic"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping audio stream #3 (aac): it belongs to another programme of the multiplex than the video, #0"),
+                      r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "a", entries: "stream=index", in: folder).count, 1)
+        let sizes = { (file: String, stream: String) in try Tool.probe(file, stream: stream, entries: "packet=size", in: self.folder).compactMap(Int.init) }
+        // MPEG-TS carries AAC with a 7-byte ADTS header a packet, Matroska without.
+        let kept = try sizes("out.mkv", "a").map { $0 + 7 }
+        XCTAssertEqual(kept, try sizes("mux.ts", "1"), "programme one's own sound")
+        XCTAssertNotEqual(kept, try sizes("mux.ts", "3"))
+    }
+
     func testAudioPacketsAreCopiedBitExact() throws {
         try makeClip()
         for out in ["out.mp4", "out.mkv"] {

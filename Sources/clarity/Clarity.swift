@@ -23,7 +23,22 @@ struct Clarity: ParsableCommand {
     static func main() {
         OpenMPWaitPolicy.passiveUnlessSet()
         refuseUnknownCommand()
-        main(nil)
+        main(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+    }
+
+    /// `--duration -1` as `--duration=-1`: the parser takes a token that starts with a dash for
+    /// an option, and would answer "missing value" instead of saying what is wrong with -1.
+    static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var joined: [String] = []
+        for argument in arguments {
+            if let option = joined.last, option.hasPrefix("--"), !option.contains("="), argument.count > 1,
+               argument.hasPrefix("-"), Double(argument) != nil {
+                joined[joined.count - 1] = option + "=" + argument
+            } else {
+                joined.append(argument)
+            }
+        }
+        return joined
     }
 
     /// A mistyped command gets a suggestion, where the parser would call it and its

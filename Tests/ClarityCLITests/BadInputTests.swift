@@ -77,6 +77,9 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "0.5", "--model", "bicubicpp"], status: 64,
                           mentioning: "the models upscale, and the output (160x90) is no larger than the input (320x180): drop --model")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "nosuch"], status: 64, mentioning: "no bundled model or family 'nosuch'")
+        // A negative value is a value, and its fault is named (not "missing value").
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--duration", "-1"], status: 64, mentioning: "--duration takes a time")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "-2"], status: 64, mentioning: "--scale must be above 0")
     }
 
     /// A mistyped command, model, preset or filter is answered with the name it most likely

@@ -24,8 +24,7 @@ public final class ClassicalResize: FrameStage {
         var output = input.converted(to: pixelFormat ?? input.closestPixelFormat(among: accepted))
         if let target {
             let shift = output.chromaShift
-            let size = target.dimensions(forWidth: input.width, height: input.height,
-                                         multiple: (1 << shift.x, 1 << shift.y))
+            let size = target.dimensions(of: output)  // the input's size, in the output's pixel format
             guard size.width > 0, size.height > 0, size.width <= 16384, size.height <= 16384 else {
                 throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) is out of range")
             }

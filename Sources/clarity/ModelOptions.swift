@@ -73,8 +73,7 @@ struct ModelOptions: ParsableArguments {
         guard preset != nil || upscaler != nil else {
             return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline))
         }
-        let shift = input.chromaShift
-        let requested = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let requested = target?.dimensions(of: input)
         if let size = requested, try !resize.upscales(input) {
             throw MediaError(.invalidArgument, "the models upscale, and the output (\(size.width)x\(size.height)) is no larger than the input "
                              + "(\(input.width)x\(input.height)): drop \(preset != nil ? "--preset" : "--model") to resize with --filter")
@@ -98,7 +97,7 @@ struct ModelOptions: ParsableArguments {
         }
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
         let want = (target ?? .factor(Double(loaded.graph.scale)))
-            .dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+            .dimensions(of: input)
         let exact = want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale
         let summary = "upscaled by \(loaded.graph.name) (\(precision.resolved))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
         return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),

@@ -8,7 +8,7 @@ struct ResizeOptions: ParsableArguments {
     @Option(help: "Upscale by this factor (e.g. 3 turns 1280x720 into 3840x2160), with the Bicubic++ model unless --model or --filter says otherwise.")
     var scale: Double?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160), as the picture is shown (a phone's portrait video: 2160x3840); -1 (or -2) for one side keeps the input's aspect (3840x-1).", valueName: "WxH"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT (e.g. 3840x2160), as the picture is shown (a phone's portrait video: 2160x3840); -1 (or -2) for one side keeps the input's aspect as shown (3840x-1; an anamorphic 1440x1080 broadcast becomes 3840x2160 of square pixels).", valueName: "WxH"))
     var size: String?
 
     @Option(help: "Classical filter: \(ScaleFilter.names) (default: bicubic). Named, it also resizes luma, instead of the default model.")
@@ -48,9 +48,7 @@ struct ResizeOptions: ParsableArguments {
     func upscales(_ input: VideoFormat?) throws -> Bool {
         guard let target = try target() else { return false }
         guard let input else { if case .factor(let k) = target { return k > 1 } else { return true } }
-        let shift = input.chromaShift
-        let size = target.inStoredPixels(of: input).dimensions(forWidth: input.width, height: input.height,
-                                                                multiple: (1 << shift.x, 1 << shift.y))
+        let size = target.inStoredPixels(of: input).dimensions(of: input)
         return size.width > input.width || size.height > input.height
     }
 

@@ -35,8 +35,7 @@ enum Routing {
     /// classical resize then takes the router's output to (nil where the scale gives it exactly).
     static func plan(input: VideoFormat, target: ResizeTarget?, fixed: Int? = nil, models: String? = nil,
                      canvas: ScaleFilter) throws -> (branches: [RoutedUpscale.Branch], scale: Int, resize: ResizeTarget?) {
-        let shift = input.chromaShift
-        let want = target?.dimensions(forWidth: input.width, height: input.height, multiple: (1 << shift.x, 1 << shift.y))
+        let want = target?.dimensions(of: input)
         var candidates = [fixed ?? 3]
         if fixed == nil, let want {
             // Up to 5% beyond a scale is left to the classical resize (332 to 666 pixels is x2).

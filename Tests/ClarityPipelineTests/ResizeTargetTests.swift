@@ -1,3 +1,5 @@
+import CFFmpeg
+import ClarityMedia
 import ClarityPipeline
 import XCTest
 
@@ -35,5 +37,20 @@ final class ResizeTargetTests: XCTestCase {
         // 500 x 180/320 = 281.25: 282 in 4:2:0, 281 in 4:4:4.
         XCTAssertTrue(ResizeTarget.size(width: 500, height: nil).dimensions(forWidth: 320, height: 180, multiple: (2, 2)) == (500, 282))
         XCTAssertTrue(ResizeTarget.size(width: 500, height: nil).dimensions(forWidth: 320, height: 180) == (500, 281))
+    }
+
+    /// The aspect kept is the picture's as shown: anamorphic frames (an HD broadcast's
+    /// 1440x1080 of 4:3 pixels, an NTSC DVD's 720x480 of 32:27) become 16:9 of square pixels.
+    func testOneSideKeepsTheAspectAsShown() {
+        func format(_ w: Int, _ h: Int, sar: AVRational) -> VideoFormat {
+            VideoFormat(width: w, height: h, pixelFormat: AV_PIX_FMT_YUV420P, timeBase: AVRational(num: 1, den: 25),
+                        frameRate: AVRational(num: 25, den: 1), sampleAspectRatio: sar)
+        }
+        let broadcast = format(1440, 1080, sar: AVRational(num: 4, den: 3)), dvd = format(720, 480, sar: AVRational(num: 32, den: 27))
+        XCTAssertTrue(ResizeTarget.size(width: 3840, height: nil).dimensions(of: broadcast) == (3840, 2160))
+        XCTAssertTrue(ResizeTarget.size(width: nil, height: 2160).dimensions(of: dvd) == (3840, 2160))
+        XCTAssertTrue(ResizeTarget.factor(2).dimensions(of: broadcast) == (2880, 2160), "a factor scales the stored frame")
+        XCTAssertTrue(ResizeTarget.size(width: 3840, height: nil).dimensions(of: format(1280, 720, sar: AVRational(num: 0, den: 1))) == (3840, 2160),
+                      "an unknown aspect is square")
     }
 }

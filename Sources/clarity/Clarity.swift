@@ -31,7 +31,7 @@ struct Clarity: ParsableCommand {
     static func joiningNegativeValues(_ arguments: [String]) -> [String] {
         var joined: [String] = []
         for argument in arguments {
-            if let option = joined.last, option.hasPrefix("--"), !option.contains("="), argument.count > 1,
+            if let option = joined.last, option.hasPrefix("--"), option != "--", !option.contains("="), argument.count > 1,
                argument.hasPrefix("-"), Double(argument) != nil {
                 joined[joined.count - 1] = option + "=" + argument
             } else {

@@ -55,9 +55,21 @@ public final class OutputFile {
             throw MediaError(.outputUnwritable, "cannot write to folder: \(folder)")
         }
         let ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
-        let name = ".\(url.deletingPathExtension().lastPathComponent).clarity-\(getpid())\(ext)"
-        writingPath = url.deletingLastPathComponent().appendingPathComponent(name).path
+        let stem = ".\(url.deletingPathExtension().lastPathComponent).clarity-"
+        writingPath = url.deletingLastPathComponent().appendingPathComponent(stem + "\(getpid())\(ext)").path
         TemporaryFiles.shared.register(writingPath, sequence: isSequence)
+        if !isSequence { Self.removeLeftovers(in: folder, stem: stem, ext: ext) }
+    }
+
+    /// Removes what runs killed outright (no chance to clean up: SIGKILL, a power cut) left
+    /// half-written under this output's temporary names: those of processes no longer alive.
+    private static func removeLeftovers(in folder: String, stem: String, ext: String) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(stem) && name.hasSuffix(ext) {
+            guard let pid = Int32(name.dropFirst(stem.count).dropLast(ext.count)), pid != getpid(),
+                  kill(pid, 0) == -1 && errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
     }
 
     /// For a muxer that opens files of its own (HLS and DASH: a playlist and its segments,

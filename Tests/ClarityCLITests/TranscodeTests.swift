@@ -160,6 +160,19 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertNotEqual(kept, try sizes("mux.ts", "3"))
     }
 
+    /// A run killed outright leaves its half-written temporary file; the next run to the same
+    /// output removes it, but never one of a process still alive, nor anything else.
+    func testAKilledRunsLeftoverIsRemovedByTheNext() throws {
+        try makeClip(seconds: 0.3)
+        XCTAssertEqual(kill(999_999, 0), -1, "pid 999999 must not be alive for this test")
+        let kept = [".out.clarity-1.mp4", ".out.clarity-x.mp4", ".out.clarity-999999.mkv", ".other.clarity-999999.mp4"]
+        for name in kept + [".out.clarity-999999.mp4"] { try Data("half".utf8).write(to: URL(fileURLWithPath: path(name))) }
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.mp4", "--model", "bicubic"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(files.filter { $0.hasPrefix(".") }.sorted(), kept.sorted())
+        XCTAssertTrue(files.contains("out.mp4"))
+    }
+
     func testAudioPacketsAreCopiedBitExact() throws {
         try makeClip()
         for out in ["out.mp4", "out.mkv"] {

@@ -9,6 +9,9 @@ struct SubtitleCanvas: Equatable {
     var width: Int
     var height: Int
 
+    /// DVB's canvas where no display definition states one (standard definition).
+    static let dvbDefault = SubtitleCanvas(width: 720, height: 576)
+
     /// Gives the picture subtitle streams of `ctx` that state no canvas (DVB's, whose display
     /// definition is inside its packets) the one ffmpeg draws them on: the largest video's
     /// size, else DVB's 720x576. A DVD subtitle track in MP4 needs one from the start.
@@ -19,7 +22,7 @@ struct SubtitleCanvas: Equatable {
         for par in streams.map(\.codecpar!) where par.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE
             && (par.pointee.width <= 0 || par.pointee.height <= 0) {
             guard let props = avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props, (props & AV_CODEC_PROP_BITMAP_SUB) != 0 else { continue }
-            (par.pointee.width, par.pointee.height) = width > 0 && height > 0 ? (width, height) : (720, 576)
+            (par.pointee.width, par.pointee.height) = width > 0 && height > 0 ? (width, height) : (Int32(dvbDefault.width), Int32(dvbDefault.height))
         }
     }
 

@@ -14,8 +14,9 @@ final class SubtitleReencoder {
     /// The picture on screen and its time, held until the event that ends it.
     private var shown: (subtitle: AVSubtitle, pts: Int64)?
     /// DVB only: the canvas its pictures are drawn on (720x576 until a display definition
-    /// says otherwise), scaled onto the encoder's.
+    /// says otherwise), scaled onto the encoder's, `canvas`.
     private var drawnOn: SubtitleCanvas?
+    private let canvas: SubtitleCanvas
 
     /// How long the last picture stays when nothing ends it, in milliseconds.
     static let openEndedMilliseconds: Int64 = 5000
@@ -60,7 +61,8 @@ final class SubtitleReencoder {
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the subtitle encoder for stream #\(input.index)") }
-        if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = SubtitleCanvas(width: 720, height: 576) }
+        canvas = SubtitleCanvas(width: Int(encoder.pointee.width), height: Int(encoder.pointee.height))
+        if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
     }
 
     deinit {
@@ -81,7 +83,7 @@ final class SubtitleReencoder {
         let pts = input.pointee.pts != Int64.min ? input.pointee.pts : input.pointee.dts
         if drawnOn != nil, let stated = SubtitleCanvas.statedByDVB(input.pointee) { drawnOn = stated }
         guard avcodec_decode_subtitle2(dec, &subtitle, &got, input) >= 0, got != 0 else { return [] }
-        drawnOn?.scale(&subtitle, onto: SubtitleCanvas(width: Int(encoder.pointee.width), height: Int(encoder.pointee.height)))
+        drawnOn?.scale(&subtitle, onto: canvas)
         guard pictures else {
             defer { avsubtitle_free(&subtitle) }
             let duration = input.pointee.duration > 0 ? input.pointee.duration : milliseconds(Int64(subtitle.end_display_time))

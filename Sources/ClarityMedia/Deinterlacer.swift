@@ -40,10 +40,14 @@ public enum Deinterlacing: String, CaseIterable, Sendable {
 ///
 /// It looks ahead (one frame; five for `film`), so frames come out after later ones go in,
 /// and the last after `push(nil)`. Timestamps stay in the input's time base; with `double`
-/// the fields' frames are timed in `timeBase`, half the input's.
+/// the fields' frames are timed in `timeBase`, half the input's. Closed captions do not pass
+/// through the filters, which would drop or repeat them, but beside them (`CaptionCarry`).
 final class Deinterlacer {
     let timeBase: AVRational
+    private let inputTimeBase: AVRational
     private let chain: FilterChain
+    private var captions = CaptionCarry()
+    private var ended = false
 
     init(format: VideoFormat, mode: Deinterlacing) throws {
         precondition(mode != .off, "no deinterlacer for frames as decoded")
@@ -59,10 +63,14 @@ final class Deinterlacer {
                                 purpose: "deinterlacer")
         // bwdif times its output in half the input's unit whatever the mode.
         timeBase = mode == .double ? chain.timeBase : format.timeBase
+        inputTimeBase = format.timeBase
     }
 
     /// Hands a frame to the filter, or nil at the end of the stream to let the last one out.
-    func push(_ frame: VideoFrame?) throws { try chain.push(frame) }
+    func push(_ frame: VideoFrame?) throws {
+        if let frame { captions.take(from: frame.avFrame, timeBase: inputTimeBase) } else { ended = true }
+        try chain.push(frame)
+    }
 
     /// The next progressive frame, or nil until more input is pushed.
     func pull() throws -> VideoFrame? {
@@ -71,6 +79,7 @@ final class Deinterlacer {
         if frame.pointee.pts != clarity_nopts_value() && av_cmp_q(sinkBase, timeBase) != 0 {
             frame.pointee.pts = av_rescale_q(frame.pointee.pts, sinkBase, timeBase)
         }
+        captions.give(to: frame, timeBase: timeBase, all: ended)
         return out
     }
 }

@@ -27,6 +27,14 @@ public final class MediaWriter {
     public private(set) var droppedPackets = 0
     public private(set) var droppedFrames = 0
     private var lastFramePTS: Int64?
+    /// The encoder's clock ticks once a frame (`frameClock`): timestamps must still rise.
+    private var countsFrames = false
+    private var lastEncodedPTS: Int64?
+    private var captions = CaptionCarry()
+    /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
+    private var writesCaptions = false
+    /// Frames whose closed captions were lost because the encoder cannot write them.
+    public private(set) var framesWithCaptionsLost = 0
     /// The size frames are encoded at where the encoder takes the video's only without its
     /// last row or column (odd sides in 4:2:0); nil when frames are encoded whole.
     public private(set) var encodedSize: (width: Int, height: Int)?
@@ -130,6 +138,9 @@ public final class MediaWriter {
 
     /// Pictures (one, or a numbered sequence), not a video file.
     public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
+    /// Whether the output is frames and nothing else (pictures, y4m, raw video): no place for
+    /// the other things a video stream carries.
+    public var holdsBareFrames: Bool { holdsPicturesOnly || ["yuv4mpegpipe", "rawvideo"].contains(containerName) }
 
     /// How this container takes a copy of an input stream.
     public enum Carriage: Equatable {
@@ -197,19 +208,54 @@ public final class MediaWriter {
         return accepts(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
-    /// Asks the muxer; one that cannot tell (mpegts, y4m) is taken to carry a media type
-    /// exactly when it has a default codec for that type.
+    /// Asks the muxer; one that cannot tell (mpegts, MPEG-PS, y4m) is taken to carry a media
+    /// type when it has a default codec for that type and starts with such a stream
+    /// (MPEG-PS has audio but takes no AAC).
     private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
+        if answer == 0 && String(cString: format.pointee.name) == "matroska" {
+            // Matroska also holds video and audio the way AVI does, by their RIFF tags, as ffmpeg
+            // writes them (UtVideo, HuffYUV, PNG), though its answer leaves them out.
+            let riff = type == AVMEDIA_TYPE_VIDEO ? avformat_get_riff_video_tags() : type == AVMEDIA_TYPE_AUDIO ? avformat_get_riff_audio_tags() : nil
+            guard let riff else { return false }
+            var tables: [OpaquePointer?] = [riff, nil]
+            return av_codec_get_tag(&tables, codec) != 0
+        }
         if answer >= 0 { return answer == 1 }
+        let defaultCodec: AVCodecID
         switch type {
-        case AVMEDIA_TYPE_VIDEO: return format.pointee.video_codec != AV_CODEC_ID_NONE
-        case AVMEDIA_TYPE_AUDIO: return format.pointee.audio_codec != AV_CODEC_ID_NONE
-        case AVMEDIA_TYPE_SUBTITLE: return format.pointee.subtitle_codec != AV_CODEC_ID_NONE
+        case AVMEDIA_TYPE_VIDEO: defaultCodec = format.pointee.video_codec
+        case AVMEDIA_TYPE_AUDIO: defaultCodec = format.pointee.audio_codec
+        case AVMEDIA_TYPE_SUBTITLE: defaultCodec = format.pointee.subtitle_codec
         default: return false
         }
+        return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
+    }
+
+    /// Whether `format`'s muxer writes its header for one stream of `codec` (16x16 video,
+    /// stereo 48 kHz audio), into memory.
+    private static func starts(_ format: UnsafePointer<AVOutputFormat>, with codec: AVCodecID, _ type: AVMediaType) -> Bool {
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        var pb: UnsafeMutablePointer<AVIOContext>?
+        guard avformat_alloc_output_context2(&ctx, format, nil, nil) >= 0, let ctx else { return false }
+        defer {
+            avformat_free_context(ctx)
+            var buffer: UnsafeMutablePointer<UInt8>?
+            if pb != nil { avio_close_dyn_buf(pb, &buffer); av_free(buffer) }
+        }
+        guard let st = avformat_new_stream(ctx, nil), avio_open_dyn_buf(&pb) >= 0 else { return false }
+        let par = st.pointee.codecpar!
+        (par.pointee.codec_type, par.pointee.codec_id) = (type, codec)
+        if type == AVMEDIA_TYPE_VIDEO { (par.pointee.width, par.pointee.height) = (16, 16) }
+        if type == AVMEDIA_TYPE_AUDIO {
+            par.pointee.sample_rate = 48000
+            av_channel_layout_default(&par.pointee.ch_layout, 2)
+        }
+        st.pointee.time_base = AVRational(num: 1, den: 90000)
+        ctx.pointee.pb = pb
+        return avformat_write_header(ctx, nil) >= 0
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
@@ -252,7 +298,7 @@ public final class MediaWriter {
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
         st.pointee.time_base = enc.pointee.time_base
-        st.pointee.avg_frame_rate = format.frameRate
+        st.pointee.avg_frame_rate = enc.pointee.framerate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio
         if let source {
             try Self.attach(source.sideData.filter(\.describesPresentation), to: st)
@@ -272,13 +318,14 @@ public final class MediaWriter {
         enc.pointee.height = Int32(format.height)
         enc.pointee.pix_fmt = format.pixelFormat
         enc.pointee.sample_aspect_ratio = format.sampleAspectRatio
-        enc.pointee.framerate = format.frameRate
         // The stages process whole frames, never fields: what is written is progressive.
         enc.pointee.field_order = AV_FIELD_PROGRESSIVE
         format.colour.apply(to: enc)
-        // y4m states a frame rate, not timestamps: it needs one tick per frame.
-        let perFrame = containerName == "yuv4mpegpipe" && format.frameRate.num > 0
-        enc.pointee.time_base = perFrame ? av_inv_q(format.frameRate) : format.timeBase
+        let clock = frameClock(codec, format: format)
+        countsFrames = clock != nil
+        enc.pointee.framerate = clock ?? format.frameRate
+        enc.pointee.time_base = clock.map(av_inv_q) ?? format.timeBase
+        writesCaptions = Self.has(option: "a53cc", codec)
         enc.pointee.thread_count = Int32(settings.threads)
         if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
             enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
@@ -310,6 +357,20 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
         return r
+    }
+
+    /// The rate of a clock that ticks once a frame, for outputs that state a frame rate rather
+    /// than time each frame: containers that count frames (y4m; AVI, which fills the ticks
+    /// between frames with empty ones), encoders that code a rate from a list (MPEG-1 and 2:
+    /// the nearest listed) and MPEG-4 Part 2, whose time scale has 16 bits (the input's may
+    /// be 90 kHz); nil: frames keep the input's timestamps.
+    private func frameClock(_ codec: UnsafePointer<AVCodec>, format: VideoFormat) -> AVRational? {
+        let rate = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
+        if let listed = codec.pointee.supported_framerates {
+            return listed[Int(av_find_nearest_q_idx(rate, listed))]
+        }
+        let fixed = ["yuv4mpegpipe", "avi"].contains(containerName) && format.frameRate.num > 0
+        return fixed || (codec.pointee.id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) ? rate : nil
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -401,6 +462,7 @@ public final class MediaWriter {
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
         if let encodedSize { (f.pointee.width, f.pointee.height) = (Int32(encodedSize.width), Int32(encodedSize.height)) }
+        captions.take(from: f, timeBase: frameTimeBase)
         if f.pointee.pts != clarity_nopts_value() {
             if let last = lastFramePTS, f.pointee.pts <= last {
                 droppedFrames += 1
@@ -408,9 +470,17 @@ public final class MediaWriter {
             }
             lastFramePTS = f.pointee.pts
         }
+        if !writesCaptions && !captions.isEmpty {
+            framesWithCaptionsLost += 1
+            captions.discard()
+        }
+        captions.give(to: f, timeBase: frameTimeBase, all: true)
         if f.pointee.pts != clarity_nopts_value() && av_cmp_q(frameTimeBase, enc.pointee.time_base) != 0 {
             f.pointee.pts = av_rescale_q(f.pointee.pts, frameTimeBase, enc.pointee.time_base)
             f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
+            // Two frames closer than a tick of a once-a-frame clock: the later one a tick on.
+            if countsFrames, let last = lastEncodedPTS, f.pointee.pts <= last { f.pointee.pts = last + 1 }
+            lastEncodedPTS = f.pointee.pts
         }
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
@@ -423,6 +493,11 @@ public final class MediaWriter {
         guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding frame \(framesWritten)") }
         framesWritten += 1
         try drainEncoder()
+    }
+
+    /// A frame left out (late in live mode): its closed captions go on the next frame written.
+    public func leaveOut(_ frame: VideoFrame) {
+        captions.take(from: frame.avFrame, timeBase: frameTimeBase)
     }
 
     /// Writes a packet of a copied stream.

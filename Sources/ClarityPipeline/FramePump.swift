@@ -162,6 +162,8 @@ public final class FramePump: @unchecked Sendable {
                         try writer.write(f)
                         deadline?.written(after: Double(DispatchTime.now().uptimeNanoseconds - writing) / 1e9)
                         progress.framesWritten += 1
+                    } else {
+                        writer.leaveOut(f)
                     }
                 case .packet(let p):
                     try writer.write(p)

@@ -116,9 +116,10 @@ struct EnhanceRun {
                 encoder: encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil),
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
+            let encoderName = writer.videoEncoderName ?? "the encoder"
             if !run.quiet, let size = writer.encodedSize {
                 let whole = pump.outputFormat
-                Console.warning("\(writer.videoEncoderName ?? "the encoder") encodes \(whole.pixelFormatName) only at even sizes: \(whole.width)x\(whole.height) "
+                Console.warning("\(encoderName) encodes \(whole.pixelFormatName) only at even sizes: \(whole.width)x\(whole.height) "
                                 + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
                                 + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
             }
@@ -130,6 +131,10 @@ struct EnhanceRun {
             if !run.quiet && onePicture && reader.framesLeftBehind {
                 Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
+            }
+            if !run.quiet && writer.framesWithCaptionsLost > 0 && !writer.holdsBareFrames {
+                Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.finalPath): "
+                                + "\(encoderName) cannot write them (libx264 and mpeg2video can)")
             }
             if !run.quiet && reader.wentSilent {
                 Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))

@@ -835,6 +835,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
     }
 
+    /// Outputs that count frames rather than time them: MPEG-1/2 code a rate from a list,
+    /// MPEG-4 Part 2 a 16-bit time scale, AVI one index entry a tick. From 90 kHz timestamps
+    /// (MPEG-TS) the first three used to be refused ("MPEG-1/2 does not support 90000/1 fps")
+    /// and AVI held an empty entry for every one of the ticks between frames. Matroska holds
+    /// the codecs that AVI does (UtVideo), as ffmpeg writes them, though FFmpeg's answer to
+    /// "can it?" leaves them out.
+    func testEncodersThatCountFramesAndMatroskasAVICodecs() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.ts"], in: folder)
+        for (codec, out) in [("mpeg2video", "m2.mpg"), ("mpeg1video", "m1.mpg"), ("mpeg4", "m4.mp4"), ("mpeg4", "m4.avi"),
+                             ("libx264", "x264.avi"), ("utvideo", "ut.mkv")] {
+            let r = try Tool.clarity(["transcode", "in.ts", out, "--codec", codec, "--filter", "bicubic", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, "\(codec) in \(out): \(r.stderr)")
+            let frames = try Tool.probe(out, stream: "v", entries: "stream=codec_name,avg_frame_rate,nb_read_frames", in: folder,
+                                        extra: ["-count_frames"])
+            XCTAssertEqual(frames, ["\(codec.replacingOccurrences(of: "lib", with: "").replacingOccurrences(of: "x264", with: "h264")),30/1,60"], out)
+        }
+        for avi in ["m4.avi", "x264.avi"] {
+            XCTAssertEqual(try Tool.probe(avi, stream: "v", entries: "stream=nb_frames", in: folder), ["60"], "\(avi): index entries")
+        }
+    }
+
     /// Picture subtitles (Blu-ray's PGS) into MP4 become DVD subtitles, each shown over the
     /// same frames as the original and looking the same, where ffmpeg fails ("Application
     /// provided duration ... is invalid": PGS states no end).
@@ -929,6 +950,12 @@ final class TranscodeTests: ToolTestCase {
                 XCTAssertEqual(bitRate, 192_000, accuracy: 40_000, "\(codec), \(channels) channel(s)")
             }
         }
+
+        // MPEG-PS has audio but takes no AAC (it used to stop: "cannot write the mpeg header"): MP2.
+        let ps = try Tool.clarity(["transcode", "in.mp4", "out.mpg", "--codec", "mpeg2video", "--progress", "none"], in: folder)
+        XCTAssertEqual(ps.status, 0, ps.stderr)
+        XCTAssertTrue(ps.stderr.contains("re-encoding audio stream #1 (aac) as MP2"), ps.stderr)
+        XCTAssertEqual(try Tool.probe("out.mpg", stream: "a", entries: "stream=codec_name", in: folder), ["mp2"])
 
         // WebM takes no AAC: its own Opus instead, at Opus's 48 kHz, as long as the video.
         try makeClip(seconds: 1)

@@ -208,22 +208,15 @@ public final class MediaWriter {
         return accepts(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
-    /// Asks the muxer; one that cannot tell (mpegts, MPEG-PS, y4m) is taken to carry a media
-    /// type when it has a default codec for that type and starts with such a stream
-    /// (MPEG-PS has audio but takes no AAC).
+    /// Asks the muxer. Where it answers no, it may still write the codec under a borrowed tag,
+    /// as ffmpeg does (Matroska: AVI's UtVideo; QuickTime: CineForm), and some cannot answer
+    /// (MPEG-TS, MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it is
+    /// asked to write a header for such a stream (MPEG-PS has audio but takes no AAC).
     private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
-        if answer == 0 && String(cString: format.pointee.name) == "matroska" {
-            // Matroska also holds video and audio the way AVI does, by their RIFF tags, as ffmpeg
-            // writes them (UtVideo, HuffYUV, PNG), though its answer leaves them out.
-            let riff = type == AVMEDIA_TYPE_VIDEO ? avformat_get_riff_video_tags() : type == AVMEDIA_TYPE_AUDIO ? avformat_get_riff_audio_tags() : nil
-            guard let riff else { return false }
-            var tables: [OpaquePointer?] = [riff, nil]
-            return av_codec_get_tag(&tables, codec) != 0
-        }
-        if answer >= 0 { return answer == 1 }
+        if answer == 1 { return true }
         let defaultCodec: AVCodecID
         switch type {
         case AVMEDIA_TYPE_VIDEO: defaultCodec = format.pointee.video_codec
@@ -231,11 +224,12 @@ public final class MediaWriter {
         case AVMEDIA_TYPE_SUBTITLE: defaultCodec = format.pointee.subtitle_codec
         default: return false
         }
+        // Pictures (image2) would write a header for anything, audio too.
         return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
     }
 
-    /// Whether `format`'s muxer writes its header for one stream of `codec` (16x16 video,
-    /// stereo 48 kHz audio), into memory.
+    /// Whether `format`'s muxer writes its header for one stream of `codec` (16x16 4:2:0
+    /// video at 25 fps, stereo 48 kHz audio), into memory.
     private static func starts(_ format: UnsafePointer<AVOutputFormat>, with codec: AVCodecID, _ type: AVMediaType) -> Bool {
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var pb: UnsafeMutablePointer<AVIOContext>?
@@ -248,12 +242,14 @@ public final class MediaWriter {
         guard let st = avformat_new_stream(ctx, nil), avio_open_dyn_buf(&pb) >= 0 else { return false }
         let par = st.pointee.codecpar!
         (par.pointee.codec_type, par.pointee.codec_id) = (type, codec)
-        if type == AVMEDIA_TYPE_VIDEO { (par.pointee.width, par.pointee.height) = (16, 16) }
+        if type == AVMEDIA_TYPE_VIDEO {
+            (par.pointee.width, par.pointee.height, par.pointee.format) = (16, 16, AV_PIX_FMT_YUV420P.rawValue)
+        }
         if type == AVMEDIA_TYPE_AUDIO {
             par.pointee.sample_rate = 48000
             av_channel_layout_default(&par.pointee.ch_layout, 2)
         }
-        st.pointee.time_base = AVRational(num: 1, den: 90000)
+        st.pointee.time_base = AVRational(num: 1, den: type == AVMEDIA_TYPE_VIDEO ? 25 : type == AVMEDIA_TYPE_AUDIO ? 48000 : 90000)
         ctx.pointee.pb = pb
         return avformat_write_header(ctx, nil) >= 0
     }
@@ -360,17 +356,19 @@ public final class MediaWriter {
     }
 
     /// The rate of a clock that ticks once a frame, for outputs that state a frame rate rather
-    /// than time each frame: containers that count frames (y4m; AVI, which fills the ticks
-    /// between frames with empty ones), encoders that code a rate from a list (MPEG-1 and 2:
-    /// the nearest listed) and MPEG-4 Part 2, whose time scale has 16 bits (the input's may
-    /// be 90 kHz); nil: frames keep the input's timestamps.
+    /// than time each frame: containers that count frames (y4m, MXF; AVI, which fills the
+    /// ticks between frames with empty entries), encoders that code a rate from a list (MPEG-1
+    /// and 2: the nearest listed) or count frames themselves (Theora), and MPEG-4 Part 2,
+    /// whose time scale has 16 bits (the input's may be 90 kHz); nil: frames keep the input's
+    /// timestamps.
     private func frameClock(_ codec: UnsafePointer<AVCodec>, format: VideoFormat) -> AVRational? {
         let rate = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
         if let listed = codec.pointee.supported_framerates {
             return listed[Int(av_find_nearest_q_idx(rate, listed))]
         }
-        let fixed = ["yuv4mpegpipe", "avi"].contains(containerName) && format.frameRate.num > 0
-        return fixed || (codec.pointee.id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) ? rate : nil
+        let counted = ["yuv4mpegpipe", "avi", "mxf"].contains(containerName) && format.frameRate.num > 0
+        let id = codec.pointee.id
+        return counted || id == AV_CODEC_ID_THEORA || (id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) ? rate : nil
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {

@@ -8,10 +8,16 @@ public final class FramePool: @unchecked Sendable {
     private let size: Int32
     private static let alignment: Int32 = 64
 
+    /// Rows each plane holds: the height rounded up to 32, as `av_frame_get_buffer` pads them,
+    /// since codecs read whole blocks past the last row (FFmpeg 5.1's CineForm encoder crashed
+    /// on 320x180 frames without them).
+    private static func paddedHeight(_ height: Int) -> Int32 { Int32((height + 31) & ~31) }
+
     public init(format: VideoFormat) throws {
         self.format = format
-        size = av_image_get_buffer_size(format.pixelFormat, Int32(format.width), Int32(format.height), Self.alignment)
-        guard size > 0, let p = av_buffer_pool_init(Int(size), av_buffer_alloc) else {
+        size = av_image_get_buffer_size(format.pixelFormat, Int32(format.width), Self.paddedHeight(format.height), Self.alignment)
+            + Self.alignment
+        guard size > Self.alignment, let p = av_buffer_pool_init(Int(size), av_buffer_alloc) else {
             throw MediaError(.invalidArgument, "cannot hold \(format.width)x\(format.height) \(format.pixelFormatName) frames")
         }
         pool = p
@@ -36,8 +42,8 @@ public final class FramePool: @unchecked Sendable {
             withUnsafeMutableBytes(of: &f.pointee.linesize) { lines in
                 let d = data.baseAddress!.assumingMemoryBound(to: UnsafeMutablePointer<UInt8>?.self)
                 let l = lines.baseAddress!.assumingMemoryBound(to: Int32.self)
-                av_image_fill_arrays(d, l, buffer.pointee.data, format.pixelFormat,
-                                     Int32(format.width), Int32(format.height), Self.alignment)
+                av_image_fill_arrays(d, l, buffer.pointee.data, format.pixelFormat, Int32(format.width),
+                                     Self.paddedHeight(format.height), Self.alignment)
             }
         }
         format.colour.apply(to: f)

@@ -270,6 +270,11 @@ public final class MediaReader {
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
         decoded.displayRotation = videoStream.displayRotation
+        // A variable rate's fastest stretch, where FFmpeg's guess is sane (not a 90 kHz tick).
+        let peak = stream.pointee.r_frame_rate
+        if reading.frameRate == nil, peak.num > 0, peak.den > 0, av_cmp_q(peak, rate) > 0, av_q2d(peak) <= 4 * av_q2d(rate) {
+            decoded.peakFrameRate = peak
+        }
         decodedFormat = decoded
         let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
         do {
@@ -304,7 +309,10 @@ public final class MediaReader {
         var output = decoded
         if let deinterlacer {
             output.timeBase = deinterlacer.timeBase
-            if rate.num > 0 { output.frameRate = av_mul_q(rate, deinterlace.rateChange) }
+            if rate.num > 0 {
+                output.frameRate = av_mul_q(rate, deinterlace.rateChange)
+                output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
+            }
         }
         if let crop { (output.width, output.height) = (crop.width, crop.height) }
         videoFormat = output

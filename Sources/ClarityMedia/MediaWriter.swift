@@ -27,9 +27,15 @@ public final class MediaWriter {
     public private(set) var droppedPackets = 0
     public private(set) var droppedFrames = 0
     private var lastFramePTS: Int64?
-    /// The encoder's clock ticks once a frame (`frameClock`): timestamps must still rise.
-    private var countsFrames = false
+    /// The rate of the encoder's clock where it ticks once a frame (see `frameClockRate(for:format:)`).
+    private var frameClock: AVRational?
+    /// Frames a second where the output counts frames rather than times them.
+    public var framesCountedPerSecond: Double? { frameClock.map(av_q2d) }
+    /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
+    public private(set) var restatedFrameRate: (written: Double, input: Double)?
     private var lastEncodedPTS: Int64?
+    /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
+    public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
     private var writesCaptions = false
@@ -317,10 +323,12 @@ public final class MediaWriter {
         // The stages process whole frames, never fields: what is written is progressive.
         enc.pointee.field_order = AV_FIELD_PROGRESSIVE
         format.colour.apply(to: enc)
-        let clock = frameClock(codec, format: format)
-        countsFrames = clock != nil
-        enc.pointee.framerate = clock ?? format.frameRate
-        enc.pointee.time_base = clock.map(av_inv_q) ?? format.timeBase
+        frameClock = frameClockRate(for: codec, format: format)
+        if let clock = frameClock, codec.pointee.supported_framerates != nil, format.frameRate.num > 0, av_cmp_q(clock, format.frameRate) != 0 {
+            restatedFrameRate = (av_q2d(clock), av_q2d(format.frameRate))
+        }
+        enc.pointee.framerate = frameClock ?? format.frameRate
+        enc.pointee.time_base = frameClock.map(av_inv_q) ?? format.timeBase
         writesCaptions = Self.has(option: "a53cc", codec)
         enc.pointee.thread_count = Int32(settings.threads)
         if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
@@ -356,19 +364,22 @@ public final class MediaWriter {
     }
 
     /// The rate of a clock that ticks once a frame, for outputs that state a frame rate rather
-    /// than time each frame: containers that count frames (y4m, MXF; AVI, which fills the
-    /// ticks between frames with empty entries), encoders that code a rate from a list (MPEG-1
-    /// and 2: the nearest listed) or count frames themselves (Theora), and MPEG-4 Part 2,
-    /// whose time scale has 16 bits (the input's may be 90 kHz); nil: frames keep the input's
-    /// timestamps.
-    private func frameClock(_ codec: UnsafePointer<AVCodec>, format: VideoFormat) -> AVRational? {
+    /// than time each frame: y4m (at the nominal rate: each frame simply follows the last),
+    /// containers that count frames (MXF; AVI, which fills the ticks between frames with empty
+    /// entries) and Theora, which counts them itself (at the peak rate, so that a variable
+    /// rate loses no frame), MPEG-1 and 2, which code a rate from a list (the nearest listed),
+    /// and MPEG-4 Part 2, whose time scale has 16 bits (the input's may be 90 kHz); nil:
+    /// frames keep the input's timestamps.
+    private func frameClockRate(for codec: UnsafePointer<AVCodec>, format: VideoFormat) -> AVRational? {
         let rate = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
         if let listed = codec.pointee.supported_framerates {
             return listed[Int(av_find_nearest_q_idx(rate, listed))]
         }
-        let counted = ["yuv4mpegpipe", "avi", "mxf"].contains(containerName) && format.frameRate.num > 0
+        guard format.frameRate.num > 0 else { return nil }
+        if containerName == "yuv4mpegpipe" { return rate }
         let id = codec.pointee.id
-        return counted || id == AV_CODEC_ID_THEORA || (id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) ? rate : nil
+        if ["avi", "mxf"].contains(containerName) || id == AV_CODEC_ID_THEORA { return format.peakFrameRate }
+        return id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535 ? rate : nil
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -461,25 +472,34 @@ public final class MediaWriter {
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
         if let encodedSize { (f.pointee.width, f.pointee.height) = (Int32(encodedSize.width), Int32(encodedSize.height)) }
         captions.take(from: f, timeBase: frameTimeBase)
-        if f.pointee.pts != clarity_nopts_value() {
-            if let last = lastFramePTS, f.pointee.pts <= last {
+        var pts = f.pointee.pts
+        if pts != clarity_nopts_value() {
+            if let last = lastFramePTS, pts <= last {
                 droppedFrames += 1
                 return
             }
-            lastFramePTS = f.pointee.pts
+            lastFramePTS = pts
+            pts = av_rescale_q(pts, frameTimeBase, enc.pointee.time_base)
+            if frameClock != nil, let last = lastEncodedPTS, pts <= last {
+                // On the last frame's tick: a tick on, or left out where that would put it more
+                // than a tick late (frames faster than the clock), to keep time with the audio;
+                // y4m, a sequence of frames with no time, keeps every one.
+                let exact = Double(f.pointee.pts) * av_q2d(frameTimeBase) / av_q2d(enc.pointee.time_base)
+                if Double(last + 1) - exact > 1 && containerName != "yuv4mpegpipe" {
+                    framesLeftOutToKeepTime += 1
+                    return
+                }
+                pts = last + 1
+            }
+            lastEncodedPTS = pts
         }
         if !writesCaptions && !captions.isEmpty {
             framesWithCaptionsLost += 1
             captions.discard()
         }
         captions.give(to: f, timeBase: frameTimeBase, all: true)
-        if f.pointee.pts != clarity_nopts_value() && av_cmp_q(frameTimeBase, enc.pointee.time_base) != 0 {
-            f.pointee.pts = av_rescale_q(f.pointee.pts, frameTimeBase, enc.pointee.time_base)
-            f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
-            // Two frames closer than a tick of a once-a-frame clock: the later one a tick on.
-            if countsFrames, let last = lastEncodedPTS, f.pointee.pts <= last { f.pointee.pts = last + 1 }
-            lastEncodedPTS = f.pointee.pts
-        }
+        f.pointee.pts = pts
+        f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
@@ -555,6 +575,13 @@ public final class MediaWriter {
     }
     private var finalSize: Int64 = 0
 
+    /// Bytes in the output: its end, not where the trailer left off (AVI's goes back to mend
+    /// its header).
+    private static func size(of pb: UnsafeMutablePointer<AVIOContext>) -> Int64 {
+        avio_flush(pb)
+        return max(avio_tell(pb), avio_size(pb))
+    }
+
     /// Flushes the encoder, writes the trailer, closes the output and moves it into place.
     public func finish() throws {
         guard let ctx = context, !closed else { return }
@@ -591,11 +618,10 @@ public final class MediaWriter {
         avcodec_free_context(&encoder)
         if let ctx = context {
             var r: Int32 = 0
+            if let pb = ctx.pointee.pb { finalSize = Self.size(of: pb) }
             if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 && ctx.pointee.pb != nil {
-                finalSize = avio_tell(ctx.pointee.pb)
                 r = avio_closep(&ctx.pointee.pb)
             }
-            if let pb = ctx.pointee.pb { finalSize = avio_tell(pb) }
             avformat_free_context(ctx)
             context = nil
             if r < 0 { throw writeError(r) }

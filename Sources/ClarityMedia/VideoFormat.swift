@@ -9,6 +9,10 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
     public var timeBase: AVRational
     /// Nominal rate (for containers that need one, like y4m); 0/1 when unknown.
     public var frameRate: AVRational
+    /// The rate of the closest frames of a variable rate (FFmpeg's r_frame_rate: every
+    /// timestamp falls on its ticks), `frameRate` where no faster: what a container that
+    /// counts frames needs to drop none.
+    public var peakFrameRate: AVRational
     public var sampleAspectRatio: AVRational
     public var colour: ColourProperties
     /// Degrees the picture is turned when shown (the stream's display matrix: 90 for a phone's
@@ -30,6 +34,7 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
         self.pixelFormat = pixelFormat
         self.timeBase = timeBase
         self.frameRate = frameRate
+        self.peakFrameRate = frameRate
         self.sampleAspectRatio = sampleAspectRatio
         self.colour = colour
     }

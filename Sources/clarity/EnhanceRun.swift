@@ -61,6 +61,8 @@ struct EnhanceRun {
             .compactMap { $0 }.joined(separator: " and ")
     }
 
+    static func fps(_ rate: Double) -> String { String(format: "%.5g", rate) }
+
     /// The luma stages take planar YUV or grey: frames in anything else (RGB, RGBA, NV12,
     /// packed YUV) go through a conversion stage first. Nil when `format` needs none.
     static func lumaInput(_ format: VideoFormat, threads: ThreadPlan) -> (format: VideoFormat, stage: FrameStage)? {
@@ -123,6 +125,10 @@ struct EnhanceRun {
                                 + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
                                 + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
             }
+            if !run.quiet, let rates = writer.restatedFrameRate {
+                Console.warning("\(encoderName) codes only standard frame rates: the video is written at \(Self.fps(rates.written)) fps, "
+                                + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")
+            }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)
@@ -135,6 +141,10 @@ struct EnhanceRun {
             if !run.quiet && writer.framesWithCaptionsLost > 0 && !writer.holdsBareFrames {
                 Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.finalPath): "
                                 + "\(encoderName) cannot write them (libx264 and mpeg2video can)")
+            }
+            if !run.quiet && writer.framesLeftOutToKeepTime > 0 && writer.restatedFrameRate == nil, let clock = writer.framesCountedPerSecond {
+                Console.warning("\(writer.framesLeftOutToKeepTime) frame(s) left out to keep time: \(file.finalPath) counts frames at "
+                                + "\(Self.fps(clock)) fps, and they came closer together")
             }
             if !run.quiet && reader.wentSilent {
                 Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))

@@ -27,13 +27,12 @@ public final class MediaWriter {
     public private(set) var droppedPackets = 0
     public private(set) var droppedFrames = 0
     private var lastFramePTS: Int64?
-    /// The rate of the encoder's clock where it ticks once a frame (see `frameClockRate(for:format:)`).
-    private var frameClock: AVRational?
+    /// The encoder's clock where it ticks once a frame.
+    private var frameClock: FrameClock?
     /// Frames a second where the output counts frames rather than times them.
-    public var framesCountedPerSecond: Double? { frameClock.map(av_q2d) }
+    public var framesCountedPerSecond: Double? { frameClock.map { av_q2d($0.rate) } }
     /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
     public private(set) var restatedFrameRate: (written: Double, input: Double)?
-    private var lastEncodedPTS: Int64?
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
@@ -323,12 +322,12 @@ public final class MediaWriter {
         // The stages process whole frames, never fields: what is written is progressive.
         enc.pointee.field_order = AV_FIELD_PROGRESSIVE
         format.colour.apply(to: enc)
-        frameClock = frameClockRate(for: codec, format: format)
-        if let clock = frameClock, codec.pointee.supported_framerates != nil, format.frameRate.num > 0, av_cmp_q(clock, format.frameRate) != 0 {
+        frameClock = FrameClock(codec: codec, container: containerName, format: format)
+        if let clock = frameClock?.rate, codec.pointee.supported_framerates != nil, format.frameRate.num > 0, av_cmp_q(clock, format.frameRate) != 0 {
             restatedFrameRate = (av_q2d(clock), av_q2d(format.frameRate))
         }
-        enc.pointee.framerate = frameClock ?? format.frameRate
-        enc.pointee.time_base = frameClock.map(av_inv_q) ?? format.timeBase
+        enc.pointee.framerate = frameClock?.rate ?? format.frameRate
+        enc.pointee.time_base = frameClock?.timeBase ?? format.timeBase
         writesCaptions = Self.has(option: "a53cc", codec)
         enc.pointee.thread_count = Int32(settings.threads)
         if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
@@ -361,25 +360,6 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
         return r
-    }
-
-    /// The rate of a clock that ticks once a frame, for outputs that state a frame rate rather
-    /// than time each frame: y4m (at the nominal rate: each frame simply follows the last),
-    /// containers that count frames (MXF; AVI, which fills the ticks between frames with empty
-    /// entries) and Theora, which counts them itself (at the peak rate, so that a variable
-    /// rate loses no frame), MPEG-1 and 2, which code a rate from a list (the nearest listed),
-    /// and MPEG-4 Part 2, whose time scale has 16 bits (the input's may be 90 kHz); nil:
-    /// frames keep the input's timestamps.
-    private func frameClockRate(for codec: UnsafePointer<AVCodec>, format: VideoFormat) -> AVRational? {
-        let rate = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
-        if let listed = codec.pointee.supported_framerates {
-            return listed[Int(av_find_nearest_q_idx(rate, listed))]
-        }
-        guard format.frameRate.num > 0 else { return nil }
-        if containerName == "yuv4mpegpipe" { return rate }
-        let id = codec.pointee.id
-        if ["avi", "mxf"].contains(containerName) || id == AV_CODEC_ID_THEORA { return format.peakFrameRate }
-        return id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535 ? rate : nil
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -479,19 +459,15 @@ public final class MediaWriter {
                 return
             }
             lastFramePTS = pts
-            pts = av_rescale_q(pts, frameTimeBase, enc.pointee.time_base)
-            if frameClock != nil, let last = lastEncodedPTS, pts <= last {
-                // On the last frame's tick: a tick on, or left out where that would put it more
-                // than a tick late (frames faster than the clock), to keep time with the audio;
-                // y4m, a sequence of frames with no time, keeps every one.
-                let exact = Double(f.pointee.pts) * av_q2d(frameTimeBase) / av_q2d(enc.pointee.time_base)
-                if Double(last + 1) - exact > 1 && containerName != "yuv4mpegpipe" {
+            if frameClock != nil {
+                guard let tick = frameClock!.tick(for: pts, in: frameTimeBase) else {
                     framesLeftOutToKeepTime += 1
                     return
                 }
-                pts = last + 1
+                pts = tick
+            } else {
+                pts = av_rescale_q(pts, frameTimeBase, enc.pointee.time_base)
             }
-            lastEncodedPTS = pts
         }
         if !writesCaptions && !captions.isEmpty {
             framesWithCaptionsLost += 1

@@ -15,10 +15,11 @@ public struct MediaMetadata: Sendable, Equatable {
 
     public init() {}
 
-    /// Tags that describe one encoding, not the content: the writer's own take their place.
+    /// Tags that describe one encoding, not the content: the writer's own take their place
+    /// (Matroska's ALPHA_MODE says whether this encoding of VP8/VP9 carries alpha).
     static func describesContent(_ key: String) -> Bool {
         let k = key.uppercased()
-        return !(k == "ENCODER" || k == "BPS" || k == "DURATION" || k.hasPrefix("NUMBER_OF_") || k.hasPrefix("_STATISTICS"))
+        return !(["ENCODER", "BPS", "DURATION", "ALPHA_MODE"].contains(k) || k.hasPrefix("NUMBER_OF_") || k.hasPrefix("_STATISTICS"))
     }
 
     /// The tags of an FFmpeg dictionary that describe the content.

@@ -232,7 +232,8 @@ public final class MediaReader {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
         videoStream = video
-        guard let codec = avcodec_find_decoder(par.pointee.codec_id) else {
+        let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
+        guard let codec = alpha ?? avcodec_find_decoder(par.pointee.codec_id) else {
             avformat_close_input(&context)
             throw MediaError(.unsupported, "\(url): no decoder for \(videoStream.codecName)")
         }
@@ -266,7 +267,7 @@ public final class MediaReader {
         if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
         var decoded = VideoFormat(
             width: Int(par.pointee.width), height: Int(par.pointee.height),
-            pixelFormat: AVPixelFormat(rawValue: par.pointee.format),
+            pixelFormat: alpha != nil ? AV_PIX_FMT_YUVA420P : AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee))
         decoded.displayRotation = videoStream.displayRotation
@@ -388,6 +389,16 @@ public final class MediaReader {
 
     /// Whether frames are deinterlaced on their way out.
     public var deinterlaces: Bool { deinterlacer != nil }
+
+    /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
+    /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told
+    /// `-c:v libvpx-vp9`. Nil for other streams, or where FFmpeg lacks libvpx.
+    private static func alphaDecoder(_ par: UnsafeMutablePointer<AVCodecParameters>, _ metadata: OpaquePointer?) -> UnsafePointer<AVCodec>? {
+        let name = [AV_CODEC_ID_VP8: "libvpx", AV_CODEC_ID_VP9: "libvpx-vp9"][par.pointee.codec_id]
+        guard let name, par.pointee.format == AV_PIX_FMT_YUV420P.rawValue,
+              let mode = av_dict_get(metadata, "alpha_mode", nil, 0), String(cString: mode.pointee.value) == "1" else { return nil }
+        return avcodec_find_decoder_by_name(name)
+    }
 
     private static func fieldOrder(_ order: AVFieldOrder) -> String? {
         switch order {

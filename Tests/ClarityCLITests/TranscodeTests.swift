@@ -358,6 +358,24 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe(name, stream: "v", entries: "stream=pix_fmt", in: folder), [pixFmt])
         }
+        // VP9 with alpha in WebM: FFmpeg's own decoder skips the alpha (it came out opaque), and
+        // the input's "alpha_mode" tag was copied onto an output that had none. libvpx reads it.
+        try Tool.ffmpeg(["-loop", "1", "-i", "logo.png", "-frames:v", "3", "-c:v", "libvpx-vp9", "-pix_fmt", "yuva420p", "logo.webm"], in: folder)
+        try Tool.ffmpeg(["-c:v", "libvpx-vp9", "-i", "logo.webm", "-frames:v", "1", "-vf", "scale=480:288:flags=bicubic", "reference-vp9.png"],
+                        in: folder)
+        let fromVP9 = try alpha("reference-vp9.png")
+        for out in ["vp9-%d.png", "vp9.webm"] {
+            let r = try Tool.clarity(["transcode", "logo.webm", out, "--scale", "3"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        XCTAssertEqual(try Tool.probe("vp9-1.png", stream: "v", entries: "stream=pix_fmt", in: folder), ["rgba"])
+        let kept = try alpha("vp9-1.png")
+        XCTAssertEqual(kept.count, fromVP9.count)
+        XCTAssertLessThanOrEqual(zip(kept, fromVP9).map { abs(Int($0) - Int($1)) }.max() ?? 99, 1)
+        XCTAssertEqual(try Tool.probe("vp9.webm", stream: "v", entries: "stream_tags=alpha_mode", in: folder), ["1"], "alpha written, and said")
+        let opaque = try Tool.clarity(["transcode", "logo.webm", "opaque.webm", "--scale", "2", "--pix-fmt", "yuv420p"], in: folder)
+        XCTAssertEqual(opaque.status, 0, opaque.stderr)
+        XCTAssertEqual(try Tool.probe("opaque.webm", stream: "v", entries: "stream_tags=alpha_mode", in: folder), [], "no alpha, none said")
     }
 
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep

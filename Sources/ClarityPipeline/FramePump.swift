@@ -202,7 +202,7 @@ public final class FramePump: @unchecked Sendable {
         progress.otherShape = reader.firstOtherShape
         progress.droppedPackets = writer.droppedPackets
         progress.droppedFrames = writer.droppedFrames
-        progress.framesWritten -= writer.droppedFrames
+        progress.framesWritten -= writer.droppedFrames + writer.framesLeftOutToKeepTime
         return progress
     }
 }

@@ -61,6 +61,7 @@ struct EnhanceRun {
             .compactMap { $0 }.joined(separator: " and ")
     }
 
+    /// A frame rate as people write it: 12.5, 29.97, 30.
     static func fps(_ rate: Double) -> String { String(format: "%.5g", rate) }
 
     /// The luma stages take planar YUV or grey: frames in anything else (RGB, RGBA, NV12,

@@ -878,8 +878,9 @@ final class TranscodeTests: ToolTestCase {
         // the video keeps time with the audio rather than running 4% slow.
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=12.5", "-f", "lavfi", "-i", "sine=sample_rate=48000",
                          "-t", "4", "-c:v", "libx264", "-c:a", "aac", "-shortest", "pal.mp4"], in: folder)
-        let pal = try Tool.clarity(["transcode", "pal.mp4", "pal.mpg", "--codec", "mpeg2video", "--filter", "bicubic", "--progress", "none"], in: folder)
+        let pal = try Tool.clarity(["transcode", "pal.mp4", "pal.mpg", "--codec", "mpeg2video", "--filter", "bicubic", "--progress", "json"], in: folder)
         XCTAssertEqual(pal.status, 0, pal.stderr)
+        XCTAssertEqual(LiveTests.finalReport(pal.stderr)?["frames"] as? Int, 49, "the frames written")
         XCTAssertTrue(pal.stderr.contains("mpeg2video codes only standard frame rates: the video is written at 12 fps, the nearest to the input's 12.5"),
                       pal.stderr)
         let timing = try Tool.probe("pal.mpg", stream: "v", entries: "stream=r_frame_rate,nb_read_frames", in: folder, extra: ["-count_frames"])

@@ -6,7 +6,8 @@ struct Transcode: ParsableCommand {
         discussion: """
             Decodes the first video stream of IN (anything FFmpeg reads), processes every frame and \
             encodes it into OUT; the container comes from OUT's extension or --format. Timestamps, \
-            colour properties and bit depth carry over. OUT appears only when complete.
+            colour properties, bit depth, alpha and closed captions (where the encoder writes them: \
+            x264, MPEG-2) carry over. OUT appears only when complete.
 
             Examples:
               clarity transcode in.mp4 out.mp4 --scale 3                  (Bicubic++, the default upscaler)

@@ -38,7 +38,11 @@ public final class MediaWriter {
     private var captions = CaptionCarry()
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
     private var writesCaptions = false
-    /// Frames whose closed captions were lost because the encoder cannot write them.
+    /// Whether the output is frames and nothing else (pictures, y4m, raw frames in any
+    /// container): no place for captions, and no loss to report.
+    private var writesBareFrames = false
+    /// Frames whose closed captions were lost because the encoder cannot write them (outputs
+    /// of bare frames aside).
     public private(set) var framesWithCaptionsLost = 0
     /// The size frames are encoded at where the encoder takes the video's only without its
     /// last row or column (odd sides in 4:2:0); nil when frames are encoded whole.
@@ -143,9 +147,6 @@ public final class MediaWriter {
 
     /// Pictures (one, or a numbered sequence), not a video file.
     public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
-    /// Whether the output is frames and nothing else (pictures, y4m, raw video): no place for
-    /// the other things a video stream carries.
-    public var holdsBareFrames: Bool { holdsPicturesOnly || ["yuv4mpegpipe", "rawvideo"].contains(containerName) }
 
     /// How this container takes a copy of an input stream.
     public enum Carriage: Equatable {
@@ -329,6 +330,7 @@ public final class MediaWriter {
         enc.pointee.framerate = frameClock?.rate ?? format.frameRate
         enc.pointee.time_base = frameClock?.timeBase ?? format.timeBase
         writesCaptions = Self.has(option: "a53cc", codec)
+        writesBareFrames = holdsPicturesOnly || containerName == "yuv4mpegpipe" || [AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_WRAPPED_AVFRAME].contains(codec.pointee.id)
         enc.pointee.thread_count = Int32(settings.threads)
         if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
             enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER
@@ -470,7 +472,7 @@ public final class MediaWriter {
             }
         }
         if !writesCaptions && !captions.isEmpty {
-            framesWithCaptionsLost += 1
+            if !writesBareFrames { framesWithCaptionsLost += 1 }
             captions.discard()
         }
         captions.give(to: f, timeBase: frameTimeBase, all: true)

@@ -139,7 +139,7 @@ struct EnhanceRun {
                 Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
             }
-            if !run.quiet && writer.framesWithCaptionsLost > 0 && !writer.holdsBareFrames {
+            if !run.quiet && writer.framesWithCaptionsLost > 0 {
                 Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.finalPath): "
                                 + "\(encoderName) cannot write them (libx264 and mpeg2video can)")
             }

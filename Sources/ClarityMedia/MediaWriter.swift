@@ -33,6 +33,8 @@ public final class MediaWriter {
     public var framesCountedPerSecond: Double? { frameClock.map { av_q2d($0.rate) } }
     /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
     public private(set) var restatedFrameRate: (written: Double, input: Double)?
+    /// The constant quantizer of encoders without CRF, in lambda units, set on each frame.
+    private var frameQuality: Int32?
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
@@ -337,7 +339,17 @@ public final class MediaWriter {
         }
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
-        if let crf = settings.crf, Self.has(option: "crf", codec) { av_dict_set(&options, "crf", String(crf), 0) }
+        if let crf = settings.crf, Self.has(option: "crf", codec) {
+            av_dict_set(&options, "crf", String(crf), 0)
+        } else if let crf = settings.crf, Self.has(option: "mpv_flags", codec) {
+            // MPEG-1/2/4, H.263, MJPEG: a constant quantizer (ffmpeg's -q:v) of crf/6, not their
+            // 200 kb/s default. CRF 18 gives 3: about x264's CRF 18 in PSNR, in 3.5 times the bits
+            // for MPEG-2 (docs/benchmarks.md).
+            // The encoder reads it from each frame, as ffmpeg sets it there.
+            frameQuality = Int32(min(31, max(1, Int((crf / 6).rounded())))) * FF_QP2LAMBDA
+            av_dict_set(&options, "flags", "+qscale", AV_DICT_APPEND)
+            av_dict_set(&options, "global_quality", String(frameQuality!), 0)
+        }
         if let preset = settings.preset {
             guard Self.has(option: "preset", codec) else {
                 let hint = Self.has(option: "cpu-used", codec) ? "its speed is --encoder-option cpu-used=N" : "give its own options with --encoder-option"
@@ -452,6 +464,7 @@ public final class MediaWriter {
         guard let enc = encoder else { return }
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        if let frameQuality { f.pointee.quality = frameQuality }
         if let encodedSize { (f.pointee.width, f.pointee.height) = (Int32(encodedSize.width), Int32(encodedSize.height)) }
         captions.take(from: f, timeBase: frameTimeBase)
         var pts = f.pointee.pts

@@ -6,7 +6,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
-    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51; default 18); not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
+    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51; default 18); MPEG-1/2/4 and MJPEG take it as a constant quantizer of crf/6 (ffmpeg's -q:v); not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
     var crf: Double?
 
     @Option(help: ArgumentHelp("Target video bitrate instead of --crf (8M, 2500k): for streaming and size limits.", valueName: "rate"))

@@ -296,7 +296,8 @@ public final class MediaWriter {
             if r >= 0 { encodedSize = even }
         }
         guard r >= 0, let enc = encoder else {
-            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)", kind: .invalidArgument)
+            let hint = Self.sizeRules[String(cString: codec.pointee.name)].map { " (\($0))" } ?? ""
+            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)\(hint)", kind: .invalidArgument)
         }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
@@ -311,6 +312,12 @@ public final class MediaWriter {
         }
         videoStream = st
     }
+
+    /// What encoders that take only some sizes and rates take, for the message when one refuses.
+    private static let sizeRules = [
+        "dnxhd": "DNxHD's profiles take 1920x1080 or 1280x720 at their own bitrates; without --encoder-option profile=..., DNxHR takes any size",
+        "dvvideo": "DV takes 720x480 at 29.97 fps or 720x576 at 25 only: --size 720x480 or 720x576",
+    ]
 
     /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`
     /// keeps x265 from printing why it refused, for a try that may be repeated.
@@ -359,6 +366,12 @@ public final class MediaWriter {
         }
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
         let name = String(cString: codec.pointee.name)
+        // DNxHD's own profiles take 1080 or 720 lines at fixed rates only: DNxHR, any size, at the
+        // negotiated format's depth and chroma, unless a profile is named.
+        if name == "dnxhd" && settings.options["profile"] == nil {
+            let fullChroma = av_pix_fmt_desc_get(format.pixelFormat).map { $0.pointee.log2_chroma_w == 0 } ?? false
+            av_dict_set(&options, "profile", fullChroma ? "dnxhr_444" : format.bitDepth > 8 ? "dnxhr_hqx" : "dnxhr_hq", 0)
+        }
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
         var extra = name == "libx265" ? [(key: "log-level", value: quietly ? "none" : "error")] : []
         // HDR10 metadata goes into the encoder's SEI as well as the container.

@@ -850,6 +850,22 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertLessThan(results[30]!.size, results[18]!.size, "\(results)")
     }
 
+    /// DNxHD's own profiles take 1080 or 720 lines only: without a profile named, any size is
+    /// written as DNxHR at the frames' depth and chroma; a profile that refuses the size says
+    /// what DNxHD takes (it said "Invalid argument" alone).
+    func testDNxHDTakesAnySizeAsDNxHR() throws {
+        try makeClip(seconds: 0.5)
+        try makeClip("ten.mkv", seconds: 0.5, pixFmt: "yuv420p10le")
+        for (input, profile, pixFmt) in [("in.mp4", "DNXHR HQ", "yuv422p"), ("ten.mkv", "DNXHR HQX", "yuv422p10le")] {
+            let r = try Tool.clarity(["transcode", input, "out.mov", "-y", "--codec", "dnxhd", "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mov", stream: "v", entries: "stream=profile,width,pix_fmt", in: folder), ["\(profile),640,\(pixFmt)"])
+        }
+        let named = try Tool.clarity(["transcode", "in.mp4", "dnxhd.mov", "--codec", "dnxhd", "--encoder-option", "profile=dnxhd"], in: folder)
+        XCTAssertEqual(named.status, 64, named.stderr)
+        XCTAssertTrue(named.stderr.contains("DNxHD's profiles take 1920x1080 or 1280x720"), named.stderr)
+    }
+
     /// libvpx-vp9 and libaom-av1 run at a speed near x264's veryfast unless told otherwise
     /// (packet for packet what ffmpeg writes with the same options); SVT-AV1 keeps its banner to
     /// itself; a speed preset that the encoder lacks is refused, not ignored.

@@ -218,11 +218,13 @@ public final class MediaWriter {
 
     /// Asks the muxer. Where it answers no, it may still write the codec under a borrowed tag,
     /// as ffmpeg does (Matroska: AVI's UtVideo; QuickTime: CineForm), and some cannot answer
-    /// (MPEG-TS, MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it is
-    /// asked to write a header for such a stream (MPEG-PS has audio but takes no AAC).
+    /// (MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it is asked to write
+    /// a header for such a stream (MPEG-PS has audio but takes no AAC). MPEG-TS, which would
+    /// write anything, takes the codecs it has stream types for.
     private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
+        if String(cString: format.pointee.name) == "mpegts" { return transportStreamCodecs.contains(codec) }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
         let defaultCodec: AVCodecID
@@ -235,6 +237,16 @@ public final class MediaWriter {
         // Pictures (image2) would write a header for anything, audio too.
         return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
     }
+
+    /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
+    /// players and FFmpeg itself do not read back ("may not be recognized upon reading").
+    private static let transportStreamCodecs: Set<AVCodecID> = [
+        AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG4, AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_CAVS,
+        AV_CODEC_ID_AVS2, AV_CODEC_ID_AVS3, AV_CODEC_ID_DIRAC, AV_CODEC_ID_VC1,
+        AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_AAC, AV_CODEC_ID_AAC_LATM, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_DTS,
+        AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_S302M,
+        AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVB_TELETEXT,
+    ]
 
     /// Whether `format`'s muxer writes its header for one stream of `codec` (16x16 4:2:0
     /// video at 25 fps, stereo 48 kHz audio), into memory.

@@ -1036,6 +1036,18 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(ps.stderr.contains("re-encoding audio stream #1 (aac) as MP2"), ps.stderr)
         XCTAssertEqual(try Tool.probe("out.mpg", stream: "a", entries: "stream=codec_name", in: folder), ["mp2"])
 
+        // MPEG-TS writes codecs it has no stream type for as private data, which nothing reads
+        // back: FLAC was copied so (silent), FFV1 video written so; now AAC, and a refusal.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine", "-t", "1",
+                         "-c:v", "libx264", "-c:a", "flac", "flac.mkv"], in: folder)
+        let ts = try Tool.clarity(["transcode", "flac.mkv", "out.ts", "--progress", "none"], in: folder)
+        XCTAssertEqual(ts.status, 0, ts.stderr)
+        XCTAssertTrue(ts.stderr.contains("re-encoding audio stream #1 (flac) as AAC"), ts.stderr)
+        XCTAssertEqual(Set(try Tool.probe("out.ts", stream: "a", entries: "stream=codec_name", in: folder)), ["aac"], "(listed again per programme)")
+        let ffv1 = try Tool.clarity(["transcode", "flac.mkv", "ffv1.ts", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(ffv1.status, 64, ffv1.stderr)
+        XCTAssertTrue(ffv1.stderr.contains("the mpegts container cannot hold ffv1 video"), ffv1.stderr)
+
         // WebM takes no AAC: its own Opus instead, at Opus's 48 kHz, as long as the video.
         try makeClip(seconds: 1)
         let webm = try Tool.clarity(["transcode", "in.mp4", "out.webm", "--progress", "none"], in: folder)

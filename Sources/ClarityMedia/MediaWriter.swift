@@ -180,7 +180,7 @@ public final class MediaWriter {
         switch stream.kind {
         case .audio:
             return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].first {
-                $0 != AV_CODEC_ID_NONE && Self.accepts(oformat, $0, AVMEDIA_TYPE_AUDIO) && avcodec_find_encoder($0) != nil
+                $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) && avcodec_find_encoder($0) != nil
             }
         case .subtitle:
             // The container's default first (MP4 names none, and takes mov_text and DVD subtitles).
@@ -207,71 +207,13 @@ public final class MediaWriter {
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
         // MP4 takes these only as an experiment (FFmpeg 5.1: "add '-strict -2'").
         if containerName == "mp4" && [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD].contains(stream.parameters.pointee.codec_id) { return false }
-        return Self.accepts(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+        return ContainerCodecs.holds(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
     /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
     public static func matroskaHolds(_ stream: StreamInfo) -> Bool {
         guard let mkv = av_guess_format("matroska", nil, nil) else { return false }
-        return accepts(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
-    }
-
-    /// Asks the muxer. Where it answers no, it may still write the codec under a borrowed tag,
-    /// as ffmpeg does (Matroska: AVI's UtVideo; QuickTime: CineForm), and some cannot answer
-    /// (MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it is asked to write
-    /// a header for such a stream (MPEG-PS has audio but takes no AAC). MPEG-TS, which would
-    /// write anything, takes the codecs it has stream types for.
-    private static func accepts(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
-        // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
-        if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
-        if String(cString: format.pointee.name) == "mpegts" { return transportStreamCodecs.contains(codec) }
-        let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
-        if answer == 1 { return true }
-        let defaultCodec: AVCodecID
-        switch type {
-        case AVMEDIA_TYPE_VIDEO: defaultCodec = format.pointee.video_codec
-        case AVMEDIA_TYPE_AUDIO: defaultCodec = format.pointee.audio_codec
-        case AVMEDIA_TYPE_SUBTITLE: defaultCodec = format.pointee.subtitle_codec
-        default: return false
-        }
-        // Pictures (image2) would write a header for anything, audio too.
-        return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
-    }
-
-    /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
-    /// players and FFmpeg itself do not read back ("may not be recognized upon reading").
-    private static let transportStreamCodecs: Set<AVCodecID> = [
-        AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG4, AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_CAVS,
-        AV_CODEC_ID_AVS2, AV_CODEC_ID_AVS3, AV_CODEC_ID_DIRAC, AV_CODEC_ID_VC1,
-        AV_CODEC_ID_MP2, AV_CODEC_ID_MP3, AV_CODEC_ID_AAC, AV_CODEC_ID_AAC_LATM, AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3, AV_CODEC_ID_DTS,
-        AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_S302M,
-        AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVB_TELETEXT,
-    ]
-
-    /// Whether `format`'s muxer writes its header for one stream of `codec` (16x16 4:2:0
-    /// video at 25 fps, stereo 48 kHz audio), into memory.
-    private static func starts(_ format: UnsafePointer<AVOutputFormat>, with codec: AVCodecID, _ type: AVMediaType) -> Bool {
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var pb: UnsafeMutablePointer<AVIOContext>?
-        guard avformat_alloc_output_context2(&ctx, format, nil, nil) >= 0, let ctx else { return false }
-        defer {
-            avformat_free_context(ctx)
-            var buffer: UnsafeMutablePointer<UInt8>?
-            if pb != nil { avio_close_dyn_buf(pb, &buffer); av_free(buffer) }
-        }
-        guard let st = avformat_new_stream(ctx, nil), avio_open_dyn_buf(&pb) >= 0 else { return false }
-        let par = st.pointee.codecpar!
-        (par.pointee.codec_type, par.pointee.codec_id) = (type, codec)
-        if type == AVMEDIA_TYPE_VIDEO {
-            (par.pointee.width, par.pointee.height, par.pointee.format) = (16, 16, AV_PIX_FMT_YUV420P.rawValue)
-        }
-        if type == AVMEDIA_TYPE_AUDIO {
-            par.pointee.sample_rate = 48000
-            av_channel_layout_default(&par.pointee.ch_layout, 2)
-        }
-        st.pointee.time_base = AVRational(num: 1, den: type == AVMEDIA_TYPE_VIDEO ? 25 : type == AVMEDIA_TYPE_AUDIO ? 48000 : 90000)
-        ctx.pointee.pb = pb
-        return avformat_write_header(ctx, nil) >= 0
+        return ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
     /// Adds the encoded video stream. `format` is what frames will look like when written.
@@ -286,7 +228,7 @@ public final class MediaWriter {
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
         }
-        if !Self.accepts(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
+        if !ContainerCodecs.holds(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         let accepted = try Self.pixelFormats(forCodec: settings.codec)

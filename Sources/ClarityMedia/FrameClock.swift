@@ -7,6 +7,8 @@ import CFFmpeg
 /// ffmpeg's constant-rate output does. y4m has no time at all and keeps every frame.
 struct FrameClock {
     let rate: AVRational
+    /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
+    let restated: (written: Double, input: Double)?
     private let keepsEveryFrame: Bool
     private var last: Int64?
 
@@ -22,7 +24,12 @@ struct FrameClock {
         keepsEveryFrame = container == "yuv4mpegpipe"
         if let listed = codec.pointee.supported_framerates {
             rate = listed[Int(av_find_nearest_q_idx(nominal, listed))]
-        } else if format.frameRate.num <= 0 {
+            let differs = format.frameRate.num > 0 && av_cmp_q(rate, format.frameRate) != 0
+            restated = differs ? (av_q2d(rate), av_q2d(format.frameRate)) : nil
+            return
+        }
+        restated = nil
+        if format.frameRate.num <= 0 {
             return nil
         } else if keepsEveryFrame || (id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) {
             rate = nominal

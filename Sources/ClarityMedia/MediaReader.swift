@@ -269,7 +269,7 @@ public final class MediaReader {
             width: Int(par.pointee.width), height: Int(par.pointee.height),
             pixelFormat: alpha != nil ? AV_PIX_FMT_YUVA420P : AVPixelFormat(rawValue: par.pointee.format),
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
-            colour: ColourProperties(par.pointee))
+            colour: ColourProperties(par.pointee)).withGuessedColourStated
         decoded.displayRotation = videoStream.displayRotation
         // A variable rate's fastest stretch, where FFmpeg's guess is sane (not a 90 kHz tick).
         let peak = stream.pointee.r_frame_rate

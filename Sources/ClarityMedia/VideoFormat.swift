@@ -87,6 +87,25 @@ public struct ColourProperties: Equatable, Sendable {
         chromaLocation = p.chroma_location
     }
 
+    /// These properties with an unstated matrix and primaries stated as players guess them
+    /// from the size of a `width` x `height` YUV picture (mpv's and VLC's rule: BT.709 from 1280
+    /// wide or above 576 lines; below, BT.601, with 625-line primaries at 576 and 288 lines and
+    /// 525-line ones at 480, 486 and 240). Stated at the source, the guess survives resizing:
+    /// an untagged DVD upscaled to 4K would otherwise be shown through BT.709's matrix, its
+    /// greens 15% darker. Stated properties are kept.
+    public func statingGuess(forWidth width: Int, height: Int) -> ColourProperties {
+        var out = self
+        let hd = width >= 1280 || height > 576
+        let lines625 = !hd && (height == 576 || height == 288)
+        if matrix == AVCOL_SPC_UNSPECIFIED {
+            out.matrix = hd ? AVCOL_SPC_BT709 : lines625 ? AVCOL_SPC_BT470BG : AVCOL_SPC_SMPTE170M
+        }
+        if primaries == AVCOL_PRI_UNSPECIFIED {
+            out.primaries = lines625 ? AVCOL_PRI_BT470BG : !hd && [480, 486, 240].contains(height) ? AVCOL_PRI_SMPTE170M : AVCOL_PRI_BT709
+        }
+        return out
+    }
+
     func apply(to c: UnsafeMutablePointer<AVCodecContext>) {
         c.pointee.color_range = range
         c.pointee.color_primaries = primaries
@@ -127,6 +146,15 @@ extension VideoFormat {
             out.colour.range = AVCOL_RANGE_JPEG
         }
         if out.isFullRangeYUV { out.colour.range = AVCOL_RANGE_JPEG }
+        return out
+    }
+
+    /// This format with the colour players would guess for it stated, where its samples are
+    /// YUV (see `ColourProperties.statingGuess`); RGB and grey need no matrix.
+    public var withGuessedColourStated: VideoFormat {
+        guard !isRGB, (av_pix_fmt_desc_get(pixelFormat)?.pointee.nb_components ?? 0) >= 3 else { return self }
+        var out = self
+        out.colour = colour.statingGuess(forWidth: width, height: height)
         return out
     }
 

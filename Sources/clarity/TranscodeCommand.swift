@@ -7,7 +7,9 @@ struct Transcode: ParsableCommand {
             Decodes the first video stream of IN (anything FFmpeg reads), processes every frame and \
             encodes it into OUT; the container comes from OUT's extension or --format. Timestamps, \
             colour properties, bit depth, alpha and closed captions (where the encoder writes them: \
-            x264, MPEG-2) carry over. OUT appears only when complete.
+            x264, MPEG-2) carry over; colour the input does not state is written as players \
+            guess it from the input's size, so that an upscaled DVD keeps its colours. OUT \
+            appears only when complete.
 
             Examples:
               clarity transcode in.mp4 out.mp4 --scale 3                  (Bicubic++, the default upscaler)

@@ -237,6 +237,36 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: entries, in: folder), ["tv,bt709,bt709,bt709"])
     }
 
+    /// Untagged YUV is stated as players guess it from the input's size (BT.601 below 1280x577,
+    /// BT.709 above): an untagged DVD upscaled to HD keeps its colours in a player, which would
+    /// otherwise guess BT.709 from the new size, and an untagged HD picture becomes PNG through
+    /// BT.709, not swscale's default BT.601.
+    func testUntaggedColourIsStatedAsPlayersGuessIt() throws {
+        func untagged(_ file: String, size: String, matrix: String) throws {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=\(size):rate=25", "-t", "0.2", "-vf",
+                             "format=rgb24,scale=out_color_matrix=\(matrix):flags=accurate_rnd,format=yuv420p", "-c:v", "ffv1", file], in: folder)
+            XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "stream=color_space,color_primaries", in: folder), ["unknown,unknown"])
+        }
+        let entries = "stream=width,color_space,color_primaries"
+        for (size, stated) in [("720x480", "smpte170m,smpte170m"), ("720x576", "bt470bg,bt470bg")] {
+            try untagged("sd.mkv", size: size, matrix: "bt601")
+            let r = try Tool.clarity(["transcode", "sd.mkv", "out.mkv", "-y", "--scale", "2", "--filter", "bicubic", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: entries, in: folder), ["1440,\(stated)"], size)
+            try FileManager.default.removeItem(at: folder.appendingPathComponent("sd.mkv"))
+        }
+        try untagged("hd.mkv", size: "1280x720", matrix: "bt709")
+        let png = try Tool.clarity(["transcode", "hd.mkv", "hd.png", "--filter", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(png.status, 0, png.stderr)
+        let rgb = { (args: [String]) in [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + args + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+                                                               in: self.folder).stdout) }
+        let shown = try rgb(["-i", "hd.png"]), meant = try rgb(["-f", "lavfi", "-i", "testsrc2=size=1280x720"])
+        XCTAssertEqual(shown.count, meant.count)
+        let difference = Double(zip(shown, meant).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, meant.count))
+        // Chroma subsampling alone leaves under a level; the wrong matrix moves greens by tens.
+        XCTAssertLessThan(difference, 1.5)
+    }
+
     /// HDR10 whose mastering display and light levels are only in the HEVC bitstream (as
     /// ffmpeg's libx265 writes them): the output has them in the container and in its own
     /// SEI, with x265 and x264 alike; a value the user gives the encoder wins.
@@ -870,7 +900,9 @@ final class TranscodeTests: ToolTestCase {
     /// (packet for packet what ffmpeg writes with the same options); SVT-AV1 keeps its banner to
     /// itself; a speed preset that the encoder lacks is refused, not ignored.
     func testSlowEncodersGetSpeedOptions() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "-c:v", "libx264", "-qp", "23", "in.mp4"], in: folder)
+        // Tagged: an untagged input would be tagged by Clarity (as players guess it), not by ffmpeg.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "0.5", "-c:v", "libx264", "-qp", "23",
+                         "-colorspace", "bt709", "-color_primaries", "bt709", "in.mp4"], in: folder)
         let packets = { (f: String) in try Tool.probe(f, stream: "v", entries: "packet=size", in: self.folder) }
         for (codec, output, given, ffmpeg) in [("libvpx-vp9", "vp9.webm", [String](), ["-b:v", "0", "-row-mt", "1", "-cpu-used", "4"]),
                                                ("libvpx-vp9", "vp9b.webm", ["--encoder-option", "cpu-used=8"], ["-b:v", "0", "-row-mt", "1", "-cpu-used", "8"]),

@@ -1,8 +1,8 @@
 import CFFmpeg
 
-/// A straight chain of libavfilter filters between a buffer source and a buffer sink, set up
-/// once for one frame shape: frames pushed in, frames pulled out (filters that look ahead let
-/// theirs out later, and the last after `push(nil)`).
+/// A libavfilter graph between a buffer source and a buffer sink, set up once for one frame
+/// shape: frames pushed in, frames pulled out (filters that look ahead let theirs out later,
+/// and the last after `push(nil)`).
 final class FilterChain {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
@@ -12,9 +12,16 @@ final class FilterChain {
     /// What the frames pulled are timed in.
     var timeBase: AVRational { av_buffersink_get_time_base(sink) }
 
-    /// `filters` by name, with their options (FFmpeg's `key=value:...`); `purpose` names the
-    /// chain in errors.
-    init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {
+    /// `filters` by name, with their options (FFmpeg's `key=value:...`), one after another.
+    convenience init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {
+        let chain = filters.map { f in f.options.map { "\(f.name)=\($0)" } ?? f.name }.joined(separator: ",")
+        try self.init(format: format, graph: chain.isEmpty ? "null" : chain, purpose: purpose)
+    }
+
+    /// A graph in FFmpeg's `-filter_complex` syntax whose one open input takes the frames and
+    /// whose one open output gives them (`split[a][b];[a]...[p];[b][p]...`); `purpose` names it
+    /// in errors.
+    init(format: VideoFormat, graph description: String, purpose: String) throws {
         var graph = avfilter_graph_alloc()
         guard let g = graph else { throw MediaError(.codec, "cannot create a filter graph") }
         g.pointee.nb_threads = 1
@@ -33,17 +40,22 @@ final class FilterChain {
         let source = try filter("buffer", "video_size=\(format.width)x\(format.height):pix_fmt=\(format.pixelFormat.rawValue)"
                                 + ":time_base=\(tb.num)/\(tb.den):pixel_aspect=\(max(1, sar.num))/\(max(1, sar.den))"
                                 + (format.frameRate.num > 0 ? ":frame_rate=\(format.frameRate.num)/\(format.frameRate.den)" : ""))
-        let chain = [source] + (try filters.map { try filter($0.name, $0.options) }) + [try filter("buffersink", nil)]
-        for (a, b) in zip(chain, chain.dropFirst()) {
-            let r = avfilter_link(a, 0, b, 0)
-            guard r >= 0 else { throw fail(r, "links") }
-        }
-        let r = avfilter_graph_config(g, nil)
+        let sink = try filter("buffersink", nil)
+        // The graph's open input is fed by the source, its open output feeds the sink.
+        // (The parser takes what it links off these lists; what is left is freed here.)
+        var fromSource = avfilter_inout_alloc(), toSink = avfilter_inout_alloc()
+        defer { avfilter_inout_free(&fromSource); avfilter_inout_free(&toSink) }
+        guard let a = fromSource, let b = toSink else { throw MediaError(.codec, "cannot create a filter graph") }
+        (a.pointee.name, a.pointee.filter_ctx, a.pointee.pad_idx) = (av_strdup("in"), source, 0)
+        (b.pointee.name, b.pointee.filter_ctx, b.pointee.pad_idx) = (av_strdup("out"), sink, 0)
+        var r = avfilter_graph_parse_ptr(g, "[in]\(description)[out]", &toSink, &fromSource, nil)
+        guard r >= 0 else { throw fail(r, description) }
+        r = avfilter_graph_config(g, nil)
         guard r >= 0 else { throw fail(r, "formats") }
         ready = true
         self.graph = g
         self.source = source
-        sink = chain[chain.count - 1]
+        self.sink = sink
     }
 
     deinit { avfilter_graph_free(&graph) }

@@ -38,6 +38,8 @@ public final class MediaWriter {
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
+    /// Gives each frame its own palette, for encoders of palettes (GIF).
+    private var palettizer: Palettizer?
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
     private var writesCaptions = false
     /// Whether the output is frames and nothing else (pictures, y4m, raw frames in any
@@ -130,8 +132,15 @@ public final class MediaWriter {
         return String(cString: encoder.pointee.name)
     }
 
-    /// Pixel formats `codec` accepts (empty: any).
+    /// Pixel formats to give `codec` (empty: any): true colour for encoders of palettes, which
+    /// the writer then gives palettes of their own (`Palettizer`).
     public static func pixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
+        let own = try ownPixelFormats(forCodec: codec)
+        return Palettizer.isNeeded(for: own) ? [Palettizer.inputFormat] : own
+    }
+
+    /// Pixel formats `codec` itself accepts (empty: any).
+    private static func ownPixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
         guard let c = avcodec_find_encoder_by_name(codec) else {
             throw MediaError(.invalidArgument, "unknown encoder '\(codec)' (see `ffmpeg -encoders`)")
         }
@@ -231,8 +240,13 @@ public final class MediaWriter {
         if !ContainerCodecs.holds(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
-        let accepted = try Self.pixelFormats(forCodec: settings.codec)
-        if !accepted.isEmpty && !accepted.contains(format.pixelFormat) {
+        var format = format
+        let own = try Self.ownPixelFormats(forCodec: settings.codec)
+        if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {
+            palettizer = try Palettizer(format: format)
+            format.pixelFormat = AV_PIX_FMT_PAL8
+        }
+        if !own.isEmpty && !own.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
         }
         frameTimeBase = format.timeBase
@@ -428,6 +442,11 @@ public final class MediaWriter {
 
     /// Encodes one frame. Its timestamp is in the input's time base.
     public func write(_ frame: VideoFrame) throws {
+        guard let palettizer else { return try encode(frame) }
+        for f in try palettizer.convert(frame) { try encode(f) }
+    }
+
+    private func encode(_ frame: VideoFrame) throws {
         guard let enc = encoder else { return }
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
@@ -545,6 +564,7 @@ public final class MediaWriter {
         guard let ctx = context, !closed else { return }
         do {
             if let enc = encoder {
+                for f in try palettizer?.convert(nil) ?? [] { try encode(f) }
                 avcodec_send_frame(enc, nil)
                 try drainEncoder()
             }

@@ -66,6 +66,14 @@ final class FilterChain {
         guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused a frame", kind: .codec) }
     }
 
+    /// The frames ready after `frame` is pushed (nil at the end: the rest).
+    func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {
+        try push(frame)
+        var out: [VideoFrame] = []
+        while let f = try pull() { out.append(f) }
+        return out
+    }
+
     /// The next frame out, or nil until more is pushed (`ended` after the last).
     func pull() throws -> VideoFrame? {
         guard !ended, let frame = av_frame_alloc() else { return nil }

@@ -38,8 +38,11 @@ public final class MediaWriter {
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
-    /// Gives each frame its own palette, for encoders of palettes (GIF).
-    private var palettizer: Palettizer?
+    /// What frames go through before the encoder: HDR made SDR for outputs that cannot say
+    /// HDR (`ToneMapper`), palettes for encoders of palettes (`Palettizer`).
+    private var conversions: [FilterChain] = []
+    /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
+    public private(set) var toneMappedPeak: Double?
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
     private var writesCaptions = false
     /// Whether the output is frames and nothing else (pictures, y4m, raw frames in any
@@ -241,9 +244,14 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         var format = format
+        if ToneMapper.isNeeded(for: format, container: containerName) {
+            toneMappedPeak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
+            conversions.append(try ToneMapper.chain(for: format, peak: toneMappedPeak!))
+            format = ToneMapper.sdr(format)
+        }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {
-            palettizer = try Palettizer(format: format)
+            conversions.append(try Palettizer.chain(for: format))
             format.pixelFormat = AV_PIX_FMT_PAL8
         }
         if !own.isEmpty && !own.contains(format.pixelFormat) {
@@ -442,8 +450,16 @@ public final class MediaWriter {
 
     /// Encodes one frame. Its timestamp is in the input's time base.
     public func write(_ frame: VideoFrame) throws {
-        guard let palettizer else { return try encode(frame) }
-        for f in try palettizer.convert(frame) { try encode(f) }
+        for f in try convert(frame) { try encode(f) }
+    }
+
+    /// `frame` through the conversions, in order (nil at the end: what they still hold).
+    private func convert(_ frame: VideoFrame?, from first: Int = 0) throws -> [VideoFrame] {
+        guard first < conversions.count else { return frame.map { [$0] } ?? [] }
+        var out: [VideoFrame] = []
+        for f in try conversions[first].convert(frame) { out += try convert(f, from: first + 1) }
+        if frame == nil { out += try convert(nil, from: first + 1) }
+        return out
     }
 
     private func encode(_ frame: VideoFrame) throws {
@@ -564,7 +580,7 @@ public final class MediaWriter {
         guard let ctx = context, !closed else { return }
         do {
             if let enc = encoder {
-                for f in try palettizer?.convert(nil) ?? [] { try encode(f) }
+                for f in try convert(nil) { try encode(f) }
                 avcodec_send_frame(enc, nil)
                 try drainEncoder()
             }

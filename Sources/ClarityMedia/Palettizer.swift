@@ -5,7 +5,7 @@ import CFFmpeg
 /// ordered dithering, which stays put from frame to frame where error diffusion crawls. The
 /// fixed 3-3-2 palette such encoders otherwise get bands every gradient: a 640x360 GIF of a
 /// pan scores 20 dB (RGB PSNR) through it, 34.5 through its own palettes.
-final class Palettizer {
+enum Palettizer {
     /// What the palettizer takes: true colour with alpha (transparency becomes the palette's
     /// transparent entry).
     static let inputFormat = AV_PIX_FMT_BGRA
@@ -18,19 +18,9 @@ final class Palettizer {
         }
     }
 
-    private let chain: FilterChain
-
-    /// For frames of `format` (in `inputFormat`); frames come out in PAL8 with their palettes.
-    init(format: VideoFormat) throws {
-        chain = try FilterChain(format: format, graph: "split[frame][stats];[stats]palettegen=stats_mode=single[palette];"
-                                + "[frame][palette]paletteuse=new=1:dither=bayer:bayer_scale=3", purpose: "palettes")
-    }
-
-    /// The frames ready after `frame` (nil at the end: the rest).
-    func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {
-        try chain.push(frame)
-        var out: [VideoFrame] = []
-        while let f = try chain.pull() { out.append(f) }
-        return out
+    /// A chain from frames of `format` (in `inputFormat`) to PAL8 frames with their palettes.
+    static func chain(for format: VideoFormat) throws -> FilterChain {
+        try FilterChain(format: format, graph: "split[frame][stats];[stats]palettegen=stats_mode=single[palette];"
+                        + "[frame][palette]paletteuse=new=1:dither=bayer:bayer_scale=3", purpose: "palettes")
     }
 }

@@ -130,6 +130,10 @@ struct EnhanceRun {
                 Console.warning("\(encoderName) codes only standard frame rates: the video is written at \(Self.fps(rates.written)) fps, "
                                 + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")
             }
+            if !run.quiet, let peak = writer.toneMappedPeak {
+                Console.write("tone mapped: \(file.finalPath) cannot say HDR, so the HDR is made SDR as BT.2408 does (the grade's white, "
+                              + "\(Int(ToneMapper.referenceWhite)) cd/m2, becomes white; highlights up to \(Int(peak)) cd/m2 roll off)\n")
+            }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)

@@ -299,6 +299,41 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Array(Set(try sei("own.mkv"))).sorted(), ["10000000", "500"])
     }
 
+    /// Pictures and GIFs cannot say HDR: there PQ and HLG are made SDR (BT.2408's white,
+    /// BT.709's gamut), where they were written as code values that viewers show washed out.
+    /// A video output keeps the HDR.
+    func testHDRBecomesSDRInPicturesThatCannotSayIt() throws {
+        // Below half of white (70% of the levels), where the roll-off leaves levels as they are.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-vf", "lutrgb=r=val*0.7:g=val*0.7:b=val*0.7", "-frames:v", "1",
+                         "-pix_fmt", "rgb24", "sdr.png"], in: folder)
+        let rgb = { (file: String) in [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+                                                            in: self.folder).stdout) }
+        func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
+            XCTAssertEqual(a.count, b.count)
+            let squares = zip(a, b).map { pow(Double($0) - Double($1), 2) }.reduce(0, +)
+            return 10 * log10(255 * 255 / (squares / Double(max(1, a.count))))
+        }
+        let meant = try rgb("sdr.png")
+        for (transfer, zimg) in [("smpte2084", "smpte2084"), ("arib-std-b67", "arib-std-b67")] {
+            // The SDR picture as an HDR grade carries it: its white at 203 cd/m2, in BT.2020.
+            try Tool.ffmpeg(["-i", "sdr.png", "-vf", "zscale=tin=iec61966-2-1:pin=709:min=gbr:rin=pc:t=linear:p=709:m=gbr:r=pc:npl=203,format=gbrpf32le,"
+                             + "zscale=p=2020:t=\(zimg):m=2020_ncl:r=tv:npl=203,format=yuv444p10le", "-c:v", "libx265", "-x265-params",
+                             "log-level=error:lossless=1:colorprim=bt2020:transfer=\(transfer):colormatrix=bt2020nc", "-y", "hdr.mkv"], in: folder)
+            XCTAssertLessThan(psnr(try rgb("hdr.mkv"), meant), 21, "the code values as they are: washed out")
+            for picture in ["out.png", "out.gif"] {
+                let r = try Tool.clarity(["transcode", "hdr.mkv", picture, "-y", "--filter", "bicubic"], in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertTrue(r.stderr.contains("tone mapped: \(picture) cannot say HDR"), r.stderr)
+                // PNG 39.9 dB, GIF 36.9 (its palette).
+                XCTAssertGreaterThan(psnr(try rgb(picture), meant), 34, "\(transfer) \(picture)")
+            }
+            let video = try Tool.clarity(["transcode", "hdr.mkv", "out.mkv", "-y", "--filter", "bicubic"], in: folder)
+            XCTAssertEqual(video.status, 0, video.stderr)
+            XCTAssertFalse(video.stderr.contains("tone mapped"), video.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=color_transfer,color_primaries", in: folder), ["\(transfer),bt2020"])
+        }
+    }
+
     /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged
     /// so, which keeps its colours), and the models take both.
     func testRGBAndGreyInputsKeepTheirColoursThroughTheModels() throws {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Colour as viewers show it, Clarity beside ffmpeg (docs/benchmarks.md, thirty-ninth session):
-# untagged SD upscaled to HD, untagged HD into PNG, GIF palettes, HDR into pictures.
+# untagged SD upscaled to HD, untagged HD into PNG, BT.709 into JPEG, GIF palettes, HDR into pictures.
 # usage: bench/colour.sh   (needs the release build, ffmpeg with zscale, and python3 with numpy)
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,6 +49,17 @@ ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=25 -t 0.04 -vf "format=r
 $C transcode hd.mkv c.png --filter bicubic --progress none >/dev/null 2>&1
 ffmpeg -v error -i hd.mkv -frames:v 1 f.png
 for f in c.png f.png; do rgb $f $f.rgb; echo "$f: $(compare meant.rgb $f.rgb)"; done
+part 2b "BT.709 HD (1280x720, tagged) into JPEG, read as JPEG decoders read it (BT.601, full range)"
+ffmpeg -v error -f lavfi -i testsrc2=size=1280x720:rate=25 -t 0.04 -vf "format=rgb24,scale=out_color_matrix=bt709:flags=accurate_rnd,format=yuv420p" \
+  -c:v ffv1 -colorspace bt709 -color_primaries bt709 -color_trc bt709 hd.mkv
+ffmpeg -v error -i hd.mkv -frames:v 1 -vf "scale=in_color_matrix=bt709:flags=accurate_rnd+full_chroma_int,format=rgb24" -f rawvideo source.rgb
+$C transcode hd.mkv c.jpg --filter bicubic --progress none >/dev/null 2>&1
+ffmpeg -v error -i hd.mkv -frames:v 1 f.jpg
+ffmpeg -v error -i hd.mkv -frames:v 1 -vf "scale=in_color_matrix=bt709:out_color_matrix=bt601:out_range=pc:flags=accurate_rnd+full_chroma_int,format=yuvj420p" -q:v 3 by-hand.jpg
+for f in c.jpg f.jpg by-hand.jpg; do
+  ffmpeg -v error -y -i $f -vf "scale=in_color_matrix=bt601:in_range=pc:flags=accurate_rnd+full_chroma_int,format=rgb24" -f rawvideo $f.rgb
+  echo "$f: $(($(stat -c %s $f) / 1000)) kB, against the source decoded through BT.709: $(compare source.rgb $f.rgb)"
+done
 part 3 "GIF of a pan (1 s of the 720p clip at 640x360)"
 ffmpeg -v error -t 1 -i "$S" -vf scale=640:-1:flags=bicubic -pix_fmt rgb24 -f rawvideo ref.rgb
 $C transcode "$S" c.gif --size 640x-1 --duration 1 --progress none >/dev/null 2>&1

@@ -17,6 +17,18 @@ public final class FrameScaler {
                 exact: Bool = false) throws {
         self.input = input
         self.output = output
+        // Between two YUV matrices (BT.709 into a JPEG's BT.601): swscale changes matrices
+        // only to and from RGB, so through 16-bit RGB at the output's size.
+        var step = output
+        if Self.matricesDiffer(input, output) {
+            step = VideoFormat(width: output.width, height: output.height, pixelFormat: AV_PIX_FMT_GBRP16LE,
+                               timeBase: output.timeBase, frameRate: output.frameRate, sampleAspectRatio: output.sampleAspectRatio,
+                               colour: output.colour)
+            (step.colour.matrix, step.colour.range) = (AVCOL_SPC_RGB, AVCOL_RANGE_JPEG)
+            fromRGB = try FrameScaler(from: step, to: output, filter: filter, threads: threads, exact: exact)
+        }
+        self.step = step
+        let output = step
         guard let ctx = sws_alloc_context() else { throw MediaError(.codec, "cannot create a scaler") }
         context = ctx
         let raw = UnsafeMutableRawPointer(ctx)
@@ -64,16 +76,31 @@ public final class FrameScaler {
 
     deinit { sws_freeContext(context) }
 
+    /// What this scaler's swscale context writes: `output`, or RGB on the way to it.
+    private let step: VideoFormat
+    /// From `step` to `output`, where they differ.
+    private var fromRGB: FrameScaler?
+
+    /// Whether both formats are YUV with colour and their matrices, both stated, have other
+    /// coefficients (BT.601's 470BG and 170M are one).
+    private static func matricesDiffer(_ a: VideoFormat, _ b: VideoFormat) -> Bool {
+        let yuv = { (f: VideoFormat) in !f.isRGB && (av_pix_fmt_desc_get(f.pixelFormat)?.pointee.nb_components ?? 0) >= 3 }
+        guard yuv(a), yuv(b), a.colour.matrix != AVCOL_SPC_UNSPECIFIED, b.colour.matrix != AVCOL_SPC_UNSPECIFIED,
+              let p = sws_getCoefficients(Int32(a.colour.matrix.rawValue)), let q = sws_getCoefficients(Int32(b.colour.matrix.rawValue))
+        else { return false }
+        return (0..<4).contains { p[$0] != q[$0] }
+    }
+
     /// A new frame in the output format carrying `frame`'s timestamp and properties.
     public func scale(_ frame: VideoFrame) throws -> VideoFrame {
-        if pool == nil { pool = try FramePool(format: output) }
+        if pool == nil { pool = try FramePool(format: step) }
         let out = try pool!.makeFrame()
         out.copyProperties(from: frame)
-        output.colour.apply(to: out.avFrame)
-        out.avFrame.pointee.sample_aspect_ratio = output.sampleAspectRatio
+        step.colour.apply(to: out.avFrame)
+        out.avFrame.pointee.sample_aspect_ratio = step.sampleAspectRatio
         let r = sws_scale_frame(context, out.avFrame, frame.avFrame)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "scaling a frame") }
-        return out
+        return try fromRGB?.scale(out) ?? out
     }
 
     /// Scales a packed 8-bit plane (for a plane scaler), through aligned pooled frames so the

@@ -134,7 +134,8 @@ extension VideoFormat {
     /// This format with its samples in `pixelFormat`, carrying the colour signalling of what a
     /// `FrameScaler` makes of them. Between RGB and YUV the matrix changes: YUV made from RGB
     /// is studio-range BT.601 (the luma the models were trained on); RGB made from YUV is
-    /// full-range RGB. Primaries and transfer never change. The yuvj formats are full range.
+    /// full-range RGB. Primaries and transfer never change. The yuvj formats are JPEG's: full
+    /// range, BT.601.
     public func converted(to pixelFormat: AVPixelFormat) -> VideoFormat {
         var out = self
         out.pixelFormat = pixelFormat
@@ -145,7 +146,11 @@ extension VideoFormat {
             out.colour.matrix = AVCOL_SPC_RGB
             out.colour.range = AVCOL_RANGE_JPEG
         }
-        if out.isFullRangeYUV { out.colour.range = AVCOL_RANGE_JPEG }
+        if out.isFullRangeYUV {
+            out.colour.range = AVCOL_RANGE_JPEG
+            // JFIF's YUV is BT.601 whatever the source's: JPEG decoders read no other.
+            if ![AVCOL_SPC_BT470BG, AVCOL_SPC_SMPTE170M].contains(out.colour.matrix) { out.colour.matrix = AVCOL_SPC_BT470BG }
+        }
         return out
     }
 

@@ -80,4 +80,10 @@ for t in smpte2084 arib-std-b67; do
     rgb c.$o c.rgb; rgb f.$o f.rgb
     echo "$t into .$o: clarity $(compare sdr.rgb c.rgb) | ffmpeg $(compare sdr.rgb f.rgb)"
   done
+  # Video with --sdr, beside the recipe ffmpeg users pass around (hable at 100 cd/m2), both
+  # seen as a BT.1886 screen shows them, in sRGB's terms.
+  $C transcode hdr.mkv c.mkv -y --sdr --codec ffv1 --filter bicubic --progress none >/dev/null 2>&1
+  ffmpeg -v error -y -i hdr.mkv -vf "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p" -c:v ffv1 f.mkv
+  for f in c.mkv f.mkv; do ffmpeg -v error -y -i $f -vf "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp,format=rgb24" -frames:v 1 -f rawvideo $f.rgb; done
+  echo "$t into video: clarity --sdr $(compare sdr.rgb c.mkv.rgb) | ffmpeg's hable recipe $(compare sdr.rgb f.mkv.rgb)"
 done

@@ -12,6 +12,8 @@ public struct EncoderSettings: Sendable {
     public var pixelFormat: String?
     /// Further encoder options, by FFmpeg option name.
     public var options: [String: String]
+    /// HDR made SDR also where the output could say HDR (`ToneMapper`).
+    public var toneMapsHDR = false
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
                 threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {

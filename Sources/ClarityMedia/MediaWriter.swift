@@ -244,10 +244,12 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         var format = format
-        if ToneMapper.isNeeded(for: format, container: containerName) {
-            toneMappedPeak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
-            conversions.append(try ToneMapper.chain(for: format, peak: toneMappedPeak!))
-            format = ToneMapper.sdr(format)
+        let pictures = ToneMapper.holdsPictures(containerName)
+        if ToneMapper.isHDR(format) && (pictures || settings.toneMapsHDR) {
+            let peak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
+            let sdr = ToneMapper.sdr(format, pictures: pictures)
+            conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak))
+            (format, toneMappedPeak) = (sdr, peak)
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {
@@ -282,7 +284,8 @@ public final class MediaWriter {
         st.pointee.avg_frame_rate = enc.pointee.framerate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio
         if let source {
-            try Self.attach(source.sideData.filter(\.describesPresentation), to: st)
+            // Made SDR, the picture no longer has the HDR10 light levels it was graded for.
+            try Self.attach(source.sideData.filter { $0.describesPresentation && (toneMappedPeak == nil || !$0.describesHDR) }, to: st)
             MediaMetadata.set(source.tags, into: &st.pointee.metadata)
             st.pointee.disposition = source.disposition
         }
@@ -351,7 +354,7 @@ public final class MediaWriter {
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
         var extra = name == "libx265" ? [(key: "log-level", value: quietly ? "none" : "error")] : []
         // HDR10 metadata goes into the encoder's SEI as well as the container.
-        extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? []
+        if toneMappedPeak == nil { extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? [] }
         if !extra.isEmpty {
             let option = name == "libx265" ? "x265-params" : "x264-params"
             let given = settings.options[option]

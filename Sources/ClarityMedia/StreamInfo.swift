@@ -37,9 +37,11 @@ public struct StreamInfo: @unchecked Sendable {
         /// flips), stereo 3D, 360-degree projection, HDR mastering display and light levels.
         /// What an enhanced stream keeps; the rest describes the coded bitstream.
         public var describesPresentation: Bool {
-            [AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_DATA_STEREO3D, AV_PKT_DATA_SPHERICAL,
-             AV_PKT_DATA_MASTERING_DISPLAY_METADATA, AV_PKT_DATA_CONTENT_LIGHT_LEVEL].contains(kind)
+            describesHDR || [AV_PKT_DATA_DISPLAYMATRIX, AV_PKT_DATA_STEREO3D, AV_PKT_DATA_SPHERICAL].contains(kind)
         }
+
+        /// HDR10's static metadata (`HDRStaticMetadata`).
+        public var describesHDR: Bool { [AV_PKT_DATA_MASTERING_DISPLAY_METADATA, AV_PKT_DATA_CONTENT_LIGHT_LEVEL].contains(kind) }
     }
 
     init(_ stream: UnsafeMutablePointer<AVStream>) {

@@ -1,7 +1,8 @@
 import CFFmpeg
 
-/// HDR (PQ or HLG) made SDR for outputs that cannot say HDR (pictures, GIF), which viewers
-/// would otherwise show washed out: PQ's code values read as sRGB's. As BT.2408 maps HDR to
+/// HDR (PQ or HLG) made SDR: for outputs that cannot say HDR (pictures, GIF), which viewers
+/// would otherwise show washed out (PQ's code values read as sRGB's), and on request for
+/// video that SDR screens and sites show. As BT.2408 maps HDR to
 /// SDR, the grade's reference white (203 cd/m2) becomes SDR's white and the gamut BT.709's;
 /// highlights up to the stream's peak (its MaxCLL, else its mastering display's peak, else
 /// 1000 cd/m2) roll off above half of white (libavfilter's zscale and tonemap, Möbius curve),
@@ -10,10 +11,14 @@ public enum ToneMapper {
     /// BT.2408's HDR reference white, in cd/m2: what SDR's white stands for.
     public static let referenceWhite = 203.0
 
-    /// Whether frames of `format` need tone mapping for a container that cannot say HDR.
-    static func isNeeded(for format: VideoFormat, container: String) -> Bool {
-        let hdr = [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(format.colour.transfer)
-        return hdr && ["image2", "image2pipe", "gif", "webp", "apng"].contains(container)
+    /// Whether frames of `format` are HDR (PQ or HLG).
+    static func isHDR(_ format: VideoFormat) -> Bool {
+        [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(format.colour.transfer)
+    }
+
+    /// Whether `container` holds pictures, which cannot say HDR and are viewed as sRGB.
+    static func holdsPictures(_ container: String) -> Bool {
+        ["image2", "image2pipe", "gif", "webp", "apng"].contains(container)
     }
 
     /// The brightest the stream says it gets, in cd/m2.
@@ -25,20 +30,21 @@ public enum ToneMapper {
         return 1000
     }
 
-    /// `format` as SDR: BT.709 primaries, sRGB's transfer (pictures are viewed as sRGB), and
-    /// for YUV BT.601's matrix at full range where the format is JPEG's, BT.709's otherwise.
-    static func sdr(_ format: VideoFormat) -> VideoFormat {
+    /// `format` as SDR: BT.709 primaries, sRGB's transfer for pictures (viewed as sRGB) and
+    /// BT.709's for video, and for YUV BT.601's matrix at full range where the format is
+    /// JPEG's, BT.709's otherwise.
+    static func sdr(_ format: VideoFormat, pictures: Bool) -> VideoFormat {
         var out = format
         out.colour.primaries = AVCOL_PRI_BT709
-        out.colour.transfer = AVCOL_TRC_IEC61966_2_1
+        out.colour.transfer = pictures ? AVCOL_TRC_IEC61966_2_1 : AVCOL_TRC_BT709
         if !format.isRGB { out.colour.matrix = format.isFullRangeYUV ? AVCOL_SPC_BT470BG : AVCOL_SPC_BT709 }
         return out
     }
 
-    /// A chain from frames of `format` to the same samples as `sdr(format)` describes them
-    /// (zscale takes FFmpeg's numbers for transfer, primaries and matrix).
-    static func chain(for format: VideoFormat, peak: Double) throws -> FilterChain {
-        let c = format.colour, out = sdr(format).colour
+    /// A chain from frames of `format` to the same samples as `sdr` describes them (zscale
+    /// takes FFmpeg's numbers for transfer, primaries and matrix).
+    static func chain(from format: VideoFormat, to sdr: VideoFormat, peak: Double) throws -> FilterChain {
+        let c = format.colour, out = sdr.colour
         let matrix = (format.isRGB ? AVCOL_SPC_RGB : c.matrix).rawValue, outMatrix = (format.isRGB ? AVCOL_SPC_RGB : out.matrix).rawValue
         let range = format.isRGB || format.isFullRangeYUV || c.range == AVCOL_RANGE_JPEG ? "pc" : "tv"
         let graph = [

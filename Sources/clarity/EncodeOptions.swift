@@ -20,6 +20,9 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, ultrafast in live mode, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1).")
     var encoderPreset: String?
 
+    @Flag(help: "Make HDR (PQ or HLG) SDR in BT.709, for SDR screens and sites, as BT.2408 maps it: the grade's white (203 cd/m2) becomes white, highlights roll off. Pictures and GIFs, which cannot say HDR, always get it.")
+    var sdr = false
+
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
 
@@ -65,8 +68,10 @@ struct EncodeOptions: ParsableArguments {
         if let bitrate { options["b"] = bitrate }
         options.merge(Self.speedDefaults[codec] ?? [:]) { given, _ in given }
         let rateGiven = options.keys.contains(where: Self.rateOptions.contains)
-        return EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads, pixelFormat: pixelFormat,
-                               options: options)
+        var settings = EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads,
+                                       pixelFormat: pixelFormat, options: options)
+        settings.toneMapsHDR = sdr
+        return settings
     }
 
     /// The input streams to copy: audio and subtitles unless switched off, with the files

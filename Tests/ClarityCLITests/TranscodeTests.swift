@@ -267,6 +267,25 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertLessThan(difference, 1.5)
     }
 
+    /// A JPEG's YUV is BT.601 (JFIF), which JPEG decoders read whatever a source was: BT.709
+    /// video is converted into it, where its samples were written as they were.
+    func testAJPEGHoldsBT601WhateverTheSourcesMatrix() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.04", "-vf",
+                         "format=rgb24,scale=out_color_matrix=bt709:flags=accurate_rnd,format=yuv444p", "-c:v", "ffv1",
+                         "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "in.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "in.mkv", "out.jpg", "--filter", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let rgb = { (args: [String]) in [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + args + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+                                                               in: self.folder).stdout) }
+        let shown = try rgb(["-i", "out.jpg", "-vf", "scale=in_color_matrix=bt601:in_range=pc"])
+        let meant = try rgb(["-i", "in.mkv", "-vf", "scale=in_color_matrix=bt709:in_range=tv"])
+        XCTAssertEqual(shown.count, meant.count)
+        let squares = zip(shown, meant).map { pow(Double($0) - Double($1), 2) }.reduce(0, +)
+        let psnr = 10 * log10(255 * 255 / (squares / Double(max(1, meant.count))))
+        // 42.9 dB (JPEG's own loss); BT.709's samples read as BT.601 gave 27.6.
+        XCTAssertGreaterThan(psnr, 38, "RGB PSNR")
+    }
+
     /// HDR10 whose mastering display and light levels are only in the HEVC bitstream (as
     /// ffmpeg's libx265 writes them): the output has them in the container and in its own
     /// SEI, with x265 and x264 alike; a value the user gives the encoder wins.
@@ -301,7 +320,7 @@ final class TranscodeTests: ToolTestCase {
 
     /// Pictures and GIFs cannot say HDR: there PQ and HLG are made SDR (BT.2408's white,
     /// BT.709's gamut), where they were written as code values that viewers show washed out.
-    /// A video output keeps the HDR.
+    /// A video output keeps the HDR, unless `--sdr` asks for SDR.
     func testHDRBecomesSDRInPicturesThatCannotSayIt() throws {
         // Below half of white (70% of the levels), where the roll-off leaves levels as they are.
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-vf", "lutrgb=r=val*0.7:g=val*0.7:b=val*0.7", "-frames:v", "1",
@@ -318,20 +337,39 @@ final class TranscodeTests: ToolTestCase {
             // The SDR picture as an HDR grade carries it: its white at 203 cd/m2, in BT.2020.
             try Tool.ffmpeg(["-i", "sdr.png", "-vf", "zscale=tin=iec61966-2-1:pin=709:min=gbr:rin=pc:t=linear:p=709:m=gbr:r=pc:npl=203,format=gbrpf32le,"
                              + "zscale=p=2020:t=\(zimg):m=2020_ncl:r=tv:npl=203,format=yuv444p10le", "-c:v", "libx265", "-x265-params",
-                             "log-level=error:lossless=1:colorprim=bt2020:transfer=\(transfer):colormatrix=bt2020nc", "-y", "hdr.mkv"], in: folder)
+                             "log-level=error:lossless=1:colorprim=bt2020:transfer=\(transfer):colormatrix=bt2020nc:max-cll=1000,400", "-y", "hdr.mkv"],
+                            in: folder)
             XCTAssertLessThan(psnr(try rgb("hdr.mkv"), meant), 21, "the code values as they are: washed out")
             for picture in ["out.png", "out.gif"] {
                 let r = try Tool.clarity(["transcode", "hdr.mkv", picture, "-y", "--filter", "bicubic"], in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)
-                XCTAssertTrue(r.stderr.contains("tone mapped: \(picture) cannot say HDR"), r.stderr)
+                XCTAssertTrue(r.stderr.contains("tone mapped: the HDR is made SDR (\(picture) cannot say HDR)"), r.stderr)
                 // PNG 39.9 dB, GIF 36.9 (its palette).
                 XCTAssertGreaterThan(psnr(try rgb(picture), meant), 34, "\(transfer) \(picture)")
             }
             let video = try Tool.clarity(["transcode", "hdr.mkv", "out.mkv", "-y", "--filter", "bicubic"], in: folder)
             XCTAssertEqual(video.status, 0, video.stderr)
             XCTAssertFalse(video.stderr.contains("tone mapped"), video.stderr)
-            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=color_transfer,color_primaries", in: folder), ["\(transfer),bt2020"])
+            let colour = "stream=color_transfer,color_primaries"
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: colour, in: folder), ["\(transfer),bt2020"])
+            if transfer == "smpte2084" {  // (HDR10's metadata is read from a PQ bitstream)
+                XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder),
+                               ["Content light level metadata"])
+            }
+            // On request, video too: SDR in BT.709, without HDR10's light levels.
+            let sdr = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "-y", "--filter", "bicubic", "--sdr", "--codec", "ffv1"], in: folder)
+            XCTAssertEqual(sdr.status, 0, sdr.stderr)
+            XCTAssertTrue(sdr.stderr.contains("tone mapped: the HDR is made SDR as BT.2408 maps it"), sdr.stderr)
+            XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: colour, in: folder), ["bt709,bt709"])
+            XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder), [])
+            // As a BT.1886 screen shows it, in sRGB's terms (zscale converts display light): 42 dB.
+            let shown = [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", "sdr.mkv", "-vf", "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp",
+                                                        "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"], in: folder).stdout)
+            XCTAssertGreaterThan(psnr(shown, meant), 38, "\(transfer) --sdr")
         }
+        let plain = try Tool.clarity(["transcode", "sdr.png", "plain.mkv", "--sdr", "--filter", "bicubic"], in: folder)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("--sdr: sdr.png is not HDR"), plain.stderr)
     }
 
     /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged

@@ -62,9 +62,21 @@ final class FilterChain {
 
     /// Hands a frame to the chain, or nil at the end of the stream to let the rest out.
     func push(_ frame: VideoFrame?) throws {
-        let r = av_buffersrc_add_frame_flags(source, frame?.avFrame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
+        guard let frame else {
+            // The end where the last frame ends, as ffmpeg closes its graphs: a filter that
+            // fills time (fps) fills the last frame's too.
+            let r = end.map { av_buffersrc_close(source, $0, 0) } ?? av_buffersrc_add_frame_flags(source, nil, 0)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused the end of the stream", kind: .codec) }
+            return
+        }
+        let f = frame.avFrame.pointee
+        if f.pts != clarity_nopts_value() { end = f.pts + max(0, f.pkt_duration) }
+        let r = av_buffersrc_add_frame_flags(source, frame.avFrame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
         guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused a frame", kind: .codec) }
     }
+
+    /// Where the last frame pushed ends, in the frames' time base.
+    private var end: Int64?
 
     /// The frames ready after `frame` is pushed (nil at the end: the rest).
     func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {

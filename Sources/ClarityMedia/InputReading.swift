@@ -16,11 +16,14 @@ public struct InputReading: Sendable {
     public var frameLimit: Int?
     /// The part of each picture to keep.
     public var crop: Cropping
+    /// A new frame rate: frames dropped or repeated to it after deinterlacing, before any
+    /// enhancing (`--fps`); nil: the input's.
+    public var rate: AVRational?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
-                demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none) {
+                demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {
         (self.range, self.deinterlace, self.frameRate) = (range, deinterlace, frameRate)
-        (self.demuxerOptions, self.frameLimit, self.crop) = (demuxerOptions, frameLimit, crop)
+        (self.demuxerOptions, self.frameLimit, self.crop, self.rate) = (demuxerOptions, frameLimit, crop, rate)
     }
 
     /// A rate in FFmpeg's syntax ("30", "29.97", "30000/1001", "ntsc"); nil when it is not one.

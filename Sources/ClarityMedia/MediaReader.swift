@@ -71,7 +71,10 @@ public final class MediaReader {
     /// The scaler of the latest other shape.
     private var reshaper: FrameScaler?
     /// Deinterlaces the decoded frames (after reshaping); nil when they go out as decoded.
-    private let deinterlacer: Deinterlacer?
+    /// Deinterlacing and a new rate, where asked (nil: frames as decoded).
+    private let filters: ReadFilters?
+    /// Whether frames are deinterlaced on their way out.
+    public let deinterlaces: Bool
     /// Turns the frames handed out upright (`turnUpright`); nil when they go out as stored.
     private var upright: FilterChain?
     /// The part read, and its bounds in microseconds of the input's clock (begin: where
@@ -93,7 +96,7 @@ public final class MediaReader {
     private var draining = false
     /// The decoder has given its last frame (or the part read has ended).
     private var finished = false
-    /// The deinterlacer has been told the stream ended.
+    /// The filters have been told the stream ended.
     private var flushed = false
     /// The last decoded frame's timestamp (the stream's clock), to time frames that have none.
     private var lastPts: Int64?
@@ -278,9 +281,10 @@ public final class MediaReader {
         }
         decodedFormat = decoded
         let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
+        deinterlaces = deinterlace != .off && (deinterlace != .auto || interlaced)
         do {
-            deinterlacer = deinterlace == .off || (deinterlace == .auto && !interlaced)
-                ? nil : try Deinterlacer(format: decoded, mode: deinterlace)
+            filters = deinterlaces || reading.rate != nil
+                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: reading.rate) : nil
         } catch {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
@@ -308,12 +312,12 @@ public final class MediaReader {
         looksTelecined = deinterlace == .auto && interlaced && Deinterlacing.mayCarryPulldown(rate)
             && sampler.map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
         var output = decoded
-        if let deinterlacer {
-            output.timeBase = deinterlacer.timeBase
-            if rate.num > 0 {
-                output.frameRate = av_mul_q(rate, deinterlace.rateChange)
-                output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
-            }
+        if let filters { output.timeBase = filters.timeBase }
+        if let newRate = reading.rate {
+            (output.frameRate, output.peakFrameRate) = (newRate, newRate)
+        } else if deinterlaces && rate.num > 0 {
+            output.frameRate = av_mul_q(rate, deinterlace.rateChange)
+            output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
         }
         if let crop { (output.width, output.height) = (crop.width, crop.height) }
         videoFormat = output
@@ -344,7 +348,9 @@ public final class MediaReader {
             return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
         if let indexedPackets {
-            let change = deinterlacer == nil ? AVRational(num: 1, den: 1) : deinterlace.rateChange
+            // Frames out per frame in: deinterlacing's, or a new rate's against the input's.
+            let change = reading.rate.flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
+                ?? (deinterlaces ? deinterlace.rateChange : AVRational(num: 1, den: 1))
             // Samples an MP4 edit list leaves out (before a cut's start) are read, never shown.
             let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {
                 (Int32(avformat_index_get_entry(stream, Int32($0))?.pointee.flags ?? 0) & AVINDEX_DISCARD_FRAME) != 0
@@ -387,8 +393,6 @@ public final class MediaReader {
     /// The input ended because a network source sent nothing for `networkSilence` seconds.
     public var wentSilent: Bool { watch.wentSilent }
 
-    /// Whether frames are deinterlaced on their way out.
-    public var deinterlaces: Bool { deinterlacer != nil }
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told
@@ -556,19 +560,19 @@ public final class MediaReader {
 
     private func nextItem() throws -> MediaItem? {
         while true {
-            if let deinterlacer, let frame = try deinterlacer.pull() { return .frame(frame) }
+            if let filters, let frame = try filters.pull() { return .frame(frame) }
             if finished {
-                guard let deinterlacer, !flushed else { return nil }
+                guard let filters, !flushed else { return nil }
                 flushed = true
-                try deinterlacer.push(nil)
+                try filters.push(nil)
                 continue
             }
             let item = try decoded()
-            guard case .frame(let frame)? = item, let deinterlacer else {
+            guard case .frame(let frame)? = item, let filters else {
                 if item != nil { return item }
                 continue
             }
-            try deinterlacer.push(frame)
+            try filters.push(frame)
         }
     }
 

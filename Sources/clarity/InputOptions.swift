@@ -1,4 +1,5 @@
 import ArgumentParser
+import CFFmpeg
 import ClarityMedia
 
 extension Deinterlacing: ExpressibleByArgument {}
@@ -26,6 +27,10 @@ struct InputOptions: ParsableArguments {
                                valueName: "mode"))
     var deinterlace: Deinterlacing = .auto
 
+    @Option(help: ArgumentHelp("Output frame rate: frames dropped or repeated to it (as ffmpeg's fps filter), after deinterlacing and before any enhancing, so that a frame left out costs nothing: a 60 fps phone clip at 30 is upscaled in half the time; DV's and DVD's 29.97 or 25. In live mode the deadline follows it (30: 33.3 ms). 24, 29.97, 30000/1001, ntsc, pal, ...",
+                               valueName: "fps"))
+    var fps: String?
+
     @Option(name: .customLong("input-rate"),
             help: ArgumentHelp("Frame rate of an input without timing of its own: a picture sequence (read at 25 fps otherwise) or a raw H.264 / HEVC stream (read at the rate it claims). 24, 29.97, 30000/1001, ntsc, ...",
                                valueName: "fps"))
@@ -42,11 +47,13 @@ struct InputOptions: ParsableArguments {
     var reading: InputReading { (try? parsed()) ?? InputReading() }
 
     private func parsed() throws -> InputReading {
-        let rate = try inputRate.map { text in
-            guard let r = InputReading.frameRate(text) else {
-                throw ValidationError("--input-rate takes a frame rate (24, 29.97, 30000/1001, ntsc), not '\(text)'")
+        func rate(_ text: String?, _ option: String) throws -> AVRational? {
+            try text.map { text in
+                guard let r = InputReading.frameRate(text) else {
+                    throw ValidationError("\(option) takes a frame rate (24, 29.97, 30000/1001, ntsc), not '\(text)'")
+                }
+                return r
             }
-            return r
         }
         let cropping = try crop.map { text in
             guard let c = Cropping(text) else {
@@ -55,9 +62,9 @@ struct InputOptions: ParsableArguments {
             return c
         } ?? Cropping.none
         guard frames >= 0 else { throw ValidationError("--frames takes a count of frames (0: all), not \(frames)") }
-        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: rate,
+        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
                             demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
-                            frameLimit: frames > 0 ? frames : nil, crop: cropping)
+                            frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
     }
 
     private func range() throws -> InputRange {

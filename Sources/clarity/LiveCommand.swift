@@ -28,8 +28,6 @@ struct Live: ParsableCommand {
     @Option(help: ArgumentHelp("Per-frame deadline, from when a frame is due to when it is written: 33ms, 0.04s (default: one frame interval of the input).", valueName: "time"))
     var deadline: String?
 
-    @Option(help: "Deadline as a frame rate: --fps 30 is --deadline 33.3ms.")
-    var fps: Double?
 
     @Flag(help: "Drop a frame that is late when it reaches the writer (default: write it late and count it).")
     var dropLate = false
@@ -83,11 +81,9 @@ struct Live: ParsableCommand {
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
     func validate() throws {
-        guard deadline == nil || fps == nil else { throw ValidationError("give --deadline or --fps, not both") }
         if scale != nil && size != nil { throw ValidationError("give --scale or --size, not both") }
         if let scale, scale < 2 { throw ValidationError("--scale must be 2 or more") }
         if let size { _ = try ResizeOptions.parse(size: size) }
-        if let fps, fps <= 0 { throw ValidationError("--fps must be positive") }
         if let deadline, Self.seconds(deadline) == nil { throw ValidationError("--deadline takes a time such as 33ms or 0.04s") }
         guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
         if let tileWidth, tileWidth != 0, tileWidth < 8 { throw ValidationError("--tile-width must be 0 (bands) or at least 8") }
@@ -124,7 +120,8 @@ struct Live: ParsableCommand {
                              encode: encode, run: runOptions, queueDepth: 1) { format, threads in
             let rate = format.frameRate
             let interval = rate.num > 0 && rate.den > 0 ? Double(rate.den) / Double(rate.num) : nil
-            let limit = deadline.flatMap(Self.seconds) ?? fps.map { 1 / $0 } ?? interval ?? 1.0 / 30
+            // (At `--fps`, the frames come at its rate and the interval is its.)
+            let limit = deadline.flatMap(Self.seconds) ?? interval ?? 1.0 / 30
             // A deadline longer than the frame interval absorbs stalls; the work of a frame
             // must still fit the interval, or the stream falls behind for good.
             let planned = min(limit, interval ?? limit)

@@ -176,7 +176,7 @@ final class LiveTests: ToolTestCase {
     }
 
     func testBadDeadlinesAreRefused() throws {
-        for args in [["--deadline", "soon"], ["--deadline", "33ms", "--fps", "30"], ["--fps", "0"], ["--gain-reuse=-1"], ["--hold-margin", "1"],
+        for args in [["--deadline", "soon"], ["--fps", "0"], ["--fps", "fast"], ["--gain-reuse=-1"], ["--hold-margin", "1"],
                      ["--scale", "2", "--size", "640x360"], ["--scale", "1"], ["--size", "big"]] {
             let r = try Tool.clarity(["live", "in.mp4", "out.mkv"] + args, in: folder)
             XCTAssertEqual(r.status, 64, args.joined(separator: " "))

@@ -785,6 +785,33 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("pal.mkv"))
     }
 
+    /// `--fps` drops or repeats frames onto its ticks before any enhancing, as ffmpeg's fps
+    /// filter does (the same counts), the last frame's time filled; the audio keeps its timing.
+    func testANewFrameRateDropsOrRepeatsFramesBeforeEnhancing() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=60", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2",
+                         "-c:v", "libx264", "-c:a", "aac", "-shortest", "in.mp4"], in: folder)
+        let input = try Tool.frameHashes("in.mp4", in: folder)
+        XCTAssertEqual(input.count, 120)
+        for (rate, frames, stated, tick) in [("30", 60, "30/1", 1.0 / 30), ("29.97", 60, "2997/100", 100.0 / 2997), ("90", 180, "90/1", 1.0 / 90)] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--fps", rate, "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let times = try Tool.probe("out.mkv", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+            XCTAssertEqual(times.count, frames, rate)
+            // (From the first frame: the clock starts where the input's does, the AAC's priming before the video.)
+            XCTAssertEqual(times.enumerated().map { abs($0.element - times[0] - Double($0.offset) * tick) }.max() ?? 1, 0, accuracy: 0.001, rate)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=r_frame_rate", in: folder), [stated])
+            let audio = try Tool.probe("out.mkv", stream: "a", entries: "packet=pts_time", in: folder).compactMap(Double.init)
+            XCTAssertEqual(audio.last ?? 0, 2, accuracy: 0.05, "\(rate): the audio keeps its timing")
+            // Whole frames of the input, the nearest to each tick: at 30, every other one.
+            let kept = try Tool.frameHashes("out.mkv", in: folder)
+            if rate == "30" { XCTAssertEqual(kept, stride(from: 0, to: 120, by: 2).map { input[$0] }) }
+            XCTAssertTrue(Set(kept).isSubset(of: Set(input)), rate)
+        }
+        let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mp4", "--fps", "fast"], in: folder)
+        XCTAssertEqual(bad.status, 64, bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--fps takes a frame rate"), bad.stderr)
+    }
+
     /// A raw H.264 stream has no timestamps: its frames are timed at the rate it claims, or at
     /// --input-rate (which a picture sequence takes too, and a timed input refuses).
     func testUntimedInputsAreTimedAtTheirRate() throws {

@@ -1,0 +1,68 @@
+import CFFmpeg
+
+/// What the reader runs frames through before handing them out, on one libavfilter graph set
+/// up once for one frame shape: deinterlacing, then a new frame rate.
+///
+/// Deinterlacing is FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived), in the same
+/// pixel format. For `film`, fieldmatch and decimate come first (the order ffmpeg's
+/// documentation gives, but with bwdif last: before decimate, its doubled frame rate would
+/// make decimate time frames at twice the film's rate). A new rate (`--fps`) is FFmpeg's fps
+/// filter: frames dropped or repeated onto its ticks, before the stages, so that frames left
+/// out cost no enhancing.
+///
+/// The filters look ahead (one frame; five for `film`), so frames come out after later ones
+/// go in, and the last after `push(nil)`. Timestamps stay in the input's time base; with
+/// `double` the fields' frames are timed in `timeBase`, half the input's, and at a new rate in
+/// its ticks. Closed captions do not pass through the filters, which would drop or repeat
+/// them, but beside them (`CaptionCarry`).
+final class ReadFilters {
+    let timeBase: AVRational
+    private let inputTimeBase: AVRational
+    /// Whether frames come out at a new rate, each lasting one tick of `timeBase`.
+    private let retimes: Bool
+    private let chain: FilterChain
+    private var captions = CaptionCarry()
+    private var ended = false
+
+    /// `deinterlace` nil or `.off` for frames as decoded; `rate` nil for the rate they have.
+    init(format: VideoFormat, deinterlace: Deinterlacing?, rate: AVRational?) throws {
+        var filters: [(name: String, options: String?)] = []
+        if let mode = deinterlace, mode != .off {
+            if mode == .film && !Deinterlacing.mayCarryPulldown(format.frameRate) {
+                throw MediaError(.invalidArgument, String(format: "--deinterlace film undoes the 3:2 pulldown of film in 29.97 or 30 fps video; "
+                                                          + "this input runs at %.3g fps: use auto or on", av_q2d(format.frameRate)))
+            }
+            if mode == .film { filters += [("fieldmatch", nil), ("decimate", nil)] }
+            filters.append(("bwdif", "mode=\(mode == .double ? "send_field" : "send_frame"):parity=auto"
+                            + ":deint=\(mode == .auto || mode == .film ? "interlaced" : "all")"))
+            // bwdif takes planar formats only; others are converted there and back, losslessly.
+            filters.append(("format", "pix_fmts=\(format.pixelFormatName)"))
+        }
+        if let rate { filters.append(("fps", "fps=\(rate.num)/\(rate.den):round=near")) }
+        precondition(!filters.isEmpty, "no filters for frames as decoded at their own rate")
+        chain = try FilterChain(format: format, filters: filters, purpose: rate == nil ? "deinterlacer" : "frame rate")
+        // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
+        timeBase = deinterlace == .double || rate != nil ? chain.timeBase : format.timeBase
+        inputTimeBase = format.timeBase
+        retimes = rate != nil
+    }
+
+    /// Hands a frame to the filters, or nil at the end of the stream to let the last ones out.
+    func push(_ frame: VideoFrame?) throws {
+        if let frame { captions.take(from: frame.avFrame, timeBase: inputTimeBase) } else { ended = true }
+        try chain.push(frame)
+    }
+
+    /// The next frame out, or nil until more input is pushed.
+    func pull() throws -> VideoFrame? {
+        guard let out = try chain.pull() else { return nil }
+        let frame = out.avFrame, sinkBase = chain.timeBase
+        if frame.pointee.pts != clarity_nopts_value() && av_cmp_q(sinkBase, timeBase) != 0 {
+            frame.pointee.pts = av_rescale_q(frame.pointee.pts, sinkBase, timeBase)
+        }
+        // The filters keep each frame's duration in the input's unit.
+        frame.pointee.pkt_duration = retimes ? 1 : av_rescale_q(frame.pointee.pkt_duration, inputTimeBase, timeBase)
+        captions.give(to: frame, timeBase: timeBase, all: ended)
+        return out
+    }
+}

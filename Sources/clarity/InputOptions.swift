@@ -27,7 +27,7 @@ struct InputOptions: ParsableArguments {
                                valueName: "mode"))
     var deinterlace: Deinterlacing = .auto
 
-    @Option(help: ArgumentHelp("Output frame rate: frames dropped or repeated to it (as ffmpeg's fps filter), after deinterlacing and before any enhancing, so that a frame left out costs nothing: a 60 fps phone clip at 30 is upscaled in half the time; DV's and DVD's 29.97 or 25. In live mode the deadline follows it (30: 33.3 ms). 24, 29.97, 30000/1001, ntsc, pal, ...",
+    @Option(help: ArgumentHelp("Output frame rate: frames dropped or repeated to it (as ffmpeg's fps filter), after deinterlacing and before any enhancing, so that a frame left out costs nothing: a 60 fps phone clip at 30 has half its frames upscaled; DV's and DVD's 29.97 or 25. In live mode the deadline follows it (30: 33.3 ms). 24, 29.97, 30000/1001, ntsc, pal, ...",
                                valueName: "fps"))
     var fps: String?
 

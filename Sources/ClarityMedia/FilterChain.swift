@@ -9,6 +9,8 @@ final class FilterChain {
     private let sink: UnsafeMutablePointer<AVFilterContext>
     /// The sink has said that no frame follows.
     private(set) var ended = false
+    /// Where the last frame pushed ends, in the frames' time base.
+    private var end: Int64?
     /// What the frames pulled are timed in.
     var timeBase: AVRational { av_buffersink_get_time_base(sink) }
 
@@ -75,8 +77,6 @@ final class FilterChain {
         guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused a frame", kind: .codec) }
     }
 
-    /// Where the last frame pushed ends, in the frames' time base.
-    private var end: Int64?
 
     /// The frames ready after `frame` is pushed (nil at the end: the rest).
     func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {

@@ -27,9 +27,16 @@ public struct InputReading: Sendable {
     }
 
     /// A rate in FFmpeg's syntax ("30", "29.97", "30000/1001", "ntsc"); nil when it is not one.
+    /// NTSC's rates written as decimals (29.97, 23.976, 59.94) are NTSC's exact N x 1000/1001,
+    /// as HandBrake takes them, which encoders and containers of those rates want (MPEG-2 and
+    /// DV code no 2997/100), not FFmpeg's 2997/100.
     public static func frameRate(_ text: String) -> AVRational? {
         var rate = AVRational()
         guard av_parse_video_rate(&rate, text) >= 0, rate.num > 0, rate.den > 0 else { return nil }
+        if text.contains("."), let ntsc = [24, 30, 48, 60, 120].map({ AVRational(num: Int32($0 * 1000), den: 1001) })
+            .first(where: { abs(av_q2d($0) - av_q2d(rate)) < 0.001 }) {
+            return ntsc
+        }
         return rate
     }
 }

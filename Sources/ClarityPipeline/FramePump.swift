@@ -44,7 +44,11 @@ public final class FramePump: @unchecked Sendable {
             }
             accepted = [f]
         } else {
-            accepted = try MediaWriter.pixelFormats(forCodec: settings.codec)
+            // The input's format where the encoder takes it: what a stage converted the frames
+            // to for its own work (grey with alpha to YUVA for the models) goes back.
+            let own = try MediaWriter.pixelFormats(forCodec: settings.codec)
+            let input = reader.videoFormat.pixelFormat
+            accepted = own.contains(input) ? [input] : own
         }
         settings.pixelFormat = nil
         outputFormat = try stages[0].negotiate(input: reader.videoFormat, accepted: accepted)

@@ -299,7 +299,8 @@ public final class MediaWriter {
     ]
 
     /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`
-    /// keeps x265 from printing why it refused, for a try that may be repeated.
+    /// keeps the encoder (x265, SVT-AV1) from printing why it refused, for a try that may be
+    /// repeated.
     private func openEncoder(_ codec: UnsafePointer<AVCodec>, format: VideoFormat, settings: EncoderSettings,
                              source: StreamInfo?, quietly: Bool = false) throws -> Int32 {
         let enc = avcodec_alloc_context3(codec)!
@@ -352,7 +353,7 @@ public final class MediaWriter {
             av_dict_set(&options, "profile", fullChroma ? "dnxhr_444" : format.bitDepth > 8 ? "dnxhr_hqx" : "dnxhr_hq", 0)
         }
         // x265 prints its own banner and statistics past FFmpeg's log level: quiet unless asked.
-        var extra = name == "libx265" ? [(key: "log-level", value: quietly ? "none" : "error")] : []
+        var extra = name == "libx265" ? [(key: "log-level", value: "error")] : []
         // HDR10 metadata goes into the encoder's SEI as well as the container.
         if toneMappedPeak == nil { extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? [] }
         if !extra.isEmpty {
@@ -361,7 +362,7 @@ public final class MediaWriter {
             let added = extra.filter { !(given ?? "").contains($0.key + "=") }.map { "\($0.key)=\($0.value)" }
             if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
-        let r = avcodec_open2(enc, codec, &options)
+        let r = quietly ? QuietStandardError.during { avcodec_open2(enc, codec, &options) } : avcodec_open2(enc, codec, &options)
         if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }

@@ -295,7 +295,8 @@ public final class MediaWriter {
     /// What encoders that take only some sizes and rates take, for the message when one refuses.
     private static let sizeRules = [
         "dnxhd": "DNxHD's profiles take 1920x1080 or 1280x720 at their own bitrates; without --encoder-option profile=..., DNxHR takes any size",
-        "dvvideo": "DV takes 720x480 at 29.97 fps or 720x576 at 25 only: --size 720x480 or 720x576",
+        "dvvideo": "DV takes 720x480 at 29.97 fps in 4:1:1 or 4:2:2, or 720x576 at 25: --size 720x480 --fps 29.97 --pix-fmt yuv411p, "
+            + "or --size 720x576 --fps 25",
     ]
 
     /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`

@@ -1025,8 +1025,8 @@ final class TranscodeTests: ToolTestCase {
 
     /// DNxHD's own profiles take 1080 or 720 lines only: without a profile named, any size is
     /// written as DNxHR at the frames' depth and chroma; a profile that refuses the size says
-    /// what DNxHD takes (it said "Invalid argument" alone).
-    func testDNxHDTakesAnySizeAsDNxHR() throws {
+    /// what DNxHD takes (it said "Invalid argument" alone). DV's refusal says what it takes.
+    func testDNxHDTakesAnySizeAsDNxHRAndDVSaysWhatItTakes() throws {
         try makeClip(seconds: 0.5)
         try makeClip("ten.mkv", seconds: 0.5, pixFmt: "yuv420p10le")
         for (input, profile, pixFmt) in [("in.mp4", "DNXHR HQ", "yuv422p"), ("ten.mkv", "DNXHR HQX", "yuv422p10le")] {
@@ -1034,6 +1034,13 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mov", stream: "v", entries: "stream=profile,width,pix_fmt", in: folder), ["\(profile),640,\(pixFmt)"])
         }
+        // DV takes its two television shapes and rates only; --fps makes them from any input.
+        let dv = try Tool.clarity(["transcode", "in.mp4", "out.dv", "--size", "720x576", "--fps", "25", "--filter", "bicubic", "--no-audio"], in: folder)
+        XCTAssertEqual(dv.status, 0, dv.stderr)
+        XCTAssertEqual(try Tool.probe("out.dv", stream: "v", entries: "stream=codec_name,width,r_frame_rate", in: folder), ["dvvideo,720,25/1"])
+        let ntsc = try Tool.clarity(["transcode", "in.mp4", "ntsc.dv", "--size", "720x480", "--filter", "bicubic", "--no-audio"], in: folder)
+        XCTAssertEqual(ntsc.status, 64, ntsc.stderr)
+        XCTAssertTrue(ntsc.stderr.contains("--size 720x480 --fps 29.97 --pix-fmt yuv411p"), ntsc.stderr)
         let named = try Tool.clarity(["transcode", "in.mp4", "dnxhd.mov", "--codec", "dnxhd", "--encoder-option", "profile=dnxhd"], in: folder)
         XCTAssertEqual(named.status, 64, named.stderr)
         XCTAssertTrue(named.stderr.contains("DNxHD's profiles take 1920x1080 or 1280x720"), named.stderr)

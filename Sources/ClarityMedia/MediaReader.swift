@@ -70,8 +70,8 @@ public final class MediaReader {
     public private(set) var firstOtherShape: String?
     /// The scaler of the latest other shape.
     private var reshaper: FrameScaler?
-    /// Deinterlaces the decoded frames (after reshaping); nil when they go out as decoded.
-    /// Deinterlacing and a new rate, where asked (nil: frames as decoded).
+    /// Deinterlaces the decoded frames (after reshaping) and gives them a new rate, where
+    /// asked; nil when they go out as decoded.
     private let filters: ReadFilters?
     /// Whether frames are deinterlaced on their way out.
     public let deinterlaces: Bool
@@ -229,8 +229,9 @@ public final class MediaReader {
         // One second look at a file serves every look-ahead below, opened when one needs it.
         lazy var sampler = rereadable
             ? FrameSampler(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
-        // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file.
-        if par.pointee.color_trc == AVCOL_TRC_SMPTE2084, HDRStaticMetadata(video.sideData).isEmpty,
+        // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file
+        // (HLG's light levels, where a grade states them, too).
+        if [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(par.pointee.color_trc), HDRStaticMetadata(video.sideData).isEmpty,
            let first = sampler?.next() {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
@@ -392,7 +393,6 @@ public final class MediaReader {
 
     /// The input ended because a network source sent nothing for `networkSilence` seconds.
     public var wentSilent: Bool { watch.wentSilent }
-
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told

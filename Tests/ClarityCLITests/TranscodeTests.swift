@@ -360,10 +360,9 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertFalse(video.stderr.contains("tone mapped"), video.stderr)
             let colour = "stream=color_transfer,color_primaries"
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: colour, in: folder), ["\(transfer),bt2020"])
-            if transfer == "smpte2084" {  // (HDR10's metadata is read from a PQ bitstream)
-                XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder),
-                               ["Content light level metadata"])
-            }
+            // The light levels only the bitstream states carry over, for PQ and HLG alike.
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder),
+                           ["Content light level metadata"], transfer)
             // On request, video too: SDR in BT.709, without HDR10's light levels.
             let sdr = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "-y", "--filter", "bicubic", "--sdr", "--codec", "ffv1"], in: folder)
             XCTAssertEqual(sdr.status, 0, sdr.stderr)

@@ -19,6 +19,11 @@ public struct InputReading: Sendable {
     /// A new frame rate: frames dropped or repeated to it after deinterlacing, before any
     /// enhancing (`--fps`); nil: the input's.
     public var rate: AVRational?
+    /// The fastest rate the output can time (GIF's 50 fps: it times frames in hundredths of a
+    /// second, and players show a frame of less than 2 as 10). Without `rate`, a faster input
+    /// is thinned to its rate divided by the least whole number that brings it within (60 fps
+    /// to 30).
+    public var fastestRate: AVRational?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

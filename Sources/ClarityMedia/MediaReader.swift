@@ -75,6 +75,9 @@ public final class MediaReader {
     private let filters: ReadFilters?
     /// Whether frames are deinterlaced on their way out.
     public let deinterlaces: Bool
+    /// The input's rate and the rate its frames were thinned to, where it ran faster than the
+    /// output can time (`InputReading.fastestRate`).
+    public private(set) var thinned: (from: AVRational, to: AVRational)?
     /// Turns the frames handed out upright (`turnUpright`); nil when they go out as stored.
     private var upright: FilterChain?
     /// The part read, and its bounds in microseconds of the input's clock (begin: where
@@ -283,9 +286,17 @@ public final class MediaReader {
         decodedFormat = decoded
         let interlaced = Self.fieldOrder(par.pointee.field_order) != nil
         deinterlaces = deinterlace != .off && (deinterlace != .auto || interlaced)
+        // A new rate: the one asked for, or an even fraction of a rate the output cannot time.
+        let deinterlacedRate = deinterlaces && rate.num > 0 ? av_mul_q(rate, deinterlace.rateChange) : rate
+        var newRate = reading.rate
+        if newRate == nil, let fastest = reading.fastestRate, deinterlacedRate.num > 0, av_cmp_q(deinterlacedRate, fastest) > 0 {
+            let divisor = Int32((av_q2d(deinterlacedRate) / av_q2d(fastest)).rounded(.up))
+            newRate = av_div_q(deinterlacedRate, AVRational(num: divisor, den: 1))
+            thinned = (deinterlacedRate, newRate!)
+        }
         do {
-            filters = deinterlaces || reading.rate != nil
-                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: reading.rate) : nil
+            filters = deinterlaces || newRate != nil
+                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: newRate) : nil
         } catch {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
@@ -314,7 +325,7 @@ public final class MediaReader {
             && sampler.map { TelecineCheck.looksTelecined($0, format: decoded, duration: whole) } ?? false
         var output = decoded
         if let filters { output.timeBase = filters.timeBase }
-        if let newRate = reading.rate {
+        if let newRate {
             (output.frameRate, output.peakFrameRate) = (newRate, newRate)
         } else if deinterlaces && rate.num > 0 {
             output.frameRate = av_mul_q(rate, deinterlace.rateChange)
@@ -350,7 +361,7 @@ public final class MediaReader {
         }
         if let indexedPackets {
             // Frames out per frame in: deinterlacing's, or a new rate's against the input's.
-            let change = reading.rate.flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
+            let change = newRate.flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
                 ?? (deinterlaces ? deinterlace.rateChange : AVRational(num: 1, den: 1))
             // Samples an MP4 edit list leaves out (before a cut's start) are read, never shown.
             let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CFFmpeg
 import ClarityMedia
 import ClarityEngine
 import ClarityPipeline
@@ -93,7 +94,17 @@ struct EnhanceRun {
         run.configureLogging()
         try reportingErrors {
             let threads = ThreadPlan(total: run.totalThreads, frameWorkers: framesAtOnce)
+            var reading = reading
+            // GIF times frames in hundredths of a second, and players show a frame of less than
+            // 2 as 10: a 60 fps GIF would play at a third of its speed.
+            let gif = encode.format.map { $0.lowercased() == "gif" } ?? output.lowercased().hasSuffix(".gif")
+            if gif { reading.fastestRate = AVRational(num: 50, den: 1) }
             let reader = try MediaReader(url: input, format: inputFormat, decoderThreads: 1, reading: reading)
+            if !run.quiet, let thinned = reader.thinned {
+                Console.warning("GIF times frames in hundredths of a second, and players show a frame of less than 2 as 10: "
+                                + "the \(Self.fps(av_q2d(thinned.from))) fps input is written at \(Self.fps(av_q2d(thinned.to))) fps "
+                                + "(--fps chooses another rate)")
+            }
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing {
                 Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; --deinterlace auto removes the combs on motion")

@@ -521,6 +521,26 @@ final class TranscodeTests: ToolTestCase {
         let psnr = 10 * log10(255 * 255 / (squares / Double(max(1, count))))
         // Own palettes: 45.4 dB on this picture; the fixed palette 29.9 (and no transparency).
         XCTAssertGreaterThan(psnr, 40, "RGB PSNR")
+        // GIF times frames in hundredths of a second, and players show a frame of less than 2
+        // as 10: 60 fps is written at 30 (it was written with delays of 1 and 2, and played
+        // at a third of its speed); a rate asked for is kept.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=60", "-t", "1", "-c:v", "ffv1", "fast.mkv"], in: folder)
+        /// Each frame's delay, in hundredths of a second (the graphic control extensions).
+        func delays(_ file: String) throws -> [Int] {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(file)))
+            return bytes.indices.dropLast(5).filter { bytes[$0] == 0x21 && bytes[$0 + 1] == 0xF9 && bytes[$0 + 2] == 4 }
+                .map { Int(bytes[$0 + 4]) | Int(bytes[$0 + 5]) << 8 }
+        }
+        let thinned = try Tool.clarity(["transcode", "fast.mkv", "fast.gif"], in: folder)
+        XCTAssertEqual(thinned.status, 0, thinned.stderr)
+        XCTAssertTrue(thinned.stderr.contains("the 60 fps input is written at 30 fps"), thinned.stderr)
+        XCTAssertEqual(try delays("fast.gif").count, 30)
+        XCTAssertGreaterThanOrEqual(try delays("fast.gif").min() ?? 0, 3)
+        XCTAssertEqual(try delays("fast.gif").reduce(0, +), 100, accuracy: 2)
+        let asked = try Tool.clarity(["transcode", "fast.mkv", "asked.gif", "--fps", "50"], in: folder)
+        XCTAssertEqual(asked.status, 0, asked.stderr)
+        XCTAssertFalse(asked.stderr.contains("hundredths"), asked.stderr)
+        XCTAssertEqual(try delays("asked.gif"), Array(repeating: 2, count: 50))
     }
 
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep

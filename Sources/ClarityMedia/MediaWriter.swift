@@ -256,6 +256,21 @@ public final class MediaWriter {
             conversions.append(try Palettizer.chain(for: format))
             format.pixelFormat = AV_PIX_FMT_PAL8
         }
+        if codec.pointee.id == AV_CODEC_ID_DVVIDEO && [480, 576].contains(format.height) {
+            // Standard-definition DV's frames imply their rate (NTSC's or PAL's): another is
+            // refused, since it would play at the wrong speed.
+            let rate = format.height == 480 ? AVRational(num: 30000, den: 1001) : AVRational(num: 25, den: 1)
+            guard av_cmp_q(format.frameRate, rate) == 0 else {
+                throw MediaError(.invalidArgument, "DV cannot hold \(format.width)x\(format.height) at "
+                                   + String(format: "%.5g fps (%@)", av_q2d(format.frameRate), Self.sizeRules["dvvideo"]!))
+            }
+            // Its 525-line profiles take 4:1:1 or 4:2:2, not the 4:2:0 of its 625-line ones
+            // that the pump gives: NTSC DV in 4:1:1, as camcorders wrote it.
+            if format.height == 480 && format.pixelFormat == AV_PIX_FMT_YUV420P {
+                conversions.append(try FilterChain(format: format, filters: [("format", "pix_fmts=yuv411p")], purpose: "DV's 4:1:1"))
+                format.pixelFormat = AV_PIX_FMT_YUV411P
+            }
+        }
         if !own.isEmpty && !own.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
         }
@@ -295,8 +310,7 @@ public final class MediaWriter {
     /// What encoders that take only some sizes and rates take, for the message when one refuses.
     private static let sizeRules = [
         "dnxhd": "DNxHD's profiles take 1920x1080 or 1280x720 at their own bitrates; without --encoder-option profile=..., DNxHR takes any size",
-        "dvvideo": "DV takes 720x480 at 29.97 fps in 4:1:1 or 4:2:2, or 720x576 at 25: --size 720x480 --fps 29.97 --pix-fmt yuv411p, "
-            + "or --size 720x576 --fps 25",
+        "dvvideo": "DV takes 720x480 at 29.97 fps or 720x576 at 25: --size 720x480 --fps 29.97, or --size 720x576 --fps 25",
     ]
 
     /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`

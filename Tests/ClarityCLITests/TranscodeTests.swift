@@ -1057,9 +1057,14 @@ final class TranscodeTests: ToolTestCase {
         let dv = try Tool.clarity(["transcode", "in.mp4", "out.dv", "--size", "720x576", "--fps", "25", "--filter", "bicubic", "--no-audio"], in: folder)
         XCTAssertEqual(dv.status, 0, dv.stderr)
         XCTAssertEqual(try Tool.probe("out.dv", stream: "v", entries: "stream=codec_name,width,r_frame_rate", in: folder), ["dvvideo,720,25/1"])
-        let ntsc = try Tool.clarity(["transcode", "in.mp4", "ntsc.dv", "--size", "720x480", "--filter", "bicubic", "--no-audio"], in: folder)
-        XCTAssertEqual(ntsc.status, 64, ntsc.stderr)
-        XCTAssertTrue(ntsc.stderr.contains("--size 720x480 --fps 29.97 --pix-fmt yuv411p"), ntsc.stderr)
+        // NTSC's DV in 4:1:1, which its profiles take (the pump's 4:2:0 is PAL's).
+        let ntsc = try Tool.clarity(["transcode", "in.mp4", "ntsc.dv", "--size", "720x480", "--fps", "29.97", "--filter", "bicubic", "--no-audio"],
+                                    in: folder)
+        XCTAssertEqual(ntsc.status, 0, ntsc.stderr)
+        XCTAssertEqual(try Tool.probe("ntsc.dv", stream: "v", entries: "stream=pix_fmt,height,r_frame_rate", in: folder), ["480,yuv411p,30000/1001"])
+        let refused = try Tool.clarity(["transcode", "in.mp4", "refused.dv", "--size", "720x480", "--filter", "bicubic", "--no-audio"], in: folder)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("--size 720x480 --fps 29.97, or --size 720x576 --fps 25"), refused.stderr)
         let named = try Tool.clarity(["transcode", "in.mp4", "dnxhd.mov", "--codec", "dnxhd", "--encoder-option", "profile=dnxhd"], in: folder)
         XCTAssertEqual(named.status, 64, named.stderr)
         XCTAssertTrue(named.stderr.contains("DNxHD's profiles take 1920x1080 or 1280x720"), named.stderr)

@@ -3,12 +3,8 @@
 # untagged SD upscaled to HD, untagged HD into PNG, BT.709 into JPEG, GIF palettes, HDR into pictures.
 # usage: bench/colour.sh   (needs the release build, ffmpeg with zscale, and python3 with numpy)
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-C=$root/.build/release/clarity
+. "$(dirname "$0")/common.sh"
 S=$root/streams/dune-pan-720p-lossless.mkv
-W=$(mktemp -d); cd "$W"
-trap 'rm -rf "$W"' EXIT
-part() { mkdir -p "$W/$1" && cd "$W/$1" && echo "== $2" && date -u; }
 # shown FILE W H: frame 0 as a player shows it (the stated matrix, else the one guessed from the
 # size, as mpv and VLC guess), resized to WxH, into shown.rgb; prints the matrix used.
 shown() {

@@ -4,14 +4,9 @@
 # frames, VP9 with alpha, --crf for encoders without one, DNxHD at other sizes.
 # usage: bench/outputs.sh   (needs the release build, ffmpeg and python3)
 set -u
-root=$(cd "$(dirname "$0")/.." && pwd)
-C=$root/.build/release/clarity
+. "$(dirname "$0")/common.sh"
 S=$root/streams/dune-pan-720p-qp27.mp4
-W=$(mktemp -d); cd "$W"
-trap 'rm -rf "$W"' EXIT
 frames() { ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$1" | tr -d ','; }
-# Each part in a folder of its own, so that no name of one meets another's.
-part() { mkdir -p "$W/$1" && cd "$W/$1" && echo "== $2" && date -u; }
 psnr() { ffmpeg -hide_banner -i "$1" -i "$2" -lavfi "[0:v]setpts=PTS-STARTPTS,format=yuv420p[a];[1:v]setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]psnr=shortest=1" -f null - 2>&1 | grep -o 'average:[0-9.]*' | cut -d: -f2; }
 
 part 1 "closed captions through deinterlacing"

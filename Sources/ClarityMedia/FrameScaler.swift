@@ -84,8 +84,7 @@ public final class FrameScaler {
     /// Whether both formats are YUV with colour and their matrices, both stated, have other
     /// coefficients (BT.601's 470BG and 170M are one).
     private static func matricesDiffer(_ a: VideoFormat, _ b: VideoFormat) -> Bool {
-        let yuv = { (f: VideoFormat) in !f.isRGB && (av_pix_fmt_desc_get(f.pixelFormat)?.pointee.nb_components ?? 0) >= 3 }
-        guard yuv(a), yuv(b), a.colour.matrix != AVCOL_SPC_UNSPECIFIED, b.colour.matrix != AVCOL_SPC_UNSPECIFIED,
+        guard a.isColourYUV, b.isColourYUV, a.colour.matrix != AVCOL_SPC_UNSPECIFIED, b.colour.matrix != AVCOL_SPC_UNSPECIFIED,
               let p = sws_getCoefficients(Int32(a.colour.matrix.rawValue)), let q = sws_getCoefficients(Int32(b.colour.matrix.rawValue))
         else { return false }
         return (0..<4).contains { p[$0] != q[$0] }

@@ -234,7 +234,7 @@ public final class MediaReader {
             ? FrameSampler(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file
         // (HLG's light levels, where a grade states them, too).
-        if [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(par.pointee.color_trc), HDRStaticMetadata(video.sideData).isEmpty,
+        if ColourProperties(par.pointee).isHDR, HDRStaticMetadata(video.sideData).isEmpty,
            let first = sampler?.next() {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
@@ -328,7 +328,7 @@ public final class MediaReader {
         if let newRate {
             (output.frameRate, output.peakFrameRate) = (newRate, newRate)
         } else if deinterlaces && rate.num > 0 {
-            output.frameRate = av_mul_q(rate, deinterlace.rateChange)
+            output.frameRate = deinterlacedRate
             output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
         }
         if let crop { (output.width, output.height) = (crop.width, crop.height) }

@@ -245,7 +245,7 @@ public final class MediaWriter {
         }
         var format = format
         let pictures = ToneMapper.holdsPictures(containerName)
-        if ToneMapper.isHDR(format) && (pictures || settings.toneMapsHDR) {
+        if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
             let peak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
             let sdr = ToneMapper.sdr(format, pictures: pictures)
             conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak))

@@ -11,11 +11,6 @@ public enum ToneMapper {
     /// BT.2408's HDR reference white, in cd/m2: what SDR's white stands for.
     public static let referenceWhite = 203.0
 
-    /// Whether frames of `format` are HDR (PQ or HLG).
-    static func isHDR(_ format: VideoFormat) -> Bool {
-        [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(format.colour.transfer)
-    }
-
     /// Whether `container` holds pictures, which cannot say HDR and are viewed as sRGB.
     static func holdsPictures(_ container: String) -> Bool {
         ["image2", "image2pipe", "gif", "webp", "apng"].contains(container)

@@ -106,6 +106,9 @@ public struct ColourProperties: Equatable, Sendable {
         return out
     }
 
+    /// Whether the transfer is HDR's: PQ (HDR10) or HLG.
+    public var isHDR: Bool { [AVCOL_TRC_SMPTE2084, AVCOL_TRC_ARIB_STD_B67].contains(transfer) }
+
     func apply(to c: UnsafeMutablePointer<AVCodecContext>) {
         c.pointee.color_range = range
         c.pointee.color_primaries = primaries
@@ -157,11 +160,14 @@ extension VideoFormat {
     /// This format with the colour players would guess for it stated, where its samples are
     /// YUV (see `ColourProperties.statingGuess`); RGB and grey need no matrix.
     public var withGuessedColourStated: VideoFormat {
-        guard !isRGB, (av_pix_fmt_desc_get(pixelFormat)?.pointee.nb_components ?? 0) >= 3 else { return self }
+        guard isColourYUV else { return self }
         var out = self
         out.colour = colour.statingGuess(forWidth: width, height: height)
         return out
     }
+
+    /// Luma and chroma (not RGB, not grey): samples that a matrix made.
+    public var isColourYUV: Bool { !isRGB && (av_pix_fmt_desc_get(pixelFormat)?.pointee.nb_components ?? 0) >= 3 }
 
     /// The deprecated yuvj formats: YUV whose range the format itself fixes to full.
     public var isFullRangeYUV: Bool {

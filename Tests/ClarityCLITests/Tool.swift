@@ -82,6 +82,19 @@ class ToolTestCase: XCTestCase {
 
     var files: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() }
 
+    /// The first frame ffmpeg reads with `arguments` (an input and its options), as rgb24 bytes.
+    func firstFrameRGB(_ arguments: [String]) throws -> [UInt8] {
+        [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + arguments + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
+                             in: folder).stdout)
+    }
+
+    /// PSNR (dB) of two 8-bit pictures of one size, over every sample.
+    func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        XCTAssertEqual(a.count, b.count)
+        let squares = zip(a, b).map { pow(Double($0) - Double($1), 2) }.reduce(0, +)
+        return 10 * log10(255 * 255 / (squares / Double(max(1, a.count))))
+    }
+
     /// A 320x180 H.264 clip with an AAC track (2 s at 30 fps unless told otherwise).
     func makeClip(_ name: String = "in.mp4", seconds: Double = 2, pixFmt: String = "yuv420p", extra: [String] = []) throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",

@@ -266,9 +266,7 @@ final class TranscodeTests: ToolTestCase {
         try untagged("hd.mkv", size: "1280x720", matrix: "bt709")
         let png = try Tool.clarity(["transcode", "hd.mkv", "hd.png", "--filter", "bicubic", "--progress", "none"], in: folder)
         XCTAssertEqual(png.status, 0, png.stderr)
-        let rgb = { (args: [String]) in [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + args + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
-                                                               in: self.folder).stdout) }
-        let shown = try rgb(["-i", "hd.png"]), meant = try rgb(["-f", "lavfi", "-i", "testsrc2=size=1280x720"])
+        let shown = try firstFrameRGB(["-i", "hd.png"]), meant = try firstFrameRGB(["-f", "lavfi", "-i", "testsrc2=size=1280x720"])
         XCTAssertEqual(shown.count, meant.count)
         let difference = Double(zip(shown, meant).map { abs(Int($0) - Int($1)) }.reduce(0, +)) / Double(max(1, meant.count))
         // Chroma subsampling alone leaves under a level; the wrong matrix moves greens by tens.
@@ -283,15 +281,10 @@ final class TranscodeTests: ToolTestCase {
                          "-colorspace", "bt709", "-color_primaries", "bt709", "-color_trc", "bt709", "in.mkv"], in: folder)
         let r = try Tool.clarity(["transcode", "in.mkv", "out.jpg", "--filter", "bicubic", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let rgb = { (args: [String]) in [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + args + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
-                                                               in: self.folder).stdout) }
-        let shown = try rgb(["-i", "out.jpg", "-vf", "scale=in_color_matrix=bt601:in_range=pc"])
-        let meant = try rgb(["-i", "in.mkv", "-vf", "scale=in_color_matrix=bt709:in_range=tv"])
-        XCTAssertEqual(shown.count, meant.count)
-        let squares = zip(shown, meant).map { pow(Double($0) - Double($1), 2) }.reduce(0, +)
-        let psnr = 10 * log10(255 * 255 / (squares / Double(max(1, meant.count))))
+        let shown = try firstFrameRGB(["-i", "out.jpg", "-vf", "scale=in_color_matrix=bt601:in_range=pc"])
+        let meant = try firstFrameRGB(["-i", "in.mkv", "-vf", "scale=in_color_matrix=bt709:in_range=tv"])
         // 42.9 dB (JPEG's own loss); BT.709's samples read as BT.601 gave 27.6.
-        XCTAssertGreaterThan(psnr, 38, "RGB PSNR")
+        XCTAssertGreaterThan(psnr(shown, meant), 38, "RGB PSNR")
     }
 
     /// HDR10 whose mastering display and light levels are only in the HEVC bitstream (as
@@ -333,13 +326,7 @@ final class TranscodeTests: ToolTestCase {
         // Below half of white (70% of the levels), where the roll-off leaves levels as they are.
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-vf", "lutrgb=r=val*0.7:g=val*0.7:b=val*0.7", "-frames:v", "1",
                          "-pix_fmt", "rgb24", "sdr.png"], in: folder)
-        let rgb = { (file: String) in [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],
-                                                            in: self.folder).stdout) }
-        func psnr(_ a: [UInt8], _ b: [UInt8]) -> Double {
-            XCTAssertEqual(a.count, b.count)
-            let squares = zip(a, b).map { pow(Double($0) - Double($1), 2) }.reduce(0, +)
-            return 10 * log10(255 * 255 / (squares / Double(max(1, a.count))))
-        }
+        let rgb = { (file: String) in try self.firstFrameRGB(["-i", file]) }
         let meant = try rgb("sdr.png")
         for (transfer, zimg) in [("smpte2084", "smpte2084"), ("arib-std-b67", "arib-std-b67")] {
             // The SDR picture as an HDR grade carries it: its white at 203 cd/m2, in BT.2020.
@@ -370,8 +357,7 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: colour, in: folder), ["bt709,bt709"])
             XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder), [])
             // As a BT.1886 screen shows it, in sRGB's terms (zscale converts display light): 42 dB.
-            let shown = [UInt8](try Tool.run("ffmpeg", ["-v", "error", "-i", "sdr.mkv", "-vf", "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp",
-                                                        "-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"], in: folder).stdout)
+            let shown = try firstFrameRGB(["-i", "sdr.mkv", "-vf", "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp"])
             XCTAssertGreaterThan(psnr(shown, meant), 38, "\(transfer) --sdr")
         }
         let plain = try Tool.clarity(["transcode", "sdr.png", "plain.mkv", "--sdr", "--filter", "bicubic"], in: folder)

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Outputs as users write them, Clarity beside ffmpeg (docs/benchmarks.md, thirty-eighth
 # session): closed captions through deinterlacing, encoders and containers that count
-# frames, VP9 with alpha, --crf for encoders without one, DNxHD at other sizes.
+# frames, VP9 with alpha, --crf for encoders without one (fortieth session: all of them), DNxHD
+# at other sizes.
 # usage: bench/outputs.sh   (needs the release build, ffmpeg and python3)
 set -u
 . "$(dirname "$0")/common.sh"
 S=$root/streams/dune-pan-720p-qp27.mp4
 frames() { ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$1" | tr -d ','; }
-psnr() { ffmpeg -hide_banner -i "$1" -i "$2" -lavfi "[0:v]setpts=PTS-STARTPTS,format=yuv420p[a];[1:v]setpts=PTS-STARTPTS,format=yuv420p[b];[a][b]psnr=shortest=1" -f null - 2>&1 | grep -o 'average:[0-9.]*' | cut -d: -f2; }
+# Frame by frame, whatever each container's time base (WebM's milliseconds misalign with 1/30 s).
+psnr() { ffmpeg -hide_banner -i "$1" -i "$2" -lavfi "[0:v]settb=1/30,setpts=N,format=yuv420p[a];[1:v]settb=1/30,setpts=N,format=yuv420p[b];[a][b]psnr=shortest=1" -f null - 2>&1 | grep -o 'average:[0-9.]*' | cut -d: -f2; }
 
 part 1 "closed captions through deinterlacing"
 ffmpeg -v error -f lavfi -i testsrc2=size=320x240:rate=30 -t 2 -c:v mpeg2video -flags +ilme+ildct -top 1 -g 15 -bf 0 -f mpeg2video -y plain.m2v
@@ -62,15 +64,19 @@ PY
 echo "up.webm: $(ffprobe -v error -show_entries stream=codec_name,pix_fmt:stream_tags=alpha_mode -of csv=p=0 up.webm), decoded by libvpx: $(ffmpeg -v error -c:v libvpx-vp9 -i up.webm -frames:v 1 -f image2 -c:v png -y /dev/stdout | ffprobe -v error -show_entries stream=pix_fmt -of csv=p=0 -)"
 part 5 "--crf for encoders without one"
 rate() { ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$1" | awk '{printf "%.2f Mb/s", $1/1e6}'; }
-for crf in 12 18 30; do
-  $C transcode $S c$crf.mpg --codec mpeg2video --filter bicubic --crf $crf --no-audio --progress none
-  echo "clarity mpeg2video --crf $crf: $(rate c$crf.mpg), $(psnr c$crf.mpg $S) dB"
+for spec in "libx264 mp4" "mpeg2video mpg" "libxvid avi" "libvpx webm" "libtheora ogv"; do
+  set -- $spec
+  for crf in 12 18 30; do
+    $C transcode $S c$crf.$2 --codec $1 --filter bicubic --crf $crf --no-audio --progress none
+    echo "clarity $1 --crf $crf: $(rate c$crf.$2), $(psnr c$crf.$2 $S) dB"
+  done
+  ffmpeg -v error -i $S -an -c:v $1 f.$2; echo "ffmpeg $1 (its default): $(rate f.$2), $(psnr f.$2 $S) dB"
 done
-ffmpeg -v error -i $S -an -c:v mpeg2video f.mpg; echo "ffmpeg mpeg2video (its default): $(rate f.mpg), $(psnr f.mpg $S) dB"
 ffmpeg -v error -i $S -an -c:v libx264 -crf 18 -preset veryfast x.mp4; echo "ffmpeg libx264 -crf 18 veryfast: $(rate x.mp4), $(psnr x.mp4 $S) dB"
 ffmpeg -v error -i $root/streams/dune-pan-720p-lossless.mkv -frames:v 1 f.png
 $C transcode f.png c.jpg --filter bicubic --progress none; ffmpeg -v error -i f.png ff.jpg
-for j in c.jpg ff.jpg; do echo "$j: $(stat -c %s $j) bytes, $(psnr $j f.png) dB"; done
+for crf in 12 18 30; do $C transcode f.png c$crf.webp --filter bicubic --crf $crf --progress none; done; ffmpeg -v error -i f.png ff.webp
+for j in c.jpg ff.jpg c12.webp c18.webp c30.webp ff.webp; do echo "$j: $(stat -c %s $j) bytes, $(psnr $j f.png) dB"; done
 part 6 "DNxHD at other sizes"
 $C transcode $S c.mov --codec dnxhd --scale 3 --frames 10 --progress none 2>&1 | tail -1
 echo "clarity --codec dnxhd --scale 3: $(ffprobe -v error -select_streams v -show_entries stream=codec_name,profile,width,height,pix_fmt,bit_rate -of csv=p=0 c.mov)"

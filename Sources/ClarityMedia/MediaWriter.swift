@@ -33,7 +33,7 @@ public final class MediaWriter {
     public var framesCountedPerSecond: Double? { frameClock.map { av_q2d($0.rate) } }
     /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
     public var restatedFrameRate: (written: Double, input: Double)? { frameClock?.restated }
-    /// The constant quantizer of encoders without CRF, in lambda units, set on each frame.
+    /// The constant quantizer of encoders that read it from each frame (`ConstantQuality`).
     private var frameQuality: Int32?
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
@@ -338,19 +338,9 @@ public final class MediaWriter {
         }
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
-        if let crf = settings.crf {
-            if Self.has(option: "crf", codec) {
-                av_dict_set(&options, "crf", String(crf), 0)
-            } else if Self.has(option: "mpv_flags", codec) {
-                // MPEG-1/2/4, H.263, MJPEG: a constant quantizer (ffmpeg's -q:v) of crf/6, not their
-                // 200 kb/s default. CRF 18 gives 3: about x264's CRF 18 in PSNR, in 3.5 times the
-                // bits for MPEG-2 (docs/benchmarks.md). The encoder reads it from each frame, as
-                // ffmpeg sets it there.
-                let quality = Int32(min(31, max(1, Int((crf / 6).rounded())))) * FF_QP2LAMBDA
-                frameQuality = quality
-                av_dict_set(&options, "flags", "+qscale", AV_DICT_APPEND)
-                av_dict_set(&options, "global_quality", String(quality), 0)
-            }
+        if let crf = settings.crf, let quality = ConstantQuality(crf: crf, codec: codec, hasOption: { Self.has(option: $0, codec) }) {
+            for (k, v) in quality.options { av_dict_set(&options, k, v, 0) }
+            frameQuality = quality.frameQuality
         }
         if let preset = settings.preset {
             guard Self.has(option: "preset", codec) else {

@@ -6,7 +6,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
-    @Option(help: "Constant rate factor for encoders that have one (lower is better; x264: 0-51; default 18); MPEG-1/2/4 and MJPEG take it as a constant quantizer of crf/6 (ffmpeg's -q:v); not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
+    @Option(help: "Constant rate factor (lower is better; x264: 0-51; default 18). Encoders without one get their own quality setting for about x264's picture at the same value: MPEG-1/2/4, MJPEG and Xvid a constant quantizer of crf/6 (ffmpeg's -q:v), VP8 a fixed quantizer, Theora and WebP their quality scales. Not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
     var crf: Double?
 
     @Option(help: ArgumentHelp("Target video bitrate instead of --crf (8M, 2500k): for streaming and size limits.", valueName: "rate"))
@@ -47,7 +47,7 @@ struct EncodeOptions: ParsableArguments {
     ]
 
     /// Encoder options that set the rate themselves, in place of the default --crf.
-    private static let rateOptions: Set = ["crf", "qp", "b", "q", "global_quality"]
+    private static let rateOptions: Set = ["crf", "qp", "b", "q", "global_quality", "quality"]
 
     func validate() throws {
         if let crf, !(0...63).contains(crf) { throw ValidationError("--crf must be between 0 and 63") }

@@ -50,7 +50,8 @@ struct EnhanceRun {
                     return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
                         + EarlyExitEnhancer.exitMix(of: enhancers.all)
                 }
-                return [removal, upscale.summary()].compactMap { $0 }.joined(separator: "\n")
+                let lines = [removal, upscale.summary()].compactMap { $0 }
+                return lines.isEmpty ? nil : lines.joined(separator: "\n")
             }
         }
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1

@@ -295,6 +295,11 @@ public final class MediaWriter {
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
+        // AVI has no registered tag for HEVC, and FFmpeg 5.1 writes none (read back as raw
+        // video): the tag its own reader, VLC and LAV Filters take.
+        if containerName == "avi" && enc.pointee.codec_id == AV_CODEC_ID_HEVC {
+            st.pointee.codecpar.pointee.codec_tag = "HEVC".utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
         st.pointee.time_base = enc.pointee.time_base
         st.pointee.avg_frame_rate = enc.pointee.framerate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio

@@ -1110,18 +1110,20 @@ final class TranscodeTests: ToolTestCase {
     /// does not support 90000/1 fps"), MXF too, Theora held 3 frames of 60 and AVI an empty
     /// entry for every tick between frames. Muxers that answer no for a codec they write
     /// under a borrowed tag, as ffmpeg writes them: UtVideo in Matroska, CineForm in QuickTime.
+    /// HEVC in AVI, which ffmpeg writes untagged (read back as raw video), under 'HEVC'.
     func testEncodersAndContainersThatCountFrames() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.ts"], in: folder)
         for (codec, out, name) in [("mpeg2video", "m2.mpg", "mpeg2video"), ("mpeg1video", "m1.mpg", "mpeg1video"), ("mpeg4", "m4.mp4", "mpeg4"),
                                    ("mpeg4", "m4.avi", "mpeg4"), ("libx264", "x264.avi", "h264"), ("libx264", "x264.mxf", "h264"),
-                                   ("libtheora", "theora.ogv", "theora"), ("utvideo", "ut.mkv", "utvideo"), ("cfhd", "cf.mov", "cfhd")] {
+                                   ("libtheora", "theora.ogv", "theora"), ("utvideo", "ut.mkv", "utvideo"), ("cfhd", "cf.mov", "cfhd"),
+                                   ("libx265", "x265.avi", "hevc")] {
             let r = try Tool.clarity(["transcode", "in.ts", out, "--codec", codec, "--filter", "bicubic", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, "\(codec) in \(out): \(r.stderr)")
             let frames = try Tool.probe(out, stream: "v", entries: "stream=codec_name,r_frame_rate,nb_read_frames", in: folder,
                                         extra: ["-count_frames"])
             XCTAssertEqual(frames, ["\(name),30/1,60"], out)
         }
-        for avi in ["m4.avi", "x264.avi"] {
+        for avi in ["m4.avi", "x264.avi", "x265.avi"] {
             XCTAssertEqual(try Tool.probe(avi, stream: "v", entries: "stream=nb_frames", in: folder), ["60"], "\(avi): index entries")
         }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Colour as viewers show it, Clarity beside ffmpeg (docs/benchmarks.md, thirty-ninth session):
-# untagged SD upscaled to HD, untagged HD into PNG, BT.709 into JPEG, GIF palettes, HDR into pictures.
+# untagged SD upscaled to HD, untagged HD into PNG, BT.709 into JPEG, GIF palettes, HDR into pictures;
+# tone curves (fortieth session).
 # usage: bench/colour.sh   (needs the release build, ffmpeg with zscale, and python3 with numpy)
 set -u
 . "$(dirname "$0")/common.sh"
@@ -82,4 +83,17 @@ for t in smpte2084 arib-std-b67; do
   ffmpeg -v error -y -i hdr.mkv -vf "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p" -c:v ffv1 f.mkv
   for f in c.mkv f.mkv; do ffmpeg -v error -y -i $f -vf "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp,format=rgb24" -frames:v 1 -f rawvideo $f.rgb; done
   echo "$t into video: clarity --sdr $(compare sdr.rgb c.mkv.rgb) | ffmpeg's hable recipe $(compare sdr.rgb f.mkv.rgb)"
+done
+part 5 "tone curves (--tonemap) on a grey ramp graded with its white at 1000 cd/m2 (half of it above SDR's white, 203)"
+ffmpeg -v error -f lavfi -i "nullsrc=s=256x16,geq=lum='X':cb=128:cr=128,format=gray" -frames:v 1 -pix_fmt rgb24 ramp.png
+ffmpeg -v error -i ramp.png -vf "zscale=tin=iec61966-2-1:pin=709:min=gbr:rin=pc:t=linear:p=709:m=gbr:r=pc:npl=203,format=gbrpf32le,zscale=p=2020:t=smpte2084:m=2020_ncl:r=tv:npl=1000,format=yuv444p10le" \
+  -c:v libx265 -x265-params log-level=error:lossless=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:max-cll=1000,400 ramp.mkv
+for c in mobius hable reinhard clip; do
+  $C transcode ramp.mkv $c.png --filter bicubic --tonemap $c --progress none >/dev/null 2>&1; rgb $c.png $c.rgb
+  python3 - $c <<'PY'
+import sys, numpy as np
+row = np.fromfile(sys.argv[1] + ".rgb", np.uint8).reshape(16, 256, 3)[8, :, 0].astype(int)
+print("%-8s levels at input 32/64/128/192/255: %s; at white: %.1f%%; distinct levels: %d"
+      % (sys.argv[1], row[[32, 64, 128, 192, 255]].tolist(), 100 * (row >= 254).mean(), len(set(row))))
+PY
 done

@@ -14,6 +14,8 @@ public struct EncoderSettings: Sendable {
     public var options: [String: String]
     /// HDR made SDR also where the output could say HDR (`ToneMapper`).
     public var toneMapsHDR = false
+    /// How HDR made SDR brings highlights into range.
+    public var toneCurve = ToneCurve.mobius
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
                 threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {

@@ -248,7 +248,7 @@ public final class MediaWriter {
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
             let peak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
             let sdr = ToneMapper.sdr(format, pictures: pictures)
-            conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak))
+            conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak, curve: settings.toneCurve))
             (format, toneMappedPeak) = (sdr, peak)
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)

@@ -5,8 +5,8 @@ import CFFmpeg
 /// video that SDR screens and sites show. As BT.2408 maps HDR to
 /// SDR, the grade's reference white (203 cd/m2) becomes SDR's white and the gamut BT.709's;
 /// highlights up to the stream's peak (its MaxCLL, else its mastering display's peak, else
-/// 1000 cd/m2) roll off above half of white (libavfilter's zscale and tonemap, Möbius curve),
-/// so that what lies below keeps its level and colour.
+/// 1000 cd/m2) roll off along a `ToneCurve` (libavfilter's zscale and tonemap; by default
+/// Möbius's above half of white, so that what lies below keeps its level and colour).
 public enum ToneMapper {
     /// BT.2408's HDR reference white, in cd/m2: what SDR's white stands for.
     public static let referenceWhite = 203.0
@@ -38,7 +38,7 @@ public enum ToneMapper {
 
     /// A chain from frames of `format` to the same samples as `sdr` describes them (zscale
     /// takes FFmpeg's numbers for transfer, primaries and matrix).
-    static func chain(from format: VideoFormat, to sdr: VideoFormat, peak: Double) throws -> FilterChain {
+    static func chain(from format: VideoFormat, to sdr: VideoFormat, peak: Double, curve: ToneCurve) throws -> FilterChain {
         let c = format.colour, out = sdr.colour
         let matrix = (format.isRGB ? AVCOL_SPC_RGB : c.matrix).rawValue, outMatrix = (format.isRGB ? AVCOL_SPC_RGB : out.matrix).rawValue
         let range = format.isRGB || format.isFullRangeYUV || c.range == AVCOL_RANGE_JPEG ? "pc" : "tv"
@@ -46,7 +46,7 @@ public enum ToneMapper {
             "zscale=tin=\(c.transfer.rawValue):pin=\(c.primaries.rawValue):min=\(matrix):rin=\(range):t=linear:npl=\(referenceWhite)",
             "format=gbrpf32le",
             "zscale=p=\(out.primaries.rawValue)",
-            "tonemap=tonemap=mobius:param=0.5:desat=0:peak=\(max(1, peak / referenceWhite))",
+            "tonemap=\(curve.filterOptions):desat=0:peak=\(max(1, peak / referenceWhite))",
             "zscale=t=\(out.transfer.rawValue):m=\(outMatrix):r=\(range)",
             "format=\(format.pixelFormatName)",
         ].joined(separator: ",")

@@ -23,6 +23,12 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Make HDR (PQ or HLG) SDR in BT.709, for SDR screens and sites, as BT.2408 maps it: the grade's white (203 cd/m2) becomes white, highlights roll off. Pictures and GIFs, which cannot say HDR, always get it.")
     var sdr = false
 
+    @Option(help: ArgumentHelp("As --sdr, with this curve for highlights above white: mobius (the default: levels below half of white kept, a smooth roll-off above), hable (filmic: the most highlight detail, the rest darker), reinhard, clip (cut at white). Also for pictures and GIFs.", valueName: "curve"))
+    var tonemap: ToneCurve?
+
+    /// Whether HDR video is made SDR (`--sdr`, or a curve named).
+    var makesSDR: Bool { sdr || tonemap != nil }
+
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
 
@@ -70,7 +76,8 @@ struct EncodeOptions: ParsableArguments {
         let rateGiven = options.keys.contains(where: Self.rateOptions.contains)
         var settings = EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads,
                                        pixelFormat: pixelFormat, options: options)
-        settings.toneMapsHDR = sdr
+        settings.toneMapsHDR = makesSDR
+        settings.toneCurve = tonemap ?? .mobius
         return settings
     }
 
@@ -114,3 +121,5 @@ struct EncodeOptions: ParsableArguments {
         }
     }
 }
+
+extension ToneCurve: ExpressibleByArgument {}

@@ -143,10 +143,11 @@ struct EnhanceRun {
                                 + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")
             }
             if !run.quiet, let peak = writer.toneMappedPeak {
-                Console.write("tone mapped: the HDR is made SDR\(encode.sdr ? "" : " (\(file.finalPath) cannot say HDR)") as BT.2408 maps it: "
-                              + "the grade's white, \(Int(ToneMapper.referenceWhite)) cd/m2, becomes white; highlights up to \(Int(peak)) cd/m2 roll off\n")
-            } else if !run.quiet && encode.sdr {
-                Console.warning("--sdr: \(input) is not HDR (PQ or HLG): its colours are kept as they are")
+                Console.write("tone mapped: the HDR is made SDR\(encode.makesSDR ? "" : " (\(file.finalPath) cannot say HDR)") as BT.2408 maps it: "
+                              + "the grade's white, \(Int(ToneMapper.referenceWhite)) cd/m2, becomes white; highlights up to \(Int(peak)) cd/m2 "
+                              + "\(encode.tonemap?.effect ?? ToneCurve.mobius.effect)\n")
+            } else if !run.quiet && encode.makesSDR {
+                Console.warning("\(encode.tonemap == nil ? "--sdr" : "--tonemap"): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
             }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }

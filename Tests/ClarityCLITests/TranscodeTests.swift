@@ -365,6 +365,40 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(plain.stderr.contains("--sdr: sdr.png is not HDR"), plain.stderr)
     }
 
+    /// --tonemap chooses how highlights above SDR's white come into range: a grey ramp graded
+    /// with its white at 1000 cd/m2 (half of it above the 203 of SDR's white). `clip` cuts
+    /// that half at white; Möbius keeps clip's levels below half of white and rolls off above;
+    /// Hable darkens every level to keep the most highlight steps. Named, it makes video SDR
+    /// as --sdr does.
+    func testToneCurvesBringHighlightsIntoRangeDifferently() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "nullsrc=s=256x16,geq=lum='X':cb=128:cr=128,format=gray", "-frames:v", "1", "-pix_fmt", "rgb24", "ramp.png"],
+                        in: folder)
+        try Tool.ffmpeg(["-i", "ramp.png", "-vf", "zscale=tin=iec61966-2-1:pin=709:min=gbr:rin=pc:t=linear:p=709:m=gbr:r=pc:npl=203,format=gbrpf32le,"
+                         + "zscale=p=2020:t=smpte2084:m=2020_ncl:r=tv:npl=1000,format=yuv444p10le", "-c:v", "libx265", "-x265-params",
+                         "log-level=error:lossless=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:max-cll=1000,400", "hdr.mkv"], in: folder)
+        var ramps: [String: [Int]] = [:]
+        for (curve, effect) in [("mobius", "roll off above half of white"), ("hable", "roll off along Hable's filmic curve"),
+                                ("reinhard", "roll off along Reinhard's curve"), ("clip", "are clipped at white")] {
+            let r = try Tool.clarity(["transcode", "hdr.mkv", "\(curve).png", "--filter", "bicubic", "--tonemap", curve], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("highlights up to 1000 cd/m2 \(effect)"), r.stderr)
+            // The middle row, one sample a pixel (the ramp is grey).
+            let rgb = try firstFrameRGB(["-i", "\(curve).png"])
+            ramps[curve] = (0..<256).map { Int(rgb[(8 * 256 + $0) * 3]) }
+        }
+        let atWhite = { (curve: String) in Double(ramps[curve]!.filter { $0 >= 254 }.count) / 256 }
+        let steps = { (curve: String) in Set(ramps[curve]!).count }
+        XCTAssertEqual(atWhite("clip"), 0.51, accuracy: 0.05, "\(ramps["clip"]!)")
+        XCTAssertLessThan(atWhite("mobius"), 0.15, "\(ramps["mobius"]!)")
+        for x in [32, 64] { XCTAssertEqual(ramps["mobius"]![x], ramps["clip"]![x], accuracy: 2, "below half of white: \(x)") }
+        XCTAssertLessThan(ramps["hable"]![64], ramps["mobius"]![64] - 20)
+        XCTAssertGreaterThan(steps("hable"), steps("mobius") + 20)
+        XCTAssertGreaterThan(steps("mobius"), steps("clip") + 10)
+        let video = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "--filter", "bicubic", "--tonemap", "hable", "--codec", "ffv1"], in: folder)
+        XCTAssertEqual(video.status, 0, video.stderr)
+        XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream=color_transfer,color_primaries", in: folder), ["bt709,bt709"])
+    }
+
     /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged
     /// so, which keeps its colours), and the models take both.
     func testRGBAndGreyInputsKeepTheirColoursThroughTheModels() throws {

@@ -64,7 +64,7 @@ PY
 echo "up.webm: $(ffprobe -v error -show_entries stream=codec_name,pix_fmt:stream_tags=alpha_mode -of csv=p=0 up.webm), decoded by libvpx: $(ffmpeg -v error -c:v libvpx-vp9 -i up.webm -frames:v 1 -f image2 -c:v png -y /dev/stdout | ffprobe -v error -show_entries stream=pix_fmt -of csv=p=0 -)"
 part 5 "--crf for encoders without one"
 rate() { ffprobe -v error -show_entries format=bit_rate -of csv=p=0 "$1" | awk '{printf "%.2f Mb/s", $1/1e6}'; }
-for spec in "libx264 mp4" "mpeg2video mpg" "libxvid avi" "libvpx webm" "libtheora ogv"; do
+for spec in "libx264 mp4" "mpeg2video mpg" "libxvid avi" "libvpx webm" "libtheora ogv" "librav1e mkv"; do
   set -- $spec
   for crf in 12 18 30; do
     $C transcode $S c$crf.$2 --codec $1 --filter bicubic --crf $crf --no-audio --progress none

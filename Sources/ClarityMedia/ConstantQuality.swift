@@ -31,6 +31,8 @@ struct ConstantQuality {
     private static let theora = Scale(at18: 9, at51: 0, range: 0...10)
     /// WebP's quality, best at 100; its worst is better than x264's CRF 30.
     private static let webp = Scale(at18: 80, at51: 0, range: 0...100)
+    /// rav1e's quantizer index (AV1's, 0-255).
+    private static let rav1e = Scale(at18: 44, at51: 255, range: 0...255)
 
     /// The setting for `codec` at `crf`; nil for encoders that have no quality to choose
     /// (lossless, or a profile that fixes the rate, as ProRes and DNxHD).
@@ -45,6 +47,8 @@ struct ConstantQuality {
             self.init(options: Self.qscale(Int32((Self.theora.value(crf) * Double(FF_QP2LAMBDA)).rounded())), frameQuality: nil)
         case "libwebp", "libwebp_anim":
             self.init(options: [("quality", String(Self.webp.value(crf).rounded()))], frameQuality: nil)
+        case "librav1e":
+            self.init(options: [("qp", String(Int(Self.rav1e.value(crf).rounded())))], frameQuality: nil)
         case _ where hasOption("crf"):
             self.init(options: [("crf", String(crf))], frameQuality: nil)
         case "libxvid", _ where hasOption("mpv_flags"):

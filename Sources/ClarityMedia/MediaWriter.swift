@@ -349,7 +349,8 @@ public final class MediaWriter {
         }
         if let preset = settings.preset {
             guard Self.has(option: "preset", codec) else {
-                let hint = Self.has(option: "cpu-used", codec) ? "its speed is --encoder-option cpu-used=N" : "give its own options with --encoder-option"
+                let hint = ["cpu-used", "speed"].first { Self.has(option: $0, codec) }.map { "its speed is --encoder-option \($0)=N" }
+                    ?? "give its own options with --encoder-option"
                 throw MediaError(.invalidArgument, "\(settings.codec) has no speed preset (--encoder-preset): \(hint)")
             }
             av_dict_set(&options, "preset", preset, 0)

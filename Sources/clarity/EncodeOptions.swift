@@ -6,7 +6,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's).")
     var codec: String?
 
-    @Option(help: "Constant rate factor (lower is better; x264: 0-51; default 18). Encoders without one get their own quality setting for about x264's picture at the same value: MPEG-1/2/4, MJPEG and Xvid a constant quantizer of crf/6 (ffmpeg's -q:v), VP8 a fixed quantizer, Theora and WebP their quality scales. Not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
+    @Option(help: "Constant rate factor (lower is better; x264: 0-51; default 18). Encoders without one get their own quality setting for about x264's picture at the same value: MPEG-1/2/4, MJPEG and Xvid a constant quantizer of crf/6 (ffmpeg's -q:v), VP8 a fixed quantizer, rav1e a quantizer (44 at 18), Theora and WebP their quality scales. Not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
     var crf: Double?
 
     @Option(help: ArgumentHelp("Target video bitrate instead of --crf (8M, 2500k): for streaming and size limits.", valueName: "rate"))
@@ -17,7 +17,7 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "key=value"))
     var encoderOptions: [String] = []
 
-    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, ultrafast in live mode, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1).")
+    @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, ultrafast in live mode, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1); rav1e's is speed=N (default here: 10).")
     var encoderPreset: String?
 
     @Flag(help: "Make HDR (PQ or HLG) SDR in BT.709, for SDR screens and sites, as BT.2408 maps it: the grade's white (203 cd/m2) becomes white, highlights roll off. Pictures and GIFs, which cannot say HDR, always get it.")
@@ -46,10 +46,12 @@ struct EncodeOptions: ParsableArguments {
 
     /// Speed options for encoders whose own defaults are far slower than x264's veryfast (the
     /// default here): at 4K on 2 cores libvpx-vp9 runs 1.6 times faster and libaom-av1 8 times
-    /// (files 14% and 30% larger; docs/benchmarks.md). The same option given by the user wins.
+    /// (files 14% and 30% larger), rav1e 2.5 times at 720p (docs/benchmarks.md). The same
+    /// option given by the user wins.
     static let speedDefaults: [String: [String: String]] = [
         "libvpx-vp9": ["row-mt": "1", "cpu-used": "4"],
         "libaom-av1": ["row-mt": "1", "cpu-used": "6"],
+        "librav1e": ["speed": "10"],
     ]
 
     /// Encoder options that set the rate themselves, in place of the default --crf.

@@ -1110,8 +1110,8 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(named.stderr.contains("DNxHD's profiles take 1920x1080 or 1280x720"), named.stderr)
     }
 
-    /// libvpx-vp9 and libaom-av1 run at a speed near x264's veryfast unless told otherwise
-    /// (packet for packet what ffmpeg writes with the same options); SVT-AV1 keeps its banner to
+    /// libvpx-vp9 and libaom-av1 run at a speed near x264's veryfast, rav1e at its fastest,
+    /// unless told otherwise (packet for packet what ffmpeg writes with the same options); SVT-AV1 keeps its banner to
     /// itself; a speed preset that the encoder lacks is refused, not ignored.
     func testSlowEncodersGetSpeedOptions() throws {
         // Tagged: an untagged input would be tagged by Clarity (as players guess it), not by ffmpeg.
@@ -1128,6 +1128,13 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(try packets(output), try packets("ff-" + output), "\(codec) \(given)")
             XCTAssertNotEqual(try packets(output), try packets("slow-" + output), "the test is meaningful: the encoder's defaults differ")
         }
+        // rav1e has no CRF: a quantizer of its own (44 at 18), at speed 10 unless told otherwise.
+        let rav1e = try Tool.clarity(["transcode", "in.mp4", "rav1e.mkv", "--codec", "librav1e", "--threads", "1", "--progress", "none"], in: folder)
+        XCTAssertEqual(rav1e.status, 0, rav1e.stderr)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c:v", "librav1e", "-threads", "1", "-qp", "44", "-speed", "10", "ff-rav1e.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c:v", "librav1e", "-threads", "1", "slow-rav1e.mkv"], in: folder)
+        XCTAssertEqual(try packets("rav1e.mkv"), try packets("ff-rav1e.mkv"))
+        XCTAssertNotEqual(try packets("rav1e.mkv"), try packets("slow-rav1e.mkv"), "the test is meaningful: rav1e's defaults differ")
         let svt = try Tool.clarity(["transcode", "in.mp4", "svt.mkv", "--codec", "libsvtav1", "--progress", "none"], in: folder)
         XCTAssertEqual(svt.status, 0, svt.stderr)
         XCTAssertFalse(svt.stderr.contains("Svt["), svt.stderr)
@@ -1135,6 +1142,9 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(preset.status, 64, preset.stderr)
         XCTAssertTrue(preset.stderr.contains("libvpx-vp9 has no speed preset (--encoder-preset): its speed is --encoder-option cpu-used=N"),
                       preset.stderr)
+        let ravPreset = try Tool.clarity(["transcode", "in.mp4", "p.mkv", "--codec", "librav1e", "--encoder-preset", "slow"], in: folder)
+        XCTAssertTrue(ravPreset.stderr.contains("librav1e has no speed preset (--encoder-preset): its speed is --encoder-option speed=N"),
+                      ravPreset.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
     }
 

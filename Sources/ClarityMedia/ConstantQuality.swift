@@ -34,10 +34,9 @@ struct ConstantQuality {
     /// rav1e's quantizer index (AV1's, 0-255).
     private static let rav1e = Scale(at18: 44, at51: 255, range: 0...255)
 
-    /// The setting for `codec` at `crf`; nil for encoders that have no quality to choose
-    /// (lossless, or a profile that fixes the rate, as ProRes and DNxHD).
-    init?(crf: Double, codec: UnsafePointer<AVCodec>, hasOption: (String) -> Bool) {
-        let name = String(cString: codec.pointee.name)
+    /// The setting for the encoder `name` at `crf`; nil for encoders that have no quality to
+    /// choose (lossless, or a profile that fixes the rate, as ProRes and DNxHD).
+    init?(crf: Double, encoder name: String, hasOption: (String) -> Bool) {
         switch name {
         case "libvpx":
             // A fixed quantizer under a target too high to bind.

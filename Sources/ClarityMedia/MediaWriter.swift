@@ -343,7 +343,8 @@ public final class MediaWriter {
         }
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
-        if let crf = settings.crf, let quality = ConstantQuality(crf: crf, codec: codec, hasOption: { Self.has(option: $0, codec) }) {
+        let name = String(cString: codec.pointee.name)
+        if let crf = settings.crf, let quality = ConstantQuality(crf: crf, encoder: name, hasOption: { Self.has(option: $0, codec) }) {
             for (k, v) in quality.options { av_dict_set(&options, k, v, 0) }
             frameQuality = quality.frameQuality
         }
@@ -356,7 +357,6 @@ public final class MediaWriter {
             av_dict_set(&options, "preset", preset, 0)
         }
         for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
-        let name = String(cString: codec.pointee.name)
         // DNxHD's own profiles take 1080 or 720 lines at fixed rates only: DNxHR, any size, at the
         // negotiated format's depth and chroma, unless a profile is named.
         if name == "dnxhd" && settings.options["profile"] == nil {

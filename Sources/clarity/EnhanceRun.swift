@@ -25,6 +25,9 @@ struct EnhanceRun {
     var queueDepth = 3
     /// Copies of the stage working on consecutive frames at once.
     var framesAtOnce = 1
+    /// Whether no option asks for anything that changes the picture's content (no size, model,
+    /// preset or artifact removal): said before the run, as a user may have expected more.
+    var enhancesNothing = false
     /// Called once per copy.
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
 
@@ -55,6 +58,7 @@ struct EnhanceRun {
             }
         }
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
+        enhancesNothing = !deartifact.isOn && model.preset == nil && ["auto", "bicubic"].contains(model.model) && (try? resize.target()) == nil
     }
 
     /// "column", "row" or "column and row": what an odd size lost to become `even`.
@@ -117,6 +121,10 @@ struct EnhanceRun {
             if !run.quiet && reading.crop == .auto {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
+            }
+            if !run.quiet && enhancesNothing {
+                Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
+                              + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)

@@ -38,13 +38,15 @@ public final class VideoFrame: @unchecked Sendable {
     }
 
     /// The frame's mean quantizer, from the decoder's encoding-parameters side data (see
-    /// `MediaReader(exportEncodingParameters:)`); nil when the codec exports none.
-    public var meanQuantizer: Double? {
+    /// `MediaReader(exportEncodingParameters:)`), on its codec's scale; nil when the codec
+    /// exports none.
+    public var meanQuantizer: (value: Double, scale: QuantizerScale)? {
         guard let side = av_frame_get_side_data(avFrame, AV_FRAME_DATA_VIDEO_ENC_PARAMS) else { return nil }
         let params = UnsafeMutableRawPointer(side.pointee.data!).assumingMemoryBound(to: AVVideoEncParams.self)
+        guard let scale = QuantizerScale(params.pointee.type) else { return nil }
         let base = Double(params.pointee.qp)
         let blocks = Int(params.pointee.nb_blocks)
-        guard blocks > 0 else { return base }
+        guard blocks > 0 else { return (base, scale) }
         var sum = 0.0, area = 0.0
         for i in 0..<blocks {
             let b = av_video_enc_params_block(params, UInt32(i))!.pointee
@@ -52,7 +54,7 @@ public final class VideoFrame: @unchecked Sendable {
             sum += (base + Double(b.delta_qp)) * a
             area += a
         }
-        return area > 0 ? sum / area : base
+        return (area > 0 ? sum / area : base, scale)
     }
 
     /// Copies timestamp, due time, colour signalling and side data from `source` (not the samples).

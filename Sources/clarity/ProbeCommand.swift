@@ -12,7 +12,9 @@ struct Probe: ParsableCommand {
             IQAM is the no-reference score RBQE's early exit uses (1 = no visible blocking or \
             blur; see docs/quality.md). It is computed on 8-bit luma with 4x4 blocks, or 8x8 with \
             --block 8 for JPEG-like sources. The QP column is the mean quantizer, weighted by block \
-            area, where the decoder exports it (H.264); '-' elsewhere. Comparing the two shows \
+            area, where the decoder exports it, on the codec's own scale, which the last line names \
+            (H.264's QP, 0-51; VP9's q-index, 0-255; MPEG-2's quantiser scale); '-' elsewhere \
+            (HEVC, AV1). Comparing the two shows \
             what the blind score sees. With --deartifact auto (or max), the artifact-removal \
             model also runs and the 'exits' column counts the tiles that left at each exit, \
             shallowest first, then '+N flat' for tiles kept as they were (flat: nothing to \
@@ -56,12 +58,13 @@ struct Probe: ParsableCommand {
             let exitsHeader = enhancer == nil ? "" : "  exits"
             if !json { print("frame      time  type     QP    IQAM  blocky    blur" + exitsHeader) }
             var index = 0, qpSum = 0.0, qpCount = 0, qualitySum = 0.0
+            var scale: QuantizerScale?
             while let item = try reader.read() {
                 guard case .frame(let frame) = item else { continue }
                 let luma = direct ? frame : try toLuma.scale(frame)
                 let (data, stride) = luma.plane(0)
                 let s = iqam.score(PlaneView(base: UnsafePointer(data), width: frame.width, height: frame.height, rowStride: stride))
-                let qp = frame.meanQuantizer
+                let quantizer = frame.meanQuantizer
                 let exits: (counts: [Int], flat: Int)? = try enhancer.map { e in
                     _ = try e.process(luma)
                     return ((0..<e.model.graph.outputs.count).map { k in e.lastExits.filter { $0 == k }.count },
@@ -72,19 +75,19 @@ struct Probe: ParsableCommand {
                 if json {
                     var fields: [String: Any] = ["frame": index, "time": time, "type": type, "iqam": s.quality,
                                                  "blocky": s.blocky, "blur": s.blur]
-                    if let qp { fields["qp"] = qp }
+                    if let quantizer { (fields["qp"], fields["qp_scale"]) = (quantizer.value, quantizer.scale.rawValue) }
                     if let exits { fields["exits"] = exits.counts; fields["flat"] = exits.flat }
                     let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
                     print(String(decoding: data, as: UTF8.self))
                 } else {
                     // Foundation on Linux pads no %@: the text columns are padded here.
-                    let qpText = qp.map { String(format: "%.1f", $0) } ?? "-"
+                    let qpText = quantizer.map { String(format: "%.1f", $0.value) } ?? "-"
                     print(String(format: "%5d %9.3f  ", index, time) + type.padding(toLength: 4, withPad: " ", startingAt: 0)
                           + String(repeating: " ", count: max(1, 7 - qpText.count)) + qpText
                           + String(format: "  %6.3f  %6.3f  %6.3f", s.quality, s.blocky, s.blur)
                           + (exits.map { "  " + $0.counts.map(String.init).joined(separator: "/") + ($0.flat > 0 ? " +\($0.flat) flat" : "") } ?? ""))
                 }
-                if let qp { qpSum += qp; qpCount += 1 }
+                if let quantizer { (qpSum, qpCount, scale) = (qpSum + quantizer.value, qpCount + 1, quantizer.scale) }
                 qualitySum += s.quality
                 index += 1
             }
@@ -92,7 +95,7 @@ struct Probe: ParsableCommand {
             if lead.frames > 0 { Console.warning(ProgressPrinter.undecodableLead(frames: lead.frames, seconds: lead.seconds)) }
             if !json && index > 0 {
                 print(String(format: "mean over %d frames: IQAM %.3f%@", index, qualitySum / Double(index),
-                             qpCount > 0 ? String(format: ", QP %.1f", qpSum / Double(qpCount)) : "")
+                             scale.map { String(format: ", QP %.1f", qpSum / Double(qpCount)) + " (\($0.description))" } ?? "")
                       + (enhancer.map { "; tiles per exit: \($0.exitMix)" } ?? ""))
             }
         }

@@ -26,6 +26,21 @@ final class ProbeTests: ToolTestCase {
         XCTAssertGreaterThan(means[0], means[1] + 0.05, "heavier compression must score lower")
     }
 
+    /// Each codec's quantizer is on its own scale, and probe names it: a VP9 q-index of 120
+    /// is not an H.264 QP of 120.
+    func testNamesTheQuantizersScale() throws {
+        let source = Self.streams.appendingPathComponent("dune-pan-720p-qp27.mp4").path
+        try Tool.ffmpeg(["-i", source, "-frames:v", "3", "-c:v", "libvpx-vp9", "-crf", "30", "-b:v", "0", "-cpu-used", "8", "vp9.webm"], in: folder)
+        try Tool.ffmpeg(["-i", source, "-frames:v", "3", "-c:v", "mpeg2video", "-q:v", "5", "m2.mpg"], in: folder)
+        for (file, scale, words) in [(source, "h264", "H.264 QP, 0-51"), ("vp9.webm", "vp9", "VP9 q-index, 0-255"),
+                                     ("m2.mpg", "mpeg2", "MPEG-2 quantiser scale, 1-112")] {
+            let frames = try probe(file, limit: 3)
+            XCTAssertEqual(frames.first?["qp_scale"] as? String, scale, file)
+            let table = try Tool.clarity(["probe", file, "--frames", "3"], in: folder)
+            XCTAssertTrue(table.text.contains("(\(words))"), table.text)
+        }
+    }
+
     func testAFormatWithoutQuantizersStillScores() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x192:rate=30", "-t", "0.2", "-c:v", "ffv1",
                          "-pix_fmt", "yuv420p10le", "ten.mkv"], in: folder)

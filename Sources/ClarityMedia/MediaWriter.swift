@@ -162,6 +162,9 @@ public final class MediaWriter {
     /// Pictures (one, or a numbered sequence), not a video file.
     public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
 
+    /// Pictures, still or animated (GIF, APNG, WebP): no sound, no text, no HDR (viewed as sRGB).
+    public var holdsPictures: Bool { holdsPicturesOnly || ["gif", "webp", "apng"].contains(containerName) }
+
     /// How this container takes a copy of an input stream.
     public enum Carriage: Equatable {
         case asItIs
@@ -244,7 +247,7 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
         }
         var format = format
-        let pictures = ToneMapper.holdsPictures(containerName)
+        let pictures = holdsPictures
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
             let peak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
             let sdr = ToneMapper.sdr(format, pictures: pictures)
@@ -336,7 +339,7 @@ public final class MediaWriter {
         enc.pointee.framerate = frameClock?.rate ?? format.frameRate
         enc.pointee.time_base = frameClock?.timeBase ?? format.timeBase
         writesCaptions = Self.has(option: "a53cc", codec)
-        writesBareFrames = holdsPicturesOnly || containerName == "yuv4mpegpipe" || [AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_WRAPPED_AVFRAME].contains(codec.pointee.id)
+        writesBareFrames = holdsPictures || containerName == "yuv4mpegpipe" || [AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_WRAPPED_AVFRAME].contains(codec.pointee.id)
         enc.pointee.thread_count = Int32(settings.threads)
         if let flags = context?.pointee.oformat.pointee.flags, (flags & AVFMT_GLOBALHEADER) != 0 {
             enc.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER

@@ -11,11 +11,6 @@ public enum ToneMapper {
     /// BT.2408's HDR reference white, in cd/m2: what SDR's white stands for.
     public static let referenceWhite = 203.0
 
-    /// Whether `container` holds pictures, which cannot say HDR and are viewed as sRGB.
-    static func holdsPictures(_ container: String) -> Bool {
-        ["image2", "image2pipe", "gif", "webp", "apng"].contains(container)
-    }
-
     /// The brightest the stream says it gets, in cd/m2.
     static func peak(of metadata: HDRStaticMetadata) -> Double {
         if let level = metadata.lightLevel, level.MaxCLL > 0 { return Double(level.MaxCLL) }

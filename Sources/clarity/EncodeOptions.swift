@@ -107,7 +107,7 @@ struct EncodeOptions: ParsableArguments {
                 case .not: break
                 }
                 // Pictures hold no sound or text: nothing to warn about.
-                if !quiet && !writer.holdsPicturesOnly {
+                if !quiet && !writer.holdsPictures {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
                     let way = writer.containerName != "matroska" && !s.isAttachedPicture && MediaWriter.matroskaHolds(s)
                         ? "; an .mkv output keeps it" : ""

@@ -561,6 +561,13 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(asked.status, 0, asked.stderr)
         XCTAssertFalse(asked.stderr.contains("hundredths"), asked.stderr)
         XCTAssertEqual(try delays("asked.gif"), Array(repeating: 2, count: 50))
+        // Animated pictures hold no sound: nothing to warn about (it advised an .mkv output).
+        try makeClip(seconds: 0.2)
+        for out in ["clip.gif", "clip.apng", "clip.webp"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("dropping audio"), r.stderr)
+        }
     }
 
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep

@@ -359,7 +359,8 @@ public final class MediaWriter {
             }
             av_dict_set(&options, "preset", preset, 0)
         }
-        for (k, v) in settings.options { av_dict_set(&options, k, v, 0) }
+        // Flags added or taken away (+cgop) go with those set here (+qscale), not in their place.
+        for (k, v) in settings.options { av_dict_set(&options, k, v, k == "flags" && ["+", "-"].contains(v.first) ? AV_DICT_APPEND : 0) }
         // DNxHD's own profiles take 1080 or 720 lines at fixed rates only: DNxHR, any size, at the
         // negotiated format's depth and chroma, unless a profile is named.
         if name == "dnxhd" && settings.options["profile"] == nil {

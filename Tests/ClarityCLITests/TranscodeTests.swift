@@ -1079,6 +1079,12 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertLessThan(results[30]!.psnr, results[18]!.psnr - 1.5, "\(codec): \(results)")
             XCTAssertLessThan(results[30]!.size, results[18]!.size, "\(codec): \(results)")
         }
+        // Flags of the user's go with the quantizer's (+qscale), not in their place (it fell
+        // back on 200 kb/s): MPEG-2 coded interlaced.
+        let interlaced = try Tool.clarity(["transcode", source, "ilme.mpg", "--codec", "mpeg2video", "--encoder-option", "flags=+ilme+ildct",
+                                           "--frames", "20", "--no-audio", "--progress", "none"], in: folder)
+        XCTAssertEqual(interlaced.status, 0, interlaced.stderr)
+        XCTAssertGreaterThan(try psnr("ilme.mpg", source), 44)
         try Tool.ffmpeg(["-i", source, "-frames:v", "1", "frame.png"], in: folder)
         var pictures: [Int: (psnr: Double, size: Int)] = [:]
         for crf in [12, 30] {

@@ -38,19 +38,27 @@ bench: build
 	$(BIN) bench speed
 
 # The tool and its bundled models and presets (a resource folder it finds beside its real
-# path) go into $(PREFIX)/lib/clarity; $(PREFIX)/bin/clarity links to it.
+# path) go into $(PREFIX)/lib/clarity; $(PREFIX)/bin/clarity links to it. Completions of
+# commands, options and their values go where bash, zsh and fish look for them.
 PREFIX ?= /usr/local
 RESOURCES := Clarity_ClarityModels.resources
+COMPLETIONS := bash:share/bash-completion/completions/clarity zsh:share/zsh/site-functions/_clarity \
+	fish:share/fish/vendor_completions.d/clarity.fish
 install: build
 	rm -rf $(DESTDIR)$(PREFIX)/lib/clarity
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/clarity $(DESTDIR)$(PREFIX)/bin
 	cp .build/$(CONFIG)/clarity $(DESTDIR)$(PREFIX)/lib/clarity/
 	cp -R .build/$(CONFIG)/$(RESOURCES) $(DESTDIR)$(PREFIX)/lib/clarity/
 	ln -sf ../lib/clarity/clarity $(DESTDIR)$(PREFIX)/bin/clarity
-	@echo "Installed $(PREFIX)/bin/clarity"
+	@for c in $(COMPLETIONS); do \
+		f=$(DESTDIR)$(PREFIX)/$${c#*:}; mkdir -p $$(dirname $$f); \
+		.build/$(CONFIG)/clarity --generate-completion-script $${c%%:*} > $$f; \
+	done
+	@echo "Installed $(PREFIX)/bin/clarity, with completions for bash, zsh and fish"
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/lib/clarity $(DESTDIR)$(PREFIX)/bin/clarity
+	rm -f $(foreach c,$(COMPLETIONS),$(DESTDIR)$(PREFIX)/$(word 2,$(subst :, ,$(c))))
 
 clean:
 	rm -rf .build out

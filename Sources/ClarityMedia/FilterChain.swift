@@ -13,6 +13,10 @@ final class FilterChain {
     private var end: Int64?
     /// What the frames pulled are timed in.
     var timeBase: AVRational { av_buffersink_get_time_base(sink) }
+    /// The size and pixel format of the frames pulled.
+    var outputShape: (width: Int, height: Int, pixelFormat: AVPixelFormat) {
+        (Int(av_buffersink_get_w(sink)), Int(av_buffersink_get_h(sink)), AVPixelFormat(rawValue: av_buffersink_get_format(sink)))
+    }
 
     /// `filters` by name, with their options (FFmpeg's `key=value:...`), one after another.
     convenience init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {

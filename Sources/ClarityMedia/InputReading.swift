@@ -24,6 +24,9 @@ public struct InputReading: Sendable {
     /// is thinned to its rate divided by the least whole number that brings it within (60 fps
     /// to 30).
     public var fastestRate: AVRational?
+    /// FFmpeg filters of the user's (`--vf`, a graph description), run on each frame after
+    /// deinterlacing and a new rate; they keep its size and pixel format. Nil: none.
+    public var filterGraph: String?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

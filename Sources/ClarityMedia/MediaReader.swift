@@ -295,8 +295,8 @@ public final class MediaReader {
             thinned = (deinterlacedRate, newRate!)
         }
         do {
-            filters = deinterlaces || newRate != nil
-                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: newRate) : nil
+            filters = deinterlaces || newRate != nil || reading.filterGraph != nil
+                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: newRate, userGraph: reading.filterGraph) : nil
         } catch {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)

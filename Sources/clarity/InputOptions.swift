@@ -31,6 +31,11 @@ struct InputOptions: ParsableArguments {
                                valueName: "fps"))
     var fps: String?
 
+    @Option(name: .customLong("vf"),
+            help: ArgumentHelp("FFmpeg filters for each frame before any enhancing (after deinterlacing and --fps), as ffmpeg's -vf takes them: a denoiser for a noisy source (hqdn3d, nlmeans), colour (eq=saturation=1.1, curves), ... They must keep the frame's size and pixel format: --crop, --size and --pix-fmt change those.",
+                               valueName: "filters"))
+    var vf: String?
+
     @Option(name: .customLong("input-rate"),
             help: ArgumentHelp("Frame rate of an input without timing of its own: a picture sequence (read at 25 fps otherwise) or a raw H.264 / HEVC stream (read at the rate it claims). 24, 29.97, 30000/1001, ntsc, ...",
                                valueName: "fps"))
@@ -62,9 +67,12 @@ struct InputOptions: ParsableArguments {
             return c
         } ?? Cropping.none
         guard frames >= 0 else { throw ValidationError("--frames takes a count of frames (0: all), not \(frames)") }
-        return InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
-                            demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
-                            frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
+        if let vf, vf.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--vf takes FFmpeg filters (hqdn3d, eq=contrast=1.1, ...), not nothing") }
+        var reading = InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
+                                   demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
+                                   frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
+        reading.filterGraph = vf
+        return reading
     }
 
     private func range() throws -> InputRange {

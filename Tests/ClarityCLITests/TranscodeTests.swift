@@ -570,6 +570,31 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// --vf runs FFmpeg's filters on each frame before anything enhances it: frame for frame
+    /// what ffmpeg's -vf gives, then the resize. Filters that change the size or pixel format,
+    /// and unknown ones, are refused before anything is written.
+    func testUserFiltersRunBeforeEnhancing() throws {
+        try makeClip(seconds: 0.4)
+        let denoised = try Tool.clarity(["transcode", "in.mp4", "dn.mkv", "--vf", "hqdn3d=4", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(denoised.status, 0, denoised.stderr)
+        XCTAssertEqual(try Tool.frameHashes("dn.mkv", in: folder), try Tool.frameHashes("in.mp4", filter: "hqdn3d=4", in: folder))
+        XCTAssertNotEqual(try Tool.frameHashes("dn.mkv", in: folder), try Tool.frameHashes("in.mp4", in: folder), "the filter did something")
+        let graph = "split[a][b];[a]hflip[c];[b][c]blend=all_mode=average,eq=saturation=1.2"
+        let upscaled = try Tool.clarity(["transcode", "in.mp4", "up.mkv", "--vf", graph, "--scale", "2", "--model", "bicubic", "--codec", "ffv1"],
+                                        in: folder)
+        XCTAssertEqual(upscaled.status, 0, upscaled.stderr)
+        XCTAssertEqual(try Tool.frameHashes("up.mkv", in: folder),
+                       try Tool.frameHashes("in.mp4", filter: graph + ",scale=640:360:flags=bicubic", in: folder))
+        for (filters, message) in [("scale=160:90", "--vf 'scale=160:90' turns 320x180 yuv420p frames into 160x90 yuv420p: its filters must keep the size"),
+                                   ("format=rgb24", "into 320x180 rgb24"),
+                                   ("hqdnx", "--vf 'hqdnx': cannot set up")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mkv", "--vf", filters], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("refused.mkv")))
+        }
+    }
+
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep
     /// exactly the picture, frame for frame; the models take a cropped frame; areas that do not
     /// fit or split chroma samples, and `auto` from a pipe, are refused.

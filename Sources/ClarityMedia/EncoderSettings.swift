@@ -16,6 +16,9 @@ public struct EncoderSettings: Sendable {
     public var toneMapsHDR = false
     /// How HDR made SDR brings highlights into range.
     public var toneCurve = ToneCurve.mobius
+    /// FFmpeg filters of the user's (`--post-vf`) for each frame just before the encoder; they
+    /// keep its size. Nil: none.
+    public var postFilters: String?
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
                 threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {

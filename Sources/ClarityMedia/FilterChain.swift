@@ -20,8 +20,35 @@ final class FilterChain {
 
     /// `filters` by name, with their options (FFmpeg's `key=value:...`), one after another.
     convenience init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {
-        let chain = filters.map { f in f.options.map { "\(f.name)=\($0)" } ?? f.name }.joined(separator: ",")
+        let chain = Self.description(of: filters)
         try self.init(format: format, graph: chain.isEmpty ? "null" : chain, purpose: purpose)
+    }
+
+    /// `filters`, then filters a user gave with `option` (`--vf`, in FFmpeg's graph syntax),
+    /// which must keep the frames' size: what follows was set up for it. Their frames are
+    /// converted back to the pixel format that came in (a filter of YUV, eq, on RGB frames),
+    /// as ffmpeg converts to what follows. Their mistakes are the user's to mend (exit 64).
+    static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
+                       format: VideoFormat, purpose: String) throws -> FilterChain {
+        let user = userGraph.map { [$0, "format=pix_fmts=\(format.pixelFormatName)"] } ?? []
+        let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
+        let chain: FilterChain
+        do {
+            chain = try FilterChain(format: format, graph: graph.isEmpty ? "null" : graph, purpose: purpose)
+        } catch let error as MediaError {
+            guard let userGraph else { throw error }
+            throw MediaError(.invalidArgument, "\(option) '\(userGraph)': \(error.message)")
+        }
+        let shape = chain.outputShape
+        if let userGraph, shape.width != format.width || shape.height != format.height {
+            throw MediaError(.invalidArgument, "\(option) '\(userGraph)' turns \(format.width)x\(format.height) frames into "
+                             + "\(shape.width)x\(shape.height): its filters must keep the size (--crop and --size change it)")
+        }
+        return chain
+    }
+
+    private static func description(of filters: [(name: String, options: String?)]) -> String {
+        filters.map { f in f.options.map { "\(f.name)=\($0)" } ?? f.name }.joined(separator: ",")
     }
 
     /// A graph in FFmpeg's `-filter_complex` syntax whose one open input takes the frames and

@@ -25,7 +25,7 @@ public struct InputReading: Sendable {
     /// to 30).
     public var fastestRate: AVRational?
     /// FFmpeg filters of the user's (`--vf`, a graph description), run on each frame after
-    /// deinterlacing and a new rate; they keep its size and pixel format. Nil: none.
+    /// deinterlacing and a new rate; they keep its size. Nil: none.
     public var filterGraph: String?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,

@@ -39,7 +39,8 @@ public final class MediaWriter {
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
     /// What frames go through before the encoder: HDR made SDR for outputs that cannot say
-    /// HDR (`ToneMapper`), palettes for encoders of palettes (`Palettizer`).
+    /// HDR (`ToneMapper`), the user's filters (`--post-vf`), palettes for encoders of palettes
+    /// (`Palettizer`).
     private var conversions: [FilterChain] = []
     /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
     public private(set) var toneMappedPeak: Double?
@@ -253,6 +254,9 @@ public final class MediaWriter {
             let sdr = ToneMapper.sdr(format, pictures: pictures)
             conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak, curve: settings.toneCurve))
             (format, toneMappedPeak) = (sdr, peak)
+        }
+        if let graph = settings.postFilters {
+            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {

@@ -2,7 +2,7 @@ import CFFmpeg
 
 /// What the reader runs frames through before handing them out, on one libavfilter graph set
 /// up once for one frame shape: deinterlacing, then a new frame rate, then the user's own
-/// filters (`--vf`), which must keep the frames' size and pixel format.
+/// filters (`--vf`), which must keep the frames' size.
 ///
 /// Deinterlacing is FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived), in the same
 /// pixel format. For `film`, fieldmatch and decimate come first (the order ffmpeg's
@@ -42,20 +42,8 @@ final class ReadFilters {
         }
         if let rate { filters.append(("fps", "fps=\(rate.num)/\(rate.den):round=near")) }
         precondition(!filters.isEmpty || userGraph != nil, "no filters for frames as decoded at their own rate")
-        let graph = (filters.map { f in f.options.map { "\(f.name)=\($0)" } ?? f.name } + [userGraph].compactMap { $0 }).joined(separator: ",")
-        do {
-            chain = try FilterChain(format: format, graph: graph, purpose: rate != nil ? "frame rate" : deinterlace != nil ? "deinterlacer" : "--vf filters")
-        } catch let error as MediaError {
-            guard let userGraph else { throw error }
-            throw MediaError(.invalidArgument, "--vf '\(userGraph)': \(error.message)")
-        }
-        let shape = chain.outputShape
-        if let userGraph, shape.width != format.width || shape.height != format.height || shape.pixelFormat != format.pixelFormat {
-            let out = av_get_pix_fmt_name(shape.pixelFormat).map { String(cString: $0) } ?? "?"
-            throw MediaError(.invalidArgument, "--vf '\(userGraph)' turns \(format.width)x\(format.height) \(format.pixelFormatName) frames into "
-                             + "\(shape.width)x\(shape.height) \(out): its filters must keep the size and pixel format "
-                             + "(--crop, --size and --pix-fmt change those; a format=... at the end turns them back)")
-        }
+        chain = try FilterChain.ending(with: userGraph, option: "--vf", after: filters, format: format,
+                                       purpose: rate != nil ? "frame rate" : deinterlace != nil ? "deinterlacer" : "--vf filters")
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
         timeBase = deinterlace == .double || rate != nil ? chain.timeBase : format.timeBase
         inputTimeBase = format.timeBase

@@ -26,6 +26,11 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("As --sdr, with this curve for highlights above white: mobius (the default: levels below half of white kept, a smooth roll-off above), hable (filmic: the most highlight detail, the rest darker), reinhard, clip (cut at white). Also for pictures and GIFs.", valueName: "curve"))
     var tonemap: ToneCurve?
 
+    @Option(name: .customLong("post-vf"),
+            help: ArgumentHelp("FFmpeg filters for each frame after enhancing, just before the encoder, as ffmpeg's -vf takes them: grain that hides an upscale's smoothness (noise=alls=6:allf=t), sharpening (unsharp), a logo or text (drawtext), ... They must keep the frame's size; their frames are converted back to the pixel format the encoder was given.",
+                               valueName: "filters"))
+    var postFilters: String?
+
     /// Whether HDR video is made SDR (`--sdr`, or a curve named).
     var makesSDR: Bool { sdr || tonemap != nil }
 
@@ -64,6 +69,9 @@ struct EncodeOptions: ParsableArguments {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
+        if let postFilters, postFilters.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--post-vf takes FFmpeg filters (unsharp, noise=alls=6:allf=t, ...), not nothing")
+        }
     }
 
     /// `realTime` (live mode): x264 and x265 default to ultrafast, as veryfast cannot keep a
@@ -80,6 +88,7 @@ struct EncodeOptions: ParsableArguments {
                                        pixelFormat: pixelFormat, options: options)
         settings.toneMapsHDR = makesSDR
         settings.toneCurve = tonemap ?? .mobius
+        settings.postFilters = postFilters
         return settings
     }
 

@@ -570,10 +570,12 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// --vf runs FFmpeg's filters on each frame before anything enhances it: frame for frame
-    /// what ffmpeg's -vf gives, then the resize. Filters that change the size or pixel format,
-    /// and unknown ones, are refused before anything is written.
-    func testUserFiltersRunBeforeEnhancing() throws {
+    /// --vf runs FFmpeg's filters on each frame before anything enhances it, --post-vf after,
+    /// just before the encoder: frame for frame what ffmpeg's -vf gives with the resize between.
+    /// Frames come back in the pixel format that went in (eq takes no RGB, a GIF's frames are
+    /// BGRA). Filters that change the size, and unknown ones, are refused before anything is
+    /// written.
+    func testUserFiltersRunBeforeAndAfterEnhancing() throws {
         try makeClip(seconds: 0.4)
         let denoised = try Tool.clarity(["transcode", "in.mp4", "dn.mkv", "--vf", "hqdn3d=4", "--codec", "ffv1", "--progress", "none"], in: folder)
         XCTAssertEqual(denoised.status, 0, denoised.stderr)
@@ -585,10 +587,17 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(upscaled.status, 0, upscaled.stderr)
         XCTAssertEqual(try Tool.frameHashes("up.mkv", in: folder),
                        try Tool.frameHashes("in.mp4", filter: graph + ",scale=640:360:flags=bicubic", in: folder))
-        for (filters, message) in [("scale=160:90", "--vf 'scale=160:90' turns 320x180 yuv420p frames into 160x90 yuv420p: its filters must keep the size"),
-                                   ("format=rgb24", "into 320x180 rgb24"),
-                                   ("hqdnx", "--vf 'hqdnx': cannot set up")] {
-            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mkv", "--vf", filters], in: folder)
+        let after = try Tool.clarity(["transcode", "in.mp4", "after.mkv", "--vf", "hqdn3d=4", "--post-vf", "unsharp=5:5:0.8", "--scale", "2",
+                                      "--model", "bicubic", "--codec", "ffv1"], in: folder)
+        XCTAssertEqual(after.status, 0, after.stderr)
+        XCTAssertEqual(try Tool.frameHashes("after.mkv", in: folder),
+                       try Tool.frameHashes("in.mp4", filter: "hqdn3d=4,scale=640:360:flags=bicubic,unsharp=5:5:0.8", in: folder))
+        let gif = try Tool.clarity(["transcode", "in.mp4", "eq.gif", "--post-vf", "eq=saturation=1.5", "--frames", "2"], in: folder)
+        XCTAssertEqual(gif.status, 0, gif.stderr)
+        for (option, filters, message) in [("--vf", "scale=160:90", "--vf 'scale=160:90' turns 320x180 frames into 160x90: its filters must keep the size"),
+                                           ("--post-vf", "crop=100:100", "--post-vf 'crop=100:100' turns 320x180 frames into 100x100"),
+                                           ("--vf", "hqdnx", "--vf 'hqdnx': cannot set up")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mkv", option, filters], in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.contains(message), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path("refused.mkv")))

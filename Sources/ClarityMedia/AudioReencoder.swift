@@ -26,12 +26,10 @@ final class AudioReencoder {
     /// 24 a channel).
     static func bitRate(channels: Int) -> Int64 { Int64(max(192_000, 64_000 * channels)) }
 
-    /// `target`: the encoder's format (AAC, Opus). `globalHeader`: the container wants the codec's
-    /// set-up out of band (MP4, Matroska).
-    init(_ input: StreamInfo, to target: AVCodecID, globalHeader: Bool) throws {
-        guard let encoding = avcodec_find_encoder(target) else {
-            throw MediaError(.unsupported, "cannot re-encode audio stream #\(input.index): no \(String(cString: avcodec_get_name(target))) encoder")
-        }
+    /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
+    /// `bitRate(channels:)`. `globalHeader`: the container wants the codec's set-up out of
+    /// band (MP4, Matroska).
+    init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
         encoder = avcodec_alloc_context3(encoding)!
@@ -48,6 +46,9 @@ final class AudioReencoder {
         encoder.pointee.sample_rate = Self.rate(nearest: dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         encoder.pointee.bit_rate = Self.bitRate(channels: Int(channels))
+        if let bitRate, av_opt_set(encoder, "b", bitRate, 0) < 0 {
+            throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
+        }
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
         let r = avcodec_open2(encoder, encoding, nil)

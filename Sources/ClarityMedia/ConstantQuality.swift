@@ -50,7 +50,9 @@ struct ConstantQuality {
             self.init(options: [("qp", String(Int(Self.rav1e.value(crf).rounded())))], frameQuality: nil)
         case _ where hasOption("crf"):
             self.init(options: [("crf", String(crf))], frameQuality: nil)
-        case "libxvid", _ where hasOption("mpv_flags"):
+        case "libxvid":
+            fallthrough
+        case _ where hasOption("mpv_flags"):
             // These read the quantizer from each frame, where ffmpeg sets it.
             let quality = Int32(Self.quantizer.value(crf).rounded()) * FF_QP2LAMBDA
             self.init(options: Self.qscale(quality), frameQuality: quality)

@@ -183,47 +183,84 @@ public final class MediaWriter {
     }
 
     public func carriage(of stream: StreamInfo) -> Carriage {
-        if canCarry(stream) { return .asItIs }
-        return reencodingTarget(of: stream).map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
-    }
-
-    /// What a stream the container cannot hold as it is becomes: audio AAC, or the container's
-    /// own audio codec where it takes no AAC (Opus for WebM); subtitles a format of the same
-    /// kind the container holds (text as mov_text, pictures as DVD subtitles in MP4); nil for
-    /// anything else.
-    private func reencodingTarget(of stream: StreamInfo) -> AVCodecID? {
-        guard let oformat = context?.pointee.oformat else { return nil }
+        let target: AVCodecID?
         switch stream.kind {
         case .audio:
-            return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].first {
-                $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) && avcodec_find_encoder($0) != nil
-            }
+            if !audioEncoding.isAsked && canCarry(stream) { return .asItIs }
+            target = audioEncoder()?.pointee.id
         case .subtitle:
-            // The container's default first (MP4 names none, and takes mov_text and DVD subtitles).
-            return [oformat.pointee.subtitle_codec, AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_ASS, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_WEBVTT,
-                    AV_CODEC_ID_DVD_SUBTITLE]
-                .first { avformat_query_codec(oformat, $0, FF_COMPLIANCE_NORMAL) == 1 && SubtitleReencoder.converts(stream, to: $0) }
-        default: return nil
+            if canCarry(stream) { return .asItIs }
+            target = subtitleTarget(for: stream)
+        default:
+            return canCarry(stream) ? .asItIs : .not
         }
+        return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
-    /// What re-encodes `stream` for this container, when it needs it.
+    /// Audio encoded again as the user asks (`--audio-codec`, `--audio-bitrate`), set before
+    /// streams are added.
+    public private(set) var audioEncoding = AudioEncoding()
+
+    /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, or that the
+    /// container cannot hold, before anything is written.
+    public func encodeAudio(_ encoding: AudioEncoding) throws {
+        if let name = encoding.encoder {
+            guard let codec = avcodec_find_encoder_by_name(name) else {
+                throw MediaError(.invalidArgument, "unknown audio encoder '\(name)' (see `ffmpeg -encoders`: aac, libopus, flac, ac3, ...)")
+            }
+            guard codec.pointee.type == AVMEDIA_TYPE_AUDIO else {
+                throw MediaError(.invalidArgument, "'\(name)' is not an audio encoder (aac, libopus, flac, ac3, ...)")
+            }
+            guard holds(codec.pointee.id, AVMEDIA_TYPE_AUDIO) else {
+                throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(name) audio")
+            }
+        }
+        audioEncoding = encoding
+    }
+
+    /// What audio is encoded again with: the encoder asked for, else AAC, or the container's
+    /// own audio codec where it takes no AAC (Opus for WebM).
+    private func audioEncoder() -> UnsafePointer<AVCodec>? {
+        if let name = audioEncoding.encoder { return avcodec_find_encoder_by_name(name) }
+        guard let oformat = context?.pointee.oformat else { return nil }
+        return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].lazy
+            .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
+            .compactMap { avcodec_find_encoder($0) }.first
+    }
+
+    /// What subtitles the container cannot hold as they are become: a format of the same kind
+    /// it holds (text as mov_text, pictures as DVD subtitles in MP4).
+    private func subtitleTarget(for stream: StreamInfo) -> AVCodecID? {
+        guard let oformat = context?.pointee.oformat else { return nil }
+        // The container's default first (MP4 names none, and takes mov_text and DVD subtitles).
+        return [oformat.pointee.subtitle_codec, AV_CODEC_ID_MOV_TEXT, AV_CODEC_ID_ASS, AV_CODEC_ID_SUBRIP, AV_CODEC_ID_WEBVTT,
+                AV_CODEC_ID_DVD_SUBTITLE]
+            .first { avformat_query_codec(oformat, $0, FF_COMPLIANCE_NORMAL) == 1 && SubtitleReencoder.converts(stream, to: $0) }
+    }
+
+    /// What re-encodes `stream` for this container, when it needs it or the user asks.
     private func reencoder(for stream: StreamInfo) throws -> StreamReencoder? {
-        guard !canCarry(stream), let target = reencodingTarget(of: stream), let oformat = context?.pointee.oformat else { return nil }
+        guard case .reencoded = carriage(of: stream), let oformat = context?.pointee.oformat else { return nil }
         let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
-        let reencoder: StreamReencoder = stream.kind == .audio ? try AudioReencoder(stream, to: target, globalHeader: global)
-            : try SubtitleReencoder(stream, to: target, globalHeader: global)
-        return reencoder
+        if stream.kind == .audio {
+            return try audioEncoder().map { try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, globalHeader: global) }
+        }
+        return try subtitleTarget(for: stream).map { try SubtitleReencoder(stream, to: $0, globalHeader: global) }
     }
 
     /// Whether this container can carry a copy of `stream` as it is.
     private func canCarry(_ stream: StreamInfo) -> Bool {
-        guard let ctx = context else { return false }
         // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
+        return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+    }
+
+    /// Whether this container holds `codec`'s streams.
+    private func holds(_ codec: AVCodecID, _ type: AVMediaType) -> Bool {
+        guard let ctx = context else { return false }
         // MP4 takes these only as an experiment (FFmpeg 5.1: "add '-strict -2'").
-        if containerName == "mp4" && [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD].contains(stream.parameters.pointee.codec_id) { return false }
-        return ContainerCodecs.holds(ctx.pointee.oformat, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+        if containerName == "mp4" && [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD].contains(codec) { return false }
+        return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
     }
 
     /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).

@@ -43,6 +43,19 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Do not copy audio streams.")
     var noAudio = false
 
+    @Option(name: .customLong("audio-codec"),
+            help: ArgumentHelp("Encode every audio stream again with this FFmpeg encoder (aac, libopus, flac, ac3, libmp3lame) instead of copying it: lossless or surround sound made small, or a codec a device needs. Default: copied, or encoded again only where the container cannot hold it (AAC, or Opus for WebM).",
+                               valueName: "encoder"))
+    var audioCodec: String?
+
+    @Option(name: .customLong("audio-bitrate"),
+            help: ArgumentHelp("Bitrate of audio encoded again (96k, 192k); given alone, every audio stream is encoded again in the container's usual codec (AAC, or Opus for WebM). Default: 192k for stereo, 64k a channel beyond.",
+                               valueName: "rate"))
+    var audioBitrate: String?
+
+    /// How audio is encoded again, if the user asks.
+    var audioEncoding: AudioEncoding { AudioEncoding(encoder: audioCodec, bitRate: audioBitrate) }
+
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
 
@@ -69,6 +82,9 @@ struct EncodeOptions: ParsableArguments {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
+        if noAudio && (audioCodec != nil || audioBitrate != nil) {
+            throw ValidationError("--no-audio drops the audio that \(audioCodec != nil ? "--audio-codec" : "--audio-bitrate") would encode: give one of them")
+        }
         if let postFilters, postFilters.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--post-vf takes FFmpeg filters (unsharp, noise=alls=6:allf=t, ...), not nothing")
         }
@@ -109,7 +125,8 @@ struct EncodeOptions: ParsableArguments {
                 switch writer.carriage(of: s) {
                 case .asItIs: return true
                 case .reencoded(let codec):
-                    if !quiet {
+                    // Audio encoded again on request is what the user asked for: nothing to say.
+                    if !quiet && !(s.kind == .audio && audioEncoding != AudioEncoding()) {
                         Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(MediaWriter.displayName(ofCodec: codec)): the \(writer.containerName) container cannot hold it as it is")
                     }
                     return true

@@ -128,6 +128,7 @@ struct EnhanceRun {
             }
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
+            try writer.encodeAudio(encode.audioEncoding)
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]

@@ -604,6 +604,40 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// --audio-codec and --audio-bitrate encode every audio stream again, as asked and without
+    /// a warning (a bitrate alone in the container's usual codec), keeping its length; an
+    /// encoder the container cannot hold, or one that is not of audio, is refused before
+    /// anything is written.
+    func testAudioIsEncodedAgainOnRequest() throws {
+        try makeClip(seconds: 1)
+        let audio = { (file: String) in try Tool.probe(file, stream: "a", entries: "stream=codec_name,bit_rate", in: self.folder) }
+        let span = { (file: String) in
+            try Tool.probe(file, stream: "a", entries: "packet=pts_time,duration_time", in: self.folder)
+                .compactMap { line -> Double? in
+                    let parts = line.split(separator: ",").compactMap { Double($0) }
+                    return parts.count == 2 ? parts[0] + parts[1] : nil
+                }.max() ?? 0
+        }
+        XCTAssertEqual(try audio("in.mp4").first?.hasPrefix("aac,"), true)
+        let smaller = try Tool.clarity(["transcode", "in.mp4", "small.mp4", "--audio-bitrate", "32k", "--progress", "none"], in: folder)
+        XCTAssertEqual(smaller.status, 0, smaller.stderr)
+        XCTAssertFalse(smaller.stderr.contains("re-encoding"), smaller.stderr)
+        let rate = try XCTUnwrap(try audio("small.mp4").first?.split(separator: ",").last.flatMap { Double($0) })
+        XCTAssertEqual(rate, 32_000, accuracy: 6_000)
+        XCTAssertEqual(try span("small.mp4"), try span("in.mp4"), accuracy: 0.05)
+        for (codec, file, name) in [("libopus", "opus.mkv", "opus"), ("flac", "flac.mkv", "flac")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", file, "--audio-codec", codec, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try audio(file).first?.split(separator: ",").first.map(String.init), name)
+        }
+        for (codec, message) in [("flac", "the mp4 container cannot hold flac audio"), ("libx264", "'libx264' is not an audio encoder")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mp4", "--audio-codec", codec], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path("refused.mp4")))
+        }
+    }
+
     /// --crop: a given area and the black bars found (letterbox and pillarbox at once) keep
     /// exactly the picture, frame for frame; the models take a cropped frame; areas that do not
     /// fit or split chroma samples, and `auto` from a pipe, are refused.

@@ -1,0 +1,17 @@
+/// How audio is written when the user asks (`--audio-codec`, `--audio-bitrate`): every audio
+/// stream encoded again, rather than copied as it is. Without either, audio is copied, or
+/// encoded again only where the container cannot hold it.
+public struct AudioEncoding: Sendable, Equatable {
+    /// An FFmpeg audio encoder by name (aac, libopus, flac, ac3, libmp3lame); nil: the one
+    /// the container would take (AAC, or its own).
+    public var encoder: String?
+    /// A bitrate in FFmpeg's syntax (192k, 1.5M); nil: the encoder's rate for transparent sound.
+    public var bitRate: String?
+
+    public init(encoder: String? = nil, bitRate: String? = nil) {
+        (self.encoder, self.bitRate) = (encoder, bitRate)
+    }
+
+    /// Whether the user asked for audio to be encoded again.
+    var isAsked: Bool { encoder != nil || bitRate != nil }
+}

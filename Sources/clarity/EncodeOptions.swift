@@ -44,7 +44,7 @@ struct EncodeOptions: ParsableArguments {
     var noAudio = false
 
     @Option(name: .customLong("audio-codec"),
-            help: ArgumentHelp("Encode every audio stream again with this FFmpeg encoder (aac, libopus, flac, ac3, libmp3lame) instead of copying it: lossless or surround sound made small, or a codec a device needs. Default: copied, or encoded again only where the container cannot hold it (AAC, or Opus for WebM).",
+            help: ArgumentHelp("Encode every audio stream again with this FFmpeg encoder (aac, libopus, flac, ac3, libmp3lame) instead of copying it: lossless or surround sound made small, or a codec a device needs. Default (copy): copied, or encoded again only where the container cannot hold it (AAC, or Opus for WebM).",
                                valueName: "encoder"))
     var audioCodec: String?
 
@@ -54,7 +54,7 @@ struct EncodeOptions: ParsableArguments {
     var audioBitrate: String?
 
     /// How audio is encoded again, if the user asks.
-    var audioEncoding: AudioEncoding { AudioEncoding(encoder: audioCodec, bitRate: audioBitrate) }
+    var audioEncoding: AudioEncoding { AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate) }
 
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
@@ -82,6 +82,7 @@ struct EncodeOptions: ParsableArguments {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
+        if audioCodec == "copy" && audioBitrate != nil { throw ValidationError("--audio-codec copy keeps the audio's own bitrate: drop --audio-bitrate") }
         if noAudio && (audioCodec != nil || audioBitrate != nil) {
             throw ValidationError("--no-audio drops the audio that \(audioCodec != nil ? "--audio-codec" : "--audio-bitrate") would encode: give one of them")
         }

@@ -630,6 +630,11 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try audio(file).first?.split(separator: ",").first.map(String.init), name)
         }
+        // As ffmpeg's -c:a copy: the default, said.
+        let copied = try Tool.clarity(["transcode", "in.mp4", "copy.mp4", "--audio-codec", "copy", "--progress", "none"], in: folder)
+        XCTAssertEqual(copied.status, 0, copied.stderr)
+        XCTAssertEqual(try Tool.probe("copy.mp4", stream: "a", entries: "packet=size", in: folder),
+                       try Tool.probe("in.mp4", stream: "a", entries: "packet=size", in: folder))
         for (codec, message) in [("flac", "the mp4 container cannot hold flac audio"), ("libx264", "'libx264' is not an audio encoder")] {
             let r = try Tool.clarity(["transcode", "in.mp4", "refused.mp4", "--audio-codec", codec], in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)

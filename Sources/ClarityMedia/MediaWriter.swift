@@ -35,6 +35,9 @@ public final class MediaWriter {
     public var restatedFrameRate: (written: Double, input: Double)? { frameClock?.restated }
     /// The constant quantizer of encoders that read it from each frame (`ConstantQuality`).
     private var frameQuality: Int32?
+    /// Audio encoded again as the user asks (`--audio-codec`, `--audio-bitrate`), set before
+    /// streams are added (`encodeAudio`).
+    public private(set) var audioEncoding = AudioEncoding()
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
@@ -196,10 +199,6 @@ public final class MediaWriter {
         }
         return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
-
-    /// Audio encoded again as the user asks (`--audio-codec`, `--audio-bitrate`), set before
-    /// streams are added.
-    public private(set) var audioEncoding = AudioEncoding()
 
     /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, or that the
     /// container cannot hold, before anything is written.

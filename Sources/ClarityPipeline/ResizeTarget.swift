@@ -6,6 +6,10 @@ public enum ResizeTarget: Equatable, Sendable {
     /// A size; a nil side follows from the other, keeping the input's aspect (ffmpeg's
     /// `scale=3840:-2`).
     case size(width: Int?, height: Int?)
+    /// The picture's shorter side as shown, the other following from the aspect: what "4K"
+    /// and "1080p" mean, for a landscape film (3840x2160) and a phone's portrait clip
+    /// (2160x3840) alike.
+    case shorterSide(Int)
 
     /// The target in `format`'s stored pixels, for a size given as the picture is shown: its
     /// sides swap for a video shown turned a quarter (a phone's portrait clip).
@@ -33,6 +37,9 @@ public enum ResizeTarget: Equatable, Sendable {
             return (width, height)
         case .factor(let k):
             return (fit(Double(width) * k, multiple.x), fit(Double(height) * k, multiple.y))
+        case .shorterSide(let side):
+            let follow: ResizeTarget = shown >= Double(height) ? .size(width: nil, height: side) : .size(width: side, height: nil)
+            return follow.dimensions(forWidth: width, height: height, multiple: multiple, sampleAspect: sampleAspect)
         }
     }
 

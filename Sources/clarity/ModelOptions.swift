@@ -83,7 +83,7 @@ struct ModelOptions: ParsableArguments {
         let scale: Int
         switch target {
         case .factor(let k)? where k >= 1: scale = Int(k.rounded())
-        case .size?: scale = requested.map { max(1, Int((Double($0.width) / Double(input.width)).rounded())) } ?? 3
+        case .size?, .shorterSide?: scale = requested.map { max(1, Int((Double($0.width) / Double(input.width)).rounded())) } ?? 3
         default: scale = 3
         }
         let loaded: Model

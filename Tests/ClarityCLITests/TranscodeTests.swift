@@ -766,7 +766,8 @@ final class TranscodeTests: ToolTestCase {
         try makeClip(seconds: 0.2)
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=90", "turned.mp4"], in: folder)
         XCTAssertEqual(try Tool.probe("turned.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])
-        for resize in [["--scale", "2"], ["--size", "360x640"], ["--size", "360x-1", "--model", "bicubicpp"]] {
+        // A named size is the shorter side as shown: 360p of a portrait clip is 360 wide.
+        for resize in [["--scale", "2"], ["--size", "360x640"], ["--size", "360x-1", "--model", "bicubicpp"], ["--size", "360p"]] {
             let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "-y", "--progress", "none"] + resize, in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), ["90"])

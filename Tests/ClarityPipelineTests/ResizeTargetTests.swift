@@ -27,6 +27,17 @@ final class ResizeTargetTests: XCTestCase {
         XCTAssertEqual(d.height, 1080)
     }
 
+    /// A named size ("4k") is the shorter side as shown: landscape, portrait, scope and
+    /// anamorphic pictures keep their shape.
+    func testTheShorterSideKeepsTheShape() {
+        let fourK = ResizeTarget.shorterSide(2160)
+        XCTAssertTrue(fourK.dimensions(forWidth: 1280, height: 720, multiple: (2, 2)) == (3840, 2160))
+        XCTAssertTrue(fourK.dimensions(forWidth: 720, height: 1280, multiple: (2, 2)) == (2160, 3840))
+        XCTAssertTrue(fourK.dimensions(forWidth: 1920, height: 800, multiple: (2, 2)) == (5184, 2160))
+        // 1440x1080 of 4:3 pixels is shown 1920x1080.
+        XCTAssertTrue(fourK.dimensions(forWidth: 1440, height: 1080, multiple: (2, 2), sampleAspect: 4.0 / 3) == (3840, 2160))
+    }
+
     /// One side given: the other keeps the input's aspect, rounded to whole chroma samples.
     func testOneSideKeepsTheAspect() {
         XCTAssertTrue(ResizeTarget.size(width: 3840, height: nil).dimensions(forWidth: 1280, height: 720, multiple: (2, 2)) == (3840, 2160))

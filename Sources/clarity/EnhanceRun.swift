@@ -25,8 +25,9 @@ struct EnhanceRun {
     var queueDepth = 3
     /// Copies of the stage working on consecutive frames at once.
     var framesAtOnce = 1
-    /// Whether no option asks for anything that changes the picture's content (no size, model,
-    /// preset or artifact removal): said before the run, as a user may have expected more.
+    /// Whether no option of the stage asks for anything that changes the picture's content
+    /// (no size, model, preset or artifact removal): said before the run, unless filters of
+    /// the user's do (`--vf`, `--post-vf`), as a user may have expected more.
     var enhancesNothing = false
     /// Called once per copy.
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
@@ -122,7 +123,7 @@ struct EnhanceRun {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
             }
-            if !run.quiet && enhancesNothing {
+            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encode.postFilters == nil {
                 Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
                               + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }

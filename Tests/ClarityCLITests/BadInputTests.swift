@@ -70,7 +70,8 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "big"], status: 64, mentioning: "--size")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "641x361"], status: 64, mentioning: "try 642x362")
         for size in ["-1x-1", "0x100", "640x-3", "640x"] {
-            try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", size], status: 64, mentioning: "or 3840x-1 to keep the input's aspect")
+            try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", size], status: 64,
+                              mentioning: "3840x-1 to keep the input's aspect, or 4k, 1080p")
         }
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--filter", "magic"], status: 64, mentioning: "unknown filter")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "nosuchcodec"], status: 64, mentioning: "unknown encoder")

@@ -35,7 +35,7 @@ struct Live: ParsableCommand {
     @Option(help: "Upscaling factor of the models (default: 3, or the one --size needs).")
     var scale: Int?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT as the picture is shown (3840x2160; 3840x-1 keeps the input's aspect): the router runs at the bundled models' scale nearest it (x2 for 1080p to 4K, x3 for 720p), then the --canvas filter resizes to it.", valueName: "WxH"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Output size, WIDTHxHEIGHT as the picture is shown (3840x2160; 3840x-1 keeps the input's aspect), or by name, the shorter side with the aspect kept (1080p, 1440p, 4k): the router runs at the bundled models' scale nearest it (x2 for 1080p to 4K, x3 for 720p), then the --canvas filter resizes to it.", valueName: "WxH|4k"))
     var size: String?
 
     @Option(help: ArgumentHelp("Comma list of upscalers the router may use (default: every bundled one at --scale).", valueName: "a,b"))

@@ -1,7 +1,7 @@
 /// How audio is written when the user asks (`--audio-codec`, `--audio-bitrate`): every audio
 /// stream encoded again, rather than copied as it is. Without either, audio is copied, or
 /// encoded again only where the container cannot hold it.
-public struct AudioEncoding: Sendable, Equatable {
+public struct AudioEncoding: Sendable {
     /// An FFmpeg audio encoder by name (aac, libopus, flac, ac3, libmp3lame); nil: the one
     /// the container would take (AAC, or its own).
     public var encoder: String?
@@ -13,5 +13,5 @@ public struct AudioEncoding: Sendable, Equatable {
     }
 
     /// Whether the user asked for audio to be encoded again.
-    var isAsked: Bool { encoder != nil || bitRate != nil }
+    public var isAsked: Bool { encoder != nil || bitRate != nil }
 }

@@ -291,8 +291,8 @@ public final class MediaReader {
         var newRate = reading.rate
         if newRate == nil, let fastest = reading.fastestRate, deinterlacedRate.num > 0, av_cmp_q(deinterlacedRate, fastest) > 0 {
             let divisor = Int32((av_q2d(deinterlacedRate) / av_q2d(fastest)).rounded(.up))
-            newRate = av_div_q(deinterlacedRate, AVRational(num: divisor, den: 1))
-            thinned = (deinterlacedRate, newRate!)
+            let fraction = av_div_q(deinterlacedRate, AVRational(num: divisor, den: 1))
+            (newRate, thinned) = (fraction, (deinterlacedRate, fraction))
         }
         do {
             filters = deinterlaces || newRate != nil || reading.filterGraph != nil

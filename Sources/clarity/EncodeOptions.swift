@@ -127,7 +127,7 @@ struct EncodeOptions: ParsableArguments {
                 case .asItIs: return true
                 case .reencoded(let codec):
                     // Audio encoded again on request is what the user asked for: nothing to say.
-                    if !quiet && !(s.kind == .audio && audioEncoding != AudioEncoding()) {
+                    if !quiet && !(s.kind == .audio && audioEncoding.isAsked) {
                         Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(MediaWriter.displayName(ofCodec: codec)): the \(writer.containerName) container cannot hold it as it is")
                     }
                     return true

@@ -84,12 +84,14 @@ for t in smpte2084 arib-std-b67; do
   for f in c.mkv f.mkv; do ffmpeg -v error -y -i $f -vf "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp,format=rgb24" -frames:v 1 -f rawvideo $f.rgb; done
   echo "$t into video: clarity --sdr $(compare sdr.rgb c.mkv.rgb) | ffmpeg's hable recipe $(compare sdr.rgb f.mkv.rgb)"
 done
-part 5 "tone curves (--tonemap) on a grey ramp graded with its white at 1000 cd/m2 (half of it above SDR's white, 203)"
+part 5 "tone curves (--tonemap) and a peak (--hdr-peak) on a grey ramp graded with its white at 1000 cd/m2 (half of it above SDR's white, 203)"
 ffmpeg -v error -f lavfi -i "nullsrc=s=256x16,geq=lum='X':cb=128:cr=128,format=gray" -frames:v 1 -pix_fmt rgb24 ramp.png
 ffmpeg -v error -i ramp.png -vf "zscale=tin=iec61966-2-1:pin=709:min=gbr:rin=pc:t=linear:p=709:m=gbr:r=pc:npl=203,format=gbrpf32le,zscale=p=2020:t=smpte2084:m=2020_ncl:r=tv:npl=1000,format=yuv444p10le" \
   -c:v libx265 -x265-params log-level=error:lossless=1:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc:max-cll=1000,400 ramp.mkv
-for c in mobius hable reinhard clip; do
-  $C transcode ramp.mkv $c.png --filter bicubic --tonemap $c --progress none >/dev/null 2>&1; rgb $c.png $c.rgb
+# peak400: the default curve with the peak given (--hdr-peak 400) instead of the stream's 1000.
+for c in mobius hable reinhard clip peak400; do
+  case $c in peak400) curve="--hdr-peak 400" ;; *) curve="--tonemap $c" ;; esac
+  $C transcode ramp.mkv $c.png --filter bicubic $curve --progress none >/dev/null 2>&1; rgb $c.png $c.rgb
   python3 - $c <<'PY'
 import sys, numpy as np
 row = np.fromfile(sys.argv[1] + ".rgb", np.uint8).reshape(16, 256, 3)[8, :, 0].astype(int)

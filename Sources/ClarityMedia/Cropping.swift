@@ -35,18 +35,6 @@ public struct CropRect: Equatable, Sendable, CustomStringConvertible {
         }
         return r
     }
-
-    /// Keeps only this part of `frame`, in place and without copying: its planes start
-    /// further in and it reports the smaller size.
-    func apply(to frame: VideoFrame) throws {
-        let f = frame.avFrame
-        f.pointee.crop_left = x
-        f.pointee.crop_top = y
-        f.pointee.crop_right = Int(f.pointee.width) - x - width
-        f.pointee.crop_bottom = Int(f.pointee.height) - y - height
-        let r = av_frame_apply_cropping(f, Int32(AV_FRAME_CROP_UNALIGNED))
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot crop a \(frame.width)x\(frame.height) frame to \(self)", kind: .invalidArgument) }
-    }
 }
 
 /// What `--crop` asks for: a rectangle in ffmpeg's crop syntax (`W:H[:X:Y]`, centred unless

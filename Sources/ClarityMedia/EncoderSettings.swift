@@ -16,9 +16,15 @@ public struct EncoderSettings: Sendable {
     public var toneMapsHDR = false
     /// How HDR made SDR brings highlights into range.
     public var toneCurve = ToneCurve.mobius
+    /// The brightest level tone mapping rolls highlights off to, in cd/m2; nil: the one the
+    /// stream states (`ToneMapper.peak(of:)`).
+    public var hdrPeak: Double?
     /// FFmpeg filters of the user's (`--post-vf`) for each frame just before the encoder; they
     /// keep its size. Nil: none.
     public var postFilters: String?
+    /// Seconds from the input's start to the output's (`--start`): `postFilters` see frames on
+    /// the input's clock.
+    public var clockStart = 0.0
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
                 threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {

@@ -25,12 +25,19 @@ final class FilterChain {
     }
 
     /// `filters`, then filters a user gave with `option` (`--vf`, in FFmpeg's graph syntax),
-    /// which must keep the frames' size: what follows was set up for it. Their frames are
+    /// which must keep the size of the frames `filters` give (`shown`; `format`'s when nil):
+    /// what follows was set up for it. Their frames are
     /// converted back to the pixel format that came in (a filter of YUV, eq, on RGB frames),
     /// as ffmpeg converts to what follows. Their mistakes are the user's to mend (exit 64).
+    /// They see frames on the input's clock, `clockStart` seconds (`--start`'s) ahead of the
+    /// output's, so that a subtitle file or `enable='gte(t,90)'` means the film's time.
     static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
-                       format: VideoFormat, purpose: String) throws -> FilterChain {
-        let user = userGraph.map { [$0, "format=pix_fmts=\(format.pixelFormatName)"] } ?? []
+                       format: VideoFormat, keeping shown: VideoFormat? = nil, clockStart: Double = 0,
+                       purpose: String) throws -> FilterChain {
+        // Whole ticks of each setpts's own time base, so that the way back is exact.
+        let shift = String(format: "round(%.6f/TB)", clockStart)
+        let clocked = { (graph: String) in clockStart > 0 ? ["setpts=PTS+\(shift)", graph, "setpts=PTS-\(shift)"] : [graph] }
+        let user = userGraph.map { clocked($0) + ["format=pix_fmts=\(format.pixelFormatName)"] } ?? []
         let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
         let chain: FilterChain
         do {
@@ -39,9 +46,9 @@ final class FilterChain {
             guard let userGraph else { throw error }
             throw MediaError(.invalidArgument, "\(option) '\(userGraph)': \(error.message)")
         }
-        let shape = chain.outputShape
-        if let userGraph, shape.width != format.width || shape.height != format.height {
-            throw MediaError(.invalidArgument, "\(option) '\(userGraph)' turns \(format.width)x\(format.height) frames into "
+        let shape = chain.outputShape, size = shown ?? format
+        if let userGraph, shape.width != size.width || shape.height != size.height {
+            throw MediaError(.invalidArgument, "\(option) '\(userGraph)' turns \(size.width)x\(size.height) frames into "
                              + "\(shape.width)x\(shape.height): its filters must keep the size (--crop and --size change it)")
         }
         return chain
@@ -107,7 +114,6 @@ final class FilterChain {
         let r = av_buffersrc_add_frame_flags(source, frame.avFrame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
         guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused a frame", kind: .codec) }
     }
-
 
     /// The frames ready after `frame` is pushed (nil at the end: the rest).
     func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {

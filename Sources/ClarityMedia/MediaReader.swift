@@ -70,16 +70,17 @@ public final class MediaReader {
     public private(set) var firstOtherShape: String?
     /// The scaler of the latest other shape.
     private var reshaper: FrameScaler?
-    /// Deinterlaces the decoded frames (after reshaping) and gives them a new rate, where
-    /// asked; nil when they go out as decoded.
-    private let filters: ReadFilters?
+    /// Deinterlaces the decoded frames (after reshaping), gives them a new rate, crops them,
+    /// turns them upright and runs the user's filters, where asked; nil when they go out as
+    /// decoded.
+    private var filters: ReadFilters?
+    /// What `filters` were set up for.
+    private var filterPlan: ReadFilters.Plan
     /// Whether frames are deinterlaced on their way out.
     public let deinterlaces: Bool
     /// The input's rate and the rate its frames were thinned to, where it ran faster than the
     /// output can time (`InputReading.fastestRate`).
     public private(set) var thinned: (from: AVRational, to: AVRational)?
-    /// Turns the frames handed out upright (`turnUpright`); nil when they go out as stored.
-    private var upright: FilterChain?
     /// The part read, and its bounds in microseconds of the input's clock (begin: where
     /// timestamps restart at 0).
     private let range: InputRange
@@ -294,14 +295,6 @@ public final class MediaReader {
             let fraction = av_div_q(deinterlacedRate, AVRational(num: divisor, den: 1))
             (newRate, thinned) = (fraction, (deinterlacedRate, fraction))
         }
-        do {
-            filters = deinterlaces || newRate != nil || reading.filterGraph != nil
-                ? try ReadFilters(format: decoded, deinterlace: deinterlaces ? deinterlace : nil, rate: newRate, userGraph: reading.filterGraph) : nil
-        } catch {
-            avcodec_free_context(&decoder)
-            avformat_close_input(&context)
-            throw error
-        }
         var whole: Double?
         if stream.pointee.duration > 0 {
             whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
@@ -315,6 +308,9 @@ public final class MediaReader {
         }
         do {
             crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) { sampler }
+            filterPlan = ReadFilters.Plan(deinterlace: deinterlaces ? deinterlace : nil, rate: newRate, crop: crop,
+                                          userGraph: reading.filterGraph, clockStart: range.start)
+            filters = filterPlan.isEmpty ? nil : try ReadFilters(format: decoded, plan: filterPlan)
         } catch {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
@@ -526,10 +522,11 @@ public final class MediaReader {
     /// Before the first frame is read.
     public func turnUpright() throws {
         let quarters = decodedFormat.displayQuarterTurns
-        guard quarters != 0, upright == nil, framesHandedOut == 0 else { return }
-        let filters: [(name: String, options: String?)] = quarters == 2 ? [("hflip", nil), ("vflip", nil)]
-            : [("transpose", quarters == 1 ? "cclock" : "clock")]
-        upright = try FilterChain(format: videoFormat, filters: filters, purpose: "turning upright")
+        guard quarters != 0, filterPlan.quarterTurns == 0, framesHandedOut == 0 else { return }
+        var plan = filterPlan
+        plan.quarterTurns = quarters
+        filters = try ReadFilters(format: decodedFormat, plan: plan)
+        filterPlan = plan
         var shown = videoFormat
         if quarters != 2 {
             (shown.width, shown.height) = (shown.height, shown.width)
@@ -551,13 +548,8 @@ public final class MediaReader {
             return nil
         }
         let item = try nextItem()
-        guard case .frame(let frame)? = item else { return item }
-        framesHandedOut += 1
-        try crop?.apply(to: frame)
-        guard let upright else { return item }
-        try upright.push(frame)
-        guard let turned = try upright.pull() else { throw MediaError(.codec, "a frame was not turned upright") }
-        return .frame(turned)
+        if case .frame? = item { framesHandedOut += 1 }
+        return item
     }
 
     /// Reads on to the next frame, dropping what comes before it; past the limit nothing read

@@ -286,13 +286,14 @@ public final class MediaWriter {
         var format = format
         let pictures = holdsPictures
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
-            let peak = ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
+            let peak = settings.hdrPeak ?? ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
             let sdr = ToneMapper.sdr(format, pictures: pictures)
             conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak, curve: settings.toneCurve))
             (format, toneMappedPeak) = (sdr, peak)
         }
         if let graph = settings.postFilters {
-            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
+            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format,
+                                                    clockStart: settings.clockStart, purpose: "--post-vf filters"))
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {

@@ -1,15 +1,16 @@
 import CFFmpeg
 
 /// What the reader runs frames through before handing them out, on one libavfilter graph set
-/// up once for one frame shape: deinterlacing, then a new frame rate, then the user's own
-/// filters (`--vf`), which must keep the frames' size.
+/// up once for one frame shape: deinterlacing, a new frame rate, `--crop`, turning upright,
+/// then the user's own filters (`--vf`), which must keep the frames' size. In ffmpeg's order:
+/// the user's filters see the picture as it is shown, as after ffmpeg's autorotate.
 ///
 /// Deinterlacing is FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived), in the same
 /// pixel format. For `film`, fieldmatch and decimate come first (the order ffmpeg's
 /// documentation gives, but with bwdif last: before decimate, its doubled frame rate would
 /// make decimate time frames at twice the film's rate). A new rate (`--fps`) is FFmpeg's fps
 /// filter: frames dropped or repeated onto its ticks, before the stages, so that frames left
-/// out cost no enhancing.
+/// out cost no enhancing. Cropping moves the planes' starts, without a copy.
 ///
 /// The filters look ahead (one frame; five for `film`), so frames come out after later ones
 /// go in, and the last after `push(nil)`. Timestamps stay in the input's time base; with
@@ -17,6 +18,24 @@ import CFFmpeg
 /// its ticks. Closed captions do not pass through the filters, which would drop or repeat
 /// them, but beside them (`CaptionCarry`).
 final class ReadFilters {
+    /// What the frames go through, in the order listed.
+    struct Plan {
+        /// Nil or `.off`: frames as decoded.
+        var deinterlace: Deinterlacing?
+        /// Nil: the rate they have.
+        var rate: AVRational?
+        var crop: CropRect?
+        /// Quarter turns counterclockwise to the picture as shown; 0 keeps it as stored.
+        var quarterTurns = 0
+        var userGraph: String?
+        /// Seconds the input's clock, which the user's filters see, is ahead of the output's.
+        var clockStart = 0.0
+
+        var isEmpty: Bool {
+            (deinterlace ?? .off) == .off && rate == nil && crop == nil && quarterTurns % 4 == 0 && userGraph == nil
+        }
+    }
+
     let timeBase: AVRational
     private let inputTimeBase: AVRational
     /// Whether frames come out at a new rate, each lasting one tick of `timeBase`.
@@ -25,11 +44,10 @@ final class ReadFilters {
     private var captions = CaptionCarry()
     private var ended = false
 
-    /// `deinterlace` nil or `.off` for frames as decoded; `rate` nil for the rate they have;
-    /// `userGraph` nil for none.
-    init(format: VideoFormat, deinterlace: Deinterlacing?, rate: AVRational?, userGraph: String? = nil) throws {
+    init(format: VideoFormat, plan: Plan) throws {
         var filters: [(name: String, options: String?)] = []
-        if let mode = deinterlace, mode != .off {
+        var shown = format
+        if let mode = plan.deinterlace, mode != .off {
             if mode == .film && !Deinterlacing.mayCarryPulldown(format.frameRate) {
                 throw MediaError(.invalidArgument, String(format: "--deinterlace film undoes the 3:2 pulldown of film in 29.97 or 30 fps video; "
                                                           + "this input runs at %.3g fps: use auto or on", av_q2d(format.frameRate)))
@@ -40,14 +58,27 @@ final class ReadFilters {
             // bwdif takes planar formats only; others are converted there and back, losslessly.
             filters.append(("format", "pix_fmts=\(format.pixelFormatName)"))
         }
-        if let rate { filters.append(("fps", "fps=\(rate.num)/\(rate.den):round=near")) }
-        precondition(!filters.isEmpty || userGraph != nil, "no filters for frames as decoded at their own rate")
-        chain = try FilterChain.ending(with: userGraph, option: "--vf", after: filters, format: format,
-                                       purpose: rate != nil ? "frame rate" : deinterlace != nil ? "deinterlacer" : "--vf filters")
+        if let rate = plan.rate { filters.append(("fps", "fps=\(rate.num)/\(rate.den):round=near")) }
+        if let crop = plan.crop {
+            filters.append(("crop", "w=\(crop.width):h=\(crop.height):x=\(crop.x):y=\(crop.y):exact=1"))
+            (shown.width, shown.height) = (crop.width, crop.height)
+        }
+        switch plan.quarterTurns % 4 {
+        case 1, 3:
+            filters.append(("transpose", plan.quarterTurns % 4 == 1 ? "cclock" : "clock"))
+            (shown.width, shown.height) = (shown.height, shown.width)
+        case 2: filters += [("hflip", nil), ("vflip", nil)]
+        default: break
+        }
+        precondition(!plan.isEmpty, "no filters for frames as decoded")
+        let purpose = plan.rate != nil ? "frame rate" : plan.deinterlace != nil ? "deinterlacer"
+            : plan.userGraph != nil ? "--vf filters" : plan.crop != nil ? "crop" : "turning upright"
+        chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: shown,
+                                       clockStart: plan.clockStart, purpose: purpose)
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
-        timeBase = deinterlace == .double || rate != nil ? chain.timeBase : format.timeBase
+        timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
         inputTimeBase = format.timeBase
-        retimes = rate != nil
+        retimes = plan.rate != nil
     }
 
     /// Hands a frame to the filters, or nil at the end of the stream to let the last ones out.

@@ -26,13 +26,22 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("As --sdr, with this curve for highlights above white: mobius (the default: levels below half of white kept, a smooth roll-off above), hable (filmic: the most highlight detail, the rest darker), reinhard, clip (cut at white). Also for pictures and GIFs.", valueName: "curve"))
     var tonemap: ToneCurve?
 
+    @Option(name: .customLong("hdr-peak"),
+            help: ArgumentHelp("As --sdr, with highlights rolled off up to this brightness in cd/m2 (203, the grade's white, to 10000) instead of the one the stream states (its MaxCLL, else its mastering display's peak, else 1000): for a stream that states none, or too much. Lower brightens the highlights and clips what lies above.", valueName: "nits"))
+    var hdrPeak: Double?
+
     @Option(name: .customLong("post-vf"),
-            help: ArgumentHelp("FFmpeg filters for each frame after enhancing, just before the encoder, as ffmpeg's -vf takes them: grain that hides an upscale's smoothness (noise=alls=6:allf=t), sharpening (unsharp), a logo or text (drawtext), ... They must keep the frame's size; their frames are converted back to the pixel format the encoder was given.",
+            help: ArgumentHelp("FFmpeg filters for each frame after enhancing, just before the encoder, as ffmpeg's -vf takes them: grain that hides an upscale's smoothness (noise=alls=6:allf=t), sharpening (unsharp), a logo or text (drawtext), ... They must keep the frame's size; their frames are converted back to the pixel format the encoder was given. With --start they see the input's clock (subtitles=film.srt burns the film's lines).",
                                valueName: "filters"))
     var postFilters: String?
 
-    /// Whether HDR video is made SDR (`--sdr`, or a curve named).
-    var makesSDR: Bool { sdr || tonemap != nil }
+    /// Whether HDR video is made SDR (`--sdr`, or a curve or peak named).
+    var makesSDR: Bool { sdr || tonemap != nil || hdrPeak != nil }
+
+    /// The options given that make HDR SDR, for a warning that the input is not HDR.
+    var sdrOptions: String {
+        [sdr ? "--sdr" : nil, tonemap != nil ? "--tonemap" : nil, hdrPeak != nil ? "--hdr-peak" : nil].compactMap { $0 }.joined(separator: ", ")
+    }
 
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
@@ -86,6 +95,9 @@ struct EncodeOptions: ParsableArguments {
         if noAudio && (audioCodec != nil || audioBitrate != nil) {
             throw ValidationError("--no-audio drops the audio that \(audioCodec != nil ? "--audio-codec" : "--audio-bitrate") would encode: give one of them")
         }
+        if let hdrPeak, !(ToneMapper.referenceWhite...10000).contains(hdrPeak) {
+            throw ValidationError("--hdr-peak is a brightness in cd/m2, from 203 (the grade's white) to 10000 (PQ's top): not \(String(format: "%g", hdrPeak))")
+        }
         if let postFilters, postFilters.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--post-vf takes FFmpeg filters (unsharp, noise=alls=6:allf=t, ...), not nothing")
         }
@@ -105,6 +117,7 @@ struct EncodeOptions: ParsableArguments {
                                        pixelFormat: pixelFormat, options: options)
         settings.toneMapsHDR = makesSDR
         settings.toneCurve = tonemap ?? .mobius
+        settings.hdrPeak = hdrPeak
         settings.postFilters = postFilters
         return settings
     }

@@ -136,9 +136,10 @@ struct EnhanceRun {
             // One picture file: the first frame of the part (`--start 12 still.png`).
             let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
             if onePicture { reader.limitFrames(to: 1) }
+            var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
+            encoder.clockStart = reading.range.start
             let pump = try FramePump(
-                reader: reader, stages: copies.map(\.stage), writer: writer,
-                encoder: encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil),
+                reader: reader, stages: copies.map(\.stage), writer: writer, encoder: encoder,
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
@@ -157,7 +158,7 @@ struct EnhanceRun {
                               + "the grade's white, \(Int(ToneMapper.referenceWhite)) cd/m2, becomes white; highlights up to \(Int(peak)) cd/m2 "
                               + "\(encode.tonemap?.effect ?? ToneCurve.mobius.effect)\n")
             } else if !run.quiet && encode.makesSDR {
-                Console.warning("\(encode.tonemap == nil ? "--sdr" : "--tonemap"): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
+                Console.warning("\(encode.sdrOptions): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
             }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }

@@ -394,9 +394,24 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertLessThan(ramps["hable"]![64], ramps["mobius"]![64] - 20)
         XCTAssertGreaterThan(steps("hable"), steps("mobius") + 20)
         XCTAssertGreaterThan(steps("mobius"), steps("clip") + 10)
-        let video = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "--filter", "bicubic", "--tonemap", "hable", "--codec", "ffv1"], in: folder)
-        XCTAssertEqual(video.status, 0, video.stderr)
-        XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream=color_transfer,color_primaries", in: folder), ["bt709,bt709"])
+        // A peak below the stream's: the ramp above 400 cd/m2 (about a third of it) reaches
+        // white, what lies below half of white stays.
+        let lower = try Tool.clarity(["transcode", "hdr.mkv", "peak.png", "--filter", "bicubic", "--hdr-peak", "400"], in: folder)
+        XCTAssertEqual(lower.status, 0, lower.stderr)
+        XCTAssertTrue(lower.stderr.contains("highlights up to 400 cd/m2 roll off above half of white"), lower.stderr)
+        let rgb = try firstFrameRGB(["-i", "peak.png"])
+        ramps["peak"] = (0..<256).map { Int(rgb[(8 * 256 + $0) * 3]) }
+        XCTAssertGreaterThan(atWhite("peak"), atWhite("mobius") + 0.15, "\(ramps["peak"]!)")
+        for x in [32, 64] { XCTAssertEqual(ramps["peak"]![x], ramps["mobius"]![x], accuracy: 2, "below half of white: \(x)") }
+        // A curve or a peak named makes video SDR, as --sdr does.
+        for option in [["--tonemap", "hable"], ["--hdr-peak", "600"]] {
+            let video = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "-y", "--filter", "bicubic", "--codec", "ffv1"] + option, in: folder)
+            XCTAssertEqual(video.status, 0, video.stderr)
+            XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream=color_transfer,color_primaries", in: folder), ["bt709,bt709"])
+        }
+        let dim = try Tool.clarity(["transcode", "hdr.mkv", "dim.png", "--hdr-peak", "100"], in: folder)
+        XCTAssertEqual(dim.status, 64, dim.stderr)
+        XCTAssertTrue(dim.stderr.contains("--hdr-peak is a brightness in cd/m2, from 203 (the grade's white) to 10000"), dim.stderr)
     }
 
     /// RGB and grey video: converted where needed (RGB to studio-range BT.601 4:4:4, tagged
@@ -605,6 +620,24 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// With --start, --vf and --post-vf see frames on the input's clock, as a subtitle file or a
+    /// filter enabled from a time means it: a box from the input's 1.5 s on, in the part from
+    /// 1 s, covers the frames from 0.5 s of the output on (it covered none).
+    func testUserFiltersSeeTheInputsClock() throws {
+        try makeClip(seconds: 2)
+        let box = "drawbox=c=red:t=fill:enable='gte(t,1.5)'"
+        let expected = try Tool.frameHashes("in.mp4", filter: "trim=start=1:end=2,\(box)", in: folder)
+        XCTAssertEqual(expected.count, 30)
+        for option in ["--vf", "--post-vf"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "clock.mkv", "--start", "1", "--duration", "1", option, box,
+                                      "--codec", "ffv1", "--overwrite", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.frameHashes("clock.mkv", in: folder), expected, option)
+            XCTAssertEqual(try Tool.probe("clock.mkv", stream: "v", entries: "frame=pts_time", in: folder).first.flatMap(Double.init), 0,
+                           "the output's clock still starts at 0")
+        }
+    }
+
     /// --audio-codec and --audio-bitrate encode every audio stream again, as asked and without
     /// a warning (a bitrate alone in the container's usual codec), keeping its length; an
     /// encoder the container cannot hold, or one that is not of audio, is refused before
@@ -802,13 +835,16 @@ final class TranscodeTests: ToolTestCase {
 
     /// A container that cannot say how the picture is turned (Matroska, y4m, a picture) gets
     /// frames turned upright, as ffmpeg's autorotate shows them, with --crop and --size read
-    /// as the picture is shown; MP4 keeps the stored frames and the display matrix.
+    /// as the picture is shown, and --vf run on the picture cropped and upright, as ffmpeg's
+    /// -vf after its autorotate; MP4 keeps the stored frames and the display matrix.
     func testRotatedVideoIsTurnedUprightWhereTheContainerCannotSayIt() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-pix_fmt", "yuv420p",
                          "-c:v", "libx264", "-qp", "0", "stored.mp4"], in: folder)
+        let box = "drawbox=x=0:y=0:w=16:h=8:c=red:t=fill"
         for degrees in [90, 180, 270] {
             try Tool.ffmpeg(["-i", "stored.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", "-y", "turned.mp4"], in: folder)
-            for (options, filter) in [([String](), nil), (["--crop", "120:80:20:60"], "crop=120:80:20:60")] {
+            for (options, filter) in [([String](), nil), (["--crop", "120:80:20:60"], "crop=120:80:20:60"),
+                                      (["--crop", "120:80:20:60", "--vf", box], "crop=120:80:20:60,\(box)")] {
                 let r = try Tool.clarity(["transcode", "turned.mp4", "out.mkv", "-y", "--codec", "ffv1", "--progress", "none"] + options, in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)
                 XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder), try Tool.frameHashes("turned.mp4", filter: filter, in: folder),

@@ -12,7 +12,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavfilter libavdevice libswscale libswresample libavutil"),
         .systemLibrary(name: "CDNNL"),
-        .target(name: "ClarityMedia", dependencies: ["CFFmpeg"]),
+        .target(name: "CFFmpegLog", dependencies: ["CFFmpeg"]),
+        .target(name: "ClarityMedia", dependencies: ["CFFmpeg", "CFFmpegLog"]),
         .target(name: "CSpawn"),
         .target(name: "CKernels", exclude: ["kernels.inc"]),
         .target(name: "ClarityProcess", dependencies: ["CSpawn"]),

@@ -67,8 +67,9 @@ final class FilterChain {
         g.pointee.nb_threads = 1
         var ready = false
         defer { if !ready { avfilter_graph_free(&graph) } }
-        func fail(_ r: Int32, _ what: String) -> MediaError {
-            MediaError.ffmpeg(r, "cannot set up the \(purpose) (\(what)) for \(format)", kind: .unsupported)
+        /// FFmpeg's reasons where it gave them, else the graph or step that failed.
+        func fail(_ r: Int32, _ what: String, _ reasons: String? = nil) -> MediaError {
+            MediaError.ffmpeg(r, "cannot set up the \(purpose)\(reasons == nil ? " (\(what))" : "") for \(format)", kind: .unsupported, reasons: reasons)
         }
         func filter(_ name: String, _ options: String?) throws -> UnsafeMutablePointer<AVFilterContext> {
             var ctx: UnsafeMutablePointer<AVFilterContext>?
@@ -88,10 +89,10 @@ final class FilterChain {
         guard let a = fromSource, let b = toSink else { throw MediaError(.codec, "cannot create a filter graph") }
         (a.pointee.name, a.pointee.filter_ctx, a.pointee.pad_idx) = (av_strdup("in"), source, 0)
         (b.pointee.name, b.pointee.filter_ctx, b.pointee.pad_idx) = (av_strdup("out"), sink, 0)
-        var r = avfilter_graph_parse_ptr(g, "[in]\(description)[out]", &toSink, &fromSource, nil)
-        guard r >= 0 else { throw fail(r, description) }
-        r = avfilter_graph_config(g, nil)
-        guard r >= 0 else { throw fail(r, "formats") }
+        var (r, reasons) = FFmpegLog.reasons { avfilter_graph_parse_ptr(g, "[in]\(description)[out]", &toSink, &fromSource, nil) }
+        guard r >= 0 else { throw fail(r, description, reasons) }
+        (r, reasons) = FFmpegLog.reasons { avfilter_graph_config(g, nil) }
+        guard r >= 0 else { throw fail(r, "formats", reasons) }
         ready = true
         self.graph = g
         self.source = source

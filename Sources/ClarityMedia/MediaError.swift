@@ -23,8 +23,9 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
         return String(cString: clarity_err2str(code, &buffer, buffer.count))
     }
 
-    /// Builds an error from a failed FFmpeg call.
-    static func ffmpeg(_ code: Int32, _ what: String, kind: Kind = .codec) -> MediaError {
-        MediaError(kind, "\(what): \(text(code))")
+    /// Builds an error from a failed FFmpeg call, with FFmpeg's reasons where it logged them
+    /// (`FFmpegLog`), else the code's text.
+    static func ffmpeg(_ code: Int32, _ what: String, kind: Kind = .codec, reasons: String? = nil) -> MediaError {
+        MediaError(kind, "\(what): \(reasons ?? text(code))")
     }
 }

@@ -321,7 +321,7 @@ public final class MediaWriter {
         frameTimeBase = format.timeBase
         let even = format.evenSides
         let odd = even.width != format.width || even.height != format.height
-        var r = try openEncoder(codec, format: format, settings: settings, source: source, quietly: odd)
+        var (r, reasons) = try openEncoder(codec, format: format, settings: settings, source: source, quietly: odd)
         // Some encoders (x264, x265, OpenH264, SVT-AV1) take chroma-subsampled video only at
         // even sides: an odd side loses its last row or column, as HandBrake does, rather
         // than failing as ffmpeg does.
@@ -329,12 +329,12 @@ public final class MediaWriter {
             avcodec_free_context(&encoder)
             var trimmed = format
             (trimmed.width, trimmed.height) = even
-            r = try openEncoder(codec, format: trimmed, settings: settings, source: source)
+            (r, reasons) = try openEncoder(codec, format: trimmed, settings: settings, source: source)
             if r >= 0 { encodedSize = even }
         }
         guard r >= 0, let enc = encoder else {
             let hint = Self.sizeRules[String(cString: codec.pointee.name)].map { " (\($0))" } ?? ""
-            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)\(hint)", kind: .invalidArgument)
+            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)\(hint)", kind: .invalidArgument, reasons: reasons)
         }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
@@ -364,9 +364,9 @@ public final class MediaWriter {
 
     /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`
     /// keeps the encoder (x265, SVT-AV1) from printing why it refused, for a try that may be
-    /// repeated.
+    /// repeated; FFmpeg's reasons for a refusal come back beside its code.
     private func openEncoder(_ codec: UnsafePointer<AVCodec>, format: VideoFormat, settings: EncoderSettings,
-                             source: StreamInfo?, quietly: Bool = false) throws -> Int32 {
+                             source: StreamInfo?, quietly: Bool = false) throws -> (code: Int32, reasons: String?) {
         let enc = avcodec_alloc_context3(codec)!
         encoder = enc
         enc.pointee.width = Int32(format.width)
@@ -418,11 +418,12 @@ public final class MediaWriter {
             let added = extra.filter { !(given ?? "").contains($0.key + "=") }.map { "\($0.key)=\($0.value)" }
             if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
-        let r = quietly ? QuietStandardError.during { avcodec_open2(enc, codec, &options) } : avcodec_open2(enc, codec, &options)
+        let open = { FFmpegLog.reasons { avcodec_open2(enc, codec, &options) } }
+        let (r, reasons) = quietly ? QuietStandardError.during(open) : open()
         if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
-        return r
+        return (r, reasons)
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -503,8 +504,10 @@ public final class MediaWriter {
            Self.quickTimeFamily.contains(containerName) {
             av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
         }
-        let r = avformat_write_header(ctx, &options)
-        guard r >= 0 else { throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable)) }
+        let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
+        guard r >= 0 else {
+            throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable, reasons: reasons))
+        }
         started = true
     }
 

@@ -123,10 +123,6 @@ struct EnhanceRun {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
             }
-            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encode.postFilters == nil {
-                Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
-                              + "--deartifact auto removes compression artifacts, --preset routes)\n")
-            }
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
             try writer.encodeAudio(encode.audioEncoding)
@@ -159,6 +155,11 @@ struct EnhanceRun {
                               + "\(encode.tonemap?.effect ?? ToneCurve.mobius.effect)\n")
             } else if !run.quiet && encode.makesSDR {
                 Console.warning("\(encode.sdrOptions): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
+            }
+            // Said once the run is set up, so that a refusal is not preceded by it.
+            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encode.postFilters == nil {
+                Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
+                              + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
             let interrupts = InterruptHandler { pump.stop() }

@@ -11,6 +11,7 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
         XCTAssertTrue(r.stderr.lowercased().contains(words), "stderr: \(r.stderr)", file: file, line: line)
         XCTAssertEqual(files, before, "nothing may be left behind", file: file, line: line)
+        XCTAssertFalse(r.stderr.contains("not enhanced"), "nothing said of a run that does not happen: \(r.stderr)", file: file, line: line)
     }
 
     func testMissingInput() throws {
@@ -81,6 +82,20 @@ final class BadInputTests: ToolTestCase {
         // A negative value is a value, and its fault is named (not "missing value").
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--duration", "-1"], status: 64, mentioning: "--duration takes a time")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "-2"], status: 64, mentioning: "--scale must be above 0")
+    }
+
+    /// Where FFmpeg refuses a filter graph or an encoder option, its own reason is given (its
+    /// log, which the tool keeps below its level), not only its code's "Invalid argument".
+    func testFFmpegsReasonsAreGiven() throws {
+        try makeClip(seconds: 0.2)
+        for (args, words) in [(["--vf", "hqdnx"], "--vf 'hqdnx': cannot set up the --vf filters for 320x180 yuv420p 30/1 fps: no such filter: 'hqdnx'"),
+                              (["--vf", "hqdn3d=foo"], "unable to parse option value \"foo\""),
+                              (["--post-vf", "split[a][b]"], "not connected to any destination"),
+                              (["--encoder-option", "g=abc"], "cannot open the libx264 encoder for 320x180 yuv420p 30/1 fps: "
+                                + "undefined constant or missing '(' in 'abc'; unable to parse option value \"abc\"")] {
+            try expectFailure(["transcode", "in.mp4", "out.mp4"] + args, status: 64, mentioning: words)
+        }
+        try expectFailure(["transcode", "in.mp4", "out.xyz"], status: 64, mentioning: "cannot tell the container")
     }
 
     /// A mistyped command, model, preset or filter is answered with the name it most likely

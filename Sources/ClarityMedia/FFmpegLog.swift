@@ -1,0 +1,17 @@
+import CFFmpegLog
+
+/// FFmpeg's own reasons for a refusal. Its calls return a code ("Invalid argument") and log
+/// why ("No such filter: 'hqdn3d2'", "Unable to parse option value \"abc\""), a log the tool
+/// keeps below its level; errors it logs on this thread during `body` are kept instead.
+enum FFmpegLog {
+    static func reasons<T>(during body: () throws -> T) rethrows -> (result: T, reasons: String?) {
+        clarity_log_keep_begin()
+        let result: T
+        do { result = try body() } catch {
+            _ = clarity_log_keep_end()
+            throw error
+        }
+        let kept = String(cString: clarity_log_keep_end())
+        return (result, kept.isEmpty ? nil : kept)
+    }
+}

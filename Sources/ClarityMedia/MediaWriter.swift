@@ -60,6 +60,12 @@ public final class MediaWriter {
     public private(set) var encodedSize: (width: Int, height: Int)?
     /// The video encoder's name (libx264), once `addVideo` has opened it.
     public var videoEncoderName: String? { encoder?.pointee.codec.map { String(cString: $0.pointee.name) } }
+    /// Whether the video encoder keeps every sample exactly and has no rate to set (FFV1, Ut
+    /// Video, PNG, raw video), once `addVideo` has opened it.
+    public var videoEncoderIsLossless: Bool {
+        guard let id = encoder?.pointee.codec_id, let descriptor = avcodec_descriptor_get(id) else { return false }
+        return descriptor.pointee.props & AV_CODEC_PROP_LOSSY == 0
+    }
 
     /// Prepares a muxer for `output`; `format` names one (e.g. "matroska"), otherwise it is
     /// guessed from the file name.

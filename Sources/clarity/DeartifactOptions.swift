@@ -41,6 +41,15 @@ struct DeartifactOptions: ParsableArguments {
             throw ValidationError("--deartifact-settle must be 0 or more")
         }
         try Self.validateEnsemble(deartifactEnsemble, option: "--deartifact-ensemble")
+        // Options that would do nothing are refused rather than ignored.
+        let exitOptions = [deartifactThreshold.map { _ in "--deartifact-threshold" }, deartifactSettle.map { _ in "--deartifact-settle" }]
+        if deartifact != .auto, let given = exitOptions.compactMap({ $0 }).first {
+            throw ValidationError("\(given) tunes where --deartifact auto lets tiles leave the network: "
+                                  + (deartifact == .off ? "add --deartifact auto" : "--deartifact max takes every tile to the deepest exit"))
+        }
+        if deartifact == .off && deartifactEnsemble != 1 {
+            throw ValidationError("--deartifact-ensemble averages views for artifact removal, which is off: add --deartifact auto or max")
+        }
     }
 
     static func validateEnsemble(_ n: Int, option: String) throws {

@@ -35,6 +35,9 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "filters"))
     var postFilters: String?
 
+    /// The option given that sets the video's rate (`--crf`, `--bitrate`), if any.
+    var rateOption: String? { crf != nil ? "--crf" : bitrate != nil ? "--bitrate" : nil }
+
     /// Whether HDR video is made SDR (`--sdr`, or a curve or peak named).
     var makesSDR: Bool { sdr || tonemap != nil || hdrPeak != nil }
 

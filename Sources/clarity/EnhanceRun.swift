@@ -145,6 +145,9 @@ struct EnhanceRun {
                                 + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
                                 + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
             }
+            if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {
+                Console.warning("\(encoderName) is lossless: \(rate) does nothing (it keeps every frame exactly; a lossy encoder such as libx264 takes a rate)")
+            }
             if !run.quiet, let rates = writer.restatedFrameRate {
                 Console.warning("\(encoderName) codes only standard frame rates: the video is written at \(Self.fps(rates.written)) fps, "
                                 + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")

@@ -61,6 +61,13 @@ struct ModelOptions: ParsableArguments {
         guard tile >= 0 else { throw ValidationError("--tile must be 0 or more") }
         guard parallelFrames >= 0 else { throw ValidationError("--parallel-frames must be 0 (auto) or more") }
         if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
+        if preset != nil, let given = tilingOptions { throw ValidationError("--preset tiles the frame as its file says: drop \(given)") }
+    }
+
+    /// `--tile` and `--overlap`, where given: they shape an upscaling model's tiles.
+    private var tilingOptions: String? {
+        let given = [tile != 0 ? "--tile" : nil, overlap != nil ? "--overlap" : nil].compactMap { $0 }
+        return given.isEmpty ? nil : given.joined(separator: " and ")
     }
 
     /// The processing stage for an input: the model (luma) then, when the requested size is not
@@ -71,6 +78,10 @@ struct ModelOptions: ParsableArguments {
         let filter = try resize.scaleFilter()
         let upscaler = try upscaler(resize, input: input)
         guard preset != nil || upscaler != nil else {
+            if let given = tilingOptions {
+                throw MediaError(.invalidArgument, "\(given) only shape\(given.contains(" and ") ? "" : "s") an upscaling model's tiles, and no model upscales here "
+                                 + "(\(target == nil ? "no --scale or --size" : "--model bicubic or --filter resize classically")): drop \(given)")
+            }
             return .init(stage: ClassicalResize(target: target, filter: filter, threads: threads.pipeline))
         }
         let requested = target?.dimensions(of: input)

@@ -98,6 +98,27 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.xyz"], status: 64, mentioning: "cannot tell the container")
     }
 
+    /// Options that would do nothing are refused, not ignored: a model's tiling where no model
+    /// upscales or a preset tiles, the exit options of artifact removal outside `auto`; a rate
+    /// for a lossless encoder is warned about.
+    func testOptionsThatWouldDoNothingAreRefused() throws {
+        try makeClip(seconds: 0.2)
+        for (args, words) in [(["--tile", "64"], "--tile only shapes an upscaling model's tiles, and no model upscales here (no --scale or --size)"),
+                              (["--scale", "2", "--model", "bicubic", "--overlap", "2"], "--overlap only shapes an upscaling model's tiles, "
+                                + "and no model upscales here (--model bicubic or --filter resize classically)"),
+                              (["--preset", "balanced", "--tile", "64"], "--preset tiles the frame as its file says: drop --tile"),
+                              (["--deartifact-threshold", "0.5"], "--deartifact-threshold tunes where --deartifact auto lets tiles leave the network: add --deartifact auto"),
+                              (["--deartifact", "max", "--deartifact-settle", "1"], "--deartifact max takes every tile to the deepest exit"),
+                              (["--deartifact-ensemble", "2"], "artifact removal, which is off")] {
+            try expectFailure(["transcode", "in.mp4", "out.mkv"] + args, status: 64, mentioning: words)
+        }
+        for (args, warned) in [(["--codec", "ffv1", "--crf", "20"], true), (["--codec", "utvideo", "--bitrate", "1M"], true), (["--codec", "ffv1"], false)] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--progress", "none"] + args, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains("\(args[1]) is lossless: \(args.count > 2 ? args[2] : "") does nothing"), warned, r.stderr)
+        }
+    }
+
     /// A mistyped command, model, preset or filter is answered with the name it most likely
     /// meant; `--version` names the libraries it runs on.
     func testMistypedNamesGetASuggestion() throws {

@@ -13,6 +13,8 @@ final class FilterChain {
     private var end: Int64?
     /// What the frames pulled are timed in.
     var timeBase: AVRational { av_buffersink_get_time_base(sink) }
+    /// The rate the frames pulled come at, as the filters state it; 0/1 where unknown.
+    var frameRate: AVRational { av_buffersink_get_frame_rate(sink) }
     /// The size and pixel format of the frames pulled.
     var outputShape: (width: Int, height: Int, pixelFormat: AVPixelFormat) {
         (Int(av_buffersink_get_w(sink)), Int(av_buffersink_get_h(sink)), AVPixelFormat(rawValue: av_buffersink_get_format(sink)))

@@ -25,8 +25,11 @@ public struct InputReading: Sendable {
     /// to 30).
     public var fastestRate: AVRational?
     /// FFmpeg filters of the user's (`--vf`, a graph description), run on each frame after
-    /// deinterlacing and a new rate; they keep its size. Nil: none.
+    /// deinterlacing, a new rate, cropping and turning upright; they keep its size. Nil: none.
     public var filterGraph: String?
+    /// The video stream to enhance, by its index in the input (ffprobe's, and the warnings'
+    /// "#1"); nil: FFmpeg's choice of the best.
+    public var videoStream: Int?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

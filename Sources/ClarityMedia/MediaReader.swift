@@ -216,7 +216,13 @@ public final class MediaReader {
         SubtitleCanvas.stateWhereMissing(in: ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
         streams = all
-        let best = av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }.map { "#\($0.index)" }
+        if let chosen = reading.videoStream, !videos.contains("#\(chosen)") {
+            avformat_close_input(&context)
+            throw MediaError(.invalidArgument, "--video-stream \(chosen): \(url) has no video stream #\(chosen); "
+                             + (videos.isEmpty ? "it has none" : "its video: \(videos.joined(separator: ", "))"))
+        }
+        let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {
             avformat_close_input(&context)
             throw MediaError(.noVideoStream, "\(url) has no video stream")
@@ -327,6 +333,7 @@ public final class MediaReader {
             output.frameRate = deinterlacedRate
             output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
         }
+        if let userRate = filters?.userRate { (output.frameRate, output.peakFrameRate) = (userRate, userRate) }
         if let crop { (output.width, output.height) = (crop.width, crop.height) }
         videoFormat = output
         let rest = whole.map { max(0, $0 - range.start) }
@@ -357,7 +364,7 @@ public final class MediaReader {
         }
         if let indexedPackets {
             // Frames out per frame in: deinterlacing's, or a new rate's against the input's.
-            let change = newRate.flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
+            let change = (filters?.userRate ?? newRate).flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
                 ?? (deinterlaces ? deinterlace.rateChange : AVRational(num: 1, den: 1))
             // Samples an MP4 edit list leaves out (before a cut's start) are read, never shown.
             let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {

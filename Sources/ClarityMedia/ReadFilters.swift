@@ -37,9 +37,13 @@ final class ReadFilters {
     }
 
     let timeBase: AVRational
+    /// The rate the user's filters give where it is not the one they were given (`--vf
+    /// fps=50`, `minterpolate`, `framestep=2`); nil: theirs.
+    let userRate: AVRational?
     private let inputTimeBase: AVRational
-    /// Whether frames come out at a new rate, each lasting one tick of `timeBase`.
-    private let retimes: Bool
+    /// How long each frame lasts, in `timeBase`, where frames come out at a new rate (`--fps`,
+    /// or the user's filters'); nil: as long as it did.
+    private let frameDuration: Int64?
     private let chain: FilterChain
     private var captions = CaptionCarry()
     private var ended = false
@@ -76,9 +80,12 @@ final class ReadFilters {
         chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: shown,
                                        clockStart: plan.clockStart, purpose: purpose)
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
-        timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
-        inputTimeBase = format.timeBase
-        retimes = plan.rate != nil
+        let timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
+        let given = plan.rate ?? av_mul_q(format.frameRate, plan.deinterlace?.rateChange ?? AVRational(num: 1, den: 1))
+        let out = chain.frameRate
+        let userRate = plan.userGraph != nil && out.num > 0 && av_cmp_q(out, given) != 0 ? out : nil
+        frameDuration = (userRate ?? plan.rate).map { av_rescale_q(1, av_inv_q($0), timeBase) }
+        (self.timeBase, self.userRate, inputTimeBase) = (timeBase, userRate, format.timeBase)
     }
 
     /// Hands a frame to the filters, or nil at the end of the stream to let the last ones out.
@@ -95,7 +102,7 @@ final class ReadFilters {
             frame.pointee.pts = av_rescale_q(frame.pointee.pts, sinkBase, timeBase)
         }
         // The filters keep each frame's duration in the input's unit.
-        frame.pointee.pkt_duration = retimes ? 1 : av_rescale_q(frame.pointee.pkt_duration, inputTimeBase, timeBase)
+        frame.pointee.pkt_duration = frameDuration ?? av_rescale_q(frame.pointee.pkt_duration, inputTimeBase, timeBase)
         captions.give(to: frame, timeBase: timeBase, all: ended)
         return out
     }

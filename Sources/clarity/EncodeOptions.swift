@@ -158,7 +158,10 @@ struct EncodeOptions: ParsableArguments {
                 }
                 return false
             case .video where s.index != reader.videoStream.index:
-                if !quiet { Console.warning("dropping video stream #\(s.index) (\(s.codecName)): only one video stream, #\(reader.videoStream.index), is enhanced") }
+                if !quiet {
+                    Console.warning("dropping video stream #\(s.index) (\(s.codecName)): only one video stream, #\(reader.videoStream.index), "
+                                    + "is enhanced (--video-stream \(s.index) chooses this one)")
+                }
                 return false
             default:
                 return false

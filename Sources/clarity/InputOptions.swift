@@ -15,6 +15,9 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Process this much of the input, from --start (same syntax).", valueName: "time"))
     var duration: String?
 
+    @Option(help: ArgumentHelp("Stop at this time of the input (same syntax; as ffmpeg's -to): --start 1:00 --to 1:30 is 30 s. Not with --duration.", valueName: "time"))
+    var to: String?
+
     @Option(help: ArgumentHelp("Process only the first N frames (of the part --start chooses); 0: all. Copied audio and subtitles stop with them.",
                                valueName: "N"))
     var frames = 0
@@ -32,9 +35,14 @@ struct InputOptions: ParsableArguments {
     var fps: String?
 
     @Option(name: .customLong("vf"),
-            help: ArgumentHelp("FFmpeg filters for each frame before any enhancing (after deinterlacing, --fps, --crop and turning upright: on the picture as shown), as ffmpeg's -vf takes them: a denoiser for a noisy source (hqdn3d, nlmeans), colour (eq=saturation=1.1, curves), ... They must keep the frame's size (--crop and --size change it); their frames are converted back to the pixel format that came in. With --start they see the input's clock (a subtitle file, enable='gte(t,90)').",
+            help: ArgumentHelp("FFmpeg filters for each frame before any enhancing (after deinterlacing, --fps, --crop and turning upright: on the picture as shown), as ffmpeg's -vf takes them: a denoiser for a noisy source (hqdn3d, nlmeans), colour (eq=saturation=1.1, curves), ... They must keep the frame's size (--crop and --size change it), and may change the rate (minterpolate=fps=60); their frames are converted back to the pixel format that came in. With --start they see the input's clock (a subtitle file, enable='gte(t,90)').",
                                valueName: "filters"))
     var vf: String?
+
+    @Option(name: .customLong("video-stream"),
+            help: ArgumentHelp("The video stream to enhance, by its index in the input, as ffprobe and Clarity's warnings number streams (#1) and as ffmpeg's -map 0:1 takes it: a file's second angle, or a programme of a broadcast recording. Default: FFmpeg's choice, usually the first; the others are dropped.",
+                               valueName: "index"))
+    var videoStream: Int?
 
     @Option(name: .customLong("input-rate"),
             help: ArgumentHelp("Frame rate of an input without timing of its own: a picture sequence (read at 25 fps otherwise) or a raw H.264 / HEVC stream (read at the rate it claims). 24, 29.97, 30000/1001, ntsc, ...",
@@ -66,12 +74,14 @@ struct InputOptions: ParsableArguments {
             }
             return c
         } ?? Cropping.none
+        if let videoStream, videoStream < 0 { throw ValidationError("--video-stream takes a stream's index (0, 1, ...), not \(videoStream)") }
         guard frames >= 0 else { throw ValidationError("--frames takes a count of frames (0: all), not \(frames)") }
         if let vf, vf.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--vf takes FFmpeg filters (hqdn3d, eq=contrast=1.1, ...), not nothing") }
         var reading = InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
                                    demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
                                    frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
         reading.filterGraph = vf
+        reading.videoStream = videoStream
         return reading
     }
 
@@ -83,8 +93,14 @@ struct InputOptions: ParsableArguments {
             }
             return s
         }
-        let duration = try seconds(duration, "--duration")
+        let start = try seconds(start, "--start") ?? 0
+        var duration = try seconds(duration, "--duration")
         if let duration, duration <= 0 { throw ValidationError("--duration must be more than 0") }
-        return InputRange(start: try seconds(start, "--start") ?? 0, duration: duration)
+        if let end = try seconds(to, "--to") {
+            if duration != nil { throw ValidationError("--to and --duration both say where the part ends: give one of them") }
+            guard end > start else { throw ValidationError("--to must be later than --start (\(self.start ?? "0"))") }
+            duration = end - start
+        }
+        return InputRange(start: start, duration: duration)
     }
 }

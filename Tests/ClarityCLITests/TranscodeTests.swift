@@ -620,6 +620,22 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// --vf may change the frame rate (fps, framestep, minterpolate): the output is stated at
+    /// the rate the filters give, each frame lasting one of its periods, as ffmpeg writes it
+    /// (it was stated at the input's 25 fps, the last frame lasting 1/25 s).
+    func testUserFiltersMayChangeTheFrameRate() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "1", "-c:v", "libx264", "c25.mp4"], in: folder)
+        for (filters, rate, frames) in [("fps=50", "50/1", 50), ("framestep=2", "25/2", 13)] {
+            for out in ["out.mkv", "out.mp4"] {
+                let r = try Tool.clarity(["transcode", "c25.mp4", out, "-y", "--vf", filters, "--progress", "none"], in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream=r_frame_rate,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                               ["\(rate),\(frames)"], "\(filters) \(out)")
+            }
+            XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=avg_frame_rate", in: folder), [rate], filters)
+        }
+    }
+
     /// With --start, --vf and --post-vf see frames on the input's clock, as a subtitle file or a
     /// filter enabled from a time means it: a box from the input's 1.5 s on, in the part from
     /// 1 s, covers the frames from 0.5 s of the output on (it covered none).
@@ -1009,14 +1025,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(timed.stderr.contains("--input-rate is for inputs without timing of their own"), timed.stderr)
     }
 
-    /// One video stream is enhanced; another (a second angle) is dropped, and the user told.
-    func testASecondVideoStreamIsDroppedWithAWarning() throws {
+    /// One video stream is enhanced; another (a second angle) is dropped, and the user told how
+    /// to choose it (`--video-stream`), which enhances that one instead. A stream that is not
+    /// video is refused, naming those that are.
+    func testASecondVideoStreamIsDroppedWithAWarningOrChosen() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "testsrc=size=160x90:rate=30",
                          "-t", "0.3", "-map", "0", "-map", "1", "-c:v", "libx264", "two.mkv"], in: folder)
         let r = try Tool.clarity(["transcode", "two.mkv", "out.mkv", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("dropping video stream #1 (h264): only one video stream, #0, is enhanced"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping video stream #1 (h264): only one video stream, #0, is enhanced (--video-stream 1 chooses this one)"),
+                      r.stderr)
         XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width", in: folder), ["640"])
+        let second = try Tool.clarity(["transcode", "two.mkv", "second.mkv", "--scale", "2", "--video-stream", "1", "--codec", "ffv1",
+                                       "--progress", "none"], in: folder)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stderr.contains("dropping video stream #0 (h264): only one video stream, #1, is enhanced"), second.stderr)
+        XCTAssertEqual(try Tool.probe("second.mkv", stream: "v", entries: "stream=width,height", in: folder), ["320,180"])
+        XCTAssertEqual(try Tool.frameHashes("second.mkv", in: folder).count, 9)
+        let wrong = try Tool.clarity(["transcode", "two.mkv", "wrong.mkv", "--video-stream", "2"], in: folder)
+        XCTAssertEqual(wrong.status, 64, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("--video-stream 2: two.mkv has no video stream #2; its video: #0, #1"), wrong.stderr)
+        XCTAssertFalse(files.contains("wrong.mkv"))
     }
 
     /// MPEG-TS seeks by decoding time: a part of it still starts at its first frame, every
@@ -1032,12 +1061,13 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// --start and --duration: the part starts at 0, audio cut alike; --frames takes the
+    /// --start and --duration (or --to): the part starts at 0, audio cut alike; --frames takes the
     /// first frames of the part, audio stopping with the reading, progress counting them (in
     /// `pipe` too); a start past the end or a time or count that is not one is refused.
     func testAPartOfTheInput() throws {
         try makeClip(seconds: 2)
-        for (file, limit, frames) in [("part.mkv", ["--duration", "1"], 30), ("first.mkv", ["--frames", "15", "--progress", "json"], 15)] {
+        for (file, limit, frames) in [("part.mkv", ["--duration", "1"], 30), ("to.mkv", ["--to", "1.5"], 30),
+                                      ("first.mkv", ["--frames", "15", "--progress", "json"], 15)] {
             let r = try Tool.clarity(["transcode", "in.mp4", file, "--start", "0.5", "--progress", "none"] + limit, in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             let times = try Tool.probe(file, stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
@@ -1062,6 +1092,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(late.stderr.contains("nothing to process from 5.000 s on"), late.stderr)
         let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mkv", "--duration", "soon"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
+        for (ends, message) in [(["--to", "0.4"], "--to must be later than --start (0.5)"),
+                                (["--to", "1.5", "--duration", "1"], "--to and --duration both say where the part ends")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "bad.mkv", "--start", "0.5"] + ends, in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(message), r.stderr)
+        }
         XCTAssertFalse(files.contains("late.mkv") || files.contains("bad.mkv") || files.contains("no.mkv"))
     }
 

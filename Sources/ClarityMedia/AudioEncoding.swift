@@ -1,5 +1,5 @@
-/// How audio is written when the user asks (`--audio-codec`, `--audio-bitrate`): every audio
-/// stream encoded again, rather than copied as it is. Without either, audio is copied, or
+/// How audio is written when the user asks (`--audio-codec`, `--audio-bitrate`, `--af`): every
+/// audio stream encoded again, rather than copied as it is. Without any, audio is copied, or
 /// encoded again only where the container cannot hold it.
 public struct AudioEncoding: Sendable {
     /// An FFmpeg audio encoder by name (aac, libopus, flac, ac3, libmp3lame); nil: the one
@@ -7,11 +7,13 @@ public struct AudioEncoding: Sendable {
     public var encoder: String?
     /// A bitrate in FFmpeg's syntax (192k, 1.5M); nil: the encoder's rate for transparent sound.
     public var bitRate: String?
+    /// FFmpeg audio filters for every audio stream (`--af`, a graph description); nil: none.
+    public var filters: String?
 
-    public init(encoder: String? = nil, bitRate: String? = nil) {
-        (self.encoder, self.bitRate) = (encoder, bitRate)
+    public init(encoder: String? = nil, bitRate: String? = nil, filters: String? = nil) {
+        (self.encoder, self.bitRate, self.filters) = (encoder, bitRate, filters)
     }
 
     /// Whether the user asked for audio to be encoded again.
-    public var isAsked: Bool { encoder != nil || bitRate != nil }
+    public var isAsked: Bool { encoder != nil || bitRate != nil || filters != nil }
 }

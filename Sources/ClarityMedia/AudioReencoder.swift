@@ -3,12 +3,14 @@ import CFFmpeg
 /// An audio stream the output container cannot hold as it is (PCM into MP4, AAC into WebM),
 /// decoded and encoded again (AAC, or the container's own: Opus for WebM), as ffmpeg would:
 /// packets in, packets out, so the pump carries it like any copied stream. Samples go through
-/// swresample into a FIFO that hands the encoder the whole frames it takes; timestamps count
-/// samples from the stream's first.
+/// the user's filters (`--af`), if any, then swresample into a FIFO that hands the encoder the
+/// whole frames it takes; timestamps count samples from the stream's first.
 final class AudioReencoder {
     /// The encoder's settings, for the output stream's parameters.
     let encoder: UnsafeMutablePointer<AVCodecContext>
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
+    /// The user's filters (`--af`), set up for the decoder's samples; nil: none.
+    private let filters: FilterChain?
     private var resampler: OpaquePointer?
     private var fifo: OpaquePointer?
     private let decoded = av_frame_alloc()!
@@ -27,11 +29,23 @@ final class AudioReencoder {
     static func bitRate(channels: Int) -> Int64 { Int64(max(192_000, 64_000 * channels)) }
 
     /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
-    /// `bitRate(channels:)`. `globalHeader`: the container wants the codec's set-up out of
-    /// band (MP4, Matroska).
-    init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, globalHeader: Bool) throws {
+    /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
+    /// for none. `globalHeader`: the container wants the codec's set-up out of band (MP4,
+    /// Matroska).
+    init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
+         globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
+        Self.giveRoles(to: &dec.pointee.ch_layout)
+        do {
+            filters = try graph.map {
+                try FilterChain(sampleFormat: dec.pointee.sample_fmt, rate: dec.pointee.sample_rate, layout: &dec.pointee.ch_layout,
+                                timeBase: dec.pointee.pkt_timebase, graph: $0, purpose: "--af filters of audio stream #\(input.index)")
+            }
+        } catch let error as MediaError {
+            avcodec_free_context(&decoder)
+            throw MediaError(.invalidArgument, "--af '\(graph ?? "")': \(error.message)")
+        }
         encoder = avcodec_alloc_context3(encoding)!
         let channels = dec.pointee.ch_layout.nb_channels
         guard channels > 0, dec.pointee.sample_rate > 0 else {
@@ -103,13 +117,40 @@ final class AudioReencoder {
                 let pts = decoded.pointee.best_effort_timestamp
                 nextPTS = pts == clarity_nopts_value() ? 0 : av_rescale_q(pts, dec.pointee.pkt_timebase, encoder.pointee.time_base)
             }
-            try prepareResampler(for: decoded)
-            try convert(decoded)
+            Self.giveRoles(to: &decoded.pointee.ch_layout)
+            decoded.pointee.pts = decoded.pointee.best_effort_timestamp
+            try filtered(decoded)
             av_frame_unref(decoded)
         }
-        // At the end, what a rate conversion still holds.
-        if input == nil && resampler != nil { try convert(nil) }
+        if input == nil {
+            // At the end, what the filters and a rate conversion still hold.
+            try filtered(nil)
+            if resampler != nil { try convert(nil) }
+        }
         return try encode(flushing: input == nil)
+    }
+
+    /// `frame` through the user's filters (nil: the end, to let out what they hold), then
+    /// converted into the FIFO.
+    private func filtered(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        guard let filters else {
+            if let frame { try prepareResampler(for: frame); try convert(frame) }
+            return
+        }
+        try filters.push(frame: frame)
+        while let out = try filters.pullFrame() {
+            defer { var p: UnsafeMutablePointer<AVFrame>? = out; av_frame_free(&p) }
+            try prepareResampler(for: out)
+            try convert(out)
+        }
+    }
+
+    /// Channels without roles (PCM in Matroska) get the usual layout for their count.
+    private static func giveRoles(to layout: inout AVChannelLayout) {
+        guard layout.order == AV_CHANNEL_ORDER_UNSPEC else { return }
+        let channels = layout.nb_channels
+        av_channel_layout_uninit(&layout)
+        av_channel_layout_default(&layout, channels)
     }
 
     /// `frame`'s samples (nil: those the resampler holds back), in the encoder's format, into the FIFO.
@@ -126,12 +167,6 @@ final class AudioReencoder {
     /// A resampler from `frame`'s layout, format and rate to the encoder's, unless the one
     /// there already is.
     private func prepareResampler(for frame: UnsafeMutablePointer<AVFrame>) throws {
-        if frame.pointee.ch_layout.order == AV_CHANNEL_ORDER_UNSPEC {
-            // Channels without roles (PCM in Matroska): the usual layout for their count.
-            let channels = frame.pointee.ch_layout.nb_channels
-            av_channel_layout_uninit(&frame.pointee.ch_layout)
-            av_channel_layout_default(&frame.pointee.ch_layout, channels)
-        }
         var layout = AVChannelLayout()
         av_channel_layout_copy(&layout, &frame.pointee.ch_layout)
         if var current = resamplerInput, current.format == frame.pointee.format, current.rate == frame.pointee.sample_rate,

@@ -1,8 +1,8 @@
 import CFFmpeg
 
 /// A libavfilter graph between a buffer source and a buffer sink, set up once for one frame
-/// shape: frames pushed in, frames pulled out (filters that look ahead let theirs out later,
-/// and the last after `push(nil)`).
+/// shape (of video, or of audio: `AudioReencoder`'s `--af`): frames pushed in, frames pulled
+/// out (filters that look ahead let theirs out later, and the last after `push(nil)`).
 final class FilterChain {
     private var graph: UnsafeMutablePointer<AVFilterGraph>?
     private let source: UnsafeMutablePointer<AVFilterContext>
@@ -63,7 +63,29 @@ final class FilterChain {
     /// A graph in FFmpeg's `-filter_complex` syntax whose one open input takes the frames and
     /// whose one open output gives them (`split[a][b];[a]...[p];[b][p]...`); `purpose` names it
     /// in errors.
-    init(format: VideoFormat, graph description: String, purpose: String) throws {
+    convenience init(format: VideoFormat, graph description: String, purpose: String) throws {
+        let tb = format.timeBase, sar = format.sampleAspectRatio
+        let source = "video_size=\(format.width)x\(format.height):pix_fmt=\(format.pixelFormat.rawValue)"
+            + ":time_base=\(tb.num)/\(tb.den):pixel_aspect=\(max(1, sar.num))/\(max(1, sar.den))"
+            + (format.frameRate.num > 0 ? ":frame_rate=\(format.frameRate.num)/\(format.frameRate.den)" : "")
+        try self.init(media: "", source: source, graph: description, purpose: purpose, subject: "\(format)")
+    }
+
+    /// Audio frames of `rate` samples a second, in `sampleFormat` and `layout`, timed in
+    /// `timeBase`, through `description`.
+    convenience init(sampleFormat: AVSampleFormat, rate: Int32, layout: UnsafePointer<AVChannelLayout>, timeBase: AVRational,
+                     graph description: String, purpose: String) throws {
+        var name = [CChar](repeating: 0, count: 128)
+        av_channel_layout_describe(layout, &name, name.count)
+        let format = av_get_sample_fmt_name(sampleFormat).map { String(cString: $0) } ?? "\(sampleFormat.rawValue)"
+        let subject = "\(rate) Hz \(String(cString: name)) \(format)"
+        try self.init(media: "a", source: "time_base=\(timeBase.num)/\(timeBase.den):sample_rate=\(rate):sample_fmt=\(format)"
+                      + ":channel_layout=\(String(cString: name))", graph: description, purpose: purpose, subject: subject)
+    }
+
+    /// `media`: "" for video, "a" for audio (FFmpeg's buffer and abuffer); `source`: the buffer's
+    /// options; `subject`: what the frames are, for errors.
+    private init(media: String, source arguments: String, graph description: String, purpose: String, subject: String) throws {
         var graph = avfilter_graph_alloc()
         guard let g = graph else { throw MediaError(.codec, "cannot create a filter graph") }
         g.pointee.nb_threads = 1
@@ -71,7 +93,7 @@ final class FilterChain {
         defer { if !ready { avfilter_graph_free(&graph) } }
         /// FFmpeg's reasons where it gave them, else the graph or step that failed.
         func fail(_ r: Int32, _ what: String, _ reasons: String? = nil) -> MediaError {
-            MediaError.ffmpeg(r, "cannot set up the \(purpose)\(reasons == nil ? " (\(what))" : "") for \(format)", kind: .unsupported, reasons: reasons)
+            MediaError.ffmpeg(r, "cannot set up the \(purpose)\(reasons == nil ? " (\(what))" : "") for \(subject)", kind: .unsupported, reasons: reasons)
         }
         func filter(_ name: String, _ options: String?) throws -> UnsafeMutablePointer<AVFilterContext> {
             var ctx: UnsafeMutablePointer<AVFilterContext>?
@@ -79,11 +101,8 @@ final class FilterChain {
             guard r >= 0, let ctx else { throw fail(r, name) }
             return ctx
         }
-        let tb = format.timeBase, sar = format.sampleAspectRatio
-        let source = try filter("buffer", "video_size=\(format.width)x\(format.height):pix_fmt=\(format.pixelFormat.rawValue)"
-                                + ":time_base=\(tb.num)/\(tb.den):pixel_aspect=\(max(1, sar.num))/\(max(1, sar.den))"
-                                + (format.frameRate.num > 0 ? ":frame_rate=\(format.frameRate.num)/\(format.frameRate.den)" : ""))
-        let sink = try filter("buffersink", nil)
+        let source = try filter(media + "buffer", arguments)
+        let sink = try filter(media + "buffersink", nil)
         // The graph's open input is fed by the source, its open output feeds the sink.
         // (The parser takes what it links off these lists; what is left is freed here.)
         var fromSource = avfilter_inout_alloc(), toSink = avfilter_inout_alloc()
@@ -104,7 +123,10 @@ final class FilterChain {
     deinit { avfilter_graph_free(&graph) }
 
     /// Hands a frame to the chain, or nil at the end of the stream to let the rest out.
-    func push(_ frame: VideoFrame?) throws {
+    func push(_ frame: VideoFrame?) throws { try push(frame: frame?.avFrame) }
+
+    /// `push(_:)` for a frame of any kind; the chain takes a reference, the caller keeps its own.
+    func push(frame: UnsafeMutablePointer<AVFrame>?) throws {
         guard let frame else {
             // The end where the last frame ends, as ffmpeg closes its graphs: a filter that
             // fills time (fps) fills the last frame's too.
@@ -112,9 +134,9 @@ final class FilterChain {
             guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused the end of the stream", kind: .codec) }
             return
         }
-        let f = frame.avFrame.pointee
+        let f = frame.pointee
         if f.pts != clarity_nopts_value() { end = f.pts + max(0, f.pkt_duration) }
-        let r = av_buffersrc_add_frame_flags(source, frame.avFrame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
+        let r = av_buffersrc_add_frame_flags(source, frame, Int32(AV_BUFFERSRC_FLAG_KEEP_REF))
         guard r >= 0 else { throw MediaError.ffmpeg(r, "a filter refused a frame", kind: .codec) }
     }
 
@@ -127,15 +149,19 @@ final class FilterChain {
     }
 
     /// The next frame out, or nil until more is pushed (`ended` after the last).
-    func pull() throws -> VideoFrame? {
+    func pull() throws -> VideoFrame? { try pullFrame().map { VideoFrame(owning: $0) } }
+
+    /// `pull()` for a frame of any kind, which the caller frees.
+    func pullFrame() throws -> UnsafeMutablePointer<AVFrame>? {
         guard !ended, let frame = av_frame_alloc() else { return nil }
-        let out = VideoFrame(owning: frame)
         let r = av_buffersink_get_frame(sink, frame)
         if r == clarity_averror_eof() { ended = true }
         guard r >= 0 else {
+            var p: UnsafeMutablePointer<AVFrame>? = frame
+            av_frame_free(&p)
             if r == clarity_averror_eof() || r == clarity_averror_eagain() { return nil }
             throw MediaError.ffmpeg(r, "a filter failed", kind: .codec)
         }
-        return out
+        return frame
     }
 }

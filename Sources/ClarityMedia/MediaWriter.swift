@@ -248,7 +248,9 @@ public final class MediaWriter {
         guard case .reencoded = carriage(of: stream), let oformat = context?.pointee.oformat else { return nil }
         let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
         if stream.kind == .audio {
-            return try audioEncoder().map { try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, globalHeader: global) }
+            return try audioEncoder().map {
+                try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters, globalHeader: global)
+            }
         }
         return try subtitleTarget(for: stream).map { try SubtitleReencoder(stream, to: $0, globalHeader: global) }
     }

@@ -65,8 +65,15 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "rate"))
     var audioBitrate: String?
 
+    @Option(name: .customLong("af"),
+            help: ArgumentHelp("FFmpeg audio filters for every audio stream, as ffmpeg's -af takes them: loudness made even (loudnorm), hiss removed (afftdn), louder (volume=2). The audio is encoded again (in the container's usual codec unless --audio-codec says).",
+                               valueName: "filters"))
+    var audioFilters: String?
+
     /// How audio is encoded again, if the user asks.
-    var audioEncoding: AudioEncoding { AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate) }
+    var audioEncoding: AudioEncoding {
+        AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate, filters: audioFilters)
+    }
 
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
@@ -94,9 +101,14 @@ struct EncodeOptions: ParsableArguments {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
-        if audioCodec == "copy" && audioBitrate != nil { throw ValidationError("--audio-codec copy keeps the audio's own bitrate: drop --audio-bitrate") }
-        if noAudio && (audioCodec != nil || audioBitrate != nil) {
-            throw ValidationError("--no-audio drops the audio that \(audioCodec != nil ? "--audio-codec" : "--audio-bitrate") would encode: give one of them")
+        if audioCodec == "copy", let other = audioBitrate != nil ? "--audio-bitrate" : audioFilters != nil ? "--af" : nil {
+            throw ValidationError("--audio-codec copy keeps the audio as it is, and \(other) would encode it again: give one of them")
+        }
+        if noAudio, let other = audioCodec != nil ? "--audio-codec" : audioBitrate != nil ? "--audio-bitrate" : audioFilters != nil ? "--af" : nil {
+            throw ValidationError("--no-audio drops the audio that \(other) would encode: give one of them")
+        }
+        if let audioFilters, audioFilters.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--af takes FFmpeg audio filters (loudnorm, volume=2, ...), not nothing")
         }
         if let hdrPeak, !(ToneMapper.referenceWhite...10000).contains(hdrPeak) {
             throw ValidationError("--hdr-peak is a brightness in cd/m2, from 203 (the grade's white) to 10000 (PQ's top): not \(String(format: "%g", hdrPeak))")

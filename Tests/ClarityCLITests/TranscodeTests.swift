@@ -654,10 +654,10 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// --audio-codec and --audio-bitrate encode every audio stream again, as asked and without
+    /// --audio-codec, --audio-bitrate and --af encode every audio stream again, as asked and without
     /// a warning (a bitrate alone in the container's usual codec), keeping its length; an
-    /// encoder the container cannot hold, or one that is not of audio, is refused before
-    /// anything is written.
+    /// encoder the container cannot hold, one that is not of audio, or a filter FFmpeg does not
+    /// have is refused before anything is written.
     func testAudioIsEncodedAgainOnRequest() throws {
         try makeClip(seconds: 1)
         let audio = { (file: String) in try Tool.probe(file, stream: "a", entries: "stream=codec_name,bit_rate", in: self.folder) }
@@ -685,8 +685,22 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(copied.status, 0, copied.stderr)
         XCTAssertEqual(try Tool.probe("copy.mp4", stream: "a", entries: "packet=size", in: folder),
                        try Tool.probe("in.mp4", stream: "a", entries: "packet=size", in: folder))
-        for (codec, message) in [("flac", "the mp4 container cannot hold flac audio"), ("libx264", "'libx264' is not an audio encoder")] {
-            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mp4", "--audio-codec", codec], in: folder)
+        // --af: FFmpeg's audio filters, the audio encoded again (FLAC, so that the level is exact).
+        let rms = { (file: String) -> Double in
+            let pcm = try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-map", "0:a", "-f", "s16le", "-ac", "1", "-"], in: self.folder).stdout
+            let samples = pcm.withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }.map { Double($0) }
+            return (samples.map { $0 * $0 }.reduce(0, +) / Double(max(1, samples.count))).squareRoot()
+        }
+        let quieter = try Tool.clarity(["transcode", "in.mp4", "quiet.mkv", "--af", "volume=0.5", "--audio-codec", "flac", "--progress", "none"],
+                                       in: folder)
+        XCTAssertEqual(quieter.status, 0, quieter.stderr)
+        XCTAssertEqual(try rms("quiet.mkv") / rms("flac.mkv"), 0.5, accuracy: 0.01)
+        XCTAssertEqual(try span("quiet.mkv"), try span("flac.mkv"), accuracy: 0.01)
+        for (args, message) in [(["--audio-codec", "flac"], "the mp4 container cannot hold flac audio"),
+                                (["--audio-codec", "libx264"], "'libx264' is not an audio encoder"),
+                                (["--af", "volumee=2"], "--af 'volumee=2': cannot set up the --af filters of audio stream #1 for 48000 Hz mono fltp: "
+                                  + "No such filter: 'volumee'")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "refused.mp4"] + args, in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.contains(message), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path("refused.mp4")))

@@ -22,8 +22,11 @@ public struct EncoderSettings: Sendable {
     /// FFmpeg filters of the user's (`--post-vf`) for each frame just before the encoder; they
     /// keep its size. Nil: none.
     public var postFilters: String?
-    /// Seconds from the input's start to the output's (`--start`): `postFilters` see frames on
-    /// the input's clock.
+    /// A subtitles filter (`SubtitleBurn`) that draws subtitles over each frame, after
+    /// `postFilters`; nil: none.
+    public var subtitleBurn: String?
+    /// Seconds from the input's start to the output's (`--start`): `subtitleBurn` sees frames
+    /// on the input's clock, that of the subtitles.
     public var clockStart = 0.0
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",

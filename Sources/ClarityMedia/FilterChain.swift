@@ -28,11 +28,11 @@ final class FilterChain {
 
     /// `filters`, then filters a user gave with `option` (`--vf`, in FFmpeg's graph syntax),
     /// which must keep the size of the frames `filters` give (`shown`; `format`'s when nil):
-    /// what follows was set up for it. Their frames are
-    /// converted back to the pixel format that came in (a filter of YUV, eq, on RGB frames),
-    /// as ffmpeg converts to what follows. Their mistakes are the user's to mend (exit 64).
-    /// They see frames on the input's clock, `clockStart` seconds (`--start`'s) ahead of the
-    /// output's, so that a subtitle file or `enable='gte(t,90)'` means the film's time.
+    /// what follows was set up for it. Their frames are converted back to the pixel format
+    /// that came in (a filter of YUV, eq, on RGB frames), as ffmpeg converts to what follows.
+    /// Their mistakes are the user's to mend (exit 64). With `clockStart`, they see frames on
+    /// the input's clock, that many seconds (`--start`'s) ahead of the output's, as burnt-in
+    /// subtitles must; otherwise on the output's, as ffmpeg's filters after its `-ss` do.
     static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
                        format: VideoFormat, keeping shown: VideoFormat? = nil, clockStart: Double = 0,
                        purpose: String) throws -> FilterChain {

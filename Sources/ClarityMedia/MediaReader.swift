@@ -216,11 +216,11 @@ public final class MediaReader {
         SubtitleCanvas.stateWhereMissing(in: ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
         streams = all
-        let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }.map { "#\($0.index)" }
-        if let chosen = reading.videoStream, !videos.contains("#\(chosen)") {
+        let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }.map(\.index)
+        if let chosen = reading.videoStream, !videos.contains(chosen) {
             avformat_close_input(&context)
             throw MediaError(.invalidArgument, "--video-stream \(chosen): \(url) has no video stream #\(chosen); "
-                             + (videos.isEmpty ? "it has none" : "its video: \(videos.joined(separator: ", "))"))
+                             + (videos.isEmpty ? "it has none" : "its video: " + videos.map { "#\($0)" }.joined(separator: ", ")))
         }
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {
@@ -315,7 +315,7 @@ public final class MediaReader {
         do {
             crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) { sampler }
             filterPlan = ReadFilters.Plan(deinterlace: deinterlaces ? deinterlace : nil, rate: newRate, crop: crop,
-                                          userGraph: reading.filterGraph, clockStart: range.start)
+                                          userGraph: reading.filterGraph)
             filters = filterPlan.isEmpty ? nil : try ReadFilters(format: decoded, plan: filterPlan)
         } catch {
             avcodec_free_context(&decoder)

@@ -300,8 +300,11 @@ public final class MediaWriter {
             (format, toneMappedPeak) = (sdr, peak)
         }
         if let graph = settings.postFilters {
-            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format,
-                                                    clockStart: settings.clockStart, purpose: "--post-vf filters"))
+            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
+        }
+        if let burn = settings.subtitleBurn {
+            conversions.append(try FilterChain.ending(with: burn, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
+                                                      purpose: "burnt-in subtitles"))
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {
@@ -470,10 +473,15 @@ public final class MediaWriter {
         copyMap[input.index] = (st, reencoders[input.index]?.encoder.pointee.time_base ?? input.timeBase)
     }
 
-    /// The file's tags and chapters, before `start`.
+    /// Tags the user gives (`--metadata`), set over the input's; an empty value removes one.
+    public var givenTags: [String: String] = [:]
+
+    /// The file's tags (with `givenTags` over them) and chapters, before `start`.
     public func setMetadata(_ metadata: MediaMetadata) throws {
         guard let ctx = context else { return }
-        MediaMetadata.set(metadata.tags, into: &ctx.pointee.metadata)
+        var tags = metadata.tags.filter { tag in !givenTags.keys.contains { $0.caseInsensitiveCompare(tag.key) == .orderedSame } }
+        tags.merge(givenTags.filter { !$0.value.isEmpty }) { _, given in given }
+        MediaMetadata.set(tags, into: &ctx.pointee.metadata)
         guard !metadata.chapters.isEmpty else { return }
         // As ffmpeg's own tool does: libavformat has no public call that adds a chapter, and
         // frees the array and every chapter with the context.

@@ -28,8 +28,6 @@ final class ReadFilters {
         /// Quarter turns counterclockwise to the picture as shown; 0 keeps it as stored.
         var quarterTurns = 0
         var userGraph: String?
-        /// Seconds the input's clock, which the user's filters see, is ahead of the output's.
-        var clockStart = 0.0
 
         var isEmpty: Bool {
             (deinterlace ?? .off) == .off && rate == nil && crop == nil && quarterTurns % 4 == 0 && userGraph == nil
@@ -78,7 +76,7 @@ final class ReadFilters {
         let purpose = plan.rate != nil ? "frame rate" : plan.deinterlace != nil ? "deinterlacer"
             : plan.userGraph != nil ? "--vf filters" : plan.crop != nil ? "crop" : "turning upright"
         chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: shown,
-                                       clockStart: plan.clockStart, purpose: purpose)
+                                       purpose: purpose)
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
         let timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
         let given = plan.rate ?? av_mul_q(format.frameRate, plan.deinterlace?.rateChange ?? AVRational(num: 1, den: 1))

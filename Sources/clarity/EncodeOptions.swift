@@ -31,7 +31,7 @@ struct EncodeOptions: ParsableArguments {
     var hdrPeak: Double?
 
     @Option(name: .customLong("post-vf"),
-            help: ArgumentHelp("FFmpeg filters for each frame after enhancing, just before the encoder, as ffmpeg's -vf takes them: grain that hides an upscale's smoothness (noise=alls=6:allf=t), sharpening (unsharp), a logo or text (drawtext), ... They must keep the frame's size; their frames are converted back to the pixel format the encoder was given. With --start they see the input's clock (subtitles=film.srt burns the film's lines).",
+            help: ArgumentHelp("FFmpeg filters for each frame after enhancing, just before the encoder, as ffmpeg's -vf takes them: grain that hides an upscale's smoothness (noise=alls=6:allf=t), sharpening (unsharp), a logo or text (drawtext), ... They must keep the frame's size; their frames are converted back to the pixel format the encoder was given. With --start they run on the output's clock, as ffmpeg's filters do (fade=t=in:d=1 fades the part in); --burn-subtitles times subtitles on the film's.",
                                valueName: "filters"))
     var postFilters: String?
 
@@ -75,6 +75,19 @@ struct EncodeOptions: ParsableArguments {
         AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate, filters: audioFilters)
     }
 
+    @Option(name: .customLong("metadata"),
+            help: ArgumentHelp("A tag of the output file, key=value, over the input's (which are copied); repeatable, as ffmpeg's -metadata: title=\"My film\", comment=, an empty value removing the tag.",
+                               valueName: "key=value"))
+    var metadata: [String] = []
+
+    @Option(name: .customLong("burn-subtitles"),
+            help: ArgumentHelp("Burn subtitles into the picture, drawn at the output's size after enhancing (libass), on the input's clock whatever --start cuts: the input's text subtitle stream with this index (as ffprobe and --video-stream number streams), with the fonts the file carries, or a subtitle file (film.srt, .ass, .vtt). Not subtitles stored as pictures (PGS, DVD). A burnt track is still copied too, unless --no-subtitles.",
+                               valueName: "index|file"))
+    var burnSubtitles: SubtitleBurn.Source?
+
+    /// The tags given (`--metadata`), checked by `validate`.
+    var givenTags: [String: String] { (try? KeyValueOptions.parse(metadata, flag: "--metadata")) ?? [:] }
+
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
 
@@ -97,6 +110,7 @@ struct EncodeOptions: ParsableArguments {
     func validate() throws {
         if let crf, !(0...63).contains(crf) { throw ValidationError("--crf must be between 0 and 63") }
         let options = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
+        _ = try KeyValueOptions.parse(metadata, flag: "--metadata")
         if let rate = options.keys.sorted().first(where: Self.rateOptions.contains), crf != nil || bitrate != nil {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
@@ -106,6 +120,9 @@ struct EncodeOptions: ParsableArguments {
         }
         if noAudio, let other = audioCodec != nil ? "--audio-codec" : audioBitrate != nil ? "--audio-bitrate" : audioFilters != nil ? "--af" : nil {
             throw ValidationError("--no-audio drops the audio that \(other) would encode: give one of them")
+        }
+        if case .stream(let index)? = burnSubtitles, index < 0 {
+            throw ValidationError("--burn-subtitles takes a stream's index (0, 1, ...) or a subtitle file, not \(index)")
         }
         if let audioFilters, audioFilters.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--af takes FFmpeg audio filters (loudnorm, volume=2, ...), not nothing")
@@ -183,3 +200,7 @@ struct EncodeOptions: ParsableArguments {
 }
 
 extension ToneCurve: ExpressibleByArgument {}
+
+extension SubtitleBurn.Source: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}

@@ -126,6 +126,7 @@ struct EnhanceRun {
             let file = try OutputFile(output, overwrite: encode.overwrite)
             let writer = try MediaWriter(output: file, format: encode.format)
             try writer.encodeAudio(encode.audioEncoding)
+            writer.givenTags = encode.givenTags
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
@@ -134,6 +135,7 @@ struct EnhanceRun {
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
             encoder.clockStart = reading.range.start
+            encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn.filter($0, of: reader) }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer, encoder: encoder,
                 copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
@@ -160,7 +162,7 @@ struct EnhanceRun {
                 Console.warning("\(encode.sdrOptions): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
             }
             // Said once the run is set up, so that a refusal is not preceded by it.
-            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encode.postFilters == nil {
+            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encoder.postFilters == nil && encoder.subtitleBurn == nil {
                 Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
                               + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }

@@ -636,22 +636,33 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// With --start, --vf and --post-vf see frames on the input's clock, as a subtitle file or a
-    /// filter enabled from a time means it: a box from the input's 1.5 s on, in the part from
-    /// 1 s, covers the frames from 0.5 s of the output on (it covered none).
-    func testUserFiltersSeeTheInputsClock() throws {
+    /// With --start, --vf and --post-vf run on the output's clock, as ffmpeg's filters after
+    /// its -ss (a fade in from 0 fades the part in), and burnt-in subtitles on the input's, the
+    /// subtitles' own: a line from 1.5 s of the input shows from 0.5 s of a part from 1 s.
+    func testFiltersRunOnTheOutputsClockAndSubtitlesOnTheInputs() throws {
         try makeClip(seconds: 2)
-        let box = "drawbox=c=red:t=fill:enable='gte(t,1.5)'"
-        let expected = try Tool.frameHashes("in.mp4", filter: "trim=start=1:end=2,\(box)", in: folder)
+        let fade = "fade=t=in:d=0.5"
+        let expected = try Tool.frameHashes("in.mp4", filter: "trim=start=1:end=2,setpts=PTS-STARTPTS,\(fade)", in: folder)
         XCTAssertEqual(expected.count, 30)
         for option in ["--vf", "--post-vf"] {
-            let r = try Tool.clarity(["transcode", "in.mp4", "clock.mkv", "--start", "1", "--duration", "1", option, box,
+            let r = try Tool.clarity(["transcode", "in.mp4", "faded.mkv", "--start", "1", "--duration", "1", option, fade,
                                       "--codec", "ffv1", "--overwrite", "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertEqual(try Tool.frameHashes("clock.mkv", in: folder), expected, option)
-            XCTAssertEqual(try Tool.probe("clock.mkv", stream: "v", entries: "frame=pts_time", in: folder).first.flatMap(Double.init), 0,
-                           "the output's clock still starts at 0")
+            XCTAssertEqual(try Tool.frameHashes("faded.mkv", in: folder), expected, option)
         }
+        try Data("1\n00:00:01,500 --> 00:00:02,000\nHELLO\n\n".utf8).write(to: URL(fileURLWithPath: path("film.srt")))
+        var parts: [String: [String]] = [:]
+        for (name, extra) in [("plain.mkv", [String]()), ("burnt.mkv", ["--burn-subtitles", "film.srt"])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", name, "--start", "1", "--duration", "1", "--codec", "ffv1", "--progress", "none"] + extra,
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            parts[name] = try Tool.frameHashes(name, in: folder)
+        }
+        XCTAssertEqual(zip(parts["burnt.mkv"]!, parts["plain.mkv"]!).map { $0 == $1 ? "." : "S" }.joined(),
+                       String(repeating: ".", count: 15) + String(repeating: "S", count: 15))
+        let missing = try Tool.clarity(["transcode", "in.mp4", "none.mkv", "--burn-subtitles", "nope.srt"], in: folder)
+        XCTAssertEqual(missing.status, 66, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("--burn-subtitles: subtitle file not found: nope.srt"), missing.stderr)
     }
 
     /// --audio-codec, --audio-bitrate and --af encode every audio stream again, as asked and without
@@ -1133,7 +1144,8 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// Tags (title, artist, a track's language), dispositions, chapters and attached files
-    /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock.
+    /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock;
+    /// `--metadata` sets tags over them.
     func testTagsAndChaptersCarryOver() throws {
         try makeClip(seconds: 2)
         try Data("""
@@ -1164,6 +1176,16 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(part.status, 0, part.stderr)
         XCTAssertEqual(try Tool.probe("part.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
                        ["0.000000,0.500000,Opening", "0.500000,1.000000,Ending"])
+        // --metadata sets tags over the input's; an empty value removes one.
+        for out in ["retitled.mkv", "retitled.mp4"] {
+            let r = try Tool.clarity(["transcode", "film.mkv", out, "--metadata", "TITLE=Another Film", "--metadata", "artist=Me",
+                                      "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "format_tags=title,artist", in: folder), ["Another Film,Me"], out)
+            let removed = try Tool.clarity(["transcode", out, "untitled-" + out, "--metadata", "title=", "--progress", "none"], in: folder)
+            XCTAssertEqual(removed.status, 0, removed.stderr)
+            XCTAssertEqual(try Tool.probe("untitled-" + out, stream: "v", entries: "format_tags=title,artist", in: folder), ["Me"], out)
+        }
     }
 
     /// An MP4's cover picture is copied as a cover, and the video, not the cover, is enhanced.
@@ -1372,6 +1394,36 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// --burn-subtitles draws the input's own text subtitles into the picture at the output's
+    /// size, frame for frame as ffmpeg's subtitles filter after its scale, whatever the file is
+    /// called (a comma, a colon and a quote in its name); a stream that is not subtitles, or
+    /// an input that cannot be read twice, is refused.
+    func testTextSubtitlesAreBurntIn() throws {
+        try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n2\n00:00:01,000 --> 00:00:01,500\nWORLD\n\n".utf8)
+            .write(to: URL(fileURLWithPath: path("s.srt")))
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", "s.srt", "-t", "2", "-c:v", "libx264", "-c:s", "srt",
+                         "plain.mkv"], in: folder)
+        let odd = "we,ird:na'me.mkv"
+        try FileManager.default.copyItem(atPath: path("plain.mkv"), toPath: path(odd))
+        let r = try Tool.clarity(["transcode", odd, "burnt.mkv", "--burn-subtitles", "1", "--scale", "2", "--model", "bicubic",
+                                  "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let burnt = try Tool.frameHashes("burnt.mkv", in: folder)
+        XCTAssertEqual(burnt, try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic,subtitles=plain.mkv:si=0", in: folder))
+        let bare = try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic", in: folder)
+        XCTAssertEqual(zip(burnt, bare).map { $0 == $1 ? "." : "S" }.joined(),
+                       String(repeating: ".", count: 5) + String(repeating: "S", count: 10) + String(repeating: ".", count: 10)
+                        + String(repeating: "S", count: 13) + String(repeating: ".", count: 12), "the lines from 0.2 to 0.6 s and from 1.0 to 1.5 s")
+        XCTAssertEqual(try Tool.probe("burnt.mkv", stream: "s", entries: "stream=codec_name", in: folder), ["subrip"], "the track is copied too")
+        let video = try Tool.clarity(["transcode", "plain.mkv", "refused.mkv", "--burn-subtitles", "0"], in: folder)
+        XCTAssertEqual(video.status, 64, video.stderr)
+        XCTAssertTrue(video.stderr.contains("plain.mkv has no subtitle stream #0; its subtitles: #1"), video.stderr)
+        let piped = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 < plain.mkv > /dev/null", in: folder)
+        XCTAssertEqual(piped.status, 64)
+        XCTAssertTrue(piped.stderr.contains("not possible from a pipe"), piped.stderr)
+        XCTAssertFalse(files.contains("refused.mkv"))
+    }
+
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)
@@ -1384,6 +1436,9 @@ final class TranscodeTests: ToolTestCase {
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD subtitles"), r.stderr)
+        let burnt = try Tool.clarity(["transcode", "subs.mkv", "burnt.mp4", "--burn-subtitles", "1"], in: folder)
+        XCTAssertEqual(burnt.status, 69, burnt.stderr)
+        XCTAssertTrue(burnt.stderr.contains("holds hdmv_pgs_subtitle, subtitles drawn as pictures; only text subtitles"), burnt.stderr)
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "packet=pts_time", in: folder), ["0.200000", "1.000000"])
         // Each file's subtitles drawn over grey, frame by frame: the same frames show a box,

@@ -35,15 +35,17 @@ public final class MediaWriter {
     public var restatedFrameRate: (written: Double, input: Double)? { frameClock?.restated }
     /// The constant quantizer of encoders that read it from each frame (`ConstantQuality`).
     private var frameQuality: Int32?
-    /// Audio encoded again as the user asks (`--audio-codec`, `--audio-bitrate`), set before
-    /// streams are added (`encodeAudio`).
+    /// Audio encoded again as the user asks (`--audio-codec`, `--audio-bitrate`, `--af`), set
+    /// before streams are added (`encodeAudio`).
     public private(set) var audioEncoding = AudioEncoding()
+    /// Tags the user gives (`--metadata`), set over the input's; an empty value removes one.
+    public var givenTags: [String: String] = [:]
     /// Frames that came faster than a once-a-frame clock ticks, left out to keep time.
     public private(set) var framesLeftOutToKeepTime = 0
     private var captions = CaptionCarry()
     /// What frames go through before the encoder: HDR made SDR for outputs that cannot say
-    /// HDR (`ToneMapper`), the user's filters (`--post-vf`), palettes for encoders of palettes
-    /// (`Palettizer`).
+    /// HDR (`ToneMapper`), the user's filters (`--post-vf`), burnt-in subtitles
+    /// (`SubtitleBurn`), palettes for encoders of palettes (`Palettizer`).
     private var conversions: [FilterChain] = []
     /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
     public private(set) var toneMappedPeak: Double?
@@ -472,9 +474,6 @@ public final class MediaWriter {
         st.pointee.disposition = input.disposition
         copyMap[input.index] = (st, reencoders[input.index]?.encoder.pointee.time_base ?? input.timeBase)
     }
-
-    /// Tags the user gives (`--metadata`), set over the input's; an empty value removes one.
-    public var givenTags: [String: String] = [:]
 
     /// The file's tags (with `givenTags` over them) and chapters, before `start`.
     public func setMetadata(_ metadata: MediaMetadata) throws {

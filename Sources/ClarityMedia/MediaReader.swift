@@ -216,11 +216,10 @@ public final class MediaReader {
         SubtitleCanvas.stateWhereMissing(in: ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
         streams = all
-        let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }.map(\.index)
-        if let chosen = reading.videoStream, !videos.contains(chosen) {
+        let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }
+        if let chosen = reading.videoStream, !videos.contains(where: { $0.index == chosen }) {
             avformat_close_input(&context)
-            throw MediaError(.invalidArgument, "--video-stream \(chosen): \(url) has no video stream #\(chosen); "
-                             + (videos.isEmpty ? "it has none" : "its video: " + videos.map { "#\($0)" }.joined(separator: ", ")))
+            throw StreamInfo.missing(chosen, option: "--video-stream", kind: .video, among: videos, in: url)
         }
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {

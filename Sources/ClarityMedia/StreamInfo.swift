@@ -28,6 +28,14 @@ public struct StreamInfo: @unchecked Sendable {
     /// A cover picture (a video stream of one still, shown for the file), not the video.
     public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
 
+    /// The refusal of `option`'s `index` where `url` has no such stream of `kind` among
+    /// `candidates` (its streams of that kind that would do), which it names.
+    public static func missing(_ index: Int, option: String, kind: Kind, among candidates: [StreamInfo], in url: String) -> MediaError {
+        let name = kind == .subtitle ? "subtitles" : kind.rawValue
+        return MediaError(.invalidArgument, "\(option) \(index): \(url) has no \(kind.rawValue) stream #\(index); "
+                          + (candidates.isEmpty ? "it has none" : "its \(name): " + candidates.map { "#\($0.index)" }.joined(separator: ", ")))
+    }
+
     /// One piece of stream side data.
     public struct SideData: @unchecked Sendable {
         public let kind: AVPacketSideDataType

@@ -29,8 +29,7 @@ public enum SubtitleBurn {
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
             guard let ordinal = subtitles.firstIndex(where: { $0.index == index }) else {
-                throw MediaError(.invalidArgument, "--burn-subtitles \(index): \(reader.url) has no subtitle stream #\(index)"
-                                 + (subtitles.isEmpty ? "; it has none" : "; its subtitles: " + subtitles.map { "#\($0.index)" }.joined(separator: ", ")))
+                throw StreamInfo.missing(index, option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.url)
             }
             let stream = subtitles[ordinal]
             let props = avcodec_descriptor_get(stream.parameters.pointee.codec_id)?.pointee.props ?? 0

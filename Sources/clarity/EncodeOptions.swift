@@ -91,6 +91,15 @@ struct EncodeOptions: ParsableArguments {
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
 
+    @Option(name: .customLong("audio-stream"),
+            help: ArgumentHelp("Copy (or encode) only this audio stream, by its index (as ffprobe numbers streams; ffmpeg's -map 0:2); repeatable, in the input's order: one language of several. Default: every audio stream.",
+                               valueName: "index"))
+    var audioStreams: [Int] = []
+
+    @Option(name: .customLong("subtitle-stream"),
+            help: ArgumentHelp("Copy only this subtitle stream, by its index; repeatable. Default: every subtitle stream.", valueName: "index"))
+    var subtitleStreams: [Int] = []
+
     @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
     var overwrite = false
 
@@ -120,6 +129,10 @@ struct EncodeOptions: ParsableArguments {
         }
         if noAudio, let other = audioCodec != nil ? "--audio-codec" : audioBitrate != nil ? "--audio-bitrate" : audioFilters != nil ? "--af" : nil {
             throw ValidationError("--no-audio drops the audio that \(other) would encode: give one of them")
+        }
+        if noAudio && !audioStreams.isEmpty { throw ValidationError("--no-audio drops the audio that --audio-stream chooses: give one of them") }
+        if noSubtitles && !subtitleStreams.isEmpty {
+            throw ValidationError("--no-subtitles drops the subtitles that --subtitle-stream chooses: give one of them")
         }
         if case .stream(let index)? = burnSubtitles, index < 0 {
             throw ValidationError("--burn-subtitles takes a stream's index (0, 1, ...) or a subtitle file, not \(index)")
@@ -157,8 +170,14 @@ struct EncodeOptions: ParsableArguments {
     /// The input streams to copy: audio and subtitles unless switched off, with the files
     /// attached beside subtitles (an MKV's fonts), and the cover picture; only those the
     /// container can hold (the others are reported unless `quiet`).
-    func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) -> [StreamInfo] {
-        reader.streams.filter { s in
+    func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) throws -> [StreamInfo] {
+        for (chosen, kind, option) in [(audioStreams, StreamInfo.Kind.audio, "--audio-stream"), (subtitleStreams, .subtitle, "--subtitle-stream")] {
+            let candidates = reader.streams.filter { $0.kind == kind }
+            if let wrong = chosen.first(where: { i in !candidates.contains { $0.index == i } }) {
+                throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.url)
+            }
+        }
+        return reader.streams.filter { s in
             if reader.otherProgrammeStreams.contains(s.index) {
                 if !quiet && s.kind != .data {
                     Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): it belongs to another programme "
@@ -167,7 +186,9 @@ struct EncodeOptions: ParsableArguments {
                 return false
             }
             switch s.kind {
-            case .audio where !noAudio, .subtitle where !noSubtitles, .attachment where !noSubtitles, .video where s.isAttachedPicture:
+            case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains(s.index)),
+                 .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains(s.index)),
+                 .attachment where !noSubtitles, .video where s.isAttachedPicture:
                 switch writer.carriage(of: s) {
                 case .asItIs: return true
                 case .reencoded(let codec):

@@ -138,7 +138,7 @@ struct EnhanceRun {
             encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn.filter($0, of: reader) }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer, encoder: encoder,
-                copy: encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
+                copy: try encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
             if !run.quiet, let size = writer.encodedSize {

@@ -1073,6 +1073,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("wrong.mkv"))
     }
 
+    /// --audio-stream and --subtitle-stream keep only the streams chosen (one language of
+    /// two), as ffmpeg's -map; an index that is not such a stream is refused, naming those that are.
+    func testChosenAudioAndSubtitleStreamsAreKept() throws {
+        try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n".utf8).write(to: URL(fileURLWithPath: path("s.srt")))
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=f=440", "-f", "lavfi", "-i", "sine=f=880",
+                         "-i", "s.srt", "-i", "s.srt", "-t", "1", "-map", "0", "-map", "1", "-map", "2", "-map", "3", "-map", "4",
+                         "-c:v", "libx264", "-c:a", "aac", "-c:s", "srt", "-metadata:s:a:0", "language=eng", "-metadata:s:a:1", "language=fra",
+                         "-metadata:s:s:0", "language=eng", "-metadata:s:s:1", "language=fra", "multi.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "multi.mkv", "fra.mkv", "--audio-stream", "2", "--subtitle-stream", "4", "--progress", "none"],
+                                 in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("fra.mkv", stream: "a", entries: "stream_tags=language", in: folder), ["fra"])
+        XCTAssertEqual(try Tool.probe("fra.mkv", stream: "s", entries: "stream_tags=language", in: folder), ["fra"])
+        let wrong = try Tool.clarity(["transcode", "multi.mkv", "wrong.mkv", "--audio-stream", "3"], in: folder)
+        XCTAssertEqual(wrong.status, 64, wrong.stderr)
+        XCTAssertTrue(wrong.stderr.contains("--audio-stream 3: multi.mkv has no audio stream #3; its audio: #1, #2"), wrong.stderr)
+        let both = try Tool.clarity(["transcode", "multi.mkv", "wrong.mkv", "--subtitle-stream", "3", "--no-subtitles"], in: folder)
+        XCTAssertEqual(both.status, 64, both.stderr)
+        XCTAssertFalse(files.contains("wrong.mkv"))
+    }
+
     /// MPEG-TS seeks by decoding time: a part of it still starts at its first frame, every
     /// frame kept (11 of 25 were lost, up to the next key frame).
     func testAPartOfATransportStreamKeepsEveryFrame() throws {

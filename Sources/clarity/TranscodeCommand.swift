@@ -18,6 +18,7 @@ struct Transcode: ParsableCommand {
               clarity transcode in.mp4 out.mp4 --preset balanced --crop auto
               clarity transcode in.mp4 look.png --preset quality --start 90 --compare
               clarity transcode dvd.vob out.mkv --deinterlace film --size 1920x1080
+              clarity transcode film.mkv out.mp4 --size 4k --burn-subtitles 2
             """)
 
     @OptionGroup var paths: MediaPaths

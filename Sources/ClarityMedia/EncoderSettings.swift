@@ -25,8 +25,8 @@ public struct EncoderSettings: Sendable {
     /// A subtitles filter (`SubtitleBurn`) that draws subtitles over each frame, after
     /// `postFilters`; nil: none.
     public var subtitleBurn: String?
-    /// Seconds from the input's start to the output's (`--start`): `subtitleBurn` sees frames
-    /// on the input's clock, that of the subtitles.
+    /// Seconds the subtitles' clock is ahead of the output's (`--start`, and for the input's
+    /// own stream its start time): `subtitleBurn` sees frames on the subtitles' clock.
     public var clockStart = 0.0
 
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",

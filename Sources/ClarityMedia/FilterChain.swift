@@ -38,7 +38,7 @@ final class FilterChain {
                        purpose: String) throws -> FilterChain {
         // Whole ticks of each setpts's own time base, so that the way back is exact.
         let shift = String(format: "round(%.6f/TB)", clockStart)
-        let clocked = { (graph: String) in clockStart > 0 ? ["setpts=PTS+\(shift)", graph, "setpts=PTS-\(shift)"] : [graph] }
+        let clocked = { (graph: String) in clockStart != 0 ? ["setpts=PTS+\(shift)", graph, "setpts=PTS-\(shift)"] : [graph] }
         let user = userGraph.map { clocked($0) + ["format=pix_fmts=\(format.pixelFormatName)"] } ?? []
         let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
         let chain: FilterChain

@@ -85,6 +85,9 @@ public final class MediaReader {
     /// timestamps restart at 0).
     private let range: InputRange
     private var begin: Int64 = 0
+    /// Where the output's clock starts on the input's own, in seconds: the input's start time
+    /// (an MPEG-TS recording's clock can stand at hours) plus `--start`'s.
+    public var clockOrigin: Double { Double(begin) / 1e6 }
     private var end: Int64?
 
     /// Video packets the container's index lists (MP4's sample table), when it has one: a file

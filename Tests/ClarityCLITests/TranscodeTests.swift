@@ -1417,8 +1417,8 @@ final class TranscodeTests: ToolTestCase {
 
     /// --burn-subtitles draws the input's own text subtitles into the picture at the output's
     /// size, frame for frame as ffmpeg's subtitles filter after its scale, whatever the file is
-    /// called (a comma, a colon and a quote in its name); a stream that is not subtitles, or
-    /// an input that cannot be read twice, is refused.
+    /// called (a comma, a colon and a quote in its name) and wherever its clock starts; a
+    /// stream that is not subtitles, or an input that cannot be read twice, is refused.
     func testTextSubtitlesAreBurntIn() throws {
         try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n2\n00:00:01,000 --> 00:00:01,500\nWORLD\n\n".utf8)
             .write(to: URL(fileURLWithPath: path("s.srt")))
@@ -1436,6 +1436,13 @@ final class TranscodeTests: ToolTestCase {
                        String(repeating: ".", count: 5) + String(repeating: "S", count: 10) + String(repeating: ".", count: 10)
                         + String(repeating: "S", count: 13) + String(repeating: ".", count: 12), "the lines from 0.2 to 0.6 s and from 1.0 to 1.5 s")
         XCTAssertEqual(try Tool.probe("burnt.mkv", stream: "s", entries: "stream=codec_name", in: folder), ["subrip"], "the track is copied too")
+        // A file whose clock starts at 5 s (a broadcast recording's may stand at hours): the
+        // lines on the same frames (none showed).
+        try Tool.ffmpeg(["-i", "plain.mkv", "-c", "copy", "-output_ts_offset", "5", "late.mkv"], in: folder)
+        let late = try Tool.clarity(["transcode", "late.mkv", "late-burnt.mkv", "--burn-subtitles", "1", "--scale", "2", "--model", "bicubic",
+                                     "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(late.status, 0, late.stderr)
+        XCTAssertEqual(try Tool.frameHashes("late-burnt.mkv", in: folder), burnt)
         let video = try Tool.clarity(["transcode", "plain.mkv", "refused.mkv", "--burn-subtitles", "0"], in: folder)
         XCTAssertEqual(video.status, 64, video.stderr)
         XCTAssertTrue(video.stderr.contains("plain.mkv has no subtitle stream #0; its subtitles: #1"), video.stderr)

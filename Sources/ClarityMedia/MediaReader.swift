@@ -13,6 +13,9 @@ public enum MediaItem: @unchecked Sendable {
 /// truncated file ends the stream early with `truncated` set.
 public final class MediaReader {
     public let url: String
+    /// The local file `url` names, which can be opened again (to look ahead, or by a filter
+    /// that reads the input's subtitles); nil for a pipe, a device or a network stream.
+    public let localFile: String?
     /// The frames handed out; `decodedFormat` unless deinterlacing doubles the rate.
     public private(set) var videoFormat: VideoFormat
     /// The frames as decoded (the stream's time base and rate).
@@ -157,6 +160,7 @@ public final class MediaReader {
         }
         // What FFmpeg opens: a file whose name has a colon ("clip-12:00.mp4") would otherwise
         // read as a URL of a protocol named by what comes before the colon.
+        localFile = rereadable ? path : nil
         let source = rereadable && known != "file" ? "file:" + url : url
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch

@@ -37,8 +37,7 @@ public enum SubtitleBurn {
                 throw MediaError(.unsupported, "--burn-subtitles \(index): stream #\(index) holds \(stream.codecName), subtitles drawn as "
                                  + "pictures; only text subtitles (SubRip, ASS, WebVTT, MP4's) can be burnt")
             }
-            let path = reader.url.hasPrefix("file:") ? String(reader.url.dropFirst(5)) : reader.url
-            guard FileManager.default.fileExists(atPath: path) else {
+            guard let path = reader.localFile else {
                 throw MediaError(.invalidArgument, "--burn-subtitles reads the subtitles from the input file again: not possible from "
                                  + "a pipe, a device or a network stream")
             }

@@ -22,9 +22,8 @@ public struct EncoderSettings: Sendable {
     /// FFmpeg filters of the user's (`--post-vf`) for each frame just before the encoder; they
     /// keep its size. Nil: none.
     public var postFilters: String?
-    /// A subtitles filter (`SubtitleBurn`) that draws subtitles over each frame, after
-    /// `postFilters`; nil: none.
-    public var subtitleBurn: String?
+    /// Subtitles drawn over each frame, after `postFilters`; nil: none.
+    public var subtitleBurn: SubtitleBurn?
     /// Seconds the subtitles' clock is ahead of the output's (`--start`, and for the input's
     /// own stream its start time): `subtitleBurn` sees frames on the subtitles' clock.
     public var clockStart = 0.0

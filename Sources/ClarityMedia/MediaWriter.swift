@@ -46,7 +46,7 @@ public final class MediaWriter {
     /// What frames go through before the encoder: HDR made SDR for outputs that cannot say
     /// HDR (`ToneMapper`), the user's filters (`--post-vf`), burnt-in subtitles
     /// (`SubtitleBurn`), palettes for encoders of palettes (`Palettizer`).
-    private var conversions: [FilterChain] = []
+    private var conversions: [any FrameConversion] = []
     /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
     public private(set) var toneMappedPeak: Double?
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
@@ -304,9 +304,14 @@ public final class MediaWriter {
         if let graph = settings.postFilters {
             conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
         }
-        if let burn = settings.subtitleBurn {
-            conversions.append(try FilterChain.ending(with: burn, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
+        switch settings.subtitleBurn {
+        case .text(let filter)?:
+            conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
                                                       purpose: "burnt-in subtitles"))
+        case .pictures(let file, let stream)?:
+            let track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase)
+            conversions.append(try SubtitleOverlay(track: track, format: format, clockStart: settings.clockStart))
+        case nil: break
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {

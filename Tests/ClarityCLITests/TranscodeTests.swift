@@ -1452,6 +1452,77 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("refused.mkv"))
     }
 
+    /// Subtitles stored as pictures (Blu-ray's PGS, DVD) are scaled from their canvas onto the
+    /// output and laid over the frames they show on, on the film's clock; libass draws text only.
+    func testPictureSubtitlesAreBurntIn() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 320, height: 180)
+        pgs.show(at: 0.2, x: 110, y: 150, w: 100, h: 20)
+        pgs.clear(at: 0.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30)
+        pgs.clear(at: 1.5, x: 40, y: 10, w: 240, h: 30)
+        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        let transcode = { (input: String, output: String, options: [String]) in
+            let r = try Tool.clarity(["transcode", input, output, "--codec", "ffv1", "--progress", "none"] + options, in: self.folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        /// Each frame's luma samples, as stored.
+        let luma = { (file: String) -> [[UInt8]] in
+            let raw = [UInt8](try Tool.ffmpeg(["-i", file, "-map", "0:v", "-vf", "extractplanes=y", "-f", "rawvideo", "-"], in: self.folder).stdout)
+            let size = file.hasPrefix("big") ? 640 * 360 : 320 * 180
+            return stride(from: 0, to: raw.count, by: size).map { Array(raw[$0..<$0 + size]) }
+        }
+        /// The frames that differ, and where the first of them differs (left, top, right, bottom).
+        let changes = { (a: [[UInt8]], b: [[UInt8]], width: Int) -> (frames: [Int], box: [Int]) in
+            XCTAssertEqual(a.count, b.count)
+            let frames = a.indices.filter { a[$0] != b[$0] }
+            let changed = frames.first.map { n in a[n].indices.filter { a[n][$0] != b[n][$0] } } ?? []
+            let (xs, ys) = (changed.map { $0 % width }, changed.map { $0 / width })
+            return (frames, changed.isEmpty ? [] : [xs.min()!, ys.min()!, xs.max()!, ys.max()!])
+        }
+        let upscaled = ["--scale", "2", "--model", "bicubic"]
+        try transcode("subs.mkv", "big-plain.mkv", upscaled)
+        try transcode("subs.mkv", "big-burnt.mkv", upscaled + ["--burn-subtitles", "1"])
+        let (plain, burnt) = (try luma("big-plain.mkv"), try luma("big-burnt.mkv"))
+        let drawn = changes(burnt, plain, 640)
+        // Shown from 0.2 to 0.8 s and from 1.0 to 1.5 s at 30 fps.
+        XCTAssertEqual(drawn.frames, Array(6..<24) + Array(30..<45))
+        // The 100x20 box at (110, 150) on the 320x180 canvas, at twice its size (a sample's
+        // blend at each edge): where ffmpeg's overlay draws it (see the DVB case below).
+        XCTAssertEqual(drawn.box, [219, 299, 420, 340])
+        XCTAssertEqual(burnt[10][320 * 640 + 320], 235, "white inside")
+        XCTAssertEqual(burnt[10][302 * 640 + 320], 16, "its black border")
+        XCTAssertEqual(changes([burnt[35]], [plain[35]], 640).box, [79, 19, 560, 80])
+        // A Blu-ray's .sup file burns the same.
+        try transcode("subs.mkv", "big-sup.mkv", upscaled + ["--burn-subtitles", "subs.sup"])
+        XCTAssertEqual(try Tool.frameHashes("big-sup.mkv", in: folder), try Tool.frameHashes("big-burnt.mkv", in: folder))
+        // From 0.5 s, still on the film's clock: its frames 0-8 and 15-29.
+        try transcode("subs.mkv", "part-plain.mkv", ["--start", "0.5"])
+        for source in ["1", "subs.sup"] {
+            try transcode("subs.mkv", "part.mkv", ["--start", "0.5", "--burn-subtitles", source, "-y"])
+            XCTAssertEqual(changes(try luma("part.mkv"), try luma("part-plain.mkv"), 320).frames, Array(0..<9) + Array(15..<30), source)
+        }
+        // DVD subtitles (the PGS written into MP4 as such) burn on the same frames.
+        let r = try Tool.clarity(["transcode", "subs.mkv", "dvd.mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        try transcode("dvd.mp4", "dvd-plain.mkv", [])
+        try transcode("dvd.mp4", "dvd-burnt.mkv", ["--burn-subtitles", "1"])
+        let dvd = changes(try luma("dvd-burnt.mkv"), try luma("dvd-plain.mkv"), 320)
+        XCTAssertEqual(dvd.frames, Array(6..<24) + Array(30..<45))
+        XCTAssertEqual(dvd.box, [110, 150, 209, 169])
+        // A file that holds no subtitles, or none that can be read, is refused before anything is written.
+        try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
+        let junk = try Tool.clarity(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], in: folder)
+        XCTAssertEqual(junk.status, 66, junk.stderr)
+        XCTAssertTrue(junk.stderr.contains("cannot read the subtitles of junk.sup"), junk.stderr)
+        let none = try Tool.clarity(["transcode", "subs.mkv", "none.mkv", "--burn-subtitles", "in.mp4"], in: folder)
+        XCTAssertEqual(none.status, 64, none.stderr)
+        XCTAssertTrue(none.stderr.contains("in.mp4 holds no subtitles"), none.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        XCTAssertFalse(files.contains("junk.mkv") || files.contains("none.mkv"))
+    }
+
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)
@@ -1464,9 +1535,6 @@ final class TranscodeTests: ToolTestCase {
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD subtitles"), r.stderr)
-        let burnt = try Tool.clarity(["transcode", "subs.mkv", "burnt.mp4", "--burn-subtitles", "1"], in: folder)
-        XCTAssertEqual(burnt.status, 69, burnt.stderr)
-        XCTAssertTrue(burnt.stderr.contains("holds hdmv_pgs_subtitle, subtitles drawn as pictures; only text subtitles"), burnt.stderr)
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "s", entries: "packet=pts_time", in: folder), ["0.200000", "1.000000"])
         // Each file's subtitles drawn over grey, frame by frame: the same frames show a box,

@@ -1,0 +1,212 @@
+import CFFmpeg
+
+/// Picture subtitles (PGS, DVD, DVB) burnt into frames: libass draws text only, so each
+/// picture is scaled from its canvas onto the frame (premultiplied, triangle filter), put into
+/// the frame's colours once, and laid over every frame it shows on. It works on any pixel
+/// format whose components FFmpeg describes as whole samples (planar or packed YUV, RGB, grey,
+/// 8 to 16 bits), so it comes after `--post-vf` and before a palette is made.
+final class SubtitleOverlay {
+    private let track: PictureSubtitleTrack
+    private let format: VideoFormat
+    private let components: [Component]
+    /// `clockStart` in the frames' time base: frames are seen on the subtitles' clock.
+    private let shift: Int64
+    private var drawn: (serial: Int, layers: [Layer])?
+
+    /// How one component of the pixel format is stored and what a picture contributes to it.
+    private struct Component {
+        let plane: Int, step: Int, offset: Int, shift: Int, depth: Int
+        /// log2 of the subsampling (chroma).
+        let subsampledX: Int, subsampledY: Int
+        let role: Role
+        var max: Float { Float((1 << depth) - 1) }
+        /// Whether the sample is a 16-bit word rather than a byte.
+        var isWord: Bool { shift + depth > 8 }
+    }
+
+    private enum Role {
+        /// Y, Cb or Cr as `YUVCode` makes it from RGB.
+        case yuv(Int)
+        /// R, G or B.
+        case rgb(Int)
+        case alpha
+    }
+
+    /// A component's share of the picture, at its own resolution: premultiplied samples and
+    /// coverage, over `width`x`height` from (`x`, `y`).
+    private struct Layer {
+        let x: Int, y: Int, width: Int, height: Int
+        let value: [Float], alpha: [Float]
+    }
+
+    init(track: PictureSubtitleTrack, format: VideoFormat, clockStart: Double) throws {
+        guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee,
+              desc.flags & UInt64(AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT
+                                  | AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_BAYER) == 0 else {
+            throw MediaError(.unsupported, "--burn-subtitles cannot draw picture subtitles on \(format.pixelFormatName) frames")
+        }
+        let rgb = desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
+        let alphaIndex = desc.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 ? Int(desc.nb_components) - 1 : nil
+        let comps = withUnsafeBytes(of: desc.comp) { Array($0.bindMemory(to: AVComponentDescriptor.self).prefix(Int(desc.nb_components))) }
+        components = comps.enumerated().map { i, c in
+            let chroma = !rgb && (i == 1 || i == 2)
+            return Component(plane: Int(c.plane), step: Int(c.step), offset: Int(c.offset), shift: Int(c.shift), depth: Int(c.depth),
+                             subsampledX: chroma ? Int(desc.log2_chroma_w) : 0, subsampledY: chroma ? Int(desc.log2_chroma_h) : 0,
+                             role: i == alphaIndex ? .alpha : rgb ? .rgb(i) : .yuv(i))
+        }
+        self.track = track
+        self.format = format
+        shift = Int64((clockStart / av_q2d(format.timeBase)).rounded())
+    }
+
+    /// Draws the picture on screen at `frame`'s time over it (in place, or on a copy where
+    /// its samples are shared).
+    func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {
+        guard let frame else { return [] }
+        guard let pts = frame.pts, let picture = try track.picture(at: av_rescale_q(pts + shift, format.timeBase, track.timeBase)) else {
+            return [frame]
+        }
+        if drawn?.serial != picture.serial { drawn = (picture.serial, layers(of: picture)) }
+        guard av_frame_make_writable(frame.avFrame) >= 0 else { throw MediaError(.codec, "cannot draw subtitles on a frame") }
+        for (component, layer) in zip(components, drawn!.layers) { blend(layer, into: frame, component) }
+        return [frame]
+    }
+
+    /// `picture` scaled from its canvas onto the frame, in each component's samples.
+    private func layers(of picture: PictureSubtitleTrack.Picture) -> [Layer] {
+        let sx = Double(format.width) / Double(picture.canvas.width), sy = Double(format.height) / Double(picture.canvas.height)
+        // The picture's bounds on the frame, a sample wider for the filter's reach.
+        let x0 = max(0, Int((Double(picture.x) * sx).rounded(.down)) - 1), x1 = min(format.width, Int((Double(picture.x + picture.width) * sx).rounded(.up)) + 1)
+        let y0 = max(0, Int((Double(picture.y) * sy).rounded(.down)) - 1), y1 = min(format.height, Int((Double(picture.y + picture.height) * sy).rounded(.up)) + 1)
+        guard x1 > x0, y1 > y0 else { return components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) } }
+        let rgba = Self.resample(picture, columns: x0..<x1, rows: y0..<y1, scale: (sx, sy))
+        let (width, height) = (x1 - x0, y1 - y0)
+        let yuv = YUVCode(format)
+        return components.map { c in
+            // Full-resolution samples first, then averaged over each subsampled block.
+            var full = [Float](repeating: 0, count: width * height)
+            for i in 0..<width * height {
+                let p = (r: rgba[i * 4], g: rgba[i * 4 + 1], b: rgba[i * 4 + 2], a: rgba[i * 4 + 3])
+                switch c.role {
+                case .alpha: full[i] = p.a * c.max
+                case .rgb(let k): full[i] = (k == 0 ? p.r : k == 1 ? p.g : p.b) * c.max
+                case .yuv(let k): full[i] = yuv.code(k, p, depth: c.depth)
+                }
+            }
+            let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
+            guard c.subsampledX > 0 || c.subsampledY > 0 else { return Layer(x: x0, y: y0, width: width, height: height, value: full, alpha: alpha) }
+            let (bx, by) = (1 << c.subsampledX, 1 << c.subsampledY)
+            let (cx0, cy0) = (x0 >> c.subsampledX, y0 >> c.subsampledY)
+            let (cx1, cy1) = ((x1 + bx - 1) >> c.subsampledX, (y1 + by - 1) >> c.subsampledY)
+            var value = [Float](repeating: 0, count: (cx1 - cx0) * (cy1 - cy0)), coverage = value
+            for cy in cy0..<cy1 {
+                for cx in cx0..<cx1 {
+                    // Every luma position of the block counts; those outside the bounds are clear.
+                    var (v, a) = (Float(0), Float(0))
+                    for y in max(cy * by, y0)..<min(cy * by + by, y1) {
+                        for x in max(cx * bx, x0)..<min(cx * bx + bx, x1) {
+                            v += full[(y - y0) * width + x - x0]
+                            a += alpha[(y - y0) * width + x - x0]
+                        }
+                    }
+                    let n = Float(bx * by), at = (cy - cy0) * (cx1 - cx0) + cx - cx0
+                    (value[at], coverage[at]) = (v / n, a / n)
+                }
+            }
+            return Layer(x: cx0, y: cy0, width: cx1 - cx0, height: cy1 - cy0, value: value, alpha: coverage)
+        }
+    }
+
+    /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`: each frame sample
+    /// weighs the canvas samples within a triangle as wide as one sample of the larger grid.
+    private static func resample(_ picture: PictureSubtitleTrack.Picture, columns: Range<Int>, rows: Range<Int>, scale: (Double, Double)) -> [Float] {
+        /// Canvas samples and weights for each frame sample along one axis, over the picture's extent.
+        func taps(_ range: Range<Int>, scale: Double, from origin: Int, count: Int) -> [[(Int, Float)]] {
+            let reach = max(1, 1 / scale)
+            return range.map { o in
+                let centre = (Double(o) + 0.5) / scale - 0.5
+                let near = Int((centre - reach).rounded(.up))...Int((centre + reach).rounded(.down))
+                let weights = near.map { (k: $0, w: max(0, 1 - abs(Double($0) - centre) / reach)) }
+                let total = weights.reduce(0) { $0 + $1.w }
+                return weights.filter { $0.k >= origin && $0.k < origin + count && $0.w > 0 }.map { ($0.k - origin, Float($0.w / total)) }
+            }
+        }
+        let across = taps(columns, scale: scale.0, from: picture.x, count: picture.width)
+        let down = taps(rows, scale: scale.1, from: picture.y, count: picture.height)
+        // Across first, row by row of the picture, then down.
+        var wide = [Float](repeating: 0, count: picture.height * columns.count * 4)
+        for row in 0..<picture.height {
+            for (o, t) in across.enumerated() {
+                for (k, w) in t {
+                    for ch in 0..<4 { wide[(row * columns.count + o) * 4 + ch] += w * picture.pixels[(row * picture.width + k) * 4 + ch] }
+                }
+            }
+        }
+        var out = [Float](repeating: 0, count: rows.count * columns.count * 4)
+        for (o, t) in down.enumerated() {
+            for (k, w) in t {
+                for i in 0..<columns.count * 4 { out[o * columns.count * 4 + i] += w * wide[k * columns.count * 4 + i] }
+            }
+        }
+        return out
+    }
+
+    /// Lays `layer` over `component`'s samples of `frame`: sample = value + (1 - coverage) * sample.
+    private func blend(_ layer: Layer, into frame: VideoFrame, _ component: Component) {
+        guard layer.width > 0 else { return }
+        let (base, stride) = frame.plane(component.plane)
+        let mask = (1 << component.depth) - 1
+        for row in 0..<layer.height {
+            let y = layer.y + row
+            for column in 0..<layer.width {
+                let i = row * layer.width + column
+                let a = layer.alpha[i]
+                guard a > 0 else { continue }
+                let at = base + y * stride + (layer.x + column) * component.step + component.offset
+                if component.isWord {
+                    let word = UnsafeMutableRawPointer(at).loadUnaligned(as: UInt16.self)
+                    let old = Float(Int(UInt16(littleEndian: word)) >> component.shift & mask)
+                    let new = UInt16(min(Float(mask), max(0, layer.value[i] + (1 - a) * old)).rounded())
+                    let kept = UInt16(littleEndian: word) & ~UInt16(truncatingIfNeeded: mask << component.shift)
+                    UnsafeMutableRawPointer(at).storeBytes(of: (kept | new << UInt16(component.shift)).littleEndian, as: UInt16.self)
+                } else {
+                    let old = Float(Int(at.pointee) >> component.shift & mask)
+                    let new = UInt8(min(Float(mask), max(0, layer.value[i] + (1 - a) * old)).rounded())
+                    at.pointee = at.pointee & ~UInt8(truncatingIfNeeded: mask << component.shift) | new << UInt8(component.shift)
+                }
+            }
+        }
+    }
+}
+
+extension SubtitleOverlay: FrameConversion {}
+
+/// Premultiplied RGB (0...1) in the samples of a YUV format: its matrix (as players guess it
+/// where unstated) and range.
+private struct YUVCode {
+    let kr: Float, kb: Float
+    let full: Bool
+
+    init(_ format: VideoFormat) {
+        switch format.colour.statingGuess(forWidth: format.width, height: format.height).matrix {
+        case AVCOL_SPC_BT709: (kr, kb) = (0.2126, 0.0722)
+        case AVCOL_SPC_BT2020_NCL, AVCOL_SPC_BT2020_CL: (kr, kb) = (0.2627, 0.0593)
+        case AVCOL_SPC_SMPTE240M: (kr, kb) = (0.212, 0.087)
+        case AVCOL_SPC_FCC: (kr, kb) = (0.30, 0.11)
+        default: (kr, kb) = (0.299, 0.114)
+        }
+        full = format.isFullRangeYUV
+    }
+
+    /// Component `k` (Y, Cb, Cr) of premultiplied `p` at `depth` bits, premultiplied.
+    func code(_ k: Int, _ p: (r: Float, g: Float, b: Float, a: Float), depth: Int) -> Float {
+        let luma = kr * p.r + (1 - kr - kb) * p.g + kb * p.b
+        let unit = Float(sign: .plus, exponent: depth - 8, significand: 1)
+        switch k {
+        case 0: return full ? luma * Float((1 << depth) - 1) : p.a * 16 * unit + luma * 219 * unit
+        default:
+            let difference = k == 1 ? (p.b - luma) / (2 * (1 - kb)) : (p.r - luma) / (2 * (1 - kr))
+            return p.a * 128 * unit + difference * (full ? Float((1 << depth) - 1) : 224 * unit)
+        }
+    }
+}

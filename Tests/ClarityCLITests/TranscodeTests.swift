@@ -1511,6 +1511,14 @@ final class TranscodeTests: ToolTestCase {
         let dvd = changes(try luma("dvd-burnt.mkv"), try luma("dvd-plain.mkv"), 320)
         XCTAssertEqual(dvd.frames, Array(6..<24) + Array(30..<45))
         XCTAssertEqual(dvd.box, [110, 150, 209, 169])
+        // DVB subtitles state their 320x180 canvas only inside their packets, and a TS's clock
+        // does not start at 0.
+        try Tool.ffmpeg(["-i", "dvd.mp4", "-map", "0", "-c:v", "copy", "-c:s", "dvbsub", "dvb.ts"], in: folder)
+        try transcode("dvb.ts", "dvb-plain.mkv", [])
+        try transcode("dvb.ts", "dvb-burnt.mkv", ["--burn-subtitles", "1"])
+        let dvb = changes(try luma("dvb-burnt.mkv"), try luma("dvb-plain.mkv"), 320)
+        XCTAssertEqual(dvb.frames, Array(6..<24) + Array(30..<45))
+        XCTAssertEqual(dvb.box, [110, 150, 209, 169])
         // A file that holds no subtitles, or none that can be read, is refused before anything is written.
         try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
         let junk = try Tool.clarity(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], in: folder)

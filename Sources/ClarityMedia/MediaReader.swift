@@ -13,6 +13,8 @@ public enum MediaItem: @unchecked Sendable {
 /// truncated file ends the stream early with `truncated` set.
 public final class MediaReader {
     public let url: String
+    /// `url` as messages name it (stdin rather than pipe:0).
+    public var name: String { PipeName.shown(url) }
     /// The local file `url` names, which can be opened again (to look ahead, or by a filter
     /// that reads the input's subtitles); nil for a pipe, a device or a network stream.
     public let localFile: String?
@@ -128,6 +130,7 @@ public final class MediaReader {
         let range = reading.range, deinterlace = reading.deinterlace
         let url = url == "-" ? "pipe:0" : url
         self.url = url
+        let shown = PipeName.shown(url)
         var inputFormat: UnsafePointer<AVInputFormat>?
         if let format {
             _ = Self.devices
@@ -150,13 +153,13 @@ public final class MediaReader {
         if path != nil && !rereadable {
             // No such file here: a URL of a protocol FFmpeg has, or nothing.
             if known == nil && url.contains("://") {
-                throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(url) "
+                throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(shown) "
                                  + "(`ffmpeg -protocols` lists those it has)")
             }
-            if known == nil || known == "file" { throw MediaError(.inputNotFound, "input not found: \(url)") }
+            if known == nil || known == "file" { throw MediaError(.inputNotFound, "input not found: \(shown)") }
         }
         if let path, rereadable, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
-            throw MediaError(.inputUnreadable, "cannot read input: \(url)")
+            throw MediaError(.inputUnreadable, "cannot read input: \(shown)")
         }
         // What FFmpeg opens: a file whose name has a colon ("clip-12:00.mp4") would otherwise
         // read as a URL of a protocol named by what comes before the colon.
@@ -182,17 +185,17 @@ public final class MediaReader {
         if device, r < 0, let inputFormat {
             let name = String(cString: inputFormat.pointee.name)
             throw MediaError(r == clarity_averror(ENOENT) ? .inputNotFound : .notMedia,
-                             "the \(name) device cannot open \(url) (\(MediaError.text(r)))")
+                             "the \(name) device cannot open \(shown) (\(MediaError.text(r)))")
         }
         if r < 0 && clarity_averror_is_unreachable(r) != 0 {
-            throw MediaError(.inputUnreadable, "cannot open \(url) (\(MediaError.text(r)))")
+            throw MediaError(.inputUnreadable, "cannot open \(shown) (\(MediaError.text(r)))")
         }
         if r < 0, interruptiblePipe?.bytesRead == 0 {
-            throw MediaError(.notMedia, "nothing came through the input pipe (\(url)): its writer closed it without sending any data")
+            throw MediaError(.notMedia, "nothing came through the input pipe (\(shown)): its writer closed it without sending any data")
         }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
-            throw MediaError(.notMedia, "\(url) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
+            throw MediaError(.notMedia, "\(shown) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
         }
         context = ctx
         if (ctx.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0 { stitcher = TimestampStitcher() }
@@ -203,7 +206,7 @@ public final class MediaReader {
         if reading.frameRate != nil && !takesRate {
             avformat_close_input(&context)
             throw MediaError(.invalidArgument, "--input-rate is for inputs without timing of their own (raw H.264 / HEVC, "
-                             + "picture sequences): \(url) (\(String(cString: demuxer.name))) times its frames itself")
+                             + "picture sequences): \(shown) (\(String(cString: demuxer.name))) times its frames itself")
         }
         if let left = av_dict_get(demuxerOptions, "", nil, AV_DICT_IGNORE_SUFFIX) {
             let key = String(cString: left.pointee.key)
@@ -218,7 +221,7 @@ public final class MediaReader {
         }
         guard r >= 0 else {
             avformat_close_input(&context)
-            throw MediaError(.notMedia, "\(url): cannot read stream information (\(MediaError.text(r)))")
+            throw MediaError(.notMedia, "\(shown): cannot read stream information (\(MediaError.text(r)))")
         }
         SubtitleCanvas.stateWhereMissing(in: ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
@@ -231,13 +234,13 @@ public final class MediaReader {
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {
             avformat_close_input(&context)
-            throw MediaError(.noVideoStream, "\(url) has no video stream")
+            throw MediaError(.noVideoStream, "\(shown) has no video stream")
         }
         otherProgrammeStreams = Self.otherProgrammeStreams(ctx, video: Int(best))
         var video = all[Int(best)]
         guard !video.isAttachedPicture else {
             avformat_close_input(&context)
-            throw MediaError(.noVideoStream, "\(url) has no video stream, only a cover picture; to enhance the cover, "
+            throw MediaError(.noVideoStream, "\(shown) has no video stream, only a cover picture; to enhance the cover, "
                              + "take it out first (ffmpeg -i \(url) -an cover.png) and give that")
         }
         let stream = ctx.pointee.streams[Int(best)]!
@@ -255,7 +258,7 @@ public final class MediaReader {
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
         guard let codec = alpha ?? avcodec_find_decoder(par.pointee.codec_id) else {
             avformat_close_input(&context)
-            throw MediaError(.unsupported, "\(url): no decoder for \(videoStream.codecName)")
+            throw MediaError(.unsupported, "\(shown): no decoder for \(videoStream.codecName)")
         }
         let dec = avcodec_alloc_context3(codec)!
         decoder = dec
@@ -269,14 +272,14 @@ public final class MediaReader {
         guard r >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
-            throw MediaError.ffmpeg(r, "\(url): cannot open the \(videoStream.codecName) decoder", kind: .unsupported)
+            throw MediaError.ffmpeg(r, "\(shown): cannot open the \(videoStream.codecName) decoder", kind: .unsupported)
         }
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
             // The demuxer found a stream whose first picture the decoder could not read:
             // usually a feature this FFmpeg lacks (5.1 reads no animated WebP).
-            throw MediaError(.unsupported, "\(url): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
+            throw MediaError(.unsupported, "\(shown): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
                              + "or pixel format of its \(videoStream.codecName) stream (a feature its decoder lacks, or no picture it "
                              + "could decode: damage, or a cut recording that holds no key frame)")
         }
@@ -441,7 +444,7 @@ public final class MediaReader {
         var shape = decodedFormat
         (shape.width, shape.height, shape.pixelFormat) = (Int(f.width), Int(f.height), AVPixelFormat(rawValue: f.format))
         guard shape.width > 0, shape.height > 0, f.format >= 0 else {
-            throw MediaError(.notMedia, "\(url): a frame without a size or pixel format")
+            throw MediaError(.notMedia, "\(name): a frame without a size or pixel format")
         }
         if reshaper?.input != shape { reshaper = try FrameScaler(from: shape, to: decodedFormat, filter: .bicubic) }
         reshapedFrames += 1

@@ -308,8 +308,8 @@ public final class MediaWriter {
         case .text(let filter)?:
             conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
                                                       purpose: "burnt-in subtitles"))
-        case .pictures(let file, let stream)?:
-            let track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase)
+        case .pictures(let file, let stream, let forcedOnly)?:
+            let track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase, forcedOnly: forcedOnly)
             conversions.append(try SubtitleOverlay(track: track, format: format, clockStart: settings.clockStart))
         case nil: break
         }
@@ -514,7 +514,7 @@ public final class MediaWriter {
         guard let ctx = context, !started else { return }
         if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 {
             let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write \(output.finalPath)", kind: .outputUnwritable) }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write \(output.name)", kind: .outputUnwritable) }
         }
         var options: OpaquePointer?
         defer { av_dict_free(&options) }
@@ -580,7 +580,7 @@ public final class MediaWriter {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
         if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.writesInPlace {
-            throw MediaError(.invalidArgument, "\(output.finalPath) holds one picture and the input has more frames: "
+            throw MediaError(.invalidArgument, "\(output.name) holds one picture and the input has more frames: "
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
         }
         let r = avcodec_send_frame(enc, f)
@@ -639,8 +639,8 @@ public final class MediaWriter {
     /// other failure as `other` says, or as a failed write.
     private func writeError(_ code: Int32, else other: @autoclosure () -> MediaError? = nil) -> MediaError {
         if code == clarity_averror(EPIPE) { return MediaError(.writeFailed, "output closed by the reader") }
-        if code == clarity_averror(ENOSPC) { return MediaError(.writeFailed, "disk full writing \(output.finalPath)") }
-        return other() ?? MediaError.ffmpeg(code, "writing \(output.finalPath)", kind: .writeFailed)
+        if code == clarity_averror(ENOSPC) { return MediaError(.writeFailed, "disk full writing \(output.name)") }
+        return other() ?? MediaError.ffmpeg(code, "writing \(output.name)", kind: .writeFailed)
     }
 
     /// Bytes written so far (the final size once finished).

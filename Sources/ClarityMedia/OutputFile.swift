@@ -8,6 +8,8 @@ import Foundation
 /// every picture under a temporary pattern, all renamed when the run completes.
 public final class OutputFile {
     public let finalPath: String
+    /// `finalPath` as messages name it (stdout rather than pipe:1).
+    public var name: String { PipeName.shown(finalPath) }
     /// Where bytes go while writing: the temporary path, or the pipe or device itself.
     public private(set) var writingPath: String
     /// Written in place: stdout, a FIFO, a device, a network URL, or a muxer's own files.
@@ -23,7 +25,7 @@ public final class OutputFile {
     public init(_ path: String, overwrite: Bool) throws {
         isURL = path.contains("://")
         if path == "-" || path.hasPrefix("pipe:") || isURL {
-            finalPath = isURL ? path : "pipe:1"
+            finalPath = path == "-" ? "pipe:1" : path
             writingPath = path == "-" ? "pipe:1" : path
             writesInPlace = true
             isSequence = false

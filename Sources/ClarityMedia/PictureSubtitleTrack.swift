@@ -34,8 +34,9 @@ final class PictureSubtitleTrack {
     private var ended = false
     private var events = 0
 
-    /// Stream `stream` of the file at `path`, with times given in `timeBase`.
-    init(path: String, stream: Int, timeBase: AVRational) throws {
+    /// Stream `stream` of the file at `path`, with times given in `timeBase`; with
+    /// `forcedOnly`, only the pictures the stream marks as forced (PGS, DVD).
+    init(path: String, stream: Int, timeBase: AVRational, forcedOnly: Bool = false) throws {
         self.timeBase = timeBase
         self.stream = Int32(stream)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
@@ -50,7 +51,7 @@ final class PictureSubtitleTrack {
         SubtitleCanvas.stateWhereMissing(in: ctx)
         for i in 0..<Int(ctx.pointee.nb_streams) where i != stream { ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL }
         streamTimeBase = st.pointee.time_base
-        decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st))
+        decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st), options: forcedOnly ? ["forced_subs_only": "1"] : [:])
         if st.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
         self.path = path
         // The first event now, so that a file that holds no readable subtitles is refused

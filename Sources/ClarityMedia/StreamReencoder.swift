@@ -9,15 +9,19 @@ protocol StreamReencoder: AnyObject {
 }
 
 extension StreamReencoder {
-    /// An open decoder of `input`'s packets (its time base theirs). The caller frees it.
-    static func openDecoder(for input: StreamInfo) throws -> UnsafeMutablePointer<AVCodecContext> {
+    /// An open decoder of `input`'s packets (its time base theirs), with the decoder's own
+    /// `options`. The caller frees it.
+    static func openDecoder(for input: StreamInfo, options: [String: String] = [:]) throws -> UnsafeMutablePointer<AVCodecContext> {
         guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id),
               let dec = avcodec_alloc_context3(decoding) else {
             throw MediaError(.unsupported, "cannot decode \(input.kind.rawValue) stream #\(input.index) (\(input.codecName))")
         }
         avcodec_parameters_to_context(dec, input.parameters)
         dec.pointee.pkt_timebase = input.timeBase
-        let r = avcodec_open2(dec, decoding, nil)
+        var dictionary: OpaquePointer?
+        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
+        let r = avcodec_open2(dec, decoding, &dictionary)
+        av_dict_free(&dictionary)
         guard r >= 0 else {
             var d: UnsafeMutablePointer<AVCodecContext>? = dec
             avcodec_free_context(&d)

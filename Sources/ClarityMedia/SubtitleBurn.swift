@@ -9,8 +9,8 @@ import Foundation
 public enum SubtitleBurn: Equatable, Sendable {
     /// The subtitles filter (a graph description) for a text stream.
     case text(filter: String)
-    /// Stream `stream` of `file`, drawn as pictures.
-    case pictures(file: String, stream: Int)
+    /// Stream `stream` of `file`, drawn as pictures; with `forcedOnly`, those marked forced.
+    case pictures(file: String, stream: Int, forcedOnly: Bool)
 
     /// Where the subtitles come from: a stream of the input by its index, or a file (SubRip,
     /// ASS, WebVTT, Blu-ray's .sup, or any file whose first subtitle stream is wanted).
@@ -24,37 +24,42 @@ public enum SubtitleBurn: Equatable, Sendable {
         }
     }
 
-    /// How `source` is burnt into frames of `reader`'s input.
-    public init(_ source: Source, of reader: MediaReader) throws {
+    /// How `source` is burnt into frames of `reader`'s input; with `forcedOnly`, only the
+    /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot).
+    public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false) throws {
+        let (file, stream, codec): (String, Int, AVCodecID)
+        /// The stream's place among the input's subtitle streams, which libass counts.
+        var ordinal: Int?
         switch source {
         case .file(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputNotFound, "--burn-subtitles: subtitle file not found: \(path)")
             }
-            let first = try Self.firstSubtitleStream(of: path)
-            self = first.drawsPictures ? .pictures(file: path, stream: first.index) : .text(filter: "subtitles=filename=\(Self.escaped(path))")
+            (file, (stream, codec)) = (path, try Self.firstSubtitleStream(of: path))
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
-            guard let ordinal = subtitles.firstIndex(where: { $0.index == index }) else {
-                throw StreamInfo.missing(index, option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.url)
+            guard let found = subtitles.firstIndex(where: { $0.index == index }) else {
+                throw StreamInfo.missing(index, option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
             }
             guard let path = reader.localFile else {
                 throw MediaError(.invalidArgument, "--burn-subtitles reads the subtitles from the input file again: not possible from "
                                  + "a pipe, a device or a network stream")
             }
-            let stream = subtitles[ordinal]
-            self = Self.drawsPictures(stream.parameters.pointee.codec_id)
-                ? .pictures(file: path, stream: index) : .text(filter: "subtitles=filename=\(Self.escaped(path)):si=\(ordinal)")
+            (file, stream, codec, ordinal) = (path, index, subtitles[found].parameters.pointee.codec_id, found)
+        }
+        if forcedOnly && ![AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec) {
+            throw MediaError(.invalidArgument, "--burn-forced-only: \(String(cString: avcodec_get_name(codec))) subtitles mark no line as "
+                             + "forced (Blu-ray's PGS and DVD subtitles do)")
+        }
+        if (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0 {
+            self = .pictures(file: file, stream: stream, forcedOnly: forcedOnly)
+        } else {
+            self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? ""))
         }
     }
 
-    /// Whether subtitles of `codec` are pictures rather than text.
-    private static func drawsPictures(_ codec: AVCodecID) -> Bool {
-        (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0
-    }
-
-    /// The index of the first subtitle stream of the file at `path`, and whether it is pictures.
-    private static func firstSubtitleStream(of path: String) throws -> (index: Int, drawsPictures: Bool) {
+    /// The index and codec of the first subtitle stream of the file at `path`.
+    private static func firstSubtitleStream(of path: String) throws -> (index: Int, codec: AVCodecID) {
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var r = avformat_open_input(&ctx, path, nil, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read \(path)", kind: .notMedia) }
@@ -65,7 +70,7 @@ public enum SubtitleBurn: Equatable, Sendable {
         guard let index = streams.firstIndex(where: { $0.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
             throw MediaError(.invalidArgument, "--burn-subtitles: \(path) holds no subtitles")
         }
-        return (index, drawsPictures(streams[index].codec_id))
+        return (index, streams[index].codec_id)
     }
 
     /// A file name escaped for the filter's options, then for the graph around them.

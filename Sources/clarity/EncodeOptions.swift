@@ -85,8 +85,19 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "index|file"))
     var burnSubtitles: SubtitleBurn.Source?
 
-    /// The tags given (`--metadata`), checked by `validate`.
-    var givenTags: [String: String] { (try? KeyValueOptions.parse(metadata, flag: "--metadata")) ?? [:] }
+    @Flag(name: .customLong("burn-forced-only"),
+          help: "Burn only the lines a disc marks as forced (a Blu-ray's PGS or a DVD's subtitles): those that translate dialogue in another language, in a film otherwise in the viewer's own.")
+    var burnForcedOnly = false
+
+    /// The tags given (`--metadata`), checked by `validate`. Keys match whatever their case,
+    /// as in FFmpeg's dictionaries: the last given wins.
+    var givenTags: [String: String] {
+        metadata.reduce(into: [:]) { tags, argument in
+            guard let (key, value) = (try? KeyValueOptions.parse([argument], flag: "--metadata"))?.first else { return }
+            tags = tags.filter { $0.key.caseInsensitiveCompare(key) != .orderedSame }
+            tags[key] = value
+        }
+    }
 
     @Flag(help: "Do not copy subtitle streams, nor the files attached for them (an MKV's fonts).")
     var noSubtitles = false
@@ -134,6 +145,9 @@ struct EncodeOptions: ParsableArguments {
         if noSubtitles && !subtitleStreams.isEmpty {
             throw ValidationError("--no-subtitles drops the subtitles that --subtitle-stream chooses: give one of them")
         }
+        if burnForcedOnly && burnSubtitles == nil {
+            throw ValidationError("--burn-forced-only chooses lines of the subtitles --burn-subtitles burns: give that too")
+        }
         if case .stream(let index)? = burnSubtitles, index < 0 {
             throw ValidationError("--burn-subtitles takes a stream's index (0, 1, ...) or a subtitle file, not \(index)")
         }
@@ -174,7 +188,7 @@ struct EncodeOptions: ParsableArguments {
         for (chosen, kind, option) in [(audioStreams, StreamInfo.Kind.audio, "--audio-stream"), (subtitleStreams, .subtitle, "--subtitle-stream")] {
             let candidates = reader.streams.filter { $0.kind == kind }
             if let wrong = chosen.first(where: { i in !candidates.contains { $0.index == i } }) {
-                throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.url)
+                throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name)
             }
         }
         return reader.streams.filter { s in

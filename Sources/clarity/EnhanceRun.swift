@@ -112,11 +112,11 @@ struct EnhanceRun {
                                 + "(--fps chooses another rate)")
             }
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing {
-                Console.warning("\(input) is interlaced (\(fields)): each frame is processed whole, both fields together, "
+                Console.warning("\(reader.name) is interlaced (\(fields)): each frame is processed whole, both fields together, "
                                 + "and written progressive; --deinterlace auto removes the combs on motion")
             }
             if !run.quiet && reader.looksTelecined {
-                Console.warning("\(input) looks like film telecined to 29.97 fps (3:2 pulldown: 2 of every 5 frames repeat a field): "
+                Console.warning("\(reader.name) looks like film telecined to 29.97 fps (3:2 pulldown: 2 of every 5 frames repeat a field): "
                                 + "deinterlaced, 2 frames in 5 mix two film frames; --deinterlace film restores the film's own 23.976 frames")
             }
             if !run.quiet && reading.crop == .auto {
@@ -134,7 +134,7 @@ struct EnhanceRun {
             let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
-            encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn($0, of: reader) }
+            encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly) }
             // A stream's subtitles are timed on the input's own clock; a file's from the film's start.
             if case .stream? = encode.burnSubtitles { encoder.clockStart = reader.clockOrigin } else { encoder.clockStart = reading.range.start }
             let pump = try FramePump(
@@ -156,11 +156,11 @@ struct EnhanceRun {
                                 + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")
             }
             if !run.quiet, let peak = writer.toneMappedPeak {
-                Console.write("tone mapped: the HDR is made SDR\(encode.makesSDR ? "" : " (\(file.finalPath) cannot say HDR)") as BT.2408 maps it: "
+                Console.write("tone mapped: the HDR is made SDR\(encode.makesSDR ? "" : " (\(file.name) cannot say HDR)") as BT.2408 maps it: "
                               + "the grade's white, \(Int(ToneMapper.referenceWhite)) cd/m2, becomes white; highlights up to \(Int(peak)) cd/m2 "
                               + "\(encode.tonemap?.effect ?? ToneCurve.mobius.effect)\n")
             } else if !run.quiet && encode.makesSDR {
-                Console.warning("\(encode.sdrOptions): \(input) is not HDR (PQ or HLG): its colours are kept as they are")
+                Console.warning("\(encode.sdrOptions): \(reader.name) is not HDR (PQ or HLG): its colours are kept as they are")
             }
             // Said once the run is set up, so that a refusal is not preceded by it.
             if !run.quiet && enhancesNothing && reading.filterGraph == nil && encoder.postFilters == nil && encoder.subtitleBurn == nil {
@@ -173,15 +173,15 @@ struct EnhanceRun {
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
             if !run.quiet && onePicture && reader.framesLeftBehind {
-                Console.warning("\(file.finalPath) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
+                Console.warning("\(file.name) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
             }
             if !run.quiet && writer.framesWithCaptionsLost > 0 {
-                Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.finalPath): "
+                Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.name): "
                                 + "\(encoderName) cannot write them (libx264 and mpeg2video can)")
             }
             if !run.quiet && writer.framesLeftOutToKeepTime > 0 && writer.restatedFrameRate == nil, let clock = writer.framesCountedPerSecond {
-                Console.warning("\(writer.framesLeftOutToKeepTime) frame(s) left out to keep time: \(file.finalPath) counts frames at "
+                Console.warning("\(writer.framesLeftOutToKeepTime) frame(s) left out to keep time: \(file.name) counts frames at "
                                 + "\(Self.fps(clock)) fps, and they came closer together")
             }
             if !run.quiet && reader.wentSilent {
@@ -190,7 +190,7 @@ struct EnhanceRun {
             if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {
                 if !run.quiet {
-                    Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.finalPath) holds the \(result.framesWritten) frames written before Ctrl-C")
+                    Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.name) holds the \(result.framesWritten) frames written before Ctrl-C")
                 }
                 throw ExitCode(ExitStatus.interrupted)
             }

@@ -14,10 +14,11 @@ struct PGSFile {
         self.height = height
     }
 
-    /// Shows a `w`x`h` box at (`x`, `y`) from `seconds`.
-    mutating func show(at seconds: Double, x: Int, y: Int, w: Int, h: Int) {
+    /// Shows a `w`x`h` box at (`x`, `y`) from `seconds`; `forced`: marked as a line to show
+    /// even to those who chose no subtitles.
+    mutating func show(at seconds: Double, x: Int, y: Int, w: Int, h: Int, forced: Bool = false) {
         let pts = UInt32(seconds * 90000)
-        segment(pts, 0x16, composition(objects: [(x, y)]))
+        segment(pts, 0x16, composition(objects: [(x, y)], forced: forced))
         segment(pts, 0x17, window(x: x, y: y, w: w, h: h))
         // Palette 0: entry 1 white, entry 2 black (Y, Cr, Cb, alpha); entry 0 stays transparent.
         segment(pts, 0x14, [0, 0, 1, 235, 128, 128, 255, 2, 16, 128, 128, 255])
@@ -36,11 +37,12 @@ struct PGSFile {
         segment(pts, 0x80, [])
     }
 
-    private mutating func composition(objects: [(Int, Int)]) -> [UInt8] {
+    private mutating func composition(objects: [(Int, Int)], forced: Bool = false) -> [UInt8] {
         defer { composition += 1 }
         // Size, frame rate code, number, state (epoch start when showing), no palette update, palette 0.
         var bytes = be16(width) + be16(height) + [0x10] + be16(composition) + [objects.isEmpty ? 0 : 0x80, 0, 0, UInt8(objects.count)]
-        for (x, y) in objects { bytes += be16(0) + [0, 0] + be16(x) + be16(y) }
+        // Each object: its id, its window, its flags (0x40: forced), where it goes.
+        for (x, y) in objects { bytes += be16(0) + [0, forced ? 0x40 : 0] + be16(x) + be16(y) }
         return bytes
     }
 

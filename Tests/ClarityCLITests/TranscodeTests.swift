@@ -1197,9 +1197,10 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(part.status, 0, part.stderr)
         XCTAssertEqual(try Tool.probe("part.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
                        ["0.000000,0.500000,Opening", "0.500000,1.000000,Ending"])
-        // --metadata sets tags over the input's; an empty value removes one.
+        // --metadata sets tags over the input's; an empty value removes one. Keys match
+        // whatever their case, as FFmpeg's do: the last given wins.
         for out in ["retitled.mkv", "retitled.mp4"] {
-            let r = try Tool.clarity(["transcode", "film.mkv", out, "--metadata", "TITLE=Another Film", "--metadata", "artist=Me",
+            let r = try Tool.clarity(["transcode", "film.mkv", out, "--metadata", "title=Draft", "--metadata", "TITLE=Another Film", "--metadata", "artist=Me",
                                       "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "format_tags=title,artist", in: folder), ["Another Film,Me"], out)
@@ -1459,7 +1460,7 @@ final class TranscodeTests: ToolTestCase {
         var pgs = PGSFile(width: 320, height: 180)
         pgs.show(at: 0.2, x: 110, y: 150, w: 100, h: 20)
         pgs.clear(at: 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30)
+        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30, forced: true)
         pgs.clear(at: 1.5, x: 40, y: 10, w: 240, h: 30)
         try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
         try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
@@ -1497,6 +1498,9 @@ final class TranscodeTests: ToolTestCase {
         // A Blu-ray's .sup file burns the same.
         try transcode("subs.mkv", "big-sup.mkv", upscaled + ["--burn-subtitles", "subs.sup"])
         XCTAssertEqual(try Tool.frameHashes("big-sup.mkv", in: folder), try Tool.frameHashes("big-burnt.mkv", in: folder))
+        // Only the forced line (the second), for a film whose lines translate dialogue in another language.
+        try transcode("subs.mkv", "big-forced.mkv", upscaled + ["--burn-subtitles", "1", "--burn-forced-only"])
+        XCTAssertEqual(changes(try luma("big-forced.mkv"), plain, 640).frames, Array(30..<45))
         // From 0.5 s, still on the film's clock: its frames 0-8 and 15-29.
         try transcode("subs.mkv", "part-plain.mkv", ["--start", "0.5"])
         for source in ["1", "subs.sup"] {
@@ -1519,6 +1523,13 @@ final class TranscodeTests: ToolTestCase {
         let dvb = changes(try luma("dvb-burnt.mkv"), try luma("dvb-plain.mkv"), 320)
         XCTAssertEqual(dvb.frames, Array(6..<24) + Array(30..<45))
         XCTAssertEqual(dvb.box, [110, 150, 209, 169])
+        try transcode("dvd.mp4", "dvd-forced.mkv", ["--burn-subtitles", "1", "--burn-forced-only"])
+        XCTAssertEqual(changes(try luma("dvd-forced.mkv"), try luma("dvd-plain.mkv"), 320).frames, Array(30..<45))
+        let broadcast = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-subtitles", "1", "--burn-forced-only"], in: folder)
+        XCTAssertEqual(broadcast.status, 64, broadcast.stderr)
+        XCTAssertTrue(broadcast.stderr.contains("dvb_subtitle subtitles mark no line as forced"), broadcast.stderr)
+        let alone = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-forced-only"], in: folder)
+        XCTAssertEqual(alone.status, 64, alone.stderr)
         // A file that holds no subtitles, or none that can be read, is refused before anything is written.
         try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
         let junk = try Tool.clarity(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], in: folder)

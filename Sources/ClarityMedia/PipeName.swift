@@ -1,0 +1,13 @@
+/// How messages name a pipe FFmpeg reads or writes (`pipe:0`, `-`): by what the user knows
+/// it as (stdin, stdout); anything else by itself.
+public enum PipeName {
+    public static func shown(_ url: String) -> String {
+        switch url {
+        case "-", "pipe:", "pipe:0": return "stdin"
+        case "pipe:1": return "stdout"
+        default:
+            guard url.hasPrefix("pipe:"), let fd = Int(url.dropFirst(5)) else { return url }
+            return "file descriptor \(fd)"
+        }
+    }
+}

@@ -309,8 +309,7 @@ public final class MediaWriter {
             conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
                                                       purpose: "burnt-in subtitles"))
         case .pictures(let file, let stream, let forcedOnly)?:
-            let track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase, forcedOnly: forcedOnly)
-            conversions.append(try SubtitleOverlay(track: track, format: format, clockStart: settings.clockStart))
+            conversions.append(try SubtitleOverlay(file: file, stream: stream, forcedOnly: forcedOnly, format: format, clockStart: settings.clockStart))
         case nil: break
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)

@@ -25,6 +25,7 @@ final class PictureSubtitleTrack {
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let stream: Int32
     private let path: String
+    private let colour: ((SIMD3<Float>) -> SIMD3<Float>)?
     private let streamTimeBase: AVRational
     let timeBase: AVRational
     /// DVB only: the canvas its display definitions state (720x576 until one does).
@@ -35,8 +36,11 @@ final class PictureSubtitleTrack {
     private var events = 0
 
     /// Stream `stream` of the file at `path`, with times given in `timeBase`; with
-    /// `forcedOnly`, only the pictures the stream marks as forced (PGS, DVD).
-    init(path: String, stream: Int, timeBase: AVRational, forcedOnly: Bool = false) throws {
+    /// `forcedOnly`, only the pictures the stream marks as forced (PGS, DVD). `colour` takes
+    /// the palettes' colours (RGB, 0...1) to those the pictures are drawn in.
+    init(path: String, stream: Int, timeBase: AVRational, forcedOnly: Bool = false,
+         colour: ((SIMD3<Float>) -> SIMD3<Float>)? = nil) throws {
+        self.colour = colour
         self.timeBase = timeBase
         self.stream = Int32(stream)
         var ctx: UnsafeMutablePointer<AVFormatContext>?
@@ -114,13 +118,13 @@ final class PictureSubtitleTrack {
             let ms = { (n: UInt32) in av_rescale_q(Int64(n), AVRational(num: 1, den: 1000), self.timeBase) }
             let statedEnd = [0, UInt32.max].contains(subtitle.end_display_time) ? nil : at + ms(subtitle.end_display_time)
             events += 1
-            return Self.picture(of: subtitle, on: canvas, from: at + ms(subtitle.start_display_time), statedEnd: statedEnd, serial: events)
+            return picture(of: subtitle, on: canvas, from: at + ms(subtitle.start_display_time), statedEnd: statedEnd, serial: events)
         }
     }
 
     /// `subtitle`'s rectangles, their palettes looked up, on one premultiplied RGBA picture
     /// that bounds them all.
-    private static func picture(of subtitle: AVSubtitle, on canvas: SubtitleCanvas, from start: Int64, statedEnd: Int64?, serial: Int) -> Picture {
+    private func picture(of subtitle: AVSubtitle, on canvas: SubtitleCanvas, from start: Int64, statedEnd: Int64?, serial: Int) -> Picture {
         let all: [AVSubtitleRect] = (0..<Int(subtitle.num_rects)).compactMap { subtitle.rects[$0]?.pointee }
         let rects = all.filter { (r: AVSubtitleRect) -> Bool in
             r.type == SUBTITLE_BITMAP && r.w > 0 && r.h > 0 && r.data.0 != nil && r.data.1 != nil
@@ -134,17 +138,23 @@ final class PictureSubtitleTrack {
         var pixels = [Float](repeating: 0, count: width * height * 4)
         for rect in rects {
             // Palette entries are 32-bit ARGB in the machine's order (FFmpeg's RGB32).
-            let palette = UnsafeRawPointer(rect.data.1!).assumingMemoryBound(to: UInt32.self)
+            let entries = UnsafeRawPointer(rect.data.1!).assumingMemoryBound(to: UInt32.self)
             let colours: Int = max(1, min(256, Int(rect.nb_colors)))
+            // Each entry as premultiplied RGBA in the colours drawn.
+            let palette: [SIMD4<Float>] = (0..<colours).map { i in
+                let argb = entries[i]
+                let alpha = Float(argb >> 24) / 255
+                let rgb = SIMD3(Float(argb >> 16 & 255), Float(argb >> 8 & 255), Float(argb & 255)) / 255
+                let drawn = colour?(rgb) ?? rgb
+                return SIMD4(drawn * alpha, alpha)
+            }
             let (x, y, stride) = (Int(rect.x) - left, Int(rect.y) - top, Int(rect.linesize.0))
             for row in 0..<Int(rect.h) {
                 let line = rect.data.0! + row * stride
                 for column in 0..<Int(rect.w) {
-                    let argb: UInt32 = palette[min(Int(line[column]), colours - 1)]
-                    let alpha = Float(argb >> 24) / 255
+                    let entry = palette[min(Int(line[column]), colours - 1)]
                     let at = ((y + row) * width + x + column) * 4
-                    for (k, shift) in [16, 8, 0].enumerated() { pixels[at + k] = Float((argb >> UInt32(shift)) & 255) / 255 * alpha }
-                    pixels[at + 3] = alpha
+                    for k in 0..<4 { pixels[at + k] = entry[k] }
                 }
             }
         }

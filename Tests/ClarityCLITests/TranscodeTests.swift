@@ -1530,6 +1530,17 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(broadcast.stderr.contains("dvb_subtitle subtitles mark no line as forced"), broadcast.stderr)
         let alone = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-forced-only"], in: folder)
         XCTAssertEqual(alone.status, 64, alone.stderr)
+        // On HDR video (PQ kept), the pictures' white is the graphics white, 203 cd/m2: 573 in
+        // 10 bits, not 940, the top of PQ's range.
+        try Tool.ffmpeg(["-i", "subs.mkv", "-map", "0", "-c:s", "copy", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params",
+                         "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "hdr.mkv"], in: folder)
+        try transcode("hdr.mkv", "hdr-burnt.mkv", ["--burn-subtitles", "1"])
+        let raw = [UInt8](try Tool.ffmpeg(["-i", "hdr-burnt.mkv", "-vf", "select=eq(n\\,10),extractplanes=y", "-frames:v", "1",
+                                           "-f", "rawvideo", "-"], in: folder).stdout)
+        let sample = { (x: Int, y: Int) in Int(raw[(y * 320 + x) * 2]) | Int(raw[(y * 320 + x) * 2 + 1]) << 8 }
+        XCTAssertEqual(raw.count, 320 * 180 * 2)
+        XCTAssertEqual(sample(160, 160), 573, "white")
+        XCTAssertEqual(sample(111, 160), 64, "black")
         // A file that holds no subtitles, or none that can be read, is refused before anything is written.
         try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
         let junk = try Tool.clarity(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], in: folder)

@@ -25,8 +25,9 @@ public enum SubtitleBurn: Equatable, Sendable {
     }
 
     /// How `source` is burnt into frames of `reader`'s input; with `forcedOnly`, only the
-    /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot).
-    public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false) throws {
+    /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot);
+    /// `style`: ASS style fields set over text subtitles' own (libass's `force_style`).
+    public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false, style: String? = nil) throws {
         let (file, stream, codec): (String, Int, AVCodecID)
         /// The stream's place among the input's subtitle streams, which libass counts.
         var ordinal: Int?
@@ -52,9 +53,14 @@ public enum SubtitleBurn: Equatable, Sendable {
                              + "forced (Blu-ray's PGS and DVD subtitles do)")
         }
         if (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0 {
+            if style != nil {
+                throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
+                                 + "subtitles are pictures, drawn as they are")
+            }
             self = .pictures(file: file, stream: stream, forcedOnly: forcedOnly)
         } else {
-            self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? ""))
+            self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
+                         + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))
         }
     }
 
@@ -73,7 +79,7 @@ public enum SubtitleBurn: Equatable, Sendable {
         return (index, streams[index].codec_id)
     }
 
-    /// A file name escaped for the filter's options, then for the graph around them.
+    /// A file name or style escaped for the filter's options, then for the graph around them.
     private static func escaped(_ path: String) -> String {
         func level(_ text: String, _ specials: String) -> String {
             text.reduce(into: "") { out, c in

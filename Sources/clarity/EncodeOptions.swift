@@ -85,6 +85,11 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "index|file"))
     var burnSubtitles: SubtitleBurn.Source?
 
+    @Option(name: .customLong("subtitle-style"),
+            help: ArgumentHelp("ASS style fields for burnt text subtitles, set over their own, as libass takes them: FontSize=24 (on a canvas 288 high, whatever the output's size), FontName=DejaVu Sans, PrimaryColour=&H0000FFFF (yellow: &HAABBGGRR), Outline=2, MarginV=30, ...; fields joined by commas.",
+                               valueName: "fields"))
+    var subtitleStyle: String?
+
     @Flag(name: .customLong("burn-forced-only"),
           help: "Burn only the lines a disc marks as forced (a Blu-ray's PGS or a DVD's subtitles): those that translate dialogue in another language, in a film otherwise in the viewer's own.")
     var burnForcedOnly = false
@@ -144,6 +149,12 @@ struct EncodeOptions: ParsableArguments {
         if noAudio && !audioStreams.isEmpty { throw ValidationError("--no-audio drops the audio that --audio-stream chooses: give one of them") }
         if noSubtitles && !subtitleStreams.isEmpty {
             throw ValidationError("--no-subtitles drops the subtitles that --subtitle-stream chooses: give one of them")
+        }
+        if subtitleStyle != nil && burnSubtitles == nil {
+            throw ValidationError("--subtitle-style styles the subtitles --burn-subtitles burns: give that too")
+        }
+        if let subtitleStyle, subtitleStyle.trimmingCharacters(in: .whitespaces).isEmpty {
+            throw ValidationError("--subtitle-style takes ASS style fields (FontSize=24,Outline=2, ...), not nothing")
         }
         if burnForcedOnly && burnSubtitles == nil {
             throw ValidationError("--burn-forced-only chooses lines of the subtitles --burn-subtitles burns: give that too")

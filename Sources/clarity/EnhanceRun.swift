@@ -134,7 +134,7 @@ struct EnhanceRun {
             let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
-            encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly) }
+            encoder.subtitleBurn = try encode.burnSubtitles.map { try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle) }
             // A stream's subtitles are timed on the input's own clock; a file's from the film's start.
             if case .stream? = encode.burnSubtitles { encoder.clockStart = reader.clockOrigin } else { encoder.clockStart = reading.range.start }
             let pump = try FramePump(

@@ -1437,6 +1437,14 @@ final class TranscodeTests: ToolTestCase {
                        String(repeating: ".", count: 5) + String(repeating: "S", count: 10) + String(repeating: ".", count: 10)
                         + String(repeating: "S", count: 13) + String(repeating: ".", count: 12), "the lines from 0.2 to 0.6 s and from 1.0 to 1.5 s")
         XCTAssertEqual(try Tool.probe("burnt.mkv", stream: "s", entries: "stream=codec_name", in: folder), ["subrip"], "the track is copied too")
+        // Styled as libass's force_style takes it: larger, yellow, frame for frame ffmpeg's.
+        let styled = try Tool.clarity(["transcode", odd, "styled.mkv", "--burn-subtitles", "1", "--subtitle-style", "FontSize=30,PrimaryColour=&H0000FFFF",
+                                       "--scale", "2", "--model", "bicubic", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(styled.status, 0, styled.stderr)
+        let styledHashes = try Tool.frameHashes("styled.mkv", in: folder)
+        XCTAssertEqual(styledHashes, try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic,subtitles=plain.mkv:si=0:"
+                                                            + "force_style='FontSize=30,PrimaryColour=&H0000FFFF'", in: folder))
+        XCTAssertNotEqual(styledHashes[10], burnt[10])
         // A file whose clock starts at 5 s (a broadcast recording's may stand at hours): the
         // lines on the same frames (none showed).
         try Tool.ffmpeg(["-i", "plain.mkv", "-c", "copy", "-output_ts_offset", "5", "late.mkv"], in: folder)
@@ -1530,6 +1538,9 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(broadcast.stderr.contains("dvb_subtitle subtitles mark no line as forced"), broadcast.stderr)
         let alone = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-forced-only"], in: folder)
         XCTAssertEqual(alone.status, 64, alone.stderr)
+        let styled = try Tool.clarity(["transcode", "subs.mkv", "styled.mkv", "--burn-subtitles", "1", "--subtitle-style", "FontSize=30"], in: folder)
+        XCTAssertEqual(styled.status, 64, styled.stderr)
+        XCTAssertTrue(styled.stderr.contains("hdmv_pgs_subtitle subtitles are pictures"), styled.stderr)
         // On HDR video (PQ kept), the pictures' white is the graphics white, 203 cd/m2: 573 in
         // 10 bits, not 940, the top of PQ's range.
         try Tool.ffmpeg(["-i", "subs.mkv", "-map", "0", "-c:s", "copy", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params",

@@ -229,7 +229,7 @@ public final class MediaReader {
         let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }
         if let chosen = reading.videoStream, !videos.contains(where: { $0.index == chosen }) {
             avformat_close_input(&context)
-            throw StreamInfo.missing(chosen, option: "--video-stream", kind: .video, among: videos, in: url)
+            throw StreamInfo.missing(.index(chosen), option: "--video-stream", kind: .video, among: videos, in: url)
         }
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {

@@ -28,12 +28,24 @@ public struct StreamInfo: @unchecked Sendable {
     /// A cover picture (a video stream of one still, shown for the file), not the video.
     public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
 
-    /// The refusal of `option`'s `index` where `url` has no such stream of `kind` among
-    /// `candidates` (its streams of that kind that would do), which it names.
-    public static func missing(_ index: Int, option: String, kind: Kind, among candidates: [StreamInfo], in url: String) -> MediaError {
+    /// The language its tag states (lower case), nil where none or "und" (undetermined).
+    public var language: String? {
+        guard let tag = tags.first(where: { $0.key.lowercased() == "language" })?.value.lowercased(), !tag.isEmpty, tag != "und" else { return nil }
+        return tag
+    }
+
+    /// The refusal of `option`'s `choice` where `url` has no such stream of `kind` among
+    /// `candidates` (its streams of that kind that would do), which it names with their languages.
+    public static func missing(_ choice: StreamChoice, option: String, kind: Kind, among candidates: [StreamInfo], in url: String) -> MediaError {
         let name = kind == .subtitle ? "subtitles" : kind.rawValue
-        return MediaError(.invalidArgument, "\(option) \(index): \(url) has no \(kind.rawValue) stream #\(index); "
-                          + (candidates.isEmpty ? "it has none" : "its \(name): " + candidates.map { "#\($0.index)" }.joined(separator: ", ")))
+        let wanted: String
+        switch choice {
+        case .index(let index): wanted = "stream #\(index)"
+        case .language(let language): wanted = "stream in '\(language)'"
+        }
+        let named = candidates.map { s in s.language.map { "#\(s.index) (\($0))" } ?? "#\(s.index)" }
+        return MediaError(.invalidArgument, "\(option) \(choice): \(url) has no \(kind.rawValue) \(wanted); "
+                          + (candidates.isEmpty ? "it has none" : "its \(name): " + named.joined(separator: ", ")))
     }
 
     /// One piece of stream side data.

@@ -22,6 +22,18 @@ public enum SubtitleBurn: Equatable, Sendable {
         public init(_ text: String) {
             self = Int(text).map { .stream($0) } ?? .file(text)
         }
+
+        /// This source with a language (two or three letters that name no file) taken as the
+        /// first of `reader`'s subtitle streams in it.
+        public func resolved(in reader: MediaReader) throws -> Source {
+            guard case .file(let name) = self, !FileManager.default.isReadableFile(atPath: name),
+                  let choice = StreamChoice(name), case .language = choice else { return self }
+            let subtitles = reader.streams.filter { $0.kind == .subtitle }
+            guard let stream = subtitles.first(where: choice.picks) else {
+                throw StreamInfo.missing(choice, option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
+            }
+            return .stream(stream.index)
+        }
     }
 
     /// How `source` is burnt into frames of `reader`'s input; with `forcedOnly`, only the
@@ -40,7 +52,7 @@ public enum SubtitleBurn: Equatable, Sendable {
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
             guard let found = subtitles.firstIndex(where: { $0.index == index }) else {
-                throw StreamInfo.missing(index, option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
+                throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
             }
             guard let path = reader.localFile else {
                 throw MediaError(.invalidArgument, "--burn-subtitles reads the subtitles from the input file again: not possible from "

@@ -81,8 +81,8 @@ struct EncodeOptions: ParsableArguments {
     var metadata: [String] = []
 
     @Option(name: .customLong("burn-subtitles"),
-            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams), or a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
-                               valueName: "index|file"))
+            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams) or the first in this language (eng, fra, ...), or a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
+                               valueName: "index|language|file"))
     var burnSubtitles: SubtitleBurn.Source?
 
     @Option(name: .customLong("subtitle-style"),
@@ -108,13 +108,14 @@ struct EncodeOptions: ParsableArguments {
     var noSubtitles = false
 
     @Option(name: .customLong("audio-stream"),
-            help: ArgumentHelp("Copy (or encode) only this audio stream, by its index (as ffprobe numbers streams; ffmpeg's -map 0:2); repeatable, in the input's order: one language of several. Default: every audio stream.",
-                               valueName: "index"))
-    var audioStreams: [Int] = []
+            help: ArgumentHelp("Copy (or encode) only this audio stream, by its index (as ffprobe numbers streams; ffmpeg's -map 0:2), or every audio stream in a language, by its tag (eng, fra, ...); repeatable, kept in the input's order: one language of several. Default: every audio stream.",
+                               valueName: "index|language"))
+    var audioStreams: [StreamChoice] = []
 
     @Option(name: .customLong("subtitle-stream"),
-            help: ArgumentHelp("Copy only this subtitle stream, by its index; repeatable. Default: every subtitle stream.", valueName: "index"))
-    var subtitleStreams: [Int] = []
+            help: ArgumentHelp("Copy only this subtitle stream, by its index, or those in a language (eng, fra, ...); repeatable. Default: every subtitle stream.",
+                               valueName: "index|language"))
+    var subtitleStreams: [StreamChoice] = []
 
     @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
     var overwrite = false
@@ -198,7 +199,7 @@ struct EncodeOptions: ParsableArguments {
     func streamsToCopy(from reader: MediaReader, into writer: MediaWriter, quiet: Bool) throws -> [StreamInfo] {
         for (chosen, kind, option) in [(audioStreams, StreamInfo.Kind.audio, "--audio-stream"), (subtitleStreams, .subtitle, "--subtitle-stream")] {
             let candidates = reader.streams.filter { $0.kind == kind }
-            if let wrong = chosen.first(where: { i in !candidates.contains { $0.index == i } }) {
+            if let wrong = chosen.first(where: { choice in !candidates.contains(where: choice.picks) }) {
                 throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name)
             }
         }
@@ -211,8 +212,8 @@ struct EncodeOptions: ParsableArguments {
                 return false
             }
             switch s.kind {
-            case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains(s.index)),
-                 .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains(s.index)),
+            case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains { $0.picks(s) }),
+                 .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains { $0.picks(s) }),
                  .attachment where !noSubtitles, .video where s.isAttachedPicture:
                 switch writer.carriage(of: s) {
                 case .asItIs: return true
@@ -248,5 +249,9 @@ struct EncodeOptions: ParsableArguments {
 extension ToneCurve: ExpressibleByArgument {}
 
 extension SubtitleBurn.Source: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+extension StreamChoice: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }

@@ -4,16 +4,6 @@ import XCTest
 
 /// Every bad input gives one clear line and a documented exit code, and leaves no output.
 final class BadInputTests: ToolTestCase {
-    func expectFailure(_ args: [String], status: Int32, mentioning words: String,
-                       file: StaticString = #filePath, line: UInt = #line) throws {
-        let before = files
-        let r = try Tool.clarity(args, in: folder)
-        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
-        XCTAssertTrue(r.stderr.lowercased().contains(words), "stderr: \(r.stderr)", file: file, line: line)
-        XCTAssertEqual(files, before, "nothing may be left behind", file: file, line: line)
-        XCTAssertFalse(r.stderr.contains("not enhanced"), "nothing said of a run that does not happen: \(r.stderr)", file: file, line: line)
-    }
-
     func testMissingInput() throws {
         try expectFailure(["transcode", "nope.mp4", "out.mp4"], status: 66, mentioning: "input not found")
         try expectFailure(["transcode", "file:nope.mp4", "out.mp4"], status: 66, mentioning: "input not found: file:nope.mp4")

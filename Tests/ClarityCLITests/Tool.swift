@@ -82,6 +82,18 @@ class ToolTestCase: XCTestCase {
 
     var files: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() }
 
+    /// Runs clarity with `args`, which must fail with `status` and a message that mentions
+    /// `words` (lower case), leaving nothing behind and saying nothing of a run.
+    func expectFailure(_ args: [String], status: Int32, mentioning words: String,
+                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = files
+        let r = try Tool.clarity(args, in: folder)
+        XCTAssertEqual(r.status, status, r.stderr, file: file, line: line)
+        XCTAssertTrue(r.stderr.lowercased().contains(words), "stderr: \(r.stderr)", file: file, line: line)
+        XCTAssertEqual(files, before, "nothing may be left behind", file: file, line: line)
+        XCTAssertFalse(r.stderr.contains("not enhanced"), "nothing said of a run that does not happen: \(r.stderr)", file: file, line: line)
+    }
+
     /// The first frame ffmpeg reads with `arguments` (an input and its options), as rgb24 bytes.
     func firstFrameRGB(_ arguments: [String]) throws -> [UInt8] {
         [UInt8](try Tool.run("ffmpeg", ["-v", "error"] + arguments + ["-frames:v", "1", "-pix_fmt", "rgb24", "-f", "rawvideo", "-"],

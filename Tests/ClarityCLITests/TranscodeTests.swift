@@ -1074,7 +1074,8 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// --audio-stream and --subtitle-stream keep only the streams chosen (one language of
-    /// two), as ffmpeg's -map; an index that is not such a stream is refused, naming those that are.
+    /// two), by index or language, as ffmpeg's -map; a choice that picks no such stream is
+    /// refused, naming those that are.
     func testChosenAudioAndSubtitleStreamsAreKept() throws {
         try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n".utf8).write(to: URL(fileURLWithPath: path("s.srt")))
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-f", "lavfi", "-i", "sine=f=440", "-f", "lavfi", "-i", "sine=f=880",
@@ -1086,9 +1087,23 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try Tool.probe("fra.mkv", stream: "a", entries: "stream_tags=language", in: folder), ["fra"])
         XCTAssertEqual(try Tool.probe("fra.mkv", stream: "s", entries: "stream_tags=language", in: folder), ["fra"])
-        let wrong = try Tool.clarity(["transcode", "multi.mkv", "wrong.mkv", "--audio-stream", "3"], in: folder)
-        XCTAssertEqual(wrong.status, 64, wrong.stderr)
-        XCTAssertTrue(wrong.stderr.contains("--audio-stream 3: multi.mkv has no audio stream #3; its audio: #1, #2"), wrong.stderr)
+        // By language, as ffmpeg's -map 0:m:language:fra: the same streams; burnt, the first
+        // subtitle stream in it.
+        let byLanguage = try Tool.clarity(["transcode", "multi.mkv", "fra-by-language.mkv", "--audio-stream", "fra", "--subtitle-stream", "FRA",
+                                           "--codec", "ffv1", "--burn-subtitles", "fra", "--progress", "none"], in: folder)
+        XCTAssertEqual(byLanguage.status, 0, byLanguage.stderr)
+        XCTAssertEqual(try Tool.probe("fra-by-language.mkv", stream: "a", entries: "stream_tags=language", in: folder), ["fra"])
+        XCTAssertEqual(try Tool.probe("fra-by-language.mkv", stream: "s", entries: "stream_tags=language", in: folder), ["fra"])
+        let byIndex = try Tool.clarity(["transcode", "multi.mkv", "fra-by-index.mkv", "--codec", "ffv1", "--burn-subtitles", "4", "--progress", "none"],
+                                       in: folder)
+        XCTAssertEqual(byIndex.status, 0, byIndex.stderr)
+        XCTAssertEqual(try Tool.frameHashes("fra-by-language.mkv", in: folder), try Tool.frameHashes("fra-by-index.mkv", in: folder))
+        try expectFailure(["transcode", "multi.mkv", "wrong.mkv", "--audio-stream", "deu"], status: 64,
+                          mentioning: "--audio-stream deu: multi.mkv has no audio stream in 'deu'; its audio: #1 (eng), #2 (fra)")
+        try expectFailure(["transcode", "multi.mkv", "wrong.mkv", "--burn-subtitles", "deu"], status: 64,
+                          mentioning: "has no subtitle stream in 'deu'; its subtitles: #3 (eng), #4 (fra)")
+        try expectFailure(["transcode", "multi.mkv", "wrong.mkv", "--audio-stream", "3"], status: 64,
+                          mentioning: "--audio-stream 3: multi.mkv has no audio stream #3; its audio: #1 (eng), #2 (fra)")
         let both = try Tool.clarity(["transcode", "multi.mkv", "wrong.mkv", "--subtitle-stream", "3", "--no-subtitles"], in: folder)
         XCTAssertEqual(both.status, 64, both.stderr)
         XCTAssertFalse(files.contains("wrong.mkv"))
@@ -1533,14 +1548,11 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(dvb.box, [110, 150, 209, 169])
         try transcode("dvd.mp4", "dvd-forced.mkv", ["--burn-subtitles", "1", "--burn-forced-only"])
         XCTAssertEqual(changes(try luma("dvd-forced.mkv"), try luma("dvd-plain.mkv"), 320).frames, Array(30..<45))
-        let broadcast = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-subtitles", "1", "--burn-forced-only"], in: folder)
-        XCTAssertEqual(broadcast.status, 64, broadcast.stderr)
-        XCTAssertTrue(broadcast.stderr.contains("dvb_subtitle subtitles mark no line as forced"), broadcast.stderr)
-        let alone = try Tool.clarity(["transcode", "dvb.ts", "forced.mkv", "--burn-forced-only"], in: folder)
-        XCTAssertEqual(alone.status, 64, alone.stderr)
-        let styled = try Tool.clarity(["transcode", "subs.mkv", "styled.mkv", "--burn-subtitles", "1", "--subtitle-style", "FontSize=30"], in: folder)
-        XCTAssertEqual(styled.status, 64, styled.stderr)
-        XCTAssertTrue(styled.stderr.contains("hdmv_pgs_subtitle subtitles are pictures"), styled.stderr)
+        try expectFailure(["transcode", "dvb.ts", "forced.mkv", "--burn-subtitles", "1", "--burn-forced-only"], status: 64,
+                          mentioning: "dvb_subtitle subtitles mark no line as forced")
+        try expectFailure(["transcode", "dvb.ts", "forced.mkv", "--burn-forced-only"], status: 64, mentioning: "give that too")
+        try expectFailure(["transcode", "subs.mkv", "styled.mkv", "--burn-subtitles", "1", "--subtitle-style", "FontSize=30"], status: 64,
+                          mentioning: "hdmv_pgs_subtitle subtitles are pictures")
         // On HDR video (PQ kept), the pictures' white is the graphics white, 203 cd/m2: 573 in
         // 10 bits, not 940, the top of PQ's range.
         try Tool.ffmpeg(["-i", "subs.mkv", "-map", "0", "-c:s", "copy", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params",
@@ -1554,14 +1566,9 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(sample(111, 160), 64, "black")
         // A file that holds no subtitles, or none that can be read, is refused before anything is written.
         try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
-        let junk = try Tool.clarity(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], in: folder)
-        XCTAssertEqual(junk.status, 66, junk.stderr)
-        XCTAssertTrue(junk.stderr.contains("cannot read the subtitles of junk.sup"), junk.stderr)
-        let none = try Tool.clarity(["transcode", "subs.mkv", "none.mkv", "--burn-subtitles", "in.mp4"], in: folder)
-        XCTAssertEqual(none.status, 64, none.stderr)
-        XCTAssertTrue(none.stderr.contains("in.mp4 holds no subtitles"), none.stderr)
-        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
-        XCTAssertFalse(files.contains("junk.mkv") || files.contains("none.mkv"))
+        try expectFailure(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], status: 66,
+                          mentioning: "cannot read the subtitles of junk.sup")
+        try expectFailure(["transcode", "subs.mkv", "none.mkv", "--burn-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
     }
 
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {

@@ -84,6 +84,7 @@ final class SubtitleOverlay {
         let rgba = Self.resample(picture, columns: x0..<x1, rows: y0..<y1, scale: (sx, sy))
         let (width, height) = (x1 - x0, y1 - y0)
         let yuv = YUVCode(format)
+        let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
         return components.map { c in
             // Full-resolution samples first, then averaged over each subsampled block.
             var full = [Float](repeating: 0, count: width * height)
@@ -95,7 +96,6 @@ final class SubtitleOverlay {
                 case .yuv(let k): full[i] = yuv.code(k, p, depth: c.depth)
                 }
             }
-            let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
             guard c.subsampledX > 0 || c.subsampledY > 0 else { return Layer(x: x0, y: y0, width: width, height: height, value: full, alpha: alpha) }
             let (bx, by) = (1 << c.subsampledX, 1 << c.subsampledY)
             let (cx0, cy0) = (x0 >> c.subsampledX, y0 >> c.subsampledY)

@@ -10,7 +10,22 @@ public enum SubtitleBurn: Equatable, Sendable {
     /// The subtitles filter (a graph description) for a text stream.
     case text(filter: String)
     /// Stream `stream` of `file`, drawn as pictures; with `forcedOnly`, those marked forced.
-    case pictures(file: String, stream: Int, forcedOnly: Bool)
+    /// Frames show `part` of the picture the subtitles were drawn over.
+    case pictures(file: String, stream: Int, forcedOnly: Bool, part: ShownPart)
+
+    /// The part of the input's picture that frames show (after `--crop`), in fractions of its
+    /// sides: picture subtitles are placed on the whole picture, then cut and scaled with it.
+    public struct ShownPart: Equatable, Sendable {
+        public var x = 0.0, y = 0.0, width = 1.0, height = 1.0
+
+        /// `reader`'s crop; the whole picture where it turns the picture upright, as subtitles
+        /// are not turned.
+        init(of reader: MediaReader) {
+            let (w, h) = (Double(reader.videoStream.parameters.pointee.width), Double(reader.videoStream.parameters.pointee.height))
+            guard let crop = reader.crop, reader.videoStream.displayRotation == 0, w > 0, h > 0 else { return }
+            (x, y, width, height) = (Double(crop.x) / w, Double(crop.y) / h, Double(crop.width) / w, Double(crop.height) / h)
+        }
+    }
 
     /// Where the subtitles come from: a stream of the input by its index, or a file (SubRip,
     /// ASS, WebVTT, Blu-ray's .sup, or any file whose first subtitle stream is wanted).
@@ -69,7 +84,7 @@ public enum SubtitleBurn: Equatable, Sendable {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")
             }
-            self = .pictures(file: file, stream: stream, forcedOnly: forcedOnly)
+            self = .pictures(file: file, stream: stream, forcedOnly: forcedOnly, part: ShownPart(of: reader))
         } else {
             self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
                          + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))

@@ -8,6 +8,7 @@ import CFFmpeg
 final class SubtitleOverlay {
     private let track: PictureSubtitleTrack
     private let format: VideoFormat
+    private let part: SubtitleBurn.ShownPart
     private let components: [Component]
     /// `clockStart` in the frames' time base: frames are seen on the subtitles' clock.
     private let shift: Int64
@@ -39,8 +40,9 @@ final class SubtitleOverlay {
         let value: [Float], alpha: [Float]
     }
 
-    /// Stream `stream` of `file` over frames of `format` (`forcedOnly`: its forced pictures).
-    init(file: String, stream: Int, forcedOnly: Bool, format: VideoFormat, clockStart: Double) throws {
+    /// Stream `stream` of `file` over frames of `format` (`forcedOnly`: its forced pictures),
+    /// which show `part` of the input's picture.
+    init(file: String, stream: Int, forcedOnly: Bool, part: SubtitleBurn.ShownPart, format: VideoFormat, clockStart: Double) throws {
         guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee,
               desc.flags & UInt64(AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT
                                   | AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_BAYER) == 0 else {
@@ -58,6 +60,7 @@ final class SubtitleOverlay {
         track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase, forcedOnly: forcedOnly,
                                          colour: HDRGraphicsWhite.mapping(into: format.colour))
         self.format = format
+        self.part = part
         shift = Int64((clockStart / av_q2d(format.timeBase)).rounded())
     }
 
@@ -74,14 +77,35 @@ final class SubtitleOverlay {
         return [frame]
     }
 
+    /// Where frame samples lie on one axis of the canvas: canvas = frame / scale + start.
+    private typealias Placement = (scale: Double, start: Double)
+
+    /// Where `picture` goes along one axis: the canvas is the input's whole picture, of which
+    /// frames show `part` (fractions `from` and `length`, after `--crop`) across `size`
+    /// samples; a picture that would fall outside the frames (in a bar `--crop` cut away) is
+    /// moved in, whole, to their edge.
+    private static func placement(_ from: Int, _ length: Int, canvas: Int, part: (from: Double, length: Double), size: Int) -> Placement {
+        let scale = Double(size) / (part.length * Double(canvas))
+        var start = part.from * Double(canvas)
+        let end = (Double(from + length) - start) * scale
+        if end > Double(size) { start += (end - Double(size)) / scale }
+        let beginning = (Double(from) - start) * scale
+        if beginning < 0 { start += beginning / scale }
+        return (scale, start)
+    }
+
     /// `picture` scaled from its canvas onto the frame, in each component's samples.
     private func layers(of picture: PictureSubtitleTrack.Picture) -> [Layer] {
-        let sx = Double(format.width) / Double(picture.canvas.width), sy = Double(format.height) / Double(picture.canvas.height)
+        let across = Self.placement(picture.x, picture.width, canvas: picture.canvas.width, part: (part.x, part.width), size: format.width)
+        let down = Self.placement(picture.y, picture.height, canvas: picture.canvas.height, part: (part.y, part.height), size: format.height)
         // The picture's bounds on the frame, a sample wider for the filter's reach.
-        let x0 = max(0, Int((Double(picture.x) * sx).rounded(.down)) - 1), x1 = min(format.width, Int((Double(picture.x + picture.width) * sx).rounded(.up)) + 1)
-        let y0 = max(0, Int((Double(picture.y) * sy).rounded(.down)) - 1), y1 = min(format.height, Int((Double(picture.y + picture.height) * sy).rounded(.up)) + 1)
+        let onFrame = { (canvas: Int, p: Placement) in (Double(canvas) - p.start) * p.scale }
+        let x0 = max(0, Int(onFrame(picture.x, across).rounded(.down)) - 1)
+        let x1 = min(format.width, Int(onFrame(picture.x + picture.width, across).rounded(.up)) + 1)
+        let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
+        let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
         guard x1 > x0, y1 > y0 else { return components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) } }
-        let rgba = Self.resample(picture, columns: x0..<x1, rows: y0..<y1, scale: (sx, sy))
+        let rgba = Self.resample(picture, columns: x0..<x1, rows: y0..<y1, placed: (across, down))
         let (width, height) = (x1 - x0, y1 - y0)
         let yuv = YUVCode(format)
         let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
@@ -121,20 +145,21 @@ final class SubtitleOverlay {
 
     /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`: each frame sample
     /// weighs the canvas samples within a triangle as wide as one sample of the larger grid.
-    private static func resample(_ picture: PictureSubtitleTrack.Picture, columns: Range<Int>, rows: Range<Int>, scale: (Double, Double)) -> [Float] {
+    private static func resample(_ picture: PictureSubtitleTrack.Picture, columns: Range<Int>, rows: Range<Int>,
+                                 placed: (across: Placement, down: Placement)) -> [Float] {
         /// Canvas samples and weights for each frame sample along one axis, over the picture's extent.
-        func taps(_ range: Range<Int>, scale: Double, from origin: Int, count: Int) -> [[(Int, Float)]] {
-            let reach = max(1, 1 / scale)
+        func taps(_ range: Range<Int>, _ placement: Placement, from origin: Int, count: Int) -> [[(Int, Float)]] {
+            let reach = max(1, 1 / placement.scale)
             return range.map { o in
-                let centre = (Double(o) + 0.5) / scale - 0.5
+                let centre = (Double(o) + 0.5) / placement.scale - 0.5 + placement.start
                 let near = Int((centre - reach).rounded(.up))...Int((centre + reach).rounded(.down))
                 let weights = near.map { (k: $0, w: max(0, 1 - abs(Double($0) - centre) / reach)) }
                 let total = weights.reduce(0) { $0 + $1.w }
                 return weights.filter { $0.k >= origin && $0.k < origin + count && $0.w > 0 }.map { ($0.k - origin, Float($0.w / total)) }
             }
         }
-        let across = taps(columns, scale: scale.0, from: picture.x, count: picture.width)
-        let down = taps(rows, scale: scale.1, from: picture.y, count: picture.height)
+        let across = taps(columns, placed.across, from: picture.x, count: picture.width)
+        let down = taps(rows, placed.down, from: picture.y, count: picture.height)
         // Across first, row by row of the picture, then down.
         var wide = [Float](repeating: 0, count: picture.height * columns.count * 4)
         for row in 0..<picture.height {

@@ -1494,7 +1494,7 @@ final class TranscodeTests: ToolTestCase {
         /// Each frame's luma samples, as stored.
         let luma = { (file: String) -> [[UInt8]] in
             let raw = [UInt8](try Tool.ffmpeg(["-i", file, "-map", "0:v", "-vf", "extractplanes=y", "-f", "rawvideo", "-"], in: self.folder).stdout)
-            let size = file.hasPrefix("big") ? 640 * 360 : 320 * 180
+            let size = file.hasPrefix("big") ? 640 * 360 : file.hasPrefix("cropped") ? 640 * 240 : 320 * 180
             return stride(from: 0, to: raw.count, by: size).map { Array(raw[$0..<$0 + size]) }
         }
         /// The frames that differ, and where the first of them differs (left, top, right, bottom).
@@ -1521,6 +1521,14 @@ final class TranscodeTests: ToolTestCase {
         // A Blu-ray's .sup file burns the same.
         try transcode("subs.mkv", "big-sup.mkv", upscaled + ["--burn-subtitles", "subs.sup"])
         XCTAssertEqual(try Tool.frameHashes("big-sup.mkv", in: folder), try Tool.frameHashes("big-burnt.mkv", in: folder))
+        // With --crop cutting bars away, the pictures are placed on the whole picture, then cut
+        // and scaled with it; a line that would fall outside (in a bar) moves in, to the edge.
+        let cut = upscaled + ["--crop", "320:120:0:30"]
+        try transcode("subs.mkv", "cropped-plain.mkv", cut)
+        try transcode("subs.mkv", "cropped-burnt.mkv", cut + ["--burn-subtitles", "1"])
+        let (croppedPlain, croppedBurnt) = (try luma("cropped-plain.mkv"), try luma("cropped-burnt.mkv"))
+        XCTAssertEqual(changes(croppedBurnt, croppedPlain, 640).box, [219, 199, 420, 239], "at the bottom, not squashed")
+        XCTAssertEqual(changes([croppedBurnt[35]], [croppedPlain[35]], 640).box, [79, 0, 560, 60], "at the top")
         // Only the forced line (the second), for a film whose lines translate dialogue in another language.
         try transcode("subs.mkv", "big-forced.mkv", upscaled + ["--burn-subtitles", "1", "--burn-forced-only"])
         XCTAssertEqual(changes(try luma("big-forced.mkv"), plain, 640).frames, Array(30..<45))

@@ -30,6 +30,9 @@ public struct InputReading: Sendable {
     /// The video stream to enhance, by its index in the input (ffprobe's, and the warnings'
     /// "#1"); nil: FFmpeg's choice of the best.
     public var videoStream: Int?
+    /// The chapters to read, numbered from 1 as players number them, in place of `range`'s
+    /// times (`--chapters`); nil: `range`.
+    public var chapters: ClosedRange<Int>?
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

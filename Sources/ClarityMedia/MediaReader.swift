@@ -127,7 +127,8 @@ public final class MediaReader {
     /// input.
     public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
                 reading: InputReading = InputReading()) throws {
-        let range = reading.range, deinterlace = reading.deinterlace
+        var range = reading.range
+        let deinterlace = reading.deinterlace
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         let shown = PipeName.shown(url)
@@ -229,7 +230,15 @@ public final class MediaReader {
         let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }
         if let chosen = reading.videoStream, !videos.contains(where: { $0.index == chosen }) {
             avformat_close_input(&context)
-            throw StreamInfo.missing(.index(chosen), option: "--video-stream", kind: .video, among: videos, in: url)
+            throw StreamInfo.missing(.index(chosen), option: "--video-stream", kind: .video, among: videos, in: shown)
+        }
+        if let chapters = reading.chapters {
+            do {
+                range = try Self.range(ofChapters: chapters, in: ctx, name: shown)
+            } catch {
+                avformat_close_input(&context)
+                throw error
+            }
         }
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {
@@ -319,7 +328,7 @@ public final class MediaReader {
         if let whole, range.start > 0, range.start >= whole {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
-            throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", url, whole, range.start))
+            throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", shown, whole, range.start))
         }
         do {
             crop = try Self.cropRect(reading.crop, url: url, rereadable: rereadable, format: decoded, duration: whole) { sampler }
@@ -503,6 +512,22 @@ public final class MediaReader {
         let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
         return PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file)
             ? PictureSequence.firstExisting(file) ?? file : file
+    }
+
+    /// The part of the input that chapters `chosen` (numbered from 1) span, from the input's
+    /// start as `--start` counts.
+    private static func range(ofChapters chosen: ClosedRange<Int>, in ctx: UnsafeMutablePointer<AVFormatContext>, name: String) throws -> InputRange {
+        let count = Int(ctx.pointee.nb_chapters)
+        let label = chosen.count == 1 ? "\(chosen.lowerBound)" : "\(chosen.lowerBound)-\(chosen.upperBound)"
+        guard count > 0 else { throw MediaError(.invalidArgument, "--chapters \(label): \(name) has no chapters") }
+        guard chosen.upperBound <= count else {
+            throw MediaError(.invalidArgument, "--chapters \(label): \(name) has \(count) chapter\(count == 1 ? "" : "s") (1-\(count))")
+        }
+        let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : Double(ctx.pointee.start_time) / 1e6
+        let (first, last) = (ctx.pointee.chapters[chosen.lowerBound - 1]!.pointee, ctx.pointee.chapters[chosen.upperBound - 1]!.pointee)
+        let start = max(0, Double(first.start) * av_q2d(first.time_base) - origin), end = Double(last.end) * av_q2d(last.time_base) - origin
+        guard end > start else { throw MediaError(.invalidArgument, "--chapters \(label): \(name)'s chapters \(label) last no time") }
+        return InputRange(start: start, duration: end - start)
     }
 
     /// The protocol FFmpeg would read `url` by ("file", "http", "concat", ...), nil for none it has.

@@ -18,6 +18,10 @@ struct InputOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Stop at this time of the input (same syntax; as ffmpeg's -to): --start 1:00 --to 1:30 is 30 s. Not with --duration.", valueName: "time"))
     var to: String?
 
+    @Option(help: ArgumentHelp("Process only these chapters, numbered from 1 as players number them: 3, or 3-5 (from the start of the third to the end of the fifth). In place of --start and --duration; the part keeps its chapters.",
+                               valueName: "N[-M]"))
+    var chapters: String?
+
     @Option(help: ArgumentHelp("Process only the first N frames (of the part --start chooses); 0: all. Copied audio and subtitles stop with them.",
                                valueName: "N"))
     var frames = 0
@@ -82,6 +86,16 @@ struct InputOptions: ParsableArguments {
                                    frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
         reading.filterGraph = vf
         reading.videoStream = videoStream
+        if let chapters {
+            guard start == nil && duration == nil && to == nil else {
+                throw ValidationError("--chapters chooses the part: not with --start, --duration or --to")
+            }
+            let bounds = chapters.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false).map { Int($0) }
+            guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, first >= 1, last >= first else {
+                throw ValidationError("--chapters takes a chapter's number (1, 2, ...) or a span of them (3-5), not '\(chapters)'")
+            }
+            reading.chapters = first...last
+        }
         return reading
     }
 

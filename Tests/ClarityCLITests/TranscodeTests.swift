@@ -1212,6 +1212,20 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(part.status, 0, part.stderr)
         XCTAssertEqual(try Tool.probe("part.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
                        ["0.000000,0.500000,Opening", "0.500000,1.000000,Ending"])
+        // --chapters 2: the second chapter alone, as --start 1 --to 2 gives it, with its chapter.
+        let second = try Tool.clarity(["transcode", "film.mkv", "second.mkv", "--chapters", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let timed = try Tool.clarity(["transcode", "film.mkv", "timed.mkv", "--start", "1", "--to", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(timed.status, 0, timed.stderr)
+        let hashes = try Tool.frameHashes("second.mkv", in: folder)
+        XCTAssertEqual(hashes.count, 30)
+        XCTAssertEqual(hashes, try Tool.frameHashes("timed.mkv", in: folder))
+        XCTAssertEqual(try Tool.probe("second.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
+                       ["0.000000,1.000000,Ending"])
+        try expectFailure(["transcode", "film.mkv", "third.mkv", "--chapters", "2-3"], status: 64, mentioning: "film.mkv has 2 chapters (1-2)")
+        try expectFailure(["transcode", "in.mp4", "third.mkv", "--chapters", "1"], status: 64, mentioning: "in.mp4 has no chapters")
+        try expectFailure(["transcode", "film.mkv", "third.mkv", "--chapters", "1", "--start", "1"], status: 64, mentioning: "not with --start")
+        try expectFailure(["transcode", "film.mkv", "third.mkv", "--chapters", "2-1"], status: 64, mentioning: "a span of them (3-5)")
         // --metadata sets tags over the input's; an empty value removes one. Keys match
         // whatever their case, as FFmpeg's do: the last given wins.
         for out in ["retitled.mkv", "retitled.mp4"] {

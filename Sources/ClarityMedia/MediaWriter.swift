@@ -308,9 +308,8 @@ public final class MediaWriter {
         case .text(let filter)?:
             conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
                                                       purpose: "burnt-in subtitles"))
-        case .pictures(let file, let stream, let forcedOnly, let part)?:
-            conversions.append(try SubtitleOverlay(file: file, stream: stream, forcedOnly: forcedOnly, part: part, format: format,
-                                                   clockStart: settings.clockStart))
+        case .pictures(let subtitles)?:
+            conversions.append(try SubtitleOverlay(subtitles, format: format, clockStart: settings.clockStart))
         case nil: break
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)

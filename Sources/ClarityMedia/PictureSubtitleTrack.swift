@@ -33,13 +33,15 @@ final class PictureSubtitleTrack {
     private var current: Picture?
     private var upcoming: Picture?
     private var ended = false
+    /// Whether a picture was asked for yet (the first may seek).
+    private var started = false
     private var events = 0
 
-    /// Stream `stream` of the file at `path`, with times given in `timeBase`; with
-    /// `forcedOnly`, only the pictures the stream marks as forced (PGS, DVD). `colour` takes
-    /// the palettes' colours (RGB, 0...1) to those the pictures are drawn in.
-    init(path: String, stream: Int, timeBase: AVRational, forcedOnly: Bool = false,
-         colour: ((SIMD3<Float>) -> SIMD3<Float>)? = nil) throws {
+    /// `subtitles`' stream, with times given in `timeBase`; only the pictures marked forced
+    /// where it says so (PGS, DVD). `colour` takes the palettes' colours (RGB, 0...1) to those
+    /// the pictures are drawn in.
+    init(_ subtitles: SubtitleBurn.PictureSubtitles, timeBase: AVRational, colour: ((SIMD3<Float>) -> SIMD3<Float>)? = nil) throws {
+        let (path, stream) = (subtitles.file, subtitles.stream)
         self.colour = colour
         self.timeBase = timeBase
         self.stream = Int32(stream)
@@ -55,12 +57,13 @@ final class PictureSubtitleTrack {
         SubtitleCanvas.stateWhereMissing(in: ctx)
         for i in 0..<Int(ctx.pointee.nb_streams) where i != stream { ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL }
         streamTimeBase = st.pointee.time_base
-        decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st), options: forcedOnly ? ["forced_subs_only": "1"] : [:])
+        decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st), options: subtitles.forcedOnly ? ["forced_subs_only": "1"] : [:])
         if st.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
         self.path = path
-        // The first event now, so that a file that holds no readable subtitles is refused
-        // before anything is written.
-        upcoming = try nextEvent()
+        // A file of its own: the first event now, so that one that holds no readable
+        // subtitles is refused before anything is written (the input's own stream is read
+        // already, and its first event may lie far into it).
+        if subtitles.isSeparate { upcoming = try nextEvent() }
     }
 
     deinit {
@@ -71,6 +74,10 @@ final class PictureSubtitleTrack {
     /// The picture on screen at `time` (the track's time base), nil for none. Times asked
     /// for must not go back.
     func picture(at time: Int64) throws -> Picture? {
+        if !started {
+            started = true
+            seek(near: time)
+        }
         while true {
             if upcoming == nil && !ended { upcoming = try nextEvent() }
             guard let next = upcoming, next.start <= time else { break }
@@ -82,6 +89,22 @@ final class PictureSubtitleTrack {
         let openEnd = ended ? shown.start + av_rescale_q(SubtitleReencoder.openEndedMilliseconds, AVRational(num: 1, den: 1000), timeBase) : nil
         let end = [shown.statedEnd, openEnd].compactMap { $0 }.min()
         return end.map { time < $0 } ?? true ? shown : nil
+    }
+
+    /// How far before the first frame asked for the stream is sought: a picture shown for
+    /// longer before it is missed.
+    static let lookBack = 30.0
+
+    /// Far into the stream (`--start`, a still from the middle of a film), the file is sought
+    /// to shortly before `time`, not read from its start to there.
+    private func seek(near time: Int64) {
+        guard let ctx = format, let dec = decoder else { return }
+        let target = av_rescale_q(time, timeBase, AVRational(num: 1, den: AV_TIME_BASE)) - Int64(Self.lookBack * Double(AV_TIME_BASE))
+        let start = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
+        let read = upcoming.map { av_rescale_q($0.start, timeBase, AVRational(num: 1, den: AV_TIME_BASE)) } ?? start
+        guard target > read, avformat_seek_file(ctx, -1, Int64.min, target, target, 0) >= 0 else { return }
+        avcodec_flush_buffers(dec)
+        (current, upcoming, ended) = (nil, nil, false)
     }
 
     /// The next decoded event of the stream; nil at its end.

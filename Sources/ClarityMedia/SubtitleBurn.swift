@@ -9,9 +9,19 @@ import Foundation
 public enum SubtitleBurn: Equatable, Sendable {
     /// The subtitles filter (a graph description) for a text stream.
     case text(filter: String)
-    /// Stream `stream` of `file`, drawn as pictures; with `forcedOnly`, those marked forced.
-    /// Frames show `part` of the picture the subtitles were drawn over.
-    case pictures(file: String, stream: Int, forcedOnly: Bool, part: ShownPart)
+    /// A stream of pictures.
+    case pictures(PictureSubtitles)
+
+    /// Where picture subtitles come from and what of them is drawn where.
+    public struct PictureSubtitles: Equatable, Sendable {
+        /// Stream `stream` of `file`: the input itself, or a file of its own, which is checked
+        /// before anything is written (`isSeparate`).
+        public var file: String, stream: Int, isSeparate: Bool
+        /// Only the pictures marked forced.
+        public var forcedOnly: Bool
+        /// What of the picture the subtitles were drawn over the frames show.
+        public var part: ShownPart
+    }
 
     /// The part of the input's picture that frames show (after `--crop`), in fractions of its
     /// sides: picture subtitles are placed on the whole picture, then cut and scaled with it.
@@ -84,7 +94,7 @@ public enum SubtitleBurn: Equatable, Sendable {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")
             }
-            self = .pictures(file: file, stream: stream, forcedOnly: forcedOnly, part: ShownPart(of: reader))
+            self = .pictures(PictureSubtitles(file: file, stream: stream, isSeparate: ordinal == nil, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
         } else {
             self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
                          + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))

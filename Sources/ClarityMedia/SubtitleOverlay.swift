@@ -40,9 +40,8 @@ final class SubtitleOverlay {
         let value: [Float], alpha: [Float]
     }
 
-    /// Stream `stream` of `file` over frames of `format` (`forcedOnly`: its forced pictures),
-    /// which show `part` of the input's picture.
-    init(file: String, stream: Int, forcedOnly: Bool, part: SubtitleBurn.ShownPart, format: VideoFormat, clockStart: Double) throws {
+    /// `subtitles` over frames of `format`.
+    init(_ subtitles: SubtitleBurn.PictureSubtitles, format: VideoFormat, clockStart: Double) throws {
         guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee,
               desc.flags & UInt64(AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT
                                   | AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_BAYER) == 0 else {
@@ -57,10 +56,9 @@ final class SubtitleOverlay {
                              subsampledX: chroma ? Int(desc.log2_chroma_w) : 0, subsampledY: chroma ? Int(desc.log2_chroma_h) : 0,
                              role: i == alphaIndex ? .alpha : rgb ? .rgb(i) : .yuv(i))
         }
-        track = try PictureSubtitleTrack(path: file, stream: stream, timeBase: format.timeBase, forcedOnly: forcedOnly,
-                                         colour: HDRGraphicsWhite.mapping(into: format.colour))
+        track = try PictureSubtitleTrack(subtitles, timeBase: format.timeBase, colour: HDRGraphicsWhite.mapping(into: format.colour))
         self.format = format
-        self.part = part
+        part = subtitles.part
         shift = Int64((clockStart / av_q2d(format.timeBase)).rounded())
     }
 

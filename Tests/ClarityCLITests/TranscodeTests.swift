@@ -1593,6 +1593,30 @@ final class TranscodeTests: ToolTestCase {
         try expectFailure(["transcode", "subs.mkv", "none.mkv", "--burn-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
     }
 
+    /// A part far into a film: the subtitle stream is sought to shortly before it, not read
+    /// from the film's start, and shows the same pictures on the same frames.
+    func testPictureSubtitlesFarIntoAFilm() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "120", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 64, height: 36)
+        for (start, end) in [(10.0, 12.0), (101.0, 103.0), (106.0, 107.0)] {
+            pgs.show(at: start, x: 10, y: 20, w: 40, h: 10)
+            pgs.clear(at: end, x: 10, y: 20, w: 40, h: 10)
+        }
+        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        for source in ["1", "subs.sup"] {
+            let part = ["--start", "102", "--duration", "6", "--codec", "ffv1", "--progress", "none", "-y"]
+            let burnt = try Tool.clarity(["transcode", "subs.mkv", "burnt.mkv", "--burn-subtitles", source] + part, in: folder)
+            XCTAssertEqual(burnt.status, 0, burnt.stderr)
+            let plain = try Tool.clarity(["transcode", "subs.mkv", "plain.mkv"] + part, in: folder)
+            XCTAssertEqual(plain.status, 0, plain.stderr)
+            let (a, b) = (try Tool.frameHashes("burnt.mkv", in: folder), try Tool.frameHashes("plain.mkv", in: folder))
+            XCTAssertEqual(a.count, 30)
+            // 102-103 s and 106-107 s: frames 0-4 and 20-24 of the part.
+            XCTAssertEqual(zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset), Array(0..<5) + Array(20..<25), source)
+        }
+    }
+
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)

@@ -6,7 +6,7 @@ import CFFmpeg
 /// picture; DVD and DVB may state one. The file is read ahead only as far as the first event
 /// after the frame asked for.
 final class PictureSubtitleTrack {
-    /// One event: a picture on its canvas from `start` (nil pixels: the screen cleared).
+    /// One event: a picture on its canvas from `start` (no pixels: the screen cleared).
     struct Picture {
         /// Times in the track's time base.
         let start: Int64

@@ -94,7 +94,8 @@ public enum SubtitleBurn: Equatable, Sendable {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")
             }
-            self = .pictures(PictureSubtitles(file: file, stream: stream, isSeparate: ordinal == nil, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
+            let separate = source != .stream(stream)
+            self = .pictures(PictureSubtitles(file: file, stream: stream, isSeparate: separate, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
         } else {
             self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
                          + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))

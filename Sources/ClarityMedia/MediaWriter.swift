@@ -47,6 +47,9 @@ public final class MediaWriter {
     /// HDR (`ToneMapper`), the user's filters (`--post-vf`), burnt-in subtitles
     /// (`SubtitleBurn`), palettes for encoders of palettes (`Palettizer`).
     private var conversions: [any FrameConversion] = []
+    /// The stream of burnt picture subtitles whose packets come with the copied ones, and the
+    /// overlay that takes them.
+    private var subtitlePackets: (stream: Int, overlay: SubtitleOverlay)?
     /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
     public private(set) var toneMappedPeak: Double?
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
@@ -309,7 +312,9 @@ public final class MediaWriter {
             conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
                                                       purpose: "burnt-in subtitles"))
         case .pictures(let subtitles)?:
-            conversions.append(try SubtitleOverlay(subtitles, format: format, clockStart: settings.clockStart))
+            let overlay = try SubtitleOverlay(subtitles, format: format, clockStart: settings.clockStart)
+            if case .packets(let input) = subtitles.origin { subtitlePackets = (input.index, overlay) }
+            conversions.append(overlay)
         case nil: break
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
@@ -593,8 +598,9 @@ public final class MediaWriter {
         captions.take(from: frame.avFrame, timeBase: frameTimeBase)
     }
 
-    /// Writes a packet of a copied stream.
+    /// Writes a packet of a copied stream (or hands one of burnt subtitles to their overlay).
     public func write(_ input: Packet) throws {
+        if let (stream, overlay) = subtitlePackets, input.streamIndex == stream { overlay.take(input.avPacket) }
         guard let target = copyMap[input.streamIndex] else { return }
         guard let reencoder = reencoders[input.streamIndex] else { return try mux(input, into: target) }
         for p in try reencoder.packets(for: input.avPacket) { try mux(p, into: target) }

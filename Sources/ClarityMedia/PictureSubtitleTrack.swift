@@ -1,10 +1,10 @@
 import CFFmpeg
 
 /// A stream of subtitles drawn as pictures (Blu-ray's PGS, DVD, DVB), read from its file
-/// alongside the video and asked, frame after frame, which picture is on screen. Each event
-/// replaces the screen: PGS states no end, only a later event that clears or replaces the
-/// picture; DVD and DVB may state one. The file is read ahead only as far as the first event
-/// after the frame asked for.
+/// alongside the video, or handed over packet by packet where the input cannot be read twice,
+/// and asked, frame after frame, which picture is on screen. Each event replaces the screen:
+/// PGS states no end, only a later event that clears or replaces the picture; DVD and DVB may
+/// state one. A file is read ahead only as far as the first event after the frame asked for.
 final class PictureSubtitleTrack {
     /// One event: a picture on its canvas from `start` (no pixels: the screen cleared).
     struct Picture {
@@ -24,7 +24,10 @@ final class PictureSubtitleTrack {
     private var format: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let stream: Int32
-    private let path: String
+    /// The file read; nil where the stream's packets are handed over (`take`).
+    private let path: String?
+    /// Events handed over and not yet asked for.
+    private var handed: [Picture] = []
     private let colour: ((SIMD3<Float>) -> SIMD3<Float>)?
     private let streamTimeBase: AVRational
     let timeBase: AVRational
@@ -41,29 +44,40 @@ final class PictureSubtitleTrack {
     /// where it says so (PGS, DVD). `colour` takes the palettes' colours (RGB, 0...1) to those
     /// the pictures are drawn in.
     init(_ subtitles: SubtitleBurn.PictureSubtitles, timeBase: AVRational, colour: ((SIMD3<Float>) -> SIMD3<Float>)? = nil) throws {
-        let (path, stream) = (subtitles.file, subtitles.stream)
         self.colour = colour
         self.timeBase = timeBase
-        self.stream = Int32(stream)
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_open_input(&ctx, path, nil, nil)
-        guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot open \(path) for its subtitles", kind: .inputUnreadable) }
-        format = ctx
-        r = avformat_find_stream_info(ctx, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot read the streams of \(path)", kind: .inputUnreadable) }
-        guard stream >= 0, stream < Int(ctx.pointee.nb_streams), let st = ctx.pointee.streams[stream] else {
-            throw MediaError(.invalidArgument, "\(path) has no stream #\(stream)")
+        let options = subtitles.forcedOnly ? ["forced_subs_only": "1"] : [:]
+        switch subtitles.origin {
+        case .packets(let input):
+            (path, stream, streamTimeBase) = (nil, Int32(input.index), input.timeBase)
+            decoder = try SubtitleReencoder.openDecoder(for: input, options: options)
+            if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
+        case .file(let path, let stream, let separate):
+            (self.path, self.stream) = (path, Int32(stream))
+            var ctx: UnsafeMutablePointer<AVFormatContext>?
+            var r = avformat_open_input(&ctx, path, nil, nil)
+            guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot open \(path) for its subtitles", kind: .inputUnreadable) }
+            format = ctx
+            r = avformat_find_stream_info(ctx, nil)
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot read the streams of \(path)", kind: .inputUnreadable) }
+            guard stream >= 0, stream < Int(ctx.pointee.nb_streams), let st = ctx.pointee.streams[stream] else {
+                throw MediaError(.invalidArgument, "\(path) has no stream #\(stream)")
+            }
+            SubtitleCanvas.stateWhereMissing(in: ctx)
+            for i in 0..<Int(ctx.pointee.nb_streams) where i != stream { ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL }
+            streamTimeBase = st.pointee.time_base
+            decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st), options: options)
+            if st.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
+            // A file of its own: the first event now, so that one that holds no readable
+            // subtitles is refused before anything is written (the input's own stream is read
+            // already, and its first event may lie far into it).
+            if separate { upcoming = try nextEvent() }
         }
-        SubtitleCanvas.stateWhereMissing(in: ctx)
-        for i in 0..<Int(ctx.pointee.nb_streams) where i != stream { ctx.pointee.streams[i]!.pointee.discard = AVDISCARD_ALL }
-        streamTimeBase = st.pointee.time_base
-        decoder = try SubtitleReencoder.openDecoder(for: StreamInfo(st), options: subtitles.forcedOnly ? ["forced_subs_only": "1"] : [:])
-        if st.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
-        self.path = path
-        // A file of its own: the first event now, so that one that holds no readable
-        // subtitles is refused before anything is written (the input's own stream is read
-        // already, and its first event may lie far into it).
-        if subtitles.isSeparate { upcoming = try nextEvent() }
+    }
+
+    /// A packet of the stream, handed over as it is read (`.packets`): its event is queued.
+    func take(_ packet: UnsafeMutablePointer<AVPacket>) {
+        if let event = decoded(packet) { handed.append(event) }
     }
 
     deinit {
@@ -107,9 +121,10 @@ final class PictureSubtitleTrack {
         (current, upcoming, ended) = (nil, nil, false)
     }
 
-    /// The next decoded event of the stream; nil at its end.
+    /// The next decoded event of the stream; nil at its end, or, where packets are handed
+    /// over, until one comes.
     private func nextEvent() throws -> Picture? {
-        guard let ctx = format, let dec = decoder else { return nil }
+        guard let ctx = format else { return handed.isEmpty ? nil : handed.removeFirst() }
         var packet: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
         defer { av_packet_free(&packet) }
         guard let p = packet else { throw MediaError(.codec, "cannot allocate a packet") }
@@ -125,24 +140,30 @@ final class PictureSubtitleTrack {
                     ended = true
                     return nil
                 }
-                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path)", kind: .inputUnreadable)
+                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path ?? "the input")", kind: .inputUnreadable)
             }
             defer { av_packet_unref(p) }
-            let pts = p.pointee.pts != clarity_nopts_value() ? p.pointee.pts : p.pointee.dts
-            guard p.pointee.stream_index == stream, pts != clarity_nopts_value() else { continue }
-            if drawnOn != nil, let stated = SubtitleCanvas.statedByDVB(p.pointee) { drawnOn = stated }
-            var subtitle = AVSubtitle()
-            var got: Int32 = 0
-            // A packet the decoder refuses is passed over, as a player does.
-            guard avcodec_decode_subtitle2(dec, &subtitle, &got, p) >= 0, got != 0 else { continue }
-            defer { avsubtitle_free(&subtitle) }
-            let canvas = drawnOn ?? SubtitleCanvas(width: Int(dec.pointee.width), height: Int(dec.pointee.height))
-            let at = av_rescale_q(pts, streamTimeBase, timeBase)
-            let ms = { (n: UInt32) in av_rescale_q(Int64(n), AVRational(num: 1, den: 1000), self.timeBase) }
-            let statedEnd = [0, UInt32.max].contains(subtitle.end_display_time) ? nil : at + ms(subtitle.end_display_time)
-            events += 1
-            return picture(of: subtitle, on: canvas, from: at + ms(subtitle.start_display_time), statedEnd: statedEnd, serial: events)
+            if p.pointee.stream_index == stream, let event = decoded(p) { return event }
         }
+    }
+
+    /// The event `packet` of the stream completes, if any.
+    private func decoded(_ packet: UnsafeMutablePointer<AVPacket>) -> Picture? {
+        guard let dec = decoder else { return nil }
+        let pts = packet.pointee.pts != clarity_nopts_value() ? packet.pointee.pts : packet.pointee.dts
+        guard pts != clarity_nopts_value() else { return nil }
+        if drawnOn != nil, let stated = SubtitleCanvas.statedByDVB(packet.pointee) { drawnOn = stated }
+        var subtitle = AVSubtitle()
+        var got: Int32 = 0
+        // A packet the decoder refuses is passed over, as a player does.
+        guard avcodec_decode_subtitle2(dec, &subtitle, &got, packet) >= 0, got != 0 else { return nil }
+        defer { avsubtitle_free(&subtitle) }
+        let canvas = drawnOn ?? SubtitleCanvas(width: Int(dec.pointee.width), height: Int(dec.pointee.height))
+        let at = av_rescale_q(pts, streamTimeBase, timeBase)
+        let ms = { (n: UInt32) in av_rescale_q(Int64(n), AVRational(num: 1, den: 1000), self.timeBase) }
+        let statedEnd = [0, UInt32.max].contains(subtitle.end_display_time) ? nil : at + ms(subtitle.end_display_time)
+        events += 1
+        return picture(of: subtitle, on: canvas, from: at + ms(subtitle.start_display_time), statedEnd: statedEnd, serial: events)
     }
 
     /// `subtitle`'s rectangles, their palettes looked up, on one premultiplied RGBA picture

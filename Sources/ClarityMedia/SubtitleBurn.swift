@@ -6,21 +6,29 @@ import Foundation
 /// whatever `--start` cuts. Text (SubRip, ASS, WebVTT) is drawn by libavfilter's subtitles
 /// filter (libass), with the fonts the file carries; pictures (Blu-ray's PGS, DVD, DVB) are
 /// scaled onto the frame (`SubtitleOverlay`).
-public enum SubtitleBurn: Equatable, Sendable {
+public enum SubtitleBurn: Sendable {
     /// The subtitles filter (a graph description) for a text stream.
     case text(filter: String)
     /// A stream of pictures.
     case pictures(PictureSubtitles)
 
     /// Where picture subtitles come from and what of them is drawn where.
-    public struct PictureSubtitles: Equatable, Sendable {
-        /// Stream `stream` of `file`: the input itself, or a file of its own, which is checked
-        /// before anything is written (`isSeparate`).
-        public var file: String, stream: Int, isSeparate: Bool
+    public struct PictureSubtitles: Sendable {
+        public var origin: Origin
         /// Only the pictures marked forced.
         public var forcedOnly: Bool
         /// What of the picture the subtitles were drawn over the frames show.
         public var part: ShownPart
+
+        public enum Origin: Sendable {
+            /// Stream `stream` of `path`, read alongside the video: the input itself, or a
+            /// file of its own (`separate`), checked before anything is written.
+            case file(path: String, stream: Int, separate: Bool)
+            /// The input's stream, whose packets the writer is handed with the copied ones (an
+            /// input that cannot be read twice: a pipe, a device, a network stream); their
+            /// times are the output's.
+            case packets(StreamInfo)
+        }
     }
 
     /// The part of the input's picture that frames show (after `--crop`), in fractions of its
@@ -65,25 +73,25 @@ public enum SubtitleBurn: Equatable, Sendable {
     /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot);
     /// `style`: ASS style fields set over text subtitles' own (libass's `force_style`).
     public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false, style: String? = nil) throws {
-        let (file, stream, codec): (String, Int, AVCodecID)
+        let (file, stream, codec): (String?, Int, AVCodecID)
         /// The stream's place among the input's subtitle streams, which libass counts.
         var ordinal: Int?
+        /// The input's stream.
+        var chosen: StreamInfo?
         switch source {
         case .file(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputNotFound, "--burn-subtitles: subtitle file not found: \(path)")
             }
-            (file, (stream, codec)) = (path, try Self.firstSubtitleStream(of: path))
+            file = path
+            (stream, codec) = try Self.firstSubtitleStream(of: path)
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
             guard let found = subtitles.firstIndex(where: { $0.index == index }) else {
                 throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
             }
-            guard let path = reader.localFile else {
-                throw MediaError(.invalidArgument, "--burn-subtitles reads the subtitles from the input file again: not possible from "
-                                 + "a pipe, a device or a network stream")
-            }
-            (file, stream, codec, ordinal) = (path, index, subtitles[found].parameters.pointee.codec_id, found)
+            (file, stream, codec, ordinal) = (reader.localFile, index, subtitles[found].parameters.pointee.codec_id, found)
+            chosen = subtitles[found]
         }
         if forcedOnly && ![AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec) {
             throw MediaError(.invalidArgument, "--burn-forced-only: \(String(cString: avcodec_get_name(codec))) subtitles mark no line as "
@@ -94,9 +102,18 @@ public enum SubtitleBurn: Equatable, Sendable {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")
             }
-            let separate = source != .stream(stream)
-            self = .pictures(PictureSubtitles(file: file, stream: stream, isSeparate: separate, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
+            let origin: PictureSubtitles.Origin
+            if let file {
+                origin = .file(path: file, stream: stream, separate: chosen == nil)
+            } else {
+                origin = .packets(chosen!)
+            }
+            self = .pictures(PictureSubtitles(origin: origin, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
         } else {
+            guard let file else {
+                throw MediaError(.invalidArgument, "--burn-subtitles draws text subtitles by reading them from the input file again: "
+                                 + "not possible from a pipe, a device or a network stream (subtitles stored as pictures can be burnt from one)")
+            }
             self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
                          + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))
         }

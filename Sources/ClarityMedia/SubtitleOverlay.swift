@@ -13,6 +13,9 @@ final class SubtitleOverlay {
     /// `clockStart` in the frames' time base: frames are seen on the subtitles' clock.
     private let shift: Int64
     private var drawn: (serial: Int, layers: [Layer])?
+    private let origin: SubtitleBurn.PictureSubtitles.Origin
+    /// Frames waiting for the subtitle packets of their time (`.packets`).
+    private var held: [VideoFrame] = []
 
     /// How one component of the pixel format is stored and what a picture contributes to it.
     private struct Component {
@@ -59,20 +62,43 @@ final class SubtitleOverlay {
         track = try PictureSubtitleTrack(subtitles, timeBase: format.timeBase, colour: HDRGraphicsWhite.mapping(into: format.colour))
         self.format = format
         part = subtitles.part
-        shift = Int64((clockStart / av_q2d(format.timeBase)).rounded())
+        origin = subtitles.origin
+        // Packets handed over are on the output's clock already.
+        if case .packets = subtitles.origin { shift = 0 } else { shift = Int64((clockStart / av_q2d(format.timeBase)).rounded()) }
     }
 
-    /// Draws the picture on screen at `frame`'s time over it (in place, or on a copy where
-    /// its samples are shared).
+    /// A packet of the subtitle stream, where its packets are handed over.
+    func take(_ packet: UnsafeMutablePointer<AVPacket>) { track.take(packet) }
+
+    /// Frames, each with the picture on screen at its time drawn over it. Where packets are
+    /// handed over, frames are held back `lag` seconds of the stream: a muxer interleaves by
+    /// decoding time and the decoder reorders, so a subtitle packet may come a few frames
+    /// after the frames of its time.
     func convert(_ frame: VideoFrame?) throws -> [VideoFrame] {
-        guard let frame else { return [] }
+        guard case .packets = origin else { return try frame.map { [try draw($0)] } ?? [] }
+        if let frame { held.append(frame) }
+        var out: [VideoFrame] = []
+        let newest = frame?.pts
+        while let first = held.first, frame == nil || newest == nil || first.pts == nil
+                || av_compare_ts(newest! - first.pts!, format.timeBase, Int64(Self.lag * 1000), AVRational(num: 1, den: 1000)) >= 0 {
+            out.append(try draw(held.removeFirst()))
+        }
+        return out
+    }
+
+    /// How far frames are held back where subtitle packets are handed over, in seconds.
+    static let lag = 0.5
+
+    /// `frame` with the picture on screen at its time drawn over it (in place, or on a copy
+    /// where its samples are shared).
+    private func draw(_ frame: VideoFrame) throws -> VideoFrame {
         guard let pts = frame.pts, let picture = try track.picture(at: av_rescale_q(pts + shift, format.timeBase, track.timeBase)) else {
-            return [frame]
+            return frame
         }
         if drawn?.serial != picture.serial { drawn = (picture.serial, layers(of: picture)) }
         guard av_frame_make_writable(frame.avFrame) >= 0 else { throw MediaError(.codec, "cannot draw subtitles on a frame") }
         for (component, layer) in zip(components, drawn!.layers) { blend(layer, into: frame, component) }
-        return [frame]
+        return frame
     }
 
     /// Where frame samples lie on one axis of the canvas: canvas = frame / scale + start.

@@ -61,7 +61,10 @@ public final class FramePump: @unchecked Sendable {
         for s in streams { try writer.addCopy(s) }
         try writer.setMetadata(reader.metadata)
         copiedStreams = streams
-        reader.selectCopiedStreams(Set(streams.map(\.index)))
+        // Burnt picture subtitles of an input read once come with the copied packets.
+        var read = Set(streams.map(\.index))
+        if case .pictures(let subtitles)? = settings.subtitleBurn, case .packets(let input) = subtitles.origin { read.insert(input.index) }
+        reader.selectCopiedStreams(read)
         try writer.start()
     }
 

@@ -1532,6 +1532,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(burnt[10][320 * 640 + 320], 235, "white inside")
         XCTAssertEqual(burnt[10][302 * 640 + 320], 16, "its black border")
         XCTAssertEqual(changes([burnt[35]], [plain[35]], 640).box, [79, 19, 560, 80])
+        // Piped in, read once: the stream's packets come with the copied ones, and frames wait
+        // for those of their time; the same frames.
+        let piped = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 --scale 2 --model bicubic --progress none < subs.mkv > piped.y4m",
+                                   in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try Tool.frameHashes("piped.y4m", in: folder), try Tool.frameHashes("big-burnt.mkv", in: folder))
         // A Blu-ray's .sup file burns the same.
         try transcode("subs.mkv", "big-sup.mkv", upscaled + ["--burn-subtitles", "subs.sup"])
         XCTAssertEqual(try Tool.frameHashes("big-sup.mkv", in: folder), try Tool.frameHashes("big-burnt.mkv", in: folder))

@@ -11,6 +11,9 @@ final class AudioReencoder {
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     /// The user's filters (`--af`), set up for the decoder's samples; nil: none.
     private let filters: FilterChain?
+    /// Seconds of audio into the user's filters and out of them: those that change its length
+    /// (atempo) put it out of step with the video.
+    private(set) var filteredSeconds = (input: 0.0, output: 0.0)
     private var resampler: OpaquePointer?
     private var fifo: OpaquePointer?
     private let decoded = av_frame_alloc()!
@@ -137,12 +140,18 @@ final class AudioReencoder {
             if let frame { try prepareResampler(for: frame); try convert(frame) }
             return
         }
+        if let frame { filteredSeconds.input += Self.seconds(of: frame) }
         try filters.push(frame: frame)
         while let out = try filters.pullFrame() {
             defer { var p: UnsafeMutablePointer<AVFrame>? = out; av_frame_free(&p) }
+            filteredSeconds.output += Self.seconds(of: out)
             try prepareResampler(for: out)
             try convert(out)
         }
+    }
+
+    private static func seconds(of frame: UnsafeMutablePointer<AVFrame>) -> Double {
+        frame.pointee.sample_rate > 0 ? Double(frame.pointee.nb_samples) / Double(frame.pointee.sample_rate) : 0
     }
 
     /// Channels without roles (PCM in Matroska) get the usual layout for their count.

@@ -185,6 +185,11 @@ struct EnhanceRun {
                 Console.warning("\(writer.framesLeftOutToKeepTime) frame(s) left out to keep time: \(file.name) counts frames at "
                                 + "\(Self.fps(clock)) fps, and they came closer together")
             }
+            for change in run.quiet ? [] : writer.audioLengthsChanged {
+                Console.warning(String(format: "--af made audio stream #%d %.2f s long from %.2f s: it is out of step with the video "
+                                       + "(a change of tempo, such as atempo=1.25, needs the video's alike: --vf setpts=PTS/1.25)",
+                                       change.stream, change.output, change.input))
+            }
             if !run.quiet && reader.wentSilent {
                 Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))
             }

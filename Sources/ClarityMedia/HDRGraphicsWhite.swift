@@ -1,9 +1,9 @@
 import CFFmpeg
 import Foundation
 
-/// Graphics made for SDR (subtitles stored as pictures: their palettes are SDR colours, on
-/// Ultra HD discs too) laid over HDR video: BT.2408 puts their white at the graphics white,
-/// 203 cd/m2, rather than at the top of PQ's or HLG's range, which would blind.
+/// Graphics made for SDR (subtitles stored as pictures, whose palettes are taken as SDR
+/// colours) laid over HDR video: BT.2408 puts their white at the graphics white, 203 cd/m2,
+/// rather than at the top of PQ's or HLG's range, which would blind.
 enum HDRGraphicsWhite {
     /// The colour in the output's terms (non-linear, 0...1) of an SDR BT.709 colour; nil
     /// where the output is SDR and takes it as it is.

@@ -86,9 +86,9 @@ public final class MediaReader {
     /// The input's rate and the rate its frames were thinned to, where it ran faster than the
     /// output can time (`InputReading.fastestRate`).
     public private(set) var thinned: (from: AVRational, to: AVRational)?
-    /// The part read, and its bounds in microseconds of the input's clock (begin: where
-    /// timestamps restart at 0).
-    private let range: InputRange
+    /// The part read (`--chapters` made times), and its bounds in microseconds of the input's
+    /// clock (begin: where timestamps restart at 0).
+    public let range: InputRange
     private var begin: Int64 = 0
     /// Where the output's clock starts on the input's own, in seconds: the input's start time
     /// (an MPEG-TS recording's clock can stand at hours) plus `--start`'s.

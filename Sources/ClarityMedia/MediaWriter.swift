@@ -50,6 +50,9 @@ public final class MediaWriter {
     /// The stream of burnt picture subtitles whose packets come with the copied ones, and the
     /// overlay that takes them.
     private var subtitlePackets: (stream: Int, overlay: SubtitleOverlay)?
+    /// Subtitle files added (`--add-subtitles`): the key their packets are written under, and
+    /// those still waiting for the video to reach their time.
+    private var addedSubtitles: [(key: Int, file: SubtitleFile, waiting: ArraySlice<Packet>)] = []
     /// The peak (cd/m2) of HDR frames made SDR, nil where none are.
     public private(set) var toneMappedPeak: Double?
     /// Whether the encoder writes closed captions into the video (x264, MPEG-2: `a53cc`).
@@ -463,15 +466,17 @@ public final class MediaWriter {
         return withUnsafeMutablePointer(to: &c) { av_opt_find(UnsafeMutableRawPointer($0), option, nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil }
     }
 
-    /// Adds an untouched copy of an input stream.
-    public func addCopy(_ input: StreamInfo) throws {
+    /// Adds an untouched copy of an input stream (`key`: the stream its packets say they are
+    /// of; the input's index unless given).
+    public func addCopy(_ input: StreamInfo, key: Int? = nil) throws {
         guard let ctx = context else { return }
+        let key = key ?? input.index
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a stream") }
         if let reencoder = try reencoder(for: input) {
             let r = avcodec_parameters_from_context(st.pointee.codecpar, reencoder.encoder)
             guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe stream #\(input.index)") }
             st.pointee.time_base = reencoder.encoder.pointee.time_base
-            reencoders[input.index] = reencoder
+            reencoders[key] = reencoder
         } else {
             let r = avcodec_parameters_copy(st.pointee.codecpar, input.parameters)
             guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot copy stream #\(input.index)") }
@@ -481,7 +486,30 @@ public final class MediaWriter {
         try Self.attach(input.sideData, to: st)
         MediaMetadata.set(input.tags, into: &st.pointee.metadata)
         st.pointee.disposition = input.disposition
-        copyMap[input.index] = (st, reencoders[input.index]?.encoder.pointee.time_base ?? input.timeBase)
+        copyMap[key] = (st, reencoders[key]?.encoder.pointee.time_base ?? input.timeBase)
+    }
+
+    /// Adds `file` as a subtitle stream, after the copied ones when the output starts;
+    /// refused at once where the container holds no such subtitles (even converted). Its
+    /// packets follow the video's as it passes their time.
+    public func addSubtitles(_ file: SubtitleFile) throws {
+        if case .not = carriage(of: file.stream) {
+            throw MediaError(.invalidArgument, "--add-subtitles \(file.path): the \(containerName) container cannot hold \(file.stream.codecName) subtitles"
+                             + (MediaWriter.matroskaHolds(file.stream) ? "; an .mkv output holds them" : ""))
+        }
+        addedSubtitles.append((-1 - addedSubtitles.count, file, file.packets[...]))
+    }
+
+    /// The packets of added subtitle files up to `seconds` of the output (nil: all that are left).
+    private func writeAddedSubtitles(upTo seconds: Double?) throws {
+        for i in addedSubtitles.indices {
+            let timeBase = addedSubtitles[i].file.stream.timeBase
+            while let p = addedSubtitles[i].waiting.first, seconds.map({ Double(p.avPacket.pointee.pts) * av_q2d(timeBase) <= $0 }) ?? true {
+                addedSubtitles[i].waiting.removeFirst()
+                p.avPacket.pointee.stream_index = Int32(addedSubtitles[i].key)
+                try write(p)
+            }
+        }
     }
 
     /// The file's tags (with `givenTags` over them) and chapters, before `start`.
@@ -516,6 +544,7 @@ public final class MediaWriter {
     /// Opens the output and writes the container header.
     public func start() throws {
         guard let ctx = context, !started else { return }
+        for added in addedSubtitles { try addCopy(added.file.stream, key: added.key) }
         if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 {
             let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
             guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot write \(output.name)", kind: .outputUnwritable) }
@@ -538,6 +567,7 @@ public final class MediaWriter {
     /// Encodes one frame. Its timestamp is in the input's time base.
     public func write(_ frame: VideoFrame) throws {
         for f in try convert(frame) { try encode(f) }
+        if let pts = frame.pts, !addedSubtitles.isEmpty { try writeAddedSubtitles(upTo: Double(pts) * av_q2d(frameTimeBase)) }
     }
 
     /// `frame` through the conversions, in order (nil at the end: what they still hold).
@@ -682,6 +712,7 @@ public final class MediaWriter {
                 avcodec_send_frame(enc, nil)
                 try drainEncoder()
             }
+            try writeAddedSubtitles(upTo: nil)
             for (index, reencoder) in reencoders.sorted(by: { $0.key < $1.key }) {
                 for p in try reencoder.packets(for: nil) { try mux(p, into: copyMap[index]!) }
             }

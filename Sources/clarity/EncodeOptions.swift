@@ -85,6 +85,11 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "index|language|file"))
     var burnSubtitles: SubtitleBurn.Source?
 
+    @Option(name: .customLong("add-subtitles"),
+            help: ArgumentHelp("Add a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup) as a subtitle stream of its own, after the input's; repeatable. Its language is the file name's where the part before the extension says it (film.fra.srt: fra). Timed from the film's start, so --start and --duration cut it alike; MP4 takes text as MOV text.",
+                               valueName: "file"))
+    var addedSubtitles: [String] = []
+
     @Option(name: .customLong("subtitle-style"),
             help: ArgumentHelp("ASS style fields for burnt text subtitles, set over their own, as libass takes them: FontSize=24 (on a canvas 288 high, whatever the output's size), FontName=DejaVu Sans, PrimaryColour=&H0000FFFF (yellow: &HAABBGGRR), Outline=2, MarginV=30, ...; fields joined by commas.",
                                valueName: "fields"))

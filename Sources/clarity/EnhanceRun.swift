@@ -127,6 +127,7 @@ struct EnhanceRun {
             let writer = try MediaWriter(output: file, format: encode.format)
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags
+            for path in encode.addedSubtitles { try writer.addSubtitles(SubtitleFile(path: path, range: reader.range)) }
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]

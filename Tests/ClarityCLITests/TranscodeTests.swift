@@ -1689,6 +1689,39 @@ final class TranscodeTests: ToolTestCase {
         for (a, b) in zip(broadcast, kept) { XCTAssertLessThanOrEqual(zip(a ?? [], b ?? []).map { abs($0 - $1) }.max() ?? 0, 2) }
     }
 
+    /// --add-subtitles: a subtitle file becomes a stream of its own, with the language its
+    /// name states, in the container's text format where needed, in step with the video and
+    /// cut with it by --start.
+    func testSubtitleFilesAreAdded() throws {
+        try makeClip(seconds: 2)
+        try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n2\n00:00:01,000 --> 00:00:01,500\nWORLD\n\n".utf8)
+            .write(to: URL(fileURLWithPath: path("film.eng.srt")))
+        /// Each cue's start and length, from the video's first frame.
+        let cues = { (file: String) -> [[Double]] in
+            let first = try Tool.probe(file, stream: "v", entries: "packet=pts_time", in: self.folder).compactMap(Double.init).min() ?? 0
+            return try Tool.probe(file, stream: "s", entries: "packet=pts_time,duration_time", in: self.folder).map { line in
+                let v = line.split(separator: ",").compactMap { Double($0) }
+                return [((v[0] - first) * 1000).rounded() / 1000, (v[1] * 1000).rounded() / 1000]
+            }
+        }
+        for (out, codec) in [("added.mkv", "subrip"), ("added.mp4", "mov_text")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--add-subtitles", "film.eng.srt", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "s", entries: "stream=codec_name:stream_tags=language", in: folder), [codec + ",eng"])
+        }
+        XCTAssertEqual(try cues("added.mkv"), [[0.2, 0.4], [1.0, 0.5]])
+        // MOV text fills the gaps with empty samples.
+        XCTAssertEqual(try cues("added.mp4"), [[0, 0.2], [0.2, 0.4], [0.6, 0.4], [1.0, 0.5]])
+        let part = try Tool.clarity(["transcode", "in.mp4", "part.mkv", "--add-subtitles", "film.eng.srt", "--start", "0.4", "--progress", "none"],
+                                    in: folder)
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertEqual(try cues("part.mkv"), [[0, 0.2], [0.6, 0.5]], "the first cue shortened to the part, the second moved with it")
+        try expectFailure(["transcode", "in.mp4", "still.png", "--add-subtitles", "film.eng.srt"], status: 64,
+                          mentioning: "the image2 container cannot hold subrip subtitles")
+        try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "none.srt"], status: 66, mentioning: "subtitle file not found: none.srt")
+        try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
+    }
+
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,
     /// in step with the video, and text subtitles (SubRip) become the container's (mov_text),
     /// cue for cue as ffmpeg converts them, instead of dropped.

@@ -1,0 +1,72 @@
+import CFFmpeg
+import Foundation
+
+/// A subtitle file added to the output as a stream of its own (`--add-subtitles`): its first
+/// subtitle stream, read whole at once (subtitles are small), cut to the part written and
+/// timed on the output's clock. Its language is the file name's, where the part before the
+/// extension is two or three letters (film.fra.srt), as players find subtitles beside a film.
+public final class SubtitleFile {
+    public let path: String
+    /// The stream, described by the file (valid while this lives).
+    public let stream: StreamInfo
+    /// Its packets in order, timed from the part's start (in `stream.timeBase`).
+    private(set) var packets: [Packet] = []
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+
+    /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's start).
+    public init(path: String, range: InputRange) throws {
+        self.path = path
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
+        }
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        var r = avformat_open_input(&ctx, path, nil, nil)
+        guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read \(path)", kind: .notMedia) }
+        format = ctx
+        r = avformat_find_stream_info(ctx, nil)
+        guard r >= 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the streams of \(path)", kind: .notMedia) }
+        let all = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]! }
+        guard let st = all.first(where: { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
+            throw MediaError(.invalidArgument, "--add-subtitles: \(path) holds no subtitles")
+        }
+        SubtitleCanvas.stateWhereMissing(in: ctx)
+        if let language = Self.language(of: path), av_dict_get(st.pointee.metadata, "language", nil, 0) == nil {
+            av_dict_set(&st.pointee.metadata, "language", language, 0)
+        }
+        stream = StreamInfo(st)
+        try read(st.pointee.index, in: ctx, cutTo: range)
+    }
+
+    deinit { avformat_close_input(&format) }
+
+    /// The language a file name states before its extension (film.eng.srt: eng), if any.
+    static func language(of path: String) -> String? {
+        let parts = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent.split(separator: ".")
+        guard parts.count >= 2, let last = parts.last, case .language(let code)? = StreamChoice(String(last)) else { return nil }
+        return code
+    }
+
+    /// Reads the stream's packets: those that end before `range` or start after it are left
+    /// out, one that straddles its start is shortened to it, and all are moved to its clock.
+    private func read(_ index: Int32, in ctx: UnsafeMutablePointer<AVFormatContext>, cutTo range: InputRange) throws {
+        let tb = stream.timeBase
+        let start = Int64((range.start / av_q2d(tb)).rounded()), end = range.duration.map { start + Int64(($0 / av_q2d(tb)).rounded()) }
+        var packet: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
+        defer { av_packet_free(&packet) }
+        guard let p = packet else { throw MediaError(.codec, "cannot allocate a packet") }
+        while true {
+            let r = av_read_frame(ctx, p)
+            if r == clarity_averror_eof() { break }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the subtitles of \(path)", kind: .inputUnreadable) }
+            defer { av_packet_unref(p) }
+            let pts = p.pointee.pts != clarity_nopts_value() ? p.pointee.pts : p.pointee.dts
+            guard p.pointee.stream_index == index, pts != clarity_nopts_value() else { continue }
+            let finish = p.pointee.duration > 0 ? pts + p.pointee.duration : pts + 1
+            guard finish > start, end.map({ pts < $0 }) ?? true else { continue }
+            let from = max(pts, start)
+            if p.pointee.duration > 0 { p.pointee.duration = min(finish, end ?? finish) - from }
+            (p.pointee.pts, p.pointee.dts) = (from - start, from - start)
+            packets.append(Packet(movingFrom: p))
+        }
+    }
+}

@@ -13,8 +13,10 @@ public final class SubtitleFile {
     private(set) var packets: [Packet] = []
     private var format: UnsafeMutablePointer<AVFormatContext>?
 
-    /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's start).
-    public init(path: String, range: InputRange) throws {
+    /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's
+    /// start), whose pictures, if it holds pictures and states no canvas (a .sup), are drawn on
+    /// `canvas`: the film's picture.
+    public init(path: String, range: InputRange, canvas: (width: Int32, height: Int32)) throws {
         self.path = path
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
@@ -29,7 +31,9 @@ public final class SubtitleFile {
         guard let st = all.first(where: { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
             throw MediaError(.invalidArgument, "--add-subtitles: \(path) holds no subtitles")
         }
-        SubtitleCanvas.stateWhereMissing(in: ctx)
+        let par = st.pointee.codecpar!
+        let pictures = (avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0
+        if pictures && (par.pointee.width <= 0 || par.pointee.height <= 0) { (par.pointee.width, par.pointee.height) = canvas }
         if let language = Self.language(of: path), av_dict_get(st.pointee.metadata, "language", nil, 0) == nil {
             av_dict_set(&st.pointee.metadata, "language", language, 0)
         }

@@ -127,7 +127,8 @@ struct EnhanceRun {
             let writer = try MediaWriter(output: file, format: encode.format)
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags
-            for path in encode.addedSubtitles { try writer.addSubtitles(SubtitleFile(path: path, range: reader.range)) }
+            let picture = (reader.videoStream.parameters.pointee.width, reader.videoStream.parameters.pointee.height)
+            for path in encode.addedSubtitles { try writer.addSubtitles(SubtitleFile(path: path, range: reader.range, canvas: picture)) }
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]

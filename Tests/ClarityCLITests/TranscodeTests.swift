@@ -1542,6 +1542,10 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(burnt[10][320 * 640 + 320], 235, "white inside")
         XCTAssertEqual(burnt[10][302 * 640 + 320], 16, "its black border")
         XCTAssertEqual(changes([burnt[35]], [plain[35]], 640).box, [79, 19, 560, 80])
+        // Added as a stream (--add-subtitles) to MP4: DVD subtitles on the film's canvas.
+        let added = try Tool.clarity(["transcode", "in.mp4", "added.mp4", "--add-subtitles", "subs.sup", "--progress", "none"], in: folder)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try Tool.probe("added.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
         // Piped in, read once: the stream's packets come with the copied ones, and frames wait
         // for those of their time; the same frames.
         let piped = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 --scale 2 --model bicubic --progress none < subs.mkv > piped.y4m",
@@ -1584,6 +1588,11 @@ final class TranscodeTests: ToolTestCase {
         let dvb = changes(try luma("dvb-burnt.mkv"), try luma("dvb-plain.mkv"), 320)
         XCTAssertEqual(dvb.frames, Array(6..<24) + Array(30..<45))
         XCTAssertEqual(dvb.box, [110, 150, 209, 169])
+        // Alone in a file, DVB subtitles state no canvas: added to MP4, they take the film's.
+        try Tool.ffmpeg(["-i", "dvb.ts", "-map", "0:s", "-c", "copy", "dvb-only.ts"], in: folder)
+        let dvbAdded = try Tool.clarity(["transcode", "in.mp4", "dvb-added.mp4", "--add-subtitles", "dvb-only.ts", "--progress", "none"], in: folder)
+        XCTAssertEqual(dvbAdded.status, 0, dvbAdded.stderr)
+        XCTAssertEqual(try Tool.probe("dvb-added.mp4", stream: "s", entries: "stream=codec_name,width,height", in: folder), ["dvd_subtitle,320,180"])
         try transcode("dvd.mp4", "dvd-forced.mkv", ["--burn-subtitles", "1", "--burn-forced-only"])
         XCTAssertEqual(changes(try luma("dvd-forced.mkv"), try luma("dvd-plain.mkv"), 320).frames, Array(30..<45))
         try expectFailure(["transcode", "dvb.ts", "forced.mkv", "--burn-subtitles", "1", "--burn-forced-only"], status: 64,

@@ -54,12 +54,8 @@ final class PictureSubtitleTrack {
             if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
         case .file(let path, let stream, let separate):
             (self.path, self.stream) = (path, Int32(stream))
-            var ctx: UnsafeMutablePointer<AVFormatContext>?
-            var r = avformat_open_input(&ctx, path, nil, nil)
-            guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot open \(path) for its subtitles", kind: .inputUnreadable) }
+            let ctx = try SubtitleInput.open(path, for: "--burn-subtitles")
             format = ctx
-            r = avformat_find_stream_info(ctx, nil)
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot read the streams of \(path)", kind: .inputUnreadable) }
             guard stream >= 0, stream < Int(ctx.pointee.nb_streams), let st = ctx.pointee.streams[stream] else {
                 throw MediaError(.invalidArgument, "\(path) has no stream #\(stream)")
             }

@@ -121,17 +121,10 @@ public enum SubtitleBurn: Sendable {
 
     /// The index and codec of the first subtitle stream of the file at `path`.
     private static func firstSubtitleStream(of path: String) throws -> (index: Int, codec: AVCodecID) {
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_open_input(&ctx, path, nil, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read \(path)", kind: .notMedia) }
+        var ctx: UnsafeMutablePointer<AVFormatContext>? = try SubtitleInput.open(path, for: "--burn-subtitles")
         defer { avformat_close_input(&ctx) }
-        r = avformat_find_stream_info(ctx, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the streams of \(path)", kind: .notMedia) }
-        let streams = (0..<Int(ctx!.pointee.nb_streams)).map { ctx!.pointee.streams[$0]!.pointee.codecpar.pointee }
-        guard let index = streams.firstIndex(where: { $0.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
-            throw MediaError(.invalidArgument, "--burn-subtitles: \(path) holds no subtitles")
-        }
-        return (index, streams[index].codec_id)
+        let stream = try SubtitleInput.firstSubtitleStream(of: ctx!, path: path, for: "--burn-subtitles")
+        return (Int(stream.pointee.index), stream.pointee.codecpar.pointee.codec_id)
     }
 
     /// A file name or style escaped for the filter's options, then for the graph around them.

@@ -21,16 +21,9 @@ public final class SubtitleFile {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
         }
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        var r = avformat_open_input(&ctx, path, nil, nil)
-        guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read \(path)", kind: .notMedia) }
+        let ctx = try SubtitleInput.open(path, for: "--add-subtitles")
         format = ctx
-        r = avformat_find_stream_info(ctx, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the streams of \(path)", kind: .notMedia) }
-        let all = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]! }
-        guard let st = all.first(where: { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
-            throw MediaError(.invalidArgument, "--add-subtitles: \(path) holds no subtitles")
-        }
+        let st = try SubtitleInput.firstSubtitleStream(of: ctx, path: path, for: "--add-subtitles")
         let par = st.pointee.codecpar!
         let pictures = (avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0
         if pictures && (par.pointee.width <= 0 || par.pointee.height <= 0) { (par.pointee.width, par.pointee.height) = canvas }

@@ -19,6 +19,7 @@ struct Transcode: ParsableCommand {
               clarity transcode in.mp4 look.png --preset quality --start 90 --compare
               clarity transcode dvd.vob out.mkv --deinterlace film --size 1920x1080
               clarity transcode film.mkv out.mp4 --size 4k --burn-subtitles 2
+              clarity transcode film.mkv out.mkv --scale 2 --add-subtitles film.eng.srt --chapters 3-4
             """)
 
     @OptionGroup var paths: MediaPaths

@@ -232,9 +232,11 @@ public final class MediaReader {
             avformat_close_input(&context)
             throw StreamInfo.missing(.index(chosen), option: "--video-stream", kind: .video, among: videos, in: shown)
         }
+        // Where the input's own clock starts (an MPEG-TS recording's can stand at hours).
+        let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
         if let chapters = reading.chapters {
             do {
-                range = try Self.range(ofChapters: chapters, in: ctx, name: shown)
+                range = try Self.range(ofChapters: chapters, in: ctx, from: origin, name: shown)
             } catch {
                 avformat_close_input(&context)
                 throw error
@@ -362,7 +364,6 @@ public final class MediaReader {
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
         // read whole (an MPEG-TS recording's clock can stand at hours), as ffmpeg's does.
-        let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : ctx.pointee.start_time
         begin = origin + Int64(range.start * 1e6)
         if !range.isAll {
             let first = begin
@@ -514,16 +515,17 @@ public final class MediaReader {
             ? PictureSequence.firstExisting(file) ?? file : file
     }
 
-    /// The part of the input that chapters `chosen` (numbered from 1) span, from the input's
-    /// start as `--start` counts.
-    private static func range(ofChapters chosen: ClosedRange<Int>, in ctx: UnsafeMutablePointer<AVFormatContext>, name: String) throws -> InputRange {
+    /// The part of the input that chapters `chosen` (numbered from 1) span, from its clock's
+    /// start, `origin` (microseconds), as `--start` counts.
+    private static func range(ofChapters chosen: ClosedRange<Int>, in ctx: UnsafeMutablePointer<AVFormatContext>, from origin: Int64,
+                              name: String) throws -> InputRange {
         let count = Int(ctx.pointee.nb_chapters)
         let label = chosen.count == 1 ? "\(chosen.lowerBound)" : "\(chosen.lowerBound)-\(chosen.upperBound)"
         guard count > 0 else { throw MediaError(.invalidArgument, "--chapters \(label): \(name) has no chapters") }
         guard chosen.upperBound <= count else {
             throw MediaError(.invalidArgument, "--chapters \(label): \(name) has \(count) chapter\(count == 1 ? "" : "s") (1-\(count))")
         }
-        let origin = ctx.pointee.start_time == clarity_nopts_value() ? 0 : Double(ctx.pointee.start_time) / 1e6
+        let origin = Double(origin) / 1e6
         let (first, last) = (ctx.pointee.chapters[chosen.lowerBound - 1]!.pointee, ctx.pointee.chapters[chosen.upperBound - 1]!.pointee)
         let start = max(0, Double(first.start) * av_q2d(first.time_base) - origin), end = Double(last.end) * av_q2d(last.time_base) - origin
         guard end > start else { throw MediaError(.invalidArgument, "--chapters \(label): \(name)'s chapters \(label) last no time") }

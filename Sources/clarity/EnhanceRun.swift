@@ -138,8 +138,9 @@ struct EnhanceRun {
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
             let burnt = try encode.burnSubtitles.map { try $0.resolved(in: reader) }
             encoder.subtitleBurn = try burnt.map { try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle) }
-            // A stream's subtitles are timed on the input's own clock; a file's from the film's start.
-            if case .stream? = burnt { encoder.clockStart = reader.clockOrigin } else { encoder.clockStart = reading.range.start }
+            // A stream's subtitles are timed on the input's own clock; a file's from the film's
+            // start (the part's as the reader took it: `--chapters` made times).
+            if case .stream? = burnt { encoder.clockStart = reader.clockOrigin } else { encoder.clockStart = reader.range.start }
             let pump = try FramePump(
                 reader: reader, stages: copies.map(\.stage), writer: writer, encoder: encoder,
                 copy: try encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),

@@ -1232,6 +1232,16 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(hashes, try Tool.frameHashes("timed.mkv", in: folder))
         XCTAssertEqual(try Tool.probe("second.mkv", stream: "v", entries: "chapter=start_time,end_time:chapter_tags=title", in: folder),
                        ["0.000000,1.000000,Ending"])
+        // A subtitle file burnt into a chapter is timed from the film's start, as with --start.
+        try Data("1\n00:00:01,200 --> 00:00:01,500\nLATE\n\n".utf8).write(to: URL(fileURLWithPath: path("late.srt")))
+        for (out, part) in [("second-burnt.mkv", ["--chapters", "2"]), ("timed-burnt.mkv", ["--start", "1", "--to", "2"])] {
+            let r = try Tool.clarity(["transcode", "film.mkv", out, "--burn-subtitles", "late.srt", "--codec", "ffv1", "--progress", "none"] + part,
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        let burnt = try Tool.frameHashes("second-burnt.mkv", in: folder)
+        XCTAssertEqual(burnt, try Tool.frameHashes("timed-burnt.mkv", in: folder))
+        XCTAssertEqual(zip(burnt, hashes).filter { $0 != $1 }.count, 9, "the line from 0.2 to 0.5 s of the part")
         try expectFailure(["transcode", "film.mkv", "third.mkv", "--chapters", "2-3"], status: 64, mentioning: "film.mkv has 2 chapters (1-2)")
         try expectFailure(["transcode", "in.mp4", "third.mkv", "--chapters", "1"], status: 64, mentioning: "in.mp4 has no chapters")
         try expectFailure(["transcode", "film.mkv", "third.mkv", "--chapters", "1", "--start", "1"], status: 64, mentioning: "not with --start")

@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 CONFIG ?= release
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := ffmpeg pkg-config libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev libswresample-dev libavutil-dev libdnnl-dev
+APT_PACKAGES := ffmpeg pkg-config libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev libswscale-dev libswresample-dev libavutil-dev libass-dev libdnnl-dev
 BIN := .build/$(CONFIG)/clarity
 DEMO_INPUT := streams/dune-pan-720p-qp27.mp4
 

@@ -30,16 +30,11 @@ final class FilterChain {
     /// which must keep the size of the frames `filters` give (`shown`; `format`'s when nil):
     /// what follows was set up for it. Their frames are converted back to the pixel format
     /// that came in (a filter of YUV, eq, on RGB frames), as ffmpeg converts to what follows.
-    /// Their mistakes are the user's to mend (exit 64). With `clockStart`, they see frames on
-    /// the input's clock, that many seconds (`--start`'s) ahead of the output's, as burnt-in
-    /// subtitles must; otherwise on the output's, as ffmpeg's filters after its `-ss` do.
+    /// Their mistakes are the user's to mend (exit 64). They see frames on the output's clock,
+    /// as ffmpeg's filters after its `-ss` do.
     static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
-                       format: VideoFormat, keeping shown: VideoFormat? = nil, clockStart: Double = 0,
-                       purpose: String) throws -> FilterChain {
-        // Whole ticks of each setpts's own time base, so that the way back is exact.
-        let shift = String(format: "round(%.6f/TB)", clockStart)
-        let clocked = { (graph: String) in clockStart != 0 ? ["setpts=PTS+\(shift)", graph, "setpts=PTS-\(shift)"] : [graph] }
-        let user = userGraph.map { clocked($0) + ["format=pix_fmts=\(format.pixelFormatName)"] } ?? []
+                       format: VideoFormat, keeping shown: VideoFormat? = nil, purpose: String) throws -> FilterChain {
+        let user = userGraph.map { [$0, "format=pix_fmts=\(format.pixelFormatName)"] } ?? []
         let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
         let chain: FilterChain
         do {

@@ -310,15 +310,10 @@ public final class MediaWriter {
         if let graph = settings.postFilters {
             conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
         }
-        switch settings.subtitleBurn {
-        case .text(let filter)?:
-            conversions.append(try FilterChain.ending(with: filter, option: "--burn-subtitles", format: format, clockStart: settings.clockStart,
-                                                      purpose: "burnt-in subtitles"))
-        case .pictures(let subtitles)?:
-            let overlay = try SubtitleOverlay(subtitles, format: format, clockStart: settings.clockStart)
-            if case .packets(let input) = subtitles.origin { subtitlePackets = (input.index, overlay) }
+        if let burn = settings.subtitleBurn {
+            let overlay = try SubtitleOverlay(burn, format: format, clockStart: settings.clockStart)
+            if case .packets(let input) = burn.origin { subtitlePackets = (input.index, overlay) }
             conversions.append(overlay)
-        case nil: break
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)
         if format.pixelFormat == Palettizer.inputFormat && Palettizer.isNeeded(for: own) {

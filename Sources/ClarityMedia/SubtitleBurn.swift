@@ -3,38 +3,43 @@ import Foundation
 
 /// Subtitles burnt into the picture (`--burn-subtitles`), after enhancing, so that they are
 /// drawn at the output's size, not upscaled, and on the input's clock, the subtitles' own,
-/// whatever `--start` cuts. Text (SubRip, ASS, WebVTT) is drawn by libavfilter's subtitles
-/// filter (libass), with the fonts the file carries; pictures (Blu-ray's PGS, DVD, DVB) are
-/// scaled onto the frame (`SubtitleOverlay`).
-public enum SubtitleBurn: Sendable {
-    /// The subtitles filter (a graph description) for a text stream.
-    case text(filter: String)
-    /// A stream of pictures.
-    case pictures(PictureSubtitles)
+/// whatever `--start` cuts. Text (SubRip, ASS, WebVTT) is drawn by libass with the fonts the
+/// file carries (`TextSubtitleTrack`); pictures (Blu-ray's PGS, DVD, DVB) are scaled onto the
+/// frame (`PictureSubtitleTrack`). Both are read alongside the video, or, from an input that
+/// cannot be read twice, handed over with the copied packets (`SubtitleOverlay` lays them on).
+public struct SubtitleBurn: Sendable {
+    public var origin: Origin
+    /// Only the pictures marked forced.
+    public var forcedOnly: Bool
+    public var drawing: Drawing
 
-    /// Where picture subtitles come from and what of them is drawn where.
-    public struct PictureSubtitles: Sendable {
-        public var origin: Origin
-        /// Only the pictures marked forced.
-        public var forcedOnly: Bool
-        /// What of the picture the subtitles were drawn over the frames show.
-        public var part: ShownPart
+    /// Where the subtitles come from.
+    public enum Origin: Sendable {
+        /// Stream `stream` of `path`, read alongside the video: the input itself, or a file of
+        /// its own (`separate`), checked before anything is written.
+        case file(path: String, stream: Int, separate: Bool)
+        /// The input's stream, whose packets the writer is handed with the copied ones (an
+        /// input that cannot be read twice: a pipe, a device, a network stream); their times
+        /// are the output's.
+        case packets(StreamInfo)
+    }
 
-        public enum Origin: Sendable {
-            /// Stream `stream` of `path`, read alongside the video: the input itself, or a
-            /// file of its own (`separate`), checked before anything is written.
-            case file(path: String, stream: Int, separate: Bool)
-            /// The input's stream, whose packets the writer is handed with the copied ones (an
-            /// input that cannot be read twice: a pipe, a device, a network stream); their
-            /// times are the output's.
-            case packets(StreamInfo)
-        }
+    /// How the subtitles are drawn.
+    public enum Drawing: Sendable {
+        /// By libass at the frame's size: `style` ASS fields over the subtitles' own
+        /// (`force_style`), with the `fonts` the file carries.
+        case text(style: String?, fonts: [SubtitleFont])
+        /// Scaled from their canvas, of which frames show `part`.
+        case pictures(part: ShownPart)
     }
 
     /// The part of the input's picture that frames show (after `--crop`), in fractions of its
     /// sides: picture subtitles are placed on the whole picture, then cut and scaled with it.
     public struct ShownPart: Equatable, Sendable {
         public var x = 0.0, y = 0.0, width = 1.0, height = 1.0
+
+        /// The whole picture.
+        init() {}
 
         /// `reader`'s crop; the whole picture where it turns the picture upright, as subtitles
         /// are not turned.
@@ -73,68 +78,55 @@ public enum SubtitleBurn: Sendable {
     /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot);
     /// `style`: ASS style fields set over text subtitles' own (libass's `force_style`).
     public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false, style: String? = nil) throws {
-        let (file, stream, codec): (String?, Int, AVCodecID)
-        /// The stream's place among the input's subtitle streams, which libass counts.
-        var ordinal: Int?
+        let (stream, codec): (Int, AVCodecID)
+        /// The subtitles' file, where it can be read again.
+        let file: String?
         /// The input's stream.
         var chosen: StreamInfo?
+        let fonts: [SubtitleFont]
         switch source {
         case .file(let path):
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputNotFound, "--burn-subtitles: subtitle file not found: \(path)")
             }
             file = path
-            (stream, codec) = try Self.firstSubtitleStream(of: path)
+            (stream, codec, fonts) = try Self.firstSubtitleStream(of: path)
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
-            guard let found = subtitles.firstIndex(where: { $0.index == index }) else {
+            guard let found = subtitles.first(where: { $0.index == index }) else {
                 throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
             }
-            (file, stream, codec, ordinal) = (reader.localFile, index, subtitles[found].parameters.pointee.codec_id, found)
-            chosen = subtitles[found]
+            (file, stream, codec, chosen) = (reader.localFile, index, found.parameters.pointee.codec_id, found)
+            fonts = SubtitleFont.attached(among: reader.streams)
         }
         if forcedOnly && ![AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec) {
             throw MediaError(.invalidArgument, "--burn-forced-only: \(String(cString: avcodec_get_name(codec))) subtitles mark no line as "
                              + "forced (Blu-ray's PGS and DVD subtitles do)")
         }
+        if let file {
+            origin = .file(path: file, stream: stream, separate: chosen == nil)
+        } else {
+            origin = .packets(chosen!)
+        }
+        self.forcedOnly = forcedOnly
         if (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0 {
             if style != nil {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")
             }
-            let origin: PictureSubtitles.Origin
-            if let file {
-                origin = .file(path: file, stream: stream, separate: chosen == nil)
-            } else {
-                origin = .packets(chosen!)
-            }
-            self = .pictures(PictureSubtitles(origin: origin, forcedOnly: forcedOnly, part: ShownPart(of: reader)))
+            drawing = .pictures(part: ShownPart(of: reader))
         } else {
-            guard let file else {
-                throw MediaError(.invalidArgument, "--burn-subtitles draws text subtitles by reading them from the input file again: "
-                                 + "not possible from a pipe, a device or a network stream (subtitles stored as pictures can be burnt from one)")
-            }
-            self = .text(filter: "subtitles=filename=\(Self.escaped(file))" + (ordinal.map { ":si=\($0)" } ?? "")
-                         + (style.map { ":force_style=\(Self.escaped($0))" } ?? ""))
+            drawing = .text(style: style, fonts: fonts)
         }
     }
 
-    /// The index and codec of the first subtitle stream of the file at `path`.
-    private static func firstSubtitleStream(of path: String) throws -> (index: Int, codec: AVCodecID) {
+    /// The index and codec of the first subtitle stream of the file at `path`, and the fonts
+    /// it carries.
+    private static func firstSubtitleStream(of path: String) throws -> (index: Int, codec: AVCodecID, fonts: [SubtitleFont]) {
         var ctx: UnsafeMutablePointer<AVFormatContext>? = try SubtitleInput.open(path, for: "--burn-subtitles")
         defer { avformat_close_input(&ctx) }
         let stream = try SubtitleInput.firstSubtitleStream(of: ctx!, path: path, for: "--burn-subtitles")
-        return (Int(stream.pointee.index), stream.pointee.codecpar.pointee.codec_id)
-    }
-
-    /// A file name or style escaped for the filter's options, then for the graph around them.
-    private static func escaped(_ path: String) -> String {
-        func level(_ text: String, _ specials: String) -> String {
-            text.reduce(into: "") { out, c in
-                if specials.contains(c) { out.append("\\") }
-                out.append(c)
-            }
-        }
-        return level(level(path, "\\':="), "\\'[],;")
+        let streams = (0..<Int(ctx!.pointee.nb_streams)).map { StreamInfo(ctx!.pointee.streams[$0]!) }
+        return (Int(stream.pointee.index), stream.pointee.codecpar.pointee.codec_id, SubtitleFont.attached(among: streams))
     }
 }

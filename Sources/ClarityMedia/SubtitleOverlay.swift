@@ -1,19 +1,20 @@
 import CFFmpeg
 
-/// Picture subtitles (PGS, DVD, DVB) burnt into frames: libass draws text only, so each
-/// picture is scaled from its canvas onto the frame (premultiplied, triangle filter), put into
-/// the frame's colours once, and laid over every frame it shows on. It works on any pixel
-/// format whose components FFmpeg describes as whole samples (planar or packed YUV, RGB, grey,
-/// 8 to 16 bits), so it comes after `--post-vf` and before a palette is made.
+/// Subtitles burnt into frames: each picture a track shows (a disc's, or libass's drawing of
+/// text) is scaled from its canvas onto the frame (premultiplied, triangle filter; text is
+/// drawn at the frame's size), put into the frame's colours once, and laid over every frame it
+/// shows on. It works on any pixel format whose components FFmpeg describes as whole samples
+/// (planar or packed YUV, RGB, grey, 8 to 16 bits), so it comes after `--post-vf` and before a
+/// palette is made.
 final class SubtitleOverlay {
-    private let track: PictureSubtitleTrack
+    private let track: any SubtitlePictures
     private let format: VideoFormat
     private let part: SubtitleBurn.ShownPart
     private let components: [Component]
     /// `clockStart` in the frames' time base: frames are seen on the subtitles' clock.
     private let shift: Int64
     private var drawn: (serial: Int, layers: [Layer])?
-    private let origin: SubtitleBurn.PictureSubtitles.Origin
+    private let origin: SubtitleBurn.Origin
     /// Frames waiting for the subtitle packets of their time (`.packets`).
     private var held: [VideoFrame] = []
 
@@ -43,12 +44,12 @@ final class SubtitleOverlay {
         let value: [Float], alpha: [Float]
     }
 
-    /// `subtitles` over frames of `format`.
-    init(_ subtitles: SubtitleBurn.PictureSubtitles, format: VideoFormat, clockStart: Double) throws {
+    /// `burn` over frames of `format`.
+    init(_ burn: SubtitleBurn, format: VideoFormat, clockStart: Double) throws {
         guard let desc = av_pix_fmt_desc_get(format.pixelFormat)?.pointee,
               desc.flags & UInt64(AV_PIX_FMT_FLAG_BITSTREAM | AV_PIX_FMT_FLAG_PAL | AV_PIX_FMT_FLAG_HWACCEL | AV_PIX_FMT_FLAG_FLOAT
                                   | AV_PIX_FMT_FLAG_BE | AV_PIX_FMT_FLAG_BAYER) == 0 else {
-            throw MediaError(.unsupported, "--burn-subtitles cannot draw picture subtitles on \(format.pixelFormatName) frames")
+            throw MediaError(.unsupported, "--burn-subtitles cannot draw subtitles on \(format.pixelFormatName) frames")
         }
         let rgb = desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
         let alphaIndex = desc.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 ? Int(desc.nb_components) - 1 : nil
@@ -59,12 +60,20 @@ final class SubtitleOverlay {
                              subsampledX: chroma ? Int(desc.log2_chroma_w) : 0, subsampledY: chroma ? Int(desc.log2_chroma_h) : 0,
                              role: i == alphaIndex ? .alpha : rgb ? .rgb(i) : .yuv(i))
         }
-        track = try PictureSubtitleTrack(subtitles, timeBase: format.timeBase, colour: HDRGraphicsWhite.mapping(into: format.colour))
+        let colour = HDRGraphicsWhite.mapping(into: format.colour)
+        switch burn.drawing {
+        case .pictures(let part):
+            track = try PictureSubtitleTrack(burn, timeBase: format.timeBase, colour: colour)
+            self.part = part
+        case .text(let style, let fonts):
+            track = try TextSubtitleTrack(burn, style: style, fonts: fonts, timeBase: format.timeBase,
+                                          size: SubtitleCanvas(width: format.width, height: format.height), colour: colour)
+            part = SubtitleBurn.ShownPart()
+        }
         self.format = format
-        part = subtitles.part
-        origin = subtitles.origin
+        origin = burn.origin
         // Packets handed over are on the output's clock already.
-        if case .packets = subtitles.origin { shift = 0 } else { shift = Int64((clockStart / av_q2d(format.timeBase)).rounded()) }
+        if case .packets = burn.origin { shift = 0 } else { shift = Int64((clockStart / av_q2d(format.timeBase)).rounded()) }
     }
 
     /// A packet of the subtitle stream, where its packets are handed over.
@@ -119,7 +128,7 @@ final class SubtitleOverlay {
     }
 
     /// `picture` scaled from its canvas onto the frame, in each component's samples.
-    private func layers(of picture: PictureSubtitleTrack.Picture) -> [Layer] {
+    private func layers(of picture: SubtitlePicture) -> [Layer] {
         let across = Self.placement(picture.x, picture.width, canvas: picture.canvas.width, part: (part.x, part.width), size: format.width)
         let down = Self.placement(picture.y, picture.height, canvas: picture.canvas.height, part: (part.y, part.height), size: format.height)
         // The picture's bounds on the frame, a sample wider for the filter's reach.
@@ -129,7 +138,9 @@ final class SubtitleOverlay {
         let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
         let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
         guard x1 > x0, y1 > y0 else { return components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) } }
-        let rgba = Self.resample(picture, columns: x0..<x1, rows: y0..<y1, placed: (across, down))
+        let unscaled = [across, down].allSatisfy { $0.scale == 1 && $0.start == 0 }
+        let rgba = unscaled ? Self.window(of: picture, columns: x0..<x1, rows: y0..<y1)
+                            : Self.resample(picture, columns: x0..<x1, rows: y0..<y1, placed: (across, down))
         let (width, height) = (x1 - x0, y1 - y0)
         let yuv = YUVCode(format)
         let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
@@ -167,9 +178,23 @@ final class SubtitleOverlay {
         }
     }
 
+    /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`, where its canvas is
+    /// the frame (text drawn at the frame's size).
+    private static func window(of picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>) -> [Float] {
+        var out = [Float](repeating: 0, count: rows.count * columns.count * 4)
+        let across = max(columns.lowerBound, picture.x)..<min(columns.upperBound, picture.x + picture.width)
+        guard !across.isEmpty else { return out }
+        for y in max(rows.lowerBound, picture.y)..<min(rows.upperBound, picture.y + picture.height) {
+            let from = ((y - picture.y) * picture.width + across.lowerBound - picture.x) * 4
+            let to = ((y - rows.lowerBound) * columns.count + across.lowerBound - columns.lowerBound) * 4
+            out.replaceSubrange(to..<to + across.count * 4, with: picture.pixels[from..<from + across.count * 4])
+        }
+        return out
+    }
+
     /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`: each frame sample
     /// weighs the canvas samples within a triangle as wide as one sample of the larger grid.
-    private static func resample(_ picture: PictureSubtitleTrack.Picture, columns: Range<Int>, rows: Range<Int>,
+    private static func resample(_ picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>,
                                  placed: (across: Placement, down: Placement)) -> [Float] {
         /// Canvas samples and weights for each frame sample along one axis, over the picture's extent.
         func taps(_ range: Range<Int>, _ placement: Placement, from origin: Int, count: Int) -> [[(Int, Float)]] {

@@ -61,9 +61,9 @@ public final class FramePump: @unchecked Sendable {
         for s in streams { try writer.addCopy(s) }
         try writer.setMetadata(reader.metadata)
         copiedStreams = streams
-        // Burnt picture subtitles of an input read once come with the copied packets.
+        // Burnt subtitles of an input read once come with the copied packets.
         var read = Set(streams.map(\.index))
-        if case .pictures(let subtitles)? = settings.subtitleBurn, case .packets(let input) = subtitles.origin { read.insert(input.index) }
+        if case .packets(let input)? = settings.subtitleBurn?.origin { read.insert(input.index) }
         reader.selectCopiedStreams(read)
         try writer.start()
     }

@@ -81,7 +81,7 @@ struct EncodeOptions: ParsableArguments {
     var metadata: [String] = []
 
     @Option(name: .customLong("burn-subtitles"),
-            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams) or the first in this language (eng, fra, ...), or a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
+            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams) or the first in this language (eng, fra, ...), or a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries, also from a pipe; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
                                valueName: "index|language|file"))
     var burnSubtitles: SubtitleBurn.Source?
 

@@ -48,6 +48,25 @@ struct Tool {
             .compactMap { $0.split(separator: ",").last?.trimmingCharacters(in: .whitespaces) }
     }
 
+    /// The largest difference between the samples of two videos of one size, frame by frame, in
+    /// luma and in chroma (both decoded as 8-bit 4:2:0); the frame counts must agree.
+    static func largestDifference(_ a: String, _ b: String, in folder: URL) throws -> (luma: Int, chroma: Int) {
+        let raw = { (file: String) -> [UInt8] in
+            [UInt8](try ffmpeg(["-i", file, "-map", "0:v", "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"], in: folder).stdout)
+        }
+        let sizes = try probe(a, stream: "v", entries: "stream=width,height", in: folder).first?.split(separator: ",").compactMap { Int($0) } ?? []
+        let (x, y) = (try raw(a), try raw(b))
+        XCTAssertEqual(x.count, y.count, "\(a) and \(b) differ in length")
+        guard sizes.count == 2, x.count == y.count else { return (255, 255) }
+        let luma = sizes[0] * sizes[1], frame = luma + 2 * ((sizes[0] + 1) / 2) * ((sizes[1] + 1) / 2)
+        var largest = (luma: 0, chroma: 0)
+        for i in x.indices {
+            let d = abs(Int(x[i]) - Int(y[i]))
+            if i % frame < luma { largest.luma = max(largest.luma, d) } else { largest.chroma = max(largest.chroma, d) }
+        }
+        return largest
+    }
+
     /// One line per entry of ffprobe's csv output for the selected stream.
     static func probe(_ file: String, stream: String, entries: String, in folder: URL, extra: [String] = []) throws -> [String] {
         let r = try run("ffprobe", ["-v", "error", "-select_streams", stream, "-show_entries", entries,

@@ -1466,48 +1466,91 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// --burn-subtitles draws the input's own text subtitles into the picture at the output's
-    /// size, frame for frame as ffmpeg's subtitles filter after its scale, whatever the file is
-    /// called (a comma, a colon and a quote in its name) and wherever its clock starts; a
-    /// stream that is not subtitles, or an input that cannot be read twice, is refused.
+    /// size, as ffmpeg's ass filter (libass, fully shaped) draws them after its scale, to a code
+    /// value's rounding; whatever the file is called (a comma, a colon and a quote in its
+    /// name), wherever its clock starts, and from a pipe, read once; a stream that is not
+    /// subtitles is refused.
     func testTextSubtitlesAreBurntIn() throws {
         try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n2\n00:00:01,000 --> 00:00:01,500\nWORLD\n\n".utf8)
             .write(to: URL(fileURLWithPath: path("s.srt")))
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", "s.srt", "-t", "2", "-c:v", "libx264", "-c:s", "srt",
                          "plain.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "s.srt", "s.ass"], in: folder)
         let odd = "we,ird:na'me.mkv"
         try FileManager.default.copyItem(atPath: path("plain.mkv"), toPath: path(odd))
-        let r = try Tool.clarity(["transcode", odd, "burnt.mkv", "--burn-subtitles", "1", "--scale", "2", "--model", "bicubic",
-                                  "--codec", "ffv1", "--progress", "none"], in: folder)
-        XCTAssertEqual(r.status, 0, r.stderr)
+        let burn = { (input: String, output: String, options: [String]) in
+            let r = try Tool.clarity(["transcode", input, output, "--scale", "2", "--model", "bicubic", "--codec", "ffv1", "--progress", "none"]
+                                     + options, in: self.folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        try burn(odd, "burnt.mkv", ["--burn-subtitles", "1"])
+        try Tool.ffmpeg(["-i", "plain.mkv", "-vf", "scale=640:360:flags=bicubic,ass=s.ass", "-c:v", "ffv1", "ass.mkv"], in: folder)
+        var difference = try Tool.largestDifference("burnt.mkv", "ass.mkv", in: folder)
+        XCTAssertLessThanOrEqual(difference.luma, 1)
+        XCTAssertLessThanOrEqual(difference.chroma, 4)
         let burnt = try Tool.frameHashes("burnt.mkv", in: folder)
-        XCTAssertEqual(burnt, try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic,subtitles=plain.mkv:si=0", in: folder))
         let bare = try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic", in: folder)
         XCTAssertEqual(zip(burnt, bare).map { $0 == $1 ? "." : "S" }.joined(),
                        String(repeating: ".", count: 5) + String(repeating: "S", count: 10) + String(repeating: ".", count: 10)
                         + String(repeating: "S", count: 13) + String(repeating: ".", count: 12), "the lines from 0.2 to 0.6 s and from 1.0 to 1.5 s")
         XCTAssertEqual(try Tool.probe("burnt.mkv", stream: "s", entries: "stream=codec_name", in: folder), ["subrip"], "the track is copied too")
-        // Styled as libass's force_style takes it: larger, yellow, frame for frame ffmpeg's.
-        let styled = try Tool.clarity(["transcode", odd, "styled.mkv", "--burn-subtitles", "1", "--subtitle-style", "FontSize=30,PrimaryColour=&H0000FFFF",
-                                       "--scale", "2", "--model", "bicubic", "--codec", "ffv1", "--progress", "none"], in: folder)
-        XCTAssertEqual(styled.status, 0, styled.stderr)
-        let styledHashes = try Tool.frameHashes("styled.mkv", in: folder)
-        XCTAssertEqual(styledHashes, try Tool.frameHashes("plain.mkv", filter: "scale=640:360:flags=bicubic,subtitles=plain.mkv:si=0:"
-                                                            + "force_style='FontSize=30,PrimaryColour=&H0000FFFF'", in: folder))
-        XCTAssertNotEqual(styledHashes[10], burnt[10])
+        // Styled as libass's force_style takes it: larger and yellow, as the same fields in the
+        // file's own style draw it.
+        try burn(odd, "styled.mkv", ["--burn-subtitles", "1", "--subtitle-style", "FontSize=30,PrimaryColour=&H0000FFFF"])
+        let styledASS = try String(contentsOfFile: path("s.ass"), encoding: .utf8).replacingOccurrences(of: "Default,Arial,16,&Hffffff,",
+                                                                                                          with: "Default,Arial,30,&H0000FFFF,")
+        try styledASS.write(toFile: path("styled.ass"), atomically: true, encoding: .utf8)
+        try Tool.ffmpeg(["-i", "plain.mkv", "-vf", "scale=640:360:flags=bicubic,ass=styled.ass", "-c:v", "ffv1", "styled-ass.mkv"], in: folder)
+        difference = try Tool.largestDifference("styled.mkv", "styled-ass.mkv", in: folder)
+        XCTAssertLessThanOrEqual(difference.luma, 1)
+        XCTAssertLessThanOrEqual(difference.chroma, 4)
+        XCTAssertNotEqual(try Tool.frameHashes("styled.mkv", in: folder)[10], burnt[10])
         // A file whose clock starts at 5 s (a broadcast recording's may stand at hours): the
         // lines on the same frames (none showed).
         try Tool.ffmpeg(["-i", "plain.mkv", "-c", "copy", "-output_ts_offset", "5", "late.mkv"], in: folder)
-        let late = try Tool.clarity(["transcode", "late.mkv", "late-burnt.mkv", "--burn-subtitles", "1", "--scale", "2", "--model", "bicubic",
-                                     "--codec", "ffv1", "--progress", "none"], in: folder)
-        XCTAssertEqual(late.status, 0, late.stderr)
+        try burn("late.mkv", "late-burnt.mkv", ["--burn-subtitles", "1"])
         XCTAssertEqual(try Tool.frameHashes("late-burnt.mkv", in: folder), burnt)
+        // Piped in, read once: the stream's packets come with the copied ones; the same frames.
+        let piped = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 --scale 2 --model bicubic --progress none < plain.mkv > piped.y4m",
+                                   in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try Tool.frameHashes("piped.y4m", in: folder), burnt)
         let video = try Tool.clarity(["transcode", "plain.mkv", "refused.mkv", "--burn-subtitles", "0"], in: folder)
         XCTAssertEqual(video.status, 64, video.stderr)
         XCTAssertTrue(video.stderr.contains("plain.mkv has no subtitle stream #0; its subtitles: #1"), video.stderr)
-        let piped = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 < plain.mkv > /dev/null", in: folder)
-        XCTAssertEqual(piped.status, 64)
-        XCTAssertTrue(piped.stderr.contains("not possible from a pipe"), piped.stderr)
         XCTAssertFalse(files.contains("refused.mkv"))
+    }
+
+    /// Text subtitles are drawn in the fonts the file carries (a Matroska attachment), found by
+    /// the family the subtitles name, as ffmpeg's ass filter draws them with that font at hand;
+    /// without the attachment, in another font.
+    func testTextSubtitlesTakeTheFontsTheFileCarries() throws {
+        let found = try Tool.run("fc-match", ["-f", "%{file}", "DejaVu Sans Mono"])
+        guard found.status == 0, found.text.hasSuffix(".ttf"), let font = FileManager.default.contents(atPath: found.text) else {
+            throw XCTSkip("no DejaVu Sans Mono to make a font of")
+        }
+        // The font under a family no system has: same length, so its tables stay whole.
+        var renamed = font
+        for encoding in [String.Encoding.utf16BigEndian, .ascii] {
+            let (old, new) = ("DejaVu Sans Mono".data(using: encoding)!, "Clarity Test Mon".data(using: encoding)!)
+            while let range = renamed.range(of: old) { renamed.replaceSubrange(range, with: new) }
+        }
+        try FileManager.default.createDirectory(atPath: path("fonts"), withIntermediateDirectories: true)
+        try renamed.write(to: URL(fileURLWithPath: path("fonts/ctm.ttf")))
+        try Data("1\n00:00:00,200 --> 00:00:01,500\nHELLO iii\n\n".utf8).write(to: URL(fileURLWithPath: path("s.srt")))
+        try Tool.ffmpeg(["-i", "s.srt", "plain.ass"], in: folder)
+        let ass = try String(contentsOfFile: path("plain.ass"), encoding: .utf8).replacingOccurrences(of: "Default,Arial,", with: "Default,Clarity Test Mon,")
+        try ass.write(toFile: path("s.ass"), atomically: true, encoding: .utf8)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-i", "s.ass", "-t", "1.6", "-map", "0", "-map", "1", "-c:v", "libx264",
+                         "-c:s", "ass", "-attach", "fonts/ctm.ttf", "-metadata:s:t", "mimetype=application/x-truetype-font", "film.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "film.mkv", "-map", "0:v", "-map", "0:s", "-c", "copy", "fontless.mkv"], in: folder)
+        for (input, output) in [("film.mkv", "burnt.mkv"), ("fontless.mkv", "fontless-burnt.mkv")] {
+            let r = try Tool.clarity(["transcode", input, output, "--burn-subtitles", "1", "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        try Tool.ffmpeg(["-i", "film.mkv", "-vf", "ass=s.ass:fontsdir=fonts", "-c:v", "ffv1", "ass.mkv"], in: folder)
+        XCTAssertLessThanOrEqual(try Tool.largestDifference("burnt.mkv", "ass.mkv", in: folder).luma, 2)
+        XCTAssertGreaterThan(try Tool.largestDifference("burnt.mkv", "fontless-burnt.mkv", in: folder).luma, 100)
     }
 
     /// Subtitles stored as pictures (Blu-ray's PGS, DVD) are scaled from their canvas onto the

@@ -1,0 +1,134 @@
+import CFFmpeg
+import CLibass
+
+/// Text subtitles (SubRip, ASS, WebVTT, MOV text) drawn by libass at the frame's size, set up
+/// as FFmpeg's subtitles filter sets it up (fonts the input carries, `force_style`). Events are
+/// read like picture subtitles, alongside the video or from packets handed over, so text too is
+/// burnt from a pipe or a live source, and a file is not read whole before the first frame.
+/// libass's drawing is made into one picture whenever it changes.
+final class TextSubtitleTrack: SubtitlePictures {
+    /// One event's lines, on libass's clock (ms).
+    private struct Lines {
+        let start: Int64, duration: Int64
+        let lines: [String]
+    }
+
+    private let reader: SubtitleStreamReader<Lines>
+    private let library: OpaquePointer
+    private let renderer: OpaquePointer
+    private let track: UnsafeMutablePointer<ASS_Track>
+    private let size: SubtitleCanvas
+    private let colour: ((SIMD3<Float>) -> SIMD3<Float>)?
+    private var shown: SubtitlePicture?
+    private var drawings = 0
+    var timeBase: AVRational { reader.timeBase }
+
+    /// `burn`'s stream (text, in `style` over its own, with `fonts`), times given in
+    /// `timeBase`, drawn on frames of `size`; `colour` takes the subtitles' colours (RGB,
+    /// 0...1) to those they are drawn in.
+    init(_ burn: SubtitleBurn, style: String?, fonts: [SubtitleFont], timeBase: AVRational, size: SubtitleCanvas,
+         colour: ((SIMD3<Float>) -> SIMD3<Float>)?) throws {
+        reader = try SubtitleStreamReader(burn.origin, forcedOnly: false, timeBase: timeBase) { subtitle, _ in
+            let rects = (0..<Int(subtitle.num_rects)).compactMap { subtitle.rects[$0]?.pointee.ass }
+            return Lines(start: av_rescale_q(subtitle.pts, AVRational(num: 1, den: AV_TIME_BASE), AVRational(num: 1, den: 1000)),
+                         duration: Int64(subtitle.end_display_time), lines: rects.map { String(cString: $0) })
+        }
+        guard let library = ass_library_init() else { throw MediaError(.codec, "cannot start libass") }
+        self.library = library
+        clarity_ass_log_to_ffmpeg(library)
+        ass_set_extract_fonts(library, 1)
+        for font in fonts {
+            font.data.withUnsafeBufferPointer { ass_add_font(library, font.name, $0.baseAddress, Int32($0.count)) }
+        }
+        guard let renderer = ass_renderer_init(library) else {
+            ass_library_done(library)
+            throw MediaError(.codec, "cannot start libass's renderer")
+        }
+        self.renderer = renderer
+        ass_set_frame_size(renderer, Int32(size.width), Int32(size.height))
+        ass_set_storage_size(renderer, Int32(size.width), Int32(size.height))
+        ass_set_fonts(renderer, nil, nil, 1, nil, 1)
+        guard let track = ass_new_track(library) else {
+            ass_renderer_done(renderer)
+            ass_library_done(library)
+            throw MediaError(.codec, "cannot start a libass track")
+        }
+        self.track = track
+        (self.size, self.colour) = (size, colour)
+        // Lines broken where Unicode allows (CJK has no spaces), except in ASS, which breaks
+        // its own; as FFmpeg's filter does since 6.0.
+        if ![AV_CODEC_ID_ASS, AV_CODEC_ID_SSA].contains(reader.codec) {
+            _ = ass_track_set_feature(track, ASS_FEATURE_WRAP_UNICODE, 1)
+        }
+        if let style {
+            // libass copies the list.
+            var fields = style.split(separator: ",").map { strdup(String($0)) }
+            fields.append(nil)
+            ass_set_style_overrides(library, &fields)
+            fields.forEach { free($0) }
+        }
+        if var header = reader.header {
+            ass_process_codec_private(track, &header, Int32(header.count))
+        }
+    }
+
+    deinit {
+        ass_free_track(track)
+        ass_renderer_done(renderer)
+        ass_library_done(library)
+    }
+
+    func take(_ packet: UnsafeMutablePointer<AVPacket>) { reader.take(packet) }
+
+    func picture(at time: Int64) throws -> SubtitlePicture? {
+        while let event = try reader.next(startingBy: time) {
+            for line in event.lines {
+                var bytes = Array(line.utf8CString.dropLast())
+                ass_process_chunk(track, &bytes, Int32(bytes.count), event.start, event.duration)
+            }
+        }
+        // On libass's clock as FFmpeg's filter reckons it.
+        let ms = Int64(Double(time) * av_q2d(timeBase) * 1000)
+        var change: Int32 = 0
+        let images = ass_render_frame(renderer, track, ms, &change)
+        if change != 0 || drawings == 0 {
+            drawings += 1
+            shown = images.flatMap { composed($0) }
+        }
+        return shown
+    }
+
+    /// libass's images (each a coverage mask in one colour), laid over one another in order,
+    /// as one premultiplied picture that bounds them.
+    private func composed(_ first: UnsafeMutablePointer<ASS_Image>) -> SubtitlePicture? {
+        var images: [ASS_Image] = []
+        var next: UnsafeMutablePointer<ASS_Image>? = first
+        while let image = next {
+            if image.pointee.w > 0 && image.pointee.h > 0 { images.append(image.pointee) }
+            next = image.pointee.next
+        }
+        guard !images.isEmpty else { return nil }
+        let left = images.map { Int($0.dst_x) }.min()!, top = images.map { Int($0.dst_y) }.min()!
+        let right = images.map { Int($0.dst_x + $0.w) }.max()!, bottom = images.map { Int($0.dst_y + $0.h) }.max()!
+        let (width, height) = (right - left, bottom - top)
+        var pixels = [Float](repeating: 0, count: width * height * 4)
+        for image in images {
+            // RRGGBBTT, TT the transparency.
+            let c = image.color
+            let rgb = SIMD3(Float(c >> 24), Float(c >> 16 & 255), Float(c >> 8 & 255)) / 255
+            let drawn = colour?(rgb) ?? rgb
+            let opacity = Float(255 - c & 255) / (255 * 255)
+            let (x, y) = (Int(image.dst_x) - left, Int(image.dst_y) - top)
+            for row in 0..<Int(image.h) {
+                let mask = image.bitmap + row * Int(image.stride)
+                for column in 0..<Int(image.w) where mask[column] != 0 {
+                    let a = Float(mask[column]) * opacity
+                    let at = ((y + row) * width + x + column) * 4
+                    for k in 0..<3 { pixels[at + k] = drawn[k] * a + pixels[at + k] * (1 - a) }
+                    pixels[at + 3] = a + pixels[at + 3] * (1 - a)
+                }
+            }
+        }
+        return SubtitlePicture(canvas: size, x: left, y: top, width: width, height: height, pixels: pixels, serial: drawings)
+    }
+}

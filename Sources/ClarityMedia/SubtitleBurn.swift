@@ -16,8 +16,9 @@ public struct SubtitleBurn: Sendable {
     /// Where the subtitles come from.
     public enum Origin: Sendable {
         /// Stream `stream` of `path`, read alongside the video: the input itself, or a file of
-        /// its own (`separate`), checked before anything is written.
-        case file(path: String, stream: Int, separate: Bool)
+        /// its own (`separate`), checked before anything is written; text in `charset` where
+        /// the file is not UTF-8.
+        case file(path: String, stream: Int, separate: Bool, charset: SubtitleCharset?)
         /// The input's stream, whose packets the writer is handed with the copied ones (an
         /// input that cannot be read twice: a pipe, a device, a network stream); their times
         /// are the output's.
@@ -31,6 +32,12 @@ public struct SubtitleBurn: Sendable {
         case text(style: String?, fonts: [SubtitleFont])
         /// Scaled from their canvas, of which frames show `part`.
         case pictures(part: ShownPart)
+    }
+
+    /// The character set a subtitle file of its own is read in, where it is not UTF-8.
+    public var fileCharset: SubtitleCharset? {
+        guard case .file(_, _, _, let charset) = origin else { return nil }
+        return charset
     }
 
     /// The part of the input's picture that frames show (after `--crop`), in fractions of its
@@ -76,8 +83,9 @@ public struct SubtitleBurn: Sendable {
 
     /// How `source` is burnt into frames of `reader`'s input; with `forcedOnly`, only the
     /// lines a disc marks as forced (PGS and DVD subtitles mark them; text and DVB cannot);
-    /// `style`: ASS style fields set over text subtitles' own (libass's `force_style`).
-    public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false, style: String? = nil) throws {
+    /// `style`: ASS style fields set over text subtitles' own (libass's `force_style`);
+    /// `charset`: that of a subtitle file that is not UTF-8 (`SubtitleCharset`).
+    public init(_ source: Source, of reader: MediaReader, forcedOnly: Bool = false, style: String? = nil, charset: String? = nil) throws {
         let (stream, codec): (Int, AVCodecID)
         /// The subtitles' file, where it can be read again.
         let file: String?
@@ -104,7 +112,9 @@ public struct SubtitleBurn: Sendable {
                              + "forced (Blu-ray's PGS and DVD subtitles do)")
         }
         if let file {
-            origin = .file(path: file, stream: stream, separate: chosen == nil)
+            let separate = chosen == nil
+            origin = .file(path: file, stream: stream, separate: separate,
+                           charset: separate ? try SubtitleCharset.of(file, codec: codec, given: charset) : nil)
         } else {
             origin = .packets(chosen!)
         }

@@ -13,10 +13,14 @@ public final class SubtitleFile {
     private(set) var packets: [Packet] = []
     private var format: UnsafeMutablePointer<AVFormatContext>?
 
+    /// The character set its text is read in, where it is not UTF-8 (converted to UTF-8).
+    public private(set) var charset: SubtitleCharset?
+
     /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's
     /// start), whose pictures, if it holds pictures and states no canvas (a .sup), are drawn on
-    /// `canvas`: the film's picture.
-    public init(path: String, range: InputRange, canvas: (width: Int32, height: Int32)) throws {
+    /// `canvas`: the film's picture; text not in UTF-8 is taken as in `given` (Windows-1252
+    /// where nil).
+    public init(path: String, range: InputRange, canvas: (width: Int32, height: Int32), charset given: String? = nil) throws {
         self.path = path
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
@@ -31,6 +35,7 @@ public final class SubtitleFile {
             av_dict_set(&st.pointee.metadata, "language", language, 0)
         }
         stream = StreamInfo(st)
+        charset = try SubtitleCharset.of(path, codec: par.pointee.codec_id, given: given)
         try read(st.pointee.index, in: ctx, cutTo: range)
     }
 
@@ -51,6 +56,7 @@ public final class SubtitleFile {
         var packet: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
         defer { av_packet_free(&packet) }
         guard let p = packet else { throw MediaError(.codec, "cannot allocate a packet") }
+        let converter = try charset?.converter()
         while true {
             let r = av_read_frame(ctx, p)
             if r == clarity_averror_eof() { break }
@@ -58,6 +64,7 @@ public final class SubtitleFile {
             defer { av_packet_unref(p) }
             let pts = p.pointee.pts != clarity_nopts_value() ? p.pointee.pts : p.pointee.dts
             guard p.pointee.stream_index == index, pts != clarity_nopts_value() else { continue }
+            try converter?.convert(p)
             let finish = p.pointee.duration > 0 ? pts + p.pointee.duration : pts + 1
             guard finish > start, end.map({ pts < $0 }) ?? true else { continue }
             let from = max(pts, start)

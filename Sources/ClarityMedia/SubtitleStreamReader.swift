@@ -25,6 +25,8 @@ final class SubtitleStreamReader<Event> {
     private let make: (AVSubtitle, Timing) -> Event
     /// Events decoded and not yet asked for: handed over, or read ahead.
     private var pending: [(timing: Timing, event: Event)] = []
+    /// Text of a file that is not UTF-8, to UTF-8.
+    private var converter: SubtitleCharset.Converter?
     /// DVB only: the canvas its display definitions state (720x576 until one does).
     private var drawnOn: SubtitleCanvas?
     /// Whether the file's stream has ended (never where packets are handed over).
@@ -44,8 +46,9 @@ final class SubtitleStreamReader<Event> {
             (path, stream, streamTimeBase) = (nil, Int32(input.index), input.timeBase)
             decoder = try SubtitleReencoder.openDecoder(for: input, options: options)
             if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
-        case .file(let path, let stream, let separate):
+        case .file(let path, let stream, let separate, let charset):
             (self.path, self.stream) = (path, Int32(stream))
+            converter = try charset?.converter()
             let ctx = try SubtitleInput.open(path, for: "--burn-subtitles")
             format = ctx
             guard stream >= 0, stream < Int(ctx.pointee.nb_streams), let st = ctx.pointee.streams[stream] else {
@@ -131,7 +134,9 @@ final class SubtitleStreamReader<Event> {
                 throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path ?? "the input")", kind: .inputUnreadable)
             }
             defer { av_packet_unref(p) }
-            if p.pointee.stream_index == stream, let event = decoded(p) { return event }
+            guard p.pointee.stream_index == stream else { continue }
+            try converter?.convert(p)
+            if let event = decoded(p) { return event }
         }
     }
 

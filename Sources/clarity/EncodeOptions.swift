@@ -95,6 +95,11 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "fields"))
     var subtitleStyle: String?
 
+    @Option(name: .customLong("subtitle-charset"),
+            help: ArgumentHelp("Character set of subtitle files (--burn-subtitles FILE, --add-subtitles) that are not UTF-8, as iconv names it: CP1251 (Cyrillic), ISO-8859-2 (Central European), CP1256 (Arabic), GB18030, BIG5, SHIFT_JIS, ... Without it such a file is read as Windows-1252 (Western European), with a warning. Files in UTF-8 are read as they are.",
+                               valueName: "charset"))
+    var subtitleCharset: String?
+
     @Flag(name: .customLong("burn-forced-only"),
           help: "Burn only the lines a disc marks as forced (a Blu-ray's PGS or a DVD's subtitles): those that translate dialogue in another language, in a film otherwise in the viewer's own.")
     var burnForcedOnly = false
@@ -161,6 +166,9 @@ struct EncodeOptions: ParsableArguments {
         }
         if let subtitleStyle, subtitleStyle.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--subtitle-style takes ASS style fields (FontSize=24,Outline=2, ...), not nothing")
+        }
+        if let subtitleCharset, !SubtitleCharset.isKnown(subtitleCharset) {
+            throw ValidationError("--subtitle-charset \(subtitleCharset): not a character set iconv knows (CP1251, ISO-8859-2, GB18030, ...; `iconv -l` lists them)")
         }
         if burnForcedOnly && burnSubtitles == nil {
             throw ValidationError("--burn-forced-only chooses lines of the subtitles --burn-subtitles burns: give that too")

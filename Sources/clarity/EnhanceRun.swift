@@ -128,7 +128,12 @@ struct EnhanceRun {
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags
             let picture = (reader.videoStream.parameters.pointee.width, reader.videoStream.parameters.pointee.height)
-            for path in encode.addedSubtitles { try writer.addSubtitles(SubtitleFile(path: path, range: reader.range, canvas: picture)) }
+            var charsets: [(file: String, charset: SubtitleCharset?)] = []
+            for path in encode.addedSubtitles {
+                let file = try SubtitleFile(path: path, range: reader.range, canvas: picture, charset: encode.subtitleCharset)
+                try writer.addSubtitles(file)
+                charsets.append((path, file.charset))
+            }
             if !writer.carriesDisplayMatrix { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
@@ -137,7 +142,14 @@ struct EnhanceRun {
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
             let burnt = try encode.burnSubtitles.map { try $0.resolved(in: reader) }
-            encoder.subtitleBurn = try burnt.map { try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle) }
+            encoder.subtitleBurn = try burnt.map {
+                try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle, charset: encode.subtitleCharset)
+            }
+            if case .file(let path)? = burnt { charsets.append((path, encoder.subtitleBurn?.fileCharset)) }
+            for (path, charset) in charsets where charset?.guessed == true && !run.quiet {
+                Console.warning("\(path) is not UTF-8: read as Windows-1252 (Western European); --subtitle-charset names its character set "
+                                + "if it is another (CP1251, ISO-8859-2, GB18030, ...)")
+            }
             // A stream's subtitles are timed on the input's own clock; a file's from the film's
             // start (the part's as the reader took it: `--chapters` made times).
             if case .stream? = burnt { encoder.clockStart = reader.clockOrigin } else { encoder.clockStart = reader.range.start }

@@ -52,7 +52,7 @@ struct Tool {
     /// luma and in chroma (both decoded as 8-bit 4:2:0); the frame counts must agree.
     static func largestDifference(_ a: String, _ b: String, in folder: URL) throws -> (luma: Int, chroma: Int) {
         let raw = { (file: String) -> [UInt8] in
-            [UInt8](try ffmpeg(["-i", file, "-map", "0:v", "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"], in: folder).stdout)
+            [UInt8](try ffmpeg(["-i", file, "-map", "0:v", "-fps_mode", "passthrough", "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"], in: folder).stdout)
         }
         let sizes = try probe(a, stream: "v", entries: "stream=width,height", in: folder).first?.split(separator: ",").compactMap { Int($0) } ?? []
         let (x, y) = (try raw(a), try raw(b))

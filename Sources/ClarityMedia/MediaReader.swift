@@ -287,7 +287,16 @@ public final class MediaReader {
         }
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)
+            let mov = String(cString: ctx.pointee.iformat.pointee.name).hasPrefix("mov")
+            let piped = ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } ?? false
             avformat_close_input(&context)
+            if mov && piped {
+                // Most MP4s keep their index (moov) after the media, which a pipe has passed by
+                // the time the index tells where the pictures were.
+                throw MediaError(.inputUnreadable, "\(shown): no picture could be read from this MP4 through a pipe: most MP4s keep their "
+                                 + "index at their end, after the pictures, and a pipe cannot go back for them. Give the file's name "
+                                 + "instead, or move its index first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4)")
+            }
             // The demuxer found a stream whose first picture the decoder could not read:
             // usually a feature this FFmpeg lacks (5.1 reads no animated WebP).
             throw MediaError(.unsupported, "\(shown): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
@@ -369,8 +378,11 @@ public final class MediaReader {
             let first = begin
             end = range.duration.map { first + Int64($0 * 1e6) }
             // To a key frame at or before the start; the frames between are decoded and
-            // dropped. An input that cannot seek (a pipe) is read from its beginning.
-            if range.start > 0 { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
+            // dropped. An input that cannot seek (a pipe, a device) is read from its
+            // beginning: Matroska's and MP4's demuxers would "seek" a pipe by reading on, past
+            // the key frame the part needs.
+            let seekable = ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0 } ?? false
+            if range.start > 0 && seekable { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
         let shift = Double(begin) / 1e6, length = duration

@@ -83,6 +83,29 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.nut", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
     }
 
+    /// Containers that index themselves, read through a pipe (no seeking): --start reads on
+    /// from the beginning and gives the frames a file gives (Matroska's demuxer "seeks" a pipe
+    /// by reading past the key frame the part needs: no frame came out); an MP4 whose index is
+    /// at its end cannot be read from a pipe, and the error says why and what to do.
+    func testContainersThroughAPipe() throws {
+        try makeClip(seconds: 2)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "in.mkv"], in: folder)
+        let file = try Tool.clarity(["transcode", "in.mkv", "part.y4m", "--start", "1.2", "--progress", "none"], in: folder)
+        XCTAssertEqual(file.status, 0, file.stderr)
+        let part = try Tool.frameHashes("part.y4m", in: folder)
+        XCTAssertEqual(part.count, 24)
+        let piped = try Tool.shell("cat in.mkv | '\(Tool.clarity)' pipe --start 1.2 --progress none > piped.y4m", in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try Tool.frameHashes("piped.y4m", in: folder), part)
+        let indexLast = try Tool.shell("cat in.mp4 | '\(Tool.clarity)' pipe > none.y4m", in: folder)
+        XCTAssertEqual(indexLast.status, 66, indexLast.stderr)
+        XCTAssertTrue(indexLast.stderr.contains("most MP4s keep their index at their end"), indexLast.stderr)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-movflags", "+faststart", "first.mp4"], in: folder)
+        let indexFirst = try Tool.shell("cat first.mp4 | '\(Tool.clarity)' pipe --progress none | wc -c", in: folder)
+        XCTAssertEqual(indexFirst.status, 0, indexFirst.stderr)
+        XCTAssertGreaterThan(Int(indexFirst.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 60 * 320 * 180)
+    }
+
     /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the
     /// output holds every frame that came (a read blocked in the kernel used to keep it waiting).
     func testCtrlCWhileStdinStallsFinishesTheOutput() throws {

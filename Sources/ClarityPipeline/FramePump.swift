@@ -197,6 +197,17 @@ public final class FramePump: @unchecked Sendable {
             writer.abort()
             throw error
         }
+        // An input that gave no frame makes no output (a part that starts after the last
+        // frame but before the container's stated end). Frames live mode drops as late were
+        // given.
+        if decodedCount.value == 0 && !progress.interrupted {
+            writer.abort()
+            if !reader.range.isAll {
+                throw MediaError(.invalidArgument, String(format: "no frame of %@ shows from %.3f s on (its last frame starts before)",
+                                                          reader.name, reader.range.start))
+            }
+            throw MediaError(.notMedia, "\(reader.name) gave no frame to write")
+        }
         try writer.finish()
         update()
         progress.corruptPackets = reader.corruptPackets

@@ -1160,6 +1160,12 @@ final class TranscodeTests: ToolTestCase {
         let late = try Tool.clarity(["transcode", "in.mp4", "late.mkv", "--start", "0:05", "--progress", "none"], in: folder)
         XCTAssertEqual(late.status, 64, late.stderr)
         XCTAssertTrue(late.stderr.contains("nothing to process from 5.000 s on"), late.stderr)
+        // After the last frame (at 1.967 s) but before the file's stated end (2 s): no output
+        // without a picture (an MKV of no frame was left, unreadable, and the run said done).
+        let after = try Tool.clarity(["transcode", "in.mp4", "after.mkv", "--start", "1.99", "--progress", "none"], in: folder)
+        XCTAssertEqual(after.status, 64, after.stderr)
+        XCTAssertTrue(after.stderr.contains("no frame of in.mp4 shows from 1.990 s on"), after.stderr)
+        XCTAssertFalse(files.contains("after.mkv"))
         let bad = try Tool.clarity(["transcode", "in.mp4", "bad.mkv", "--duration", "soon"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         for (ends, message) in [(["--to", "0.4"], "--to must be later than --start (0.5)"),

@@ -148,7 +148,7 @@ public final class MediaWriter {
         // Pictures and animations (PNG, JPEG, GIF, WebP, raw frames): intra-only or lossless-only codecs.
         let props = avcodec_descriptor_get(own)?.pointee.props ?? 0
         let pictures = (props & AV_CODEC_PROP_INTRA_ONLY) != 0 || (props & (AV_CODEC_PROP_LOSSY | AV_CODEC_PROP_LOSSLESS)) == AV_CODEC_PROP_LOSSLESS
-        guard pictures || avformat_query_codec(oformat, AV_CODEC_ID_H264, FF_COMPLIANCE_NORMAL) == 0,
+        guard pictures || !ContainerCodecs.holds(oformat, AV_CODEC_ID_H264, AVMEDIA_TYPE_VIDEO),
               let encoder = avcodec_find_encoder(own) else { return "libx264" }
         return String(cString: encoder.pointee.name)
     }

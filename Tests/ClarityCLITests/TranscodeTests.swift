@@ -1429,7 +1429,8 @@ final class TranscodeTests: ToolTestCase {
     /// does not support 90000/1 fps"), MXF too, Theora held 3 frames of 60 and AVI an empty
     /// entry for every tick between frames. Muxers that answer no for a codec they write
     /// under a borrowed tag, as ffmpeg writes them: UtVideo in Matroska, CineForm in QuickTime.
-    /// HEVC in AVI, which ffmpeg writes untagged (read back as raw video), under 'HEVC'.
+    /// HEVC in AVI, which ffmpeg writes untagged (read back as raw video), under 'HEVC'. Ogg
+    /// without --codec gets Theora.
     func testEncodersAndContainersThatCountFrames() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.ts"], in: folder)
         for (codec, out, name) in [("mpeg2video", "m2.mpg", "mpeg2video"), ("mpeg1video", "m1.mpg", "mpeg1video"), ("mpeg4", "m4.mp4", "mpeg4"),
@@ -1445,6 +1446,12 @@ final class TranscodeTests: ToolTestCase {
         for avi in ["m4.avi", "x264.avi", "x265.avi"] {
             XCTAssertEqual(try Tool.probe(avi, stream: "v", entries: "stream=nb_frames", in: folder), ["60"], "\(avi): index entries")
         }
+        // Without --codec, a container that holds no H.264 takes its own (Ogg: Theora; was
+        // refused, "the ogv container cannot hold libx264 video").
+        let ogv = try Tool.clarity(["transcode", "in.ts", "own.ogv", "--filter", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(ogv.status, 0, ogv.stderr)
+        XCTAssertEqual(try Tool.probe("own.ogv", stream: "v", entries: "stream=codec_name,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                       ["theora,60"])
 
         // 12.5 fps into MPEG-2, which codes 12 at the nearest: a frame in 25 left out, so that
         // the video keeps time with the audio rather than running 4% slow.

@@ -514,6 +514,25 @@ public final class MediaReader {
         return .inside
     }
 
+    /// Whether a packet of a copied stream falls in the part read (its timestamp then moved to
+    /// the part's clock). A text subtitle on screen across the part's start or end is cut to
+    /// it, as `--add-subtitles` cuts a file, rather than lost or left running past the end.
+    private func keep(_ packet: UnsafeMutablePointer<AVPacket>, of stream: AVStream) -> Bool {
+        let p = packet.pointee, timeBase = stream.time_base
+        let text = (avcodec_descriptor_get(stream.codecpar.pointee.codec_id)?.pointee.props ?? 0) & AV_CODEC_PROP_TEXT_SUB != 0
+        if text && !range.isAll && p.pts != clarity_nopts_value() && p.duration > 0 {
+            let first = av_rescale_q(begin, clarity_time_base_q(), timeBase), finish = p.pts + p.duration
+            if p.pts < first && finish > first {
+                (packet.pointee.pts, packet.pointee.dts, packet.pointee.duration) = (first, first, finish - first)
+            }
+            if let end {
+                let last = av_rescale_q(end, clarity_time_base_q(), timeBase)
+                if packet.pointee.pts < last && finish > last { packet.pointee.duration = last - packet.pointee.pts }
+            }
+        }
+        return place(&packet.pointee.pts, timeBase: timeBase) == .inside
+    }
+
     /// How far the output's clock is behind the input's, in `timeBase`.
     private func offset(in timeBase: AVRational) -> Int64 {
         av_rescale_q(begin, clarity_time_base_q(), timeBase)
@@ -704,7 +723,7 @@ public final class MediaReader {
             } else if copied.contains(index) {
                 // What the part before a clock jump already covered is an overlap, not damage.
                 if !inStep { seamOverlaps += 1 }
-                if !inStep || place(&packet.pointee.pts, timeBase: stream.time_base) != .inside {
+                if !inStep || !keep(packet, of: stream) {
                     av_packet_unref(packet)
                     continue
                 }

@@ -1528,6 +1528,18 @@ final class TranscodeTests: ToolTestCase {
                                    in: folder)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertEqual(try Tool.frameHashes("piped.y4m", in: folder), burnt)
+        // A part from 1.2 s: the line on screen since 1.0 s shows on its first frames (to 1.5 s),
+        // from the file and from a pipe read from its beginning alike; the copied track keeps
+        // the line, cut to the part (it was left out).
+        try burn(odd, "part.mkv", ["--burn-subtitles", "1", "--start", "1.2"])
+        let part = try Tool.frameHashes("part.mkv", in: folder)
+        XCTAssertEqual(zip(part, bare.dropFirst(30)).map { $0 == $1 ? "." : "S" }.joined(),
+                       String(repeating: "S", count: 8) + String(repeating: ".", count: 12))
+        XCTAssertEqual(try Tool.probe("part.mkv", stream: "s", entries: "packet=pts_time,duration_time", in: folder), ["0.000000,0.300000"])
+        let pipedPart = try Tool.shell("cat plain.mkv | '\(Tool.clarity)' pipe --burn-subtitles 1 --start 1.2 --scale 2 --model bicubic "
+                                       + "--progress none > part.y4m", in: folder)
+        XCTAssertEqual(pipedPart.status, 0, pipedPart.stderr)
+        XCTAssertEqual(try Tool.frameHashes("part.y4m", in: folder), part)
         let video = try Tool.clarity(["transcode", "plain.mkv", "refused.mkv", "--burn-subtitles", "0"], in: folder)
         XCTAssertEqual(video.status, 64, video.stderr)
         XCTAssertTrue(video.stderr.contains("plain.mkv has no subtitle stream #0; its subtitles: #1"), video.stderr)

@@ -9,8 +9,9 @@ public struct SubtitleFont: Sendable {
     /// The fonts among `streams` (a file's attachments).
     static func attached(among streams: [StreamInfo]) -> [SubtitleFont] {
         streams.compactMap { s in
-            guard s.kind == .attachment, let type = s.tags.first(where: { $0.key.lowercased() == "mimetype" })?.value.lowercased(),
-                  mimeTypes.contains(type), let name = s.tags["filename"], let bytes = s.parameters.pointee.extradata,
+            let tag = { (key: String) in s.tags.first(where: { $0.key.lowercased() == key })?.value }
+            guard s.kind == .attachment, let type = tag("mimetype")?.lowercased(), mimeTypes.contains(type), let name = tag("filename"),
+                  let bytes = s.parameters.pointee.extradata,
                   s.parameters.pointee.extradata_size > 0 else { return nil }
             let data = UnsafeRawBufferPointer(start: bytes, count: Int(s.parameters.pointee.extradata_size)).map { CChar(bitPattern: $0) }
             return SubtitleFont(name: name, data: data)

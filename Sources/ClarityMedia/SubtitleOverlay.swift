@@ -131,60 +131,86 @@ final class SubtitleOverlay {
     private func layers(of picture: SubtitlePicture) -> [Layer] {
         let across = Self.placement(picture.x, picture.width, canvas: picture.canvas.width, part: (part.x, part.width), size: format.width)
         let down = Self.placement(picture.y, picture.height, canvas: picture.canvas.height, part: (part.y, part.height), size: format.height)
-        // The picture's bounds on the frame, a sample wider for the filter's reach.
-        let onFrame = { (canvas: Int, p: Placement) in (Double(canvas) - p.start) * p.scale }
-        let x0 = max(0, Int(onFrame(picture.x, across).rounded(.down)) - 1)
-        let x1 = min(format.width, Int(onFrame(picture.x + picture.width, across).rounded(.up)) + 1)
-        let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
-        let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
-        guard x1 > x0, y1 > y0 else { return components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) } }
-        let unscaled = [across, down].allSatisfy { $0.scale == 1 && $0.start == 0 }
-        let rgba = unscaled ? Self.window(of: picture, columns: x0..<x1, rows: y0..<y1)
-                            : Self.resample(picture, columns: x0..<x1, rows: y0..<y1, placed: (across, down))
-        let (width, height) = (x1 - x0, y1 - y0)
-        let yuv = YUVCode(format)
-        let alpha = (0..<width * height).map { rgba[$0 * 4 + 3] }
-        return components.map { c in
-            // Full-resolution samples first, then averaged over each subsampled block.
-            var full = [Float](repeating: 0, count: width * height)
-            for i in 0..<width * height {
-                let p = (r: rgba[i * 4], g: rgba[i * 4 + 1], b: rgba[i * 4 + 2], a: rgba[i * 4 + 3])
-                switch c.role {
-                case .alpha: full[i] = p.a * c.max
-                case .rgb(let k): full[i] = (k == 0 ? p.r : k == 1 ? p.g : p.b) * c.max
-                case .yuv(let k): full[i] = yuv.code(k, p, depth: c.depth)
-                }
-            }
-            guard c.subsampledX > 0 || c.subsampledY > 0 else { return Layer(x: x0, y: y0, width: width, height: height, value: full, alpha: alpha) }
-            let (bx, by) = (1 << c.subsampledX, 1 << c.subsampledY)
-            let (cx0, cy0) = (x0 >> c.subsampledX, y0 >> c.subsampledY)
-            let (cx1, cy1) = ((x1 + bx - 1) >> c.subsampledX, (y1 + by - 1) >> c.subsampledY)
-            var value = [Float](repeating: 0, count: (cx1 - cx0) * (cy1 - cy0)), coverage = value
-            for cy in cy0..<cy1 {
-                for cx in cx0..<cx1 {
-                    // Every luma position of the block counts; those outside the bounds are clear.
-                    var (v, a) = (Float(0), Float(0))
-                    for y in max(cy * by, y0)..<min(cy * by + by, y1) {
-                        for x in max(cx * bx, x0)..<min(cx * bx + bx, x1) {
-                            v += full[(y - y0) * width + x - x0]
-                            a += alpha[(y - y0) * width + x - x0]
-                        }
-                    }
-                    let n = Float(bx * by), at = (cy - cy0) * (cx1 - cx0) + cx - cx0
-                    (value[at], coverage[at]) = (v / n, a / n)
-                }
-            }
-            return Layer(x: cx0, y: cy0, width: cx1 - cx0, height: cy1 - cy0, value: value, alpha: coverage)
+        let none = components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) }
+        let rgba: [Float], columns: Range<Int>, rows: Range<Int>
+        if [across, down].allSatisfy({ $0.scale == 1 && $0.start == 0 }) {
+            // Drawn at the frame's size (text): the picture as it is, within the frame.
+            (columns, rows) = ((0..<format.width).clamped(to: picture.x..<picture.x + picture.width),
+                               (0..<format.height).clamped(to: picture.y..<picture.y + picture.height))
+            guard !columns.isEmpty, !rows.isEmpty else { return none }
+            let whole = columns.count == picture.width && rows.count == picture.height
+            rgba = whole ? picture.pixels : Self.window(of: picture, columns: columns, rows: rows)
+        } else {
+            // The picture's bounds on the frame, a sample wider for the filter's reach.
+            let onFrame = { (canvas: Int, p: Placement) in (Double(canvas) - p.start) * p.scale }
+            let x0 = max(0, Int(onFrame(picture.x, across).rounded(.down)) - 1)
+            let x1 = min(format.width, Int(onFrame(picture.x + picture.width, across).rounded(.up)) + 1)
+            let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
+            let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
+            guard x1 > x0, y1 > y0 else { return none }
+            (columns, rows) = (x0..<x1, y0..<y1)
+            rgba = Self.resample(picture, columns: columns, rows: rows, placed: (across, down))
         }
+        let yuv = YUVCode(format)
+        return rgba.withUnsafeBufferPointer { pixels in
+            components.map { layer(of: pixels, columns: columns, rows: rows, for: $0, yuv) }
+        }
+    }
+
+    /// One component's share of premultiplied RGBA `pixels` that cover `columns` and `rows`
+    /// of the frame: each of its samples from the average of the pixels it covers (those
+    /// outside the bounds clear), since the codes are affine in the premultiplied colour.
+    private func layer(of pixels: UnsafeBufferPointer<Float>, columns: Range<Int>, rows: Range<Int>, for c: Component, _ yuv: YUVCode) -> Layer {
+        let (bx, by) = (1 << c.subsampledX, 1 << c.subsampledY)
+        let (cx0, cy0) = (columns.lowerBound >> c.subsampledX, rows.lowerBound >> c.subsampledY)
+        let (cx1, cy1) = ((columns.upperBound + bx - 1) >> c.subsampledX, (rows.upperBound + by - 1) >> c.subsampledY)
+        let (width, height, n) = (cx1 - cx0, cy1 - cy0, Float(bx * by))
+        var value = [Float](repeating: 0, count: width * height), alpha = value
+        /// The component's code for the average premultiplied colour `p`.
+        func code(_ p: SIMD4<Float>) -> Float {
+            switch c.role {
+            case .alpha: return p.w * c.max
+            case .rgb(let k): return p[k] * c.max
+            case .yuv(let k): return yuv.code(k, (p.x, p.y, p.z, p.w), depth: c.depth)
+            }
+        }
+        value.withUnsafeMutableBufferPointer { value in
+            alpha.withUnsafeMutableBufferPointer { alpha in
+                guard bx > 1 || by > 1 else {
+                    // Sample for sample.
+                    let pixels = UnsafeRawPointer(pixels.baseAddress!).assumingMemoryBound(to: SIMD4<Float>.self)
+                    for i in 0..<width * height where pixels[i].w > 0 {
+                        (alpha[i], value[i]) = (pixels[i].w, code(pixels[i]))
+                    }
+                    return
+                }
+                for cy in cy0..<cy1 {
+                    let ys = max(cy * by, rows.lowerBound)..<min(cy * by + by, rows.upperBound)
+                    for cx in cx0..<cx1 {
+                        var sum = SIMD4<Float>.zero
+                        for y in ys {
+                            let line = (y - rows.lowerBound) * columns.count - columns.lowerBound
+                            for x in max(cx * bx, columns.lowerBound)..<min(cx * bx + bx, columns.upperBound) {
+                                let i = (line + x) * 4
+                                sum += SIMD4(pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3])
+                            }
+                        }
+                        guard sum.w > 0 else { continue }
+                        let p = sum / n, at = (cy - cy0) * width + cx - cx0
+                        (alpha[at], value[at]) = (p.w, code(p))
+                    }
+                }
+            }
+        }
+        return Layer(x: cx0, y: cy0, width: width, height: height, value: value, alpha: alpha)
     }
 
     /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`, where its canvas is
     /// the frame (text drawn at the frame's size).
     private static func window(of picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>) -> [Float] {
         var out = [Float](repeating: 0, count: rows.count * columns.count * 4)
-        let across = max(columns.lowerBound, picture.x)..<min(columns.upperBound, picture.x + picture.width)
-        guard !across.isEmpty else { return out }
-        for y in max(rows.lowerBound, picture.y)..<min(rows.upperBound, picture.y + picture.height) {
+        let across = columns.clamped(to: picture.x..<picture.x + picture.width)
+        for y in rows.clamped(to: picture.y..<picture.y + picture.height) where !across.isEmpty {
             let from = ((y - picture.y) * picture.width + across.lowerBound - picture.x) * 4
             let to = ((y - rows.lowerBound) * columns.count + across.lowerBound - columns.lowerBound) * 4
             out.replaceSubrange(to..<to + across.count * 4, with: picture.pixels[from..<from + across.count * 4])

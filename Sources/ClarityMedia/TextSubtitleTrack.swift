@@ -20,6 +20,10 @@ final class TextSubtitleTrack: SubtitlePictures {
     private let size: SubtitleCanvas
     private let colour: ((SIMD3<Float>) -> SIMD3<Float>)?
     private var shown: SubtitlePicture?
+    /// The pixels of the last drawing, whose memory the next one reuses: a drawing that
+    /// changes every frame (a fade) over much of a 4K frame would otherwise map and clear
+    /// tens of megabytes afresh each time.
+    private var canvas: [Float] = []
     private var drawings = 0
     var timeBase: AVRational { reader.timeBase }
 
@@ -93,6 +97,7 @@ final class TextSubtitleTrack: SubtitlePictures {
         let images = ass_render_frame(renderer, track, ms, &change)
         if change != 0 || drawings == 0 {
             drawings += 1
+            shown = nil
             shown = images.flatMap { composed($0) }
         }
         return shown
@@ -111,24 +116,26 @@ final class TextSubtitleTrack: SubtitlePictures {
         let left = images.map { Int($0.dst_x) }.min()!, top = images.map { Int($0.dst_y) }.min()!
         let right = images.map { Int($0.dst_x + $0.w) }.max()!, bottom = images.map { Int($0.dst_y + $0.h) }.max()!
         let (width, height) = (right - left, bottom - top)
-        var pixels = [Float](repeating: 0, count: width * height * 4)
-        for image in images {
-            // RRGGBBTT, TT the transparency.
-            let c = image.color
-            let rgb = SIMD3(Float(c >> 24), Float(c >> 16 & 255), Float(c >> 8 & 255)) / 255
-            let drawn = colour?(rgb) ?? rgb
-            let opacity = Float(255 - c & 255) / (255 * 255)
-            let (x, y) = (Int(image.dst_x) - left, Int(image.dst_y) - top)
-            for row in 0..<Int(image.h) {
-                let mask = image.bitmap + row * Int(image.stride)
-                for column in 0..<Int(image.w) where mask[column] != 0 {
-                    let a = Float(mask[column]) * opacity
-                    let at = ((y + row) * width + x + column) * 4
-                    for k in 0..<3 { pixels[at + k] = drawn[k] * a + pixels[at + k] * (1 - a) }
-                    pixels[at + 3] = a + pixels[at + 3] * (1 - a)
+        canvas.removeAll(keepingCapacity: true)
+        canvas.append(contentsOf: repeatElement(0, count: width * height * 4))
+        canvas.withUnsafeMutableBufferPointer { buffer in
+            let pixels = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: SIMD4<Float>.self)
+            for image in images {
+                // RRGGBBTT, TT the transparency.
+                let c = image.color
+                let rgb = SIMD3(Float(c >> 24), Float(c >> 16 & 255), Float(c >> 8 & 255)) / 255
+                let paint = SIMD4(colour?(rgb) ?? rgb, 1)
+                let opacity = Float(255 - c & 255) / (255 * 255)
+                let (x, y) = (Int(image.dst_x) - left, Int(image.dst_y) - top)
+                for row in 0..<Int(image.h) {
+                    let mask = image.bitmap + row * Int(image.stride), line = pixels + (y + row) * width + x
+                    for column in 0..<Int(image.w) where mask[column] != 0 {
+                        let a = Float(mask[column]) * opacity
+                        line[column] = paint * a + line[column] * (1 - a)
+                    }
                 }
             }
         }
-        return SubtitlePicture(canvas: size, x: left, y: top, width: width, height: height, pixels: pixels, serial: drawings)
+        return SubtitlePicture(canvas: size, x: left, y: top, width: width, height: height, pixels: canvas, serial: drawings)
     }
 }

@@ -75,6 +75,19 @@ final class LiveTests: ToolTestCase {
         XCTAssertGreaterThanOrEqual(final?["elapsed"] as? Double ?? 0, 0.45)
     }
 
+    /// RGB with alpha (PNG in MOV, a GIF) goes live as transcode takes it: converted to YUVA
+    /// for the luma stages, then to what the encoder takes (was refused: "the encoder cannot
+    /// take yuva444p"); an encoder that takes YUVA keeps the alpha.
+    func testPicturesWithAlphaGoLive() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-vf", "format=rgba", "-c:v", "png", "in.mov"],
+                        in: folder)
+        for (codec, format) in [("libx264", "yuv444p"), ("ffv1", "yuva444p")] {
+            let r = try Tool.clarity(["live", "in.mov", "out.mkv", "-y", "--deadline", "5s", "--codec", codec, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height,pix_fmt", in: folder), ["960,540,\(format)"], codec)
+        }
+    }
+
     /// `--size` routes at the bundled scale nearest it (x2 up to twice the input, as 1080p to
     /// 4K), then the canvas filter resizes to it; a size no larger than the input is refused.
     func testSizeRoutesAtTheNearestScale() throws {

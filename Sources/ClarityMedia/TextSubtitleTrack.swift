@@ -2,10 +2,12 @@ import CFFmpeg
 import CLibass
 
 /// Text subtitles (SubRip, ASS, WebVTT, MOV text) drawn by libass at the frame's size, set up
-/// as FFmpeg's subtitles filter sets it up (fonts the input carries, `force_style`). Events are
-/// read like picture subtitles, alongside the video or from packets handed over, so text too is
-/// burnt from a pipe or a live source, and a file is not read whole before the first frame.
-/// libass's drawing is made into one picture whenever it changes.
+/// as FFmpeg's subtitles filter sets it up (fonts the input carries, `force_style`), but with
+/// libass's own shaping: FFmpeg 5.1's filter asks for simple shaping (no kerning, Arabic not
+/// joined) by leaving an option unset. Events are read like picture subtitles, alongside the
+/// video or from packets handed over, so text too is burnt from a pipe or a live source, and a
+/// file is not read whole before the first frame. libass's drawing is made into one picture
+/// whenever it changes.
 final class TextSubtitleTrack: SubtitlePictures {
     /// One event's lines, on libass's clock (ms).
     private struct Lines {
@@ -60,7 +62,7 @@ final class TextSubtitleTrack: SubtitlePictures {
         self.track = track
         (self.size, self.colour) = (size, colour)
         // Lines broken where Unicode allows (CJK has no spaces), except in ASS, which breaks
-        // its own; as FFmpeg's filter does since 6.0.
+        // its own, as later FFmpeg's filter does.
         if ![AV_CODEC_ID_ASS, AV_CODEC_ID_SSA].contains(reader.codec) {
             _ = ass_track_set_feature(track, ASS_FEATURE_WRAP_UNICODE, 1)
         }

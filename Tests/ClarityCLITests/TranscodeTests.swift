@@ -1540,6 +1540,23 @@ final class TranscodeTests: ToolTestCase {
                                        + "--progress none > part.y4m", in: folder)
         XCTAssertEqual(pipedPart.status, 0, pipedPart.stderr)
         XCTAssertEqual(try Tool.frameHashes("part.y4m", in: folder), part)
+        // On HDR video (PQ), white text sits at the graphics white, 203 cd/m2 (573 in 10 bits),
+        // as pictures do: the most common sample where the line is drawn (the filter drew 942).
+        try Tool.ffmpeg(["-i", "plain.mkv", "-map", "0", "-c:s", "copy", "-c:v", "libx265", "-pix_fmt", "yuv420p10le", "-x265-params",
+                         "log-level=error:colorprim=bt2020:transfer=smpte2084:colormatrix=bt2020nc", "hdr.mkv"], in: folder)
+        for (out, extra) in [("hdr-plain.mkv", [String]()), ("hdr-burnt.mkv", ["--burn-subtitles", "1", "--subtitle-style", "FontSize=60,Outline=0,Shadow=0"])] {
+            let r = try Tool.clarity(["transcode", "hdr.mkv", out, "--codec", "ffv1", "--progress", "none"] + extra, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        /// Frame 10's luma samples.
+        let luma = { (file: String) -> [Int] in
+            let raw = [UInt8](try Tool.ffmpeg(["-i", file, "-vf", "select=eq(n\\,10),extractplanes=y", "-frames:v", "1", "-f", "rawvideo", "-"],
+                                              in: self.folder).stdout)
+            return stride(from: 0, to: raw.count - 1, by: 2).map { Int(raw[$0]) | Int(raw[$0 + 1]) << 8 }
+        }
+        let drawn = zip(try luma("hdr-burnt.mkv"), try luma("hdr-plain.mkv")).filter { $0 != $1 }.map(\.0)
+        let counts = Dictionary(drawn.map { ($0, 1) }, uniquingKeysWith: +)
+        XCTAssertEqual(counts.max { $0.value < $1.value }?.key, 573, "white")
         let video = try Tool.clarity(["transcode", "plain.mkv", "refused.mkv", "--burn-subtitles", "0"], in: folder)
         XCTAssertEqual(video.status, 64, video.stderr)
         XCTAssertTrue(video.stderr.contains("plain.mkv has no subtitle stream #0; its subtitles: #1"), video.stderr)

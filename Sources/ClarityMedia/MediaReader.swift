@@ -105,6 +105,8 @@ public final class MediaReader {
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
     private var copied: Set<Int> = []
+    /// The copied streams of text subtitles, whose lines are cut to the part (`keep`).
+    private var copiedText: Set<Int> = []
     private var draining = false
     /// The decoder has given its last frame (or the part read has ended).
     private var finished = false
@@ -288,7 +290,7 @@ public final class MediaReader {
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)
             let mov = String(cString: ctx.pointee.iformat.pointee.name).hasPrefix("mov")
-            let piped = ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } ?? false
+            let piped = !Self.seekable(ctx)
             avformat_close_input(&context)
             if mov && piped {
                 // Most MP4s keep their index (moov) after the media, which a pipe has passed by
@@ -381,8 +383,7 @@ public final class MediaReader {
             // dropped. An input that cannot seek (a pipe, a device) is read from its
             // beginning: Matroska's and MP4's demuxers would "seek" a pipe by reading on, past
             // the key frame the part needs.
-            let seekable = ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0 } ?? false
-            if range.start > 0 && seekable { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
+            if range.start > 0 && Self.seekable(ctx) { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
         let shift = Double(begin) / 1e6, length = duration
@@ -423,6 +424,7 @@ public final class MediaReader {
     public func selectCopiedStreams(_ indices: Set<Int>) {
         copied = indices
         guard let ctx = context else { return }
+        copiedText = indices.filter { SubtitleReencoder.holdsText(ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id) == true }
         for i in 0..<Int(ctx.pointee.nb_streams) where i != videoStream.index {
             ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
         }
@@ -519,8 +521,7 @@ public final class MediaReader {
     /// it, as `--add-subtitles` cuts a file, rather than lost or left running past the end.
     private func keep(_ packet: UnsafeMutablePointer<AVPacket>, of stream: AVStream) -> Bool {
         let p = packet.pointee, timeBase = stream.time_base
-        let text = (avcodec_descriptor_get(stream.codecpar.pointee.codec_id)?.pointee.props ?? 0) & AV_CODEC_PROP_TEXT_SUB != 0
-        if text && !range.isAll && p.pts != clarity_nopts_value() && p.duration > 0 {
+        if copiedText.contains(Int(p.stream_index)) && !range.isAll && p.pts != clarity_nopts_value() && p.duration > 0 {
             let first = av_rescale_q(begin, clarity_time_base_q(), timeBase), finish = p.pts + p.duration
             if p.pts < first && finish > first {
                 (packet.pointee.pts, packet.pointee.dts, packet.pointee.duration) = (first, first, finish - first)
@@ -561,6 +562,11 @@ public final class MediaReader {
         let start = max(0, Double(first.start) * av_q2d(first.time_base) - origin), end = Double(last.end) * av_q2d(last.time_base) - origin
         guard end > start else { throw MediaError(.invalidArgument, "--chapters \(label): \(name)'s chapters \(label) last no time") }
         return InputRange(start: start, duration: end - start)
+    }
+
+    /// Whether `ctx` is read from something that can seek (not a pipe, nor a device).
+    private static func seekable(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+        ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0 } ?? false
     }
 
     /// The protocol FFmpeg would read `url` by ("file", "http", "concat", ...), nil for none it has.

@@ -119,7 +119,7 @@ public struct SubtitleBurn: Sendable {
             origin = .packets(chosen!)
         }
         self.forcedOnly = forcedOnly
-        if (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0 {
+        if SubtitleReencoder.holdsText(codec) == false {
             if style != nil {
                 throw MediaError(.invalidArgument, "--subtitle-style styles text subtitles: \(String(cString: avcodec_get_name(codec))) "
                                  + "subtitles are pictures, drawn as they are")

@@ -10,14 +10,14 @@ public struct SubtitleCharset: Sendable {
     /// Whether it was guessed (Windows-1252, the West's most common) rather than given.
     public let guessed: Bool
 
-    /// Whether iconv knows `name`.
-    public static func isKnown(_ name: String) -> Bool { (try? Converter(from: name)) != nil }
+    /// Refuses a `name` iconv does not know.
+    public static func check(_ name: String) throws { _ = try Converter(from: name) }
 
     /// What the subtitle file at `path`, of `codec`, needs: nil where it holds pictures or is
     /// UTF-8 (or UTF-16 with a byte-order mark, which FFmpeg reads); else `given`, or
     /// Windows-1252 where none is.
     static func of(_ path: String, codec: AVCodecID, given: String?) throws -> SubtitleCharset? {
-        guard (avcodec_descriptor_get(codec)?.pointee.props ?? 0) & AV_CODEC_PROP_TEXT_SUB != 0,
+        guard SubtitleReencoder.holdsText(codec) == true,
               let size = try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int, size < 64 << 20,
               let bytes = FileManager.default.contents(atPath: path) else { return nil }
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) || String(validating: bytes, as: UTF8.self) != nil {
@@ -35,7 +35,7 @@ public struct SubtitleCharset: Sendable {
 
         init(from name: String) throws {
             guard let converter = iconv_open("UTF-8", name), converter != UnsafeMutableRawPointer(bitPattern: -1) else {
-                throw MediaError(.invalidArgument, "--subtitle-charset \(name): not a character set iconv knows (CP1251, ISO-8859-2, GB18030, ...)")
+                throw MediaError(.invalidArgument, "--subtitle-charset \(name): not a character set iconv knows (CP1251, ISO-8859-2, GB18030, ...; `iconv -l` lists them)")
             }
             self.converter = converter
         }

@@ -29,7 +29,7 @@ public final class SubtitleFile {
         format = ctx
         let st = try SubtitleInput.firstSubtitleStream(of: ctx, path: path, for: "--add-subtitles")
         let par = st.pointee.codecpar!
-        let pictures = (avcodec_descriptor_get(par.pointee.codec_id)?.pointee.props ?? 0) & AV_CODEC_PROP_BITMAP_SUB != 0
+        let pictures = SubtitleReencoder.holdsText(par.pointee.codec_id) == false
         if pictures && (par.pointee.width <= 0 || par.pointee.height <= 0) { (par.pointee.width, par.pointee.height) = canvas }
         if let language = Self.language(of: path), av_dict_get(st.pointee.metadata, "language", nil, 0) == nil {
             av_dict_set(&st.pointee.metadata, "language", language, 0)

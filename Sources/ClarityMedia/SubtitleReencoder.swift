@@ -22,7 +22,7 @@ final class SubtitleReencoder {
     static let openEndedMilliseconds: Int64 = 5000
 
     /// Whether the subtitles of `codec` are text, pictures, or neither (nil).
-    private static func holdsText(_ codec: AVCodecID) -> Bool? {
+    static func holdsText(_ codec: AVCodecID) -> Bool? {
         guard let props = avcodec_descriptor_get(codec)?.pointee.props else { return nil }
         if (props & AV_CODEC_PROP_TEXT_SUB) != 0 { return true }
         return (props & AV_CODEC_PROP_BITMAP_SUB) != 0 ? false : nil

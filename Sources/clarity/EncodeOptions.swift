@@ -167,8 +167,8 @@ struct EncodeOptions: ParsableArguments {
         if let subtitleStyle, subtitleStyle.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--subtitle-style takes ASS style fields (FontSize=24,Outline=2, ...), not nothing")
         }
-        if let subtitleCharset, !SubtitleCharset.isKnown(subtitleCharset) {
-            throw ValidationError("--subtitle-charset \(subtitleCharset): not a character set iconv knows (CP1251, ISO-8859-2, GB18030, ...; `iconv -l` lists them)")
+        if let subtitleCharset {
+            do { try SubtitleCharset.check(subtitleCharset) } catch let error as MediaError { throw ValidationError(error.message) }
         }
         if burnForcedOnly && burnSubtitles == nil {
             throw ValidationError("--burn-forced-only chooses lines of the subtitles --burn-subtitles burns: give that too")

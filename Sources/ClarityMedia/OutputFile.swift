@@ -22,7 +22,10 @@ public final class OutputFile {
     /// Pictures of a sequence counted into `bytesWritten` so far, and their bytes.
     private var counted: (pictures: Int, bytes: Int64) = (0, 0)
 
-    public init(_ path: String, overwrite: Bool) throws {
+    /// `sources` are the files the run reads (its input, subtitle files): an output that is one
+    /// of them, by whatever path, is refused even with `overwrite`, as ffmpeg refuses it, since
+    /// the enhanced copy would replace the only original.
+    public init(_ path: String, overwrite: Bool, sources: [String] = []) throws {
         isURL = path.contains("://")
         if path == "-" || path.hasPrefix("pipe:") || isURL {
             finalPath = path == "-" ? "pipe:1" : path
@@ -48,6 +51,9 @@ public final class OutputFile {
         let first = isSequence ? PictureSequence.picture(path, PictureSequence.firstWritten) ?? path : path
         if FileManager.default.fileExists(atPath: first, isDirectory: &isDir) {
             if isDir.boolValue { throw MediaError(.outputUnwritable, "output is a folder: \(path)") }
+            if let source = sources.first(where: { Self.sameFile($0, first) }) {
+                throw MediaError(.outputUnwritable, "output \(first) is \(source == first ? "the input" : "the input \(source)"): write the enhanced copy elsewhere")
+            }
             if !overwrite { throw MediaError(.outputUnwritable, "output exists: \(first) (use --overwrite to replace it)") }
         }
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
@@ -61,6 +67,13 @@ public final class OutputFile {
         writingPath = url.deletingLastPathComponent().appendingPathComponent(stem + "\(getpid())\(ext)").path
         TemporaryFiles.shared.register(writingPath, sequence: isSequence)
         if !isSequence { Self.removeLeftovers(in: folder, stem: stem, ext: ext) }
+    }
+
+    /// Whether two paths name one file (through links, `./`, another case on a folder that
+    /// ignores it).
+    private static func sameFile(_ a: String, _ b: String) -> Bool {
+        var x = stat(), y = stat()
+        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
     }
 
     /// Removes what runs killed outright (no chance to clean up: SIGKILL, a power cut) left

@@ -123,7 +123,9 @@ struct EnhanceRun {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")
             }
-            let file = try OutputFile(output, overwrite: encode.overwrite)
+            var sources = [input] + encode.addedSubtitles
+            if case .file(let path)? = encode.burnSubtitles { sources.append(path) }
+            let file = try OutputFile(output, overwrite: encode.overwrite, sources: sources)
             let writer = try MediaWriter(output: file, format: encode.format)
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags

@@ -132,6 +132,14 @@ final class BadInputTests: ToolTestCase {
         _ = FileManager.default.createFile(atPath: path("taken.mp4"), contents: Data("keep me".utf8))
         try expectFailure(["transcode", "in.mp4", "taken.mp4"], status: 73, mentioning: "--overwrite")
         XCTAssertEqual(try String(contentsOfFile: path("taken.mp4")), "keep me")
+        // The input itself, by any path, is never replaced: the original would be lost.
+        try FileManager.default.createSymbolicLink(atPath: path("link.mp4"), withDestinationPath: "in.mp4")
+        let original = try Data(contentsOf: URL(fileURLWithPath: path("in.mp4")))
+        for (input, output) in [("in.mp4", "in.mp4"), ("link.mp4", "./in.mp4"), ("in.mp4", "link.mp4")] {
+            try expectFailure(["transcode", input, output, "--overwrite", "--scale", "2"], status: 73, mentioning: "write the enhanced copy elsewhere")
+        }
+        try expectFailure(["transcode", "in.mp4", "taken.mp4", "--overwrite", "--burn-subtitles", "taken.mp4"], status: 73, mentioning: "is the input")
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("in.mp4"))), original)
     }
 
     func testTruncatedInputCompletesWithAWarning() throws {

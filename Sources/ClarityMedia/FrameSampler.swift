@@ -12,13 +12,10 @@ final class FrameSampler {
 
     /// Every stored property has its value before the first way out, so that a failure here
     /// still closes what was opened (in deinit).
-    init?(url: String, format: UnsafePointer<AVInputFormat>?, options: [String: String], stream index: Int) {
+    init?(_ file: SecondLook, stream index: Int) {
         self.index = index
-        var dictionary: OpaquePointer?
-        defer { av_dict_free(&dictionary) }
-        for (key, value) in options { av_dict_set(&dictionary, key, value, 0) }
-        guard avformat_open_input(&context, url, format, &dictionary) >= 0, let ctx = context,
-              avformat_find_stream_info(ctx, nil) >= 0, index < Int(ctx.pointee.nb_streams),
+        context = file.open()
+        guard let ctx = context, index < Int(ctx.pointee.nb_streams),
               let stream = ctx.pointee.streams[index], let par = stream.pointee.codecpar,
               let codec = avcodec_find_decoder(par.pointee.codec_id) else { return nil }
         decoder = avcodec_alloc_context3(codec)

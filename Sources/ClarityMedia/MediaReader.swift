@@ -107,6 +107,16 @@ public final class MediaReader {
     private var copied: Set<Int> = []
     /// The copied streams of text subtitles, whose lines are cut to the part (`keep`).
     private var copiedText: Set<Int> = []
+    /// The copied streams of Blu-ray subtitles, whose set on screen at the part's start is
+    /// carried to it.
+    private var copiedPGS: Set<Int> = []
+    private var carry = PGSCarry()
+    /// Whether the input was sought to the part (a look back then reads what the carry needs).
+    private var sought = false
+    /// The input opened again, where it can be.
+    private var secondLook: SecondLook?
+    /// Items read and handed out after the carried packets.
+    private var waiting: [MediaItem] = []
     private var draining = false
     /// The decoder has given its last frame (or the part read has ended).
     private var finished = false
@@ -259,8 +269,9 @@ public final class MediaReader {
         let stream = ctx.pointee.streams[Int(best)]!
         let par = stream.pointee.codecpar!
         // One second look at a file serves every look-ahead below, opened when one needs it.
-        lazy var sampler = rereadable
-            ? FrameSampler(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions, stream: Int(best)) : nil
+        let look = rereadable ? SecondLook(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions) : nil
+        secondLook = look
+        lazy var sampler = look.flatMap { FrameSampler($0, stream: Int(best)) }
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file
         // (HLG's light levels, where a grade states them, too).
         if ColourProperties(par.pointee).isHDR, HDRStaticMetadata(video.sideData).isEmpty,
@@ -383,7 +394,10 @@ public final class MediaReader {
             // dropped. An input that cannot seek (a pipe, a device) is read from its
             // beginning: Matroska's and MP4's demuxers would "seek" a pipe by reading on, past
             // the key frame the part needs.
-            if range.start > 0 && Self.seekable(ctx) { KeyFrameSeek.seek(ctx, video: Int32(best), before: first) }
+            if range.start > 0 && Self.seekable(ctx) {
+                KeyFrameSeek.seek(ctx, video: Int32(best), before: first)
+                sought = true
+            }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
         let shift = Double(begin) / 1e6, length = duration
@@ -424,7 +438,13 @@ public final class MediaReader {
     public func selectCopiedStreams(_ indices: Set<Int>) {
         copied = indices
         guard let ctx = context else { return }
-        copiedText = indices.filter { SubtitleReencoder.holdsText(ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id) == true }
+        let codec = { ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id }
+        copiedText = indices.filter { SubtitleReencoder.holdsText(codec($0)) == true }
+        copiedPGS = indices.filter { PGSCarry.carries(codec($0)) }
+        // The set on screen at the start may lie before where the seek landed.
+        if sought, !copiedPGS.isEmpty, carry.isEmpty, framesHandedOut == 0, let secondLook {
+            carry.lookBack(in: secondLook, streams: copiedPGS, video: videoStream.index, before: begin)
+        }
         for i in 0..<Int(ctx.pointee.nb_streams) where i != videoStream.index {
             ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
         }
@@ -516,10 +536,10 @@ public final class MediaReader {
         return .inside
     }
 
-    /// Whether a packet of a copied stream falls in the part read (its timestamp then moved to
-    /// the part's clock). A text subtitle on screen across the part's start or end is cut to
+    /// Where a packet of a copied stream falls against the part read (inside, its timestamp
+    /// moved to the part's clock). A text subtitle on screen across the part's start or end is cut to
     /// it, as `--add-subtitles` cuts a file, rather than lost or left running past the end.
-    private func keep(_ packet: UnsafeMutablePointer<AVPacket>, of stream: AVStream) -> Bool {
+    private func keep(_ packet: UnsafeMutablePointer<AVPacket>, of stream: AVStream) -> Place {
         let p = packet.pointee, timeBase = stream.time_base
         if copiedText.contains(Int(p.stream_index)) && !range.isAll && p.pts != clarity_nopts_value() && p.duration > 0 {
             let first = av_rescale_q(begin, clarity_time_base_q(), timeBase), finish = p.pts + p.duration
@@ -531,7 +551,14 @@ public final class MediaReader {
                 if packet.pointee.pts < last && finish > last { packet.pointee.duration = last - packet.pointee.pts }
             }
         }
-        return place(&packet.pointee.pts, timeBase: timeBase) == .inside
+        return place(&packet.pointee.pts, timeBase: timeBase)
+    }
+
+    /// `item`, the first of the part, after the Blu-ray subtitles still on screen at its start.
+    private func handOut(_ item: MediaItem) -> MediaItem {
+        guard !carry.isEmpty else { return item }
+        waiting = carry.release().map { .packet($0) } + [item]
+        return waiting.removeFirst()
     }
 
     /// How far the output's clock is behind the input's, in `timeBase`.
@@ -662,6 +689,7 @@ public final class MediaReader {
     /// The next decoded frame or copied packet; nil, with `finished` set, at the end of the
     /// stream or of the part read.
     private func decoded() throws -> MediaItem? {
+        if !waiting.isEmpty { return waiting.removeFirst() }
         guard let ctx = context, let dec = decoder, !finished else { return nil }
         while true {
             if let frame = av_frame_alloc() {
@@ -680,7 +708,7 @@ public final class MediaReader {
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
                     }
-                    return .frame(try reshaped(VideoFrame(owning: frame)))
+                    return handOut(.frame(try reshaped(VideoFrame(owning: frame))))
                 }
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)
@@ -729,12 +757,17 @@ public final class MediaReader {
             } else if copied.contains(index) {
                 // What the part before a clock jump already covered is an overlap, not damage.
                 if !inStep { seamOverlaps += 1 }
-                if !inStep || !keep(packet, of: stream) {
+                let spot = inStep ? keep(packet, of: stream) : nil
+                if spot == .before && copiedPGS.contains(index) && !sought {
+                    carry.hold(packet)
+                    continue
+                }
+                if spot != .inside {
                     av_packet_unref(packet)
                     continue
                 }
                 if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts -= offset(in: stream.time_base) }
-                return .packet(Packet(movingFrom: packet))
+                return handOut(.packet(Packet(movingFrom: packet)))
             } else {
                 av_packet_unref(packet)
             }

@@ -1737,6 +1737,42 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A Blu-ray subtitle states no end: the one on screen as a part starts is carried to the
+    /// start of the copied track (ffmpeg's -ss drops it), also from before the key frame the
+    /// part was sought to, and from a pipe; a screen cleared before the start carries nothing.
+    func testPictureSubtitlesOnScreenAtTheStartAreKept() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "10", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 64, height: 36)
+        pgs.show(at: 1, x: 10, y: 20, w: 40, h: 10)
+        pgs.clear(at: 6, x: 10, y: 20, w: 40, h: 10)
+        pgs.show(at: 7, x: 4, y: 2, w: 50, h: 8)
+        pgs.clear(at: 8, x: 4, y: 2, w: 50, h: 8)
+        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
+        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        let cut = ["--start", "5.5", "--model", "bicubic", "--progress", "none"]
+        XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "part.mkv"] + cut, in: folder).status, 0)
+        XCTAssertEqual(try Tool.shell("'\(Tool.clarity)' transcode - piped.mkv \(cut.joined(separator: " ")) < subs.mkv", in: folder).status, 0)
+        for file in ["part.mkv", "piped.mkv"] {
+            XCTAssertEqual(try Tool.probe(file, stream: "s", entries: "packet=pts_time", in: folder),
+                           ["0.000000", "0.500000", "1.500000", "2.500000"], file)
+        }
+        // In MP4 as a DVD subtitle that ends when the screen is cleared.
+        XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "part.mp4"] + cut, in: folder).status, 0)
+        XCTAssertEqual(try Tool.probe("part.mp4", stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder),
+                       ["0.000000,489", "1.500000,989"])
+        // Burnt from a pipe, on the frames of 5.6 and 5.8 s (and 7 to 8 s).
+        let burnt = try Tool.shell("'\(Tool.clarity)' pipe --burn-subtitles 1 \(cut.joined(separator: " ")) < subs.mkv > burnt.y4m", in: folder)
+        XCTAssertEqual(burnt.status, 0, burnt.stderr)
+        XCTAssertEqual(try Tool.shell("'\(Tool.clarity)' pipe \(cut.joined(separator: " ")) < subs.mkv > plain.y4m", in: folder).status, 0)
+        let (a, b) = (try Tool.frameHashes("burnt.y4m", in: folder), try Tool.frameHashes("plain.y4m", in: folder))
+        XCTAssertEqual(a.count, 22)
+        XCTAssertEqual(zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }.map(\.offset), [0, 1, 7, 8, 9, 10, 11])
+        // Cleared at 6 s: nothing to carry to 6.5.
+        XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "later.mkv", "--start", "6.5", "--model", "bicubic", "--progress", "none"],
+                                        in: folder).status, 0)
+        XCTAssertEqual(try Tool.probe("later.mkv", stream: "s", entries: "packet=pts_time", in: folder), ["0.500000", "1.500000"])
+    }
+
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)

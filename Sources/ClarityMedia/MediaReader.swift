@@ -450,6 +450,11 @@ public final class MediaReader {
         }
     }
 
+    /// Whether the first frame shows anything transparent; nil where its format has alpha and
+    /// the input cannot be opened again to look.
+    public lazy var firstFrameShowsTransparency: Bool? = videoFormat.hasAlpha
+        ? secondLook.flatMap { FrameSampler($0, stream: videoStream.index)?.next() }.map(PixelFormatLoss.showsTransparency) : false
+
     /// How the container says the video is interlaced ("top field first"); nil when progressive
     /// or not said.
     public var interlacing: String? { Self.fieldOrder(videoStream.parameters.pointee.field_order) }

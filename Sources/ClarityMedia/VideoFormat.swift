@@ -124,9 +124,11 @@ extension VideoFormat {
     public func closestPixelFormat(among accepted: [AVPixelFormat]) -> AVPixelFormat {
         if accepted.isEmpty || accepted.contains(pixelFormat) { return pixelFormat }
         var list = accepted + [AV_PIX_FMT_NONE]
-        let alpha = (av_pix_fmt_desc_get(pixelFormat)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0
-        return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, alpha ? 1 : 0, nil)
+        return avcodec_find_best_pix_fmt_of_list(&list, pixelFormat, hasAlpha ? 1 : 0, nil)
     }
+
+    /// Whether the format has alpha (pal8 counts: its palette may).
+    public var hasAlpha: Bool { (av_pix_fmt_desc_get(pixelFormat)?.pointee.flags ?? 0) & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 }
 
     /// Whether samples are RGB (packed or planar GBR) rather than luma and chroma.
     public var isRGB: Bool {

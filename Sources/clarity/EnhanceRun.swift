@@ -68,6 +68,24 @@ struct EnhanceRun {
             .compactMap { $0 }.joined(separator: " and ")
     }
 
+    /// Says what frames lose to the pixel format `encoder` takes, and where an RGB input made
+    /// H.264 or HEVC in 4:4:4, that few players play it.
+    static func warnOfPixelFormat(from input: VideoFormat, to output: VideoFormat, encoder: String, transparent: Bool?) {
+        let loss = PixelFormatLoss(from: input.pixelFormat, to: output.pixelFormat, transparent: transparent)
+        if !loss.isEmpty {
+            let keepers = PixelFormatLoss.keepers(of: input.pixelFormat, besides: encoder).prefix(2)
+            let lost = loss.losses.count > 1 ? loss.losses.dropLast().joined(separator: ", ") + " and " + loss.losses.last! : loss.losses[0]
+            Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)"
+                            + (keepers.isEmpty ? "" : " (--codec \(keepers.joined(separator: " or ")) keeps it all)"))
+        }
+        if input.isRGB && ["libx264", "libx265"].contains(encoder) && output.pixelFormat == AV_PIX_FMT_YUV444P {
+            let enough = output.width >= 2 * input.width && output.height >= 2 * input.height
+            Console.warning("\(encoder) writes RGB input (\(input.pixelFormatName)) as yuv444p, which browsers, phones and many players "
+                            + "cannot play: --pix-fmt yuv420p writes what they play"
+                            + (enough ? " (at this size it still holds every colour sample of the input)" : ""))
+        }
+    }
+
     /// A frame rate as people write it: 12.5, 29.97, 30.
     static func fps(_ rate: Double) -> String { String(format: "%.5g", rate) }
 
@@ -165,6 +183,10 @@ struct EnhanceRun {
                 Console.warning("\(encoderName) encodes \(whole.pixelFormatName) only at even sizes: \(whole.width)x\(whole.height) "
                                 + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
                                 + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
+            }
+            if !run.quiet && encode.pixelFormat == nil && writer.toneMappedPeak == nil {
+                Self.warnOfPixelFormat(from: reader.videoFormat, to: pump.outputFormat, encoder: encoderName,
+                                       transparent: reader.firstFrameShowsTransparency)
             }
             if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {
                 Console.warning("\(encoderName) is lossless: \(rate) does nothing (it keeps every frame exactly; a lossy encoder such as libx264 takes a rate)")

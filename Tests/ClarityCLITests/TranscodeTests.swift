@@ -533,6 +533,34 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("opaque.webm", stream: "v", entries: "stream_tags=alpha_mode", in: folder), [], "no alpha, none said")
     }
 
+    /// An encoder that lacks the input's pixel format gets the nearest it takes; what that
+    /// loses (transparency the frames show, bits, colour detail) is said, with an encoder that
+    /// keeps it. RGB made 4:4:4 H.264 is said to play in few players.
+    func testWhatTheEncodersPixelFormatLosesIsSaid() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90,format=rgba,colorchannelmixer=aa=0.5", "-frames:v", "2", "-c:v", "png",
+                         "see-through.mov"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90,format=rgba", "-frames:v", "2", "-c:v", "png", "opaque.mov"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90", "-frames:v", "2", "-pix_fmt", "yuv444p10le", "-c:v", "ffv1", "deep.mkv"],
+                        in: folder)
+        let warnings = { (args: [String]) -> [String] in
+            let r = try Tool.clarity(["transcode"] + args + ["-y", "--progress", "none"], in: self.folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            return r.stderr.split(separator: "\n").filter { $0.hasPrefix("clarity: warning: ") }.map { String($0.dropFirst(18)) }
+        }
+        let playable = "libx264 writes RGB input (rgba) as yuv444p, which browsers, phones and many players cannot play: --pix-fmt yuv420p "
+            + "writes what they play"
+        XCTAssertEqual(try warnings(["see-through.mov", "out.mp4", "--scale", "2"]),
+                       ["libx264 takes no rgba: written as yuv444p, without its transparency (--codec prores_ks or ffv1 keeps it all)",
+                        playable + " (at this size it still holds every colour sample of the input)"])
+        XCTAssertEqual(try warnings(["opaque.mov", "out.mp4"]), [playable], "an opaque picture loses nothing")
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=pix_fmt", in: folder), ["yuv444p"])
+        XCTAssertEqual(try warnings(["opaque.mov", "out.mp4", "--pix-fmt", "yuv420p"]), [], "chosen, not said")
+        XCTAssertEqual(try warnings(["deep.mkv", "out.avi", "--codec", "mpeg4"]),
+                       ["mpeg4 takes no yuv444p10le: written as yuv420p, without 2 of its 10 bits and colour detail (4:2:0 from 4:4:4) "
+                        + "(--codec libx264 or libx265 keeps it all)"])
+        XCTAssertEqual(try warnings(["deep.mkv", "out.mkv", "--codec", "libx264"]), [], "libx264 takes it")
+    }
+
     /// A GIF's frames each get the 256 colours that suit them (ordered dithering): a fixed 3-3-2
     /// palette, which ffmpeg's gif encoder takes unless told otherwise, bands every gradient.
     /// Transparency becomes the palette's transparent entry (it was lost).

@@ -19,6 +19,8 @@ final class FilterChain {
     var outputShape: (width: Int, height: Int, pixelFormat: AVPixelFormat) {
         (Int(av_buffersink_get_w(sink)), Int(av_buffersink_get_h(sink)), AVPixelFormat(rawValue: av_buffersink_get_format(sink)))
     }
+    /// The shape of the pixels pulled.
+    var sampleAspectRatio: AVRational { av_buffersink_get_sample_aspect_ratio(sink) }
 
     /// `filters` by name, with their options (FFmpeg's `key=value:...`), one after another.
     convenience init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {
@@ -27,13 +29,13 @@ final class FilterChain {
     }
 
     /// `filters`, then filters a user gave with `option` (`--vf`, in FFmpeg's graph syntax),
-    /// which must keep the size of the frames `filters` give (`shown`; `format`'s when nil):
-    /// what follows was set up for it. Their frames are converted back to the pixel format
+    /// which must keep the size `size` where one is given: what follows was set up for it
+    /// (`--post-vf`, before an encoder). Their frames are converted back to the pixel format
     /// that came in (a filter of YUV, eq, on RGB frames), as ffmpeg converts to what follows.
     /// Their mistakes are the user's to mend (exit 64). They see frames on the output's clock,
     /// as ffmpeg's filters after its `-ss` do.
     static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
-                       format: VideoFormat, keeping shown: VideoFormat? = nil, purpose: String) throws -> FilterChain {
+                       format: VideoFormat, keeping size: VideoFormat?, purpose: String) throws -> FilterChain {
         let user = userGraph.map { [$0, "format=pix_fmts=\(format.pixelFormatName)"] } ?? []
         let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
         let chain: FilterChain
@@ -43,10 +45,10 @@ final class FilterChain {
             guard let userGraph else { throw error }
             throw MediaError(.invalidArgument, "\(option) '\(userGraph)': \(error.message)")
         }
-        let shape = chain.outputShape, size = shown ?? format
-        if let userGraph, shape.width != size.width || shape.height != size.height {
+        let shape = chain.outputShape
+        if let userGraph, let size, shape.width != size.width || shape.height != size.height {
             throw MediaError(.invalidArgument, "\(option) '\(userGraph)' turns \(size.width)x\(size.height) frames into "
-                             + "\(shape.width)x\(shape.height): its filters must keep the size (--crop and --size change it)")
+                             + "\(shape.width)x\(shape.height): its filters must keep the size (--vf may change it)")
         }
         return chain
     }

@@ -376,8 +376,7 @@ public final class MediaReader {
             output.peakFrameRate = av_mul_q(decoded.peakFrameRate, deinterlace.rateChange)
         }
         if let userRate = filters?.userRate { (output.frameRate, output.peakFrameRate) = (userRate, userRate) }
-        if let crop { (output.width, output.height) = (crop.width, crop.height) }
-        videoFormat = output
+        videoFormat = filters?.shaping(output) ?? output
         let rest = whole.map { max(0, $0 - range.start) }
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
@@ -637,13 +636,9 @@ public final class MediaReader {
         guard quarters != 0, filterPlan.quarterTurns == 0, framesHandedOut == 0 else { return }
         var plan = filterPlan
         plan.quarterTurns = quarters
-        filters = try ReadFilters(format: decodedFormat, plan: plan)
-        filterPlan = plan
-        var shown = videoFormat
-        if quarters != 2 {
-            (shown.width, shown.height) = (shown.height, shown.width)
-            shown.sampleAspectRatio = AVRational(num: shown.sampleAspectRatio.den, den: shown.sampleAspectRatio.num)
-        }
+        let upright = try ReadFilters(format: decodedFormat, plan: plan)
+        (filters, filterPlan) = (upright, plan)
+        var shown = upright.shaping(videoFormat)
         shown.displayRotation = 0
         videoFormat = shown
         videoStream.sideData.removeAll { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }

@@ -308,7 +308,7 @@ public final class MediaWriter {
             (format, toneMappedPeak) = (sdr, peak)
         }
         if let graph = settings.postFilters {
-            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, purpose: "--post-vf filters"))
+            conversions.append(try FilterChain.ending(with: graph, option: "--post-vf", format: format, keeping: format, purpose: "--post-vf filters"))
         }
         if let burn = settings.subtitleBurn {
             let overlay = try SubtitleOverlay(burn, format: format, clockStart: settings.clockStart)

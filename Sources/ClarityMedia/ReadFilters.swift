@@ -2,7 +2,7 @@ import CFFmpeg
 
 /// What the reader runs frames through before handing them out, on one libavfilter graph set
 /// up once for one frame shape: deinterlacing, a new frame rate, `--crop`, turning upright,
-/// then the user's own filters (`--vf`), which must keep the frames' size. In ffmpeg's order:
+/// then the user's own filters (`--vf`), which may change the frames' size. In ffmpeg's order:
 /// the user's filters see the picture as it is shown, as after ffmpeg's autorotate.
 ///
 /// Deinterlacing is FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived), in the same
@@ -35,6 +35,8 @@ final class ReadFilters {
     }
 
     let timeBase: AVRational
+    /// The size of the frames out, and the shape of their pixels.
+    let size: (width: Int, height: Int, sampleAspectRatio: AVRational)
     /// The rate the user's filters give where it is not the one they were given (`--vf
     /// fps=50`, `minterpolate`, `framestep=2`); nil: theirs.
     let userRate: AVRational?
@@ -48,7 +50,6 @@ final class ReadFilters {
 
     init(format: VideoFormat, plan: Plan) throws {
         var filters: [(name: String, options: String?)] = []
-        var shown = format
         if let mode = plan.deinterlace, mode != .off {
             if mode == .film && !Deinterlacing.mayCarryPulldown(format.frameRate) {
                 throw MediaError(.invalidArgument, String(format: "--deinterlace film undoes the 3:2 pulldown of film in 29.97 or 30 fps video; "
@@ -63,20 +64,18 @@ final class ReadFilters {
         if let rate = plan.rate { filters.append(("fps", "fps=\(rate.num)/\(rate.den):round=near")) }
         if let crop = plan.crop {
             filters.append(("crop", "w=\(crop.width):h=\(crop.height):x=\(crop.x):y=\(crop.y):exact=1"))
-            (shown.width, shown.height) = (crop.width, crop.height)
         }
         switch plan.quarterTurns % 4 {
-        case 1, 3:
-            filters.append(("transpose", plan.quarterTurns % 4 == 1 ? "cclock" : "clock"))
-            (shown.width, shown.height) = (shown.height, shown.width)
+        case 1, 3: filters.append(("transpose", plan.quarterTurns % 4 == 1 ? "cclock" : "clock"))
         case 2: filters += [("hflip", nil), ("vflip", nil)]
         default: break
         }
         precondition(!plan.isEmpty, "no filters for frames as decoded")
         let purpose = plan.rate != nil ? "frame rate" : plan.deinterlace != nil ? "deinterlacer"
             : plan.userGraph != nil ? "--vf filters" : plan.crop != nil ? "crop" : "turning upright"
-        chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: shown,
+        chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: nil,
                                        purpose: purpose)
+        size = (chain.outputShape.width, chain.outputShape.height, chain.sampleAspectRatio)
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
         let timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
         let given = plan.rate ?? av_mul_q(format.frameRate, plan.deinterlace?.rateChange ?? AVRational(num: 1, den: 1))
@@ -84,6 +83,17 @@ final class ReadFilters {
         let userRate = plan.userGraph != nil && out.num > 0 && av_cmp_q(out, given) != 0 ? out : nil
         frameDuration = (userRate ?? plan.rate).map { av_rescale_q(1, av_inv_q($0), timeBase) }
         (self.timeBase, self.userRate, inputTimeBase) = (timeBase, userRate, format.timeBase)
+    }
+
+    /// `format` with the size and pixel shape of the frames out. An unstated pixel shape stays
+    /// unstated where the filters keep it square.
+    func shaping(_ format: VideoFormat) -> VideoFormat {
+        var out = format
+        (out.width, out.height) = (size.width, size.height)
+        if format.sampleAspectRatio.num > 0 || av_cmp_q(size.sampleAspectRatio, AVRational(num: 1, den: 1)) != 0 {
+            out.sampleAspectRatio = size.sampleAspectRatio
+        }
+        return out
     }
 
     /// Hands a frame to the filters, or nil at the end of the stream to let the last ones out.

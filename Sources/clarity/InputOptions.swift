@@ -39,7 +39,7 @@ struct InputOptions: ParsableArguments {
     var fps: String?
 
     @Option(name: .customLong("vf"),
-            help: ArgumentHelp("FFmpeg filters for each frame before any enhancing (after deinterlacing, --fps, --crop and turning upright: on the picture as shown), as ffmpeg's -vf takes them: a denoiser for a noisy source (hqdn3d, nlmeans), colour (eq=saturation=1.1, curves), ... They must keep the frame's size (--crop and --size change it), and may change the rate (minterpolate=fps=60); their frames are converted back to the pixel format that came in.",
+            help: ArgumentHelp("FFmpeg filters for each frame before any enhancing (after deinterlacing, --fps, --crop and turning upright: on the picture as shown), as ffmpeg's -vf takes them: a denoiser for a noisy source (hqdn3d, nlmeans), colour (eq=saturation=1.1, curves), ... They may change the size (scale=iw/2:-2, pad, transpose=1: what follows is set up for the frames they give, --size too) and the rate (minterpolate=fps=60); their frames are converted back to the pixel format that came in.",
                                valueName: "filters"))
     var vf: String?
 

@@ -616,8 +616,8 @@ final class TranscodeTests: ToolTestCase {
     /// --vf runs FFmpeg's filters on each frame before anything enhances it, --post-vf after,
     /// just before the encoder: frame for frame what ffmpeg's -vf gives with the resize between.
     /// Frames come back in the pixel format that went in (eq takes no RGB, a GIF's frames are
-    /// BGRA). Filters that change the size, and unknown ones, are refused before anything is
-    /// written.
+    /// BGRA). --vf may change the size, --post-vf may not; unknown filters are refused before
+    /// anything is written.
     func testUserFiltersRunBeforeAndAfterEnhancing() throws {
         try makeClip(seconds: 0.4)
         let denoised = try Tool.clarity(["transcode", "in.mp4", "dn.mkv", "--vf", "hqdn3d=4", "--codec", "ffv1", "--progress", "none"], in: folder)
@@ -638,8 +638,20 @@ final class TranscodeTests: ToolTestCase {
                        try Tool.frameHashes("in.mp4", filter: "hqdn3d=4,scale=640:360:flags=bicubic,unsharp=5:5:0.8", in: folder))
         let gif = try Tool.clarity(["transcode", "in.mp4", "eq.gif", "--post-vf", "eq=saturation=1.5", "--frames", "2"], in: folder)
         XCTAssertEqual(gif.status, 0, gif.stderr)
-        for (option, filters, message) in [("--vf", "scale=160:90", "--vf 'scale=160:90' turns 320x180 frames into 160x90: its filters must keep the size"),
-                                           ("--post-vf", "crop=100:100", "--post-vf 'crop=100:100' turns 320x180 frames into 100x100"),
+        // --vf may change the size: what follows is set up for the frames it gives.
+        let resized = try Tool.clarity(["transcode", "in.mp4", "small.mkv", "--vf", "scale=160:90", "--scale", "2", "--model", "bicubic",
+                                        "--codec", "ffv1"], in: folder)
+        XCTAssertEqual(resized.status, 0, resized.stderr)
+        XCTAssertEqual(try Tool.frameHashes("small.mkv", in: folder),
+                       try Tool.frameHashes("in.mp4", filter: "scale=160:90,scale=320:180:flags=bicubic", in: folder))
+        for (filters, shape) in [("transpose=1", "180,320,1:1"), ("scale=iw/2:ih", "160,180,2:1")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "shaped.mkv", "--vf", filters, "--scale", "2", "-y"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("shaped.mkv", stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder),
+                           [shape.split(separator: ",").enumerated().map { $0.offset < 2 ? String(Int($0.element)! * 2) : String($0.element) }
+                               .joined(separator: ",")], filters)
+        }
+        for (option, filters, message) in [("--post-vf", "crop=100:100", "--post-vf 'crop=100:100' turns 320x180 frames into 100x100"),
                                            ("--vf", "hqdnx", "--vf 'hqdnx': cannot set up")] {
             let r = try Tool.clarity(["transcode", "in.mp4", "refused.mkv", option, filters], in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)

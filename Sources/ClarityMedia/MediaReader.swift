@@ -107,10 +107,9 @@ public final class MediaReader {
     private var copied: Set<Int> = []
     /// The copied streams of text subtitles, whose lines are cut to the part (`keep`).
     private var copiedText: Set<Int> = []
-    /// The copied streams of Blu-ray subtitles, whose set on screen at the part's start is
-    /// carried to it.
-    private var copiedPGS: Set<Int> = []
-    private var carry = PGSCarry()
+    /// The copied streams of pictures (Blu-ray's, DVD's), whose picture on screen at the part's
+    /// start is carried to it.
+    private var carry = PictureSubtitleCarry()
     /// Whether the input was sought to the part (a look back then reads what the carry needs).
     private var sought = false
     /// The input opened again, where it can be.
@@ -439,10 +438,10 @@ public final class MediaReader {
         guard let ctx = context else { return }
         let codec = { ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id }
         copiedText = indices.filter { SubtitleReencoder.holdsText(codec($0)) == true }
-        copiedPGS = indices.filter { PGSCarry.carries(codec($0)) }
-        // The set on screen at the start may lie before where the seek landed.
-        if sought, !copiedPGS.isEmpty, carry.isEmpty, framesHandedOut == 0, let secondLook {
-            carry.lookBack(in: secondLook, streams: copiedPGS, video: videoStream.index, before: begin)
+        carry = PictureSubtitleCarry(Dictionary(uniqueKeysWithValues: indices.map { ($0, codec($0)) }))
+        // What is on screen at the start may lie before where the seek landed.
+        if sought, !carry.streams.isEmpty, framesHandedOut == 0, let secondLook {
+            carry.lookBack(in: secondLook, video: videoStream.index, before: begin)
         }
         for i in 0..<Int(ctx.pointee.nb_streams) where i != videoStream.index {
             ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
@@ -558,10 +557,10 @@ public final class MediaReader {
         return place(&packet.pointee.pts, timeBase: timeBase)
     }
 
-    /// `item`, the first of the part, after the Blu-ray subtitles still on screen at its start.
+    /// `item`, the first of the part, after the subtitle pictures still on screen at its start.
     private func handOut(_ item: MediaItem) -> MediaItem {
-        guard !carry.isEmpty else { return item }
-        waiting = carry.release().map { .packet($0) } + [item]
+        guard !carry.isEmpty, let ctx = context else { return item }
+        waiting = carry.release(at: begin) { ctx.pointee.streams[$0]!.pointee.time_base }.map { .packet($0) } + [item]
         return waiting.removeFirst()
     }
 
@@ -758,7 +757,7 @@ public final class MediaReader {
                 // What the part before a clock jump already covered is an overlap, not damage.
                 if !inStep { seamOverlaps += 1 }
                 let spot = inStep ? keep(packet, of: stream) : nil
-                if spot == .before && copiedPGS.contains(index) && !sought {
+                if spot == .before && carry.streams.contains(index) && !sought {
                     carry.hold(packet)
                     continue
                 }

@@ -1780,6 +1780,7 @@ final class TranscodeTests: ToolTestCase {
     /// A Blu-ray subtitle states no end: the one on screen as a part starts is carried to the
     /// start of the copied track (ffmpeg's -ss drops it), also from before the key frame the
     /// part was sought to, and from a pipe; a screen cleared before the start carries nothing.
+    /// A DVD subtitle on screen is carried with its stated end kept.
     func testPictureSubtitlesOnScreenAtTheStartAreKept() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "10", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 64, height: 36)
@@ -1811,6 +1812,21 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "later.mkv", "--start", "6.5", "--model", "bicubic", "--progress", "none"],
                                         in: folder).status, 0)
         XCTAssertEqual(try Tool.probe("later.mkv", stream: "s", entries: "packet=pts_time", in: folder), ["0.500000", "1.500000"])
+        // DVD subtitles state their end: the one shown from 1 to 6 s is carried with 4.5 s
+        // less to go, from the file and from a pipe; at 6.5 it has ended.
+        XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "dvd.mp4", "--model", "bicubic", "--progress", "none"], in: folder).status, 0)
+        try Tool.ffmpeg(["-i", "dvd.mp4", "-map", "0", "-c", "copy", "dvd.mkv"], in: folder)
+        XCTAssertEqual(try Tool.probe("dvd.mkv", stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder),
+                       ["1.000000,4994", "7.000000,989"])
+        XCTAssertEqual(try Tool.clarity(["transcode", "dvd.mkv", "dvd-part.mkv"] + cut, in: folder).status, 0)
+        XCTAssertEqual(try Tool.shell("'\(Tool.clarity)' transcode - dvd-piped.mkv \(cut.joined(separator: " ")) < dvd.mkv", in: folder).status, 0)
+        for file in ["dvd-part.mkv", "dvd-piped.mkv"] {
+            XCTAssertEqual(try Tool.probe(file, stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder),
+                           ["0.000000,500", "1.500000,989"], file)
+        }
+        XCTAssertEqual(try Tool.clarity(["transcode", "dvd.mkv", "dvd-later.mkv", "--start", "6.5", "--model", "bicubic", "--progress", "none"],
+                                        in: folder).status, 0)
+        XCTAssertEqual(try Tool.probe("dvd-later.mkv", stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder), ["0.500000,989"])
     }
 
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {

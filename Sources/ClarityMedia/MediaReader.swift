@@ -277,6 +277,12 @@ public final class MediaReader {
            let first = sampler?.next() {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
+        // A photo's EXIF orientation (a phone held upright): the JPEG decoder states it on the
+        // frame, as a display matrix, which then turns the picture as the stream's would.
+        if par.pointee.codec_id == AV_CODEC_ID_MJPEG, !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }),
+           let first = sampler?.next(), let matrix = av_frame_get_side_data(first.avFrame, AV_FRAME_DATA_DISPLAYMATRIX) {
+            video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: Array(UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size)))))
+        }
         videoStream = video
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
         guard let codec = alpha ?? avcodec_find_decoder(par.pointee.codec_id) else {

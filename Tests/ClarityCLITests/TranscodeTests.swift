@@ -947,6 +947,22 @@ final class TranscodeTests: ToolTestCase {
         let still = try Tool.clarity(["transcode", "turned.mp4", "still.png", "--model", "bicubic", "--progress", "none"], in: folder)
         XCTAssertEqual(still.status, 0, still.stderr)
         XCTAssertEqual(try Tool.probe("still.png", stream: "v", entries: "stream=width,height", in: folder), ["180,320"])
+        // A photo taken upright: its JPEG is stored sideways with an EXIF orientation (6: turn
+        // 90 degrees clockwise), which ffmpeg's decoder states on the frame. It was ignored.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames:v", "1", "stored.jpg"], in: folder)
+        let jpeg = try Data(contentsOf: URL(fileURLWithPath: path("stored.jpg")))
+        let exif: [UInt8] = [0xFF, 0xE1, 0, 34] + Array("Exif".utf8) + [0, 0, 0x49, 0x49, 0x2A, 0, 8, 0, 0, 0, 1, 0,
+                                                                      0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+        try (jpeg.prefix(2) + exif + jpeg.dropFirst(2)).write(to: URL(fileURLWithPath: path("photo.jpg")))
+        for (output, shape) in [("photo-up.png", ["360,640"]), ("photo-up.jpg", ["360,640"]), ("photo-up.mp4", ["640,360,-90"])] {
+            let r = try Tool.clarity(["transcode", "photo.jpg", output, "--scale", "2", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(output, stream: "v", entries: "stream=width,height:stream_side_data=rotation", in: folder), shape, output)
+        }
+        let upright = try Tool.clarity(["transcode", "photo.jpg", "photo.png", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(upright.status, 0, upright.stderr)
+        XCTAssertEqual(try Tool.frameHashes("photo.png", filter: "format=rgb24", in: folder),
+                       try Tool.frameHashes("photo.jpg", filter: "format=rgb24", in: folder), "as ffmpeg shows it")
     }
 
     /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a

@@ -307,6 +307,7 @@ public final class MediaReader {
             avcodec_free_context(&decoder)
             let mov = String(cString: ctx.pointee.iformat.pointee.name).hasPrefix("mov")
             let piped = !Self.seekable(ctx)
+            let animatedWebP = par.pointee.codec_id == AV_CODEC_ID_WEBP && localFile.map(Self.isAnimatedWebP) == true
             avformat_close_input(&context)
             if mov && piped {
                 // Most MP4s keep their index (moov) after the media, which a pipe has passed by
@@ -315,8 +316,13 @@ public final class MediaReader {
                                  + "index at their end, after the pictures, and a pipe cannot go back for them. Give the file's name "
                                  + "instead, or move its index first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4)")
             }
+            if animatedWebP {
+                throw MediaError(.unsupported, "\(shown) is an animated WebP, which FFmpeg \(String(cString: av_version_info())) cannot "
+                                 + "decode (it reads still WebP only): turn it into numbered pictures or a GIF first, with a tool that "
+                                 + "reads it, and give that")
+            }
             // The demuxer found a stream whose first picture the decoder could not read:
-            // usually a feature this FFmpeg lacks (5.1 reads no animated WebP).
+            // usually a feature this FFmpeg lacks.
             throw MediaError(.unsupported, "\(shown): FFmpeg \(String(cString: av_version_info())) cannot read the frame size "
                              + "or pixel format of its \(videoStream.codecName) stream (a feature its decoder lacks, or no picture it "
                              + "could decode: damage, or a cut recording that holds no key frame)")
@@ -598,6 +604,13 @@ public final class MediaReader {
         let start = max(0, Double(first.start) * av_q2d(first.time_base) - origin), end = Double(last.end) * av_q2d(last.time_base) - origin
         guard end > start else { throw MediaError(.invalidArgument, "--chapters \(label): \(name)'s chapters \(label) last no time") }
         return InputRange(start: start, duration: end - start)
+    }
+
+    /// Whether the WebP file at `path` says it is animated (its VP8X header's animation flag).
+    private static func isAnimatedWebP(_ path: String) -> Bool {
+        guard let file = FileHandle(forReadingAtPath: path), let head = try? file.read(upToCount: 21), head.count == 21 else { return false }
+        let bytes = [UInt8](head)
+        return Array(bytes[0..<4]) == Array("RIFF".utf8) && Array(bytes[8..<16]) == Array("WEBPVP8X".utf8) && bytes[20] & 0x02 != 0
     }
 
     /// Whether `ctx` is read from something that can seek (not a pipe, nor a device).

@@ -35,13 +35,13 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// A stream FFmpeg finds but cannot decode (FFmpeg 5.1 reads no animated WebP) is
-    /// unsupported, and the message says which FFmpeg and which decoder.
+    /// unsupported, and the message says which FFmpeg and what to do.
     func testAStreamThisFFmpegCannotDecode() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64:rate=10", "-t", "0.3", "-c:v", "libwebp_anim", "moving.webp"], in: folder)
         let r = try Tool.clarity(["transcode", "moving.webp", "out.mp4", "--progress", "none"], in: folder)
         if r.status != 0 {
             try expectFailure(["transcode", "moving.webp", "out.mp4"], status: 69,
-                              mentioning: "cannot read the frame size or pixel format of its webp stream")
+                              mentioning: "moving.webp is an animated webp, which ffmpeg 5.1")
         }
     }
 

@@ -271,17 +271,18 @@ public final class MediaReader {
         let look = rereadable ? SecondLook(url: source, format: ctx.pointee.iformat, options: reading.demuxerOptions) : nil
         secondLook = look
         lazy var sampler = look.flatMap { FrameSampler($0, stream: Int(best)) }
+        lazy var firstFrame = sampler?.next()
         // HDR10 metadata only in the bitstream: the first frame says it, read ahead from a file
         // (HLG's light levels, where a grade states them, too).
-        if ColourProperties(par.pointee).isHDR, HDRStaticMetadata(video.sideData).isEmpty,
-           let first = sampler?.next() {
+        if ColourProperties(par.pointee).isHDR, HDRStaticMetadata(video.sideData).isEmpty, let first = firstFrame {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
         // A photo's EXIF orientation (a phone held upright): the JPEG decoder states it on the
         // frame, as a display matrix, which then turns the picture as the stream's would.
         if par.pointee.codec_id == AV_CODEC_ID_MJPEG, !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }),
-           let first = sampler?.next(), let matrix = av_frame_get_side_data(first.avFrame, AV_FRAME_DATA_DISPLAYMATRIX) {
-            video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: Array(UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size)))))
+           let first = firstFrame, let matrix = av_frame_get_side_data(first.avFrame, AV_FRAME_DATA_DISPLAYMATRIX) {
+            let bytes = UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size))
+            video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: Array(bytes)))
         }
         videoStream = video
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
@@ -552,8 +553,8 @@ public final class MediaReader {
     }
 
     /// Where a packet of a copied stream falls against the part read (inside, its timestamp
-    /// moved to the part's clock). A text subtitle on screen across the part's start or end is cut to
-    /// it, as `--add-subtitles` cuts a file, rather than lost or left running past the end.
+    /// moved to the part's clock). A text subtitle on screen across the part's start or end is
+    /// cut to it, as `--add-subtitles` cuts a file, rather than lost or left running past the end.
     private func keep(_ packet: UnsafeMutablePointer<AVPacket>, of stream: AVStream) -> Place {
         let p = packet.pointee, timeBase = stream.time_base
         if copiedText.contains(Int(p.stream_index)) && !range.isAll && p.pts != clarity_nopts_value() && p.duration > 0 {

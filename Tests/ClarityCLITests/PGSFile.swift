@@ -16,7 +16,7 @@ struct PGSFile {
 
     /// Shows a `w`x`h` box at (`x`, `y`) from `seconds`; `forced`: marked as a line to show
     /// even to those who chose no subtitles.
-    mutating func show(at seconds: Double, x: Int, y: Int, w: Int, h: Int, forced: Bool = false) {
+    private mutating func show(at seconds: Double, x: Int, y: Int, w: Int, h: Int, forced: Bool = false) {
         let pts = UInt32(seconds * 90000)
         segment(pts, 0x16, composition(objects: [(x, y)], forced: forced))
         segment(pts, 0x17, window(x: x, y: y, w: w, h: h))
@@ -29,8 +29,21 @@ struct PGSFile {
         segment(pts, 0x80, [])
     }
 
+    /// Shows a `w`x`h` box at (`x`, `y`) from `start` to `end` seconds.
+    mutating func line(_ start: Double, _ end: Double, x: Int, y: Int, w: Int, h: Int, forced: Bool = false) {
+        show(at: start, x: x, y: y, w: w, h: h, forced: forced)
+        clear(at: end, x: x, y: y, w: w, h: h)
+    }
+
+    /// Written as `subs.sup` in `folder`, and muxed with `in.mp4`'s streams into `subs.mkv`
+    /// on the same clock.
+    func mux(in folder: URL) throws {
+        try data.write(to: folder.appendingPathComponent("subs.sup"))
+        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+    }
+
     /// Clears the screen at `seconds` (a composition with no object).
-    mutating func clear(at seconds: Double, x: Int, y: Int, w: Int, h: Int) {
+    private mutating func clear(at seconds: Double, x: Int, y: Int, w: Int, h: Int) {
         let pts = UInt32(seconds * 90000)
         segment(pts, 0x16, composition(objects: []))
         segment(pts, 0x17, window(x: x, y: y, w: w, h: h))

@@ -1656,12 +1656,9 @@ final class TranscodeTests: ToolTestCase {
     func testPictureSubtitlesAreBurntIn() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)
-        pgs.show(at: 0.2, x: 110, y: 150, w: 100, h: 20)
-        pgs.clear(at: 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30, forced: true)
-        pgs.clear(at: 1.5, x: 40, y: 10, w: 240, h: 30)
-        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
-        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30, forced: true)
+        try pgs.mux(in: folder)
         let transcode = { (input: String, output: String, options: [String]) in
             let r = try Tool.clarity(["transcode", input, output, "--codec", "ffv1", "--progress", "none"] + options, in: self.folder)
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -1775,11 +1772,9 @@ final class TranscodeTests: ToolTestCase {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "120", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 64, height: 36)
         for (start, end) in [(10.0, 12.0), (101.0, 103.0), (106.0, 107.0)] {
-            pgs.show(at: start, x: 10, y: 20, w: 40, h: 10)
-            pgs.clear(at: end, x: 10, y: 20, w: 40, h: 10)
+            pgs.line(start, end, x: 10, y: 20, w: 40, h: 10)
         }
-        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
-        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        try pgs.mux(in: folder)
         for source in ["1", "subs.sup"] {
             let part = ["--start", "102", "--duration", "6", "--codec", "ffv1", "--progress", "none", "-y"]
             let burnt = try Tool.clarity(["transcode", "subs.mkv", "burnt.mkv", "--burn-subtitles", source] + part, in: folder)
@@ -1800,12 +1795,9 @@ final class TranscodeTests: ToolTestCase {
     func testPictureSubtitlesOnScreenAtTheStartAreKept() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "10", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 64, height: 36)
-        pgs.show(at: 1, x: 10, y: 20, w: 40, h: 10)
-        pgs.clear(at: 6, x: 10, y: 20, w: 40, h: 10)
-        pgs.show(at: 7, x: 4, y: 2, w: 50, h: 8)
-        pgs.clear(at: 8, x: 4, y: 2, w: 50, h: 8)
-        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
-        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        pgs.line(1, 6, x: 10, y: 20, w: 40, h: 10)
+        pgs.line(7, 8, x: 4, y: 2, w: 50, h: 8)
+        try pgs.mux(in: folder)
         let cut = ["--start", "5.5", "--model", "bicubic", "--progress", "none"]
         XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "part.mkv"] + cut, in: folder).status, 0)
         XCTAssertEqual(try Tool.shell("'\(Tool.clarity)' transcode - piped.mkv \(cut.joined(separator: " ")) < subs.mkv", in: folder).status, 0)
@@ -1848,12 +1840,9 @@ final class TranscodeTests: ToolTestCase {
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 320, height: 180)
-        pgs.show(at: 0.2, x: 110, y: 150, w: 100, h: 20)
-        pgs.clear(at: 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.show(at: 1.0, x: 40, y: 10, w: 240, h: 30)
-        pgs.clear(at: 1.5, x: 40, y: 10, w: 240, h: 30)
-        try pgs.data.write(to: URL(fileURLWithPath: path("subs.sup")))
-        try Tool.ffmpeg(["-i", "in.mp4", "-copyts", "-i", "subs.sup", "-map", "0", "-map", "1", "-c", "copy", "subs.mkv"], in: folder)
+        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
+        try pgs.mux(in: folder)
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD subtitles"), r.stderr)

@@ -15,6 +15,8 @@ public final class MediaReader {
     public let url: String
     /// `url` as messages name it (stdin rather than pipe:0).
     public var name: String { PipeName.shown(url) }
+    /// Whether the input is a numbered sequence of pictures (`photo%03d.jpg`).
+    public var readsPictureSequence: Bool { PictureSequence.isPattern(url) && localFile != url }
     /// The local file `url` names, which can be opened again (to look ahead, or by a filter
     /// that reads the input's subtitles); nil for a pipe, a device or a network stream.
     public let localFile: String?

@@ -212,6 +212,10 @@ struct EnhanceRun {
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)
+            if !run.quiet && result.reshapedFrames > 0 && reader.readsPictureSequence {
+                Console.warning("pictures of another size than the first were made its size: enhance such pictures one by one "
+                                + "(for f in *.jpg; do clarity transcode \"$f\" \"big-${f%.jpg}.png\" --scale 2; done)")
+            }
             if !run.quiet && onePicture && reader.framesLeftBehind {
                 Console.warning("\(file.name) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")

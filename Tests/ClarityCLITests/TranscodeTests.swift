@@ -476,6 +476,13 @@ final class TranscodeTests: ToolTestCase {
         let back = try Tool.clarity(["transcode", "f%03d.png", "back.mkv", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(back.status, 0, back.stderr)
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
+        XCTAssertFalse(back.stderr.contains("one by one"), back.stderr)
+        // Pictures of different sizes become frames of the first's: said, with how to keep each.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=96x160", "-frames:v", "1", "f007.png"], in: folder)
+        let mixed = try Tool.clarity(["transcode", "f%03d.png", "mixed.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(mixed.status, 0, mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("pictures of another size than the first were made its size: enhance such pictures one by one"),
+                      mixed.stderr)
     }
 
     /// Transparency survives the models: the alpha plane is scaled as ffmpeg's bicubic scales

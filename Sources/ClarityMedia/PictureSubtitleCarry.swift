@@ -6,6 +6,8 @@ import CFFmpeg
 /// - Blu-ray's PGS: a display set states no end, it shows until the next one. The sets of the
 ///   stream's current epoch (the last that starts afresh, and the updates after it, which may
 ///   draw on its objects) are kept.
+/// - DVB subtitles: as PGS, but a page also states how long it may stay (its time-out): a page
+///   still within it is kept, its time-out shortened by how late the part starts.
 /// - DVD subtitles: each packet states when it stops, as a delay from its own time. The last
 ///   packet is kept, and its delays are shortened by how late the part starts.
 struct PictureSubtitleCarry {
@@ -13,7 +15,9 @@ struct PictureSubtitleCarry {
     private var held: [Int: (packets: [Packet], shows: Bool)] = [:]
 
     /// Whether `codec`'s packets are carried.
-    static func carries(_ codec: AVCodecID) -> Bool { [AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec) }
+    static func carries(_ codec: AVCodecID) -> Bool {
+        [AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVB_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec)
+    }
 
     /// For the streams of `codecs` (by index) that are carried.
     init(_ codecs: [Int: AVCodecID] = [:]) {
@@ -26,21 +30,29 @@ struct PictureSubtitleCarry {
     /// Keeps `packet` (of a carried stream, before the part), moving it out.
     mutating func hold(_ packet: UnsafeMutablePointer<AVPacket>) {
         let index = Int(packet.pointee.stream_index)
-        let p = packet.pointee
-        if codecs[index] == AV_CODEC_ID_DVD_SUBTITLE {
-            held[index] = ([Packet(movingFrom: packet)], true)
-            return
-        }
-        // A packet holds a whole display set (Matroska) or one segment of it (MPEG-TS); a set
-        // begins with its composition segment (type 0x16): state at byte 10, objects at 13.
-        if p.size >= 14, p.data[0] == 0x16 {
-            if p.data[10] & 0xC0 != 0 { held[index] = nil }  // an epoch start or acquisition point
-            held[index, default: ([], false)].shows = p.data[13] > 0
+        if let set = Self.setStart(packet.pointee, codec: codecs[index]) {
+            if set.afresh { held[index] = nil }
+            held[index, default: ([], false)].shows = set.shows
         } else if held[index] == nil {
             av_packet_unref(packet)
             return
         }
         held[index, default: ([], false)].packets.append(Packet(movingFrom: packet))
+    }
+
+    /// Whether `p` begins a display set, one that needs nothing from those before (`afresh`)
+    /// and shows something; nil for the rest of a set, or a packet that cannot be read.
+    private static func setStart(_ p: AVPacket, codec: AVCodecID?) -> (afresh: Bool, shows: Bool)? {
+        switch codec {
+        case AV_CODEC_ID_DVD_SUBTITLE: return (true, true)
+        case AV_CODEC_ID_DVB_SUBTITLE: return DVBSubtitlePage(p).map { ($0.startsAfresh, $0.shows) }
+        default:
+            // A packet holds a whole display set (Matroska) or one segment of it (MPEG-TS); a
+            // set begins with its composition segment (0x16): its state at byte 10 (an epoch
+            // start or acquisition point starts afresh), its number of objects at 13.
+            guard p.size >= 14, p.data[0] == 0x16 else { return nil }
+            return (p.data[10] & 0xC0 != 0, p.data[13] > 0)
+        }
     }
 
     /// The packets still on screen at the part's start, `start` on the input's clock
@@ -51,6 +63,12 @@ struct PictureSubtitleCarry {
         return held.keys.sorted().flatMap { index -> [Packet] in
             guard let set = held[index], set.shows else { return [] }
             let first = av_rescale_q(start, clarity_time_base_q(), timeBase(index))
+            if codecs[index] == AV_CODEC_ID_DVB_SUBTITLE {
+                guard let last = set.packets.last?.avPacket, let page = DVBSubtitlePage(last.pointee) else { return [] }
+                let left = Double(last.pointee.pts - first) * av_q2d(timeBase(index)) + Double(page.timeOut)
+                guard left > 0 else { return [] }
+                for packet in set.packets { DVBSubtitlePage.setTimeOut(of: packet.avPacket, to: Int(left.rounded(.up))) }
+            }
             return set.packets.filter { packet in
                 let p = packet.avPacket
                 if codecs[index] == AV_CODEC_ID_DVD_SUBTITLE {

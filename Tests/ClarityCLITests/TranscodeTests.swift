@@ -1798,7 +1798,8 @@ final class TranscodeTests: ToolTestCase {
     /// A Blu-ray subtitle states no end: the one on screen as a part starts is carried to the
     /// start of the copied track (ffmpeg's -ss drops it), also from before the key frame the
     /// part was sought to, and from a pipe; a screen cleared before the start carries nothing.
-    /// A DVD subtitle on screen is carried with its stated end kept.
+    /// A DVD subtitle on screen is carried with its stated end kept, a DVB one with what is left
+    /// of its time-out.
     func testPictureSubtitlesOnScreenAtTheStartAreKept() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=5", "-t", "10", "-c:v", "libx264", "-g", "25", "in.mp4"], in: folder)
         var pgs = PGSFile(width: 64, height: 36)
@@ -1842,6 +1843,18 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.clarity(["transcode", "dvd.mkv", "dvd-later.mkv", "--start", "6.5", "--model", "bicubic", "--progress", "none"],
                                         in: folder).status, 0)
         XCTAssertEqual(try Tool.probe("dvd-later.mkv", stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder), ["0.500000,989"])
+        // DVB subtitles (ffmpeg's encoder: a page that may stay 30 s, then one that clears it):
+        // carried with the 25.5 s left of its time-out (26), cleared at 0.494 s.
+        try Tool.ffmpeg(["-i", "dvd.mkv", "-map", "0", "-c:v", "copy", "-c:s", "dvbsub", "dvb.ts"], in: folder)
+        XCTAssertEqual(try Tool.clarity(["transcode", "dvb.ts", "dvb-part.mkv"] + cut, in: folder).status, 0)
+        XCTAssertEqual(try Tool.shell("'\(Tool.clarity)' transcode - dvb-piped.mkv \(cut.joined(separator: " ")) < dvb.ts", in: folder).status, 0)
+        for file in ["dvb-part.mkv", "dvb-piped.mkv"] {
+            XCTAssertEqual(try Tool.probe(file, stream: "s", entries: "subtitle=pts_time,end_display_time", in: folder),
+                           ["0.000000,26000", "0.494000,30000", "1.500000,30000", "2.489000,30000"], file)
+        }
+        XCTAssertEqual(try Tool.clarity(["transcode", "dvb.ts", "dvb-later.mkv", "--start", "6.5", "--model", "bicubic", "--progress", "none"],
+                                        in: folder).status, 0)
+        XCTAssertEqual(try Tool.probe("dvb-later.mkv", stream: "s", entries: "subtitle=pts_time", in: folder), ["0.500000", "1.489000"])
     }
 
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {

@@ -20,6 +20,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/parseutils.h>
 #include <libavutil/pixdesc.h>
+#include <libavutil/timecode.h>
 #include <libavutil/video_enc_params.h>
 #include <libswscale/swscale.h>
 #include <libswresample/swresample.h>

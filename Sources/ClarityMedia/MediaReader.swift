@@ -25,7 +25,7 @@ public final class MediaReader {
     /// The frames as decoded (the stream's time base and rate).
     private let decodedFormat: VideoFormat
     public private(set) var videoStream: StreamInfo
-    public let streams: [StreamInfo]
+    public private(set) var streams: [StreamInfo]
     /// Streams that belong only to other programmes of a multiplex than the video's (a
     /// recording of a whole DVB multiplex): another channel's sound, not this one's.
     public let otherProgrammeStreams: Set<Int>
@@ -413,6 +413,13 @@ public final class MediaReader {
             }
         }
         metadata.tags = MediaMetadata.tags(ctx.pointee.metadata)
+        // A part's first frame is named later than the clip's.
+        let framesIn = Int((range.start * av_q2d(decoded.frameRate) - 1e-6).rounded(.up))
+        if framesIn > 0 {
+            metadata.tags = Timecode.advanced(metadata.tags, byFrames: framesIn, rate: decoded.frameRate)
+            videoStream.tags = Timecode.advanced(videoStream.tags, byFrames: framesIn, rate: decoded.frameRate)
+            for i in streams.indices { streams[i].tags = Timecode.advanced(streams[i].tags, byFrames: framesIn, rate: decoded.frameRate) }
+        }
         let shift = Double(begin) / 1e6, length = duration
         metadata.chapters = (0..<Int(ctx.pointee.nb_chapters)).compactMap { i in
             let c = ctx.pointee.chapters[i]!.pointee

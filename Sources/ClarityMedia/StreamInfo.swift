@@ -14,7 +14,7 @@ public struct StreamInfo: @unchecked Sendable {
     public internal(set) var sideData: [SideData]
     /// Its tags that describe the content (language, title) and its disposition (default,
     /// forced, ...).
-    public let tags: [String: String]
+    public internal(set) var tags: [String: String]
     public let disposition: Int32
 
     /// Degrees its display matrix turns the picture when shown (90 for a phone's portrait

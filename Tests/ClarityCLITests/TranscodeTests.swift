@@ -1258,8 +1258,8 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// Tags (title, artist, a track's language), dispositions, chapters and attached files
-    /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock;
-    /// `--metadata` sets tags over them.
+    /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock,
+    /// and a timecode moved to its first frame; `--metadata` sets tags over them.
     func testTagsAndChaptersCarryOver() throws {
         try makeClip(seconds: 2)
         try Data("""
@@ -1325,6 +1325,17 @@ final class TranscodeTests: ToolTestCase {
             let removed = try Tool.clarity(["transcode", out, "untitled-" + out, "--metadata", "title=", "--progress", "none"], in: folder)
             XCTAssertEqual(removed.status, 0, removed.stderr)
             XCTAssertEqual(try Tool.probe("untitled-" + out, stream: "v", entries: "format_tags=title,artist", in: folder), ["Me"], out)
+        }
+        // A camera's timecode names the clip's first frame: a part's first frame is later (it
+        // kept the clip's, as ffmpeg's -ss keeps it), also where frames are dropped (29.97).
+        for (rate, timecode, start, want) in [("25", "01:00:00:00", "0.52", "01:00:00:13"), ("30000/1001", "01:00:59;28", "1", "01:01:01;00")] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x36:rate=\(rate)", "-t", "2", "-c:v", "libx264", "-timecode", timecode, "-y",
+                             "camera.mov"], in: folder)
+            for out in ["camera-part.mov", "camera-part.mkv"] {
+                let r = try Tool.clarity(["transcode", "camera.mov", out, "--start", start, "-y", "--progress", "none"], in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream_tags=timecode", in: folder), [want], out)
+            }
         }
     }
 

@@ -160,6 +160,9 @@ public final class MediaWriter {
         return Palettizer.isNeeded(for: own) ? [Palettizer.inputFormat] : own
     }
 
+    /// Whether `codec` codes palettes (GIF): 8-bit colour of its own choosing, whatever came in.
+    public static func codesPalettes(_ codec: String) -> Bool { (try? ownPixelFormats(forCodec: codec)).map(Palettizer.isNeeded) ?? false }
+
     /// Pixel formats `codec` itself accepts (empty: any).
     private static func ownPixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
         guard let c = avcodec_find_encoder_by_name(codec) else {

@@ -68,15 +68,18 @@ struct EnhanceRun {
             .compactMap { $0 }.joined(separator: " and ")
     }
 
-    /// Says what frames lose to the pixel format `encoder` takes, and where an RGB input made
-    /// H.264 or HEVC in 4:4:4, that few players play it.
-    static func warnOfPixelFormat(from input: VideoFormat, to output: VideoFormat, encoder: String, transparent: Bool?) {
+    /// Says what frames lose to the pixel format `encoder` takes, with what keeps it (a video
+    /// encoder, or `pictureKeeper` for pictures), and where an RGB input made H.264 or HEVC in
+    /// 4:4:4, that few players play it.
+    static func warnOfPixelFormat(from input: VideoFormat, to output: VideoFormat, encoder: String, pictureKeeper: String?,
+                                  transparent: Bool?) {
         let loss = PixelFormatLoss(from: input.pixelFormat, to: output.pixelFormat, transparent: transparent)
         if !loss.isEmpty {
             let keepers = PixelFormatLoss.keepers(of: input.pixelFormat, besides: encoder).prefix(2)
             let lost = loss.losses.count > 1 ? loss.losses.dropLast().joined(separator: ", ") + " and " + loss.losses.last! : loss.losses[0]
-            Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)"
-                            + (keepers.isEmpty ? "" : " (--codec \(keepers.joined(separator: " or ")) keeps it all)"))
+            let instead = pictureKeeper.map { " (\($0) keeps it all)" }
+                ?? (keepers.isEmpty ? "" : " (--codec \(keepers.joined(separator: " or ")) keeps it all)")
+            Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)" + instead)
         }
         if input.isRGB && ["libx264", "libx265"].contains(encoder) && output.pixelFormat == AV_PIX_FMT_YUV444P {
             let enough = output.width >= 2 * input.width && output.height >= 2 * input.height
@@ -184,8 +187,9 @@ struct EnhanceRun {
                                 + "is written as \(size.width)x\(size.height), without its last \(Self.edges(whole, size)) "
                                 + "(--codec ffv1 or libvpx-vp9 keep them; --size chooses another size)")
             }
-            if !run.quiet && encode.pixelFormat == nil && writer.toneMappedPeak == nil {
+            if !run.quiet && encode.pixelFormat == nil && writer.toneMappedPeak == nil && !MediaWriter.codesPalettes(encoderName) {
                 Self.warnOfPixelFormat(from: reader.videoFormat, to: pump.outputFormat, encoder: encoderName,
+                                       pictureKeeper: writer.holdsPicturesOnly ? "a .png" : writer.holdsPictures ? "an .apng" : nil,
                                        transparent: reader.firstFrameShowsTransparency)
             }
             if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {

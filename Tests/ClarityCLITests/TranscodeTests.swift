@@ -566,6 +566,10 @@ final class TranscodeTests: ToolTestCase {
                        ["mpeg4 takes no yuv444p10le: written as yuv420p, without 2 of its 10 bits and colour detail (4:2:0 from 4:4:4) "
                         + "(--codec libx264 or libx265 keeps it all)"])
         XCTAssertEqual(try warnings(["deep.mkv", "out.mkv", "--codec", "libx264"]), [], "libx264 takes it")
+        // Pictures: PNG is what keeps it; a GIF's palettes are 8-bit colour by nature.
+        XCTAssertEqual(try warnings(["deep.mkv", "out.jpg"]).first,
+                       "mjpeg takes no yuv444p10le: written as yuvj444p, without 2 of its 10 bits (a .png keeps it all)")
+        XCTAssertEqual(try warnings(["deep.mkv", "out.gif"]), [])
     }
 
     /// A GIF's frames each get the 256 colours that suit them (ordered dithering): a fixed 3-3-2

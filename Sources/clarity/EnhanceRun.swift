@@ -75,10 +75,13 @@ struct EnhanceRun {
                                   transparent: Bool?) {
         let loss = PixelFormatLoss(from: input.pixelFormat, to: output.pixelFormat, transparent: transparent)
         if !loss.isEmpty {
-            let keepers = PixelFormatLoss.keepers(of: input.pixelFormat, besides: encoder).prefix(2)
             let lost = loss.losses.count > 1 ? loss.losses.dropLast().joined(separator: ", ") + " and " + loss.losses.last! : loss.losses[0]
-            let instead = pictureKeeper.map { " (\($0) keeps it all)" }
-                ?? (keepers.isEmpty ? "" : " (--codec \(keepers.joined(separator: " or ")) keeps it all)")
+            var keeper = pictureKeeper
+            if keeper == nil {
+                let codecs = PixelFormatLoss.keepers(of: input.pixelFormat, besides: encoder).prefix(2)
+                if !codecs.isEmpty { keeper = "--codec " + codecs.joined(separator: " or ") }
+            }
+            let instead = keeper.map { " (\($0) keeps it all)" } ?? ""
             Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)" + instead)
         }
         if input.isRGB && ["libx264", "libx265"].contains(encoder) && output.pixelFormat == AV_PIX_FMT_YUV444P {

@@ -22,9 +22,11 @@ struct PictureSubtitleCarry {
     /// For the streams of `codecs` (by index) that are carried.
     init(_ codecs: [Int: AVCodecID] = [:]) {
         self.codecs = codecs.filter { Self.carries($0.value) }
+        streams = Set(self.codecs.keys)
     }
 
-    var streams: Set<Int> { Set(codecs.keys) }
+    /// The carried streams' indices.
+    let streams: Set<Int>
     var isEmpty: Bool { held.isEmpty }
 
     /// Keeps `packet` (of a carried stream, before the part), moving it out.

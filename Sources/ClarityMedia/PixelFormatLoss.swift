@@ -7,8 +7,9 @@ public struct PixelFormatLoss {
     /// What is lost, in words ("its transparency", "2 of its 12 bits", ...); empty for nothing.
     public let losses: [String]
 
-    /// `transparent`: whether the frames show any transparency (nil: not known).
-    public init(from input: AVPixelFormat, to output: AVPixelFormat, transparent: Bool? = nil) {
+    /// `transparent`: whether the frames show any transparency (nil: not known), asked only
+    /// where the alpha channel is lost (it may read a frame).
+    public init(from input: AVPixelFormat, to output: AVPixelFormat, transparent: () -> Bool? = { nil }) {
         guard let a = av_pix_fmt_desc_get(input)?.pointee, let b = av_pix_fmt_desc_get(output)?.pointee else {
             losses = []
             return
@@ -16,8 +17,12 @@ public struct PixelFormatLoss {
         let flag = { (d: AVPixFmtDescriptor, f: Int32) in d.flags & UInt64(f) != 0 }
         var lost: [String] = []
         // A palette's alpha flag says only that a palette entry may be transparent.
-        if flag(a, AV_PIX_FMT_FLAG_ALPHA) && !flag(a, AV_PIX_FMT_FLAG_PAL) && !flag(b, AV_PIX_FMT_FLAG_ALPHA) && transparent != false {
-            lost.append(transparent == true ? "its transparency" : "any transparency")
+        if flag(a, AV_PIX_FMT_FLAG_ALPHA) && !flag(a, AV_PIX_FMT_FLAG_PAL) && !flag(b, AV_PIX_FMT_FLAG_ALPHA) {
+            switch transparent() {
+            case true?: lost.append("its transparency")
+            case nil: lost.append("any transparency")
+            case false?: break
+            }
         }
         if b.comp.0.depth < a.comp.0.depth { lost.append("\(a.comp.0.depth - b.comp.0.depth) of its \(a.comp.0.depth) bits") }
         if a.nb_components >= 3 && b.nb_components >= 3 && (b.log2_chroma_w > a.log2_chroma_w || b.log2_chroma_h > a.log2_chroma_h) {

@@ -72,7 +72,7 @@ struct EnhanceRun {
     /// encoder, or `pictureKeeper` for pictures), and where an RGB input made H.264 or HEVC in
     /// 4:4:4, that few players play it.
     static func warnOfPixelFormat(from input: VideoFormat, to output: VideoFormat, encoder: String, pictureKeeper: String?,
-                                  transparent: Bool?) {
+                                  transparent: () -> Bool?) {
         let loss = PixelFormatLoss(from: input.pixelFormat, to: output.pixelFormat, transparent: transparent)
         if !loss.isEmpty {
             let lost = loss.losses.count > 1 ? loss.losses.dropLast().joined(separator: ", ") + " and " + loss.losses.last! : loss.losses[0]
@@ -193,7 +193,7 @@ struct EnhanceRun {
             if !run.quiet && encode.pixelFormat == nil && writer.toneMappedPeak == nil && !MediaWriter.codesPalettes(encoderName) {
                 Self.warnOfPixelFormat(from: reader.videoFormat, to: pump.outputFormat, encoder: encoderName,
                                        pictureKeeper: writer.holdsPicturesOnly ? "a .png" : writer.holdsPictures ? "an .apng" : nil,
-                                       transparent: reader.firstFrameShowsTransparency)
+                                       transparent: { reader.firstFrameShowsTransparency })
             }
             if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {
                 Console.warning("\(encoderName) is lossless: \(rate) does nothing (it keeps every frame exactly; a lossy encoder such as libx264 takes a rate)")

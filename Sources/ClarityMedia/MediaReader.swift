@@ -333,7 +333,8 @@ public final class MediaReader {
         var rate = reading.frameRate ?? stream.pointee.avg_frame_rate
         if rate.num <= 0 || rate.den <= 0 { rate = stream.pointee.r_frame_rate }
         if rate.num <= 0 || rate.den <= 0 { rate = AVRational(num: 0, den: 1) }
-        var sar = par.pointee.sample_aspect_ratio
+        // The stream's own where the container states one (y4m's A field is only there), as ffmpeg takes it.
+        var sar = av_guess_sample_aspect_ratio(ctx, stream, nil)
         if sar.num <= 0 || sar.den <= 0 { sar = AVRational(num: 1, den: 1) }
         var decoded = VideoFormat(
             width: Int(par.pointee.width), height: Int(par.pointee.height),

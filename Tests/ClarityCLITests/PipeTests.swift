@@ -24,6 +24,21 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), a)
     }
 
+    /// y4m states its pixel shape in its header only (the A field), not in the codec's
+    /// parameters: an anamorphic DVD's 4:3 pixels were read as square, and the upscale came out
+    /// squeezed, through a pipe and into a file alike.
+    func testY4MPixelShapeIsKept() throws {
+        try makeClip(seconds: 0.2, extra: ["-vf", "scale=360:270,setsar=4/3"])
+        try Tool.ffmpeg(["-i", "in.mp4", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
+        for (command, out, shape) in [("pipe --scale 2 < in.y4m > out.y4m", "out.y4m", "720,540,4:3"),
+                                      ("pipe --size 4k < in.y4m > out.y4m", "out.y4m", "3840,2160,1:1"),
+                                      ("transcode in.y4m out.mkv --scale 2", "out.mkv", "720,540,4:3")] {
+            let r = try Tool.shell("'\(Tool.clarity)' \(command) --progress none", in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder), [shape], command)
+        }
+    }
+
     /// Bare frames both ways, described by demuxer options: exact without resizing, the right
     /// count and size with it; raw frames without a size, or an option the demuxer lacks, are
     /// refused with what to give.

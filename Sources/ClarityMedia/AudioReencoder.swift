@@ -33,10 +33,11 @@ final class AudioReencoder {
 
     /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
     /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
-    /// for none. `globalHeader`: the container wants the codec's set-up out of band (MP4,
+    /// for none. `sampleRate`: the one the container takes (nil: the input's, or the nearest the
+    /// encoder has). `globalHeader`: the container wants the codec's set-up out of band (MP4,
     /// Matroska).
     init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
-         globalHeader: Bool) throws {
+         sampleRate: Int32? = nil, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
         Self.giveRoles(to: &dec.pointee.ch_layout)
@@ -60,7 +61,7 @@ final class AudioReencoder {
         } else {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
-        encoder.pointee.sample_rate = Self.rate(nearest: dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
+        encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         encoder.pointee.bit_rate = Self.bitRate(channels: Int(channels))
         if let bitRate, av_opt_set(encoder, "b", bitRate, 0) < 0 {

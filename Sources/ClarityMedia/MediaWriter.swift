@@ -260,7 +260,8 @@ public final class MediaWriter {
         let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
         if stream.kind == .audio {
             return try audioEncoder().map {
-                try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters, globalHeader: global)
+                try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters,
+                                   sampleRate: audioSampleRate, globalHeader: global)
             }
         }
         return try subtitleTarget(for: stream).map { try SubtitleReencoder(stream, to: $0, globalHeader: global) }
@@ -270,16 +271,30 @@ public final class MediaWriter {
     private func canCarry(_ stream: StreamInfo) -> Bool {
         // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
+        if stream.kind == .audio, let rate = audioSampleRate, stream.parameters.pointee.sample_rate != rate { return false }
         return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
+
+    /// Codecs a muxer says it holds but refuses when it starts (FFmpeg 5.1's movenc): MP4 takes
+    /// these only as an experiment ("add '-strict -2'"), QuickTime not at all ("only supported in MP4").
+    private static let refusedCodecs: [String: Set<AVCodecID>] = [
+        "mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD],
+        "mov": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS],
+    ]
 
     /// Whether this container holds `codec`'s streams.
     private func holds(_ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         guard let ctx = context else { return false }
-        // MP4 takes these only as an experiment (FFmpeg 5.1: "add '-strict -2'").
-        if containerName == "mp4" && [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD].contains(codec) { return false }
+        if Self.refusedCodecs[containerName]?.contains(codec) == true { return false }
         return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
     }
+
+    /// The one sample rate the container's audio may have (MXF's and GXF's muxers: 48 kHz, the
+    /// broadcast rate); nil where any will do. Audio at another rate is encoded again at it.
+    private var audioSampleRate: Int32? { ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(containerName) ? 48000 : nil }
+
+    /// Whether the container holds one audio stream at most (FLV).
+    public var holdsOneAudioStream: Bool { containerName == "flv" }
 
     /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
     public static func matroskaHolds(_ stream: StreamInfo) -> Bool {

@@ -216,6 +216,7 @@ struct EncodeOptions: ParsableArguments {
                 throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name)
             }
         }
+        var audioKept = false
         return reader.streams.filter { s in
             if reader.otherProgrammeStreams.contains(s.index) {
                 if !quiet && s.kind != .data {
@@ -228,6 +229,14 @@ struct EncodeOptions: ParsableArguments {
             case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains { $0.picks(s) }),
                  .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains { $0.picks(s) }),
                  .attachment where !noSubtitles, .video where s.isAttachedPicture:
+                if s.kind == .audio, writer.holdsOneAudioStream, audioKept {
+                    if !quiet {
+                        Console.warning("dropping audio stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container holds "
+                                        + "one audio stream (--audio-stream \(s.index) chooses this one)")
+                    }
+                    return false
+                }
+                if s.kind == .audio, writer.carriage(of: s) != .not { audioKept = true }
                 switch writer.carriage(of: s) {
                 case .asItIs: return true
                 case .reencoded(let codec):

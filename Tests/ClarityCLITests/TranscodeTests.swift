@@ -2058,6 +2058,30 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.05, "a second of sound")
     }
 
+    /// Containers whose muxers refuse, once started, what they said they take: QuickTime took
+    /// Opus and FLAC ("only supported in MP4"), FLV more than one audio stream, MXF audio at
+    /// anything but 48 kHz; each stopped with 73 after the video was set up. Now: AAC in
+    /// QuickTime, the first audio stream in FLV (the others named), 48 kHz PCM in MXF.
+    func testContainersThatRefuseOnceStartedAreGivenWhatTheyTake() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000",
+                         "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100", "-t", "1", "-map", "0", "-map", "1", "-map", "2",
+                         "-c:v", "libx264", "-c:a:0", "libopus", "-c:a:1", "flac", "two.mkv"], in: folder)
+        for (output, audio, said) in [("out.mov", ["aac,48000", "aac,44100"], "re-encoding audio stream #1 (opus) as AAC"),
+                                      ("out.flv", ["aac,48000"], "dropping audio stream #2 (flac): the flv container holds one audio stream"),
+                                      ("out.mxf", ["pcm_s16le,48000", "pcm_s16le,48000"], "re-encoding audio stream #2 (flac) as PCM")] {
+            let r = try Tool.clarity(["transcode", "two.mkv", output, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains(said), r.stderr)
+            XCTAssertEqual(try Tool.probe(output, stream: "a", entries: "stream=codec_name,sample_rate", in: folder), audio, output)
+            let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:a:\(audio.count - 1)", "-f", "s16le", "-ac", "1", "-ar", "48000", "-"],
+                                       in: folder).stdout
+            XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.05, "\(output): a second of sound")
+        }
+        let chosen = try Tool.clarity(["transcode", "two.mkv", "chosen.flv", "--audio-stream", "2", "--progress", "none"], in: folder)
+        XCTAssertEqual(chosen.status, 0, chosen.stderr)
+        XCTAssertEqual(try Tool.probe("chosen.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["aac,44100"])
+    }
+
     func testJSONProgressReportsTheFinalCount() throws {
         try makeClip()
         // AVI's trailer goes back to mend its header: the count is the file's size all the same.

@@ -12,7 +12,9 @@ enum ContainerCodecs {
     static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
-        if String(cString: format.pointee.name) == "mpegts" { return transportStreamCodecs.contains(codec) }
+        let name = String(cString: format.pointee.name)
+        if name == "mpegts" { return transportStreamCodecs.contains(codec) }
+        if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
         let defaultCodec: AVCodecID
@@ -25,6 +27,16 @@ enum ContainerCodecs {
         // Pictures (image2) would write a header for anything, audio too.
         return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
     }
+
+    /// Codecs a muxer says it holds but refuses once it starts (FFmpeg 5.1): MP4 takes FLAC and
+    /// TrueHD only as an experiment ("add '-strict -2'"), QuickTime these, Opus, VP9 and AV1 not
+    /// at all ("only supported in MP4"), FLV no MPEG-4 or H.263 ("not supported in the official
+    /// FLV specification").
+    private static let refusedCodecs: [String: Set<AVCodecID>] = [
+        "mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD],
+        "mov": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1],
+        "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
+    ]
 
     /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
     /// players and FFmpeg itself do not read back ("may not be recognized upon reading").

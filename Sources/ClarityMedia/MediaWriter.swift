@@ -275,17 +275,9 @@ public final class MediaWriter {
         return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
-    /// Codecs a muxer says it holds but refuses when it starts (FFmpeg 5.1's movenc): MP4 takes
-    /// these only as an experiment ("add '-strict -2'"), QuickTime not at all ("only supported in MP4").
-    private static let refusedCodecs: [String: Set<AVCodecID>] = [
-        "mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD],
-        "mov": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS],
-    ]
-
     /// Whether this container holds `codec`'s streams.
     private func holds(_ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         guard let ctx = context else { return false }
-        if Self.refusedCodecs[containerName]?.contains(codec) == true { return false }
         return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
     }
 
@@ -315,7 +307,12 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
         }
         if !ContainerCodecs.holds(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
-            throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video")
+            let holders = [("mp4", ".mp4"), ("matroska", ".mkv")].filter { (muxer: String, _: String) in
+                guard muxer != containerName, let other = av_guess_format(muxer, nil, nil) else { return false }
+                return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
+            }.map { $0.1 }
+            let way = holders.isEmpty ? "" : ": an \(holders.joined(separator: " or ")) output holds it"
+            throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video\(way)")
         }
         var format = format
         let pictures = holdsPictures
@@ -722,8 +719,11 @@ public final class MediaWriter {
         do {
             if let enc = encoder {
                 for f in try convert(nil) { try encode(f) }
-                avcodec_send_frame(enc, nil)
-                try drainEncoder()
+                // An encoder that was given nothing has nothing to give (and SVT-AV1 would hang).
+                if framesWritten > 0 {
+                    avcodec_send_frame(enc, nil)
+                    try drainEncoder()
+                }
             }
             try writeAddedSubtitles(upTo: nil)
             for (index, reencoder) in reencoders.sorted(by: { $0.key < $1.key }) {
@@ -748,9 +748,33 @@ public final class MediaWriter {
         output.discard()
     }
 
+    /// SVT-AV1 (1.4) frees itself only after the end of its stream, and waits for ever where a
+    /// run stops early (a container that refuses AV1, an error); an end of stream before any
+    /// frame hangs it too. So it is given a blank frame where it had none, then the end, and
+    /// what it still gives is dropped. Other encoders are freed as they are (x264's rest would
+    /// cost time).
+    private func endStream(of encoder: UnsafeMutablePointer<AVCodecContext>) {
+        guard String(cString: encoder.pointee.codec.pointee.name) == "libsvtav1" else { return }
+        if framesWritten == 0, let frame = av_frame_alloc() {
+            var blank: UnsafeMutablePointer<AVFrame>? = frame
+            (frame.pointee.width, frame.pointee.height, frame.pointee.format) = (encoder.pointee.width, encoder.pointee.height,
+                                                                                 encoder.pointee.pix_fmt.rawValue)
+            if av_frame_get_buffer(frame, 0) >= 0 {
+                frame.pointee.pts = 0
+                avcodec_send_frame(encoder, frame)
+            }
+            av_frame_free(&blank)
+        }
+        var rest = av_packet_alloc()
+        defer { av_packet_free(&rest) }
+        avcodec_send_frame(encoder, nil)
+        while avcodec_receive_packet(encoder, rest) >= 0 { av_packet_unref(rest) }
+    }
+
     private func close() throws {
         guard !closed else { return }
         closed = true
+        if let enc = encoder { endStream(of: enc) }
         avcodec_free_context(&encoder)
         if let ctx = context {
             var r: Int32 = 0

@@ -2080,6 +2080,25 @@ final class TranscodeTests: ToolTestCase {
         let chosen = try Tool.clarity(["transcode", "two.mkv", "chosen.flv", "--audio-stream", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(chosen.status, 0, chosen.stderr)
         XCTAssertEqual(try Tool.probe("chosen.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["aac,44100"])
+        // Video encoders such a muxer refuses are refused before anything is written, with a
+        // container that holds them (QuickTime's AV1 had hung SVT-AV1 for ever).
+        for (output, codec, holders) in [("out.mov", "libvpx-vp9", ".mp4 or .mkv"), ("out.mov", "libsvtav1", ".mp4 or .mkv"),
+                                         ("out.flv", "mpeg4", ".mp4 or .mkv")] {
+            let r = try Tool.run("/usr/bin/timeout", ["-s", "KILL", "60", Tool.clarity, "transcode", "two.mkv", output, "-y", "--codec", codec], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains("cannot hold \(codec) video: an \(holders) output holds it"), r.stderr)
+        }
+    }
+
+    /// SVT-AV1 (1.4) hangs when freed before the end of its stream, and on an end of stream
+    /// before any frame: a run that stops before its first frame had hung for ever.
+    func testAnAV1EncoderThatGotNoFrameIsClosed() throws {
+        try makeClip(seconds: 0.2)
+        try Tool.ffmpeg(["-i", "in.mp4", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
+        let r = try Tool.shell("head -1 in.y4m | timeout -s KILL 60 '\(Tool.clarity)' transcode - out.mkv --codec libsvtav1", in: folder)
+        XCTAssertEqual(r.status, 65, r.stderr)
+        XCTAssertTrue(r.stderr.contains("stdin gave no frame to write"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.mkv")))
     }
 
     func testJSONProgressReportsTheFinalCount() throws {

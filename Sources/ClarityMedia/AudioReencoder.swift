@@ -13,7 +13,9 @@ final class AudioReencoder {
     private let filters: FilterChain?
     /// Seconds of audio into the user's filters and out of them: those that change its length
     /// (atempo) put it out of step with the video.
-    private(set) var filteredSeconds = (input: 0.0, output: 0.0)
+    private var filteredSeconds = (input: 0.0, output: 0.0)
+    /// The same, nil without filters.
+    var filteredLength: StreamLength? { filters.map { _ in StreamLength(input: filteredSeconds.input, output: filteredSeconds.output) } }
     private var resampler: OpaquePointer?
     private var fifo: OpaquePointer?
     private let decoded = av_frame_alloc()!

@@ -83,6 +83,8 @@ public final class MediaReader {
     private var filters: ReadFilters?
     /// What `filters` were set up for.
     private var filterPlan: ReadFilters.Plan
+    /// Seconds of video into `--vf` and out; nil without it.
+    public var filteredLength: StreamLength? { filters?.length }
     /// Whether frames are deinterlaced on their way out.
     public let deinterlaces: Bool
     /// The input's rate and the rate its frames were thinned to, where it ran faster than the

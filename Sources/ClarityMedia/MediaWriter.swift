@@ -688,13 +688,11 @@ public final class MediaWriter {
         return other() ?? MediaError.ffmpeg(code, "writing \(output.name)", kind: .writeFailed)
     }
 
-    /// Audio streams whose `--af` filters changed their length (by more than a tenth of a
-    /// second and 1%): the input stream's index, and the seconds in and out.
-    public var audioLengthsChanged: [(stream: Int, input: Double, output: Double)] {
+    /// Audio streams that went through `--af` filters: the input stream's index, and their
+    /// seconds in and out.
+    public var filteredAudioLengths: [(stream: Int, length: StreamLength)] {
         reencoders.sorted { $0.key < $1.key }.compactMap { index, reencoder in
-            guard let seconds = (reencoder as? AudioReencoder)?.filteredSeconds,
-                  abs(seconds.output - seconds.input) > max(0.1, 0.01 * seconds.input) else { return nil }
-            return (index, seconds.input, seconds.output)
+            (reencoder as? AudioReencoder)?.filteredLength.map { (index, $0) }
         }
     }
 

@@ -47,6 +47,9 @@ final class ReadFilters {
     private let chain: FilterChain
     private var captions = CaptionCarry()
     private var ended = false
+    /// The frames' timestamps going in and coming out, where the user's filters might retime
+    /// them (`setpts`, `trim`); nil without them.
+    private var spans: (input: FrameSpan, output: FrameSpan)?
 
     init(format: VideoFormat, plan: Plan) throws {
         var filters: [(name: String, options: String?)] = []
@@ -83,6 +86,13 @@ final class ReadFilters {
         let userRate = plan.userGraph != nil && out.num > 0 && av_cmp_q(out, given) != 0 ? out : nil
         frameDuration = (userRate ?? plan.rate).map { av_rescale_q(1, av_inv_q($0), timeBase) }
         (self.timeBase, self.userRate, inputTimeBase) = (timeBase, userRate, format.timeBase)
+        if plan.userGraph != nil { spans = (FrameSpan(), FrameSpan()) }
+    }
+
+    /// Seconds of video that went into the user's filters and came out (a tempo, `setpts=0.5*PTS`,
+    /// or a cut, `trim`, changes them); nil without them.
+    var length: StreamLength? {
+        spans.map { StreamLength(input: $0.input.seconds(in: inputTimeBase), output: $0.output.seconds(in: timeBase)) }
     }
 
     /// `format` with the size and pixel shape of the frames out. An unstated pixel shape stays
@@ -98,7 +108,12 @@ final class ReadFilters {
 
     /// Hands a frame to the filters, or nil at the end of the stream to let the last ones out.
     func push(_ frame: VideoFrame?) throws {
-        if let frame { captions.take(from: frame.avFrame, timeBase: inputTimeBase) } else { ended = true }
+        if let frame {
+            captions.take(from: frame.avFrame, timeBase: inputTimeBase)
+            spans?.input.add(frame.avFrame.pointee.pts)
+        } else {
+            ended = true
+        }
         try chain.push(frame)
     }
 
@@ -112,6 +127,26 @@ final class ReadFilters {
         // The filters keep each frame's duration in the input's unit.
         frame.pointee.pkt_duration = frameDuration ?? av_rescale_q(frame.pointee.pkt_duration, inputTimeBase, timeBase)
         captions.give(to: frame, timeBase: timeBase, all: ended)
+        spans?.output.add(frame.pointee.pts)
         return out
+    }
+}
+
+/// The time from a stream's first frame to the end of its last, from their timestamps alone
+/// (the last frame lasting the frames' mean interval).
+struct FrameSpan {
+    private var first: Int64?
+    private var last: Int64 = 0
+    private var count = 0
+
+    mutating func add(_ pts: Int64) {
+        guard pts != clarity_nopts_value() else { return }
+        if first == nil { first = pts }
+        (last, count) = (max(last, pts), count + 1)
+    }
+
+    func seconds(in timeBase: AVRational) -> Double {
+        guard let first, count > 1 else { return 0 }
+        return Double(last - first) * av_q2d(timeBase) * Double(count) / Double(count - 1)
     }
 }

@@ -62,6 +62,24 @@ struct EnhanceRun {
         enhancesNothing = !deartifact.isOn && model.preset == nil && ["auto", "bicubic"].contains(model.model) && (try? resize.target()) == nil
     }
 
+    /// What `--vf` and `--af` put out of step: audio retimed otherwise than the video (a tempo
+    /// change made to one of them alone), and subtitles, which nothing retimes.
+    private static func warnOfStreamsOutOfStep(video: StreamLength?, audio: [(stream: Int, length: StreamLength)], copied: [StreamInfo]) {
+        let tempo = video?.ratio ?? 1
+        let copies = { (kind: StreamInfo.Kind) in copied.contains { $0.kind == kind } }
+        let unretimed = (audio.isEmpty && copies(.audio) ? ["audio"] : []) + (copies(.subtitle) ? ["subtitles"] : [])
+        if let video, video.isOutOfStep(), !unretimed.isEmpty {
+            Console.warning(String(format: "--vf made the video %.2f s long from %.2f s: the %@ out of step with it (a change of tempo, "
+                                   + "such as setpts=PTS/2, needs the audio's alike: --af atempo=2; a cut is --start and --duration)",
+                                   video.output, video.input, unretimed.joined(separator: " and ") + (unretimed == ["audio"] ? " is" : " are")))
+        }
+        for (stream, length) in audio where length.isOutOfStep(with: tempo) {
+            Console.warning(String(format: "--af made audio stream #%d %.2f s long from %.2f s: it is out of step with the video "
+                                   + "(a change of tempo, such as atempo=1.25, needs the video's alike: --vf setpts=PTS/1.25)",
+                                   stream, length.output, length.input))
+        }
+    }
+
     /// "column", "row" or "column and row": what an odd size lost to become `even`.
     static func edges(_ whole: VideoFormat, _ even: (width: Int, height: Int)) -> String {
         [whole.width != even.width ? "column" : nil, whole.height != even.height ? "row" : nil]
@@ -235,11 +253,7 @@ struct EnhanceRun {
                 Console.warning("\(writer.framesLeftOutToKeepTime) frame(s) left out to keep time: \(file.name) counts frames at "
                                 + "\(Self.fps(clock)) fps, and they came closer together")
             }
-            for change in run.quiet ? [] : writer.audioLengthsChanged {
-                Console.warning(String(format: "--af made audio stream #%d %.2f s long from %.2f s: it is out of step with the video "
-                                       + "(a change of tempo, such as atempo=1.25, needs the video's alike: --vf setpts=PTS/1.25)",
-                                       change.stream, change.output, change.input))
-            }
+            if !run.quiet { Self.warnOfStreamsOutOfStep(video: reader.filteredLength, audio: writer.filteredAudioLengths, copied: pump.copiedStreams) }
             if !run.quiet && reader.wentSilent {
                 Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))
             }

@@ -767,6 +767,13 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(faster.stderr.contains("--af made audio stream #1 0.8"), faster.stderr)
         XCTAssertTrue(faster.stderr.contains(" s long from 1.0"), faster.stderr)
         XCTAssertTrue(faster.stderr.contains("it is out of step with the video"), faster.stderr)
+        // The video's tempo alone is said too (it was not); both alike, nothing; a new rate keeps the length.
+        for (args, said) in [(["--vf", "setpts=PTS/2"], "--vf made the video 0.50 s long from 1.00 s: the audio is out of step with it"),
+                             (["--vf", "setpts=PTS/2", "--af", "atempo=2"], nil), (["--vf", "fps=50"], nil)] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "tempo.mkv", "-y", "--progress", "none"] + args, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            if let said { XCTAssertTrue(r.stderr.contains(said), r.stderr) } else { XCTAssertFalse(r.stderr.contains("out of step"), r.stderr) }
+        }
         for (args, message) in [(["--audio-codec", "flac"], "the mp4 container cannot hold flac audio"),
                                 (["--audio-codec", "libx264"], "'libx264' is not an audio encoder"),
                                 (["--af", "volumee=2"], "--af 'volumee=2': cannot set up the --af filters of audio stream #1 for 48000 Hz mono fltp: "

@@ -752,7 +752,8 @@ public final class MediaWriter {
     /// what it still gives is dropped. Other encoders are freed as they are (x264's rest would
     /// cost time).
     private func endStream(of encoder: UnsafeMutablePointer<AVCodecContext>) {
-        guard String(cString: encoder.pointee.codec.pointee.name) == "libsvtav1" else { return }
+        // An encoder that failed to open has no codec any more.
+        guard let codec = encoder.pointee.codec, String(cString: codec.pointee.name) == "libsvtav1" else { return }
         if framesWritten == 0, let frame = av_frame_alloc() {
             var blank: UnsafeMutablePointer<AVFrame>? = frame
             (frame.pointee.width, frame.pointee.height, frame.pointee.format) = (encoder.pointee.width, encoder.pointee.height,

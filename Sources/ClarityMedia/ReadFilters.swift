@@ -131,22 +131,3 @@ final class ReadFilters {
         return out
     }
 }
-
-/// The time from a stream's first frame to the end of its last, from their timestamps alone
-/// (the last frame lasting the frames' mean interval).
-struct FrameSpan {
-    private var first: Int64?
-    private var last: Int64 = 0
-    private var count = 0
-
-    mutating func add(_ pts: Int64) {
-        guard pts != clarity_nopts_value() else { return }
-        if first == nil { first = pts }
-        (last, count) = (max(last, pts), count + 1)
-    }
-
-    func seconds(in timeBase: AVRational) -> Double {
-        guard let first, count > 1 else { return 0 }
-        return Double(last - first) * av_q2d(timeBase) * Double(count) / Double(count - 1)
-    }
-}

@@ -229,15 +229,18 @@ struct EncodeOptions: ParsableArguments {
             case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains { $0.picks(s) }),
                  .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains { $0.picks(s) }),
                  .attachment where !noSubtitles, .video where s.isAttachedPicture:
-                if s.kind == .audio, writer.holdsOneAudioStream, audioKept {
-                    if !quiet {
-                        Console.warning("dropping audio stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container holds "
-                                        + "one audio stream (--audio-stream \(s.index) chooses this one)")
+                let carriage = writer.carriage(of: s)
+                if s.kind == .audio && carriage != .not {
+                    if writer.holdsOneAudioStream && audioKept {
+                        if !quiet {
+                            Console.warning("dropping audio stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container holds "
+                                            + "one audio stream (--audio-stream \(s.index) chooses this one)")
+                        }
+                        return false
                     }
-                    return false
+                    audioKept = true
                 }
-                if s.kind == .audio, writer.carriage(of: s) != .not { audioKept = true }
-                switch writer.carriage(of: s) {
+                switch carriage {
                 case .asItIs: return true
                 case .reencoded(let codec):
                     // Audio encoded again on request is what the user asked for: nothing to say.

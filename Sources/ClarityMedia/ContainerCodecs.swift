@@ -29,14 +29,14 @@ enum ContainerCodecs {
     }
 
     /// Codecs a muxer says it holds but refuses once it starts (FFmpeg 5.1): MP4 takes FLAC and
-    /// TrueHD only as an experiment ("add '-strict -2'"), QuickTime these, Opus, VP9 and AV1 not
-    /// at all ("only supported in MP4"), FLV no MPEG-4 or H.263 ("not supported in the official
-    /// FLV specification").
-    private static let refusedCodecs: [String: Set<AVCodecID>] = [
-        "mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD],
-        "mov": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1],
-        "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
-    ]
+    /// TrueHD only as an experiment ("add '-strict -2'"); QuickTime and movenc's other modes
+    /// (Smooth Streaming, PSP) these, Opus, VP9 and AV1 not at all ("only supported in MP4");
+    /// FLV no MPEG-4 or H.263 ("not supported in the official FLV specification").
+    private static let refusedCodecs: [String: Set<AVCodecID>] = {
+        let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1]
+        return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
+                "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263]]
+    }()
 
     /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
     /// players and FFmpeg itself do not read back ("may not be recognized upon reading").

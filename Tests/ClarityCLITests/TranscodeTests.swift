@@ -2065,8 +2065,8 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.05, "a second of sound")
     }
 
-    /// Containers whose muxers refuse, once started, what they said they take: QuickTime took
-    /// Opus and FLAC ("only supported in MP4"), FLV more than one audio stream, MXF audio at
+    /// Containers whose muxers refuse, once started, what they said they take: QuickTime and
+    /// Smooth Streaming took Opus and FLAC ("only supported in MP4"), FLV more than one audio stream, MXF audio at
     /// anything but 48 kHz; each stopped with 73 after the video was set up. Now: AAC in
     /// QuickTime, the first audio stream in FLV (the others named), 48 kHz PCM in MXF.
     func testContainersThatRefuseOnceStartedAreGivenWhatTheyTake() throws {
@@ -2074,6 +2074,7 @@ final class TranscodeTests: ToolTestCase {
                          "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100", "-t", "1", "-map", "0", "-map", "1", "-map", "2",
                          "-c:v", "libx264", "-c:a:0", "libopus", "-c:a:1", "flac", "two.mkv"], in: folder)
         for (output, audio, said) in [("out.mov", ["aac,48000", "aac,44100"], "re-encoding audio stream #1 (opus) as AAC"),
+                                      ("out.ismv", ["aac,48000", "aac,44100"], "re-encoding audio stream #2 (flac) as AAC"),
                                       ("out.flv", ["aac,48000"], "dropping audio stream #2 (flac): the flv container holds one audio stream"),
                                       ("out.mxf", ["pcm_s16le,48000", "pcm_s16le,48000"], "re-encoding audio stream #2 (flac) as PCM")] {
             let r = try Tool.clarity(["transcode", "two.mkv", output, "--progress", "none"], in: folder)

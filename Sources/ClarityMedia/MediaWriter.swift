@@ -563,9 +563,13 @@ public final class MediaWriter {
         defer { av_dict_free(&options) }
         // MP4 writes its index last, seeking back to it: into a pipe or over the network it is
         // written in fragments instead, as ffmpeg's -movflags frag_keyframe+empty_moov.
-        if let pb = ctx.pointee.pb, (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0,
-           Self.quickTimeFamily.contains(containerName) {
-            av_dict_set(&options, "movflags", "frag_keyframe+empty_moov+default_base_moof", 0)
+        let fragments = Self.quickTimeFamily.contains(containerName) && ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } == true
+        // AC-3 and E-AC-3 state their set-up in their packets, which a first index (fragments,
+        // Smooth Streaming's) has not seen: it waits for the first fragment.
+        let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { [AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3].contains(ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id) }
+        let delay = ac3 && (fragments || containerName == "ismv") ? "+delay_moov" : ""
+        if fragments || !delay.isEmpty {
+            av_dict_set(&options, "movflags", (fragments ? "frag_keyframe+empty_moov+default_base_moof" : "") + delay, 0)
         }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
         guard r >= 0 else {

@@ -2066,9 +2066,10 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// Containers whose muxers refuse, once started, what they said they take: QuickTime and
-    /// Smooth Streaming took Opus and FLAC ("only supported in MP4"), FLV more than one audio stream, MXF audio at
-    /// anything but 48 kHz; each stopped with 73 after the video was set up. Now: AAC in
-    /// QuickTime, the first audio stream in FLV (the others named), 48 kHz PCM in MXF.
+    /// Smooth Streaming took Opus and FLAC ("only supported in MP4"), FLV more than one audio
+    /// stream, MXF audio at anything but 48 kHz, MP4 in fragments AC-3; each stopped with 73
+    /// after the video was set up. Now: AAC in QuickTime, the first audio stream in FLV (the
+    /// others named), 48 kHz PCM in MXF, AC-3 with the index written after its first packets.
     func testContainersThatRefuseOnceStartedAreGivenWhatTheyTake() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000",
                          "-f", "lavfi", "-i", "sine=frequency=880:sample_rate=44100", "-t", "1", "-map", "0", "-map", "1", "-map", "2",
@@ -2088,6 +2089,19 @@ final class TranscodeTests: ToolTestCase {
         let chosen = try Tool.clarity(["transcode", "two.mkv", "chosen.flv", "--audio-stream", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(chosen.status, 0, chosen.stderr)
         XCTAssertEqual(try Tool.probe("chosen.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["aac,44100"])
+        // AC-3 and E-AC-3 into a first index (MP4 in fragments, for a pipe; Smooth Streaming):
+        // FFmpeg waits for their first packets only when told ("Cannot write moov atom before AC3 packets").
+        for codec in ["ac3", "eac3"] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1",
+                             "-c:v", "libx264", "-c:a", codec, "\(codec).mkv"], in: folder)
+            for (command, output) in [("transcode \(codec).mkv - --format mp4 > piped.mp4", "piped.mp4"),
+                                      ("pipe --output-format mp4 < \(codec).mkv > piped.mp4", "piped.mp4"),
+                                      ("transcode \(codec).mkv out.ismv -y", "out.ismv")] {
+                let r = try Tool.shell("'\(Tool.clarity)' \(command) --progress none", in: folder)
+                XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
+                XCTAssertEqual(try Tool.probe(output, stream: "a", entries: "stream=codec_name", in: folder), [codec], command)
+            }
+        }
         // Video encoders such a muxer refuses are refused before anything is written, with a
         // container that holds them (QuickTime's AV1 had hung SVT-AV1 for ever).
         for (output, codec, holders) in [("out.mov", "libvpx-vp9", ".mp4 or .mkv"), ("out.mov", "libsvtav1", ".mp4 or .mkv"),

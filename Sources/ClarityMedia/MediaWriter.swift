@@ -376,9 +376,12 @@ public final class MediaWriter {
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
         // AVI has no registered tag for HEVC, and FFmpeg 5.1 writes none (read back as raw
         // video): the tag its own reader, VLC and LAV Filters take.
-        if containerName == "avi" && enc.pointee.codec_id == AV_CODEC_ID_HEVC {
-            st.pointee.codecpar.pointee.codec_tag = "HEVC".utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
-        }
+        // MP4 and QuickTime: FFmpeg tags HEVC hev1 (parameter sets in the stream), which Apple's
+        // players refuse; hvc1 (in the sample description, where the global header puts them)
+        // plays everywhere, as ffmpeg's -tag:v hvc1.
+        let tag = enc.pointee.codec_id != AV_CODEC_ID_HEVC ? nil : containerName == "avi" ? "HEVC"
+            : ["mp4", "mov", "ipod"].contains(containerName) ? "hvc1" : nil
+        if let tag { st.pointee.codecpar.pointee.codec_tag = tag.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
         st.pointee.time_base = enc.pointee.time_base
         st.pointee.avg_frame_rate = enc.pointee.framerate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio

@@ -1393,6 +1393,13 @@ final class TranscodeTests: ToolTestCase {
         }
         let hevcTypes = try Tool.probe("hevc.mp4", stream: "v", entries: "frame=pict_type", in: folder)
         XCTAssertEqual(hevcTypes.indices.filter { hevcTypes[$0] == "I" }.prefix(2), [0, 10], "the user's x265-params still apply")
+        // Tagged hvc1, which Apple's players take (FFmpeg's hev1 they refuse), into a file or a pipe, and decodable.
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 - --format mov --codec libx265 --progress none > piped.mov", in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        for file in ["hevc.mp4", "piped.mov"] {
+            XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "stream=codec_tag_string", in: folder), ["hvc1"], file)
+            XCTAssertEqual(try Tool.frameHashes(file, in: folder).count, 60, file)
+        }
     }
 
     /// Encoders without x264's CRF take --crf on a quality scale of their own, rather than

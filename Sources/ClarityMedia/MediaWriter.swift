@@ -288,6 +288,19 @@ public final class MediaWriter {
     /// Whether the container holds one audio stream at most (FLV).
     public var holdsOneAudioStream: Bool { containerName == "flv" }
 
+    /// The tag HEVC goes under where FFmpeg's would not do. AVI has no registered one and FFmpeg
+    /// 5.1 writes none (read back as raw video): the one its own reader, VLC and LAV Filters
+    /// take. In MP4 and QuickTime FFmpeg writes hev1, which Apple's players refuse: hvc1 (the
+    /// parameter sets in the sample description, where the global header puts them), as
+    /// ffmpeg's -tag:v hvc1.
+    private var hevcTag: String? {
+        switch containerName {
+        case "avi": return "HEVC"
+        case "mp4", "mov", "ipod": return "hvc1"
+        default: return nil
+        }
+    }
+
     /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
     public static func matroskaHolds(_ stream: StreamInfo) -> Bool {
         guard let mkv = av_guess_format("matroska", nil, nil) else { return false }
@@ -374,14 +387,9 @@ public final class MediaWriter {
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot describe the video stream") }
-        // AVI has no registered tag for HEVC, and FFmpeg 5.1 writes none (read back as raw
-        // video): the tag its own reader, VLC and LAV Filters take.
-        // MP4 and QuickTime: FFmpeg tags HEVC hev1 (parameter sets in the stream), which Apple's
-        // players refuse; hvc1 (in the sample description, where the global header puts them)
-        // plays everywhere, as ffmpeg's -tag:v hvc1.
-        let tag = enc.pointee.codec_id != AV_CODEC_ID_HEVC ? nil : containerName == "avi" ? "HEVC"
-            : ["mp4", "mov", "ipod"].contains(containerName) ? "hvc1" : nil
-        if let tag { st.pointee.codecpar.pointee.codec_tag = tag.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) } }
+        if enc.pointee.codec_id == AV_CODEC_ID_HEVC, let tag = hevcTag {
+            st.pointee.codecpar.pointee.codec_tag = tag.utf8.reversed().reduce(0) { $0 << 8 | UInt32($1) }
+        }
         st.pointee.time_base = enc.pointee.time_base
         st.pointee.avg_frame_rate = enc.pointee.framerate
         st.pointee.sample_aspect_ratio = format.sampleAspectRatio
@@ -566,10 +574,13 @@ public final class MediaWriter {
         defer { av_dict_free(&options) }
         // MP4 writes its index last, seeking back to it: into a pipe or over the network it is
         // written in fragments instead, as ffmpeg's -movflags frag_keyframe+empty_moov.
-        let fragments = Self.quickTimeFamily.contains(containerName) && ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } == true
+        let fragments = Self.quickTimeFamily.contains(containerName)
+            && ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } == true
         // AC-3 and E-AC-3 state their set-up in their packets, which a first index (fragments,
         // Smooth Streaming's) has not seen: it waits for the first fragment.
-        let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { [AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3].contains(ctx.pointee.streams[$0]!.pointee.codecpar.pointee.codec_id) }
+        let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { i in
+            [AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3].contains(ctx.pointee.streams[i]!.pointee.codecpar.pointee.codec_id)
+        }
         let delay = ac3 && (fragments || containerName == "ismv") ? "+delay_moov" : ""
         if fragments || !delay.isEmpty {
             av_dict_set(&options, "movflags", (fragments ? "frag_keyframe+empty_moov+default_base_moof" : "") + delay, 0)

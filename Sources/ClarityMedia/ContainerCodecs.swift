@@ -38,6 +38,13 @@ enum ContainerCodecs {
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263]]
     }()
 
+    /// The one sample rate the muxer `name` takes for audio (MXF's and GXF's: 48 kHz, the
+    /// broadcast rate; "only 48khz is implemented"); nil where any will do.
+    static func audioSampleRate(of name: String) -> Int32? { ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) ? 48000 : nil }
+
+    /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
+    static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
+
     /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
     /// players and FFmpeg itself do not read back ("may not be recognized upon reading").
     private static let transportStreamCodecs: Set<AVCodecID> = [

@@ -281,12 +281,12 @@ public final class MediaWriter {
         return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
     }
 
-    /// The one sample rate the container's audio may have (MXF's and GXF's muxers: 48 kHz, the
-    /// broadcast rate); nil where any will do. Audio at another rate is encoded again at it.
-    private var audioSampleRate: Int32? { ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(containerName) ? 48000 : nil }
+    /// The one sample rate the container's audio may have (MXF: 48 kHz); nil where any will do.
+    /// Audio at another rate is encoded again at it.
+    private var audioSampleRate: Int32? { ContainerCodecs.audioSampleRate(of: containerName) }
 
     /// Whether the container holds one audio stream at most (FLV).
-    public var holdsOneAudioStream: Bool { containerName == "flv" }
+    public var holdsOneAudioStream: Bool { ContainerCodecs.holdsOneAudioStream(containerName) }
 
     /// The tag HEVC goes under where FFmpeg's would not do. AVI has no registered one and FFmpeg
     /// 5.1 writes none (read back as raw video): the one its own reader, VLC and LAV Filters

@@ -60,6 +60,8 @@ public final class MediaReader {
     public private(set) var corruptPackets = 0
     public private(set) var corruptFrames = 0
     public private(set) var truncated = false
+    /// Where the input ended before the length its container states (a file cut off).
+    public private(set) var shortfall: InputShortfall?
     /// Clock jumps of the input (an MPEG-TS splice, joined recordings) mended so far, and the
     /// packets of copied streams dropped where the part after one overlapped the part before.
     public var timestampJumps: Int { stitcher?.jumps ?? 0 }
@@ -70,6 +72,8 @@ public final class MediaReader {
     private var leadingLoss = LeadingLoss()
     /// Present for formats whose clock may jump (MPEG-TS, MPEG-PS).
     private var stitcher: TimestampStitcher?
+    /// The length the container states, which a file cut off ends before.
+    private var statedEnd: StatedEnd?
     /// Frames decoded at another size or pixel format than the stream started with (a
     /// broadcast capture across a change of programme), scaled to `videoFormat`, and the
     /// first such shape ("480x270 yuv420p").
@@ -240,6 +244,7 @@ public final class MediaReader {
             throw MediaError(.notMedia, "\(shown): cannot read stream information (\(MediaError.text(r)))")
         }
         SubtitleCanvas.stateWhereMissing(in: ctx)
+        statedEnd = StatedEnd(ctx)
         let all = (0..<Int(ctx.pointee.nb_streams)).map { StreamInfo(ctx.pointee.streams[$0]!) }
         streams = all
         let videos = all.filter { $0.kind == .video && !$0.isAttachedPicture }
@@ -468,8 +473,11 @@ public final class MediaReader {
         if sought, !carry.streams.isEmpty, framesHandedOut == 0, let secondLook {
             carry.lookBack(in: secondLook, video: videoStream.index, before: begin)
         }
+        // Where the container states a length, the streams not copied are read too (StatedEnd);
+        // their packets are dropped.
+        let readsAll = statedEnd?.isStated == true
         for i in 0..<Int(ctx.pointee.nb_streams) where i != videoStream.index {
-            ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) ? AVDISCARD_DEFAULT : AVDISCARD_ALL
+            ctx.pointee.streams[i]!.pointee.discard = indices.contains(i) || readsAll ? AVDISCARD_DEFAULT : AVDISCARD_ALL
         }
     }
 
@@ -762,7 +770,11 @@ public final class MediaReader {
             if r < 0 {
                 // A stop or a silent network source ends the input; neither is damage.
                 let ended = r == clarity_averror_eof() || watch.shouldAbort
-                if !ended || videoPackets < (indexedPackets ?? 0) { truncated = true }
+                // An index's count of packets is surer than a length, which FFmpeg may have
+                // guessed (AVI's, from the file's size, where its index is lost).
+                let indexed = videoPackets < (indexedPackets ?? 0)
+                if r == clarity_averror_eof() && !indexed { shortfall = statedEnd?.shortfall }
+                if !ended || indexed || shortfall != nil { truncated = true }
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
                    frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
                 draining = true
@@ -774,6 +786,7 @@ public final class MediaReader {
             let kind = stream.codecpar.pointee.codec_type
             let inStep = stitcher?.mend(packet, timeBase: stream.time_base,
                                         tellsJumps: kind == AVMEDIA_TYPE_VIDEO || kind == AVMEDIA_TYPE_AUDIO) ?? true
+            statedEnd?.read(packet.pointee, timeBase: stream.time_base)
             if index == videoStream.index {
                 if frameTail?.isPartial(packet.pointee) == true {
                     truncated = true

@@ -213,6 +213,7 @@ public final class FramePump: @unchecked Sendable {
         progress.corruptPackets = reader.corruptPackets
         progress.corruptFrames = reader.corruptFrames
         progress.truncatedInput = reader.truncated
+        progress.inputShortfall = reader.shortfall
         progress.timestampJumps = reader.timestampJumps
         progress.seamOverlaps = reader.seamOverlaps
         (progress.undecodableLeadFrames, progress.undecodableLeadSeconds) = reader.undecodableLead

@@ -1,3 +1,5 @@
+import ClarityMedia
+
 /// Where a pump run stands; handed to the progress callback and returned at the end.
 public struct PumpProgress: Sendable {
     public var framesDecoded = 0
@@ -17,6 +19,8 @@ public struct PumpProgress: Sendable {
     public var droppedPackets = 0
     public var droppedFrames = 0
     public var truncatedInput = false
+    /// Where a truncated input ended, against the length its container states, where it states one.
+    public var inputShortfall: InputShortfall?
     /// Clock jumps of the input mended (MPEG-TS splices, joined recordings), and the packets
     /// of copied streams dropped where the parts overlapped.
     public var timestampJumps = 0

@@ -1,3 +1,4 @@
+import ClarityMedia
 import ClarityPipeline
 import Foundation
 
@@ -47,9 +48,15 @@ struct ProgressPrinter {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
         }
         if p.truncatedInput {
-            Console.warning("input ended early (truncated or unreadable tail); wrote the \(p.framesWritten) frames before it"
-                            + (p.expectedFrames.map { " of the \($0) the container lists" } ?? ""))
+            Console.warning(Self.endedEarly(frames: p.framesWritten, listed: p.expectedFrames, shortfall: p.inputShortfall))
         }
+    }
+
+    /// What a truncated input gave (also `probe`'s), against what its container promised.
+    static func endedEarly(frames: Int, listed: Int?, shortfall: InputShortfall?) -> String {
+        "input ended early (a file cut off, or an unreadable tail), after "
+            + (shortfall.map { String(format: "%d frames: the file ends %.2f s into the %.2f s its container states", frames, $0.reached, $0.stated) }
+                ?? listed.map { "\(frames) of the \($0) frames the container lists" } ?? "\(frames) frames")
     }
 
     /// What a recording cut between key frames lost at its start (also `probe`'s).
@@ -93,6 +100,10 @@ struct ProgressPrinter {
             fields["dropped_packets"] = p.droppedPackets
             fields["dropped_frames"] = p.droppedFrames
             fields["truncated"] = p.truncatedInput
+            if let cut = p.inputShortfall {
+                fields["truncated_at_s"] = (cut.reached * 1000).rounded() / 1000
+                fields["stated_length_s"] = (cut.stated * 1000).rounded() / 1000
+            }
             fields["reshaped_frames"] = p.reshapedFrames
             fields["timestamp_jumps"] = p.timestampJumps
             fields["seam_overlaps"] = p.seamOverlaps

@@ -163,7 +163,39 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("input ended early"), r.stderr)
         XCTAssertFalse(r.stderr.contains("the output is complete"), r.stderr)
         let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
-        XCTAssertTrue(r.stderr.contains("wrote the \(n) frames before it of the 60 the container lists"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("after \(n) of the 60 frames the container lists"), r.stderr)
+    }
+
+    /// A Matroska file cut off (a copy or a download not finished) ends cleanly for FFmpeg's
+    /// demuxer; the length its header states tells what is missing. A stream that only runs
+    /// longer than the video, left out, is no cut.
+    func testCutOffMatroskaIsReportedAgainstItsStatedLength() throws {
+        try makeClip("in.mkv", seconds: 4)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mkv")))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.mkv")))
+        let r = try Tool.clarity(["transcode", "cut.mkv", "out.mp4", "--progress", "json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("input ended early"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("into the 4.0"), r.stderr)
+        let done = try XCTUnwrap(LiveTests.finalReport(r.stderr), r.stderr)
+        XCTAssertEqual(done["truncated"] as? Bool, true)
+        let reached = try XCTUnwrap(done["truncated_at_s"] as? Double), stated = try XCTUnwrap(done["stated_length_s"] as? Double)
+        XCTAssertEqual(stated, 4, accuracy: 0.05)
+        let seconds = Double(try Tool.probe("out.mp4", stream: "v", entries: "stream=duration", in: folder)[0])!
+        XCTAssertEqual(reached, seconds, accuracy: 0.2)  // the audio read reaches a little further
+        XCTAssertGreaterThan(seconds, 1)
+        XCTAssertLessThan(seconds, 3)
+
+        let probed = try Tool.clarity(["probe", "cut.mkv"], in: folder)
+        XCTAssertEqual(probed.status, 0, probed.stderr)
+        XCTAssertTrue(probed.stderr.contains("input ended early"), probed.stderr)
+        let whole = try Tool.clarity(["transcode", "in.mkv", "whole.mp4", "--progress", "none"], in: folder)
+        XCTAssertFalse(whole.stderr.contains("ended early"), whole.stderr)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=2", "-f", "lavfi", "-i", "sine=duration=4",
+                         "-c:v", "libx264", "-c:a", "aac", "long-audio.mkv"], in: folder)
+        let silent = try Tool.clarity(["transcode", "long-audio.mkv", "video.mp4", "--no-audio", "--progress", "none"], in: folder)
+        XCTAssertEqual(silent.status, 0, silent.stderr)
+        XCTAssertFalse(silent.stderr.contains("ended early"), silent.stderr)
     }
 
     /// A capture across a change of programme: the stream goes from 320x180 to 480x270. The

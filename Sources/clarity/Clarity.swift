@@ -47,7 +47,11 @@ struct Clarity: ParsableCommand {
         guard let first = CommandLine.arguments.dropFirst().first, !first.hasPrefix("-") else { return }
         let commands = configuration.subcommands.map { $0._commandName }
         guard first != "help", !commands.contains(first) else { return }
-        Console.error("unknown command '\(first)'\(NearestName.hint(first, among: commands)); commands: \(commands.joined(separator: ", "))")
+        // A file where the command goes: the command was left out (`clarity in.mp4 out.mp4`).
+        let hint = FileManager.default.fileExists(atPath: first)
+            ? " (to enhance a file: clarity transcode \(CommandLine.arguments.dropFirst().map(BenchQuality.shellQuoted).joined(separator: " ")))"
+            : NearestName.hint(first, among: commands)
+        Console.error("unknown command '\(first)'\(hint); commands: \(commands.joined(separator: ", "))")
         Foundation.exit(ExitStatus.usage)
     }
 }

@@ -110,10 +110,12 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// A mistyped command, model, preset or filter is answered with the name it most likely
-    /// meant; `--version` names the libraries it runs on.
+    /// meant, a file given without a command with the command; `--version` names the libraries
+    /// it runs on.
     func testMistypedNamesGetASuggestion() throws {
         try makeClip(seconds: 0.2)
         for (args, words) in [(["transcod", "in.mp4", "out.mp4"], "unknown command 'transcod' (did you mean 'transcode'?)"),
+                              (["in.mp4", "out.mp4", "--scale", "2"], "(to enhance a file: clarity transcode in.mp4 out.mp4 --scale 2)"),
                               (["transcode", "in.mp4", "out.mp4", "--model", "bicubicp"], "(did you mean 'bicubicpp'?)"),
                               (["transcode", "in.mp4", "out.mp4", "--model", "esr-mx"], "(did you mean 'esr-max'?)"),
                               (["transcode", "in.mp4", "out.mp4", "--preset", "balance"], "(did you mean 'balanced'?)"),

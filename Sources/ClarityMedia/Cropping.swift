@@ -19,7 +19,7 @@ public struct CropRect: Equatable, Sendable, CustomStringConvertible {
     }
 
     /// The stored picture's rectangle for this one of a `format` picture as it is shown.
-    func stored(in format: VideoFormat) -> CropRect {
+    public func stored(in format: VideoFormat) -> CropRect {
         let sideways = format.isShownSideways
         return turned(quarters: 4 - format.displayQuarterTurns,
                       width: sideways ? format.height : format.width, height: sideways ? format.width : format.height)

@@ -24,18 +24,19 @@ extension VideoFrame {
 }
 
 extension VideoFrame {
-    /// Copies the first `columns` pixels of every row, in every plane, from `source`, a frame
-    /// of the same size and pixel format (planar or packed; chroma planes in proportion).
-    public func copyColumns(_ columns: Int, from source: VideoFrame) {
+    /// Copies the pixels of `rect` (on whole chroma samples), in every plane, from `source`, a
+    /// frame of the same size and pixel format (planar or packed; chroma planes in proportion).
+    public func copy(_ rect: CropRect, from source: VideoFrame) {
         precondition(source.width == width && source.height == height && source.pixelFormat == pixelFormat,
-                     "copying columns between frames of different shapes")
+                     "copying between frames of different shapes")
         guard source !== self, let d = av_pix_fmt_desc_get(pixelFormat) else { return }
+        let bytes = { (columns: Int, plane: Int) in columns == 0 ? 0 : Int(av_image_get_linesize(self.pixelFormat, Int32(columns), Int32(plane))) }
         for p in 0..<Int(av_pix_fmt_count_planes(pixelFormat)) {
-            let bytes = Int(av_image_get_linesize(pixelFormat, Int32(columns), Int32(p)))
-            let chroma = p == 1 || p == 2
-            let rows = chroma ? (height + (1 << d.pointee.log2_chroma_h) - 1) >> d.pointee.log2_chroma_h : height
+            let (left, right) = (bytes(rect.x, p), bytes(rect.x + rect.width, p))
+            let shift = p == 1 || p == 2 ? Int(d.pointee.log2_chroma_h) : 0
+            let (top, bottom) = (rect.y >> shift, (rect.y + rect.height + (1 << shift) - 1) >> shift)
             let (to, toStride) = plane(p), (from, fromStride) = source.plane(p)
-            for y in 0..<rows { (to + y * toStride).update(from: from + y * fromStride, count: bytes) }
+            for y in top..<bottom { (to + y * toStride + left).update(from: from + y * fromStride + left, count: right - left) }
         }
     }
 }

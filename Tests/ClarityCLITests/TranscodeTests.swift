@@ -902,6 +902,29 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(alone.stderr.contains("nothing learned runs here"), alone.stderr)
     }
 
+    /// --compare splits the picture as it is shown: a clip turned by its display matrix, whose
+    /// MP4 output keeps the stored frames and the matrix, shows the classical resize on its
+    /// left and the enhanced picture on its right, as a player turns it.
+    func testCompareSplitsThePictureAsItIsShown() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.12", "-c:v", "libx264", "-qp", "0", "stored.mp4"],
+                        in: folder)
+        for degrees in [90, 180, 270] {
+            try Tool.ffmpeg(["-i", "stored.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", "-y", "turned.mp4"], in: folder)
+            for (file, options) in [("cmp.mp4", ["--compare"]), ("bicubic.mp4", ["--model", "bicubic"]), ("model.mp4", [])] {
+                let r = try Tool.clarity(["transcode", "turned.mp4", file, "-y", "--scale", "2", "--encoder-option", "qp=0",
+                                          "--progress", "none"] + options, in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+            }
+            let (width, height) = degrees == 180 ? (640, 360) : (360, 640)
+            let half = { (file: String, x: Int) in
+                try Tool.ffmpeg(["-i", file, "-vf", "crop=\(width / 2):\(height):\(x):0", "-f", "rawvideo", "-"], in: self.folder).stdout
+            }
+            XCTAssertEqual(try half("cmp.mp4", 0), try half("bicubic.mp4", 0), "\(degrees)")
+            XCTAssertEqual(try half("cmp.mp4", width / 2), try half("model.mp4", width / 2), "\(degrees)")
+            XCTAssertNotEqual(try half("cmp.mp4", 0), try half("model.mp4", 0), "\(degrees)")
+        }
+    }
+
     /// A phone's portrait video (stored landscape, with a display matrix) stays portrait, and
     /// --size is read as the picture is shown (360x640 for a 320x180 clip shown upright).
     func testRotationCarriesOver() throws {

@@ -178,7 +178,10 @@ struct EnhanceRun {
                 try writer.addSubtitles(file)
                 charsets.append((path, file.charset))
             }
-            if !writer.carriesDisplayMatrix { try reader.turnUpright() }
+            // What draws on the picture draws on it as it is shown, as ffmpeg's filters after its
+            // autorotate do: a phone's portrait clip is turned upright for them, MP4 too.
+            let drawsOnPicture = reading.filterGraph != nil || encode.postFilters != nil || encode.burnSubtitles != nil
+            if !writer.carriesDisplayMatrix || drawsOnPicture { try reader.turnUpright() }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
             // One picture file: the first frame of the part (`--start 12 still.png`).

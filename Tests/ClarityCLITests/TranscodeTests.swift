@@ -964,6 +964,33 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(wide.stderr.contains("does not fit inside the 240x400 picture (as it is shown"), wide.stderr)
     }
 
+    /// What draws on the picture (`--vf`, `--post-vf`, `--burn-subtitles`) draws on it as it is
+    /// shown, as ffmpeg's filters after its autorotate: into MP4 too, which otherwise keeps a
+    /// clip's stored frames and display matrix, the frames are turned upright for them.
+    func testWhatDrawsOnThePictureDrawsOnItAsItIsShown() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.12", "-c:v", "libx264", "-qp", "0", "stored.mp4"],
+                        in: folder)
+        try "1\n00:00:00,000 --> 00:00:05,000\nHELLO\n".write(to: URL(fileURLWithPath: path("line.srt")), atomically: true, encoding: .utf8)
+        let box = "drawbox=x=0:y=0:w=16:h=8:c=red:t=fill"
+        for degrees in [90, 180, 270] {
+            try Tool.ffmpeg(["-i", "stored.mp4", "-c", "copy", "-metadata:s:v:0", "rotate=\(degrees)", "-y", "turned.mp4"], in: folder)
+            for option in ["--vf", "--post-vf"] {
+                let r = try Tool.clarity(["transcode", "turned.mp4", "out.mp4", "-y", option, box, "--encoder-option", "qp=0",
+                                          "--progress", "none"], in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertEqual(try Tool.frameHashes("out.mp4", in: folder), try Tool.frameHashes("turned.mp4", filter: box, in: folder),
+                               "\(degrees) \(option)")
+                XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream_side_data=rotation", in: folder), [], "\(degrees)")
+            }
+            for (output, codec) in [("burnt.mp4", ["--encoder-option", "qp=0"]), ("burnt.mkv", ["--codec", "ffv1"])] {
+                let r = try Tool.clarity(["transcode", "turned.mp4", output, "-y", "--burn-subtitles", "line.srt", "--progress", "none"] + codec,
+                                         in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+            }
+            XCTAssertEqual(try Tool.frameHashes("burnt.mp4", in: folder), try Tool.frameHashes("burnt.mkv", in: folder), "\(degrees)")
+        }
+    }
+
     /// A container that cannot say how the picture is turned (Matroska, y4m, a picture) gets
     /// frames turned upright, as ffmpeg's autorotate shows them, with --crop and --size read
     /// as the picture is shown, and --vf run on the picture cropped and upright, as ffmpeg's

@@ -67,7 +67,8 @@ final class SubtitleOverlay {
             self.part = part
         case .text(let style, let fonts):
             track = try TextSubtitleTrack(burn, style: style, fonts: fonts, timeBase: format.timeBase,
-                                          size: SubtitleCanvas(width: format.width, height: format.height), colour: colour)
+                                          size: SubtitleCanvas(width: format.width, height: format.height),
+                                          pixelAspect: format.sampleAspectRatio, colour: colour)
             part = SubtitleBurn.ShownPart()
         }
         self.format = format

@@ -30,10 +30,10 @@ final class TextSubtitleTrack: SubtitlePictures {
     var timeBase: AVRational { reader.timeBase }
 
     /// `burn`'s stream (text, in `style` over its own, with `fonts`), times given in
-    /// `timeBase`, drawn on frames of `size`; `colour` takes the subtitles' colours (RGB,
-    /// 0...1) to those they are drawn in.
+    /// `timeBase`, drawn on frames of `size` whose pixels are `pixelAspect` as wide as high;
+    /// `colour` takes the subtitles' colours (RGB, 0...1) to those they are drawn in.
     init(_ burn: SubtitleBurn, style: String?, fonts: [SubtitleFont], timeBase: AVRational, size: SubtitleCanvas,
-         colour: ((SIMD3<Float>) -> SIMD3<Float>)?) throws {
+         pixelAspect: AVRational, colour: ((SIMD3<Float>) -> SIMD3<Float>)?) throws {
         reader = try SubtitleStreamReader(burn.origin, forcedOnly: false, timeBase: timeBase) { subtitle, _ in
             let rects = (0..<Int(subtitle.num_rects)).compactMap { subtitle.rects[$0]?.pointee.ass }
             return Lines(start: av_rescale_q(subtitle.pts, AVRational(num: 1, den: AV_TIME_BASE), AVRational(num: 1, den: 1000)),
@@ -53,6 +53,10 @@ final class TextSubtitleTrack: SubtitlePictures {
         self.renderer = renderer
         ass_set_frame_size(renderer, Int32(size.width), Int32(size.height))
         ass_set_storage_size(renderer, Int32(size.width), Int32(size.height))
+        // Glyphs drawn for the picture as shown: narrower on a 16:9 DVD's wide pixels, which a
+        // player stretches (ffmpeg's filter draws them for square pixels, and they show wide).
+        // libass stretches its glyphs by the aspect it is given: the pixels' inverse.
+        if pixelAspect.num > 0 && pixelAspect.den > 0 { ass_set_pixel_aspect(renderer, 1 / av_q2d(pixelAspect)) }
         ass_set_fonts(renderer, nil, nil, 1, nil, 1)
         guard let track = ass_new_track(library) else {
             ass_renderer_done(renderer)

@@ -1705,6 +1705,29 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("refused.mkv"))
     }
 
+    /// Text is burnt for the picture as shown: on a DVD's wide (16:9, 32:27) or narrow (4:3,
+    /// 8:9) pixels, which players stretch, its glyphs are drawn as much narrower or wider, so
+    /// that the line shows as wide as on square pixels. They were drawn for square pixels.
+    func testBurntTextKeepsItsShapeOnPixelsThatAreNotSquare() throws {
+        try "1\n00:00:00,000 --> 00:00:05,000\nOOOO\n".write(to: URL(fileURLWithPath: path("o.srt")), atomically: true, encoding: .utf8)
+        func lineWidth(_ sar: String) throws -> Double {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "color=black:size=720x480:rate=25", "-t", "0.08", "-vf", "setsar=\(sar)",
+                             "-c:v", "ffv1", "-y", "in.mkv"], in: folder)
+            let r = try Tool.clarity(["transcode", "in.mkv", "out.mkv", "-y", "--codec", "ffv1", "--burn-subtitles", "o.srt",
+                                      "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=sample_aspect_ratio", in: folder), [sar.replacingOccurrences(of: "/", with: ":")])
+            let luma = [UInt8](try Tool.ffmpeg(["-i", "out.mkv", "-frames:v", "1", "-f", "rawvideo", "-pix_fmt", "gray", "-"], in: folder).stdout)
+            let columns = (0..<720).filter { x in (0..<480).contains { luma[$0 * 720 + x] > 128 } }
+            let parts = sar.split(separator: "/").compactMap { Double($0) }
+            return Double(try XCTUnwrap(columns.last) - XCTUnwrap(columns.first) + 1) * parts[0] / parts[1]
+        }
+        let square = try lineWidth("1/1")
+        XCTAssertGreaterThan(square, 50)
+        XCTAssertEqual(try lineWidth("32/27"), square, accuracy: 3, "16:9")
+        XCTAssertEqual(try lineWidth("8/9"), square, accuracy: 3, "4:3")
+    }
+
     /// Text subtitles are drawn in the fonts the file carries (a Matroska attachment), found by
     /// the family the subtitles name, as ffmpeg's ass filter draws them with that font at hand;
     /// without the attachment, in another font.

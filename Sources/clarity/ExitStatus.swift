@@ -32,7 +32,16 @@ enum ExitStatus {
 enum Console {
     static func error(_ message: String) { write("clarity: error: \(message)\n") }
     static func warning(_ message: String) { write("clarity: warning: \(message)\n") }
-    static func write(_ text: String) { FileHandle.standardError.write(Data(text.utf8)) }
+    /// What cannot be written is dropped: a closed stderr (its reader gone, the terminal hung
+    /// up) must not end the run, where Foundation's FileHandle would trap.
+    static func write(_ text: String) {
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes.withUnsafeBytes { Foundation.write(STDERR_FILENO, $0.baseAddress! + done, bytes.count - done) }
+            if n > 0 { done += n } else if n < 0 && errno == EINTR { continue } else { return }
+        }
+    }
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) != 0 }
 }
 

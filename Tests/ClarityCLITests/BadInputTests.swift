@@ -200,6 +200,19 @@ final class BadInputTests: ToolTestCase {
         XCTAssertFalse(silent.stderr.contains("ended early"), silent.stderr)
     }
 
+    /// A stderr whose reader has gone (`clarity ... 2>&1 | head -1` once head is done) loses
+    /// the messages, not the run: writing them trapped in Foundation, leaving no output.
+    func testAClosedStderrLosesTheMessagesNotTheRun() throws {
+        try makeClip("in.mkv", seconds: 2)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mkv")))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.mkv")))
+        let r = try Tool.shell("{ '\(Tool.clarity)' transcode cut.mkv out.mp4 --scale 2 2>&1 >/dev/null; echo $? > status; } | true", in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try String(contentsOfFile: path("status")).trimmingCharacters(in: .whitespacesAndNewlines), "0")
+        let n = Int(try Tool.probe("out.mp4", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        XCTAssertGreaterThan(n, 10)
+    }
+
     /// A capture across a change of programme: the stream goes from 320x180 to 480x270. The
     /// later frames are scaled to the first size (the stages and encoder keep one), with a
     /// warning, through a model as through swscale.

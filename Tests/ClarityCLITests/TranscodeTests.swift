@@ -2218,25 +2218,29 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// Ctrl-C, or a hang-up (the terminal closed, an ssh session dropped), finishes the
+    /// container with the frames done; a hang-up left a hidden temporary file.
     func testInterruptFinishesTheContainer() throws {
         try makeClip("long.mp4", seconds: 20)
-        let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "cut.mkv", "--scale", "3", "--encoder-preset", "medium",
-                                  "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard, stderr: .discard)
-        // Interrupt once some frames are in the temporary file, however slow the machine.
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && p.isRunning {
-            let temp = files.first { $0.hasPrefix(".cut.clarity-") }
-            let size = temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0
-            if size > 200_000 { break }
-            Thread.sleep(forTimeInterval: 0.1)
+        for (signal, name) in [(SIGINT, "cut"), (SIGHUP, "hung-up")] {
+            let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "\(name).mkv", "--scale", "3", "--encoder-preset", "medium",
+                                      "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard, stderr: .discard)
+            // Interrupt once some frames are in the temporary file, however slow the machine.
+            let deadline = Date().addingTimeInterval(60)
+            while Date() < deadline && p.isRunning {
+                let temp = files.first { $0.hasPrefix(".\(name).clarity-") }
+                let size = temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0
+                if size > 200_000 { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            p.send(signal)
+            XCTAssertEqual(try p.wait().status, 130, name)
+            let frames = try Tool.probe("\(name).mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
+            let n = Int(frames.first ?? "") ?? 0
+            XCTAssertGreaterThan(n, 0, name)
+            XCTAssertLessThan(n, 600, name)
         }
-        p.send(SIGINT)
-        XCTAssertEqual(try p.wait().status, 130)
-        let frames = try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
-        let n = Int(frames.first ?? "") ?? 0
-        XCTAssertGreaterThan(n, 0)
-        XCTAssertLessThan(n, 600)
-        XCTAssertEqual(files, ["cut.mkv", "long.mp4"])
+        XCTAssertEqual(files, ["cut.mkv", "hung-up.mkv", "long.mp4"])
     }
 
     /// Ctrl-C twice while a picture sequence is written: the pictures written so far go too.

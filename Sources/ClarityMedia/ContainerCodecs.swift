@@ -42,6 +42,17 @@ enum ContainerCodecs {
     /// broadcast rate; "only 48khz is implemented"); nil where any will do.
     static func audioSampleRate(of name: String) -> Int32? { ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) ? 48000 : nil }
 
+    /// The pixel formats the muxer `name` takes frames in, where it limits them itself (y4m,
+    /// whose frames come from an encoder that takes any: "yuv4mpeg can only handle ..."); nil
+    /// where the encoder's say. y4m's deep formats are an extension its readers take; its
+    /// alpha (`C444alpha`) they do not, so transparency is dropped there, with a warning, and
+    /// `--pix-fmt yuva444p` is refused.
+    static func pixelFormats(of name: String) -> [AVPixelFormat]? {
+        guard name == "yuv4mpegpipe" else { return nil }
+        let deep = [9, 10, 12, 14, 16].flatMap { bits in ["yuv420p", "yuv422p", "yuv444p"].map { "\($0)\(bits)" } }
+        return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
+    }
+
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
 

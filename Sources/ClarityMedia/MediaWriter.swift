@@ -180,6 +180,13 @@ public final class MediaWriter {
         return list
     }
 
+    /// The pixel formats `encoder` is given: its own, or, for one that takes any (raw frames),
+    /// those the container takes (empty: any).
+    public func pixelFormats(forCodec encoder: String) throws -> [AVPixelFormat] {
+        let own = try Self.pixelFormats(forCodec: encoder)
+        return own.isEmpty ? ContainerCodecs.pixelFormats(of: containerName) ?? [] : own
+    }
+
     /// Pictures (one, or a numbered sequence), not a video file.
     public var holdsPicturesOnly: Bool { ["image2", "image2pipe"].contains(containerName) }
 
@@ -365,6 +372,10 @@ public final class MediaWriter {
         }
         if !own.isEmpty && !own.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
+        }
+        if let held = ContainerCodecs.pixelFormats(of: containerName), !held.contains(format.pixelFormat) {
+            throw MediaError(.invalidArgument, "\(containerName) cannot hold \(format.pixelFormatName) frames; it holds "
+                             + held.map(VideoFormat.name).joined(separator: ", "))
         }
         frameTimeBase = format.timeBase
         let even = format.evenSides

@@ -46,7 +46,7 @@ public final class FramePump: @unchecked Sendable {
         } else {
             // The input's format where the encoder takes it: what a stage converted the frames
             // to for its own work (grey with alpha to YUVA for the models) goes back.
-            let own = try MediaWriter.pixelFormats(forCodec: settings.codec)
+            let own = try writer.pixelFormats(forCodec: settings.codec)
             let input = reader.videoFormat.pixelFormat
             accepted = own.contains(input) ? [input] : own
         }

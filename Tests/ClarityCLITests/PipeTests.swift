@@ -24,6 +24,27 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), a)
     }
 
+    /// y4m holds YUV and grey only: frames in another format (RGB from pictures or a screen
+    /// capture, 4:4:0, YUV with alpha) become the nearest it holds, as ffmpeg's `-pix_fmt`
+    /// makes them, where the run stopped at y4m's header (73) unless something upscaled them;
+    /// one it cannot hold, asked for by name, is refused before anything is written.
+    func testFramesY4MCannotHoldBecomeOnesItHolds() throws {
+        for (format, header, nearest) in [("rgb24", "C444 ", "yuv444p"), ("yuv440p", "C444 ", "yuv444p"), ("yuva420p", "C420jpeg ", "yuv420p"),
+                                          ("rgb48le", "C444p16 ", "yuv444p16")] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.12", "-pix_fmt", format, "-c:v", "rawvideo",
+                             "-f", "nut", "-y", "in.nut"], in: folder)
+            let r = try Tool.shell("'\(Tool.clarity)' pipe --progress none < in.nut > out.y4m", in: folder)
+            XCTAssertEqual(r.status, 0, "\(format): \(r.stderr)")
+            let head = try Data(contentsOf: URL(fileURLWithPath: path("out.y4m"))).prefix(64)
+            XCTAssertTrue(String(decoding: head, as: UTF8.self).contains(header), "\(format): \(String(decoding: head, as: UTF8.self))")
+            XCTAssertEqual(try Tool.frameHashes("out.y4m", in: folder), try Tool.frameHashes("in.nut", filter: "format=\(nearest)", in: folder),
+                           format)
+        }
+        let asked = try Tool.clarity(["transcode", "in.nut", "rgb.y4m", "--pix-fmt", "rgb24"], in: folder)
+        XCTAssertEqual(asked.status, 64, asked.stderr)
+        XCTAssertTrue(asked.stderr.contains("yuv4mpegpipe cannot hold rgb24 frames; it holds yuv420p, yuv422p, yuv444p"), asked.stderr)
+    }
+
     /// y4m states its pixel shape in its header only (the A field), not in the codec's
     /// parameters: an anamorphic DVD's 4:3 pixels were read as square, and the upscale came out
     /// squeezed, through a pipe and into a file alike.

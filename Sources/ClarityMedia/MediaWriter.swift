@@ -457,6 +457,12 @@ public final class MediaWriter {
             }
             av_dict_set(&options, "preset", preset, 0)
         }
+        // A value that is none of an option's names: FFmpeg says only "Undefined constant".
+        for (k, v) in [("preset", settings.preset)].compactMap({ p in p.1.map { (p.0, $0) } }) + settings.options.map({ ($0.key, $0.value) }) {
+            if let names = Self.names(of: k, codec), !names.contains(v), Double(v) == nil {
+                throw MediaError(.invalidArgument, "\(settings.codec)'s \(k) is one of \(names.joined(separator: ", ")), not '\(v)'")
+            }
+        }
         // Flags added or taken away (+cgop) go with those set here (+qscale), not in their place.
         for (k, v) in settings.options { av_dict_set(&options, k, v, k == "flags" && ["+", "-"].contains(v.first) ? AV_DICT_APPEND : 0) }
         // DNxHD's own profiles take 1080 or 720 lines at fixed rates only: DNxHR, any size, at the
@@ -489,6 +495,25 @@ public final class MediaWriter {
                 throw MediaError(.codec, "cannot attach side data to a stream")
             }
             target.update(from: d.bytes, count: d.bytes.count)
+        }
+    }
+
+    /// The named values of `codec`'s option `name`, where it is a number chosen by name (libwebp's
+    /// `preset`: none, default, picture, ...); nil for any other option.
+    private static func names(of name: String, _ codec: UnsafePointer<AVCodec>) -> [String]? {
+        guard let cls = codec.pointee.priv_class else { return nil }
+        var c: UnsafePointer<AVClass>? = cls
+        return withUnsafeMutablePointer(to: &c) { object -> [String]? in
+            let raw = UnsafeMutableRawPointer(object)
+            guard let option = av_opt_find(raw, name, nil, 0, AV_OPT_SEARCH_FAKE_OBJ), let unit = option.pointee.unit,
+                  [AV_OPT_TYPE_INT, AV_OPT_TYPE_INT64].contains(option.pointee.type) else { return nil }
+            var names: [String] = []
+            var next = av_opt_next(raw, nil)
+            while let o = next {
+                if o.pointee.type == AV_OPT_TYPE_CONST, let u = o.pointee.unit, strcmp(u, unit) == 0 { names.append(String(cString: o.pointee.name)) }
+                next = av_opt_next(raw, o)
+            }
+            return names.isEmpty ? nil : names
         }
     }
 

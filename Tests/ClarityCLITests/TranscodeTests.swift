@@ -1563,6 +1563,15 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(ravPreset.stderr.contains("librav1e has no speed preset (--encoder-preset): its speed is --encoder-option speed=N"),
                       ravPreset.stderr)
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
+        // A value that none of an option's names is: its names, where FFmpeg says "Undefined constant".
+        for (options, words) in [(["p.webp", "--encoder-preset", "ultrafast"], "libwebp_anim's preset is one of none, default, picture, photo, drawing, icon, text, not 'ultrafast'"),
+                                 (["p.webm", "--encoder-option", "deadline=fast"], "libvpx-vp9's deadline is one of best, good, realtime, not 'fast'")] {
+            let r = try Tool.clarity(["transcode", "in.mp4"] + options, in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+        }
+        let named = try Tool.clarity(["transcode", "in.mp4", "p.webm", "--frames", "2", "--encoder-option", "deadline=realtime"], in: folder)
+        XCTAssertEqual(named.status, 0, named.stderr)
     }
 
     /// Outputs that count frames rather than time them: MPEG-1/2 code a rate from a list,

@@ -108,6 +108,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         guard let s = branches.first?.model.graph.scale, branches.allSatisfy({ $0.model.graph.scale == s }) else {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
+        // int8 takes its scales from a frame; routing times every branch before the first.
+        if tiler.precision == .int8, let model = branches.first(where: { $0.model.calibration == nil }) {
+            throw MediaError(.invalidArgument, "--precision int8 needs value ranges, which \(model.model.graph.name) does not carry and "
+                             + "routed upscaling (--preset, live) cannot take from the first frame, since it times its models before it: "
+                             + "use bf16 or fp32 (or --model, which calibrates on the first frame)")
+        }
         let names = branches.map(\.model.graph.name)
         classBranch = try (classifier?.branches ?? []).map { name in
             guard let i = names.firstIndex(of: name) else {

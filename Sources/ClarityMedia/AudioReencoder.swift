@@ -71,8 +71,16 @@ final class AudioReencoder {
         }
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
-        let r = avcodec_open2(encoder, encoding, nil)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the audio encoder for stream #\(input.index)") }
+        var options: OpaquePointer?
+        defer { av_dict_free(&options) }
+        // Opus codes up to 8 channels as speakers; more (a 16-channel recording) only as
+        // channels of their own, which libopus otherwise refuses.
+        if String(cString: encoding.pointee.name) == "libopus" && channels > 8 { av_dict_set(&options, "mapping_family", "255", 0) }
+        let (r, reasons) = FFmpegLog.reasons { avcodec_open2(encoder, encoding, &options) }
+        guard r >= 0 else {
+            throw MediaError.ffmpeg(r, "cannot open the \(String(cString: encoding.pointee.name)) encoder for audio stream #\(input.index) "
+                                    + "(\(channels) channels)", reasons: reasons)
+        }
         fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, channels, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
     }

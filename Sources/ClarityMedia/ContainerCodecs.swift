@@ -53,6 +53,24 @@ enum ContainerCodecs {
         return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
     }
 
+    /// The most channels the muxer `name` holds audio of `codec` in: FLV's audio is mono or
+    /// stereo, except AAC's, whose own header says more (FFmpeg writes 5.1 PCM there as
+    /// stereo, read back as noise three times as long); nil where any number will do.
+    static func audioChannelLimit(of name: String, codec: AVCodecID) -> Int32? {
+        name == "flv" && codec != AV_CODEC_ID_AAC ? 2 : nil
+    }
+
+    /// Whether `encoder` codes `channels` channels: one of the layouts it lists has as many
+    /// (MP2 and MP3 code two at most, AC-3 six); one that lists none takes any.
+    static func codes(_ encoder: UnsafePointer<AVCodec>, channels: Int32) -> Bool {
+        guard var layout = encoder.pointee.ch_layouts else { return true }
+        while layout.pointee.nb_channels != 0 {
+            if layout.pointee.nb_channels == channels { return true }
+            layout += 1
+        }
+        return false
+    }
+
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
 

@@ -203,8 +203,9 @@ public final class MediaWriter {
     }
 
     /// A codec's name as people write it ("opus": "Opus", "mov_text": "MOV text"): FFmpeg's
-    /// long name without its gloss.
+    /// long name without its gloss, except where the gloss is that name ("ATSC A/52A (AC-3)").
     public static func displayName(ofCodec name: String) -> String {
+        if let known = ["ac3": "AC-3", "eac3": "E-AC-3"][name] { return known }
         guard let long = avcodec_descriptor_get_by_name(name)?.pointee.long_name else { return name }
         return String(String(cString: long).prefix { $0 != "(" }).trimmingCharacters(in: .whitespaces)
     }
@@ -214,7 +215,7 @@ public final class MediaWriter {
         switch stream.kind {
         case .audio:
             if !audioEncoding.isAsked && canCarry(stream) { return .asItIs }
-            target = audioEncoder()?.pointee.id
+            target = audioEncoder(for: stream)?.pointee.id
         case .subtitle:
             if canCarry(stream) { return .asItIs }
             target = subtitleTarget(for: stream)
@@ -241,14 +242,17 @@ public final class MediaWriter {
         audioEncoding = encoding
     }
 
-    /// What audio is encoded again with: the encoder asked for, else AAC, or the container's
-    /// own audio codec where it takes no AAC (Opus for WebM).
-    private func audioEncoder() -> UnsafePointer<AVCodec>? {
+    /// What `stream` is encoded again with: the encoder asked for, else AAC, or the container's
+    /// own audio codec where it takes no AAC (Opus for WebM), or AC-3 where that codes no more
+    /// than stereo and the stream has more (5.1 into MPEG-PS, whose MP2 is stereo, as DVDs do).
+    private func audioEncoder(for stream: StreamInfo) -> UnsafePointer<AVCodec>? {
         if let name = audioEncoding.encoder { return avcodec_find_encoder_by_name(name) }
         guard let oformat = context?.pointee.oformat else { return nil }
-        return [AV_CODEC_ID_AAC, oformat.pointee.audio_codec].lazy
+        let channels = stream.parameters.pointee.ch_layout.nb_channels
+        let held = [AV_CODEC_ID_AAC, oformat.pointee.audio_codec, AV_CODEC_ID_AC3]
             .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
-            .compactMap { avcodec_find_encoder($0) }.first
+            .compactMap { avcodec_find_encoder($0) }
+        return held.first { ContainerCodecs.codes($0, channels: channels) } ?? held.first
     }
 
     /// What subtitles the container cannot hold as they are become: a format of the same kind
@@ -266,7 +270,7 @@ public final class MediaWriter {
         guard case .reencoded = carriage(of: stream), let oformat = context?.pointee.oformat else { return nil }
         let global = (oformat.pointee.flags & AVFMT_GLOBALHEADER) != 0
         if stream.kind == .audio {
-            return try audioEncoder().map {
+            return try audioEncoder(for: stream).map {
                 try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters,
                                    sampleRate: audioSampleRate, globalHeader: global)
             }
@@ -279,6 +283,8 @@ public final class MediaWriter {
         // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
         if stream.kind == .audio, let rate = audioSampleRate, stream.parameters.pointee.sample_rate != rate { return false }
+        if stream.kind == .audio, let most = ContainerCodecs.audioChannelLimit(of: containerName, codec: stream.parameters.pointee.codec_id),
+           stream.parameters.pointee.ch_layout.nb_channels > most { return false }
         return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 

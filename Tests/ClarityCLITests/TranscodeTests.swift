@@ -2154,6 +2154,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.05, "a second of sound")
     }
 
+    /// Surround audio goes where the container takes it: 5.1 PCM into MPEG-PS as AC-3 (its MP2
+    /// is stereo: exit 1), into FLV as AAC (FLV's PCM is stereo: FFmpeg wrote the six channels
+    /// as two, three times as long), 16 channels into WebM as Opus channels of their own
+    /// (libopus refused them: exit 1).
+    func testSurroundAudioGoesWhereTheContainerTakesIt() throws {
+        let pan = { (n: Int) in (0..<n).map { "c\($0)=c0" }.joined(separator: "|") }
+        for (layout, n) in [("5.1", 6), ("hexadecagonal", 16)] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-f", "lavfi", "-i", "sine=duration=1",
+                             "-filter_complex", "[1:a]pan=\(layout)|\(pan(n))[a]", "-map", "0:v", "-map", "[a]", "-c:v", "libx264",
+                             "-c:a", "pcm_s16le", "-y", "in\(n).mov"], in: folder)
+        }
+        for (input, output, codec) in [("in6.mov", "out.mpg", "ac3,6"), ("in6.mov", "out.flv", "aac,6"), ("in16.mov", "out.webm", "opus,16")] {
+            let r = try Tool.clarity(["transcode", input, output, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, "\(output): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe(output, stream: "a", entries: "stream=codec_name,channels", in: folder).filter { !$0.isEmpty }, [codec])
+            let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:a", "-ac", "1", "-ar", "48000", "-f", "s16le", "-"],
+                                       in: folder).stdout
+            XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.1, "\(output): a second of sound")
+        }
+    }
+
     /// Containers whose muxers refuse, once started, what they said they take: QuickTime and
     /// Smooth Streaming took Opus and FLAC ("only supported in MP4"), FLV more than one audio
     /// stream, MXF audio at anything but 48 kHz, MP4 in fragments AC-3; each stopped with 73

@@ -57,15 +57,19 @@ final class AudioReencoder {
         guard channels > 0, dec.pointee.sample_rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
         }
-        // A layout the encoder can signal: the input's, or the usual one for its channel count.
-        if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {
+        // A layout the encoder can signal: the input's, or the usual one for its channel count;
+        // where it codes fewer channels (MP3), the one the resampler mixes them down to.
+        if let fewer = Self.layout(coding: channels, by: encoding) {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, fewer)
+        } else if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &dec.pointee.ch_layout)
         } else {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
+        let coded = encoder.pointee.ch_layout.nb_channels
         encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
-        encoder.pointee.bit_rate = Self.bitRate(channels: Int(channels))
+        encoder.pointee.bit_rate = Self.bitRate(channels: Int(coded))
         if let bitRate, av_opt_set(encoder, "b", bitRate, 0) < 0 {
             throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
         }
@@ -75,14 +79,26 @@ final class AudioReencoder {
         defer { av_dict_free(&options) }
         // Opus codes up to 8 channels as speakers; more (a 16-channel recording) only as
         // channels of their own, which libopus otherwise refuses.
-        if String(cString: encoding.pointee.name) == "libopus" && channels > 8 { av_dict_set(&options, "mapping_family", "255", 0) }
+        if String(cString: encoding.pointee.name) == "libopus" && coded > 8 { av_dict_set(&options, "mapping_family", "255", 0) }
         let (r, reasons) = FFmpegLog.reasons { avcodec_open2(encoder, encoding, &options) }
         guard r >= 0 else {
             throw MediaError.ffmpeg(r, "cannot open the \(String(cString: encoding.pointee.name)) encoder for audio stream #\(input.index) "
-                                    + "(\(channels) channels)", reasons: reasons)
+                                    + "(\(coded) channels)", reasons: reasons)
         }
-        fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, channels, max(1, encoder.pointee.frame_size))
+        fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, coded, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
+    }
+
+    /// The layout `encoder` codes `channels` in where it codes no layout of as many (MP3 and
+    /// MP2 stereo, AC-3 5.1): of those it lists, the one of most channels below, else of
+    /// fewest above, as ffmpeg's negotiation picks; nil where it takes them as they are.
+    static func layout(coding channels: Int32, by encoder: UnsafePointer<AVCodec>) -> UnsafePointer<AVChannelLayout>? {
+        guard var p = encoder.pointee.ch_layouts else { return nil }
+        var all: [UnsafePointer<AVChannelLayout>] = []
+        while p.pointee.nb_channels != 0 { all.append(p); p += 1 }
+        guard !all.isEmpty, !all.contains(where: { $0.pointee.nb_channels == channels }) else { return nil }
+        return all.filter { $0.pointee.nb_channels < channels }.max { $0.pointee.nb_channels < $1.pointee.nb_channels }
+            ?? all.min { $0.pointee.nb_channels < $1.pointee.nb_channels }
     }
 
     /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.

@@ -60,17 +60,6 @@ enum ContainerCodecs {
         name == "flv" && codec != AV_CODEC_ID_AAC ? 2 : nil
     }
 
-    /// Whether `encoder` codes `channels` channels: one of the layouts it lists has as many
-    /// (MP2 and MP3 code two at most, AC-3 six); one that lists none takes any.
-    static func codes(_ encoder: UnsafePointer<AVCodec>, channels: Int32) -> Bool {
-        guard var layout = encoder.pointee.ch_layouts else { return true }
-        while layout.pointee.nb_channels != 0 {
-            if layout.pointee.nb_channels == channels { return true }
-            layout += 1
-        }
-        return false
-    }
-
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
 

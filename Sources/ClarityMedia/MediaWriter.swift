@@ -243,8 +243,8 @@ public final class MediaWriter {
     }
 
     /// What `stream` is encoded again with: the encoder asked for, else AAC, or the container's
-    /// own audio codec where it takes no AAC (Opus for WebM), or AC-3 where that codes no more
-    /// than stereo and the stream has more (5.1 into MPEG-PS, whose MP2 is stereo, as DVDs do).
+    /// own audio codec where it takes no AAC (Opus for WebM), or AC-3 where that keeps more of
+    /// the stream's channels (5.1 into MPEG-PS, whose MP2 is stereo, as DVDs have it).
     private func audioEncoder(for stream: StreamInfo) -> UnsafePointer<AVCodec>? {
         if let name = audioEncoding.encoder { return avcodec_find_encoder_by_name(name) }
         guard let oformat = context?.pointee.oformat else { return nil }
@@ -252,7 +252,17 @@ public final class MediaWriter {
         let held = [AV_CODEC_ID_AAC, oformat.pointee.audio_codec, AV_CODEC_ID_AC3]
             .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
             .compactMap { avcodec_find_encoder($0) }
-        return held.first { ContainerCodecs.codes($0, channels: channels) } ?? held.first
+        // The first that keeps the most channels.
+        let kept = { (e: UnsafePointer<AVCodec>) in AudioReencoder.layout(coding: channels, by: e).map { min($0.pointee.nb_channels, channels) } ?? channels }
+        return held.first { kept($0) == held.map(kept).max() }
+    }
+
+    /// The channels `stream` is mixed down to where it is encoded again by an encoder that
+    /// codes fewer (MP3: 2 of a 5.1 track); nil where it keeps them all.
+    public func channelsMixedDown(of stream: StreamInfo) -> Int32? {
+        guard case .reencoded = carriage(of: stream), let encoder = audioEncoder(for: stream) else { return nil }
+        return AudioReencoder.layout(coding: stream.parameters.pointee.ch_layout.nb_channels, by: encoder)
+            .map(\.pointee.nb_channels).flatMap { $0 < stream.parameters.pointee.ch_layout.nb_channels ? $0 : nil }
     }
 
     /// What subtitles the container cannot hold as they are become: a format of the same kind

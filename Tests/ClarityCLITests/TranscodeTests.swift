@@ -2157,7 +2157,7 @@ final class TranscodeTests: ToolTestCase {
     /// Surround audio goes where the container takes it: 5.1 PCM into MPEG-PS as AC-3 (its MP2
     /// is stereo: exit 1), into FLV as AAC (FLV's PCM is stereo: FFmpeg wrote the six channels
     /// as two, three times as long), 16 channels into WebM as Opus channels of their own
-    /// (libopus refused them: exit 1).
+    /// (libopus refused them: exit 1); mixed down where the encoder codes fewer.
     func testSurroundAudioGoesWhereTheContainerTakesIt() throws {
         let pan = { (n: Int) in (0..<n).map { "c\($0)=c0" }.joined(separator: "|") }
         for (layout, n) in [("5.1", 6), ("hexadecagonal", 16)] {
@@ -2172,6 +2172,15 @@ final class TranscodeTests: ToolTestCase {
             let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:a", "-ac", "1", "-ar", "48000", "-f", "s16le", "-"],
                                        in: folder).stdout
             XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.1, "\(output): a second of sound")
+        }
+        // An encoder that codes fewer channels gets them mixed down, as ffmpeg mixes them (it
+        // failed: "Specified channel layout '5.1' is not supported"), with a word.
+        for (input, options, codec, words) in [("in6.mov", ["out.mkv", "--audio-codec", "libmp3lame"], "mp3,2", "6 channels are mixed down to 2: MP3"),
+                                              ("in16.mov", ["out.mpg"], "ac3,6", "16 channels are mixed down to 6: AC-3")] {
+            let r = try Tool.clarity(["transcode", input, "-y", "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, "\(options): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+            XCTAssertEqual(try Tool.probe(options[0], stream: "a", entries: "stream=codec_name,channels", in: folder).filter { !$0.isEmpty }, [codec])
         }
     }
 

@@ -53,11 +53,15 @@ enum ContainerCodecs {
         return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
     }
 
-    /// The most channels the muxer `name` holds audio of `codec` in: FLV's audio is mono or
-    /// stereo, except AAC's, whose own header says more (FFmpeg writes 5.1 PCM there as
-    /// stereo, read back as noise three times as long); nil where any number will do.
-    static func audioChannelLimit(of name: String, codec: AVCodecID) -> Int32? {
-        name == "flv" && codec != AV_CODEC_ID_AAC ? 2 : nil
+    /// Whether the muxer `name` holds `codec` audio of `channels` channels at `rate` as it is.
+    /// MXF and GXF take their one rate (`audioSampleRate`). FLV's header codes mono or stereo
+    /// at 44.1, 22.05 or 11.025 kHz (MP3 at 48 too), except for AAC, whose own header says
+    /// more: FFmpeg wrote 5.1 PCM there as stereo, read back as noise three times as long, and
+    /// refused PCM at 32 kHz once the video was set up.
+    static func holdsAudio(in name: String, codec: AVCodecID, channels: Int32, rate: Int32) -> Bool {
+        if let only = audioSampleRate(of: name), rate != only { return false }
+        guard name == "flv", codec != AV_CODEC_ID_AAC else { return true }
+        return channels <= 2 && ([44100, 22050, 11025].contains(rate) || (codec == AV_CODEC_ID_MP3 && rate == 48000))
     }
 
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").

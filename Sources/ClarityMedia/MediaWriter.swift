@@ -292,9 +292,9 @@ public final class MediaWriter {
     private func canCarry(_ stream: StreamInfo) -> Bool {
         // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
         if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
-        if stream.kind == .audio, let rate = audioSampleRate, stream.parameters.pointee.sample_rate != rate { return false }
-        if stream.kind == .audio, let most = ContainerCodecs.audioChannelLimit(of: containerName, codec: stream.parameters.pointee.codec_id),
-           stream.parameters.pointee.ch_layout.nb_channels > most { return false }
+        let p = stream.parameters.pointee
+        if stream.kind == .audio, !ContainerCodecs.holdsAudio(in: containerName, codec: p.codec_id, channels: p.ch_layout.nb_channels,
+                                                               rate: p.sample_rate) { return false }
         return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 

@@ -59,8 +59,8 @@ final class AudioReencoder {
         }
         // A layout the encoder can signal: the input's, or the usual one for its channel count;
         // where it codes fewer channels (MP3), the one the resampler mixes them down to.
-        if let fewer = Self.layout(coding: channels, by: encoding) {
-            av_channel_layout_copy(&encoder.pointee.ch_layout, fewer)
+        if var own = Self.layout(coding: channels, by: encoding) {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
         } else if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &dec.pointee.ch_layout)
         } else {
@@ -69,9 +69,20 @@ final class AudioReencoder {
         let coded = encoder.pointee.ch_layout.nb_channels
         encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
-        encoder.pointee.bit_rate = Self.bitRate(channels: Int(coded))
-        if let bitRate, av_opt_set(encoder, "b", bitRate, 0) < 0 {
-            throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
+        let name = String(cString: encoding.pointee.name)
+        if let bitRate {
+            guard av_opt_set(encoder, "b", bitRate, 0) >= 0 else {
+                throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
+            }
+        } else if name == "libvorbis" {
+            // Vorbis's quality 6 (about 192 kb/s for stereo, more for surround): its bitrate
+            // modes have no setup for many rates and layouts (mono at 22.05 kHz, 96 kHz).
+            encoder.pointee.flags |= AV_CODEC_FLAG_QSCALE
+            encoder.pointee.global_quality = 6 * FF_QP2LAMBDA
+        } else {
+            encoder.pointee.bit_rate = Self.bitRate(channels: Int(coded))
+            // MP2 below 32 kHz (MPEG-2's half rates) codes 160 kb/s at most.
+            if name == "mp2" && encoder.pointee.sample_rate < 32000 { encoder.pointee.bit_rate = 160_000 }
         }
         encoder.pointee.time_base = AVRational(num: 1, den: encoder.pointee.sample_rate)
         if globalHeader { encoder.pointee.flags |= AV_CODEC_FLAG_GLOBAL_HEADER }
@@ -79,26 +90,32 @@ final class AudioReencoder {
         defer { av_dict_free(&options) }
         // Opus codes up to 8 channels as speakers; more (a 16-channel recording) only as
         // channels of their own, which libopus otherwise refuses.
-        if String(cString: encoding.pointee.name) == "libopus" && coded > 8 { av_dict_set(&options, "mapping_family", "255", 0) }
+        if name == "libopus" && coded > 8 { av_dict_set(&options, "mapping_family", "255", 0) }
         let (r, reasons) = FFmpegLog.reasons { avcodec_open2(encoder, encoding, &options) }
         guard r >= 0 else {
-            throw MediaError.ffmpeg(r, "cannot open the \(String(cString: encoding.pointee.name)) encoder for audio stream #\(input.index) "
+            throw MediaError.ffmpeg(r, "cannot open the \(name) encoder for audio stream #\(input.index) "
                                     + "(\(coded) channels)", reasons: reasons)
         }
         fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, coded, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
     }
 
-    /// The layout `encoder` codes `channels` in where it codes no layout of as many (MP3 and
-    /// MP2 stereo, AC-3 5.1): of those it lists, the one of most channels below, else of
-    /// fewest above, as ffmpeg's negotiation picks; nil where it takes them as they are.
-    static func layout(coding channels: Int32, by encoder: UnsafePointer<AVCodec>) -> UnsafePointer<AVChannelLayout>? {
+    /// The layout `encoder` codes `channels` in where it is not the stream's own: Opus's and
+    /// Vorbis's order up to 8 channels (5.1 with back surrounds: libopus refuses AC-3's
+    /// 5.1(side)); else, where the encoder codes no layout of as many (MP3 and MP2 stereo,
+    /// AC-3 5.1), of those it lists the one of most channels below, else of fewest above, as
+    /// ffmpeg's negotiation picks; nil where it takes them as they are.
+    static func layout(coding channels: Int32, by encoder: UnsafePointer<AVCodec>) -> AVChannelLayout? {
+        if ["libopus", "libvorbis"].contains(String(cString: encoder.pointee.name)), (1...8).contains(channels) {
+            var layout = AVChannelLayout()
+            av_channel_layout_from_string(&layout, ["mono", "stereo", "3.0", "quad", "5.0", "5.1", "6.1", "7.1"][Int(channels) - 1])
+            return layout
+        }
         guard var p = encoder.pointee.ch_layouts else { return nil }
-        var all: [UnsafePointer<AVChannelLayout>] = []
-        while p.pointee.nb_channels != 0 { all.append(p); p += 1 }
-        guard !all.isEmpty, !all.contains(where: { $0.pointee.nb_channels == channels }) else { return nil }
-        return all.filter { $0.pointee.nb_channels < channels }.max { $0.pointee.nb_channels < $1.pointee.nb_channels }
-            ?? all.min { $0.pointee.nb_channels < $1.pointee.nb_channels }
+        var all: [AVChannelLayout] = []
+        while p.pointee.nb_channels != 0 { all.append(p.pointee); p += 1 }
+        guard !all.isEmpty, !all.contains(where: { $0.nb_channels == channels }) else { return nil }
+        return all.filter { $0.nb_channels < channels }.max { $0.nb_channels < $1.nb_channels } ?? all.min { $0.nb_channels < $1.nb_channels }
     }
 
     /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.

@@ -253,7 +253,7 @@ public final class MediaWriter {
             .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
             .compactMap { avcodec_find_encoder($0) }
         // The first that keeps the most channels.
-        let kept = { (e: UnsafePointer<AVCodec>) in AudioReencoder.layout(coding: channels, by: e).map { min($0.pointee.nb_channels, channels) } ?? channels }
+        let kept = { (e: UnsafePointer<AVCodec>) in AudioReencoder.layout(coding: channels, by: e).map { min($0.nb_channels, channels) } ?? channels }
         return held.first { kept($0) == held.map(kept).max() }
     }
 
@@ -262,7 +262,7 @@ public final class MediaWriter {
     public func channelsMixedDown(of stream: StreamInfo) -> Int32? {
         guard case .reencoded = carriage(of: stream), let encoder = audioEncoder(for: stream) else { return nil }
         return AudioReencoder.layout(coding: stream.parameters.pointee.ch_layout.nb_channels, by: encoder)
-            .map(\.pointee.nb_channels).flatMap { $0 < stream.parameters.pointee.ch_layout.nb_channels ? $0 : nil }
+            .map(\.nb_channels).flatMap { $0 < stream.parameters.pointee.ch_layout.nb_channels ? $0 : nil }
     }
 
     /// What subtitles the container cannot hold as they are become: a format of the same kind

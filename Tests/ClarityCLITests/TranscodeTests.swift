@@ -2158,7 +2158,9 @@ final class TranscodeTests: ToolTestCase {
     /// is stereo: exit 1), into FLV as AAC (FLV's PCM is stereo: FFmpeg wrote the six channels
     /// as two, three times as long), 16 channels into WebM as Opus channels of their own
     /// (libopus refused them: exit 1); mixed down where the encoder codes fewer. FLV's PCM at
-    /// 32 kHz, a rate its header cannot say, as AAC (FFmpeg refused it once started: 73).
+    /// 32 kHz, a rate its header cannot say, as AAC (FFmpeg refused it once started: 73). At
+    /// 22.05 kHz MP2 takes 160 kb/s at most and Vorbis its quality rather than a bitrate, and
+    /// AC-3's 5.1(side) goes into Opus in Opus's order: each had failed to open (exit 1).
     func testSurroundAudioGoesWhereTheContainerTakesIt() throws {
         let pan = { (n: Int) in (0..<n).map { "c\($0)=c0" }.joined(separator: "|") }
         for (layout, n) in [("5.1", 6), ("hexadecagonal", 16)] {
@@ -2166,10 +2168,13 @@ final class TranscodeTests: ToolTestCase {
                              "-filter_complex", "[1:a]pan=\(layout)|\(pan(n))[a]", "-map", "0:v", "-map", "[a]", "-c:v", "libx264",
                              "-c:a", "pcm_s16le", "-y", "in\(n).mov"], in: folder)
         }
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-f", "lavfi", "-i", "sine=duration=1:sample_rate=32000",
-                         "-c:v", "libx264", "-c:a", "pcm_s16le", "-y", "in32k.mkv"], in: folder)
+        for (rate, codec, name) in [(32000, "pcm_s16le", "in32k.mkv"), (22050, "pcm_s16le", "in22k.mkv"), (48000, "ac3", "ac3.mkv")] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=1", "-f", "lavfi", "-i", "sine=duration=1:sample_rate=\(rate)",
+                             "-c:v", "libx264", "-c:a", codec] + (codec == "ac3" ? ["-ac", "6"] : []) + ["-y", name], in: folder)
+        }
         for (input, output, codec) in [("in6.mov", "out.mpg", "ac3,6"), ("in6.mov", "out.flv", "aac,6"), ("in16.mov", "out.webm", "opus,16"),
-                                       ("in32k.mkv", "32k.flv", "aac,1")] {
+                                       ("in32k.mkv", "32k.flv", "aac,1"), ("in22k.mkv", "22k.mpg", "mp2,1"), ("in22k.mkv", "22k.ogv", "vorbis,1"),
+                                       ("ac3.mkv", "ac3.webm", "opus,6")] {
             let r = try Tool.clarity(["transcode", input, output, "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, "\(output): \(r.stderr)")
             XCTAssertEqual(try Tool.probe(output, stream: "a", entries: "stream=codec_name,channels", in: folder).filter { !$0.isEmpty }, [codec])

@@ -15,6 +15,8 @@ public final class MediaWriter {
     private var videoStream: UnsafeMutablePointer<AVStream>?
     private var frameTimeBase = AVRational(num: 1, den: 1)
     private var copyMap: [Int: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)] = [:]
+    /// The last decoding time muxed in each copied stream (its own time base), by output index.
+    private var lastDTS: [Int32: Int64] = [:]
     /// Copied streams that are re-encoded, by input stream index.
     private var reencoders: [Int: StreamReencoder] = [:]
     private var durations: [Int64: Int64] = [:]
@@ -721,8 +723,23 @@ public final class MediaWriter {
         guard let ctx = context else { return }
         let p = packet.avPacket
         av_packet_rescale_ts(p, target.timeBase, target.stream.pointee.time_base)
-        p.pointee.stream_index = target.stream.pointee.index
+        let index = target.stream.pointee.index
+        p.pointee.stream_index = index
         p.pointee.pos = -1
+        // Decoding times that do not rise where the muxer needs them to (MPEG-TS) move on to
+        // the next tick, as ffmpeg moves them: those a coarser clock made equal (TrueHD's
+        // 1/1200 s frames on Matroska's milliseconds) were refused, and dropped as damage.
+        if p.pointee.dts != clarity_nopts_value() {
+            let flags = ctx.pointee.oformat.pointee.flags
+            if let last = lastDTS[index], (flags & AVFMT_NOTIMESTAMPS) == 0 {
+                let least = last + ((flags & AVFMT_TS_NONSTRICT) == 0 ? 1 : 0)
+                if p.pointee.dts < least {
+                    if p.pointee.pts != clarity_nopts_value() && p.pointee.pts >= p.pointee.dts { p.pointee.pts = max(p.pointee.pts, least) }
+                    p.pointee.dts = least
+                }
+            }
+            lastDTS[index] = p.pointee.dts
+        }
         let r = av_interleaved_write_frame(ctx, p)
         // A damaged packet the muxer (or its bitstream filter) cannot take is dropped and
         // counted: invalid data, or a corrupted header that claims a feature FFmpeg lacks

@@ -247,6 +247,21 @@ final class BadInputTests: ToolTestCase {
         XCTAssertGreaterThan(n, 30, "decoding goes on past the damage")
     }
 
+    /// TrueHD in Matroska (a Blu-ray remux) times its 1/1200 s frames in milliseconds, so one
+    /// in six shares its decoding time with the one before. MPEG-TS refuses a time that does
+    /// not rise: a sixth of the sound was dropped as damage. They move on a tick, as ffmpeg's do.
+    func testPacketsAClockMadeEqualAreKept() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1",
+                         "-c:v", "libx264", "-c:a", "truehd", "-strict", "-2", "-ac", "6", "hd.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "hd.mkv", "out.ts", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("dropped"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out.ts", stream: "a", entries: "packet=dts", in: folder).filter { !$0.isEmpty }.count,
+                       try Tool.probe("hd.mkv", stream: "a", entries: "packet=dts", in: folder).count)
+        let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", "out.ts", "-map", "0:a", "-ac", "1", "-f", "s16le", "-"], in: folder).stdout
+        XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.02, "a second of sound")
+    }
+
     /// An ADTS header damaged into claiming a CRC and two raw data blocks: Matroska's
     /// aac_adtstoasc refuses it as unimplemented (PATCHWELCOME). That packet is dropped and
     /// counted; the run does not fail.

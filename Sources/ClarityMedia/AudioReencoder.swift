@@ -57,8 +57,8 @@ final class AudioReencoder {
         guard channels > 0, dec.pointee.sample_rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
         }
-        // A layout the encoder can signal: the input's, or the usual one for its channel count;
-        // where it codes fewer channels (MP3), the one the resampler mixes them down to.
+        // A layout the encoder can signal: its own where it has one for these channels (Opus's
+        // order; MP3's stereo, mixed down to), else the input's, or the usual one for its count.
         if var own = Self.layout(coding: channels, by: encoding) {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
         } else if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {

@@ -476,7 +476,7 @@ public final class MediaWriter {
             av_dict_set(&options, "preset", preset, 0)
         }
         // A value that is none of an option's names: FFmpeg says only "Undefined constant".
-        for (k, v) in [("preset", settings.preset)].compactMap({ p in p.1.map { (p.0, $0) } }) + settings.options.map({ ($0.key, $0.value) }) {
+        for (k, v) in (settings.preset.map { [("preset", $0)] } ?? []) + settings.options.map({ ($0.key, $0.value) }) {
             if let names = Self.names(of: k, codec), !names.contains(v), Double(v) == nil {
                 throw MediaError(.invalidArgument, "\(settings.codec)'s \(k) is one of \(names.joined(separator: ", ")), not '\(v)'")
             }

@@ -8,12 +8,14 @@ enum ContainerCodecs {
     /// under a borrowed tag, as ffmpeg does (Matroska: AVI's UtVideo; QuickTime: CineForm), and
     /// some cannot answer (MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it
     /// is asked to write a header for such a stream (MPEG-PS has audio but takes no AAC).
-    /// MPEG-TS, which would write anything, holds the codecs it has stream types for.
+    /// MPEG-TS, which would write anything, holds the codecs it has stream types for, and so
+    /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back).
     static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let name = String(cString: format.pointee.name)
-        if name == "mpegts" { return transportStreamCodecs.contains(codec) }
+        // HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT.
+        if name == "mpegts" || (name == "hls" && type != AVMEDIA_TYPE_SUBTITLE) { return transportStreamCodecs.contains(codec) }
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }

@@ -830,7 +830,8 @@ final class TranscodeTests: ToolTestCase {
 
     /// HLS and DASH write a playlist and segments of their own: in place, named after the
     /// output (a playlist renamed into place would point at temporary names), and the whole
-    /// stream reads back through the playlist; FFmpeg's null muxer writes nothing at all.
+    /// stream reads back through the playlist; FFmpeg's null muxer writes nothing at all. HLS
+    /// takes, as MPEG-TS, the audio codecs MPEG-TS has stream types for.
     func testStreamingPlaylistsAreWrittenInPlace() throws {
         try makeClip(seconds: 3)
         try FileManager.default.createDirectory(atPath: path("hls"), withIntermediateDirectories: true)
@@ -852,6 +853,13 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(files.contains("nothing"))
         let again = try Tool.clarity(["transcode", "in.mp4", "hls/out.m3u8", "--progress", "none"], in: folder)
         XCTAssertEqual(again.status, 73, "an existing playlist is kept without --overwrite")
+        // HLS's segments are MPEG-TS: FLAC went into them as data that reads back as no sound.
+        try Tool.ffmpeg(["-i", "in.mp4", "-c:v", "copy", "-c:a", "flac", "flac.mkv"], in: folder)
+        try FileManager.default.createDirectory(atPath: path("flac"), withIntermediateDirectories: true)
+        let flac = try Tool.clarity(["transcode", "flac.mkv", "flac/out.m3u8", "--progress", "none"], in: folder)
+        XCTAssertEqual(flac.status, 0, flac.stderr)
+        XCTAssertTrue(flac.stderr.contains("re-encoding audio stream #1 (flac) as AAC: the hls container"), flac.stderr)
+        XCTAssertEqual(Set(try Tool.probe("flac/out.m3u8", stream: "a", entries: "stream=codec_name", in: folder)), ["aac"])
     }
 
     /// Upscaling runs Bicubic++ unless asked otherwise; `--model bicubic` or a named `--filter`

@@ -118,6 +118,11 @@ final class AudioReencoder {
         return all.filter { $0.nb_channels < channels }.max { $0.nb_channels < $1.nb_channels } ?? all.min { $0.nb_channels < $1.nb_channels }
     }
 
+    /// How many of `channels` `encoder` keeps: all, or those of the layout it mixes them down to.
+    static func channelsKept(of channels: Int32, by encoder: UnsafePointer<AVCodec>) -> Int32 {
+        layout(coding: channels, by: encoder).map { min($0.nb_channels, channels) } ?? channels
+    }
+
     /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.
     static func sampleFormat(among formats: UnsafePointer<AVSampleFormat>?) -> AVSampleFormat {
         let all = list(formats, endingAt: AV_SAMPLE_FMT_NONE) ?? []

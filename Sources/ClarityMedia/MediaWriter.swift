@@ -255,16 +255,16 @@ public final class MediaWriter {
             .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
             .compactMap { avcodec_find_encoder($0) }
         // The first that keeps the most channels.
-        let kept = { (e: UnsafePointer<AVCodec>) in AudioReencoder.layout(coding: channels, by: e).map { min($0.nb_channels, channels) } ?? channels }
-        return held.first { kept($0) == held.map(kept).max() }
+        let kept = held.map { AudioReencoder.channelsKept(of: channels, by: $0) }
+        return kept.max().flatMap { most in kept.firstIndex(of: most).map { held[$0] } }
     }
 
     /// The channels `stream` is mixed down to where it is encoded again by an encoder that
     /// codes fewer (MP3: 2 of a 5.1 track); nil where it keeps them all.
     public func channelsMixedDown(of stream: StreamInfo) -> Int32? {
         guard case .reencoded = carriage(of: stream), let encoder = audioEncoder(for: stream) else { return nil }
-        return AudioReencoder.layout(coding: stream.parameters.pointee.ch_layout.nb_channels, by: encoder)
-            .map(\.nb_channels).flatMap { $0 < stream.parameters.pointee.ch_layout.nb_channels ? $0 : nil }
+        let channels = stream.parameters.pointee.ch_layout.nb_channels, kept = AudioReencoder.channelsKept(of: channels, by: encoder)
+        return kept < channels ? kept : nil
     }
 
     /// What subtitles the container cannot hold as they are become: a format of the same kind
@@ -297,7 +297,7 @@ public final class MediaWriter {
         let p = stream.parameters.pointee
         if stream.kind == .audio, !ContainerCodecs.holdsAudio(in: containerName, codec: p.codec_id, channels: p.ch_layout.nb_channels,
                                                                rate: p.sample_rate) { return false }
-        return holds(stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+        return holds(p.codec_id, p.codec_type)
     }
 
     /// Whether this container holds `codec`'s streams.
@@ -519,26 +519,29 @@ public final class MediaWriter {
     /// The named values of `codec`'s option `name`, where it is a number chosen by name (libwebp's
     /// `preset`: none, default, picture, ...); nil for any other option.
     private static func names(of name: String, _ codec: UnsafePointer<AVCodec>) -> [String]? {
-        guard let cls = codec.pointee.priv_class else { return nil }
-        var c: UnsafePointer<AVClass>? = cls
-        return withUnsafeMutablePointer(to: &c) { object -> [String]? in
-            let raw = UnsafeMutableRawPointer(object)
-            guard let option = av_opt_find(raw, name, nil, 0, AV_OPT_SEARCH_FAKE_OBJ), let unit = option.pointee.unit,
+        options(of: codec) { object in
+            guard let option = av_opt_find(object, name, nil, 0, AV_OPT_SEARCH_FAKE_OBJ), let unit = option.pointee.unit,
                   [AV_OPT_TYPE_INT, AV_OPT_TYPE_INT64].contains(option.pointee.type) else { return nil }
             var names: [String] = []
-            var next = av_opt_next(raw, nil)
+            var next = av_opt_next(object, nil)
             while let o = next {
                 if o.pointee.type == AV_OPT_TYPE_CONST, let u = o.pointee.unit, strcmp(u, unit) == 0 { names.append(String(cString: o.pointee.name)) }
-                next = av_opt_next(raw, o)
+                next = av_opt_next(object, o)
             }
             return names.isEmpty ? nil : names
-        }
+        } ?? nil
     }
 
     private static func has(option: String, _ codec: UnsafePointer<AVCodec>) -> Bool {
-        guard let cls = codec.pointee.priv_class else { return false }
+        options(of: codec) { av_opt_find($0, option, nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil } ?? false
+    }
+
+    /// `body` over `codec`'s private options, as FFmpeg looks them up without an encoder (its
+    /// class as a fake object); nil for a codec that has none.
+    private static func options<T>(of codec: UnsafePointer<AVCodec>, _ body: (UnsafeMutableRawPointer) -> T) -> T? {
+        guard let cls = codec.pointee.priv_class else { return nil }
         var c: UnsafePointer<AVClass>? = cls
-        return withUnsafeMutablePointer(to: &c) { av_opt_find(UnsafeMutableRawPointer($0), option, nil, 0, AV_OPT_SEARCH_FAKE_OBJ) != nil }
+        return withUnsafeMutablePointer(to: &c) { body(UnsafeMutableRawPointer($0)) }
     }
 
     /// Adds an untouched copy of an input stream (`key`: the stream its packets say they are

@@ -292,8 +292,11 @@ public final class MediaWriter {
 
     /// Whether this container can carry a copy of `stream` as it is.
     private func canCarry(_ stream: StreamInfo) -> Bool {
-        // A cover stays a cover only in MP4 and QuickTime (Matroska would make it a video track).
-        if stream.isAttachedPicture && !["mp4", "mov", "ipod"].contains(containerName) { return false }
+        // A cover stays a cover in MP4 and QuickTime, and in Matroska as an attached file.
+        if stream.isAttachedPicture {
+            if containerName == "matroska" { return CoverFile(stream) != nil }
+            if !["mp4", "mov", "ipod"].contains(containerName) { return false }
+        }
         let p = stream.parameters.pointee
         if stream.kind == .audio, !ContainerCodecs.holdsAudio(in: containerName, codec: p.codec_id, channels: p.ch_layout.nb_channels,
                                                                rate: p.sample_rate) { return false }
@@ -328,6 +331,7 @@ public final class MediaWriter {
 
     /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
     public static func matroskaHolds(_ stream: StreamInfo) -> Bool {
+        if stream.isAttachedPicture { return CoverFile(stream) != nil }
         guard let mkv = av_guess_format("matroska", nil, nil) else { return false }
         return ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
@@ -549,6 +553,8 @@ public final class MediaWriter {
     public func addCopy(_ input: StreamInfo, key: Int? = nil) throws {
         guard let ctx = context else { return }
         let key = key ?? input.index
+        // Matroska's cover is a file, written with the header: its packet is not copied.
+        if containerName == "matroska", let cover = CoverFile(input) { return try cover.add(to: ctx, tags: input.tags) }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a stream") }
         if let reencoder = try reencoder(for: input) {
             let r = avcodec_parameters_from_context(st.pointee.codecpar, reencoder.encoder)

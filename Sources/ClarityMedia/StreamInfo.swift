@@ -27,6 +27,8 @@ public struct StreamInfo: @unchecked Sendable {
 
     /// A cover picture (a video stream of one still, shown for the file), not the video.
     public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
+    /// A cover's picture (its one packet, as the file stores it); nil for other streams.
+    public let coverBytes: [UInt8]?
 
     /// The language its tag states (lower case), nil where none or "und" (undetermined).
     public var language: String? {
@@ -68,6 +70,9 @@ public struct StreamInfo: @unchecked Sendable {
         index = Int(stream.pointee.index)
         tags = MediaMetadata.tags(stream.pointee.metadata)
         disposition = stream.pointee.disposition
+        let cover = stream.pointee.attached_pic
+        coverBytes = (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 && cover.data != nil
+            ? Array(UnsafeBufferPointer(start: cover.data, count: Int(cover.size))) : nil
         sideData = (0..<Int(stream.pointee.nb_side_data)).compactMap { i in
             let d = stream.pointee.side_data[i]
             guard let data = d.data else { return nil }

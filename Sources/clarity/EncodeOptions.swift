@@ -257,7 +257,7 @@ struct EncodeOptions: ParsableArguments {
                 // Pictures hold no sound or text: nothing to warn about.
                 if !quiet && !writer.holdsPictures {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
-                    let way = writer.containerName != "matroska" && !s.isAttachedPicture && MediaWriter.matroskaHolds(s)
+                    let way = writer.containerName != "matroska" && MediaWriter.matroskaHolds(s)
                         ? "; an .mkv output keeps it" : ""
                     Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it\(way)")
                 }

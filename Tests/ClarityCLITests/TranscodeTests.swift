@@ -1408,16 +1408,24 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// An MP4's cover picture is copied as a cover, and the video, not the cover, is enhanced.
+    /// An MP4's cover picture is copied as a cover, and the video, not the cover, is enhanced;
+    /// into Matroska (and from it) the cover is an attached file, the same picture.
     func testCoverPictureIsKeptAndNotTakenForTheVideo() throws {
         try makeClip(seconds: 0.2)
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x64", "-frames:v", "1", "cover.jpg"], in: folder)
         try Tool.ffmpeg(["-i", "cover.jpg", "-i", "in.mp4", "-map", "0", "-map", "1", "-c", "copy", "-disposition:v:0", "attached_pic",
                          "covered.mp4"], in: folder)
-        let r = try Tool.clarity(["transcode", "covered.mp4", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
-        XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=width:stream_disposition=attached_pic", in: folder),
-                       ["640,0", "64,1"])
+        let picture = try Data(contentsOf: folder.appendingPathComponent("cover.jpg"))
+        for (input, output) in [("covered.mp4", "out.mp4"), ("covered.mp4", "out.mkv"), ("out.mkv", "again.mkv"), ("again.mkv", "again.mp4")] {
+            let r = try Tool.clarity(["transcode", input, output, "--progress", "none"] + (input == "covered.mp4" ? ["--scale", "2"] : []),
+                                     in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertFalse(r.stderr.contains("dropping"), r.stderr)
+            XCTAssertEqual(try Tool.probe(output, stream: "v", entries: "stream=width:stream_disposition=attached_pic", in: folder),
+                           ["640,0", "64,1"], output)
+            try Tool.ffmpeg(["-i", output, "-map", "0:v:1", "-c", "copy", "-f", "image2", "back.jpg"], in: folder)
+            XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("back.jpg")), picture, output)
+        }
     }
 
     /// --bitrate replaces the constant quality; --encoder-option reaches any encoder option (a

@@ -11,13 +11,14 @@ static _Thread_local char kept[1024];
 static _Thread_local int lineOpen;
 static pthread_once_t installed = PTHREAD_ONCE_INIT;
 
-/// Errors on a keeping thread are kept; everything else goes to FFmpeg's own callback, which
-/// prints what passes `av_log_set_level`.
+/// Everything goes to FFmpeg's own callback, which prints what passes `av_log_set_level`
+/// (--verbose); errors on a keeping thread are also kept.
 static void callback(void *context, int level, const char *format, va_list arguments) {
-    if (!keeping || level > AV_LOG_ERROR) {
-        av_log_default_callback(context, level, format, arguments);
-        return;
-    }
+    va_list shown;
+    va_copy(shown, arguments);
+    av_log_default_callback(context, level, format, shown);
+    va_end(shown);
+    if (!keeping || level > AV_LOG_ERROR) return;
     char line[512];
     vsnprintf(line, sizeof line, format, arguments);
     size_t n = strlen(line);

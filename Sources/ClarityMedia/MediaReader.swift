@@ -62,6 +62,9 @@ public final class MediaReader {
     public private(set) var truncated = false
     /// Where the input ended before the length its container states (a file cut off).
     public private(set) var shortfall: InputShortfall?
+    /// Why reading stopped before the input's end, as FFmpeg says it ("Impossible to open
+    /// 'part2.mp4'" for a concat list's missing file); nil where it reached the end.
+    public private(set) var readError: String?
     /// Clock jumps of the input (an MPEG-TS splice, joined recordings) mended so far, and the
     /// packets of copied streams dropped where the part after one overlapped the part before.
     public var timestampJumps: Int { stitcher?.jumps ?? 0 }
@@ -199,7 +202,8 @@ public final class MediaReader {
         // Demuxers of untimed inputs (picture sequences, raw video) take the rate to time them at.
         if let forced = reading.frameRate { av_dict_set(&demuxerOptions, "framerate", "\(forced.num)/\(forced.den)", 0) }
         for (key, value) in reading.demuxerOptions { av_dict_set(&demuxerOptions, key, value, 0) }
-        var r = avformat_open_input(&ctx, source, inputFormat, &demuxerOptions)
+        let opened = FFmpegLog.reasons { avformat_open_input(&ctx, source, inputFormat, &demuxerOptions) }
+        var r = opened.result
         let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
         if watch.wentSilent { throw silent }
         if device, r < 0, let inputFormat {
@@ -215,7 +219,9 @@ public final class MediaReader {
         }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
-            throw MediaError(.notMedia, "\(shown) is not a media file FFmpeg can read\(given) (\(MediaError.text(r)))")
+            throw MediaError(.notMedia, "\(shown) is not a media file FFmpeg can read\(given) (\(MediaError.text(r))"
+                             + (opened.reasons.map { ": " + $0 } ?? "") + ")"
+                             + UnreadableInputHint.hint(path: localFile, reasons: opened.reasons, forced: inputFormat))
         }
         context = ctx
         if (ctx.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0 { stitcher = TimestampStitcher() }
@@ -766,10 +772,11 @@ public final class MediaReader {
                 return nil
             }
             watch.listen()
-            let r = av_read_frame(ctx, packet)
+            let (r, reasons) = FFmpegLog.reasons { av_read_frame(ctx, packet) }
             if r < 0 {
                 // A stop or a silent network source ends the input; neither is damage.
                 let ended = r == clarity_averror_eof() || watch.shouldAbort
+                if !ended { readError = reasons ?? MediaError.text(r) }
                 // An index's count of packets is surer than a length, which FFmpeg may have
                 // guessed (AVI's, from the file's size, where its index is lost).
                 let indexed = videoPackets < (indexedPackets ?? 0)

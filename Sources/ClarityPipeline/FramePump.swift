@@ -214,6 +214,7 @@ public final class FramePump: @unchecked Sendable {
         progress.corruptFrames = reader.corruptFrames
         progress.truncatedInput = reader.truncated
         progress.inputShortfall = reader.shortfall
+        progress.inputReadError = reader.readError
         progress.timestampJumps = reader.timestampJumps
         progress.seamOverlaps = reader.seamOverlaps
         (progress.undecodableLeadFrames, progress.undecodableLeadSeconds) = reader.undecodableLead

@@ -21,6 +21,8 @@ public struct PumpProgress: Sendable {
     public var truncatedInput = false
     /// Where a truncated input ended, against the length its container states, where it states one.
     public var inputShortfall: InputShortfall?
+    /// Why reading stopped early, where FFmpeg said (`MediaReader.readError`).
+    public var inputReadError: String?
     /// Clock jumps of the input mended (MPEG-TS splices, joined recordings), and the packets
     /// of copied streams dropped where the parts overlapped.
     public var timestampJumps = 0

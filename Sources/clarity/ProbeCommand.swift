@@ -94,7 +94,8 @@ struct Probe: ParsableCommand {
             let lead = reader.undecodableLead
             if lead.frames > 0 { Console.warning(ProgressPrinter.undecodableLead(frames: lead.frames, seconds: lead.seconds)) }
             if reader.truncated {
-                Console.warning(ProgressPrinter.endedEarly(frames: index, listed: reader.expectedFrames, shortfall: reader.shortfall))
+                Console.warning(ProgressPrinter.endedEarly(frames: index, listed: reader.expectedFrames, shortfall: reader.shortfall,
+                                                           readError: reader.readError))
             }
             if !json && index > 0 {
                 print(String(format: "mean over %d frames: IQAM %.3f%@", index, qualitySum / Double(index),

@@ -48,13 +48,15 @@ struct ProgressPrinter {
             Console.warning("the input changed shape mid-stream (to \(shape), first): \(p.reshapedFrames) frame(s) were scaled to the shape it started with")
         }
         if p.truncatedInput {
-            Console.warning(Self.endedEarly(frames: p.framesWritten, listed: p.expectedFrames, shortfall: p.inputShortfall))
+            Console.warning(Self.endedEarly(frames: p.framesWritten, listed: p.expectedFrames, shortfall: p.inputShortfall,
+                                            readError: p.inputReadError))
         }
     }
 
-    /// What a truncated input gave (also `probe`'s), against what its container promised.
-    static func endedEarly(frames: Int, listed: Int?, shortfall: InputShortfall?) -> String {
-        "input ended early (a file cut off, or an unreadable tail), after "
+    /// What a truncated input gave (also `probe`'s), against what its container promised, and
+    /// why reading stopped where FFmpeg said.
+    static func endedEarly(frames: Int, listed: Int?, shortfall: InputShortfall?, readError: String?) -> String {
+        "input ended early (" + (readError.map { "reading failed: \($0)" } ?? "a file cut off, or an unreadable tail") + "), after "
             + (shortfall.map { String(format: "%d frames: the file ends %.2f s into the %.2f s its container states", frames, $0.reached, $0.stated) }
                 ?? listed.map { "\(frames) of the \($0) frames the container lists" } ?? "\(frames) frames")
     }
@@ -100,6 +102,7 @@ struct ProgressPrinter {
             fields["dropped_packets"] = p.droppedPackets
             fields["dropped_frames"] = p.droppedFrames
             fields["truncated"] = p.truncatedInput
+            if let why = p.inputReadError { fields["read_error"] = why }
             if let cut = p.inputShortfall {
                 fields["truncated_at_s"] = (cut.reached * 1000).rounded() / 1000
                 fields["stated_length_s"] = (cut.stated * 1000).rounded() / 1000

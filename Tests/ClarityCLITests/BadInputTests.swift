@@ -32,6 +32,33 @@ final class BadInputTests: ToolTestCase {
     func testNotAMediaFile() throws {
         _ = FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
         try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")
+        // A recording stopped before its MP4 index was written: FFmpeg's reason, and what to do.
+        try makeClip(seconds: 0.5)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: path("in.mp4")))
+        let index = try XCTUnwrap(whole.range(of: Data("moov".utf8), options: .backwards)).lowerBound
+        XCTAssertGreaterThan(index, whole.count / 2, "the index after the pictures")
+        try whole[..<(index - 4)].write(to: URL(fileURLWithPath: path("stopped.mp4")))
+        try expectFailure(["transcode", "stopped.mp4", "out.mp4"], status: 65, mentioning: "moov atom not found); an mp4 whose recording stopped")
+    }
+
+    /// A list of files for FFmpeg's concat demuxer: given as a plain input, or naming absolute
+    /// paths without safe=0, it is refused with what to add; a file of it missing ends the
+    /// input early with FFmpeg's reason, after the files before it.
+    func testConcatListOfFiles() throws {
+        try makeClip(seconds: 0.5)
+        try "file '\(path("in.mp4"))'\nfile '\(path("in.mp4"))'\n".write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
+        try expectFailure(["transcode", "list.txt", "out.mkv"], status: 65, mentioning: "it is a list of files: --input-format concat")
+        try expectFailure(["transcode", "list.txt", "out.mkv", "--input-format", "concat"], status: 65,
+                          mentioning: "unsafe file name '\(path("in.mp4").lowercased())'); --input-option safe=0 lets")
+        let joined = try Tool.clarity(["transcode", "list.txt", "out.mkv", "--input-format", "concat", "--input-option", "safe=0",
+                                       "--progress", "none"], in: folder)
+        XCTAssertEqual(joined.status, 0, joined.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 30)
+        try "file 'in.mp4'\nfile 'gone.mp4'\n".write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
+        let r = try Tool.clarity(["transcode", "list.txt", "part.mkv", "--input-format", "concat", "-y", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("input ended early (reading failed: Impossible to open 'gone.mp4'), after 15 frames"), r.stderr)
+        XCTAssertEqual(try Tool.frameHashes("part.mkv", in: folder).count, 15)
     }
 
     /// A stream FFmpeg finds but cannot decode (FFmpeg 5.1 reads no animated WebP) is

@@ -1,0 +1,36 @@
+import CFFmpeg
+import Foundation
+
+/// What to do about an input FFmpeg cannot open, where the cause is a common one it does not
+/// spell out: a list of files for its concat demuxer given as a plain input, such a list
+/// naming files by absolute paths, a recording stopped before its MP4 index was written.
+enum UnreadableInputHint {
+    /// The hint for the file at `path` (nil: not a local file), which FFmpeg refused with its
+    /// log's `reasons`, read with the demuxer `forced` (nil: probed); "" where none applies.
+    static func hint(path: String?, reasons: String?, forced: UnsafePointer<AVInputFormat>?) -> String {
+        let why = reasons ?? ""
+        if why.contains("moov atom not found") {
+            return "; an MP4 whose recording stopped before its index was written (its pictures are there, "
+                + "but not where they lie): a repair tool such as untrunc rebuilds the index from a whole file of the same camera"
+        }
+        if let forced, String(cString: forced.pointee.name) == "concat", why.contains("Unsafe file name") {
+            return "; --input-option safe=0 lets the list name files by absolute paths"
+        }
+        if forced == nil, let path, startsLikeConcatList(path) {
+            return "; it is a list of files: --input-format concat reads them one after another "
+                + "(with --input-option safe=0 where they are named by absolute paths)"
+        }
+        return ""
+    }
+
+    /// Whether the file starts like a concat list: its first line that is neither empty nor a
+    /// comment is "ffconcat version 1.0" or a "file" directive.
+    private static func startsLikeConcatList(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: 4096), let text = String(data: head, encoding: .utf8) else { return false }
+        let line = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            .first { !$0.isEmpty && !$0.hasPrefix("#") }
+        return line.map { $0.hasPrefix("ffconcat version") || $0.hasPrefix("file ") } ?? false
+    }
+}

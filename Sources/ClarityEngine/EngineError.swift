@@ -2,6 +2,8 @@
 public enum EngineError: Error, CustomStringConvertible, Equatable {
     /// The model file is not a valid safetensors file (truncated, bad header, bad JSON).
     case corruptFile(String)
+    /// The model file cannot be read (permissions, an I/O error).
+    case unreadableFile(String)
     /// The file is valid safetensors but does not match its own graph (names, dtypes, shapes).
     case mismatch(String)
     /// The graph in `__metadata__` is malformed or uses something the engine does not know.
@@ -16,6 +18,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .corruptFile(let m): return "corrupt model file: \(m)"
+        case .unreadableFile(let m): return "cannot read the model file \(m)"
         case .mismatch(let m): return "model file does not match its graph: \(m)"
         case .invalidGraph(let m): return "invalid model graph: \(m)"
         case .badInput(let m): return "bad input: \(m)"

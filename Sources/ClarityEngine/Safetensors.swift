@@ -78,7 +78,7 @@ public struct SafetensorsFile: Sendable {
     public init(contentsOf url: URL) throws {
         let data: Data
         do { data = try Data(contentsOf: url, options: .mappedIfSafe) } catch {
-            throw EngineError.corruptFile("cannot read \(url.path): \(error.localizedDescription)")
+            throw EngineError.unreadableFile("\(url.path) (\(error.localizedDescription))")
         }
         try self.init(data: data)
     }

@@ -24,7 +24,12 @@ public enum ModelCatalog {
             guard FileManager.default.fileExists(atPath: argument) else {
                 throw CatalogError("model file not found: \(argument)")
             }
-            return try Model(contentsOf: URL(fileURLWithPath: argument))
+            do {
+                return try Model(contentsOf: URL(fileURLWithPath: argument))
+            } catch let error as EngineError {
+                if case .unreadableFile = error { throw CatalogError("\(error)") }
+                throw CatalogError("\(argument) is not a model Clarity can use: \(error)")
+            }
         }
         let files = bundled
         if let exact = files.first(where: { $0.deletingPathExtension().lastPathComponent == argument }) {

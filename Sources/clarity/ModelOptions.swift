@@ -104,7 +104,8 @@ struct ModelOptions: ParsableArguments {
             throw MediaError(.invalidArgument, error.description)
         }
         guard loaded.graph.task == "upscale" else {
-            throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler (see --deartifact)")
+            let see = loaded.graph.task == "deartifact" ? " (see --deartifact)" : loaded.graph.task == "classify" ? " (it picks each tile's upscaler: see --preset classsr)" : ""
+            throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler\(see)")
         }
         let upscale = LumaModelUpscale(model: loaded, tiler: Tiler(tile: tile, overlap: overlap, precision: precision.resolved))
         let want = (target ?? .factor(Double(loaded.graph.scale)))

@@ -96,6 +96,18 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "0.5", "--model", "bicubicpp"], status: 64,
                           mentioning: "the models upscale, and the output (160x90) is no larger than the input (320x180): drop --model")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "nosuch"], status: 64, mentioning: "no bundled model or family 'nosuch'")
+        // A model of another task is named as such, with where it goes; a damaged file is named.
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "rbqe-lite"], status: 64,
+                          mentioning: "rbqe-lite is an artifact-removal model, not an upscaler (see --deartifact)")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "classsr-w32-x2"], status: 64,
+                          mentioning: "classsr-w32-x2 is a tile classifier, not an upscaler (it picks each tile's upscaler: see --preset classsr)")
+        var cut = Data([200, 0, 0, 0, 0, 0, 0, 0])
+        cut.append(Data(repeating: 0x7B, count: 20))
+        try cut.write(to: URL(fileURLWithPath: path("cut.safetensors")))
+        for option in ["--model", "--deartifact-model"] {
+            try expectFailure(["transcode", "in.mp4", "out.mp4", "--deartifact", "auto", option, "cut.safetensors"], status: 64,
+                              mentioning: "cut.safetensors is not a model clarity can use: corrupt model file: header length 200 exceeds the file (28 bytes)")
+        }
         // A negative value is a value, and its fault is named (not "missing value").
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--duration", "-1"], status: 64, mentioning: "--duration takes a time")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "-2"], status: 64, mentioning: "--scale must be above 0")

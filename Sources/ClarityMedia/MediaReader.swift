@@ -327,10 +327,15 @@ public final class MediaReader {
             avformat_close_input(&context)
             if mov && piped {
                 // Most MP4s keep their index (moov) after the media, which a pipe has passed by
-                // the time the index tells where the pictures were.
-                throw MediaError(.inputUnreadable, "\(shown): no picture could be read from this MP4 through a pipe: most MP4s keep their "
-                                 + "index at their end, after the pictures, and a pipe cannot go back for them. Give the file's name "
-                                 + "instead, or move its index first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4)")
+                // the time the index tells where the pictures were; so has a server that sends
+                // a file only from its start (no range requests).
+                let served = url.contains("://") && !url.hasPrefix("file:")
+                let way = served ? "from a server that sends files only whole (no range requests)" : "through a pipe"
+                let reader = served ? "such a server" : "a pipe"
+                let instead = served ? "Download it first" : "Give the file's name instead"
+                throw MediaError(.inputUnreadable, "\(shown): no picture could be read from this MP4 \(way): most MP4s keep their "
+                                 + "index at their end, after the pictures, and \(reader) cannot go back for them. \(instead), "
+                                 + "or move its index first (ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4)")
             }
             if animatedWebP {
                 throw MediaError(.unsupported, "\(shown) is an animated WebP, which FFmpeg \(String(cString: av_version_info())) cannot "

@@ -169,7 +169,9 @@ public final class MediaReader {
         // Devices (a camera, the screen, lavfi's generated video) open what they name themselves.
         let device = inputFormat.map { ($0.pointee.flags & AVFMT_NOFILE) != 0 } ?? false
         // A local file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
-        let path = device || url.hasPrefix("pipe:") ? nil : Self.localPath(url)
+        // A shell pattern of pictures names no file itself (nor may it be a file: URL).
+        let globbed = reading.demuxerOptions["pattern_type"] == "glob" && PictureSequence.isGlob(url)
+        let path = device || url.hasPrefix("pipe:") ? nil : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url)
         var isDirectory: ObjCBool = false
         let rereadable = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
         let known = Self.protocolName(url)
@@ -179,15 +181,21 @@ public final class MediaReader {
                 throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(shown) "
                                  + "(`ffmpeg -protocols` lists those it has)")
             }
-            if known == nil || known == "file" { throw MediaError(.inputNotFound, "input not found: \(shown)") }
+            if known == nil || known == "file" {
+                let glob = !globbed && PictureSequence.isGlob(url) && PictureSequence.firstMatch(ofGlob: url) != nil
+                    ? " (for the pictures this pattern names: --input-option pattern_type=glob)" : ""
+                throw MediaError(.inputNotFound, "input not found: \(shown)\(glob)")
+            }
         }
         if let path, rereadable, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
             throw MediaError(.inputUnreadable, "cannot read input: \(shown)")
         }
-        // What FFmpeg opens: a file whose name has a colon ("clip-12:00.mp4") would otherwise
-        // read as a URL of a protocol named by what comes before the colon.
+        // What FFmpeg opens: a local file named as a file: URL. A name with a colon
+        // ("clip-12:00.mp4") would otherwise read as a URL of a protocol named by what comes
+        // before the colon, and FFmpeg 5.1's DASH reader finds the segments of a manifest
+        // named by a relative path with a folder (dash/film.mpd) only from such a URL.
         localFile = rereadable ? path : nil
-        let source = rereadable && known != "file" ? "file:" + url : url
+        let source = rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, watch: watch)

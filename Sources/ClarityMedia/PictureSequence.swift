@@ -23,4 +23,16 @@ enum PictureSequence {
     static func firstExisting(_ pattern: String) -> String? {
         (0..<5).lazy.compactMap { picture(pattern, $0) }.first { FileManager.default.fileExists(atPath: $0) }
     }
+
+    /// Whether `path` has a shell pattern's wildcards (`shots/*.jpg`), which the demuxer reads
+    /// as one only with pattern_type=glob.
+    static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
+
+    /// The first file, in order, that the shell pattern `glob` names, if any.
+    static func firstMatch(ofGlob pattern: String) -> String? {
+        var found = glob_t()
+        defer { globfree(&found) }
+        guard glob(pattern, 0, nil, &found) == 0, found.gl_pathc > 0, let first = found.gl_pathv[0] else { return nil }
+        return String(cString: first)
+    }
 }

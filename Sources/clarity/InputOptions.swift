@@ -54,7 +54,7 @@ struct InputOptions: ParsableArguments {
     var inputRate: String?
 
     @Option(name: .customLong("input-option"),
-            help: ArgumentHelp("A demuxer option by FFmpeg name, key=value; repeatable. What an input that does not describe itself needs: raw frames (--input-format rawvideo with video_size=1280x720, pixel_format=yuv420p, framerate=30), a camera (--input-format v4l2 with video_size, framerate, input_format=mjpeg). An option the demuxer lacks is an error.",
+            help: ArgumentHelp("A demuxer option by FFmpeg name, key=value; repeatable. What an input that does not describe itself needs: raw frames (--input-format rawvideo with video_size=1280x720, pixel_format=yuv420p, framerate=30), a camera (--input-format v4l2 with video_size, framerate, input_format=mjpeg); pictures named by a shell pattern ('shots/*.jpg' with pattern_type=glob). An option the demuxer lacks is an error.",
                                valueName: "key=value"))
     var inputOptions: [String] = []
 

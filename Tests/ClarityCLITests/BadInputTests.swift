@@ -57,7 +57,7 @@ final class BadInputTests: ToolTestCase {
         try "file 'in.mp4'\nfile 'gone.mp4'\n".write(toFile: path("list.txt"), atomically: true, encoding: .utf8)
         let r = try Tool.clarity(["transcode", "list.txt", "part.mkv", "--input-format", "concat", "-y", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("input ended early (reading failed: Impossible to open 'gone.mp4'), after 15 frames"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("input ended early (reading failed: Impossible to open 'file:gone.mp4'), after 15 frames"), r.stderr)
         XCTAssertEqual(try Tool.frameHashes("part.mkv", in: folder).count, 15)
     }
 

@@ -477,6 +477,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(back.status, 0, back.stderr)
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "v", entries: "frame=width", in: folder), Array(repeating: "640", count: 6))
         XCTAssertFalse(back.stderr.contains("one by one"), back.stderr)
+        // Named by a shell pattern, with the demuxer's option for it; without, the answer names it.
+        let globbed = try Tool.clarity(["transcode", "f*.png", "glob.mkv", "--input-option", "pattern_type=glob", "--progress", "none"], in: folder)
+        XCTAssertEqual(globbed.status, 0, globbed.stderr)
+        XCTAssertEqual(try Tool.frameHashes("glob.mkv", in: folder).count, 7, "f001-f006 and frame.png")
+        try expectFailure(["transcode", "f*.png", "none.mkv"], status: 66,
+                          mentioning: "input not found: f*.png (for the pictures this pattern names: --input-option pattern_type=glob)")
         // Pictures of different sizes become frames of the first's: said, with how to keep each.
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=96x160", "-frames:v", "1", "f007.png"], in: folder)
         let mixed = try Tool.clarity(["transcode", "f%03d.png", "mixed.mkv", "--progress", "none"], in: folder)
@@ -851,6 +857,18 @@ final class TranscodeTests: ToolTestCase {
                                               extra: ["-count_frames"])), ["640,360,90"], manifest)
         }
         XCTAssertFalse(files.contains("nothing"))
+        // Read back as inputs, a DASH manifest in a folder too (FFmpeg 5.1, given dash/out.mpd
+        // as a path, looks for its segments in dash/dash/).
+        try FileManager.default.createDirectory(atPath: path("dash"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: path("out.mpd"), toPath: path("dash/out.mpd"))
+        for segment in try FileManager.default.contentsOfDirectory(atPath: folder.path) where segment.hasSuffix(".m4s") {
+            try FileManager.default.copyItem(atPath: path(segment), toPath: path("dash/" + segment))
+        }
+        for manifest in ["hls/out.m3u8", "dash/out.mpd"] {
+            let back = try Tool.clarity(["transcode", manifest, "back.mkv", "-y", "--progress", "none"], in: folder)
+            XCTAssertEqual(back.status, 0, "\(manifest): \(back.stderr)")
+            XCTAssertEqual(try Tool.frameHashes("back.mkv", in: folder).count, 90, manifest)
+        }
         let again = try Tool.clarity(["transcode", "in.mp4", "hls/out.m3u8", "--progress", "none"], in: folder)
         XCTAssertEqual(again.status, 73, "an existing playlist is kept without --overwrite")
         // HLS's segments are MPEG-TS: FLAC went into them as data that reads back as no sound.

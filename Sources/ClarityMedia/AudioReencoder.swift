@@ -53,21 +53,25 @@ final class AudioReencoder {
             throw MediaError(.invalidArgument, "--af '\(graph ?? "")': \(error.message)")
         }
         encoder = avcodec_alloc_context3(encoding)!
-        let channels = dec.pointee.ch_layout.nb_channels
-        guard channels > 0, dec.pointee.sample_rate > 0 else {
+        // The sound to encode: the decoder's, or what the filters make of it (pan=mono, aresample=8000).
+        var (rate, layout) = filters?.outputAudio ?? (dec.pointee.sample_rate, AVChannelLayout())
+        defer { av_channel_layout_uninit(&layout) }
+        if filters == nil { av_channel_layout_copy(&layout, &dec.pointee.ch_layout) }
+        let channels = layout.nb_channels
+        guard channels > 0, rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
         }
         // A layout the encoder can signal: its own where it has one for these channels (Opus's
         // order; MP3's stereo, mixed down to), else the input's, or the usual one for its count.
         if var own = Self.layout(coding: channels, by: encoding) {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
-        } else if dec.pointee.ch_layout.order == AV_CHANNEL_ORDER_NATIVE {
-            av_channel_layout_copy(&encoder.pointee.ch_layout, &dec.pointee.ch_layout)
+        } else if layout.order == AV_CHANNEL_ORDER_NATIVE {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, &layout)
         } else {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
         let coded = encoder.pointee.ch_layout.nb_channels
-        encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? dec.pointee.sample_rate, among: encoding.pointee.supported_samplerates)
+        encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         let name = String(cString: encoding.pointee.name)
         if let bitRate {

@@ -21,6 +21,12 @@ final class FilterChain {
     }
     /// The shape of the pixels pulled.
     var sampleAspectRatio: AVRational { av_buffersink_get_sample_aspect_ratio(sink) }
+    /// The rate and channel layout of the audio pulled (the caller uninits the layout).
+    var outputAudio: (rate: Int32, layout: AVChannelLayout) {
+        var layout = AVChannelLayout()
+        av_buffersink_get_ch_layout(sink, &layout)
+        return (av_buffersink_get_sample_rate(sink), layout)
+    }
 
     /// `filters` by name, with their options (FFmpeg's `key=value:...`), one after another.
     convenience init(format: VideoFormat, filters: [(name: String, options: String?)], purpose: String) throws {

@@ -765,6 +765,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try rms("quiet.mkv") / rms("flac.mkv"), 0.5, accuracy: 0.01)
         XCTAssertEqual(try span("quiet.mkv"), try span("flac.mkv"), accuracy: 0.01)
         XCTAssertFalse(quieter.stderr.contains("out of step"), quieter.stderr)
+        // The rate and channels the filters make are what is encoded, as ffmpeg's -af gives them.
+        let resampled = try Tool.clarity(["transcode", "in.mp4", "resampled.mp4", "--af", "aresample=16000,pan=stereo|c0=c0|c1=-1*c0",
+                                          "--progress", "none"], in: folder)
+        XCTAssertEqual(resampled.status, 0, resampled.stderr)
+        XCTAssertEqual(try Tool.probe("resampled.mp4", stream: "a", entries: "stream=sample_rate,channels", in: folder), ["16000,2"])
+        XCTAssertEqual(try span("resampled.mp4"), try span("flac.mkv"), accuracy: 0.05)
         // Filters that change the audio's length are done, and said to leave it out of step.
         let faster = try Tool.clarity(["transcode", "in.mp4", "faster.mkv", "--af", "atempo=1.25", "--audio-codec", "flac", "--progress", "none"],
                                       in: folder)

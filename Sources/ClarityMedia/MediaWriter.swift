@@ -179,6 +179,14 @@ public final class MediaWriter {
             list.append(p.pointee)
             p += 1
         }
+        // Encoders of frames in a GPU's memory (VAAPI, VideoToolbox's, Vulkan's) need them
+        // uploaded there, which the pump does not do.
+        let inMemory = list.filter { (av_pix_fmt_desc_get($0).map { $0.pointee.flags & UInt64(AV_PIX_FMT_FLAG_HWACCEL) } ?? 0) == 0 }
+        if !list.isEmpty && inMemory.isEmpty {
+            let kinds = list.compactMap { av_get_pix_fmt_name($0).map { String(cString: $0) } }.joined(separator: ", ")
+            throw MediaError(.unsupported, "the \(codec) encoder takes frames in a GPU's memory (\(kinds)), which Clarity does not hand "
+                             + "encoders: a software one (libx264, libx265, libsvtav1) or one that takes frames from memory (h264_nvenc, h264_qsv) does")
+        }
         return list
     }
 

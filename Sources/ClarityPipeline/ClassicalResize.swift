@@ -26,7 +26,8 @@ public final class ClassicalResize: FrameStage {
             let shift = output.chromaShift
             let size = target.dimensions(of: output)  // the input's size, in the output's pixel format
             guard size.width > 0, size.height > 0, size.width <= 16384, size.height <= 16384 else {
-                throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) is out of range")
+                throw MediaError(.invalidArgument, "output size \(size.width)x\(size.height) is out of range: each side "
+                                 + "at most 16384 (8K is 7680x4320)")
             }
             let (mx, my) = (1 << shift.x, 1 << shift.y)
             guard size.width % mx == 0, size.height % my == 0 else {

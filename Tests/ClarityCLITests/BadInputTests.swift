@@ -87,12 +87,16 @@ final class BadInputTests: ToolTestCase {
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--sharpness", "3"], status: 64, mentioning: "unknown option")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "big"], status: 64, mentioning: "--size")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "641x361"], status: 64, mentioning: "try 642x362")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", "20000x100"], status: 64,
+                          mentioning: "output size 20000x100 is out of range: each side at most 16384")
         for size in ["-1x-1", "0x100", "640x-3", "640x"] {
             try expectFailure(["transcode", "in.mp4", "out.mp4", "--size", size], status: 64,
                               mentioning: "3840x-1 to keep the input's aspect, or 4k, 1080p")
         }
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--filter", "magic"], status: 64, mentioning: "unknown filter")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "nosuchcodec"], status: 64, mentioning: "unknown encoder")
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--codec", "h264_vaapi"], status: 69,
+                          mentioning: "the h264_vaapi encoder takes frames in a gpu's memory (vaapi), which clarity does not hand encoders")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "0.5", "--model", "bicubicpp"], status: 64,
                           mentioning: "the models upscale, and the output (160x90) is no larger than the input (320x180): drop --model")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--model", "nosuch"], status: 64, mentioning: "no bundled model or family 'nosuch'")

@@ -97,6 +97,12 @@ public final class MediaWriter {
                     : "cannot tell the container from '\(output.finalPath)': add an extension or --format")
             }
         }
+        // Video onto a terminal (an output of - not redirected) would only garble it.
+        if let fd = PipeCapacity.descriptor(of: output.finalPath, standard: 1), isatty(fd) != 0,
+           oformat.map({ String(cString: $0.pointee.name) }) != "null" {
+            throw MediaError(.invalidArgument, "\(output.name) is a terminal, where the video would show as garbage: send it to a file "
+                             + "(> out.y4m) or a program (| ffplay -)")
+        }
         // Muxers that open their own files write in place; pictures (image2) keep their
         // temporary names, renamed when complete.
         if let oformat, (oformat.pointee.flags & AVFMT_NOFILE) != 0, String(cString: oformat.pointee.name) != "image2" {

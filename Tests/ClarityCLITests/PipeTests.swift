@@ -194,6 +194,21 @@ final class PipeTests: ToolTestCase {
         XCTAssertTrue(garbage.stderr.contains("stdin is not a media file"), garbage.stderr)
     }
 
+    /// Video is not written onto a terminal (an output of - not redirected), where it shows as
+    /// garbage; FFmpeg's null muxer, which writes nothing, may run there.
+    func testVideoIsNotWrittenOntoATerminal() throws {
+        try makeClip(seconds: 0.2)
+        // (script runs the command on a terminal of its own and prints what it showed.)
+        for (command, status) in [("pipe --scale 2 < in.y4m", 64), ("transcode in.mp4 - --format matroska", 64),
+                                  ("transcode in.mp4 - --format null --progress none", 0)] {
+            try Tool.ffmpeg(["-i", "in.mp4", "in.y4m"], in: folder)
+            let r = try Tool.shell("script -qec \"'\(Tool.clarity)' \(command)\" /dev/null", in: folder)
+            XCTAssertEqual(r.status, Int32(status), command + ": " + r.text)
+            XCTAssertEqual(r.text.contains("stdout is a terminal, where the video would show as garbage"), status != 0, command + ": " + r.text)
+            XCTAssertFalse(r.text.contains("YUV4MPEG2") || r.text.contains("matroska"), command)
+        }
+    }
+
     func testAFullDiskIsAnIOError() throws {
         try makeClip()
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -f yuv4mpegpipe - 2>/dev/null | '\(Tool.clarity)' pipe > /dev/full", in: folder)

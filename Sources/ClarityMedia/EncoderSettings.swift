@@ -1,3 +1,5 @@
+import CFFmpeg
+
 /// How the video stream is encoded. Defaults match `clarity transcode`: visually lossless H.264.
 public struct EncoderSettings: Sendable {
     /// An FFmpeg encoder name: libx264, libx265, ffv1, rawvideo, wrapped_avframe, ...
@@ -24,6 +26,9 @@ public struct EncoderSettings: Sendable {
     public var postFilters: String?
     /// Subtitles drawn over each frame, after `postFilters`; nil: none.
     public var subtitleBurn: SubtitleBurn?
+    /// The order of the fields the frames still have (interlaced video not deinterlaced, at
+    /// its own size), which the encoder codes as fields; nil: progressive frames.
+    public var fieldOrder: AVFieldOrder?
     /// Seconds the subtitles' clock is ahead of the output's (`--start`, and for the input's
     /// own stream its start time): `subtitleBurn` sees frames on the subtitles' clock.
     public var clockStart = 0.0

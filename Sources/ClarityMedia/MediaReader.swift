@@ -509,6 +509,10 @@ public final class MediaReader {
     /// or not said.
     public var interlacing: String? { Self.fieldOrder(videoStream.parameters.pointee.field_order) }
 
+    /// The order of the fields of the frames handed out, where they still have them (interlaced
+    /// video not deinterlaced); nil for progressive frames.
+    public var fieldOrder: AVFieldOrder? { deinterlaces || interlacing == nil ? nil : videoStream.parameters.pointee.field_order }
+
     /// Ends a read that waits for input (a live source): the stream ends as if the input had.
     /// Safe from any thread.
     public func interrupt() { watch.stop() }

@@ -68,6 +68,8 @@ public final class MediaWriter {
     /// The size frames are encoded at where the encoder takes the video's only without its
     /// last row or column (odd sides in 4:2:0); nil when frames are encoded whole.
     public private(set) var encodedSize: (width: Int, height: Int)?
+    /// Whether the video is coded as fields (`EncoderSettings.fieldOrder`), once `addVideo` has opened it.
+    public var codesFields: Bool { encoder.map { $0.pointee.field_order != AV_FIELD_PROGRESSIVE } ?? false }
     /// The video encoder's name (libx264), once `addVideo` has opened it.
     public var videoEncoderName: String? { encoder?.pointee.codec.map { String(cString: $0.pointee.name) } }
     /// Whether the video encoder keeps every sample exactly and has no rate to set (FFV1, Ut
@@ -466,8 +468,10 @@ public final class MediaWriter {
         enc.pointee.height = Int32(format.height)
         enc.pointee.pix_fmt = format.pixelFormat
         enc.pointee.sample_aspect_ratio = format.sampleAspectRatio
-        // The stages process whole frames, never fields: what is written is progressive.
-        enc.pointee.field_order = AV_FIELD_PROGRESSIVE
+        // Frames that still have their fields are coded as fields (x264's and MPEG-2's
+        // interlaced coding); the rest are progressive.
+        enc.pointee.field_order = settings.fieldOrder ?? AV_FIELD_PROGRESSIVE
+        if settings.fieldOrder != nil { enc.pointee.flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME }
         format.colour.apply(to: enc)
         frameClock = FrameClock(codec: codec, container: containerName, format: format)
         enc.pointee.framerate = frameClock?.rate ?? format.frameRate
@@ -688,6 +692,10 @@ public final class MediaWriter {
         guard let enc = encoder else { return }
         let f = frame.avFrame
         f.pointee.pict_type = AV_PICTURE_TYPE_NONE
+        // Which field comes first, on every frame: the stages' frames do not say it.
+        let order = enc.pointee.field_order
+        f.pointee.interlaced_frame = order == AV_FIELD_PROGRESSIVE ? 0 : 1
+        f.pointee.top_field_first = order == AV_FIELD_TT || order == AV_FIELD_TB ? 1 : 0
         if let frameQuality { f.pointee.quality = frameQuality }
         if let encodedSize { (f.pointee.width, f.pointee.height) = (Int32(encodedSize.width), Int32(encodedSize.height)) }
         captions.take(from: f, timeBase: frameTimeBase)

@@ -57,6 +57,9 @@ public final class FramePump: @unchecked Sendable {
                 throw MediaError(.invalidArgument, "the stage's copies disagree on the output format")
             }
         }
+        // Fields kept at the input's size go out as fields; resized, their lines are mixed.
+        let stored = reader.videoStream.parameters.pointee
+        if (outputFormat.width, outputFormat.height) == (Int(stored.width), Int(stored.height)) { settings.fieldOrder = reader.fieldOrder }
         try writer.addVideo(format: outputFormat, encoder: settings, describedLike: reader.videoStream)
         for s in streams { try writer.addCopy(s) }
         try writer.setMetadata(reader.metadata)

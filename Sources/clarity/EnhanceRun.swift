@@ -153,10 +153,6 @@ struct EnhanceRun {
                                 + "the \(Self.fps(av_q2d(thinned.from))) fps input is written at \(Self.fps(av_q2d(thinned.to))) fps "
                                 + "(--fps chooses another rate)")
             }
-            if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing {
-                Console.warning("\(reader.name) is interlaced (\(fields)): each frame is processed whole, both fields together, "
-                                + "and written progressive; --deinterlace auto removes the combs on motion")
-            }
             if !run.quiet && reader.looksTelecined {
                 Console.warning("\(reader.name) looks like film telecined to 29.97 fps (3:2 pulldown: 2 of every 5 frames repeat a field): "
                                 + "deinterlaced, 2 frames in 5 mix two film frames; --deinterlace film restores the film's own 23.976 frames")
@@ -205,6 +201,12 @@ struct EnhanceRun {
                 copy: try encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
+            let changesPicture = !enhancesNothing || reading.filterGraph != nil || encoder.postFilters != nil || encoder.subtitleBurn != nil
+            if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing, changesPicture || !writer.codesFields {
+                Console.warning("\(reader.name) is interlaced (\(fields)): each frame is processed whole, both fields together, and written "
+                                + (writer.codesFields ? "interlaced, as it came" : "progressive, at its new size")
+                                + "; --deinterlace auto removes the combs on motion")
+            }
             if !run.quiet, let size = writer.encodedSize {
                 let whole = pump.outputFormat
                 Console.warning("\(encoderName) encodes \(whole.pixelFormatName) only at even sizes: \(whole.width)x\(whole.height) "
@@ -231,7 +233,7 @@ struct EnhanceRun {
                 Console.warning("\(encode.sdrOptions): \(reader.name) is not HDR (PQ or HLG): its colours are kept as they are")
             }
             // Said once the run is set up, so that a refusal is not preceded by it.
-            if !run.quiet && enhancesNothing && reading.filterGraph == nil && encoder.postFilters == nil && encoder.subtitleBurn == nil {
+            if !run.quiet && !changesPicture {
                 Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
                               + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }

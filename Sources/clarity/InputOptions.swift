@@ -30,7 +30,7 @@ struct InputOptions: ParsableArguments {
                                valueName: "W:H[:X:Y]|auto"))
     var crop: String?
 
-    @Option(help: ArgumentHelp("Interlaced video: auto (deinterlace what the input says is interlaced), on (every frame, for an input interlaced but not flagged so), double (one frame per field: 25i becomes 50p), film (inverse telecine: film carried in 29.97 fps video by 3:2 pulldown, as on NTSC DVDs, back to its 23.976 whole frames), off (frames as decoded, fields combed on motion). FFmpeg's bwdif (film: fieldmatch and decimate first), before any other processing.",
+    @Option(help: ArgumentHelp("Interlaced video: auto (deinterlace what the input says is interlaced), on (every frame, for an input interlaced but not flagged so), double (one frame per field: 25i becomes 50p), film (inverse telecine: film carried in 29.97 fps video by 3:2 pulldown, as on NTSC DVDs, back to its 23.976 whole frames), off (frames as decoded: written interlaced at the input's size, combed on motion when resized). FFmpeg's bwdif (film: fieldmatch and decimate first), before any other processing.",
                                valueName: "mode"))
     var deinterlace: Deinterlacing = .auto
 

@@ -8,7 +8,7 @@ import Foundation
 /// The pipeline should give the engine `ThreadPlan.inference` and keep the rest.
 public enum Engine {
     private static let lock = NSLock()
-    nonisolated(unsafe) private static var _threads = max(1, ProcessInfo.processInfo.activeProcessorCount)
+    nonisolated(unsafe) private static var _threads = AvailableCores.count
 
     /// Total threads for inference (oneDNN OpenMP threads and the engine's Swift loops); on a
     /// thread inside `withThreadsOnThisThread`, that thread's own count.

@@ -1,3 +1,4 @@
+import ClarityEngine
 import Foundation
 
 /// Start-up costs kept on disk per machine and configuration: a later run with the same
@@ -28,7 +29,7 @@ public struct CostCache: Sendable {
         let name = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":").last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
-        return "\(name), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        return "\(name), \(AvailableCores.count) cores"
     }()
 
     /// This machine and this build, as costs depend on both: `cpu`, and the running

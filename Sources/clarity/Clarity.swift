@@ -14,7 +14,7 @@ struct Clarity: ParsableCommand {
             66 input missing or unreadable, 69 unsupported codec, 73 output cannot be created, \
             74 write failed (disk full, output closed), 130 interrupted (output finished up to then).
             """,
-        version: "clarity \(release); \(FFmpegVersion.description), oneDNN \(Engine.dnnlVersion) (\(Engine.cpuISA))",
+        version: "clarity \(release); \(FFmpegVersion.description), oneDNN \(Engine.dnnlVersion) (\(Engine.cpuISA)), \(AvailableCores.described)",
         subcommands: [Transcode.self, Pipe.self, Live.self, Probe.self, Models.self, Bench.self])
 
     /// Clarity's own version, raised with each release.

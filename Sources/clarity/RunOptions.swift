@@ -1,5 +1,6 @@
 import ArgumentParser
 import CFFmpeg
+import ClarityEngine
 import Foundation
 
 /// How a run talks to the user and uses the machine; shared by every processing command.
@@ -17,10 +18,10 @@ struct RunOptions: ParsableArguments {
     @Flag(help: "Also show FFmpeg's own warnings.")
     var verbose = false
 
-    @Option(help: "Threads in total (encoder, scaler and models share them); 0 = one per core.")
+    @Option(help: "Threads the encoder, scalers and models share; 0 = one per core this process may use (as taskset or a container's CPU quota allows: `clarity --version` counts them). Decoding, enhancing and encoding overlap, so a run may keep more cores busy than this at times; taskset -c 0 holds it to one.")
     var threads = 0
 
-    var totalThreads: Int { threads > 0 ? threads : ProcessInfo.processInfo.activeProcessorCount }
+    var totalThreads: Int { threads > 0 ? threads : AvailableCores.count }
 
     func validate() throws {
         guard threads >= 0 else { throw ValidationError("--threads must be 0 or more") }

@@ -169,6 +169,9 @@ final class BadInputTests: ToolTestCase {
         let version = try Tool.clarity(["--version"], in: folder)
         XCTAssertEqual(version.status, 0)
         XCTAssertTrue(version.text.hasPrefix("clarity ") && version.text.contains("FFmpeg 5.") && version.text.contains("oneDNN 2."), version.text)
+        // The cores it may use, as taskset (or a container's quota) allows them: its threads follow.
+        let oneCore = try Tool.shell("taskset -c 0 '\(Tool.clarity)' --version", in: folder)
+        XCTAssertTrue(oneCore.text.contains("1 of the machine's \(ProcessInfo.processInfo.activeProcessorCount) core"), oneCore.text)
     }
 
     func testUnwritableOutput() throws {

@@ -154,6 +154,10 @@ public final class MediaReader {
         let url = url == "-" ? "pipe:0" : url
         self.url = url
         let shown = PipeName.shown(url)
+        // Video from a terminal (an input of - with nothing piped in) would wait for typing.
+        if let fd = PipeCapacity.descriptor(of: url, standard: 0), isatty(fd) != 0 {
+            throw MediaError(.invalidArgument, "\(shown) is a terminal, not a stream: pipe one in (ffmpeg -i in.mp4 -f yuv4mpegpipe - | clarity ...)")
+        }
         var inputFormat: UnsafePointer<AVInputFormat>?
         if let format {
             _ = Self.devices

@@ -195,16 +195,20 @@ final class PipeTests: ToolTestCase {
     }
 
     /// Video is not written onto a terminal (an output of - not redirected), where it shows as
-    /// garbage; FFmpeg's null muxer, which writes nothing, may run there.
+    /// garbage; FFmpeg's null muxer, which writes nothing, may run there. Nor is it read from
+    /// one (an input of - with nothing piped in), which would wait for typing.
     func testVideoIsNotWrittenOntoATerminal() throws {
         try makeClip(seconds: 0.2)
+        try Tool.ffmpeg(["-i", "in.mp4", "in.y4m"], in: folder)
         // (script runs the command on a terminal of its own and prints what it showed.)
-        for (command, status) in [("pipe --scale 2 < in.y4m", 64), ("transcode in.mp4 - --format matroska", 64),
-                                  ("transcode in.mp4 - --format null --progress none", 0)] {
-            try Tool.ffmpeg(["-i", "in.mp4", "in.y4m"], in: folder)
-            let r = try Tool.shell("script -qec \"'\(Tool.clarity)' \(command)\" /dev/null", in: folder)
-            XCTAssertEqual(r.status, Int32(status), command + ": " + r.text)
-            XCTAssertEqual(r.text.contains("stdout is a terminal, where the video would show as garbage"), status != 0, command + ": " + r.text)
+        for (command, refusal) in [("pipe --scale 2 < in.y4m", "stdout is a terminal, where the video would show as garbage"),
+                                   ("transcode in.mp4 - --format matroska", "stdout is a terminal, where the video would show as garbage"),
+                                   ("transcode in.mp4 - --format null --progress none", nil),
+                                   ("pipe --scale 2 > out.y4m", "stdin is a terminal, not a stream: pipe one in"),
+                                   ("transcode - out.mkv", "stdin is a terminal, not a stream: pipe one in")] {
+            let r = try Tool.shell("timeout 20 script -qec \"'\(Tool.clarity)' \(command)\" /dev/null", in: folder)
+            XCTAssertEqual(r.status, refusal == nil ? 0 : 64, command + ": " + r.text)
+            if let refusal { XCTAssertTrue(r.text.contains(refusal), command + ": " + r.text) }
             XCTAssertFalse(r.text.contains("YUV4MPEG2") || r.text.contains("matroska"), command)
         }
     }

@@ -23,7 +23,7 @@ struct Clarity: ParsableCommand {
     static func main() {
         OpenMPWaitPolicy.passiveUnlessSet()
         refuseUnknownCommand()
-        main(joiningNegativeValues(Array(CommandLine.arguments.dropFirst())))
+        main(joiningNegativeValues(ForeignNames.arguments()))
     }
 
     /// `--duration -1` as `--duration=-1`: the parser takes a token that starts with a dash for

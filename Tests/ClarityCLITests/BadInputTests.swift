@@ -22,6 +22,21 @@ final class BadInputTests: ToolTestCase {
                           mentioning: "ffmpeg has no 'nosuchproto' protocol")
     }
 
+    /// A file named in another encoding than UTF-8 (Latin-1's café.mp4) is read as it is named;
+    /// an output so named is refused, where it would have been written under a mended name.
+    func testNamesThatAreNotUTF8() throws {
+        try makeClip(seconds: 0.2)
+        let latin1 = "\"$(printf 'caf\\351.mp4')\""
+        let r = try Tool.shell("cp in.mp4 \(latin1) && '\(Tool.clarity)' transcode \(latin1) out.mkv --progress none", in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 6)
+        let before = files
+        let output = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 \"$(printf 'o\\351.mkv')\" --progress none", in: folder)
+        XCTAssertEqual(output.status, 64, output.stderr)
+        XCTAssertTrue(output.stderr.contains("is not UTF-8 (a name from a system in another encoding?), and names no file to read"), output.stderr)
+        XCTAssertEqual(files, before)
+    }
+
     /// The benchmarks refuse a missing clip as the commands do, before printing a header.
     func testBenchmarksRefuseAMissingInput() throws {
         try expectFailure(["bench", "speed", "--input", "nope.mp4"], status: 66, mentioning: "input not found: nope.mp4")

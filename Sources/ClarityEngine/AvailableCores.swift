@@ -28,18 +28,18 @@ public enum AvailableCores {
     /// (-1 is none); nil without a quota.
     private static var quota: Int? {
         func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) }
-        func cores(_ quota: Substring?, _ period: Substring?) -> Int? {
-            guard let q = quota.flatMap({ Double($0) }), let p = period.flatMap({ Double($0) }), q > 0, p > 0 else { return nil }
+        func cores(_ quota: String?, _ period: String?) -> Int? {
+            guard let q = quota.flatMap(Double.init), let p = period.flatMap(Double.init), q > 0, p > 0 else { return nil }
             return Int((q / p).rounded(.up))
         }
         // /proc/self/cgroup: "0::/path" (v2), "4:cpu,cpuacct:/path" (v1's CPU controller).
         let lines = read("/proc/self/cgroup")?.split(separator: "\n").map { $0.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false) } ?? []
         let v2 = lines.first { $0.count == 3 && $0[0] == "0" && $0[1].isEmpty }.map { String($0[2]) }
-        if let v2, let fields = read("/sys/fs/cgroup\(v2)/cpu.max")?.split(separator: " "), fields.count == 2 {
+        if let v2, let fields = read("/sys/fs/cgroup\(v2)/cpu.max")?.split(separator: " ").map(String.init), fields.count == 2 {
             return cores(fields[0], fields[1])
         }
         let v1 = lines.first { $0.count == 3 && $0[1].split(separator: ",").contains("cpu") }.map { String($0[2]) } ?? ""
         let folder = "/sys/fs/cgroup/cpu" + (v1 == "/" ? "" : v1)
-        return cores(read(folder + "/cpu.cfs_quota_us").map { Substring($0) }, read(folder + "/cpu.cfs_period_us").map { Substring($0) })
+        return cores(read(folder + "/cpu.cfs_quota_us"), read(folder + "/cpu.cfs_period_us"))
     }
 }

@@ -53,10 +53,14 @@ final class AudioReencoder {
             throw MediaError(.invalidArgument, "--af '\(graph ?? "")': \(error.message)")
         }
         encoder = avcodec_alloc_context3(encoding)!
-        // The sound to encode: the decoder's, or what the filters make of it (pan=mono, aresample=8000).
-        var (rate, layout) = filters?.outputAudio ?? (dec.pointee.sample_rate, AVChannelLayout())
+        // The sound to encode: what the filters make of the decoder's (pan=mono, aresample=8000).
+        var layout = AVChannelLayout()
         defer { av_channel_layout_uninit(&layout) }
-        if filters == nil { av_channel_layout_copy(&layout, &dec.pointee.ch_layout) }
+        let rate: Int32
+        if let filters { (rate, layout) = filters.outputAudio } else {
+            rate = dec.pointee.sample_rate
+            av_channel_layout_copy(&layout, &dec.pointee.ch_layout)
+        }
         let channels = layout.nb_channels
         guard channels > 0, rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")

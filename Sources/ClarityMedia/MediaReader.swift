@@ -155,7 +155,7 @@ public final class MediaReader {
         self.url = url
         let shown = PipeName.shown(url)
         // Video from a terminal (an input of - with nothing piped in) would wait for typing.
-        if let fd = PipeCapacity.descriptor(of: url, standard: 0), isatty(fd) != 0 {
+        if PipeName.isTerminal(url, standard: 0) {
             throw MediaError(.invalidArgument, "\(shown) is a terminal, not a stream: pipe one in (ffmpeg -i in.mp4 -f yuv4mpegpipe - | clarity ...)")
         }
         var inputFormat: UnsafePointer<AVInputFormat>?

@@ -100,8 +100,7 @@ public final class MediaWriter {
             }
         }
         // Video onto a terminal (an output of - not redirected) would only garble it.
-        if let fd = PipeCapacity.descriptor(of: output.finalPath, standard: 1), isatty(fd) != 0,
-           oformat.map({ String(cString: $0.pointee.name) }) != "null" {
+        if PipeName.isTerminal(output.finalPath, standard: 1), oformat.map({ String(cString: $0.pointee.name) }) != "null" {
             throw MediaError(.invalidArgument, "\(output.name) is a terminal, where the video would show as garbage: send it to a file "
                              + "(> out.y4m) or a program (| ffplay -)")
         }

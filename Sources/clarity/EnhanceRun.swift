@@ -201,7 +201,7 @@ struct EnhanceRun {
                 copy: try encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
-            let changesPicture = !enhancesNothing || reading.filterGraph != nil || encoder.postFilters != nil || encoder.subtitleBurn != nil
+            let changesPicture = !enhancesNothing || drawsOnPicture
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing, changesPicture || !writer.codesFields {
                 Console.warning("\(reader.name) is interlaced (\(fields)): each frame is processed whole, both fields together, and written "
                                 + (writer.codesFields ? "interlaced, as it came" : "progressive, at its new size")

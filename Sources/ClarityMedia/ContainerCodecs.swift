@@ -19,6 +19,7 @@ enum ContainerCodecs {
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
+        if type == AVMEDIA_TYPE_VIDEO, elementaryCodec(of: format) != nil { return false }
         let defaultCodec: AVCodecID
         switch type {
         case AVMEDIA_TYPE_VIDEO: defaultCodec = format.pointee.video_codec
@@ -28,6 +29,19 @@ enum ContainerCodecs {
         }
         // Pictures (image2) would write a header for anything, audio too.
         return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
+    }
+
+    /// The one codec a muxer of a bare elementary stream writes (`.hevc`, `.m2v`, `.obu`,
+    /// `.h263`, `.yuv`); nil for any other. Such a muxer cannot say what it holds and writes
+    /// whatever packets it is given: H.264 went into `out.hevc` and `out.m2v` unnoticed. ICO,
+    /// the one such muxer of pictures, holds PNG beside its BMP, and says so when asked.
+    static func elementaryCodec(of format: UnsafePointer<AVOutputFormat>) -> AVCodecID? {
+        let f = format.pointee
+        let other = f.video_codec == AV_CODEC_ID_H264 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264
+        guard f.flags & AVFMT_NOTIMESTAMPS != 0, f.audio_codec == AV_CODEC_ID_NONE, f.subtitle_codec == AV_CODEC_ID_NONE,
+              f.video_codec != AV_CODEC_ID_NONE, String(cString: f.name) != "ico",
+              avformat_query_codec(format, other, FF_COMPLIANCE_NORMAL) == clarity_averror_patchwelcome() else { return nil }
+        return f.video_codec
     }
 
     /// Codecs a muxer says it holds but refuses once it starts (FFmpeg 5.1): MP4 takes FLAC and

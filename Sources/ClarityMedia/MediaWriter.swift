@@ -144,8 +144,8 @@ public final class MediaWriter {
     }
 
     /// The encoder that suits this output when the user names none: raw frames for y4m and
-    /// nut (lossless pipes); the format's own for pictures (PNG for .png, MJPEG for .jpg) and
-    /// for containers that cannot hold H.264; libx264 otherwise.
+    /// nut (lossless pipes); the format's own for pictures (PNG for .png, MJPEG for .jpg), for
+    /// containers that cannot hold H.264 and for bare streams (.hevc); libx264 otherwise.
     public var defaultVideoCodec: String {
         switch containerName {
         case "yuv4mpegpipe": return "wrapped_avframe"
@@ -369,7 +369,12 @@ public final class MediaWriter {
                 return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
             }.map { $0.1 }
             let way = holders.isEmpty ? "" : ": an \(holders.joined(separator: " or ")) output holds it"
-            throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video\(way)")
+            guard let own = ContainerCodecs.elementaryCodec(of: ctx.pointee.oformat) else {
+                throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video\(way)")
+            }
+            let ownName = String(cString: avcodec_get_name(own))
+            let encoder = avcodec_find_encoder(own).map { "--codec \(String(cString: $0.pointee.name))" } ?? "which FFmpeg cannot encode"
+            throw MediaError(.invalidArgument, "the \(containerName) muxer writes a bare \(ownName) stream (\(encoder)), not \(settings.codec)\(way)")
         }
         var format = format
         let pictures = holdsPictures

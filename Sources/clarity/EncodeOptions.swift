@@ -3,7 +3,7 @@ import ClarityMedia
 
 /// How the output is encoded and muxed.
 struct EncodeOptions: ParsableArguments {
-    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's; for a container that holds no H.264, its own: VP9 for WebM, Theora for Ogg).")
+    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's; for a container that holds no H.264, its own: VP9 for WebM, Theora for Ogg; for a bare stream, its codec: x265 for .hevc, MPEG-2 for .m2v).")
     var codec: String?
 
     @Option(help: "Constant rate factor (lower is better; x264: 0-51; default 18). Encoders without one get their own quality setting for about x264's picture at the same value: MPEG-1/2/4, MJPEG and Xvid a constant quantizer of crf/6 (ffmpeg's -q:v), VP8 a fixed quantizer, rav1e a quantizer (44 at 18), Theora and WebP their quality scales. Not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")

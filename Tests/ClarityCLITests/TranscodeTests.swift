@@ -1627,6 +1627,27 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(named.status, 0, named.stderr)
     }
 
+    /// A bare elementary stream (`.hevc`, `.m2v`, `.obu`) takes its own codec, as in ffmpeg:
+    /// such muxers write whatever packets they are given, and H.264 went into `.hevc` and
+    /// `.m2v` files (`.obu` failed midway, "Invalid argument"). Another codec named for one
+    /// is refused before anything is written, with the encoder it takes.
+    func testBareStreamsTakeTheirOwnCodec() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "in.mp4"], in: folder)
+        for (out, name) in [("out.hevc", "hevc"), ("out.m2v", "mpeg2video"), ("out.obu", "av1")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream=codec_name,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                           ["\(name),30"], out)
+        }
+        for (args, words) in [(["named.hevc", "--codec", "libx264"], "the hevc muxer writes a bare hevc stream (--codec libx265), not libx264: an .mp4 or .mkv output holds it"),
+                              (["out.vc1"], "the vc1 muxer writes a bare vc1 stream (which FFmpeg cannot encode), not libx264")] {
+            let r = try Tool.clarity(["transcode", "in.mp4"] + args + ["--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.contains(words), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path(args[0])), args[0])
+        }
+    }
+
     /// Outputs that count frames rather than time them: MPEG-1/2 code a rate from a list,
     /// MPEG-4 Part 2 a 16-bit time scale, Theora and MXF count frames, AVI has one index entry
     /// a tick. From 90 kHz timestamps (MPEG-TS) MPEG-1/2/4 used to be refused ("MPEG-1/2

@@ -44,6 +44,13 @@ enum ContainerCodecs {
         return f.video_codec
     }
 
+    /// Whether `format` is a format of audio (`.mp3`, `.wav`, `.flac`): its one video is a
+    /// cover picture, if any.
+    static func holdsAudioAlone(_ format: UnsafePointer<AVOutputFormat>) -> Bool {
+        let f = format.pointee
+        return f.audio_codec != AV_CODEC_ID_NONE && [AV_CODEC_ID_NONE, AV_CODEC_ID_PNG].contains(f.video_codec)
+    }
+
     /// Codecs a muxer says it holds but refuses once it starts (FFmpeg 5.1): MP4 takes FLAC and
     /// TrueHD only as an experiment ("add '-strict -2'"); QuickTime and movenc's other modes
     /// (Smooth Streaming, PSP) these, Opus, VP9 and AV1 not at all ("only supported in MP4");

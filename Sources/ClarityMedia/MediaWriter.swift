@@ -351,31 +351,46 @@ public final class MediaWriter {
         return ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
+    /// The video encoder `name`, refused (64) where it is unknown, not of video, or of a codec
+    /// this container cannot hold, naming one that holds it. Asked before anything is set up,
+    /// so that an audio file's name (`out.mp3`) is answered before warnings about its audio.
+    @discardableResult
+    public func videoEncoder(_ name: String) throws -> UnsafePointer<AVCodec> {
+        guard let codec = avcodec_find_encoder_by_name(name) else {
+            throw MediaError(.invalidArgument, "unknown encoder '\(name)' (see `ffmpeg -encoders`)")
+        }
+        guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
+            throw MediaError(.invalidArgument, "'\(name)' is not a video encoder")
+        }
+        // An audio format holds a cover picture at most, copied: FLAC's muxer ignored the video.
+        let audioAlone = context.map { ContainerCodecs.holdsAudioAlone($0.pointee.oformat) } ?? false
+        guard let oformat = context?.pointee.oformat, audioAlone || !ContainerCodecs.holds(oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) else {
+            return codec
+        }
+        let holders = [("mp4", ".mp4"), ("matroska", ".mkv")].filter { (muxer: String, _: String) in
+            guard let other = av_guess_format(muxer, nil, nil), other != oformat else { return false }
+            return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
+        }.map { $0.1 }
+        let way = holders.isEmpty ? "" : ": an \(holders.joined(separator: " or ")) output holds it"
+        if let own = ContainerCodecs.elementaryCodec(of: oformat) {
+            let ownName = String(cString: avcodec_get_name(own))
+            let encoder = avcodec_find_encoder(own).map { "--codec \(String(cString: $0.pointee.name))" } ?? "which FFmpeg cannot encode"
+            throw MediaError(.invalidArgument, "the \(containerName) muxer writes a bare \(ownName) stream (\(encoder)), not \(name)\(way)")
+        }
+        if audioAlone {
+            throw MediaError(.invalidArgument, "the \(containerName) container holds audio (a cover picture at most), not video\(way) "
+                             + "(its audio alone: ffmpeg -i IN -vn \(output.finalPath))")
+        }
+        throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(name) video\(way)")
+    }
+
     /// Adds the encoded video stream. `format` is what frames will look like when written.
     /// The stream says what `source` (the input's video stream) says of its content: tags,
     /// disposition, and the side data that still holds after enhancing (rotation, HDR
     /// mastering, ...).
     public func addVideo(format: VideoFormat, encoder settings: EncoderSettings, describedLike source: StreamInfo? = nil) throws {
         guard let ctx = context else { return }
-        guard let codec = avcodec_find_encoder_by_name(settings.codec) else {
-            throw MediaError(.invalidArgument, "unknown encoder '\(settings.codec)' (see `ffmpeg -encoders`)")
-        }
-        guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
-            throw MediaError(.invalidArgument, "'\(settings.codec)' is not a video encoder")
-        }
-        if !ContainerCodecs.holds(ctx.pointee.oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) {
-            let holders = [("mp4", ".mp4"), ("matroska", ".mkv")].filter { (muxer: String, _: String) in
-                guard muxer != containerName, let other = av_guess_format(muxer, nil, nil) else { return false }
-                return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
-            }.map { $0.1 }
-            let way = holders.isEmpty ? "" : ": an \(holders.joined(separator: " or ")) output holds it"
-            guard let own = ContainerCodecs.elementaryCodec(of: ctx.pointee.oformat) else {
-                throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(settings.codec) video\(way)")
-            }
-            let ownName = String(cString: avcodec_get_name(own))
-            let encoder = avcodec_find_encoder(own).map { "--codec \(String(cString: $0.pointee.name))" } ?? "which FFmpeg cannot encode"
-            throw MediaError(.invalidArgument, "the \(containerName) muxer writes a bare \(ownName) stream (\(encoder)), not \(settings.codec)\(way)")
-        }
+        let codec = try videoEncoder(settings.codec)
         var format = format
         let pictures = holdsPictures
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {

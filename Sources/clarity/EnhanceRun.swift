@@ -184,6 +184,7 @@ struct EnhanceRun {
             let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
+            try writer.videoEncoder(encoder.codec)
             let burnt = try encode.burnSubtitles.map { try $0.resolved(in: reader) }
             encoder.subtitleBurn = try burnt.map {
                 try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle, charset: encode.subtitleCharset)

@@ -1630,9 +1630,12 @@ final class TranscodeTests: ToolTestCase {
     /// A bare elementary stream (`.hevc`, `.m2v`, `.obu`) takes its own codec, as in ffmpeg:
     /// such muxers write whatever packets they are given, and H.264 went into `.hevc` and
     /// `.m2v` files (`.obu` failed midway, "Invalid argument"). Another codec named for one
-    /// is refused before anything is written, with the encoder it takes.
+    /// is refused before anything is written, with the encoder it takes. An audio format
+    /// holds no video: FLAC's muxer had dropped it (exit 0, the video lost), and an MP3 was
+    /// refused after a warning about its audio, for "png video".
     func testBareStreamsTakeTheirOwnCodec() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "in.mp4"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine", "-t", "1",
+                         "-c:v", "libx264", "-c:a", "aac", "in.mp4"], in: folder)
         for (out, name) in [("out.hevc", "hevc"), ("out.m2v", "mpeg2video"), ("out.obu", "av1")] {
             let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
@@ -1640,10 +1643,14 @@ final class TranscodeTests: ToolTestCase {
                            ["\(name),30"], out)
         }
         for (args, words) in [(["named.hevc", "--codec", "libx264"], "the hevc muxer writes a bare hevc stream (--codec libx265), not libx264: an .mp4 or .mkv output holds it"),
-                              (["out.vc1"], "the vc1 muxer writes a bare vc1 stream (which FFmpeg cannot encode), not libx264")] {
+                              (["out.vc1"], "the vc1 muxer writes a bare vc1 stream (which FFmpeg cannot encode), not libx264"),
+                              (["out.flac"], "the flac container holds audio (a cover picture at most), not video: an .mp4 or .mkv output holds it"),
+                              (["out.mp3"], "the mp3 container holds audio (a cover picture at most), not video: an .mp4 or .mkv output holds it "
+                                            + "(its audio alone: ffmpeg -i IN -vn out.mp3)")] {
             let r = try Tool.clarity(["transcode", "in.mp4"] + args + ["--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.contains(words), r.stderr)
+            XCTAssertFalse(r.stderr.contains("warning"), r.stderr)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path(args[0])), args[0])
         }
     }

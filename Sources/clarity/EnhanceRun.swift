@@ -157,6 +157,7 @@ struct EnhanceRun {
                 Console.warning("\(reader.name) looks like film telecined to 29.97 fps (3:2 pulldown: 2 of every 5 frames repeat a field): "
                                 + "deinterlaced, 2 frames in 5 mix two film frames; --deinterlace film restores the film's own 23.976 frames")
             }
+            if !run.quiet, let vision = DolbyVision(reader.videoStream) { Console.warning(vision.loss(of: reader.name)) }
             if !run.quiet && reading.crop == .auto {
                 Console.write(reader.cropAsShown.map { "crop: \($0) (as --crop takes it), black bars found on frames across the input\n" }
                               ?? "crop: no black bars found, frames kept whole\n")

@@ -16,6 +16,9 @@ final class AudioReencoder {
     private var filteredSeconds = (input: 0.0, output: 0.0)
     /// The same, nil without filters.
     var filteredLength: StreamLength? { filters.map { _ in StreamLength(input: filteredSeconds.input, output: filteredSeconds.output) } }
+    /// The channels of the sound to encode (after `--af`) and the fewer the encoder codes
+    /// (MP3: 2 of 5.1); nil where it codes them all.
+    let mixedDown: (from: Int32, to: Int32)?
     private var resampler: OpaquePointer?
     private var fifo: OpaquePointer?
     private let decoded = av_frame_alloc()!
@@ -75,6 +78,7 @@ final class AudioReencoder {
             av_channel_layout_default(&encoder.pointee.ch_layout, channels)
         }
         let coded = encoder.pointee.ch_layout.nb_channels
+        mixedDown = coded < channels ? (channels, coded) : nil
         encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? rate, among: encoding.pointee.supported_samplerates)
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         let name = String(cString: encoding.pointee.name)

@@ -274,14 +274,6 @@ public final class MediaWriter {
         return kept.max().flatMap { most in kept.firstIndex(of: most).map { held[$0] } }
     }
 
-    /// The channels `stream` is mixed down to where it is encoded again by an encoder that
-    /// codes fewer (MP3: 2 of a 5.1 track); nil where it keeps them all.
-    public func channelsMixedDown(of stream: StreamInfo) -> Int32? {
-        guard case .reencoded = carriage(of: stream), let encoder = audioEncoder(for: stream) else { return nil }
-        let channels = stream.parameters.pointee.ch_layout.nb_channels, kept = AudioReencoder.channelsKept(of: channels, by: encoder)
-        return kept < channels ? kept : nil
-    }
-
     /// What subtitles the container cannot hold as they are become: a format of the same kind
     /// it holds (text as mov_text, pictures as DVD subtitles in MP4).
     private func subtitleTarget(for stream: StreamInfo) -> AVCodecID? {
@@ -830,6 +822,16 @@ public final class MediaWriter {
     public var filteredAudioLengths: [(stream: Int, length: StreamLength)] {
         reencoders.sorted { $0.key < $1.key }.compactMap { index, reencoder in
             (reencoder as? AudioReencoder)?.filteredLength.map { (index, $0) }
+        }
+    }
+
+    /// Audio streams encoded again by an encoder that codes fewer channels than their sound
+    /// has (after `--af`: a `pan=5.1` made of mono), mixed down: the input stream's index, the
+    /// channels, those kept, and the codec.
+    public var audioMixedDown: [(stream: Int, from: Int32, to: Int32, codec: String)] {
+        reencoders.sorted { $0.key < $1.key }.compactMap { index, reencoder in
+            guard let audio = reencoder as? AudioReencoder, let mix = audio.mixedDown else { return nil }
+            return (index, mix.from, mix.to, Self.displayName(ofCodec: String(cString: avcodec_get_name(audio.encoder.pointee.codec_id))))
         }
     }
 

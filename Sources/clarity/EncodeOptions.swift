@@ -247,10 +247,6 @@ struct EncodeOptions: ParsableArguments {
                     if !quiet && !(s.kind == .audio && audioEncoding.isAsked) {
                         Console.warning("re-encoding \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)) as \(MediaWriter.displayName(ofCodec: codec)): the \(writer.containerName) container cannot hold it as it is")
                     }
-                    if !quiet, let kept = writer.channelsMixedDown(of: s) {
-                        Console.warning("audio stream #\(s.index)'s \(s.parameters.pointee.ch_layout.nb_channels) channels are mixed down to "
-                                        + "\(kept): \(MediaWriter.displayName(ofCodec: codec)) codes no more")
-                    }
                     return true
                 case .not: break
                 }

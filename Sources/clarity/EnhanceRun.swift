@@ -203,6 +203,9 @@ struct EnhanceRun {
                 copy: try encode.streamsToCopy(from: reader, into: writer, quiet: run.quiet),
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
+            for mix in writer.audioMixedDown where !run.quiet {
+                Console.warning("audio stream #\(mix.stream)'s \(mix.from) channels are mixed down to \(mix.to): \(mix.codec) codes no more")
+            }
             let changesPicture = !enhancesNothing || drawsOnPicture
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing, changesPicture || !writer.codesFields {
                 Console.warning("\(reader.name) is interlaced (\(fields)): each frame is processed whole, both fields together, and written "

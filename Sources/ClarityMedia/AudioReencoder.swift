@@ -38,11 +38,11 @@ final class AudioReencoder {
 
     /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
     /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
-    /// for none. `sampleRate`: the one the container takes (nil: the input's, or the nearest the
-    /// encoder has). `globalHeader`: the container wants the codec's set-up out of band (MP4,
+    /// for none. `sampleRates`: those the container takes (nil: any); the sound's own where
+    /// they and the encoder take it, else the nearest they both do. `globalHeader`: the container wants the codec's set-up out of band (MP4,
     /// Matroska).
     init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
-         sampleRate: Int32? = nil, globalHeader: Bool) throws {
+         sampleRates: [Int32]? = nil, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
         Self.giveRoles(to: &dec.pointee.ch_layout)
@@ -79,7 +79,10 @@ final class AudioReencoder {
         }
         let coded = encoder.pointee.ch_layout.nb_channels
         mixedDown = coded < channels ? (channels, coded) : nil
-        encoder.pointee.sample_rate = Self.rate(nearest: sampleRate ?? rate, among: encoding.pointee.supported_samplerates)
+        // The container's rates the encoder takes (MXF: 48 kHz alone; FLV's for MP3).
+        let encoderRates = Self.list(encoding.pointee.supported_samplerates, endingAt: 0)
+        let allowed = sampleRates.map { rates in encoderRates.map { e in rates.filter(e.contains) } ?? rates } ?? encoderRates
+        encoder.pointee.sample_rate = Self.rate(nearest: rate, among: allowed ?? [])
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         let name = String(cString: encoding.pointee.name)
         if let bitRate {
@@ -141,11 +144,11 @@ final class AudioReencoder {
         return [AV_SAMPLE_FMT_FLTP, AV_SAMPLE_FMT_FLT].first(where: all.contains) ?? all.first ?? AV_SAMPLE_FMT_FLTP
     }
 
-    /// `rate` if the encoder takes it (`rates`: zero-terminated, nil = any), else the lowest
-    /// it takes above, else its highest (AAC stops at 96 kHz).
-    static func rate(nearest rate: Int32, among rates: UnsafePointer<Int32>?) -> Int32 {
-        guard let all = list(rates, endingAt: 0), !all.isEmpty, !all.contains(rate) else { return rate }
-        return all.filter { $0 > rate }.min() ?? all.max()!
+    /// `rate` if it is among `rates` (empty: any will do), else the lowest of them above, else
+    /// their highest (AAC stops at 96 kHz).
+    static func rate(nearest rate: Int32, among rates: [Int32]) -> Int32 {
+        guard !rates.isEmpty, !rates.contains(rate) else { return rate }
+        return rates.filter { $0 > rate }.min() ?? rates.max()!
     }
 
     /// An encoder's list of what it takes (FFmpeg ends it with `end`); nil when it names none.

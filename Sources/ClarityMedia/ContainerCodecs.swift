@@ -61,9 +61,15 @@ enum ContainerCodecs {
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263]]
     }()
 
-    /// The one sample rate the muxer `name` takes for audio (MXF's and GXF's: 48 kHz, the
-    /// broadcast rate; "only 48khz is implemented"); nil where any will do.
-    static func audioSampleRate(of name: String) -> Int32? { ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) ? 48000 : nil }
+    /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF
+    /// and GXF take 48 kHz alone, the broadcast rate ("only 48khz is implemented"); FLV's
+    /// header codes 44.1, 22.05 and 11.025 kHz (MP3 at 48 too), except for AAC, whose own
+    /// header says more.
+    static func audioSampleRates(of name: String, codec: AVCodecID) -> [Int32]? {
+        if ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) { return [48000] }
+        guard name == "flv", codec != AV_CODEC_ID_AAC else { return nil }
+        return [44100, 22050, 11025] + (codec == AV_CODEC_ID_MP3 ? [48000] : [])
+    }
 
     /// The pixel formats the muxer `name` takes frames in, where it limits them itself (y4m,
     /// whose frames come from an encoder that takes any: "yuv4mpeg can only handle ..."); nil
@@ -76,15 +82,13 @@ enum ContainerCodecs {
         return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
     }
 
-    /// Whether the muxer `name` holds `codec` audio of `channels` channels at `rate` as it is.
-    /// MXF and GXF take their one rate (`audioSampleRate`). FLV's header codes mono or stereo
-    /// at 44.1, 22.05 or 11.025 kHz (MP3 at 48 too), except for AAC, whose own header says
-    /// more: FFmpeg wrote 5.1 PCM there as stereo, read back as noise three times as long, and
-    /// refused PCM at 32 kHz once the video was set up.
+    /// Whether the muxer `name` holds `codec` audio of `channels` channels at `rate` as it is:
+    /// at a rate it takes (`audioSampleRates`), and in FLV, for all but AAC, mono or stereo
+    /// (FFmpeg wrote 5.1 PCM there as stereo, read back as noise three times as long, and
+    /// refused PCM at 32 kHz once the video was set up).
     static func holdsAudio(in name: String, codec: AVCodecID, channels: Int32, rate: Int32) -> Bool {
-        if let only = audioSampleRate(of: name), rate != only { return false }
-        guard name == "flv", codec != AV_CODEC_ID_AAC else { return true }
-        return channels <= 2 && ([44100, 22050, 11025].contains(rate) || (codec == AV_CODEC_ID_MP3 && rate == 48000))
+        if let rates = audioSampleRates(of: name, codec: codec), !rates.contains(rate) { return false }
+        return name != "flv" || codec == AV_CODEC_ID_AAC || channels <= 2
     }
 
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").

@@ -291,7 +291,7 @@ public final class MediaWriter {
         if stream.kind == .audio {
             return try audioEncoder(for: stream).map {
                 try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters,
-                                   sampleRate: audioSampleRate, globalHeader: global)
+                                   sampleRates: ContainerCodecs.audioSampleRates(of: containerName, codec: $0.pointee.id), globalHeader: global)
             }
         }
         return try subtitleTarget(for: stream).map { try SubtitleReencoder(stream, to: $0, globalHeader: global) }
@@ -315,10 +315,6 @@ public final class MediaWriter {
         guard let ctx = context else { return false }
         return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
     }
-
-    /// The one sample rate the container's audio may have (MXF: 48 kHz); nil where any will do.
-    /// Audio at another rate is encoded again at it.
-    private var audioSampleRate: Int32? { ContainerCodecs.audioSampleRate(of: containerName) }
 
     /// Whether the container holds one audio stream at most (FLV).
     public var holdsOneAudioStream: Bool { ContainerCodecs.holdsOneAudioStream(containerName) }

@@ -2278,6 +2278,14 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertTrue(words.map(r.stderr.contains) ?? !r.stderr.contains("mixed down"), r.stderr)
             XCTAssertEqual(try Tool.probe(options[0], stream: "a", entries: "stream=codec_name,channels", in: folder).filter { !$0.isEmpty }, [codec])
         }
+        // An encoder asked for codes at a rate the container takes: MP3 at 32 kHz into FLV,
+        // whose header codes 44.1, 22.05 and 11.025 kHz (48 for MP3), stopped with 73, "FLV does
+        // not support sample rate 32000", also where `--af` made that rate.
+        for (input, filters) in [("in32k.mkv", []), ("in22k.mkv", ["--af", "aresample=32000"])] {
+            let r = try Tool.clarity(["transcode", input, "rate.flv", "-y", "--progress", "none", "--audio-codec", "libmp3lame"] + filters, in: folder)
+            XCTAssertEqual(r.status, 0, "\(input) \(filters): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe("rate.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["mp3,44100"], input)
+        }
     }
 
     /// Containers whose muxers refuse, once started, what they said they take: QuickTime and

@@ -39,10 +39,11 @@ final class AudioReencoder {
     /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
     /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
     /// for none. `sampleRates`: those the container takes (nil: any); the sound's own where
-    /// they and the encoder take it, else the nearest they both do. `globalHeader`: the container wants the codec's set-up out of band (MP4,
+    /// they and the encoder take it, else the nearest they both do. `maxChannels`: the most
+    /// the container holds (nil: any). `globalHeader`: the container wants the codec's set-up out of band (MP4,
     /// Matroska).
     init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
-         sampleRates: [Int32]? = nil, globalHeader: Bool) throws {
+         sampleRates: [Int32]? = nil, maxChannels: Int32? = nil, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
         Self.giveRoles(to: &dec.pointee.ch_layout)
@@ -69,13 +70,15 @@ final class AudioReencoder {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
         }
         // A layout the encoder can signal: its own where it has one for these channels (Opus's
-        // order; MP3's stereo, mixed down to), else the input's, or the usual one for its count.
-        if var own = Self.layout(coding: channels, by: encoding) {
+        // order; MP3's stereo, mixed down to), else the input's, or the usual one for its count;
+        // mixed down to what the container holds (FLV: stereo).
+        let wanted = min(channels, maxChannels ?? channels)
+        if var own = Self.layout(coding: wanted, by: encoding) {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
-        } else if layout.order == AV_CHANNEL_ORDER_NATIVE {
+        } else if wanted == channels && layout.order == AV_CHANNEL_ORDER_NATIVE {
             av_channel_layout_copy(&encoder.pointee.ch_layout, &layout)
         } else {
-            av_channel_layout_default(&encoder.pointee.ch_layout, channels)
+            av_channel_layout_default(&encoder.pointee.ch_layout, wanted)
         }
         let coded = encoder.pointee.ch_layout.nb_channels
         mixedDown = coded < channels ? (channels, coded) : nil

@@ -82,13 +82,19 @@ enum ContainerCodecs {
         return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
     }
 
+    /// The most channels the muxer `name` holds of `codec` audio; nil where any will do. FLV's
+    /// header codes mono or stereo, except for AAC, whose own header says more: FFmpeg wrote
+    /// 5.1 PCM there as stereo, read back as noise three times as long.
+    static func audioChannels(of name: String, codec: AVCodecID) -> Int32? {
+        name == "flv" && codec != AV_CODEC_ID_AAC ? 2 : nil
+    }
+
     /// Whether the muxer `name` holds `codec` audio of `channels` channels at `rate` as it is:
-    /// at a rate it takes (`audioSampleRates`), and in FLV, for all but AAC, mono or stereo
-    /// (FFmpeg wrote 5.1 PCM there as stereo, read back as noise three times as long, and
-    /// refused PCM at 32 kHz once the video was set up).
+    /// at a rate it takes (`audioSampleRates`; FFmpeg refused PCM at 32 kHz in FLV once the
+    /// video was set up), and no more channels than it holds (`audioChannels`).
     static func holdsAudio(in name: String, codec: AVCodecID, channels: Int32, rate: Int32) -> Bool {
         if let rates = audioSampleRates(of: name, codec: codec), !rates.contains(rate) { return false }
-        return name != "flv" || codec == AV_CODEC_ID_AAC || channels <= 2
+        return channels <= audioChannels(of: name, codec: codec) ?? channels
     }
 
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").

@@ -291,7 +291,8 @@ public final class MediaWriter {
         if stream.kind == .audio {
             return try audioEncoder(for: stream).map {
                 try AudioReencoder(stream, with: $0, bitRate: audioEncoding.bitRate, filters: audioEncoding.filters,
-                                   sampleRates: ContainerCodecs.audioSampleRates(of: containerName, codec: $0.pointee.id), globalHeader: global)
+                                   sampleRates: ContainerCodecs.audioSampleRates(of: containerName, codec: $0.pointee.id),
+                                   maxChannels: ContainerCodecs.audioChannels(of: containerName, codec: $0.pointee.id), globalHeader: global)
             }
         }
         return try subtitleTarget(for: stream).map { try SubtitleReencoder(stream, to: $0, globalHeader: global) }
@@ -821,13 +822,15 @@ public final class MediaWriter {
         }
     }
 
-    /// Audio streams encoded again by an encoder that codes fewer channels than their sound
-    /// has (after `--af`: a `pan=5.1` made of mono), mixed down: the input stream's index, the
-    /// channels, those kept, and the codec.
-    public var audioMixedDown: [(stream: Int, from: Int32, to: Int32, codec: String)] {
+    /// Audio streams encoded again with fewer channels than their sound has (after `--af`: a
+    /// `pan=5.1` made of mono), mixed down: the input stream's index, the channels, those
+    /// kept, and what holds no more (the codec, or the container).
+    public var audioMixedDown: [(stream: Int, from: Int32, to: Int32, limit: String)] {
         reencoders.sorted { $0.key < $1.key }.compactMap { index, reencoder in
             guard let audio = reencoder as? AudioReencoder, let mix = audio.mixedDown else { return nil }
-            return (index, mix.from, mix.to, Self.displayName(ofCodec: String(cString: avcodec_get_name(audio.encoder.pointee.codec_id))))
+            let codec = audio.encoder.pointee.codec_id, name = Self.displayName(ofCodec: String(cString: avcodec_get_name(codec)))
+            let byContainer = ContainerCodecs.audioChannels(of: containerName, codec: codec) == mix.to
+            return (index, mix.from, mix.to, byContainer ? "the \(containerName) container holds no more of \(name)" : "\(name) codes no more")
         }
     }
 

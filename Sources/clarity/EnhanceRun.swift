@@ -204,7 +204,7 @@ struct EnhanceRun {
                 queueDepth: queueDepth, deadline: stage.deadline)
             let encoderName = writer.videoEncoderName ?? "the encoder"
             for mix in writer.audioMixedDown where !run.quiet {
-                Console.warning("audio stream #\(mix.stream)'s \(mix.from) channels are mixed down to \(mix.to): \(mix.codec) codes no more")
+                Console.warning("audio stream #\(mix.stream)'s \(mix.from) channels are mixed down to \(mix.to): \(mix.limit)")
             }
             let changesPicture = !enhancesNothing || drawsOnPicture
             if !run.quiet, !reader.deinterlaces, let fields = reader.interlacing, changesPicture || !writer.codesFields {

@@ -2272,12 +2272,18 @@ final class TranscodeTests: ToolTestCase {
                                               ("in16.mov", ["out.mpg"], "ac3,6", "16 channels are mixed down to 6: AC-3"),
                                               ("in32k.mkv", ["pan.mkv", "--audio-codec", "libmp3lame", "--af", fromMono], "mp3,2",
                                                "audio stream #1's 6 channels are mixed down to 2: MP3"),
-                                              ("in6.mov", ["stereo.mkv", "--audio-codec", "libmp3lame", "--af", "pan=stereo|c0=c0|c1=c1"], "mp3,2", nil)] {
+                                              ("in6.mov", ["stereo.mkv", "--audio-codec", "libmp3lame", "--af", "pan=stereo|c0=c0|c1=c1"], "mp3,2", nil),
+                                              ("in6.mov", ["pcm.flv", "--audio-codec", "pcm_s16le"], "pcm_s16le,2",
+                                               "6 channels are mixed down to 2: the flv container holds no more")] {
             let r = try Tool.clarity(["transcode", input, "-y", "--progress", "none"] + options, in: folder)
             XCTAssertEqual(r.status, 0, "\(options): \(r.stderr)")
             XCTAssertTrue(words.map(r.stderr.contains) ?? !r.stderr.contains("mixed down"), r.stderr)
             XCTAssertEqual(try Tool.probe(options[0], stream: "a", entries: "stream=codec_name,channels", in: folder).filter { !$0.isEmpty }, [codec])
         }
+        // FLV's header codes stereo at most: 5.1 PCM went in as 6 channels and read back as
+        // stereo noise three times as long.
+        let pcm = try Tool.run("ffmpeg", ["-v", "error", "-i", "pcm.flv", "-map", "0:a", "-f", "s16le", "-"], in: folder).stdout
+        XCTAssertEqual(Double(pcm.count) / 4 / 44100, 1, accuracy: 0.05, "a second of stereo")
         // An encoder asked for codes at a rate the container takes: MP3 at 32 kHz into FLV,
         // whose header codes 44.1, 22.05 and 11.025 kHz (48 for MP3), stopped with 73, "FLV does
         // not support sample rate 32000", also where `--af` made that rate.

@@ -69,16 +69,21 @@ final class AudioReencoder {
         guard channels > 0, rate > 0 else {
             throw MediaError(.unsupported, "audio stream #\(input.index) has no channel count or sample rate")
         }
-        // A layout the encoder can signal: its own where it has one for these channels (Opus's
-        // order; MP3's stereo, mixed down to), else the input's, or the usual one for its count;
-        // mixed down to what the container holds (FLV: stereo).
-        let wanted = min(channels, maxChannels ?? channels)
-        if var own = Self.layout(coding: wanted, by: encoding) {
-            av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
-        } else if wanted == channels && layout.order == AV_CHANNEL_ORDER_NATIVE {
-            av_channel_layout_copy(&encoder.pointee.ch_layout, &layout)
+        // A layout the encoder can signal: the input's, or the usual one for its count, unless
+        // the encoder codes another (Opus's order; MP3's stereo, mixed down to); mixed down to
+        // what the container holds (FLV: stereo) and the encoder codes (FLAC: 8 channels).
+        let wanted = min(channels, maxChannels ?? channels, Self.channelLimits[String(cString: encoding.pointee.name)] ?? channels)
+        var plain = AVChannelLayout()
+        defer { av_channel_layout_uninit(&plain) }
+        if wanted == channels && layout.order == AV_CHANNEL_ORDER_NATIVE {
+            av_channel_layout_copy(&plain, &layout)
         } else {
-            av_channel_layout_default(&encoder.pointee.ch_layout, wanted)
+            av_channel_layout_default(&plain, wanted)
+        }
+        if var own = Self.layout(coding: wanted, by: encoding, given: &plain) {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, &own)
+        } else {
+            av_channel_layout_copy(&encoder.pointee.ch_layout, &plain)
         }
         let coded = encoder.pointee.ch_layout.nb_channels
         mixedDown = coded < channels ? (channels, coded) : nil
@@ -118,12 +123,13 @@ final class AudioReencoder {
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
     }
 
-    /// The layout `encoder` codes `channels` in where it is not the stream's own: Opus's and
-    /// Vorbis's order up to 8 channels (5.1 with back surrounds: libopus refuses AC-3's
-    /// 5.1(side)); else, where the encoder codes no layout of as many (MP3 and MP2 stereo,
-    /// AC-3 5.1), of those it lists the one of most channels below, else of fewest above, as
-    /// ffmpeg's negotiation picks; nil where it takes them as they are.
-    static func layout(coding channels: Int32, by encoder: UnsafePointer<AVCodec>) -> AVChannelLayout? {
+    /// The layout `encoder` codes `channels` in where it is not the stream's own (`given`):
+    /// Opus's and Vorbis's order up to 8 channels (5.1 with back surrounds: libopus refuses
+    /// AC-3's 5.1(side)); of the layouts the encoder lists, its own of as many channels where
+    /// it takes not `given` (ALAC's 7.1 is 7.1(wide)), else the one of most channels below,
+    /// else of fewest above, as ffmpeg's negotiation picks (MP3 and MP2 stereo, AC-3 5.1); nil
+    /// where it takes them as they are.
+    static func layout(coding channels: Int32, by encoder: UnsafePointer<AVCodec>, given: UnsafePointer<AVChannelLayout>? = nil) -> AVChannelLayout? {
         if ["libopus", "libvorbis"].contains(String(cString: encoder.pointee.name)), (1...8).contains(channels) {
             var layout = AVChannelLayout()
             av_channel_layout_from_string(&layout, ["mono", "stereo", "3.0", "quad", "5.0", "5.1", "6.1", "7.1"][Int(channels) - 1])
@@ -132,13 +138,22 @@ final class AudioReencoder {
         guard var p = encoder.pointee.ch_layouts else { return nil }
         var all: [AVChannelLayout] = []
         while p.pointee.nb_channels != 0 { all.append(p.pointee); p += 1 }
-        guard !all.isEmpty, !all.contains(where: { $0.nb_channels == channels }) else { return nil }
+        guard !all.isEmpty else { return nil }
+        var candidates = all.filter { $0.nb_channels == channels }
+        if !candidates.isEmpty {
+            let takesGiven = given.map { g in candidates.indices.contains { av_channel_layout_compare(&candidates[$0], g) == 0 } } ?? true
+            return takesGiven ? nil : candidates[0]
+        }
         return all.filter { $0.nb_channels < channels }.max { $0.nb_channels < $1.nb_channels } ?? all.min { $0.nb_channels < $1.nb_channels }
     }
 
+    /// The most channels encoders that list no layouts code ("16 channels not supported (max 8)").
+    static let channelLimits: [String: Int32] = ["flac": 8, "alac": 8]
+
     /// How many of `channels` `encoder` keeps: all, or those of the layout it mixes them down to.
     static func channelsKept(of channels: Int32, by encoder: UnsafePointer<AVCodec>) -> Int32 {
-        layout(coding: channels, by: encoder).map { min($0.nb_channels, channels) } ?? channels
+        let limited = min(channels, channelLimits[String(cString: encoder.pointee.name)] ?? channels)
+        return layout(coding: limited, by: encoder).map { min($0.nb_channels, limited) } ?? limited
     }
 
     /// Planar float where the encoder takes it (AAC), else float (Opus), else its first.

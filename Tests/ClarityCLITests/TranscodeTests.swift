@@ -2264,7 +2264,8 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(Double(decoded.count) / 2 / 48000, 1, accuracy: 0.1, "\(output): a second of sound")
         }
         // An encoder that codes fewer channels gets them mixed down, as ffmpeg mixes them (it
-        // failed: "Specified channel layout '5.1' is not supported"), with a word. The channels
+        // failed: "Specified channel layout '5.1' is not supported"; FLAC and ALAC, "16 channels
+        // not supported (max 8)" with exit 1, and ALAC's 7.1 is 7.1(wide)), with a word. The channels
         // counted are those `--af` makes (the input's were: a pan to 5.1 from mono was not
         // said, a pan to stereo from 5.1 was said to be mixed down).
         let fromMono = "pan=5.1|c0=c0|c1=c0|c2=c0|c3=c0|c4=c0|c5=c0"
@@ -2274,7 +2275,9 @@ final class TranscodeTests: ToolTestCase {
                                                "audio stream #1's 6 channels are mixed down to 2: MP3"),
                                               ("in6.mov", ["stereo.mkv", "--audio-codec", "libmp3lame", "--af", "pan=stereo|c0=c0|c1=c1"], "mp3,2", nil),
                                               ("in6.mov", ["pcm.flv", "--audio-codec", "pcm_s16le"], "pcm_s16le,2",
-                                               "6 channels are mixed down to 2: the flv container holds no more")] {
+                                               "6 channels are mixed down to 2: the flv container holds no more"),
+                                              ("in16.mov", ["flac.mkv", "--audio-codec", "flac"], "flac,8", "16 channels are mixed down to 8: FLAC codes no more"),
+                                              ("in16.mov", ["alac.mov", "--audio-codec", "alac"], "alac,8", "16 channels are mixed down to 8: ALAC codes no more")] {
             let r = try Tool.clarity(["transcode", input, "-y", "--progress", "none"] + options, in: folder)
             XCTAssertEqual(r.status, 0, "\(options): \(r.stderr)")
             XCTAssertTrue(words.map(r.stderr.contains) ?? !r.stderr.contains("mixed down"), r.stderr)

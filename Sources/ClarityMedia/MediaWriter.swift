@@ -242,8 +242,25 @@ public final class MediaWriter {
         return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
-    /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, or that the
-    /// container cannot hold, before anything is written.
+    /// Refuses (64) an encoder FFmpeg has only as an experiment (`opus`, `vorbis`, `truehd`,
+    /// `dca`: "add '-strict -2'"), naming one of the same codec that is not, where there is.
+    /// They failed once the run had started, with exit 1.
+    static func refuseExperimental(_ codec: UnsafePointer<AVCodec>) throws {
+        guard codec.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL != 0 else { return }
+        var iterator: UnsafeMutableRawPointer?
+        var other: String?
+        while other == nil, let c = av_codec_iterate(&iterator) {
+            if av_codec_is_encoder(c) != 0 && c.pointee.id == codec.pointee.id && c.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL == 0 {
+                other = String(cString: c.pointee.name)
+            }
+        }
+        let name = String(cString: codec.pointee.name)
+        throw MediaError(.invalidArgument, "FFmpeg has the \(name) encoder only as an experiment, whose output may not play"
+                         + (other.map { "; use \($0)" } ?? ""))
+    }
+
+    /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, experimental, or
+    /// that the container cannot hold, before anything is written.
     public func encodeAudio(_ encoding: AudioEncoding) throws {
         if let name = encoding.encoder {
             guard let codec = avcodec_find_encoder_by_name(name) else {
@@ -252,6 +269,7 @@ public final class MediaWriter {
             guard codec.pointee.type == AVMEDIA_TYPE_AUDIO else {
                 throw MediaError(.invalidArgument, "'\(name)' is not an audio encoder (aac, libopus, flac, ac3, ...)")
             }
+            try Self.refuseExperimental(codec)
             guard holds(codec.pointee.id, AVMEDIA_TYPE_AUDIO) else {
                 throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(name) audio")
             }
@@ -351,6 +369,7 @@ public final class MediaWriter {
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(name)' is not a video encoder")
         }
+        try Self.refuseExperimental(codec)
         // An audio format holds a cover picture at most, copied: FLAC's muxer ignored the video.
         let audioAlone = context.map { ContainerCodecs.holdsAudioAlone($0.pointee.oformat) } ?? false
         guard let oformat = context?.pointee.oformat, audioAlone || !ContainerCodecs.holds(oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) else {

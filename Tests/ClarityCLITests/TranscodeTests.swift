@@ -788,6 +788,9 @@ final class TranscodeTests: ToolTestCase {
         }
         for (args, message) in [(["--audio-codec", "flac"], "the mp4 container cannot hold flac audio"),
                                 (["--audio-codec", "libx264"], "'libx264' is not an audio encoder"),
+                                // FFmpeg's experiments failed once started, with exit 1 ("add '-strict -2'").
+                                (["--audio-codec", "opus"], "FFmpeg has the opus encoder only as an experiment, whose output may not play; use libopus"),
+                                (["--audio-codec", "truehd"], "FFmpeg has the truehd encoder only as an experiment, whose output may not play"),
                                 (["--af", "volumee=2"], "--af 'volumee=2': cannot set up the --af filters of audio stream #1 for 48000 Hz mono fltp: "
                                   + "No such filter: 'volumee'")] {
             let r = try Tool.clarity(["transcode", "in.mp4", "refused.mp4"] + args, in: folder)

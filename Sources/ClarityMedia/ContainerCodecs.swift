@@ -54,11 +54,13 @@ enum ContainerCodecs {
     /// Codecs a muxer says it holds but refuses once it starts (FFmpeg 5.1): MP4 takes FLAC and
     /// TrueHD only as an experiment ("add '-strict -2'"); QuickTime and movenc's other modes
     /// (Smooth Streaming, PSP) these, Opus, VP9 and AV1 not at all ("only supported in MP4");
-    /// FLV no MPEG-4 or H.263 ("not supported in the official FLV specification").
+    /// FLV no MPEG-4 or H.263 ("not supported in the official FLV specification"); Matroska
+    /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing").
     private static let refusedCodecs: [String: Set<AVCodecID>] = {
         let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1]
         return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
-                "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263]]
+                "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
+                "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR]]
     }()
 
     /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF

@@ -177,13 +177,14 @@ public final class MediaWriter {
         guard let c = avcodec_find_encoder_by_name(codec) else {
             throw MediaError(.invalidArgument, "unknown encoder '\(codec)' (see `ffmpeg -encoders`)")
         }
-        // MJPEG takes studio-range YUV only below normal compliance: offer the standard
-        // full-range formats alone, as ffmpeg does.
-        if c.pointee.id == AV_CODEC_ID_MJPEG { return [AV_PIX_FMT_YUVJ420P, AV_PIX_FMT_YUVJ422P, AV_PIX_FMT_YUVJ444P] }
         guard var p = c.pointee.pix_fmts else { return [] }
         var list: [AVPixelFormat] = []
+        // MJPEG and lossless JPEG take studio-range YUV only below normal compliance ("Non
+        // full-range YUV is non-standard"): the standard full-range formats alone, as ffmpeg.
+        let studio: [AVPixelFormat] = [AV_CODEC_ID_MJPEG, AV_CODEC_ID_LJPEG].contains(c.pointee.id)
+            ? [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P] : []
         while p.pointee != AV_PIX_FMT_NONE {
-            list.append(p.pointee)
+            if !studio.contains(p.pointee) { list.append(p.pointee) }
             p += 1
         }
         // Encoders of frames in a GPU's memory (VAAPI, VideoToolbox's, Vulkan's) need them

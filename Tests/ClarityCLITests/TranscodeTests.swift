@@ -2345,6 +2345,18 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.contains("cannot hold \(codec) video: an \(holders) output holds it"), r.stderr)
         }
+        // Matroska refuses RealVideo 1 and 2 once started ("does not yet support muxing rv20",
+        // 73), and MP4's refusal of it named .mkv as a container that holds it.
+        for output in ["out.mkv", "out.mp4"] {
+            let r = try Tool.clarity(["transcode", "two.mkv", output, "-y", "--codec", "rv20"], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.hasSuffix("container cannot hold rv20 video\n"), r.stderr)
+        }
+        // Lossless JPEG takes full-range YUV, as MJPEG does (it was given studio range: "Non
+        // full-range YUV is non-standard", 64).
+        let lossless = try Tool.clarity(["transcode", "two.mkv", "ljpeg.mkv", "-y", "--codec", "ljpeg", "--progress", "none"], in: folder)
+        XCTAssertEqual(lossless.status, 0, lossless.stderr)
+        XCTAssertEqual(try Tool.probe("ljpeg.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["yuvj420p"])
     }
 
     /// SVT-AV1 (1.4) hangs when freed before the end of its stream, and on an end of stream

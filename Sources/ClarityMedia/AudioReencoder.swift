@@ -88,7 +88,7 @@ final class AudioReencoder {
         let coded = encoder.pointee.ch_layout.nb_channels
         mixedDown = coded < channels ? (channels, coded) : nil
         // The container's rates the encoder takes (MXF: 48 kHz alone; FLV's for MP3).
-        let encoderRates = Self.list(encoding.pointee.supported_samplerates, endingAt: 0)
+        let encoderRates = Self.list(encoding.pointee.supported_samplerates, endingAt: 0) ?? Self.unlistedRates[String(cString: encoding.pointee.name)]
         let allowed = sampleRates.map { rates in encoderRates.map { e in rates.filter(e.contains) } ?? rates } ?? encoderRates
         encoder.pointee.sample_rate = Self.rate(nearest: rate, among: allowed ?? [])
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
@@ -102,7 +102,7 @@ final class AudioReencoder {
             // modes have no setup for many rates and layouts (mono at 22.05 kHz, 96 kHz).
             encoder.pointee.flags |= AV_CODEC_FLAG_QSCALE
             encoder.pointee.global_quality = 6 * FF_QP2LAMBDA
-        } else {
+        } else if Self.unlistedRates[name] == nil {
             encoder.pointee.bit_rate = Self.bitRate(channels: Int(coded))
             // MP2 below 32 kHz (MPEG-2's half rates) codes 160 kb/s at most.
             if name == "mp2" && encoder.pointee.sample_rate < 32000 { encoder.pointee.bit_rate = 160_000 }
@@ -117,7 +117,7 @@ final class AudioReencoder {
         let (r, reasons) = FFmpegLog.reasons { avcodec_open2(encoder, encoding, &options) }
         guard r >= 0 else {
             throw MediaError.ffmpeg(r, "cannot open the \(name) encoder for audio stream #\(input.index) "
-                                    + "(\(coded) channels)", reasons: reasons)
+                                    + "(\(coded) channels)", kind: .invalidArgument, reasons: reasons)
         }
         fifo = av_audio_fifo_alloc(encoder.pointee.sample_fmt, coded, max(1, encoder.pointee.frame_size))
         guard fifo != nil else { throw MediaError(.codec, "cannot buffer audio stream #\(input.index)") }
@@ -146,6 +146,11 @@ final class AudioReencoder {
         }
         return all.filter { $0.nb_channels < channels }.max { $0.nb_channels < $1.nb_channels } ?? all.min { $0.nb_channels < $1.nb_channels }
     }
+
+    /// The rates telephone encoders take without listing them ("Only 8000Hz sample rate
+    /// supported"; G.726 at others only below normal compliance). Their bitrates are their
+    /// own (GSM: "Bitrate 13000bps required").
+    static let unlistedRates: [String: [Int32]] = ["g723_1": [8000], "g726": [8000], "g726le": [8000], "libgsm": [8000], "libgsm_ms": [8000]]
 
     /// The most channels encoders that list no layouts code ("16 channels not supported (max 8)").
     static let channelLimits: [String: Int32] = ["flac": 8, "alac": 8]

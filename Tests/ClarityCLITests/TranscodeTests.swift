@@ -743,11 +743,14 @@ final class TranscodeTests: ToolTestCase {
         let rate = try XCTUnwrap(try audio("small.mp4").first?.split(separator: ",").last.flatMap { Double($0) })
         XCTAssertEqual(rate, 32_000, accuracy: 6_000)
         XCTAssertEqual(try span("small.mp4"), try span("in.mp4"), accuracy: 0.05)
-        for (codec, file, name) in [("libopus", "opus.mkv", "opus"), ("flac", "flac.mkv", "flac")] {
+        // GSM takes 8 kHz at 13 kb/s alone, and says neither to whom asks (it was given the
+        // input's rate and 192 kb/s: "Sample rate 8000Hz required for GSM", exit 1).
+        for (codec, file, name) in [("libopus", "opus.mkv", "opus"), ("flac", "flac.mkv", "flac"), ("libgsm_ms", "gsm.avi", "gsm_ms")] {
             let r = try Tool.clarity(["transcode", "in.mp4", file, "--audio-codec", codec, "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try audio(file).first?.split(separator: ",").first.map(String.init), name)
         }
+        XCTAssertEqual(try Tool.probe("gsm.avi", stream: "a", entries: "stream=sample_rate,bit_rate", in: folder), ["8000,13000"])
         // As ffmpeg's -c:a copy: the default, said.
         let copied = try Tool.clarity(["transcode", "in.mp4", "copy.mp4", "--audio-codec", "copy", "--progress", "none"], in: folder)
         XCTAssertEqual(copied.status, 0, copied.stderr)

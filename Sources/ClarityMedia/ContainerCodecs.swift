@@ -9,13 +9,15 @@ enum ContainerCodecs {
     /// some cannot answer (MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it
     /// is asked to write a header for such a stream (MPEG-PS has audio but takes no AAC).
     /// MPEG-TS, which would write anything, holds the codecs it has stream types for, and so
-    /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back).
+    /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back);
+    /// MPEG-PS the video its readers find (VP9 and FFV1 read back as MP3, MJPEG as nothing).
     static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let name = String(cString: format.pointee.name)
         // HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT.
         if name == "mpegts" || (name == "hls" && type != AVMEDIA_TYPE_SUBTITLE) { return transportStreamCodecs.contains(codec) }
+        if programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO { return programStreamVideo.contains(codec) }
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
@@ -55,12 +57,17 @@ enum ContainerCodecs {
     /// TrueHD only as an experiment ("add '-strict -2'"); QuickTime and movenc's other modes
     /// (Smooth Streaming, PSP) these, Opus, VP9 and AV1 not at all ("only supported in MP4");
     /// FLV no MPEG-4 or H.263 ("not supported in the official FLV specification"); Matroska
-    /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing").
+    /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing"); QuickTime no VP8
+    /// ("VP8 muxing is currently not supported"); MXF no ProRes (EPERM at the first frame).
+    /// And some it writes as nothing reads them: QuickTime Animation in Matroska (no bit
+    /// depth: "Unsupported colorspace") and AVI (untagged, read back as raw frames).
     private static let refusedCodecs: [String: Set<AVCodecID>] = {
-        let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1]
+        let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1, AV_CODEC_ID_VP8]
         return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
-                "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR]]
+                "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR,
+                             AV_CODEC_ID_QTRLE],
+                "avi": [AV_CODEC_ID_QTRLE], "mxf": [AV_CODEC_ID_PRORES]]
     }()
 
     /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF
@@ -73,12 +80,18 @@ enum ContainerCodecs {
         return [44100, 22050, 11025] + (codec == AV_CODEC_ID_MP3 ? [48000] : [])
     }
 
-    /// The pixel formats the muxer `name` takes frames in, where it limits them itself (y4m,
-    /// whose frames come from an encoder that takes any: "yuv4mpeg can only handle ..."); nil
-    /// where the encoder's say. y4m's deep formats are an extension its readers take; its
-    /// alpha (`C444alpha`) they do not, so transparency is dropped there, with a warning, and
-    /// `--pix-fmt yuva444p` is refused.
-    static func pixelFormats(of name: String) -> [AVPixelFormat]? {
+    /// The pixel formats the muxer `name` takes frames of `codec` in, where it limits them
+    /// itself; nil where the encoder's say. y4m's frames come from an encoder that takes any
+    /// ("yuv4mpeg can only handle ..."): its deep formats are an extension its readers take;
+    /// its alpha (`C444alpha`) they do not, so transparency is dropped there, with a warning,
+    /// and `--pix-fmt yuva444p` is refused. QuickTime's raw frames are those it has tags for
+    /// (yuv420p was written untagged and not read back; yuv444p read back as RGB).
+    static func pixelFormats(of name: String, codec: String) -> [AVPixelFormat]? {
+        if name == "mov" && codec == "rawvideo" {
+            let tagged: [String] = ["uyvy422", "yuyv422", "rgb24", "bgr24", "argb", "bgra", "rgba", "abgr", "rgb48be", "gray16be", "rgb555be",
+                                    "rgb565be"]
+            return tagged.map { av_get_pix_fmt($0) }
+        }
         guard name == "yuv4mpegpipe" else { return nil }
         let deep = [9, 10, 12, 14, 16].flatMap { bits in ["yuv420p", "yuv422p", "yuv444p"].map { "\($0)\(bits)" } }
         return (["yuv420p", "yuv422p", "yuv444p", "yuv411p", "gray"] + deep + ["gray9", "gray10", "gray12", "gray16"]).map { av_get_pix_fmt($0) }
@@ -101,6 +114,13 @@ enum ContainerCodecs {
 
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
+
+    /// FFmpeg's muxers of MPEG program streams (`.mpg`, `.vob`, DVD, SVCD, VCD).
+    private static let programStreamMuxers: Set = ["mpeg", "vob", "dvd", "svcd", "vcd"]
+
+    /// The video MPEG-PS readers find: MPEG-1, MPEG-2, MPEG-4 Part 2, H.264 and HEVC.
+    private static let programStreamVideo: Set<AVCodecID> = [AV_CODEC_ID_MPEG1VIDEO, AV_CODEC_ID_MPEG2VIDEO, AV_CODEC_ID_MPEG4,
+                                                             AV_CODEC_ID_H264, AV_CODEC_ID_HEVC]
 
     /// The codecs MPEG-TS has stream types for. It writes any other as private data, which
     /// players and FFmpeg itself do not read back ("may not be recognized upon reading").

@@ -202,7 +202,7 @@ public final class MediaWriter {
     /// those the container takes (empty: any).
     public func pixelFormats(forCodec encoder: String) throws -> [AVPixelFormat] {
         let own = try Self.pixelFormats(forCodec: encoder)
-        return own.isEmpty ? ContainerCodecs.pixelFormats(of: containerName) ?? [] : own
+        return own.isEmpty ? ContainerCodecs.pixelFormats(of: containerName, codec: encoder) ?? [] : own
     }
 
     /// Pictures (one, or a numbered sequence), not a video file.
@@ -439,7 +439,7 @@ public final class MediaWriter {
         if !own.isEmpty && !own.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
         }
-        if let held = ContainerCodecs.pixelFormats(of: containerName), !held.contains(format.pixelFormat) {
+        if let held = ContainerCodecs.pixelFormats(of: containerName, codec: settings.codec), !held.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(containerName) cannot hold \(format.pixelFormatName) frames; it holds "
                              + held.map(VideoFormat.name).joined(separator: ", "))
         }

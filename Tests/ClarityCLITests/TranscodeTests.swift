@@ -2355,6 +2355,21 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.hasSuffix("container cannot hold rv20 video\n"), r.stderr)
         }
+        // What muxers write where nothing reads it back, or refuse once started: VP9, FFV1 and
+        // MJPEG in MPEG-PS (read back as MP3, or as nothing), QuickTime Animation in Matroska
+        // (no bit depth) and AVI (untagged), ProRes in MXF (EPERM, 74), VP8 in QuickTime (73).
+        for (output, codec) in [("out.mpg", "libvpx-vp9"), ("out.mpg", "ffv1"), ("out.mpg", "mjpeg"), ("out.mkv", "qtrle"), ("out.avi", "qtrle"),
+                                ("out.mxf", "prores_ks"), ("out.mov", "libvpx")] {
+            let r = try Tool.clarity(["transcode", "two.mkv", output, "-y", "--codec", codec], in: folder)
+            XCTAssertEqual(r.status, 64, "\(codec) in \(output): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("container cannot hold \(codec) video"), r.stderr)
+        }
+        // Raw frames in QuickTime take a format it has a tag for (yuv420p went in untagged, and
+        // was not read back: "Invalid pixel format").
+        let raw = try Tool.clarity(["transcode", "two.mkv", "raw.mov", "-y", "--codec", "rawvideo", "--progress", "none"], in: folder)
+        XCTAssertEqual(raw.status, 0, raw.stderr)
+        XCTAssertEqual(try Tool.probe("raw.mov", stream: "v", entries: "stream=pix_fmt,nb_read_frames", in: folder, extra: ["-count_frames"]),
+                       ["uyvy422,25"])
         // Lossless JPEG takes full-range YUV, as MJPEG does (it was given studio range: "Non
         // full-range YUV is non-standard", 64).
         let lossless = try Tool.clarity(["transcode", "two.mkv", "ljpeg.mkv", "-y", "--codec", "ljpeg", "--progress", "none"], in: folder)

@@ -73,10 +73,13 @@ enum ContainerCodecs {
     /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF
     /// and GXF take 48 kHz alone, the broadcast rate ("only 48khz is implemented"); FLV's
     /// header codes 44.1, 22.05 and 11.025 kHz (MP3 at 48 too), except for AAC, whose own
-    /// header says more.
+    /// header says more, and Nellymoser's, G.711's and Speex's, which have one of their own
+    /// (G.711 at 44.1 kHz read back five times as long, taken for 8).
     static func audioSampleRates(of name: String, codec: AVCodecID) -> [Int32]? {
         if ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) { return [48000] }
-        guard name == "flv", codec != AV_CODEC_ID_AAC else { return nil }
+        guard name == "flv", ![AV_CODEC_ID_AAC, AV_CODEC_ID_NELLYMOSER].contains(codec) else { return nil }
+        if [AV_CODEC_ID_PCM_ALAW, AV_CODEC_ID_PCM_MULAW].contains(codec) { return [8000] }
+        if codec == AV_CODEC_ID_SPEEX { return [16000] }
         return [44100, 22050, 11025] + (codec == AV_CODEC_ID_MP3 ? [48000] : [])
     }
 

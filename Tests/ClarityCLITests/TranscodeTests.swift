@@ -2295,11 +2295,17 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Double(pcm.count) / 4 / 44100, 1, accuracy: 0.05, "a second of stereo")
         // An encoder asked for codes at a rate the container takes: MP3 at 32 kHz into FLV,
         // whose header codes 44.1, 22.05 and 11.025 kHz (48 for MP3), stopped with 73, "FLV does
-        // not support sample rate 32000", also where `--af` made that rate.
-        for (input, filters) in [("in32k.mkv", []), ("in22k.mkv", ["--af", "aresample=32000"])] {
-            let r = try Tool.clarity(["transcode", input, "rate.flv", "-y", "--progress", "none", "--audio-codec", "libmp3lame"] + filters, in: folder)
-            XCTAssertEqual(r.status, 0, "\(input) \(filters): \(r.stderr)")
-            XCTAssertEqual(try Tool.probe("rate.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["mp3,44100"], input)
+        // not support sample rate 32000", also where `--af` made that rate; G.711 in FLV is
+        // 8 kHz (at 32 it read back four times as long).
+        for (input, options, stream) in [("in32k.mkv", ["--audio-codec", "libmp3lame"], "mp3,44100"),
+                                         ("in22k.mkv", ["--audio-codec", "libmp3lame", "--af", "aresample=32000"], "mp3,44100"),
+                                         ("in32k.mkv", ["--audio-codec", "pcm_alaw"], "pcm_alaw,8000")] {
+            let r = try Tool.clarity(["transcode", input, "rate.flv", "-y", "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, "\(input) \(options): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe("rate.flv", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), [stream], input)
+            let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", "rate.flv", "-map", "0:a", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"],
+                                       in: folder).stdout
+            XCTAssertEqual(Double(decoded.count) / 2 / 8000, 1, accuracy: 0.1, "\(options): a second of sound")
         }
     }
 

@@ -16,8 +16,8 @@ final class AudioReencoder {
     private var filteredSeconds = (input: 0.0, output: 0.0)
     /// The same, nil without filters.
     var filteredLength: StreamLength? { filters.map { _ in StreamLength(input: filteredSeconds.input, output: filteredSeconds.output) } }
-    /// The channels of the sound to encode (after `--af`) and the fewer the encoder codes
-    /// (MP3: 2 of 5.1); nil where it codes them all.
+    /// The channels of the sound to encode (after `--af`) and the fewer it is coded in (MP3:
+    /// 2 of 5.1; FLV holds stereo); nil where all are kept.
     let mixedDown: (from: Int32, to: Int32)?
     private var resampler: OpaquePointer?
     private var fifo: OpaquePointer?
@@ -40,8 +40,8 @@ final class AudioReencoder {
     /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
     /// for none. `sampleRates`: those the container takes (nil: any); the sound's own where
     /// they and the encoder take it, else the nearest they both do. `maxChannels`: the most
-    /// the container holds (nil: any). `globalHeader`: the container wants the codec's set-up out of band (MP4,
-    /// Matroska).
+    /// the container holds (nil: any). `globalHeader`: the container wants the codec's set-up
+    /// out of band (MP4, Matroska).
     init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
          sampleRates: [Int32]? = nil, maxChannels: Int32? = nil, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
@@ -57,6 +57,7 @@ final class AudioReencoder {
             throw MediaError(.invalidArgument, "--af '\(graph ?? "")': \(error.message)")
         }
         encoder = avcodec_alloc_context3(encoding)!
+        let name = String(cString: encoding.pointee.name)
         // The sound to encode: what the filters make of the decoder's (pan=mono, aresample=8000).
         var layout = AVChannelLayout()
         defer { av_channel_layout_uninit(&layout) }
@@ -72,7 +73,7 @@ final class AudioReencoder {
         // A layout the encoder can signal: the input's, or the usual one for its count, unless
         // the encoder codes another (Opus's order; MP3's stereo, mixed down to); mixed down to
         // what the container holds (FLV: stereo) and the encoder codes (FLAC: 8 channels).
-        let wanted = min(channels, maxChannels ?? channels, Self.channelLimits[String(cString: encoding.pointee.name)] ?? channels)
+        let wanted = min(channels, maxChannels ?? channels, Self.channelLimits[name] ?? channels)
         var plain = AVChannelLayout()
         defer { av_channel_layout_uninit(&plain) }
         if wanted == channels && layout.order == AV_CHANNEL_ORDER_NATIVE {
@@ -88,11 +89,10 @@ final class AudioReencoder {
         let coded = encoder.pointee.ch_layout.nb_channels
         mixedDown = coded < channels ? (channels, coded) : nil
         // The container's rates the encoder takes (MXF: 48 kHz alone; FLV's for MP3).
-        let encoderRates = Self.list(encoding.pointee.supported_samplerates, endingAt: 0) ?? Self.unlistedRates[String(cString: encoding.pointee.name)]
+        let encoderRates = Self.list(encoding.pointee.supported_samplerates, endingAt: 0) ?? Self.telephoneRates[name]
         let allowed = sampleRates.map { rates in encoderRates.map { e in rates.filter(e.contains) } ?? rates } ?? encoderRates
         encoder.pointee.sample_rate = Self.rate(nearest: rate, among: allowed ?? [])
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
-        let name = String(cString: encoding.pointee.name)
         if let bitRate {
             guard av_opt_set(encoder, "b", bitRate, 0) >= 0 else {
                 throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
@@ -102,7 +102,7 @@ final class AudioReencoder {
             // modes have no setup for many rates and layouts (mono at 22.05 kHz, 96 kHz).
             encoder.pointee.flags |= AV_CODEC_FLAG_QSCALE
             encoder.pointee.global_quality = 6 * FF_QP2LAMBDA
-        } else if Self.unlistedRates[name] == nil {
+        } else if Self.telephoneRates[name] == nil {
             encoder.pointee.bit_rate = Self.bitRate(channels: Int(coded))
             // MP2 below 32 kHz (MPEG-2's half rates) codes 160 kb/s at most.
             if name == "mp2" && encoder.pointee.sample_rate < 32000 { encoder.pointee.bit_rate = 160_000 }
@@ -150,7 +150,7 @@ final class AudioReencoder {
     /// The rates telephone encoders take without listing them ("Only 8000Hz sample rate
     /// supported"; G.726 at others only below normal compliance). Their bitrates are their
     /// own (GSM: "Bitrate 13000bps required").
-    static let unlistedRates: [String: [Int32]] = ["g723_1": [8000], "g726": [8000], "g726le": [8000], "libgsm": [8000], "libgsm_ms": [8000]]
+    static let telephoneRates: [String: [Int32]] = ["g723_1": [8000], "g726": [8000], "g726le": [8000], "libgsm": [8000], "libgsm_ms": [8000]]
 
     /// The most channels encoders that list no layouts code ("16 channels not supported (max 8)").
     static let channelLimits: [String: Int32] = ["flac": 8, "alac": 8]

@@ -359,8 +359,8 @@ public final class MediaWriter {
         return ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
     }
 
-    /// The video encoder `name`, refused (64) where it is unknown, not of video, or of a codec
-    /// this container cannot hold, naming one that holds it. Asked before anything is set up,
+    /// The video encoder `name`, refused (64) where it is unknown, not of video, experimental,
+    /// or of a codec this container cannot hold, naming one that holds it. Asked before anything is set up,
     /// so that an audio file's name (`out.mp3`) is answered before warnings about its audio.
     @discardableResult
     public func videoEncoder(_ name: String) throws -> UnsafePointer<AVCodec> {

@@ -60,14 +60,15 @@ enum ContainerCodecs {
     /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing"); QuickTime no VP8
     /// ("VP8 muxing is currently not supported"); MXF no ProRes (EPERM at the first frame).
     /// And some it writes as nothing reads them: QuickTime Animation in Matroska (no bit
-    /// depth: "Unsupported colorspace") and AVI (untagged, read back as raw frames).
+    /// depth: "Unsupported colorspace") and AVI (untagged, read back as raw frames), G.726 in
+    /// NUT (no bits per sample).
     private static let refusedCodecs: [String: Set<AVCodecID>] = {
         let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1, AV_CODEC_ID_VP8]
         return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
                 "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR,
                              AV_CODEC_ID_QTRLE],
-                "avi": [AV_CODEC_ID_QTRLE], "mxf": [AV_CODEC_ID_PRORES]]
+                "avi": [AV_CODEC_ID_QTRLE], "mxf": [AV_CODEC_ID_PRORES], "nut": [AV_CODEC_ID_ADPCM_G726]]
     }()
 
     /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF

@@ -2370,6 +2370,10 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 64, "\(codec) in \(output): \(r.stderr)")
             XCTAssertTrue(r.stderr.contains("container cannot hold \(codec) video"), r.stderr)
         }
+        // G.726 in NUT was written without its bits per sample, and read back as nothing.
+        let g726 = try Tool.clarity(["transcode", "two.mkv", "g726.nut", "-y", "--audio-codec", "g726"], in: folder)
+        XCTAssertEqual(g726.status, 64, g726.stderr)
+        XCTAssertTrue(g726.stderr.contains("the nut container cannot hold g726 audio"), g726.stderr)
         // Raw frames in QuickTime take a format it has a tag for (yuv420p went in untagged, and
         // was not read back: "Invalid pixel format").
         let raw = try Tool.clarity(["transcode", "two.mkv", "raw.mov", "-y", "--codec", "rawvideo", "--progress", "none"], in: folder)

@@ -243,18 +243,24 @@ public final class MediaWriter {
         return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
+    /// FFmpeg's encoders of `codec` that are not experiments (libx264 and libx264rgb for H.264).
+    static func encoders(of codec: AVCodecID) -> [String] {
+        var iterator: UnsafeMutableRawPointer?
+        var names: [String] = []
+        while let c = av_codec_iterate(&iterator) {
+            if av_codec_is_encoder(c) != 0 && c.pointee.id == codec && c.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL == 0 {
+                names.append(String(cString: c.pointee.name))
+            }
+        }
+        return names
+    }
+
     /// Refuses (64) an encoder FFmpeg has only as an experiment (`opus`, `vorbis`, `truehd`,
     /// `dca`: "add '-strict -2'"), naming one of the same codec that is not, where there is.
     /// They failed once the run had started, with exit 1.
     static func refuseExperimental(_ codec: UnsafePointer<AVCodec>) throws {
         guard codec.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL != 0 else { return }
-        var iterator: UnsafeMutableRawPointer?
-        var other: String?
-        while other == nil, let c = av_codec_iterate(&iterator) {
-            if av_codec_is_encoder(c) != 0 && c.pointee.id == codec.pointee.id && c.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL == 0 {
-                other = String(cString: c.pointee.name)
-            }
-        }
+        let other = encoders(of: codec.pointee.id).first
         let name = String(cString: codec.pointee.name)
         throw MediaError(.invalidArgument, "FFmpeg has the \(name) encoder only as an experiment, whose output may not play"
                          + (other.map { "; use \($0)" } ?? ""))
@@ -437,7 +443,12 @@ public final class MediaWriter {
             }
         }
         if !own.isEmpty && !own.contains(format.pixelFormat) {
-            throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName)")
+            // Another encoder of the codec that says it takes it (libx264rgb: RGB; libaom-av1: 4:4:4).
+            let other = Self.encoders(of: codec.pointee.id).first { name in
+                name != settings.codec && (try? Self.ownPixelFormats(forCodec: name))?.contains(format.pixelFormat) == true
+            }
+            throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName): it takes "
+                             + own.map(VideoFormat.name).joined(separator: ", ") + (other.map { " (\($0) takes \(format.pixelFormatName))" } ?? ""))
         }
         if let held = ContainerCodecs.pixelFormats(of: containerName, codec: settings.codec), !held.contains(format.pixelFormat) {
             throw MediaError(.invalidArgument, "\(containerName) cannot hold \(format.pixelFormatName) frames; it holds "

@@ -1661,6 +1661,19 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A pixel format the encoder cannot take is answered with those it takes, and with an
+    /// encoder of the codec that takes it (it said only "libx264 cannot encode rgb24").
+    func testAPixelFormatTheEncoderCannotTakeIsAnsweredWithOneThatDoes() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-t", "0.2", "-c:v", "libx264", "in.mp4"], in: folder)
+        let refused = try Tool.clarity(["transcode", "in.mp4", "rgb.mkv", "--codec", "libx264", "--pix-fmt", "rgb24"], in: folder)
+        XCTAssertEqual(refused.status, 64, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("libx264 cannot encode rgb24: it takes yuv420p, yuvj420p, "), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("gray10le (libx264rgb takes rgb24)"), refused.stderr)
+        let named = try Tool.clarity(["transcode", "in.mp4", "rgb.mkv", "--codec", "libx264rgb", "--pix-fmt", "rgb24", "--progress", "none"], in: folder)
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(try Tool.probe("rgb.mkv", stream: "v", entries: "stream=pix_fmt", in: folder), ["gbrp"])
+    }
+
     /// Outputs that count frames rather than time them: MPEG-1/2 code a rate from a list,
     /// MPEG-4 Part 2 a 16-bit time scale, Theora and MXF count frames, AVI has one index entry
     /// a tick. From 90 kHz timestamps (MPEG-TS) MPEG-1/2/4 used to be refused ("MPEG-1/2

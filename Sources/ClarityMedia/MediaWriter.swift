@@ -578,9 +578,13 @@ public final class MediaWriter {
     }
 
     /// The named values of `codec`'s option `name`, where it is a number chosen by name (libwebp's
-    /// `preset`: none, default, picture, ...); nil for any other option.
+    /// `preset`: none, default, picture, ...), or x264's and x265's presets, a string FFmpeg hands
+    /// them (or their number, 0-9); nil for any other option.
     private static func names(of name: String, _ codec: UnsafePointer<AVCodec>) -> [String]? {
-        options(of: codec) { object in
+        if name == "preset" && ["libx264", "libx264rgb", "libx265"].contains(String(cString: codec.pointee.name)) {
+            return ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
+        }
+        return options(of: codec) { object in
             guard let option = av_opt_find(object, name, nil, 0, AV_OPT_SEARCH_FAKE_OBJ), let unit = option.pointee.unit,
                   [AV_OPT_TYPE_INT, AV_OPT_TYPE_INT64].contains(option.pointee.type) else { return nil }
             var names: [String] = []

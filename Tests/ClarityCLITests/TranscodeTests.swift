@@ -1624,7 +1624,11 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("p.webm")))
         // A value that none of an option's names is: its names, where FFmpeg says "Undefined constant".
         for (options, words) in [(["p.webp", "--encoder-preset", "ultrafast"], "libwebp_anim's preset is one of none, default, picture, photo, drawing, icon, text, not 'ultrafast'"),
-                                 (["p.webm", "--encoder-option", "deadline=fast"], "libvpx-vp9's deadline is one of best, good, realtime, not 'fast'")] {
+                                 (["p.webm", "--encoder-option", "deadline=fast"], "libvpx-vp9's deadline is one of best, good, realtime, not 'fast'"),
+                                 // x264's presets are strings to FFmpeg: it said "Error setting preset/tune fastest/(null)".
+                                 (["p.mkv", "--encoder-preset", "fastest"],
+                                  "libx264's preset is one of ultrafast, superfast, veryfast, faster, fast, medium, slow, slower, veryslow, placebo, "
+                                  + "not 'fastest'")] {
             let r = try Tool.clarity(["transcode", "in.mp4"] + options, in: folder)
             XCTAssertEqual(r.status, 64, r.stderr)
             XCTAssertTrue(r.stderr.contains(words), r.stderr)

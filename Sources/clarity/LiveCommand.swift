@@ -145,10 +145,10 @@ struct Live: ParsableCommand {
             enhancer?.budget = planned * deartifactShare
             enhancer?.costCache = .userDefault(refresh: recalibrate)
             let conversion = EnhanceRun.lumaInput(format, threads: threads)
-            // The resize to the size asked for; without one, frames converted for the luma
-            // stages (RGB with alpha to YUVA) are converted back to what the encoder takes.
-            let finish = resize.map { ClassicalResize(target: $0, filter: canvas, threads: threads.pipeline) }
-                ?? conversion.map { _ in ClassicalResize(target: nil, filter: canvas, threads: threads.pipeline) }
+            // The resize to the size asked for, and the frames made what the encoder takes (RGB
+            // with alpha, converted for the luma stages, back; MJPEG's full range); frames that
+            // need neither pass through.
+            let finish = ClassicalResize(target: resize, filter: canvas, threads: threads.pipeline)
             return EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage, finish]), deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped; "

@@ -77,12 +77,20 @@ final class LiveTests: ToolTestCase {
 
     /// RGB with alpha (PNG in MOV, a GIF) goes live as transcode takes it: converted to YUVA
     /// for the luma stages, then to what the encoder takes (was refused: "the encoder cannot
-    /// take yuva444p"); an encoder that takes YUVA keeps the alpha.
+    /// take yuva444p"); an encoder that takes YUVA keeps the alpha. YUV too.
     func testPicturesWithAlphaGoLive() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-vf", "format=rgba", "-c:v", "png", "in.mov"],
                         in: folder)
         for (codec, format) in [("libx264", "yuv444p"), ("ffv1", "yuva444p")] {
             let r = try Tool.clarity(["live", "in.mov", "out.mkv", "-y", "--deadline", "5s", "--codec", codec, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height,pix_fmt", in: folder), ["960,540,\(format)"], codec)
+        }
+        // YUV goes to an encoder that takes another format as in transcode (MJPEG's full range,
+        // ProRes's 10 bits; was refused: "the encoder cannot take yuv420p").
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "0.2", "-c:v", "libx264", "yuv.mp4"], in: folder)
+        for (codec, format) in [("mjpeg", "yuvj420p"), ("prores_ks", "yuv422p10le")] {
+            let r = try Tool.clarity(["live", "yuv.mp4", "out.mkv", "-y", "--deadline", "5s", "--codec", codec, "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height,pix_fmt", in: folder), ["960,540,\(format)"], codec)
         }

@@ -2192,6 +2192,13 @@ final class TranscodeTests: ToolTestCase {
                           mentioning: "the image2 container cannot hold subrip subtitles")
         try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "none.srt"], status: 66, mentioning: "subtitle file not found: none.srt")
         try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
+        // TTML, which FFmpeg writes but cannot read, is named as such (it was "Invalid data found
+        // when processing input").
+        try Tool.ffmpeg(["-i", "film.eng.srt", "film.ttml"], in: folder)
+        for option in ["--add-subtitles", "--burn-subtitles"] {
+            try expectFailure(["transcode", "in.mp4", "out.mkv", option, "film.ttml"], status: 65,
+                              mentioning: "\(option): film.ttml is ttml (dfxp), which ffmpeg 5.1 writes but cannot read: convert it to srt or webvtt")
+        }
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

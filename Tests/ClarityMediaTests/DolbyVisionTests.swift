@@ -5,18 +5,7 @@ import XCTest
 
 /// A Dolby Vision configuration record is read from the container, and what enhancing loses
 /// of it is said: the colours of profile 5, the dynamic metadata of profile 8.
-final class DolbyVisionTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-dovi-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class DolbyVisionTests: FolderTestCase {
     /// Four frames of H.264 in `name`, its stream stating Dolby Vision `profile` over a base
     /// layer of `compatibility` (as MP4's dvcC box and Matroska's block addition mapping hold it).
     func clip(_ name: String, profile: UInt8, compatibility: UInt8) throws -> String {

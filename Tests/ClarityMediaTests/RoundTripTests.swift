@@ -5,18 +5,7 @@ import XCTest
 
 /// Frames written through MediaWriter come back from MediaReader sample for sample, with
 /// the same timestamps, for lossless codecs and for y4m.
-final class RoundTripTests: XCTestCase {
-    var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-media-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: folder)
-    }
-
+final class RoundTripTests: FolderTestCase {
     func format(_ pix: AVPixelFormat, timeBase: AVRational) -> VideoFormat {
         VideoFormat(width: 96, height: 64, pixelFormat: pix, timeBase: timeBase,
                     frameRate: AVRational(num: 30, den: 1))

@@ -4,10 +4,13 @@ import CFFmpeg
 /// some muxers answer no for codecs they write (under a borrowed tag), some cannot answer, and
 /// MPEG-TS writes anything, as data no one reads back.
 enum ContainerCodecs {
-    /// Whether `format` holds `codec`. Where the muxer answers no, it may still write the codec
-    /// under a borrowed tag, as ffmpeg does (Matroska: AVI's UtVideo; QuickTime: CineForm), and
-    /// some cannot answer (MPEG-PS, MXF, y4m): then, if it has a default codec of that type, it
-    /// is asked to write a header for such a stream (MPEG-PS has audio but takes no AAC).
+    /// Whether `format` holds `codec`. Where Matroska or QuickTime answers no, it may still
+    /// write the codec under a borrowed tag, as ffmpeg does (AVI's UtVideo; CineForm); other
+    /// muxers mean no (RealMedia wrote H.264 tagged as RealVideo 2, image2 H.264 into `.png`
+    /// files), AVI's aside, whose reader finds some untagged codecs by their headers. Some
+    /// muxers cannot answer (MPEG-PS, MXF, y4m): then, if it has a default codec of that
+    /// type, it is asked to write a header for such a stream (MPEG-PS has audio but takes no
+    /// AAC). RoQ's writes any, as nothing reads back: it holds RoQ's own video and audio.
     /// MPEG-TS, which would write anything, holds the codecs it has stream types for, and so
     /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back);
     /// MPEG-PS the video its readers find (VP9 and FFV1 read back as MP3, MJPEG as nothing).
@@ -18,10 +21,15 @@ enum ContainerCodecs {
         // HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT.
         if name == "mpegts" || (name == "hls" && type != AVMEDIA_TYPE_SUBTITLE) { return transportStreamCodecs.contains(codec) }
         if programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO { return programStreamVideo.contains(codec) }
+        if name == "roq" { return [AV_CODEC_ID_ROQ, AV_CODEC_ID_ROQ_DPCM].contains(codec) }
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
-        if type == AVMEDIA_TYPE_VIDEO, elementaryCodec(of: format) != nil { return false }
+        if answer == 0 {
+            if name == "avi" { return untaggedInAVI.contains(codec) }
+            guard tagBorrowers.contains(name) else { return false }
+        }
+        if type == AVMEDIA_TYPE_VIDEO, soleVideoCodec(of: format) != nil { return false }
         let defaultCodec: AVCodecID
         switch type {
         case AVMEDIA_TYPE_VIDEO: defaultCodec = format.pointee.video_codec
@@ -33,17 +41,26 @@ enum ContainerCodecs {
         return defaultCodec != AV_CODEC_ID_NONE && starts(format, with: codec, type)
     }
 
-    /// The one codec a muxer of a bare elementary stream writes (`.hevc`, `.m2v`, `.obu`,
-    /// `.h263`, `.yuv`); nil for any other. Such a muxer cannot say what it holds and writes
-    /// whatever packets it is given: H.264 went into `out.hevc` and `out.m2v` unnoticed. ICO,
-    /// the one such muxer of pictures, holds PNG beside its BMP, and says so when asked.
-    static func elementaryCodec(of format: UnsafePointer<AVOutputFormat>) -> AVCodecID? {
+    /// The one codec a muxer of video alone writes: of a bare elementary stream (`.hevc`,
+    /// `.m2v`, `.obu`, `.h263`, `.yuv`) or of one picture format (FITS, multipart JPEG,
+    /// filmstrip's raw frames, GIF); nil for any other. Such a muxer cannot say what it holds
+    /// and many write whatever packets they are given: H.264 went into `out.hevc`, `out.m2v`
+    /// and `out.fits` unnoticed. ICO, the one such muxer of pictures that holds two (PNG
+    /// beside its BMP), says so when asked.
+    static func soleVideoCodec(of format: UnsafePointer<AVOutputFormat>) -> AVCodecID? {
         let f = format.pointee
         let other = f.video_codec == AV_CODEC_ID_H264 ? AV_CODEC_ID_HEVC : AV_CODEC_ID_H264
-        guard f.flags & AVFMT_NOTIMESTAMPS != 0, f.audio_codec == AV_CODEC_ID_NONE, f.subtitle_codec == AV_CODEC_ID_NONE,
+        guard f.audio_codec == AV_CODEC_ID_NONE, f.subtitle_codec == AV_CODEC_ID_NONE,
               f.video_codec != AV_CODEC_ID_NONE, String(cString: f.name) != "ico",
               avformat_query_codec(format, other, FF_COMPLIANCE_NORMAL) == clarity_averror_patchwelcome() else { return nil }
         return f.video_codec
+    }
+
+    /// Whether `format` writes a bare stream, without timestamps (`.h264`, `.drc`): its
+    /// readers take the frame rate the encoder codes, from its time base (x264's VUI, VC-2's
+    /// header), so that 1/12800 was read as 12800 fps.
+    static func writesBareStream(_ format: UnsafePointer<AVOutputFormat>) -> Bool {
+        soleVideoCodec(of: format) != nil && format.pointee.flags & AVFMT_NOTIMESTAMPS != 0
     }
 
     /// Whether `format` is a format of audio (`.mp3`, `.wav`, `.flac`): its one video is a
@@ -60,24 +77,41 @@ enum ContainerCodecs {
     /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing"); QuickTime no VP8
     /// ("VP8 muxing is currently not supported"); MXF no ProRes (EPERM at the first frame).
     /// And some it writes as nothing reads them: QuickTime Animation in Matroska (no bit
-    /// depth: "Unsupported colorspace") and AVI (untagged, read back as raw frames), G.726 in
-    /// NUT (no bits per sample).
+    /// depth: "Unsupported colorspace"), G.726 in NUT (no bits per sample), GIF in Matroska
+    /// (read back as one frame), PNG in SWF; in WTV MJPEG, Ut Video and Theora (and raw
+    /// frames, refused at the header), and AAC, read back a fraction as long.
     private static let refusedCodecs: [String: Set<AVCodecID>] = {
         let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1, AV_CODEC_ID_VP8]
         return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
                 "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR,
-                             AV_CODEC_ID_QTRLE],
-                "avi": [AV_CODEC_ID_QTRLE], "mxf": [AV_CODEC_ID_PRORES], "nut": [AV_CODEC_ID_ADPCM_G726]]
+                             AV_CODEC_ID_QTRLE, AV_CODEC_ID_GIF],
+                "mxf": [AV_CODEC_ID_PRORES], "nut": [AV_CODEC_ID_ADPCM_G726], "swf": [AV_CODEC_ID_PNG],
+                "wtv": [AV_CODEC_ID_MJPEG, AV_CODEC_ID_UTVIDEO, AV_CODEC_ID_THEORA, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_AAC]]
     }()
 
+    /// Muxers that write codecs they have no tag of their own for under another's: Matroska
+    /// AVI's (`V_MS/VFW/FOURCC`), QuickTime those of its family's other formats.
+    private static let tagBorrowers: Set = ["matroska", "mov"]
+
+    /// Codecs AVI has no tag for that FFmpeg's AVI reader finds by their headers: HEVC (written
+    /// under `HEVC`), ProRes, DNxHD, HAP and some pictures. Any other untagged went in as data
+    /// nothing reads back (GIF, TIFF, RealVideo, QOI, ...: 22 of FFmpeg's encoders).
+    private static let untaggedInAVI: Set<AVCodecID> = [
+        AV_CODEC_ID_HEVC, AV_CODEC_ID_PRORES, AV_CODEC_ID_DNXHD, AV_CODEC_ID_HAP, AV_CODEC_ID_AVRP, AV_CODEC_ID_SMC,
+        AV_CODEC_ID_BMP, AV_CODEC_ID_EXR, AV_CODEC_ID_FITS, AV_CODEC_ID_PAM, AV_CODEC_ID_PFM, AV_CODEC_ID_PHM, AV_CODEC_ID_PPM,
+        AV_CODEC_ID_XWD,
+    ]
+
     /// The sample rates the muxer `name` takes for `codec` audio; nil where any will do. MXF
-    /// and GXF take 48 kHz alone, the broadcast rate ("only 48khz is implemented"); FLV's
+    /// and GXF take 48 kHz alone, the broadcast rate ("only 48khz is implemented"), RoQ
+    /// 22.05 kHz ("Audio must be 22050 Hz"); FLV's
     /// header codes 44.1, 22.05 and 11.025 kHz (MP3 at 48 too), except for AAC, whose own
     /// header says more, and Nellymoser's, G.711's and Speex's, which have one of their own
     /// (G.711 at 44.1 kHz read back five times as long, taken for 8).
     static func audioSampleRates(of name: String, codec: AVCodecID) -> [Int32]? {
         if ["mxf", "mxf_d10", "mxf_opatom", "gxf"].contains(name) { return [48000] }
+        if name == "roq" { return [22050] }
         guard name == "flv", ![AV_CODEC_ID_AAC, AV_CODEC_ID_NELLYMOSER].contains(codec) else { return nil }
         if [AV_CODEC_ID_PCM_ALAW, AV_CODEC_ID_PCM_MULAW].contains(codec) { return [8000] }
         if codec == AV_CODEC_ID_SPEEX { return [16000] }
@@ -89,8 +123,10 @@ enum ContainerCodecs {
     /// ("yuv4mpeg can only handle ..."): its deep formats are an extension its readers take;
     /// its alpha (`C444alpha`) they do not, so transparency is dropped there, with a warning,
     /// and `--pix-fmt yuva444p` is refused. QuickTime's raw frames are those it has tags for
-    /// (yuv420p was written untagged and not read back; yuv444p read back as RGB).
+    /// (yuv420p was written untagged and not read back; yuv444p read back as RGB). Filmstrip's
+    /// raw frames are RGBA ("only AV_PIX_FMT_RGBA is supported", at the header).
     static func pixelFormats(of name: String, codec: String) -> [AVPixelFormat]? {
+        if name == "filmstrip" { return [AV_PIX_FMT_RGBA] }
         if name == "mov" && codec == "rawvideo" {
             let tagged: [String] = ["uyvy422", "yuyv422", "rgb24", "bgr24", "argb", "bgra", "rgba", "abgr", "rgb48be", "gray16be", "rgb555be",
                                     "rgb565be"]
@@ -103,9 +139,10 @@ enum ContainerCodecs {
 
     /// The most channels the muxer `name` holds of `codec` audio; nil where any will do. FLV's
     /// header codes mono or stereo, except for AAC, whose own header says more: FFmpeg wrote
-    /// 5.1 PCM there as stereo, read back as noise three times as long.
+    /// 5.1 PCM there as stereo, read back as noise three times as long. RoQ's audio is mono
+    /// or stereo.
     static func audioChannels(of name: String, codec: AVCodecID) -> Int32? {
-        name == "flv" && codec != AV_CODEC_ID_AAC ? 2 : nil
+        (name == "flv" && codec != AV_CODEC_ID_AAC) || name == "roq" ? 2 : nil
     }
 
     /// Whether the muxer `name` holds `codec` audio of `channels` channels at `rate` as it is:

@@ -4,7 +4,8 @@ import CFFmpeg
 /// frame. Frames keep their time as nearly as its ticks allow: one that falls on the last
 /// one's tick moves a tick on, or, where that would make it more than a tick late (frames
 /// faster than the clock), is left out, so that the video keeps time with the audio, as
-/// ffmpeg's constant-rate output does. y4m has no time at all and keeps every frame.
+/// ffmpeg's constant-rate output does. y4m and bare streams have no time at all and keep
+/// every frame.
 struct FrameClock {
     let rate: AVRational
     /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
@@ -13,15 +14,18 @@ struct FrameClock {
     private var last: Int64?
 
     /// The clock for `codec` in `container`, or nil where frames keep the input's timestamps.
-    /// y4m ticks at the nominal rate (each frame simply follows the last); containers that
-    /// count frames (MXF; AVI, which fills the ticks between frames with empty entries) and
-    /// Theora, which counts them itself, at the peak rate, so that a variable rate loses no
-    /// frame; MPEG-1 and 2, which code a rate from a list, at the nearest listed; MPEG-4
-    /// Part 2, whose time scale has 16 bits, where the input's has more (90 kHz).
-    init?(codec: UnsafePointer<AVCodec>, container: String, format: VideoFormat) {
+    /// y4m and bare streams (`.h264`, whose readers take the encoder's time base for its
+    /// rate) tick at the nominal rate (each frame simply follows the last); containers that
+    /// count frames (MXF; AVI, which fills the ticks between frames with empty entries; SWF,
+    /// RealMedia and filmstrip, which take the time base for the rate) and Theora, which counts them
+    /// itself, at the peak rate, so that a variable rate loses no frame; MPEG-1 and 2, which
+    /// code a rate from a list, at the nearest listed; MPEG-4 Part 2, whose time scale has 16
+    /// bits, where the input's has more (90 kHz).
+    init?(codec: UnsafePointer<AVCodec>, container: UnsafePointer<AVOutputFormat>, format: VideoFormat) {
         let nominal = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
         let id = codec.pointee.id
-        keepsEveryFrame = container == "yuv4mpegpipe"
+        let name = String(cString: container.pointee.name)
+        keepsEveryFrame = name == "yuv4mpegpipe" || ContainerCodecs.writesBareStream(container)
         if let listed = codec.pointee.supported_framerates {
             rate = listed[Int(av_find_nearest_q_idx(nominal, listed))]
             let differs = format.frameRate.num > 0 && av_cmp_q(rate, format.frameRate) != 0
@@ -33,7 +37,7 @@ struct FrameClock {
             return nil
         } else if keepsEveryFrame || (id == AV_CODEC_ID_MPEG4 && format.timeBase.den > 65535) {
             rate = nominal
-        } else if ["avi", "mxf"].contains(container) || id == AV_CODEC_ID_THEORA {
+        } else if ["avi", "mxf", "swf", "rm", "filmstrip"].contains(name) || id == AV_CODEC_ID_THEORA {
             rate = format.peakFrameRate
         } else {
             return nil

@@ -114,6 +114,12 @@ public final class MediaWriter {
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
         context = ctx
         containerName = String(cString: ctx.pointee.oformat.pointee.name)
+        if containerName == "amv" {
+            avformat_free_context(ctx)
+            context = nil
+            throw MediaError(.invalidArgument, "FFmpeg 5.1 writes AMV only as an experiment (ffmpeg -strict -2, with its audio in "
+                             + "blocks of one frame), which Clarity does not: an .avi output with --codec mjpeg plays on most such players")
+        }
         // y4m's high bit depths (C420p10, ...) are an extension every reader of it takes
         // (ffmpeg, x264, x265, dav1d); FFmpeg writes them only when told it may.
         if containerName == "yuv4mpegpipe" { ctx.pointee.strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL }
@@ -143,10 +149,18 @@ public final class MediaWriter {
         }
     }
 
+    /// The encoder for frames asked to be coded by `asked` (nil: none named): the default, or
+    /// the one named, except that y4m's raw frames, `rawvideo` elsewhere, come from
+    /// `wrapped_avframe` (its muxer takes no other).
+    public func videoCodec(asked: String?) -> String {
+        guard let asked else { return defaultVideoCodec }
+        return containerName == "yuv4mpegpipe" && asked == "rawvideo" ? defaultVideoCodec : asked
+    }
+
     /// The encoder that suits this output when the user names none: raw frames for y4m and
     /// nut (lossless pipes); the format's own for pictures (PNG for .png, MJPEG for .jpg), for
     /// containers that cannot hold H.264 and for bare streams (.hevc); libx264 otherwise.
-    public var defaultVideoCodec: String {
+    private var defaultVideoCodec: String {
         switch containerName {
         case "yuv4mpegpipe": return "wrapped_avframe"
         case "nut": return "rawvideo"
@@ -183,6 +197,8 @@ public final class MediaWriter {
         // full-range YUV is non-standard"): the standard full-range formats alone, as ffmpeg.
         let studio: [AVPixelFormat] = [AV_CODEC_ID_MJPEG, AV_CODEC_ID_LJPEG].contains(c.pointee.id)
             ? [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P] : []
+        // VBN's default texture (DXT5) takes RGBA alone ("DXT formats only support RGBA").
+        if c.pointee.id == AV_CODEC_ID_VBN { return [AV_PIX_FMT_RGBA] }
         while p.pointee != AV_PIX_FMT_NONE {
             if !studio.contains(p.pointee) { list.append(p.pointee) }
             p += 1
@@ -382,15 +398,19 @@ public final class MediaWriter {
         guard let oformat = context?.pointee.oformat, audioAlone || !ContainerCodecs.holds(oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) else {
             return codec
         }
-        let holders = [("mp4", ".mp4"), ("matroska", ".mkv")].filter { (muxer: String, _: String) in
-            guard let other = av_guess_format(muxer, nil, nil), other != oformat else { return false }
-            return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
-        }.map { $0.1 }
+        // The common containers that hold it; failing those, the ones that hold most (GIF: QuickTime and NUT).
+        let holders = [[("mp4", ".mp4"), ("matroska", ".mkv")], [("mov", ".mov"), ("nut", ".nut")]].lazy.map { candidates in
+            candidates.filter { (muxer: String, _: String) in
+                guard let other = av_guess_format(muxer, nil, nil), other != oformat else { return false }
+                return ContainerCodecs.holds(other, codec.pointee.id, AVMEDIA_TYPE_VIDEO)
+            }.map { $0.1 }
+        }.first { !$0.isEmpty } ?? []
         let way = holders.isEmpty ? "" : ": an \(holders.joined(separator: " or ")) output holds it"
-        if let own = ContainerCodecs.elementaryCodec(of: oformat) {
+        if let own = ContainerCodecs.soleVideoCodec(of: oformat) {
             let ownName = String(cString: avcodec_get_name(own))
             let encoder = avcodec_find_encoder(own).map { "--codec \(String(cString: $0.pointee.name))" } ?? "which FFmpeg cannot encode"
-            throw MediaError(.invalidArgument, "the \(containerName) muxer writes a bare \(ownName) stream (\(encoder)), not \(name)\(way)")
+            let what = ContainerCodecs.writesBareStream(oformat) ? "a bare \(ownName) stream" : "\(ownName) video alone"
+            throw MediaError(.invalidArgument, "the \(containerName) muxer writes \(what) (\(encoder)), not \(name)\(way)")
         }
         if audioAlone {
             throw MediaError(.invalidArgument, "the \(containerName) container holds audio (a cover picture at most), not video\(way) "
@@ -454,6 +474,9 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "\(containerName) cannot hold \(format.pixelFormatName) frames; it holds "
                              + held.map(VideoFormat.name).joined(separator: ", "))
         }
+        if let limit = Self.sizeLimit(container: containerName, codec: codec.pointee.id, width: format.width, height: format.height) {
+            throw MediaError(.invalidArgument, "\(limit), not \(format.width)x\(format.height)")
+        }
         frameTimeBase = format.timeBase
         let even = format.evenSides
         let odd = even.width != format.width || even.height != format.height
@@ -490,6 +513,18 @@ public final class MediaWriter {
         videoStream = st
     }
 
+    /// The size rule a picture of `width`x`height` breaks, where the muxer or encoder would
+    /// find out only once started: ICO's header codes sides of 256 at most (FFmpeg's muxer
+    /// refused at the header, 73), X-Face's pictures are 48x48 (its encoder refused the first
+    /// frame, 1).
+    private static func sizeLimit(container: String, codec: AVCodecID, width: Int, height: Int) -> String? {
+        if container == "ico" && max(width, height) > 256 {
+            return "ICO pictures are 256x256 at most (--size 256x-2 keeps the aspect)"
+        }
+        if codec == AV_CODEC_ID_XFACE && (width, height) != (48, 48) { return "X-Face pictures are 48x48 (--size 48x48)" }
+        return nil
+    }
+
     /// What encoders that take only some sizes and rates take, for the message when one refuses.
     private static let sizeRules = [
         "dnxhd": "DNxHD's profiles take 1920x1080 or 1280x720 at their own bitrates; without --encoder-option profile=..., DNxHR takes any size",
@@ -512,7 +547,7 @@ public final class MediaWriter {
         enc.pointee.field_order = settings.fieldOrder ?? AV_FIELD_PROGRESSIVE
         if settings.fieldOrder != nil { enc.pointee.flags |= AV_CODEC_FLAG_INTERLACED_DCT | AV_CODEC_FLAG_INTERLACED_ME }
         format.colour.apply(to: enc)
-        frameClock = FrameClock(codec: codec, container: containerName, format: format)
+        frameClock = context.map { FrameClock(codec: codec, container: $0.pointee.oformat, format: format) } ?? nil
         enc.pointee.framerate = frameClock?.rate ?? format.frameRate
         enc.pointee.time_base = frameClock?.timeBase ?? format.timeBase
         writesCaptions = Self.has(option: "a53cc", codec)

@@ -190,7 +190,7 @@ struct EncodeOptions: ParsableArguments {
     /// `realTime` (live mode): x264 and x265 default to ultrafast, as veryfast cannot keep a
     /// 30 fps pace at 1440p beside the enhancer on 2 cores (docs/benchmarks.md).
     func settings(for writer: MediaWriter, threads: Int, realTime: Bool = false) -> EncoderSettings {
-        let codec = self.codec ?? writer.defaultVideoCodec
+        let codec = writer.videoCodec(asked: self.codec)
         // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
         let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? (realTime ? "ultrafast" : "veryfast") : nil)
         var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]

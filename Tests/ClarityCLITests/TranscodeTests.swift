@@ -1665,6 +1665,57 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A muxer's no is a no, but for Matroska's and QuickTime's borrowed tags and what AVI's
+    /// reader finds untagged: RealMedia wrote H.264 tagged as RealVideo 2 (exit 0, nothing
+    /// decoded), image2 H.264 into `.png` and `.vbn` files, AVI GIF as data nothing reads.
+    /// Muxers of one picture format write it alone (H.264 went into FITS); RoQ takes its own
+    /// audio (AAC went in, unreadable); WTV's MJPEG read back as nothing. What a muxer or
+    /// encoder refused once started is refused up front: AMV (an experiment), ICO over 256
+    /// pixels (73), X-Face but at 48x48 (1).
+    func testMuxersThatAnswerNoMeanIt() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x176:rate=25", "-f", "lavfi", "-i", "sine", "-t", "0.4",
+                         "-c:v", "libx264", "-c:a", "aac", "in.mp4"], in: folder)
+        for (out, expected) in [("out.rm", "rv10,25/1,10"), ("out.vbn", "vbn,25/1,1")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream=codec_name,r_frame_rate,nb_read_frames", in: folder,
+                                          extra: ["-count_frames"]), [expected], out)
+            XCTAssertEqual(try Tool.run("ffmpeg", ["-v", "error", "-i", out, "-f", "null", "-"], in: folder).stderr, "", "\(out) decodes cleanly")
+        }
+        let roq = try Tool.clarity(["transcode", "in.mp4", "out.roq", "--progress", "none"], in: folder)
+        XCTAssertEqual(roq.status, 0, roq.stderr)
+        XCTAssertEqual(try Tool.probe("out.roq", stream: "a", entries: "stream=codec_name,sample_rate", in: folder), ["roq_dpcm,22050"])
+        XCTAssertEqual(try Tool.probe("out.roq", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"]), ["10"])
+        for (args, words) in [(["still.png", "--codec", "libx264"], "the image2 container cannot hold libx264 video: an .mp4 or .mkv output holds it"),
+                              (["gif.avi", "--codec", "gif"], "the avi container cannot hold gif video: an .mov or .nut output holds it"),
+                              (["out.fits", "--codec", "libx264"], "the fits muxer writes fits video alone (--codec fits), not libx264"),
+                              (["tv.wtv", "--codec", "mjpeg"], "the wtv container cannot hold mjpeg video"),
+                              (["out.amv"], "ffmpeg 5.1 writes amv only as an experiment"),
+                              (["big.ico"], "ico pictures are 256x256 at most (--size 256x-2 keeps the aspect), not 320x176"),
+                              (["face.xface"], "x-face pictures are 48x48 (--size 48x48), not 320x176")] {
+            let r = try Tool.clarity(["transcode", "in.mp4"] + args + ["--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 64, r.stderr)
+            XCTAssertTrue(r.stderr.lowercased().contains(words), r.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: path(args[0])), args[0])
+        }
+    }
+
+    /// Outputs whose readers take the encoder's time base for the frame rate get one of a
+    /// tick a frame: bare H.264 and VC-2 streams were read as 12800 fps (their 10 frames
+    /// lasting under a millisecond), SWF refused its header ("Invalid (too large) frame rate
+    /// 12800/1"), filmstrip too (it takes RGBA alone). y4m's raw frames may be asked for by
+    /// the name `rawvideo` (refused: its muxer takes them from `wrapped_avframe`).
+    func testOutputsThatTakeTheTimeBaseForTheFrameRate() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x176:rate=25", "-t", "0.4", "-c:v", "libx264", "in.mp4"], in: folder)
+        for (out, codec, options) in [("out.h264", "h264", []), ("out.drc", "dirac", []), ("out.swf", "flv1", []), ("out.flm", "rawvideo", []),
+                                      ("raw.y4m", "rawvideo", ["--codec", "rawvideo"])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "stream=codec_name,r_frame_rate,nb_read_frames", in: folder,
+                                          extra: ["-count_frames"]), ["\(codec),25/1,10"], out)
+        }
+    }
+
     /// A pixel format the encoder cannot take is answered with those it takes, and with an
     /// encoder of the codec that takes it (it said only "libx264 cannot encode rgb24").
     func testAPixelFormatTheEncoderCannotTakeIsAnsweredWithOneThatDoes() throws {

@@ -16,6 +16,13 @@ struct BenchEngine: ParsableCommand {
     @Option(help: "Timed runs per row (median reported).") var iterations = 5
     @Option(help: "PyTorch reference script ('' to skip).") var torchScript = "training/bench_torch.py"
 
+    func validate() throws {
+        guard width >= 1, height >= 1 else { throw ValidationError("--width and --height must be 1 or more") }
+        guard tile >= 1, overlap >= 0 else { throw ValidationError("--tile must be 1 or more and --overlap 0 or more") }
+        guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be 1 or more") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
+    }
+
     func run() throws {
         if let threads { Engine.configure(threads: threads) }
         let report = try EngineBenchmark.run(width: width, height: height, tile: tile, overlap: overlap, batchSize: batch,

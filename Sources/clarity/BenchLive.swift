@@ -18,7 +18,7 @@ struct BenchLive: ParsableCommand {
             to /dev/null, once alone and \
             once with a busy loop pinned to no core in particular (one core's worth of load); latency \
             percentiles, late frames and the branch mix come from the run's own JSON report. Quality: \
-            the lossless --reference clip, cropped to a multiple of --scale and downscaled by it (swscale \
+            the lossless --reference clip, cropped to a multiple of twice --scale and downscaled by it (swscale \
             bicubic, kept raw so that live mode pays no decode), is upscaled back by `clarity live` under the same deadline (alone, then beside \
             the busy loop: the quality it gives up to stay on time) and by ffmpeg's bicubic; both are \
             scored against the reference (mean Y-PSNR over frames).
@@ -45,6 +45,12 @@ struct BenchLive: ParsableCommand {
     func validate() throws {
         guard loops >= 0 else { throw ValidationError("--loops must be 0 (no deadline runs) or more") }
         guard scale >= 2 else { throw ValidationError("--scale must be 2 or more") }
+        // What the live runs are given, checked as `clarity live` checks it, before any run.
+        do {
+            _ = try Live.parse(["IN", "OUT", "--deadline", deadline, "--scale", String(scale)] + liveOptions)
+        } catch {
+            throw ValidationError(Live.message(for: error))
+        }
     }
 
     func run() throws {
@@ -72,7 +78,14 @@ struct BenchLive: ParsableCommand {
             }
             // Quality under the deadline.
             let original = try LumaClip(path: reference, frames: 0)
-            let (w, h) = (original.width / scale * scale, original.height / scale * scale)
+            // Sides of a multiple of twice the scale: even at both sizes, as 4:2:0 takes them
+            // (an odd crop, 1365 of a 1366-wide clip at x3, was read back a column short).
+            let unit = 2 * scale
+            let (w, h) = (original.width / unit * unit, original.height / unit * unit)
+            guard w > 0, h > 0 else {
+                throw MediaError(.invalidArgument, "\(reference) is \(original.width)x\(original.height): too small to score at x\(scale) "
+                                 + "(at least \(unit)x\(unit))")
+            }
             // The low-resolution clip is raw (y4m): live mode pays no decode for it, as from a
             // camera; an ffv1 decode took a core at 720p and made the 4K run unfair.
             let hr = scratch.appendingPathComponent("hr.mkv").path, lr = scratch.appendingPathComponent("lr.y4m").path
@@ -136,14 +149,19 @@ struct BenchLive: ParsableCommand {
                 // Unread, its output would block it forever.
                 child.send(SIGKILL)
                 let r = try child.wait()
+                // Its output ended because it refused to run (a live option it does not take).
+                if ExitStatus.refusal(r.status) != nil {
+                    throw BenchProcess.failure(of: "clarity live", program: tool, status: r.status, stderr: r.stderrText)
+                }
                 throw MediaError(.codec, "reading clarity live's output: \(error) (clarity live: \(r.stderrText.suffix(400)))")
             }
         }
         let r = try child.wait()
         let lines = r.stderrText.split(separator: "\n").map(String.init)
-        guard r.status == 0, let last = lines.compactMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
+        guard r.status == 0 else { throw BenchProcess.failure(of: "clarity live", program: tool, status: r.status, stderr: r.stderrText) }
+        guard let last = lines.compactMap({ try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] })
             .last(where: { $0["done"] as? Bool == true }) else {
-            throw MediaError(.codec, "clarity live failed (\(r.status)): \(r.stderrText.suffix(400))")
+            throw MediaError(.codec, "clarity live gave no final report: \(r.stderrText.suffix(400))")
         }
         var text = lines.filter { $0.hasPrefix("latency:") || $0.hasPrefix("branches") }.joined(separator: "\n")
         if let buckets = last["latency_histogram_5ms"] as? [Int] {

@@ -37,11 +37,19 @@ struct BenchSpeed: ParsableCommand {
 
     func validate() throws {
         guard loops >= 1, runs >= 1 else { throw ValidationError("--loops and --runs must be at least 1") }
+        let sides = size.split(separator: "x").compactMap { Int($0) }
+        guard sides.count == 2, sides.allSatisfy({ $0 >= 2 }) else {
+            throw ValidationError("--size takes WIDTHxHEIGHT of 2 pixels or more (e.g. 3840x2160), not '\(size)'")
+        }
+        guard threads >= 0 else { throw ValidationError("--threads must be 0 (one per core) or more") }
+        guard ["auto", "fp32", "bf16", "int8"].contains(precision) else { throw ValidationError("--precision is auto, fp32, bf16 or int8, not '\(precision)'") }
     }
 
     func run() throws {
         try reportingErrors {
             try BenchProcess.requireFiles([input])
+            // An audio file (no video) or a file that is not media at all, said as transcode says it.
+            _ = try MediaReader(url: input)
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-\(getpid())")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }

@@ -50,9 +50,22 @@ enum BenchProcess {
         } catch {
             throw MediaError(.unsupported, "cannot run \(arguments[0]) for \(what): \(error)")
         }
-        guard r.status == 0 else {
-            throw MediaError(.codec, "\(what) failed (\(arguments[0]) exit status \(r.status)): \(r.stderrText.trimmingCharacters(in: .whitespacesAndNewlines))")
-        }
+        guard r.status == 0 else { throw failure(of: what, program: arguments[0], status: r.status, stderr: r.stderrText) }
         return ChildResult(seconds: r.seconds, maxRSSKiB: r.maxRSSKiB)
+    }
+
+    /// The error for a child that failed. A Clarity child's refusal (its status, with a
+    /// message under Clarity's prefix) keeps its meaning (a bad option, 64: `--models nope`,
+    /// a live option; an unusable or missing input; an unsupported codec), so that the
+    /// benchmark exits as the run it wraps would, in the child's words; any other failure is
+    /// the benchmark's (1).
+    static func failure(of what: String, program: String, status: Int32, stderr: String) -> MediaError {
+        let text = stderr.trimmingCharacters(in: .whitespacesAndNewlines)
+        let ownPrefix = "clarity: error: "
+        if let kind = ExitStatus.refusal(status),
+           let message = text.split(separator: "\n").map(String.init).last(where: { $0.hasPrefix(ownPrefix) }) {
+            return MediaError(kind, "\(what): \(message.dropFirst(ownPrefix.count))")
+        }
+        return MediaError(.codec, "\(what) failed (\(program) exit status \(status)): \(text)")
     }
 }

@@ -26,6 +26,12 @@ enum ExitStatus {
         case .codec: return failure
         }
     }
+
+    /// The kind of a refusal another Clarity process exited with: a bad option, an unusable,
+    /// missing or unsupported input; nil for a failure (or an output's fault).
+    static func refusal(_ code: Int32) -> MediaError.Kind? {
+        [usage: .invalidArgument, dataError: .notMedia, noInput: .inputNotFound, unsupported: .unsupported][code]
+    }
 }
 
 /// One-line messages on stderr, prefixed so they stand out among other tools' output.

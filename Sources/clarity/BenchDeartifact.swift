@@ -1,6 +1,7 @@
 import ArgumentParser
 import CFFmpeg
 import ClarityEngine
+import ClarityMedia
 import ClarityModels
 import Foundation
 
@@ -54,9 +55,9 @@ struct BenchDeartifact: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            clarity_set_log_level(AV_LOG_ERROR)
+            clarity_set_log_level(AV_LOG_FATAL)
             let loaded = try loadModels()
-            guard !loaded.isEmpty else { throw ValidationError("no artifact-removal model is bundled; name one with --models") }
+            guard !loaded.isEmpty else { throw MediaError(.invalidArgument, "no artifact-removal model is bundled; name one with --models") }
             var all: [(clip: String, rows: [DeartifactBench.Row], frames: [Int])] = []
             for clip in reference.split(separator: ",").map(String.init) {
                 let bench = DeartifactBench(reference: clip, frames: frames, step: step, qps: qpList, models: loaded, precision: precision,
@@ -90,10 +91,10 @@ struct BenchDeartifact: ParsableCommand {
             ?? ModelCatalog.bundled.map(\.path)
         return try names.compactMap { argument in
             let model: Model
-            do { model = try ModelCatalog.load(argument, scale: 1) } catch let error as CatalogError { throw ValidationError(error.description) }
+            do { model = try ModelCatalog.load(argument, scale: 1) } catch let error as CatalogError { throw MediaError(.invalidArgument, error.description) }
             guard model.graph.task == "deartifact" else {
                 if models == nil { return nil }
-                throw ValidationError("\(argument) is \(model.graph.taskInWords), not an artifact-removal model")
+                throw MediaError(.invalidArgument, "\(argument) is \(model.graph.taskInWords), not an artifact-removal model")
             }
             return (model.graph.name, model)
         }

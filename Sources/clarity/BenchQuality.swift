@@ -1,6 +1,7 @@
 import ArgumentParser
 import CFFmpeg
 import ClarityEngine
+import ClarityMedia
 import ClarityModels
 import Foundation
 
@@ -58,11 +59,11 @@ struct BenchQuality: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            clarity_set_log_level(AV_LOG_ERROR)  // libx264 reports every round trip at info level
+            clarity_set_log_level(AV_LOG_FATAL)  // errors are reported as Clarity's (libx264 logs every round trip)
             let methods: [QualityBench.Method] = [.swscale(.bicubic), .swscale(.lanczos), .pil(.bicubic)]
                 + (try loadModels())
             let paths = try imagePaths()
-            guard !paths.isEmpty else { throw ValidationError("no images found") }
+            guard !paths.isEmpty else { throw MediaError(.invalidArgument, "no images (.png .jpg .jpeg .bmp .tif .tiff) in \(images ?? list!)") }
             var bench = QualityBench(scale: scale, degradation: degrade, precision: precision)
             if let stage = try deartifact.stage(precision: precision) {
                 bench.deartifact = (stage, "\(stage.model.graph.name) (\(deartifact.deartifact.rawValue))")
@@ -84,13 +85,13 @@ struct BenchQuality: ParsableCommand {
         if let images {
             let folder = URL(fileURLWithPath: images)
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: images) else {
-                throw ValidationError("cannot read the folder \(images)")
+                throw MediaError(.inputNotFound, "cannot read the folder \(images)")
             }
             return names.filter { extensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
                 .map { folder.appendingPathComponent($0).path }
         }
         let file = list!
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw ValidationError("cannot read \(file)") }
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw MediaError(.inputNotFound, "cannot read \(file)") }
         let base = root ?? ProcessInfo.processInfo.environment["CLARITY_CACHE"] ?? "/work/cache"
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             .map { $0.hasPrefix("/") ? $0 : URL(fileURLWithPath: base).appendingPathComponent($0).path }
@@ -109,7 +110,7 @@ struct BenchQuality: ParsableCommand {
             do {
                 model = try ModelCatalog.load(argument, scale: scale)
             } catch let error as CatalogError {
-                throw ValidationError(error.description)
+                throw MediaError(.invalidArgument, error.description)
             }
             // Bundled models of other scales are not asked for; a named one is resized after.
             if model.graph.scale != scale && models == nil { continue }

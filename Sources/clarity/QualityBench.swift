@@ -53,6 +53,11 @@ struct QualityBench {
         var calibrated = precision != .int8
         for path in images {
             let image = try ImageLoader.load(path)
+            // Modcropped to a multiple of twice the scale, with the scale left out at each border.
+            guard min(image.width, image.height) >= 4 * scale else {
+                throw MediaError(.notMedia, "\(path) is \(image.width)x\(image.height): too small to score at x\(scale) "
+                                 + "(at least \(4 * scale)x\(4 * scale))")
+            }
             let hr = UpscaleProtocol.reference(rgb: image.pixels, width: image.width, height: image.height, scale: scale)
             let lw = hr.width / scale, lh = hr.height / scale
             let clean = UpscaleProtocol.lowResolution(hr.luma, width: hr.width, height: hr.height, scale: scale)

@@ -60,8 +60,26 @@ final class BadInputTests: ToolTestCase {
                                       (["speed", "--input", "tone.mp3"], 65, "tone.mp3 has no video stream"),
                                       (["speed", "--size", "0x0"], 64, "--size takes widthxheight of 2 pixels or more"),
                                       (["engine", "--width", "0"], 64, "--width and --height must be 1 or more"),
-                                      (["engine", "--threads", "-2"], 64, "--threads must be 1 or more")] {
+                                      (["engine", "--threads", "-2"], 64, "--threads must be 1 or more"),
+                                      (["deartifact", "--models", "nope"], 64, "clarity: error: no bundled model or family 'nope'")] {
             try expectFailure(["bench"] + args, status: Int32(status), mentioning: words)
+        }
+    }
+
+    /// `bench quality` answers as the commands do, in Clarity's words: a picture too small to
+    /// score trapped (a precondition); a missing folder or list, an empty one and an unknown
+    /// model were refused with ArgumentParser's usage of `clarity <subcommand>` after them.
+    func testBenchQualityRefusesInClaritysWords() throws {
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("photos"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("empty"), withIntermediateDirectories: true)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48", "-frames:v", "1", "photos/a.png"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=8x8", "-frames:v", "1", "photos/tiny.png"], in: folder)
+        for (args, status, words) in [(["--images", "photos"], 65, "photos/tiny.png is 8x8: too small to score at x3 (at least 12x12)"),
+                                      (["--images", "gone"], 66, "clarity: error: cannot read the folder gone"),
+                                      (["--list", "gone.txt"], 66, "clarity: error: cannot read gone.txt"),
+                                      (["--images", "empty"], 64, "clarity: error: no images (.png .jpg .jpeg .bmp .tif .tiff) in empty"),
+                                      (["--images", "photos", "--models", "nope"], 64, "clarity: error: no bundled model or family 'nope'")] {
+            try expectFailure(["bench", "quality", "--models", "none"] + args, status: Int32(status), mentioning: words)
         }
     }
 

@@ -17,10 +17,10 @@ struct FrameClock {
     /// y4m and bare streams (`.h264`, whose readers take the encoder's time base for its
     /// rate) tick at the nominal rate (each frame simply follows the last); containers that
     /// count frames (MXF; AVI, which fills the ticks between frames with empty entries; SWF,
-    /// RealMedia and filmstrip, which take the time base for the rate) and Theora, which counts them
-    /// itself, at the peak rate, so that a variable rate loses no frame; MPEG-1 and 2, which
-    /// code a rate from a list, at the nearest listed; MPEG-4 Part 2, whose time scale has 16
-    /// bits, where the input's has more (90 kHz).
+    /// RealMedia and filmstrip, which take the time base for the rate) and Theora, which
+    /// counts them itself, at the peak rate, so that a variable rate loses no frame; MPEG-1
+    /// and 2, which code a rate from a list, at the nearest listed; MPEG-4 Part 2, whose time
+    /// scale has 16 bits, where the input's has more (90 kHz).
     init?(codec: UnsafePointer<AVCodec>, container: UnsafePointer<AVOutputFormat>, format: VideoFormat) {
         let nominal = format.frameRate.num > 0 ? format.frameRate : AVRational(num: 25, den: 1)
         let id = codec.pointee.id

@@ -14,7 +14,8 @@ enum UnreadableInputHint {
                 + "but not where they lie): a repair tool such as untrunc rebuilds the index from a whole file of the same camera"
         }
         if let forced, String(cString: forced.pointee.name) == "concat", why.contains("Unsafe file name") {
-            return "; --input-option safe=0 lets the list name files by absolute paths"
+            return "; FFmpeg's safe mode takes relative paths of letters, digits, '_', '-' and '.' alone: "
+                + "--input-option safe=0 lets the list name any (absolute paths, spaces, quotes)"
         }
         if forced == nil, let path, startsLikeConcatList(path) {
             return "; it is a list of files: --input-format concat reads them one after another "

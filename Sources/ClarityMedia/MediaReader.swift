@@ -194,8 +194,8 @@ public final class MediaReader {
         if let path, rereadable, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
             throw MediaError(.inputUnreadable, "cannot read input: \(shown)")
         }
-        if let path, rereadable, let inputFormat, String(cString: inputFormat.pointee.name) == "concat" {
-            try ConcatList.check(path, shown: shown)
+        if let path, rereadable, !isDirectory.boolValue {
+            try ListedFiles.check(path, concat: inputFormat.map { String(cString: $0.pointee.name) } == "concat", shown: shown)
         }
         // What FFmpeg opens: a local file named as a file: URL. A name with a colon
         // ("clip-12:00.mp4") would otherwise read as a URL of a protocol named by what comes

@@ -118,6 +118,20 @@ final class BadInputTests: ToolTestCase {
                           mentioning: "lists/l.txt names 'gone part.mp4' (line 4), which is not there: \(path("lists/gone part.mp4").lowercased())")
     }
 
+    /// An HLS playlist on disk that names a missing segment (or fMP4 initialisation section) is
+    /// refused before anything is written (66), as a concat list is: FFmpeg skipped the
+    /// segment unsaid, and a second of video was gone (exit 0).
+    func testAPlaylistThatNamesAMissingSegmentIsRefused() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-t", "3", "-c:v", "libx264", "-g", "25",
+                         "-f", "hls", "-hls_time", "1", "-hls_list_size", "0", "p.m3u8"], in: folder)
+        let whole = try Tool.clarity(["transcode", "p.m3u8", "whole.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        try FileManager.default.removeItem(atPath: path("p1.ts"))
+        let line = try XCTUnwrap(String(contentsOfFile: path("p.m3u8"), encoding: .utf8).split(separator: "\n").firstIndex(of: "p1.ts")) + 1
+        try expectFailure(["transcode", "p.m3u8", "out.mkv"], status: 66,
+                          mentioning: "p.m3u8 names 'p1.ts' (line \(line)), which is not there: \(path("p1.ts").lowercased())")
+    }
+
     /// A stream FFmpeg finds but cannot decode (FFmpeg 5.1 reads no animated WebP) is
     /// unsupported, and the message says which FFmpeg and what to do.
     func testAStreamThisFFmpegCannotDecode() throws {

@@ -1,0 +1,61 @@
+import CFFmpeg
+import Foundation
+
+/// The files a list FFmpeg reads as one input names, checked before it is read: a list for
+/// its concat demuxer (`--input-format concat`) and an HLS media playlist on disk. FFmpeg
+/// opens each file only when the one before it ends, so a missing one stopped a concat list
+/// there (the output held the parts before it, exit 0, "Impossible to open
+/// 'file:gone.mp4'") and was skipped in a playlist, unsaid (a second of video gone).
+enum ListedFiles {
+    /// Refuses (66) a list at `path` that names a local file that is not there, naming it as
+    /// the list does, with its line and where it was looked for. `concat`: the input is read
+    /// as a concat list; otherwise a file that starts as an HLS playlist is looked at, unless
+    /// it is a master playlist, whose variants are not all read. A list that is not UTF-8 is
+    /// left to FFmpeg (its names' bytes are its to read).
+    static func check(_ path: String, concat: Bool, shown: String) throws {
+        guard concat || startsAsPlaylist(path), let text = try? String(contentsOfFile: path, encoding: .utf8),
+              concat || !text.contains("#EXT-X-STREAM-INF") else { return }
+        let folder = URL(fileURLWithPath: path).deletingLastPathComponent()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            for name in concat ? concatArgument(line) : playlistURI(line) {
+                let local = name.hasPrefix("file:") ? String(name.dropFirst(5)) : name
+                // Names of other protocols (http://, concat:...) are FFmpeg's to open.
+                if local.contains("://") || (local.firstIndex(of: ":").map { local[..<$0].allSatisfy(\.isLetter) } ?? false) { continue }
+                let found = local.hasPrefix("/") ? local : folder.appendingPathComponent(local).path
+                if !FileManager.default.fileExists(atPath: found) {
+                    throw MediaError(.inputNotFound, "\(shown) names '\(name)' (line \(index + 1)), which is not there: \(found)")
+                }
+            }
+        }
+    }
+
+    private static func startsAsPlaylist(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: 7)) == Data("#EXTM3U".utf8)
+    }
+
+    /// A concat list's `file` directive's argument, as the demuxer reads it (FFmpeg's
+    /// tokenizer: 'quoted' text as it stands, \ escapes).
+    private static func concatArgument(_ line: Substring) -> [String] {
+        let words = line.drop { $0 == " " || $0 == "\t" }
+        guard words.hasPrefix("file"), let after = words.dropFirst(4).first, after == " " || after == "\t" else { return [] }
+        let argument = String(words.dropFirst(5))
+        let token: String? = argument.withCString { start in
+            var cursor: UnsafePointer<CChar>? = start
+            guard let word = av_get_token(&cursor, " \t\r\n") else { return nil }
+            defer { av_free(word) }
+            return String(cString: word)
+        }
+        return token.map { $0.isEmpty ? [] : [$0] } ?? []
+    }
+
+    /// A playlist line's URI: the line itself where it is not a tag, or a map's URI attribute.
+    private static func playlistURI(_ line: Substring) -> [String] {
+        let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        if text.isEmpty { return [] }
+        if !text.hasPrefix("#") { return [text] }
+        guard text.hasPrefix("#EXT-X-MAP:"), let start = text.range(of: "URI=\"") else { return [] }
+        return [String(text[start.upperBound...].prefix { $0 != "\"" })]
+    }
+}

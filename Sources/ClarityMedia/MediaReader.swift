@@ -166,8 +166,7 @@ public final class MediaReader {
             }
             inputFormat = f
             if String(cString: f.pointee.name) == "rawvideo" && reading.demuxerOptions["video_size"] == nil {
-                throw MediaError(.invalidArgument, "raw frames do not say their size: give --input-option video_size=WxH "
-                                 + "(and pixel_format, yuv420p unless told, and framerate, 25 unless told)")
+                throw MediaError(.invalidArgument, UnreadableInputHint.rawFrames)
             }
         }
         // Devices (a camera, the screen, lavfi's generated video) open what they name themselves.
@@ -798,8 +797,13 @@ public final class MediaReader {
             watch.listen()
             let (r, reasons) = FFmpegLog.reasons { av_read_frame(ctx, packet) }
             if r < 0 {
-                // A stop or a silent network source ends the input; neither is damage.
-                let ended = r == clarity_averror_eof() || watch.shouldAbort
+                // A stop or a silent network source ends the input; neither is damage. Nor is
+                // an I/O error with the whole file read: RoQ's demuxer reports its end so (it
+                // reads the next chunk's header past it).
+                let readToEnd = r == clarity_averror(EIO) && ctx.pointee.pb.map { pb in
+                    avio_feof(pb) != 0 && avio_size(pb) > 0 && avio_seek(pb, 0, SEEK_CUR) >= avio_size(pb)
+                } ?? false
+                let ended = r == clarity_averror_eof() || watch.shouldAbort || readToEnd
                 if !ended { readError = reasons ?? MediaError.text(r) }
                 // An index's count of packets is surer than a length, which FFmpeg may have
                 // guessed (AVI's, from the file's size, where its index is lost).

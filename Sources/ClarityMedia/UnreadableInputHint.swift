@@ -3,7 +3,8 @@ import Foundation
 
 /// What to do about an input FFmpeg cannot open, where the cause is a common one it does not
 /// spell out: a list of files for its concat demuxer given as a plain input, such a list
-/// naming files by absolute paths, a recording stopped before its MP4 index was written.
+/// naming files by absolute paths, a recording stopped before its MP4 index was written, a
+/// file of raw frames read without their size.
 enum UnreadableInputHint {
     /// The hint for the file at `path` (nil: not a local file), which FFmpeg refused with its
     /// log's `reasons`, read with the demuxer `forced` (nil: probed); "" where none applies.
@@ -13,6 +14,8 @@ enum UnreadableInputHint {
             return "; an MP4 whose recording stopped before its index was written (its pictures are there, "
                 + "but not where they lie): a repair tool such as untrunc rebuilds the index from a whole file of the same camera"
         }
+        // A file of raw frames (`.yuv`, `.rgb`) read without its size.
+        if why.contains("Picture size 0x0 is invalid") { return "; " + rawFrames }
         if let forced, String(cString: forced.pointee.name) == "concat", why.contains("Unsafe file name") {
             return "; FFmpeg's safe mode takes relative paths of letters, digits, '_', '-' and '.' alone: "
                 + "--input-option safe=0 lets the list name any (absolute paths, spaces, quotes)"
@@ -23,6 +26,10 @@ enum UnreadableInputHint {
         }
         return ""
     }
+
+    /// What raw frames need to be read.
+    static let rawFrames = "raw frames do not say their size: give --input-option video_size=WxH "
+        + "(and pixel_format, yuv420p unless told, and framerate, 25 unless told)"
 
     /// Whether the file starts like a concat list: its first line that is neither empty nor a
     /// comment is "ffconcat version 1.0" or a "file" directive.

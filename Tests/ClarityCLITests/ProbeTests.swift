@@ -63,6 +63,10 @@ final class ProbeTests: ToolTestCase {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x192:rate=30", "-t", "0.5", "-pix_fmt", "yuv420p", "-f", "rawvideo", "in.yuv"], in: folder)
         let raw = try probe("in.yuv", limit: 0, ["--input-format", "rawvideo", "--input-option", "video_size=320x192", "--input-option", "framerate=30"])
         XCTAssertEqual(raw.count, 15)
+        // Without their size (the demuxer found by the name): what to give, not FFmpeg's "Picture size 0x0 is invalid" alone.
+        let unsized = try Tool.clarity(["probe", "in.yuv"], in: folder)
+        XCTAssertEqual(unsized.status, 65, unsized.stderr)
+        XCTAssertTrue(unsized.stderr.contains("raw frames do not say their size: give --input-option video_size=WxH"), unsized.stderr)
         try Tool.ffmpeg(["-f", "rawvideo", "-video_size", "320x192", "-framerate", "30", "-i", "in.yuv", "-c:v", "ffv1", "in.mkv"], in: folder)
         let part = try probe("in.mkv", limit: 0, ["--start", "0.2"])
         XCTAssertEqual(part.count, 9)

@@ -1700,6 +1700,17 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A whole RoQ file reads to its end without a word: FFmpeg's demuxer reports the end as an
+    /// I/O error (it reads the next chunk's header past it), which was taken for a file cut
+    /// off ("input ended early (reading failed: Input/output error)").
+    func testAWholeRoQFileEndsWithoutAWarning() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30", "-frames:v", "12", "game.roq"], in: folder)
+        let r = try Tool.clarity(["transcode", "game.roq", "out.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("ended early"), r.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 12)
+    }
+
     /// Outputs whose readers take the encoder's time base for the frame rate get one of a
     /// tick a frame: bare H.264 and VC-2 streams were read as 12800 fps (their 10 frames
     /// lasting under a millisecond), SWF refused its header ("Invalid (too large) frame rate

@@ -14,6 +14,9 @@ public struct EncoderSettings: Sendable {
     public var pixelFormat: String?
     /// Further encoder options, by FFmpeg option name.
     public var options: [String: String]
+    /// Whether the user named some of `options` (`--encoder-option`): what the encoder says of
+    /// options as it opens is then passed on.
+    public var optionsNamed = false
     /// HDR made SDR also where the output could say HDR (`ToneMapper`).
     public var toneMapsHDR = false
     /// How HDR made SDR brings highlights into range.

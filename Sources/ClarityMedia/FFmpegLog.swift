@@ -1,11 +1,13 @@
+import CFFmpeg
 import CFFmpegLog
 
 /// FFmpeg's own reasons for a refusal. Its calls return a code ("Invalid argument") and log
 /// why ("No such filter: 'hqdn3d2'", "Unable to parse option value \"abc\""), a log the tool
-/// keeps below its level; errors it logs on this thread during `body` are kept instead.
+/// keeps below its level; errors it logs on this thread during `body` are kept instead, and
+/// warnings too where asked (`warnings`: an encoder's word on options it could not parse).
 enum FFmpegLog {
-    static func reasons<T>(during body: () throws -> T) rethrows -> (result: T, reasons: String?) {
-        clarity_log_keep_begin()
+    static func reasons<T>(warnings: Bool = false, during body: () throws -> T) rethrows -> (result: T, reasons: String?) {
+        clarity_log_keep_begin(warnings ? AV_LOG_WARNING : AV_LOG_ERROR)
         let result: T
         do { result = try body() } catch {
             _ = clarity_log_keep_end()

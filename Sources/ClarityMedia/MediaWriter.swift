@@ -33,6 +33,9 @@ public final class MediaWriter {
     private var frameClock: FrameClock?
     /// Frames a second where the output counts frames rather than times them.
     public var framesCountedPerSecond: Double? { frameClock.map { av_q2d($0.rate) } }
+    /// What the video encoder warned of as it opened with the user's options, once `addVideo`
+    /// has opened it.
+    public private(set) var encoderWarnings: String?
     /// Where the encoder codes a rate other than the frames' (MPEG-2: the nearest it lists).
     public var restatedFrameRate: (written: Double, input: Double)? { frameClock?.restated }
     /// The constant quantizer of encoders that read it from each frame (`ConstantQuality`).
@@ -595,11 +598,14 @@ public final class MediaWriter {
             let added = extra.filter { !(given ?? "").contains($0.key + "=") }.map { "\($0.key)=\($0.value)" }
             if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
-        let open = { FFmpegLog.reasons { avcodec_open2(enc, codec, &options) } }
+        // With options of the user's, what the encoder says of them (x264 and x265 warn of
+        // the `x264-params` they cannot parse, and go on without them).
+        let open = { FFmpegLog.reasons(warnings: settings.optionsNamed) { avcodec_open2(enc, codec, &options) } }
         let (r, reasons) = quietly ? QuietStandardError.during(open) : open()
         if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
+        if r >= 0 { encoderWarnings = reasons }
         return (r, reasons)
     }
 
@@ -868,6 +874,15 @@ public final class MediaWriter {
             guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding") }
             if packet.pointee.duration == 0, let d = durations.removeValue(forKey: packet.pointee.pts) {
                 packet.pointee.duration = d
+            }
+            // No frame is decoded after it is shown, nor seconds before: such a decoding time is
+            // the encoder's garbage, and the frame's own time stands for it. x265 times its
+            // packets from its third frame, and given fewer (a part of one or two frames) its
+            // times were whatever its memory held ("pts (0) < dts (621673360327221409)", 74).
+            let (pts, dts) = (packet.pointee.pts, packet.pointee.dts)
+            if pts != clarity_nopts_value(), dts != clarity_nopts_value(),
+               dts > pts || pts - dts > av_rescale_q(10, AVRational(num: 1, den: 1), enc.pointee.time_base) {
+                packet.pointee.dts = pts
             }
             av_packet_rescale_ts(packet, enc.pointee.time_base, st.pointee.time_base)
             packet.pointee.stream_index = st.pointee.index

@@ -199,6 +199,7 @@ struct EncodeOptions: ParsableArguments {
         let rateGiven = options.keys.contains(where: Self.rateOptions.contains)
         var settings = EncoderSettings(codec: codec, crf: rateGiven ? nil : crf ?? 18, preset: preset, threads: threads,
                                        pixelFormat: pixelFormat, options: options)
+        settings.optionsNamed = !encoderOptions.isEmpty
         settings.toneMapsHDR = makesSDR
         settings.toneCurve = tonemap ?? .mobius
         settings.hdrPeak = hdrPeak

@@ -226,6 +226,9 @@ struct EnhanceRun {
             if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {
                 Console.warning("\(encoderName) is lossless: \(rate) does nothing (it keeps every frame exactly; a lossy encoder such as libx264 takes a rate)")
             }
+            if !run.quiet, let said = writer.encoderWarnings {
+                Console.warning("\(encoderName), of the options given: \(said)")
+            }
             if !run.quiet, let rates = writer.restatedFrameRate {
                 Console.warning("\(encoderName) codes only standard frame rates: the video is written at \(Self.fps(rates.written)) fps, "
                                 + "the nearest to the input's \(Self.fps(rates.input)), frames left out or held to keep time")

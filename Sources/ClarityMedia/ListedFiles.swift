@@ -29,6 +29,7 @@ enum ListedFiles {
         }
     }
 
+    /// Whether the file begins as an HLS playlist does (`#EXTM3U`): only its first bytes are read.
     private static func startsAsPlaylist(_ path: String) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }

@@ -605,7 +605,7 @@ public final class MediaWriter {
         if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
-        if r >= 0 { encoderWarnings = reasons }
+        if r >= 0 && settings.optionsNamed { encoderWarnings = reasons }
         return (r, reasons)
     }
 

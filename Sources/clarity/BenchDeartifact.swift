@@ -91,7 +91,11 @@ struct BenchDeartifact: ParsableCommand {
             ?? ModelCatalog.bundled.map(\.path)
         return try names.compactMap { argument in
             let model: Model
-            do { model = try ModelCatalog.load(argument, scale: 1) } catch let error as CatalogError { throw MediaError(.invalidArgument, error.description) }
+            do {
+                model = try ModelCatalog.load(argument, scale: 1)
+            } catch let error as CatalogError {
+                throw MediaError(.invalidArgument, error.description)
+            }
             guard model.graph.task == "deartifact" else {
                 if models == nil { return nil }
                 throw MediaError(.invalidArgument, "\(argument) is \(model.graph.taskInWords), not an artifact-removal model")

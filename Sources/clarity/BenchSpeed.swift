@@ -42,7 +42,9 @@ struct BenchSpeed: ParsableCommand {
             throw ValidationError("--size takes WIDTHxHEIGHT of 2 pixels or more (e.g. 3840x2160), not '\(size)'")
         }
         guard threads >= 0 else { throw ValidationError("--threads must be 0 (one per core) or more") }
-        guard ["auto", "fp32", "bf16", "int8"].contains(precision) else { throw ValidationError("--precision is auto, fp32, bf16 or int8, not '\(precision)'") }
+        guard ["auto", "fp32", "bf16", "int8"].contains(precision) else {
+            throw ValidationError("--precision is auto, fp32, bf16 or int8, not '\(precision)'")
+        }
     }
 
     func run() throws {

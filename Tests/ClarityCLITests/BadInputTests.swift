@@ -113,7 +113,8 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 30)
         try FileManager.default.createDirectory(at: folder.appendingPathComponent("lists"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: path("in.mp4"), toPath: path("lists/in.mp4"))
-        try "ffconcat version 1.0\n# two parts\nfile 'in.mp4'\n  file gone\\ part.mp4\n".write(toFile: path("lists/l.txt"), atomically: true, encoding: .utf8)
+        let list = "ffconcat version 1.0\n# two parts\nfile 'in.mp4'\n  file gone\\ part.mp4\n"
+        try list.write(toFile: path("lists/l.txt"), atomically: true, encoding: .utf8)
         try expectFailure(["transcode", "lists/l.txt", "part.mkv", "--input-format", "concat"], status: 66,
                           mentioning: "lists/l.txt names 'gone part.mp4' (line 4), which is not there: \(path("lists/gone part.mp4").lowercased())")
     }

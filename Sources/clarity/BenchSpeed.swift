@@ -1,5 +1,6 @@
 import ArgumentParser
 import ClarityMedia
+import ClarityModels
 import Foundation
 
 /// Decode-only, the pump with the bicubic stage, and ffmpeg's own bicubic scale, on one clip.
@@ -50,8 +51,14 @@ struct BenchSpeed: ParsableCommand {
     func run() throws {
         try reportingErrors {
             try BenchProcess.requireFiles([input])
-            // An audio file (no video) or a file that is not media at all, said as transcode says it.
+            // An audio file (no video) or a file that is not media at all, said as transcode says
+            // it, and models the pump would not find, before the baseline's runs.
             _ = try MediaReader(url: input)
+            for model in models.split(separator: ",").map(String.init) where !model.isEmpty {
+                do { _ = try ModelCatalog.load(model, scale: 3) } catch let error as CatalogError {
+                    throw MediaError(.invalidArgument, error.description)
+                }
+            }
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-\(getpid())")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: work) }

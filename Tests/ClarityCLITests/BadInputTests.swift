@@ -45,18 +45,18 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// The benchmarks refuse what the runs they wrap would, as those runs do (64, 65), and
-    /// before they start: a deadline or live option `clarity live` refuses, a model the pump
-    /// does not know, a clip without video, sizes and counts that measure nothing. Each had
-    /// run for a while and stopped with exit 1 ("clarity live failed (64)"; ffmpeg's "does
-    /// not contain any stream"; "bad input: input size 0x720"), or run (`--threads -2`).
+    /// before they start: a deadline, scale or live option `clarity live` refuses (its words
+    /// passed on), a model the pump does not know, a clip without video, sizes and counts that
+    /// measure nothing. Each had run for a while and stopped with exit 1 ("clarity live failed
+    /// (64)"; "the pump with nope failed"; ffmpeg's "does not contain any stream"; "bad input:
+    /// input size 0x720"), or run (`--threads -2`).
     func testBenchmarksRefuseWhatTheirRunsWould() throws {
         try makeClip(seconds: 0.2)
         try Tool.ffmpeg(["-f", "lavfi", "-i", "sine", "-t", "0.5", "tone.mp3"], in: folder)
         for (args, status, words) in [(["live", "--deadline", "abc"], 64, "--deadline takes a time such as 33ms or 0.04s"),
                                       (["live", "--live-options", "--tile", "2"], 64, "--tile must be at least 8"),
                                       (["live", "--scale", "7", "--loops", "0", "--reference", "in.mp4"], 64, "clarity live: no x7 upscaler to route to"),
-                                      (["speed", "--input", "in.mp4", "--loops", "1", "--runs", "1", "--models", "nope"], 64,
-                                       "the pump with nope: no bundled model or family 'nope'"),
+                                      (["speed", "--input", "in.mp4", "--models", "nope"], 64, "clarity: error: no bundled model or family 'nope'"),
                                       (["speed", "--input", "tone.mp3"], 65, "tone.mp3 has no video stream"),
                                       (["speed", "--size", "0x0"], 64, "--size takes widthxheight of 2 pixels or more"),
                                       (["engine", "--width", "0"], 64, "--width and --height must be 1 or more"),

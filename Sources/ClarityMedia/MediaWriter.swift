@@ -117,6 +117,16 @@ public final class MediaWriter {
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
         context = ctx
         containerName = String(cString: ctx.pointee.oformat.pointee.name)
+        // Muxers that write through others (segment, tee, fifo, webm_chunk) hold no codec of
+        // their own and take their set-up as options: they were refused as if the video's codec
+        // were at fault ("the segment container cannot hold libx264 video").
+        let f = ctx.pointee.oformat.pointee
+        if f.flags & AVFMT_NOFILE != 0 && f.video_codec == AV_CODEC_ID_NONE && f.audio_codec == AV_CODEC_ID_NONE {
+            avformat_free_context(ctx)
+            context = nil
+            throw MediaError(.invalidArgument, "the \(containerName) muxer writes through other muxers, set up by options of its own, "
+                             + "which Clarity does not pass: an HLS playlist (.m3u8) or a DASH manifest (.mpd) cuts the output into segments")
+        }
         if containerName == "amv" {
             avformat_free_context(ctx)
             context = nil

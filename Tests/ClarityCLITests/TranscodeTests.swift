@@ -1696,7 +1696,8 @@ final class TranscodeTests: ToolTestCase {
     /// Muxers of one picture format write it alone (H.264 went into FITS); RoQ takes its own
     /// audio (AAC went in, unreadable); WTV's MJPEG read back as nothing. What a muxer or
     /// encoder refused once started is refused up front: AMV (an experiment), ICO over 256
-    /// pixels (73), X-Face but at 48x48 (1).
+    /// pixels (73), X-Face but at 48x48 (1). Muxers that write through others (segment, tee)
+    /// are refused as such (they were refused for the video's codec).
     func testMuxersThatAnswerNoMeanIt() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x176:rate=25", "-f", "lavfi", "-i", "sine", "-t", "0.4",
                          "-c:v", "libx264", "-c:a", "aac", "in.mp4"], in: folder)
@@ -1715,6 +1716,7 @@ final class TranscodeTests: ToolTestCase {
                               (["gif.avi", "--codec", "gif"], "the avi container cannot hold gif video: an .mov or .nut output holds it"),
                               (["out.fits", "--codec", "libx264"], "the fits muxer writes fits video alone (--codec fits), not libx264"),
                               (["tv.wtv", "--codec", "mjpeg"], "the wtv container cannot hold mjpeg video"),
+                              (["part%03d.mkv", "--format", "segment"], "the segment muxer writes through other muxers"),
                               (["out.amv"], "ffmpeg 5.1 writes amv only as an experiment"),
                               (["big.ico"], "ico pictures are 256x256 at most (--size 256x-2 keeps the aspect), not 320x176"),
                               (["face.xface"], "x-face pictures are 48x48 (--size 48x48), not 320x176")] {

@@ -22,6 +22,8 @@ enum ContainerCodecs {
         if name == "mpegts" || (name == "hls" && type != AVMEDIA_TYPE_SUBTITLE) { return transportStreamCodecs.contains(codec) }
         if programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO { return programStreamVideo.contains(codec) }
         if name == "roq" { return [AV_CODEC_ID_ROQ, AV_CODEC_ID_ROQ_DPCM].contains(codec) }
+        // RTP carries one stream a session ("Only one stream supported in the RTP muxer"): the video.
+        if name == "rtp" && type != AVMEDIA_TYPE_VIDEO { return false }
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }

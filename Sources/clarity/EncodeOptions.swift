@@ -254,8 +254,8 @@ struct EncodeOptions: ParsableArguments {
                 // Pictures hold no sound or text: nothing to warn about.
                 if !quiet && !writer.holdsPictures {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
-                    let way = writer.containerName != "matroska" && MediaWriter.matroskaHolds(s)
-                        ? "; an .mkv output keeps it" : ""
+                    let way = writer.containerName == "rtp" ? "; RTP carries one stream, and --format rtp_mpegts video and sound together"
+                        : writer.containerName != "matroska" && MediaWriter.matroskaHolds(s) ? "; an .mkv output keeps it" : ""
                     Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it\(way)")
                 }
                 return false

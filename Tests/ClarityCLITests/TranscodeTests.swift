@@ -1738,6 +1738,18 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 12)
     }
 
+    /// RTP carries one stream a session: the video goes, the sound is dropped with a word on
+    /// what carries both (FFmpeg's muxer refused the header, "Only one stream supported", 73).
+    func testRTPCarriesTheVideoAlone() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine", "-t", "0.4",
+                         "-c:v", "libx264", "-c:a", "aac", "in.mp4"], in: folder)
+        let r = try Tool.clarity(["transcode", "in.mp4", "out.rtp", "--format", "rtp", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping audio stream #1 (aac): the rtp container cannot hold it; RTP carries one stream, "
+                                        + "and --format rtp_mpegts video and sound together"), r.stderr)
+        XCTAssertGreaterThan((try FileManager.default.attributesOfItem(atPath: path("out.rtp"))[.size] as? Int) ?? 0, 1000)
+    }
+
     /// Outputs whose readers take the encoder's time base for the frame rate get one of a
     /// tick a frame: bare H.264 and VC-2 streams were read as 12800 fps (their 10 frames
     /// lasting under a millisecond), SWF refused its header ("Invalid (too large) frame rate

@@ -15,15 +15,10 @@ enum ContainerCodecs {
     /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back);
     /// MPEG-PS the video its readers find (VP9 and FFV1 read back as MP3, MJPEG as nothing).
     static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
-        // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
-        if type == AVMEDIA_TYPE_ATTACHMENT { return String(cString: format.pointee.name) == "matroska" }
         let name = String(cString: format.pointee.name)
-        // HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT.
-        if name == "mpegts" || (name == "hls" && type != AVMEDIA_TYPE_SUBTITLE) { return transportStreamCodecs.contains(codec) }
-        if programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO { return programStreamVideo.contains(codec) }
-        if name == "roq" { return [AV_CODEC_ID_ROQ, AV_CODEC_ID_ROQ_DPCM].contains(codec) }
-        // RTP carries one stream a session ("Only one stream supported in the RTP muxer"): the video.
-        if name == "rtp" && type != AVMEDIA_TYPE_VIDEO { return false }
+        // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
+        if type == AVMEDIA_TYPE_ATTACHMENT { return name == "matroska" }
+        if let listed = listedCodecs(name, type) { return listed.contains(codec) }
         if refusedCodecs[name]?.contains(codec) == true { return false }
         let answer = avformat_query_codec(format, codec, FF_COMPLIANCE_NORMAL)
         if answer == 1 { return true }
@@ -157,6 +152,20 @@ enum ContainerCodecs {
 
     /// Whether the muxer `name` holds one audio stream at most (FLV: "at most one audio stream").
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
+
+    /// What the muxer `name` holds of `type`, where it writes anything it is given (nil: ask
+    /// it). HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT. RTP carries one
+    /// stream a session ("Only one stream supported in the RTP muxer"): the video.
+    private static func listedCodecs(_ name: String, _ type: AVMediaType) -> Set<AVCodecID>? {
+        switch name {
+        case "mpegts": return transportStreamCodecs
+        case "hls" where type != AVMEDIA_TYPE_SUBTITLE: return transportStreamCodecs
+        case _ where programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO: return programStreamVideo
+        case "roq": return [AV_CODEC_ID_ROQ, AV_CODEC_ID_ROQ_DPCM]
+        case "rtp" where type != AVMEDIA_TYPE_VIDEO: return []
+        default: return nil
+        }
+    }
 
     /// FFmpeg's muxers of MPEG program streams (`.mpg`, `.vob`, DVD, SVCD, VCD).
     private static let programStreamMuxers: Set = ["mpeg", "vob", "dvd", "svcd", "vcd"]

@@ -14,6 +14,11 @@ public struct EncoderSettings: Sendable {
     public var pixelFormat: String?
     /// Further encoder options, by FFmpeg option name.
     public var options: [String: String]
+    /// Encoders whose presets are x264's speed names, a string FFmpeg hands them (WebP's
+    /// presets, by contrast, are kinds of picture).
+    public static let namedPresetEncoders: Set = ["libx264", "libx264rgb", "libx265"]
+    /// x264's and x265's presets, fastest first.
+    public static let namedPresets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
     /// Whether the user named some of `options` (`--encoder-option`): what the encoder says of
     /// options as it opens is then passed on.
     public var optionsNamed = false

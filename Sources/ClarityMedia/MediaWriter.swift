@@ -107,6 +107,7 @@ public final class MediaWriter {
             throw MediaError(.invalidArgument, "\(output.name) is a terminal, where the video would show as garbage: send it to a file "
                              + "(> out.y4m) or a program (| ffplay -)")
         }
+        if let oformat, let why = Self.unwritable(oformat) { throw MediaError(.invalidArgument, why) }
         // Muxers that open their own files write in place; pictures (image2) keep their
         // temporary names, renamed when complete.
         if let oformat, (oformat.pointee.flags & AVFMT_NOFILE) != 0, String(cString: oformat.pointee.name) != "image2" {
@@ -117,25 +118,27 @@ public final class MediaWriter {
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
         context = ctx
         containerName = String(cString: ctx.pointee.oformat.pointee.name)
-        // Muxers that write through others (segment, tee, fifo, webm_chunk) hold no codec of
-        // their own and take their set-up as options: they were refused as if the video's codec
-        // were at fault ("the segment container cannot hold libx264 video").
-        let f = ctx.pointee.oformat.pointee
-        if f.flags & AVFMT_NOFILE != 0 && f.video_codec == AV_CODEC_ID_NONE && f.audio_codec == AV_CODEC_ID_NONE {
-            avformat_free_context(ctx)
-            context = nil
-            throw MediaError(.invalidArgument, "the \(containerName) muxer writes through other muxers, set up by options of its own, "
-                             + "which Clarity does not pass: an HLS playlist (.m3u8) or a DASH manifest (.mpd) cuts the output into segments")
-        }
-        if containerName == "amv" {
-            avformat_free_context(ctx)
-            context = nil
-            throw MediaError(.invalidArgument, "FFmpeg 5.1 writes AMV only as an experiment (ffmpeg -strict -2, with its audio in "
-                             + "blocks of one frame), which Clarity does not: an .avi output with --codec mjpeg plays on most such players")
-        }
         // y4m's high bit depths (C420p10, ...) are an extension every reader of it takes
         // (ffmpeg, x264, x265, dav1d); FFmpeg writes them only when told it may.
         if containerName == "yuv4mpegpipe" { ctx.pointee.strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL }
+    }
+
+    /// Why Clarity cannot write with `oformat`, before anything is set up; nil where it can.
+    /// Muxers that write through others (segment, tee, fifo, webm_chunk) hold no codec of their
+    /// own and take their set-up as options (they were refused as if the video's codec were at
+    /// fault, "the segment container cannot hold libx264 video"); FFmpeg 5.1's AMV muxer is an
+    /// experiment (its audio encoder refused first).
+    private static func unwritable(_ oformat: UnsafePointer<AVOutputFormat>) -> String? {
+        let f = oformat.pointee, name = String(cString: f.name)
+        if f.flags & AVFMT_NOFILE != 0 && f.video_codec == AV_CODEC_ID_NONE && f.audio_codec == AV_CODEC_ID_NONE {
+            return "the \(name) muxer writes through other muxers, set up by options of its own, which Clarity does not pass: "
+                + "an HLS playlist (.m3u8) or a DASH manifest (.mpd) cuts the output into segments"
+        }
+        if name == "amv" {
+            return "FFmpeg 5.1 writes AMV only as an experiment (ffmpeg -strict -2, with its audio in blocks of one frame), "
+                + "which Clarity does not: an .avi output with --codec mjpeg plays on most such players"
+        }
+        return nil
     }
 
     deinit {
@@ -395,8 +398,9 @@ public final class MediaWriter {
     }
 
     /// The video encoder `name`, refused (64) where it is unknown, not of video, experimental,
-    /// or of a codec this container cannot hold, naming one that holds it. Asked before anything is set up,
-    /// so that an audio file's name (`out.mp3`) is answered before warnings about its audio.
+    /// or of a codec this container cannot hold, naming one that holds it. Asked before
+    /// anything is set up, so that an audio file's name (`out.mp3`) is answered before
+    /// warnings about its audio.
     @discardableResult
     public func videoEncoder(_ name: String) throws -> UnsafePointer<AVCodec> {
         guard let codec = avcodec_find_encoder_by_name(name) else {
@@ -632,8 +636,8 @@ public final class MediaWriter {
     /// `preset`: none, default, picture, ...), or x264's and x265's presets, a string FFmpeg hands
     /// them (or their number, 0-9); nil for any other option.
     private static func names(of name: String, _ codec: UnsafePointer<AVCodec>) -> [String]? {
-        if name == "preset" && ["libx264", "libx264rgb", "libx265"].contains(String(cString: codec.pointee.name)) {
-            return ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow", "placebo"]
+        if name == "preset" && EncoderSettings.namedPresetEncoders.contains(String(cString: codec.pointee.name)) {
+            return EncoderSettings.namedPresets
         }
         return options(of: codec) { object in
             guard let option = av_opt_find(object, name, nil, 0, AV_OPT_SEARCH_FAKE_OBJ), let unit = option.pointee.unit,

@@ -192,7 +192,7 @@ struct EncodeOptions: ParsableArguments {
     func settings(for writer: MediaWriter, threads: Int, realTime: Bool = false) -> EncoderSettings {
         let codec = writer.videoCodec(asked: self.codec)
         // x264's and x265's presets by name; other encoders' presets mean other things (WebP's: photo, drawing, ...).
-        let preset = encoderPreset ?? (["libx264", "libx264rgb", "libx265"].contains(codec) ? (realTime ? "ultrafast" : "veryfast") : nil)
+        let preset = encoderPreset ?? (EncoderSettings.namedPresetEncoders.contains(codec) ? (realTime ? "ultrafast" : "veryfast") : nil)
         var options = (try? KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")) ?? [:]
         if let bitrate { options["b"] = bitrate }
         options.merge(Self.speedDefaults[codec] ?? [:]) { given, _ in given }

@@ -5,7 +5,14 @@ import CFFmpegLog
 /// why ("No such filter: 'hqdn3d2'", "Unable to parse option value \"abc\""), a log the tool
 /// keeps below its level; errors it logs on this thread during `body` are kept instead, and
 /// warnings too where asked (`warnings`: an encoder's word on options it could not parse).
-enum FFmpegLog {
+public enum FFmpegLog {
+    /// What FFmpeg prints of its own: nothing but its assertions (`verbose`: its warnings and
+    /// errors too). Its fatal messages ("No JPEG data found in image", printed for a damaged
+    /// picture above Clarity's word on it) are said again, in Clarity's words, where they matter.
+    public static func show(verbose: Bool) {
+        clarity_set_log_level(verbose ? AV_LOG_WARNING : AV_LOG_PANIC)
+    }
+
     static func reasons<T>(warnings: Bool = false, during body: () throws -> T) rethrows -> (result: T, reasons: String?) {
         clarity_log_keep_begin(warnings ? AV_LOG_WARNING : AV_LOG_ERROR)
         let result: T

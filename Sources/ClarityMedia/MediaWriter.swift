@@ -19,6 +19,8 @@ public final class MediaWriter {
     private var lastDTS: [Int32: Int64] = [:]
     /// Copied streams that are re-encoded, by input stream index.
     private var reencoders: [Int: StreamReencoder] = [:]
+    /// Copied ADTS AAC whose frames go in bare, by the same key (fragmented MP4).
+    private var adtsCopies: [Int: ADTSCopy] = [:]
     private var durations: [Int64: Int64] = [:]
     private let packet = av_packet_alloc()!
     private var started = false
@@ -170,7 +172,8 @@ public final class MediaWriter {
     /// `wrapped_avframe` (its muxer takes no other).
     public func videoCodec(asked: String?) -> String {
         guard let asked else { return defaultVideoCodec }
-        return containerName == "yuv4mpegpipe" && asked == "rawvideo" ? defaultVideoCodec : asked
+        let named = Self.encoder(named: asked).map { String(cString: $0.pointee.name) } ?? asked
+        return containerName == "yuv4mpegpipe" && named == "rawvideo" ? defaultVideoCodec : named
     }
 
     /// The encoder that suits this output when the user names none: raw frames for y4m and
@@ -204,8 +207,8 @@ public final class MediaWriter {
 
     /// Pixel formats `codec` itself accepts (empty: any).
     private static func ownPixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
-        guard let c = avcodec_find_encoder_by_name(codec) else {
-            throw MediaError(.invalidArgument, "unknown encoder '\(codec)' (see `ffmpeg -encoders`)")
+        guard let c = encoder(named: codec) else {
+            throw unknownEncoder(codec, of: AVMEDIA_TYPE_VIDEO)
         }
         guard var p = c.pointee.pix_fmts else { return [] }
         var list: [AVPixelFormat] = []
@@ -275,6 +278,37 @@ public final class MediaWriter {
         return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
+    /// The encoder `name` names, as ffmpeg's `-c` finds it: an encoder of that name, else the
+    /// codec's usual encoder (`hevc`: libx265, `mp3`: libmp3lame, `av1`: libaom-av1).
+    public static func encoder(named name: String) -> UnsafePointer<AVCodec>? {
+        if let byName = avcodec_find_encoder_by_name(name) { return byName }
+        return avcodec_descriptor_get_by_name(name).flatMap { avcodec_find_encoder($0.pointee.id) }
+    }
+
+    /// The refusal of `name`, which names no encoder, with the encoders of `type` it is likely
+    /// to mean: those whose names hold it (`x265`: libx265) and the usual encoders of codecs
+    /// it is a word of the name of (`h265`: libx265, as FFmpeg calls H.265 HEVC).
+    static func unknownEncoder(_ name: String, of type: AVMediaType) -> MediaError {
+        let letters = { (text: String) in text.lowercased().filter { $0.isLetter || $0.isNumber } }
+        let asked = letters(name)
+        var iterator: UnsafeMutableRawPointer?
+        var meant: [String] = []
+        while asked.count >= 3, let c = av_codec_iterate(&iterator) {
+            // Software encoders alone: a GPU's need a machine that has one.
+            let unsuggested = AV_CODEC_CAP_EXPERIMENTAL | AV_CODEC_CAP_HARDWARE | AV_CODEC_CAP_HYBRID
+            guard av_codec_is_encoder(c) != 0, c.pointee.type == type, c.pointee.capabilities & unsuggested == 0,
+                  let descriptor = avcodec_descriptor_get(c.pointee.id), let usual = avcodec_find_encoder(c.pointee.id) else { continue }
+            let codecNames = (String(cString: descriptor.pointee.name) + " " + String(cString: descriptor.pointee.long_name))
+                .split(whereSeparator: { " /()".contains($0) }).map { letters(String($0)) }
+            let match = letters(String(cString: c.pointee.name)).contains(asked) ? c : codecNames.contains(asked) ? usual : nil
+            if let encoder = match.map({ String(cString: $0.pointee.name) }), !meant.contains(encoder) { meant.append(encoder) }
+        }
+        let kind = type == AVMEDIA_TYPE_AUDIO ? "audio encoder" : "encoder"
+        let examples = type == AVMEDIA_TYPE_AUDIO ? ": aac, libopus, flac, ac3, ..." : ""
+        let guess = meant.isEmpty ? "" : "did you mean \(meant.prefix(3).joined(separator: " or "))? "
+        return MediaError(.invalidArgument, "unknown \(kind) '\(name)' (\(guess)see `ffmpeg -encoders`\(examples))")
+    }
+
     /// FFmpeg's encoders of `codec` that are not experiments (libx264 and libx264rgb for H.264).
     static func encoders(of codec: AVCodecID) -> [String] {
         var iterator: UnsafeMutableRawPointer?
@@ -301,9 +335,10 @@ public final class MediaWriter {
     /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, experimental, or
     /// that the container cannot hold, before anything is written.
     public func encodeAudio(_ encoding: AudioEncoding) throws {
+        var encoding = encoding
         if let name = encoding.encoder {
-            guard let codec = avcodec_find_encoder_by_name(name) else {
-                throw MediaError(.invalidArgument, "unknown audio encoder '\(name)' (see `ffmpeg -encoders`: aac, libopus, flac, ac3, ...)")
+            guard let codec = Self.encoder(named: name) else {
+                throw Self.unknownEncoder(name, of: AVMEDIA_TYPE_AUDIO)
             }
             guard codec.pointee.type == AVMEDIA_TYPE_AUDIO else {
                 throw MediaError(.invalidArgument, "'\(name)' is not an audio encoder (aac, libopus, flac, ac3, ...)")
@@ -312,6 +347,7 @@ public final class MediaWriter {
             guard holds(codec.pointee.id, AVMEDIA_TYPE_AUDIO) else {
                 throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(name) audio")
             }
+            encoding.encoder = String(cString: codec.pointee.name)
         }
         audioEncoding = encoding
     }
@@ -403,8 +439,8 @@ public final class MediaWriter {
     /// warnings about its audio.
     @discardableResult
     public func videoEncoder(_ name: String) throws -> UnsafePointer<AVCodec> {
-        guard let codec = avcodec_find_encoder_by_name(name) else {
-            throw MediaError(.invalidArgument, "unknown encoder '\(name)' (see `ffmpeg -encoders`)")
+        guard let codec = Self.encoder(named: name) else {
+            throw Self.unknownEncoder(name, of: AVMEDIA_TYPE_VIDEO)
         }
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(name)' is not a video encoder")
@@ -548,9 +584,9 @@ public final class MediaWriter {
         "dvvideo": "DV takes 720x480 at 29.97 fps or 720x576 at 25: --size 720x480 --fps 29.97, or --size 720x576 --fps 25",
     ]
 
-    /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. `quietly`
-    /// keeps the encoder (x265, SVT-AV1) from printing why it refused, for a try that may be
-    /// repeated; FFmpeg's reasons for a refusal come back beside its code.
+    /// Sets up `encoder` for frames of `format` and opens it; FFmpeg's result. The reasons
+    /// for a refusal come back beside its code: FFmpeg's, after those the encoder library
+    /// printed itself (x264, x265, SVT-AV1), which `quietly` drops, for a try that may be repeated.
     private func openEncoder(_ codec: UnsafePointer<AVCodec>, format: VideoFormat, settings: EncoderSettings,
                              source: StreamInfo?, quietly: Bool = false) throws -> (code: Int32, reasons: String?) {
         let enc = avcodec_alloc_context3(codec)!
@@ -613,14 +649,22 @@ public final class MediaWriter {
             if !added.isEmpty { av_dict_set(&options, option, ((given.map { [$0] } ?? []) + added).joined(separator: ":"), 0) }
         }
         // With options of the user's, what the encoder says of them (x264 and x265 warn of
-        // the `x264-params` they cannot parse, and go on without them).
-        let open = { FFmpegLog.reasons(warnings: settings.optionsNamed) { avcodec_open2(enc, codec, &options) } }
-        let (r, reasons) = quietly ? QuietStandardError.during(open) : open()
+        // the `x264-params` they cannot parse, and go on without them). What the encoder
+        // library prints itself (x264's profile checks, x265's parameter checks) is kept too.
+        let ((r, logged), printed) = StandardErrorCapture.during {
+            FFmpegLog.reasons(warnings: settings.optionsNamed) { avcodec_open2(enc, codec, &options) }
+        }
         if r >= 0, let left = av_dict_get(options, "", nil, AV_DICT_IGNORE_SUFFIX) {
             throw MediaError(.invalidArgument, "\(settings.codec) has no option '\(String(cString: left.pointee.key))'")
         }
-        if r >= 0 && settings.optionsNamed { encoderWarnings = reasons }
-        return (r, reasons)
+        if r >= 0 {
+            if !quietly { StandardErrorCapture.replay(printed) }
+            if settings.optionsNamed { encoderWarnings = logged }
+            return (r, logged)
+        }
+        // A refusal: the library's own words first, but for a try expected to fail (tried again).
+        let said = [quietly ? nil : StandardErrorCapture.reasons(in: printed), logged].compactMap { $0 }
+        return (r, said.isEmpty ? nil : said.joined(separator: "; "))
     }
 
     private static func attach(_ sideData: [StreamInfo.SideData], to stream: UnsafeMutablePointer<AVStream>) throws {
@@ -753,8 +797,14 @@ public final class MediaWriter {
         defer { av_dict_free(&options) }
         // MP4 writes its index last, seeking back to it: into a pipe or over the network it is
         // written in fragments instead, as ffmpeg's -movflags frag_keyframe+empty_moov.
-        let fragments = Self.quickTimeFamily.contains(containerName)
-            && ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } == true
+        let pipe = ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) == 0 } == true
+        let fragments = Self.quickTimeFamily.contains(containerName) && pipe
+        // A header written once holds ADTS AAC's set-up from the start, and MP4's fragments
+        // take its frames bare (its muxer's own stripping fails there).
+        let bareFrames = fragments || containerName == "ismv"
+        for (key, target) in copyMap where reencoders[key] == nil && (pipe || bareFrames) {
+            if ADTSCopy.giveConfig(to: target.stream.pointee.codecpar) && bareFrames { adtsCopies[key] = try ADTSCopy(target.stream) }
+        }
         // AC-3 and E-AC-3 state their set-up in their packets, which a first index (fragments,
         // Smooth Streaming's) has not seen: it waits for the first fragment.
         let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { i in
@@ -843,6 +893,11 @@ public final class MediaWriter {
     public func write(_ input: Packet) throws {
         if let (stream, overlay) = subtitlePackets, input.streamIndex == stream { overlay.take(input.avPacket) }
         guard let target = copyMap[input.streamIndex] else { return }
+        if let adts = adtsCopies[input.streamIndex] {
+            let r = adts.strip(input.avPacket)
+            if Self.isDamage(r) { return droppedPackets += 1 }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "copying stream #\(input.streamIndex)") }
+        }
         guard let reencoder = reencoders[input.streamIndex] else { return try mux(input, into: target) }
         for p in try reencoder.packets(for: input.avPacket) { try mux(p, into: target) }
     }
@@ -873,11 +928,13 @@ public final class MediaWriter {
         // A damaged packet the muxer (or its bitstream filter) cannot take is dropped and
         // counted: invalid data, or a corrupted header that claims a feature FFmpeg lacks
         // (aac_adtstoasc: "multiple RDBs per frame with CRC", PATCHWELCOME).
-        if r == clarity_averror_invaliddata() || r == clarity_averror(EINVAL) || r == clarity_averror_patchwelcome() {
-            droppedPackets += 1
-            return
-        }
+        if Self.isDamage(r) { return droppedPackets += 1 }
         guard r >= 0 else { throw writeError(r) }
+    }
+
+    /// Whether FFmpeg refused a packet for what it holds, which is dropped and counted.
+    private static func isDamage(_ code: Int32) -> Bool {
+        code == clarity_averror_invaliddata() || code == clarity_averror(EINVAL) || code == clarity_averror_patchwelcome()
     }
 
     private func drainEncoder() throws {

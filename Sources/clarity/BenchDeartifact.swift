@@ -55,7 +55,7 @@ struct BenchDeartifact: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            clarity_set_log_level(AV_LOG_FATAL)
+            FFmpegLog.show(verbose: false)
             let loaded = try loadModels()
             guard !loaded.isEmpty else { throw MediaError(.invalidArgument, "no artifact-removal model is bundled; name one with --models") }
             var all: [(clip: String, rows: [DeartifactBench.Row], frames: [Int])] = []

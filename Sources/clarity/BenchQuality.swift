@@ -59,7 +59,7 @@ struct BenchQuality: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            clarity_set_log_level(AV_LOG_FATAL)  // errors are reported as Clarity's (libx264 logs every round trip)
+            FFmpegLog.show(verbose: false)  // errors are reported as Clarity's (libx264 logs every round trip)
             let methods: [QualityBench.Method] = [.swscale(.bicubic), .swscale(.lanczos), .pil(.bicubic)]
                 + (try loadModels())
             let paths = try imagePaths()

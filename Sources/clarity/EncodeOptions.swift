@@ -3,7 +3,7 @@ import ClarityMedia
 
 /// How the output is encoded and muxed.
 struct EncodeOptions: ParsableArguments {
-    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ... (default: libx264; for pipes, the container's raw format; for pictures, the picture format's; for a container that holds no H.264, its own: VP9 for WebM, Theora for Ogg; for a bare stream, its codec: x265 for .hevc, MPEG-2 for .m2v).")
+    @Option(help: "Video encoder, by FFmpeg name: libx264, libx265, ffv1 (lossless), rawvideo, ...; or a codec, for its usual encoder, as ffmpeg's -c takes it: hevc, av1, vp9 (default: libx264; for pipes, the container's raw format; for pictures, the picture format's; for a container that holds no H.264, its own: VP9 for WebM, Theora for Ogg; for a bare stream, its codec: x265 for .hevc, MPEG-2 for .m2v).")
     var codec: String?
 
     @Option(help: "Constant rate factor (lower is better; x264: 0-51; default 18). Encoders without one get their own quality setting for about x264's picture at the same value: MPEG-1/2/4, MJPEG and Xvid a constant quantizer of crf/6 (ffmpeg's -q:v), VP8 a fixed quantizer, rav1e a quantizer (44 at 18), Theora and WebP their quality scales. Not with --bitrate, nor with a rate given as --encoder-option (qp=0: lossless x264).")
@@ -56,7 +56,7 @@ struct EncodeOptions: ParsableArguments {
     var noAudio = false
 
     @Option(name: .customLong("audio-codec"),
-            help: ArgumentHelp("Encode every audio stream again with this FFmpeg encoder (aac, libopus, flac, ac3, libmp3lame) instead of copying it: lossless or surround sound made small, or a codec a device needs. Default (copy): copied, or encoded again only where the container cannot hold it (AAC, or Opus for WebM).",
+            help: ArgumentHelp("Encode every audio stream again with this FFmpeg encoder (aac, libopus, flac, ac3, libmp3lame; or a codec, for its usual encoder: mp3) instead of copying it: lossless or surround sound made small, or a codec a device needs. Default (copy): copied, or encoded again only where the container cannot hold it (AAC, or Opus for WebM).",
                                valueName: "encoder"))
     var audioCodec: String?
 
@@ -151,6 +151,17 @@ struct EncodeOptions: ParsableArguments {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
         if crf != nil && bitrate != nil { throw ValidationError("--crf and --bitrate both set the rate: give one of them") }
+        // ffmpeg's words for "as it is" and "none", which name no encoder here.
+        if codec == "copy" {
+            throw ValidationError("--codec copy would keep the video as it is, where Clarity writes it anew: name an encoder (libx264, libx265, ffv1, ...) or leave --codec out")
+        }
+        if codec?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            throw ValidationError("--codec takes an encoder's name (libx264, libx265, ffv1, ...), not nothing")
+        }
+        if audioCodec == "none" { throw ValidationError("--audio-codec none: --no-audio leaves the audio out") }
+        if audioCodec?.trimmingCharacters(in: .whitespaces).isEmpty == true {
+            throw ValidationError("--audio-codec takes an encoder's name (aac, libopus, flac, ...) or copy, not nothing")
+        }
         if audioCodec == "copy", let other = audioBitrate != nil ? "--audio-bitrate" : audioFilters != nil ? "--af" : nil {
             throw ValidationError("--audio-codec copy keeps the audio as it is, and \(other) would encode it again: give one of them")
         }

@@ -41,7 +41,7 @@ struct Probe: ParsableCommand {
     }
 
     func run() throws {
-        clarity_set_log_level(AV_LOG_FATAL)
+        FFmpegLog.show(verbose: false)
         try reportingErrors {
             let reader = try MediaReader(url: input, format: inputFormat, exportEncodingParameters: true, reading: reading.reading)
             // IQAM is not offset-invariant: luma is scored as decoded. 8-bit YUV is read in place;

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CFFmpeg
 import ClarityEngine
+import ClarityMedia
 import Foundation
 
 /// How a run talks to the user and uses the machine; shared by every processing command.
@@ -31,7 +32,7 @@ struct RunOptions: ParsableArguments {
     /// banner and configuration past FFmpeg's log, unless its own variable says otherwise
     /// (1: errors only; a value already set is the user's).
     func configureLogging() {
-        clarity_set_log_level(verbose ? AV_LOG_WARNING : AV_LOG_FATAL)
+        FFmpegLog.show(verbose: verbose)
         setenv("SVT_LOG", verbose ? "2" : "1", 0)
     }
 }

@@ -93,6 +93,13 @@ final class BadInputTests: ToolTestCase {
         XCTAssertGreaterThan(index, whole.count / 2, "the index after the pictures")
         try whole[..<(index - 4)].write(to: URL(fileURLWithPath: path("stopped.mp4")))
         try expectFailure(["transcode", "stopped.mp4", "out.mp4"], status: 65, mentioning: "moov atom not found); an mp4 whose recording stopped")
+        // A picture that holds none: Clarity's word alone (FFmpeg's "No JPEG data found in
+        // image", which it logs as fatal, was printed three times above it).
+        try Data("not a picture".utf8).write(to: URL(fileURLWithPath: path("broken.jpg")))
+        try expectFailure(["transcode", "broken.jpg", "out.png"], status: 69,
+                          mentioning: "cannot read the frame size or pixel format of its mjpeg stream")
+        let r = try Tool.clarity(["transcode", "broken.jpg", "out.png"], in: folder)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { !$0.hasPrefix("clarity: ") }, [], r.stderr)
     }
 
     /// A list of files for FFmpeg's concat demuxer: given as a plain input, or naming absolute

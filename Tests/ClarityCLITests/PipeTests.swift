@@ -119,6 +119,27 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.nut", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
     }
 
+    /// ADTS AAC (MPEG-TS's, as a broadcast or a camera sends it) copied into Matroska or MP4
+    /// through a pipe, and into Smooth Streaming: a header written once holds the set-up its
+    /// packets state, and MP4's fragments take its frames bare. Matroska refused ("Error
+    /// parsing AAC extradata", 73) and MP4 stopped at the first packet (74), as ffmpeg does.
+    func testADTSAudioIntoHeadersWrittenOnce() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+                         "-t", "1", "-ac", "6", "-c:v", "libx264", "-c:a", "aac", "-f", "mpegts", "in.ts"], in: folder)
+        let sound = { (file: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-map", "0:a", "-f", "md5", "-"], in: self.folder).text }
+        let packets = { (file: String) in try Tool.probe(file, stream: "a", entries: "packet=size", in: self.folder) }
+        for (command, file) in [("pipe --output-format matroska < in.ts > out.mkv", "out.mkv"),
+                                ("pipe --output-format mp4 < in.ts > out.mp4", "out.mp4"),
+                                ("transcode in.ts out.ismv", "out.ismv")] {
+            let r = try Tool.shell("'\(Tool.clarity)' \(command) --progress none", in: folder)
+            XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe(file, stream: "a", entries: "stream=codec_name,sample_rate,channels,extradata_size", in: folder),
+                           ["aac,48000,6,2"], file)
+            XCTAssertEqual(try packets(file).count, try packets("in.ts").count, file)
+            XCTAssertEqual(try sound(file), try sound("in.ts"), file)
+        }
+    }
+
     /// Containers that index themselves, read through a pipe (no seeking): --start reads on
     /// from the beginning and gives the frames a file gives (Matroska's demuxer "seeks" a pipe
     /// by reading past the key frame the part needs: no frame came out); an MP4 whose index is

@@ -722,6 +722,32 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(missing.stderr.contains("--burn-subtitles: subtitle file not found: nope.srt"), missing.stderr)
     }
 
+    /// A codec's name asks for its usual encoder, as ffmpeg's -c takes it (`--codec hevc` was
+    /// "unknown encoder"); a name that is neither says which encoders it is likely to mean,
+    /// and `copy` and `none` what they would mean.
+    func testEncodersNamedByTheirCodec() throws {
+        try makeClip(seconds: 0.5)
+        for (args, file, video, audio) in [(["--codec", "hevc", "--audio-codec", "mp3"], "hevc.mkv", "hevc", "mp3"),
+                                           (["--codec", "vp9"], "vp9.webm", "vp9", "opus")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", file, "--progress", "none"] + args, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "stream=codec_name", in: folder), [video])
+            XCTAssertEqual(try Tool.probe(file, stream: "a", entries: "stream=codec_name", in: folder), [audio])
+            XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "packet=pts", in: folder).count, 15)
+        }
+        for (args, words) in [(["--codec", "h265"], "unknown encoder 'h265' (did you mean libx265? see `ffmpeg -encoders`)"),
+                              (["--codec", "x264"], "unknown encoder 'x264' (did you mean libx264 or libx264rgb?"),
+                              (["--codec", "mpeg2"], "unknown encoder 'mpeg2' (did you mean mpeg2video?"),
+                              (["--audio-codec", "lame"], "unknown audio encoder 'lame' (did you mean libmp3lame or libtwolame?"),
+                              (["--codec", "nosuchcodec"], "unknown encoder 'nosuchcodec' (see `ffmpeg -encoders`)"),
+                              // ffmpeg's words for "as it is" and "none" are answered as such.
+                              (["--codec", "copy"], "--codec copy would keep the video as it is, where clarity writes it anew"),
+                              (["--codec", ""], "--codec takes an encoder's name (libx264, libx265, ffv1, ...), not nothing"),
+                              (["--audio-codec", "none"], "--audio-codec none: --no-audio leaves the audio out")] {
+            try expectFailure(["transcode", "in.mp4", "out.mkv"] + args, status: 64, mentioning: words)
+        }
+    }
+
     /// --audio-codec, --audio-bitrate and --af encode every audio stream again, as asked and without
     /// a warning (a bitrate alone in the container's usual codec), keeping its length; an
     /// encoder the container cannot hold, one that is not of audio, or a filter FFmpeg does not
@@ -1511,6 +1537,16 @@ final class TranscodeTests: ToolTestCase {
                                          "--progress", "none"], in: folder)
             XCTAssertEqual(typo.status, 0, typo.stderr)
             XCTAssertTrue(typo.stderr.contains("clarity: warning: \(words)"), typo.stderr)
+        }
+        // What the libraries refuse they say past FFmpeg's log: said in Clarity's message
+        // (x264's "x264 [error]: ..." was printed above it; x265's reason went unsaid).
+        for (codec, option, words) in [("libx264", "profile=baseline", "x264: baseline profile doesn't support lossless; error setting profile baseline"),
+                                       ("libx265", "x265-params=bframes=99", "x265: lookahead depth must be greater than the max consecutive bframe count; "
+                                        + "x265: max consecutive bframe count must be 16 or smaller; cannot open libx265 encoder")] {
+            let args = ["transcode", "in.mp4", "refused.mkv", "--codec", codec, "--encoder-option", option, "--encoder-option", "qp=0"]
+            try expectFailure(args, status: 64, mentioning: "cannot open the \(codec) encoder for 320x180 yuv420p 30/1 fps: " + words)
+            let refused = try Tool.clarity(args, in: folder)
+            XCTAssertEqual(refused.stderr.split(separator: "\n").filter { !$0.hasPrefix("clarity: ") }, [], refused.stderr)
         }
         // Tagged hvc1, which Apple's players take (FFmpeg's hev1 they refuse), into a file or a pipe, and decodable.
         let piped = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 - --format mov --codec libx265 --progress none > piped.mov", in: folder)

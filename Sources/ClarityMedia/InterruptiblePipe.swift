@@ -16,14 +16,25 @@ final class InterruptiblePipe {
     private static let bufferSize = 32768
     private static let pollSliceMs: Int32 = 100
 
-    /// Only for `pipe:N` URLs whose descriptor is a pipe or a socket: files never stall and a
-    /// terminal is left to FFmpeg, as ffmpeg leaves it.
-    init?(url: String, watch: ReadWatch) {
-        guard let fd = PipeCapacity.descriptor(of: url, standard: 0) else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0, [S_IFIFO, S_IFSOCK].contains(info.st_mode & S_IFMT) else { return nil }
+    /// Whether the descriptor was opened here (a named pipe), to be closed with this.
+    private let opened: Bool
+
+    /// Only for `pipe:N` URLs whose descriptor is a pipe or a socket, and for the paths of
+    /// pipes (a named pipe, /dev/stdin, a shell's `<(...)`), opened here: files never stall
+    /// and a terminal is left to FFmpeg, as ffmpeg leaves it.
+    init?(url: String, path: String?, watch: ReadWatch) {
+        if let fd = PipeCapacity.descriptor(of: url, standard: 0) {
+            var info = stat()
+            guard fstat(fd, &info) == 0, Self.isPipe(info) else { return nil }
+            (self.fd, opened) = (fd, false)
+        } else {
+            // Opening a named pipe waits for its writer, as FFmpeg's would.
+            guard let path, Self.isPipe(path) else { return nil }
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            (self.fd, opened) = (fd, true)
+        }
         PipeCapacity.enlarge(fd)
-        self.fd = fd
         self.watch = watch
         guard let buffer = av_malloc(Self.bufferSize) else { return nil }
         context = avio_alloc_context(buffer.assumingMemoryBound(to: UInt8.self), Int32(Self.bufferSize), 0,
@@ -32,14 +43,24 @@ final class InterruptiblePipe {
         }, nil, nil)
         guard context != nil else {
             av_free(buffer)
+            if opened { close(fd) }
             return nil
         }
     }
+
+    /// Whether `path` names a pipe or a socket (through links: /dev/stdin, /dev/fd/N).
+    static func isPipe(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && isPipe(info)
+    }
+
+    private static func isPipe(_ info: stat) -> Bool { [S_IFIFO, S_IFSOCK].contains(info.st_mode & S_IFMT) }
 
     deinit {
         // FFmpeg may have replaced the buffer while probing: free the one it holds now.
         if let context { av_freep(&context.pointee.buffer) }
         avio_context_free(&context)
+        if opened { close(fd) }
     }
 
     private func read(into buffer: UnsafeMutablePointer<UInt8>, size: Int) -> Int32 {

@@ -176,9 +176,13 @@ public final class MediaReader {
         let globbed = reading.demuxerOptions["pattern_type"] == "glob" && PictureSequence.isGlob(url)
         let path = device || url.hasPrefix("pipe:") ? nil : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url)
         var isDirectory: ObjCBool = false
-        let rereadable = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+        let exists = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
+        // A pipe by its path (a named pipe, /dev/stdin, a shell's `<(...)`) is read once, as
+        // stdin is: a second look waited for a writer that had gone, and a look at its first
+        // bytes took them from the demuxer.
+        let rereadable = exists && !(path.map(InterruptiblePipe.isPipe) ?? false)
         let known = Self.protocolName(url)
-        if path != nil && !rereadable {
+        if path != nil && !exists {
             // No such file here: a URL of a protocol FFmpeg has, or nothing.
             if known == nil && url.contains("://") {
                 throw MediaError(.invalidArgument, "FFmpeg has no '\(url.prefix { $0 != ":" })' protocol to read \(shown) "
@@ -190,7 +194,7 @@ public final class MediaReader {
                 throw MediaError(.inputNotFound, "input not found: \(shown)\(glob)")
             }
         }
-        if let path, rereadable, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
+        if let path, exists, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
             throw MediaError(.inputUnreadable, "cannot read input: \(shown)")
         }
         if let path, rereadable, !isDirectory.boolValue {
@@ -204,7 +208,7 @@ public final class MediaReader {
         let source = rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
-        interruptiblePipe = InterruptiblePipe(url: url, watch: watch)
+        interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
         var ctx = avformat_alloc_context()
         ctx?.pointee.interrupt_callback = watch.callback
         if let pipe = interruptiblePipe?.context {

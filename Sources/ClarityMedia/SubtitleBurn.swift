@@ -97,8 +97,9 @@ public struct SubtitleBurn: Sendable {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputNotFound, "--burn-subtitles: subtitle file not found: \(path)")
             }
-            file = path
-            (stream, codec, fonts) = try Self.firstSubtitleStream(of: path)
+            let settled = try PipedFile.settled(path)
+            file = settled
+            (stream, codec, fonts) = try Self.firstSubtitleStream(of: settled)
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
             guard let found = subtitles.first(where: { $0.index == index }) else {

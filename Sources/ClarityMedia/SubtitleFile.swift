@@ -25,7 +25,8 @@ public final class SubtitleFile {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
         }
-        let ctx = try SubtitleInput.open(path, for: "--add-subtitles")
+        let file = try PipedFile.settled(path)
+        let ctx = try SubtitleInput.open(file, for: "--add-subtitles")
         format = ctx
         let st = try SubtitleInput.firstSubtitleStream(of: ctx, path: path, for: "--add-subtitles")
         let par = st.pointee.codecpar!
@@ -35,7 +36,7 @@ public final class SubtitleFile {
             av_dict_set(&st.pointee.metadata, "language", language, 0)
         }
         stream = StreamInfo(st)
-        charset = try SubtitleCharset.of(path, codec: par.pointee.codec_id, given: given)
+        charset = try SubtitleCharset.of(file, codec: par.pointee.codec_id, given: given)
         try read(st.pointee.index, in: ctx, cutTo: range)
     }
 

@@ -119,6 +119,35 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.nut", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
     }
 
+    /// A pipe named by a path (a named pipe, a shell's `<(...)`) is read once, as stdin is: a
+    /// second look at a named pipe waited for ever for a writer that had gone, and a look at
+    /// the first bytes (for a playlist) took them from the demuxer (an MP4 read as "not a
+    /// media file"). Subtitle files named so are kept whole for their several readings.
+    func testAPipeByItsPathIsReadOnce() throws {
+        try makeClip(seconds: 1)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-f", "mpegts", "in.ts"], in: folder)
+        let named = try Tool.shell("mkfifo named && (cat in.ts > named &) && timeout 60 '\(Tool.clarity)' transcode named out.mkv --progress none",
+                                   in: folder)
+        XCTAssertEqual(named.status, 0, named.stderr)
+        XCTAssertEqual(try Tool.frameHashes("out.mkv", in: folder).count, 30)
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
+        let substituted = try Tool.shell("timeout 60 bash -c \"'\(Tool.clarity)' transcode <(cat in.mp4) none.mkv\"", in: folder)
+        XCTAssertEqual(substituted.status, 66, substituted.stderr)
+        XCTAssertTrue(substituted.stderr.contains("no picture could be read from this MP4 through a pipe"), substituted.stderr)
+        // Subtitle files are read more than once: a pipe's are kept (burning one read as empty,
+        // 65; adding one from a named pipe waited for ever).
+        try "1\n00:00:00,000 --> 00:00:00,800\nHello\n\n2\n00:00:00,900 --> 00:00:01,000\nAgain\n".write(toFile: path("s.srt"), atomically: true, encoding: .utf8)
+        let burnt = try Tool.shell("timeout 60 bash -c \"'\(Tool.clarity)' transcode in.mp4 piped.mkv --burn-subtitles <(cat s.srt) --progress none\" && "
+                                   + "'\(Tool.clarity)' transcode in.mp4 file.mkv --burn-subtitles s.srt --progress none", in: folder)
+        XCTAssertEqual(burnt.status, 0, burnt.stderr)
+        XCTAssertEqual(try Tool.frameHashes("piped.mkv", in: folder), try Tool.frameHashes("file.mkv", in: folder))
+        XCTAssertNotEqual(try Tool.frameHashes("piped.mkv", in: folder), try Tool.frameHashes("out.mkv", in: folder), "the text is drawn")
+        let added = try Tool.shell("mkfifo subtitles && (cat s.srt > subtitles &) && timeout 60 '\(Tool.clarity)' transcode in.mp4 added.mkv "
+                                   + "--add-subtitles subtitles --progress none", in: folder)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try Tool.probe("added.mkv", stream: "s", entries: "packet=pts", in: folder).count, 2)
+    }
+
     /// ADTS AAC (MPEG-TS's, as a broadcast or a camera sends it) copied into Matroska or MP4
     /// through a pipe, and into Smooth Streaming: a header written once holds the set-up its
     /// packets state, and MP4's fragments take its frames bare. Matroska refused ("Error

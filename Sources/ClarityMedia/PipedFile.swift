@@ -1,0 +1,34 @@
+import Foundation
+
+/// A small input named by a pipe's path (a shell's `<(...)`, a named pipe), copied whole into a
+/// temporary file on first use. Subtitle files are read more than once (their streams, their
+/// character set, the burner's own reading), and a pipe gives its bytes once: a second open of
+/// a named pipe waited for ever for a writer that had gone, and `<(...)` read as empty.
+enum PipedFile {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var copies: [String: String] = [:]
+
+    /// `path` itself where it is not a pipe; else the path of its copy, removed at exit.
+    static func settled(_ path: String) throws -> String {
+        guard InterruptiblePipe.isPipe(path) else { return path }
+        lock.lock()
+        defer { lock.unlock() }
+        if let copy = copies[path] { return copy }
+        guard let pipe = FileHandle(forReadingAtPath: path), let bytes = try? pipe.readToEnd() ?? Data() else {
+            throw MediaError(.inputUnreadable, "cannot read \(path)")
+        }
+        try? pipe.close()
+        let name = "clarity-\(getpid())-\(copies.count)-\(URL(fileURLWithPath: path).lastPathComponent)"
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        guard FileManager.default.createFile(atPath: copy, contents: bytes) else {
+            throw MediaError(.outputUnwritable, "cannot keep what \(path) gave in \(copy)")
+        }
+        if copies.isEmpty { atexit { PipedFile.removeCopies() } }
+        copies[path] = copy
+        return copy
+    }
+
+    private static func removeCopies() {
+        for copy in copies.values { unlink(copy) }
+    }
+}

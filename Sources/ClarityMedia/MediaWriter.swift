@@ -95,7 +95,10 @@ public final class MediaWriter {
             }
             oformat = f
         } else if output.writesInPlace && !output.isURL {
-            oformat = av_guess_format("yuv4mpegpipe", nil, nil)
+            // Stdout, or a pipe or device by its path: raw frames, as `pipe` writes them, unless
+            // its name has an extension (a named pipe `out.mkv`, which had been given y4m).
+            let named = output.finalPath.hasPrefix("pipe:") ? nil : av_guess_format(nil, output.finalPath, nil)
+            oformat = named ?? av_guess_format("yuv4mpegpipe", nil, nil)
         } else {
             oformat = av_guess_format(nil, output.finalPath, nil)
             guard oformat != nil else {

@@ -23,7 +23,9 @@ enum PipedFile {
         guard FileManager.default.createFile(atPath: copy, contents: bytes) else {
             throw MediaError(.outputUnwritable, "cannot keep what \(path) gave in \(copy)")
         }
+        // Removed at exit, or by a second Ctrl-C with the outputs (which ends without exit's handlers).
         if copies.isEmpty { atexit { PipedFile.removeCopies() } }
+        TemporaryFiles.shared.register(copy, sequence: false)
         copies[path] = copy
         return copy
     }

@@ -148,6 +148,21 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("added.mkv", stream: "s", entries: "packet=pts", in: folder).count, 2)
     }
 
+    /// A named pipe as the output is written in place, in the container its name's extension
+    /// says (`out.mkv` had been given y4m, the audio dropped); stdout's path, y4m as `-`.
+    func testANamedPipeOutputTakesItsNamesContainer() throws {
+        try makeClip(seconds: 1)
+        let r = try Tool.shell("mkfifo out.mkv && cat out.mkv > got.mkv & sleep 0.2; timeout 60 '\(Tool.clarity)' transcode in.mp4 out.mkv "
+                               + "--progress none; status=$?; wait; exit $status", in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("dropping"), r.stderr)
+        XCTAssertEqual(try Tool.probe("got.mkv", stream: "v", entries: "stream=codec_name", in: folder), ["h264"])
+        XCTAssertEqual(try Tool.probe("got.mkv", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
+        XCTAssertEqual(try Tool.frameHashes("got.mkv", in: folder).count, 30)
+        let stdout = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 /dev/stdout --progress none | head -c 9", in: folder)
+        XCTAssertEqual(stdout.text, "YUV4MPEG2")
+    }
+
     /// ADTS AAC (MPEG-TS's, as a broadcast or a camera sends it) copied into Matroska or MP4
     /// through a pipe, and into Smooth Streaming: a header written once holds the set-up its
     /// packets state, and MP4's fragments take its frames bare. Matroska refused ("Error

@@ -72,19 +72,26 @@ enum ContainerCodecs {
     /// (Smooth Streaming, PSP) these, Opus, VP9 and AV1 not at all ("only supported in MP4");
     /// FLV no MPEG-4 or H.263 ("not supported in the official FLV specification"); Matroska
     /// no RealVideo 1 and 2 or RealAudio ("does not yet support muxing"); QuickTime no VP8
-    /// ("VP8 muxing is currently not supported"); MXF no ProRes (EPERM at the first frame).
+    /// ("VP8 muxing is currently not supported") or Microsoft's and IMA's ADPCM ("not yet
+    /// implemented", at the first packet); MXF no ProRes (EPERM at the first frame).
     /// And some it writes as nothing reads them: QuickTime Animation in Matroska (no bit
-    /// depth: "Unsupported colorspace"), G.726 in NUT (no bits per sample), GIF in Matroska
+    /// depth: "Unsupported colorspace"), G.726 in NUT (no bits per sample), WMA in NUT and
+    /// QuickTime (no block size: "block_align is not set"), DFPWM in QuickTime (undecodable),
+    /// FLAC in ASF and WTV (its frames timed together, most at one time), GIF in Matroska
     /// (read back as one frame), PNG in SWF; in WTV MJPEG, Ut Video and Theora (and raw
     /// frames, refused at the header), and AAC, read back a fraction as long.
     private static let refusedCodecs: [String: Set<AVCodecID>] = {
         let mp4Only: Set = [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD, AV_CODEC_ID_OPUS, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1, AV_CODEC_ID_VP8]
-        return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mp4Only, "ismv": mp4Only, "psp": mp4Only,
+        // Decoders that need the packets' block size, which NUT and QuickTime do not keep.
+        let blockSized: Set = [AV_CODEC_ID_WMAV1, AV_CODEC_ID_WMAV2, AV_CODEC_ID_WMAPRO, AV_CODEC_ID_WMAVOICE, AV_CODEC_ID_WMALOSSLESS]
+        let mov = mp4Only.union(blockSized).union([AV_CODEC_ID_ADPCM_MS, AV_CODEC_ID_ADPCM_IMA_WAV, AV_CODEC_ID_DFPWM])
+        return ["mp4": [AV_CODEC_ID_FLAC, AV_CODEC_ID_TRUEHD], "mov": mov, "ismv": mp4Only, "psp": mp4Only,
                 "flv": [AV_CODEC_ID_MPEG4, AV_CODEC_ID_H263],
                 "matroska": [AV_CODEC_ID_RV10, AV_CODEC_ID_RV20, AV_CODEC_ID_COOK, AV_CODEC_ID_ATRAC3, AV_CODEC_ID_RA_288, AV_CODEC_ID_SIPR,
                              AV_CODEC_ID_QTRLE, AV_CODEC_ID_GIF],
-                "mxf": [AV_CODEC_ID_PRORES], "nut": [AV_CODEC_ID_ADPCM_G726], "swf": [AV_CODEC_ID_PNG],
-                "wtv": [AV_CODEC_ID_MJPEG, AV_CODEC_ID_UTVIDEO, AV_CODEC_ID_THEORA, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_AAC]]
+                "mxf": [AV_CODEC_ID_PRORES], "nut": blockSized.union([AV_CODEC_ID_ADPCM_G726]), "swf": [AV_CODEC_ID_PNG],
+                "wtv": [AV_CODEC_ID_MJPEG, AV_CODEC_ID_UTVIDEO, AV_CODEC_ID_THEORA, AV_CODEC_ID_RAWVIDEO, AV_CODEC_ID_AAC, AV_CODEC_ID_FLAC],
+                "asf": [AV_CODEC_ID_FLAC], "asf_stream": [AV_CODEC_ID_FLAC]]
     }()
 
     /// Muxers that write codecs they have no tag of their own for under another's: Matroska

@@ -1726,6 +1726,30 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// Audio a container writes but cannot give back is encoded again: WMA in NUT and
+    /// QuickTime (written without its block size: "block_align is not set", nothing decoded),
+    /// DFPWM in QuickTime (undecodable), FLAC in ASF (its frames timed together); Microsoft's
+    /// ADPCM into QuickTime stopped at its first packet (74, "not yet implemented").
+    func testAudioAContainerCannotGiveBackIsEncodedAgain() throws {
+        for (codec, rate, outputs) in [("wmav2", "48000", ["nut", "mov"]), ("adpcm_ms", "48000", ["mov"]), ("dfpwm", "48000", ["mov"]),
+                                       ("flac", "48000", ["asf"])] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=\(rate)", "-t", "0.5",
+                             "-c:v", "mpeg4", "-c:a", codec, "-ac", "1", "\(codec).mkv"], in: folder)
+            for ext in outputs {
+                let out = "\(codec).\(ext)"
+                let r = try Tool.clarity(["transcode", "\(codec).mkv", out, "--progress", "none"], in: folder)
+                XCTAssertEqual(r.status, 0, "\(out): \(r.stderr)")
+                XCTAssertTrue(r.stderr.contains("re-encoding audio stream #1 (\(codec))"), r.stderr)
+                let decoded = try Tool.run("ffmpeg", ["-v", "error", "-i", out, "-map", "0:a", "-f", "s16le", "-ar", "8000", "-"], in: folder)
+                XCTAssertEqual(decoded.stderr, "", out)
+                XCTAssertEqual(Double(decoded.stdout.count) / 16_000, 0.5, accuracy: 0.05, out)
+                let times = try Tool.probe(out, stream: "a", entries: "packet=pts", in: folder).compactMap { Int($0) }
+                XCTAssertEqual(times, times.sorted(), out)
+                XCTAssertEqual(Set(times).count, times.count, "\(out): one time a frame")
+            }
+        }
+    }
+
     /// A muxer's no is a no, but for Matroska's and QuickTime's borrowed tags and what AVI's
     /// reader finds untagged: RealMedia wrote H.264 tagged as RealVideo 2 (exit 0, nothing
     /// decoded), image2 H.264 into `.png` and `.vbn` files, AVI GIF as data nothing reads.

@@ -175,7 +175,7 @@ public final class MediaWriter {
     /// `wrapped_avframe` (its muxer takes no other).
     public func videoCodec(asked: String?) -> String {
         guard let asked else { return defaultVideoCodec }
-        let named = Self.encoder(named: asked).map { String(cString: $0.pointee.name) } ?? asked
+        let named = EncoderLookup.find(asked).map { String(cString: $0.pointee.name) } ?? asked
         return containerName == "yuv4mpegpipe" && named == "rawvideo" ? defaultVideoCodec : named
     }
 
@@ -210,9 +210,7 @@ public final class MediaWriter {
 
     /// Pixel formats `codec` itself accepts (empty: any).
     private static func ownPixelFormats(forCodec codec: String) throws -> [AVPixelFormat] {
-        guard let c = encoder(named: codec) else {
-            throw unknownEncoder(codec, of: AVMEDIA_TYPE_VIDEO)
-        }
+        let c = try EncoderLookup.encoder(codec, of: AVMEDIA_TYPE_VIDEO)
         guard var p = c.pointee.pix_fmts else { return [] }
         var list: [AVPixelFormat] = []
         // MJPEG and lossless JPEG take studio-range YUV only below normal compliance ("Non
@@ -281,72 +279,16 @@ public final class MediaWriter {
         return target.map { .reencoded(String(cString: avcodec_get_name($0))) } ?? .not
     }
 
-    /// The encoder `name` names, as ffmpeg's `-c` finds it: an encoder of that name, else the
-    /// codec's usual encoder (`hevc`: libx265, `mp3`: libmp3lame, `av1`: libaom-av1).
-    public static func encoder(named name: String) -> UnsafePointer<AVCodec>? {
-        if let byName = avcodec_find_encoder_by_name(name) { return byName }
-        return avcodec_descriptor_get_by_name(name).flatMap { avcodec_find_encoder($0.pointee.id) }
-    }
-
-    /// The refusal of `name`, which names no encoder, with the encoders of `type` it is likely
-    /// to mean: those whose names hold it (`x265`: libx265) and the usual encoders of codecs
-    /// it is a word of the name of (`h265`: libx265, as FFmpeg calls H.265 HEVC).
-    static func unknownEncoder(_ name: String, of type: AVMediaType) -> MediaError {
-        let letters = { (text: String) in text.lowercased().filter { $0.isLetter || $0.isNumber } }
-        let asked = letters(name)
-        var iterator: UnsafeMutableRawPointer?
-        var meant: [String] = []
-        while asked.count >= 3, let c = av_codec_iterate(&iterator) {
-            // Software encoders alone: a GPU's need a machine that has one.
-            let unsuggested = AV_CODEC_CAP_EXPERIMENTAL | AV_CODEC_CAP_HARDWARE | AV_CODEC_CAP_HYBRID
-            guard av_codec_is_encoder(c) != 0, c.pointee.type == type, c.pointee.capabilities & unsuggested == 0,
-                  let descriptor = avcodec_descriptor_get(c.pointee.id), let usual = avcodec_find_encoder(c.pointee.id) else { continue }
-            let codecNames = (String(cString: descriptor.pointee.name) + " " + String(cString: descriptor.pointee.long_name))
-                .split(whereSeparator: { " /()".contains($0) }).map { letters(String($0)) }
-            let match = letters(String(cString: c.pointee.name)).contains(asked) ? c : codecNames.contains(asked) ? usual : nil
-            if let encoder = match.map({ String(cString: $0.pointee.name) }), !meant.contains(encoder) { meant.append(encoder) }
-        }
-        let kind = type == AVMEDIA_TYPE_AUDIO ? "audio encoder" : "encoder"
-        let examples = type == AVMEDIA_TYPE_AUDIO ? ": aac, libopus, flac, ac3, ..." : ""
-        let guess = meant.isEmpty ? "" : "did you mean \(meant.prefix(3).joined(separator: " or "))? "
-        return MediaError(.invalidArgument, "unknown \(kind) '\(name)' (\(guess)see `ffmpeg -encoders`\(examples))")
-    }
-
-    /// FFmpeg's encoders of `codec` that are not experiments (libx264 and libx264rgb for H.264).
-    static func encoders(of codec: AVCodecID) -> [String] {
-        var iterator: UnsafeMutableRawPointer?
-        var names: [String] = []
-        while let c = av_codec_iterate(&iterator) {
-            if av_codec_is_encoder(c) != 0 && c.pointee.id == codec && c.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL == 0 {
-                names.append(String(cString: c.pointee.name))
-            }
-        }
-        return names
-    }
-
-    /// Refuses (64) an encoder FFmpeg has only as an experiment (`opus`, `vorbis`, `truehd`,
-    /// `dca`: "add '-strict -2'"), naming one of the same codec that is not, where there is.
-    /// They failed once the run had started, with exit 1.
-    static func refuseExperimental(_ codec: UnsafePointer<AVCodec>) throws {
-        guard codec.pointee.capabilities & AV_CODEC_CAP_EXPERIMENTAL != 0 else { return }
-        let other = encoders(of: codec.pointee.id).first
-        let name = String(cString: codec.pointee.name)
-        throw MediaError(.invalidArgument, "FFmpeg has the \(name) encoder only as an experiment, whose output may not play"
-                         + (other.map { "; use \($0)" } ?? ""))
-    }
-
     /// Sets `audioEncoding`, refusing an encoder that is unknown, not of audio, experimental, or
     /// that the container cannot hold, before anything is written.
     public func encodeAudio(_ encoding: AudioEncoding) throws {
         var encoding = encoding
         if let name = encoding.encoder {
-            guard let codec = Self.encoder(named: name) else {
-                throw Self.unknownEncoder(name, of: AVMEDIA_TYPE_AUDIO)
-            }
+            let codec = try EncoderLookup.encoder(name, of: AVMEDIA_TYPE_AUDIO)
             guard codec.pointee.type == AVMEDIA_TYPE_AUDIO else {
                 throw MediaError(.invalidArgument, "'\(name)' is not an audio encoder (aac, libopus, flac, ac3, ...)")
             }
-            try Self.refuseExperimental(codec)
+            try EncoderLookup.refuseExperimental(codec)
             guard holds(codec.pointee.id, AVMEDIA_TYPE_AUDIO) else {
                 throw MediaError(.invalidArgument, "the \(containerName) container cannot hold \(name) audio")
             }
@@ -442,13 +384,11 @@ public final class MediaWriter {
     /// warnings about its audio.
     @discardableResult
     public func videoEncoder(_ name: String) throws -> UnsafePointer<AVCodec> {
-        guard let codec = Self.encoder(named: name) else {
-            throw Self.unknownEncoder(name, of: AVMEDIA_TYPE_VIDEO)
-        }
+        let codec = try EncoderLookup.encoder(name, of: AVMEDIA_TYPE_VIDEO)
         guard codec.pointee.type == AVMEDIA_TYPE_VIDEO else {
             throw MediaError(.invalidArgument, "'\(name)' is not a video encoder")
         }
-        try Self.refuseExperimental(codec)
+        try EncoderLookup.refuseExperimental(codec)
         // An audio format holds a cover picture at most, copied: FLAC's muxer ignored the video.
         let audioAlone = context.map { ContainerCodecs.holdsAudioAlone($0.pointee.oformat) } ?? false
         guard let oformat = context?.pointee.oformat, audioAlone || !ContainerCodecs.holds(oformat, codec.pointee.id, AVMEDIA_TYPE_VIDEO) else {
@@ -520,7 +460,7 @@ public final class MediaWriter {
         }
         if !own.isEmpty && !own.contains(format.pixelFormat) {
             // Another encoder of the codec that says it takes it (libx264rgb: RGB; libaom-av1: 4:4:4).
-            let other = Self.encoders(of: codec.pointee.id).first { name in
+            let other = EncoderLookup.encoders(of: codec.pointee.id).first { name in
                 name != settings.codec && (try? Self.ownPixelFormats(forCodec: name))?.contains(format.pixelFormat) == true
             }
             throw MediaError(.invalidArgument, "\(settings.codec) cannot encode \(format.pixelFormatName): it takes "

@@ -4,7 +4,7 @@ import Foundation
 /// What to do about an input FFmpeg cannot open, where the cause is a common one it does not
 /// spell out: a list of files for its concat demuxer given as a plain input, such a list
 /// naming files by absolute paths, a recording stopped before its MP4 index was written, a
-/// file of raw frames read without their size.
+/// file of raw frames read without their size, a WTV recording through a pipe.
 enum UnreadableInputHint {
     /// The hint for the file at `path` (nil: not a local file), which FFmpeg refused with its
     /// log's `reasons`, read with the demuxer `forced` (nil: probed); "" where none applies.
@@ -16,6 +16,10 @@ enum UnreadableInputHint {
         }
         // A file of raw frames (`.yuv`, `.rgb`) read without its size.
         if why.contains("Picture size 0x0 is invalid") { return "; " + rawFrames }
+        // WTV's demuxer reads its index, at the file's end, before any picture.
+        if why.contains("timeline data missing") && path == nil {
+            return "; a WTV recording keeps its index at its end, which a pipe cannot go back for: give the file's name instead"
+        }
         if let forced, String(cString: forced.pointee.name) == "concat", why.contains("Unsafe file name") {
             return "; FFmpeg's safe mode takes relative paths of letters, digits, '_', '-' and '.' alone: "
                 + "--input-option safe=0 lets the list name any (absolute paths, spaces, quotes)"

@@ -186,8 +186,8 @@ final class PipeTests: ToolTestCase {
 
     /// Containers that index themselves, read through a pipe (no seeking): --start reads on
     /// from the beginning and gives the frames a file gives (Matroska's demuxer "seeks" a pipe
-    /// by reading past the key frame the part needs: no frame came out); an MP4 whose index is
-    /// at its end cannot be read from a pipe, and the error says why and what to do.
+    /// by reading past the key frame the part needs: no frame came out); an MP4 or a WTV whose
+    /// index is at its end cannot be read from a pipe, and the error says why and what to do.
     func testContainersThroughAPipe() throws {
         try makeClip(seconds: 2)
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "in.mkv"], in: folder)
@@ -205,6 +205,13 @@ final class PipeTests: ToolTestCase {
         let indexFirst = try Tool.shell("cat first.mp4 | '\(Tool.clarity)' pipe --progress none | wc -c", in: folder)
         XCTAssertEqual(indexFirst.status, 0, indexFirst.stderr)
         XCTAssertGreaterThan(Int(indexFirst.text.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0, 60 * 320 * 180)
+        // WTV reads its index, at its end, first: said as MP4's is (FFmpeg's "timeline data missing" alone).
+        try Tool.ffmpeg(["-i", "in.mp4", "-c:v", "mpeg2video", "-c:a", "mp2", "-t", "0.5", "in.wtv"], in: folder)
+        let wtv = try Tool.shell("cat in.wtv | '\(Tool.clarity)' pipe > none.y4m", in: folder)
+        XCTAssertEqual(wtv.status, 65, wtv.stderr)
+        XCTAssertTrue(wtv.stderr.contains("a WTV recording keeps its index at its end, which a pipe cannot go back for: give the file's name"),
+                      wtv.stderr)
+        XCTAssertEqual(try Tool.clarity(["transcode", "in.wtv", "wtv.mkv", "--progress", "none"], in: folder).status, 0)
     }
 
     /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the

@@ -11,6 +11,10 @@ enum DASHSegments {
         let place: String
     }
 
+    /// An element's tag (closing or not), and an attribute's name and value.
+    private static let tag = try! NSRegularExpression(pattern: #"<(/?)([A-Za-z:]+)([^>]*?)(/?)>"#)
+    private static let attribute = try! NSRegularExpression(pattern: #"([A-Za-z:]+)\s*=\s*"([^"]*)""#)
+
     /// Whether `text` is a DASH manifest.
     static func isManifest(_ text: String) -> Bool { text.prefix(512).contains("<MPD") }
 
@@ -28,8 +32,6 @@ enum DASHSegments {
         var named: [Named] = []
         var inRepresentation = false
         var listed = 0
-        let tag = try! NSRegularExpression(pattern: #"<(/?)([A-Za-z:]+)([^>]*?)(/?)>"#)
-        let attribute = try! NSRegularExpression(pattern: #"([A-Za-z:]+)\s*=\s*"([^"]*)""#)
         let whole = text as NSString
         for match in tag.matches(in: text, range: NSRange(location: 0, length: whole.length)) {
             let closing = whole.substring(with: match.range(at: 1)) == "/"

@@ -90,10 +90,17 @@ public final class MediaWriter {
         self.output = output
         var oformat: UnsafePointer<AVOutputFormat>?
         if let format {
-            guard let f = av_guess_format(Self.muxerName(format), nil, nil) else {
-                throw MediaError(.invalidArgument, "unknown output format '\(format)' (see `ffmpeg -muxers`)")
+            guard let f = Self.muxer(named: format) else {
+                let file = "out." + format.lowercased()
+                let pictures = av_guess_format(nil, file, nil).flatMap { f in
+                    String(cString: f.pointee.name) == "image2" ? avcodec_find_encoder(av_guess_codec(f, nil, file, nil, AVMEDIA_TYPE_VIDEO)) : nil
+                }
+                throw MediaError(.invalidArgument, "unknown output format '\(format)' ("
+                                 + (pictures.map { "a picture's format comes from its file's name, \(file); into a pipe: --format image2pipe "
+                                    + "--codec \(String(cString: $0.pointee.name)))" } ?? "a muxer's name, or an extension such as mkv or ts: see `ffmpeg -muxers`)"))
             }
-            oformat = f
+            // Pictures into a pipe go one after another, where image2 wants files to name.
+            oformat = String(cString: f.pointee.name) == "image2" && output.writesInPlace && !output.isURL ? av_guess_format("image2pipe", nil, nil) : f
         } else if output.writesInPlace && !output.isURL {
             // Stdout, or a pipe or device by its path: raw frames, as `pipe` writes them, unless
             // its name has an extension (a named pipe `out.mkv`, which had been given y4m).
@@ -160,14 +167,14 @@ public final class MediaWriter {
     /// must be turned upright before they are written.
     public var carriesDisplayMatrix: Bool { Self.quickTimeFamily.contains(containerName) }
 
-    /// Short names users type, mapped to FFmpeg muxer names.
-    static func muxerName(_ name: String) -> String {
-        switch name.lowercased() {
-        case "y4m": return "yuv4mpegpipe"
-        case "mkv": return "matroska"
-        case "ts": return "mpegts"
-        default: return name
-        }
+    /// The muxer `name` names: by its own name, or by an extension it writes (`mkv`, `ts`,
+    /// `y4m`, `wmv`, `m4a`), as the output's name would choose it; not pictures' (`jpg`),
+    /// whose muxer takes the encoder from the file's name.
+    static func muxer(named name: String) -> UnsafePointer<AVOutputFormat>? {
+        guard !name.isEmpty, !name.contains("/") else { return nil }
+        if let byName = av_guess_format(name, nil, nil) { return byName }
+        let byExtension = av_guess_format(nil, "out." + name.lowercased(), nil)
+        return byExtension.map { String(cString: $0.pointee.name) } == "image2" ? nil : byExtension
     }
 
     /// The encoder for frames asked to be coded by `asked` (nil: none named): the default, or

@@ -49,7 +49,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(name: .customLong("pix-fmt"), help: "Output pixel format (default: the input's when the encoder takes it).")
     var pixelFormat: String?
 
-    @Option(help: ArgumentHelp("Output container, by FFmpeg muxer name or y4m, mkv, ts (default: from the file extension).", valueName: "container"))
+    @Option(help: ArgumentHelp("Output container, by FFmpeg muxer name or by an extension it writes: mkv, ts, y4m, wmv, ... (default: from the file extension).", valueName: "container"))
     var format: String?
 
     @Flag(help: "Do not copy audio streams.")

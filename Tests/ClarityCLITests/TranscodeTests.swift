@@ -1726,6 +1726,25 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// `--format` takes a muxer's name or an extension it writes, as the output's name would
+    /// choose it (`wmv` was "unknown output format"); a picture format's extension says how to
+    /// send pictures into a pipe, and `--format image2` into one writes them there (it stopped
+    /// at its header, 74).
+    func testFormatsByTheirExtensions() throws {
+        try makeClip(seconds: 0.2)
+        for (format, muxer) in [("wmv", "asf"), ("m2ts", "mpegts"), ("MKV", "\"matroska,webm\""), ("y4m", "yuv4mpegpipe"),
+                                ("image2", "jpeg_pipe")] {
+            let r = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 - --format \(format) --frames 2 --progress none > out.bin", in: folder)
+            XCTAssertEqual(r.status, 0, "\(format): \(r.stderr)")
+            XCTAssertEqual(try Tool.probe("out.bin", stream: "v:0", entries: "format=format_name", in: folder).last, muxer, format)
+        }
+        try expectFailure(["transcode", "in.mp4", "-", "--format", "png"], status: 64,
+                          mentioning: "unknown output format 'png' (a picture's format comes from its file's name, out.png; "
+                            + "into a pipe: --format image2pipe --codec png)")
+        try expectFailure(["transcode", "in.mp4", "-", "--format", "xyz"], status: 64,
+                          mentioning: "unknown output format 'xyz' (a muxer's name, or an extension such as mkv or ts")
+    }
+
     /// Audio a container writes but cannot give back is encoded again: WMA in NUT and
     /// QuickTime (written without its block size: "block_align is not set", nothing decoded),
     /// DFPWM in QuickTime (undecodable), FLAC in ASF (its frames timed together); Microsoft's

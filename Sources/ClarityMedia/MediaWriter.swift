@@ -90,15 +90,7 @@ public final class MediaWriter {
         self.output = output
         var oformat: UnsafePointer<AVOutputFormat>?
         if let format {
-            guard let f = Self.muxer(named: format) else {
-                let file = "out." + format.lowercased()
-                let pictures = av_guess_format(nil, file, nil).flatMap { f in
-                    String(cString: f.pointee.name) == "image2" ? avcodec_find_encoder(av_guess_codec(f, nil, file, nil, AVMEDIA_TYPE_VIDEO)) : nil
-                }
-                throw MediaError(.invalidArgument, "unknown output format '\(format)' ("
-                                 + (pictures.map { "a picture's format comes from its file's name, \(file); into a pipe: --format image2pipe "
-                                    + "--codec \(String(cString: $0.pointee.name)))" } ?? "a muxer's name, or an extension such as mkv or ts: see `ffmpeg -muxers`)"))
-            }
+            guard let f = Self.muxer(named: format) else { throw Self.unknownFormat(format) }
             // Pictures into a pipe go one after another, where image2 wants files to name.
             oformat = String(cString: f.pointee.name) == "image2" && output.writesInPlace && !output.isURL ? av_guess_format("image2pipe", nil, nil) : f
         } else if output.writesInPlace && !output.isURL {
@@ -175,6 +167,18 @@ public final class MediaWriter {
         if let byName = av_guess_format(name, nil, nil) { return byName }
         let byExtension = av_guess_format(nil, "out." + name.lowercased(), nil)
         return byExtension.map { String(cString: $0.pointee.name) } == "image2" ? nil : byExtension
+    }
+
+    /// The refusal of `format`, which names no muxer: what does, or for a picture format's
+    /// extension, how to send such pictures into a pipe (with its encoder).
+    private static func unknownFormat(_ format: String) -> MediaError {
+        let file = "out." + format.lowercased()
+        let pictures = av_guess_format(nil, file, nil).flatMap { f in
+            String(cString: f.pointee.name) == "image2" ? avcodec_find_encoder(av_guess_codec(f, nil, file, nil, AVMEDIA_TYPE_VIDEO)) : nil
+        }
+        let instead = pictures.map { "a picture's format comes from its file's name, \(file); into a pipe: --format image2pipe --codec "
+            + String(cString: $0.pointee.name) } ?? "a muxer's name, or an extension such as mkv or ts: see `ffmpeg -muxers`"
+        return MediaError(.invalidArgument, "unknown output format '\(format)' (\(instead))")
     }
 
     /// The encoder for frames asked to be coded by `asked` (nil: none named): the default, or

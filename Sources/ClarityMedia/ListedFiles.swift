@@ -29,10 +29,11 @@ enum ListedFiles {
     /// The files the list at `path` names, with where: a concat list's and an HLS media
     /// playlist's by line, a DASH manifest's by representation and segment.
     private static func named(in path: String, concat: Bool) -> [DASHSegments.Named] {
-        guard concat || startsAsPlaylist(path) || path.lowercased().hasSuffix(".mpd"),
+        let playlist = !concat && startsAsPlaylist(path)
+        guard concat || playlist || path.lowercased().hasSuffix(".mpd"),
               let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
         if !concat && DASHSegments.isManifest(text) { return DASHSegments.named(in: text) }
-        guard concat || (text.hasPrefix("#EXTM3U") && !text.contains("#EXT-X-STREAM-INF")) else { return [] }
+        guard concat || (playlist && !text.contains("#EXT-X-STREAM-INF")) else { return [] }
         return text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().flatMap { index, line in
             (concat ? concatArgument(line) : playlistURI(line)).map { DASHSegments.Named(name: $0, place: "line \(index + 1)") }
         }

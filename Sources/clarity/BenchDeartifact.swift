@@ -90,12 +90,7 @@ struct BenchDeartifact: ParsableCommand {
         let names = models.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
             ?? ModelCatalog.bundled.map(\.path)
         return try names.compactMap { argument in
-            let model: Model
-            do {
-                model = try ModelCatalog.load(argument, scale: 1)
-            } catch let error as CatalogError {
-                throw MediaError(.invalidArgument, error.description)
-            }
+            let model = try ModelCatalog.loadAsked(argument, scale: 1)
             guard model.graph.task == "deartifact" else {
                 if models == nil { return nil }
                 throw MediaError(.invalidArgument, "\(argument) is \(model.graph.taskInWords), not an artifact-removal model")

@@ -106,12 +106,7 @@ struct BenchQuality: ParsableCommand {
         }
         var out: [QualityBench.Method] = []
         for argument in arguments {
-            let model: Model
-            do {
-                model = try ModelCatalog.load(argument, scale: scale)
-            } catch let error as CatalogError {
-                throw MediaError(.invalidArgument, error.description)
-            }
+            let model = try ModelCatalog.loadAsked(argument, scale: scale)
             // Bundled models of other scales are not asked for; a named one is resized after.
             if model.graph.scale != scale && models == nil { continue }
             let isFile = argument.hasSuffix(".safetensors") || argument.contains("/")

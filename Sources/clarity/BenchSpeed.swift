@@ -55,9 +55,7 @@ struct BenchSpeed: ParsableCommand {
             // it, and models the pump would not find, before the baseline's runs.
             _ = try MediaReader(url: input)
             for model in models.split(separator: ",").map(String.init) where !model.isEmpty {
-                do { _ = try ModelCatalog.load(model, scale: 3) } catch let error as CatalogError {
-                    throw MediaError(.invalidArgument, error.description)
-                }
+                _ = try ModelCatalog.loadAsked(model, scale: 3)
             }
             let work = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-bench-\(getpid())")
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

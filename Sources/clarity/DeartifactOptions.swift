@@ -59,12 +59,7 @@ struct DeartifactOptions: ParsableArguments {
     /// The stage, or nil when off.
     func stage(precision: Precision) throws -> EarlyExitEnhancer? {
         guard deartifact != .off else { return nil }
-        let model: Model
-        do {
-            model = try ModelCatalog.load(deartifactModel, scale: 1)
-        } catch let error as CatalogError {
-            throw MediaError(.invalidArgument, error.description)
-        }
+        let model = try ModelCatalog.loadAsked(deartifactModel, scale: 1)
         guard model.graph.task == "deartifact" else {
             throw MediaError(.invalidArgument, "\(model.graph.name) is \(model.graph.taskInWords), not an artifact-removal model")
         }

@@ -97,12 +97,7 @@ struct ModelOptions: ParsableArguments {
         case .size?, .shorterSide?: scale = requested.map { max(1, Int((Double($0.width) / Double(input.width)).rounded())) } ?? 3
         default: scale = 3
         }
-        let loaded: Model
-        do {
-            loaded = try ModelCatalog.load(upscaler, scale: scale)
-        } catch let error as CatalogError {
-            throw MediaError(.invalidArgument, error.description)
-        }
+        let loaded = try ModelCatalog.loadAsked(upscaler, scale: scale)
         guard loaded.graph.task == "upscale" else {
             let see = loaded.graph.task == "deartifact" ? " (see --deartifact)" : loaded.graph.task == "classify" ? " (it picks each tile's upscaler: see --preset classsr)" : ""
             throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler\(see)")

@@ -69,8 +69,7 @@ enum Routing {
             ?? ModelCatalog.bundled.map(\.path)
         var out: [(RoutedUpscale.Branch, Double)] = []
         for name in names {
-            let model: Model
-            do { model = try ModelCatalog.load(name, scale: scale) } catch let e as CatalogError { throw MediaError(.invalidArgument, e.description) }
+            let model = try ModelCatalog.loadAsked(name, scale: scale)
             guard model.graph.task == "upscale", model.graph.scale == scale else {
                 if models == nil { continue }
                 throw MediaError(.invalidArgument, "\(name) is not an x\(scale) upscaler")

@@ -431,7 +431,7 @@ public final class MediaReader {
         let rest = whole.map { max(0, $0 - range.start) }
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
-        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Int(stream.pointee.nb_frames) : nil
+        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Self.listedPackets(stream, demuxer: ctx.pointee.iformat) : nil
         if FrameStreamTail.demuxers.contains(String(cString: ctx.pointee.iformat.pointee.name)) { frameTail = FrameStreamTail() }
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
@@ -529,6 +529,17 @@ public final class MediaReader {
 
     /// The input ended because a network source sent nothing for `networkSilence` seconds.
     public var wentSilent: Bool { watch.wentSilent }
+
+    /// The video packets `stream`'s index lists. AVI's count is the stream's length in ticks of
+    /// its time base (dwLength), no count of frames where ticks are finer than frames: FFmpeg's
+    /// muxer copies H.264 at 1/60 s a tick for 30 fps, and every such file (`ffmpeg -i in.mp4
+    /// -c copy out.avi`) read as cut off after 60 of its "120 frames".
+    private static func listedPackets(_ stream: UnsafeMutablePointer<AVStream>, demuxer: UnsafePointer<AVInputFormat>) -> Int {
+        let listed = Int(stream.pointee.nb_frames), rate = stream.pointee.r_frame_rate
+        guard String(cString: demuxer.pointee.name) == "avi", rate.num > 0, rate.den > 0 else { return listed }
+        let ticks = Int((1 / (av_q2d(stream.pointee.time_base) * av_q2d(rate))).rounded())
+        return ticks > 1 ? (listed + ticks / 2) / ticks : listed
+    }
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told

@@ -310,6 +310,28 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("after \(n) of the 60 frames the container lists"), r.stderr)
     }
 
+    /// AVI's header counts ticks of its time base, which `ffmpeg -c copy` makes 1/60 s for
+    /// 30 fps H.264: the whole file was said to end after 60 of its "120 frames". Cut, it still
+    /// is said to be, against the frames it lists.
+    func testAnAVIOfTicksFinerThanItsFramesIsWhole() throws {
+        try makeClip()
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "copy.avi"], in: folder)
+        XCTAssertEqual(try Tool.probe("copy.avi", stream: "v", entries: "stream=time_base,nb_frames", in: folder), ["1/60,120"])
+        let whole = try Tool.clarity(["transcode", "copy.avi", "whole.mkv", "--progress", "json"], in: folder)
+        XCTAssertEqual(whole.status, 0, whole.stderr)
+        XCTAssertFalse(whole.stderr.contains("ended early"), whole.stderr)
+        let done = try XCTUnwrap(LiveTests.finalReport(whole.stderr), whole.stderr)
+        XCTAssertEqual(done["frames"] as? Int, 60)
+        XCTAssertEqual(done["expected_frames"] as? Int, 60)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path("copy.avi")))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.avi")))
+        let cut = try Tool.clarity(["transcode", "cut.avi", "cut.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(cut.status, 0, cut.stderr)
+        let n = Int(try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        XCTAssertLessThan(n, 50)
+        XCTAssertTrue(cut.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) of the 60 frames"), cut.stderr)
+    }
+
     /// A Matroska file cut off (a copy or a download not finished) ends cleanly for FFmpeg's
     /// demuxer; the length its header states tells what is missing. A stream that only runs
     /// longer than the video, left out, is no cut.

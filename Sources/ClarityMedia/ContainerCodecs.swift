@@ -14,8 +14,9 @@ enum ContainerCodecs {
     /// MPEG-TS, which would write anything, holds the codecs it has stream types for, and so
     /// do HLS's segments (FLAC, Vorbis and PCM went into them as data no one reads back);
     /// MPEG-PS the video its readers find (VP9 and FFV1 read back as MP3, MJPEG as nothing).
-    static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType) -> Bool {
-        let name = String(cString: format.pointee.name)
+    /// `container` names what the muxer writes where it has modes: `m2ts` for MPEG-TS's Blu-ray one.
+    static func holds(_ format: UnsafePointer<AVOutputFormat>, _ codec: AVCodecID, _ type: AVMediaType, as container: String? = nil) -> Bool {
+        let name = container ?? String(cString: format.pointee.name)
         // Attached files (fonts): only Matroska holds them, and its answer covers codecs only.
         if type == AVMEDIA_TYPE_ATTACHMENT { return name == "matroska" }
         if let listed = listedCodecs(name, type) { return listed.contains(codec) }
@@ -161,11 +162,16 @@ enum ContainerCodecs {
     static func holdsOneAudioStream(_ name: String) -> Bool { name == "flv" }
 
     /// What the muxer `name` holds of `type`, where it writes anything it is given (nil: ask
-    /// it). HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT. RTP carries one
-    /// stream a session ("Only one stream supported in the RTP muxer"): the video.
+    /// it). HLS cuts MPEG-TS segments; its subtitles go beside them, in WebVTT. Blu-ray's
+    /// MPEG-TS (m2ts) gives each stream a PID of its kind's range: of subtitles, Blu-ray's own
+    /// (PGS, which a plain MPEG-TS writes as data no one reads back); it refused DVB's and
+    /// teletext ("Cannot automatically assign PID"). RTP carries one stream a session ("Only
+    /// one stream supported in the RTP muxer"): the video.
     private static func listedCodecs(_ name: String, _ type: AVMediaType) -> Set<AVCodecID>? {
         switch name {
         case "mpegts": return transportStreamCodecs
+        case "m2ts": return type == AVMEDIA_TYPE_SUBTITLE ? [AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_HDMV_TEXT_SUBTITLE]
+            : transportStreamCodecs.filter { avcodec_get_type($0) == type }
         case "hls" where type != AVMEDIA_TYPE_SUBTITLE: return transportStreamCodecs
         case _ where programStreamMuxers.contains(name) && type == AVMEDIA_TYPE_VIDEO: return programStreamVideo
         case "roq": return [AV_CODEC_ID_ROQ, AV_CODEC_ID_ROQ_DPCM]

@@ -20,6 +20,18 @@ enum DVDSubtitleTiming {
         return true
     }
 
+    /// A packet that shows nothing: its size, where its one control sequence is, and that
+    /// sequence, which stops the display at once and is the last.
+    static let blank: [UInt8] = [0, 10, 0, 4, 0, 0, 0, 4, 0x02, 0xFF]
+
+    /// How long `packet` shows its picture, in units of `timeBase`, by its stop command; nil
+    /// where it has none, or the farthest there is (0xFFFF units, 745 s: what FFmpeg's encoder
+    /// writes for a picture whose end it was not told).
+    static func displayDuration(_ packet: AVPacket, in timeBase: AVRational) -> Int64? {
+        guard let stop = controlSequences(packet)?.first(where: { $0.stops }), stop.delay < 0xFFFF else { return nil }
+        return av_rescale_q(Int64(stop.delay) * 1024, AVRational(num: 1, den: 90000), timeBase)
+    }
+
     /// Each control sequence's place, delay and whether it stops the display, as FFmpeg's
     /// dvdsub decoder walks them; nil for a packet it would not read this way.
     static func controlSequences(_ p: AVPacket) -> [(at: Int, delay: Int, stops: Bool)]? {

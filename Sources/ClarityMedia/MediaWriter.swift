@@ -17,6 +17,8 @@ public final class MediaWriter {
     private var copyMap: [Int: (stream: UnsafeMutablePointer<AVStream>, timeBase: AVRational)] = [:]
     /// The last decoding time muxed in each copied stream (its own time base), by output index.
     private var lastDTS: [Int32: Int64] = [:]
+    /// Whether the output is MP4 in fragments (into a pipe) or Smooth Streaming's.
+    private var writesFragments = false
     /// Copied streams that are re-encoded, by input stream index.
     private var reencoders: [Int: StreamReencoder] = [:]
     /// Copied ADTS AAC whose frames go in bare, by the same key (fragmented MP4).
@@ -121,7 +123,10 @@ public final class MediaWriter {
         let r = avformat_alloc_output_context2(&ctx, oformat, nil, output.writingPath)
         guard r >= 0, let ctx else { throw MediaError.ffmpeg(r, "cannot create the output container") }
         context = ctx
-        containerName = String(cString: ctx.pointee.oformat.pointee.name)
+        let muxer = String(cString: ctx.pointee.oformat.pointee.name)
+        // Blu-ray's transport stream: asked for by name, or by the file's, as FFmpeg's muxer takes it.
+        let bluray = muxer == "mpegts" && (format?.lowercased() == "m2ts" || av_match_ext(output.writingPath, "m2ts") != 0)
+        containerName = bluray ? "m2ts" : muxer
         // y4m's high bit depths (C420p10, ...) are an extension every reader of it takes
         // (ffmpeg, x264, x265, dav1d); FFmpeg writes them only when told it may.
         if containerName == "yuv4mpegpipe" { ctx.pointee.strict_std_compliance = FF_COMPLIANCE_UNOFFICIAL }
@@ -316,7 +321,7 @@ public final class MediaWriter {
         guard let oformat = context?.pointee.oformat else { return nil }
         let channels = stream.parameters.pointee.ch_layout.nb_channels
         let held = [AV_CODEC_ID_AAC, oformat.pointee.audio_codec, AV_CODEC_ID_AC3]
-            .filter { $0 != AV_CODEC_ID_NONE && ContainerCodecs.holds(oformat, $0, AVMEDIA_TYPE_AUDIO) }
+            .filter { $0 != AV_CODEC_ID_NONE && holds($0, AVMEDIA_TYPE_AUDIO) }
             .compactMap { avcodec_find_encoder($0) }
         // The first that keeps the most channels.
         let kept = held.map { AudioReencoder.channelsKept(of: channels, by: $0) }
@@ -363,7 +368,7 @@ public final class MediaWriter {
     /// Whether this container holds `codec`'s streams.
     private func holds(_ codec: AVCodecID, _ type: AVMediaType) -> Bool {
         guard let ctx = context else { return false }
-        return ContainerCodecs.holds(ctx.pointee.oformat, codec, type)
+        return ContainerCodecs.holds(ctx.pointee.oformat, codec, type, as: containerName)
     }
 
     /// Whether the container holds one audio stream at most (FLV).
@@ -755,19 +760,21 @@ public final class MediaWriter {
         let fragments = Self.quickTimeFamily.contains(containerName) && pipe
         // A header written once holds ADTS AAC's set-up from the start, and MP4's fragments
         // take its frames bare (its muxer's own stripping fails there).
-        let bareFrames = fragments || containerName == "ismv"
-        for (key, target) in copyMap where reencoders[key] == nil && (pipe || bareFrames) {
-            if ADTSCopy.giveConfig(to: target.stream.pointee.codecpar) && bareFrames { adtsCopies[key] = try ADTSCopy(target.stream) }
+        writesFragments = fragments || containerName == "ismv"
+        for (key, target) in copyMap where reencoders[key] == nil && (pipe || writesFragments) {
+            if ADTSCopy.giveConfig(to: target.stream.pointee.codecpar) && writesFragments { adtsCopies[key] = try ADTSCopy(target.stream) }
         }
         // AC-3 and E-AC-3 state their set-up in their packets, which a first index (fragments,
         // Smooth Streaming's) has not seen: it waits for the first fragment.
         let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { i in
             [AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3].contains(ctx.pointee.streams[i]!.pointee.codecpar.pointee.codec_id)
         }
-        let delay = ac3 && (fragments || containerName == "ismv") ? "+delay_moov" : ""
+        let delay = ac3 && writesFragments ? "+delay_moov" : ""
         if fragments || !delay.isEmpty {
             av_dict_set(&options, "movflags", (fragments ? "frag_keyframe+empty_moov+default_base_moof" : "") + delay, 0)
         }
+        // `--format m2ts` into a pipe or a file named otherwise (FFmpeg goes by `.m2ts` alone).
+        if containerName == "m2ts" { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
         guard r >= 0 else {
             throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable, reasons: reasons))
@@ -852,8 +859,24 @@ public final class MediaWriter {
             if Self.isDamage(r) { return droppedPackets += 1 }
             guard r >= 0 else { throw MediaError.ffmpeg(r, "copying stream #\(input.streamIndex)") }
         }
-        guard let reencoder = reencoders[input.streamIndex] else { return try mux(input, into: target) }
+        guard let reencoder = reencoders[input.streamIndex] else {
+            if target.stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE {
+                Self.mendDuration(input.avPacket, timeBase: target.timeBase, codec: target.stream.pointee.codecpar.pointee.codec_id)
+            }
+            return try mux(input, into: target)
+        }
         for p in try reencoder.packets(for: input.avPacket) { try mux(p, into: target) }
+    }
+
+    /// A copied subtitle's duration, mended. FFmpeg's "until further notice", 2^32-1 ms (its
+    /// encoders' for a picture whose end they were not told), is none: MP4 refused such a packet
+    /// (74). A DVD subtitle without one takes its stop command's: MP4 lost a VOB's last line,
+    /// as ffmpeg's copy does, and Matroska kept no end.
+    private static func mendDuration(_ p: UnsafeMutablePointer<AVPacket>, timeBase: AVRational, codec: AVCodecID) {
+        if av_rescale_q(p.pointee.duration, timeBase, AVRational(num: 1, den: 1000)) >= Int64(UInt32.max) { p.pointee.duration = 0 }
+        if p.pointee.duration <= 0, codec == AV_CODEC_ID_DVD_SUBTITLE, let shown = DVDSubtitleTiming.displayDuration(p.pointee, in: timeBase) {
+            p.pointee.duration = shown
+        }
     }
 
     /// Writes a packet (in `target.timeBase`) into an output stream of a copied one.
@@ -875,6 +898,15 @@ public final class MediaWriter {
                     if p.pointee.pts != clarity_nopts_value() && p.pointee.pts >= p.pointee.dts { p.pointee.pts = max(p.pointee.pts, least) }
                     p.pointee.dts = least
                 }
+            }
+            // Fragments start a track at its first sample: DVD subtitles, with no empty sample
+            // before their first picture as MP4's text has, showed it from the start (ffmpeg's
+            // fragments alike). A picture of nothing fills the time before it.
+            if writesFragments, lastDTS[index] == nil, p.pointee.dts > 0,
+               target.stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_DVD_SUBTITLE {
+                let blank = Packet(bytes: DVDSubtitleTiming.blank, pts: 0, duration: p.pointee.dts, streamIndex: index)
+                let r = av_interleaved_write_frame(ctx, blank.avPacket)
+                guard r >= 0 else { throw writeError(r) }
             }
             lastDTS[index] = p.pointee.dts
         }

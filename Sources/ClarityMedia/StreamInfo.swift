@@ -27,6 +27,9 @@ public struct StreamInfo: @unchecked Sendable {
 
     /// A cover picture (a video stream of one still, shown for the file), not the video.
     public var isAttachedPicture: Bool { (disposition & AV_DISPOSITION_ATTACHED_PIC) != 0 }
+    /// TTML subtitles in MP4 (`stpp`, as streaming services store them), which FFmpeg 5.1
+    /// reads as data it has no decoder for.
+    public var isTTML: Bool { kind == .data && parameters.pointee.codec_tag == 0x7070_7473 }  // "stpp", little-endian
     /// A cover's picture (its one packet, as the file stores it); nil for other streams.
     public let coverBytes: [UInt8]?
 
@@ -37,8 +40,14 @@ public struct StreamInfo: @unchecked Sendable {
     }
 
     /// The refusal of `option`'s `choice` where `url` has no such stream of `kind` among
-    /// `candidates` (its streams of that kind that would do), which it names with their languages.
-    public static func missing(_ choice: StreamChoice, option: String, kind: Kind, among candidates: [StreamInfo], in url: String) -> MediaError {
+    /// `candidates` (its streams of that kind that would do), which it names with their
+    /// languages; or, where the stream chosen among all of `streams` is TTML, what that is.
+    public static func missing(_ choice: StreamChoice, option: String, kind: Kind, among candidates: [StreamInfo], in url: String,
+                               streams: [StreamInfo] = []) -> MediaError {
+        if case .index(let index) = choice, kind == .subtitle, streams.contains(where: { $0.index == index && $0.isTTML }) {
+            return MediaError(.unsupported, "\(option) \(choice): stream #\(index) of \(url) is TTML, which FFmpeg 5.1 cannot read: "
+                              + "convert it to SRT or WebVTT (ffmpeg cannot either; Subtitle Edit, or a TTML converter)")
+        }
         let name = kind == .subtitle ? "subtitles" : kind.rawValue
         let wanted: String
         switch choice {

@@ -103,7 +103,8 @@ public struct SubtitleBurn: Sendable {
         case .stream(let index):
             let subtitles = reader.streams.filter { $0.kind == .subtitle }
             guard let found = subtitles.first(where: { $0.index == index }) else {
-                throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name)
+                throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name,
+                                         streams: reader.streams)
             }
             (file, stream, codec, chosen) = (reader.localFile, index, found.parameters.pointee.codec_id, found)
             fonts = SubtitleFont.attached(among: reader.streams)

@@ -225,7 +225,7 @@ struct EncodeOptions: ParsableArguments {
         for (chosen, kind, option) in [(audioStreams, StreamInfo.Kind.audio, "--audio-stream"), (subtitleStreams, .subtitle, "--subtitle-stream")] {
             let candidates = reader.streams.filter { $0.kind == kind }
             if let wrong = chosen.first(where: { choice in !candidates.contains(where: choice.picks) }) {
-                throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name)
+                throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name, streams: reader.streams)
             }
         }
         var audioKept = false
@@ -274,6 +274,12 @@ struct EncodeOptions: ParsableArguments {
                 if !quiet {
                     Console.warning("dropping video stream #\(s.index) (\(s.codecName)): only one video stream, #\(reader.videoStream.index), "
                                     + "is enhanced (--video-stream \(s.index) chooses this one)")
+                }
+                return false
+            case .data where s.isTTML && !noSubtitles:
+                if !quiet {
+                    Console.warning("dropping subtitle stream #\(s.index) (TTML): FFmpeg 5.1 cannot read TTML; burn or add the subtitles "
+                                    + "from a copy converted to SRT or WebVTT (--burn-subtitles FILE, --add-subtitles FILE)")
                 }
                 return false
             default:

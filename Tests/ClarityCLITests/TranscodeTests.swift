@@ -2305,6 +2305,100 @@ final class TranscodeTests: ToolTestCase {
         for (a, b) in zip(broadcast, kept) { XCTAssertLessThanOrEqual(zip(a ?? [], b ?? []).map { abs($0 - $1) }.max() ?? 0, 2) }
     }
 
+    /// DVD subtitles copied from a VOB, whose packets carry no duration: MP4 lost the last line
+    /// (as ffmpeg's copy does) and Matroska kept no ends; each now lasts as its stop command
+    /// says. In MP4's fragments (into a pipe) the first line showed from the start. FFmpeg's
+    /// "until further notice" (2^32-1 ms, ffmpeg's conversion from PGS) was refused by MP4 (74).
+    func testDVDSubtitlesKeepTheirTimes() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "3", "-c:v", "libx264", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 320, height: 180)
+        pgs.line(1.2, 1.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.line(2.0, 2.5, x: 40, y: 10, w: 240, h: 30)
+        pgs.line(2.6, 2.9, x: 60, y: 60, w: 50, h: 50)
+        try pgs.mux(in: folder)
+        XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "dvd.mp4", "--model", "bicubic", "--progress", "none"], in: folder).status, 0)
+        try Tool.ffmpeg(["-i", "dvd.mp4", "-map", "0", "-c:v", "mpeg2video", "-c:s", "copy", "-f", "vob", "dvd.vob"], in: folder)
+        XCTAssertEqual(try Tool.probe("dvd.vob", stream: "s", entries: "packet=duration_time", in: folder), ["N/A", "N/A", "N/A"])
+        /// The subtitles' times on the video's clock, as FFmpeg decodes them: start, end (s).
+        let lines = { (file: String) -> [String] in
+            let start = Double(try Tool.probe(file, stream: "v", entries: "stream=start_time", in: self.folder)[0])!
+            return try Tool.probe(file, stream: "s", entries: "subtitle=pts,end_display_time", in: self.folder)
+                .map { row in
+                    let f = row.split(separator: ",").map { Double($0)! }
+                    return String(format: "%.2f-%.2f", f[0] / 1e6 - start, f[0] / 1e6 - start + f[1] / 1000)
+                }
+        }
+        let stated = ["1.20-1.79", "2.00-2.49", "2.60-2.90"]
+        for output in ["back.mp4", "back.mkv"] {
+            let r = try Tool.clarity(["transcode", "dvd.vob", output, "--model", "bicubic", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try lines(output), stated, output)
+        }
+        // Matroska's blocks state them (MP4's last sample's is its track's end).
+        XCTAssertEqual(try Tool.probe("back.mkv", stream: "s", entries: "packet=duration_time", in: folder), ["0.592000", "0.489000", "0.296000"])
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode dvd.vob - --format mp4 --model bicubic --progress none > piped.mp4", in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        XCTAssertEqual(try lines("piped.mp4"), stated)
+        // Converted by ffmpeg from PGS, whose lines end when the next display set says.
+        try Tool.ffmpeg(["-i", "subs.mkv", "-map", "0", "-c:v", "copy", "-c:s", "dvdsub", "open.mkv"], in: folder)
+        XCTAssertEqual(try Tool.probe("open.mkv", stream: "s", entries: "packet=duration_time", in: folder).first, "4294967.295000")
+        let open = try Tool.clarity(["transcode", "open.mkv", "open.mp4", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(open.status, 0, open.stderr)
+        XCTAssertEqual(try Tool.probe("open.mp4", stream: "s", entries: "packet=pts_time", in: folder).prefix(2), ["1.200000", "2.000000"])
+    }
+
+    /// Blu-ray's MPEG-TS (`.m2ts`, or `--format m2ts`, into a pipe too: 192-byte packets) keeps
+    /// PGS, which a plain MPEG-TS writes as data no one reads back and which was dropped from
+    /// both; DVB subtitles, which it has no place for, stopped the run at its header (73).
+    func testBlurayTransportStreamsHoldBlurayPGS() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 320, height: 180)
+        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
+        try pgs.mux(in: folder)
+        let shown = { (file: String) in
+            try Tool.probe(file, stream: "s", entries: "subtitle=num_rects", in: self.folder)
+        }
+        let bluray = try Tool.clarity(["transcode", "subs.mkv", "out.m2ts", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(bluray.status, 0, bluray.stderr)
+        XCTAssertFalse(bluray.stderr.contains("dropping"), bluray.stderr)
+        XCTAssertEqual(Set(try Tool.probe("out.m2ts", stream: "s", entries: "stream=codec_name", in: folder)), ["hdmv_pgs_subtitle"])
+        XCTAssertEqual(try shown("out.m2ts"), ["1", "0", "1", "0"])
+        let plain = try Tool.clarity(["transcode", "subs.mkv", "out.ts", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertTrue(plain.stderr.contains("dropping subtitle stream #1 (hdmv_pgs_subtitle): the mpegts container cannot hold it"), plain.stderr)
+        let added = try Tool.clarity(["transcode", "in.mp4", "added.m2ts", "--add-subtitles", "subs.sup", "--model", "bicubic",
+                                      "--progress", "none"], in: folder)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(Set(try Tool.probe("added.m2ts", stream: "s", entries: "stream=codec_name", in: folder)), ["hdmv_pgs_subtitle"])
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode subs.mkv - --format m2ts --model bicubic --progress none > piped.bin", in: folder)
+        XCTAssertEqual(piped.status, 0, piped.stderr)
+        let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("piped.bin")))
+        XCTAssertTrue(bytes.count > 400 && bytes[4] == 0x47 && bytes[196] == 0x47 && bytes.count % 192 == 0, "192-byte packets")
+        XCTAssertEqual(Set(try Tool.probe("piped.bin", stream: "s", entries: "stream=codec_name", in: folder)), ["hdmv_pgs_subtitle"])
+
+        try Tool.ffmpeg(["-i", "out.m2ts", "-map", "0", "-c:v", "copy", "-c:s", "dvbsub", "dvb.ts"], in: folder)
+        let dvb = try Tool.clarity(["transcode", "dvb.ts", "dvb.m2ts", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(dvb.status, 0, dvb.stderr)
+        XCTAssertTrue(dvb.stderr.contains("dropping subtitle stream #1 (dvb_subtitle): the m2ts container cannot hold it"), dvb.stderr)
+        XCTAssertEqual(try Tool.probe("dvb.m2ts", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"]).first, "60")
+    }
+
+    /// TTML in MP4 (`stpp`, streaming services' subtitles), which FFmpeg 5.1 reads as data it
+    /// cannot decode, was dropped unsaid, and chosen by number "had no subtitle stream".
+    func testTTMLSubtitlesAreSaidToBeUnreadable() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "in.mp4"], in: folder)
+        try "1\n00:00:00,200 --> 00:00:00,800\nHello\n".write(to: folder.appendingPathComponent("subs.srt"), atomically: true, encoding: .utf8)
+        try Tool.ffmpeg(["-i", "in.mp4", "-i", "subs.srt", "-map", "0", "-map", "1", "-c:v", "copy", "-c:s", "ttml", "ttml.mp4"], in: folder)
+        let r = try Tool.clarity(["transcode", "ttml.mp4", "out.mkv", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping subtitle stream #1 (TTML): FFmpeg 5.1 cannot read TTML"), r.stderr)
+        let quiet = try Tool.clarity(["transcode", "ttml.mp4", "quiet.mkv", "--no-subtitles", "--progress", "none"], in: folder)
+        XCTAssertFalse(quiet.stderr.contains("TTML"), quiet.stderr)
+        for option in ["--burn-subtitles", "--subtitle-stream"] {
+            try expectFailure(["transcode", "ttml.mp4", "chosen.mkv", option, "1"], status: 69, mentioning: "stream #1 of ttml.mp4 is ttml")
+        }
+    }
+
     /// A subtitle file that is not UTF-8 (an old .srt in Windows-1252 or CP1251) is read in
     /// the character set --subtitle-charset names, else as Windows-1252 with a warning, for
     /// burning and adding alike; iconv's unknown names are refused.

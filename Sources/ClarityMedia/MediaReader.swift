@@ -397,8 +397,8 @@ public final class MediaReader {
         var whole: Double?
         if stream.pointee.duration > 0 {
             whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
-        } else if ctx.pointee.duration > 0 {
-            whole = Double(ctx.pointee.duration) / Double(AV_TIME_BASE)
+        } else if let length = StatedEnd.length(ctx) {
+            whole = Double(length) / Double(AV_TIME_BASE)
         }
         if let whole, range.start > 0, range.start >= whole {
             avcodec_free_context(&decoder)

@@ -24,6 +24,8 @@ public final class MediaWriter {
     /// Copied ADTS AAC whose frames go in bare, by the same key (fragmented MP4).
     private var adtsCopies: [Int: ADTSCopy] = [:]
     private var durations: [Int64: Int64] = [:]
+    /// The earliest time of a frame given to the encoder (its time base).
+    private var earliestFrame: Int64?
     private let packet = av_packet_alloc()!
     private var started = false
     private var closed = false
@@ -835,6 +837,7 @@ public final class MediaWriter {
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
+        if pts != clarity_nopts_value() { earliestFrame = min(earliestFrame ?? pts, pts) }
         if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.writesInPlace {
             throw MediaError(.invalidArgument, "\(output.name) holds one picture and the input has more frames: "
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
@@ -932,13 +935,15 @@ public final class MediaWriter {
             if packet.pointee.duration == 0, let d = durations.removeValue(forKey: packet.pointee.pts) {
                 packet.pointee.duration = d
             }
-            // No frame is decoded after it is shown, nor seconds before: such a decoding time is
-            // the encoder's garbage, and the frame's own time stands for it. x265 times its
-            // packets from its third frame, and given fewer (a part of one or two frames) its
-            // times were whatever its memory held ("pts (0) < dts (621673360327221409)", 74).
+            // No frame is decoded after it is shown, nor seconds before the first frame given:
+            // such a decoding time is the encoder's garbage, and the frame's own time stands for
+            // it. x265 times its packets from its third frame, and given fewer (a part of one or
+            // two frames) its times were whatever its memory held ("pts (0) < dts
+            // (621673360327221409)", 74). Seconds before the frame itself is no garbage: the
+            // frame after a gap in the input's clock is decoded before the frames ahead of it.
             let (pts, dts) = (packet.pointee.pts, packet.pointee.dts)
-            if pts != clarity_nopts_value(), dts != clarity_nopts_value(),
-               dts > pts || pts - dts > av_rescale_q(10, AVRational(num: 1, den: 1), enc.pointee.time_base) {
+            let slack = av_rescale_q(10, AVRational(num: 1, den: 1), enc.pointee.time_base)
+            if pts != clarity_nopts_value(), dts != clarity_nopts_value(), dts > pts || dts < (earliestFrame ?? dts) - slack {
                 packet.pointee.dts = pts
             }
             av_packet_rescale_ts(packet, enc.pointee.time_base, st.pointee.time_base)

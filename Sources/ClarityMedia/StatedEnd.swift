@@ -13,9 +13,22 @@ struct StatedEnd {
     private var reach: Int64?
 
     init(_ ctx: UnsafeMutablePointer<AVFormatContext>) {
+        let c = ctx.pointee, origin = c.start_time == clarity_nopts_value() ? 0 : c.start_time
+        start = origin
+        stated = c.duration_estimation_method == AVFMT_DURATION_FROM_STREAM ? Self.length(ctx).map { origin + $0 } : nil
+    }
+
+    /// The length `ctx`'s container states (microseconds from its clock's start); nil where it
+    /// states none. Matroska states where it ends on its own clock (FFmpeg's muxer writes the
+    /// last time), which FFmpeg's reader gives as a length: a 3 s file whose clock starts at
+    /// 10 h (timestamps kept, `-copyts`) "lasted" 10 h, was said to be cut off after 3 s, and
+    /// was counted as a million frames.
+    static func length(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Int64? {
         let c = ctx.pointee
-        start = c.start_time == clarity_nopts_value() ? 0 : c.start_time
-        stated = c.duration_estimation_method == AVFMT_DURATION_FROM_STREAM && c.duration > 0 ? start + c.duration : nil
+        guard c.duration > 0 else { return nil }
+        let start = c.start_time == clarity_nopts_value() ? 0 : c.start_time
+        let endsOnItsClock = String(cString: c.iformat.pointee.name).hasPrefix("matroska") && start > 0 && c.duration > start
+        return endsOnItsClock ? c.duration - start : c.duration
     }
 
     /// Whether the container states a length to hold the input to. That length is its longest

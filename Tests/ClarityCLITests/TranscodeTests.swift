@@ -51,6 +51,38 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// A pause of more than 10 s in the video's clock (a recording paused, a stream that
+    /// stalled) made x264's decoding times, rightly seconds before the frames after it, look
+    /// like garbage to Clarity, which timed them anew out of order: 74 at the gap.
+    func testAGapInTheClockIsKept() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=2",
+                         "-vf", "setpts='(N+if(gte(N,30),300,0))/(30*TB)'", "-fps_mode", "passthrough",
+                         "-c:v", "libx264", "-qp", "23", "gap.mkv"], in: folder)
+        let inPTS = try Tool.probe("gap.mkv", stream: "v", entries: "frame=pts_time", in: folder)
+        XCTAssertEqual(inPTS[30], "11.000000")
+        for out in ["out.mkv", "out.mp4"] {
+            let r = try Tool.clarity(["transcode", "gap.mkv", out, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(out, stream: "v", entries: "frame=pts_time", in: folder), inPTS, out)
+        }
+    }
+
+    /// A Matroska file whose clock starts late (timestamps kept, `ffmpeg -copyts`) states where
+    /// it ends on that clock, which FFmpeg gives as its length: 2 s starting at 10 h were said
+    /// to be cut off after 2 s "into the 36002.03 s its container states", counted as 1080061 frames.
+    func testAMatroskaClockThatStartsLateIsNoCut() throws {
+        try makeClip("in.mkv")
+        try Tool.ffmpeg(["-i", "in.mkv", "-c", "copy", "-output_ts_offset", "36000", "late.mkv"], in: folder)
+        XCTAssertEqual(try Tool.probe("late.mkv", stream: "v", entries: "stream=start_time", in: folder), ["36000.021000"])
+        let r = try Tool.clarity(["transcode", "late.mkv", "out.mkv", "--progress", "json"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertFalse(r.stderr.contains("ended early"), r.stderr)
+        let done = try XCTUnwrap(LiveTests.finalReport(r.stderr), r.stderr)
+        XCTAssertEqual(done["frames"] as? Int, 60)
+        let expected = try XCTUnwrap(done["expected_frames"] as? Int)
+        XCTAssertTrue((60...61).contains(expected), "\(expected) frames expected")
+    }
+
     /// A broadcast recording's clock can stand at hours: the output starts at 0, as ffmpeg's
     /// does. Two recordings joined (`cat`) make the clock jump back: the second's frames and
     /// audio go on after the first's, in step, instead of being dropped as out of order.

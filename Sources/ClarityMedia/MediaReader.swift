@@ -110,6 +110,8 @@ public final class MediaReader {
     /// that ends before them is truncated even where the demuxer reports a clean end.
     private let indexedPackets: Int?
     private var videoPackets = 0
+    /// AVI's video length, in its own ticks, where the file is read whole.
+    private var aviLength: AVILength?
     /// Set for inputs of bare frames (y4m, raw video), whose cut tail the demuxer hides.
     private var frameTail: FrameStreamTail?
     private var context: UnsafeMutablePointer<AVFormatContext>?
@@ -378,9 +380,11 @@ public final class MediaReader {
             timeBase: stream.pointee.time_base, frameRate: rate, sampleAspectRatio: sar,
             colour: ColourProperties(par.pointee)).withGuessedColourStated
         decoded.displayRotation = videoStream.displayRotation
-        // A variable rate's fastest stretch, where FFmpeg's guess is sane (not a 90 kHz tick).
+        // A variable rate's fastest stretch, where FFmpeg's guess is sane (not a 90 kHz tick):
+        // up to four times the average, or 120 fps (30 fps with a pause of 10 s in 12 averages
+        // 5, and AVI's clock ticked at 5: 48 of 60 frames were left out).
         let peak = stream.pointee.r_frame_rate
-        if reading.frameRate == nil, peak.num > 0, peak.den > 0, av_cmp_q(peak, rate) > 0, av_q2d(peak) <= 4 * av_q2d(rate) {
+        if reading.frameRate == nil, peak.num > 0, peak.den > 0, av_cmp_q(peak, rate) > 0, av_q2d(peak) <= max(4 * av_q2d(rate), 120) {
             decoded.peakFrameRate = peak
         }
         decodedFormat = decoded
@@ -431,7 +435,8 @@ public final class MediaReader {
         let rest = whole.map { max(0, $0 - range.start) }
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
-        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll ? Self.listedPackets(stream, demuxer: ctx.pointee.iformat) : nil
+        aviLength = range.isAll ? AVILength(stream, demuxer: ctx.pointee.iformat) : nil
+        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && aviLength == nil ? Int(stream.pointee.nb_frames) : nil
         if FrameStreamTail.demuxers.contains(String(cString: ctx.pointee.iformat.pointee.name)) { frameTail = FrameStreamTail() }
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
@@ -465,7 +470,7 @@ public final class MediaReader {
             guard end > start, length.map({ start < $0 }) ?? true else { return nil }
             return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
-        if let indexedPackets {
+        if let indexedPackets = indexedPackets ?? aviLength?.frames(of: stream) {
             // Frames out per frame in: deinterlacing's, or a new rate's against the input's.
             let change = (filters?.userRate ?? newRate).flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
                 ?? (deinterlaces ? deinterlace.rateChange : AVRational(num: 1, den: 1))
@@ -529,17 +534,6 @@ public final class MediaReader {
 
     /// The input ended because a network source sent nothing for `networkSilence` seconds.
     public var wentSilent: Bool { watch.wentSilent }
-
-    /// The video packets `stream`'s index lists. AVI's count is the stream's length in ticks of
-    /// its time base (dwLength), no count of frames where ticks are finer than frames: FFmpeg's
-    /// muxer copies H.264 at 1/60 s a tick for 30 fps, and every such file (`ffmpeg -i in.mp4
-    /// -c copy out.avi`) read as cut off after 60 of its "120 frames".
-    private static func listedPackets(_ stream: UnsafeMutablePointer<AVStream>, demuxer: UnsafePointer<AVInputFormat>) -> Int {
-        let listed = Int(stream.pointee.nb_frames), rate = stream.pointee.r_frame_rate
-        guard String(cString: demuxer.pointee.name) == "avi", rate.num > 0, rate.den > 0 else { return listed }
-        let ticks = Int((1 / (av_q2d(stream.pointee.time_base) * av_q2d(rate))).rounded())
-        return ticks > 1 ? (listed + ticks / 2) / ticks : listed
-    }
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told
@@ -823,7 +817,7 @@ public final class MediaReader {
                 // An index's count of packets is surer than a length, which FFmpeg may have
                 // guessed (AVI's, from the file's size, where its index is lost).
                 let indexed = videoPackets < (indexedPackets ?? 0)
-                if r == clarity_averror_eof() && !indexed { shortfall = statedEnd?.shortfall }
+                if r == clarity_averror_eof() && !indexed { shortfall = aviLength?.shortfall ?? statedEnd?.shortfall }
                 if !ended || indexed || shortfall != nil { truncated = true }
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
                    frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
@@ -844,6 +838,7 @@ public final class MediaReader {
                     continue
                 }
                 videoPackets += 1
+                aviLength?.read(packet.pointee)
                 leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)

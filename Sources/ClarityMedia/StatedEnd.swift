@@ -20,14 +20,16 @@ struct StatedEnd {
 
     /// The length `ctx`'s container states (microseconds from its clock's start); nil where it
     /// states none. Matroska states where it ends on its own clock (FFmpeg's muxer writes the
-    /// last time), which FFmpeg's reader gives as a length: a 3 s file whose clock starts at
-    /// 10 h (timestamps kept, `-copyts`) "lasted" 10 h, was said to be cut off after 3 s, and
-    /// was counted as a million frames.
+    /// last time), and so does MP4 whose edit list starts it late (its movie's length), which
+    /// FFmpeg's readers give as lengths: a 3 s file whose clock starts at 10 h (timestamps
+    /// kept, `-copyts`, `-output_ts_offset`) "lasted" 10 h, was said to be cut off after 3 s,
+    /// and was counted as a million frames.
     static func length(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Int64? {
         let c = ctx.pointee
         guard c.duration > 0 else { return nil }
         let start = c.start_time == clarity_nopts_value() ? 0 : c.start_time
-        let endsOnItsClock = String(cString: c.iformat.pointee.name).hasPrefix("matroska") && start > 0 && c.duration > start
+        let name = String(cString: c.iformat.pointee.name)
+        let endsOnItsClock = (name.hasPrefix("matroska") || name.hasPrefix("mov,")) && start > 0 && c.duration > start
         return endsOnItsClock ? c.duration - start : c.duration
     }
 

@@ -2,8 +2,8 @@ import CFFmpeg
 
 /// Mends the clock jumps of formats that allow them (MPEG-TS and MPEG-PS: a broadcast
 /// splice, a recording resumed, files joined by `cat` or `concat:`). A packet whose decode
-/// time jumps back, or more than 10 s either way, from where its stream was going moves the
-/// clock of every stream by the jump, so the streams go on where they were and stay in step.
+/// time jumps back, or more than 10 s either way, from where its stream was going (forward,
+/// also past where every other stream is) moves the clock of every stream by the jump, so the streams go on where they were and stay in step.
 /// ffmpeg does the same; without it, everything after a backward jump would reach the writer
 /// out of order and be dropped. Only audio and video tell of a jump (as in ffmpeg): a sparse
 /// stream (subtitles, data) goes quiet for long spells that are not jumps; its packets move
@@ -42,7 +42,12 @@ public struct TimestampStitcher {
         let jump: Int64?
         if let next = expected[stream], let previous = last[stream] {
             let delta = dts - next
-            jump = abs(delta) > Self.jumpLimit || dts + Self.stepBackLimit < previous ? delta : nil
+            // A stream that goes on no further than where another already is has a gap of its
+            // own (video paused while the sound went on), not a jump of the clock they share:
+            // moving every stream by it threw the others back, and the clock swung to and fro.
+            let othersLatest = last.filter { $0.key != stream }.values.max()
+            let aheadOfAll = othersLatest.map { dts - $0 > Self.jumpLimit } ?? true
+            jump = (delta > Self.jumpLimit && aheadOfAll) || delta < -Self.jumpLimit || dts + Self.stepBackLimit < previous ? delta : nil
         } else if let previous = lastOfAny {
             let delta = dts - previous
             jump = abs(delta) > Self.jumpLimit ? delta : nil

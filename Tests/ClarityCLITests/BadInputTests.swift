@@ -311,8 +311,8 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// AVI's header counts ticks of its time base, which `ffmpeg -c copy` makes 1/60 s for
-    /// 30 fps H.264: the whole file was said to end after 60 of its "120 frames". Cut, it still
-    /// is said to be, against the frames it lists.
+    /// 30 fps H.264: the whole file was said to end after 60 of its "120 frames", and so was
+    /// one of a variable rate. Cut, it still is said to be, against the length it states.
     func testAnAVIOfTicksFinerThanItsFramesIsWhole() throws {
         try makeClip()
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "copy.avi"], in: folder)
@@ -329,7 +329,15 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(cut.status, 0, cut.stderr)
         let n = Int(try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
         XCTAssertLessThan(n, 50)
-        XCTAssertTrue(cut.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) of the 60 frames"), cut.stderr)
+        XCTAssertTrue(cut.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) frames: the file ends"), cut.stderr)
+        XCTAssertTrue(cut.stderr.contains("into the 2.00 s its container states"), cut.stderr)
+        // Frames 0-19 at 30 fps, then every other tick.
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=2", "-vf", "setpts='if(lt(N,20),N,2*N)/(30*TB)'",
+                         "-fps_mode", "passthrough", "-c:v", "libx264", "-qp", "23", "vfr.avi"], in: folder)
+        let vfr = try Tool.clarity(["transcode", "vfr.avi", "vfr.mkv", "--progress", "json"], in: folder)
+        XCTAssertEqual(vfr.status, 0, vfr.stderr)
+        XCTAssertFalse(vfr.stderr.contains("ended early"), vfr.stderr)
+        XCTAssertEqual(try XCTUnwrap(LiveTests.finalReport(vfr.stderr))["expected_frames"] as? Int, 60)
     }
 
     /// A Matroska file cut off (a copy or a download not finished) ends cleanly for FFmpeg's

@@ -55,6 +55,20 @@ final class TimestampStitcherTests: XCTestCase {
         XCTAssertEqual(mend(stream: 0, at: 500.04, duration: 0.04).time, 11.08, accuracy: 1e-4)
     }
 
+    /// Video that pauses for 15 s while the sound goes on has a gap of its own, no jump of
+    /// the clock: it was closed up, which threw the sound back and made the clock swing.
+    /// Where both stop and resume 15 s on, that is a jump.
+    func testAGapInOneStreamIsNoJump() {
+        for i in 0..<25 { _ = mend(stream: 0, at: Double(i) * 0.04, duration: 0.04); _ = mend(stream: 1, at: Double(i) * 0.04, duration: 0.04) }
+        for i in 25..<400 { XCTAssertEqual(mend(stream: 1, at: Double(i) * 0.04, duration: 0.04).time, Double(i) * 0.04, accuracy: 1e-4) }
+        XCTAssertEqual(mend(stream: 0, at: 16, duration: 0.04).time, 16, accuracy: 1e-4)
+        XCTAssertEqual(mend(stream: 1, at: 16, duration: 0.04).time, 16, accuracy: 1e-4)
+        XCTAssertEqual(stitcher.jumps, 0)
+        XCTAssertEqual(mend(stream: 0, at: 31, duration: 0.04).time, 16.04, accuracy: 1e-4)
+        XCTAssertEqual(mend(stream: 1, at: 31, duration: 0.04).time, 16.04, accuracy: 1e-4)
+        XCTAssertEqual(stitcher.jumps, 1)
+    }
+
     /// Subtitles are quiet for long spells: a 30 s gap between two of them is no jump, and
     /// they move with the clock the pictures set.
     func testASparseStreamTellsNoJump() {

@@ -1,0 +1,42 @@
+import CFFmpeg
+
+/// AVI's header states each stream's length in ticks of its time base (dwLength), a length
+/// that outlives a cut which loses the index at the file's end. A tick is no frame: FFmpeg's
+/// muxer copies H.264 at two ticks a frame, and a variable rate or a pause leaves ticks
+/// empty; counted as frames, every such file was said to be cut off ("after 60 of the 120
+/// frames"). The video is held to that length by the time its packets reach instead.
+struct AVILength {
+    private let ticks: Int64
+    private let timeBase: AVRational
+    /// The tick after the last packet read.
+    private var reach: Int64 = 0
+
+    /// Nil where `stream` is not AVI's, or states no length.
+    init?(_ stream: UnsafeMutablePointer<AVStream>, demuxer: UnsafePointer<AVInputFormat>) {
+        guard String(cString: demuxer.pointee.name) == "avi", stream.pointee.nb_frames > 0 else { return nil }
+        (ticks, timeBase) = (stream.pointee.nb_frames, stream.pointee.time_base)
+    }
+
+    /// The frames `stream` lists: its index's packets, or where it has none, its ticks at the
+    /// rate FFmpeg finds in its timestamps.
+    func frames(of stream: UnsafeMutablePointer<AVStream>) -> Int {
+        let indexed = (0..<avformat_index_get_entries_count(stream)).filter { (avformat_index_get_entry(stream, $0)?.pointee.size ?? 0) > 0 }.count
+        let rate = stream.pointee.r_frame_rate
+        guard indexed == 0, rate.num > 0, rate.den > 0 else { return indexed > 0 ? indexed : Int(ticks) }
+        let perFrame = max(1, Int((1 / (av_q2d(timeBase) * av_q2d(rate))).rounded()))
+        return (Int(ticks) + perFrame / 2) / perFrame
+    }
+
+    /// Notes a packet of the stream read.
+    mutating func read(_ packet: AVPacket) {
+        guard packet.dts != clarity_nopts_value() else { return }
+        reach = max(reach, packet.dts + max(packet.duration, 1))
+    }
+
+    /// How far the packets read reached against the length stated (seconds), where they
+    /// stopped more than a second short.
+    var shortfall: InputShortfall? {
+        guard reach + av_rescale_q(1, AVRational(num: 1, den: 1), timeBase) < ticks else { return nil }
+        return InputShortfall(reached: Double(reach) * av_q2d(timeBase), stated: Double(ticks) * av_q2d(timeBase))
+    }
+}

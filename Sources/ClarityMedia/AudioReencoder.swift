@@ -29,6 +29,8 @@ final class AudioReencoder {
     private var resamplerInput: (layout: AVChannelLayout, format: Int32, rate: Int32)?
     /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
     private var nextPTS: Int64?
+    /// Where the next decoded sample is due on the input's clock, in 1 / its sample rate.
+    private var dueSample: Int64?
 
     /// A rate for transparent sound (AAC's as the usual encodings give it; Opus is transparent
     /// at less): 192 kb/s for mono and stereo, 64 kb/s a channel beyond (384 for 5.1, 512 for
@@ -209,6 +211,7 @@ final class AudioReencoder {
             }
             Self.giveRoles(to: &decoded.pointee.ch_layout)
             decoded.pointee.pts = decoded.pointee.best_effort_timestamp
+            try fillGap(before: decoded, timeBase: dec.pointee.pkt_timebase)
             try filtered(decoded)
             av_frame_unref(decoded)
         }
@@ -218,6 +221,34 @@ final class AudioReencoder {
             if resampler != nil { try convert(nil) }
         }
         return try encode(flushing: input == nil)
+    }
+
+    /// Silence for a pause in the sound's clock before `frame` (a broadcast's dropout, a
+    /// recording resumed), as ffmpeg's `aresample=async=1` fills it: timed by counting samples,
+    /// the sound after it had played that much too early, out of step with the video for the
+    /// rest of the film. Pauses under a tenth of a second are timestamps' jitter.
+    private func fillGap(before frame: UnsafeMutablePointer<AVFrame>, timeBase: AVRational) throws {
+        let rate = frame.pointee.sample_rate
+        guard rate > 0 else { return }
+        let samples = AVRational(num: 1, den: rate)
+        let at = frame.pointee.pts == clarity_nopts_value() ? nil : av_rescale_q(frame.pointee.pts, timeBase, samples)
+        defer { dueSample = (at ?? dueSample ?? 0) + Int64(frame.pointee.nb_samples) }
+        guard let at, let due = dueSample, at - due > Int64(rate / 10) else { return }
+        var missing = at - due
+        while missing > 0 {
+            let silence = av_frame_alloc()!
+            defer { var f: UnsafeMutablePointer<AVFrame>? = silence; av_frame_free(&f) }
+            silence.pointee.nb_samples = Int32(min(missing, Int64(rate)))
+            silence.pointee.format = frame.pointee.format
+            silence.pointee.sample_rate = rate
+            silence.pointee.pts = av_rescale_q(at - missing, samples, timeBase)
+            av_channel_layout_copy(&silence.pointee.ch_layout, &frame.pointee.ch_layout)
+            guard av_frame_get_buffer(silence, 0) >= 0 else { throw MediaError(.codec, "cannot allocate audio") }
+            av_samples_set_silence(silence.pointee.extended_data, 0, silence.pointee.nb_samples, silence.pointee.ch_layout.nb_channels,
+                                   AVSampleFormat(rawValue: silence.pointee.format))
+            try filtered(silence)
+            missing -= Int64(silence.pointee.nb_samples)
+        }
     }
 
     /// `frame` through the user's filters (nil: the end, to let out what they hold), then

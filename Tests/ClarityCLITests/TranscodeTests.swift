@@ -797,6 +797,25 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
+    /// Sound with a pause in its clock (a broadcast's dropout), encoded again (PCM into MP4):
+    /// timed by counting samples, everything after the pause played 3 s early, to the end. The
+    /// pause is silence now, as ffmpeg's `aresample=async=1` fills it; a copy keeps its times.
+    func testAPauseInTheSoundKeepsItInStepWhenEncodedAgain() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30:duration=8", "-f", "lavfi", "-i", "sine=f=440:d=8:sample_rate=48000",
+                         "-af", "asetpts='if(gte(T,3),PTS+3*SR,PTS)'", "-c:v", "libx264", "-c:a", "pcm_s16le", "pause.mkv"], in: folder)
+        let r = try Tool.clarity(["transcode", "pause.mkv", "out.mp4", "--model", "bicubic", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
+        /// The sound's loudness (RMS of 16-bit samples at 8 kHz) over each half second.
+        let raw = [UInt8](try Tool.ffmpeg(["-i", "out.mp4", "-map", "0:a", "-ac", "1", "-ar", "8000", "-f", "s16le", "-"], in: folder).stdout)
+        let samples = stride(from: 0, to: raw.count - 1, by: 2).map { Double(Int16(bitPattern: UInt16(raw[$0]) | UInt16(raw[$0 + 1]) << 8)) }
+        let loudness = stride(from: 0, to: samples.count - 3999, by: 4000).map { i in (samples[i..<i + 4000].map { $0 * $0 }.reduce(0, +) / 4000).squareRoot() }
+        XCTAssertEqual(loudness.count, 22, "11 s of sound")
+        // Loud to 3 s (the window from 3 s holds its last 8 ms), silent to 6 s, loud again.
+        XCTAssertEqual(loudness.indices.filter { loudness[$0] > 2000 }, Array(0..<6) + Array(12..<22), "\(loudness.map { Int($0) })")
+        XCTAssertEqual(loudness.indices.filter { loudness[$0] < 100 }, Array(7..<12), "\(loudness.map { Int($0) })")
+    }
+
     /// --audio-codec, --audio-bitrate and --af encode every audio stream again, as asked and without
     /// a warning (a bitrate alone in the container's usual codec), keeping its length; an
     /// encoder the container cannot hold, one that is not of audio, or a filter FFmpeg does not

@@ -470,7 +470,7 @@ public final class MediaReader {
             guard end > start, length.map({ start < $0 }) ?? true else { return nil }
             return MediaMetadata.Chapter(start: start, end: length.map { min(end, $0) } ?? end, tags: MediaMetadata.tags(c.metadata))
         }
-        if let indexedPackets = indexedPackets ?? aviLength?.frames(of: stream) {
+        if let listed = indexedPackets ?? aviLength?.frames(of: stream) {
             // Frames out per frame in: deinterlacing's, or a new rate's against the input's.
             let change = (filters?.userRate ?? newRate).flatMap { r in rate.num > 0 ? av_div_q(r, rate) : nil }
                 ?? (deinterlaces ? deinterlace.rateChange : AVRational(num: 1, den: 1))
@@ -478,7 +478,7 @@ public final class MediaReader {
             let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {
                 (Int32(avformat_index_get_entry(stream, Int32($0))?.pointee.flags ?? 0) & AVINDEX_DISCARD_FRAME) != 0
             }.count
-            framesListed = (indexedPackets - hidden) * Int(change.num) / Int(change.den)
+            framesListed = (listed - hidden) * Int(change.num) / Int(change.den)
         } else if let duration, output.frameRate.num > 0 {
             framesListed = Int((duration * av_q2d(output.frameRate)).rounded())
         } else {

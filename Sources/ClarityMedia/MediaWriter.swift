@@ -864,22 +864,11 @@ public final class MediaWriter {
         }
         guard let reencoder = reencoders[input.streamIndex] else {
             if target.stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE {
-                Self.mendDuration(input.avPacket, timeBase: target.timeBase, codec: target.stream.pointee.codecpar.pointee.codec_id)
+                SubtitleDuration.mend(input.avPacket, timeBase: target.timeBase, codec: target.stream.pointee.codecpar.pointee.codec_id)
             }
             return try mux(input, into: target)
         }
         for p in try reencoder.packets(for: input.avPacket) { try mux(p, into: target) }
-    }
-
-    /// A copied subtitle's duration, mended. FFmpeg's "until further notice", 2^32-1 ms (its
-    /// encoders' for a picture whose end they were not told), is none: MP4 refused such a packet
-    /// (74). A DVD subtitle without one takes its stop command's: MP4 lost a VOB's last line,
-    /// as ffmpeg's copy does, and Matroska kept no end.
-    private static func mendDuration(_ p: UnsafeMutablePointer<AVPacket>, timeBase: AVRational, codec: AVCodecID) {
-        if av_rescale_q(p.pointee.duration, timeBase, AVRational(num: 1, den: 1000)) >= Int64(UInt32.max) { p.pointee.duration = 0 }
-        if p.pointee.duration <= 0, codec == AV_CODEC_ID_DVD_SUBTITLE, let shown = DVDSubtitleTiming.displayDuration(p.pointee, in: timeBase) {
-            p.pointee.duration = shown
-        }
     }
 
     /// Writes a packet (in `target.timeBase`) into an output stream of a copied one.

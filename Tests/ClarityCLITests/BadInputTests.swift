@@ -288,11 +288,10 @@ final class BadInputTests: ToolTestCase {
 
     func testTruncatedInputCompletesWithAWarning() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
-        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
-        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("half.ts")))
+        try cut("in.ts", to: "half.ts")
         let r = try Tool.clarity(["transcode", "half.ts", "out.mkv", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        let n = try decodedFrames("out.mkv")
         XCTAssertGreaterThan(n, 15)
         XCTAssertLessThan(n, 60)
     }
@@ -300,13 +299,12 @@ final class BadInputTests: ToolTestCase {
     /// An MP4 cut short ends with a clean end of file; its index still tells what is missing.
     func testTruncatedMP4IsReportedAgainstItsIndex() throws {
         try makeClip("in.mp4", extra: ["-movflags", "+faststart"])  // the index first, as streamed MP4s have it
-        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mp4")))
-        try data.prefix(data.count * 2 / 3).write(to: URL(fileURLWithPath: path("cut.mp4")))
+        try cut("in.mp4", to: "cut.mp4", keeping: 2.0 / 3)
         let r = try Tool.clarity(["transcode", "cut.mp4", "out.mkv", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("input ended early"), r.stderr)
         XCTAssertFalse(r.stderr.contains("the output is complete"), r.stderr)
-        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        let n = try decodedFrames("out.mkv")
         XCTAssertTrue(r.stderr.contains("after \(n) of the 60 frames the container lists"), r.stderr)
     }
 
@@ -323,11 +321,10 @@ final class BadInputTests: ToolTestCase {
         let done = try XCTUnwrap(LiveTests.finalReport(whole.stderr), whole.stderr)
         XCTAssertEqual(done["frames"] as? Int, 60)
         XCTAssertEqual(done["expected_frames"] as? Int, 60)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path("copy.avi")))
-        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.avi")))
+        try cut("copy.avi", to: "cut.avi")
         let cut = try Tool.clarity(["transcode", "cut.avi", "cut.mkv", "--progress", "none"], in: folder)
         XCTAssertEqual(cut.status, 0, cut.stderr)
-        let n = Int(try Tool.probe("cut.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        let n = try decodedFrames("cut.mkv")
         XCTAssertLessThan(n, 50)
         XCTAssertTrue(cut.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) frames: the file ends"), cut.stderr)
         XCTAssertTrue(cut.stderr.contains("into the 2.00 s its container states"), cut.stderr)
@@ -345,8 +342,7 @@ final class BadInputTests: ToolTestCase {
     /// longer than the video, left out, is no cut.
     func testCutOffMatroskaIsReportedAgainstItsStatedLength() throws {
         try makeClip("in.mkv", seconds: 4)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mkv")))
-        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.mkv")))
+        try cut("in.mkv", to: "cut.mkv")
         let r = try Tool.clarity(["transcode", "cut.mkv", "out.mp4", "--progress", "json"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("input ended early"), r.stderr)
@@ -376,12 +372,11 @@ final class BadInputTests: ToolTestCase {
     /// the messages, not the run: writing them trapped in Foundation, leaving no output.
     func testAClosedStderrLosesTheMessagesNotTheRun() throws {
         try makeClip("in.mkv", seconds: 2)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path("in.mkv")))
-        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: path("cut.mkv")))
+        try cut("in.mkv", to: "cut.mkv")
         let r = try Tool.shell("{ '\(Tool.clarity)' transcode cut.mkv out.mp4 --scale 2 2>&1 >/dev/null; echo $? > status; } | true", in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try String(contentsOfFile: path("status")).trimmingCharacters(in: .whitespacesAndNewlines), "0")
-        let n = Int(try Tool.probe("out.mp4", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        let n = try decodedFrames("out.mp4")
         XCTAssertGreaterThan(n, 10)
     }
 
@@ -415,7 +410,7 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("input damaged"), r.stderr)
         XCTAssertFalse(r.stderr.contains(" 0 packet") || r.stderr.contains(" 0 frame"), "only the damage there was: \(r.stderr)")
-        let n = Int(try Tool.probe("out.mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])[0])!
+        let n = try decodedFrames("out.mkv")
         XCTAssertGreaterThan(n, 30, "decoding goes on past the damage")
     }
 

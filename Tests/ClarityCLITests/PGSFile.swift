@@ -35,6 +35,15 @@ struct PGSFile {
         clear(at: end, x: x, y: y, w: w, h: h)
     }
 
+    /// `in.mp4`, a 320x180 H.264 film `seconds` long, in `folder`, and `subs.mkv`, the film with
+    /// the lines `draw` puts on a canvas of its size (`subs.sup`).
+    static func film(seconds: Int, in folder: URL, lines draw: (inout PGSFile) -> Void) throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", String(seconds), "-c:v", "libx264", "in.mp4"], in: folder)
+        var pgs = PGSFile(width: 320, height: 180)
+        draw(&pgs)
+        try pgs.mux(in: folder)
+    }
+
     /// Written as `subs.sup` in `folder`, and muxed with `in.mp4`'s streams into `subs.mkv`
     /// on the same clock.
     func mux(in folder: URL) throws {

@@ -126,6 +126,17 @@ class ToolTestCase: XCTestCase {
         return 10 * log10(255 * 255 / (squares / Double(max(1, a.count))))
     }
 
+    /// The first `fraction` of `name`'s bytes as `cut` (a copy or a download not finished).
+    func cut(_ name: String, to cut: String, keeping fraction: Double = 0.5) throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: path(name)))
+        try data.prefix(Int(Double(data.count) * fraction)).write(to: URL(fileURLWithPath: path(cut)))
+    }
+
+    /// The video frames ffmpeg decodes from `file`.
+    func decodedFrames(_ file: String) throws -> Int {
+        Int(try Tool.probe(file, stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"]).first ?? "") ?? 0
+    }
+
     /// A 320x180 H.264 clip with an AAC track (2 s at 30 fps unless told otherwise).
     func makeClip(_ name: String = "in.mp4", seconds: Double = 2, pixFmt: String = "yuv420p", extra: [String] = []) throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",

@@ -2124,11 +2124,10 @@ final class TranscodeTests: ToolTestCase {
     /// Subtitles stored as pictures (Blu-ray's PGS, DVD) are scaled from their canvas onto the
     /// output and laid over the frames they show on, on the film's clock; libass draws text only.
     func testPictureSubtitlesAreBurntIn() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
-        var pgs = PGSFile(width: 320, height: 180)
-        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30, forced: true)
-        try pgs.mux(in: folder)
+        try PGSFile.film(seconds: 2, in: folder) {
+            $0.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+            $0.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30, forced: true)
+        }
         let transcode = { (input: String, output: String, options: [String]) in
             let r = try Tool.clarity(["transcode", input, output, "--codec", "ffv1", "--progress", "none"] + options, in: self.folder)
             XCTAssertEqual(r.status, 0, r.stderr)
@@ -2321,11 +2320,10 @@ final class TranscodeTests: ToolTestCase {
     }
 
     func testPictureSubtitlesBecomeDVDSubtitlesInMP4() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
-        var pgs = PGSFile(width: 320, height: 180)
-        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
-        try pgs.mux(in: folder)
+        try PGSFile.film(seconds: 2, in: folder) {
+            $0.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+            $0.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
+        }
         let r = try Tool.clarity(["transcode", "subs.mkv", "out.mp4", "--scale", "2", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertTrue(r.stderr.contains("re-encoding subtitle stream #1 (hdmv_pgs_subtitle) as DVD subtitles"), r.stderr)
@@ -2378,12 +2376,11 @@ final class TranscodeTests: ToolTestCase {
     /// says. In MP4's fragments (into a pipe) the first line showed from the start. FFmpeg's
     /// "until further notice" (2^32-1 ms, ffmpeg's conversion from PGS) was refused by MP4 (74).
     func testDVDSubtitlesKeepTheirTimes() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "3", "-c:v", "libx264", "in.mp4"], in: folder)
-        var pgs = PGSFile(width: 320, height: 180)
-        pgs.line(1.2, 1.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.line(2.0, 2.5, x: 40, y: 10, w: 240, h: 30)
-        pgs.line(2.6, 2.9, x: 60, y: 60, w: 50, h: 50)
-        try pgs.mux(in: folder)
+        try PGSFile.film(seconds: 3, in: folder) {
+            $0.line(1.2, 1.8, x: 110, y: 150, w: 100, h: 20)
+            $0.line(2.0, 2.5, x: 40, y: 10, w: 240, h: 30)
+            $0.line(2.6, 2.9, x: 60, y: 60, w: 50, h: 50)
+        }
         XCTAssertEqual(try Tool.clarity(["transcode", "subs.mkv", "dvd.mp4", "--model", "bicubic", "--progress", "none"], in: folder).status, 0)
         try Tool.ffmpeg(["-i", "dvd.mp4", "-map", "0", "-c:v", "mpeg2video", "-c:s", "copy", "-f", "vob", "dvd.vob"], in: folder)
         XCTAssertEqual(try Tool.probe("dvd.vob", stream: "s", entries: "packet=duration_time", in: folder), ["N/A", "N/A", "N/A"])
@@ -2419,11 +2416,10 @@ final class TranscodeTests: ToolTestCase {
     /// PGS, which a plain MPEG-TS writes as data no one reads back and which was dropped from
     /// both; DVB subtitles, which it has no place for, stopped the run at its header (73).
     func testBlurayTransportStreamsHoldBlurayPGS() throws {
-        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-c:v", "libx264", "in.mp4"], in: folder)
-        var pgs = PGSFile(width: 320, height: 180)
-        pgs.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
-        pgs.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
-        try pgs.mux(in: folder)
+        try PGSFile.film(seconds: 2, in: folder) {
+            $0.line(0.2, 0.8, x: 110, y: 150, w: 100, h: 20)
+            $0.line(1.0, 1.5, x: 40, y: 10, w: 240, h: 30)
+        }
         let shown = { (file: String) in
             try Tool.probe(file, stream: "s", entries: "subtitle=num_rects", in: self.folder)
         }

@@ -176,7 +176,8 @@ public final class MediaReader {
         // A local file can be opened a second time, to look ahead (HDR metadata, black bars, telecine).
         // A shell pattern of pictures names no file itself (nor may it be a file: URL).
         let globbed = reading.demuxerOptions["pattern_type"] == "glob" && PictureSequence.isGlob(url)
-        let path = device || url.hasPrefix("pipe:") ? nil : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url)
+        let start = reading.demuxerOptions["start_number"].flatMap { Int($0) }
+        let path = device || url.hasPrefix("pipe:") ? nil : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
         var isDirectory: ObjCBool = false
         let exists = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
         // A pipe by its path (a named pipe, /dev/stdin, a shell's `<(...)`) is read once, as
@@ -193,7 +194,8 @@ public final class MediaReader {
             if known == nil || known == "file" {
                 let glob = !globbed && PictureSequence.isGlob(url) && PictureSequence.firstMatch(ofGlob: url) != nil
                     ? " (for the pictures this pattern names: --input-option pattern_type=glob)" : ""
-                throw MediaError(.inputNotFound, "input not found: \(shown)\(glob)")
+                let numbered = path.flatMap { PictureSequence.isPattern($0) ? PictureSequence.startHint($0) : nil } ?? ""
+                throw MediaError(.inputNotFound, "input not found: \(shown)\(glob)\(numbered)")
             }
         }
         if let path, exists, isDirectory.boolValue || !FileManager.default.isReadableFile(atPath: path) {
@@ -201,6 +203,10 @@ public final class MediaReader {
         }
         if let path, rereadable, !isDirectory.boolValue {
             try ListedFiles.check(path, concat: inputFormat.map { String(cString: $0.pointee.name) } == "concat", shown: shown)
+        }
+        let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
+        if !globbed, exists, PictureSequence.isPattern(file), !FileManager.default.fileExists(atPath: file) {
+            try PictureSequence.checkUnbroken(file, start: start, shown: shown)
         }
         // What FFmpeg opens: a local file named as a file: URL. A name with a colon
         // ("clip-12:00.mp4") would otherwise read as a URL of a protocol named by what comes
@@ -641,11 +647,11 @@ public final class MediaReader {
     }
 
     /// The path a local input names: `file:` dropped, a picture sequence (frame%04d.png) by
-    /// its first picture.
-    private static func localPath(_ url: String) -> String {
+    /// its first picture (from `start`, the demuxer's start_number, where given).
+    private static func localPath(_ url: String, start: Int?) -> String {
         let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
-        return PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file)
-            ? PictureSequence.firstExisting(file) ?? file : file
+        guard PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file) else { return file }
+        return PictureSequence.firstNumber(file, start: start).flatMap { PictureSequence.picture(file, $0) } ?? file
     }
 
     /// The part of the input that chapters `chosen` (numbered from 1) span, from its clock's

@@ -19,9 +19,40 @@ enum PictureSequence {
         return String(cString: buffer)
     }
 
-    /// The first picture of `pattern` the demuxer would open (it tries numbers 0 to 4), if any.
-    static func firstExisting(_ pattern: String) -> String? {
-        (0..<5).lazy.compactMap { picture(pattern, $0) }.first { FileManager.default.fileExists(atPath: $0) }
+    /// The number of the first picture of `pattern` the demuxer would open: `start` (its
+    /// start_number), else the first of 0 to 4 there is; nil where there is none.
+    static func firstNumber(_ pattern: String, start: Int? = nil) -> Int? {
+        (start.map { [$0] } ?? Array(0..<5)).first { picture(pattern, $0).map(FileManager.default.fileExists) ?? false }
+    }
+
+    /// The numbers of the pictures of `pattern` in its folder, in order.
+    static func numbers(_ pattern: String) -> [Int] {
+        let folder = URL(fileURLWithPath: pattern).deletingLastPathComponent()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { file in
+            guard let n = Int(file.filter(\.isNumber)), let name = picture(pattern, n), URL(fileURLWithPath: name).lastPathComponent == file
+            else { return nil }
+            return n
+        }.sorted()
+    }
+
+    /// Refuses (66) a sequence with a number missing before the last of its pictures: FFmpeg's
+    /// reader stops at the first number missing, so the output held the pictures before it
+    /// and the rest were dropped ("Could not open file"). `start`: the demuxer's start_number.
+    static func checkUnbroken(_ pattern: String, start: Int?, shown: String) throws {
+        guard var number = firstNumber(pattern, start: start) else { return }
+        while let name = picture(pattern, number), FileManager.default.fileExists(atPath: name) { number += 1 }
+        let later = numbers(pattern).filter { $0 > number }.count
+        guard later > 0, let missing = picture(pattern, number) else { return }
+        let glob = pattern.replacingOccurrences(of: "%0?[0-9]*d", with: "*", options: .regularExpression)
+        throw MediaError(.inputNotFound, "\(shown): picture \(missing) is missing, and the \(later) after it would not be read "
+                         + "(FFmpeg's reader stops at a number missing): restore it, or read the pictures there are with a glob, "
+                         + "'\(glob)' --input-option pattern_type=glob")
+    }
+
+    /// Where a sequence has no picture the demuxer would open first, what would: its first
+    /// picture's number as start_number (it looks at 0 to 4 alone); nil where it has none.
+    static func startHint(_ pattern: String) -> String? {
+        numbers(pattern).first.flatMap { n in picture(pattern, n).map { " (its first picture is \($0): --input-option start_number=\(n))" } }
     }
 
     /// Whether `path` has a shell pattern's wildcards (`shots/*.jpg`), which the demuxer reads

@@ -27,9 +27,15 @@ enum PictureSequence {
 
     /// The numbers of the pictures of `pattern` in its folder, in order.
     static func numbers(_ pattern: String) -> [Int] {
-        let folder = URL(fileURLWithPath: pattern).deletingLastPathComponent()
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).compactMap { file in
-            guard let n = Int(file.filter(\.isNumber)), let name = picture(pattern, n), URL(fileURLWithPath: name).lastPathComponent == file
+        let url = URL(fileURLWithPath: pattern)
+        let name = NSRegularExpression.escapedPattern(for: url.lastPathComponent)
+            .replacingOccurrences(of: "%0?[0-9]*d", with: "([0-9]+)", options: .regularExpression)
+        guard let regex = try? NSRegularExpression(pattern: "^" + name + "$") else { return [] }
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
+        return files.compactMap { file in
+            let whole = NSRange(file.startIndex..., in: file)
+            guard let found = regex.firstMatch(in: file, range: whole), let digits = Range(found.range(at: 1), in: file),
+                  let n = Int(file[digits]), picture(pattern, n).map({ URL(fileURLWithPath: $0).lastPathComponent == file }) ?? false
             else { return nil }
             return n
         }.sorted()

@@ -389,11 +389,15 @@ public final class MediaWriter {
         }
     }
 
-    /// Whether a Matroska file holds `stream` as it is (what to suggest when this container cannot).
-    public static func matroskaHolds(_ stream: StreamInfo) -> Bool {
-        if stream.isAttachedPicture { return CoverFile(stream) != nil }
-        guard let mkv = av_guess_format("matroska", nil, nil) else { return false }
-        return ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type)
+    /// The extension of an output that holds `stream` as it is, where this one cannot: `.m2ts`
+    /// for PGS in MPEG-TS (Blu-ray's), else `.mkv` where Matroska does; nil where neither.
+    public func outputHolding(_ stream: StreamInfo) -> String? {
+        if containerName == "mpegts" && stream.parameters.pointee.codec_id == AV_CODEC_ID_HDMV_PGS_SUBTITLE { return ".m2ts" }
+        guard containerName != "matroska" else { return nil }
+        if stream.isAttachedPicture { return CoverFile(stream) != nil ? ".mkv" : nil }
+        guard let mkv = av_guess_format("matroska", nil, nil),
+              ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type) else { return nil }
+        return ".mkv"
     }
 
     /// The video encoder `name`, refused (64) where it is unknown, not of video, experimental,
@@ -700,7 +704,7 @@ public final class MediaWriter {
     public func addSubtitles(_ file: SubtitleFile) throws {
         if case .not = carriage(of: file.stream) {
             throw MediaError(.invalidArgument, "--add-subtitles \(file.path): the \(containerName) container cannot hold \(file.stream.codecName) subtitles"
-                             + (MediaWriter.matroskaHolds(file.stream) ? "; an .mkv output holds them" : ""))
+                             + (outputHolding(file.stream).map { "; an \($0) output holds them" } ?? ""))
         }
         addedSubtitles.append((-1 - addedSubtitles.count, file, file.packets[...]))
     }

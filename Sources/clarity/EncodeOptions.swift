@@ -266,7 +266,7 @@ struct EncodeOptions: ParsableArguments {
                 if !quiet && !writer.holdsPictures {
                     let what = s.isAttachedPicture ? "cover picture" : s.kind.rawValue
                     let way = writer.containerName == "rtp" ? "; RTP carries one stream, and --format rtp_mpegts video and sound together"
-                        : writer.containerName != "matroska" && MediaWriter.matroskaHolds(s) ? "; an .mkv output keeps it" : ""
+                        : writer.outputHolding(s).map { "; an \($0) output keeps it" } ?? ""
                     Console.warning("dropping \(what) stream #\(s.index) (\(s.codecName)): the \(writer.containerName) container cannot hold it\(way)")
                 }
                 return false

@@ -2449,7 +2449,10 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(Set(try Tool.probe("out.m2ts", stream: "s", entries: "stream=codec_name", in: folder)), ["hdmv_pgs_subtitle"])
         XCTAssertEqual(try shown("out.m2ts"), ["1", "0", "1", "0"])
         let plain = try Tool.clarity(["transcode", "subs.mkv", "out.ts", "--model", "bicubic", "--progress", "none"], in: folder)
-        XCTAssertTrue(plain.stderr.contains("dropping subtitle stream #1 (hdmv_pgs_subtitle): the mpegts container cannot hold it"), plain.stderr)
+        XCTAssertTrue(plain.stderr.contains("dropping subtitle stream #1 (hdmv_pgs_subtitle): the mpegts container cannot hold it; "
+                                            + "an .m2ts output keeps it"), plain.stderr)
+        try expectFailure(["transcode", "in.mp4", "added.ts", "--add-subtitles", "subs.sup"], status: 64,
+                          mentioning: "the mpegts container cannot hold hdmv_pgs_subtitle subtitles; an .m2ts output holds them")
         let added = try Tool.clarity(["transcode", "in.mp4", "added.m2ts", "--add-subtitles", "subs.sup", "--model", "bicubic",
                                       "--progress", "none"], in: folder)
         XCTAssertEqual(added.status, 0, added.stderr)

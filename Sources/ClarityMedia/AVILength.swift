@@ -21,8 +21,9 @@ struct AVILength {
     /// rate FFmpeg finds in its timestamps.
     func frames(of stream: UnsafeMutablePointer<AVStream>) -> Int {
         let indexed = (0..<avformat_index_get_entries_count(stream)).filter { (avformat_index_get_entry(stream, $0)?.pointee.size ?? 0) > 0 }.count
+        if indexed > 0 { return indexed }
         let rate = stream.pointee.r_frame_rate
-        guard indexed == 0, rate.num > 0, rate.den > 0 else { return indexed > 0 ? indexed : Int(ticks) }
+        guard rate.num > 0, rate.den > 0 else { return Int(ticks) }
         let perFrame = max(1, Int((1 / (av_q2d(timeBase) * av_q2d(rate))).rounded()))
         return (Int(ticks) + perFrame / 2) / perFrame
     }

@@ -25,11 +25,14 @@ enum PictureSequence {
         (start.map { [$0] } ?? Array(0..<5)).first { picture(pattern, $0).map(FileManager.default.fileExists) ?? false }
     }
 
+    /// The number in a pattern (`%d`, `%04d`), as a regular expression.
+    private static let numberToken = "%0?[0-9]*d"
+
     /// The numbers of the pictures of `pattern` in its folder, in order.
     static func numbers(_ pattern: String) -> [Int] {
         let url = URL(fileURLWithPath: pattern)
         let name = NSRegularExpression.escapedPattern(for: url.lastPathComponent)
-            .replacingOccurrences(of: "%0?[0-9]*d", with: "([0-9]+)", options: .regularExpression)
+            .replacingOccurrences(of: numberToken, with: "([0-9]+)", options: .regularExpression)
         guard let regex = try? NSRegularExpression(pattern: "^" + name + "$") else { return [] }
         let files = (try? FileManager.default.contentsOfDirectory(atPath: url.deletingLastPathComponent().path)) ?? []
         return files.compactMap { file in
@@ -46,10 +49,11 @@ enum PictureSequence {
     /// and the rest were dropped ("Could not open file"). `start`: the demuxer's start_number.
     static func checkUnbroken(_ pattern: String, start: Int?, shown: String) throws {
         guard var number = firstNumber(pattern, start: start) else { return }
-        while let name = picture(pattern, number), FileManager.default.fileExists(atPath: name) { number += 1 }
-        let later = numbers(pattern).filter { $0 > number }.count
+        let present = Set(numbers(pattern))
+        while present.contains(number) { number += 1 }
+        let later = present.filter { $0 > number }.count
         guard later > 0, let missing = picture(pattern, number) else { return }
-        let glob = pattern.replacingOccurrences(of: "%0?[0-9]*d", with: "*", options: .regularExpression)
+        let glob = pattern.replacingOccurrences(of: numberToken, with: "*", options: .regularExpression)
         throw MediaError(.inputNotFound, "\(shown): picture \(missing) is missing, and the \(later) after it would not be read "
                          + "(FFmpeg's reader stops at a number missing): restore it, or read the pictures there are with a glob, "
                          + "'\(glob)' --input-option pattern_type=glob")

@@ -3,7 +3,8 @@ import CFFmpeg
 /// Mends the clock jumps of formats that allow them (MPEG-TS and MPEG-PS: a broadcast
 /// splice, a recording resumed, files joined by `cat` or `concat:`). A packet whose decode
 /// time jumps back, or more than 10 s either way, from where its stream was going (forward,
-/// also past where every other stream is) moves the clock of every stream by the jump, so the streams go on where they were and stay in step.
+/// also past where every other stream is) moves the clock of every stream by the jump, so the
+/// streams go on where they were and stay in step.
 /// ffmpeg does the same; without it, everything after a backward jump would reach the writer
 /// out of order and be dropped. Only audio and video tell of a jump (as in ffmpeg): a sparse
 /// stream (subtitles, data) goes quiet for long spells that are not jumps; its packets move
@@ -45,9 +46,8 @@ public struct TimestampStitcher {
             // A stream that goes on no further than where another already is has a gap of its
             // own (video paused while the sound went on), not a jump of the clock they share:
             // moving every stream by it threw the others back, and the clock swung to and fro.
-            let othersLatest = last.filter { $0.key != stream }.values.max()
-            let aheadOfAll = othersLatest.map { dts - $0 > Self.jumpLimit } ?? true
-            jump = (delta > Self.jumpLimit && aheadOfAll) || delta < -Self.jumpLimit || dts + Self.stepBackLimit < previous ? delta : nil
+            let forward = delta > Self.jumpLimit && last.allSatisfy { $0.key == stream || dts - $0.value > Self.jumpLimit }
+            jump = forward || delta < -Self.jumpLimit || dts + Self.stepBackLimit < previous ? delta : nil
         } else if let previous = lastOfAny {
             let delta = dts - previous
             jump = abs(delta) > Self.jumpLimit ? delta : nil

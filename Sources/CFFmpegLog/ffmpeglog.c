@@ -28,7 +28,7 @@ static void callback(void *context, int level, const char *format, va_list argum
     while (n > 0 && strchr("\n .", line[n - 1])) line[--n] = 0;
     size_t used = strlen(kept);
     const char *between = used == 0 ? "" : lineOpen ? " " : "; ";
-    char *start = line + (lineOpen ? strspn(line, " ") : 0);
+    char *start = line + strspn(line, " ");
     if (*start && used + 2 < sizeof kept) snprintf(kept + used, sizeof kept - used, "%s%s", between, start);
     lineOpen = !ends;
 }

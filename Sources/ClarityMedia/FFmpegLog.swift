@@ -21,6 +21,17 @@ public enum FFmpegLog {
             throw error
         }
         let kept = String(cString: clarity_log_keep_end())
-        return (result, kept.isEmpty ? nil : kept)
+        return (result, kept.isEmpty ? nil : once(kept))
+    }
+
+    /// Reasons said over and over (a damaged Ogg's "CRC mismatch!" a page) said once, with
+    /// their count: "CRC mismatch! (8 times)"; the first four of them, then how many more.
+    static func once(_ reasons: String) -> String {
+        var counted: [(reason: Substring, count: Int)] = []
+        for reason in reasons.split(separator: ";").map({ $0.drop { $0 == " " } }) {
+            if let i = counted.firstIndex(where: { $0.reason == reason }) { counted[i].count += 1 } else { counted.append((reason, 1)) }
+        }
+        let shown = counted.prefix(4).map { $0.count == 1 ? String($0.reason) : "\($0.reason) (\($0.count) times)" }
+        return (shown + (counted.count > 4 ? ["\(counted.count - 4) more"] : [])).joined(separator: "; ")
     }
 }

@@ -266,14 +266,19 @@ public final class MediaReader {
             throw MediaError(.invalidArgument, "the \(String(cString: demuxer.name)) demuxer has no option '\(key)' "
                              + "(see `ffmpeg -h demuxer=\(String(cString: demuxer.name))`)")
         }
-        r = avformat_find_stream_info(ctx, nil)
+        let found = FFmpegLog.reasons { avformat_find_stream_info(ctx, nil) }
+        r = found.result
+        // What the demuxer found wrong while reading the header: damage, where a stream is missing or unknown.
+        let logged = [opened.reasons, found.reasons].compactMap { $0 }
+        let damage = logged.isEmpty ? nil : FFmpegLog.once(logged.joined(separator: "; "))
+        let damageSaid = damage.map { " (FFmpeg found it damaged: \($0))" } ?? ""
         if watch.wentSilent {
             avformat_close_input(&context)
             throw silent
         }
         guard r >= 0 else {
             avformat_close_input(&context)
-            throw MediaError(.notMedia, "\(shown): cannot read stream information (\(MediaError.text(r)))")
+            throw MediaError(.notMedia, "\(shown): cannot read stream information (\(MediaError.text(r))\(damage.map { ": " + $0 } ?? ""))")
         }
         SubtitleCanvas.stateWhereMissing(in: ctx)
         statedEnd = StatedEnd(ctx)
@@ -297,7 +302,9 @@ public final class MediaReader {
         let best = reading.videoStream.map(Int32.init) ?? av_find_best_stream(ctx, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard best >= 0 else {
             avformat_close_input(&context)
-            throw MediaError(.noVideoStream, "\(shown) has no video stream")
+            let unknown = all.filter { $0.codecID == AV_CODEC_ID_NONE }.map { "#\($0.index)" }
+            let unknownSaid = unknown.isEmpty ? "" : " (the header of stream \(unknown.joined(separator: ", ")) names no codec FFmpeg knows)"
+            throw MediaError(.noVideoStream, "\(shown) has no video stream\(unknownSaid)\(damageSaid)")
         }
         otherProgrammeStreams = Self.otherProgrammeStreams(ctx, video: Int(best))
         var video = all[Int(best)]
@@ -328,7 +335,12 @@ public final class MediaReader {
         videoStream = video
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
         guard let codec = alpha ?? avcodec_find_decoder(par.pointee.codec_id) else {
+            let unknown = par.pointee.codec_id == AV_CODEC_ID_NONE
             avformat_close_input(&context)
+            if unknown {
+                throw MediaError(damage == nil ? .unsupported : .notMedia, "\(shown): the codec of its video stream, #\(best), is not one "
+                                 + "FFmpeg \(String(cString: av_version_info())) knows\(damageSaid)")
+            }
             throw MediaError(.unsupported, "\(shown): no decoder for \(videoStream.codecName)")
         }
         let dec = avcodec_alloc_context3(codec)!
@@ -338,12 +350,14 @@ public final class MediaReader {
         dec.pointee.thread_count = Int32(max(0, decoderThreads))
         var options: OpaquePointer?
         if exportEncodingParameters { av_dict_set(&options, "export_side_data", "venc_params", 0) }
-        r = avcodec_open2(dec, codec, &options)
+        let decoderOpened = FFmpegLog.reasons { avcodec_open2(dec, codec, &options) }
+        r = decoderOpened.result
         av_dict_free(&options)
         guard r >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
-            throw MediaError.ffmpeg(r, "\(shown): cannot open the \(videoStream.codecName) decoder", kind: .unsupported)
+            throw MediaError.ffmpeg(r, "\(shown): cannot open the \(videoStream.codecName) decoder", kind: .unsupported,
+                                    reasons: decoderOpened.reasons)
         }
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)

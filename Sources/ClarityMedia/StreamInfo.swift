@@ -6,6 +6,7 @@ public struct StreamInfo: @unchecked Sendable {
 
     public let index: Int
     public let kind: Kind
+    public let codecID: AVCodecID
     public let codecName: String
     public let timeBase: AVRational
     /// Owned by the reader; valid while the reader lives.
@@ -90,7 +91,8 @@ public struct StreamInfo: @unchecked Sendable {
         let p = stream.pointee.codecpar!
         parameters = UnsafePointer(p)
         timeBase = stream.pointee.time_base
-        codecName = String(cString: avcodec_get_name(p.pointee.codec_id))
+        codecID = p.pointee.codec_id
+        codecName = String(cString: avcodec_get_name(codecID))
         switch p.pointee.codec_type {
         case AVMEDIA_TYPE_VIDEO: kind = .video
         case AVMEDIA_TYPE_AUDIO: kind = .audio

@@ -241,6 +241,12 @@ struct EncodeOptions: ParsableArguments {
             case .audio where !noAudio && (audioStreams.isEmpty || audioStreams.contains { $0.picks(s) }),
                  .subtitle where !noSubtitles && (subtitleStreams.isEmpty || subtitleStreams.contains { $0.picks(s) }),
                  .attachment where !noSubtitles, .video where s.isAttachedPicture:
+                if [.audio, .subtitle].contains(s.kind), let fault = s.headerFault {
+                    if !quiet {
+                        Console.warning("dropping \(s.kind.rawValue) stream #\(s.index) (\(s.codecName)): \(fault)")
+                    }
+                    return false
+                }
                 let carriage = writer.carriage(of: s)
                 if s.kind == .audio && carriage != .not {
                     if writer.holdsOneAudioStream && audioKept {

@@ -168,6 +168,57 @@ final class BadInputTests: ToolTestCase {
         }
     }
 
+    /// A sound track whose header no decoder can start on (a Vorbis track's codebooks
+    /// damaged) was copied into an MP4 that no player reads it from (exit 0, no sound), and
+    /// stopped a Matroska output at its header (73, blaming the output); one whose header
+    /// names no codec FFmpeg knows stopped the run (69, "cannot decode audio stream #1
+    /// (none)"). Each is dropped with the reason; the intact track beside it is kept.
+    func testASoundTrackWithADamagedHeaderIsDropped() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1",
+                         "-map", "0", "-map", "1", "-map", "1", "-c:v", "libx264", "-c:a", "libvorbis", "two.mkv"], in: folder)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path("two.mkv")))
+        let setup = try XCTUnwrap(data.range(of: Data("\u{5}vorbis".utf8))).upperBound
+        let codebook = try XCTUnwrap(data.range(of: Data("BCV".utf8), in: setup..<data.endIndex)).lowerBound
+        data.replaceSubrange(codebook..<codebook + 3, with: Data("XXX".utf8))
+        try data.write(to: URL(fileURLWithPath: path("bad.mkv")))
+        for output in ["out.mkv", "out.mp4"] {
+            let r = try Tool.clarity(["transcode", "bad.mkv", output, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("dropping audio stream #1 (vorbis): its header is damaged, so no player could read it "
+                                            + "(0. Codebook setup data corrupt;"), r.stderr)
+            XCTAssertEqual(try Tool.probe(output, stream: "a", entries: "stream=codec_name", in: folder).count, 1)
+            let sound = try Tool.run("ffmpeg", ["-v", "error", "-i", output, "-map", "0:a", "-f", "s16le", "-ac", "1", "-"], in: folder)
+            XCTAssertEqual(sound.stderr, "", output)
+            XCTAssertEqual(Double(sound.stdout.count) / 2 / 48000, 1, accuracy: 0.05, "the intact track's second of sound")
+        }
+        data = try Data(contentsOf: URL(fileURLWithPath: path("two.mkv")))
+        data.replaceSubrange(try XCTUnwrap(data.range(of: Data("A_VORBIS".utf8))), with: Data("A_ZORBIS".utf8))
+        try data.write(to: URL(fileURLWithPath: path("unknown.mkv")))
+        let r = try Tool.clarity(["transcode", "unknown.mkv", "out2.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("dropping audio stream #1 (none): its header names no codec FFmpeg 5.1"), r.stderr)
+        XCTAssertEqual(try Tool.probe("out2.mkv", stream: "a", entries: "stream=codec_name", in: folder), ["vorbis"])
+    }
+
+    /// A video stream whose header names no codec FFmpeg knows, or that its decoder cannot
+    /// start on, is refused in words about the stream ("no decoder for none", "Operation not
+    /// permitted" before).
+    func testAVideoStreamWithAnUnknownOrDamagedHeaderIsNamed() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10", "-t", "0.5", "-c:v", "libx264", "avc.mkv"], in: folder)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path("avc.mkv")))
+        let id = try XCTUnwrap(data.range(of: Data("V_MPEG4/ISO/AVC".utf8)))
+        data.replaceSubrange(id, with: Data("V_MPEG4/ISO/XYZ".utf8))
+        try data.write(to: URL(fileURLWithPath: path("unknown.mkv")))
+        try expectFailure(["transcode", "unknown.mkv", "out.mkv"], status: 69,
+                          mentioning: "unknown.mkv: the codec of its video stream, #0, is not one ffmpeg 5.1")
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=10", "-t", "0.5", "-c:v", "libtheora", "theora.mkv"], in: folder)
+        data = try Data(contentsOf: URL(fileURLWithPath: path("theora.mkv")))
+        let setup = try XCTUnwrap(data.range(of: Data([0x82] + Array("theora".utf8)))).upperBound
+        data.replaceSubrange(setup..<setup + 33, with: Data(repeating: 0xFF, count: 33))
+        try data.write(to: URL(fileURLWithPath: path("damaged.mkv")))
+        try expectFailure(["transcode", "damaged.mkv", "out.mkv"], status: 69, mentioning: "cannot open the theora decoder: huffman tree overflow")
+    }
+
     func testNoVideoStream() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1", "-c:a", "aac", "tone.m4a"], in: folder)
         try expectFailure(["transcode", "tone.m4a", "out.mp4"], status: 65, mentioning: "no video stream")

@@ -1,0 +1,28 @@
+import CFFmpeg
+import Foundation
+
+extension StreamInfo {
+    /// Why this stream can be neither copied nor encoded again, said for a warning: its header
+    /// names no codec FFmpeg knows, or no decoder can start on it, in FFmpeg's words ("Setup
+    /// header corrupt", "Extradata missing"). A copy carried such a header into an output
+    /// where no player reads the stream (a Vorbis track with broken codebooks left an MP4
+    /// with no sound, and Matroska's writer refused the whole output); a stream of no codec
+    /// stopped the run. Nil where the decoder starts, where FFmpeg has none for a codec it
+    /// knows (the stream is copied unread), and where this FFmpeg lacks a feature the stream
+    /// uses (other players may read it).
+    public var headerFault: String? {
+        if codecID == AV_CODEC_ID_NONE {
+            return "its header names no codec FFmpeg \(String(cString: av_version_info())) knows (damaged, or a codec it lacks)"
+        }
+        guard let codec = avcodec_find_decoder(codecID) else { return nil }
+        var context = avcodec_alloc_context3(codec)
+        defer { avcodec_free_context(&context) }
+        guard let context, avcodec_parameters_to_context(context, parameters) >= 0 else { return nil }
+        context.pointee.strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL
+        context.pointee.thread_count = 1
+        let opened = FFmpegLog.reasons { avcodec_open2(context, codec, nil) }
+        let lacking = [clarity_averror_patchwelcome(), clarity_averror(ENOSYS)]
+        guard opened.result < 0, !lacking.contains(opened.result) else { return nil }
+        return "its header is damaged, so no player could read it (\(opened.reasons ?? MediaError.text(opened.result)))"
+    }
+}

@@ -868,6 +868,9 @@ public final class MediaWriter {
         }
         guard let reencoder = reencoders[input.streamIndex] else {
             if target.stream.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE {
+                // A cue of no text (WebVTT's, whose text line was left empty) shows nothing, and
+                // Matroska's writer, given one, wrote none of the cues after it (ffmpeg's copy drops it).
+                if input.avPacket.pointee.size == 0 { return }
                 SubtitleDuration.mend(input.avPacket, timeBase: target.timeBase, codec: target.stream.pointee.codecpar.pointee.codec_id)
             }
             return try mux(input, into: target)

@@ -30,6 +30,13 @@ enum PipedFile {
         return copy
     }
 
+    /// The path the user gave for `path`: the pipe's where `path` is a copy of one (for messages).
+    static func given(_ path: String) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        return copies.first { $0.value == path }?.key ?? path
+    }
+
     private static func removeCopies() {
         for copy in copies.values { unlink(copy) }
     }

@@ -15,6 +15,9 @@ public final class SubtitleFile {
 
     /// The character set its text is read in, where it is not UTF-8 (converted to UTF-8).
     public private(set) var charset: SubtitleCharset?
+    /// Where the file turned out damaged after some subtitles (FFmpeg's reason, and how many
+    /// came before): those are kept, the rest left out.
+    public private(set) var damage: (reason: String, readBefore: Int)?
 
     /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's
     /// start), whose pictures, if it holds pictures and states no canvas (a .sup), are drawn on
@@ -58,13 +61,19 @@ public final class SubtitleFile {
         defer { av_packet_free(&packet) }
         guard let p = packet else { throw MediaError(.codec, "cannot allocate a packet") }
         let converter = try charset?.converter()
+        var read = 0
         while true {
             let r = av_read_frame(ctx, p)
             if r == clarity_averror_eof() { break }
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the subtitles of \(path)", kind: .inputUnreadable) }
+            guard r >= 0 else {
+                guard read > 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the subtitles of \(path)", kind: .notMedia) }
+                damage = (MediaError.text(r), read)
+                break
+            }
             defer { av_packet_unref(p) }
             let pts = p.pointee.pts != clarity_nopts_value() ? p.pointee.pts : p.pointee.dts
             guard p.pointee.stream_index == index, pts != clarity_nopts_value() else { continue }
+            read += 1
             try converter?.convert(p)
             let finish = p.pointee.duration > 0 ? pts + p.pointee.duration : pts + 1
             guard finish > start, end.map({ pts < $0 }) ?? true else { continue }
@@ -73,5 +82,6 @@ public final class SubtitleFile {
             (p.pointee.pts, p.pointee.dts) = (from - start, from - start)
             packets.append(Packet(movingFrom: p))
         }
+        if read == 0 { throw MediaError(.notMedia, "--add-subtitles: \(path) holds no subtitles that can be read") }
     }
 }

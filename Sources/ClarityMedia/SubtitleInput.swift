@@ -3,24 +3,60 @@ import Foundation
 
 /// A file opened for its subtitles (`--burn-subtitles FILE`, `--add-subtitles`, or the input
 /// again), with errors that name the option that asked for it.
-enum SubtitleInput {
+public enum SubtitleInput {
     /// `path` opened and its streams read; the caller closes it.
     static func open(_ path: String, for option: String) throws -> UnsafeMutablePointer<AVFormatContext> {
+        let shown = PipedFile.given(path)
+        if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
+            throw MediaError(.notMedia, "\(option): \(shown) is empty")
+        }
         var ctx: UnsafeMutablePointer<AVFormatContext>?
         var r = avformat_open_input(&ctx, path, nil, nil)
+        if r < 0, let named = formatNamed(by: path) {
+            ctx = nil
+            r = avformat_open_input(&ctx, path, named, nil)
+        }
         guard r >= 0, let opened = ctx else {
             if isTTML(path) {
-                throw MediaError(.notMedia, "\(option): \(path) is TTML (DFXP), which FFmpeg 5.1 writes but cannot read: convert it to SRT or "
+                throw MediaError(.notMedia, "\(option): \(shown) is TTML (DFXP), which FFmpeg 5.1 writes but cannot read: convert it to SRT or "
                                  + "WebVTT first (Subtitle Edit, or a TTML converter)")
             }
-            throw MediaError.ffmpeg(r, "\(option): cannot read \(path)", kind: .notMedia)
+            throw MediaError.ffmpeg(r, "\(option): cannot read \(shown)", kind: .notMedia)
         }
         r = avformat_find_stream_info(opened, nil)
         guard r >= 0 else {
             avformat_close_input(&ctx)
-            throw MediaError.ffmpeg(r, "\(option): cannot read the streams of \(path)", kind: .notMedia)
+            throw MediaError.ffmpeg(r, "\(option): cannot read the streams of \(shown)", kind: .notMedia)
         }
         return opened
+    }
+
+    /// The text subtitle format `path`'s extension names (.srt, .ass, .ssa, .vtt): FFmpeg's
+    /// probe refuses such a file whose start is not as the format's usually is (a line of
+    /// credits before the first cue, cues without numbers, "-->" without spaces), which the
+    /// format's own reader, told, reads whole (as `ffmpeg -f srt` does).
+    private static func formatNamed(by path: String) -> UnsafePointer<AVInputFormat>? {
+        textFormats[URL(fileURLWithPath: path).pathExtension.lowercased()].flatMap { av_find_input_format($0.demuxer) }
+    }
+
+    /// FFmpeg's reader of each text subtitle format by extension, and the format's name.
+    private static let textFormats: [String: (demuxer: String, name: String)] = [
+        "srt": ("srt", "SRT"), "ass": ("ass", "ASS"), "ssa": ("ass", "SSA"), "vtt": ("webvtt", "WebVTT"),
+    ]
+
+    /// The format `path` is read as by its extension alone, where FFmpeg's probe does not take
+    /// its content; nil where the probe does, or where `path` is no plain file (a pipe, read once).
+    public static func readByExtension(_ path: String) -> String? {
+        let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+        guard type == .typeRegular, let named = formatNamed(by: path) else { return nil }
+        var ctx: UnsafeMutablePointer<AVFormatContext>?
+        if avformat_open_input(&ctx, path, nil, nil) >= 0 {
+            avformat_close_input(&ctx)
+            return nil
+        }
+        guard avformat_open_input(&ctx, path, named, nil) >= 0 else { return nil }
+        avformat_close_input(&ctx)
+        return textFormats[URL(fileURLWithPath: path).pathExtension.lowercased()]?.name
     }
 
     /// Whether `path` holds TTML (streaming services' subtitles, `.ttml`, `.dfxp`, `.xml`): a
@@ -37,7 +73,7 @@ enum SubtitleInput {
                                     for option: String) throws -> UnsafeMutablePointer<AVStream> {
         let streams = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]! }
         guard let first = streams.first(where: { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
-            throw MediaError(.invalidArgument, "\(option): \(path) holds no subtitles")
+            throw MediaError(.invalidArgument, "\(option): \(PipedFile.given(path)) holds no subtitles")
         }
         return first
     }

@@ -62,7 +62,13 @@ final class SubtitleStreamReader<Event> {
             // A file of its own: the first event now, so that one that holds no readable
             // subtitles is refused before anything is written (the input's own stream is read
             // already, and its first event may lie far into it).
-            if separate, let first = try read() { pending.append(first) }
+            if separate {
+                if let first = try read() {
+                    pending.append(first)
+                } else if !forcedOnly {
+                    throw MediaError(.notMedia, "--burn-subtitles: \(PipedFile.given(path)) holds no subtitles that can be read")
+                }
+            }
         }
     }
 
@@ -131,7 +137,7 @@ final class SubtitleStreamReader<Event> {
                     ended = true
                     return nil
                 }
-                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path ?? "the input")", kind: .inputUnreadable)
+                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path.map(PipedFile.given) ?? "the input")", kind: .notMedia)
             }
             defer { av_packet_unref(p) }
             guard p.pointee.stream_index == stream else { continue }

@@ -174,6 +174,10 @@ struct EnhanceRun {
                 let file = try SubtitleFile(path: path, range: reader.range, canvas: picture, charset: encode.subtitleCharset)
                 try writer.addSubtitles(file)
                 charsets.append((path, file.charset))
+                if let damage = file.damage, !run.quiet {
+                    Console.warning("--add-subtitles: \(path) is damaged after its first \(damage.readBefore) subtitle packet(s) "
+                                    + "(\(damage.reason)): those are kept, the rest left out")
+                }
             }
             // What draws on the picture draws on it as it is shown, as ffmpeg's filters after its
             // autorotate do: a phone's portrait clip is turned upright for them, MP4 too.
@@ -191,6 +195,12 @@ struct EnhanceRun {
                 try SubtitleBurn($0, of: reader, forcedOnly: encode.burnForcedOnly, style: encode.subtitleStyle, charset: encode.subtitleCharset)
             }
             if case .file(let path)? = burnt { charsets.append((path, encoder.subtitleBurn?.fileCharset)) }
+            for (path, _) in charsets where !run.quiet {
+                if let format = SubtitleInput.readByExtension(path) {
+                    Console.warning("\(path) does not begin as \(format) files do (a line before the first cue, cues without numbers, "
+                                    + "or \"-->\" without spaces): read as \(format) by its name")
+                }
+            }
             for (path, charset) in charsets where charset?.guessed == true && !run.quiet {
                 Console.warning("\(path) is not UTF-8: read as Windows-1252 (Western European); --subtitle-charset names its character set "
                                 + "if it is another (CP1251, ISO-8859-2, GB18030, ...)")

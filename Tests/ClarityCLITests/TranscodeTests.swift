@@ -2250,7 +2250,7 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(sample(111, 160), 64, "black")
         // A file that holds no subtitles, or none that can be read, is refused before anything is written.
         try Data("not subtitles".utf8).write(to: URL(fileURLWithPath: path("junk.sup")))
-        try expectFailure(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], status: 66,
+        try expectFailure(["transcode", "subs.mkv", "junk.mkv", "--burn-subtitles", "junk.sup"], status: 65,
                           mentioning: "cannot read the subtitles of junk.sup")
         try expectFailure(["transcode", "subs.mkv", "none.mkv", "--burn-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
     }
@@ -2560,6 +2560,62 @@ final class TranscodeTests: ToolTestCase {
             try expectFailure(["transcode", "in.mp4", "out.mkv", option, "film.ttml"], status: 65,
                               mentioning: "\(option): film.ttml is ttml (dfxp), which ffmpeg 5.1 writes but cannot read: convert it to srt or webvtt")
         }
+    }
+
+    /// Subtitle files as people have them: an SRT with a line of credits before its first cue,
+    /// or without cue numbers, which FFmpeg's probe refuses ("Invalid data found"), is read as
+    /// its extension names it (as `ffmpeg -f srt` reads it), with a warning. An empty file, or
+    /// one with no cue that can be read, is refused (it was added as an empty stream, or burnt
+    /// as nothing, with exit 0). A .sup damaged after its first line keeps that line, with a
+    /// warning (it was refused, 66). A WebVTT cue left without text is dropped, as ffmpeg's
+    /// copy drops it (Matroska's writer, given it, wrote none of the cues after it).
+    func testSubtitleFilesAsPeopleHaveThem() throws {
+        try PGSFile.film(seconds: 2, in: folder) { pgs in
+            pgs.line(0.2, 0.6, x: 10, y: 10, w: 40, h: 20)
+            pgs.line(1.0, 1.4, x: 10, y: 10, w: 40, h: 20)
+        }
+        let cues = "00:00:00,200 --> 00:00:00,600\nHELLO\n\n00:00:01,000 --> 00:00:01,500\nWORLD\n"
+        try Data(("Subtitles by someone\n\n" + cues).utf8).write(to: URL(fileURLWithPath: path("credits.srt")))
+        try Data(cues.utf8).write(to: URL(fileURLWithPath: path("unnumbered.srt")))
+        let plain = try Tool.clarity(["transcode", "in.mp4", "plain.mkv", "--codec", "ffv1", "--progress", "none"], in: folder)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let unmarked = try Tool.frameHashes("plain.mkv", in: folder)
+        for name in ["credits.srt", "unnumbered.srt"] {
+            for (option, out) in [("--add-subtitles", "added.mkv"), ("--burn-subtitles", "burnt.mkv")] {
+                let r = try Tool.clarity(["transcode", "in.mp4", out, option, name, "--codec", "ffv1", "--overwrite", "--progress", "none"],
+                                         in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertTrue(r.stderr.contains("\(name) does not begin as SRT files do"), r.stderr)
+            }
+            XCTAssertEqual(try Tool.probe("added.mkv", stream: "s", entries: "packet=pts_time", in: folder).count, 2, name)
+            let burnt = try Tool.frameHashes("burnt.mkv", in: folder)
+            XCTAssertEqual(burnt.count, unmarked.count)
+            XCTAssertEqual(zip(burnt, unmarked).filter { $0 != $1 }.count, 27, "the frames of 0.2-0.6 s and 1.0-1.5 s drawn on, \(name)")
+        }
+        try Data().write(to: URL(fileURLWithPath: path("empty.srt")))
+        try Data("1\n00:00:00,200 --> 00:00:00,600\n".utf8).write(to: URL(fileURLWithPath: path("no-text.srt")))
+        for option in ["--add-subtitles", "--burn-subtitles"] {
+            try expectFailure(["transcode", "in.mp4", "out.mkv", option, "empty.srt"], status: 65, mentioning: "\(option): empty.srt is empty")
+            try expectFailure(["transcode", "in.mp4", "out.mkv", option, "no-text.srt"], status: 65,
+                              mentioning: "\(option): no-text.srt holds no subtitles that can be read")
+        }
+        try Data("WEBVTT\n\n00:00.200 --> 00:00.800\nFirst\n\n00:01.000 --> 00:01.500\n\n00:01.600 --> 00:01.900\nThird\n".utf8)
+            .write(to: URL(fileURLWithPath: path("blank.vtt")))
+        let blank = try Tool.clarity(["transcode", "in.mp4", "blank.mkv", "--add-subtitles", "blank.vtt", "--progress", "none"], in: folder)
+        XCTAssertEqual(blank.status, 0, blank.stderr)
+        XCTAssertEqual(try Tool.probe("blank.mkv", stream: "s", entries: "packet=pts_time", in: folder), ["0.200000", "1.600000"])
+        // The second line's first segment damaged (each segment: "PG", two times, its type, its size, its bytes).
+        var sup = try Data(contentsOf: URL(fileURLWithPath: path("subs.sup")))
+        var segment = sup.startIndex
+        for _ in 0..<8 { segment += 13 + (Int(sup[segment + 11]) << 8 | Int(sup[segment + 12])) }
+        sup[segment] = UInt8(ascii: "X")
+        try sup.write(to: URL(fileURLWithPath: path("damaged.sup")))
+        let r = try Tool.clarity(["transcode", "in.mp4", "first.mkv", "--add-subtitles", "damaged.sup", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("--add-subtitles: damaged.sup is damaged after its first 8 subtitle packet(s) (Invalid data found "
+                                        + "when processing input): those are kept, the rest left out"), r.stderr)
+        XCTAssertEqual(try Tool.probe("first.mkv", stream: "s", entries: "packet=pts_time", in: folder).compactMap(Double.init).map { $0.rounded() },
+                       [0, 1], "the first line shown and cleared")
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

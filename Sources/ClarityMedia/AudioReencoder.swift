@@ -4,13 +4,18 @@ import CFFmpeg
 /// decoded and encoded again (AAC, or the container's own: Opus for WebM), as ffmpeg would:
 /// packets in, packets out, so the pump carries it like any copied stream. Samples go through
 /// the user's filters (`--af`), if any, then swresample into a FIFO that hands the encoder the
-/// whole frames it takes; timestamps count samples from the stream's first.
+/// whole frames it takes; timestamps count samples from the stream's first. Frames of another
+/// shape than the stream began with (a broadcast's stereo adverts in a 5.1 film) are converted
+/// to its shape before the filters, which are set up for one, and to the encoder's after them.
 final class AudioReencoder {
     /// The encoder's settings, for the output stream's parameters.
     let encoder: UnsafeMutablePointer<AVCodecContext>
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     /// The user's filters (`--af`), set up for the decoder's samples; nil: none.
     private let filters: FilterChain?
+    /// Frames into the shape the filters were set up for, once one came in another.
+    private let toFilters: SampleConverter?
+    private var reshaping = false
     /// Seconds of audio into the user's filters and out of them: those that change its length
     /// (atempo) put it out of step with the video.
     private var filteredSeconds = (input: 0.0, output: 0.0)
@@ -19,14 +24,12 @@ final class AudioReencoder {
     /// The channels of the sound to encode (after `--af`) and the fewer it is coded in (MP3:
     /// 2 of 5.1; FLV holds stereo); nil where all are kept.
     let mixedDown: (from: Int32, to: Int32)?
-    private var resampler: OpaquePointer?
+    /// Samples into the encoder's layout, format and rate.
+    private lazy var toEncoder = SampleConverter(to: &encoder.pointee.ch_layout, format: encoder.pointee.sample_fmt,
+                                                 rate: encoder.pointee.sample_rate)
     private var fifo: OpaquePointer?
     private let decoded = av_frame_alloc()!
-    private let converted = av_frame_alloc()!
     private let packet = av_packet_alloc()!
-    /// What the resampler was set up for: the decoded frames' layout, format and rate (set up
-    /// from the frames themselves, which may say more than the stream did).
-    private var resamplerInput: (layout: AVChannelLayout, format: Int32, rate: Int32)?
     /// Output timestamp of the next sample, in 1 / sample rate; nil before the first frame.
     private var nextPTS: Int64?
     /// Where the next decoded sample is due on the input's clock, in 1 / its sample rate.
@@ -58,6 +61,7 @@ final class AudioReencoder {
             avcodec_free_context(&decoder)
             throw MediaError(.invalidArgument, "--af '\(graph ?? "")': \(error.message)")
         }
+        toFilters = filters.map { _ in SampleConverter(to: &dec.pointee.ch_layout, format: dec.pointee.sample_fmt, rate: dec.pointee.sample_rate) }
         encoder = avcodec_alloc_context3(encoding)!
         let name = String(cString: encoding.pointee.name)
         // The sound to encode: what the filters make of the decoder's (pan=mono, aresample=8000).
@@ -188,15 +192,11 @@ final class AudioReencoder {
         avcodec_free_context(&decoder)
         var e: UnsafeMutablePointer<AVCodecContext>? = encoder
         avcodec_free_context(&e)
-        swr_free(&resampler)
-        if var input = resamplerInput { av_channel_layout_uninit(&input.layout) }
         av_audio_fifo_free(fifo)
-        for f in [decoded, converted] {
-            var p: UnsafeMutablePointer<AVFrame>? = f
-            av_frame_free(&p)
-        }
-        var p: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&p)
+        var p: UnsafeMutablePointer<AVFrame>? = decoded
+        av_frame_free(&p)
+        var k: UnsafeMutablePointer<AVPacket>? = packet
+        av_packet_free(&k)
     }
 
     /// The encoded packets `input` completes (timestamps in the encoder's time base); a
@@ -218,7 +218,7 @@ final class AudioReencoder {
         if input == nil {
             // At the end, what the filters and a rate conversion still hold.
             try filtered(nil)
-            if resampler != nil { try convert(nil) }
+            try buffer(toEncoder.convert(nil))
         }
         return try encode(flushing: input == nil)
     }
@@ -254,17 +254,28 @@ final class AudioReencoder {
     /// `frame` through the user's filters (nil: the end, to let out what they hold), then
     /// converted into the FIFO.
     private func filtered(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
-        guard let filters else {
-            if let frame { try prepareResampler(for: frame); try convert(frame) }
+        guard let filters, let toFilters else {
+            if let frame { try buffer(toEncoder.convert(frame)) }
             return
         }
+        reshaping = reshaping || frame.map { !toFilters.fits($0) } ?? false
+        if reshaping {
+            if let held = try toFilters.convert(frame) { try push(held, into: filters) }
+            if frame != nil { return }
+        } else if let frame {
+            return try push(frame, into: filters)
+        }
+        try push(nil, into: filters)
+    }
+
+    /// `frame` into the filters (nil: the end), and what they let out into the FIFO.
+    private func push(_ frame: UnsafeMutablePointer<AVFrame>?, into filters: FilterChain) throws {
         if let frame { filteredSeconds.input += Self.seconds(of: frame) }
         try filters.push(frame: frame)
         while let out = try filters.pullFrame() {
             defer { var p: UnsafeMutablePointer<AVFrame>? = out; av_frame_free(&p) }
             filteredSeconds.output += Self.seconds(of: out)
-            try prepareResampler(for: out)
-            try convert(out)
+            try buffer(toEncoder.convert(out))
         }
     }
 
@@ -280,37 +291,8 @@ final class AudioReencoder {
         av_channel_layout_default(&layout, channels)
     }
 
-    /// `frame`'s samples (nil: those the resampler holds back), in the encoder's format, into the FIFO.
-    private func convert(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
-        av_frame_unref(converted)
-        converted.pointee.format = encoder.pointee.sample_fmt.rawValue
-        converted.pointee.sample_rate = encoder.pointee.sample_rate
-        av_channel_layout_copy(&converted.pointee.ch_layout, &encoder.pointee.ch_layout)
-        let r = swr_convert_frame(resampler, converted, frame)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "converting audio") }
-        try buffer(converted)
-    }
-
-    /// A resampler from `frame`'s layout, format and rate to the encoder's, unless the one
-    /// there already is.
-    private func prepareResampler(for frame: UnsafeMutablePointer<AVFrame>) throws {
-        var layout = AVChannelLayout()
-        av_channel_layout_copy(&layout, &frame.pointee.ch_layout)
-        if var current = resamplerInput, current.format == frame.pointee.format, current.rate == frame.pointee.sample_rate,
-           av_channel_layout_compare(&current.layout, &layout) == 0 {
-            av_channel_layout_uninit(&layout)
-            return
-        }
-        if var old = resamplerInput { av_channel_layout_uninit(&old.layout) }
-        swr_free(&resampler)
-        let r = swr_alloc_set_opts2(&resampler, &encoder.pointee.ch_layout, encoder.pointee.sample_fmt, encoder.pointee.sample_rate,
-                                    &layout, AVSampleFormat(rawValue: frame.pointee.format), frame.pointee.sample_rate, 0, nil)
-        resamplerInput = (layout, frame.pointee.format, frame.pointee.sample_rate)
-        guard r >= 0, swr_init(resampler) >= 0 else { throw MediaError(.codec, "cannot convert the audio's samples") }
-    }
-
-    private func buffer(_ frame: UnsafeMutablePointer<AVFrame>) throws {
-        guard frame.pointee.nb_samples > 0 else { return }
+    private func buffer(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        guard let frame, frame.pointee.nb_samples > 0 else { return }
         let planes = UnsafeMutableRawPointer(frame.pointee.extended_data).assumingMemoryBound(to: UnsafeMutableRawPointer?.self)
         guard av_audio_fifo_write(fifo, planes, frame.pointee.nb_samples) == frame.pointee.nb_samples else {
             throw MediaError(.codec, "cannot buffer audio")

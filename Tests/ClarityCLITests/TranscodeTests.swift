@@ -121,6 +121,42 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.1, "the audio goes on with the pictures")
     }
 
+    /// Recordings with AC-3 5.1 sound (a broadcast's), joined: the multiplex carries the first
+    /// one's last sound after the second's first pictures. Moved with the pictures, that tail
+    /// made the sound's own seam a second jump: 2 s became 3, a second of nothing at the seam
+    /// (ffmpeg's copy alike). One jump now, and no gap.
+    func testJoinedBroadcastRecordingsLeaveNoGap() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1",
+                         "-c:v", "libx264", "-c:a", "ac3", "-ac", "6", "-f", "mpegts", "one.ts"], in: folder)
+        XCTAssertEqual(try Tool.shell("cat one.ts one.ts > two.ts", in: folder).status, 0)
+        let r = try Tool.clarity(["transcode", "two.ts", "out.mp4", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("the input's clock jumped 1 time(s)"), r.stderr)
+        let video = try Tool.probe("out.mp4", stream: "v", entries: "frame=pts_time", in: folder).compactMap(Double.init)
+        XCTAssertEqual(video.count, 60)
+        XCTAssertEqual(video.last ?? -1, 2 - 1.0 / 30, accuracy: 0.05)
+        let audio = try audioPackets("out.mp4").map(\.time)
+        XCTAssertLessThan(zip(audio, audio.dropFirst()).map { $1 - $0 }.max() ?? 1, 0.05, "no gap at the seam")
+        XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.05)
+    }
+
+    /// A broadcast's sound changes shape at a seam (a 5.1 film at 48 kHz, stereo adverts at
+    /// 44.1): `--af`'s filters, set up for the first shape, refused the second ("a filter refused
+    /// a frame", exit 1). Later shapes are converted to the first before the filters.
+    func testFiltersTakeSoundThatChangesShape() throws {
+        for (name, channels, rate) in [("film", "6", "48000"), ("advert", "2", "44100")] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30", "-f", "lavfi", "-i", "sine=sample_rate=\(rate)", "-t", "1",
+                             "-c:v", "libx264", "-c:a", "ac3", "-ac", channels, "-f", "mpegts", "\(name).ts"], in: folder)
+        }
+        XCTAssertEqual(try Tool.shell("cat film.ts advert.ts > joined.ts", in: folder).status, 0)
+        let r = try Tool.clarity(["transcode", "joined.ts", "out.mp4", "--af", "volume=2", "--progress", "none"], in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let sound = try Tool.run("ffmpeg", ["-v", "error", "-i", "out.mp4", "-map", "0:a", "-f", "s16le", "-ac", "1", "-ar", "48000", "-"],
+                                 in: folder).stdout
+        XCTAssertEqual(Double(sound.count) / 2 / 48000, 2, accuracy: 0.1, "both recordings' sound")
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "a", entries: "stream=channels,sample_rate", in: folder), ["48000,6"])
+    }
+
     /// A recording cut between key frames: the frames before the first key frame cannot be
     /// decoded; the video starts at it, and the user is told how much was lost.
     func testARecordingCutBetweenKeyFramesSaysWhatItsStartLost() throws {

@@ -45,6 +45,34 @@ final class TimestampStitcherTests: XCTestCase {
         XCTAssertEqual(kept.last ?? 0, video.last ?? 0, accuracy: 0.1, "audio ends with the pictures")
     }
 
+    /// A multiplex carries one stream's tail after another's seam: the first recording's last
+    /// sound comes after the second's first pictures. The tail keeps its clock and the sound
+    /// takes the moved one at its own seam: one jump, no gap. (Moved with the pictures, the
+    /// tail made the sound's seam a second jump, and every seam of joined recordings a gap as
+    /// long as the jump.)
+    func testAStreamsTailAfterAnothersSeamKeepsItsClock() {
+        var video: [Double] = [], audio: [(time: Double, inStep: Bool)] = []
+        let picture = { (i: Int) in 3600 + Double(i) * 0.04 }, sound = { (i: Int) in 3600.01 + Double(i) * 0.0427 }
+        for i in 0..<25 {
+            video.append(mend(stream: 0, at: picture(i), duration: 0.04).time)
+            if i < 20 { audio.append(mend(stream: 1, at: sound(i), duration: 0.0427)) }
+        }
+        for i in 0..<5 { video.append(mend(stream: 0, at: picture(i), duration: 0.04).time) }
+        for i in 20..<25 { audio.append(mend(stream: 1, at: sound(i), duration: 0.0427)) }
+        for i in 0..<25 {
+            audio.append(mend(stream: 1, at: sound(i), duration: 0.0427))
+            if i + 5 < 25 { video.append(mend(stream: 0, at: picture(i + 5), duration: 0.04).time) }
+        }
+        XCTAssertEqual(stitcher.jumps, 1)
+        XCTAssertEqual(video[25], 3601, accuracy: 1e-4)
+        XCTAssertEqual(zip(video, video.dropFirst()).filter { $0 >= $1 }.count, 0)
+        for i in 20..<25 { XCTAssertEqual(audio[i].time, sound(i), accuracy: 1e-4, "the first recording's tail where it was") }
+        let kept = audio.filter(\.inStep).map(\.time)
+        XCTAssertEqual(zip(kept, kept.dropFirst()).filter { $0 >= $1 }.count, 0, "audio stays in order")
+        XCTAssertEqual(zip(kept, kept.dropFirst()).map { $1 - $0 }.max() ?? 1, 0.0427, accuracy: 0.02, "no gap at the seam")
+        XCTAssertEqual(kept.last ?? 0, video.last ?? 0, accuracy: 0.1, "audio ends with the pictures")
+    }
+
     /// A jump forward beyond 10 s is closed up; a gap below it (a dropped second) is kept.
     func testForwardJumpsOverTenSecondsAreClosed() {
         _ = mend(stream: 0, at: 10, duration: 0.04)

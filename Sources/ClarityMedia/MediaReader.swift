@@ -424,7 +424,14 @@ public final class MediaReader {
         } else if let length = StatedEnd.length(ctx) {
             whole = Double(length) / Double(AV_TIME_BASE)
         }
-        if let whole, range.start > 0, range.start >= whole {
+        // MPEG-TS and MPEG-PS state no length: FFmpeg's is their clock's last time less its
+        // first, the last recording's length where recordings were joined (`cat`), whose
+        // clocks restart. A part past it is looked for by reading from the start, on the
+        // stitched clock (a seek finds a time of the first recording, or none).
+        let clockRestarts = (ctx.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0
+        let pastStatedEnd = whole.map { range.start > 0 && range.start >= $0 } ?? false
+        if pastStatedEnd && clockRestarts { whole = nil }
+        if let whole, pastStatedEnd {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
             throw MediaError(.invalidArgument, String(format: "%@ lasts %.3f s: nothing to process from %.3f s on", shown, whole, range.start))
@@ -468,8 +475,8 @@ public final class MediaReader {
             // To a key frame at or before the start; the frames between are decoded and
             // dropped. An input that cannot seek (a pipe, a device) is read from its
             // beginning: Matroska's and MP4's demuxers would "seek" a pipe by reading on, past
-            // the key frame the part needs.
-            if range.start > 0 && Self.seekable(ctx) {
+            // the key frame the part needs; so are joined recordings past the last one's length.
+            if range.start > 0 && Self.seekable(ctx) && !(pastStatedEnd && clockRestarts) {
                 KeyFrameSeek.seek(ctx, video: Int32(best), before: first)
                 sought = true
             }

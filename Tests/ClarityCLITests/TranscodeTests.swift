@@ -124,7 +124,7 @@ final class TranscodeTests: ToolTestCase {
     /// Recordings with AC-3 5.1 sound (a broadcast's), joined: the multiplex carries the first
     /// one's last sound after the second's first pictures. Moved with the pictures, that tail
     /// made the sound's own seam a second jump: 2 s became 3, a second of nothing at the seam
-    /// (ffmpeg's copy alike). One jump now, and no gap.
+    /// (ffmpeg's copy alike). One jump now, and no gap; a part of the second recording is found.
     func testJoinedBroadcastRecordingsLeaveNoGap() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=30", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "1",
                          "-c:v", "libx264", "-c:a", "ac3", "-ac", "6", "-f", "mpegts", "one.ts"], in: folder)
@@ -138,6 +138,12 @@ final class TranscodeTests: ToolTestCase {
         let audio = try audioPackets("out.mp4").map(\.time)
         XCTAssertLessThan(zip(audio, audio.dropFirst()).map { $1 - $0 }.max() ?? 1, 0.05, "no gap at the seam")
         XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.05)
+        // A part in the second recording: past the length FFmpeg takes from the clock (the last
+        // recording's, 1 s), which refused it ("lasts 1.000 s").
+        let part = try Tool.clarity(["transcode", "two.ts", "part.mp4", "--start", "1.5", "--duration", "0.4", "--progress", "none"], in: folder)
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertEqual(try decodedFrames("part.mp4"), 12)
+        XCTAssertEqual(try audioPackets("part.mp4").last?.time ?? -1, 0.4, accuracy: 0.05)
     }
 
     /// A broadcast's sound changes shape at a seam (a 5.1 film at 48 kHz, stereo adverts at

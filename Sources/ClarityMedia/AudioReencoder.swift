@@ -193,10 +193,10 @@ final class AudioReencoder {
         var e: UnsafeMutablePointer<AVCodecContext>? = encoder
         avcodec_free_context(&e)
         av_audio_fifo_free(fifo)
-        var p: UnsafeMutablePointer<AVFrame>? = decoded
-        av_frame_free(&p)
-        var k: UnsafeMutablePointer<AVPacket>? = packet
-        av_packet_free(&k)
+        var frame: UnsafeMutablePointer<AVFrame>? = decoded
+        av_frame_free(&frame)
+        var packet: UnsafeMutablePointer<AVPacket>? = self.packet
+        av_packet_free(&packet)
     }
 
     /// The encoded packets `input` completes (timestamps in the encoder's time base); a

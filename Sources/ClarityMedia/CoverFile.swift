@@ -14,7 +14,7 @@ struct CoverFile {
     init?(_ stream: StreamInfo) {
         guard stream.isAttachedPicture, let bytes = stream.coverBytes, !bytes.isEmpty else { return nil }
         let kind: (String, String)
-        switch stream.parameters.pointee.codec_id {
+        switch stream.codecID {
         case AV_CODEC_ID_MJPEG: kind = ("jpg", "image/jpeg")
         case AV_CODEC_ID_PNG: kind = ("png", "image/png")
         case AV_CODEC_ID_GIF: kind = ("gif", "image/gif")

@@ -392,11 +392,11 @@ public final class MediaWriter {
     /// The extension of an output that holds `stream` as it is, where this one cannot: `.m2ts`
     /// for PGS in MPEG-TS (Blu-ray's), else `.mkv` where Matroska does; nil where neither.
     public func outputHolding(_ stream: StreamInfo) -> String? {
-        if containerName == "mpegts" && stream.parameters.pointee.codec_id == AV_CODEC_ID_HDMV_PGS_SUBTITLE { return ".m2ts" }
+        if containerName == "mpegts" && stream.codecID == AV_CODEC_ID_HDMV_PGS_SUBTITLE { return ".m2ts" }
         guard containerName != "matroska" else { return nil }
         if stream.isAttachedPicture { return CoverFile(stream) != nil ? ".mkv" : nil }
         guard let mkv = av_guess_format("matroska", nil, nil),
-              ContainerCodecs.holds(mkv, stream.parameters.pointee.codec_id, stream.parameters.pointee.codec_type) else { return nil }
+              ContainerCodecs.holds(mkv, stream.codecID, stream.parameters.pointee.codec_type) else { return nil }
         return ".mkv"
     }
 

@@ -12,7 +12,7 @@ extension StreamReencoder {
     /// An open decoder of `input`'s packets (its time base theirs), with the decoder's own
     /// `options`. The caller frees it.
     static func openDecoder(for input: StreamInfo, options: [String: String] = [:]) throws -> UnsafeMutablePointer<AVCodecContext> {
-        guard let decoding = avcodec_find_decoder(input.parameters.pointee.codec_id),
+        guard let decoding = avcodec_find_decoder(input.codecID),
               let dec = avcodec_alloc_context3(decoding) else {
             throw MediaError(.unsupported, "cannot decode \(input.kind.rawValue) stream #\(input.index) (\(input.codecName))")
         }

@@ -106,7 +106,7 @@ public struct SubtitleBurn: Sendable {
                 throw StreamInfo.missing(.index(index), option: "--burn-subtitles", kind: .subtitle, among: subtitles, in: reader.name,
                                          streams: reader.streams)
             }
-            (file, stream, codec, chosen) = (reader.localFile, index, found.parameters.pointee.codec_id, found)
+            (file, stream, codec, chosen) = (reader.localFile, index, found.codecID, found)
             fonts = SubtitleFont.attached(among: reader.streams)
         }
         if forcedOnly && ![AV_CODEC_ID_HDMV_PGS_SUBTITLE, AV_CODEC_ID_DVD_SUBTITLE].contains(codec) {

@@ -62,7 +62,7 @@ final class SubtitleReencoder {
         let r = avcodec_open2(encoder, encoding, nil)
         guard r >= 0 else { throw MediaError.ffmpeg(r, "cannot open the subtitle encoder for stream #\(input.index)") }
         canvas = SubtitleCanvas(width: Int(encoder.pointee.width), height: Int(encoder.pointee.height))
-        if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
+        if input.codecID == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
     }
 
     deinit {

@@ -45,7 +45,7 @@ final class SubtitleStreamReader<Event> {
         case .packets(let input):
             (path, stream, streamTimeBase) = (nil, Int32(input.index), input.timeBase)
             decoder = try SubtitleReencoder.openDecoder(for: input, options: options)
-            if input.parameters.pointee.codec_id == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
+            if input.codecID == AV_CODEC_ID_DVB_SUBTITLE { drawnOn = .dvbDefault }
         case .file(let path, let stream, let separate, let charset):
             (self.path, self.stream) = (path, Int32(stream))
             converter = try charset?.converter()

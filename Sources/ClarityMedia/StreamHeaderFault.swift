@@ -3,7 +3,7 @@ import Foundation
 
 extension StreamInfo {
     /// Why this stream can be neither copied nor encoded again, said for a warning: its header
-    /// names no codec FFmpeg knows, or no decoder can start on it, in FFmpeg's words ("Setup
+    /// names no codec FFmpeg knows, or sound no rate, or no decoder can start on it, in FFmpeg's words ("Setup
     /// header corrupt", "Extradata missing"). A copy carried such a header into an output
     /// where no player reads the stream (a Vorbis track with broken codebooks left an MP4
     /// with no sound, and Matroska's writer refused the whole output); a stream of no codec
@@ -13,6 +13,11 @@ extension StreamInfo {
     public var headerFault: String? {
         if codecID == AV_CODEC_ID_NONE {
             return "its header names no codec FFmpeg \(String(cString: av_version_info())) knows (damaged, or a codec it lacks)"
+        }
+        // Sound whose rate FFmpeg could not learn (no packet of it where it looked: a stream that
+        // begins part-way) stopped Matroska's writer at its header ("sample rate not set", 73).
+        if kind == .audio && (parameters.pointee.sample_rate <= 0 || parameters.pointee.ch_layout.nb_channels <= 0) {
+            return "FFmpeg found no packet of it to learn its sample rate and channels from (a stream that begins part-way, or holds nothing)"
         }
         guard let codec = avcodec_find_decoder(codecID) else { return nil }
         var context = avcodec_alloc_context3(codec)

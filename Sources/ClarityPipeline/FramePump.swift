@@ -220,6 +220,7 @@ public final class FramePump: @unchecked Sendable {
         progress.inputReadError = reader.readError
         progress.timestampJumps = reader.timestampJumps
         progress.seamOverlaps = reader.seamOverlaps
+        progress.streamsBegunLate = reader.streamsBegunLate
         (progress.undecodableLeadFrames, progress.undecodableLeadSeconds) = reader.undecodableLead
         progress.reshapedFrames = reader.reshapedFrames
         progress.otherShape = reader.firstOtherShape

@@ -41,6 +41,10 @@ struct ProgressPrinter {
                             + "its timestamps were stitched so that every stream goes on in step, as ffmpeg does"
                             + (p.seamOverlaps > 0 ? " (\(p.seamOverlaps) packet(s) of copied streams overlapping a seam dropped)" : ""))
         }
+        if !p.streamsBegunLate.isEmpty {
+            Console.warning("stream(s) \(p.streamsBegunLate.joined(separator: ", ")) began part-way through the input (a broadcast "
+                            + "whose programme changed, or recordings of different channels joined): they are not in the output")
+        }
         if p.undecodableLeadFrames > 0 {
             Console.warning(Self.undecodableLead(frames: p.undecodableLeadFrames, seconds: p.undecodableLeadSeconds))
         }
@@ -110,6 +114,7 @@ struct ProgressPrinter {
             fields["reshaped_frames"] = p.reshapedFrames
             fields["timestamp_jumps"] = p.timestampJumps
             fields["seam_overlaps"] = p.seamOverlaps
+            fields["streams_begun_late"] = p.streamsBegunLate.count
             fields["undecodable_lead_frames"] = p.undecodableLeadFrames
             fields["undecodable_lead_s"] = (p.undecodableLeadSeconds * 1000).rounded() / 1000
             fields["interrupted"] = p.interrupted

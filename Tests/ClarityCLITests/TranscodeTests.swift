@@ -146,6 +146,33 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try audioPackets("part.mp4").last?.time ?? -1, 0.4, accuracy: 0.05)
     }
 
+    /// Recordings of different channels joined: the second's streams have other PIDs. Met as
+    /// FFmpeg reads on, they become streams of their own, not in the output (ffmpeg's copy
+    /// alike), which was said nowhere; it is now. Met while FFmpeg probes the file, its sound
+    /// has no rate yet, and stopped Matroska's writer at its header ("sample rate not set",
+    /// 73); it is dropped with the reason.
+    func testStreamsThatBeginPartWayAreSaid() throws {
+        for (seconds, pmt) in [("2", "0x1100"), ("1", "0x1000")] {
+            for (name, pid) in [("first", "0x100"), ("second", "0x300")] {
+                try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x96:rate=25", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", seconds,
+                                 "-c:v", "libx264", "-c:a", "mp2", "-mpegts_start_pid", pid,
+                                 "-mpegts_pmt_start_pid", name == "first" ? "0x1000" : pmt, "-f", "mpegts", "\(name).ts"], in: folder)
+            }
+            XCTAssertEqual(try Tool.shell("cat first.ts second.ts > joined\(seconds).ts", in: folder).status, 0)
+        }
+        let late = try Tool.clarity(["transcode", "joined2.ts", "late.mkv", "--progress", "json"], in: folder)
+        XCTAssertEqual(late.status, 0, late.stderr)
+        XCTAssertTrue(late.stderr.contains("stream(s) #2 (h264), #3 (mp2) began part-way through the input (a broadcast whose programme "
+                                           + "changed, or recordings of different channels joined): they are not in the output"), late.stderr)
+        XCTAssertEqual(try XCTUnwrap(LiveTests.finalReport(late.stderr))["streams_begun_late"] as? Int, 2)
+        let probed = try Tool.clarity(["transcode", "joined1.ts", "probed.mkv", "--progress", "none"], in: folder)
+        XCTAssertEqual(probed.status, 0, probed.stderr)
+        XCTAssertTrue(probed.stderr.contains("): FFmpeg found no packet of it to learn its sample rate and channels from"), probed.stderr)
+        XCTAssertEqual(try Tool.probe("probed.mkv", stream: "a", entries: "stream=codec_name", in: folder), ["mp2"])
+        let plain = try Tool.clarity(["transcode", "first.ts", "plain.mkv", "--progress", "none"], in: folder)
+        XCTAssertFalse(plain.stderr.contains("part-way") || plain.stderr.contains("no packet"), plain.stderr)
+    }
+
     /// A broadcast's sound changes shape at a seam (a 5.1 film at 48 kHz, stereo adverts at
     /// 44.1): `--af`'s filters, set up for the first shape, refused the second ("a filter refused
     /// a frame", exit 1). Later shapes are converted to the first before the filters.

@@ -70,9 +70,9 @@ public final class MediaReader {
     public var timestampJumps: Int { stitcher?.jumps ?? 0 }
     public private(set) var seamOverlaps = 0
     /// Streams that began part-way through the input, unknown when it was opened (an MPEG-TS
-    /// whose programme changed its streams, recordings of different channels joined): "#2
-    /// (h264)". Not in the output.
-    public private(set) var streamsBegunLate: [String] = []
+    /// whose programme changed its streams, recordings of different channels joined), and
+    /// their codecs. Not in the output.
+    public private(set) var streamsBegunLate: [(index: Int, codec: String)] = []
     /// Video frames the input starts with that could not be decoded (it was cut between key
     /// frames), and how much later than them the video starts.
     public var undecodableLead: (frames: Int, seconds: Double) { (leadingLoss.frames, leadingLoss.seconds) }
@@ -889,9 +889,9 @@ public final class MediaReader {
                 if packet.pointee.dts != clarity_nopts_value() { packet.pointee.dts -= offset(in: stream.time_base) }
                 return handOut(.packet(Packet(movingFrom: packet)))
             } else {
-                if index >= streams.count, !streamsBegunLate.contains(where: { $0.hasPrefix("#\(index) ") }),
+                if index >= streams.count, !streamsBegunLate.contains(where: { $0.index == index }),
                    [AVMEDIA_TYPE_VIDEO, AVMEDIA_TYPE_AUDIO, AVMEDIA_TYPE_SUBTITLE].contains(kind) {
-                    streamsBegunLate.append("#\(index) (\(String(cString: avcodec_get_name(stream.codecpar.pointee.codec_id))))")
+                    streamsBegunLate.append((index, String(cString: avcodec_get_name(stream.codecpar.pointee.codec_id))))
                 }
                 av_packet_unref(packet)
             }

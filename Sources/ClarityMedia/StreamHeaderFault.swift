@@ -3,13 +3,13 @@ import Foundation
 
 extension StreamInfo {
     /// Why this stream can be neither copied nor encoded again, said for a warning: its header
-    /// names no codec FFmpeg knows, or sound no rate, or no decoder can start on it, in FFmpeg's words ("Setup
-    /// header corrupt", "Extradata missing"). A copy carried such a header into an output
-    /// where no player reads the stream (a Vorbis track with broken codebooks left an MP4
-    /// with no sound, and Matroska's writer refused the whole output); a stream of no codec
-    /// stopped the run. Nil where the decoder starts, where FFmpeg has none for a codec it
-    /// knows (the stream is copied unread), and where this FFmpeg lacks a feature the stream
-    /// uses (other players may read it).
+    /// names no codec FFmpeg knows, or sound no rate, or no decoder can start on it, in
+    /// FFmpeg's words ("Setup header corrupt", "Extradata missing"). A copy carried such a
+    /// header into an output where no player reads the stream (a Vorbis track with broken
+    /// codebooks left an MP4 with no sound, and Matroska's writer refused the whole output);
+    /// a stream of no codec stopped the run. Nil where the decoder starts, where FFmpeg has
+    /// none for a codec it knows (the stream is copied unread), and where this FFmpeg lacks a
+    /// feature the stream uses (other players may read it).
     public var headerFault: String? {
         if codecID == AV_CODEC_ID_NONE {
             return "its header names no codec FFmpeg \(String(cString: av_version_info())) knows (damaged, or a codec it lacks)"

@@ -28,7 +28,7 @@ public struct PumpProgress: Sendable {
     public var timestampJumps = 0
     public var seamOverlaps = 0
     /// Streams that began part-way through the input (`MediaReader.streamsBegunLate`).
-    public var streamsBegunLate: [String] = []
+    public var streamsBegunLate: [(index: Int, codec: String)] = []
     /// Video frames at the input's start that could not be decoded (it was cut between key
     /// frames), and how much later the video starts for them.
     public var undecodableLeadFrames = 0

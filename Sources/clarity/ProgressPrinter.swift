@@ -42,7 +42,8 @@ struct ProgressPrinter {
                             + (p.seamOverlaps > 0 ? " (\(p.seamOverlaps) packet(s) of copied streams overlapping a seam dropped)" : ""))
         }
         if !p.streamsBegunLate.isEmpty {
-            Console.warning("stream(s) \(p.streamsBegunLate.joined(separator: ", ")) began part-way through the input (a broadcast "
+            let named = p.streamsBegunLate.map { "#\($0.index) (\($0.codec))" }.joined(separator: ", ")
+            Console.warning("stream(s) \(named) began part-way through the input (a broadcast "
                             + "whose programme changed, or recordings of different channels joined): they are not in the output")
         }
         if p.undecodableLeadFrames > 0 {

@@ -61,6 +61,10 @@ public final class MediaWriter {
     /// The stream of burnt picture subtitles whose packets come with the copied ones, and the
     /// overlay that takes them.
     private var subtitlePackets: (stream: Int, overlay: SubtitleOverlay)?
+    private var subtitleOverlay: SubtitleOverlay?
+    /// Where a file of burnt subtitles turned out damaged after its first events (FFmpeg's
+    /// reason, and how many came before): the rest were not drawn.
+    public var burntSubtitleDamage: (reason: String, eventsBefore: Int)? { subtitleOverlay?.damage }
     /// Subtitle files added (`--add-subtitles`): the key their packets are written under, and
     /// those still waiting for the video to reach their time.
     private var addedSubtitles: [(key: Int, file: SubtitleFile, waiting: ArraySlice<Packet>)] = []
@@ -458,6 +462,7 @@ public final class MediaWriter {
         if let burn = settings.subtitleBurn {
             let overlay = try SubtitleOverlay(burn, format: format, clockStart: settings.clockStart)
             if case .packets(let input) = burn.origin { subtitlePackets = (input.index, overlay) }
+            subtitleOverlay = overlay
             conversions.append(overlay)
         }
         let own = try Self.ownPixelFormats(forCodec: settings.codec)

@@ -77,6 +77,9 @@ final class SubtitleOverlay {
         if case .packets = burn.origin { shift = 0 } else { shift = Int64((clockStart / av_q2d(format.timeBase)).rounded()) }
     }
 
+    /// Where the subtitles' file turned out damaged after its first events.
+    var damage: (reason: String, eventsBefore: Int)? { track.damage }
+
     /// A packet of the subtitle stream, where its packets are handed over.
     func take(_ packet: UnsafeMutablePointer<AVPacket>) { track.take(packet) }
 

@@ -21,4 +21,6 @@ protocol SubtitlePictures: AnyObject {
     func take(_ packet: UnsafeMutablePointer<AVPacket>)
     /// The picture on screen at `time`, nil for none. Times asked for must not go back.
     func picture(at time: Int64) throws -> SubtitlePicture?
+    /// Where the subtitles' file turned out damaged (`SubtitleStreamReader.damage`).
+    var damage: (reason: String, eventsBefore: Int)? { get }
 }

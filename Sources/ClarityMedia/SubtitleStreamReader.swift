@@ -31,6 +31,9 @@ final class SubtitleStreamReader<Event> {
     private var drawnOn: SubtitleCanvas?
     /// Whether the file's stream has ended (never where packets are handed over).
     private(set) var ended = false
+    /// Where the file turned out damaged after its first events: FFmpeg's reason, and how
+    /// many events came before (the rest are not drawn).
+    private(set) var damage: (reason: String, eventsBefore: Int)?
     /// Whether an event was asked for yet (the first may seek).
     private var started = false
     private var events = 0
@@ -134,7 +137,7 @@ final class SubtitleStreamReader<Event> {
             guard r >= 0 else {
                 // Damage after the first event ends the subtitles, as a cut file ends them.
                 guard events == 0 else {
-                    ended = true
+                    (ended, damage) = (true, (MediaError.text(r), events))
                     return nil
                 }
                 throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path.map(PipedFile.given) ?? "the input")", kind: .notMedia)

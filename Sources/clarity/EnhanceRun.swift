@@ -268,6 +268,10 @@ struct EnhanceRun {
                 Console.warning("\(file.name) holds one picture: the first frame\(reading.range.start > 0 ? " from --start" : "") is written "
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
             }
+            if !run.quiet, let damage = writer.burntSubtitleDamage {
+                Console.warning("--burn-subtitles: the subtitles are damaged after their first \(damage.eventsBefore) event(s) "
+                                + "(\(damage.reason)): those were drawn, the rest left out")
+            }
             if !run.quiet && writer.framesWithCaptionsLost > 0 {
                 Console.warning("the input's closed captions (CEA-608/708, on \(writer.framesWithCaptionsLost) frames) are not in \(file.name): "
                                 + "\(encoderName) cannot write them (libx264 and mpeg2video can)")

@@ -2636,7 +2636,7 @@ final class TranscodeTests: ToolTestCase {
     /// its extension names it (as `ffmpeg -f srt` reads it), with a warning. An empty file, or
     /// one with no cue that can be read, is refused (it was added as an empty stream, or burnt
     /// as nothing, with exit 0). A .sup damaged after its first line keeps that line, with a
-    /// warning (it was refused, 66). A WebVTT cue left without text is dropped, as ffmpeg's
+    /// warning (added, it was refused, 66; burnt, it ended there unsaid). A WebVTT cue left without text is dropped, as ffmpeg's
     /// copy drops it (Matroska's writer, given it, wrote none of the cues after it).
     func testSubtitleFilesAsPeopleHaveThem() throws {
         try PGSFile.film(seconds: 2, in: folder) { pgs in
@@ -2685,6 +2685,11 @@ final class TranscodeTests: ToolTestCase {
                                         + "when processing input): those are kept, the rest left out"), r.stderr)
         XCTAssertEqual(try Tool.probe("first.mkv", stream: "s", entries: "packet=pts_time", in: folder).compactMap(Double.init).map { $0.rounded() },
                        [0, 1], "the first line shown and cleared")
+        // Burnt, its first line is drawn and the damage said (it ended there unsaid).
+        let burnt = try Tool.clarity(["transcode", "in.mp4", "first-burnt.mkv", "--burn-subtitles", "damaged.sup", "--progress", "none"], in: folder)
+        XCTAssertEqual(burnt.status, 0, burnt.stderr)
+        XCTAssertTrue(burnt.stderr.contains("--burn-subtitles: the subtitles are damaged after their first 2 event(s) (Invalid data found "
+                                            + "when processing input): those were drawn, the rest left out"), burnt.stderr)
     }
 
     /// Audio the container cannot hold as it is (PCM, FLAC into MP4) is encoded again as AAC,

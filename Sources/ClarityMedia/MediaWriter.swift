@@ -64,7 +64,7 @@ public final class MediaWriter {
     private var subtitleOverlay: SubtitleOverlay?
     /// Where a file of burnt subtitles turned out damaged after its first events (FFmpeg's
     /// reason, and how many came before): the rest were not drawn.
-    public var burntSubtitleDamage: (reason: String, eventsBefore: Int)? { subtitleOverlay?.damage }
+    public var burntSubtitleDamage: SubtitleDamage? { subtitleOverlay?.damage }
     /// Subtitle files added (`--add-subtitles`): the key their packets are written under, and
     /// those still waiting for the video to reach their time.
     private var addedSubtitles: [(key: Int, file: SubtitleFile, waiting: ArraySlice<Packet>)] = []

@@ -14,7 +14,7 @@ final class PictureSubtitleTrack: SubtitlePictures {
     private let reader: SubtitleStreamReader<Event>
     private var current: Event?
     var timeBase: AVRational { reader.timeBase }
-    var damage: (reason: String, eventsBefore: Int)? { reader.damage }
+    var damage: SubtitleDamage? { reader.damage }
 
     /// `burn`'s stream, with times given in `timeBase`. `colour` takes the palettes' colours
     /// (RGB, 0...1) to those the pictures are drawn in.

@@ -17,7 +17,7 @@ public final class SubtitleFile {
     public private(set) var charset: SubtitleCharset?
     /// Where the file turned out damaged after some subtitles (FFmpeg's reason, and how many
     /// came before): those are kept, the rest left out.
-    public private(set) var damage: (reason: String, readBefore: Int)?
+    public private(set) var damage: SubtitleDamage?
 
     /// The file at `path`, cut to `range` of the film (a subtitle file counts from the film's
     /// start), whose pictures, if it holds pictures and states no canvas (a .sup), are drawn on
@@ -67,7 +67,7 @@ public final class SubtitleFile {
             if r == clarity_averror_eof() { break }
             guard r >= 0 else {
                 guard read > 0 else { throw MediaError.ffmpeg(r, "--add-subtitles: cannot read the subtitles of \(path)", kind: .notMedia) }
-                damage = (MediaError.text(r), read)
+                damage = SubtitleDamage(reason: MediaError.text(r), before: read)
                 break
             }
             defer { av_packet_unref(p) }

@@ -78,7 +78,7 @@ final class SubtitleOverlay {
     }
 
     /// Where the subtitles' file turned out damaged after its first events.
-    var damage: (reason: String, eventsBefore: Int)? { track.damage }
+    var damage: SubtitleDamage? { track.damage }
 
     /// A packet of the subtitle stream, where its packets are handed over.
     func take(_ packet: UnsafeMutablePointer<AVPacket>) { track.take(packet) }

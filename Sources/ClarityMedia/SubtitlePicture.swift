@@ -22,5 +22,5 @@ protocol SubtitlePictures: AnyObject {
     /// The picture on screen at `time`, nil for none. Times asked for must not go back.
     func picture(at time: Int64) throws -> SubtitlePicture?
     /// Where the subtitles' file turned out damaged (`SubtitleStreamReader.damage`).
-    var damage: (reason: String, eventsBefore: Int)? { get }
+    var damage: SubtitleDamage? { get }
 }

@@ -33,7 +33,7 @@ final class SubtitleStreamReader<Event> {
     private(set) var ended = false
     /// Where the file turned out damaged after its first events: FFmpeg's reason, and how
     /// many events came before (the rest are not drawn).
-    private(set) var damage: (reason: String, eventsBefore: Int)?
+    private(set) var damage: SubtitleDamage?
     /// Whether an event was asked for yet (the first may seek).
     private var started = false
     private var events = 0
@@ -137,7 +137,7 @@ final class SubtitleStreamReader<Event> {
             guard r >= 0 else {
                 // Damage after the first event ends the subtitles, as a cut file ends them.
                 guard events == 0 else {
-                    (ended, damage) = (true, (MediaError.text(r), events))
+                    (ended, damage) = (true, SubtitleDamage(reason: MediaError.text(r), before: events))
                     return nil
                 }
                 throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path.map(PipedFile.given) ?? "the input")", kind: .notMedia)

@@ -28,7 +28,7 @@ final class TextSubtitleTrack: SubtitlePictures {
     private var canvas: [Float] = []
     private var drawings = 0
     var timeBase: AVRational { reader.timeBase }
-    var damage: (reason: String, eventsBefore: Int)? { reader.damage }
+    var damage: SubtitleDamage? { reader.damage }
 
     /// `burn`'s stream (text, in `style` over its own, with `fonts`), times given in
     /// `timeBase`, drawn on frames of `size` whose pixels are `pixelAspect` as wide as high;

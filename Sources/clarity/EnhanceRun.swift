@@ -175,7 +175,7 @@ struct EnhanceRun {
                 try writer.addSubtitles(file)
                 charsets.append((path, file.charset))
                 if let damage = file.damage, !run.quiet {
-                    Console.warning("--add-subtitles: \(path) is damaged after its first \(damage.readBefore) subtitle packet(s) "
+                    Console.warning("--add-subtitles: \(path) is damaged after its first \(damage.before) subtitle packet(s) "
                                     + "(\(damage.reason)): those are kept, the rest left out")
                 }
             }
@@ -269,7 +269,7 @@ struct EnhanceRun {
                                 + "(name a numbered sequence, e.g. frame%04d.png, for every frame)")
             }
             if !run.quiet, let damage = writer.burntSubtitleDamage {
-                Console.warning("--burn-subtitles: the subtitles are damaged after their first \(damage.eventsBefore) event(s) "
+                Console.warning("--burn-subtitles: the subtitles are damaged after their first \(damage.before) event(s) "
                                 + "(\(damage.reason)): those were drawn, the rest left out")
             }
             if !run.quiet && writer.framesWithCaptionsLost > 0 {

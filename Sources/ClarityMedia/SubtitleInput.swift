@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Synchronization
 
 /// A file opened for its subtitles (`--burn-subtitles FILE`, `--add-subtitles`, or the input
 /// again), with errors that name the option that asked for it.
@@ -15,6 +16,7 @@ public enum SubtitleInput {
         if r < 0, let named = formatNamed(by: path) {
             ctx = nil
             r = avformat_open_input(&ctx, path, named, nil)
+            if r >= 0 { readByName.withLock { _ = $0.insert(shown) } }
         }
         guard r >= 0, let opened = ctx else {
             if isTTML(path) {
@@ -44,18 +46,13 @@ public enum SubtitleInput {
         "srt": ("srt", "SRT"), "ass": ("ass", "ASS"), "ssa": ("ass", "SSA"), "vtt": ("webvtt", "WebVTT"),
     ]
 
-    /// The format `path` is read as by its extension alone, where FFmpeg's probe does not take
-    /// its content; nil where the probe does, or where `path` is no plain file (a pipe, read once).
+    /// The files (as given) that `open` read by their extension, the probe refusing them.
+    private static let readByName = Mutex<Set<String>>([])
+
+    /// The format `path` was read as by its extension alone, where FFmpeg's probe did not take
+    /// its content; nil where the probe did.
     public static func readByExtension(_ path: String) -> String? {
-        let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
-        guard type == .typeRegular, let named = formatNamed(by: path) else { return nil }
-        var ctx: UnsafeMutablePointer<AVFormatContext>?
-        if avformat_open_input(&ctx, path, nil, nil) >= 0 {
-            avformat_close_input(&ctx)
-            return nil
-        }
-        guard avformat_open_input(&ctx, path, named, nil) >= 0 else { return nil }
-        avformat_close_input(&ctx)
+        guard readByName.withLock({ $0.contains(path) }) else { return nil }
         return textFormats[URL(fileURLWithPath: path).pathExtension.lowercased()]?.name
     }
 

@@ -360,8 +360,10 @@ public final class MediaReader {
         guard r >= 0 else {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
-            throw MediaError.ffmpeg(r, "\(shown): cannot open the \(videoStream.codecName) decoder", kind: .unsupported,
-                                    reasons: decoderOpened.reasons)
+            // A header the decoder finds corrupt is damage to the file, not a codec FFmpeg lacks.
+            let damaged = StreamInfo.decoderRefusedDamage(r) || damage != nil
+            throw MediaError.ffmpeg(r, "\(shown): cannot open the \(videoStream.codecName) decoder\(damaged ? " (its header is damaged)" : "")",
+                                    kind: damaged ? .notMedia : .unsupported, reasons: decoderOpened.reasons)
         }
         guard par.pointee.width > 0, par.pointee.height > 0, par.pointee.format >= 0 else {
             avcodec_free_context(&decoder)

@@ -26,8 +26,13 @@ extension StreamInfo {
         context.pointee.strict_std_compliance = FF_COMPLIANCE_EXPERIMENTAL
         context.pointee.thread_count = 1
         let opened = FFmpegLog.reasons { avcodec_open2(context, codec, nil) }
-        let lacking = [clarity_averror_patchwelcome(), clarity_averror(ENOSYS)]
-        guard opened.result < 0, !lacking.contains(opened.result) else { return nil }
+        guard opened.result < 0, Self.decoderRefusedDamage(opened.result) else { return nil }
         return "its header is damaged, so no player could read it (\(opened.reasons ?? MediaError.text(opened.result)))"
+    }
+
+    /// Whether a decoder that would not open on a stream's header refused damage, rather
+    /// than lacked a feature this FFmpeg has not got (or memory).
+    static func decoderRefusedDamage(_ code: Int32) -> Bool {
+        ![clarity_averror_patchwelcome(), clarity_averror(ENOSYS), clarity_averror(ENOMEM)].contains(code)
     }
 }

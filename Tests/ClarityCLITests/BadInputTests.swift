@@ -216,7 +216,9 @@ final class BadInputTests: ToolTestCase {
         let setup = try XCTUnwrap(data.range(of: Data([0x82] + Array("theora".utf8)))).upperBound
         data.replaceSubrange(setup..<setup + 33, with: Data(repeating: 0xFF, count: 33))
         try data.write(to: URL(fileURLWithPath: path("damaged.mkv")))
-        try expectFailure(["transcode", "damaged.mkv", "out.mkv"], status: 69, mentioning: "cannot open the theora decoder: huffman tree overflow")
+        // Damage, not a codec FFmpeg lacks: 65, as for other damaged inputs.
+        try expectFailure(["transcode", "damaged.mkv", "out.mkv"], status: 65,
+                          mentioning: "cannot open the theora decoder (its header is damaged): huffman tree overflow")
     }
 
     func testNoVideoStream() throws {

@@ -452,7 +452,10 @@ public final class MediaWriter {
         let pictures = holdsPictures
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
             let peak = settings.hdrPeak ?? ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
-            let sdr = ToneMapper.sdr(format, pictures: pictures)
+            var sdr = ToneMapper.sdr(format, pictures: pictures)
+            if !pictures && settings.pixelFormat == nil, let eight = ToneMapper.eightBit(format, among: try Self.ownPixelFormats(forCodec: settings.codec)) {
+                sdr.pixelFormat = eight
+            }
             conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak, curve: settings.toneCurve))
             (format, toneMappedPeak) = (sdr, peak)
         }

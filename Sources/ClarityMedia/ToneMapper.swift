@@ -31,8 +31,18 @@ public enum ToneMapper {
         return out
     }
 
-    /// A chain from frames of `format` to the same samples as `sdr` describes them (zscale
-    /// takes FFmpeg's numbers for transfer, primaries and matrix).
+    /// The 8-bit format among an encoder's `own` nearest to `format`, for SDR video made from
+    /// HDR: SDR screens and sites take 8 bits (H.264 in 10, High 10, plays in no browser and on
+    /// few devices). Nil where `format` has 8 bits already or the encoder takes none.
+    static func eightBit(_ format: VideoFormat, among own: [AVPixelFormat]) -> AVPixelFormat? {
+        let eight = own.filter { VideoFormat.bitDepth(of: $0) == 8 }
+        guard format.bitDepth > 8, !eight.isEmpty else { return nil }
+        return format.closestPixelFormat(among: eight)
+    }
+
+    /// A chain from frames of `format` to the samples `sdr` describes (zscale takes FFmpeg's
+    /// numbers for transfer, primaries and matrix), dithered where `sdr` has fewer bits, so
+    /// that the roll-off's gradients do not band.
     static func chain(from format: VideoFormat, to sdr: VideoFormat, peak: Double, curve: ToneCurve) throws -> FilterChain {
         let c = format.colour, out = sdr.colour
         let matrix = (format.isRGB ? AVCOL_SPC_RGB : c.matrix).rawValue, outMatrix = (format.isRGB ? AVCOL_SPC_RGB : out.matrix).rawValue
@@ -42,8 +52,8 @@ public enum ToneMapper {
             "format=gbrpf32le",
             "zscale=p=\(out.primaries.rawValue)",
             "tonemap=\(curve.filterOptions):desat=0:peak=\(max(1, peak / referenceWhite))",
-            "zscale=t=\(out.transfer.rawValue):m=\(outMatrix):r=\(range)",
-            "format=\(format.pixelFormatName)",
+            "zscale=t=\(out.transfer.rawValue):m=\(outMatrix):r=\(range)\(sdr.bitDepth < format.bitDepth ? ":d=error_diffusion" : "")",
+            "format=\(sdr.pixelFormatName)",
         ].joined(separator: ",")
         return try FilterChain(format: format, graph: graph, purpose: "tone mapping")
     }

@@ -46,8 +46,10 @@ public struct VideoFormat: Equatable, CustomStringConvertible, @unchecked Sendab
     }
 
     /// Bits per sample of the first component (8 for yuv420p, 10 for yuv420p10le).
-    public var bitDepth: Int {
-        guard let d = av_pix_fmt_desc_get(pixelFormat) else { return 8 }
+    public var bitDepth: Int { Self.bitDepth(of: pixelFormat) }
+
+    public static func bitDepth(of format: AVPixelFormat) -> Int {
+        guard let d = av_pix_fmt_desc_get(format) else { return 8 }
         return Int(d.pointee.comp.0.depth)
     }
 

@@ -50,7 +50,6 @@ public final class FramePump: @unchecked Sendable {
             let input = reader.videoFormat.pixelFormat
             accepted = own.contains(input) ? [input] : own
         }
-        settings.pixelFormat = nil
         outputFormat = try stages[0].negotiate(input: reader.videoFormat, accepted: accepted)
         for copy in stages.dropFirst() {
             guard try copy.negotiate(input: reader.videoFormat, accepted: accepted) == outputFormat else {

@@ -20,7 +20,7 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: "Encoder speed preset (x264, x265: ultrafast, superfast, veryfast, faster, fast, medium, slow, ...; SVT-AV1: 0-13; default: veryfast for x264 and x265, ultrafast in live mode, the encoder's own for others). libvpx-vp9 and libaom-av1 have none: their speed is --encoder-option cpu-used=N (default here: 4 and 6, with row-mt=1); rav1e's is speed=N (default here: 10).")
     var encoderPreset: String?
 
-    @Flag(help: "Make HDR (PQ or HLG) SDR in BT.709, for SDR screens and sites, as BT.2408 maps it: the grade's white (203 cd/m2) becomes white, highlights roll off. Pictures and GIFs, which cannot say HDR, always get it.")
+    @Flag(help: "Make HDR (PQ or HLG) SDR in BT.709, for SDR screens and sites, as BT.2408 maps it: the grade's white (203 cd/m2) becomes white, highlights roll off; in 8 bits, dithered (--pix-fmt yuv420p10le keeps 10). Pictures and GIFs, which cannot say HDR, always get it.")
     var sdr = false
 
     @Option(help: ArgumentHelp("As --sdr, with this curve for highlights above white: mobius (the default: levels below half of white kept, a smooth roll-off above), hable (filmic: the most highlight detail, the rest darker), reinhard, clip (cut at white). Also for pictures and GIFs.", valueName: "curve"))

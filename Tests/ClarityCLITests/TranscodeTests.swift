@@ -472,8 +472,13 @@ final class TranscodeTests: ToolTestCase {
             let sdr = try Tool.clarity(["transcode", "hdr.mkv", "sdr.mkv", "-y", "--filter", "bicubic", "--sdr", "--codec", "ffv1"], in: folder)
             XCTAssertEqual(sdr.status, 0, sdr.stderr)
             XCTAssertTrue(sdr.stderr.contains("tone mapped: the HDR is made SDR as BT.2408 maps it"), sdr.stderr)
-            XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: colour, in: folder), ["bt709,bt709"])
+            // In 8 bits, as SDR screens and sites take it (dithered), unless --pix-fmt says otherwise.
+            XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: colour + ",pix_fmt", in: folder), ["yuv444p,bt709,bt709"])
             XCTAssertEqual(try Tool.probe("sdr.mkv", stream: "v", entries: "stream_side_data=side_data_type", in: folder), [])
+            let deep = try Tool.clarity(["transcode", "hdr.mkv", "deep.mkv", "-y", "--filter", "bicubic", "--sdr", "--codec", "ffv1",
+                                         "--pix-fmt", "yuv444p10le"], in: folder)
+            XCTAssertEqual(deep.status, 0, deep.stderr)
+            XCTAssertEqual(try Tool.probe("deep.mkv", stream: "v", entries: colour + ",pix_fmt", in: folder), ["yuv444p10le,bt709,bt709"])
             // As a BT.1886 screen shows it, in sRGB's terms (zscale converts display light): 42 dB.
             let shown = try firstFrameRGB(["-i", "sdr.mkv", "-vf", "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp"])
             XCTAssertGreaterThan(psnr(shown, meant), 38, "\(transfer) --sdr")

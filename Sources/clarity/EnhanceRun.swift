@@ -102,12 +102,31 @@ struct EnhanceRun {
             let instead = keeper.map { " (\($0) keeps it all)" } ?? ""
             Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)" + instead)
         }
-        if input.isRGB && ["libx264", "libx265"].contains(encoder) && output.pixelFormat == AV_PIX_FMT_YUV444P {
-            let enough = output.width >= 2 * input.width && output.height >= 2 * input.height
-            Console.warning("\(encoder) writes RGB input (\(input.pixelFormatName)) as yuv444p, which browsers, phones and many players "
-                            + "cannot play: --pix-fmt yuv420p writes what they play"
-                            + (enough ? " (at this size it still holds every colour sample of the input)" : ""))
+        if fewPlay(output.pixelFormat, from: encoder) {
+            let enough = input.isRGB && output.width >= 2 * input.width && output.height >= 2 * input.height
+            let what = input.isRGB ? "RGB input (\(input.pixelFormatName)) as \(output.pixelFormatName)"
+                : output.pixelFormat == input.pixelFormat ? "\(output.pixelFormatName) as the input has it" : output.pixelFormatName
+            let hevc = encoder == "libx264" && output.bitDepth == 10 && Self.isFourTwoZero(output.pixelFormat)
+            Console.warning("\(encoder) writes \(what), which browsers, phones and many players cannot play: --pix-fmt yuv420p writes what they play"
+                            + (enough ? " (at this size it still holds every colour sample of the input)" : "")
+                            + (hevc ? " (--codec libx265 keeps the 10 bits, as HEVC's Main 10, which most phones and TVs play)" : ""))
         }
+    }
+
+    /// Whether H.264 or HEVC from `encoder` in `format` plays in few places: browsers and
+    /// hardware decoders take H.264 in 8-bit 4:2:0 only (High 10 and 4:4:4 had been written
+    /// unsaid from 10-bit and 4:4:4 inputs), HEVC in 4:2:0 of 8 or 10 bits.
+    static func fewPlay(_ format: AVPixelFormat, from encoder: String) -> Bool {
+        switch encoder {
+        case "libx264": return VideoFormat.bitDepth(of: format) > 8 || !isFourTwoZero(format)
+        case "libx265": return VideoFormat.bitDepth(of: format) > 10 || !isFourTwoZero(format)
+        default: return false
+        }
+    }
+
+    private static func isFourTwoZero(_ format: AVPixelFormat) -> Bool {
+        guard let d = av_pix_fmt_desc_get(format) else { return false }
+        return d.pointee.log2_chroma_w == 1 && d.pointee.log2_chroma_h == 1 && d.pointee.flags & UInt64(AV_PIX_FMT_FLAG_RGB) == 0
     }
 
     /// A frame rate as people write it: 12.5, 29.97, 30.

@@ -714,7 +714,18 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try warnings(["deep.mkv", "out.avi", "--codec", "mpeg4"]),
                        ["mpeg4 takes no yuv444p10le: written as yuv420p, without 2 of its 10 bits and colour detail (4:2:0 from 4:4:4) "
                         + "(--codec libx264 or libx265 keeps it all)"])
-        XCTAssertEqual(try warnings(["deep.mkv", "out.mkv", "--codec", "libx264"]), [], "libx264 takes it")
+        // Kept as it came, it is said to play in few places (H.264's 4:4:4 and High 10 profiles
+        // play in no browser); HEVC's Main 10 plays on most phones and TVs.
+        XCTAssertEqual(try warnings(["deep.mkv", "out.mkv", "--codec", "libx264"]),
+                       ["libx264 writes yuv444p10le as the input has it, which browsers, phones and many players cannot play: "
+                        + "--pix-fmt yuv420p writes what they play"])
+        try Tool.ffmpeg(["-i", "deep.mkv", "-pix_fmt", "yuv420p10le", "-c:v", "ffv1", "ten.mkv"], in: folder)
+        XCTAssertEqual(try warnings(["ten.mkv", "out.mp4"]),
+                       ["libx264 writes yuv420p10le as the input has it, which browsers, phones and many players cannot play: "
+                        + "--pix-fmt yuv420p writes what they play (--codec libx265 keeps the 10 bits, as HEVC's Main 10, which most phones and TVs play)"])
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=profile", in: folder), ["High 10"])
+        XCTAssertEqual(try warnings(["ten.mkv", "out.mp4", "--codec", "libx265"]), [])
+        XCTAssertEqual(try warnings(["ten.mkv", "out.mp4", "--pix-fmt", "yuv420p10le"]), [], "chosen, not said")
         // Pictures: PNG is what keeps it; a GIF's palettes are 8-bit colour by nature.
         XCTAssertEqual(try warnings(["deep.mkv", "out.jpg"]).first,
                        "mjpeg takes no yuv444p10le: written as yuvj444p, without 2 of its 10 bits (a .png keeps it all)")

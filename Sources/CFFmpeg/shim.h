@@ -35,6 +35,7 @@ static inline int clarity_averror_eof(void) { return AVERROR_EOF; }
 static inline int clarity_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int clarity_averror_exit(void) { return AVERROR_EXIT; }
 static inline int clarity_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
+static inline int clarity_averror_option_not_found(void) { return AVERROR_OPTION_NOT_FOUND; }
 static inline int clarity_averror_patchwelcome(void) { return AVERROR_PATCHWELCOME; }
 static inline int clarity_averror_decoder_not_found(void) { return AVERROR_DECODER_NOT_FOUND; }
 static inline int clarity_averror_encoder_not_found(void) { return AVERROR_ENCODER_NOT_FOUND; }

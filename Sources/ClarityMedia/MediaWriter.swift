@@ -758,9 +758,29 @@ public final class MediaWriter {
         }
     }
 
+    /// Muxer options of the user's (`--output-option`), by FFmpeg name; `movflags` adds to the
+    /// flags chosen here where it begins with + or -, as ffmpeg's flags do.
+    public var muxerOptions: [String: String] = [:]
+
+    /// Sets the user's muxer options on the context, so that a name the muxer lacks or a value
+    /// it refuses is said as such before anything is written.
+    private func setMuxerOptions(_ ctx: UnsafeMutablePointer<AVFormatContext>) throws {
+        let muxer = String(cString: ctx.pointee.oformat.pointee.name)
+        for (key, value) in muxerOptions.sorted(by: { $0.key < $1.key }) {
+            let (r, reasons) = FFmpegLog.reasons { av_opt_set(ctx, key, value, AV_OPT_SEARCH_CHILDREN) }
+            if r == clarity_averror_option_not_found() {
+                throw MediaError(.invalidArgument, "the \(muxer) muxer has no option '\(key)' (see `ffmpeg -h muxer=\(muxer)`)")
+            }
+            guard r >= 0 else {
+                throw MediaError.ffmpeg(r, "the \(muxer) muxer refuses --output-option \(key)=\(value)", kind: .invalidArgument, reasons: reasons)
+            }
+        }
+    }
+
     /// Opens the output and writes the container header.
     public func start() throws {
         guard let ctx = context, !started else { return }
+        try setMuxerOptions(ctx)
         for added in addedSubtitles { try addCopy(added.file.stream, key: added.key) }
         if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 {
             let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
@@ -783,10 +803,12 @@ public final class MediaWriter {
         let ac3 = (0..<Int(ctx.pointee.nb_streams)).contains { i in
             [AV_CODEC_ID_AC3, AV_CODEC_ID_EAC3].contains(ctx.pointee.streams[i]!.pointee.codecpar.pointee.codec_id)
         }
-        let delay = ac3 && writesFragments ? "+delay_moov" : ""
-        if fragments || !delay.isEmpty {
-            av_dict_set(&options, "movflags", (fragments ? "frag_keyframe+empty_moov+default_base_moof" : "") + delay, 0)
-        }
+        var movflags = (fragments ? "+frag_keyframe+empty_moov+default_base_moof" : "") + (ac3 && writesFragments ? "+delay_moov" : "")
+        // A file's index goes before its media (faststart), where players and browsers look for
+        // it first: played over the web, the file starts before it has all come.
+        if Self.quickTimeFamily.contains(containerName) && !pipe && !writesFragments { movflags += "+faststart" }
+        if let theirs = muxerOptions["movflags"] { movflags = theirs.hasPrefix("+") || theirs.hasPrefix("-") ? movflags + theirs : theirs }
+        if !movflags.isEmpty { av_dict_set(&options, "movflags", movflags, 0) }
         // `--format m2ts` into a pipe or a file named otherwise (FFmpeg goes by `.m2ts` alone).
         if containerName == "m2ts" { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }

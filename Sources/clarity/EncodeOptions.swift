@@ -52,6 +52,11 @@ struct EncodeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Output container, by FFmpeg muxer name or by an extension it writes: mkv, ts, y4m, wmv, ... (default: from the file extension).", valueName: "container"))
     var format: String?
 
+    @Option(name: .customLong("output-option"),
+            help: ArgumentHelp("A muxer option by FFmpeg name, key=value; repeatable, as ffmpeg takes them before the output: movflags=+write_colr, mpegts_service_id=7, cluster_time_limit=2000. movflags adds to Clarity's own where it begins with + or - (MP4 and QuickTime files are written with their index first, faststart: movflags=-faststart leaves it last). An option the muxer lacks is an error.",
+                               valueName: "key=value"))
+    var outputOptions: [String] = []
+
     @Flag(help: "Do not copy audio streams.")
     var noAudio = false
 
@@ -147,6 +152,7 @@ struct EncodeOptions: ParsableArguments {
         if let crf, !(0...63).contains(crf) { throw ValidationError("--crf must be between 0 and 63") }
         let options = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
         _ = try KeyValueOptions.parse(metadata, flag: "--metadata")
+        _ = try KeyValueOptions.parse(outputOptions, flag: "--output-option")
         if let rate = options.keys.sorted().first(where: Self.rateOptions.contains), crf != nil || bitrate != nil {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }

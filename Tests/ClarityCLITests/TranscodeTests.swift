@@ -689,6 +689,39 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("opaque.webm", stream: "v", entries: "stream_tags=alpha_mode", in: folder), [], "no alpha, none said")
     }
 
+    /// An MP4 file is written with its index first (faststart), so that a browser plays it
+    /// before all of it has come (it had been written last, as ffmpeg writes it by default).
+    /// `--output-option` passes muxer options on; a name the muxer lacks or a value it refuses
+    /// is a bad option, said before anything is written.
+    func testMP4IndexGoesFirstAndMuxerOptionsPassOn() throws {
+        try makeClip(seconds: 1)
+        let boxes = { (name: String) throws -> [String] in
+            let data = try Data(contentsOf: URL(fileURLWithPath: self.path(name)))
+            var (at, found) = (0, [String]())
+            while at + 8 <= data.count {
+                let size = data[at..<at + 4].reduce(0) { $0 << 8 | Int($1) }
+                found.append(String(decoding: data[at + 4..<at + 8], as: UTF8.self))
+                guard size >= 8 else { break }
+                at += size
+            }
+            return found.filter { ["moov", "mdat"].contains($0) }
+        }
+        let run = { (args: [String]) throws in
+            let r = try Tool.clarity(["transcode", "in.mp4"] + args + ["-y", "--progress", "none"], in: self.folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+        }
+        try run(["out.mp4"])
+        XCTAssertEqual(try boxes("out.mp4"), ["moov", "mdat"])
+        try run(["out.mov", "--output-option", "movflags=-faststart"])
+        XCTAssertEqual(try boxes("out.mov"), ["mdat", "moov"])
+        try run(["out.ts", "--output-option", "mpegts_service_id=77"])
+        XCTAssertEqual(try Tool.probe("out.ts", stream: "v", entries: "program=program_id", in: folder), ["77"])
+        try expectFailure(["transcode", "in.mp4", "bad.mp4", "--output-option", "nosuch=1"], status: 64,
+                          mentioning: "the mp4 muxer has no option 'nosuch' (see `ffmpeg -h muxer=mp4`)")
+        try expectFailure(["transcode", "in.mp4", "bad.mp4", "--output-option", "movflags=+bogus"], status: 64,
+                          mentioning: "the mp4 muxer refuses --output-option movflags=+bogus")
+    }
+
     /// An encoder that lacks the input's pixel format gets the nearest it takes; what that
     /// loses (transparency the frames show, bits, colour detail) is said, with an encoder that
     /// keeps it. RGB made 4:4:4 H.264 is said to play in few players.

@@ -100,9 +100,10 @@ final class AudioReencoder {
         encoder.pointee.sample_rate = Self.rate(nearest: rate, among: allowed ?? [])
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         if let bitRate {
-            guard av_opt_set(encoder, "b", bitRate, 0) >= 0 else {
+            guard let bits = EncoderSettings.bitRate(bitRate) else {
                 throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
             }
+            encoder.pointee.bit_rate = bits
         } else if name == "libvorbis" {
             // Vorbis's quality 6 (about 192 kb/s for stereo, more for surround): its bitrate
             // modes have no setup for many rates and layouts (mono at 22.05 kHz, 96 kHz).

@@ -41,6 +41,18 @@ public struct EncoderSettings: Sendable {
     /// own stream its start time): `subtitleBurn` sees frames on the subtitles' clock.
     public var clockStart = 0.0
 
+    /// Bits per second as FFmpeg writes rates (8M, 2500k, 192000), above 0; nil for anything
+    /// else (0, which encoders take for "no rate" and fall back on their own; words).
+    public static func bitRate(_ text: String) -> Int64? {
+        text.withCString { start -> Int64? in
+            var end: UnsafeMutablePointer<CChar>?
+            let value = av_strtod(start, &end)
+            guard let end, end != UnsafeMutablePointer(mutating: start), end.pointee == 0,
+                  value.isFinite, value >= 1, value < Double(Int64.max) else { return nil }
+            return Int64(value)
+        }
+    }
+
     public init(codec: String = "libx264", crf: Double? = 18, preset: String? = "veryfast",
                 threads: Int = 0, pixelFormat: String? = nil, options: [String: String] = [:]) {
         self.codec = codec

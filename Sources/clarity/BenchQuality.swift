@@ -117,7 +117,7 @@ struct BenchQuality: ParsableCommand {
     }
 
     /// "<model> <mode>" when the LR is also cleaned before upscaling.
-    private var cleaning: String? { deartifact.isOn ? "\(deartifact.deartifactModel) \(deartifact.deartifact.rawValue)" : nil }
+    private var cleaning: String? { deartifact.isOn ? "\(deartifact.model) \(deartifact.deartifact.rawValue)" : nil }
 
     private func printTable(rows: [QualityBench.Row], images: Int, command: String) {
         print("clarity bench quality  \(BenchMachine.summary)")

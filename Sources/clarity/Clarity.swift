@@ -26,13 +26,14 @@ struct Clarity: ParsableCommand {
         main(joiningNegativeValues(ForeignNames.arguments()))
     }
 
-    /// `--duration -1` as `--duration=-1`: the parser takes a token that starts with a dash for
-    /// an option, and would answer "missing value" instead of saying what is wrong with -1.
+    /// `--duration -1` as `--duration=-1` (and `--bitrate -5M`): the parser takes a token that
+    /// starts with a dash for an option, and would answer "missing value" instead of saying
+    /// what is wrong with -1.
     static func joiningNegativeValues(_ arguments: [String]) -> [String] {
         var joined: [String] = []
         for argument in arguments {
             if let option = joined.last, option.hasPrefix("--"), option != "--", !option.contains("="), argument.count > 1,
-               argument.hasPrefix("-"), Double(argument) != nil {
+               argument.hasPrefix("-"), Double(argument) ?? Double(argument.dropLast()) != nil {
                 joined[joined.count - 1] = option + "=" + argument
             } else {
                 joined.append(argument)

@@ -23,8 +23,11 @@ struct DeartifactOptions: ParsableArguments {
         discussion: "Deeper exits refine what the earlier ones did; once an exit barely changes the picture, the rest would change it little more. Default: the bound calibrated with the model together with its threshold (on the validation clips it saves rbqe-full over a third of its work for more quality than the IQAM test alone)."))
     var deartifactSettle: Double?
 
-    @Option(help: "Artifact-removal model: a bundled one (rbqe-lite, rbqe-full) or a .safetensors file.")
-    var deartifactModel = "rbqe-lite"
+    @Option(help: "Artifact-removal model: a bundled one (rbqe-lite, rbqe-full) or a .safetensors file (default: rbqe-lite).")
+    var deartifactModel: String?
+
+    /// The model asked for, or the default.
+    var model: String { deartifactModel ?? "rbqe-lite" }
 
     @Option(help: ArgumentHelp(
         "Views of each tile to average: 1, 2, 4 or 8.",
@@ -47,8 +50,9 @@ struct DeartifactOptions: ParsableArguments {
             throw ValidationError("\(given) tunes where --deartifact auto lets tiles leave the network: "
                                   + (deartifact == .off ? "add --deartifact auto" : "--deartifact max takes every tile to the deepest exit"))
         }
-        if deartifact == .off && deartifactEnsemble != 1 {
-            throw ValidationError("--deartifact-ensemble averages views for artifact removal, which is off: add --deartifact auto or max")
+        if deartifact == .off, let given = [deartifactModel.map { _ in "--deartifact-model chooses the model" },
+                                            deartifactEnsemble != 1 ? "--deartifact-ensemble averages views" : nil].compactMap({ $0 }).first {
+            throw ValidationError("\(given) for artifact removal, which is off: add --deartifact auto or max")
         }
     }
 
@@ -59,7 +63,7 @@ struct DeartifactOptions: ParsableArguments {
     /// The stage, or nil when off.
     func stage(precision: Precision) throws -> EarlyExitEnhancer? {
         guard deartifact != .off else { return nil }
-        let model = try ModelCatalog.loadAsked(deartifactModel, scale: 1)
+        let model = try ModelCatalog.loadAsked(self.model, scale: 1)
         guard model.graph.task == "deartifact" else {
             throw MediaError(.invalidArgument, "\(model.graph.name) is \(model.graph.taskInWords), not an artifact-removal model")
         }

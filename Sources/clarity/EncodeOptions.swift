@@ -153,6 +153,9 @@ struct EncodeOptions: ParsableArguments {
         let options = try KeyValueOptions.parse(encoderOptions, flag: "--encoder-option")
         _ = try KeyValueOptions.parse(metadata, flag: "--metadata")
         _ = try KeyValueOptions.parse(outputOptions, flag: "--output-option")
+        for (option, rate, example) in [("--bitrate", bitrate, "8M, 2500k"), ("--audio-bitrate", audioBitrate, "192k, 1.5M")] {
+            if let rate, EncoderSettings.bitRate(rate) == nil { throw ValidationError("\(option) takes a bitrate above 0 (\(example)), not '\(rate)'") }
+        }
         if let rate = options.keys.sorted().first(where: Self.rateOptions.contains), crf != nil || bitrate != nil {
             throw ValidationError("--encoder-option \(rate)=... sets the rate, as \(crf != nil ? "--crf" : "--bitrate") does: give one of them")
         }
@@ -232,6 +235,15 @@ struct EncodeOptions: ParsableArguments {
             let candidates = reader.streams.filter { $0.kind == kind }
             if let wrong = chosen.first(where: { choice in !candidates.contains(where: choice.picks) }) {
                 throw StreamInfo.missing(wrong, option: option, kind: kind, among: candidates, in: reader.name, streams: reader.streams)
+            }
+        }
+        if !quiet && audioEncoding.isAsked {
+            let given = [audioCodec.map { _ in "--audio-codec" }, audioBitrate.map { _ in "--audio-bitrate" }, audioFilters.map { _ in "--af" }]
+                .compactMap { $0 }.joined(separator: ", ")
+            if !reader.streams.contains(where: { $0.kind == .audio }) {
+                Console.warning("\(given): \(reader.name) has no audio, so there is nothing to encode again")
+            } else if writer.holdsPictures {
+                Console.warning("\(given): \(writer.output.name) holds pictures, without sound")
             }
         }
         var audioKept = false

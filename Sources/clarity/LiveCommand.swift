@@ -73,8 +73,11 @@ struct Live: ParsableCommand {
 
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
 
-    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: tiles start, in order, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input.")
-    var deartifactShare = 0.15
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: tiles start, in order, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input. (default: 0.15)")
+    var deartifactShare: Double?
+
+    /// The share given, or the default.
+    var cleaningShare: Double { deartifactShare ?? 0.15 }
 
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Input") var input: InputOptions
@@ -93,7 +96,10 @@ struct Live: ParsableCommand {
         guard gainReuse >= 0 else { throw ValidationError("--gain-reuse must be 0 or more") }
         guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
         guard holdMargin >= 0, holdMargin < 1 else { throw ValidationError("--hold-margin must be in [0, 1)") }
-        guard deartifactShare > 0, deartifactShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
+        guard cleaningShare > 0, cleaningShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
+        if deartifactShare != nil && !deartifact.isOn {
+            throw ValidationError("--deartifact-share bounds the time of artifact removal, which is off: add --deartifact auto or max")
+        }
     }
 
     /// When encoding alone takes about a frame interval, no routing can keep the pace.
@@ -142,7 +148,7 @@ struct Live: ParsableCommand {
             stage.gainReuse = gainReuse
             stage.holdMargin = holdMargin
             let enhancer = try deartifact.stage(precision: precision.resolved)
-            enhancer?.budget = planned * deartifactShare
+            enhancer?.budget = planned * cleaningShare
             enhancer?.costCache = .userDefault(refresh: recalibrate)
             let conversion = EnhanceRun.lumaInput(format, threads: threads)
             // The resize to the size asked for, and the frames made what the encoder takes (RGB

@@ -264,6 +264,18 @@ final class BadInputTests: ToolTestCase {
         // A negative value is a value, and its fault is named (not "missing value").
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--duration", "-1"], status: 64, mentioning: "--duration takes a time")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "-2"], status: 64, mentioning: "--scale must be above 0")
+        // A rate of 0 (which x264 took for "none", falling back on its own) or a word is refused.
+        for rate in ["0", "-5M", "none", "1x1"] {
+            try expectFailure(["transcode", "in.mp4", "out.mp4", "--bitrate", rate], status: 64,
+                              mentioning: "--bitrate takes a bitrate above 0 (8m, 2500k), not '\(rate.lowercased())'")
+            try expectFailure(["transcode", "in.mp4", "out.mp4", "--audio-bitrate", rate], status: 64,
+                              mentioning: "--audio-bitrate takes a bitrate above 0 (192k, 1.5m), not '\(rate.lowercased())'")
+        }
+        // Artifact removal's own options, with it off, would do nothing.
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--deartifact-model", "rbqe-full"], status: 64,
+                          mentioning: "--deartifact-model chooses the model for artifact removal, which is off: add --deartifact auto or max")
+        try expectFailure(["live", "in.mp4", "out.mkv", "--deartifact-share", "0.3"], status: 64,
+                          mentioning: "--deartifact-share bounds the time of artifact removal, which is off: add --deartifact auto or max")
     }
 
     /// Where FFmpeg refuses a filter graph or an encoder option, its own reason is given (its

@@ -689,6 +689,22 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("opaque.webm", stream: "v", entries: "stream_tags=alpha_mode", in: folder), [], "no alpha, none said")
     }
 
+    /// Audio options where there is no sound to apply them to (an input without audio, or
+    /// pictures out) are said, where they had done nothing unsaid.
+    func testAudioOptionsWithoutSoundAreSaid() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=10", "-t", "0.5", "-c:v", "libx264", "silent.mp4"], in: folder)
+        let r = try Tool.clarity(["transcode", "silent.mp4", "out.mkv", "--af", "volume=2", "--audio-bitrate", "96k", "--progress", "none"],
+                                 in: folder)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("warning: --audio-bitrate, --af: silent.mp4 has no audio, so there is nothing to encode again"), r.stderr)
+        try makeClip(seconds: 0.5)
+        let gif = try Tool.clarity(["transcode", "in.mp4", "out.gif", "--af", "volume=2", "--progress", "none"], in: folder)
+        XCTAssertEqual(gif.status, 0, gif.stderr)
+        XCTAssertTrue(gif.stderr.contains("warning: --af: out.gif holds pictures, without sound"), gif.stderr)
+        let sound = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "--af", "volume=2", "--progress", "none"], in: folder)
+        XCTAssertFalse(sound.stderr.contains("warning"), sound.stderr)
+    }
+
     /// An MP4 file is written with its index first (faststart), so that a browser plays it
     /// before all of it has come (it had been written last, as ffmpeg writes it by default).
     /// `--output-option` passes muxer options on; a name the muxer lacks or a value it refuses

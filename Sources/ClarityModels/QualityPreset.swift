@@ -42,6 +42,7 @@ public struct QualityPreset: Decodable, Sendable {
         } else {
             throw CatalogError("no preset '\(argument)'\(NearestName.hint(argument, among: bundled)); bundled: \(bundled.joined(separator: ", "))")
         }
+        guard FileManager.default.fileExists(atPath: url.path) else { throw CatalogError("preset file not found: \(argument)") }
         guard let data = try? Data(contentsOf: url) else { throw CatalogError("cannot read the preset \(url.path)") }
         do {
             let preset = try JSONDecoder().decode(QualityPreset.self, from: data)

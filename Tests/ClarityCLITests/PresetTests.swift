@@ -36,6 +36,9 @@ final class PresetTests: ToolTestCase {
         let bad = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "fastest"], in: folder)
         XCTAssertEqual(bad.status, 64, bad.stderr)
         XCTAssertTrue(bad.stderr.contains("no preset 'fastest'"), bad.stderr)
+        let missing = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "mine/fast.json"], in: folder)
+        XCTAssertEqual(missing.status, 64, missing.stderr)
+        XCTAssertTrue(missing.stderr.contains("preset file not found: mine/fast.json"), missing.stderr)
         // int8 takes its scales from the first frame, which routing times its models before:
         // refused, where it failed at the first model ("not calibrated", 1).
         for command in [["transcode", "in.mp4", "out2.mkv", "--preset", "balanced"], ["live", "in.mp4", "out2.mkv"]] {

@@ -758,6 +758,9 @@ public final class MediaWriter {
         }
     }
 
+    /// Where a segmenting muxer cuts, set when it starts; nil for others.
+    private var segmentKeyFrames: SegmentKeyFrames?
+
     /// Muxer options of the user's (`--output-option`), by FFmpeg name; `movflags` adds to the
     /// flags chosen here where it begins with + or -, as ffmpeg's flags do.
     public var muxerOptions: [String: String] = [:]
@@ -781,6 +784,7 @@ public final class MediaWriter {
     public func start() throws {
         guard let ctx = context, !started else { return }
         try setMuxerOptions(ctx)
+        segmentKeyFrames = SegmentKeyFrames(ctx)
         for added in addedSubtitles { try addCopy(added.file.stream, key: added.key) }
         if (ctx.pointee.oformat.pointee.flags & AVFMT_NOFILE) == 0 {
             let r = avio_open(&ctx.pointee.pb, output.writingPath, AVIO_FLAG_WRITE)
@@ -809,8 +813,11 @@ public final class MediaWriter {
         if Self.quickTimeFamily.contains(containerName) && !pipe && !writesFragments { movflags += "+faststart" }
         if let theirs = muxerOptions["movflags"] { movflags = theirs.hasPrefix("+") || theirs.hasPrefix("-") ? movflags + theirs : theirs }
         if !movflags.isEmpty { av_dict_set(&options, "movflags", movflags, 0) }
+        // An HLS playlist lists every segment: FFmpeg's lists the last five (a live window),
+        // and a film's playlist played its last segments alone.
+        if containerName == "hls" && muxerOptions["hls_list_size"] == nil { av_dict_set(&options, "hls_list_size", "0", 0) }
         // `--format m2ts` into a pipe or a file named otherwise (FFmpeg goes by `.m2ts` alone).
-        if containerName == "m2ts" { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
+        if containerName == "m2ts" && muxerOptions["mpegts_m2ts_mode"] == nil { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
         guard r >= 0 else {
             throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable, reasons: reasons))
@@ -867,6 +874,9 @@ public final class MediaWriter {
         }
         captions.give(to: f, timeBase: frameTimeBase, all: true)
         f.pointee.pts = pts
+        if pts != clarity_nopts_value(), segmentKeyFrames?.isDue(at: Double(pts) * av_q2d(enc.pointee.time_base)) == true {
+            f.pointee.pict_type = AV_PICTURE_TYPE_I
+        }
         f.pointee.pkt_duration = av_rescale_q(f.pointee.pkt_duration, frameTimeBase, enc.pointee.time_base)
         if f.pointee.pkt_duration > 0 && f.pointee.pts != clarity_nopts_value() {
             durations[f.pointee.pts] = f.pointee.pkt_duration

@@ -1094,6 +1094,31 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(camera.stderr.contains("the video4linux2,v4l2 device cannot open /dev/video-none"), camera.stderr)
     }
 
+    /// HLS and DASH segments are as long as the muxer is set to cut them (HLS 2 s, DASH 5 s, or
+    /// as --output-option says): a key frame starts each, where the encoder's own placing (x264:
+    /// every 250 frames) had made HLS's 10 s and DASH's video out of step with its sound. The
+    /// playlist lists every segment, where FFmpeg's lists the last five (a 70 s film's
+    /// playlist played its last 50 s).
+    func testStreamingSegmentsAreCutWhereTheirLengthSays() throws {
+        try makeClip(seconds: 13)
+        for (output, options) in [("out.m3u8", [String]()), ("four.m3u8", ["--output-option", "hls_time=4"]), ("out.mpd", [])] {
+            let r = try Tool.clarity(["transcode", "in.mp4", output, "--progress", "none"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, "\(output): \(r.stderr)")
+        }
+        for (playlist, length) in [("out.m3u8", "2.000000"), ("four.m3u8", "4.000000")] {
+            let lines = try String(contentsOfFile: path(playlist), encoding: .utf8).split(separator: "\n")
+            XCTAssertTrue(lines.contains("#EXT-X-MEDIA-SEQUENCE:0"), playlist)
+            let lengths = lines.filter { $0.hasPrefix("#EXTINF:") }.map { $0.dropFirst(8).dropLast() }
+            XCTAssertEqual(Set(lengths.dropLast()), [Substring(length)], playlist)
+            // (ffprobe lists the stream once more under its program.)
+            XCTAssertEqual(Set(try Tool.probe(playlist, stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])),
+                           ["390"], playlist)
+        }
+        let chunks = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("chunk-stream") }
+        XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream0-") }.count, 3, "video: \(chunks.sorted())")
+        XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream1-") }.count, 3, "sound: \(chunks.sorted())")
+    }
+
     /// HLS and DASH write a playlist and segments of their own: in place, named after the
     /// output (a playlist renamed into place would point at temporary names), and the whole
     /// stream reads back through the playlist; FFmpeg's null muxer writes nothing at all. HLS

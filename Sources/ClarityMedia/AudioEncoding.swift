@@ -5,12 +5,13 @@ public struct AudioEncoding: Sendable {
     /// An FFmpeg audio encoder by name (aac, libopus, flac, ac3, libmp3lame); nil: the one
     /// the container would take (AAC, or its own).
     public var encoder: String?
-    /// A bitrate in FFmpeg's syntax (192k, 1.5M); nil: the encoder's rate for transparent sound.
-    public var bitRate: String?
+    /// Bits per second (`EncoderSettings.bitRate` reads FFmpeg's 192k); nil: the encoder's
+    /// rate for transparent sound.
+    public var bitRate: Int64?
     /// FFmpeg audio filters for every audio stream (`--af`, a graph description); nil: none.
     public var filters: String?
 
-    public init(encoder: String? = nil, bitRate: String? = nil, filters: String? = nil) {
+    public init(encoder: String? = nil, bitRate: Int64? = nil, filters: String? = nil) {
         (self.encoder, self.bitRate, self.filters) = (encoder, bitRate, filters)
     }
 

@@ -41,13 +41,13 @@ final class AudioReencoder {
     /// 24 a channel).
     static func bitRate(channels: Int) -> Int64 { Int64(max(192_000, 64_000 * channels)) }
 
-    /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in FFmpeg's syntax, nil for
+    /// `encoding`: the encoder (AAC, Opus, ...); `bitRate` in bits per second, nil for
     /// `bitRate(channels:)`; `filters`: FFmpeg audio filters (`--af`, a graph description), nil
     /// for none. `sampleRates`: those the container takes (nil: any); the sound's own where
     /// they and the encoder take it, else the nearest they both do. `maxChannels`: the most
     /// the container holds (nil: any). `globalHeader`: the container wants the codec's set-up
     /// out of band (MP4, Matroska).
-    init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: String?, filters graph: String? = nil,
+    init(_ input: StreamInfo, with encoding: UnsafePointer<AVCodec>, bitRate: Int64?, filters graph: String? = nil,
          sampleRates: [Int32]? = nil, maxChannels: Int32? = nil, globalHeader: Bool) throws {
         let dec = try Self.openDecoder(for: input)
         decoder = dec
@@ -100,10 +100,7 @@ final class AudioReencoder {
         encoder.pointee.sample_rate = Self.rate(nearest: rate, among: allowed ?? [])
         encoder.pointee.sample_fmt = Self.sampleFormat(among: encoding.pointee.sample_fmts)
         if let bitRate {
-            guard let bits = EncoderSettings.bitRate(bitRate) else {
-                throw MediaError(.invalidArgument, "--audio-bitrate takes a bitrate (192k, 1.5M), not '\(bitRate)'")
-            }
-            encoder.pointee.bit_rate = bits
+            encoder.pointee.bit_rate = bitRate
         } else if name == "libvorbis" {
             // Vorbis's quality 6 (about 192 kb/s for stereo, more for surround): its bitrate
             // modes have no setup for many rates and layouts (mono at 22.05 kHz, 96 kHz).

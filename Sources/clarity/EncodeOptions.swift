@@ -77,7 +77,7 @@ struct EncodeOptions: ParsableArguments {
 
     /// How audio is encoded again, if the user asks.
     var audioEncoding: AudioEncoding {
-        AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate, filters: audioFilters)
+        AudioEncoding(encoder: audioCodec == "copy" ? nil : audioCodec, bitRate: audioBitrate.flatMap(EncoderSettings.bitRate), filters: audioFilters)
     }
 
     @Option(name: .customLong("metadata"),

@@ -820,7 +820,10 @@ public final class MediaWriter {
         if containerName == "m2ts" && muxerOptions["mpegts_m2ts_mode"] == nil { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
         guard r >= 0 else {
-            throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header", kind: .outputUnwritable, reasons: reasons))
+            // With the user's muxer options, the likelier fault is theirs (movflags=faststart into a pipe).
+            let given = muxerOptions.isEmpty ? "" : " with the --output-option given"
+            throw writeError(r, else: MediaError.ffmpeg(r, "cannot write the \(containerName) header\(given)",
+                                                        kind: given.isEmpty ? .outputUnwritable : .invalidArgument, reasons: reasons))
         }
         started = true
     }

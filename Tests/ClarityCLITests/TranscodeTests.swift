@@ -736,6 +736,11 @@ final class TranscodeTests: ToolTestCase {
                           mentioning: "the mp4 muxer has no option 'nosuch' (see `ffmpeg -h muxer=mp4`)")
         try expectFailure(["transcode", "in.mp4", "bad.mp4", "--output-option", "movflags=+bogus"], status: 64,
                           mentioning: "the mp4 muxer refuses --output-option movflags=+bogus")
+        // Flags that replace the fragments a pipe needs: the option given is the fault.
+        let piped = try Tool.clarity(["transcode", "in.mp4", "-", "--format", "mp4", "--output-option", "movflags=faststart"], in: folder)
+        XCTAssertEqual(piped.status, 64, piped.stderr)
+        XCTAssertTrue(piped.stderr.contains("cannot write the mp4 header with the --output-option given: muxer does not support non seekable output"),
+                      piped.stderr)
     }
 
     /// An encoder that lacks the input's pixel format gets the nearest it takes; what that

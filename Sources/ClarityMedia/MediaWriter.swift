@@ -453,7 +453,7 @@ public final class MediaWriter {
         if format.colour.isHDR && (pictures || settings.toneMapsHDR) {
             let peak = settings.hdrPeak ?? ToneMapper.peak(of: HDRStaticMetadata(source?.sideData ?? []))
             var sdr = ToneMapper.sdr(format, pictures: pictures)
-            if !pictures && settings.pixelFormat == nil, let eight = ToneMapper.eightBit(format, among: try Self.ownPixelFormats(forCodec: settings.codec)) {
+            if !pictures && settings.pixelFormat == nil, let eight = ToneMapper.eightBit(format, among: try pixelFormats(forCodec: settings.codec)) {
                 sdr.pixelFormat = eight
             }
             conversions.append(try ToneMapper.chain(from: format, to: sdr, peak: peak, curve: settings.toneCurve))

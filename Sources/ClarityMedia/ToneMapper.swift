@@ -31,11 +31,14 @@ public enum ToneMapper {
         return out
     }
 
-    /// The 8-bit format among an encoder's `own` nearest to `format`, for SDR video made from
-    /// HDR: SDR screens and sites take 8 bits (H.264 in 10, High 10, plays in no browser and on
-    /// few devices). Nil where `format` has 8 bits already or the encoder takes none.
+    /// The 8-bit format among an encoder's `own` (any, where it takes every format: raw
+    /// frames) nearest to `format`, for SDR video made from HDR: SDR screens and sites take 8
+    /// bits (H.264 in 10, High 10, plays in no browser and on few devices). Nil where `format`
+    /// has 8 bits already or the encoder takes none.
     static func eightBit(_ format: VideoFormat, among own: [AVPixelFormat]) -> AVPixelFormat? {
-        let eight = own.filter { VideoFormat.bitDepth(of: $0) == 8 }
+        let any = [AV_PIX_FMT_YUV420P, AV_PIX_FMT_YUV422P, AV_PIX_FMT_YUV444P, AV_PIX_FMT_YUVA420P, AV_PIX_FMT_YUVA444P,
+                   AV_PIX_FMT_NV12, AV_PIX_FMT_GBRP, AV_PIX_FMT_GBRAP, AV_PIX_FMT_GRAY8]
+        let eight = (own.isEmpty ? any : own).filter { VideoFormat.bitDepth(of: $0) == 8 }
         guard format.bitDepth > 8, !eight.isEmpty else { return nil }
         return format.closestPixelFormat(among: eight)
     }

@@ -479,6 +479,10 @@ final class TranscodeTests: ToolTestCase {
                                          "--pix-fmt", "yuv444p10le"], in: folder)
             XCTAssertEqual(deep.status, 0, deep.stderr)
             XCTAssertEqual(try Tool.probe("deep.mkv", stream: "v", entries: colour + ",pix_fmt", in: folder), ["yuv444p10le,bt709,bt709"])
+            // Raw frames too (y4m into a pipe), where any format goes.
+            let piped = try Tool.clarity(["transcode", "hdr.mkv", "-", "--filter", "bicubic", "--sdr"], in: folder)
+            XCTAssertEqual(piped.status, 0, piped.stderr)
+            XCTAssertTrue(piped.text.hasPrefix("YUV4MPEG2 W320 H180 F25:1 Ip A1:1 C444 "), String(piped.text.prefix(80)))
             // As a BT.1886 screen shows it, in sRGB's terms (zscale converts display light): 42 dB.
             let shown = try firstFrameRGB(["-i", "sdr.mkv", "-vf", "zscale=t=iec61966-2-1:m=gbr:r=pc,format=gbrp"])
             XCTAssertGreaterThan(psnr(shown, meant), 38, "\(transfer) --sdr")

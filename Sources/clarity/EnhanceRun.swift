@@ -105,11 +105,14 @@ struct EnhanceRun {
         if fewPlay(output.pixelFormat, from: encoder) {
             let enough = input.isRGB && output.width >= 2 * input.width && output.height >= 2 * input.height
             let what = input.isRGB ? "RGB input (\(input.pixelFormatName)) as \(output.pixelFormatName)"
-                : output.pixelFormat == input.pixelFormat ? "\(output.pixelFormatName) as the input has it" : output.pixelFormatName
+                : output.pixelFormatName + (output.colour.isHDR ? " HDR" : "") + (output.pixelFormat == input.pixelFormat ? " as the input has it" : "")
             let hevc = encoder == "libx264" && output.bitDepth == 10 && Self.isFourTwoZero(output.pixelFormat)
-            Console.warning("\(encoder) writes \(what), which browsers, phones and many players cannot play: --pix-fmt yuv420p writes what they play"
-                            + (enough ? " (at this size it still holds every colour sample of the input)" : "")
-                            + (hevc ? " (--codec libx265 keeps the 10 bits, as HEVC's Main 10, which most phones and TVs play)" : ""))
+            // HDR in 8 bits would band: its ways out are HEVC's 10 bits, or SDR.
+            let instead = hevc && output.colour.isHDR
+                ? "--codec libx265 keeps the HDR in HEVC's Main 10, which most phones and TVs play, and --sdr makes SDR that every player shows"
+                : "--pix-fmt yuv420p writes what they play" + (enough ? " (at this size it still holds every colour sample of the input)" : "")
+                    + (hevc ? " (--codec libx265 keeps the 10 bits, as HEVC's Main 10, which most phones and TVs play)" : "")
+            Console.warning("\(encoder) writes \(what), which browsers, phones and many players cannot play: \(instead)")
         }
     }
 

@@ -784,6 +784,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.probe("out.mp4", stream: "v", entries: "stream=profile", in: folder), ["High 10"])
         XCTAssertEqual(try warnings(["ten.mkv", "out.mp4", "--codec", "libx265"]), [])
         XCTAssertEqual(try warnings(["ten.mkv", "out.mp4", "--pix-fmt", "yuv420p10le"]), [], "chosen, not said")
+        // HDR would band in 8 bits: HEVC or SDR instead.
+        try Tool.ffmpeg(["-i", "ten.mkv", "-color_trc", "smpte2084", "-color_primaries", "bt2020", "-colorspace", "bt2020nc", "-c:v", "ffv1",
+                         "pq.mkv"], in: folder)
+        XCTAssertEqual(try warnings(["pq.mkv", "out.mp4"]),
+                       ["libx264 writes yuv420p10le HDR as the input has it, which browsers, phones and many players cannot play: "
+                        + "--codec libx265 keeps the HDR in HEVC's Main 10, which most phones and TVs play, and --sdr makes SDR that every player shows"])
         // Pictures: PNG is what keeps it; a GIF's palettes are 8-bit colour by nature.
         XCTAssertEqual(try warnings(["deep.mkv", "out.jpg"]).first,
                        "mjpeg takes no yuv444p10le: written as yuvj444p, without 2 of its 10 bits (a .png keeps it all)")

@@ -102,24 +102,33 @@ struct EnhanceRun {
             let instead = keeper.map { " (\($0) keeps it all)" } ?? ""
             Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)" + instead)
         }
-        if fewPlay(output.pixelFormat, from: encoder) {
+        if let said = fewPlayers(from: input, to: output, encoder: encoder) { Console.warning(said) }
+    }
+
+    /// What to say where `encoder` writes `output` in a form few players play, with what
+    /// plays: 8-bit 4:2:0, or for 10-bit 4:2:0 HEVC's Main 10 (HDR in 8 bits would band: HEVC
+    /// or SDR alone). Nil where it plays.
+    static func fewPlayers(from input: VideoFormat, to output: VideoFormat, encoder: String) -> String? {
+        guard fewPlay(output.pixelFormat, from: encoder) else { return nil }
+        let what = input.isRGB ? "RGB input (\(input.pixelFormatName)) as \(output.pixelFormatName)"
+            : output.pixelFormatName + (output.colour.isHDR ? " HDR" : "") + (output.pixelFormat == input.pixelFormat ? " as the input has it" : "")
+        let mainTen = encoder == "libx264" && output.bitDepth == 10 && isFourTwoZero(output.pixelFormat)
+        let hevc = "HEVC's Main 10, which most phones and TVs play"
+        let instead: String
+        if mainTen && output.colour.isHDR {
+            instead = "--codec libx265 keeps the HDR in \(hevc), and --sdr makes SDR that every player shows"
+        } else {
             let enough = input.isRGB && output.width >= 2 * input.width && output.height >= 2 * input.height
-            let what = input.isRGB ? "RGB input (\(input.pixelFormatName)) as \(output.pixelFormatName)"
-                : output.pixelFormatName + (output.colour.isHDR ? " HDR" : "") + (output.pixelFormat == input.pixelFormat ? " as the input has it" : "")
-            let hevc = encoder == "libx264" && output.bitDepth == 10 && Self.isFourTwoZero(output.pixelFormat)
-            // HDR in 8 bits would band: its ways out are HEVC's 10 bits, or SDR.
-            let instead = hevc && output.colour.isHDR
-                ? "--codec libx265 keeps the HDR in HEVC's Main 10, which most phones and TVs play, and --sdr makes SDR that every player shows"
-                : "--pix-fmt yuv420p writes what they play" + (enough ? " (at this size it still holds every colour sample of the input)" : "")
-                    + (hevc ? " (--codec libx265 keeps the 10 bits, as HEVC's Main 10, which most phones and TVs play)" : "")
-            Console.warning("\(encoder) writes \(what), which browsers, phones and many players cannot play: \(instead)")
+            instead = "--pix-fmt yuv420p writes what they play" + (enough ? " (at this size it still holds every colour sample of the input)" : "")
+                + (mainTen ? " (--codec libx265 keeps the 10 bits, as \(hevc))" : "")
         }
+        return "\(encoder) writes \(what), which browsers, phones and many players cannot play: \(instead)"
     }
 
     /// Whether H.264 or HEVC from `encoder` in `format` plays in few places: browsers and
     /// hardware decoders take H.264 in 8-bit 4:2:0 only (High 10 and 4:4:4 had been written
     /// unsaid from 10-bit and 4:4:4 inputs), HEVC in 4:2:0 of 8 or 10 bits.
-    static func fewPlay(_ format: AVPixelFormat, from encoder: String) -> Bool {
+    private static func fewPlay(_ format: AVPixelFormat, from encoder: String) -> Bool {
         switch encoder {
         case "libx264": return VideoFormat.bitDepth(of: format) > 8 || !isFourTwoZero(format)
         case "libx265": return VideoFormat.bitDepth(of: format) > 10 || !isFourTwoZero(format)

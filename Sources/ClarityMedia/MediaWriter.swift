@@ -769,6 +769,14 @@ public final class MediaWriter {
     /// it refuses is said as such before anything is written.
     private func setMuxerOptions(_ ctx: UnsafeMutablePointer<AVFormatContext>) throws {
         let muxer = String(cString: ctx.pointee.oformat.pointee.name)
+        // HLS writes its segments where this names, in a folder it does not make: missing, the
+        // first segment failed as "writing out.m3u8: No such file or directory".
+        if muxer == "hls", let pattern = muxerOptions["hls_segment_filename"] {
+            let folder = (pattern as NSString).deletingLastPathComponent
+            guard folder.isEmpty || FileManager.default.fileExists(atPath: folder) else {
+                throw MediaError(.outputUnwritable, "the folder of hls_segment_filename '\(pattern)' does not exist: make \(folder) first")
+            }
+        }
         for (key, value) in muxerOptions.sorted(by: { $0.key < $1.key }) {
             let (r, reasons) = FFmpegLog.reasons { av_opt_set(ctx, key, value, AV_OPT_SEARCH_CHILDREN) }
             if r == clarity_averror_option_not_found() {

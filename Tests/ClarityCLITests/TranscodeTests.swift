@@ -1132,6 +1132,9 @@ final class TranscodeTests: ToolTestCase {
         let chunks = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("chunk-stream") }
         XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream0-") }.count, 3, "video: \(chunks.sorted())")
         XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream1-") }.count, 3, "sound: \(chunks.sorted())")
+        // Segments named into a folder that is not there: said before anything is written.
+        try expectFailure(["transcode", "in.mp4", "parts.m3u8", "--output-option", "hls_segment_filename=parts/s%03d.ts"], status: 73,
+                          mentioning: "the folder of hls_segment_filename 'parts/s%03d.ts' does not exist: make parts first")
     }
 
     /// HLS and DASH write a playlist and segments of their own: in place, named after the

@@ -7,6 +7,9 @@ import CFFmpeg
 struct SegmentKeyFrames {
     /// Seconds between cuts.
     let length: Double
+    /// The first frame's time: the muxers measure their segments from it (a part that starts
+    /// at 0.033 s is cut at 5.033, 10.033, ...).
+    private var origin: Double?
     private var next = 0.0
 
     /// The segment length `context`'s muxer is set to; nil for a muxer that does not cut.
@@ -18,10 +21,13 @@ struct SegmentKeyFrames {
         length = Double(microseconds) / 1e6
     }
 
-    /// Whether the frame at `seconds` must be a key frame: the first at or after each cut.
+    /// Whether the frame at `seconds` must be a key frame: the first, and the first at or
+    /// after each cut.
     mutating func isDue(at seconds: Double) -> Bool {
+        let origin = self.origin ?? seconds
+        self.origin = origin
         guard seconds + 1e-6 >= next else { return false }
-        next = ((seconds / length + 1e-6).rounded(.down) + 1) * length
+        next = origin + (((seconds - origin) / length + 1e-6).rounded(.down) + 1) * length
         return true
     }
 }

@@ -1132,6 +1132,13 @@ final class TranscodeTests: ToolTestCase {
         let chunks = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasPrefix("chunk-stream") }
         XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream0-") }.count, 3, "video: \(chunks.sorted())")
         XCTAssertEqual(chunks.filter { $0.hasPrefix("chunk-stream1-") }.count, 3, "sound: \(chunks.sorted())")
+        // A part whose first frame is not at 0 (25 fps read from 3.3 s at 30: 0.033 s) is cut
+        // from that frame, as the muxers measure (the cut at 2 s had been missed: 3.97 s).
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-t", "9", "-c:v", "libx264", "pal.mp4"], in: folder)
+        let late = try Tool.clarity(["transcode", "pal.mp4", "late.m3u8", "--start", "3.3", "--fps", "30", "--progress", "none"], in: folder)
+        XCTAssertEqual(late.status, 0, late.stderr)
+        let lines = try String(contentsOfFile: path("late.m3u8"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(Set(lines.filter { $0.hasPrefix("#EXTINF:") }.dropLast()), ["#EXTINF:2.000000,"], lines.joined(separator: " "))
         // Segments named into a folder that is not there: said before anything is written.
         try expectFailure(["transcode", "in.mp4", "parts.m3u8", "--output-option", "hls_segment_filename=parts/s%03d.ts"], status: 73,
                           mentioning: "the folder of hls_segment_filename 'parts/s%03d.ts' does not exist: make parts first")

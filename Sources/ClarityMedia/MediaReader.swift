@@ -434,9 +434,9 @@ public final class MediaReader {
         // first, the last recording's length where recordings were joined (`cat`), whose
         // clocks restart. A part past it is looked for by reading from the start, on the
         // stitched clock (a seek finds a time of the first recording, or none).
-        let clockRestarts = (ctx.pointee.iformat.pointee.flags & AVFMT_TS_DISCONT) != 0
         let pastStatedEnd = whole.map { range.start > 0 && range.start >= $0 } ?? false
-        if pastStatedEnd && clockRestarts { whole = nil }
+        let readFromStart = pastStatedEnd && stitcher != nil
+        if readFromStart { whole = nil }
         if let whole, pastStatedEnd {
             avcodec_free_context(&decoder)
             avformat_close_input(&context)
@@ -482,7 +482,7 @@ public final class MediaReader {
             // dropped. An input that cannot seek (a pipe, a device) is read from its
             // beginning: Matroska's and MP4's demuxers would "seek" a pipe by reading on, past
             // the key frame the part needs; so are joined recordings past the last one's length.
-            if range.start > 0 && Self.seekable(ctx) && !(pastStatedEnd && clockRestarts) {
+            if range.start > 0 && Self.seekable(ctx) && !readFromStart {
                 KeyFrameSeek.seek(ctx, video: Int32(best), before: first)
                 sought = true
             }

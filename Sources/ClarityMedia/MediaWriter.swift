@@ -821,11 +821,15 @@ public final class MediaWriter {
         if Self.quickTimeFamily.contains(containerName) && !pipe && !writesFragments { movflags += "+faststart" }
         if let theirs = muxerOptions["movflags"] { movflags = theirs.hasPrefix("+") || theirs.hasPrefix("-") ? movflags + theirs : theirs }
         if !movflags.isEmpty { av_dict_set(&options, "movflags", movflags, 0) }
+        // An option of Clarity's own, unless the user's (set on the context) say otherwise.
+        func unlessGiven(_ key: String, _ value: String) {
+            if muxerOptions[key] == nil { av_dict_set(&options, key, value, 0) }
+        }
         // An HLS playlist lists every segment: FFmpeg's lists the last five (a live window),
         // and a film's playlist played its last segments alone.
-        if containerName == "hls" && muxerOptions["hls_list_size"] == nil { av_dict_set(&options, "hls_list_size", "0", 0) }
+        if containerName == "hls" { unlessGiven("hls_list_size", "0") }
         // `--format m2ts` into a pipe or a file named otherwise (FFmpeg goes by `.m2ts` alone).
-        if containerName == "m2ts" && muxerOptions["mpegts_m2ts_mode"] == nil { av_dict_set(&options, "mpegts_m2ts_mode", "1", 0) }
+        if containerName == "m2ts" { unlessGiven("mpegts_m2ts_mode", "1") }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }
         guard r >= 0 else {
             // With the user's muxer options, the likelier fault is theirs (movflags=faststart into a pipe).

@@ -57,6 +57,9 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "key=value"))
     var outputOptions: [String] = []
 
+    /// `--output-option`s by key (checked by `validate`).
+    var muxerOptions: [String: String] { (try? KeyValueOptions.parse(outputOptions, flag: "--output-option")) ?? [:] }
+
     @Flag(help: "Do not copy audio streams.")
     var noAudio = false
 

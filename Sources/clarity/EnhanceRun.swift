@@ -197,7 +197,7 @@ struct EnhanceRun {
             if case .file(let path)? = encode.burnSubtitles { sources.append(path) }
             let file = try OutputFile(output, overwrite: encode.overwrite, sources: sources)
             let writer = try MediaWriter(output: file, format: encode.format)
-            writer.muxerOptions = try KeyValueOptions.parse(encode.outputOptions, flag: "--output-option")
+            writer.muxerOptions = encode.muxerOptions
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags
             let picture = (reader.videoStream.parameters.pointee.width, reader.videoStream.parameters.pointee.height)

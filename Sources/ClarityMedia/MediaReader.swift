@@ -1,5 +1,6 @@
 import CFFmpeg
 import Foundation
+import Synchronization
 
 /// What the reader hands on: a decoded picture of the video stream, or a packet of a copied stream.
 public enum MediaItem: @unchecked Sendable {
@@ -32,9 +33,14 @@ public final class MediaReader {
     /// Container duration in seconds, when known.
     public let duration: Double?
     /// Frames expected, when the container says (for progress), no more than `frameLimit`;
-    /// nil when unknown.
-    public var expectedFrames: Int? { frameLimit.map { n in framesListed.map { min($0, n) } ?? n } ?? framesListed }
-    private let framesListed: Int?
+    /// nil when unknown. Read from any thread: joined recordings revise it as they are read.
+    public var expectedFrames: Int? {
+        let listed = framesListed.withLock { $0 }
+        return frameLimit.map { n in listed.map { min($0, n) } ?? n } ?? listed
+    }
+    private let framesListed: Mutex<Int?>
+    /// Where the first frame handed out was read, the origin of `reviseListedFrames`.
+    private var firstFrameOffset: Int64?
     /// Frames handed out at most; nil: all of the part.
     public private(set) var frameLimit: Int?
     private var framesHandedOut = 0
@@ -511,11 +517,11 @@ public final class MediaReader {
             let hidden = (0..<Int(avformat_index_get_entries_count(stream))).filter {
                 (Int32(avformat_index_get_entry(stream, Int32($0))?.pointee.flags ?? 0) & AVINDEX_DISCARD_FRAME) != 0
             }.count
-            framesListed = (listed - hidden) * Int(change.num) / Int(change.den)
+            framesListed = Mutex((listed - hidden) * Int(change.num) / Int(change.den))
         } else if let duration, output.frameRate.num > 0 {
-            framesListed = Int((duration * av_q2d(output.frameRate)).rounded())
+            framesListed = Mutex(Int((duration * av_q2d(output.frameRate)).rounded()))
         } else {
-            framesListed = nil
+            framesListed = Mutex(nil)
         }
         frameLimit = reading.frameLimit
         // Only the video stream is read until streams are chosen for copying.
@@ -765,8 +771,24 @@ public final class MediaReader {
             return nil
         }
         let item = try nextItem()
-        if case .frame? = item { framesHandedOut += 1 }
+        if case .frame? = item {
+            framesHandedOut += 1
+            reviseListedFrames()
+        }
         return item
+    }
+
+    /// Joined recordings (`cat a.ts b.ts`) state the last one's length, their clocks having
+    /// restarted ("frame 150/100"); once a jump is seen, the frames expected are those handed
+    /// out so far, scaled by the share of the file they were read from (all of them once it
+    /// is read to its end).
+    private func reviseListedFrames() {
+        guard let pb = context?.pointee.pb else { return }
+        let offset = avio_seek(pb, 0, SEEK_CUR), size = avio_size(pb)
+        if firstFrameOffset == nil { firstFrameOffset = offset }
+        guard timestampJumps > 0, range.duration == nil, let first = firstFrameOffset, size > 0, offset > first else { return }
+        let share = Double(min(offset, size) - first) / Double(max(size - first, 1))
+        framesListed.withLock { $0 = Int((Double(framesHandedOut) / share).rounded()) }
     }
 
     /// Reads on to the next frame, dropping what comes before it; past the limit nothing read

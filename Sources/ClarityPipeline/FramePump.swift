@@ -156,6 +156,7 @@ public final class FramePump: @unchecked Sendable {
         var lastReport = start
         func update() {
             progress.framesDecoded = decodedCount.value
+            progress.expectedFrames = reader.expectedFrames
             progress.elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             progress.bytesWritten = writer.bytesWritten
             progress.latency = deadline?.report

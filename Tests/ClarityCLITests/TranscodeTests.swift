@@ -121,6 +121,22 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(audio.last ?? -1, 2, accuracy: 0.1, "the audio goes on with the pictures")
     }
 
+    /// Joined recordings state the last one's length, their clocks having restarted: the
+    /// progress said "frame 90/60" (or 90/1530, where the first stood later on the clock).
+    func testJoinedRecordingsAreCountedWhole() throws {
+        try makeClip(seconds: 2)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-t", "1", "-output_ts_offset", "1", "short.ts"], in: folder)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-output_ts_offset", "50", "long.ts"], in: folder)
+        for order in ["long.ts short.ts", "short.ts long.ts"] {
+            XCTAssertEqual(try Tool.shell("cat \(order) > joined.ts", in: folder).status, 0)
+            let r = try Tool.clarity(["transcode", "joined.ts", "out.mkv", "-y", "--progress", "json"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let done = try XCTUnwrap(LiveTests.finalReport(r.stderr), r.stderr)
+            XCTAssertGreaterThan(done["frames"] as? Int ?? 0, 60, order)
+            XCTAssertEqual(done["expected_frames"] as? Int, done["frames"] as? Int, "\(order): \(done)")
+        }
+    }
+
     /// Recordings with AC-3 5.1 sound (a broadcast's), joined: the multiplex carries the first
     /// one's last sound after the second's first pictures. Moved with the pictures, that tail
     /// made the sound's own seam a second jump: 2 s became 3, a second of nothing at the seam

@@ -319,7 +319,7 @@ struct EnhanceRun {
             if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {
                 if !run.quiet {
-                    Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.name) holds the \(result.framesWritten) frames written before Ctrl-C")
+                    Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.name) holds the \(result.framesWritten) frames written before \(interrupts.cause ?? "the stop")")
                 }
                 throw ExitCode(ExitStatus.interrupted)
             }

@@ -3059,13 +3059,14 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// Ctrl-C, or a hang-up (the terminal closed, an ssh session dropped), finishes the
-    /// container with the frames done; a hang-up left a hidden temporary file.
+    /// Ctrl-C, a hang-up (the terminal closed, an ssh session dropped) or SIGTERM finishes
+    /// the container with the frames done, and says which stopped it (each was "Ctrl-C"); a
+    /// hang-up left a hidden temporary file.
     func testInterruptFinishesTheContainer() throws {
         try makeClip("long.mp4", seconds: 20)
-        for (signal, name) in [(SIGINT, "cut"), (SIGHUP, "hung-up")] {
+        for (signal, name, cause) in [(SIGINT, "cut", "Ctrl-C"), (SIGHUP, "hung-up", "SIGHUP"), (SIGTERM, "ended", "SIGTERM")] {
             let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "\(name).mkv", "--scale", "3", "--encoder-preset", "medium",
-                                      "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard, stderr: .discard)
+                                      "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard)
             // Interrupt once some frames are in the temporary file, however slow the machine.
             let deadline = Date().addingTimeInterval(60)
             while Date() < deadline && p.isRunning {
@@ -3075,13 +3076,15 @@ final class TranscodeTests: ToolTestCase {
                 Thread.sleep(forTimeInterval: 0.1)
             }
             p.send(signal)
-            XCTAssertEqual(try p.wait().status, 130, name)
+            let r = try p.wait()
+            XCTAssertEqual(r.status, 130, name)
             let frames = try Tool.probe("\(name).mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
             let n = Int(frames.first ?? "") ?? 0
             XCTAssertGreaterThan(n, 0, name)
             XCTAssertLessThan(n, 600, name)
+            XCTAssertTrue(r.stderrText.contains("\(name).mkv holds the \(n) frames written before \(cause)"), r.stderrText)
         }
-        XCTAssertEqual(files, ["cut.mkv", "hung-up.mkv", "long.mp4"])
+        XCTAssertEqual(files, ["cut.mkv", "ended.mkv", "hung-up.mkv", "long.mp4"])
     }
 
     /// Ctrl-C twice while a picture sequence is written: the pictures written so far go too.

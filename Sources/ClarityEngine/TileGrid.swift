@@ -3,7 +3,8 @@
 /// Rules (they make the stitched result equal the whole-frame result):
 /// - the plane is first padded (edge repeat) to a multiple of the model's `align`;
 /// - cores (the pixels a tile is responsible for) partition the padded plane; their size is
-///   `tile` rounded up to `align`, the last one in a row or column may be smaller;
+///   `tile` rounded up to `align`, the last one in a row or column may be smaller (with
+///   `evenly`, each axis is cut into as many cores as `tile` needs, of one size);
 /// - every tile reads a window of the same size `tile + 2 * overlap` (one compiled shape
 ///   for every batch), placed `overlap` before its core and shifted inward at the plane's
 ///   edges, where the model's own zero padding is the same as in a whole-frame run;
@@ -34,13 +35,21 @@ public struct TileGrid: Sendable {
 
     /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane; `tileWidth`
     ///   (default `tile`) sets the tiles' width alone, so `tileWidth` 0 cuts full-width bands.
-    public init(width: Int, height: Int, tile: Int, tileWidth: Int? = nil, overlap: Int, align: Int) {
+    ///   `evenly`: cores of one size no larger than `tile` (720 rows in tiles of 512: two of
+    ///   360, where a second 512-row window clamped back over the first would compute 1040).
+    public init(width: Int, height: Int, tile: Int, tileWidth: Int? = nil, overlap: Int, align: Int, evenly: Bool = false) {
         func up(_ v: Int) -> Int { (v + align - 1) / align * align }
         self.width = width; self.height = height
         paddedWidth = up(width); paddedHeight = up(height)
-        func side(_ t: Int) -> Int { t <= 0 ? Int.max / 4 : up(t) }
+        func side(_ t: Int, of length: Int) -> Int {
+            guard t > 0 else { return Int.max / 4 }
+            guard evenly else { return up(t) }
+            let parts = (length + t - 1) / t
+            return up((length + parts - 1) / parts)
+        }
         let o = up(max(0, overlap))
-        let xs = Self.split(paddedWidth, side(tileWidth ?? tile), o), ys = Self.split(paddedHeight, side(tile), o)
+        let xs = Self.split(paddedWidth, side(tileWidth ?? tile, of: paddedWidth), o)
+        let ys = Self.split(paddedHeight, side(tile, of: paddedHeight), o)
         windowWidth = xs.window; windowHeight = ys.window
         rows = ys.parts.count; columns = xs.parts.count
         var tiles: [Tile] = []

@@ -15,6 +15,8 @@ public struct Tiler: Sendable {
     public var overlap: Int?
     public var batchSize: Int
     public var precision: Precision
+    /// Cut each axis into tiles of one size, no larger than `tile` (`TileGrid`'s `evenly`).
+    public var evenly = false
 
     /// - Parameters:
     ///   - tile: LR tile size (0 = whole frame).
@@ -29,7 +31,7 @@ public struct Tiler: Sendable {
     public func grid(width: Int, height: Int, models: [Model]) -> TileGrid {
         let align = models.map(\.graph.align).reduce(1, lcm)
         let radius = models.map(\.graph.receptiveRadius).max() ?? 0
-        return TileGrid(width: width, height: height, tile: tile, tileWidth: tileWidth, overlap: overlap ?? radius, align: align)
+        return TileGrid(width: width, height: height, tile: tile, tileWidth: tileWidth, overlap: overlap ?? radius, align: align, evenly: evenly)
     }
 
     /// Upscales (or enhances) `plane` with one model.

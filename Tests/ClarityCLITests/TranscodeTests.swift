@@ -1232,6 +1232,24 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try Tool.frameHashes("same.mkv", in: folder), try Tool.frameHashes("in.mp4", in: folder))
     }
 
+    /// Frames larger than 1080p are upscaled in tiles by default (4K to 8K took 2.2 GB as one
+    /// frame, 0.5 GB in tiles of 512, and less time), cut evenly and seam-free: the picture
+    /// of the whole frame at once, to the bit (fp32). The summary says how it was cut.
+    func testLargeFramesAreTiledWithoutSeams() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1940x1100:rate=30", "-frames:v", "1", "-c:v", "ffv1", "big.mkv"], in: folder)
+        var pictures: [String: Data] = [:]
+        for (name, options, cut) in [("auto", [], "in 12 tiles of "), ("whole", ["--tile", "0"], nil), ("even", ["--tile", "1000"], "in 4 tiles of 970x550)")] {
+            let r = try Tool.clarity(["transcode", "big.mkv", "\(name).y4m", "--scale", "2", "--model", "esr-tm-k5-c4-x2-res",
+                                      "--precision", "fp32"] + options, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(cut.map { r.stderr.contains("upscaled by esr-tm-k5-c4-x2-res (fp32, \($0)") }
+                           ?? r.stderr.contains("upscaled by esr-tm-k5-c4-x2-res (fp32)\n"), true, r.stderr)
+            pictures[name] = try Data(contentsOf: folder.appendingPathComponent("\(name).y4m"))
+        }
+        XCTAssertEqual(Double(pictures["whole"]?.count ?? 0), 3880 * 2200 * 1.5 + 100, accuracy: 100, "one 4:2:0 frame and its headers")
+        XCTAssertTrue(pictures["auto"] == pictures["whole"] && pictures["even"] == pictures["whole"])
+    }
+
     /// --compare: the left half of each frame is exactly the classical resize, the right half
     /// exactly the enhanced picture; without anything learned to compare it is refused. The
     /// default upscaler is Bicubic++ (`model.mkv` names none).

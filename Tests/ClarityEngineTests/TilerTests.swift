@@ -95,6 +95,30 @@ final class TilerTests: XCTestCase {
         XCTAssertTrue(hits.allSatisfy { $0 == 1 })
     }
 
+    /// Cut evenly, each axis takes as many tiles as `tile` needs, of one size (the last one
+    /// smaller only by the rounding to `align`): 720 rows in tiles of 512 are two of 360, where
+    /// a second 512-row window clamped back over the first computed 1040 rows. Still exact.
+    func testEvenTilesShareTheAxis() throws {
+        for (w, h, tile, align, columns, rows) in [(1280, 720, 512, 1, 3, 2), (101, 57, 30, 2, 4, 2), (64, 48, 32, 1, 2, 2), (45, 45, 200, 1, 1, 1)] {
+            let g = TileGrid(width: w, height: h, tile: tile, overlap: 8, align: align, evenly: true)
+            XCTAssertEqual([g.columns, g.rows], [columns, rows], "\(w)x\(h) in \(tile)")
+            var hits = [Int](repeating: 0, count: g.paddedWidth * g.paddedHeight)
+            for t in g.tiles {
+                XCTAssertLessThanOrEqual(max(t.coreX.count, t.coreY.count), tile)
+                XCTAssertLessThan(g.tiles[0].coreX.count - t.coreX.count, align * columns, "\(w)x\(h): \(t.coreX)")
+                XCTAssertLessThan(g.tiles[0].coreY.count - t.coreY.count, align * rows, "\(w)x\(h): \(t.coreY)")
+                for y in t.coreY { for x in t.coreX { hits[y * g.paddedWidth + x] += 1 } }
+            }
+            XCTAssertTrue(hits.allSatisfy { $0 == 1 })
+        }
+        XCTAssertEqual(TileGrid(width: 1280, height: 720, tile: 512, overlap: 4, align: 1, evenly: true).windowHeight, 368)
+        let p = Self.plane(61, 47, seed: 5)
+        var tiler = Tiler(tile: 20, overlap: 8, batchSize: 2)
+        tiler.evenly = true
+        let diff = zip(try Tiler(tile: 0).run(p, model: Self.model).data, try tiler.run(p, model: Self.model).data).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(diff, 1e-5)
+    }
+
     func testMixedModelsBlendSmoothly() throws {
         let a = Self.model
         let b = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 12)

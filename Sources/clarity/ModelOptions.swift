@@ -112,8 +112,8 @@ struct ModelOptions: ParsableArguments {
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(of: input)
         let exact = want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale
-        let grid = tiler.grid(width: input.width, height: input.height, models: [loaded])
-        let tiles = grid.tiles.first.map { t in grid.tiles.count > 1 ? ", in \(grid.tiles.count) tiles of \(t.coreX.count)x\(t.coreY.count)" : "" } ?? ""
+        let cut = tiler.grid(width: input.width, height: input.height, models: [loaded]).tiles
+        let tiles = cut.count > 1 ? ", in \(cut.count) tiles of \(cut[0].coreX.count)x\(cut[0].coreY.count)" : ""
         let summary = "upscaled by \(loaded.graph.name) (\(precision.resolved)\(tiles))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
         return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
                                                                  filter: filter, threads: threads.pipeline)])) { summary }

@@ -114,7 +114,7 @@ struct ModelOptions: ParsableArguments {
         let exact = want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale
         let cut = tiler.grid(width: input.width, height: input.height, models: [loaded]).tiles
         let tiles = cut.count > 1 ? ", in \(cut.count) tiles of \(cut[0].coreX.count)x\(cut[0].coreY.count)" : ""
-        let summary = "upscaled by \(loaded.graph.name) (\(precision.resolved)\(tiles))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
+        let summary = "upscaled by \(loaded.graph.name) (\(precision.described(running: loaded))\(tiles))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
         return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
                                                                  filter: filter, threads: threads.pipeline)])) { summary }
     }

@@ -1250,6 +1250,19 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(pictures["auto"] == pictures["whole"] && pictures["even"] == pictures["whole"])
     }
 
+    /// The summary names the precision the model runs in: `--precision bf16` on a CPU without
+    /// bf16 convolutions (AVX2) runs as fp32, and had said "bf16".
+    func testTheSummaryNamesThePrecisionThatRuns() throws {
+        try makeClip(seconds: 0.1)
+        let flags = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let native = flags.contains("avx512_bf16") || flags.contains("amx_bf16"), avx512 = flags.contains("avx512f")
+        for (precision, said) in [("fp32", "(fp32)"), ("bf16", native ? "(bf16)" : avx512 ? nil : "(fp32: this CPU has no bf16 convolutions)")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "out.mkv", "-y", "--scale", "2", "--precision", precision], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertTrue(r.stderr.contains("upscaled by bicubicpp-c32-x2 " + (said ?? "(")), r.stderr)
+        }
+    }
+
     /// --compare: the left half of each frame is exactly the classical resize, the right half
     /// exactly the enhanced picture; without anything learned to compare it is refused. The
     /// default upscaler is Bicubic++ (`model.mkv` names none).

@@ -248,7 +248,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
                         k != j && branches[k].gain >= branches[j].gain && wholeFrame[k + 1] <= wholeFrame[j + 1]
                     }
                     guard over || dominated else { continue }
-                    let whole = wholeFrameTiler.grid(width: width, height: height, models: [branches[j].model])
+                    let whole = wholeFrameTiler(width: width, height: height).grid(width: width, height: height, models: [branches[j].model])
                     branches[j].model.clearPlans(height: whole.windowHeight, width: whole.windowWidth)
                     wholeFrame[j + 1] = .infinity
                 }
@@ -395,11 +395,12 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
         costs.relax()
     }
 
-    /// Runs a model on the whole frame at the tiles' precision.
-    private var wholeFrameTiler: Tiler { Tiler(tile: 0, batchSize: 1, precision: tiler.precision) }
+    /// Runs a model on the whole frame at the tiles' precision (beyond 1080p in tiles, which
+    /// bound the memory and change nothing of the result).
+    private func wholeFrameTiler(width: Int, height: Int) -> Tiler { .forFrame(width: width, height: height, precision: tiler.precision) }
 
     private func paintWhole(_ model: Model, luma: Plane, onto data: UnsafeMutablePointer<UInt8>, stride: Int) throws {
-        try wholeFrameTiler.run(luma, model: model, into: data, stride: stride, wide: wide, maxValue: maxValue)
+        try wholeFrameTiler(width: luma.width, height: luma.height).run(luma, model: model, into: data, stride: stride, wide: wide, maxValue: maxValue)
     }
 
     /// Router branch `branch` (1...) on the whole frame's luma.

@@ -15,9 +15,6 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Largest low-resolution tile for the model: the frame is cut into tiles of one size no larger than this, run a few at a time; 0 = the whole frame at once. Default: the whole frame up to 1920x1080, tiles of 512 beyond (as fast or faster there, in a third of the memory or less: 0.5 GB instead of 2.2 for 4K to 8K).", valueName: "pixels"))
     var tile: Int?
 
-    /// Frames of more pixels than 1080p are tiled unless `--tile` says otherwise.
-    static let wholeFramePixels = 1920 * 1088, largeFrameTile = 512
-
     @Option(help: "Tile overlap in low-resolution pixels (default: the model's receptive radius, which makes tiles seam-free).")
     var overlap: Int?
 
@@ -105,9 +102,7 @@ struct ModelOptions: ParsableArguments {
             let see = loaded.graph.task == "deartifact" ? " (see --deartifact)" : loaded.graph.task == "classify" ? " (it picks each tile's upscaler: see --preset classsr)" : ""
             throw MediaError(.invalidArgument, "\(loaded.graph.name) is \(loaded.graph.taskInWords), not an upscaler\(see)")
         }
-        let tile = tile ?? (input.width * input.height > Self.wholeFramePixels ? Self.largeFrameTile : 0)
-        var tiler = Tiler(tile: tile, overlap: overlap, batchSize: Self.tilesPerBatch(tile), precision: precision.resolved)
-        tiler.evenly = true
+        let tiler = Tiler.forFrame(width: input.width, height: input.height, tile: tile, overlap: overlap, precision: precision.resolved)
         let upscale = LumaModelUpscale(model: loaded, tiler: tiler)
         let want = (target ?? .factor(Double(loaded.graph.scale)))
             .dimensions(of: input)
@@ -118,10 +113,6 @@ struct ModelOptions: ParsableArguments {
         return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
                                                                  filter: filter, threads: threads.pipeline)])) { summary }
     }
-
-    /// `--tile` bounds memory, so its tiles run a few at a time: about 128K input pixels a
-    /// batch (on 128-pixel tiles, as fast as 64 at once with an eighth of the memory).
-    static func tilesPerBatch(_ tile: Int) -> Int { tile > 0 ? max(1, (1 << 17) / (tile * tile)) : 1 }
 
     /// Routed upscaling with a preset's budget, at the bundled scale nearest the requested size
     /// (x3 when none is given), then a classical resize if the size is not that scale's.

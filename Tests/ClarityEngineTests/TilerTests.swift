@@ -119,6 +119,18 @@ final class TilerTests: XCTestCase {
         XCTAssertLessThanOrEqual(diff, 1e-5)
     }
 
+    /// A frame runs whole up to 1080p and in even tiles of at most 512 beyond (memory), with
+    /// the whole frame's result; a tile given is taken as it is.
+    func testFramesBeyond1080pRunInTilesWithTheWholeResult() throws {
+        XCTAssertEqual(Tiler.forFrame(width: 1920, height: 1080, precision: .fp32).grid(width: 1920, height: 1080, models: [Self.model]).tiles.count, 1)
+        XCTAssertEqual(Tiler.forFrame(width: 1280, height: 720, tile: 512, precision: .fp32).grid(width: 1280, height: 720, models: [Self.model]).tiles.count, 6)
+        let tiler = Tiler.forFrame(width: 1940, height: 1100, precision: .fp32)
+        XCTAssertEqual(tiler.grid(width: 1940, height: 1100, models: [Self.model]).tiles.count, 12)
+        XCTAssertEqual(tiler.batchSize, 1)
+        let p = Self.plane(1940, 1100, seed: 3)
+        XCTAssertEqual(try tiler.run(p, model: Self.model).data, try Tiler(tile: 0).run(p, model: Self.model).data)
+    }
+
     func testMixedModelsBlendSmoothly() throws {
         let a = Self.model
         let b = try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 12)

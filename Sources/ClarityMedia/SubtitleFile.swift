@@ -40,7 +40,7 @@ public final class SubtitleFile {
         }
         stream = StreamInfo(st)
         charset = try SubtitleCharset.of(file, codec: par.pointee.codec_id, given: given)
-        try read(st.pointee.index, in: ctx, cutTo: range)
+        try read(st.pointee.index, in: ctx, cutTo: range, pictures: pictures)
     }
 
     deinit { avformat_close_input(&format) }
@@ -54,7 +54,9 @@ public final class SubtitleFile {
 
     /// Reads the stream's packets: those that end before `range` or start after it are left
     /// out, one that straddles its start is shortened to it, and all are moved to its clock.
-    private func read(_ index: Int32, in ctx: UnsafeMutablePointer<AVFormatContext>, cutTo range: InputRange) throws {
+    /// A stream of `pictures` is decoded up to its first picture: a .sup of damaged bytes
+    /// reads as packets that hold none, and was added as an empty stream.
+    private func read(_ index: Int32, in ctx: UnsafeMutablePointer<AVFormatContext>, cutTo range: InputRange, pictures: Bool) throws {
         let tb = stream.timeBase
         let start = Int64((range.start / av_q2d(tb)).rounded()), end = range.duration.map { start + Int64(($0 / av_q2d(tb)).rounded()) }
         var packet: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
@@ -62,6 +64,9 @@ public final class SubtitleFile {
         guard let p = packet else { throw MediaError(.codec, "cannot allocate a packet") }
         let converter = try charset?.converter()
         var read = 0
+        var decoder = pictures ? try? SubtitleReencoder.openDecoder(for: stream) : nil
+        defer { avcodec_free_context(&decoder) }
+        var shown = false
         while true {
             let r = av_read_frame(ctx, p)
             if r == clarity_averror_eof() { break }
@@ -75,6 +80,13 @@ public final class SubtitleFile {
             guard p.pointee.stream_index == index, pts != clarity_nopts_value() else { continue }
             read += 1
             try converter?.convert(p)
+            if let dec = decoder, !shown {
+                var subtitle = AVSubtitle(), got: Int32 = 0
+                if avcodec_decode_subtitle2(dec, &subtitle, &got, p) >= 0 && got != 0 {
+                    shown = true
+                    avsubtitle_free(&subtitle)
+                }
+            }
             let finish = p.pointee.duration > 0 ? pts + p.pointee.duration : pts + 1
             guard finish > start, end.map({ pts < $0 }) ?? true else { continue }
             let from = max(pts, start)
@@ -82,6 +94,8 @@ public final class SubtitleFile {
             (p.pointee.pts, p.pointee.dts) = (from - start, from - start)
             packets.append(Packet(movingFrom: p))
         }
-        if read == 0 { throw MediaError(.notMedia, "--add-subtitles: \(path) holds no subtitles that can be read") }
+        if read == 0 || (decoder != nil && !shown) {
+            throw MediaError(.notMedia, "--add-subtitles: \(path) holds no subtitles that can be read")
+        }
     }
 }

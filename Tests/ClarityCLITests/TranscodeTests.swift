@@ -2825,10 +2825,16 @@ final class TranscodeTests: ToolTestCase {
         }
         try Data().write(to: URL(fileURLWithPath: path("empty.srt")))
         try Data("1\n00:00:00,200 --> 00:00:00,600\n".utf8).write(to: URL(fileURLWithPath: path("no-text.srt")))
+        // A .sup whose one segment is damaged bytes reads as a packet, with no picture in it: it
+        // was added as an empty stream.
+        try Data("PG".utf8 + [UInt8](repeating: 0, count: 8) + [0x16, 0, 16] + [UInt8](repeating: 0xFF, count: 16))
+            .write(to: URL(fileURLWithPath: path("damaged.sup")))
         for option in ["--add-subtitles", "--burn-subtitles"] {
             try expectFailure(["transcode", "in.mp4", "out.mkv", option, "empty.srt"], status: 65, mentioning: "\(option): empty.srt is empty")
-            try expectFailure(["transcode", "in.mp4", "out.mkv", option, "no-text.srt"], status: 65,
-                              mentioning: "\(option): no-text.srt holds no subtitles that can be read")
+            for name in ["no-text.srt", "damaged.sup"] {
+                try expectFailure(["transcode", "in.mp4", "out.mkv", option, name], status: 65,
+                                  mentioning: "\(option): \(name) holds no subtitles that can be read")
+            }
         }
         try Data("WEBVTT\n\n00:00.200 --> 00:00.800\nFirst\n\n00:01.000 --> 00:01.500\n\n00:01.600 --> 00:01.900\nThird\n".utf8)
             .write(to: URL(fileURLWithPath: path("blank.vtt")))

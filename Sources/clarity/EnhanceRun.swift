@@ -103,6 +103,17 @@ struct EnhanceRun {
             Console.warning("\(encoder) takes no \(input.pixelFormatName): written as \(output.pixelFormatName), without \(lost)" + instead)
         }
         if let said = fewPlayers(from: input, to: output, encoder: encoder) { Console.warning(said) }
+        if let said = beyondLevels(output, encoder: encoder) { Console.warning(said) }
+    }
+
+    /// Where `encoder` writes pictures larger than its codec's largest level holds (H.264,
+    /// HEVC, VP9 and AV1 alike: 35,651,584 pixels, 8192x4352): written all the same (12K
+    /// H.264 was labelled level 6.2), and decoded by few players.
+    static func beyondLevels(_ output: VideoFormat, encoder: String) -> String? {
+        let levelled = ["libx264", "libx264rgb", "libx265", "libvpx-vp9", "libaom-av1", "libsvtav1", "librav1e"]
+        guard levelled.contains(encoder), output.width * output.height > 8192 * 4352 else { return nil }
+        return "\(encoder) writes \(output.width)x\(output.height), more than the codec's largest level holds (35.7 million pixels, "
+            + "8192x4352): few players decode it (7680x4320, 8K, fits)"
     }
 
     /// What to say where `encoder` writes `output` in a form few players play, with what

@@ -810,6 +810,13 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try warnings(["deep.mkv", "out.jpg"]).first,
                        "mjpeg takes no yuv444p10le: written as yuvj444p, without 2 of its 10 bits (a .png keeps it all)")
         XCTAssertEqual(try warnings(["deep.mkv", "out.gif"]), [])
+        // Larger than the codec's largest level holds: 12K H.264 was written unsaid (as level 6.2).
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=400x100", "-frames:v", "1", "-c:v", "ffv1", "wide.mkv"], in: folder)
+        let wide = ["wide.mkv", "out.mp4", "--model", "bicubic", "--encoder-preset", "ultrafast", "--size"]
+        XCTAssertEqual(try warnings(wide + ["12000x3000"]),
+                       ["libx264 writes 12000x3000, more than the codec's largest level holds (35.7 million pixels, 8192x4352): "
+                        + "few players decode it (7680x4320, 8K, fits)"])
+        XCTAssertEqual(try warnings(wide + ["8192x4352"]), [])
     }
 
     /// A GIF's frames each get the 256 colours that suit them (ordered dithering): a fixed 3-3-2

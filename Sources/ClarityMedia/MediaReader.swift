@@ -784,9 +784,10 @@ public final class MediaReader {
     /// is read to its end).
     private func reviseListedFrames() {
         guard let pb = context?.pointee.pb else { return }
+        if firstFrameOffset == nil { firstFrameOffset = avio_seek(pb, 0, SEEK_CUR) }
+        guard timestampJumps > 0, range.duration == nil, let first = firstFrameOffset else { return }
         let offset = avio_seek(pb, 0, SEEK_CUR), size = avio_size(pb)
-        if firstFrameOffset == nil { firstFrameOffset = offset }
-        guard timestampJumps > 0, range.duration == nil, let first = firstFrameOffset, size > 0, offset > first else { return }
+        guard size > 0, offset > first else { return }
         let share = Double(min(offset, size) - first) / Double(max(size - first, 1))
         framesListed.withLock { $0 = Int((Double(framesHandedOut) / share).rounded()) }
     }

@@ -1241,7 +1241,8 @@ final class TranscodeTests: ToolTestCase {
 
     /// Frames larger than 1080p are upscaled in tiles by default (4K to 8K took 2.2 GB as one
     /// frame, 0.5 GB in tiles of 512, and less time), cut evenly and seam-free: the picture
-    /// of the whole frame at once, to the bit (fp32). The summary says how it was cut.
+    /// of the whole frame at once (fp32; to the bit on AVX2, where another instruction set
+    /// could round a sample the other way). The summary says how it was cut.
     func testLargeFramesAreTiledWithoutSeams() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1940x1100:rate=30", "-frames:v", "1", "-c:v", "ffv1", "big.mkv"], in: folder)
         var pictures: [String: Data] = [:]
@@ -1254,7 +1255,14 @@ final class TranscodeTests: ToolTestCase {
             pictures[name] = try Data(contentsOf: folder.appendingPathComponent("\(name).y4m"))
         }
         XCTAssertEqual(Double(pictures["whole"]?.count ?? 0), 3880 * 2200 * 1.5 + 100, accuracy: 100, "one 4:2:0 frame and its headers")
-        XCTAssertTrue(pictures["auto"] == pictures["whole"] && pictures["even"] == pictures["whole"])
+        let whole = [UInt8](pictures["whole"] ?? Data())
+        for name in ["auto", "even"] {
+            let cut = [UInt8](pictures[name] ?? Data())
+            XCTAssertEqual(cut.count, whole.count)
+            let apart = zip(cut, whole).filter { $0 != $1 }
+            XCTAssertLessThanOrEqual(apart.count, whole.count / 10_000, name)
+            XCTAssertTrue(apart.allSatisfy { abs(Int($0) - Int($1)) <= 1 }, name)
+        }
     }
 
     /// The summary names the precision the model runs in: `--precision bf16` on a CPU without

@@ -128,7 +128,8 @@ final class TilerTests: XCTestCase {
         XCTAssertEqual(tiler.grid(width: 1940, height: 1100, models: [Self.model]).tiles.count, 12)
         XCTAssertEqual(tiler.batchSize, 1)
         let p = Self.plane(1940, 1100, seed: 3)
-        XCTAssertEqual(try tiler.run(p, model: Self.model).data, try Tiler(tile: 0).run(p, model: Self.model).data)
+        let diff = zip(try tiler.run(p, model: Self.model).data, try Tiler(tile: 0).run(p, model: Self.model).data).map { abs($0 - $1) }.max()!
+        XCTAssertLessThanOrEqual(diff, 1e-5)
     }
 
     func testMixedModelsBlendSmoothly() throws {

@@ -108,10 +108,11 @@ struct EnhanceRun {
 
     /// Where `encoder` writes pictures larger than its codec's largest level holds (H.264,
     /// HEVC, VP9 and AV1 alike: 35,651,584 pixels, 8192x4352): written all the same (12K
-    /// H.264 was labelled level 6.2), and decoded by few players.
+    /// H.264 was labelled level 6.2), and decoded by few players. Any encoder of those codecs.
     static func beyondLevels(_ output: VideoFormat, encoder: String) -> String? {
-        let levelled = ["libx264", "libx264rgb", "libx265", "libvpx-vp9", "libaom-av1", "libsvtav1", "librav1e"]
-        guard levelled.contains(encoder), output.width * output.height > 8192 * 4352 else { return nil }
+        let levelled = [AV_CODEC_ID_H264, AV_CODEC_ID_HEVC, AV_CODEC_ID_VP9, AV_CODEC_ID_AV1]
+        guard output.width * output.height > 8192 * 4352, let codec = avcodec_find_encoder_by_name(encoder),
+              levelled.contains(codec.pointee.id) else { return nil }
         return "\(encoder) writes \(output.width)x\(output.height), more than the codec's largest level holds (35.7 million pixels, "
             + "8192x4352): few players decode it (7680x4320, 8K, fits)"
     }

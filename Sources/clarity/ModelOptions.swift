@@ -109,9 +109,12 @@ struct ModelOptions: ParsableArguments {
         let exact = want.width == input.width * loaded.graph.scale && want.height == input.height * loaded.graph.scale
         let cut = tiler.grid(width: input.width, height: input.height, models: [loaded]).tiles
         let tiles = cut.count > 1 ? ", in \(cut.count) tiles of \(cut[0].coreX.count)x\(cut[0].coreY.count)" : ""
-        let summary = "upscaled by \(loaded.graph.name) (\(precision.described(running: loaded))\(tiles))" + (exact ? "" : ", then \(filter) to \(want.width)x\(want.height)")
+        let then = exact ? "" : ", then \(filter) to \(want.width)x\(want.height)"
+        // Told at the end, so the precision's plan is looked at only where the summary is said.
         return .init(stage: StageChain([upscale, ClassicalResize(target: exact ? nil : .size(width: want.width, height: want.height),
-                                                                 filter: filter, threads: threads.pipeline)])) { summary }
+                                                                 filter: filter, threads: threads.pipeline)])) { [precision] in
+            "upscaled by \(loaded.graph.name) (\(precision.described(running: loaded))\(tiles))" + then
+        }
     }
 
     /// Routed upscaling with a preset's budget, at the bundled scale nearest the requested size

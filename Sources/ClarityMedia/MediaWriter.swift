@@ -828,6 +828,10 @@ public final class MediaWriter {
         // An HLS playlist lists every segment: FFmpeg's lists the last five (a live window),
         // and a film's playlist played its last segments alone.
         if containerName == "hls" { unlessGiven("hls_list_size", "0") }
+        // Animated pictures play for ever, as FFmpeg's GIFs do: its WebP and APNG played once
+        // and stopped on their last frame.
+        if containerName == "webp" { unlessGiven("loop", "0") }
+        if containerName == "apng" { unlessGiven("plays", "0") }
         // `--format m2ts` into a pipe or a file named otherwise (FFmpeg goes by `.m2ts` alone).
         if containerName == "m2ts" { unlessGiven("mpegts_m2ts_mode", "1") }
         let (r, reasons) = FFmpegLog.reasons { avformat_write_header(ctx, &options) }

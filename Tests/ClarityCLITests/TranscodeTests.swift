@@ -863,11 +863,32 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertFalse(asked.stderr.contains("hundredths"), asked.stderr)
         XCTAssertEqual(try delays("asked.gif"), Array(repeating: 2, count: 50))
         // Animated pictures hold no sound: nothing to warn about (it advised an .mkv output).
+        // All three play for ever (loop count 0), as a GIF does, unless an option says otherwise.
+        func plays(_ file: String) throws -> Int? {
+            let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent(file)))
+            func at(_ tag: String, skip: Int, bigEndian: Bool, count: Int) -> Int? {
+                let t = Array(tag.utf8)
+                guard let i = bytes.indices.dropLast(t.count + skip + count).first(where: { Array(bytes[$0..<$0 + t.count]) == t }) else { return nil }
+                let field = bytes[(i + t.count + skip)...].prefix(count)
+                return (bigEndian ? Array(field) : field.reversed()).reduce(0) { $0 << 8 | Int($1) }
+            }
+            switch (file as NSString).pathExtension {
+            case "gif": return at("NETSCAPE2.0", skip: 2, bigEndian: false, count: 2)
+            case "apng": return at("acTL", skip: 4, bigEndian: true, count: 4)
+            default: return at("ANIM", skip: 8, bigEndian: false, count: 2)
+            }
+        }
         try makeClip(seconds: 0.2)
         for out in ["clip.gif", "clip.apng", "clip.webp"] {
             let r = try Tool.clarity(["transcode", "in.mp4", out, "--progress", "none"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertFalse(r.stderr.contains("dropping audio"), r.stderr)
+            XCTAssertEqual(try plays(out), 0, out)
+        }
+        for (out, option) in [("once.apng", "plays=1"), ("once.webp", "loop=1")] {
+            let r = try Tool.clarity(["transcode", "in.mp4", out, "--output-option", option, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try plays(out), 1, out)
         }
     }
 

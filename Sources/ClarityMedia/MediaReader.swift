@@ -119,6 +119,9 @@ public final class MediaReader {
     /// Video packets the container's index lists (MP4's sample table), when it has one: a file
     /// that ends before them is truncated even where the demuxer reports a clean end.
     private let indexedPackets: Int?
+    /// Set for a fragmented MP4 read whole, and an MPEG-TS, whose cut tails their demuxers hide.
+    private var fragmentTail: FragmentedMP4Tail?
+    private var transportStream = false
     private var videoPackets = 0
     /// AVI's video length, in its own ticks, where the file is read whole.
     private var aviLength: AVILength?
@@ -476,7 +479,10 @@ public final class MediaReader {
         // A part of the file cannot be checked against the whole file's index.
         aviLength = range.isAll ? AVILength(stream, demuxer: ctx.pointee.iformat) : nil
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && aviLength == nil ? Int(stream.pointee.nb_frames) : nil
-        if FrameStreamTail.demuxers.contains(String(cString: ctx.pointee.iformat.pointee.name)) { frameTail = FrameStreamTail() }
+        let demuxerName = String(cString: ctx.pointee.iformat.pointee.name)
+        if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
+        if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
+        transportStream = demuxerName == "mpegts"
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
         // read whole (an MPEG-TS recording's clock can stand at hours), as ffmpeg's does.
@@ -877,10 +883,13 @@ public final class MediaReader {
                 if !ended || indexed || shortfall != nil { truncated = true }
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
                    frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
+                if r == clarity_averror_eof(), fragmentTail?.isCut(ctx) == true { truncated = true }
+                if r == clarity_averror_eof(), transportStream, let pb = ctx.pointee.pb, TransportStreamTail.isCut(pb) { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
             }
+            fragmentTail?.read(packet.pointee)
             let index = Int(packet.pointee.stream_index)
             let stream = ctx.pointee.streams[index]!.pointee
             let kind = stream.codecpar.pointee.codec_type

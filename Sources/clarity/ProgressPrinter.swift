@@ -63,7 +63,7 @@ struct ProgressPrinter {
     static func endedEarly(frames: Int, listed: Int?, shortfall: InputShortfall?, readError: String?) -> String {
         "input ended early (" + (readError.map { "reading failed: \($0)" } ?? "a file cut off, or an unreadable tail") + "), after "
             + (shortfall.map { String(format: "%d frames: the file ends %.2f s into the %.2f s its container states", frames, $0.reached, $0.stated) }
-                ?? listed.map { "\(frames) of the \($0) frames the container lists" } ?? "\(frames) frames")
+                ?? listed.flatMap { $0 > frames ? "\(frames) of the \($0) frames the container lists" : nil } ?? "\(frames) frames")
     }
 
     /// What a recording cut between key frames lost at its start (also `probe`'s).

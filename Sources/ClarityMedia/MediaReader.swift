@@ -119,9 +119,10 @@ public final class MediaReader {
     /// Video packets the container's index lists (MP4's sample table), when it has one: a file
     /// that ends before them is truncated even where the demuxer reports a clean end.
     private let indexedPackets: Int?
-    /// Set for a fragmented MP4 read whole, and an MPEG-TS, whose cut tails their demuxers hide.
+    /// Set for a fragmented MP4 read whole, whose cut tail its demuxer hides.
     private var fragmentTail: FragmentedMP4Tail?
-    private var transportStream = false
+    /// The demuxer's name, where `ContainerTail` checks its files' ends.
+    private var checkedTail: String?
     private var videoPackets = 0
     /// AVI's video length, in its own ticks, where the file is read whole.
     private var aviLength: AVILength?
@@ -482,7 +483,7 @@ public final class MediaReader {
         let demuxerName = String(cString: ctx.pointee.iformat.pointee.name)
         if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
-        transportStream = demuxerName == "mpegts"
+        if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
         // read whole (an MPEG-TS recording's clock can stand at hours), as ffmpeg's does.
@@ -884,7 +885,9 @@ public final class MediaReader {
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
                    frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
                 if r == clarity_averror_eof(), fragmentTail?.isCut(ctx) == true { truncated = true }
-                if r == clarity_averror_eof(), transportStream, let pb = ctx.pointee.pb, TransportStreamTail.isCut(pb) { truncated = true }
+                if r == clarity_averror_eof(), let demuxer = checkedTail, let pb = ctx.pointee.pb, ContainerTail.isCut(pb, demuxer: demuxer) {
+                    truncated = true
+                }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue

@@ -1,0 +1,93 @@
+import CFFmpeg
+
+/// Whether a seekable file ends before its container's own structure says it does, for the
+/// containers whose demuxers read a file cut off (a download or a copy not finished) to its
+/// end without a word, as if it were whole: MPEG-TS, Ogg and ASF.
+enum ContainerTail {
+    /// The demuxers checked.
+    static let demuxers: Set<String> = ["mpegts", "ogg", "asf"]
+
+    /// Whether `pb`, read by `demuxer`, is cut. Seeks: call it once reading is over.
+    static func isCut(_ pb: UnsafeMutablePointer<AVIOContext>, demuxer: String) -> Bool {
+        let size = avio_size(pb)
+        guard (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0, size > 0 else { return false }
+        func bytes(at offset: Int64, count: Int) -> [UInt8]? {
+            var data = [UInt8](repeating: 0, count: count)
+            guard offset >= 0, avio_seek(pb, offset, SEEK_SET) == offset, avio_read(pb, &data, Int32(count)) == Int32(count) else { return nil }
+            return data
+        }
+        switch demuxer {
+        case "mpegts":
+            let span = Int(min(size, Int64(transportPacketsChecked * 204)))
+            return bytes(at: size - Int64(span), count: span).map(transportStreamIsCut) ?? false
+        case "ogg":
+            let span = Int(min(size, Int64(oggLargestPage)))
+            return bytes(at: size - Int64(span), count: span).map(oggIsCut) ?? false
+        case "asf":
+            return bytes(at: 0, count: Int(min(size, 1 << 16))).map { asfIsCut($0, size: size) } ?? false
+        default:
+            return false
+        }
+    }
+
+    /// MPEG-TS packets are 188 bytes (192 in an M2TS, 204 with error correction), each opening
+    /// with the sync byte 0x47 (after a 4-byte time in an M2TS): a whole file ends on a packet's
+    /// last byte. A random cut passes for whole with odds of 1 in 256³; one on a packet's edge
+    /// is not seen.
+    static func transportStreamIsCut(_ tail: [UInt8]) -> Bool {
+        !transportLayouts.contains { size, sync in
+            tail.count >= transportPacketsChecked * size
+                && (1...transportPacketsChecked).allSatisfy { tail[tail.count - $0 * size + sync] == 0x47 }
+        }
+    }
+    private static let transportLayouts = [(188, 0), (192, 4), (204, 0)]
+    private static let transportPacketsChecked = 3
+
+    /// An Ogg file is pages, each a 27-byte header ("OggS", ...), a table of its segments'
+    /// lengths and the segments: the last page must end on the file's last byte and mark its
+    /// stream's end (a cut on a page's edge leaves a last page without that mark).
+    static func oggIsCut(_ tail: [UInt8]) -> Bool {
+        let capture: [UInt8] = Array("OggS".utf8)
+        var at = tail.count - 4
+        while at >= 0 {
+            defer { at -= 1 }
+            guard tail[at] == capture[0], Array(tail[at..<at + 4]) == capture else { continue }
+            guard at + 27 <= tail.count else { return true }
+            guard tail[at + 4] == 0 else { continue }  // version 0, or not a page's start
+            let segments = Int(tail[at + 26])
+            guard at + 27 + segments <= tail.count else { return true }
+            let end = at + 27 + segments + tail[(at + 27)..<(at + 27 + segments)].reduce(0) { $0 + Int($1) }
+            if end > tail.count { return true }
+            if end == tail.count { return (tail[at + 5] & 4) == 0 }
+            // Ends before the file does: the bytes "OggS" inside a page, or junk after the last.
+        }
+        return false
+    }
+    /// 27 + 255 + 255 * 255
+    private static let oggLargestPage = 65_307
+
+    /// An ASF file opens with a header object that lists its data object's size; unless the
+    /// file is a broadcast's (its File Properties' flag 1: sizes not known when written), one
+    /// that ends before that object does is cut.
+    static func asfIsCut(_ head: [UInt8], size: Int64) -> Bool {
+        func le(_ at: Int, _ count: Int) -> Int64? {
+            guard at >= 0, at + count <= head.count else { return nil }
+            return head[at..<at + count].reversed().reduce(0) { $0 << 8 | Int64($1) }
+        }
+        let header: [UInt8] = [0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11, 0xA6, 0xD9, 0x00, 0xAA, 0x00, 0x62, 0xCE, 0x6C]
+        let fileProperties: [UInt8] = [0xA1, 0xDC, 0xAB, 0x8C, 0x47, 0xA9, 0xCF, 0x11, 0x8E, 0xE4, 0x00, 0xC0, 0x0C, 0x20, 0x53, 0x65]
+        let data: [UInt8] = [0x36, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11, 0xA6, 0xD9, 0x00, 0xAA, 0x00, 0x62, 0xCE, 0x6C]
+        guard head.count >= 30, Array(head[0..<16]) == header, let headerSize = le(16, 8), headerSize >= 30 else { return false }
+        // The header's objects: a GUID and a 64-bit size each; File Properties' flags at 88.
+        var at = 30
+        var broadcast = true
+        while at + 24 <= min(Int(headerSize), head.count), let objectSize = le(at + 16, 8), objectSize >= 24 {
+            if Array(head[at..<at + 16]) == fileProperties, let flags = le(at + 88, 4) { broadcast = (flags & 1) != 0 }
+            at += Int(objectSize)
+        }
+        let dataAt = Int(headerSize)
+        guard !broadcast, dataAt + 24 <= head.count, Array(head[dataAt..<dataAt + 16]) == data,
+              let dataSize = le(dataAt + 16, 8), dataSize >= 50 else { return false }
+        return size < headerSize + dataSize
+    }
+}

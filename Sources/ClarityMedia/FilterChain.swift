@@ -35,15 +35,16 @@ final class FilterChain {
     }
 
     /// `filters`, then filters a user gave with `option` (`--vf`, in FFmpeg's graph syntax),
-    /// which must keep the size `size` where one is given: what follows was set up for it
+    /// then `last`. The user's must keep the size `size` where one is given: what follows was set up for it
     /// (`--post-vf`, before an encoder). Their frames are converted back to the pixel format
     /// that came in (a filter of YUV, eq, on RGB frames), as ffmpeg converts to what follows.
     /// Their mistakes are the user's to mend (exit 64). They see frames on the output's clock,
     /// as ffmpeg's filters after its `-ss` do.
     static func ending(with userGraph: String?, option: String, after filters: [(name: String, options: String?)] = [],
+                       then last: [(name: String, options: String?)] = [],
                        format: VideoFormat, keeping size: VideoFormat?, purpose: String) throws -> FilterChain {
         let user = userGraph.map { [$0, "format=pix_fmts=\(format.pixelFormatName)"] } ?? []
-        let graph = ([description(of: filters)].filter { !$0.isEmpty } + user).joined(separator: ",")
+        let graph = ([description(of: filters)] + user + [description(of: last)]).filter { !$0.isEmpty }.joined(separator: ",")
         let chain: FilterChain
         do {
             chain = try FilterChain(format: format, graph: graph.isEmpty ? "null" : graph, purpose: purpose)

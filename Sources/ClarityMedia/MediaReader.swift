@@ -767,6 +767,22 @@ public final class MediaReader {
         videoStream.sideData.removeAll { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }
     }
 
+    /// Resamples the frames to square pixels, widening or heightening them to the picture as
+    /// shown, for outputs whose viewers ignore a pixel shape (pictures: a still of an anamorphic
+    /// DVD was shown squeezed, as ffmpeg's is). Before any frame is read. The size before, if
+    /// they change.
+    public func makePixelsSquare() throws -> VideoFormat? {
+        let before = videoFormat
+        guard !filterPlan.squarePixels, framesHandedOut == 0,
+              ReadFilters.squareSize(before.width, before.height, before.sampleAspectRatio, pixelFormat: before.pixelFormat) != nil else { return nil }
+        var plan = filterPlan
+        plan.squarePixels = true
+        let square = try ReadFilters(format: decodedFormat, plan: plan)
+        (filters, filterPlan) = (square, plan)
+        videoFormat = square.shaping(videoFormat)
+        return before
+    }
+
     /// Hands out no more than `n` frames (a picture file holds one).
     public func limitFrames(to n: Int) { frameLimit = min(frameLimit ?? n, n) }
 

@@ -2,7 +2,8 @@ import CFFmpeg
 
 /// What the reader runs frames through before handing them out, on one libavfilter graph set
 /// up once for one frame shape: deinterlacing, a new frame rate, `--crop`, turning upright,
-/// then the user's own filters (`--vf`), which may change the frames' size. In ffmpeg's order:
+/// then the user's own filters (`--vf`), which may change the frames' size, and square pixels
+/// for outputs whose viewers ignore a pixel shape. In ffmpeg's order:
 /// the user's filters see the picture as it is shown, as after ffmpeg's autorotate.
 ///
 /// Deinterlacing is FFmpeg's bwdif (motion-adaptive, w3fdif- and yadif-derived), in the same
@@ -28,9 +29,12 @@ final class ReadFilters {
         /// Quarter turns counterclockwise to the picture as shown; 0 keeps it as stored.
         var quarterTurns = 0
         var userGraph: String?
+        /// Resample to square pixels last, widening or heightening the picture to its shape as
+        /// shown (never narrowing it), where its pixels are not square.
+        var squarePixels = false
 
         var isEmpty: Bool {
-            (deinterlace ?? .off) == .off && rate == nil && crop == nil && quarterTurns % 4 == 0 && userGraph == nil
+            (deinterlace ?? .off) == .off && rate == nil && crop == nil && quarterTurns % 4 == 0 && userGraph == nil && !squarePixels
         }
     }
 
@@ -75,9 +79,16 @@ final class ReadFilters {
         }
         precondition(!plan.isEmpty, "no filters for frames as decoded")
         let purpose = plan.rate != nil ? "frame rate" : plan.deinterlace != nil ? "deinterlacer"
-            : plan.userGraph != nil ? "--vf filters" : plan.crop != nil ? "crop" : "turning upright"
-        chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: nil,
-                                       purpose: purpose)
+            : plan.userGraph != nil ? "--vf filters" : plan.crop != nil ? "crop" : plan.quarterTurns % 4 != 0 ? "turning upright" : "square pixels"
+        var chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters, format: format, keeping: nil,
+                                           purpose: purpose)
+        if plan.squarePixels, let square = Self.squareSize(chain.outputShape.width, chain.outputShape.height, chain.sampleAspectRatio,
+                                                           pixelFormat: format.pixelFormat) {
+            chain = try FilterChain.ending(with: plan.userGraph, option: "--vf", after: filters,
+                                           then: [("scale", "w=\(square.width):h=\(square.height):flags=bicubic"), ("setsar", "1")],
+                                           format: format, keeping: nil, purpose: purpose)
+        }
+        self.chain = chain
         size = (chain.outputShape.width, chain.outputShape.height, chain.sampleAspectRatio)
         // bwdif times its output in half the input's unit whatever the mode; fps in its ticks.
         let timeBase = plan.deinterlace == .double || plan.rate != nil ? chain.timeBase : format.timeBase
@@ -87,6 +98,17 @@ final class ReadFilters {
         frameDuration = (userRate ?? plan.rate).map { av_rescale_q(1, av_inv_q($0), timeBase) }
         (self.timeBase, self.userRate, inputTimeBase) = (timeBase, userRate, format.timeBase)
         if plan.userGraph != nil { spans = (FrameSpan(), FrameSpan()) }
+    }
+
+    /// The size of `width`x`height` pixels shaped `aspect` in square pixels, whole chroma samples
+    /// of `pixelFormat`; nil where they are square (or of no stated shape).
+    static func squareSize(_ width: Int, _ height: Int, _ aspect: AVRational, pixelFormat: AVPixelFormat) -> (width: Int, height: Int)? {
+        guard aspect.num > 0, aspect.den > 0, aspect.num != aspect.den else { return nil }
+        let descriptor = av_pix_fmt_desc_get(pixelFormat)
+        func whole(_ v: Double, log2: UInt8?) -> Int { let m = 1 << Int(log2 ?? 0); return max(m, Int((v / Double(m)).rounded()) * m) }
+        let ratio = av_q2d(aspect)
+        return ratio > 1 ? (whole(Double(width) * ratio, log2: descriptor?.pointee.log2_chroma_w), height)
+            : (width, whole(Double(height) / ratio, log2: descriptor?.pointee.log2_chroma_h))
     }
 
     /// Seconds of video that went into the user's filters and came out (a tempo, `setpts=0.5*PTS`,

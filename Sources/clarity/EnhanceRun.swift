@@ -29,6 +29,10 @@ struct EnhanceRun {
     /// (no size, model, preset or artifact removal): said before the run, unless filters of
     /// the user's do (`--vf`, `--post-vf`), as a user may have expected more.
     var enhancesNothing = false
+    /// Whether the frames of a picture output (PNG, JPEG, GIF, WebP) whose pixels are not square
+    /// are made square before the stage, as picture viewers ignore a pixel shape; not where
+    /// `--size` gives the size, which the resize makes of square pixels (`4k`, `1440x-1`) or as asked.
+    var squaresPictures = true
     /// Called once per copy.
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
 
@@ -59,6 +63,7 @@ struct EnhanceRun {
             }
         }
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
+        squaresPictures = resize.size == nil
         enhancesNothing = !deartifact.isOn && model.preset == nil && ["auto", "bicubic"].contains(model.model) && (try? resize.target()) == nil
     }
 
@@ -227,6 +232,12 @@ struct EnhanceRun {
             // autorotate do: a phone's portrait clip is turned upright for them, MP4 too.
             let drawsOnPicture = reading.filterGraph != nil || encode.postFilters != nil || encode.burnSubtitles != nil
             if !writer.carriesDisplayMatrix || drawsOnPicture { try reader.turnUpright() }
+            let stored = writer.holdsPictures && squaresPictures ? try reader.makePixelsSquare() : nil
+            if let stored, !run.quiet {
+                let shape = stored.sampleAspectRatio, square = reader.videoFormat
+                Console.write("square pixels: the \(stored.width)x\(stored.height) frames, of pixels shaped \(shape.num):\(shape.den), are made "
+                              + "\(square.width)x\(square.height) as they are shown, since picture viewers ignore a pixel shape\n")
+            }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
             // One picture file: the first frame of the part (`--start 12 still.png`).
@@ -296,7 +307,7 @@ struct EnhanceRun {
             }
             // Said once the run is set up, so that a refusal is not preceded by it.
             if !run.quiet && !changesPicture {
-                Console.write("not enhanced: the frames are re-encoded at their size (--scale or --size upscales with the default model, "
+                Console.write("not enhanced: the frames are re-encoded\(stored == nil ? " at their size" : "") (--scale or --size upscales with the default model, "
                               + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)

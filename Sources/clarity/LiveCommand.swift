@@ -167,6 +167,7 @@ struct Live: ParsableCommand {
             }
         }
         run.reading = input.reading
+        run.squaresPictures = size == nil
         try run.execute()
     }
 }

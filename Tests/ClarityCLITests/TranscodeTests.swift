@@ -2376,6 +2376,40 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(try lineWidth("8/9"), square, accuracy: 3, "4:3")
     }
 
+    /// Picture viewers ignore a pixel shape: a still, GIF or numbered PNGs of a DVD's wide
+    /// (32:27) or narrow (8:9) pixels were written as stored, shown squeezed. They are widened or
+    /// heightened to square pixels (as ffmpeg's `scale=iw*sar:ih`), before upscaling; a size
+    /// given is the size written; a video keeps its pixels and their shape.
+    func testPicturesOfPixelsThatAreNotSquareAreMadeSquare() throws {
+        for sar in ["32/27", "8/9"] {
+            try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=720x480:rate=25", "-t", "0.12", "-vf", "setsar=\(sar)", "-c:v", "ffv1",
+                             "-y", "dvd.mkv"], in: folder)
+            let wide = sar == "32/27"
+            for (output, args, size) in [("still.png", [], wide ? "854,480" : "720,540"), ("clip.gif", [], wide ? "854,480" : "720,540"),
+                                         ("f%02d.png", [], wide ? "854,480" : "720,540"),
+                                         ("big.png", ["--scale", "2", "--model", "bicubic"], wide ? "1708,960" : "1440,1080"),
+                                         ("hd.png", ["--size", "1080p", "--model", "bicubic"], wide ? "1920,1080" : "1440,1080"),
+                                         ("asked.png", ["--size", "1000x480", "--model", "bicubic"], "1000,480")] {
+                let r = try Tool.clarity(["transcode", "dvd.mkv", output, "-y", "--progress", "none"] + args, in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let written = output.replacingOccurrences(of: "%02d", with: "01")
+                XCTAssertEqual(try Tool.probe(written, stream: "v", entries: "stream=width,height", in: folder), [size], "\(sar) \(output)")
+                XCTAssertEqual(r.stderr.contains("square pixels: the 720x480 frames, of pixels shaped \(sar.replacingOccurrences(of: "/", with: ":"))"),
+                               args.first != "--size", r.stderr)
+            }
+            // The still is ffmpeg's bicubic widening of the frame (in YUV, then made RGB), to the byte.
+            let rgb = { (file: String, filter: String) in
+                [UInt8](try Tool.ffmpeg(["-i", file, "-frames:v", "1", "-vf", filter, "-f", "rawvideo", "-pix_fmt", "rgb24", "-"], in: self.folder).stdout)
+            }
+            let square = (wide ? "scale=854:480" : "scale=720:540") + ":flags=bicubic,format=yuv420p"
+            XCTAssertEqual(try rgb("still.png", "null"), try rgb("dvd.mkv", square), sar)
+            let video = try Tool.clarity(["transcode", "dvd.mkv", "v.mkv", "-y", "--codec", "ffv1", "--progress", "none"], in: folder)
+            XCTAssertEqual(video.status, 0, video.stderr)
+            XCTAssertEqual(try Tool.probe("v.mkv", stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder),
+                           ["720,480,\(sar.replacingOccurrences(of: "/", with: ":"))"])
+        }
+    }
+
     /// Text subtitles are drawn in the fonts the file carries (a Matroska attachment), found by
     /// the family the subtitles name, as ffmpeg's ass filter draws them with that font at hand;
     /// without the attachment, in another font.

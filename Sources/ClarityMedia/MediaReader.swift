@@ -767,13 +767,16 @@ public final class MediaReader {
         videoStream.sideData.removeAll { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }
     }
 
-    /// Resamples the frames to square pixels, widening or heightening them to the picture as
-    /// shown, for outputs whose viewers ignore a pixel shape (pictures: a still of an anamorphic
-    /// DVD was shown squeezed, as ffmpeg's is). Before any frame is read. The size before, if
-    /// they change.
+    /// Resamples the frames of a video to square pixels, widening or heightening them to the
+    /// picture as shown, for outputs whose viewers ignore a pixel shape (pictures: a still of an
+    /// anamorphic DVD was shown squeezed, as ffmpeg's is). Before any frame is read. The size
+    /// before, if they change.
     public func makePixelsSquare() throws -> VideoFormat? {
+        // A picture's own shape (a JPEG's density, a GIF's aspect byte) is ignored by viewers too.
+        let demuxer = context.map { String(cString: $0.pointee.iformat.pointee.name) } ?? ""
+        let picture = ["image2", "gif", "apng"].contains(demuxer) || demuxer.hasSuffix("_pipe")
         let before = videoFormat
-        guard !filterPlan.squarePixels, framesHandedOut == 0,
+        guard !picture, !filterPlan.squarePixels, framesHandedOut == 0,
               ReadFilters.squareSize(before.width, before.height, before.sampleAspectRatio, pixelFormat: before.pixelFormat) != nil else { return nil }
         var plan = filterPlan
         plan.squarePixels = true

@@ -2379,7 +2379,7 @@ final class TranscodeTests: ToolTestCase {
     /// Picture viewers ignore a pixel shape: a still, GIF or numbered PNGs of a DVD's wide
     /// (32:27) or narrow (8:9) pixels were written as stored, shown squeezed. They are widened or
     /// heightened to square pixels (as ffmpeg's `scale=iw*sar:ih`), before upscaling; a size
-    /// given is the size written; a video keeps its pixels and their shape.
+    /// given is the size written; a video keeps its pixels and their shape, and so does a picture.
     func testPicturesOfPixelsThatAreNotSquareAreMadeSquare() throws {
         for sar in ["32/27", "8/9"] {
             try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=720x480:rate=25", "-t", "0.12", "-vf", "setsar=\(sar)", "-c:v", "ffv1",
@@ -2408,6 +2408,11 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(try Tool.probe("v.mkv", stream: "v", entries: "stream=width,height,sample_aspect_ratio", in: folder),
                            ["720,480,\(sar.replacingOccurrences(of: "/", with: ":"))"])
         }
+        // A picture's own pixel shape (a JPEG's density) is ignored by viewers as well: kept.
+        try Tool.ffmpeg(["-i", "dvd.mkv", "-frames:v", "1", "-vf", "setsar=4/3", "dense.jpg"], in: folder)
+        let photo = try Tool.clarity(["transcode", "dense.jpg", "photo.png", "--progress", "none"], in: folder)
+        XCTAssertEqual(photo.status, 0, photo.stderr)
+        XCTAssertEqual(try Tool.probe("photo.png", stream: "v", entries: "stream=width,height", in: folder), ["720,480"])
     }
 
     /// Text subtitles are drawn in the fonts the file carries (a Matroska attachment), found by

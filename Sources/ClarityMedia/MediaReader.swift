@@ -131,6 +131,9 @@ public final class MediaReader {
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
+    /// A packet read before the others (a photo's, through a pipe, for its orientation), handed
+    /// on first; empty where reading it failed, to fail again in turn.
+    private var heldPacket: UnsafeMutablePointer<AVPacket>?
     private var copied: Set<Int> = []
     /// The copied streams of text subtitles, whose lines are cut to the part (`keep`).
     private var copiedText: Set<Int> = []
@@ -346,6 +349,16 @@ public final class MediaReader {
             let bytes = UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size))
             video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: Array(bytes)))
         }
+        // Through a pipe, the photo's first packet is read now for it, and handed out first.
+        let demuxerName = String(cString: ctx.pointee.iformat.pointee.name)
+        if par.pointee.codec_id == AV_CODEC_ID_MJPEG, look == nil, demuxerName.hasSuffix("pipe"),
+           !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }), let first = av_packet_alloc() {
+            heldPacket = first
+            if av_read_frame(ctx, first) >= 0, first.pointee.stream_index == best,
+               let matrix = PhotoOrientation.displayMatrix(of: first, parameters: par) {
+                video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: matrix))
+            }
+        }
         videoStream = video
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)
         guard let codec = alpha ?? avcodec_find_decoder(par.pointee.codec_id) else {
@@ -480,7 +493,6 @@ public final class MediaReader {
         // A part of the file cannot be checked against the whole file's index.
         aviLength = range.isAll ? AVILength(stream, demuxer: ctx.pointee.iformat) : nil
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && aviLength == nil ? Int(stream.pointee.nb_frames) : nil
-        let demuxerName = String(cString: ctx.pointee.iformat.pointee.name)
         if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
@@ -538,6 +550,7 @@ public final class MediaReader {
     deinit {
         var p: UnsafeMutablePointer<AVPacket>? = packet
         av_packet_free(&p)
+        av_packet_free(&heldPacket)
         avcodec_free_context(&decoder)
         avformat_close_input(&context)
     }
@@ -886,7 +899,13 @@ public final class MediaReader {
                 return nil
             }
             watch.listen()
-            let (r, reasons) = FFmpegLog.reasons { av_read_frame(ctx, packet) }
+            let (r, reasons) = FFmpegLog.reasons { () -> Int32 in
+                guard let held = heldPacket else { return av_read_frame(ctx, packet) }
+                defer { av_packet_free(&heldPacket) }
+                guard held.pointee.data != nil || held.pointee.side_data_elems > 0 else { return av_read_frame(ctx, packet) }
+                av_packet_move_ref(packet, held)
+                return 0
+            }
             if r < 0 {
                 // A stop or a silent network source ends the input; neither is damage. Nor is
                 // an I/O error with the whole file read: RoQ's demuxer reports its end so (it

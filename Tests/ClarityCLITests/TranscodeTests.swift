@@ -1450,6 +1450,12 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(upright.status, 0, upright.stderr)
         XCTAssertEqual(try Tool.frameHashes("photo.png", filter: "format=rgb24", in: folder),
                        try Tool.frameHashes("photo.jpg", filter: "format=rgb24", in: folder), "as ffmpeg shows it")
+        // Through a pipe as well (it was written as stored, sideways).
+        for (command, output) in [("transcode - piped.png --progress none", "piped.png"), ("pipe --model bicubic > piped.y4m", "piped.y4m")] {
+            let r = try Tool.shell("'\(Tool.clarity)' \(command) --scale 2 < photo.jpg", in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(try Tool.probe(output, stream: "v", entries: "stream=width,height", in: folder), ["360,640"], command)
+        }
     }
 
     /// `--size` with -1 (or -2) for one side: the other follows, keeping the aspect, with a

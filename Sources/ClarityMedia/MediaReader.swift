@@ -343,21 +343,18 @@ public final class MediaReader {
             video.sideData += HDRStaticMetadata(frame: first.avFrame).sideData
         }
         // A photo's EXIF orientation (a phone held upright): the JPEG decoder states it on the
-        // frame, as a display matrix, which then turns the picture as the stream's would.
-        if par.pointee.codec_id == AV_CODEC_ID_MJPEG, !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }),
-           let first = firstFrame, let matrix = av_frame_get_side_data(first.avFrame, AV_FRAME_DATA_DISPLAYMATRIX) {
-            let bytes = UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size))
-            video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: Array(bytes)))
-        }
-        // Through a pipe, the photo's first packet is read now for it, and handed out first.
+        // frame, as a display matrix, which then turns the picture as the stream's would. From a
+        // file's first picture; through a pipe, from its first packet, read now and handed out first.
         let demuxerName = String(cString: ctx.pointee.iformat.pointee.name)
-        if par.pointee.codec_id == AV_CODEC_ID_MJPEG, look == nil, demuxerName.hasSuffix("pipe"),
-           !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }), let first = av_packet_alloc() {
-            heldPacket = first
-            if av_read_frame(ctx, first) >= 0, first.pointee.stream_index == best,
-               let matrix = PhotoOrientation.displayMatrix(of: first, parameters: par) {
-                video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: matrix))
+        if par.pointee.codec_id == AV_CODEC_ID_MJPEG, !video.sideData.contains(where: { $0.kind == AV_PKT_DATA_DISPLAYMATRIX }) {
+            var matrix: [UInt8]?
+            if let first = firstFrame {
+                matrix = PhotoOrientation.displayMatrix(of: first.avFrame)
+            } else if look == nil, demuxerName.hasSuffix("pipe"), let first = av_packet_alloc() {
+                heldPacket = first
+                if av_read_frame(ctx, first) >= 0, first.pointee.stream_index == best { matrix = PhotoOrientation.displayMatrix(of: first, parameters: par) }
             }
+            if let matrix { video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: matrix)) }
         }
         videoStream = video
         let alpha = Self.alphaDecoder(par, stream.pointee.metadata)

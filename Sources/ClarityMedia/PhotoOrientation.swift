@@ -1,8 +1,8 @@
 import CFFmpeg
 
 /// A photo's EXIF orientation (a phone held upright), which FFmpeg's JPEG decoder states on
-/// the frame it decodes as a display matrix, read from one packet: through a pipe there is no
-/// second look at the file, so the first packet is decoded once more for it.
+/// the frame it decodes as a display matrix: from a decoded frame, or from one packet (through
+/// a pipe there is no second look at the file, so the first packet is decoded once more for it).
 enum PhotoOrientation {
     /// The display matrix the decoder gives `packet` of a stream of `parameters`, if any.
     static func displayMatrix(of packet: UnsafeMutablePointer<AVPacket>, parameters: UnsafePointer<AVCodecParameters>) -> [UInt8]? {
@@ -16,7 +16,12 @@ enum PhotoOrientation {
         guard let decoder, let frame, avcodec_parameters_to_context(decoder, parameters) >= 0, avcodec_open2(decoder, codec, nil) >= 0,
               avcodec_send_packet(decoder, packet) >= 0 else { return nil }
         avcodec_send_packet(decoder, nil)
-        guard avcodec_receive_frame(decoder, frame) >= 0, let matrix = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX) else { return nil }
+        return avcodec_receive_frame(decoder, frame) >= 0 ? displayMatrix(of: frame) : nil
+    }
+
+    /// The display matrix `frame` carries, if any.
+    static func displayMatrix(of frame: UnsafePointer<AVFrame>) -> [UInt8]? {
+        guard let matrix = av_frame_get_side_data(frame, AV_FRAME_DATA_DISPLAYMATRIX) else { return nil }
         return Array(UnsafeBufferPointer(start: matrix.pointee.data, count: Int(matrix.pointee.size)))
     }
 }

@@ -18,7 +18,7 @@ struct BenchEngine: ParsableCommand {
 
     func validate() throws {
         guard width >= 1, height >= 1 else { throw ValidationError("--width and --height must be 1 or more") }
-        guard tile >= 1, overlap >= 0 else { throw ValidationError("--tile must be 1 or more and --overlap 0 or more") }
+        guard tile >= 8, overlap >= 0 else { throw ValidationError("--tile must be at least 8 and --overlap 0 or more") }
         guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be 1 or more") }
         if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more") }
     }

@@ -58,7 +58,7 @@ struct ModelOptions: ParsableArguments {
         if preset != nil && !["auto", "bicubic"].contains(model) {
             throw ValidationError("--preset routes between the bundled models itself: drop --model")
         }
-        if let tile, tile < 0 { throw ValidationError("--tile must be 0 or more") }
+        if let tile, tile != 0 && tile < 8 { throw ValidationError("--tile must be 0 (whole frames) or at least 8") }
         guard parallelFrames >= 0 else { throw ValidationError("--parallel-frames must be 0 (auto) or more") }
         if let overlap, overlap < 0 { throw ValidationError("--overlap must be 0 or more") }
         if preset != nil, let given = tilingOptions { throw ValidationError("--preset tiles the frame as its file says: drop \(given)") }

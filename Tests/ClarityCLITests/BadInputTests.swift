@@ -61,6 +61,7 @@ final class BadInputTests: ToolTestCase {
                                       (["speed", "--size", "0x0"], 64, "--size takes widthxheight of 2 pixels or more"),
                                       (["engine", "--width", "0"], 64, "--width and --height must be 1 or more"),
                                       (["engine", "--threads", "-2"], 64, "--threads must be 1 or more"),
+                                      (["engine", "--tile", "2"], 64, "--tile must be at least 8"),
                                       (["deartifact", "--models", "nope"], 64, "clarity: error: no bundled model or family 'nope'")] {
             try expectFailure(["bench"] + args, status: Int32(status), mentioning: words)
         }
@@ -264,6 +265,8 @@ final class BadInputTests: ToolTestCase {
         // A negative value is a value, and its fault is named (not "missing value").
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--duration", "-1"], status: 64, mentioning: "--duration takes a time")
         try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "-2"], status: 64, mentioning: "--scale must be above 0")
+        // Tiles of a few pixels are all overlap: 2 took 19200 tiles and ten times as long for a 320x240 frame.
+        try expectFailure(["transcode", "in.mp4", "out.mp4", "--scale", "2", "--tile", "2"], status: 64, mentioning: "--tile must be 0 (whole frames) or at least 8")
         // A rate of 0 (which x264 took for "none", falling back on its own) or a word is refused.
         for rate in ["0", "-5M", "none", "1x1"] {
             try expectFailure(["transcode", "in.mp4", "out.mp4", "--bitrate", rate], status: 64,

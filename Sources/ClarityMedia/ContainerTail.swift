@@ -2,10 +2,10 @@ import CFFmpeg
 
 /// Whether a seekable file ends before its container's own structure says it does, for the
 /// containers whose demuxers read a file cut off (a download or a copy not finished) to its
-/// end without a word, as if it were whole: MPEG-TS, Ogg and ASF.
+/// end without a word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg and ASF.
 enum ContainerTail {
     /// The demuxers checked.
-    static let demuxers: Set<String> = ["mpegts", "ogg", "asf"]
+    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf"]
 
     /// Whether `pb`, read by `demuxer`, is cut. Seeks: call it once reading is over.
     static func isCut(_ pb: UnsafeMutablePointer<AVIOContext>, demuxer: String) -> Bool {
@@ -20,6 +20,9 @@ enum ContainerTail {
         case "mpegts":
             let span = Int(min(size, Int64(transportPacketsChecked * 204)))
             return bytes(at: size - Int64(span), count: span).map(transportStreamIsCut) ?? false
+        case "mpeg":
+            let span = Int(min(size, Int64(programStreamTail)))
+            return bytes(at: size - Int64(span), count: span).map(programStreamIsCut) ?? false
         case "ogg":
             let span = Int(min(size, Int64(oggLargestPage)))
             return bytes(at: size - Int64(span), count: span).map(oggIsCut) ?? false
@@ -42,6 +45,53 @@ enum ContainerTail {
     }
     private static let transportLayouts = [(188, 0), (192, 4), (204, 0)]
     private static let transportPacketsChecked = 3
+
+    /// An MPEG program stream is packs (00 00 01 BA and a header), each holding packets that
+    /// state their lengths (00 00 01, a stream id, 16 bits of length), perhaps closed by an end
+    /// code (00 00 01 B9): walked from the last pack that starts in `tail`, a whole file ends on
+    /// a packet's last byte. A walk that meets anything else started on bytes inside a packet:
+    /// the pack before is tried.
+    static func programStreamIsCut(_ tail: [UInt8]) -> Bool {
+        func startCode(at i: Int) -> UInt8? {
+            i + 4 <= tail.count && tail[i] == 0 && tail[i + 1] == 0 && tail[i + 2] == 1 ? tail[i + 3] : nil
+        }
+        /// true: cut; false: whole; nil: not a walk through packets.
+        func walk(from pack: Int) -> Bool? {
+            var at = pack
+            while at < tail.count {
+                guard at + 4 <= tail.count else { return true }
+                guard let code = startCode(at: at) else { return nil }
+                switch code {
+                case 0xB9:
+                    at += 4
+                case 0xBA:
+                    guard at + 5 <= tail.count else { return true }
+                    if tail[at + 4] >> 6 == 1 {  // MPEG-2's header: 14 bytes and its stuffing
+                        guard at + 14 <= tail.count else { return true }
+                        at += 14 + Int(tail[at + 13] & 7)
+                    } else if tail[at + 4] >> 4 == 2 {  // MPEG-1's: 12 bytes
+                        at += 12
+                    } else {
+                        return nil
+                    }
+                case 0xBB...:
+                    guard at + 6 <= tail.count else { return true }
+                    at += 6 + (Int(tail[at + 4]) << 8 | Int(tail[at + 5]))
+                default:
+                    return nil
+                }
+            }
+            return at > tail.count
+        }
+        var pack = tail.count - 4
+        while pack >= 0 {
+            if startCode(at: pack) == 0xBA, let cut = walk(from: pack) { return cut }
+            pack -= 1
+        }
+        return false
+    }
+    /// Enough for a few packs of the largest packets (16 bits of length).
+    private static let programStreamTail = 1 << 18
 
     /// An Ogg file is pages, each a 27-byte header ("OggS", ...), a table of its segments'
     /// lengths and the segments: the last page must end on the file's last byte and mark its

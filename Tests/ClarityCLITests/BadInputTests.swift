@@ -354,22 +354,25 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("in.mp4"))), original)
     }
 
-    /// An MPEG-TS (or M2TS) cut mid-packet (a cut on a packet's edge is not seen), a fragmented
-    /// MP4 cut inside its last fragment, an Ogg cut anywhere (its last page must end the file
-    /// and its stream) and an ASF cut inside its data end cleanly for FFmpeg's demuxers (their
-    /// last frame concealed, or lost): they were read as whole, or said to be damaged with "the
-    /// output is complete". Whole ones, read from a file or a pipe, are whole.
+    /// An MPEG-TS (or M2TS) cut mid-packet (a cut on a packet's edge is not seen), an MPEG-PS
+    /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
+    /// anywhere (its last page must end the file and its stream) and an ASF cut inside its data
+    /// end cleanly for FFmpeg's demuxers (their last frame concealed, or lost): they were read
+    /// as whole, or said to be damaged with "the output is complete". Whole ones, read from a
+    /// file or a pipe, are whole.
     func testTruncatedInputCompletesWithAWarning() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "-mpegts_m2ts_mode", "1", "in.m2ts"], in: folder)
         try makeClip("frag.mp4", extra: ["-g", "10", "-movflags", "frag_keyframe+empty_moov+default_base_moof"])
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "libtheora", "-c:a", "libvorbis", "in.ogv"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "wmv2", "-c:a", "wmav2", "in.wmv"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "mp2", "in.mpg"], in: folder)  // MPEG-1 packs
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "ac3", "in.vob"], in: folder)  // MPEG-2 packs, as a DVD's
         let ogg = try Data(contentsOf: URL(fileURLWithPath: path("in.ogv")))
         let pages = ogg.indices.dropLast(4).filter { ogg[$0..<$0 + 4] == Data("OggS".utf8) }
         try ogg.prefix(pages[pages.count - 3]).write(to: URL(fileURLWithPath: path("cut-pages-in.ogv")))  // on a page's edge
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
-                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9)] {
+                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             let r = try Tool.clarity(["transcode", cutName, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)
@@ -381,7 +384,7 @@ final class BadInputTests: ToolTestCase {
             XCTAssertFalse(r.stderr.contains("the output is complete"), "\(cutName): \(r.stderr)")
             XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(cutName): \(r.stderr)")
         }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv"] {
+        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob"] {
             for piped in [false, true] {
                 let r = piped ? try Tool.shell("'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2 < \(input)", in: folder)
                     : try Tool.clarity(["transcode", input, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)

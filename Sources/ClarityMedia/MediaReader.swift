@@ -132,8 +132,10 @@ public final class MediaReader {
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
     /// A packet read before the others (a photo's, through a pipe, for its orientation), handed
-    /// on first; empty where reading it failed, to fail again in turn.
+    /// on first.
     private var heldPacket: UnsafeMutablePointer<AVPacket>?
+    /// Whether the input is pictures (their own pixel shape, a JPEG's density, is ignored by viewers).
+    private var readsPictures = false
     private var copied: Set<Int> = []
     /// The copied streams of text subtitles, whose lines are cut to the part (`keep`).
     private var copiedText: Set<Int> = []
@@ -350,9 +352,14 @@ public final class MediaReader {
             var matrix: [UInt8]?
             if let first = firstFrame {
                 matrix = PhotoOrientation.displayMatrix(of: first.avFrame)
-            } else if look == nil, demuxerName.hasSuffix("pipe"), let first = av_packet_alloc() {
-                heldPacket = first
-                if av_read_frame(ctx, first) >= 0, first.pointee.stream_index == best { matrix = PhotoOrientation.displayMatrix(of: first, parameters: par) }
+            } else if look == nil, demuxerName.hasSuffix("pipe") {
+                var first = av_packet_alloc()
+                if let read = first, av_read_frame(ctx, read) >= 0 {
+                    heldPacket = read
+                    if read.pointee.stream_index == best { matrix = PhotoOrientation.displayMatrix(of: read, parameters: par) }
+                } else {
+                    av_packet_free(&first)  // to fail again in turn
+                }
             }
             if let matrix { video.sideData.append(.init(kind: AV_PKT_DATA_DISPLAYMATRIX, bytes: matrix)) }
         }
@@ -493,6 +500,7 @@ public final class MediaReader {
         if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
+        readsPictures = ["image2", "gif", "apng"].contains(demuxerName) || demuxerName.hasSuffix("_pipe")
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
         // read whole (an MPEG-TS recording's clock can stand at hours), as ffmpeg's does.
@@ -782,11 +790,8 @@ public final class MediaReader {
     /// anamorphic DVD was shown squeezed, as ffmpeg's is). Before any frame is read. The size
     /// before, if they change.
     public func makePixelsSquare() throws -> VideoFormat? {
-        // A picture's own shape (a JPEG's density, a GIF's aspect byte) is ignored by viewers too.
-        let demuxer = context.map { String(cString: $0.pointee.iformat.pointee.name) } ?? ""
-        let picture = ["image2", "gif", "apng"].contains(demuxer) || demuxer.hasSuffix("_pipe")
         let before = videoFormat
-        guard !picture, !filterPlan.squarePixels, framesHandedOut == 0,
+        guard !readsPictures, !filterPlan.squarePixels, framesHandedOut == 0,
               ReadFilters.squareSize(before.width, before.height, before.sampleAspectRatio, pixelFormat: before.pixelFormat) != nil else { return nil }
         var plan = filterPlan
         plan.squarePixels = true
@@ -898,9 +903,8 @@ public final class MediaReader {
             watch.listen()
             let (r, reasons) = FFmpegLog.reasons { () -> Int32 in
                 guard let held = heldPacket else { return av_read_frame(ctx, packet) }
-                defer { av_packet_free(&heldPacket) }
-                guard held.pointee.data != nil || held.pointee.side_data_elems > 0 else { return av_read_frame(ctx, packet) }
                 av_packet_move_ref(packet, held)
+                av_packet_free(&heldPacket)
                 return 0
             }
             if r < 0 {
@@ -917,12 +921,11 @@ public final class MediaReader {
                 let indexed = videoPackets < (indexedPackets ?? 0)
                 if r == clarity_averror_eof() && !indexed { shortfall = aviLength?.shortfall ?? statedEnd?.shortfall }
                 if !ended || indexed || shortfall != nil { truncated = true }
+                // What the demuxer does not say of a cut: a bare frame's tail, a fragment's
+                // samples, the end of the container's own structure.
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
-                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true { truncated = true }
-                if r == clarity_averror_eof(), fragmentTail?.isCut(ctx) == true { truncated = true }
-                if r == clarity_averror_eof(), let demuxer = checkedTail, let pb = ctx.pointee.pb, ContainerTail.isCut(pb, demuxer: demuxer) {
-                    truncated = true
-                }
+                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx) == true
+                    || checkedTail.map({ ContainerTail.isCut(pb, demuxer: $0) }) == true { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue

@@ -11,9 +11,11 @@ struct AVILength {
     /// The tick after the last packet read.
     private var reach: Int64 = 0
 
-    /// Nil where `stream` is not AVI's, or states no length.
+    /// Nil where `stream` is not AVI's, or states no length: none, or the 2^30 ticks FFmpeg's
+    /// muxer writes into a pipe (a whole file was said to end 3 s "into the 42949672.96 s its
+    /// container states").
     init?(_ stream: UnsafeMutablePointer<AVStream>, demuxer: UnsafePointer<AVInputFormat>) {
-        guard String(cString: demuxer.pointee.name) == "avi", stream.pointee.nb_frames > 0 else { return nil }
+        guard String(cString: demuxer.pointee.name) == "avi", stream.pointee.nb_frames > 0, stream.pointee.nb_frames != 1 << 30 else { return nil }
         (ticks, timeBase) = (stream.pointee.nb_frames, stream.pointee.time_base)
     }
 
@@ -26,6 +28,13 @@ struct AVILength {
         guard rate.num > 0, rate.den > 0 else { return Int(ticks) }
         let perFrame = max(1, Int((1 / (av_q2d(timeBase) * av_q2d(rate))).rounded()))
         return (Int(ticks) + perFrame / 2) / perFrame
+    }
+
+    /// Whether `ctx` is an AVI that FFmpeg's muxer wrote into a pipe: the lengths it states (2^30
+    /// ticks for each stream, and what FFmpeg reckons from them) are placeholders.
+    static func statesPlaceholders(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
+        String(cString: ctx.pointee.iformat.pointee.name) == "avi"
+            && (0..<Int(ctx.pointee.nb_streams)).contains { ctx.pointee.streams[$0]!.pointee.nb_frames == 1 << 30 }
     }
 
     /// Notes a packet of the stream read.

@@ -2,10 +2,11 @@ import CFFmpeg
 
 /// Whether a seekable file ends before its container's own structure says it does, for the
 /// containers whose demuxers read a file cut off (a download or a copy not finished) to its
-/// end without a word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg and ASF.
+/// end without a word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF and AVI
+/// (whose length FFmpeg tells from its stated ticks only where the cut lost more than a second).
 enum ContainerTail {
     /// The demuxers checked.
-    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf"]
+    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi"]
 
     /// Whether `pb`, read by `demuxer`, is cut. Seeks: call it once reading is over.
     static func isCut(_ pb: UnsafeMutablePointer<AVIOContext>, demuxer: String) -> Bool {
@@ -28,6 +29,8 @@ enum ContainerTail {
             return bytes(at: size - Int64(span), count: span).map(oggIsCut) ?? false
         case "asf":
             return bytes(at: 0, count: Int(min(size, 1 << 16))).map { asfIsCut($0, size: size) } ?? false
+        case "avi":
+            return aviIsCut(size: size) { bytes(at: $0, count: 12) }
         default:
             return false
         }
@@ -115,6 +118,21 @@ enum ContainerTail {
     }
     /// 27 + 255 + 255 * 255
     private static let oggLargestPage = 65_307
+
+    /// An AVI file is RIFF chunks ("RIFF", a 32-bit size, "AVI " or, past 1 GB, "AVIX") end to
+    /// end, their sizes written once the file is done (where it went to a pipe, 0 or FFmpeg's
+    /// 0xFFFFFFFF: not known): one that ends beyond the file's end is cut. `header(at:)` gives
+    /// 12 bytes at an offset.
+    static func aviIsCut(size: Int64, header: (Int64) -> [UInt8]?) -> Bool {
+        var at: Int64 = 0, end: Int64 = 0
+        while at + 12 <= size, let chunk = header(at), chunk[0..<4] == [0x52, 0x49, 0x46, 0x46] {  // "RIFF"
+            let length = chunk[4..<8].reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            guard length > 0, length != 0xFFFF_FFFF else { return false }
+            end = at + 8 + length
+            at = end + (length & 1)  // an odd chunk is padded to an even size (the last may not be)
+        }
+        return end > size
+    }
 
     /// An ASF file opens with a header object that lists its data object's size; unless the
     /// file is a broadcast's (its File Properties' flag 1: sizes not known when written), one

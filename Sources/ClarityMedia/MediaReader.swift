@@ -452,7 +452,9 @@ public final class MediaReader {
             (newRate, thinned) = (fraction, (deinterlacedRate, fraction))
         }
         var whole: Double?
-        if stream.pointee.duration > 0 {
+        if AVILength.statesPlaceholders(ctx) {
+            whole = nil
+        } else if stream.pointee.duration > 0 {
             whole = Double(stream.pointee.duration) * av_q2d(stream.pointee.time_base)
         } else if let length = StatedEnd.length(ctx) {
             whole = Double(length) / Double(AV_TIME_BASE)
@@ -496,7 +498,8 @@ public final class MediaReader {
         duration = range.duration.map { d in rest.map { min($0, d) } ?? d } ?? rest
         // A part of the file cannot be checked against the whole file's index.
         aviLength = range.isAll ? AVILength(stream, demuxer: ctx.pointee.iformat) : nil
-        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && aviLength == nil ? Int(stream.pointee.nb_frames) : nil
+        // (An AVI's count is its ticks, which `AVILength` reads, or FFmpeg's placeholder in a streamed one.)
+        indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && demuxerName != "avi" ? Int(stream.pointee.nb_frames) : nil
         if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }

@@ -15,7 +15,8 @@ struct StatedEnd {
     init(_ ctx: UnsafeMutablePointer<AVFormatContext>) {
         let c = ctx.pointee, origin = c.start_time == clarity_nopts_value() ? 0 : c.start_time
         start = origin
-        stated = c.duration_estimation_method == AVFMT_DURATION_FROM_STREAM ? Self.length(ctx).map { origin + $0 } : nil
+        stated = c.duration_estimation_method == AVFMT_DURATION_FROM_STREAM && !AVILength.statesPlaceholders(ctx)
+            ? Self.length(ctx).map { origin + $0 } : nil
     }
 
     /// The length `ctx`'s container states (microseconds from its clock's start); nil where it

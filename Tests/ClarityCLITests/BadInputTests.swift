@@ -356,8 +356,8 @@ final class BadInputTests: ToolTestCase {
 
     /// An MPEG-TS (or M2TS) cut mid-packet (a cut on a packet's edge is not seen), an MPEG-PS
     /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
-    /// anywhere (its last page must end the file and its stream) and an ASF cut inside its data
-    /// end cleanly for FFmpeg's demuxers (their last frame concealed, or lost): they were read
+    /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
+    /// an AVI missing less than a second (its RIFF chunks' sizes) end cleanly for FFmpeg's demuxers (their last frame concealed, or lost): they were read
     /// as whole, or said to be damaged with "the output is complete". Whole ones, read from a
     /// file or a pipe, are whole.
     func testTruncatedInputCompletesWithAWarning() throws {
@@ -368,11 +368,14 @@ final class BadInputTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "wmv2", "-c:a", "wmav2", "in.wmv"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "mp2", "in.mpg"], in: folder)  // MPEG-1 packs
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "ac3", "in.vob"], in: folder)  // MPEG-2 packs, as a DVD's
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-c:a", "mp3", "in.avi"], in: folder)
+        // Written into a pipe, an AVI states no sizes (FFmpeg's placeholders): whole, not cut.
+        XCTAssertEqual(try Tool.shell("ffmpeg -v error -i in.avi -c copy -f avi - > streamed.avi", in: folder).status, 0)
         let ogg = try Data(contentsOf: URL(fileURLWithPath: path("in.ogv")))
         let pages = ogg.indices.dropLast(4).filter { ogg[$0..<$0 + 4] == Data("OggS".utf8) }
         try ogg.prefix(pages[pages.count - 3]).write(to: URL(fileURLWithPath: path("cut-pages-in.ogv")))  // on a page's edge
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
-                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73)] {
+                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             let r = try Tool.clarity(["transcode", cutName, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)
@@ -384,7 +387,7 @@ final class BadInputTests: ToolTestCase {
             XCTAssertFalse(r.stderr.contains("the output is complete"), "\(cutName): \(r.stderr)")
             XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(cutName): \(r.stderr)")
         }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob"] {
+        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi"] {
             for piped in [false, true] {
                 let r = piped ? try Tool.shell("'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2 < \(input)", in: folder)
                     : try Tool.clarity(["transcode", input, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)

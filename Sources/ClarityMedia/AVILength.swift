@@ -15,7 +15,8 @@ struct AVILength {
     /// muxer writes into a pipe (a whole file was said to end 3 s "into the 42949672.96 s its
     /// container states").
     init?(_ stream: UnsafeMutablePointer<AVStream>, demuxer: UnsafePointer<AVInputFormat>) {
-        guard String(cString: demuxer.pointee.name) == "avi", stream.pointee.nb_frames > 0, stream.pointee.nb_frames != 1 << 30 else { return nil }
+        guard String(cString: demuxer.pointee.name) == "avi", stream.pointee.nb_frames > 0,
+              stream.pointee.nb_frames != Self.streamedPlaceholder else { return nil }
         (ticks, timeBase) = (stream.pointee.nb_frames, stream.pointee.time_base)
     }
 
@@ -34,8 +35,11 @@ struct AVILength {
     /// ticks for each stream, and what FFmpeg reckons from them) are placeholders.
     static func statesPlaceholders(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
         String(cString: ctx.pointee.iformat.pointee.name) == "avi"
-            && (0..<Int(ctx.pointee.nb_streams)).contains { ctx.pointee.streams[$0]!.pointee.nb_frames == 1 << 30 }
+            && (0..<Int(ctx.pointee.nb_streams)).contains { ctx.pointee.streams[$0]!.pointee.nb_frames == streamedPlaceholder }
     }
+
+    /// The length FFmpeg's muxer states for each stream of an AVI written into a pipe.
+    private static let streamedPlaceholder: Int64 = 1 << 30
 
     /// Notes a packet of the stream read.
     mutating func read(_ packet: AVPacket) {

@@ -17,16 +17,18 @@ enum ContainerTail {
             guard offset >= 0, avio_seek(pb, offset, SEEK_SET) == offset, avio_read(pb, &data, Int32(count)) == Int32(count) else { return nil }
             return data
         }
+        /// The file's last `count` bytes (all of a smaller file), looked at by `check`.
+        func tail(_ count: Int, _ check: ([UInt8]) -> Bool) -> Bool {
+            let span = Int(min(size, Int64(count)))
+            return bytes(at: size - Int64(span), count: span).map(check) ?? false
+        }
         switch demuxer {
         case "mpegts":
-            let span = Int(min(size, Int64(transportPacketsChecked * 204)))
-            return bytes(at: size - Int64(span), count: span).map(transportStreamIsCut) ?? false
+            return tail(transportPacketsChecked * 204, transportStreamIsCut)
         case "mpeg":
-            let span = Int(min(size, Int64(programStreamTail)))
-            return bytes(at: size - Int64(span), count: span).map(programStreamIsCut) ?? false
+            return tail(programStreamTail, programStreamIsCut)
         case "ogg":
-            let span = Int(min(size, Int64(oggLargestPage)))
-            return bytes(at: size - Int64(span), count: span).map(oggIsCut) ?? false
+            return tail(oggLargestPage, oggIsCut)
         case "asf":
             return bytes(at: 0, count: Int(min(size, 1 << 16))).map { asfIsCut($0, size: size) } ?? false
         case "avi":

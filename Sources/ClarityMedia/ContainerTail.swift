@@ -1,38 +1,73 @@
 import CFFmpeg
+import Glibc
 
-/// Whether a seekable file ends before its container's own structure says it does, for the
-/// containers whose demuxers read a file cut off (a download or a copy not finished) to its
-/// end without a word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF and AVI
-/// (whose length FFmpeg tells from its stated ticks only where the cut lost more than a second).
+/// Whether a file ends before its container's own structure says it does, for the containers
+/// whose demuxers read a file cut off (a download or a copy not finished) to its end without a
+/// word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF and AVI (whose length
+/// FFmpeg tells from its stated ticks only where the cut lost more than a second). A seekable
+/// file's ends are read again; a pipe's were kept as they passed (`PipeEnds`).
 enum ContainerTail {
     /// The demuxers checked.
     static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi"]
 
-    /// Whether `pb`, read by `demuxer`, is cut. Seeks: call it once reading is over.
-    static func isCut(_ pb: UnsafeMutablePointer<AVIOContext>, demuxer: String) -> Bool {
-        let size = avio_size(pb)
-        guard (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0, size > 0 else { return false }
-        func bytes(at offset: Int64, count: Int) -> [UInt8]? {
-            var data = [UInt8](repeating: 0, count: count)
-            guard offset >= 0, avio_seek(pb, offset, SEEK_SET) == offset, avio_read(pb, &data, Int32(count)) == Int32(count) else { return nil }
-            return data
+    /// An input's bytes by offset (nil where not at hand) and its size.
+    struct Bytes {
+        let size: Int64
+        let read: (_ offset: Int64, _ count: Int) -> [UInt8]?
+
+        init(size: Int64, read: @escaping (_ offset: Int64, _ count: Int) -> [UInt8]?) {
+            (self.size, self.read) = (size, read)
         }
+
+        /// A seekable file's, read through `pb` (which this moves).
+        init?(_ pb: UnsafeMutablePointer<AVIOContext>) {
+            let size = avio_size(pb)
+            guard (pb.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0, size > 0 else { return nil }
+            self.init(size: size) { offset, count in
+                var data = [UInt8](repeating: 0, count: count)
+                guard offset >= 0, avio_seek(pb, offset, SEEK_SET) == offset, avio_read(pb, &data, Int32(count)) == Int32(count) else { return nil }
+                return data
+            }
+        }
+
+        /// A regular file's from `start`, given as a descriptor: stdin redirected from a file,
+        /// which FFmpeg reads as a pipe, never seeking. (pread leaves the descriptor's offset.)
+        init?(descriptor fd: Int32, from start: Int64) {
+            var info = stat()
+            guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int64(info.st_size) > start else { return nil }
+            self.init(size: Int64(info.st_size) - start) { offset, count in
+                var data = [UInt8](repeating: 0, count: count)
+                return pread(fd, &data, count, off_t(start + offset)) == count ? data : nil
+            }
+        }
+    }
+
+    /// The most of a file's first bytes a check reads (ASF's header).
+    static let headNeeded = 1 << 16
+    /// The most of a file's last bytes a check reads (enough for a few MPEG-PS packs of the
+    /// largest packets, 16 bits of length).
+    static let tailNeeded = 1 << 18
+
+    /// Whether the input whose bytes `file` gives, read by `demuxer`, is cut.
+    static func isCut(_ file: Bytes, demuxer: String) -> Bool {
+        let size = file.size
+        guard size > 0 else { return false }
         /// The file's last `count` bytes (all of a smaller file), looked at by `check`.
         func tail(_ count: Int, _ check: ([UInt8]) -> Bool) -> Bool {
             let span = Int(min(size, Int64(count)))
-            return bytes(at: size - Int64(span), count: span).map(check) ?? false
+            return file.read(size - Int64(span), span).map(check) ?? false
         }
         switch demuxer {
         case "mpegts":
             return tail(transportPacketsChecked * 204, transportStreamIsCut)
         case "mpeg":
-            return tail(programStreamTail, programStreamIsCut)
+            return tail(tailNeeded, programStreamIsCut)
         case "ogg":
             return tail(oggLargestPage, oggIsCut)
         case "asf":
-            return bytes(at: 0, count: Int(min(size, 1 << 16))).map { asfIsCut($0, size: size) } ?? false
+            return file.read(0, Int(min(size, Int64(headNeeded)))).map { asfIsCut($0, size: size) } ?? false
         case "avi":
-            return aviIsCut(size: size) { bytes(at: $0, count: 12) }
+            return aviIsCut(size: size) { file.read($0, 12) }
         default:
             return false
         }
@@ -95,9 +130,6 @@ enum ContainerTail {
         }
         return false
     }
-    /// Enough for a few packs of the largest packets (16 bits of length).
-    private static let programStreamTail = 1 << 18
-
     /// An Ogg file is pages, each a 27-byte header ("OggS", ...), a table of its segments'
     /// lengths and the segments: the last page must end on the file's last byte and mark its
     /// stream's end (a cut on a page's edge leaves a last page without that mark).

@@ -11,8 +11,9 @@ final class InterruptiblePipe {
     private(set) var context: UnsafeMutablePointer<AVIOContext>?
     private let fd: Int32
     private let watch: ReadWatch
-    /// Bytes read so far: none at the end means the producer closed the pipe empty.
-    private(set) var bytesRead = 0
+    /// The first and last bytes read, and their count (none at the end: the producer closed
+    /// the pipe empty).
+    private(set) var ends = PipeEnds()
     private static let bufferSize = 32768
     private static let pollSliceMs: Int32 = 100
 
@@ -71,7 +72,7 @@ final class InterruptiblePipe {
             if polled == 0 || (polled < 0 && errno == EINTR) { continue }
             let n = polled < 0 ? -1 : Glibc.read(fd, buffer, size)
             if n > 0 {
-                bytesRead += n
+                ends.append(UnsafeBufferPointer(start: buffer, count: n))
                 return Int32(n)
             }
             if n == 0 { return clarity_averror_eof() }

@@ -121,7 +121,7 @@ public final class MediaReader {
     private let indexedPackets: Int?
     /// Set for a fragmented MP4 read whole, whose cut tail its demuxer hides.
     private var fragmentTail: FragmentedMP4Tail?
-    /// The demuxer's name, where `ContainerTail` checks its files' ends.
+    /// The demuxer's name, where `ContainerTail` checks its files' ends (a pipe's, by what it kept).
     private var checkedTail: String?
     private var videoPackets = 0
     /// AVI's video length, in its own ticks, where the file is read whole.
@@ -159,6 +159,8 @@ public final class MediaReader {
     private let watch: ReadWatch
     /// Stdin from a pipe, read so that a stop ends a stalled read; closed after `context`.
     private let interruptiblePipe: InterruptiblePipe?
+    /// Stdin redirected from a file, and its offset when opened.
+    private let redirectedFile: (descriptor: Int32, start: Int64)?
     /// How long a network input may send nothing before it is taken as ended.
     public static let networkSilence = 10.0
 
@@ -236,6 +238,10 @@ public final class MediaReader {
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
+        redirectedFile = interruptiblePipe == nil ? PipeCapacity.descriptor(of: url, standard: 0).flatMap { fd in
+            let at = lseek(fd, 0, SEEK_CUR)
+            return at >= 0 ? (fd, Int64(at)) : nil
+        } : nil
         var ctx = avformat_alloc_context()
         ctx?.pointee.interrupt_callback = watch.callback
         if let pipe = interruptiblePipe?.context {
@@ -259,7 +265,7 @@ public final class MediaReader {
         if r < 0 && clarity_averror_is_unreachable(r) != 0 {
             throw MediaError(.inputUnreadable, "cannot open \(shown) (\(MediaError.text(r)))")
         }
-        if r < 0, interruptiblePipe?.bytesRead == 0 {
+        if r < 0, interruptiblePipe?.ends.count == 0 {
             throw MediaError(.notMedia, "nothing came through the input pipe (\(shown)): its writer closed it without sending any data")
         }
         guard r >= 0, let ctx else {
@@ -622,6 +628,13 @@ public final class MediaReader {
 
     /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
     /// Every frame the reader hands out has the shape the stages negotiated for.
+    /// The input's bytes for `ContainerTail`: a pipe's ends as kept, a redirected file's, or
+    /// what `pb` can seek to.
+    private func endBytes(_ pb: UnsafeMutablePointer<AVIOContext>) -> ContainerTail.Bytes? {
+        interruptiblePipe?.ends.source ?? redirectedFile.flatMap { ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }
+            ?? ContainerTail.Bytes(pb)
+    }
+
     private func reshaped(_ frame: VideoFrame) throws -> VideoFrame {
         let f = frame.avFrame.pointee
         guard Int(f.width) != decodedFormat.width || Int(f.height) != decodedFormat.height
@@ -928,7 +941,9 @@ public final class MediaReader {
                 // samples, the end of the container's own structure.
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
                    frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx) == true
-                    || checkedTail.map({ ContainerTail.isCut(pb, demuxer: $0) }) == true { truncated = true }
+                    || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
+                    truncated = true
+                }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue

@@ -354,12 +354,21 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("in.mp4"))), original)
     }
 
+    /// `clarity transcode` of a file into out.mkv, x2 by bicubic, reading it by its name, from
+    /// stdin redirected from it, and through a pipe.
+    private static let readingWays: [(String) -> String] = [
+        { "'\(Tool.clarity)' transcode \($0) out.mkv -y --progress none --model bicubic --scale 2" },
+        { "'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2 < \($0)" },
+        { "cat \($0) | '\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2" },
+    ]
+
     /// An MPEG-TS (or M2TS) cut mid-packet (a cut on a packet's edge is not seen), an MPEG-PS
     /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
     /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
-    /// an AVI missing less than a second (its RIFF chunks' sizes) end cleanly for FFmpeg's demuxers (their last frame concealed, or lost): they were read
-    /// as whole, or said to be damaged with "the output is complete". Whole ones, read from a
-    /// file or a pipe, are whole.
+    /// an AVI missing less than a second (its RIFF chunks' sizes) end cleanly for FFmpeg's
+    /// demuxers (their last frame concealed, or lost): they were read as whole, or said to be
+    /// damaged with "the output is complete"; through a pipe, or from stdin redirected from the
+    /// file, they still were. Whole ones, read any of the three ways, are whole.
     func testTruncatedInputCompletesWithAWarning() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "-mpegts_m2ts_mode", "1", "in.m2ts"], in: folder)
@@ -369,30 +378,34 @@ final class BadInputTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "mp2", "in.mpg"], in: folder)  // MPEG-1 packs
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "ac3", "in.vob"], in: folder)  // MPEG-2 packs, as a DVD's
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-c:a", "mp3", "in.avi"], in: folder)
+        // Large enough (about 0.9 MB) that a pipe's reader has kept only its last bytes.
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-q:v", "1", "-g", "1", "-c:a", "mp2", "intra.ts"], in: folder)
         // Written into a pipe, an AVI states no sizes (FFmpeg's placeholders): whole, not cut.
         XCTAssertEqual(try Tool.shell("ffmpeg -v error -i in.avi -c copy -f avi - > streamed.avi", in: folder).status, 0)
         let ogg = try Data(contentsOf: URL(fileURLWithPath: path("in.ogv")))
         let pages = ogg.indices.dropLast(4).filter { ogg[$0..<$0 + 4] == Data("OggS".utf8) }
         try ogg.prefix(pages[pages.count - 3]).write(to: URL(fileURLWithPath: path("cut-pages-in.ogv")))  // on a page's edge
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
-                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9)] {
+                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
-            let r = try Tool.clarity(["transcode", cutName, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)
-            XCTAssertEqual(r.status, 0, r.stderr)
-            let n = try decodedFrames("out.mkv")
-            XCTAssertGreaterThan(n, Int(50 * keeping) - 20, cutName)
-            XCTAssertLessThan(n, 60, cutName)
-            XCTAssertTrue(r.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) "), "\(cutName): \(r.stderr)")
-            XCTAssertFalse(r.stderr.contains("the output is complete"), "\(cutName): \(r.stderr)")
-            XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(cutName): \(r.stderr)")
-        }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi"] {
-            for piped in [false, true] {
-                let r = piped ? try Tool.shell("'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2 < \(input)", in: folder)
-                    : try Tool.clarity(["transcode", input, "out.mkv", "-y", "--progress", "none", "--model", "bicubic", "--scale", "2"], in: folder)
+            // Read as a file, from stdin redirected from it (never sought), and through a pipe.
+            for way in Self.readingWays {
+                let r = try Tool.shell(way(cutName), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)
-                XCTAssertEqual(r.stderr, "", "\(input), piped: \(piped)")
+                let n = try decodedFrames("out.mkv")
+                XCTAssertGreaterThan(n, Int(50 * keeping) - 20, cutName)
+                XCTAssertLessThan(n, 60, cutName)
+                XCTAssertTrue(r.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n) "), "\(way(cutName)): \(r.stderr)")
+                XCTAssertFalse(r.stderr.contains("the output is complete"), "\(way(cutName)): \(r.stderr)")
+                XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(way(cutName)): \(r.stderr)")
+            }
+        }
+        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts"] {
+            for way in Self.readingWays {
+                let r = try Tool.shell(way(input), in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                XCTAssertEqual(r.stderr, "", way(input))
                 XCTAssertEqual(try decodedFrames("out.mkv"), try decodedFrames(input), input)
             }
         }

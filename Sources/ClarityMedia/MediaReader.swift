@@ -128,6 +128,8 @@ public final class MediaReader {
     private var aviLength: AVILength?
     /// Set for inputs of bare frames (y4m, raw video), whose cut tail the demuxer hides.
     private var frameTail: FrameStreamTail?
+    /// Set for JPEG pictures, whose cut last picture the decoder conceals.
+    private var jpegTail: JPEGTail?
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -507,6 +509,7 @@ public final class MediaReader {
         // (An AVI's count is its ticks, which `AVILength` reads, or FFmpeg's placeholder in a streamed one.)
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && demuxerName != "avi" ? Int(stream.pointee.nb_frames) : nil
         if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
+        if stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG { jpegTail = JPEGTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
         readsPictures = ["image2", "gif", "apng"].contains(demuxerName) || demuxerName.hasSuffix("_pipe")
@@ -944,6 +947,7 @@ public final class MediaReader {
                     || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
                     truncated = true
                 }
+                if r == clarity_averror_eof() && jpegTail?.isCut == true { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
@@ -963,6 +967,7 @@ public final class MediaReader {
                 }
                 videoPackets += 1
                 aviLength?.read(packet.pointee)
+                jpegTail?.read(packet.pointee)
                 leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)

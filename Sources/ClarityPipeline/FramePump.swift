@@ -209,7 +209,9 @@ public final class FramePump: @unchecked Sendable {
                 throw MediaError(.invalidArgument, String(format: "no frame of %@ shows from %.3f s on (its last frame starts before)",
                                                           reader.name, reader.range.start))
             }
-            throw MediaError(.notMedia, "\(reader.name) gave no frame to write")
+            let why = reader.corruptPackets > 0
+                ? ": its video's \(reader.corruptPackets) packet(s) could not be decoded (the file is damaged, or cut short)" : ""
+            throw MediaError(.notMedia, "\(reader.name) gave no frame to write" + why)
         }
         try writer.finish()
         update()

@@ -61,9 +61,10 @@ struct ProgressPrinter {
     /// What a truncated input gave (also `probe`'s), against what its container promised, and
     /// why reading stopped where FFmpeg said.
     static func endedEarly(frames: Int, listed: Int?, shortfall: InputShortfall?, readError: String?) -> String {
-        "input ended early (" + (readError.map { "reading failed: \($0)" } ?? "a file cut off, or an unreadable tail") + "), after "
-            + (shortfall.map { String(format: "%d frames: the file ends %.2f s into the %.2f s its container states", frames, $0.reached, $0.stated) }
-                ?? listed.flatMap { $0 > frames ? "\(frames) of the \($0) frames the container lists" : nil } ?? "\(frames) frames")
+        let counted = frames == 1 ? "1 frame" : "\(frames) frames"
+        return "input ended early (" + (readError.map { "reading failed: \($0)" } ?? "a file cut off, or an unreadable tail") + "), after "
+            + (shortfall.map { String(format: "%@: the file ends %.2f s into the %.2f s its container states", counted, $0.reached, $0.stated) }
+                ?? listed.flatMap { $0 > frames ? "\(frames) of the \($0) frames the container lists" : nil } ?? counted)
     }
 
     /// What a recording cut between key frames lost at its start (also `probe`'s).

@@ -411,6 +411,47 @@ final class BadInputTests: ToolTestCase {
         }
     }
 
+    /// FFmpeg's JPEG decoder makes a picture cut short whole (its missing part grey) with a
+    /// warning only: a photo or an MJPEG stream cut inside its last picture was written without
+    /// a word. A stream that never ends its pictures (as some cameras write) is no cut. A
+    /// picture whose decoder fails says why there is no output.
+    func testPicturesCutShortAreSaid() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", "-q:v", "2", "photo.jpg"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "1", "-c:v", "mjpeg", "-q:v", "3", "-f", "mjpeg", "camera.mjpeg"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", "photo.png"], in: folder)
+        try cut("photo.jpg", to: "cut.jpg", keeping: 0.6)
+        try cut("camera.mjpeg", to: "cut.mjpeg", keeping: 0.55)
+        let camera = try Data(contentsOf: URL(fileURLWithPath: path("camera.mjpeg")))
+        var unended = Data()
+        var i = camera.startIndex
+        while i < camera.endIndex {
+            if camera[i] == 0xFF, i + 1 < camera.endIndex, camera[i + 1] == 0xD9 { i += 2; continue }
+            unended.append(camera[i])
+            i += 1
+        }
+        XCTAssertEqual(camera.count - unended.count, 60)  // 30 end markers
+        try unended.write(to: URL(fileURLWithPath: path("unended.mjpeg")))
+        for (input, output) in [("cut.jpg", "out.png"), ("cut.mjpeg", "out.mkv")] {
+            for command in ["'\(Tool.clarity)' transcode \(input) \(output) -y --progress none",
+                            "cat \(input) | '\(Tool.clarity)' transcode - \(output) -y --progress none"] {
+                let r = try Tool.shell(command, in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let frames = try decodedFrames(output)
+                XCTAssertEqual(frames, input == "cut.jpg" ? 1 : 17, command)  // 16 whole, 1 cut
+                let counted = frames == 1 ? "1 frame" : "\(frames) frames"
+                XCTAssertTrue(r.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(counted)\n"), "\(command): \(r.stderr)")
+            }
+        }
+        for (input, output) in [("photo.jpg", "out.png"), ("camera.mjpeg", "out.mkv"), ("unended.mjpeg", "out.mkv")] {
+            let r = try Tool.clarity(["transcode", input, output, "-y", "--progress", "none", "--scale", "2", "--model", "bicubic"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr, "", input)
+        }
+        try cut("photo.png", to: "cut.png", keeping: 0.6)
+        try expectFailure(["transcode", "cut.png", "none.png", "--scale", "2"], status: 65,
+                          mentioning: "cut.png gave no frame to write: its video's 1 packet(s) could not be decoded (the file is damaged, or cut short)")
+    }
+
     /// An MP4 cut short ends with a clean end of file; its index still tells what is missing.
     func testTruncatedMP4IsReportedAgainstItsIndex() throws {
         try makeClip("in.mp4", extra: ["-movflags", "+faststart"])  // the index first, as streamed MP4s have it

@@ -9,6 +9,10 @@ import Glibc
 enum ContainerTail {
     /// The demuxers checked.
     static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi"]
+    /// Those whose video packets may state no length (MPEG-TS's, and MPEG-PS's where split
+    /// across packs): a cut on a packet's edge passes the checks here, and leaves the last
+    /// video packet short, its picture concealed by the decoder, which tells it instead.
+    static let unsizedVideoPackets: Set<String> = ["mpegts", "mpeg"]
 
     /// An input's bytes by offset (nil where not at hand) and its size.
     struct Bytes {

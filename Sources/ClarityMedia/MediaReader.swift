@@ -130,6 +130,10 @@ public final class MediaReader {
     private var frameTail: FrameStreamTail?
     /// Set for JPEG pictures, whose cut last picture the decoder conceals.
     private var jpegTail: JPEGTail?
+    /// Where the last video packet sent lay in the input, and whether its frame came out
+    /// concealed: where packets state no length, the mark of a cut on a packet's edge.
+    private var lastVideoPacketAt: Int64 = -1
+    private var lastPacketConcealed = false
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -900,12 +904,14 @@ public final class MediaReader {
                     }
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
+                        if frame.pointee.pkt_pos >= 0 && frame.pointee.pkt_pos == lastVideoPacketAt { lastPacketConcealed = true }
                     }
                     return handOut(.frame(try reshaped(VideoFrame(owning: frame))))
                 }
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)
                 if r == clarity_averror_eof() {
+                    if lastPacketConcealed && checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true { truncated = true }
                     finished = true
                     return nil
                 }
@@ -968,6 +974,7 @@ public final class MediaReader {
                 videoPackets += 1
                 aviLength?.read(packet.pointee)
                 jpegTail?.read(packet.pointee)
+                lastVideoPacketAt = packet.pointee.pos
                 leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)

@@ -362,7 +362,7 @@ final class BadInputTests: ToolTestCase {
         { "cat \($0) | '\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2" },
     ]
 
-    /// An MPEG-TS (or M2TS) cut mid-packet (a cut on a packet's edge is not seen), an MPEG-PS
+    /// An MPEG-TS (or M2TS) cut mid-packet or on a packet's edge inside a picture, an MPEG-PS
     /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
     /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
     /// an AVI missing less than a second (its RIFF chunks' sizes) end cleanly for FFmpeg's
@@ -385,8 +385,13 @@ final class BadInputTests: ToolTestCase {
         let ogg = try Data(contentsOf: URL(fileURLWithPath: path("in.ogv")))
         let pages = ogg.indices.dropLast(4).filter { ogg[$0..<$0 + 4] == Data("OggS".utf8) }
         try ogg.prefix(pages[pages.count - 3]).write(to: URL(fileURLWithPath: path("cut-pages-in.ogv")))  // on a page's edge
+        for (input, packet, share) in [("in.ts", 188, 0.77), ("in.m2ts", 192, 0.61)] {  // on a packet's edge, inside a picture
+            let data = try Data(contentsOf: URL(fileURLWithPath: path(input)))
+            try data.prefix(Int(Double(data.count / packet) * share) * packet).write(to: URL(fileURLWithPath: path("cut-edge-" + input)))
+        }
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
-                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793)] {
+                                 ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793),
+                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             // Read as a file, from stdin redirected from it (never sought), and through a pipe.

@@ -765,6 +765,10 @@ public final class MediaWriter {
     /// flags chosen here where it begins with + or -, as ffmpeg's flags do.
     public var muxerOptions: [String: String] = [:]
 
+    /// Segments a streaming output (HLS, DASH) keeps listed, and on disk, as a live stream's
+    /// window (those older are deleted); nil: every one, a film's.
+    public var liveWindow: Int?
+
     /// Sets the user's muxer options on the context, so that a name the muxer lacks or a value
     /// it refuses is said as such before anything is written.
     private func setMuxerOptions(_ ctx: UnsafeMutablePointer<AVFormatContext>) throws {
@@ -826,8 +830,13 @@ public final class MediaWriter {
             if muxerOptions[key] == nil { av_dict_set(&options, key, value, 0) }
         }
         // An HLS playlist lists every segment: FFmpeg's lists the last five (a live window),
-        // and a film's playlist played its last segments alone.
-        if containerName == "hls" { unlessGiven("hls_list_size", "0") }
+        // and a film's playlist played its last segments alone. A live stream's lists its
+        // window, and deletes what leaves it: one left running filled the disk.
+        if containerName == "hls" {
+            unlessGiven("hls_list_size", liveWindow.map(String.init) ?? "0")
+            if liveWindow != nil { unlessGiven("hls_flags", "delete_segments") }
+        }
+        if containerName == "dash", let liveWindow { unlessGiven("window_size", String(liveWindow)) }
         // Animated pictures play for ever, as FFmpeg's GIFs do: its WebP and APNG played once
         // and stopped on their last frame.
         if containerName == "webp" { unlessGiven("loop", "0") }

@@ -33,6 +33,8 @@ struct EnhanceRun {
     /// are made square before the stage, as picture viewers ignore a pixel shape; not where
     /// `--size` gives the size, which the resize makes of square pixels (`4k`, `1440x-1`) or as asked.
     var squaresPictures = true
+    /// Segments an HLS or DASH output keeps, as a live stream's window; nil: all (a film's).
+    var liveWindow: Int?
     /// Called once per copy.
     var makeStage: (VideoFormat, ThreadPlan) throws -> Stage
 
@@ -215,6 +217,7 @@ struct EnhanceRun {
             let file = try OutputFile(output, overwrite: encode.overwrite, sources: sources)
             let writer = try MediaWriter(output: file, format: encode.format)
             writer.muxerOptions = encode.muxerOptions
+            writer.liveWindow = liveWindow
             try writer.encodeAudio(encode.audioEncoding)
             writer.givenTags = encode.givenTags
             let picture = (reader.videoStream.parameters.pointee.width, reader.videoStream.parameters.pointee.height)

@@ -12,15 +12,18 @@ struct Live: ParsableCommand {
             Frames are released at the pace of their timestamps (a file plays like a camera; a pipe \
             delivers at its own pace) and each must be written within --deadline of its release. \
             Each low-resolution tile goes through the branch the router picks: the bundled upscalers \
-            (--models) or the bicubic canvas. The router plans every frame within the time the \
+            (--models) or the classical canvas (--canvas, Lanczos). The router plans every frame within the time the \
             measured per-tile costs allow, so when the machine slows down the mix moves to cheaper \
             branches, down to bicubic, before a frame is late. At the end: latency percentiles, \
-            late and dropped frames, and the branch mix (also in --progress json).
+            late and dropped frames, and the branch mix (also in --progress json). An HLS or DASH \
+            output (out.m3u8, out.mpd) is a live stream: its playlist lists the last 6 segments \
+            and older ones are deleted (--output-option hls_list_size=0 or window_size=0 keeps all).
 
             Examples:
               clarity live streams/dune-pan-720p-qp27.mp4 out.y4m --deadline 33ms
               clarity live in.mkv - --fps 30 --drop-late --format nut | ffplay -
               clarity live camera-1080p.mkv out.mkv --size 3840x2160
+              clarity live rtsp://camera/stream hls/live.m3u8 --scale 2
             """)
 
     @OptionGroup var paths: MediaPaths
@@ -107,6 +110,10 @@ struct Live: ParsableCommand {
         + "behind whatever the upscaler does: a faster encoder (x264 and x265 run "
         + "ultrafast here unless told otherwise), a smaller --size, or raw frames (y4m, nut) to a pipe keep up"
 
+    /// Segments an HLS or DASH output lists and keeps (12 s of HLS's 2 s segments, 30 s of
+    /// DASH's 5 s ones); older ones are deleted, as a live stream's.
+    static let segmentWindow = 6
+
     /// Full-width bands instead of tiles.
     var bands: Bool { tileWidth == 0 }
 
@@ -168,6 +175,7 @@ struct Live: ParsableCommand {
         }
         run.reading = input.reading
         run.squaresPictures = size == nil
+        run.liveWindow = Self.segmentWindow
         try run.execute()
     }
 }

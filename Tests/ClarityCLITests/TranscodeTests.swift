@@ -1188,6 +1188,37 @@ final class TranscodeTests: ToolTestCase {
                           mentioning: "the folder of hls_segment_filename 'parts/s%03d.ts' does not exist: make parts first")
     }
 
+    /// A live stream into HLS or DASH lists its last six segments and deletes those older
+    /// (FFmpeg's muxers keep one, HLS, or five, DASH, beyond the list for players still
+    /// fetching them): it had listed and kept every one, and a stream left running filled the
+    /// disk. `--output-option` still says otherwise.
+    func testALiveStreamKeepsAWindowOfSegments() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=30", "-f", "lavfi", "-i", "sine=sample_rate=48000",
+                         "-t", "20", "-c:v", "libx264", "-g", "30", "-c:a", "aac", "-f", "mpegts", "in.ts"], in: folder)
+        try FileManager.default.createDirectory(atPath: path("hls"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path("all"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: path("dash"), withIntermediateDirectories: true)
+        let live = "cat in.ts | '\(Tool.clarity)' live - %@ --scale 2 --progress none --output-option %@"
+        for (output, options) in [("hls/live.m3u8", "hls_time=1"), ("all/live.m3u8", "hls_time=1 --output-option hls_list_size=0"),
+                                  ("dash/live.mpd", "seg_duration=1")] {
+            let r = try Tool.shell(String(format: live, output, options), in: folder)
+            XCTAssertEqual(r.status, 0, "\(output): \(r.stderr)")
+        }
+        let listed = { (playlist: String) in
+            try String(contentsOfFile: self.path(playlist), encoding: .utf8).split(separator: "\n").filter { $0.hasSuffix(".ts") }
+        }
+        let files = { (folder: String, prefix: String) in
+            try FileManager.default.contentsOfDirectory(atPath: self.path(folder)).filter { $0.hasPrefix(prefix) }.sorted()
+        }
+        XCTAssertEqual(try listed("hls/live.m3u8"), ["live14.ts", "live15.ts", "live16.ts", "live17.ts", "live18.ts", "live19.ts"])
+        XCTAssertEqual(try files("hls", "live"), ["live.m3u8"] + (13...19).map { "live\($0).ts" })
+        XCTAssertEqual(try listed("all/live.m3u8").count, 20)
+        XCTAssertEqual(try files("all", "live").count, 21)
+        XCTAssertEqual(try files("dash", "chunk-stream0-"), (10...20).map { String(format: "chunk-stream0-%05d.m4s", $0) })
+        let manifest = try String(contentsOfFile: path("dash/live.mpd"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("startNumber=\"15\""), manifest)
+    }
+
     /// HLS and DASH write a playlist and segments of their own: in place, named after the
     /// output (a playlist renamed into place would point at temporary names), and the whole
     /// stream reads back through the playlist; FFmpeg's null muxer writes nothing at all. HLS

@@ -3,12 +3,12 @@ import Glibc
 
 /// Whether a file ends before its container's own structure says it does, for the containers
 /// whose demuxers read a file cut off (a download or a copy not finished) to its end without a
-/// word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF and AVI (whose length
-/// FFmpeg tells from its stated ticks only where the cut lost more than a second). A seekable
+/// word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF, NUT and AVI (whose
+/// length FFmpeg tells from its stated ticks only where the cut lost more than a second). A seekable
 /// file's ends are read again; a pipe's were kept as they passed (`PipeEnds`).
 enum ContainerTail {
     /// The demuxers checked.
-    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi"]
+    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi", "nut"]
     /// Those whose video packets may state no length (MPEG-TS's, and MPEG-PS's where split
     /// across packs): a cut on a packet's edge passes the checks here, and leaves the last
     /// video packet short, its picture concealed by the decoder, which tells it instead.
@@ -72,6 +72,8 @@ enum ContainerTail {
             return file.read(0, Int(min(size, Int64(headNeeded)))).map { asfIsCut($0, size: size) } ?? false
         case "avi":
             return aviIsCut(size: size) { file.read($0, 12) }
+        case "nut":
+            return nutIsCut(size: size, read: file.read)
         default:
             return false
         }
@@ -170,6 +172,17 @@ enum ContainerTail {
             at = end + (length & 1)  // an odd chunk is padded to an even size (the last may not be)
         }
         return end > size
+    }
+
+    /// A NUT file as FFmpeg writes it (into a pipe too) ends with its index, whose last 12
+    /// bytes are its own length (64 bits) and a checksum: a file that does not end so was cut,
+    /// or its writer stopped before its end. `read` gives bytes at an offset.
+    static func nutIsCut(size: Int64, read: (Int64, Int) -> [UInt8]?) -> Bool {
+        guard size >= 12, let end = read(size - 12, 8) else { return false }
+        let length = end.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        guard length >= 20, length <= size else { return true }
+        // (A pipe's index longer than the bytes kept of its end is not looked at.)
+        return read(size - length, 8).map { $0 != [0x4E, 0x58, 0xDD, 0x67, 0x2F, 0x23, 0xE6, 0x4E] } ?? false
     }
 
     /// An ASF file opens with a header object that lists its data object's size; unless the

@@ -365,7 +365,8 @@ final class BadInputTests: ToolTestCase {
     /// An MPEG-TS (or M2TS) cut mid-packet or on a packet's edge inside a picture, an MPEG-PS
     /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
     /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
-    /// an AVI missing less than a second (its RIFF chunks' sizes) end cleanly for FFmpeg's
+    /// an AVI missing less than a second (its RIFF chunks' sizes), a NUT missing its closing
+    /// index end cleanly for FFmpeg's
     /// demuxers (their last frame concealed, or lost): they were read as whole, or said to be
     /// damaged with "the output is complete"; through a pipe, or from stdin redirected from the
     /// file, they still were. Whole ones, read any of the three ways, are whole.
@@ -378,6 +379,7 @@ final class BadInputTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "mp2", "in.mpg"], in: folder)  // MPEG-1 packs
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "ac3", "in.vob"], in: folder)  // MPEG-2 packs, as a DVD's
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-c:a", "mp3", "in.avi"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "ffv1", "-c:a", "pcm_s16le", "in.nut"], in: folder)
         // Large enough (about 0.9 MB) that a pipe's reader has kept only its last bytes.
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-q:v", "1", "-g", "1", "-c:a", "mp2", "intra.ts"], in: folder)
         // Written into a pipe, an AVI states no sizes (FFmpeg's placeholders): whole, not cut.
@@ -391,7 +393,7 @@ final class BadInputTests: ToolTestCase {
         }
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
                                  ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793),
-                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1)] {
+                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             // Read as a file, from stdin redirected from it (never sought), and through a pipe.
@@ -406,7 +408,7 @@ final class BadInputTests: ToolTestCase {
                 XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(way(cutName)): \(r.stderr)")
             }
         }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts"] {
+        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut"] {
             for way in Self.readingWays {
                 let r = try Tool.shell(way(input), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)

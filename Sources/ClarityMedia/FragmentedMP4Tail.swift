@@ -3,7 +3,9 @@ import CFFmpeg
 /// The end of a fragmented MP4, whose index lists no samples up front: each fragment lists its
 /// own as it is read. Cut inside its last fragment, the file ends cleanly for FFmpeg's demuxer
 /// ("partial file" in its log alone), having handed out fewer packets of a stream than the
-/// fragments list, or its last packet short (flagged corrupt).
+/// fragments list, or its last packet short (flagged corrupt). Cut between fragments, only
+/// its writer's closing can tell: FFmpeg's muxer (into a pipe too) ends the file with a
+/// fragment index (mfra) whose last box (mfro) states its size.
 struct FragmentedMP4Tail {
     private var packets: [Int32: Int] = [:]
     private var lastShort = false
@@ -13,12 +15,26 @@ struct FragmentedMP4Tail {
         lastShort = (packet.flags & AV_PKT_FLAG_CORRUPT) != 0
     }
 
-    /// Whether the input ended before what its fragments list, for the streams read.
-    func isCut(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
-        lastShort || (0..<ctx.pointee.nb_streams).contains { i in
+    /// Whether the input, whose bytes `file` gives where they can be had, ended before what its
+    /// fragments list for the streams read, or, written by FFmpeg (its encoder tag), before
+    /// the closing index.
+    func isCut(_ ctx: UnsafeMutablePointer<AVFormatContext>, file: ContainerTail.Bytes?) -> Bool {
+        let listedMore = (0..<ctx.pointee.nb_streams).contains { i in
             let stream = ctx.pointee.streams[Int(i)]!
             return stream.pointee.discard != AVDISCARD_ALL
                 && packets[Int32(i), default: 0] < Int(avformat_index_get_entries_count(stream))
         }
+        let writer = av_dict_get(ctx.pointee.metadata, "encoder", nil, 0).map { String(cString: $0.pointee.value) }
+        return lastShort || listedMore || (writer?.hasPrefix("Lavf") == true && file.map(Self.lacksClosingIndex) == true)
+    }
+
+    /// Whether the file does not end with an mfra box closed by its mfro.
+    static func lacksClosingIndex(_ file: ContainerTail.Bytes) -> Bool {
+        let name = { (bytes: ArraySlice<UInt8>) in String(decoding: bytes, as: UTF8.self) }
+        guard file.size >= 16, let end = file.read(file.size - 16, 16) else { return false }
+        let size = end[12..<16].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        guard end[0..<4] == [0, 0, 0, 16], name(end[4..<8]) == "mfro", size >= 16, size <= file.size else { return true }
+        // (A pipe's index longer than the bytes kept of its end is not looked at.)
+        return file.read(file.size - size, 8).map { name($0[4..<8]) != "mfra" } ?? false
     }
 }

@@ -949,7 +949,7 @@ public final class MediaReader {
                 // What the demuxer does not say of a cut: a bare frame's tail, a fragment's
                 // samples, the end of the container's own structure.
                 if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
-                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx) == true
+                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
                     || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
                     truncated = true
                 }

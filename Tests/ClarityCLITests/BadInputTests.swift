@@ -363,7 +363,8 @@ final class BadInputTests: ToolTestCase {
     ]
 
     /// An MPEG-TS (or M2TS) cut mid-packet or on a packet's edge inside a picture, an MPEG-PS
-    /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside its last fragment, an Ogg cut
+    /// (a DVD's VOB) cut mid-packet, a fragmented MP4 cut inside a fragment or between two
+    /// (FFmpeg's closes its files with a fragment index), an Ogg cut
     /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
     /// an AVI missing less than a second (its RIFF chunks' sizes), a NUT missing its closing
     /// index end cleanly for FFmpeg's
@@ -391,9 +392,14 @@ final class BadInputTests: ToolTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: path(input)))
             try data.prefix(Int(Double(data.count / packet) * share) * packet).write(to: URL(fileURLWithPath: path("cut-edge-" + input)))
         }
+        // Between fragments, before the fifth of six.
+        let fragments = try Data(contentsOf: URL(fileURLWithPath: path("frag.mp4")))
+        let moofs = fragments.indices.dropLast(4).filter { fragments[$0..<$0 + 4] == Data("moof".utf8) }.map { $0 - 4 }
+        XCTAssertEqual(moofs.count, 6)
+        try fragments.prefix(moofs[4]).write(to: URL(fileURLWithPath: path("cut-edge-frag.mp4")))
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
                                  ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793),
-                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6)] {
+                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6), ("edge-frag.mp4", 1)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             // Read as a file, from stdin redirected from it (never sought), and through a pipe.

@@ -426,7 +426,8 @@ final class BadInputTests: ToolTestCase {
 
     /// FFmpeg's JPEG decoder makes a picture cut short whole (its missing part grey) with a
     /// warning only: a photo or an MJPEG stream cut inside its last picture was written without
-    /// a word. A stream that never ends its pictures (as some cameras write) is no cut. A
+    /// a word. A stream that never ends its pictures (as some cameras write), or a photo
+    /// followed by other bytes (a phone's motion photo), is no cut. A
     /// picture whose decoder fails says why there is no output.
     func testPicturesCutShortAreSaid() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", "-q:v", "2", "photo.jpg"], in: folder)
@@ -444,6 +445,11 @@ final class BadInputTests: ToolTestCase {
         }
         XCTAssertEqual(camera.count - unended.count, 60)  // 30 end markers
         try unended.write(to: URL(fileURLWithPath: path("unended.mjpeg")))
+        // A motion photo: a video appended after the picture's end (here bytes that hold the
+        // markers of a scan's start and a picture's end in the wrong order).
+        var motion = try Data(contentsOf: URL(fileURLWithPath: path("photo.jpg")))
+        motion.append(contentsOf: [0, 0, 0, 24] + Array("ftypmp42".utf8) + [0xFF, 0xD9, 7, 0xFF, 0xDA, 1, 2, 3, 4, 5, 6, 7])
+        try motion.write(to: URL(fileURLWithPath: path("motion.jpg")))
         for (input, output) in [("cut.jpg", "out.png"), ("cut.mjpeg", "out.mkv")] {
             for command in ["'\(Tool.clarity)' transcode \(input) \(output) -y --progress none",
                             "cat \(input) | '\(Tool.clarity)' transcode - \(output) -y --progress none"] {
@@ -455,7 +461,7 @@ final class BadInputTests: ToolTestCase {
                 XCTAssertTrue(r.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(counted)\n"), "\(command): \(r.stderr)")
             }
         }
-        for (input, output) in [("photo.jpg", "out.png"), ("camera.mjpeg", "out.mkv"), ("unended.mjpeg", "out.mkv")] {
+        for (input, output) in [("photo.jpg", "out.png"), ("motion.jpg", "out.png"), ("camera.mjpeg", "out.mkv"), ("unended.mjpeg", "out.mkv")] {
             let r = try Tool.clarity(["transcode", input, output, "-y", "--progress", "none", "--scale", "2", "--model", "bicubic"], in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.stderr, "", input)

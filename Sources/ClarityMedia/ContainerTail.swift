@@ -46,6 +46,11 @@ enum ContainerTail {
         }
     }
 
+    /// The number `bytes` write, most significant first.
+    static func bigEndian<Bytes: Sequence<UInt8>>(_ bytes: Bytes) -> Int64 {
+        bytes.reduce(0) { $0 << 8 | Int64($1) }
+    }
+
     /// The most of a file's first bytes a check reads (ASF's header).
     static let headNeeded = 1 << 16
     /// The most of a file's last bytes a check reads (enough for a few MPEG-PS packs of the
@@ -166,7 +171,7 @@ enum ContainerTail {
     static func aviIsCut(size: Int64, header: (Int64) -> [UInt8]?) -> Bool {
         var at: Int64 = 0, end: Int64 = 0
         while at + 12 <= size, let chunk = header(at), chunk[0..<4] == [0x52, 0x49, 0x46, 0x46] {  // "RIFF"
-            let length = chunk[4..<8].reversed().reduce(Int64(0)) { $0 << 8 | Int64($1) }
+            let length = bigEndian(chunk[4..<8].reversed())
             guard length > 0, length != 0xFFFF_FFFF else { return false }
             end = at + 8 + length
             at = end + (length & 1)  // an odd chunk is padded to an even size (the last may not be)
@@ -179,7 +184,7 @@ enum ContainerTail {
     /// or its writer stopped before its end. `read` gives bytes at an offset.
     static func nutIsCut(size: Int64, read: (Int64, Int) -> [UInt8]?) -> Bool {
         guard size >= 12, let end = read(size - 12, 8) else { return false }
-        let length = end.reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        let length = bigEndian(end)
         guard length >= 20, length <= size else { return true }
         // (A pipe's index longer than the bytes kept of its end is not looked at.)
         return read(size - length, 8).map { $0 != [0x4E, 0x58, 0xDD, 0x67, 0x2F, 0x23, 0xE6, 0x4E] } ?? false
@@ -191,7 +196,7 @@ enum ContainerTail {
     static func asfIsCut(_ head: [UInt8], size: Int64) -> Bool {
         func le(_ at: Int, _ count: Int) -> Int64? {
             guard at >= 0, at + count <= head.count else { return nil }
-            return head[at..<at + count].reversed().reduce(0) { $0 << 8 | Int64($1) }
+            return bigEndian(head[at..<at + count].reversed())
         }
         let header: [UInt8] = [0x30, 0x26, 0xB2, 0x75, 0x8E, 0x66, 0xCF, 0x11, 0xA6, 0xD9, 0x00, 0xAA, 0x00, 0x62, 0xCE, 0x6C]
         let fileProperties: [UInt8] = [0xA1, 0xDC, 0xAB, 0x8C, 0x47, 0xA9, 0xCF, 0x11, 0x8E, 0xE4, 0x00, 0xC0, 0x0C, 0x20, 0x53, 0x65]

@@ -32,7 +32,7 @@ struct FragmentedMP4Tail {
     static func lacksClosingIndex(_ file: ContainerTail.Bytes) -> Bool {
         let name = { (bytes: ArraySlice<UInt8>) in String(decoding: bytes, as: UTF8.self) }
         guard file.size >= 16, let end = file.read(file.size - 16, 16) else { return false }
-        let size = end[12..<16].reduce(Int64(0)) { $0 << 8 | Int64($1) }
+        let size = ContainerTail.bigEndian(end[12..<16])
         guard end[0..<4] == [0, 0, 0, 16], name(end[4..<8]) == "mfro", size >= 16, size <= file.size else { return true }
         // (A pipe's index longer than the bytes kept of its end is not looked at.)
         return file.read(file.size - size, 8).map { name($0[4..<8]) != "mfra" } ?? false

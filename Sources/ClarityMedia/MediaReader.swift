@@ -633,8 +633,6 @@ public final class MediaReader {
         }
     }
 
-    /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
-    /// Every frame the reader hands out has the shape the stages negotiated for.
     /// The input's bytes for `ContainerTail`: a pipe's ends as kept, a redirected file's, or
     /// what `pb` can seek to.
     private func endBytes(_ pb: UnsafeMutablePointer<AVIOContext>) -> ContainerTail.Bytes? {
@@ -642,6 +640,8 @@ public final class MediaReader {
             ?? ContainerTail.Bytes(pb)
     }
 
+    /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
+    /// Every frame the reader hands out has the shape the stages negotiated for.
     private func reshaped(_ frame: VideoFrame) throws -> VideoFrame {
         let f = frame.avFrame.pointee
         guard Int(f.width) != decodedFormat.width || Int(f.height) != decodedFormat.height

@@ -1,7 +1,7 @@
 /// The first and the last bytes of an input read once (a pipe), kept as they pass, so that
 /// `ContainerTail` can check a piped file's end, which it cannot seek to, as it checks a file's.
 struct PipeEnds {
-    private(set) var head: [UInt8] = []
+    private var head: [UInt8] = []
     /// The last bytes read: at least `ContainerTail.tailNeeded` once that many have passed,
     /// at most twice that (the front is dropped in one move when it grows past).
     private var tail: [UInt8] = []

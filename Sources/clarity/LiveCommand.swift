@@ -16,7 +16,7 @@ struct Live: ParsableCommand {
             measured per-tile costs allow, so when the machine slows down the mix moves to cheaper \
             branches, down to bicubic, before a frame is late. At the end: latency percentiles, \
             late and dropped frames, and the branch mix (also in --progress json). An HLS or DASH \
-            output (out.m3u8, out.mpd) is a live stream: its playlist lists the last 6 segments \
+            output (out.m3u8, out.mpd) is a live stream: its playlist lists the last \(segmentWindow) segments \
             and older ones are deleted (--output-option hls_list_size=0 or window_size=0 keeps all).
 
             Examples:

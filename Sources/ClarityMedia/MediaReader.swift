@@ -131,9 +131,11 @@ public final class MediaReader {
     /// Set for JPEG pictures, whose cut last picture the decoder conceals.
     private var jpegTail: JPEGTail?
     /// Where the last video packet sent lay in the input, and whether its frame came out
-    /// concealed: where packets state no length, the mark of a cut on a packet's edge.
+    /// concealed: where packets state no length and the input read to its end (not stopped,
+    /// nor a network source gone silent), the mark of a cut on a packet's edge.
     private var lastVideoPacketAt: Int64 = -1
     private var lastPacketConcealed = false
+    private var readToEnd = false
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -911,7 +913,7 @@ public final class MediaReader {
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)
                 if r == clarity_averror_eof() {
-                    if lastPacketConcealed && checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true { truncated = true }
+                    if lastPacketConcealed && readToEnd && checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true { truncated = true }
                     finished = true
                     return nil
                 }
@@ -936,10 +938,11 @@ public final class MediaReader {
                 // A stop or a silent network source ends the input; neither is damage. Nor is
                 // an I/O error with the whole file read: RoQ's demuxer reports its end so (it
                 // reads the next chunk's header past it).
-                let readToEnd = r == clarity_averror(EIO) && ctx.pointee.pb.map { pb in
+                let wholeFileRead = r == clarity_averror(EIO) && ctx.pointee.pb.map { pb in
                     avio_feof(pb) != 0 && avio_size(pb) > 0 && avio_seek(pb, 0, SEEK_CUR) >= avio_size(pb)
                 } ?? false
-                let ended = r == clarity_averror_eof() || watch.shouldAbort || readToEnd
+                let ended = r == clarity_averror_eof() || watch.shouldAbort || wholeFileRead
+                readToEnd = r == clarity_averror_eof()
                 if !ended { readError = reasons ?? MediaError.text(r) }
                 // An index's count of packets is surer than a length, which FFmpeg may have
                 // guessed (AVI's, from the file's size, where its index is lost).

@@ -78,7 +78,7 @@ enum ContainerTail {
         case "avi":
             return aviIsCut(size: size) { file.read($0, 12) }
         case "nut":
-            return nutIsCut(size: size, read: file.read)
+            return nutIsCut(file)
         default:
             return false
         }
@@ -181,13 +181,21 @@ enum ContainerTail {
 
     /// A NUT file as FFmpeg writes it (into a pipe too) ends with its index, whose last 12
     /// bytes are its own length (64 bits) and a checksum: a file that does not end so was cut,
-    /// or its writer stopped before its end. `read` gives bytes at an offset.
-    static func nutIsCut(size: Int64, read: (Int64, Int) -> [UInt8]?) -> Bool {
-        guard size >= 12, let end = read(size - 12, 8) else { return false }
-        let length = bigEndian(end)
-        guard length >= 20, length <= size else { return true }
-        // (A pipe's index longer than the bytes kept of its end is not looked at.)
-        return read(size - length, 8).map { $0 != [0x4E, 0x58, 0xDD, 0x67, 0x2F, 0x23, 0xE6, 0x4E] } ?? false
+    /// or its writer stopped before its end.
+    static func nutIsCut(_ file: Bytes) -> Bool {
+        endsWithClosingBlock(file, width: 8, after: 4, opening: [0x4E, 0x58, 0xDD, 0x67, 0x2F, 0x23, 0xE6, 0x4E], openingAt: 0).map(!) ?? false
+    }
+
+    /// Whether `file` ends with a closing block (an index) whose own length stands in its last
+    /// bytes (big-endian, `width` bytes, `after` bytes before the end) and which opens with
+    /// `opening`, `openingAt` bytes in; nil where those bytes are not at hand (a pipe's index
+    /// longer than what was kept of its end).
+    static func endsWithClosingBlock(_ file: Bytes, width: Int, after: Int, opening: [UInt8], openingAt: Int) -> Bool? {
+        let lengthAt = file.size - Int64(width + after)
+        guard lengthAt >= 0, let stated = file.read(lengthAt, width) else { return nil }
+        let length = bigEndian(stated)
+        guard length >= Int64(width + after + openingAt + opening.count), length <= file.size else { return false }
+        return file.read(file.size - length + Int64(openingAt), opening.count).map { $0 == opening }
     }
 
     /// An ASF file opens with a header object that lists its data object's size; unless the

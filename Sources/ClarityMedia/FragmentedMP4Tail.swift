@@ -28,13 +28,11 @@ struct FragmentedMP4Tail {
         return lastShort || listedMore || (writer?.hasPrefix("Lavf") == true && file.map(Self.lacksClosingIndex) == true)
     }
 
-    /// Whether the file does not end with an mfra box closed by its mfro.
+    /// Whether the file does not end with an mfra box closed by its mfro (16 bytes, the last 4
+    /// of them the mfra's size).
     static func lacksClosingIndex(_ file: ContainerTail.Bytes) -> Bool {
-        let name = { (bytes: ArraySlice<UInt8>) in String(decoding: bytes, as: UTF8.self) }
-        guard file.size >= 16, let end = file.read(file.size - 16, 16) else { return false }
-        let size = ContainerTail.bigEndian(end[12..<16])
-        guard end[0..<4] == [0, 0, 0, 16], name(end[4..<8]) == "mfro", size >= 16, size <= file.size else { return true }
-        // (A pipe's index longer than the bytes kept of its end is not looked at.)
-        return file.read(file.size - size, 8).map { name($0[4..<8]) != "mfra" } ?? false
+        guard file.size >= 16, let mfro = file.read(file.size - 16, 8) else { return false }
+        guard mfro == [0, 0, 0, 16] + Array("mfro".utf8) else { return true }
+        return ContainerTail.endsWithClosingBlock(file, width: 4, after: 0, opening: Array("mfra".utf8), openingAt: 4).map(!) ?? false
     }
 }

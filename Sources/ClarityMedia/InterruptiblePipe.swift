@@ -14,6 +14,10 @@ final class InterruptiblePipe {
     /// The first and last bytes read, and their count (none at the end: the producer closed
     /// the pipe empty).
     private(set) var ends = PipeEnds()
+    /// Once the demuxer is known to need no check of the input's ends (raw frames, at hundreds
+    /// of MB a second, are copied no more): the count alone goes on.
+    func stopKeepingEnds() { ends.stopKeeping() }
+
     private static let bufferSize = 32768
     private static let pollSliceMs: Int32 = 100
 

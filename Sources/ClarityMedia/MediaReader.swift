@@ -131,11 +131,11 @@ public final class MediaReader {
     /// Set for JPEG pictures, whose cut last picture the decoder conceals.
     private var jpegTail: JPEGTail?
     /// Where the last video packet sent lay in the input, and whether its frame came out
-    /// concealed: where packets state no length and the input read to its end (not stopped,
-    /// nor a network source gone silent), the mark of a cut on a packet's edge.
+    /// concealed: the mark of a cut on a packet's edge where packets state no length and the
+    /// input read to its clean end (not stopped, nor a network source gone silent).
     private var lastVideoPacketAt: Int64 = -1
     private var lastPacketConcealed = false
-    private var readToEnd = false
+    private var concealedLastPacketTellsCut = false
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
     private let packet = av_packet_alloc()!
@@ -518,6 +518,7 @@ public final class MediaReader {
         if stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG { jpegTail = JPEGTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
+        if checkedTail == nil && fragmentTail == nil { interruptiblePipe?.stopKeepingEnds() }
         readsPictures = ["image2", "gif", "apng"].contains(demuxerName) || demuxerName.hasSuffix("_pipe")
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
@@ -913,7 +914,7 @@ public final class MediaReader {
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)
                 if r == clarity_averror_eof() {
-                    if lastPacketConcealed && readToEnd && checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true { truncated = true }
+                    if lastPacketConcealed && concealedLastPacketTellsCut { truncated = true }
                     finished = true
                     return nil
                 }
@@ -938,25 +939,29 @@ public final class MediaReader {
                 // A stop or a silent network source ends the input; neither is damage. Nor is
                 // an I/O error with the whole file read: RoQ's demuxer reports its end so (it
                 // reads the next chunk's header past it).
+                let atEnd = r == clarity_averror_eof()
                 let wholeFileRead = r == clarity_averror(EIO) && ctx.pointee.pb.map { pb in
                     avio_feof(pb) != 0 && avio_size(pb) > 0 && avio_seek(pb, 0, SEEK_CUR) >= avio_size(pb)
                 } ?? false
-                let ended = r == clarity_averror_eof() || watch.shouldAbort || wholeFileRead
-                readToEnd = r == clarity_averror_eof()
+                let ended = atEnd || watch.shouldAbort || wholeFileRead
                 if !ended { readError = reasons ?? MediaError.text(r) }
                 // An index's count of packets is surer than a length, which FFmpeg may have
                 // guessed (AVI's, from the file's size, where its index is lost).
                 let indexed = videoPackets < (indexedPackets ?? 0)
-                if r == clarity_averror_eof() && !indexed { shortfall = aviLength?.shortfall ?? statedEnd?.shortfall }
+                if atEnd && !indexed { shortfall = aviLength?.shortfall ?? statedEnd?.shortfall }
                 if !ended || indexed || shortfall != nil { truncated = true }
                 // What the demuxer does not say of a cut: a bare frame's tail, a fragment's
-                // samples, the end of the container's own structure.
-                if r == clarity_averror_eof(), let pb = ctx.pointee.pb,
-                   frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
-                    || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
-                    truncated = true
+                // samples, the end of the container's own structure, a JPEG's end marker; and,
+                // once the decoder has given it, the last packet's picture concealed.
+                if atEnd {
+                    if let pb = ctx.pointee.pb,
+                       frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
+                        || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
+                        truncated = true
+                    }
+                    if jpegTail?.isCut == true { truncated = true }
+                    concealedLastPacketTellsCut = checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true
                 }
-                if r == clarity_averror_eof() && jpegTail?.isCut == true { truncated = true }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue

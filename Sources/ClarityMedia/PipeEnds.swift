@@ -7,12 +7,19 @@ struct PipeEnds {
     private var tail: [UInt8] = []
     /// Bytes read so far.
     private(set) var count: Int64 = 0
+    private var keeping = true
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
         count += Int64(bytes.count)
+        guard keeping else { return }
         if head.count < ContainerTail.headNeeded { head += bytes.prefix(ContainerTail.headNeeded - head.count) }
         tail += bytes
         if tail.count > 2 * ContainerTail.tailNeeded { tail.removeFirst(tail.count - ContainerTail.tailNeeded) }
+    }
+
+    /// Counts from now on, and keeps nothing.
+    mutating func stopKeeping() {
+        (keeping, head, tail) = (false, [], [])
     }
 
     /// What was read as a byte source: only the ranges kept answer.

@@ -3,16 +3,20 @@ import Glibc
 
 /// Whether a file ends before its container's own structure says it does, for the containers
 /// whose demuxers read a file cut off (a download or a copy not finished) to its end without a
-/// word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF, NUT and AVI (whose
-/// length FFmpeg tells from its stated ticks only where the cut lost more than a second). A seekable
-/// file's ends are read again; a pipe's were kept as they passed (`PipeEnds`).
+/// word, as if it were whole: MPEG-TS, MPEG-PS (a DVD's VOB), Ogg, ASF, NUT, AVI (whose
+/// length FFmpeg tells from its stated ticks only where the cut lost more than a second), FLV
+/// and MXF (where they state no duration), APNG, and the still pictures whose decoders make
+/// what is missing grey (QOI) or read nothing (WebP, TIFF). A seekable file's ends are read
+/// again; a pipe's were kept as they passed (`PipeEnds`).
 enum ContainerTail {
     /// The demuxers checked.
-    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi", "nut"]
-    /// Those whose video packets may state no length (MPEG-TS's, and MPEG-PS's where split
-    /// across packs): a cut on a packet's edge passes the checks here, and leaves the last
-    /// video packet short, its picture concealed by the decoder, which tells it instead.
-    static let unsizedVideoPackets: Set<String> = ["mpegts", "mpeg"]
+    static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi", "nut", "flv", "mxf", "apng",
+                                        "qoi_pipe", "webp_pipe", "tiff_pipe"]
+    /// Those whose video packets may state no length (MPEG-TS's, MPEG-PS's where split across
+    /// packs, and bare H.264 and MPEG video streams, cut wherever): a cut on a packet's edge
+    /// passes the checks here, and leaves the last video packet short, its picture concealed
+    /// by the decoder, which tells it instead.
+    static let unsizedVideoPackets: Set<String> = ["mpegts", "mpeg", "h264", "mpegvideo"]
 
     /// An input's bytes by offset (nil where not at hand) and its size.
     struct Bytes {
@@ -79,6 +83,18 @@ enum ContainerTail {
             return aviIsCut(size: size) { file.read($0, 12) }
         case "nut":
             return nutIsCut(file)
+        case "flv":
+            return flvIsCut(file)
+        case "mxf":
+            return file.read(0, Int(min(size, 64))).map { mxfIsCut($0, size: size) } ?? false
+        case "apng":
+            return tail(pngClosingSearched) { !$0.containsRun(pngClosing) }
+        case "qoi_pipe":
+            return tail(qoiClosing.count) { $0 != qoiClosing }
+        case "webp_pipe":  // RIFF, its 32-bit size, "WEBP"
+            return file.read(0, 12).map { $0[0..<4] == [0x52, 0x49, 0x46, 0x46] && bigEndian($0[4..<8].reversed()) + 8 > size } ?? false
+        case "tiff_pipe":
+            return file.read(0, 8).map { tiffIsCut($0, size: size) } ?? false
         default:
             return false
         }
@@ -221,5 +237,58 @@ enum ContainerTail {
         guard !broadcast, dataAt + 24 <= head.count, Array(head[dataAt..<dataAt + 16]) == data,
               let dataSize = le(dataAt + 16, 8), dataSize >= 50 else { return false }
         return size < headerSize + dataSize
+    }
+
+    /// An FLV file is tags, each followed by its own length (32 bits, big-endian: the tag's
+    /// 11-byte header and its data): a whole file ends with the length of a tag that stands
+    /// just before it, whose header (type audio, video or script, then 24 bits of data size)
+    /// agrees. Some writers state the data's size alone; that agrees too.
+    static func flvIsCut(_ file: Bytes) -> Bool {
+        guard file.size >= 15, let last = file.read(file.size - 4, 4) else { return false }
+        let stated = bigEndian(last)
+        return [stated, stated + 11].allSatisfy { length in
+            guard length >= 11, length + 4 <= file.size else { return true }
+            // A pipe's last tag longer than what was kept of its end: not judged.
+            guard let header = file.read(file.size - 4 - length, 4) else { return false }
+            return !([8, 9, 18].contains(header[0] & 0x1F) && bigEndian(header[1..<4]) + 11 == length)
+        }
+    }
+
+    /// An MXF file opens with its header partition pack, which a writer that could go back
+    /// rewrites at the end with the offset of the footer partition: one that lies beyond the
+    /// file's end tells a cut. (An open header states 0: not judged.)
+    static func mxfIsCut(_ head: [UInt8], size: Int64) -> Bool {
+        let partitionKey: [UInt8] = [0x06, 0x0E, 0x2B, 0x34, 0x02, 0x05, 0x01, 0x01, 0x0D, 0x01, 0x02, 0x01, 0x01, 0x02]
+        guard head.count > 17, Array(head[0..<14]) == partitionKey else { return false }
+        // BER length, then the versions (4 bytes), KAG size (4), this and the previous partition (8 each).
+        let lengthBytes = head[16] & 0x80 == 0 ? 0 : Int(head[16] & 0x7F)
+        let footerAt = 17 + lengthBytes + 24
+        guard footerAt + 8 <= head.count else { return false }
+        let footer = bigEndian(head[footerAt..<footerAt + 8])
+        return footer > 0 && footer >= size
+    }
+
+    /// A PNG ends with its IEND chunk (no data, and its CRC); looked for in the last bytes, so
+    /// that a writer's padding after it is not taken for a cut.
+    private static let pngClosing: [UInt8] = [0, 0, 0, 0, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82]
+    private static let pngClosingSearched = 4096
+    /// QOI's end marker: seven zero bytes and a one.
+    private static let qoiClosing: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 1]
+
+    /// A TIFF's header (II or MM, 42, the first directory's offset): a directory that would
+    /// lie past the end (FFmpeg writes it after the picture) tells a cut.
+    static func tiffIsCut(_ head: [UInt8], size: Int64) -> Bool {
+        let little = head[0..<4] == [0x49, 0x49, 0x2A, 0x00]
+        guard little || head[0..<4] == [0x4D, 0x4D, 0x00, 0x2A] else { return false }
+        let offset = bigEndian(little ? Array(head[4..<8].reversed()) : Array(head[4..<8]))
+        return offset + 2 > size
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// Whether `run` stands somewhere in these bytes.
+    func containsRun(_ run: [UInt8]) -> Bool {
+        guard run.count <= count else { return false }
+        return (0...(count - run.count)).contains { start in self[start..<start + run.count].elementsEqual(run) }
     }
 }

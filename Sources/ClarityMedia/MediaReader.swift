@@ -121,8 +121,11 @@ public final class MediaReader {
     private let indexedPackets: Int?
     /// Set for a fragmented MP4 read whole, whose cut tail its demuxer hides.
     private var fragmentTail: FragmentedMP4Tail?
+    /// Set for Matroska and WebM, whose cut last block their demuxer drops without a word.
+    private var matroskaTail: MatroskaTail?
     /// The demuxer's name, where `ContainerTail` checks its files' ends (a pipe's, by what it kept).
     private var checkedTail: String?
+    private var demuxerName = ""
     private var videoPackets = 0
     /// AVI's video length, in its own ticks, where the file is read whole.
     private var aviLength: AVILength?
@@ -276,6 +279,13 @@ public final class MediaReader {
         if r < 0, interruptiblePipe?.ends.count == 0 {
             throw MediaError(.notMedia, "nothing came through the input pipe (\(shown)): its writer closed it without sending any data")
         }
+        if r == clarity_averror(ENOSYS), let read = interruptiblePipe?.ends.source
+            ?? redirectedFile.flatMap({ ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }) {
+            // A demuxer that must seek (APNG's) fails so on a pipe, whatever the file holds.
+            let reader = read.read(0, Int(min(read.size, 4096))).flatMap(Self.probedFormat).map { "FFmpeg's \($0) reader" } ?? "the reader of its format"
+            throw MediaError(.inputUnreadable, "\(shown) cannot be read as a stream: \(reader) must seek in the file "
+                             + "(\(MediaError.text(r))): give the file's name instead (a stream saved to a file first)")
+        }
         guard r >= 0, let ctx else {
             let given = reading.demuxerOptions.isEmpty ? "" : " with the input options given"
             throw MediaError(.notMedia, "\(shown) is not a media file FFmpeg can read\(given) (\(MediaError.text(r))"
@@ -411,7 +421,24 @@ public final class MediaReader {
             let mov = String(cString: ctx.pointee.iformat.pointee.name).hasPrefix("mov")
             let piped = !Self.seekable(ctx)
             let animatedWebP = par.pointee.codec_id == AV_CODEC_ID_WEBP && localFile.map(Self.isAnimatedWebP) == true
+            // (A pipe's kept ends tell only once it has been read to its end.)
+            let (pipe, redirected) = (interruptiblePipe, redirectedFile)
+            let cut = ContainerTail.demuxers.contains(demuxerName) && ctx.pointee.pb.flatMap { pb in
+                pipe != nil && avio_feof(pb) == 0 ? nil : Self.inputBytes(pb, pipe: pipe, redirected: redirected)
+            }.map { ContainerTail.isCut($0, demuxer: demuxerName) } == true
+            // A picture format without a parser comes from a stream in arbitrary pieces, none
+            // of them a whole picture (FFmpeg 5.1's TIFF).
+            let unparsed = piped && demuxerName.hasSuffix("_pipe") && !Self.hasParser(par.pointee.codec_id)
             avformat_close_input(&context)
+            if cut {
+                throw MediaError(.notMedia, "\(shown) is cut short (a download or a copy not finished): its \(videoStream.codecName) "
+                                 + "picture ends before the file's own structure says it does, and nothing of it could be decoded")
+            }
+            if unparsed {
+                throw MediaError(.inputUnreadable, "\(shown): FFmpeg \(String(cString: av_version_info())) reads \(videoStream.codecName) "
+                                 + "pictures from files only, not from a stream (it cannot tell where a picture ends): give the file's name "
+                                 + "instead (a stream saved to a file first)")
+            }
             if mov && piped {
                 // Most MP4s keep their index (moov) after the media, which a pipe has passed by
                 // the time the index tells where the pictures were; so has a server that sends
@@ -514,11 +541,16 @@ public final class MediaReader {
         aviLength = range.isAll ? AVILength(stream, demuxer: ctx.pointee.iformat) : nil
         // (An AVI's count is its ticks, which `AVILength` reads, or FFmpeg's placeholder in a streamed one.)
         indexedPackets = stream.pointee.nb_frames > 0 && range.isAll && demuxerName != "avi" ? Int(stream.pointee.nb_frames) : nil
-        if FrameStreamTail.demuxers.contains(demuxerName) { frameTail = FrameStreamTail() }
+        if FrameStreamTail.demuxers.contains(demuxerName) {
+            let pb = Self.seekable(ctx) ? ctx.pointee.pb : nil
+            frameTail = FrameStreamTail { pb.map(avio_size).flatMap { $0 > 0 ? $0 : nil } }
+        }
         if stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG { jpegTail = JPEGTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
         if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
-        if checkedTail == nil && fragmentTail == nil { interruptiblePipe?.stopKeepingEnds() }
+        if demuxerName == "matroska,webm" { matroskaTail = MatroskaTail() }
+        self.demuxerName = demuxerName
+        if checkedTail == nil && fragmentTail == nil && matroskaTail == nil { interruptiblePipe?.stopKeepingEnds() }
         readsPictures = ["image2", "gif", "apng"].contains(demuxerName) || demuxerName.hasSuffix("_pipe")
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
@@ -639,8 +671,12 @@ public final class MediaReader {
     /// The input's bytes for `ContainerTail`: a pipe's ends as kept, a redirected file's, or
     /// what `pb` can seek to.
     private func endBytes(_ pb: UnsafeMutablePointer<AVIOContext>) -> ContainerTail.Bytes? {
-        interruptiblePipe?.ends.source ?? redirectedFile.flatMap { ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }
-            ?? ContainerTail.Bytes(pb)
+        Self.inputBytes(pb, pipe: interruptiblePipe, redirected: redirectedFile)
+    }
+
+    private static func inputBytes(_ pb: UnsafeMutablePointer<AVIOContext>, pipe: InterruptiblePipe?,
+                                   redirected: (descriptor: Int32, start: Int64)?) -> ContainerTail.Bytes? {
+        pipe?.ends.source ?? redirected.flatMap { ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) } ?? ContainerTail.Bytes(pb)
     }
 
     /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
@@ -763,6 +799,22 @@ public final class MediaReader {
     }
 
     /// Whether `ctx` is read from something that can seek (not a pipe, nor a device).
+    /// Whether FFmpeg has a parser that splits a stream of `codec` into its pictures.
+    private static func hasParser(_ codec: AVCodecID) -> Bool {
+        guard let parser = av_parser_init(Int32(codec.rawValue)) else { return false }
+        av_parser_close(parser)
+        return true
+    }
+
+    /// The name of the format FFmpeg takes `bytes`, a file's first, to be in.
+    private static func probedFormat(_ bytes: [UInt8]) -> String? {
+        var padded = bytes + [UInt8](repeating: 0, count: Int(AVPROBE_PADDING_SIZE))
+        return padded.withUnsafeMutableBufferPointer { buffer in
+            var probe = AVProbeData(filename: nil, buf: buffer.baseAddress, buf_size: Int32(bytes.count), mime_type: nil)
+            return av_probe_input_format(&probe, 1).map { String(cString: $0.pointee.name) }
+        }
+    }
+
     private static func seekable(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
         ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0 } ?? false
     }
@@ -951,22 +1003,25 @@ public final class MediaReader {
                 if atEnd && !indexed { shortfall = aviLength?.shortfall ?? statedEnd?.shortfall }
                 if !ended || indexed || shortfall != nil { truncated = true }
                 // What the demuxer does not say of a cut: a bare frame's tail, a fragment's
-                // samples, the end of the container's own structure, a JPEG's end marker; and,
-                // once the decoder has given it, the last packet's picture concealed.
+                // samples, the elements after a Matroska's last block, the end of the container's
+                // own structure, a JPEG's end marker; and, once the decoder has given it, the
+                // last packet's picture concealed.
                 if atEnd {
                     if let pb = ctx.pointee.pb,
                        frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
+                        || matroskaTail.map({ tail in endBytes(pb).map(tail.isCut) ?? false }) == true
                         || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
                         truncated = true
                     }
                     if jpegTail?.isCut == true { truncated = true }
-                    concealedLastPacketTellsCut = checkedTail.map(ContainerTail.unsizedVideoPackets.contains) == true
+                    concealedLastPacketTellsCut = ContainerTail.unsizedVideoPackets.contains(demuxerName)
                 }
                 draining = true
                 avcodec_send_packet(dec, nil)
                 continue
             }
             fragmentTail?.read(packet.pointee)
+            matroskaTail?.read(packet.pointee)
             let index = Int(packet.pointee.stream_index)
             let stream = ctx.pointee.streams[index]!.pointee
             let kind = stream.codecpar.pointee.codec_type

@@ -368,8 +368,11 @@ final class BadInputTests: ToolTestCase {
     /// (FFmpeg's closes its files with a fragment index), an Ogg cut
     /// anywhere (its last page must end the file and its stream), an ASF cut inside its data and
     /// an AVI missing less than a second (its RIFF chunks' sizes), a NUT missing its closing
-    /// index end cleanly for FFmpeg's
-    /// demuxers (their last frame concealed, or lost): they were read as whole, or said to be
+    /// index, an FLV with no duration (its last tag's stated length), a Matroska with none (the
+    /// elements after its last block run past the end), an MXF missing its footer
+    /// (the header's offset of it), DV cut inside a frame, bare H.264 and MPEG-2 (their last
+    /// picture concealed) end cleanly for FFmpeg's demuxers (their last frame concealed, lost,
+    /// or, DV's, made of two): they were read as whole, or said to be
     /// damaged with "the output is complete"; through a pipe, or from stdin redirected from the
     /// file, they still were. Whole ones, read any of the three ways, are whole.
     func testTruncatedInputCompletesWithAWarning() throws {
@@ -382,6 +385,14 @@ final class BadInputTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "ac3", "in.vob"], in: folder)  // MPEG-2 packs, as a DVD's
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-c:a", "mp3", "in.avi"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "ffv1", "-c:a", "pcm_s16le", "in.nut"], in: folder)
+        // An FLV and a Matroska that state no duration (as recorded from a live stream), an MXF whose
+        // header says where its footer is, DV's frames back to back, bare H.264 and MPEG-2.
+        try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "-flvflags", "no_duration_filesize", "live.flv"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "copy", "-c:a", "aac", "-live", "1", "live.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "pcm_s16le", "in.mxf"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "dvvideo", "-s", "720x576", "-r", "25", "-pix_fmt", "yuv420p", "-an", "in.dv"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "copy", "-an", "in.h264"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-an", "in.m2v"], in: folder)
         // Large enough (about 0.9 MB) that a pipe's reader has kept only its last bytes.
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-q:v", "1", "-g", "1", "-c:a", "mp2", "intra.ts"], in: folder)
         // Written into a pipe, an AVI states no sizes (FFmpeg's placeholders): whole, not cut.
@@ -400,7 +411,8 @@ final class BadInputTests: ToolTestCase {
         try fragments.prefix(moofs[4]).write(to: URL(fileURLWithPath: path("cut-edge-frag.mp4")))
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
                                  ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793),
-                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6), ("edge-frag.mp4", 1)] {
+                                 ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6), ("edge-frag.mp4", 1),
+                                 ("live.flv", 0.6), ("live.mkv", 0.6), ("in.mxf", 0.87), ("in.dv", 0.613), ("in.h264", 0.6), ("in.m2v", 0.6)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             // Read as a file, from stdin redirected from it (never sought), and through a pipe.
@@ -415,7 +427,8 @@ final class BadInputTests: ToolTestCase {
                 XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(way(cutName)): \(r.stderr)")
             }
         }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut"] {
+        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut",
+                      "live.flv", "live.mkv", "in.mxf", "in.dv", "in.h264", "in.m2v"] {
             for way in Self.readingWays {
                 let r = try Tool.shell(way(input), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)
@@ -449,7 +462,9 @@ final class BadInputTests: ToolTestCase {
     /// warning only: a photo or an MJPEG stream cut inside its last picture was written without
     /// a word. A stream that never ends its pictures (as some cameras write), or a photo
     /// followed by other bytes (a phone's motion photo), is no cut. A
-    /// picture whose decoder fails says why there is no output.
+    /// picture whose decoder fails says why there is no output; a WebP or TIFF cut short, that
+    /// it is cut (it was "a feature its decoder lacks", 69). A QOI cut short (grey rows) and an
+    /// APNG (its last frames lost) were written without a word, or "the output is complete".
     func testPicturesCutShortAreSaid() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240", "-frames:v", "1", "-q:v", "2", "photo.jpg"], in: folder)
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-t", "1", "-c:v", "mjpeg", "-q:v", "3", "-f", "mjpeg", "camera.mjpeg"], in: folder)
@@ -490,6 +505,45 @@ final class BadInputTests: ToolTestCase {
         try cut("photo.png", to: "cut.png", keeping: 0.6)
         try expectFailure(["transcode", "cut.png", "none.png", "--scale", "2"], status: 65,
                           mentioning: "cut.png gave no frame to write: its video's 1 packet(s) could not be decoded (the file is damaged, or cut short)")
+        // A WebP or TIFF cut short reads as no picture at all: damage (65), not a codec FFmpeg
+        // lacks (69). A QOI's decoder makes the missing rows grey; an APNG's last frames are lost.
+        for ext in ["webp", "tiff"] {
+            try Tool.ffmpeg(["-i", "photo.png", "photo.\(ext)"], in: folder)
+            try cut("photo.\(ext)", to: "cut.\(ext)", keeping: 0.6)
+            try expectFailure(["transcode", "cut.\(ext)", "none.png", "--scale", "2"], status: 65,
+                              mentioning: "cut.\(ext) is cut short (a download or a copy not finished): its \(ext) picture ends before")
+        }
+        try Tool.ffmpeg(["-i", "photo.png", "photo.qoi"], in: folder)
+        try cut("photo.qoi", to: "cut.qoi", keeping: 0.6)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2", "-plays", "0", "moving.apng"], in: folder)
+        try cut("moving.apng", to: "cut.apng", keeping: 0.6)
+        for (input, output, frames) in [("cut.qoi", "out.png", 1...1), ("cut.apng", "out.apng", 20...45)] {
+            let piped = "cat \(input) | '\(Tool.clarity)' transcode - \(output) -y --progress none --model bicubic --scale 2"
+            for command in ["'\(Tool.clarity)' transcode \(input) \(output) -y --progress none --model bicubic --scale 2"]
+                + (input == "cut.apng" ? [] : [piped]) {
+                let r = try Tool.shell(command, in: folder)
+                XCTAssertEqual(r.status, 0, r.stderr)
+                let n = try decodedFrames(output)
+                XCTAssertTrue(frames.contains(n), "\(command): \(n) frames")
+                XCTAssertTrue(r.stderr.contains("input ended early (a file cut off, or an unreadable tail), after \(n == 1 ? "1 frame" : "\(n) frames")\n"),
+                              "\(command): \(r.stderr)")
+            }
+        }
+        // FFmpeg's APNG reader seeks, and it reads TIFF in pieces from a stream: a pipe is refused
+        // as such (it was "not a media file", and "a feature its decoder lacks", 69). A WebP's
+        // cut is seen in a pipe too.
+        for (input, status, said) in [("moving.apng", 66, "stdin cannot be read as a stream: FFmpeg's apng reader must seek in the file"),
+                                      ("photo.tiff", 66, "reads tiff pictures from files only, not from a stream"),
+                                      ("cut.webp", 65, "stdin is cut short (a download or a copy not finished)")] {
+            let piped = try Tool.shell("cat \(input) | '\(Tool.clarity)' transcode - out.png -y --scale 2", in: folder)
+            XCTAssertEqual(piped.status, Int32(status), piped.stderr)
+            XCTAssertTrue(piped.stderr.contains(said), piped.stderr)
+        }
+        for (input, output) in [("photo.webp", "out.png"), ("photo.tiff", "out.png"), ("photo.qoi", "out.png"), ("moving.apng", "out.apng")] {
+            let r = try Tool.clarity(["transcode", input, output, "-y", "--progress", "none", "--scale", "2", "--model", "bicubic"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr, "", input)
+        }
     }
 
     /// An MP4 cut short ends with a clean end of file; its index still tells what is missing.

@@ -423,9 +423,15 @@ public final class MediaReader {
             let animatedWebP = par.pointee.codec_id == AV_CODEC_ID_WEBP && localFile.map(Self.isAnimatedWebP) == true
             // (A pipe's kept ends tell only once it has been read to its end.)
             let (pipe, redirected) = (interruptiblePipe, redirectedFile)
-            let cut = ContainerTail.demuxers.contains(demuxerName) && ctx.pointee.pb.flatMap { pb in
-                pipe != nil && avio_feof(pb) == 0 ? nil : Self.inputBytes(pb, pipe: pipe, redirected: redirected)
-            }.map { ContainerTail.isCut($0, demuxer: demuxerName) } == true
+            let bytes = ctx.pointee.pb.flatMap { pb in Self.inputBytes(pb, pipe: pipe, redirected: redirected) }
+            let readWhole = ctx.pointee.pb.map { pipe == nil || avio_feof($0) != 0 } == true
+            let cut = ContainerTail.demuxers.contains(demuxerName) && readWhole && bytes.map { ContainerTail.isCut($0, demuxer: demuxerName) } == true
+            // An MP4 whose index came first lists where its pictures lie: past the end, they are
+            // cut off; a fragmented one lists them in its fragments: none came.
+            let listed = Int(avformat_index_get_entries_count(stream))
+            let firstListedEnd = listed > 0 ? avformat_index_get_entry(stream, 0).map { $0.pointee.pos + Int64($0.pointee.size) } : nil
+            let picturesCutOff = mov && readWhole && firstListedEnd.map { end in bytes.map { end > $0.size } == true } == true
+            let unfragmented = mov && listed == 0 && bytes.map(FragmentedMP4Tail.isFragmented) == true
             // A picture format without a parser comes from a stream in arbitrary pieces, none
             // of them a whole picture (FFmpeg 5.1's TIFF).
             let unparsed = piped && demuxerName.hasSuffix("_pipe") && !Self.hasParser(par.pointee.codec_id)
@@ -433,6 +439,14 @@ public final class MediaReader {
             if cut {
                 throw MediaError(.notMedia, "\(shown) is cut short (a download or a copy not finished): its \(videoStream.codecName) "
                                  + "picture ends before the file's own structure says it does, and nothing of it could be decoded")
+            }
+            if picturesCutOff {
+                throw MediaError(.notMedia, "\(shown) holds no whole picture: its index lists \(listed), and the file ends before the "
+                                 + "first one does (cut off: a download or a copy not finished)")
+            }
+            if unfragmented {
+                throw MediaError(.notMedia, "\(shown) holds no picture: it is a fragmented MP4 (as a recording writes) that ends "
+                                 + "before its first fragment (cut off, or its recording stopped before it wrote one)")
             }
             if unparsed {
                 throw MediaError(.inputUnreadable, "\(shown): FFmpeg \(String(cString: av_version_info())) reads \(videoStream.codecName) "

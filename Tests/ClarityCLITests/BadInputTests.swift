@@ -558,6 +558,32 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(r.stderr.contains("after \(n) of the 60 frames the container lists"), r.stderr)
     }
 
+    /// An MP4 whose index comes first, cut inside its first picture, and a fragmented MP4 cut
+    /// before its first fragment hold no picture: said so (65), by name or through a pipe. They
+    /// were "a feature its decoder lacks" (69), and through a pipe "most MP4s keep their index
+    /// at their end" (66), which is still said of such an MP4.
+    func testAnMP4CutBeforeItsPicturesSaysSo() throws {
+        try makeClip("in.mp4", extra: ["-movflags", "+faststart"])
+        try makeClip("frag.mp4", extra: ["-movflags", "frag_keyframe+empty_moov+default_base_moof"])
+        try makeClip("late.mp4")
+        for (input, box, after, cutName) in [("in.mp4", "mdat", 200, "cut.mp4"), ("frag.mp4", "moof", -4, "unfragmented.mp4")] {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path(input)))
+            let at = try XCTUnwrap(data.indices.dropLast(4).first { data[$0..<$0 + 4] == Data(box.utf8) })
+            try data.prefix(at + after).write(to: URL(fileURLWithPath: path(cutName)))
+        }
+        for (input, status, said) in [("cut.mp4", 65, " holds no whole picture: its index lists 60, and the file ends before the first one does"),
+                                      ("unfragmented.mp4", 65, " holds no picture: it is a fragmented MP4 (as a recording writes) that ends before its first fragment"),
+                                      ("late.mp4", 66, ": no picture could be read from this MP4 through a pipe: most MP4s keep their index at their end")] {
+            for (command, name) in [("'\(Tool.clarity)' transcode \(input) out.mkv", input), ("cat \(input) | '\(Tool.clarity)' transcode - out.mkv", "stdin")]
+                where input != "late.mp4" || name == "stdin" {
+                let r = try Tool.shell(command, in: folder)
+                XCTAssertEqual(r.status, Int32(status), "\(command): \(r.stderr)")
+                XCTAssertTrue(r.stderr.contains(name + said), "\(command): \(r.stderr)")
+                XCTAssertFalse(FileManager.default.fileExists(atPath: path("out.mkv")), command)
+            }
+        }
+    }
+
     /// AVI's header counts ticks of its time base, which `ffmpeg -c copy` makes 1/60 s for
     /// 30 fps H.264: the whole file was said to end after 60 of its "120 frames", and so was
     /// one of a variable rate. Cut, it still is said to be, against the length it states.

@@ -279,10 +279,12 @@ public final class MediaReader {
         if r < 0, interruptiblePipe?.ends.count == 0 {
             throw MediaError(.notMedia, "nothing came through the input pipe (\(shown)): its writer closed it without sending any data")
         }
-        if r == clarity_averror(ENOSYS), let read = interruptiblePipe?.ends.source
-            ?? redirectedFile.flatMap({ ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }) {
-            // A demuxer that must seek (APNG's) fails so on a pipe, whatever the file holds.
-            let reader = read.read(0, Int(min(read.size, 4096))).flatMap(Self.probedFormat).map { "FFmpeg's \($0) reader" } ?? "the reader of its format"
+        if [clarity_averror(ENOSYS), clarity_averror(EIO)].contains(r), let read = interruptiblePipe?.ends.source
+            ?? redirectedFile.flatMap({ ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }),
+           let format = read.read(0, Int(min(read.size, 4096))).flatMap(Self.probedFormat) {
+            // A demuxer that must seek fails so on a pipe, whatever the file holds: APNG's
+            // always, GIF's where the file is longer than what the reader holds at once.
+            let reader = "FFmpeg's \(format) reader"
             throw MediaError(.inputUnreadable, "\(shown) cannot be read as a stream: \(reader) must seek in the file "
                              + "(\(MediaError.text(r))): give the file's name instead (a stream saved to a file first)")
         }

@@ -14,6 +14,22 @@ final class PipeTests: ToolTestCase {
 
     /// 10-bit y4m (C420p10, an extension of the format) goes through exact and stays 10-bit;
     /// it could not be written at all before.
+    /// FFmpeg 5.1's GIF reader reads the whole file before going back to its start: through a
+    /// pipe, an animated GIF longer than 32 KiB, what the pipe's reader held, was "not a media
+    /// file" (an I/O error). One up to 1 MiB is read; a longer one is refused as such.
+    func testAnAnimatedGIFThroughAPipe() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-t", "2", "moving.gif"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10,noise=alls=30:allf=t", "-t", "3", "long.gif"], in: folder)
+        let sizes = try ["moving.gif", "long.gif"].map { try XCTUnwrap(FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int) }
+        XCTAssertTrue(sizes[0] > 32 << 10 && sizes[0] < 1 << 20 && sizes[1] > 1 << 20, "\(sizes)")
+        let read = try Tool.shell("cat moving.gif | '\(Tool.clarity)' transcode - out.mkv --progress none --scale 2 --model bicubic", in: folder)
+        XCTAssertEqual(read.status, 0, read.stderr)
+        XCTAssertEqual(try decodedFrames("out.mkv"), 20)
+        let refused = try Tool.shell("cat long.gif | '\(Tool.clarity)' transcode - late.mkv --progress none --scale 2", in: folder)
+        XCTAssertEqual(refused.status, 66, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("stdin cannot be read as a stream: FFmpeg's gif reader must seek in the file"), refused.stderr)
+    }
+
     func testTenBitY4MRoundTripIsExact() throws {
         try makeClip(seconds: 0.5, pixFmt: "yuv420p10le")
         let r = try Tool.shell("ffmpeg -v error -i in.mp4 -strict -1 -f yuv4mpegpipe - | '\(Tool.clarity)' pipe > out.y4m", in: folder)

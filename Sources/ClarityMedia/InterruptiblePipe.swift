@@ -18,9 +18,7 @@ final class InterruptiblePipe {
     /// of MB a second, are copied no more): the count alone goes on.
     func stopKeepingEnds() { ends.stopKeeping() }
 
-    /// What the reader holds at once: a demuxer that reads a whole file before going back to
-    /// its start (FFmpeg 5.1's GIF) reads through a pipe one no longer than this.
-    private static let bufferSize = 1 << 20
+    private static let bufferSize = 32768
     private static let pollSliceMs: Int32 = 100
 
     /// Whether the descriptor was opened here (a named pipe), to be closed with this.

@@ -46,9 +46,8 @@ struct MatroskaTail {
         var at = start
         while at < file.size {
             guard let bytes = file.read(at, Int(min(12, file.size - at))) else { return false }
-            guard case .number(let idLength, let id?) = variableInteger(bytes[...], keepingMarker: true), idLength <= 4 else {
-                return variableInteger(bytes[...], keepingMarker: true) == .cut
-            }
+            let element = variableInteger(bytes[...], keepingMarker: true)
+            guard case .number(let idLength, let id?) = element, idLength <= 4 else { return element == .cut }
             switch variableInteger(bytes[idLength...]) {
             case .cut:
                 return true

@@ -123,9 +123,10 @@ public final class MediaReader {
     private var fragmentTail: FragmentedMP4Tail?
     /// Set for Matroska and WebM, whose cut last block their demuxer drops without a word.
     private var matroskaTail: MatroskaTail?
-    /// The demuxer's name, where `ContainerTail` checks its files' ends (a pipe's, by what it kept).
-    private var checkedTail: String?
+    /// FFmpeg's name of the demuxer.
     private var demuxerName = ""
+    /// Whether `ContainerTail` checks the input's end (a pipe's, by what it kept).
+    private var checksTail: Bool { ContainerTail.demuxers.contains(demuxerName) }
     private var videoPackets = 0
     /// AVI's video length, in its own ticks, where the file is read whole.
     private var aviLength: AVILength?
@@ -279,13 +280,12 @@ public final class MediaReader {
         if r < 0, interruptiblePipe?.ends.count == 0 {
             throw MediaError(.notMedia, "nothing came through the input pipe (\(shown)): its writer closed it without sending any data")
         }
-        if [clarity_averror(ENOSYS), clarity_averror(EIO)].contains(r), let read = interruptiblePipe?.ends.source
-            ?? redirectedFile.flatMap({ ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }),
+        if [clarity_averror(ENOSYS), clarity_averror(EIO)].contains(r),
+           let read = Self.streamBytes(pipe: interruptiblePipe, redirected: redirectedFile),
            let format = read.read(0, Int(min(read.size, 4096))).flatMap(Self.probedFormat) {
             // A demuxer that must seek fails so on a pipe, whatever the file holds: APNG's
-            // always, GIF's where the file is longer than what the reader holds at once.
-            let reader = "FFmpeg's \(format) reader"
-            throw MediaError(.inputUnreadable, "\(shown) cannot be read as a stream: \(reader) must seek in the file "
+            // always, GIF's where the file is longer than what the reader holds at once (32 KiB).
+            throw MediaError(.inputUnreadable, "\(shown) cannot be read as a stream: FFmpeg's \(format) reader must seek in the file "
                              + "(\(MediaError.text(r))): give the file's name instead (a stream saved to a file first)")
         }
         guard r >= 0, let ctx else {
@@ -423,9 +423,9 @@ public final class MediaReader {
             let mov = String(cString: ctx.pointee.iformat.pointee.name).hasPrefix("mov")
             let piped = !Self.seekable(ctx)
             let animatedWebP = par.pointee.codec_id == AV_CODEC_ID_WEBP && localFile.map(Self.isAnimatedWebP) == true
-            // (A pipe's kept ends tell only once it has been read to its end.)
             let (pipe, redirected) = (interruptiblePipe, redirectedFile)
             let bytes = ctx.pointee.pb.flatMap { pb in Self.inputBytes(pb, pipe: pipe, redirected: redirected) }
+            // (A pipe's kept ends tell only once it has been read to its end.)
             let readWhole = ctx.pointee.pb.map { pipe == nil || avio_feof($0) != 0 } == true
             let cut = ContainerTail.demuxers.contains(demuxerName) && readWhole && bytes.map { ContainerTail.isCut($0, demuxer: demuxerName) } == true
             // An MP4 whose index came first lists where its pictures lie: past the end, they are
@@ -563,10 +563,9 @@ public final class MediaReader {
         }
         if stream.pointee.codecpar.pointee.codec_id == AV_CODEC_ID_MJPEG { jpegTail = JPEGTail() }
         if indexedPackets == nil && range.isAll && demuxerName.hasPrefix("mov,") { fragmentTail = FragmentedMP4Tail() }
-        if ContainerTail.demuxers.contains(demuxerName) { checkedTail = demuxerName }
         if demuxerName == "matroska,webm" { matroskaTail = MatroskaTail() }
         self.demuxerName = demuxerName
-        if checkedTail == nil && fragmentTail == nil && matroskaTail == nil { interruptiblePipe?.stopKeepingEnds() }
+        if !ContainerTail.demuxers.contains(demuxerName) && fragmentTail == nil && matroskaTail == nil { interruptiblePipe?.stopKeepingEnds() }
         readsPictures = ["image2", "gif", "apng"].contains(demuxerName) || demuxerName.hasSuffix("_pipe")
         self.range = range
         // The output's clock starts at the part's start, the input's own start when it is
@@ -692,7 +691,12 @@ public final class MediaReader {
 
     private static func inputBytes(_ pb: UnsafeMutablePointer<AVIOContext>, pipe: InterruptiblePipe?,
                                    redirected: (descriptor: Int32, start: Int64)?) -> ContainerTail.Bytes? {
-        pipe?.ends.source ?? redirected.flatMap { ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) } ?? ContainerTail.Bytes(pb)
+        streamBytes(pipe: pipe, redirected: redirected) ?? ContainerTail.Bytes(pb)
+    }
+
+    /// A stream's bytes: a pipe's ends as kept, or a redirected file's.
+    private static func streamBytes(pipe: InterruptiblePipe?, redirected: (descriptor: Int32, start: Int64)?) -> ContainerTail.Bytes? {
+        pipe?.ends.source ?? redirected.flatMap { ContainerTail.Bytes(descriptor: $0.descriptor, from: $0.start) }
     }
 
     /// `frame` in `decodedFormat`: as it is, or scaled from another shape the stream changed to.
@@ -1026,7 +1030,7 @@ public final class MediaReader {
                     if let pb = ctx.pointee.pb,
                        frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
                         || matroskaTail.map({ tail in endBytes(pb).map(tail.isCut) ?? false }) == true
-                        || checkedTail.map({ demuxer in endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxer) } ?? false }) == true {
+                        || (checksTail && endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxerName) } == true) {
                         truncated = true
                     }
                     if jpegTail?.isCut == true { truncated = true }

@@ -13,10 +13,10 @@ enum ContainerTail {
     static let demuxers: Set<String> = ["mpegts", "mpeg", "ogg", "asf", "avi", "nut", "flv", "mxf", "apng",
                                         "qoi_pipe", "webp_pipe", "tiff_pipe"]
     /// Those whose video packets may state no length (MPEG-TS's, MPEG-PS's where split across
-    /// packs, and bare H.264 and MPEG video streams, cut wherever): a cut on a packet's edge
-    /// passes the checks here, and leaves the last video packet short, its picture concealed
-    /// by the decoder, which tells it instead.
-    static let unsizedVideoPackets: Set<String> = ["mpegts", "mpeg", "h264", "mpegvideo"]
+    /// packs, and bare H.264, MPEG-1/2, MPEG-4 Part 2 and H.263 streams, cut wherever): a cut
+    /// on a packet's edge passes the checks here, and leaves the last video packet short, its
+    /// picture concealed by the decoder or not decoded, which tells it instead.
+    static let unsizedVideoPackets: Set<String> = ["mpegts", "mpeg", "h264", "mpegvideo", "m4v", "h263"]
 
     /// An input's bytes by offset (nil where not at hand) and its size.
     struct Bytes {

@@ -134,11 +134,12 @@ public final class MediaReader {
     private var frameTail: FrameStreamTail?
     /// Set for JPEG pictures, whose cut last picture the decoder conceals.
     private var jpegTail: JPEGTail?
-    /// Where the last video packet sent lay in the input, and whether its frame came out
-    /// concealed: the mark of a cut on a packet's edge where packets state no length and the
-    /// input read to its clean end (not stopped, nor a network source gone silent).
+    /// Where the last video packet sent lay in the input, and whether it failed to decode or
+    /// its frame came out concealed: the mark of a cut on a packet's edge where packets state
+    /// no length and the input read to its clean end (not stopped, nor a network source gone
+    /// silent).
     private var lastVideoPacketAt: Int64 = -1
-    private var lastPacketConcealed = false
+    private var lastPacketDamaged = false
     private var concealedLastPacketTellsCut = false
     private var context: UnsafeMutablePointer<AVFormatContext>?
     private var decoder: UnsafeMutablePointer<AVCodecContext>?
@@ -979,14 +980,14 @@ public final class MediaReader {
                     }
                     if frame.pointee.decode_error_flags != 0 || (frame.pointee.flags & AV_FRAME_FLAG_CORRUPT) != 0 {
                         corruptFrames += 1
-                        if frame.pointee.pkt_pos >= 0 && frame.pointee.pkt_pos == lastVideoPacketAt { lastPacketConcealed = true }
+                        if frame.pointee.pkt_pos >= 0 && frame.pointee.pkt_pos == lastVideoPacketAt { lastPacketDamaged = true }
                     }
                     return handOut(.frame(try reshaped(VideoFrame(owning: frame))))
                 }
                 var f: UnsafeMutablePointer<AVFrame>? = frame
                 av_frame_free(&f)
                 if r == clarity_averror_eof() {
-                    if lastPacketConcealed && concealedLastPacketTellsCut { truncated = true }
+                    if lastPacketDamaged && concealedLastPacketTellsCut { truncated = true }
                     finished = true
                     return nil
                 }
@@ -1061,7 +1062,8 @@ public final class MediaReader {
                 leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)
-                if s < 0 && s != clarity_averror_eagain() { corruptPackets += 1 }
+                lastPacketDamaged = s < 0 && s != clarity_averror_eagain()
+                if lastPacketDamaged { corruptPackets += 1 }
             } else if copied.contains(index) {
                 // What the part before a clock jump already covered is an overlap, not damage.
                 if !inStep { seamOverlaps += 1 }

@@ -370,8 +370,8 @@ final class BadInputTests: ToolTestCase {
     /// an AVI missing less than a second (its RIFF chunks' sizes), a NUT missing its closing
     /// index, an FLV with no duration (its last tag's stated length), a Matroska with none (the
     /// elements after its last block run past the end), an MXF missing its footer
-    /// (the header's offset of it), DV cut inside a frame, bare H.264 and MPEG-2 (their last
-    /// picture concealed) end cleanly for FFmpeg's demuxers (their last frame concealed, lost,
+    /// (the header's offset of it), DV cut inside a frame, bare H.264, MPEG-2, MPEG-4 and H.263
+    /// (their last picture concealed, or not decoded) end cleanly for FFmpeg's demuxers (their last frame concealed, lost,
     /// or, DV's, made of two): they were read as whole, or said to be
     /// damaged with "the output is complete"; through a pipe, or from stdin redirected from the
     /// file, they still were. Whole ones, read any of the three ways, are whole.
@@ -386,13 +386,15 @@ final class BadInputTests: ToolTestCase {
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-c:a", "mp3", "in.avi"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "ffv1", "-c:a", "pcm_s16le", "in.nut"], in: folder)
         // An FLV and a Matroska that state no duration (as recorded from a live stream), an MXF whose
-        // header says where its footer is, DV's frames back to back, bare H.264 and MPEG-2.
+        // header says where its footer is, DV's frames back to back, bare H.264, MPEG-2, MPEG-4 and H.263.
         try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "-flvflags", "no_duration_filesize", "live.flv"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "copy", "-c:a", "aac", "-live", "1", "live.mkv"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-c:a", "pcm_s16le", "in.mxf"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "dvvideo", "-s", "720x576", "-r", "25", "-pix_fmt", "yuv420p", "-an", "in.dv"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "copy", "-an", "in.h264"], in: folder)
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-an", "in.m2v"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg4", "-an", "-f", "m4v", "in.m4v"], in: folder)
+        try Tool.ffmpeg(["-i", "in.ts", "-c:v", "h263", "-s", "352x288", "-an", "in.h263"], in: folder)
         // Large enough (about 0.9 MB) that a pipe's reader has kept only its last bytes.
         try Tool.ffmpeg(["-i", "in.ts", "-c:v", "mpeg2video", "-q:v", "1", "-g", "1", "-c:a", "mp2", "intra.ts"], in: folder)
         // Written into a pipe, an AVI states no sizes (FFmpeg's placeholders): whole, not cut.
@@ -412,7 +414,8 @@ final class BadInputTests: ToolTestCase {
         for (input, keeping) in [("in.ts", 0.51), ("in.m2ts", 0.51), ("frag.mp4", 0.5), ("frag.mp4", 0.75), ("in.ts", 0.77),
                                  ("in.ogv", 0.5), ("pages-in.ogv", 1), ("in.wmv", 0.5), ("in.wmv", 0.9), ("in.mpg", 0.51), ("in.vob", 0.73), ("in.avi", 0.9), ("intra.ts", 0.793),
                                  ("edge-in.ts", 1), ("edge-in.m2ts", 1), ("in.nut", 0.6), ("edge-frag.mp4", 1),
-                                 ("live.flv", 0.6), ("live.mkv", 0.6), ("in.mxf", 0.87), ("in.dv", 0.613), ("in.h264", 0.6), ("in.m2v", 0.6)] {
+                                 ("live.flv", 0.6), ("live.mkv", 0.6), ("in.mxf", 0.87), ("in.dv", 0.613), ("in.h264", 0.6), ("in.m2v", 0.6),
+                                 ("in.m4v", 0.6), ("in.h263", 0.6)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
             // Read as a file, from stdin redirected from it (never sought), and through a pipe.
@@ -428,7 +431,7 @@ final class BadInputTests: ToolTestCase {
             }
         }
         for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut",
-                      "live.flv", "live.mkv", "in.mxf", "in.dv", "in.h264", "in.m2v"] {
+                      "live.flv", "live.mkv", "in.mxf", "in.dv", "in.h264", "in.m2v", "in.m4v", "in.h263"] {
             for way in Self.readingWays {
                 let r = try Tool.shell(way(input), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)

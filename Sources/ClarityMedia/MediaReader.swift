@@ -819,7 +819,6 @@ public final class MediaReader {
         return Array(bytes[0..<4]) == Array("RIFF".utf8) && Array(bytes[8..<16]) == Array("WEBPVP8X".utf8) && bytes[20] & 0x02 != 0
     }
 
-    /// Whether `ctx` is read from something that can seek (not a pipe, nor a device).
     /// Whether FFmpeg has a parser that splits a stream of `codec` into its pictures.
     private static func hasParser(_ codec: AVCodecID) -> Bool {
         guard let parser = av_parser_init(Int32(codec.rawValue)) else { return false }
@@ -836,6 +835,7 @@ public final class MediaReader {
         }
     }
 
+    /// Whether `ctx` is read from something that can seek (not a pipe, nor a device).
     private static func seekable(_ ctx: UnsafeMutablePointer<AVFormatContext>) -> Bool {
         ctx.pointee.pb.map { ($0.pointee.seekable & AVIO_SEEKABLE_NORMAL) != 0 } ?? false
     }
@@ -1028,11 +1028,14 @@ public final class MediaReader {
                 // own structure, a JPEG's end marker; and, once the decoder has given it, the
                 // last packet's picture concealed.
                 if atEnd {
-                    if let pb = ctx.pointee.pb,
-                       frameTail?.leftOver(endingAt: avio_seek(pb, 0, SEEK_CUR)) == true || fragmentTail?.isCut(ctx, file: endBytes(pb)) == true
-                        || matroskaTail.map({ tail in endBytes(pb).map(tail.isCut) ?? false }) == true
-                        || (checksTail && endBytes(pb).map { ContainerTail.isCut($0, demuxer: demuxerName) } == true) {
-                        truncated = true
+                    if let pb = ctx.pointee.pb {
+                        let position = avio_seek(pb, 0, SEEK_CUR)
+                        // (A pipe's kept ends are copied out once, for whichever check reads them.)
+                        let file = fragmentTail != nil || matroskaTail != nil || checksTail ? endBytes(pb) : nil
+                        if frameTail?.leftOver(endingAt: position) == true || fragmentTail?.isCut(ctx, file: file) == true
+                            || file.map({ file in matroskaTail?.isCut(file) == true || (checksTail && ContainerTail.isCut(file, demuxer: demuxerName)) }) == true {
+                            truncated = true
+                        }
                     }
                     if jpegTail?.isCut == true { truncated = true }
                     concealedLastPacketTellsCut = ContainerTail.unsizedVideoPackets.contains(demuxerName)

@@ -172,7 +172,7 @@ public final class MediaReader {
     private let watch: ReadWatch
     /// Stdin from a pipe, read so that a stop ends a stalled read; closed after `context`.
     private let interruptiblePipe: InterruptiblePipe?
-    /// Stdin redirected from a file, and its offset when opened.
+    /// Stdin redirected from a file read as a stream (from where it was left), and that offset.
     private let redirectedFile: (descriptor: Int32, start: Int64)?
     /// How long a network input may send nothing before it is taken as ended.
     public static let networkSilence = 10.0
@@ -211,7 +211,12 @@ public final class MediaReader {
         // A shell pattern of pictures names no file itself (nor may it be a file: URL).
         let globbed = reading.demuxerOptions["pattern_type"] == "glob" && PictureSequence.isGlob(url)
         let start = reading.demuxerOptions["start_number"].flatMap { Int($0) }
-        let path = device || url.hasPrefix("pipe:") ? nil : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
+        // Stdin (or pipe:N) redirected from a file, not yet read, is that file, opened again
+        // by its descriptor's path: FFmpeg seeks it there (an MP4 indexed at its end, an
+        // APNG, a long GIF, --start) and it can be looked at twice, as by its name.
+        let reopened = device ? nil : Self.reopenablePath(url)
+        let path = device || url.hasPrefix("pipe:") ? reopened
+            : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
         var isDirectory: ObjCBool = false
         let exists = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
         // A pipe by its path (a named pipe, /dev/stdin, a shell's `<(...)`) is read once, as
@@ -247,11 +252,11 @@ public final class MediaReader {
         // before the colon, and FFmpeg 5.1's DASH reader finds the segments of a manifest
         // named by a relative path with a folder (dash/film.mpd) only from such a URL.
         localFile = rereadable ? path : nil
-        let source = rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url
+        let source = reopened.map { "file:" + $0 } ?? (rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url)
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
-        redirectedFile = interruptiblePipe == nil ? PipeCapacity.descriptor(of: url, standard: 0).flatMap { fd in
+        redirectedFile = interruptiblePipe == nil && reopened == nil ? PipeCapacity.descriptor(of: url, standard: 0).flatMap { fd in
             let at = lseek(fd, 0, SEEK_CUR)
             return at >= 0 ? (fd, Int64(at)) : nil
         } : nil
@@ -789,6 +794,24 @@ public final class MediaReader {
 
     /// The path a local input names: `file:` dropped, a picture sequence (frame%04d.png) by
     /// its first picture (from `start`, the demuxer's start_number, where given).
+    /// The path by which a `pipe:N` (or `-`) whose descriptor is a regular file at its start
+    /// opens again: the file's name where it still names that file (FFmpeg knows some formats,
+    /// TGA's, by their extension alone), else the descriptor's /proc path. Nil for a pipe, a
+    /// terminal, or a file partly read already (the rest of it is the input).
+    private static func reopenablePath(_ url: String) -> String? {
+        guard let fd = PipeCapacity.descriptor(of: url, standard: 0) else { return nil }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, lseek(fd, 0, SEEK_CUR) == 0 else { return nil }
+        let link = "/proc/self/fd/\(fd)"
+        var named = stat()
+        // (A name with % would be taken for a numbered sequence's pattern.)
+        if let name = try? FileManager.default.destinationOfSymbolicLink(atPath: link), name.hasPrefix("/"), !name.contains("%"),
+           stat(name, &named) == 0, named.st_dev == info.st_dev, named.st_ino == info.st_ino {
+            return name
+        }
+        return access(link, R_OK) == 0 ? link : nil
+    }
+
     private static func localPath(_ url: String, start: Int?) -> String {
         let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
         guard PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file) else { return file }

@@ -230,6 +230,45 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try Tool.clarity(["transcode", "in.wtv", "wtv.mkv", "--progress", "none"], in: folder).status, 0)
     }
 
+    /// Stdin redirected from a file is that file, read as by its name: an MP4 whose index is
+    /// at its end, an APNG, a GIF longer than 32 KiB and a TGA (known by its extension) were
+    /// refused as a pipe's are, and `--crop auto` too; `--start` seeks in it.
+    /// A file deleted once open is still read; one partly read already is read from there on.
+    func testStdinRedirectedFromAFileIsThatFile() throws {
+        try makeClip(seconds: 2)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-t", "2", "long.gif"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=10", "-t", "1", "-plays", "0", "moving.apng"], in: folder)
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames", "1", "photo.tga"], in: folder)
+        try Tool.ffmpeg(["-i", "in.mp4", "-vf", "pad=320:240:0:30", "-an", "-c:v", "libx264", "bars.mp4"], in: folder)
+        let transcode = "'\(Tool.clarity)' transcode --progress none -y --model bicubic"
+        for (input, output, options) in [("in.mp4", "out.mkv", "--start 1.2"), ("in.mp4", "out.mkv", ""), ("long.gif", "out.mkv", ""),
+                                         ("moving.apng", "out.apng", ""), ("photo.tga", "out.png", ""), ("bars.mp4", "out.mkv", "--crop auto")] {
+            let named = try Tool.shell("\(transcode) \(options) \(input) \(output) && mv \(output) named-\(output)", in: folder)
+            XCTAssertEqual(named.status, 0, named.stderr)
+            let redirected = try Tool.shell("\(transcode) \(options) - \(output) < \(input)", in: folder)
+            XCTAssertEqual(redirected.status, 0, "\(input) \(options): \(redirected.stderr)")
+            XCTAssertEqual(try Tool.frameHashes(output, in: folder), try Tool.frameHashes("named-" + output, in: folder), "\(input) \(options)")
+        }
+        XCTAssertEqual(try Tool.probe("out.mkv", stream: "v", entries: "stream=width,height", in: folder), ["320,180"])
+        XCTAssertEqual(try Tool.shell("cp in.mp4 gone.mp4 && exec < gone.mp4 && rm gone.mp4 && \(transcode) --start 1.2 - gone.mkv", in: folder).status, 0)
+        XCTAssertEqual(try decodedFrames("gone.mkv"), 24)
+        try Tool.ffmpeg(["-i", "in.mp4", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
+        XCTAssertEqual(try Tool.shell("(printf '%064d' 0; cat in.y4m) > late.y4m", in: folder).status, 0)
+        let rest = try Tool.shell("{ dd of=/dev/null bs=64 count=1 2>/dev/null; '\(Tool.clarity)' pipe --progress none > rest.y4m; } < late.y4m",
+                                  in: folder)
+        XCTAssertEqual(rest.status, 0, rest.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("rest.y4m"))), try Data(contentsOf: URL(fileURLWithPath: path("in.y4m"))))
+        // The rest's end is looked at as a file's: a live recording's Matroska cut short is said.
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-live", "1", "live.mkv"], in: folder)
+        try cut("live.mkv", to: "cut.mkv", keeping: 0.6)
+        for (input, isCut) in [("live.mkv", false), ("cut.mkv", true)] {
+            let r = try Tool.shell("(printf '%064d' 0; cat \(input)) > late.mkv && { dd of=/dev/null bs=64 count=1 2>/dev/null; "
+                                   + "\(transcode) --scale 2 - rest.mkv; } < late.mkv", in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stderr.contains("input ended early"), isCut, "\(input): \(r.stderr)")
+        }
+    }
+
     /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the
     /// output holds every frame that came (a read blocked in the kernel used to keep it waiting).
     func testCtrlCWhileStdinStallsFinishesTheOutput() throws {

@@ -211,10 +211,10 @@ public final class MediaReader {
         // A shell pattern of pictures names no file itself (nor may it be a file: URL).
         let globbed = reading.demuxerOptions["pattern_type"] == "glob" && PictureSequence.isGlob(url)
         let start = reading.demuxerOptions["start_number"].flatMap { Int($0) }
-        // Stdin (or pipe:N) redirected from a file, not yet read, is that file, opened again
-        // by its descriptor's path: FFmpeg seeks it there (an MP4 indexed at its end, an
-        // APNG, a long GIF, --start) and it can be looked at twice, as by its name.
-        let reopened = device ? nil : Self.reopenablePath(url)
+        // Stdin (or pipe:N) redirected from a file, not yet read, is that file, opened again:
+        // FFmpeg seeks it there (an MP4 indexed at its end, an APNG, a long GIF, --start) and
+        // it can be looked at twice, as by its name.
+        let reopened = device ? nil : PipeCapacity.descriptor(of: url, standard: 0).flatMap { RedirectedFile.path(of: $0) }
         let path = device || url.hasPrefix("pipe:") ? reopened
             : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
         var isDirectory: ObjCBool = false
@@ -794,24 +794,6 @@ public final class MediaReader {
 
     /// The path a local input names: `file:` dropped, a picture sequence (frame%04d.png) by
     /// its first picture (from `start`, the demuxer's start_number, where given).
-    /// The path by which a `pipe:N` (or `-`) whose descriptor is a regular file at its start
-    /// opens again: the file's name where it still names that file (FFmpeg knows some formats,
-    /// TGA's, by their extension alone), else the descriptor's /proc path. Nil for a pipe, a
-    /// terminal, or a file partly read already (the rest of it is the input).
-    private static func reopenablePath(_ url: String) -> String? {
-        guard let fd = PipeCapacity.descriptor(of: url, standard: 0) else { return nil }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG, lseek(fd, 0, SEEK_CUR) == 0 else { return nil }
-        let link = "/proc/self/fd/\(fd)"
-        var named = stat()
-        // (A name with % would be taken for a numbered sequence's pattern.)
-        if let name = try? FileManager.default.destinationOfSymbolicLink(atPath: link), name.hasPrefix("/"), !name.contains("%"),
-           stat(name, &named) == 0, named.st_dev == info.st_dev, named.st_ino == info.st_ino {
-            return name
-        }
-        return access(link, R_OK) == 0 ? link : nil
-    }
-
     private static func localPath(_ url: String, start: Int?) -> String {
         let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url
         guard PictureSequence.isPattern(file) && !FileManager.default.fileExists(atPath: file) else { return file }

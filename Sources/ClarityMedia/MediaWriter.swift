@@ -103,8 +103,9 @@ public final class MediaWriter {
             oformat = String(cString: f.pointee.name) == "image2" && output.writesInPlace && !output.isURL ? av_guess_format("image2pipe", nil, nil) : f
         } else if output.writesInPlace && !output.isURL {
             // Stdout, or a pipe or device by its path: raw frames, as `pipe` writes them, unless
-            // its name has an extension (a named pipe `out.mkv`, which had been given y4m).
-            let named = output.finalPath.hasPrefix("pipe:") ? nil : av_guess_format(nil, output.finalPath, nil)
+            // its name has an extension (a named pipe `out.mkv`, which had been given y4m;
+            // stdout sent to out.mkv).
+            let named = output.formatName.hasPrefix("pipe:") ? nil : av_guess_format(nil, output.formatName, nil)
             oformat = named ?? av_guess_format("yuv4mpegpipe", nil, nil)
         } else {
             oformat = av_guess_format(nil, output.finalPath, nil)
@@ -131,7 +132,7 @@ public final class MediaWriter {
         context = ctx
         let muxer = String(cString: ctx.pointee.oformat.pointee.name)
         // Blu-ray's transport stream: asked for by name, or by the file's, as FFmpeg's muxer takes it.
-        let bluray = muxer == "mpegts" && (format?.lowercased() == "m2ts" || av_match_ext(output.writingPath, "m2ts") != 0)
+        let bluray = muxer == "mpegts" && (format?.lowercased() == "m2ts" || av_match_ext(output.formatName, "m2ts") != 0)
         containerName = bluray ? "m2ts" : muxer
         // y4m's high bit depths (C420p10, ...) are an extension every reader of it takes
         // (ffmpeg, x264, x265, dav1d); FFmpeg writes them only when told it may.
@@ -211,7 +212,7 @@ public final class MediaWriter {
         default: break
         }
         guard let oformat = context?.pointee.oformat else { return "libx264" }
-        let own = av_guess_codec(oformat, nil, output.finalPath, nil, AVMEDIA_TYPE_VIDEO)
+        let own = av_guess_codec(oformat, nil, output.formatName, nil, AVMEDIA_TYPE_VIDEO)
         // Pictures and animations (PNG, JPEG, GIF, WebP, raw frames): intra-only or lossless-only codecs.
         let props = avcodec_descriptor_get(own)?.pointee.props ?? 0
         let pictures = (props & AV_CODEC_PROP_INTRA_ONLY) != 0 || (props & (AV_CODEC_PROP_LOSSY | AV_CODEC_PROP_LOSSLESS)) == AV_CODEC_PROP_LOSSLESS
@@ -910,7 +911,7 @@ public final class MediaWriter {
             durations[f.pointee.pts] = f.pointee.pkt_duration
         }
         if pts != clarity_nopts_value() { earliestFrame = min(earliestFrame ?? pts, pts) }
-        if framesWritten == 1 && holdsPicturesOnly && !output.isSequence && !output.writesInPlace {
+        if framesWritten == 1 && holdsPicturesOnly && output.isOneFile {
             throw MediaError(.invalidArgument, "\(output.name) holds one picture and the input has more frames: "
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
         }

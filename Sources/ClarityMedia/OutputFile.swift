@@ -18,6 +18,14 @@ public final class OutputFile {
     public let isURL: Bool
     /// A numbered picture sequence: `finalPath` and `writingPath` are patterns.
     public let isSequence: Bool
+    /// The name whose extension tells the container and the codec: the final path, or the
+    /// file's that stdout was sent to (`- > out.png`).
+    public var formatName: String { redirected?.path ?? finalPath }
+    /// One file, however named (stdout sent to one too): not a pipe, a device, a network
+    /// stream, a sequence, or a muxer's own files. A picture format's holds one picture.
+    public var isOneFile: Bool { !isSequence && (!writesInPlace || redirected != nil) }
+    /// A standard stream redirected to a file, written by the file's path, and its descriptor.
+    private let redirected: (descriptor: Int32, path: String)?
     private var settled = false
     /// Pictures of a sequence counted into `bytesWritten` so far, and their bytes.
     private var counted: (pictures: Int, bytes: Int64) = (0, 0)
@@ -27,14 +35,19 @@ public final class OutputFile {
     /// the enhanced copy would replace the only original.
     public init(_ path: String, overwrite: Bool, sources: [String] = []) throws {
         isURL = path.contains("://")
-        if path == "-" || path.hasPrefix("pipe:") || isURL {
-            finalPath = path == "-" ? "pipe:1" : path
-            writingPath = path == "-" ? "pipe:1" : path
+        let descriptor = PipeCapacity.descriptor(of: path, standard: 1) ?? RedirectedFile.descriptor(named: path)
+        if descriptor != nil || isURL {
+            finalPath = descriptor.map { "pipe:\($0)" } ?? path
+            // A stream the shell sent to a file (> out.mkv) is written as that file, which
+            // can be sought: an MP4's index goes first, a Matroska states its length.
+            redirected = descriptor.flatMap { fd in RedirectedFile.path(of: fd, empty: true).map { (fd, $0) } }
+            writingPath = redirected?.path ?? finalPath
             writesInPlace = true
             isSequence = false
-            PipeCapacity.descriptor(of: path, standard: 1).map(PipeCapacity.enlarge)
+            descriptor.map(PipeCapacity.enlarge)
             return
         }
+        redirected = nil
         finalPath = path
         isSequence = PictureSequence.isPattern(path)
         var info = stat()
@@ -112,8 +125,12 @@ public final class OutputFile {
 
     /// Moves the finished file (or every picture of a sequence) under its final name.
     public func commit() throws {
-        guard !writesInPlace, !settled else { return }
+        guard !settled else { return }
         settled = true
+        // What the shell writes next through the descriptor follows the file
+        // ({ clarity ... -; clarity ... -; } > both.ts joins the two).
+        if let redirected { lseek(redirected.descriptor, 0, SEEK_END) }
+        guard !writesInPlace else { return }
         TemporaryFiles.shared.unregister(writingPath)
         let files = written
         if isSequence { counted = (files.count, files.compactMap { Self.size($0.writing) }.reduce(0, +)) }
@@ -126,8 +143,11 @@ public final class OutputFile {
 
     /// Removes what was written.
     public func discard() {
-        guard !writesInPlace, !settled else { return }
+        guard !settled else { return }
         settled = true
+        // A file stdout was sent to is left empty, as the shell made it.
+        if let redirected { ftruncate(redirected.descriptor, 0) }
+        guard !writesInPlace else { return }
         for file in written { unlink(file.writing) }
         TemporaryFiles.shared.unregister(writingPath)
     }
@@ -136,7 +156,7 @@ public final class OutputFile {
 
     /// Bytes written so far (0 for a pipe).
     public var bytesWritten: Int64 {
-        guard !writesInPlace else { return 0 }
+        guard !writesInPlace else { return redirected.flatMap { Self.size($0.path) } ?? 0 }
         guard isSequence else { return Self.size(writingPath) ?? 0 }
         guard !settled else { return counted.bytes }
         // Pictures are written in order: one is complete once the next exists, and only the

@@ -244,7 +244,7 @@ struct EnhanceRun {
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
             // One picture file: the first frame of the part (`--start 12 still.png`).
-            let onePicture = writer.holdsPicturesOnly && !file.isSequence && !file.writesInPlace
+            let onePicture = writer.holdsPicturesOnly && file.isOneFile
             if onePicture { reader.limitFrames(to: 1) }
             var encoder = encode.settings(for: writer, threads: threads.total, realTime: stage.deadline != nil)
             try writer.videoEncoder(encoder.codec)

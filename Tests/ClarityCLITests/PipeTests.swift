@@ -188,10 +188,10 @@ final class PipeTests: ToolTestCase {
                          "-t", "1", "-ac", "6", "-c:v", "libx264", "-c:a", "aac", "-f", "mpegts", "in.ts"], in: folder)
         let sound = { (file: String) in try Tool.run("ffmpeg", ["-v", "error", "-i", file, "-map", "0:a", "-f", "md5", "-"], in: self.folder).text }
         let packets = { (file: String) in try Tool.probe(file, stream: "a", entries: "packet=size", in: self.folder) }
-        for (command, file) in [("pipe --output-format matroska < in.ts > out.mkv", "out.mkv"),
-                                ("pipe --output-format mp4 < in.ts > out.mp4", "out.mp4"),
-                                ("transcode in.ts out.ismv", "out.ismv")] {
-            let r = try Tool.shell("'\(Tool.clarity)' \(command) --progress none", in: folder)
+        for (command, file) in [("pipe --output-format matroska --progress none < in.ts | cat > out.mkv", "out.mkv"),
+                                ("pipe --output-format mp4 --progress none < in.ts | cat > out.mp4", "out.mp4"),
+                                ("transcode in.ts out.ismv --progress none", "out.ismv")] {
+            let r = try Tool.shell("'\(Tool.clarity)' \(command)", in: folder)
             XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
             XCTAssertEqual(try Tool.probe(file, stream: "a", entries: "stream=codec_name,sample_rate,channels,extradata_size", in: folder),
                            ["aac,48000,6,2"], file)
@@ -267,6 +267,50 @@ final class PipeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.stderr.contains("input ended early"), isCut, "\(input): \(r.stderr)")
         }
+    }
+
+    /// Stdout sent to a file is written as that file, in the container its name says: an MP4
+    /// with its index first (it was fragmented), a Matroska that states its length (it stated
+    /// none), one PNG picture, where y4m had been written into out.mp4 and out.png; /dev/stdout too (it was refused as an
+    /// output that exists, and with --overwrite would have been replaced by a file). The
+    /// descriptor is left at the file's end, so that what follows it in the shell adds to it;
+    /// a file not empty is added to as a stream. A run that fails leaves the file empty.
+    func testStdoutRedirectedToAFileIsThatFile() throws {
+        try makeClip(seconds: 2)
+        let transcode = "'\(Tool.clarity)' transcode --progress none in.mp4"
+        for (command, file) in [("- > out.mp4", "out.mp4"), ("- --format matroska > out.mkv", "out.mkv"), ("/dev/stdout > dev.mkv", "dev.mkv"),
+                                ("- > out", "out")] {
+            let r = try Tool.shell("\(transcode) \(command)", in: folder)
+            XCTAssertEqual(r.status, 0, "\(command): \(r.stderr)")
+            XCTAssertEqual(try decodedFrames(file), 60, command)
+        }
+        XCTAssertEqual(try Tool.probe("out.mp4", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
+        let mp4 = try Data(contentsOf: URL(fileURLWithPath: path("out.mp4")))
+        let moov = try XCTUnwrap(mp4.range(of: Data("moov".utf8))), mdat = try XCTUnwrap(mp4.range(of: Data("mdat".utf8)))
+        XCTAssertLessThan(moov.lowerBound, mdat.lowerBound)
+        XCTAssertNil(mp4.range(of: Data("moof".utf8)))
+        for file in ["out.mkv", "dev.mkv"] {
+            XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "format=duration", in: folder).last.flatMap(Double.init) ?? 0, 2, accuracy: 0.05)
+        }
+        XCTAssertEqual(try Tool.probe("out", stream: "v", entries: "format=format_name", in: folder).last, "yuv4mpegpipe")
+        let still = try Tool.shell("\(transcode) - > still.png", in: folder)
+        XCTAssertEqual(still.status, 0, still.stderr)
+        XCTAssertTrue(still.stderr.contains("stdout holds one picture: the first frame is written"), still.stderr)
+        XCTAssertEqual(try Tool.probe("still.png", stream: "v", entries: "stream=codec_name", in: folder), ["png"])
+        // Its progress counts the bytes written, as a file's (it said 0).
+        let counted = try Tool.shell("'\(Tool.clarity)' transcode --progress json in.mp4 - > counted.mkv", in: folder)
+        let last = String(counted.stderr.split(separator: "\n").last ?? "")
+        let bytes = last.range(of: "\"bytes\":").flatMap { Int(last[$0.upperBound...].prefix { $0.isNumber }) }
+        XCTAssertEqual(bytes, try FileManager.default.attributesOfItem(atPath: path("counted.mkv"))[.size] as? Int, counted.stderr)
+        // A run that fails leaves the file as the shell made it, empty (it held what was
+        // written), as a named output is left unmade: here, past a limit on a file's size.
+        let full = try Tool.shell("trap '' XFSZ; ulimit -f 100; \(transcode) --scale 2 - > full.mkv", in: folder)
+        XCTAssertEqual(full.status, 74, full.stderr)
+        XCTAssertTrue(full.stderr.contains("writing stdout: File too large"), full.stderr)
+        XCTAssertEqual(try FileManager.default.attributesOfItem(atPath: path("full.mkv"))[.size] as? Int, 0)
+        let ts = "\(transcode) - --format mpegts"
+        XCTAssertEqual(try Tool.shell("{ \(ts); \(ts); } > both.ts && \(ts) >> both.ts", in: folder).status, 0)
+        XCTAssertEqual(try decodedFrames("both.ts"), 180)
     }
 
     /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the

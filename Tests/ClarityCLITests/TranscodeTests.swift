@@ -1941,7 +1941,7 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(refused.stderr.split(separator: "\n").filter { !$0.hasPrefix("clarity: ") }, [], refused.stderr)
         }
         // Tagged hvc1, which Apple's players take (FFmpeg's hev1 they refuse), into a file or a pipe, and decodable.
-        let piped = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 - --format mov --codec libx265 --progress none > piped.mov", in: folder)
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode in.mp4 - --format mov --codec libx265 --progress none | cat > piped.mov", in: folder)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         for file in ["hevc.mp4", "piped.mov"] {
             XCTAssertEqual(try Tool.probe(file, stream: "v", entries: "stream=codec_tag_string", in: folder), ["hvc1"], file)
@@ -2764,7 +2764,7 @@ final class TranscodeTests: ToolTestCase {
         }
         // Matroska's blocks state them (MP4's last sample's is its track's end).
         XCTAssertEqual(try Tool.probe("back.mkv", stream: "s", entries: "packet=duration_time", in: folder), ["0.592000", "0.489000", "0.296000"])
-        let piped = try Tool.shell("'\(Tool.clarity)' transcode dvd.vob - --format mp4 --model bicubic --progress none > piped.mp4", in: folder)
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode dvd.vob - --format mp4 --model bicubic --progress none | cat > piped.mp4", in: folder)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         XCTAssertEqual(try lines("piped.mp4"), stated)
         // Converted by ffmpeg from PGS, whose lines end when the next display set says.
@@ -2800,7 +2800,7 @@ final class TranscodeTests: ToolTestCase {
                                       "--progress", "none"], in: folder)
         XCTAssertEqual(added.status, 0, added.stderr)
         XCTAssertEqual(Set(try Tool.probe("added.m2ts", stream: "s", entries: "stream=codec_name", in: folder)), ["hdmv_pgs_subtitle"])
-        let piped = try Tool.shell("'\(Tool.clarity)' transcode subs.mkv - --format m2ts --model bicubic --progress none > piped.bin", in: folder)
+        let piped = try Tool.shell("'\(Tool.clarity)' transcode subs.mkv - --format m2ts --model bicubic --progress none | cat > piped.bin", in: folder)
         XCTAssertEqual(piped.status, 0, piped.stderr)
         let bytes = [UInt8](try Data(contentsOf: folder.appendingPathComponent("piped.bin")))
         XCTAssertTrue(bytes.count > 400 && bytes[4] == 0x47 && bytes[196] == 0x47 && bytes.count % 192 == 0, "192-byte packets")

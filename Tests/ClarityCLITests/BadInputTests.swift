@@ -356,10 +356,13 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// `clarity transcode` of a file into out.mkv, x2 by bicubic, reading it by its name, from
-    /// stdin redirected from it, and through a pipe.
+    /// stdin redirected from a file that holds it after 64 other bytes, which a script read
+    /// first (the rest is read as a stream; at its start stdin is read as the file), and
+    /// through a pipe.
     private static let readingWays: [(String) -> String] = [
         { "'\(Tool.clarity)' transcode \($0) out.mkv -y --progress none --model bicubic --scale 2" },
-        { "'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2 < \($0)" },
+        { "(head -c 64 /dev/zero; cat \($0)) > late && { dd bs=64 count=1 of=/dev/null 2>/dev/null; "
+            + "'\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2; } < late" },
         { "cat \($0) | '\(Tool.clarity)' transcode - out.mkv -y --progress none --model bicubic --scale 2" },
     ]
 
@@ -373,7 +376,7 @@ final class BadInputTests: ToolTestCase {
     /// (the header's offset of it), DV cut inside a frame, bare H.264, MPEG-2, MPEG-4 and H.263
     /// (their last picture concealed, or not decoded) end cleanly for FFmpeg's demuxers (their last frame concealed, lost,
     /// or, DV's, made of two): they were read as whole, or said to be
-    /// damaged with "the output is complete"; through a pipe, or from stdin redirected from the
+    /// damaged with "the output is complete"; through a pipe, or from (the rest of) stdin redirected from a
     /// file, they still were. Whole ones, read any of the three ways, are whole.
     func testTruncatedInputCompletesWithAWarning() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
@@ -418,7 +421,7 @@ final class BadInputTests: ToolTestCase {
                                  ("in.m4v", 0.6), ("in.h263", 0.6)] {
             let cutName = keeping < 1 ? "cut-\(keeping)-" + input : "cut-" + input
             if keeping < 1 { try cut(input, to: cutName, keeping: keeping) }
-            // Read as a file, from stdin redirected from it (never sought), and through a pipe.
+            // Read as a file, from the rest of a redirected stdin (never sought), and through a pipe.
             for way in Self.readingWays {
                 let r = try Tool.shell(way(cutName), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)

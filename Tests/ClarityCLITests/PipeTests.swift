@@ -130,7 +130,7 @@ final class PipeTests: ToolTestCase {
     func testMatroskaOnStdinWithAudioKeepsTheAudio() throws {
         try makeClip()
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "in.mkv"], in: folder)
-        let r = try Tool.shell("'\(Tool.clarity)' pipe --input-format matroska --output-format nut < in.mkv > out.nut", in: folder)
+        let r = try Tool.shell("cat in.mkv | '\(Tool.clarity)' pipe --input-format matroska --output-format nut > out.nut", in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try Tool.probe("out.nut", stream: "a", entries: "stream=codec_name", in: folder), ["aac"])
     }
@@ -271,10 +271,11 @@ final class PipeTests: ToolTestCase {
 
     /// Stdout sent to a file is written as that file, in the container its name says: an MP4
     /// with its index first (it was fragmented), a Matroska that states its length (it stated
-    /// none), one PNG picture, where y4m had been written into out.mp4 and out.png; /dev/stdout too (it was refused as an
-    /// output that exists, and with --overwrite would have been replaced by a file). The
-    /// descriptor is left at the file's end, so that what follows it in the shell adds to it;
-    /// a file not empty is added to as a stream. A run that fails leaves the file empty.
+    /// none), one PNG picture (y4m had been written into out.mp4 and out.png); /dev/stdout
+    /// too (it was refused as an output that exists; with --overwrite, as root, the link
+    /// /dev/stdout itself was replaced by the video). The descriptor is left at the file's
+    /// end, so that what follows it in the shell adds to it; a file not empty is added to as a
+    /// stream. A run that fails leaves the file empty.
     func testStdoutRedirectedToAFileIsThatFile() throws {
         try makeClip(seconds: 2)
         let transcode = "'\(Tool.clarity)' transcode --progress none in.mp4"

@@ -14,8 +14,8 @@ public enum MediaItem: @unchecked Sendable {
 /// truncated file ends the stream early with `truncated` set.
 public final class MediaReader {
     public let url: String
-    /// `url` as messages name it (stdin rather than pipe:0).
-    public var name: String { PipeName.shown(url) }
+    /// The input as messages name it: stdin rather than pipe:0, a path as given.
+    public let name: String
     /// Whether the input is a numbered sequence of pictures (`photo%03d.jpg`).
     public var readsPictureSequence: Bool { PictureSequence.isPattern(url) && localFile != url }
     /// The local file `url` names, which can be opened again (to look ahead, or by a filter
@@ -183,13 +183,16 @@ public final class MediaReader {
     /// `reading` says which part to read, what becomes of interlaced video (`double` doubles
     /// the frame rate in `videoFormat` and halves its time base) and the rate of an untimed
     /// input.
-    public init(url: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
+    public init(url given: String, format: String? = nil, decoderThreads: Int = 1, exportEncodingParameters: Bool = false,
                 reading: InputReading = InputReading()) throws {
         var range = reading.range
         let deinterlace = reading.deinterlace
-        let url = url == "-" ? "pipe:0" : url
+        // /dev/stdin, /dev/fd/N: the descriptor itself, as `-` is (a redirected file read from
+        // where it was left, not opened again from its start).
+        let url = given == "-" ? "pipe:0" : RedirectedFile.descriptor(named: given).map { "pipe:\($0)" } ?? given
         self.url = url
-        let shown = PipeName.shown(url)
+        name = PipeName.shown(given)
+        let shown = name
         // Video from a terminal (an input of - with nothing piped in) would wait for typing.
         if PipeName.isTerminal(url, standard: 0) {
             throw MediaError(.invalidArgument, "\(shown) is a terminal, not a stream: pipe one in (ffmpeg -i in.mp4 -f yuv4mpegpipe - | clarity ...)")

@@ -233,7 +233,8 @@ final class PipeTests: ToolTestCase {
     /// Stdin redirected from a file is that file, read as by its name: an MP4 whose index is
     /// at its end, an APNG, a GIF longer than 32 KiB and a TGA (known by its extension) were
     /// refused as a pipe's are, and `--crop auto` too; `--start` seeks in it.
-    /// A file deleted once open is still read; one partly read already is read from there on.
+    /// A file deleted once open is still read; one partly read already is read from there on,
+    /// also where it is named /dev/stdin.
     func testStdinRedirectedFromAFileIsThatFile() throws {
         try makeClip(seconds: 2)
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x240:rate=10", "-t", "2", "long.gif"], in: folder)
@@ -254,10 +255,12 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try decodedFrames("gone.mkv"), 24)
         try Tool.ffmpeg(["-i", "in.mp4", "-f", "yuv4mpegpipe", "in.y4m"], in: folder)
         XCTAssertEqual(try Tool.shell("(printf '%064d' 0; cat in.y4m) > late.y4m", in: folder).status, 0)
-        let rest = try Tool.shell("{ dd of=/dev/null bs=64 count=1 2>/dev/null; '\(Tool.clarity)' pipe --progress none > rest.y4m; } < late.y4m",
-                                  in: folder)
-        XCTAssertEqual(rest.status, 0, rest.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("rest.y4m"))), try Data(contentsOf: URL(fileURLWithPath: path("in.y4m"))))
+        // Named /dev/stdin, it is the same descriptor (it was opened again from its start).
+        for command in ["pipe --progress none > rest.y4m", "transcode --progress none -y /dev/stdin rest.y4m"] {
+            let rest = try Tool.shell("{ dd of=/dev/null bs=64 count=1 2>/dev/null; '\(Tool.clarity)' \(command); } < late.y4m", in: folder)
+            XCTAssertEqual(rest.status, 0, rest.stderr)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("rest.y4m"))), try Data(contentsOf: URL(fileURLWithPath: path("in.y4m"))))
+        }
         // The rest's end is looked at as a file's: a live recording's Matroska cut short is said.
         try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "-live", "1", "live.mkv"], in: folder)
         try cut("live.mkv", to: "cut.mkv", keeping: 0.6)

@@ -24,9 +24,9 @@ final class InterruptiblePipe {
     /// Whether the descriptor was opened here (a named pipe), to be closed with this.
     private let opened: Bool
 
-    /// Only for `pipe:N` URLs whose descriptor is a pipe or a socket, and for the paths of
-    /// pipes (a named pipe, /dev/stdin, a shell's `<(...)`), opened here: files never stall
-    /// and a terminal is left to FFmpeg, as ffmpeg leaves it.
+    /// Only for `pipe:N` URLs whose descriptor is a pipe or a socket (/dev/stdin and a shell's
+    /// `<(...)` come as theirs), and for the paths of named pipes, opened here: files never
+    /// stall and a terminal is left to FFmpeg, as ffmpeg leaves it.
     init?(url: String, path: String?, watch: ReadWatch) {
         if let fd = PipeCapacity.descriptor(of: url, standard: 0) {
             var info = stat()

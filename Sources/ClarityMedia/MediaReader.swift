@@ -177,7 +177,7 @@ public final class MediaReader {
     /// How long a network input may send nothing before it is taken as ended.
     public static let networkSilence = 10.0
 
-    /// Opens `url` (a path, `pipe:0`, or `-` for stdin). `format` forces a demuxer
+    /// Opens `url` (a path, `pipe:0`, or `-` or /dev/stdin for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
     /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
     /// `reading` says which part to read, what becomes of interlaced video (`double` doubles
@@ -222,9 +222,8 @@ public final class MediaReader {
             : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
         var isDirectory: ObjCBool = false
         let exists = path.map { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) } ?? false
-        // A pipe by its path (a named pipe, /dev/stdin, a shell's `<(...)`) is read once, as
-        // stdin is: a second look waited for a writer that had gone, and a look at its first
-        // bytes took them from the demuxer.
+        // A pipe by its path (a named pipe) is read once, as stdin is: a second look waited for
+        // a writer that had gone, and a look at its first bytes took them from the demuxer.
         let rereadable = exists && !(path.map(InterruptiblePipe.isPipe) ?? false)
         let known = Self.protocolName(url)
         if path != nil && !exists {

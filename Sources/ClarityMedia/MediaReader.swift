@@ -217,7 +217,8 @@ public final class MediaReader {
         // Stdin (or pipe:N) redirected from a file, not yet read, is that file, opened again:
         // FFmpeg seeks it there (an MP4 indexed at its end, an APNG, a long GIF, --start) and
         // it can be looked at twice, as by its name.
-        let reopened = device ? nil : PipeCapacity.descriptor(of: url, standard: 0).flatMap { RedirectedFile.path(of: $0) }
+        let descriptor = PipeCapacity.descriptor(of: url, standard: 0)
+        let reopened = device ? nil : descriptor.flatMap { RedirectedFile.path(of: $0) }
         let path = device || url.hasPrefix("pipe:") ? reopened
             : globbed ? PictureSequence.firstMatch(ofGlob: url) ?? url : Self.localPath(url, start: start)
         var isDirectory: ObjCBool = false
@@ -258,7 +259,7 @@ public final class MediaReader {
         let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
-        redirectedFile = interruptiblePipe == nil && reopened == nil ? PipeCapacity.descriptor(of: url, standard: 0).flatMap { fd in
+        redirectedFile = interruptiblePipe == nil && reopened == nil ? descriptor.flatMap { fd in
             let at = lseek(fd, 0, SEEK_CUR)
             return at >= 0 ? (fd, Int64(at)) : nil
         } : nil

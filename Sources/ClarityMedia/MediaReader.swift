@@ -21,6 +21,9 @@ public final class MediaReader {
     /// The local file `url` names, which can be opened again (to look ahead, or by a filter
     /// that reads the input's subtitles); nil for a pipe, a device or a network stream.
     public let localFile: String?
+    /// Whether the input is a pipe (stdin, `pipe:N`, `/dev/fd/N`, a named pipe), which delivers
+    /// at its writer's pace; not a file that the shell redirected stdin from.
+    public var readsPipe: Bool { interruptiblePipe != nil }
     /// The frames handed out; `decodedFormat` unless deinterlacing doubles the rate.
     public private(set) var videoFormat: VideoFormat
     /// The frames as decoded (the stream's time base and rate).

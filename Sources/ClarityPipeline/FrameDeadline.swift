@@ -8,8 +8,9 @@ public final class FrameDeadline: @unchecked Sendable {
     public let seconds: Double
     /// Drop a frame that is already late when it reaches the writer (else it is written late).
     public let dropLate: Bool
-    /// Release frames at their timestamps' pace (false for pipes, which deliver at their own).
-    public let paced: Bool
+    /// Release frames at their timestamps' pace (false for pipes, which deliver at their own):
+    /// set by the run from what its input turned out to be, before the first frame.
+    public var paced: Bool
 
     private let lock = NSLock()
     private var released: [UInt64] = []      // release times of frames in flight, oldest first

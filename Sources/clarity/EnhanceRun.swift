@@ -243,6 +243,8 @@ struct EnhanceRun {
             }
             let copies = try (0..<threads.frameWorkers).map { _ in try makeStage(reader.videoFormat, threads) }
             let stage = copies[0]
+            // A pipe delivers at its writer's pace; a file (also one stdin is redirected from) at its timestamps'.
+            stage.deadline?.paced = !reader.readsPipe
             // One picture file: the first frame of the part (`--start 12 still.png`).
             let onePicture = writer.holdsPicturesOnly && file.isOneFile
             if onePicture { reader.limitFrames(to: 1) }

@@ -128,7 +128,6 @@ struct Live: ParsableCommand {
     }
 
     func run() throws {
-        let paced = !paths.inputIsPipe
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,
                              encode: encode, run: runOptions, queueDepth: 1) { format, threads in
             let rate = format.frameRate
@@ -138,7 +137,7 @@ struct Live: ParsableCommand {
             // A deadline longer than the frame interval absorbs stalls; the work of a frame
             // must still fit the interval, or the stream falls behind for good.
             let planned = min(limit, interval ?? limit)
-            let clock = FrameDeadline(seconds: limit, dropLate: dropLate, paced: paced)
+            let clock = FrameDeadline(seconds: limit, dropLate: dropLate)
             Engine.configure(threads: threads.inference)
             let (branches, _, resize) = try Routing.plan(input: format, target: try size.map(ResizeOptions.parse(size:))?.inStoredPixels(of: format),
                                                          fixed: scale, models: models, canvas: canvas)

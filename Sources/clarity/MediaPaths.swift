@@ -11,7 +11,4 @@ struct MediaPaths: ParsableArguments {
 
     @Option(name: .customLong("input-format"), help: "Force the input's demuxer (e.g. yuv4mpegpipe, matroska).")
     var inputFormat: String?
-
-    /// Frames come from a pipe, at the writer's pace, not from a file with its own timing.
-    var inputIsPipe: Bool { input == "-" || input.hasPrefix("pipe:") }
 }

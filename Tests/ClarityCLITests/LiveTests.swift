@@ -199,6 +199,25 @@ final class LiveTests: ToolTestCase {
         XCTAssertEqual(refused.status, 64, refused.stderr)
     }
 
+    /// A file plays at its timestamps' pace, also when stdin is redirected from it (it was
+    /// taken as fast as it was read, as a pipe is); a pipe is taken as it comes, also named
+    /// /dev/stdin (which was paced).
+    func testAFileOnStdinIsPacedAndAPipeIsNot() throws {
+        try makeClip(seconds: 3)
+        try Tool.ffmpeg(["-i", "in.mp4", "-c", "copy", "in.mkv"], in: folder)
+        let live = "'\(Tool.clarity)' live -y --progress json --deadline 5ms --no-audio"
+        for (command, paced) in [("\(live) in.mkv out.y4m", true), ("\(live) - out.y4m < in.mkv", true),
+                                 ("cat in.mkv | \(live) - out.y4m", false), ("cat in.mkv | \(live) /dev/stdin out.y4m", false)] {
+            let r = try Tool.shell(command, in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let final = Self.finalReport(r.stderr)
+            XCTAssertEqual(final?["frames"] as? Int, 90, command)
+            // 90 frames at 30 fps take 3 s to release; as they come, a fraction of that.
+            let elapsed = final?["elapsed"] as? Double ?? 0
+            XCTAssert(paced ? elapsed >= 2.9 : elapsed < 2, "\(command): \(elapsed) s")
+        }
+    }
+
     func testBadDeadlinesAreRefused() throws {
         for args in [["--deadline", "soon"], ["--fps", "0"], ["--fps", "fast"], ["--gain-reuse=-1"], ["--hold-margin", "1"],
                      ["--scale", "2", "--size", "640x360"], ["--scale", "1"], ["--size", "big"]] {

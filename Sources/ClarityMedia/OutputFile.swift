@@ -41,6 +41,14 @@ public final class OutputFile {
             // A stream the shell sent to a file (> out.mkv) is written as that file, which
             // can be sought: an MP4's index goes first, a Matroska states its length.
             redirected = descriptor.flatMap { fd in RedirectedFile.path(of: fd, empty: true).map { (fd, $0) } }
+            // Added to the input (`clarity transcode in.ts - >> in.ts`), the output would be read
+            // back as input for ever, as `cat in.ts >> in.ts` would.
+            if let fd = descriptor, let file = Self.identity(path, standard: 1), file.regular,
+               let source = sources.first(where: { Self.identity($0, standard: 0)?.id == file.id }) {
+                let sentTo = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "a file"
+                throw MediaError(.outputUnwritable, "output \(PipeName.shown(finalPath)) is sent to \(sentTo), "
+                                 + "\(source == sentTo ? "the input" : "which is the input \(PipeName.shown(source))"): write the enhanced copy elsewhere")
+            }
             writingPath = redirected?.path ?? finalPath
             writesInPlace = true
             isSequence = false
@@ -64,8 +72,8 @@ public final class OutputFile {
         let first = isSequence ? PictureSequence.picture(path, PictureSequence.firstWritten) ?? path : path
         if FileManager.default.fileExists(atPath: first, isDirectory: &isDir) {
             if isDir.boolValue { throw MediaError(.outputUnwritable, "output is a folder: \(path)") }
-            if let source = sources.first(where: { Self.sameFile($0, first) }) {
-                throw MediaError(.outputUnwritable, "output \(first) is \(source == first ? "the input" : "the input \(source)"): write the enhanced copy elsewhere")
+            if let source = sources.first(where: { Self.identity($0, standard: 0)?.id == Self.identity(first, standard: 1)?.id }) {
+                throw MediaError(.outputUnwritable, "output \(first) is \(source == first ? "the input" : "the input \(PipeName.shown(source))"): write the enhanced copy elsewhere")
             }
             if !overwrite { throw MediaError(.outputUnwritable, "output exists: \(first) (use --overwrite to replace it)") }
         }
@@ -82,11 +90,17 @@ public final class OutputFile {
         if !isSequence { Self.removeLeftovers(in: folder, stem: stem, ext: ext) }
     }
 
-    /// Whether two paths name one file (through links, `./`, another case on a folder that
-    /// ignores it).
-    private static func sameFile(_ a: String, _ b: String) -> Bool {
-        var x = stat(), y = stat()
-        return stat(a, &x) == 0 && stat(b, &y) == 0 && x.st_dev == y.st_dev && x.st_ino == y.st_ino
+    /// The file a path names, whatever the path (links, `./`, another case on a folder that
+    /// ignores it): stdin, stdout, `pipe:N` and `/dev/fd/N` by their descriptors (`standard`
+    /// for `-`), whose file the shell chose.
+    private static func identity(_ path: String, standard: Int32) -> (id: [UInt64], regular: Bool)? {
+        var info = stat()
+        if let fd = PipeCapacity.descriptor(of: path, standard: standard) ?? RedirectedFile.descriptor(named: path) {
+            guard fstat(fd, &info) == 0 else { return nil }
+        } else if stat(path, &info) != 0 {
+            return nil
+        }
+        return ([UInt64(info.st_dev), UInt64(info.st_ino)], info.st_mode & S_IFMT == S_IFREG)
     }
 
     /// Removes what runs killed outright (no chance to clean up: SIGKILL, a power cut) left

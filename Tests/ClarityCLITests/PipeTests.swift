@@ -317,6 +317,25 @@ final class PipeTests: ToolTestCase {
         XCTAssertEqual(try decodedFrames("both.ts"), 180)
     }
 
+    /// Stdout sent to the input itself is refused, as a named output that is the input is:
+    /// added to (`>>`, `1<>`), the output was read back as input until the disk filled (20 MB
+    /// in 20 s from a 40 KB file); and stdin's file as the named output was replaced by it.
+    func testTheInputIsNotItsOwnOutput() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "in.ts"], in: folder)
+        let original = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
+        let transcode = "timeout 10 '\(Tool.clarity)' transcode --progress none"
+        for command in ["in.ts - --format mpegts >> in.ts", "- - --format mpegts < in.ts >> in.ts", "in.ts /dev/stdout --format mpegts 1<> in.ts",
+                        "-y - in.ts < in.ts", "-y /dev/stdin in.ts < in.ts"] {
+            let r = try Tool.shell("\(transcode) \(command)", in: folder)
+            XCTAssertEqual(r.status, 73, "\(command): \(r.stderr)")
+            XCTAssertTrue(r.stderr.contains("write the enhanced copy elsewhere"), r.stderr)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("in.ts"))), original, command)
+        }
+        let added = try Tool.shell("cp in.ts both.ts && \(transcode) in.ts - --format mpegts >> both.ts", in: folder)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try decodedFrames("both.ts"), 60)
+    }
+
     /// A producer that stalls without closing the pipe: Ctrl-C ends the wait at once and the
     /// output holds every frame that came (a read blocked in the kernel used to keep it waiting).
     func testCtrlCWhileStdinStallsFinishesTheOutput() throws {

@@ -43,8 +43,7 @@ public final class OutputFile {
             redirected = descriptor.flatMap { fd in RedirectedFile.path(of: fd, empty: true).map { (fd, $0) } }
             // Added to the input (`clarity transcode in.ts - >> in.ts`), the output would be read
             // back as input for ever, as `cat in.ts >> in.ts` would.
-            if let fd = descriptor, let file = Self.identity(path, standard: 1), file.regular,
-               let source = sources.first(where: { Self.identity($0, standard: 0)?.id == file.id }) {
+            if let fd = descriptor, Self.identity(path, standard: 1)?.regular == true, let (_, source) = Self.firstShared([path], sources) {
                 let sentTo = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "a file"
                 throw MediaError(.outputUnwritable, "output \(PipeName.shown(finalPath)) is sent to \(sentTo), "
                                  + "\(source == sentTo ? "the input" : "which is the input \(PipeName.shown(source))"): write the enhanced copy elsewhere")
@@ -70,11 +69,16 @@ public final class OutputFile {
         let folder = url.deletingLastPathComponent().path
         var isDir: ObjCBool = false
         let first = isSequence ? PictureSequence.picture(path, PictureSequence.firstWritten) ?? path : path
+        // A sequence's pictures replace those of their numbers there are, from the first written on.
+        let replaced = isSequence ? PictureSequence.numbers(path).filter { $0 >= PictureSequence.firstWritten }
+            .compactMap { PictureSequence.picture(path, $0) } : [path]
+        if let (output, source) = Self.firstShared(replaced, sources) {
+            let input = source == output ? "the input" : PictureSequence.files(of: source) != [source] ? "a picture of the input \(source)"
+                : "the input \(PipeName.shown(source))"
+            throw MediaError(.outputUnwritable, "output \(output) is \(input): write the enhanced copy elsewhere")
+        }
         if FileManager.default.fileExists(atPath: first, isDirectory: &isDir) {
             if isDir.boolValue { throw MediaError(.outputUnwritable, "output is a folder: \(path)") }
-            if let source = sources.first(where: { Self.identity($0, standard: 0)?.id == Self.identity(first, standard: 1)?.id }) {
-                throw MediaError(.outputUnwritable, "output \(first) is \(source == first ? "the input" : "the input \(PipeName.shown(source))"): write the enhanced copy elsewhere")
-            }
             if !overwrite { throw MediaError(.outputUnwritable, "output exists: \(first) (use --overwrite to replace it)") }
         }
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
@@ -88,6 +92,15 @@ public final class OutputFile {
         writingPath = url.deletingLastPathComponent().appendingPathComponent(stem + "\(getpid())\(ext)").path
         TemporaryFiles.shared.register(writingPath, sequence: isSequence)
         if !isSequence { Self.removeLeftovers(in: folder, stem: stem, ext: ext) }
+    }
+
+    /// The first of `outputs` that is a file of `sources` (a sequence's: any of its pictures), and that source.
+    private static func firstShared(_ outputs: [String], _ sources: [String]) -> (output: String, source: String)? {
+        var read: [[UInt64]: String] = [:]
+        for source in sources {
+            for file in PictureSequence.files(of: source) { if let id = identity(file, standard: 0)?.id { read[id] = read[id] ?? source } }
+        }
+        return outputs.lazy.compactMap { output in identity(output, standard: 1).flatMap { read[$0.id] }.map { (output, $0) } }.first
     }
 
     /// The file a path names, whatever the path (links, `./`, another case on a folder that

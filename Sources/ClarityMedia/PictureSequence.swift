@@ -70,10 +70,21 @@ enum PictureSequence {
     static func isGlob(_ path: String) -> Bool { path.contains { "*?[".contains($0) } }
 
     /// The first file, in order, that the shell pattern `glob` names, if any.
-    static func firstMatch(ofGlob pattern: String) -> String? {
+    static func firstMatch(ofGlob pattern: String) -> String? { matches(ofGlob: pattern).first }
+
+    /// The files, in order, that the shell pattern `glob` names.
+    static func matches(ofGlob pattern: String) -> [String] {
         var found = glob_t()
         defer { globfree(&found) }
-        guard glob(pattern, 0, nil, &found) == 0, found.gl_pathc > 0, let first = found.gl_pathv[0] else { return nil }
-        return String(cString: first)
+        guard glob(pattern, 0, nil, &found) == 0 else { return [] }
+        return (0..<Int(found.gl_pathc)).compactMap { found.gl_pathv[$0].map { String(cString: $0) } }
+    }
+
+    /// The files an input named `source` may read: a numbered sequence's pictures, a shell
+    /// pattern's matches (read with pattern_type=glob) where no file has its name, else itself.
+    static func files(of source: String) -> [String] {
+        if isPattern(source) { return numbers(source).compactMap { picture(source, $0) } }
+        if isGlob(source) && !FileManager.default.fileExists(atPath: source) { return matches(ofGlob: source) }
+        return [source]
     }
 }

@@ -353,6 +353,14 @@ final class BadInputTests: ToolTestCase {
         }
         try expectFailure(["transcode", "in.mp4", "taken.mp4", "--overwrite", "--burn-subtitles", "taken.mp4"], status: 73, mentioning: "is the input")
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("in.mp4"))), original)
+        // Nor a sequence's pictures by another sequence's (they were replaced by the upscaled ones).
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=160x90:rate=5", "-frames", "3", "-start_number", "0", "f%03d.png"], in: folder)
+        let pictures = try (0..<3).map { try Data(contentsOf: URL(fileURLWithPath: path(String(format: "f%03d.png", $0)))) }
+        for (input, output) in [("f%03d.png", "f%03d.png"), ("f%03d.png", "f002.png"), ("f002.png", "f%03d.png"), ("f*.png", "f%03d.png")] {
+            try expectFailure(["transcode", input, output, "--overwrite", "--scale", "2"] + (input.contains("*") ? ["--input-option", "pattern_type=glob"] : []),
+                              status: 73, mentioning: "write the enhanced copy elsewhere")
+        }
+        XCTAssertEqual(try (0..<3).map { try Data(contentsOf: URL(fileURLWithPath: path(String(format: "f%03d.png", $0)))) }, pictures)
     }
 
     /// `clarity transcode` of a file into out.mkv, x2 by bicubic, reading it by its name, from

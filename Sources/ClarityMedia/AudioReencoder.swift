@@ -316,19 +316,24 @@ final class AudioReencoder {
             nextPTS = (nextPTS ?? 0) + Int64(frame.pointee.nb_samples)
             let r = avcodec_send_frame(encoder, frame)
             guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding audio") }
-            out += receive()
+            out += try receive()
         }
         if flushing {
-            avcodec_send_frame(encoder, nil)
-            out += receive()
+            let r = avcodec_send_frame(encoder, nil)
+            guard r >= 0 || r == clarity_averror_eof() else { throw MediaError.ffmpeg(r, "encoding audio") }
+            out += try receive()
         }
         return out
     }
 
-    private func receive() -> [Packet] {
+    private func receive() throws -> [Packet] {
         var out: [Packet] = []
-        while avcodec_receive_packet(encoder, packet) >= 0 { out.append(Packet(movingFrom: packet)) }
-        return out
+        while true {
+            let r = avcodec_receive_packet(encoder, packet)
+            if r == clarity_averror_eagain() || r == clarity_averror_eof() { return out }
+            guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding audio") }
+            out.append(Packet(movingFrom: packet))
+        }
     }
 }
 

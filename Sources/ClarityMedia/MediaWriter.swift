@@ -916,7 +916,7 @@ public final class MediaWriter {
                              + "name a numbered sequence instead (e.g. frame%04d.png)")
         }
         let r = avcodec_send_frame(enc, f)
-        guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding frame \(framesWritten)") }
+        guard r >= 0 else { throw encodingError(r, "encoding frame \(framesWritten)") }
         framesWritten += 1
         try drainEncoder()
     }
@@ -991,12 +991,19 @@ public final class MediaWriter {
         code == clarity_averror_invaliddata() || code == clarity_averror(EINVAL) || code == clarity_averror_patchwelcome()
     }
 
+    /// The encoder's failure; memory running out said as such, with the frames' size.
+    private func encodingError(_ code: Int32, _ what: String) -> MediaError {
+        guard code == clarity_averror(ENOMEM), let enc = encoder else { return MediaError.ffmpeg(code, what) }
+        return MediaError(.codec, "out of memory \(what) (\(enc.pointee.width)x\(enc.pointee.height)): "
+                          + "a smaller --size or --scale, or more memory, lets it through")
+    }
+
     private func drainEncoder() throws {
         guard let ctx = context, let enc = encoder, let st = videoStream else { return }
         while true {
             let r = avcodec_receive_packet(enc, packet)
             if r == clarity_averror_eagain() || r == clarity_averror_eof() { return }
-            guard r >= 0 else { throw MediaError.ffmpeg(r, "encoding") }
+            guard r >= 0 else { throw encodingError(r, "encoding") }
             if packet.pointee.duration == 0, let d = durations.removeValue(forKey: packet.pointee.pts) {
                 packet.pointee.duration = d
             }
@@ -1069,7 +1076,10 @@ public final class MediaWriter {
                 for f in try convert(nil) { try encode(f) }
                 // An encoder that was given nothing has nothing to give (and SVT-AV1 would hang).
                 if framesWritten > 0 {
-                    avcodec_send_frame(enc, nil)
+                    // A frame-threaded encoder (PNG's) says here what failed in its last frames
+                    // (a packet it could not allocate), and has no packet of them to give.
+                    let r = avcodec_send_frame(enc, nil)
+                    guard r >= 0 || r == clarity_averror_eof() else { throw encodingError(r, "encoding") }
                     try drainEncoder()
                 }
             }

@@ -339,6 +339,18 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(oneCore.text.contains("1 of the machine's \(ProcessInfo.processInfo.activeProcessorCount) core"), oneCore.text)
     }
 
+    /// Memory running out is said as such, and nothing is left: PNG's encoder, which works on
+    /// its own threads, could not allocate a 15360x8640 picture's packet, and the run went on
+    /// to "cannot move output into place" (73), the error lost at the encoder's end of stream.
+    func testRunningOutOfMemoryIsSaid() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=3840x2160", "-frames", "1", "big.png"], in: folder)
+        let r = try Tool.shell("ulimit -v 1050000; '\(Tool.clarity)' transcode big.png huge.png --scale 4 --model bicubic --progress none", in: folder)
+        XCTAssertNotEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stderr.contains("memory"), r.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("huge.png")))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["big.png"])
+    }
+
     func testUnwritableOutput() throws {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")

@@ -102,9 +102,19 @@ public final class FramePump: @unchecked Sendable {
         let decodedCount = Counter()
         let group = DispatchGroup()
 
-        group.enter()
-        Thread.detachNewThread { [self] in
-            Thread.current.name = "clarity-read"
+        // A thread the system refuses ends the run with that said, the others winding down.
+        func spawn(_ name: String, _ body: @escaping () -> Void) {
+            group.enter()
+            do {
+                try PumpThread.start(name, body)
+            } catch {
+                group.leave()
+                fail(error)
+                decoded.cancel()
+                processed.cancel()
+            }
+        }
+        spawn("clarity-read") { [self] in
             defer { decoded.close(); group.leave() }
             do {
                 let timeBase = av_q2d(reader.videoFormat.timeBase)
@@ -124,10 +134,8 @@ public final class FramePump: @unchecked Sendable {
         }
         let working = Counter()
         for stage in stages {
-            group.enter()
             working.increment()
-            Thread.detachNewThread { [self] in
-                Thread.current.name = "clarity-stage"
+            spawn("clarity-stage") { [self] in
                 defer {
                     if working.decrement() == 0 { processed.close() }
                     group.leave()

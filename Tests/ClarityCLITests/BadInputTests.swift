@@ -351,6 +351,25 @@ final class BadInputTests: ToolTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["big.png"])
     }
 
+    /// A thread the system refuses (here, a limit on processes) ends the run with that said;
+    /// the pump had waited for ever for the work of a thread that never started. (Where not
+    /// even one thread is left, `ulimit -u 2` here, libdispatch waits for one for ever.)
+    func testAThreadRefusedIsSaid() throws {
+        try XCTSkipUnless(getuid() == 0, "runs the tool as another user, which takes root")
+        try makeClip(seconds: 1)
+        // A copy of the tool that the other user may run, in a folder it may read.
+        try FileManager.default.copyItem(atPath: Tool.clarity, toPath: path("clarity"))
+        XCTAssertEqual(chmod(folder.path, 0o755), 0)
+        var said = false
+        for limit in 3...5 {
+            let r = try Tool.shell("setpriv --reuid 65534 --regid 65534 --clear-groups bash -c 'ulimit -u \(limit); exec timeout -s KILL 30 "
+                                   + "./clarity transcode in.mp4 /dev/null --format y4m --scale 2 --model bicubic --progress none'", in: folder)
+            XCTAssertNotEqual(r.status, 137, "waited for ever at ulimit -u \(limit): \(r.stderr)")
+            said = said || (r.status == 1 && r.stderr.contains("cannot start a thread of the run"))
+        }
+        XCTAssertTrue(said)
+    }
+
     func testUnwritableOutput() throws {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")

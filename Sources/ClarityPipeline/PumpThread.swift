@@ -1,0 +1,34 @@
+import ClarityMedia
+import Foundation
+
+/// A thread of the pump's, started or said not to be. Foundation's `Thread` starts none,
+/// without a word, where the system refuses one (a limit on address space or on processes,
+/// `ulimit -v`, a container's pids limit), and the pump waited for ever for its work.
+enum PumpThread {
+    private final class Body {
+        let name: String
+        let run: () -> Void
+        init(_ name: String, _ run: @escaping () -> Void) { (self.name, self.run) = (name, run) }
+    }
+
+    /// Starts `body` on a detached thread named `name`, or throws.
+    static func start(_ name: String, _ body: @escaping () -> Void) throws {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let context = Unmanaged.passRetained(Body(name, body)).toOpaque()
+        var thread = pthread_t()
+        let r = pthread_create(&thread, &attributes, { context in
+            let body = Unmanaged<Body>.fromOpaque(context!).takeRetainedValue()
+            Thread.current.name = body.name
+            body.run()
+            return nil
+        }, context)
+        guard r == 0 else {
+            Unmanaged<Body>.fromOpaque(context).release()
+            throw MediaError(.codec, "cannot start a thread of the run (\(String(cString: strerror(r)))): the system's limits "
+                             + "(ulimit -v, ulimit -u, a container's pids limit) leave it too little memory or too few threads")
+        }
+    }
+}

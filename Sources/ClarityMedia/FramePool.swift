@@ -28,12 +28,13 @@ public final class FramePool: @unchecked Sendable {
         av_buffer_pool_uninit(&p)
     }
 
+    private func outOfMemory() -> MediaError { .outOfMemory("allocating a \(format.width)x\(format.height) frame") }
+
     /// A frame backed by a pooled buffer; the buffer returns to the pool when the frame dies.
     public func makeFrame() throws -> VideoFrame {
-        guard let f = av_frame_alloc(), let buffer = av_buffer_pool_get(pool) else {
-            throw MediaError(.codec, "out of memory allocating a frame")
-        }
+        guard let f = av_frame_alloc() else { throw outOfMemory() }
         let frame = VideoFrame(owning: f)
+        guard let buffer = av_buffer_pool_get(pool) else { throw outOfMemory() }
         f.pointee.width = Int32(format.width)
         f.pointee.height = Int32(format.height)
         f.pointee.format = format.pixelFormat.rawValue

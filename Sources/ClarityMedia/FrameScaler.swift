@@ -48,6 +48,7 @@ public final class FrameScaler {
         guard r >= 0 else {
             sws_freeContext(ctx)
             context = nil
+            if r == clarity_averror(ENOMEM) { throw MediaError.outOfMemory("scaling \(input) to \(output)") }
             throw MediaError(.unsupported, "swscale cannot convert \(input) to \(output)")
         }
         if input.isRGB != output.isRGB {

@@ -1,4 +1,5 @@
 import CFFmpeg
+import Foundation
 
 /// An error from the media layer, worded for the person at the terminal.
 public struct MediaError: Error, CustomStringConvertible, Equatable {
@@ -24,8 +25,30 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Builds an error from a failed FFmpeg call, with FFmpeg's reasons where it logged them
-    /// (`FFmpegLog`), else the code's text.
+    /// (`FFmpegLog`), else the code's text. Memory that ran out, or a thread the system would
+    /// not start (an opening encoder's or decoder's), is said as such whatever the call: it is
+    /// neither damage nor a wrong option, and the run may pass with more.
     static func ffmpeg(_ code: Int32, _ what: String, kind: Kind = .codec, reasons: String? = nil) -> MediaError {
-        MediaError(kind, "\(what): \(reasons ?? text(code))")
+        // (x264 says its own failed allocations, and FFmpeg calls them an external library's error.)
+        if code == clarity_averror(ENOMEM) || reasons?.contains("malloc of size") == true {
+            return MediaError(.codec, "\(what) (out of memory): \(memoryRemedy(smallerOutputHelps: true))")
+        }
+        if code == clarity_averror(EAGAIN) { return limited(what, reason: text(code)) }
+        return MediaError(kind, "\(what): \(reasons ?? text(code))")
+    }
+
+    /// What the system's limits refused (a thread, an address space), with where they are set.
+    public static func limited(_ what: String, reason: String) -> MediaError {
+        MediaError(.codec, "\(what) (\(reason)): the system's limits (ulimit -v, ulimit -u, a container's pids limit) "
+                   + "leave it too little memory or too few threads")
+    }
+
+    /// Memory that ran out (exit 1), with what lets the run through.
+    static func outOfMemory(_ what: String, smallerOutputHelps: Bool = true) -> MediaError {
+        MediaError(.codec, "out of memory \(what): \(memoryRemedy(smallerOutputHelps: smallerOutputHelps))")
+    }
+
+    private static func memoryRemedy(smallerOutputHelps: Bool) -> String {
+        smallerOutputHelps ? "a smaller --size or --scale, or more memory, lets it through" : "more memory (ulimit -v, a container's limit) lets it through"
     }
 }

@@ -970,6 +970,11 @@ public final class MediaReader {
         }
     }
 
+    /// A decoder that could not allocate: not damage, which would drop the frame and go on.
+    private func decodingOutOfMemory() -> MediaError {
+        .outOfMemory("decoding \(name)'s video (\(decodedFormat.width)x\(decodedFormat.height))", smallerOutputHelps: false)
+    }
+
     /// The next decoded frame or copied packet; nil, with `finished` set, at the end of the
     /// stream or of the part read.
     private func decoded() throws -> MediaItem? {
@@ -1002,6 +1007,7 @@ public final class MediaReader {
                     finished = true
                     return nil
                 }
+                if r == clarity_averror(ENOMEM) { throw decodingOutOfMemory() }
                 if r != clarity_averror_eagain() {
                     // A decode error surfaced at output: the frame is lost, the stream goes on.
                     corruptPackets += 1
@@ -1076,6 +1082,7 @@ public final class MediaReader {
                 leadingLoss.sent(packet.pointee, timeBase: stream.time_base)
                 let s = avcodec_send_packet(dec, packet)
                 av_packet_unref(packet)
+                if s == clarity_averror(ENOMEM) { throw decodingOutOfMemory() }
                 lastPacketDamaged = s < 0 && s != clarity_averror_eagain()
                 if lastPacketDamaged { corruptPackets += 1 }
             } else if copied.contains(index) {

@@ -994,8 +994,7 @@ public final class MediaWriter {
     /// The encoder's failure; memory running out said as such, with the frames' size.
     private func encodingError(_ code: Int32, _ what: String) -> MediaError {
         guard code == clarity_averror(ENOMEM), let enc = encoder else { return MediaError.ffmpeg(code, what) }
-        return MediaError(.codec, "out of memory \(what) (\(enc.pointee.width)x\(enc.pointee.height)): "
-                          + "a smaller --size or --scale, or more memory, lets it through")
+        return MediaError.outOfMemory("\(what) (\(enc.pointee.width)x\(enc.pointee.height))")
     }
 
     private func drainEncoder() throws {

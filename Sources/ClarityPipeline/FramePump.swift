@@ -106,7 +106,7 @@ public final class FramePump: @unchecked Sendable {
         func spawn(_ name: String, _ body: @escaping () -> Void) {
             group.enter()
             do {
-                try PumpThread.start(name, body)
+                try RunThread.start(name, body)
             } catch {
                 group.leave()
                 fail(error)

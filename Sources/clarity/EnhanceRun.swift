@@ -316,7 +316,7 @@ struct EnhanceRun {
                               + "--deartifact auto removes compression artifacts, --preset routes)\n")
             }
             let printer = ProgressPrinter(mode: run.progress, quiet: run.quiet)
-            let interrupts = InterruptHandler { pump.stop() }
+            let interrupts = try InterruptHandler { pump.stop() }
             let result = try pump.run(onProgress: printer.update)
             withExtendedLifetime(interrupts) {}
             printer.finish(result)

@@ -1,45 +1,86 @@
 import ClarityMedia
-import Dispatch
+import ClarityPipeline
 import Foundation
 import Synchronization
+
+/// Where the signal handler writes the signals it is given; -1 before a handler is set.
+nonisolated(unsafe) private var signalPipe: Int32 = -1
 
 /// Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed, an ssh session dropped) once: stop
 /// reading and finish the output properly. Twice: remove the temporary output and exit at
 /// once. Also ignores SIGPIPE, so a closed pipe is an error we report rather than a silent
 /// death.
+///
+/// The handler only writes the signal to a pipe (what a handler may safely do); a thread of
+/// the run's reads it and acts. libdispatch's signal sources waited for ever for a thread of
+/// their own where the system would start none (`ulimit -v`, `ulimit -u`).
 final class InterruptHandler {
-    private let sources: [DispatchSourceSignal]
+    private static let named = [SIGINT: "Ctrl-C", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP (the terminal closed)"]
     /// Signals received so far, and the first one's name as the user would know it.
     private let received = Mutex<(count: Int, first: String?)>((0, nil))
+    private let onFirst: @Sendable () -> Void
 
     /// What stopped the run ("Ctrl-C", "SIGTERM", "SIGHUP"), once a signal came.
     var cause: String? { received.withLock { $0.first } }
 
-    init(onFirst: @escaping @Sendable () -> Void) {
+    init(onFirst: @escaping @Sendable () -> Void) throws {
+        self.onFirst = onFirst
         signal(SIGPIPE, SIG_IGN)
-        let named = [(SIGINT, "Ctrl-C"), (SIGTERM, "SIGTERM"), (SIGHUP, "SIGHUP (the terminal closed)")]
-        sources = named.map { sig, _ in
-            signal(sig, SIG_IGN)
-            return DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else {
+            throw MediaError(.codec, "cannot watch for Ctrl-C: \(String(cString: strerror(errno)))")
         }
-        for (source, (_, name)) in zip(sources, named) {
-            source.setEventHandler { [unowned self] in
-                // Signals that arrive together come as one event: `data` counts them.
-                let (first, count) = received.withLock { r in
-                    let first = r.count == 0
-                    if first { r.first = name }
-                    r.count += max(1, Int(source.data))
-                    return (first, r.count)
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        let reading = ends[0]
+        do {
+            // (Weakly: the handler's end closes the pipe, which ends the thread.)
+            try RunThread.start("interrupts") { [weak self] in
+                var byte: UInt8 = 0
+                while true {
+                    let n = read(reading, &byte, 1)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n == 1 else { break }
+                    self?.take(Int32(byte))
                 }
-                if first { onFirst() }
-                if count > 1 {
-                    TemporaryFiles.shared.removeAll()
-                    _exit(ExitStatus.interrupted)
-                }
+                close(reading)
             }
-            source.resume()
+        } catch {
+            close(ends[0])
+            close(ends[1])
+            throw error
         }
+        signalPipe = ends[1]
+        var action = sigaction()
+        action.__sigaction_handler.sa_handler = { signal in
+            let saved = errno
+            var byte = UInt8(truncatingIfNeeded: signal)
+            _ = write(signalPipe, &byte, 1)
+            errno = saved
+        }
+        action.sa_flags = SA_RESTART
+        sigemptyset(&action.sa_mask)
+        for signal in Self.named.keys { sigaction(signal, &action, nil) }
     }
 
-    deinit { sources.forEach { $0.cancel() } }
+    /// Signals are ignored once the run is over; the watcher ends with the pipe.
+    deinit {
+        for signal in Self.named.keys { Foundation.signal(signal, SIG_IGN) }
+        let writing = signalPipe
+        signalPipe = -1
+        close(writing)
+    }
+
+    private func take(_ signal: Int32) {
+        let (first, count) = received.withLock { r in
+            let first = r.count == 0
+            if first { r.first = Self.named[signal] }
+            r.count += 1
+            return (first, r.count)
+        }
+        if first { onFirst() }
+        if count > 1 {
+            TemporaryFiles.shared.removeAll()
+            _exit(ExitStatus.interrupted)
+        }
+    }
 }

@@ -339,21 +339,35 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(oneCore.text.contains("1 of the machine's \(ProcessInfo.processInfo.activeProcessorCount) core"), oneCore.text)
     }
 
-    /// Memory running out is said as such, and nothing is left: PNG's encoder, which works on
-    /// its own threads, could not allocate a 15360x8640 picture's packet, and the run went on
-    /// to "cannot move output into place" (73), the error lost at the encoder's end of stream.
+    /// Memory running out is said as such, a failure (1), and nothing is left, wherever it ran
+    /// out. PNG's encoder, which works on its own threads, could not allocate a 15360x8640
+    /// picture's packet, and the run went on to "cannot move output into place" (73), the
+    /// error lost at the encoder's end of stream. With less memory still: the decoder's
+    /// allocation was taken for damage (65), swscale's for formats it cannot convert (69), the
+    /// encoder's threads refused for its options (64), and libdispatch waited for ever for a
+    /// thread to watch for Ctrl-C.
     func testRunningOutOfMemoryIsSaid() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=3840x2160", "-frames", "1", "big.png"], in: folder)
-        let r = try Tool.shell("ulimit -v 1050000; '\(Tool.clarity)' transcode big.png huge.png --scale 4 --model bicubic --progress none", in: folder)
-        XCTAssertNotEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("memory"), r.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path("huge.png")))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["big.png"])
+        // (The default model where less memory is left.)
+        for (megabytes, model) in [(1050, " --model bicubic")] + stride(from: 380, through: 520, by: 10).map({ ($0, "") }) {
+            let r = try Tool.shell("ulimit -v \(megabytes * 1000); exec timeout -s KILL 60 '\(Tool.clarity)' transcode big.png huge.png "
+                                   + "--scale 4\(model) --progress none", in: folder)
+            let said = r.stderr.contains("out of memory") || r.stderr.contains("the system's limits")
+            XCTAssertTrue(r.status == 1 && said, "\(megabytes) MB: \(r.status) \(r.stderr)")
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["big.png"])
+        }
+        // x264 says the allocation it could not make; FFmpeg calls it an external library's
+        // error, which was taken for the encoder's options (64).
+        try makeClip(seconds: 1)
+        let x264 = try Tool.shell("ulimit -v 450000; exec timeout -s KILL 60 '\(Tool.clarity)' transcode in.mp4 4k.mp4 --size 3840x2160 "
+                                  + "--model bicubic --progress none", in: folder)
+        XCTAssertTrue(x264.status == 1 && x264.stderr.contains("out of memory"), "\(x264.status) \(x264.stderr)")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("4k.mp4")))
     }
 
     /// A thread the system refuses (here, a limit on processes) ends the run with that said;
-    /// the pump had waited for ever for the work of a thread that never started. (Where not
-    /// even one thread is left, `ulimit -u 2` here, libdispatch waits for one for ever.)
+    /// the pump had waited for ever for the work of a thread that never started, and where
+    /// no thread at all was left (`ulimit -u 2`), so had libdispatch's signal sources.
     func testAThreadRefusedIsSaid() throws {
         try XCTSkipUnless(getuid() == 0, "runs the tool as another user, which takes root")
         try makeClip(seconds: 1)
@@ -361,7 +375,7 @@ final class BadInputTests: ToolTestCase {
         try FileManager.default.copyItem(atPath: Tool.clarity, toPath: path("clarity"))
         XCTAssertEqual(chmod(folder.path, 0o755), 0)
         var said = false
-        for limit in 3...5 {
+        for limit in 2...5 {
             let r = try Tool.shell("setpriv --reuid 65534 --regid 65534 --clear-groups bash -c 'ulimit -u \(limit); exec timeout -s KILL 30 "
                                    + "./clarity transcode in.mp4 /dev/null --format y4m --scale 2 --model bicubic --progress none'", in: folder)
             XCTAssertNotEqual(r.status, 137, "waited for ever at ulimit -u \(limit): \(r.stderr)")

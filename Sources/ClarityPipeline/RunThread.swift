@@ -1,10 +1,11 @@
 import ClarityMedia
 import Foundation
 
-/// A thread of the pump's, started or said not to be. Foundation's `Thread` starts none,
-/// without a word, where the system refuses one (a limit on address space or on processes,
-/// `ulimit -v`, a container's pids limit), and the pump waited for ever for its work.
-enum PumpThread {
+/// A thread of the run's (the pump's stages, the interrupt watcher), started or said not to
+/// be. Foundation's `Thread` starts none, without a word, where the system refuses one (a
+/// limit on address space or on processes, `ulimit -v`, a container's pids limit), and the
+/// pump waited for ever for its work; libdispatch waits for ever for a thread it cannot start.
+public enum RunThread {
     private final class Body {
         let name: String
         let run: () -> Void
@@ -12,7 +13,7 @@ enum PumpThread {
     }
 
     /// Starts `body` on a detached thread named `name`, or throws.
-    static func start(_ name: String, _ body: @escaping () -> Void) throws {
+    public static func start(_ name: String, _ body: @escaping () -> Void) throws {
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         defer { pthread_attr_destroy(&attributes) }
@@ -27,8 +28,7 @@ enum PumpThread {
         }, context)
         guard r == 0 else {
             Unmanaged<Body>.fromOpaque(context).release()
-            throw MediaError(.codec, "cannot start a thread of the run (\(String(cString: strerror(r)))): the system's limits "
-                             + "(ulimit -v, ulimit -u, a container's pids limit) leave it too little memory or too few threads")
+            throw MediaError.limited("cannot start a thread of the run", reason: String(cString: strerror(r)))
         }
     }
 }

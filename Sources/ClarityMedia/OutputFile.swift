@@ -199,32 +199,3 @@ public final class OutputFile {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value
     }
 }
-
-/// Temporary outputs still open, so a second Ctrl-C can remove them before the process dies.
-public final class TemporaryFiles: @unchecked Sendable {
-    public static let shared = TemporaryFiles()
-    private let lock = NSLock()
-    /// Each path, and whether it is a picture sequence's pattern.
-    private var paths: [String: Bool] = [:]
-
-    func register(_ path: String, sequence: Bool) {
-        lock.lock(); defer { lock.unlock() }
-        paths[path] = sequence
-    }
-
-    func unregister(_ path: String) {
-        lock.lock(); defer { lock.unlock() }
-        paths[path] = nil
-    }
-
-    /// Unlinks every registered file, and every picture written of a registered sequence.
-    /// Called from the interrupt handler's queue, not from a signal handler.
-    public func removeAll() {
-        lock.lock(); defer { lock.unlock() }
-        for (path, sequence) in paths {
-            guard sequence else { unlink(path); continue }
-            var n = PictureSequence.firstWritten
-            while let picture = PictureSequence.picture(path, n), unlink(picture) == 0 { n += 1 }
-        }
-    }
-}

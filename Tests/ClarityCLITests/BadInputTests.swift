@@ -365,6 +365,26 @@ final class BadInputTests: ToolTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("4k.mp4")))
     }
 
+    /// A run that crashes removes its temporary output as it dies: a hidden half-written file,
+    /// or a sequence's pictures, stayed beside the output. Crashes are made here by signals
+    /// sent (which Swift's backtracer reported and went on from: they now end the run as their
+    /// default would), and for real by memory running out where Swift or oneDNN allocates.
+    func testACrashLeavesNothing() throws {
+        try makeClip("long.mp4", seconds: 20)
+        for (signal, output) in [(SIGSEGV, "out.mkv"), (SIGABRT, "f%04d.png"), (SIGBUS, "out.mp4")] {
+            let p = try startWriting(["transcode", "long.mp4", output, "--scale", "3", "--progress", "none", "--threads", "1"])
+            p.send(signal)
+            XCTAssertEqual(try p.wait().status, 128 + signal, output)
+            XCTAssertEqual(files, ["long.mp4"], output)
+        }
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30", "-t", "1", "-c:v", "libx264", "-qp", "30", "hd.mp4"], in: folder)
+        for megabytes in [450, 500, 600, 700, 800] {
+            _ = try Tool.shell("ulimit -v \(megabytes * 1000); exec timeout -s KILL 120 '\(Tool.clarity)' transcode hd.mp4 out.mkv --scale 3 "
+                               + "--deartifact auto --codec ffv1 --progress none", in: folder)
+            XCTAssertEqual(files, ["hd.mp4", "long.mp4"], "\(megabytes) MB")
+        }
+    }
+
     /// A thread the system refuses (here, a limit on processes) ends the run with that said;
     /// the pump had waited for ever for the work of a thread that never started, and where
     /// no thread at all was left (`ulimit -u 2`), so had libdispatch's signal sources.

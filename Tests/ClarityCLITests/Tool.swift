@@ -101,6 +101,18 @@ class ToolTestCase: XCTestCase {
 
     var files: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() }
 
+    /// Starts clarity with `args` and waits (a minute at most) until it has written a first
+    /// temporary output, however slow the machine.
+    func startWriting(_ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> ChildProcess {
+        let p = try ChildProcess([Tool.clarity] + args, directory: folder.path, stdout: .discard, stderr: .discard)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning && !files.contains(where: { $0.contains(".clarity-") }) {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertTrue(files.contains { $0.contains(".clarity-") }, "nothing written in a minute", file: file, line: line)
+        return p
+    }
+
     /// Runs clarity with `args`, which must fail with `status` and a message that mentions
     /// `words` (lower case), leaving nothing behind and saying nothing of a run.
     func expectFailure(_ args: [String], status: Int32, mentioning words: String,

@@ -34,6 +34,7 @@
 static inline int clarity_averror(int e) { return AVERROR(e); }
 static inline int clarity_averror_eof(void) { return AVERROR_EOF; }
 static inline int clarity_averror_eagain(void) { return AVERROR(EAGAIN); }
+static inline int clarity_averror_external(void) { return AVERROR_EXTERNAL; }
 static inline int clarity_averror_exit(void) { return AVERROR_EXIT; }
 static inline int clarity_averror_invaliddata(void) { return AVERROR_INVALIDDATA; }
 static inline int clarity_averror_option_not_found(void) { return AVERROR_OPTION_NOT_FOUND; }

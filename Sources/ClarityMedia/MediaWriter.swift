@@ -519,8 +519,15 @@ public final class MediaWriter {
             if r >= 0 { encodedSize = even }
         }
         guard r >= 0, let enc = encoder else {
+            let what = "cannot open the \(settings.codec) encoder for \(format)"
+            // An encoder library that fails without a word (x264 whose threads the system
+            // refuses) is short of resources, not of a right option.
+            if r == clarity_averror_external() && reasons == nil {
+                throw MediaError(.codec, "\(what): it failed without saying why (\(MediaError.text(r))), most often for want of "
+                                 + "memory or threads (ulimit -v, ulimit -u, a container's limits)")
+            }
             let hint = Self.sizeRules[String(cString: codec.pointee.name)].map { " (\($0))" } ?? ""
-            throw MediaError.ffmpeg(r, "cannot open the \(settings.codec) encoder for \(format)\(hint)", kind: .invalidArgument, reasons: reasons)
+            throw MediaError.ffmpeg(r, what + hint, kind: .invalidArgument, reasons: reasons)
         }
         guard let st = avformat_new_stream(ctx, nil) else { throw MediaError(.codec, "cannot add a video stream") }
         r = avcodec_parameters_from_context(st.pointee.codecpar, enc)

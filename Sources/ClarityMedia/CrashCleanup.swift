@@ -68,7 +68,11 @@ enum CrashCleanup {
             guard let (before, width, after) = split(path) else { return nil }
             entry = Entry(before: strdup(before), after: strdup(after), width: width, first: PictureSequence.firstWritten)
             // Composed as FFmpeg composes it, or not kept.
-            guard compose(entry, entry.first), String(cString: name) == PictureSequence.picture(path, entry.first) else { return nil }
+            guard compose(entry, entry.first), String(cString: name) == PictureSequence.picture(path, entry.first) else {
+                free(entry.before)
+                free(entry.after)
+                return nil
+            }
         } else {
             entry = Entry(before: strdup(path), after: strdup(""), width: -1, first: 0)
         }

@@ -1,5 +1,4 @@
 import CFFmpeg
-import Foundation
 
 /// An error from the media layer, worded for the person at the terminal.
 public struct MediaError: Error, CustomStringConvertible, Equatable {

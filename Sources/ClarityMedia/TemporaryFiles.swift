@@ -10,13 +10,17 @@ public final class TemporaryFiles: @unchecked Sendable {
 
     func register(_ path: String, sequence: Bool) {
         lock.lock(); defer { lock.unlock() }
-        paths[path].flatMap(\.slot).map(CrashCleanup.remove)
+        unregister(locked: path)
         paths[path] = (sequence, CrashCleanup.add(path, sequence: sequence))
     }
 
     func unregister(_ path: String) {
         lock.lock(); defer { lock.unlock() }
-        paths[path].flatMap(\.slot).map(CrashCleanup.remove)
+        unregister(locked: path)
+    }
+
+    private func unregister(locked path: String) {
+        if let slot = paths[path]?.slot { CrashCleanup.remove(slot) }
         paths[path] = nil
     }
 

@@ -1,4 +1,5 @@
 import CDNNL
+import Foundation
 
 /// Where a plan's intermediate tensors live. A plan is built twice: the first build sizes
 /// (activation memories get no storage; they are only counted), then the plan's steps tell
@@ -24,14 +25,18 @@ final class ActivationArena {
 
     /// An arena for a second build asking for the same activations, in the same order, as
     /// the first one.
-    init(layout: BufferLayout) {
-        mode = .placed(base: UnsafeMutableRawPointer.allocate(byteCount: max(layout.byteCount, 1), alignment: 4096),
-                       layout: layout)
+    init(layout: BufferLayout) throws {
+        var base: UnsafeMutableRawPointer?
+        // (Swift's own allocation would trap where memory runs out.)
+        guard posix_memalign(&base, 4096, max(layout.byteCount, 1)) == 0, let base else {
+            throw EngineError.outOfMemory("placing a plan's activations (\(layout.byteCount >> 20) MiB)")
+        }
+        mode = .placed(base: base, layout: layout)
     }
 
     private init(mode: Mode) { self.mode = mode }
 
-    deinit { if case .placed(let base, _) = mode { base.deallocate() } }
+    deinit { if case .placed(let base, _) = mode { free(base) } }
 
     /// Bytes of the one buffer (placed), or of all activations apart (otherwise).
     var byteCount: Int {

@@ -18,9 +18,10 @@ final class DNNLContext: @unchecked Sendable {
     }
 }
 
-/// Turns a oneDNN status into a thrown `EngineError.dnnl` naming what was being done.
+/// Turns a oneDNN status into a thrown `EngineError` naming what was being done.
 @inline(__always)
 func dnnlCheck(_ status: dnnl_status_t, _ what: @autoclosure () -> String) throws {
+    if status == dnnl_out_of_memory { throw EngineError.outOfMemory(what()) }
     if status != dnnl_success {
         throw EngineError.dnnl("\(what()) failed (status \(status.rawValue)\(status == dnnl_unimplemented ? ", unimplemented on this CPU" : ""))")
     }
@@ -90,7 +91,7 @@ final class DNNLMemory {
         case .at(let p): pointer = p
         case .none: pointer = clarity_dnnl_memory_none()
         }
-        try dnnlCheck(dnnl_memory_create(&m, &md, DNNLContext.shared.engine, pointer), "allocating memory")
+        try dnnlCheck(dnnl_memory_create(&m, &md, DNNLContext.shared.engine, pointer), "allocating a model's tensor")
         memory = m!
         self.desc = desc
         var h: UnsafeMutableRawPointer?

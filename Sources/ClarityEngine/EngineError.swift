@@ -14,6 +14,8 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
     case dnnl(String)
     /// A precision that needs calibration data was asked for before calibration.
     case notCalibrated(String)
+    /// Memory ran out (what was being allocated): the run may pass with more, or smaller frames.
+    case outOfMemory(String)
 
     public var description: String {
         switch self {
@@ -24,6 +26,7 @@ public enum EngineError: Error, CustomStringConvertible, Equatable {
         case .badInput(let m): return "bad input: \(m)"
         case .dnnl(let m): return "oneDNN: \(m)"
         case .notCalibrated(let m): return "not calibrated: \(m)"
+        case .outOfMemory(let m): return "out of memory \(m)"
         }
     }
 }

@@ -4,9 +4,11 @@ import Foundation
 /// or a library allocates, a fault in a library), which would otherwise stay half-written
 /// beside the output. The handler may neither lock nor allocate: each output's name is kept
 /// ready as C strings, a sequence's as the bytes before and after its number, and the handler
-/// only composes names and unlinks. It then hands the signal to the handler there was (Swift's
-/// backtracer, which reports the crash) or to the default.
-enum CrashCleanup {
+/// only composes names and unlinks. Where the crash is memory that ran out (an abort or a
+/// fault with the process's memory limit used up), it then says so and exits with 1, as an
+/// allocation that fails where it can be caught does; otherwise it hands the signal to the
+/// handler there was (Swift's backtracer, which reports the crash) or to the default.
+public enum CrashCleanup {
     /// A temporary output, in a form the handler can use: a file's path (`width` -1), or a
     /// sequence's pattern split at its number (`width` digits at least, from `first` on).
     private struct Entry {
@@ -31,14 +33,22 @@ enum CrashCleanup {
         previous.initialize(repeating: sigaction(), count: signals.count)
         return previous
     }()
+    /// The line said where memory ran out; nil until `install` sets it.
+    nonisolated(unsafe) private static var outOfMemory: UnsafeMutablePointer<CChar>?
     private static let installed: Void = {
         _ = (slots, name, previous, signals)
+        AddressSpaceLimit.prepare()
         for (k, signal) in signals.enumerated() {
             var action = sigaction()
             action.__sigaction_handler.sa_sigaction = { signal, info, _ in
                 CrashCleanup.removeAll()
                 guard let k = CrashCleanup.signals.firstIndex(of: signal) else { return }
                 let code = info?.pointee.si_code ?? 0
+                if code != SI_USER, signal == SIGABRT || signal == SIGSEGV || signal == SIGBUS, let line = CrashCleanup.outOfMemory,
+                   AddressSpaceLimit.nearlyUsedUp() {
+                    _ = write(STDERR_FILENO, line, strlen(line))
+                    _exit(1)
+                }
                 if code == SI_USER {
                     // Sent by another process: the run ends as the signal's default ends it
                     // (Swift's backtracer would report it and go on, its outputs removed).
@@ -57,6 +67,13 @@ enum CrashCleanup {
             sigaction(signal, &action, previous + k)
         }
     }()
+
+    /// Installs the handler from the start of a run, so that memory that runs out is said
+    /// (`line`, a whole line) even where no output is kept.
+    public static func install(sayingOutOfMemory line: String) {
+        outOfMemory = strdup(line)
+        _ = installed
+    }
 
     /// Keeps `path` (a sequence's pattern) for the handler; the slot it took, nil where none
     /// is free or the pattern is not one this can compose.

@@ -43,7 +43,7 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
     }
 
     /// Memory that ran out (exit 1), with what lets the run through.
-    static func outOfMemory(_ what: String, smallerOutputHelps: Bool = true) -> MediaError {
+    public static func outOfMemory(_ what: String, smallerOutputHelps: Bool = true) -> MediaError {
         MediaError(.codec, "out of memory \(what): \(memoryRemedy(smallerOutputHelps: smallerOutputHelps))")
     }
 

@@ -22,6 +22,8 @@ struct Clarity: ParsableCommand {
 
     static func main() {
         OpenMPWaitPolicy.passiveUnlessSet()
+        CrashCleanup.install(sayingOutOfMemory: Console.line(error: MediaError.outOfMemory(
+            "(the run used up the memory that ulimit -v or ulimit -d allows)").message))
         refuseUnknownCommand()
         main(joiningNegativeValues(ForeignNames.arguments()))
     }

@@ -36,7 +36,8 @@ enum ExitStatus {
 
 /// One-line messages on stderr, prefixed so they stand out among other tools' output.
 enum Console {
-    static func error(_ message: String) { write("clarity: error: \(message)\n") }
+    static func error(_ message: String) { write(line(error: message)) }
+    static func line(error message: String) -> String { "clarity: error: \(message)\n" }
     static func warning(_ message: String) { write("clarity: warning: \(message)\n") }
     /// What cannot be written is dropped: a closed stderr (its reader gone, the terminal hung
     /// up) must not end the run, where Foundation's FileHandle would trap.
@@ -58,6 +59,9 @@ func reportingErrors(_ body: () throws -> Void) throws {
     } catch let error as MediaError {
         Console.error(error.message)
         throw ExitCode(ExitStatus.code(for: error.kind))
+    } catch EngineError.outOfMemory(let what) {
+        Console.error(MediaError.outOfMemory(what).message)
+        throw ExitCode(ExitStatus.failure)
     } catch let error as EngineError {
         Console.error("model: \(error)")
         throw ExitCode(ExitStatus.failure)

@@ -1,29 +1,34 @@
 import Foundation
 
-/// Whether the process has used up the memory its limits allow (`ulimit -v`, `ulimit -d`),
-/// asked from a crash handler: Swift traps where an allocation fails, and libraries (oneDNN)
-/// abort or dereference the null they were given, so memory that ran out comes as a crash.
-/// The limits are read once, before any crash; the handler only reads `/proc/self/statm`
-/// into a fixed buffer, which neither locks nor allocates.
+/// Whether the process has used up the memory its limits allow (`ulimit -v`, `ulimit -d`):
+/// asked where a failure does not say why. Swift traps where an allocation fails, libraries
+/// (oneDNN) abort or dereference the null they were given, and x264 prints its failed
+/// allocation and returns an external library's error. The limits are read once, before
+/// any crash; the check then only reads `/proc/self/statm` into a buffer on the stack, which
+/// neither locks nor allocates, so a crash handler may ask it.
 enum AddressSpaceLimit {
     /// The address space and data segment allowed, in bytes (0: unlimited).
     private static let limits: (address: Int, data: Int) = (limit(__rlimit_resource_t(RLIMIT_AS.rawValue)), limit(__rlimit_resource_t(RLIMIT_DATA.rawValue)))
     private static let pageSize = sysconf(Int32(_SC_PAGESIZE))
-    private static let statmCapacity = 128
-    private static let statm = UnsafeMutablePointer<CChar>.allocate(capacity: statmCapacity)
 
     /// Reads what the handler needs while allocating is still safe.
-    static func prepare() { _ = (limits, pageSize, statm) }
+    static func prepare() { _ = (limits, pageSize) }
 
     /// A limit is as good as used up when less of it is left than an allocation the run
     /// makes may ask for: a 4K plane's arena, a thread's malloc arena (64 MiB of addresses).
     static func nearlyUsedUp() -> Bool {
         guard limits.address > 0 || limits.data > 0 else { return false }
-        let fd = open("/proc/self/statm", O_RDONLY)
-        guard fd >= 0 else { return false }
-        let n = read(fd, statm, statmCapacity - 1)
-        close(fd)
-        guard n > 0 else { return false }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: 128) { statm in
+            let fd = open("/proc/self/statm", O_RDONLY)
+            guard fd >= 0 else { return false }
+            let n = read(fd, statm.baseAddress!, statm.count - 1)
+            close(fd)
+            return n > 0 && nearlyUsedUp(statm: statm.baseAddress!, count: n)
+        }
+    }
+
+    /// The check on `count` bytes of `/proc/self/statm`.
+    private static func nearlyUsedUp(statm: UnsafeMutablePointer<CChar>, count n: Int) -> Bool {
         statm[n] = 0
         // Pages: total size, resident, shared, text, library, data and stack, dirty.
         var (field, size, data) = (0, 0, 0)

@@ -28,12 +28,19 @@ public struct MediaError: Error, CustomStringConvertible, Equatable {
     /// not start (an opening encoder's or decoder's), is said as such whatever the call: it is
     /// neither damage nor a wrong option, and the run may pass with more.
     static func ffmpeg(_ code: Int32, _ what: String, kind: Kind = .codec, reasons: String? = nil) -> MediaError {
-        // (x264 says its own failed allocations, and FFmpeg calls them an external library's error.)
-        if code == clarity_averror(ENOMEM) || reasons?.contains("malloc of size") == true {
+        if ranOutOfMemory(code, reasons: reasons) {
             return MediaError(.codec, "\(what) (out of memory): \(memoryRemedy(smallerOutputHelps: true))")
         }
         if code == clarity_averror(EAGAIN) { return limited(what, reason: text(code)) }
         return MediaError(kind, "\(what): \(reasons ?? text(code))")
+    }
+
+    /// Whether a failure is memory that ran out: said so, or an external library's error with
+    /// the memory limit nearly used up (x264 prints its failed allocation on its own, where it
+    /// may not be kept, and FFmpeg calls it an external library's error).
+    static func ranOutOfMemory(_ code: Int32, reasons: String?) -> Bool {
+        code == clarity_averror(ENOMEM) || reasons?.contains("malloc of size") == true
+            || (code == clarity_averror_external() && AddressSpaceLimit.nearlyUsedUp())
     }
 
     /// What the system's limits refused (a thread, an address space), with where they are set.

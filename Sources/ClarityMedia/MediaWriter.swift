@@ -522,7 +522,7 @@ public final class MediaWriter {
             let what = "cannot open the \(settings.codec) encoder for \(format)"
             // An encoder library that fails without a word (x264 whose threads the system
             // refuses) is short of resources, not of a right option.
-            if r == clarity_averror_external() && reasons == nil {
+            if r == clarity_averror_external() && reasons == nil && !MediaError.ranOutOfMemory(r, reasons: nil) {
                 throw MediaError(.codec, "\(what): it failed without saying why (\(MediaError.text(r))), most often for want of "
                                  + "memory or threads (ulimit -v, ulimit -u, a container's limits)")
             }

@@ -357,9 +357,10 @@ final class BadInputTests: ToolTestCase {
             XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted(), ["big.png"])
         }
         // x264 says the allocation it could not make, or (its threads refused) nothing; FFmpeg
-        // calls either an external library's error, which was taken for the encoder's options (64).
+        // calls either an external library's error, which was taken for the encoder's options
+        // (64) and, part-way through the run (900 MB and more), said as it was.
         try makeClip(seconds: 1)
-        for megabytes in [450, 550, 600] {
+        for megabytes in [450, 550, 600, 900, 1200] {
             let x264 = try Tool.shell("ulimit -v \(megabytes * 1000); exec timeout -s KILL 60 '\(Tool.clarity)' transcode in.mp4 4k.mp4 "
                                       + "--size 3840x2160 --model bicubic --progress none", in: folder)
             XCTAssertTrue(x264.status == 1 && x264.stderr.contains("memory"), "\(megabytes) MB: \(x264.status) \(x264.stderr)")

@@ -26,6 +26,9 @@ public final class OutputFile {
     public var isOneFile: Bool { !isSequence && (!writesInPlace || redirected != nil) }
     /// A standard stream redirected to a file, written by the file's path, and its descriptor.
     private let redirected: (descriptor: Int32, path: String)?
+    /// Whether the finished file may replace one of its name (there at the start, or made
+    /// while the run wrote).
+    private let overwrite: Bool
     private var settled = false
     /// Pictures of a sequence counted into `bytesWritten` so far, and their bytes.
     private var counted: (pictures: Int, bytes: Int64) = (0, 0)
@@ -35,6 +38,7 @@ public final class OutputFile {
     /// the enhanced copy would replace the only original.
     public init(_ path: String, overwrite: Bool, sources: [String] = []) throws {
         isURL = path.contains("://")
+        self.overwrite = overwrite
         let descriptor = PipeCapacity.descriptor(of: path, standard: 1) ?? RedirectedFile.descriptor(named: path)
         if descriptor != nil || isURL {
             finalPath = descriptor.map { "pipe:\($0)" } ?? path
@@ -161,11 +165,44 @@ public final class OutputFile {
         TemporaryFiles.shared.unregister(writingPath)
         let files = written
         if isSequence { counted = (files.count, files.compactMap { Self.size($0.writing) }.reduce(0, +)) }
+        if !isSequence && !overwrite, let file = files.first {
+            let placed = try Self.placeNew(file.writing, as: file.final)
+            guard placed == file.final else {
+                throw MediaError(.outputUnwritable, "output \(file.final) appeared while this run wrote it, and is kept: "
+                                 + "the enhanced copy is \(placed) (--overwrite replaces it)")
+            }
+            return
+        }
         for (k, file) in files.enumerated() where rename(file.writing, file.final) != 0 {
             let reason = String(cString: strerror(errno))
             for rest in files[k...] { unlink(rest.writing) }
             throw MediaError(.outputUnwritable, "cannot move output into place at \(file.final): \(reason)")
         }
+    }
+
+    /// Moves `writing` under `final`, or where something of that name is there already (made
+    /// by another program, or another run, since the start), under the first free
+    /// `<name>-2.<ext>`, `-3`, ...: `link` refuses to replace, where `rename` replaces. Where
+    /// links fail (FAT), a look comes before the rename. Returns the name taken.
+    private static func placeNew(_ writing: String, as final: String) throws -> String {
+        let ext = (final as NSString).pathExtension
+        let (stem, dotted) = ((final as NSString).deletingPathExtension, ext.isEmpty ? "" : "." + ext)
+        for n in 1...1000 {
+            let name = n == 1 ? final : "\(stem)-\(n)\(dotted)"
+            if link(writing, name) == 0 {
+                unlink(writing)
+                return name
+            }
+            if errno == EEXIST { continue }
+            // No links here (FAT, some network file systems): a look, then the rename.
+            if access(name, F_OK) == 0 { continue }
+            if rename(writing, name) == 0 { return name }
+            let reason = String(cString: strerror(errno))
+            unlink(writing)
+            throw MediaError(.outputUnwritable, "cannot move output into place at \(name): \(reason)")
+        }
+        unlink(writing)
+        throw MediaError(.outputUnwritable, "cannot move output into place at \(final): it and a thousand numbered names beside it are taken")
     }
 
     /// Removes what was written.

@@ -135,7 +135,7 @@ struct EncodeOptions: ParsableArguments {
                                valueName: "index|language"))
     var subtitleStreams: [StreamChoice] = []
 
-    @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists.")
+    @Flag(name: [.customShort("y"), .long], help: "Replace the output file if it exists, or if another program makes it while the run writes (otherwise the enhanced copy goes beside it, numbered).")
     var overwrite = false
 
     /// Speed options for encoders whose own defaults are far slower than x264's veryfast (the

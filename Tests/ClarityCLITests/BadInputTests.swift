@@ -412,6 +412,31 @@ final class BadInputTests: ToolTestCase {
         XCTAssertTrue(said)
     }
 
+    /// A file made under OUT's name while the run writes (another program's, a second run's
+    /// that finished first) is not replaced without --overwrite: the enhanced copy goes beside
+    /// it, numbered, and the run says so (73). It was replaced without a word.
+    func testAnOutputMadeMeanwhileIsNotReplaced() throws {
+        try makeClip("long.mp4", seconds: 5)
+        FileManager.default.createFile(atPath: path("out-2.mkv"), contents: Data("taken too".utf8))
+        for overwrite in [false, true] {
+            let p = try startWriting(["transcode", "long.mp4", "out.mkv", "--scale", "3", "--progress", "none"]
+                                     + (overwrite ? ["--overwrite"] : []), stderr: .capture)
+            FileManager.default.createFile(atPath: path("out.mkv"), contents: Data("theirs".utf8))
+            let r = try p.wait()
+            let enhanced = overwrite ? "out.mkv" : "out-3.mkv"
+            XCTAssertEqual(r.status, overwrite ? 0 : 73, r.stderrText)
+            XCTAssertEqual(try String(contentsOfFile: path("out-2.mkv")), "taken too")
+            XCTAssertEqual(try decodedFrames(enhanced), 150)
+            if !overwrite {
+                XCTAssertEqual(try String(contentsOfFile: path("out.mkv")), "theirs")
+                XCTAssertTrue(r.stderrText.contains("output out.mkv appeared while this run wrote it, and is kept: the enhanced copy is out-3.mkv"),
+                              r.stderrText)
+                try FileManager.default.removeItem(atPath: path("out-3.mkv"))
+            }
+            XCTAssertEqual(files.filter { $0.contains(".clarity-") }, [])
+        }
+    }
+
     func testUnwritableOutput() throws {
         try makeClip()
         try expectFailure(["transcode", "in.mp4", "missing/out.mp4"], status: 73, mentioning: "does not exist")

@@ -22,6 +22,8 @@ public final class ChildProcess {
     public struct Result {
         /// The exit status, or 128 + the signal number when a signal ended it (as shells say).
         public var status: Int32
+        /// The signal that ended it; nil where it exited (with whatever status).
+        public var signal: Int32?
         public var stdout: Data
         public var stderr: Data
         public var seconds: Double
@@ -148,7 +150,7 @@ public final class ChildProcess {
         }
         let (status, usage) = reaped!
         let signal = status & 0x7f
-        let result = Result(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal,
+        let result = Result(status: signal == 0 ? (status >> 8) & 0xff : 128 + signal, signal: signal == 0 ? nil : signal,
                             stdout: buffers[0], stderr: buffers[1],
                             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
                             maxRSSKiB: usage.ru_maxrss)

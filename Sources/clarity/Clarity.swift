@@ -12,7 +12,8 @@ struct Clarity: ParsableCommand {
         discussion: """
             Exit codes: 0 done, 1 processing failed, 64 bad option, 65 input is not usable media, \
             66 input missing or unreadable, 69 unsupported codec, 73 output cannot be created, \
-            74 write failed (disk full, output closed), 130 interrupted (output finished up to then).
+            74 write failed (disk full, output closed), 130 interrupted (output finished up to then; \
+            the tool ends by the signal, as shells expect, so that a loop of runs stops).
             """,
         version: "clarity \(release); \(FFmpegVersion.description), oneDNN \(Engine.dnnlVersion) (\(Engine.cpuISA)), \(AvailableCores.described)",
         subcommands: [Transcode.self, Pipe.self, Live.self, Probe.self, Models.self, Bench.self])
@@ -25,7 +26,14 @@ struct Clarity: ParsableCommand {
         CrashCleanup.install(sayingOutOfMemory: Console.line(error: MediaError.outOfMemory(
             "(the run used up the memory that ulimit -v or ulimit -d allows)").message))
         refuseUnknownCommand()
-        main(joiningNegativeValues(ForeignNames.arguments()))
+        do {
+            var command = try parseAsRoot(joiningNegativeValues(ForeignNames.arguments()))
+            try command.run()
+        } catch let stopped as StoppedBySignal {
+            stopped.end()
+        } catch {
+            exit(withError: error)
+        }
     }
 
     /// `--duration -1` as `--duration=-1` (and `--bitrate -5M`): the parser takes a token that

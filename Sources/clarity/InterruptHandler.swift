@@ -16,16 +16,18 @@ nonisolated(unsafe) private var signalPipe: Int32 = -1
 /// their own where the system would start none (`ulimit -v`, `ulimit -u`).
 final class InterruptHandler {
     private static let named = [SIGINT: "Ctrl-C", SIGTERM: "SIGTERM", SIGHUP: "SIGHUP (the terminal closed)"]
-    /// Signals received so far, and the first one's name as the user would know it.
-    private let received = Mutex<(count: Int, first: String?)>((0, nil))
+    /// Signals received so far, and the first one.
+    private let received = Mutex<(count: Int, first: Int32?)>((0, nil))
     private let onFirst: @Sendable () -> Void
 
+    /// The signal that stopped the run, once one came.
+    var signal: Int32? { received.withLock { $0.first } }
     /// What stopped the run ("Ctrl-C", "SIGTERM", "SIGHUP"), once a signal came.
-    var cause: String? { received.withLock { $0.first } }
+    var cause: String? { signal.flatMap { Self.named[$0] } }
 
     init(onFirst: @escaping @Sendable () -> Void) throws {
         self.onFirst = onFirst
-        signal(SIGPIPE, SIG_IGN)
+        Foundation.signal(SIGPIPE, SIG_IGN)
         var ends: [Int32] = [0, 0]
         guard pipe(&ends) == 0 else {
             throw MediaError(.codec, "cannot watch for Ctrl-C: \(String(cString: strerror(errno)))")
@@ -73,14 +75,32 @@ final class InterruptHandler {
     private func take(_ signal: Int32) {
         let (first, count) = received.withLock { r in
             let first = r.count == 0
-            if first { r.first = Self.named[signal] }
+            if first { r.first = signal }
             r.count += 1
             return (first, r.count)
         }
         if first { onFirst() }
         if count > 1 {
             TemporaryFiles.shared.removeAll()
-            _exit(ExitStatus.interrupted)
+            StoppedBySignal(signal: signal).end()
         }
+    }
+}
+
+/// A run that a signal stopped, its output finished: the tool then ends by that signal, as
+/// shells expect of a program that Ctrl-C stopped. An exit status of 130 tells a shell that
+/// the program took the Ctrl-C and went on, so a loop of runs (`for f in *.mp4; do clarity
+/// ...; done`) went on to the next file, one Ctrl-C each.
+struct StoppedBySignal: Error {
+    let signal: Int32
+
+    func end() -> Never {
+        Foundation.signal(signal, SIG_DFL)
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, signal)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
+        raise(signal)
+        _exit(128 + signal)
     }
 }

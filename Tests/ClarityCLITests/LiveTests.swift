@@ -31,7 +31,7 @@ final class LiveTests: ToolTestCase {
             let r = try live.wait()
             let waited = Date().timeIntervalSince(stopped)
             if interrupt {
-                XCTAssertEqual(r.status, 130, r.stderrText)
+                XCTAssertEqual(r.signal, SIGINT, r.stderrText)
                 XCTAssertLessThan(waited, 5)
             } else {
                 XCTAssertEqual(r.status, 0, r.stderrText)

@@ -3210,7 +3210,8 @@ final class TranscodeTests: ToolTestCase {
 
     /// Ctrl-C, a hang-up (the terminal closed, an ssh session dropped) or SIGTERM finishes
     /// the container with the frames done, and says which stopped it (each was "Ctrl-C"); a
-    /// hang-up left a hidden temporary file.
+    /// hang-up left a hidden temporary file. The tool then ends by that signal (it exited
+    /// with 130, which tells a shell that it took the signal and went on).
     func testInterruptFinishesTheContainer() throws {
         try makeClip("long.mp4", seconds: 20)
         for (signal, name, cause) in [(SIGINT, "cut", "Ctrl-C"), (SIGHUP, "hung-up", "SIGHUP"), (SIGTERM, "ended", "SIGTERM")] {
@@ -3226,7 +3227,7 @@ final class TranscodeTests: ToolTestCase {
             }
             p.send(signal)
             let r = try p.wait()
-            XCTAssertEqual(r.status, 130, name)
+            XCTAssertEqual(r.signal, signal, name)
             let frames = try Tool.probe("\(name).mkv", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
             let n = Int(frames.first ?? "") ?? 0
             XCTAssertGreaterThan(n, 0, name)
@@ -3246,7 +3247,28 @@ final class TranscodeTests: ToolTestCase {
         p.send(SIGINT)
         Thread.sleep(forTimeInterval: 0.3)  // two signals at once would arrive as one
         p.send(SIGINT)
-        XCTAssertEqual(try p.wait().status, 130)
+        XCTAssertEqual(try p.wait().signal, SIGINT)
         XCTAssertEqual(files, ["long.mp4"])
+    }
+
+    /// Ctrl-C in a shell loop of runs (the terminal sends it to the shell and the tool) stops
+    /// the loop, the first output finished. An exit status of 130 told the shell that the tool
+    /// took the Ctrl-C and went on, and the loop went on to the next file, one Ctrl-C each.
+    func testCtrlCStopsAShellLoopOfRuns() throws {
+        try makeClip("long.mp4", seconds: 20)
+        // (Its own session, so that the signal goes to the shell and the tool as a terminal's.)
+        let loop = try ChildProcess(["setsid", "bash", "-c", "for n in 1 2 3; do '\(Tool.clarity)' transcode long.mp4 out$n.mkv --scale 3 "
+                                     + "--progress none --threads 1; done"], directory: folder.path, stdout: .discard)
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && loop.isRunning {
+            let temp = files.first { $0.hasPrefix(".out1.clarity-") }
+            if (temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0) > 100_000 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        kill(-loop.pid, SIGINT)
+        let r = try loop.wait()
+        XCTAssertEqual(r.signal, SIGINT, r.stderrText)
+        XCTAssertEqual(files, ["long.mp4", "out1.mkv"])
+        XCTAssertGreaterThan(try decodedFrames("out1.mkv"), 0)
     }
 }

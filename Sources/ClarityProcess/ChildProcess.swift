@@ -45,7 +45,9 @@ public final class ChildProcess {
     private var reaped: (status: Int32, usage: rusage)?
 
     /// Starts `arguments` (the first found on PATH unless it holds a slash) in `directory`,
-    /// with standard input from /dev/null.
+    /// with standard input from /dev/null, and every signal at its default action and
+    /// unblocked (as Foundation's `Process` starts one): not ignored because this process
+    /// was started under `nohup` or as a script's background job.
     public init(_ arguments: [String], directory: String? = nil, stdout: Output = .capture,
                 stderr: Output = .capture) throws {
         guard let program = arguments.first else { throw ChildProcessError("no program to run") }
@@ -81,8 +83,17 @@ public final class ChildProcess {
         if let directory { clarity_spawn_addchdir(&actions, directory) }
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var signals = sigset_t()
+        sigfillset(&signals)
+        posix_spawnattr_setsigdefault(&attributes, &signals)
+        sigemptyset(&signals)
+        posix_spawnattr_setsigmask(&attributes, &signals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         var child: pid_t = 0
-        let status = posix_spawnp(&child, program, &actions, nil, argv, environ)
+        let status = posix_spawnp(&child, program, &actions, &attributes, argv, environ)
         guard status == 0 else {
             closeParentEnds()
             throw ChildProcessError("cannot run \(program): \(String(cString: strerror(status)))")

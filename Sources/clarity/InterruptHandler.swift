@@ -8,8 +8,10 @@ nonisolated(unsafe) private var signalPipe: Int32 = -1
 
 /// Ctrl-C (or SIGTERM, or SIGHUP: the terminal closed, an ssh session dropped) once: stop
 /// reading and finish the output properly. Twice: remove the temporary output and exit at
-/// once. Also ignores SIGPIPE, so a closed pipe is an error we report rather than a silent
-/// death.
+/// once. A signal ignored when the tool started stays ignored: `nohup`'s hang-up (a run
+/// meant to outlive its terminal had stopped when the terminal closed), a script's
+/// background job's Ctrl-C. Also ignores SIGPIPE, so a closed pipe is an error we report
+/// rather than a silent death.
 ///
 /// The handler only writes the signal to a pipe (what a handler may safely do); a thread of
 /// the run's reads it and acts. libdispatch's signal sources waited for ever for a thread of
@@ -61,7 +63,13 @@ final class InterruptHandler {
         }
         action.sa_flags = SA_RESTART
         sigemptyset(&action.sa_mask)
-        for signal in Self.named.keys { sigaction(signal, &action, nil) }
+        for signal in Self.named.keys where !Self.isIgnored(signal) { sigaction(signal, &action, nil) }
+    }
+
+    private static func isIgnored(_ signal: Int32) -> Bool {
+        var current = sigaction()
+        sigaction(signal, nil, &current)
+        return current.__sigaction_handler.sa_handler.map { unsafeBitCast($0, to: Int.self) } == unsafeBitCast(SIG_IGN, to: Int.self)
     }
 
     /// Signals are ignored once the run is over; the watcher ends with the pipe.

@@ -101,11 +101,12 @@ class ToolTestCase: XCTestCase {
 
     var files: [String] { ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() }
 
-    /// Starts clarity with `args` and waits (a minute at most) until it has written a first
-    /// temporary output, however slow the machine.
-    func startWriting(_ args: [String], stderr: ChildProcess.Output = .discard, file: StaticString = #filePath,
-                      line: UInt = #line) throws -> ChildProcess {
-        let p = try ChildProcess([Tool.clarity] + args, directory: folder.path, stdout: .discard, stderr: stderr)
+    /// Starts clarity with `args` (run by `under`, such as `nohup`, which must exec it) and
+    /// waits (a minute at most) until it has written a first temporary output, however slow
+    /// the machine.
+    func startWriting(_ args: [String], stderr: ChildProcess.Output = .discard, under: [String] = [],
+                      file: StaticString = #filePath, line: UInt = #line) throws -> ChildProcess {
+        let p = try ChildProcess(under + [Tool.clarity] + args, directory: folder.path, stdout: .discard, stderr: stderr)
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline && p.isRunning && !files.contains(where: { $0.contains(".clarity-") }) {
             Thread.sleep(forTimeInterval: 0.05)

@@ -3251,6 +3251,19 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertEqual(files, ["long.mp4"])
     }
 
+    /// Under `nohup` a hang-up (the terminal closed, an ssh session dropped) is ignored and the
+    /// run goes on to its end: the tool's own handler had taken it, and stopped a run meant to
+    /// outlive its terminal after its first frames.
+    func testAHangUpThatNohupIgnoresLetsTheRunGoOn() throws {
+        try makeClip("long.mp4", seconds: 5)
+        let p = try startWriting(["transcode", "long.mp4", "out.mkv", "--scale", "3", "--progress", "none", "--threads", "1"],
+                                 stderr: .capture, under: ["nohup"])
+        p.send(SIGHUP)
+        let r = try p.wait()
+        XCTAssertEqual(r.status, 0, r.stderrText)
+        XCTAssertEqual(try decodedFrames("out.mkv"), 150)
+    }
+
     /// Ctrl-C in a shell loop of runs (the terminal sends it to the shell and the tool) stops
     /// the loop, the first output finished. An exit status of 130 told the shell that the tool
     /// took the Ctrl-C and went on, and the loop went on to the next file, one Ctrl-C each.

@@ -8,7 +8,8 @@ import Foundation
 /// neither locks nor allocates, so a crash handler may ask it.
 enum AddressSpaceLimit {
     /// The address space and data segment allowed, in bytes (0: unlimited).
-    private static let limits: (address: Int, data: Int) = (limit(__rlimit_resource_t(RLIMIT_AS.rawValue)), limit(__rlimit_resource_t(RLIMIT_DATA.rawValue)))
+    private static let limits: (address: Int, data: Int) =
+        (limit(__rlimit_resource_t(RLIMIT_AS.rawValue)), limit(__rlimit_resource_t(RLIMIT_DATA.rawValue)))
     private static let pageSize = sysconf(Int32(_SC_PAGESIZE))
 
     /// Reads what the handler needs while allocating is still safe.

@@ -349,7 +349,7 @@ struct EnhanceRun {
                 if !run.quiet {
                     Console.warning("interrupted: \(file.writesInPlace ? "the stream" : file.name) holds the \(result.framesWritten) frames written before \(interrupts.cause ?? "the stop")")
                 }
-                throw interrupts.signal.map { StoppedBySignal(signal: $0) as Error } ?? ExitCode(ExitStatus.interrupted)
+                throw interrupts.stopped
             }
         }
     }

@@ -24,6 +24,8 @@ final class InterruptHandler {
 
     /// The signal that stopped the run, once one came.
     var signal: Int32? { received.withLock { $0.first } }
+    /// How the tool ends once the run a signal stopped is finished (only a signal stops it).
+    var stopped: StoppedBySignal { StoppedBySignal(signal: signal ?? SIGINT) }
     /// What stopped the run ("Ctrl-C", "SIGTERM", "SIGHUP"), once a signal came.
     var cause: String? { signal.flatMap { Self.named[$0] } }
 

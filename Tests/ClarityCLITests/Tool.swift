@@ -107,12 +107,22 @@ class ToolTestCase: XCTestCase {
     func startWriting(_ args: [String], stderr: ChildProcess.Output = .discard, under: [String] = [],
                       file: StaticString = #filePath, line: UInt = #line) throws -> ChildProcess {
         let p = try ChildProcess(under + [Tool.clarity] + args, directory: folder.path, stdout: .discard, stderr: stderr)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && p.isRunning && !files.contains(where: { $0.contains(".clarity-") }) {
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        XCTAssertTrue(files.contains { $0.contains(".clarity-") }, "nothing written in a minute", file: file, line: line)
+        XCTAssertTrue(waitForTemporaryFile(of: p), "nothing written in a minute", file: file, line: line)
         return p
+    }
+
+    /// Waits (a minute at most) while `p` runs until a temporary output of `output` (any, where
+    /// nil) holds more than `bytes`; whether one does.
+    func waitForTemporaryFile(of p: ChildProcess, output: String? = nil, bytes: Int = -1) -> Bool {
+        func written() -> Bool {
+            files.contains { name in
+                name.contains(".clarity-") && output.map { name.hasPrefix(".\(($0 as NSString).deletingPathExtension).clarity-") } != false
+                    && ((try? FileManager.default.attributesOfItem(atPath: path(name))[.size] as? Int) ?? -1) > bytes
+            }
+        }
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline && p.isRunning && !written() { Thread.sleep(forTimeInterval: 0.05) }
+        return written()
     }
 
     /// Runs clarity with `args`, which must fail with `status` and a message that mentions

@@ -3218,13 +3218,7 @@ final class TranscodeTests: ToolTestCase {
             let p = try ChildProcess([Tool.clarity, "transcode", "long.mp4", "\(name).mkv", "--scale", "3", "--encoder-preset", "medium",
                                       "--progress", "none", "--threads", "1"], directory: folder.path, stdout: .discard)
             // Interrupt once some frames are in the temporary file, however slow the machine.
-            let deadline = Date().addingTimeInterval(60)
-            while Date() < deadline && p.isRunning {
-                let temp = files.first { $0.hasPrefix(".\(name).clarity-") }
-                let size = temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0
-                if size > 200_000 { break }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
+            _ = waitForTemporaryFile(of: p, output: "\(name).mkv", bytes: 200_000)
             p.send(signal)
             let r = try p.wait()
             XCTAssertEqual(r.signal, signal, name)
@@ -3272,12 +3266,7 @@ final class TranscodeTests: ToolTestCase {
         // (Its own session, so that the signal goes to the shell and the tool as a terminal's.)
         let loop = try ChildProcess(["setsid", "bash", "-c", "for n in 1 2 3; do '\(Tool.clarity)' transcode long.mp4 out$n.mkv --scale 3 "
                                      + "--progress none --threads 1; done"], directory: folder.path, stdout: .discard)
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && loop.isRunning {
-            let temp = files.first { $0.hasPrefix(".out1.clarity-") }
-            if (temp.flatMap { try? FileManager.default.attributesOfItem(atPath: path($0))[.size] as? Int } ?? 0) > 100_000 { break }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        _ = waitForTemporaryFile(of: loop, output: "out1.mkv", bytes: 100_000)
         kill(-loop.pid, SIGINT)
         let r = try loop.wait()
         XCTAssertEqual(r.signal, SIGINT, r.stderrText)

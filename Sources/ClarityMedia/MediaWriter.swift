@@ -623,6 +623,7 @@ public final class MediaWriter {
         var extra = name == "libx265" ? [(key: "log-level", value: "error")] : []
         // HDR10 metadata goes into the encoder's SEI as well as the container.
         if toneMappedPeak == nil { extra += source.map { HDRStaticMetadata($0.sideData).encoderParameters(for: name) } ?? [] }
+        if name.hasPrefix("libx264"), let asm = X264Instructions.parameter { extra.append(asm) }
         if !extra.isEmpty {
             let option = name == "libx265" ? "x265-params" : "x264-params"
             let given = settings.options[option]

@@ -153,11 +153,12 @@ final class PipeTests: ToolTestCase {
         // Subtitle files are read more than once: a pipe's are kept (burning one read as empty,
         // 65; adding one from a named pipe waited for ever).
         try "1\n00:00:00,000 --> 00:00:00,800\nHello\n\n2\n00:00:00,900 --> 00:00:01,000\nAgain\n".write(toFile: path("s.srt"), atomically: true, encoding: .utf8)
-        let burnt = try Tool.shell("timeout 60 bash -c \"'\(Tool.clarity)' transcode in.mp4 piped.mkv --burn-subtitles <(cat s.srt) --progress none\" && "
-                                   + "'\(Tool.clarity)' transcode in.mp4 file.mkv --burn-subtitles s.srt --progress none", in: folder)
+        let burnt = try Tool.shell("timeout 60 bash -c \"'\(Tool.clarity)' transcode in.mp4 piped.mkv --codec ffv1 --burn-subtitles <(cat s.srt) --progress none\" && "
+                                   + "'\(Tool.clarity)' transcode in.mp4 file.mkv --codec ffv1 --burn-subtitles s.srt --progress none", in: folder)
         XCTAssertEqual(burnt.status, 0, burnt.stderr)
         XCTAssertEqual(try Tool.frameHashes("piped.mkv", in: folder), try Tool.frameHashes("file.mkv", in: folder))
-        XCTAssertNotEqual(try Tool.frameHashes("piped.mkv", in: folder), try Tool.frameHashes("out.mkv", in: folder), "the text is drawn")
+        let drawn = zip(try Tool.frameHashes("piped.mkv", in: folder), try Tool.frameHashes("in.mp4", in: folder)).filter { $0 != $1 }.count
+        XCTAssertEqual(drawn, 27, "the text is drawn on the frames of its times")
         let added = try Tool.shell("mkfifo subtitles && (cat s.srt > subtitles &) && timeout 60 '\(Tool.clarity)' transcode in.mp4 added.mkv "
                                    + "--add-subtitles subtitles --progress none", in: folder)
         XCTAssertEqual(added.status, 0, added.stderr)
@@ -242,8 +243,10 @@ final class PipeTests: ToolTestCase {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames", "1", "photo.tga"], in: folder)
         try Tool.ffmpeg(["-i", "in.mp4", "-vf", "pad=320:240:0:30", "-an", "-c:v", "libx264", "bars.mp4"], in: folder)
         let transcode = "'\(Tool.clarity)' transcode --progress none -y --model bicubic"
-        for (input, output, options) in [("in.mp4", "out.mkv", "--start 1.2"), ("in.mp4", "out.mkv", ""), ("long.gif", "out.mkv", ""),
-                                         ("moving.apng", "out.apng", ""), ("photo.tga", "out.png", ""), ("bars.mp4", "out.mkv", "--crop auto")] {
+        // Lossless, as x264 may write another file in each run (`testTheSameRunWritesTheSameVideo`).
+        for (input, output, options) in [("in.mp4", "out.mkv", "--start 1.2 --codec ffv1"), ("in.mp4", "out.mkv", "--codec ffv1"),
+                                         ("long.gif", "out.mkv", "--codec ffv1"), ("moving.apng", "out.apng", ""), ("photo.tga", "out.png", ""),
+                                         ("bars.mp4", "out.mkv", "--crop auto --codec ffv1")] {
             let named = try Tool.shell("\(transcode) \(options) \(input) \(output) && mv \(output) named-\(output)", in: folder)
             XCTAssertEqual(named.status, 0, named.stderr)
             let redirected = try Tool.shell("\(transcode) \(options) - \(output) < \(input)", in: folder)

@@ -46,6 +46,12 @@ struct ModelOptions: ParsableArguments {
         try preset != nil || upscaler(resize, input: input) != nil
     }
 
+    /// Whether the run uses the engine at all: a preset's router, a model or artifact removal
+    /// (where that cannot be told before the input is read, it counts as yes).
+    func runsEngine(_ resize: ResizeOptions, deartifacting: Bool) -> Bool {
+        do { return try preset != nil || deartifacting || upscaler(resize, input: nil) != nil } catch { return true }
+    }
+
     /// How many frames at once, each by its own copy of the stage: a model or artifact
     /// removal (a preset's router keeps per-run statistics in one stage; a classical filter
     /// alone is threaded by swscale).

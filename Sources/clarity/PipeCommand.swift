@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Pipe: ParsableCommand {
+struct Pipe: ParsableCommand, EngineUse {
     static let configuration = CommandConfiguration(
         abstract: "Enhance frames from stdin to stdout (y4m both ways by default).",
         discussion: """
@@ -27,6 +27,8 @@ struct Pipe: ParsableCommand {
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
+
+    var runsEngine: Bool { model.runsEngine(resize, deartifacting: deartifact.isOn) }
 
     func validate() throws {
         guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4", "rawvideo"].contains(outputFormat) else {

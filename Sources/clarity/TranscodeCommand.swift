@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Transcode: ParsableCommand {
+struct Transcode: ParsableCommand, EngineUse {
     static let configuration = CommandConfiguration(
         abstract: "Enhance a file into a new file; audio and subtitles are copied.",
         discussion: """
@@ -30,6 +30,8 @@ struct Transcode: ParsableCommand {
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
+
+    var runsEngine: Bool { model.runsEngine(resize, deartifacting: deartifact.isOn) }
 
     func run() throws {
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,

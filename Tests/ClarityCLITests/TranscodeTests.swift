@@ -1951,15 +1951,17 @@ final class TranscodeTests: ToolTestCase {
 
     /// oneDNN's OpenMP workers wait passively (`OpenMPWaitPolicy`): a run of the engine restarts
     /// itself with OMP_WAIT_POLICY=passive, still named clarity, and a policy the user set is
-    /// kept; a classical resize or a re-encode starts without the restart, which loaded every
-    /// library a second time. Seen while the run waits for its input.
+    /// kept; a classical resize, a re-encode or a probe without artifact removal starts without
+    /// the restart, which loaded every library a second time. Seen while the run waits for its input.
     func testOnlyRunsOfTheEngineRestartForTheirWorkersWaitPolicy() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
-        for (options, environment, policy) in [("--scale 2", "", "passive"), ("--deartifact auto", "", "passive"),
-                                               ("--scale 2", "OMP_WAIT_POLICY=active", "active"),
-                                               ("--scale 2 --model bicubic", "", "none"), ("", "", "none")] {
+        let transcode = "transcode - out.mkv -y --progress none"
+        for (command, environment, policy) in [("\(transcode) --scale 2", "", "passive"), ("\(transcode) --deartifact auto", "", "passive"),
+                                               ("\(transcode) --scale 2", "OMP_WAIT_POLICY=active", "active"),
+                                               ("probe - --deartifact auto", "", "passive"), ("\(transcode) --scale 2 --model bicubic", "", "none"),
+                                               (transcode, "", "none"), ("probe -", "", "none")] {
             let r = try Tool.shell("""
-                rm -f feed && mkfifo feed && { env \(environment) '\(Tool.clarity)' transcode - out.mkv -y --progress none \(options) < feed & }
+                rm -f feed && mkfifo feed && { env \(environment) '\(Tool.clarity)' \(command) < feed > /dev/null & }
                 pid=$! && exec 3> feed
                 for i in $(seq 200); do case $(cat /proc/$pid/wchan) in *poll*|pipe_read) break;; esac; sleep 0.05; done
                 policy=$(tr '\\0' '\\n' < /proc/$pid/environ | sed -n 's/^OMP_WAIT_POLICY=//p')
@@ -1967,7 +1969,7 @@ final class TranscodeTests: ToolTestCase {
                 cat in.ts >&3 && exec 3>&- && wait $pid
                 """, in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "\(policy) clarity", "\(options) \(environment)")
+            XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "\(policy) clarity", "\(command) \(environment)")
         }
     }
 

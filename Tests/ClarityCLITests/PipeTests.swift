@@ -243,7 +243,7 @@ final class PipeTests: ToolTestCase {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180", "-frames", "1", "photo.tga"], in: folder)
         try Tool.ffmpeg(["-i", "in.mp4", "-vf", "pad=320:240:0:30", "-an", "-c:v", "libx264", "bars.mp4"], in: folder)
         let transcode = "'\(Tool.clarity)' transcode --progress none -y --model bicubic"
-        // Lossless, as x264 may write another file in each run (`testTheSameRunWritesTheSameVideo`).
+        // Lossless: x264's frame threads may write another file in each run (`X264Instructions`).
         for (input, output, options) in [("in.mp4", "out.mkv", "--start 1.2 --codec ffv1"), ("in.mp4", "out.mkv", "--codec ffv1"),
                                          ("long.gif", "out.mkv", "--codec ffv1"), ("moving.apng", "out.apng", ""), ("photo.tga", "out.png", ""),
                                          ("bars.mp4", "out.mkv", "--crop auto --codec ffv1")] {

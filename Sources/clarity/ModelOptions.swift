@@ -42,21 +42,20 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Whether a luma stage runs (a model or a preset's router), not swscale alone.
-    func usesLumaStage(_ resize: ResizeOptions, input: VideoFormat) throws -> Bool {
+    func usesLumaStage(_ resize: ResizeOptions, input: VideoFormat?) throws -> Bool {
         try preset != nil || upscaler(resize, input: input) != nil
     }
 
-    /// Whether the run uses the engine at all: a preset's router, a model or artifact removal
-    /// (where that cannot be told before the input is read, it counts as yes).
-    func runsEngine(_ resize: ResizeOptions, deartifacting: Bool) -> Bool {
-        do { return try preset != nil || deartifacting || upscaler(resize, input: nil) != nil } catch { return true }
+    /// Whether the run uses the engine at all: a luma stage or artifact removal.
+    func runsEngine(_ resize: ResizeOptions, input: VideoFormat?, deartifacting: Bool) throws -> Bool {
+        try usesLumaStage(resize, input: input) || deartifacting
     }
 
     /// How many frames at once, each by its own copy of the stage: a model or artifact
     /// removal (a preset's router keeps per-run statistics in one stage; a classical filter
     /// alone is threaded by swscale).
     func framesAtOnce(_ resize: ResizeOptions, deartifacting: Bool) throws -> Int {
-        guard preset == nil, try upscaler(resize, input: nil) != nil || deartifacting else { return 1 }
+        guard preset == nil, try runsEngine(resize, input: nil, deartifacting: deartifacting) else { return 1 }
         return parallelFrames > 0 ? parallelFrames : 2
     }
 

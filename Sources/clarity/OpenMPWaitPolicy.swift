@@ -23,6 +23,7 @@ enum OpenMPWaitPolicy {
 /// A command that can tell, once parsed, whether it will run the engine, whose OpenMP workers
 /// the policy is for. One that will not (a re-encode, a classical resize) skips the restart,
 /// which loads the tool's 230 libraries a second time: 0.1-0.3 s of every run on 2 cores.
+/// What cannot be told before the input is read counts as running it.
 protocol EngineUse {
     var runsEngine: Bool { get }
 }

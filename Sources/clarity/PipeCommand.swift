@@ -28,7 +28,7 @@ struct Pipe: ParsableCommand, EngineUse {
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
-    var runsEngine: Bool { model.runsEngine(resize, deartifacting: deartifact.isOn) }
+    var runsEngine: Bool { (try? model.runsEngine(resize, input: nil, deartifacting: deartifact.isOn)) ?? true }
 
     func validate() throws {
         guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4", "rawvideo"].contains(outputFormat) else {

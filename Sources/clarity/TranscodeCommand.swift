@@ -31,7 +31,7 @@ struct Transcode: ParsableCommand, EngineUse {
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
 
-    var runsEngine: Bool { model.runsEngine(resize, deartifacting: deartifact.isOn) }
+    var runsEngine: Bool { (try? model.runsEngine(resize, input: nil, deartifacting: deartifact.isOn)) ?? true }
 
     func run() throws {
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,

@@ -16,7 +16,7 @@ public final class FrameDeadline: @unchecked Sendable {
     private var released: [UInt64] = []      // release times of frames in flight, oldest first
     private var stageEnds: [UInt64: UInt64] = [:]  // release time -> when the stage handed it on
     private var recentTails: [Double] = []   // the last frames' stage-to-written seconds
-    private var recentLate: [Bool] = []      // whether each of the last frames was late
+    private var recent: [Double] = []        // the last 30 frames' latencies
     private var origin: (wall: UInt64, pts: Double)?
     private var latencies: [Double] = []
     private var late = 0
@@ -79,16 +79,23 @@ public final class FrameDeadline: @unchecked Sendable {
         guard dropLate, let first = released.first, Double(now - first) / 1e9 > seconds else { return true }
         released.removeFirst()
         stageEnds[first] = nil
-        latencies.append(Double(now - first) / 1e9)
         late += 1
         dropped += 1
-        remember(late: true)
+        remember(latency: Double(now - first) / 1e9)
         return false
     }
 
-    private func remember(late: Bool) {
-        recentLate.append(late)
-        if recentLate.count > 30 { recentLate.removeFirst() }
+    private func remember(latency: Double) {
+        latencies.append(latency)
+        recent.append(latency)
+        if recent.count > 30 { recent.removeFirst() }
+    }
+
+    /// Frames done with so far (written or dropped), and the latencies of the last 30 of them,
+    /// oldest first.
+    public var recentLatencies: (frames: Int, latencies: [Double]) {
+        lock.lock(); defer { lock.unlock() }
+        return (latencies.count, recent)
     }
 
     /// The share of the last 30 frames that were late (before 30 are written, the missing
@@ -96,7 +103,7 @@ public final class FrameDeadline: @unchecked Sendable {
     /// even at the start.
     public var recentLateShare: Double {
         lock.lock(); defer { lock.unlock() }
-        return Double(recentLate.filter { $0 }.count) / 30
+        return Double(recent.filter { $0 > seconds }.count) / 30
     }
 
     /// Called by the writer once the oldest frame in flight is written, `writing` seconds
@@ -108,13 +115,12 @@ public final class FrameDeadline: @unchecked Sendable {
         writingTime += writing
         let start = released.removeFirst()
         let latency = Double(now - start) / 1e9
-        latencies.append(latency)
         if let end = stageEnds.removeValue(forKey: start) {
             recentTails.append(Double(now - end) / 1e9)
             if recentTails.count > 30 { recentTails.removeFirst() }
         }
         if latency > seconds { late += 1 }
-        remember(late: latency > seconds)
+        remember(latency: latency)
     }
 
     /// Latency so far: percentiles, worst case, frames over the deadline.

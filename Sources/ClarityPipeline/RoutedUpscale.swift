@@ -50,6 +50,9 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     /// of its time once the tail this clock measures (the queue to the writer and the write)
     /// is set aside; so a frame that waited behind a slow one is planned cheaper, not late.
     public var deadline: FrameDeadline?
+    /// Live mode: each frame's budget is this share of its frame time, moved by `deadline`'s
+    /// latencies; `budget` is then the most it may reach, what the start-up timing plans for.
+    public var share: DeadlineShare?
     /// Under a budget, each frame scores only one of `gainReuse + 1` bands of tile rows, in
     /// turn, and routes every tile by its latest score: a tile's expected gains are at most
     /// `gainReuse` frames old. Consecutive frames of a video hold nearly the same tiles, and at
@@ -285,7 +288,8 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         let start = clock()
         let untilDue = timeLeft(frame)
-        let budget = self.budget.map { b in untilDue.map { min(b, $0) } ?? b }
+        let stageBudget = share.flatMap { s in deadline.map(s.budget(after:)) } ?? self.budget
+        let budget = stageBudget.map { b in untilDue.map { min(b, $0) } ?? b }
         func since(_ t: UInt64) -> Double { Double(clock() - t) / 1e9 }
         // A frame without model work may take all the time it has left, not just the stage's share.
         func canvasLeft() -> Double? { (untilDue ?? budget).map { $0 - since(start) } }

@@ -163,7 +163,7 @@ struct BenchLive: ParsableCommand {
             .last(where: { $0["done"] as? Bool == true }) else {
             throw MediaError(.codec, "clarity live gave no final report: \(r.stderrText.suffix(400))")
         }
-        var text = lines.filter { $0.hasPrefix("latency:") || $0.hasPrefix("branches") }.joined(separator: "\n")
+        var text = lines.filter { $0.hasPrefix("latency:") || $0.hasPrefix("branches") || $0.hasPrefix("stage share") }.joined(separator: "\n")
         if let buckets = last["latency_histogram_5ms"] as? [Int] {
             text += "\nlatency histogram (ms: frames): " + buckets.enumerated().filter { $0.element > 0 }
                 .map { "\($0.offset * 5)\($0.offset == buckets.count - 1 ? "+" : "-\($0.offset * 5 + 5)"): \($0.element)" }

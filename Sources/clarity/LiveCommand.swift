@@ -65,8 +65,8 @@ struct Live: ParsableCommand {
     @Option(help: PrecisionChoice.help)
     var precision: PrecisionChoice = .auto
 
-    @Option(help: "Share of the deadline (of the frame interval, if shorter) the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has.")
-    var stageShare = 0.35
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) the upscaling stage may plan for (decode, conversions and encoding run beside it); a frame that has less time left, because it waited behind a slow one or the writer is slow, plans for what it has. (default: from 0.35 up to 0.8 by the latencies: up while the last 30 frames were all written within 70% of the frame time, back down at once when one takes over 85%)")
+    var stageShare: Double?
 
     @Option(help: "Share of the tiles' time only tiles keeping last frame's branch may plan for: a tile takes a model only while the plan stays that far under its budget, and keeps it up to the whole budget, so that the frame-to-frame jitter of the budget does not switch the tiles at the edge of the plan on and off (a flicker on a still scene). 0: no hold.")
     var holdMargin = RoutedUpscale.defaultHoldMargin
@@ -97,7 +97,7 @@ struct Live: ParsableCommand {
             throw ValidationError("full-width bands are routed by detail: --classifier \(classifier) classifies square tiles")
         }
         guard gainReuse >= 0 else { throw ValidationError("--gain-reuse must be 0 or more") }
-        guard stageShare > 0, stageShare <= 1 else { throw ValidationError("--stage-share must be in (0, 1]") }
+        if let stageShare, !(stageShare > 0 && stageShare <= 1) { throw ValidationError("--stage-share must be in (0, 1]") }
         guard holdMargin >= 0, holdMargin < 1 else { throw ValidationError("--hold-margin must be in [0, 1)") }
         guard cleaningShare > 0, cleaningShare <= 1 else { throw ValidationError("--deartifact-share must be in (0, 1]") }
         if deartifactShare != nil && !deartifact.isOn {
@@ -144,12 +144,14 @@ struct Live: ParsableCommand {
             if let resize, case .size(let w?, let h?) = resize, w <= format.width && h <= format.height {
                 throw MediaError(.invalidArgument, "live mode upscales, and \(w)x\(h) is no larger than the input (\(format.width)x\(format.height))")
             }
+            let share = stageShare == nil ? DeadlineShare(frameTime: planned) : nil
             // A whole-frame model run cannot be cut short like tiles: only one that takes at
             // most a third of the stage's share, so that a 3x slower spell still fits.
             let stage = try RoutedUpscale(branches: branches, classifier: try Routing.classifier(classifier, branches: branches),
                                           tiler: Tiler(tile: tile, tileWidth: tileWidth, overlap: overlap, batchSize: bands ? 1 : 4, precision: precision.resolved),
-                                          budget: planned * stageShare, wholeFrameShare: 1.0 / 3, canvas: canvas)
+                                          budget: share?.largestBudget ?? planned * stageShare!, wholeFrameShare: 1.0 / 3, canvas: canvas)
             stage.deadline = clock
+            stage.share = share
             stage.costCache = .userDefault(refresh: recalibrate)
             stage.gainReuse = gainReuse
             stage.holdMargin = holdMargin
@@ -169,6 +171,7 @@ struct Live: ParsableCommand {
                               r.meanWriting * 1000)
                     + (r.meanWriting > planned * 0.9 ? "\n" + Self.slowWriterAdvice : "")
                     + "\nbranches (tiles ranked by \(stage.ranking)): " + stage.branchMix + "\nmeasured costs: " + stage.costReport
+                    + (share.map { "\n" + $0.summary } ?? "")
                     + (enhancer.map { "\n" + $0.liveSummary } ?? "")
             }
         }

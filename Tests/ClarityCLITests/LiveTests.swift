@@ -199,6 +199,28 @@ final class LiveTests: ToolTestCase {
         XCTAssertEqual(refused.status, 64, refused.stderr)
     }
 
+    /// By default the upscaling stage's share of the frame time grows while frames are written
+    /// well within it (here 30 frames at 5 fps, 200 ms each, through a pipe, unpaced); a share
+    /// given is kept as given, and said no more.
+    func testTheStageShareGrowsWithRoomAndStaysWhereGiven() throws {
+        try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=5", "-frames:v", "30", "in.y4m"], in: folder)
+        let live = "'\(Tool.clarity)' live - out.y4m -y --models esr-max-k5-c2-x3 --tile 32"
+        let grown = try Tool.shell("cat in.y4m | \(live)", in: folder)
+        XCTAssertEqual(grown.status, 0, grown.stderr)
+        let line = grown.stderr.split(separator: "\n").first { $0.hasPrefix("stage share: ") }.map(String.init) ?? ""
+        // "stage share: 0.43 on average, 0.35-0.55 (of 0.35-0.80: ..."
+        let range = line.split(separator: " ").dropFirst(5).first?.split(separator: "-").compactMap { Double($0) } ?? []
+        XCTAssertEqual(range.count, 2, grown.stderr)
+        XCTAssertEqual(range.first ?? 0, 0.35, accuracy: 1e-9, line)
+        XCTAssertGreaterThanOrEqual(range.last ?? 0, 0.45, "ten settling frames, then a step a frame: \(line)")
+        XCTAssertTrue(line.contains("(of 0.35-0.80: up while"), line)
+        let fixed = try Tool.shell("cat in.y4m | \(live) --stage-share 0.5", in: folder)
+        XCTAssertEqual(fixed.status, 0, fixed.stderr)
+        XCTAssertTrue(fixed.stderr.contains("\nmeasured costs: "), fixed.stderr)
+        XCTAssertFalse(fixed.stderr.contains("stage share"), fixed.stderr)
+        XCTAssertEqual(try Tool.clarity(["live", "in.y4m", "x.y4m", "--stage-share", "1.5"], in: folder).status, 64)
+    }
+
     /// A file plays at its timestamps' pace, also when stdin is redirected from it (it was
     /// taken as fast as it was read, as a pipe is); a pipe is taken as it comes, also named
     /// /dev/stdin (which was paced).

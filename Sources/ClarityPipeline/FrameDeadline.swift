@@ -16,7 +16,6 @@ public final class FrameDeadline: @unchecked Sendable {
     private var released: [UInt64] = []      // release times of frames in flight, oldest first
     private var stageEnds: [UInt64: UInt64] = [:]  // release time -> when the stage handed it on
     private var recentTails: [Double] = []   // the last frames' stage-to-written seconds
-    private var recent: [Double] = []        // the last 30 frames' latencies
     private var origin: (wall: UInt64, pts: Double)?
     private var latencies: [Double] = []
     private var late = 0
@@ -79,23 +78,17 @@ public final class FrameDeadline: @unchecked Sendable {
         guard dropLate, let first = released.first, Double(now - first) / 1e9 > seconds else { return true }
         released.removeFirst()
         stageEnds[first] = nil
+        latencies.append(Double(now - first) / 1e9)
         late += 1
         dropped += 1
-        remember(latency: Double(now - first) / 1e9)
         return false
-    }
-
-    private func remember(latency: Double) {
-        latencies.append(latency)
-        recent.append(latency)
-        if recent.count > 30 { recent.removeFirst() }
     }
 
     /// Frames done with so far (written or dropped), and the latencies of the last 30 of them,
     /// oldest first.
     public var recentLatencies: (frames: Int, latencies: [Double]) {
         lock.lock(); defer { lock.unlock() }
-        return (latencies.count, recent)
+        return (latencies.count, Array(latencies.suffix(30)))
     }
 
     /// The share of the last 30 frames that were late (before 30 are written, the missing
@@ -103,7 +96,7 @@ public final class FrameDeadline: @unchecked Sendable {
     /// even at the start.
     public var recentLateShare: Double {
         lock.lock(); defer { lock.unlock() }
-        return Double(recent.filter { $0 > seconds }.count) / 30
+        return Double(latencies.suffix(30).filter { $0 > seconds }.count) / 30
     }
 
     /// Called by the writer once the oldest frame in flight is written, `writing` seconds
@@ -115,12 +108,12 @@ public final class FrameDeadline: @unchecked Sendable {
         writingTime += writing
         let start = released.removeFirst()
         let latency = Double(now - start) / 1e9
+        latencies.append(latency)
         if let end = stageEnds.removeValue(forKey: start) {
             recentTails.append(Double(now - end) / 1e9)
             if recentTails.count > 30 { recentTails.removeFirst() }
         }
         if latency > seconds { late += 1 }
-        remember(latency: latency)
     }
 
     /// Latency so far: percentiles, worst case, frames over the deadline.

@@ -52,40 +52,39 @@ func ssimKernel<P: QualityPixel>(_ a: PlaneView<P>, _ b: PlaneView<P>, dataRange
     precondition(w >= win && h >= win, "SSIM needs at least \(win)x\(win) pixels, got \(w)x\(h)")
     let ow = w - win + 1, oh = h - win + 1
     let g = ssimWindow
-    // Horizontal pass: five filtered maps (x, y, xx, yy, xy), h rows of ow values each.
-    var hMaps = [Double](repeating: 0, count: 5 * h * ow)
-    var rx = [Double](repeating: 0, count: w), ry = rx, rxx = rx, ryy = rx, rxy = rx
-    hMaps.withUnsafeMutableBufferPointer { maps in
-        for y in 0..<h {
-            for x in 0..<w {
-                let p = Double(va[x, y].floatValue), q = Double(vb[x, y].floatValue)
-                rx[x] = p; ry[x] = q; rxx[x] = p * p; ryy[x] = q * q; rxy[x] = p * q
-            }
-            for (m, src) in [rx, ry, rxx, ryy, rxy].enumerated() {
-                let out = maps.baseAddress! + (m * h + y) * ow
-                src.withUnsafeBufferPointer { s in
-                    for i in 0..<ow { out[i] = 0 }
-                    for k in 0..<win {
-                        let gk = g[k], sk = s.baseAddress! + k
-                        for i in 0..<ow { out[i] += gk * sk[i] }
-                    }
-                }
-            }
-        }
-    }
-    // Vertical pass and the SSIM map, summed row by row.
     let c1 = (0.01 * dataRange) * (0.01 * dataRange), c2 = (0.03 * dataRange) * (0.03 * dataRange)
+    // Rows stream through: the horizontal pass fills five filtered maps (x, y, xx, yy, xy) of
+    // the last `win` rows, a ring; each output row is their vertical pass, summed. (A whole
+    // plane of maps took 330 MB for a 4K frame.)
+    var ring = [Double](repeating: 0, count: 5 * win * ow)
     var acc = [Double](repeating: 0, count: 5 * ow)
+    var rx = [Double](repeating: 0, count: w), ry = rx, rxx = rx, ryy = rx, rxy = rx
     var total = 0.0
-    hMaps.withUnsafeBufferPointer { maps in
+    ring.withUnsafeMutableBufferPointer { maps in
         acc.withUnsafeMutableBufferPointer { acc in
             let a = acc.baseAddress!
-            for oy in 0..<oh {
+            for y in 0..<h {
+                for x in 0..<w {
+                    let p = Double(va[x, y].floatValue), q = Double(vb[x, y].floatValue)
+                    rx[x] = p; ry[x] = q; rxx[x] = p * p; ryy[x] = q * q; rxy[x] = p * q
+                }
+                for (m, src) in [rx, ry, rxx, ryy, rxy].enumerated() {
+                    let out = maps.baseAddress! + (m * win + y % win) * ow
+                    src.withUnsafeBufferPointer { s in
+                        for i in 0..<ow { out[i] = 0 }
+                        for k in 0..<win {
+                            let gk = g[k], sk = s.baseAddress! + k
+                            for i in 0..<ow { out[i] += gk * sk[i] }
+                        }
+                    }
+                }
+                let oy = y - win + 1
+                guard oy >= 0 else { continue }
                 for i in 0..<(5 * ow) { a[i] = 0 }
                 for m in 0..<5 {
                     let dst = a + m * ow
                     for k in 0..<win {
-                        let gk = g[k], src = maps.baseAddress! + (m * h + oy + k) * ow
+                        let gk = g[k], src = maps.baseAddress! + (m * win + (oy + k) % win) * ow
                         for i in 0..<ow { dst[i] += gk * src[i] }
                     }
                 }

@@ -143,12 +143,18 @@ struct LumaClip {
         guard !planes.isEmpty else { throw MediaError(.noVideoStream, "\(path) holds no video frames") }
     }
 
-    /// Mean over frames of Y-PSNR and SSIM of `other` against these planes.
+    /// Mean over frames of Y-PSNR and SSIM of `other` against these planes. Frames are
+    /// scored side by side, one a core, and summed in order.
     func compare(_ other: [[UInt8]]) -> (psnr: Double, ssim: Double) {
-        let pairs = zip(planes, other)
-        let n = Double(min(planes.count, other.count))
-        let p = pairs.map { ClarityQuality.psnr($0, $1, width: width, height: height) }.reduce(0, +) / n
-        let s = pairs.map { ClarityQuality.ssim($0, $1, width: width, height: height) }.reduce(0, +) / n
-        return (p, s)
+        let count = min(planes.count, other.count)
+        var scores = [(psnr: Double, ssim: Double)](repeating: (0, 0), count: count)
+        scores.withUnsafeMutableBufferPointer { out in
+            DispatchQueue.concurrentPerform(iterations: count) { i in
+                out[i] = (ClarityQuality.psnr(planes[i], other[i], width: width, height: height),
+                          ClarityQuality.ssim(planes[i], other[i], width: width, height: height))
+            }
+        }
+        let n = Double(count)
+        return (scores.map(\.psnr).reduce(0, +) / n, scores.map(\.ssim).reduce(0, +) / n)
     }
 }

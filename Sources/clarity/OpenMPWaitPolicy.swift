@@ -27,3 +27,16 @@ enum OpenMPWaitPolicy {
 protocol EngineUse {
     var runsEngine: Bool { get }
 }
+
+/// A command that enhances frames (transcode, pipe): it runs the engine when its options name
+/// a model, a preset or artifact removal; a choice that cannot be told before the input is
+/// read counts as running it.
+protocol EnhancingCommand: EngineUse {
+    var resize: ResizeOptions { get }
+    var model: ModelOptions { get }
+    var deartifact: DeartifactOptions { get }
+}
+
+extension EnhancingCommand {
+    var runsEngine: Bool { (try? model.runsEngine(resize, input: nil, deartifacting: deartifact.isOn)) ?? true }
+}

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Pipe: ParsableCommand, EngineUse {
+struct Pipe: ParsableCommand, EnhancingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enhance frames from stdin to stdout (y4m both ways by default).",
         discussion: """
@@ -27,8 +27,6 @@ struct Pipe: ParsableCommand, EngineUse {
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
-
-    var runsEngine: Bool { (try? model.runsEngine(resize, input: nil, deartifacting: deartifact.isOn)) ?? true }
 
     func validate() throws {
         guard ["y4m", "yuv4mpegpipe", "nut", "matroska", "mkv", "mpegts", "ts", "mp4", "rawvideo"].contains(outputFormat) else {

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Transcode: ParsableCommand, EngineUse {
+struct Transcode: ParsableCommand, EnhancingCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enhance a file into a new file; audio and subtitles are copied.",
         discussion: """
@@ -30,8 +30,6 @@ struct Transcode: ParsableCommand, EngineUse {
     @OptionGroup(title: "Output") var encode: EncodeOptions
     @OptionGroup(title: "Input") var input: InputOptions
     @OptionGroup(title: "Run") var runOptions: RunOptions
-
-    var runsEngine: Bool { (try? model.runsEngine(resize, input: nil, deartifacting: deartifact.isOn)) ?? true }
 
     func run() throws {
         var run = EnhanceRun(input: paths.input, inputFormat: paths.inputFormat, output: paths.output,

@@ -92,7 +92,7 @@ enum ContainerTail {
         case "qoi_pipe":
             return tail(qoiClosing.count) { $0 != qoiClosing }
         case "webp_pipe":  // RIFF, its 32-bit size, "WEBP"
-            return file.read(0, 12).map { $0[0..<4] == [0x52, 0x49, 0x46, 0x46] && bigEndian($0[4..<8].reversed()) + 8 > size } ?? false
+            return file.read(0, 12).map { $0[0..<4] == riff && littleEndian($0[4..<8]) + 8 > size } ?? false
         case "tiff_pipe":
             return file.read(0, 8).map { tiffIsCut($0, size: size) } ?? false
         default:
@@ -182,18 +182,38 @@ enum ContainerTail {
 
     /// An AVI file is RIFF chunks ("RIFF", a 32-bit size, "AVI " or, past 1 GB, "AVIX") end to
     /// end, their sizes written once the file is done (where it went to a pipe, 0 or FFmpeg's
-    /// 0xFFFFFFFF: not known): one that ends beyond the file's end is cut. `header(at:)` gives
-    /// 12 bytes at an offset.
+    /// 0xFFFFFFFF: not known): one that ends beyond the file's end is cut, unless its frames
+    /// (its "movi" list) end within the file and only what follows them, the index, is lost.
+    /// `header(at:)` gives 12 bytes at an offset.
     static func aviIsCut(size: Int64, header: (Int64) -> [UInt8]?) -> Bool {
         var at: Int64 = 0, end: Int64 = 0
-        while at + 12 <= size, let chunk = header(at), chunk[0..<4] == [0x52, 0x49, 0x46, 0x46] {  // "RIFF"
-            let length = bigEndian(chunk[4..<8].reversed())
+        while at + 12 <= size, let chunk = header(at), chunk[0..<4] == riff {
+            let length = littleEndian(chunk[4..<8])
             guard length > 0, length != 0xFFFF_FFFF else { return false }
             end = at + 8 + length
+            guard end <= size else { return !aviFramesEnd(in: at + 12, by: size, header: header) }
             at = end + (length & 1)  // an odd chunk is padded to an even size (the last may not be)
         }
-        return end > size
+        return false
     }
+
+    /// Whether a RIFF chunk's sub-chunks from `start` hold a whole "movi" list before `size`.
+    private static func aviFramesEnd(in start: Int64, by size: Int64, header: (Int64) -> [UInt8]?) -> Bool {
+        var at = start
+        while at + 12 <= size, let chunk = header(at) {
+            let end = at + 8 + littleEndian(chunk[4..<8])
+            guard end <= size else { return false }
+            if chunk[0..<4] == list && chunk[8..<12] == movi { return true }
+            at = end + (end & 1)
+        }
+        return false
+    }
+
+    private static let riff: ArraySlice<UInt8> = [0x52, 0x49, 0x46, 0x46], list: ArraySlice<UInt8> = [0x4C, 0x49, 0x53, 0x54],
+                       movi: ArraySlice<UInt8> = [0x6D, 0x6F, 0x76, 0x69]
+
+    /// The number of a 32-bit little-endian field.
+    private static func littleEndian(_ bytes: ArraySlice<UInt8>) -> Int64 { bigEndian(bytes.reversed()) }
 
     /// A NUT file as FFmpeg writes it (into a pipe too) ends with its index, whose last 12
     /// bytes are its own length (64 bits) and a checksum: a file that does not end so was cut,

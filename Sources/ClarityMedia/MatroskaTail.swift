@@ -5,7 +5,8 @@ import CFFmpeg
 /// it): cut inside a block, FFmpeg's demuxer drops that block and ends cleanly. Every element
 /// states its length (but for a live writer's clusters and segment, "unknown"), so from the
 /// end of the last block read, the elements that follow must end exactly on the file's last
-/// byte: one that runs past it was cut.
+/// byte: one that runs past it was cut. Where it holds no frames (the index, written after the
+/// last cluster, or tags), every frame was read: the file lost only its index, no cut to say.
 struct MatroskaTail {
     /// Where the last packet's block data starts (FFmpeg's packet position), and its size.
     private var last: (position: Int64, size: Int32)?
@@ -14,17 +15,32 @@ struct MatroskaTail {
         if packet.pos >= 0 { last = (packet.pos, packet.size) }
     }
 
-    /// Whether the elements after the last block read run past the end of `file`; false where
-    /// that cannot be told (bytes not at hand, or no element where one should stand).
+    /// Whether an element after the last block read that may hold frames runs past the end of
+    /// `file`; false where that cannot be told (bytes not at hand, or no element where one
+    /// should stand).
     func isCut(_ file: ContainerTail.Bytes) -> Bool {
-        guard let last, let blockEnd = Self.blockEnd(file, dataAt: last.position, packetSize: last.size) else { return false }
-        return Self.elementsRunPast(file, from: blockEnd)
+        guard let last, let blockEnd = Self.blockEnd(file, dataAt: last.position, packetSize: last.size),
+              case .runsPast(let id) = Self.elementRunningPast(file, from: blockEnd) else { return false }
+        return id.map { !Self.holdsNoFrames.contains($0) } ?? true
     }
 
     private static let simpleBlock: UInt8 = 0xA3
     private static let block: UInt8 = 0xA1
     /// Elements a live writer leaves of unknown size, whose children follow.
     private static let entered: Set<Int64> = [0x1853_8067, 0x1F43_B675]  // Segment, Cluster
+    /// Top-level elements that hold no frames: Cues (the index), Tags, Chapters, Attachments,
+    /// SeekHead, Void.
+    private static let holdsNoFrames: Set<Int64> = [0x1C53_BB6B, 0x1254_C367, 0x1043_A770, 0x1941_A469, 0x114D_9B74, 0xEC]
+
+    /// What a walk of the elements to a file's end finds.
+    enum Walk: Equatable {
+        /// They end on its last byte.
+        case endsWithFile
+        /// One runs past it: its ID (nil where the file ends inside the ID).
+        case runsPast(Int64?)
+        /// No element where one should stand (or bytes not at hand).
+        case unknown
+    }
 
     /// The end of the (Simple)Block whose data starts at `position`: its ID and length stand
     /// just before, the length a variable-size integer of 1 to 8 bytes.
@@ -41,29 +57,30 @@ struct MatroskaTail {
         return nil
     }
 
-    /// Walks the elements from `start` to the end: true where one runs past it.
-    static func elementsRunPast(_ file: ContainerTail.Bytes, from start: Int64) -> Bool {
+    /// Walks the elements from `start` to the end of `file`.
+    static func elementRunningPast(_ file: ContainerTail.Bytes, from start: Int64) -> Walk {
         var at = start
         while at < file.size {
-            guard let bytes = file.read(at, Int(min(12, file.size - at))) else { return false }
+            guard let bytes = file.read(at, Int(min(12, file.size - at))) else { return .unknown }
             let element = variableInteger(bytes[...], keepingMarker: true)
-            guard case .number(let idLength, let id?) = element, idLength <= 4 else { return element == .cut }
+            guard case .number(let idLength, let id?) = element, idLength <= 4 else { return element == .cut ? .runsPast(nil) : .unknown }
             switch variableInteger(bytes[idLength...]) {
             case .cut:
-                return true
+                return .runsPast(id)
             case .invalid:
-                return false
+                return .unknown
             case .number(let sizeLength, let size):
                 let data = at + Int64(idLength + sizeLength)
                 guard let size else {
-                    guard entered.contains(id) else { return false }
+                    guard entered.contains(id) else { return .unknown }
                     at = data
                     continue
                 }
+                guard data + size <= file.size else { return .runsPast(id) }
                 at = data + size
             }
         }
-        return at > file.size
+        return .endsWithFile
     }
 
     /// An EBML variable-size integer read from the start of some bytes.

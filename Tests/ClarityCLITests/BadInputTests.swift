@@ -483,7 +483,9 @@ final class BadInputTests: ToolTestCase {
     /// (their last picture concealed, or not decoded) end cleanly for FFmpeg's demuxers (their last frame concealed, lost,
     /// or, DV's, made of two): they were read as whole, or said to be
     /// damaged with "the output is complete"; through a pipe, or from (the rest of) stdin redirected from a
-    /// file, they still were. Whole ones, read any of the three ways, are whole.
+    /// file, they still were. Whole ones, read any of the three ways, are whole; so are an AVI
+    /// and a Matroska cut inside the index that follows their frames (they were said to have
+    /// ended early).
     func testTruncatedInputCompletesWithAWarning() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "-mpegts_m2ts_mode", "1", "in.m2ts"], in: folder)
@@ -539,13 +541,20 @@ final class BadInputTests: ToolTestCase {
                 XCTAssertFalse(r.stderr.contains("of the \(n) frames"), "\(way(cutName)): \(r.stderr)")
             }
         }
-        for input in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut",
-                      "live.flv", "live.mkv", "in.mxf", "in.dv", "in.h264", "in.m2v", "in.m4v", "in.h263"] {
+        try Tool.ffmpeg(["-i", "in.ts", "-c", "copy", "in.mkv"], in: folder)
+        for (input, index) in [("in.avi", Data("idx1".utf8)), ("in.mkv", Data([0x1C, 0x53, 0xBB, 0x6B]))] {  // idx1, Cues
+            let data = try Data(contentsOf: URL(fileURLWithPath: path(input)))
+            let at = try XCTUnwrap(data.lastRange(of: index)).lowerBound
+            try data.prefix(at + 40).write(to: URL(fileURLWithPath: path("index-cut-" + input)))
+        }
+        for (input, whole) in ["in.ts", "in.m2ts", "frag.mp4", "in.ogv", "in.wmv", "in.mpg", "in.vob", "in.avi", "streamed.avi", "intra.ts", "in.nut",
+                               "live.flv", "live.mkv", "in.mxf", "in.dv", "in.h264", "in.m2v", "in.m4v", "in.h263"].map({ ($0, $0) })
+                + [("index-cut-in.avi", "in.avi"), ("index-cut-in.mkv", "in.mkv")] {
             for way in Self.readingWays {
                 let r = try Tool.shell(way(input), in: folder)
                 XCTAssertEqual(r.status, 0, r.stderr)
                 XCTAssertEqual(r.stderr, "", way(input))
-                XCTAssertEqual(try decodedFrames("out.mkv"), try decodedFrames(input), input)
+                XCTAssertEqual(try decodedFrames("out.mkv"), try decodedFrames(whole), input)
             }
         }
     }

@@ -1099,12 +1099,23 @@ public final class MediaWriter {
                 guard r >= 0 else { throw writeError(r) }
                 if let pb = ctx.pointee.pb, pb.pointee.error < 0 { throw writeError(pb.pointee.error) }
             }
+            let subtitlesOff = started && enablesSubtitlesUnasked
             try close()
+            if subtitlesOff { SubtitleTrackEnabling.disableSubtitleTracks(inFileAt: output.writingPath) }
             try output.commit()
         } catch {
             abort()
             throw error
         }
+    }
+
+    /// Whether this MP4 or QuickTime file has subtitles none of which is a default, of which
+    /// FFmpeg's muxer enables the first all the same (`SubtitleTrackEnabling`).
+    private var enablesSubtitlesUnasked: Bool {
+        guard let ctx = context, Self.quickTimeFamily.contains(containerName), !writesFragments else { return false }
+        let subtitles = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]!.pointee }
+            .filter { $0.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }
+        return !subtitles.isEmpty && subtitles.allSatisfy { ($0.disposition & AV_DISPOSITION_DEFAULT) == 0 }
     }
 
     /// Stops writing and removes the partial output.

@@ -1787,6 +1787,30 @@ final class TranscodeTests: ToolTestCase {
         XCTAssertTrue(unnamed.stderr.contains("with --format"), unnamed.stderr)
     }
 
+    /// Subtitles not on by default stay off in MP4 and QuickTime, whose FFmpeg muxer turns the
+    /// first on where none is (players then show them from the start); one on by default stays on.
+    func testSubtitlesOffByDefaultStayOff() throws {
+        try makeClip(seconds: 1)
+        try Data("1\n00:00:00,200 --> 00:00:00,600\nHELLO\n\n".utf8).write(to: URL(fileURLWithPath: path("film.srt")))
+        for (name, disposition) in [("off.mkv", "0"), ("on.mkv", "default")] {
+            try Tool.ffmpeg(["-i", "in.mp4", "-i", "film.srt", "-map", "0", "-map", "1", "-c", "copy", "-disposition:s:0", disposition, name], in: folder)
+        }
+        for (input, output, on) in [("off.mkv", "off.mp4", "0"), ("off.mkv", "off.mov", "0"), ("on.mkv", "on.mp4", "1")] {
+            let r = try Tool.clarity(["transcode", input, output, "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
+            for (stream, expected) in [("v", "1"), ("a", "1"), ("s", on)] {
+                XCTAssertEqual(try Tool.probe(output, stream: stream, entries: "stream_disposition=default", in: folder), [expected], output)
+            }
+        }
+        // Written as the file stdout was sent to, and still whole: every frame, the line.
+        let sent = try Tool.shell("'\(Tool.clarity)' transcode off.mkv - --format mp4 --progress none > sent.mp4", in: folder)
+        XCTAssertEqual(sent.status, 0, sent.stderr)
+        XCTAssertEqual(try Tool.probe("sent.mp4", stream: "s", entries: "stream_disposition=default", in: folder), ["0"])
+        XCTAssertEqual(try decodedFrames("sent.mp4"), 30)
+        try Tool.ffmpeg(["-i", "sent.mp4", "-map", "0:s", "back.srt"], in: folder)
+        XCTAssertTrue(try String(contentsOfFile: path("back.srt"), encoding: .utf8).contains("HELLO"))
+    }
+
     /// Tags (title, artist, a track's language), dispositions, chapters and attached files
     /// (an MKV's fonts) carry over; a part keeps the chapters it overlaps, on its own clock,
     /// and a timecode moved to its first frame; `--metadata` sets tags over them.

@@ -33,6 +33,8 @@ public struct InputReading: Sendable {
     /// The chapters to read, numbered from 1 as players number them, in place of `range`'s
     /// times (`--chapters`); nil: `range`.
     public var chapters: ClosedRange<Int>?
+    /// Seconds a network input may send nothing before it is taken as ended; nil: for ever.
+    public var networkSilence: Double? = 10
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

@@ -177,9 +177,6 @@ public final class MediaReader {
     private let interruptiblePipe: InterruptiblePipe?
     /// Stdin redirected from a file read as a stream (from where it was left), and that offset.
     private let redirectedFile: (descriptor: Int32, start: Int64)?
-    /// How long a network input may send nothing before it is taken as ended.
-    public static let networkSilence = 10.0
-
     /// Opens `url` (a path, `pipe:0`, or `-` or /dev/stdin for stdin). `format` forces a demuxer
     /// (e.g. "yuv4mpegpipe"); `decoderThreads` 0 lets FFmpeg choose. With
     /// `exportEncodingParameters`, decoders that can (H.264) attach each frame's quantizers.
@@ -259,7 +256,7 @@ public final class MediaReader {
         // named by a relative path with a folder (dash/film.mpd) only from such a URL.
         localFile = rereadable ? path : nil
         let source = reopened.map { "file:" + $0 } ?? (rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url)
-        let watch = ReadWatch(silence: url.contains("://") ? Self.networkSilence : nil)
+        let watch = ReadWatch(silence: url.contains("://") ? reading.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
         redirectedFile = interruptiblePipe == nil && reopened == nil ? descriptor.flatMap { fd in
@@ -268,6 +265,8 @@ public final class MediaReader {
         } : nil
         var ctx = avformat_alloc_context()
         ctx?.pointee.interrupt_callback = watch.callback
+        // (Asked only from inside FFmpeg's calls on the context, while it lives.)
+        if watch.silence != nil, let opened = ctx { watch.received = { opened.pointee.pb?.pointee.bytes_read ?? 0 } }
         if let pipe = interruptiblePipe?.context {
             ctx?.pointee.pb = pipe
             ctx?.pointee.flags |= AVFMT_FLAG_CUSTOM_IO
@@ -279,7 +278,7 @@ public final class MediaReader {
         for (key, value) in reading.demuxerOptions { av_dict_set(&demuxerOptions, key, value, 0) }
         let opened = FFmpegLog.reasons { avformat_open_input(&ctx, source, inputFormat, &demuxerOptions) }
         var r = opened.result
-        let silent = MediaError(.notMedia, String(format: "%@ sent nothing for %.0f s", url, Self.networkSilence))
+        let silent = MediaError(.notMedia, "\(url) sent nothing for \(Self.seconds(reading.networkSilence ?? 0)): --input-timeout waits longer")
         if watch.wentSilent { throw silent }
         if device, r < 0, let inputFormat {
             let name = String(cString: inputFormat.pointee.name)
@@ -674,8 +673,12 @@ public final class MediaReader {
     /// Safe from any thread.
     public func interrupt() { watch.stop() }
 
-    /// The input ended because a network source sent nothing for `networkSilence` seconds.
+    /// The input ended because a network source sent nothing for `silence`, which says how long.
     public var wentSilent: Bool { watch.wentSilent }
+    public var silence: String { Self.seconds(watch.silence ?? 0) }
+
+    /// "10 s", "0.5 s".
+    private static func seconds(_ s: Double) -> String { (s == s.rounded() && s < 1e9 ? String(Int(s)) : String(s)) + " s" }
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told

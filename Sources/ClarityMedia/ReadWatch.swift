@@ -7,9 +7,13 @@ import Foundation
 /// for `silence` seconds is taken as ended, since a live source that has gone away never says so.
 final class ReadWatch: @unchecked Sendable {
     let silence: Double?
+    /// Bytes the input has given so far: silence counts from the last that came, also while
+    /// FFmpeg reads on its own (opening a stream reads seconds of it to learn its streams).
+    var received: (() -> Int64)?
     private let lock = NSLock()
     private var stopped = false
     private var listeningSince = DispatchTime.now().uptimeNanoseconds
+    private var lastReceived: Int64 = 0
     /// The read ended because the input went silent.
     private(set) var wentSilent = false
 
@@ -28,7 +32,11 @@ final class ReadWatch: @unchecked Sendable {
 
     var shouldAbort: Bool {
         lock.lock(); defer { lock.unlock() }
-        if let silence, !stopped, Double(DispatchTime.now().uptimeNanoseconds - listeningSince) / 1e9 > silence { wentSilent = true }
+        if let silence, !stopped {
+            let now = DispatchTime.now().uptimeNanoseconds
+            if let count = received?(), count != lastReceived { (lastReceived, listeningSince) = (count, now) }
+            if Double(now - listeningSince) / 1e9 > silence { wentSilent = true }
+        }
         return stopped || wentSilent
     }
 

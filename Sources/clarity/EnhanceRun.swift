@@ -342,7 +342,7 @@ struct EnhanceRun {
             }
             if !run.quiet { Self.warnOfStreamsOutOfStep(video: reader.filteredLength, audio: writer.filteredAudioLengths, copied: pump.copiedStreams) }
             if !run.quiet && reader.wentSilent {
-                Console.warning(String(format: "%@ sent nothing for %.0f s: taken as its end", input, MediaReader.networkSilence))
+                Console.warning("\(input) sent nothing for \(reader.silence): taken as its end (--input-timeout waits longer)")
             }
             if !run.quiet, let summary = stage.summary() { Console.write(summary + "\n") }
             if result.interrupted {

@@ -58,6 +58,11 @@ struct InputOptions: ParsableArguments {
                                valueName: "key=value"))
     var inputOptions: [String] = []
 
+    @Option(name: .customLong("input-timeout"),
+            help: ArgumentHelp("Seconds a network input (udp://, rtmp://, http://, ...) may send nothing before it is taken as ended and the output finished with what came; 0: wait for ever. Longer for a source that pauses (a camera that reconnects), shorter to finish sooner once a stream stops.",
+                               valueName: "seconds"))
+    var inputTimeout: Double = 10
+
     func validate() throws { _ = try parsed() }
 
     /// How to read the input.
@@ -84,6 +89,10 @@ struct InputOptions: ParsableArguments {
         var reading = InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
                                    demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
                                    frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
+        guard inputTimeout >= 0 && inputTimeout.isFinite else {
+            throw ValidationError("--input-timeout takes seconds (10, 0.5; 0: wait for ever), not \(inputTimeout)")
+        }
+        reading.networkSilence = inputTimeout > 0 ? inputTimeout : nil
         reading.filterGraph = vf
         reading.videoStream = videoStream
         if let chapters {

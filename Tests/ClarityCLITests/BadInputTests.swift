@@ -560,23 +560,27 @@ final class BadInputTests: ToolTestCase {
     }
 
     /// A network source that goes silent after a picture cut short (its last MPEG-TS packet
-    /// sent) is taken as ended after 10 s, as any silent source: its concealed last picture
-    /// is no file cut off, which a clean end of input would have been.
+    /// sent) is taken as ended after its `--input-timeout`, as any silent source: its concealed
+    /// last picture is no file cut off, which a clean end of input would have been. A timeout
+    /// that is no number of seconds is refused.
     func testASilentNetworkSourceIsNoFileCutOff() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         let data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
         try data.prefix(Int(Double(data.count / 188) * 0.77) * 188).write(to: URL(fileURLWithPath: path("cut.ts")))
         let port = Int.random(in: 20000..<60000)
         let clarity = try ChildProcess([Tool.clarity, "transcode", "tcp://127.0.0.1:\(port)?listen", "out.mkv", "--progress", "none",
-                                        "--scale", "2", "--model", "bicubic"], directory: folder.path, stdout: .discard)
+                                        "--scale", "2", "--model", "bicubic", "--input-timeout", "2.5"], directory: folder.path, stdout: .discard)
         Thread.sleep(forTimeInterval: 1)
-        let sent = try Tool.shell("bash -c '(cat cut.ts; sleep 12) > /dev/tcp/127.0.0.1/\(port)'", in: folder)
+        let sent = try Tool.shell("bash -c '(cat cut.ts; sleep 4) > /dev/tcp/127.0.0.1/\(port)'", in: folder)
         XCTAssertEqual(sent.status, 0, sent.stderr)
         let r = try clarity.wait()
         XCTAssertEqual(r.status, 0, r.stderrText)
-        XCTAssertTrue(r.stderrText.contains("sent nothing for 10 s: taken as its end"), r.stderrText)
+        XCTAssertTrue(r.stderrText.contains("sent nothing for 2.5 s: taken as its end"), r.stderrText)
         XCTAssertFalse(r.stderrText.contains("ended early"), r.stderrText)
         XCTAssertGreaterThan(try decodedFrames("out.mkv"), 40)
+        for bad in ["-1", "nan", "soon"] {
+            try expectFailure(["transcode", "cut.ts", "out.mkv", "--input-timeout", bad], status: 64, mentioning: "--input-timeout")
+        }
     }
 
     /// FFmpeg's JPEG decoder makes a picture cut short whole (its missing part grey) with a

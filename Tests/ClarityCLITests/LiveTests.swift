@@ -12,13 +12,16 @@ final class LiveTests: ToolTestCase {
     }
 
     /// A network source (UDP on this machine) that stops sending: the stream is taken as
-    /// ended after 10 s of silence, the output complete; Ctrl-C during the silence finishes it
-    /// at once. (A blocked read used to keep both waiting for ever.)
+    /// ended after `--input-timeout` seconds of silence (10 by default), the output complete;
+    /// Ctrl-C during the silence finishes it at once. (A blocked read used to keep both waiting
+    /// for ever.) The silence counts from the last bytes that came, also while the stream is
+    /// opened (counted from the start of the run, this source, sending from about a second in,
+    /// had been found silent at 2 s while FFmpeg was still reading it to learn its streams).
     func testASilentNetworkSourceEnds() throws {
         for interrupt in [false, true] {
             let port = Int.random(in: 20000..<60000)
             let live = try ChildProcess([Tool.clarity, "live", "udp://127.0.0.1:\(port)", "out.ts", "-y", "--format", "mpegts", "--scale", "2",
-                                         "--progress", "none"], directory: folder.path, stdout: .discard)
+                                         "--progress", "none", "--input-timeout", "3"], directory: folder.path, stdout: .discard)
             Thread.sleep(forTimeInterval: 1)
             let sent = try Tool.run("ffmpeg", ["-v", "error", "-re", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "2",
                                                "-c:v", "libx264", "-g", "10", "-f", "mpegts", "udp://127.0.0.1:\(port)?pkt_size=1316"], in: folder)
@@ -35,8 +38,9 @@ final class LiveTests: ToolTestCase {
                 XCTAssertLessThan(waited, 5)
             } else {
                 XCTAssertEqual(r.status, 0, r.stderrText)
-                XCTAssertTrue(r.stderrText.contains("sent nothing for 10 s: taken as its end"), r.stderrText)
-                XCTAssertGreaterThan(waited, 9)
+                XCTAssertTrue(r.stderrText.contains("sent nothing for 3 s: taken as its end (--input-timeout waits longer)"), r.stderrText)
+                XCTAssertGreaterThan(waited, 2.9)
+                XCTAssertLessThan(waited, 8)
             }
             let frames = try Tool.probe("out.ts", stream: "v", entries: "stream=nb_read_frames", in: folder, extra: ["-count_frames"])
             XCTAssertGreaterThan(Int(frames.first ?? "") ?? 0, 20, "interrupted: \(interrupt)")

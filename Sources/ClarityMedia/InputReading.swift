@@ -33,8 +33,11 @@ public struct InputReading: Sendable {
     /// The chapters to read, numbered from 1 as players number them, in place of `range`'s
     /// times (`--chapters`); nil: `range`.
     public var chapters: ClosedRange<Int>?
-    /// Seconds a network input may send nothing before it is taken as ended; nil: for ever.
-    public var networkSilence: Double? = 10
+    /// Seconds a network input may send nothing before it is taken as ended, as asked
+    /// (`--input-timeout`; 0: for ever); nil: not asked, 10.
+    public var inputTimeout: Double?
+    /// The silence after which a network input is taken as ended; nil: none.
+    var networkSilence: Double? { inputTimeout.map { $0 > 0 ? $0 : nil } ?? 10 }
 
     public init(range: InputRange = .all, deinterlace: Deinterlacing = .off, frameRate: AVRational? = nil,
                 demuxerOptions: [String: String] = [:], frameLimit: Int? = nil, crop: Cropping = .none, rate: AVRational? = nil) {

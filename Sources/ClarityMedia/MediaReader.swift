@@ -256,7 +256,11 @@ public final class MediaReader {
         // named by a relative path with a folder (dash/film.mpd) only from such a URL.
         localFile = rereadable ? path : nil
         let source = reopened.map { "file:" + $0 } ?? (rereadable && !globbed && !url.hasPrefix("file:") ? "file:" + url : url)
-        let watch = ReadWatch(silence: url.contains("://") ? reading.networkSilence : nil)
+        let network = url.contains("://")
+        if !network && reading.inputTimeout != nil {
+            throw MediaError(.invalidArgument, "--input-timeout is for network inputs (udp://, rtmp://, http://, ...): \(shown) is no such input")
+        }
+        let watch = ReadWatch(silence: network ? reading.networkSilence : nil)
         self.watch = watch
         interruptiblePipe = InterruptiblePipe(url: url, path: exists ? path : nil, watch: watch)
         redirectedFile = interruptiblePipe == nil && reopened == nil ? descriptor.flatMap { fd in

@@ -59,9 +59,9 @@ struct InputOptions: ParsableArguments {
     var inputOptions: [String] = []
 
     @Option(name: .customLong("input-timeout"),
-            help: ArgumentHelp("Seconds a network input (udp://, rtmp://, http://, ...) may send nothing before it is taken as ended and the output finished with what came; 0: wait for ever. Longer for a source that pauses (a camera that reconnects), shorter to finish sooner once a stream stops.",
+            help: ArgumentHelp("Seconds a network input (udp://, rtmp://, http://, ...) may send nothing before it is taken as ended and the output finished with what came (default 10); 0: wait for ever. Longer for a source that pauses (a camera that reconnects), shorter to finish sooner once a stream stops.",
                                valueName: "seconds"))
-    var inputTimeout: Double = 10
+    var inputTimeout: Double?
 
     func validate() throws { _ = try parsed() }
 
@@ -89,10 +89,10 @@ struct InputOptions: ParsableArguments {
         var reading = InputReading(range: try range(), deinterlace: deinterlace, frameRate: try rate(inputRate, "--input-rate"),
                                    demuxerOptions: try KeyValueOptions.parse(inputOptions, flag: "--input-option"),
                                    frameLimit: frames > 0 ? frames : nil, crop: cropping, rate: try rate(fps, "--fps"))
-        guard inputTimeout >= 0 && inputTimeout.isFinite else {
+        if let inputTimeout, !(inputTimeout >= 0 && inputTimeout.isFinite) {
             throw ValidationError("--input-timeout takes seconds (10, 0.5; 0: wait for ever), not \(inputTimeout)")
         }
-        reading.networkSilence = inputTimeout > 0 ? inputTimeout : nil
+        reading.inputTimeout = inputTimeout
         reading.filterGraph = vf
         reading.videoStream = videoStream
         if let chapters {

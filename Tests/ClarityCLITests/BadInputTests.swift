@@ -562,7 +562,7 @@ final class BadInputTests: ToolTestCase {
     /// A network source that goes silent after a picture cut short (its last MPEG-TS packet
     /// sent) is taken as ended after its `--input-timeout`, as any silent source: its concealed
     /// last picture is no file cut off, which a clean end of input would have been. A timeout
-    /// that is no number of seconds is refused.
+    /// that is no number of seconds is refused, and so is one for a file, where it does nothing.
     func testASilentNetworkSourceIsNoFileCutOff() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         let data = try Data(contentsOf: URL(fileURLWithPath: path("in.ts")))
@@ -581,6 +581,8 @@ final class BadInputTests: ToolTestCase {
         for bad in ["-1", "nan", "soon"] {
             try expectFailure(["transcode", "cut.ts", "out.mkv", "--input-timeout", bad], status: 64, mentioning: "--input-timeout")
         }
+        try expectFailure(["transcode", "cut.ts", "file.mkv", "--input-timeout", "5"], status: 64,
+                          mentioning: "--input-timeout is for network inputs (udp://, rtmp://, http://, ...): cut.ts is no such input")
     }
 
     /// FFmpeg's JPEG decoder makes a picture cut short whole (its missing part grey) with a

@@ -37,9 +37,10 @@ test: deps
 bench: build
 	$(BIN) bench speed
 
-# The tool and its bundled models and presets (a resource folder it finds beside its real
-# path) go into $(PREFIX)/lib/clarity; $(PREFIX)/bin/clarity links to it. Completions of
-# commands, options and their values go where bash, zsh and fish look for them.
+# The tool (`clarity`, which sets OpenMP's wait policy and runs `clarity-core` beside it) and
+# its bundled models and presets (a resource folder it finds beside its real path) go into
+# $(PREFIX)/lib/clarity; $(PREFIX)/bin/clarity links to it. Completions of commands, options
+# and their values go where bash, zsh and fish look for them.
 PREFIX ?= /usr/local
 RESOURCES := Clarity_ClarityModels.resources
 COMPLETIONS := bash:share/bash-completion/completions/clarity zsh:share/zsh/site-functions/_clarity \
@@ -47,7 +48,7 @@ COMPLETIONS := bash:share/bash-completion/completions/clarity zsh:share/zsh/site
 install: build
 	rm -rf $(DESTDIR)$(PREFIX)/lib/clarity
 	mkdir -p $(DESTDIR)$(PREFIX)/lib/clarity $(DESTDIR)$(PREFIX)/bin
-	cp .build/$(CONFIG)/clarity $(DESTDIR)$(PREFIX)/lib/clarity/
+	cp .build/$(CONFIG)/clarity .build/$(CONFIG)/clarity-core $(DESTDIR)$(PREFIX)/lib/clarity/
 	cp -R .build/$(CONFIG)/$(RESOURCES) $(DESTDIR)$(PREFIX)/lib/clarity/
 	ln -sf ../lib/clarity/clarity $(DESTDIR)$(PREFIX)/bin/clarity
 	@for c in $(COMPLETIONS); do \

@@ -4,7 +4,8 @@ import PackageDescription
 let package = Package(
     name: "Clarity",
     products: [
-        .executable(name: "clarity", targets: ["clarity"]),
+        .executable(name: "clarity", targets: ["ClarityLauncher"]),
+        .executable(name: "clarity-core", targets: ["clarity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -22,6 +23,7 @@ let package = Package(
         .target(name: "ClarityPipeline", dependencies: ["ClarityMedia", "ClarityEngine", "ClarityQuality", "CFFmpeg"]),
         .target(name: "ClarityQuality"),
         .target(name: "ClarityModels", dependencies: ["ClarityEngine"], resources: [.copy("Weights"), .copy("Presets")]),
+        .executableTarget(name: "ClarityLauncher"),
         .executableTarget(
             name: "clarity",
             dependencies: [

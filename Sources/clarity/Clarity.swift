@@ -2,6 +2,7 @@ import ArgumentParser
 import ClarityEngine
 import ClarityMedia
 import ClarityModels
+import ClarityProcess
 import Foundation
 
 @main
@@ -22,12 +23,12 @@ struct Clarity: ParsableCommand {
     static let release = "0.9.0"
 
     static func main() {
+        ProcessName.set("clarity")
         CrashCleanup.install(sayingOutOfMemory: Console.line(error: MediaError.outOfMemory(
             "(the run used up the memory that ulimit -v or ulimit -d allows)").message))
         refuseUnknownCommand()
         do {
             var command = try parseAsRoot(joiningNegativeValues(ForeignNames.arguments()))
-            if (command as? EngineUse)?.runsEngine ?? true { OpenMPWaitPolicy.passiveUnlessSet() }
             try command.run()
         } catch let stopped as StoppedBySignal {
             stopped.end()

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Pipe: ParsableCommand, EnhancingCommand {
+struct Pipe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enhance frames from stdin to stdout (y4m both ways by default).",
         discussion: """

@@ -5,7 +5,7 @@ import ClarityPipeline
 import ClarityQuality
 import Foundation
 
-struct Probe: ParsableCommand, EngineUse {
+struct Probe: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Per frame: the blind quality score (IQAM) and the bitstream's quantizer.",
         discussion: """
@@ -35,8 +35,6 @@ struct Probe: ParsableCommand, EngineUse {
 
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
     @OptionGroup(title: "Input") var reading: InputOptions
-
-    var runsEngine: Bool { deartifact.isOn }
 
     func validate() throws {
         guard block == 4 || block == 8 else { throw ValidationError("--block must be 4 or 8") }

@@ -1,6 +1,6 @@
 import ArgumentParser
 
-struct Transcode: ParsableCommand, EnhancingCommand {
+struct Transcode: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Enhance a file into a new file; audio and subtitles are copied.",
         discussion: """

@@ -1973,28 +1973,35 @@ final class TranscodeTests: ToolTestCase {
         }
     }
 
-    /// oneDNN's OpenMP workers wait passively (`OpenMPWaitPolicy`): a run of the engine restarts
-    /// itself with OMP_WAIT_POLICY=passive, still named clarity, and a policy the user set is
-    /// kept; a classical resize, a re-encode or a probe without artifact removal starts without
-    /// the restart, which loaded every library a second time. Seen while the run waits for its input.
-    func testOnlyRunsOfTheEngineRestartForTheirWorkersWaitPolicy() throws {
+    /// oneDNN's OpenMP workers wait passively: `clarity` sets OMP_WAIT_POLICY=passive (a policy
+    /// the user set is kept) and becomes clarity-core, still named clarity, seen while the run
+    /// waits for its input; the tool's libraries load once (it had restarted itself for the
+    /// policy, loading them twice). Without clarity-core beside it, `clarity` says what is missing.
+    func testTheWorkersWaitPassivelyAndTheToolStartsOnce() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
         let transcode = "transcode - out.mkv -y --progress none"
-        for (command, environment, policy) in [("\(transcode) --scale 2", "", "passive"), ("\(transcode) --deartifact auto", "", "passive"),
-                                               ("\(transcode) --scale 2", "OMP_WAIT_POLICY=active", "active"),
-                                               ("probe - --deartifact auto", "", "passive"), ("\(transcode) --scale 2 --model bicubic", "", "none"),
-                                               (transcode, "", "none"), ("probe -", "", "none")] {
+        for (command, environment, policy) in [("\(transcode) --scale 2", "", "passive"), ("\(transcode) --scale 2", "OMP_WAIT_POLICY=active", "active"),
+                                               ("probe - --deartifact auto", "", "passive"), ("\(transcode) --model bicubic --scale 2", "", "passive")] {
             let r = try Tool.shell("""
                 rm -f feed && mkfifo feed && { env \(environment) '\(Tool.clarity)' \(command) < feed > /dev/null & }
                 pid=$! && exec 3> feed
                 for i in $(seq 200); do case $(cat /proc/$pid/wchan) in *poll*|pipe_read) break;; esac; sleep 0.05; done
                 policy=$(tr '\\0' '\\n' < /proc/$pid/environ | sed -n 's/^OMP_WAIT_POLICY=//p')
-                echo "${policy:-none} $(cat /proc/$pid/comm)"
+                echo "${policy:-none} $(cat /proc/$pid/comm) $(basename "$(readlink /proc/$pid/exe)")"
                 cat in.ts >&3 && exec 3>&- && wait $pid
                 """, in: folder)
             XCTAssertEqual(r.status, 0, r.stderr)
-            XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "\(policy) clarity", "\(command) \(environment)")
+            XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "\(policy) clarity clarity-core", "\(command) \(environment)")
         }
+        let loads = try Tool.shell("LD_DEBUG=files '\(Tool.clarity)' transcode in.ts out.mkv -y --progress none --scale 2 2>&1 | grep -c 'file=libdnnl.so.2 .*needed by'",
+                                   in: folder)
+        XCTAssertEqual(loads.text.trimmingCharacters(in: .whitespacesAndNewlines), "1", loads.stderr)
+        let alone = folder.appendingPathComponent("alone")
+        try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Tool.clarity, toPath: alone.appendingPathComponent("clarity").path)
+        let r = try Tool.run(alone.appendingPathComponent("clarity").path, ["--version"], in: folder)
+        XCTAssertEqual(r.status, 70)
+        XCTAssertTrue(r.stderr.contains("cannot run \(alone.path)/clarity-core (No such file or directory): build or install clarity again"), r.stderr)
     }
 
     /// The same command writes the same video: with x264's AVX-512 routines its frame threads

@@ -8,4 +8,7 @@ int clarity_pipe_cloexec(int fds[2]);
 
 /// posix_spawn_file_actions_addchdir_np (glibc 2.29+): the child starts in `path`.
 int clarity_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+
+/// prctl(PR_SET_NAME): the name ps, top and pidof show for the calling thread's process.
+int clarity_set_process_name(const char *name);
 #endif

@@ -400,7 +400,10 @@ final class BadInputTests: ToolTestCase {
         try XCTSkipUnless(getuid() == 0, "runs the tool as another user, which takes root")
         try makeClip(seconds: 1)
         // A copy of the tool that the other user may run, in a folder it may read.
-        try FileManager.default.copyItem(atPath: Tool.clarity, toPath: path("clarity"))
+        for program in ["clarity", "clarity-core"] {
+            try FileManager.default.copyItem(atPath: URL(fileURLWithPath: Tool.clarity).deletingLastPathComponent().appendingPathComponent(program).path,
+                                             toPath: path(program))
+        }
         XCTAssertEqual(chmod(folder.path, 0o755), 0)
         var said = false
         for limit in 2...5 {

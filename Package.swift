@@ -11,7 +11,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavfilter libavdevice libswscale libswresample libavutil"),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavfilter libswscale libswresample libavutil"),
         .systemLibrary(name: "CDNNL"),
         .target(name: "CFFmpegLog", dependencies: ["CFFmpeg"]),
         .target(name: "CLibass", dependencies: ["CFFmpeg"], linkerSettings: [.linkedLibrary("ass")]),

@@ -5,7 +5,7 @@
 // pump's decode, conversion and writer threads then wait behind them (passive: a 720p -> 4K
 // transcode about 30% faster, docs/benchmarks.md). libgomp reads the policy once, as it loads,
 // and the tool's own libraries load it before any code of the tool runs: so the policy is set
-// here, in a program that loads nothing but libc, and the tool's 230 libraries load once. (The
+// here, in a program that loads nothing but libc, and the tool's libraries load once. (The
 // tool had set it and restarted itself, loading them twice: 0.1-0.17 s of every run of a model.)
 // A policy the user set is kept.
 #define _GNU_SOURCE

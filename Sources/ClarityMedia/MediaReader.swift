@@ -291,7 +291,7 @@ public final class MediaReader {
         for (key, value) in reading.demuxerOptions { av_dict_set(&demuxerOptions, key, value, 0) }
         let opened = FFmpegLog.reasons { avformat_open_input(&ctx, source, inputFormat, &demuxerOptions) }
         var r = opened.result
-        let silent = MediaError(.notMedia, "\(url) sent nothing for \(Self.seconds(reading.networkSilence ?? 0)): --input-timeout waits longer")
+        let silent = MediaError(.notMedia, "\(url) sent nothing for \(watch.silenceSaid): --input-timeout waits longer")
         if watch.wentSilent { throw silent }
         if device, r < 0, let inputFormat {
             let name = String(cString: inputFormat.pointee.name)
@@ -686,12 +686,9 @@ public final class MediaReader {
     /// Safe from any thread.
     public func interrupt() { watch.stop() }
 
-    /// The input ended because a network source sent nothing for `silence`, which says how long.
+    /// The input ended because a network source sent nothing for `silence` ("10 s").
     public var wentSilent: Bool { watch.wentSilent }
-    public var silence: String { Self.seconds(watch.silence ?? 0) }
-
-    /// "10 s", "0.5 s".
-    private static func seconds(_ s: Double) -> String { (s == s.rounded() && s < 1e9 ? String(Int(s)) : String(s)) + " s" }
+    public var silence: String { watch.silenceSaid }
 
     /// libvpx's decoder for VP8 or VP9 with an alpha channel (Matroska's alpha_mode, 8-bit
     /// 4:2:0 only): FFmpeg's own decoders skip the alpha, as ffmpeg does unless told

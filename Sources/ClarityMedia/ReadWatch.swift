@@ -19,6 +19,9 @@ final class ReadWatch: @unchecked Sendable {
 
     init(silence: Double?) { self.silence = silence }
 
+    /// `silence` as messages say it: "10 s", "2.5 s".
+    var silenceSaid: String { silence.map { ($0 == $0.rounded() && $0 < 1e9 ? String(Int($0)) : String($0)) + " s" } ?? "no time" }
+
     func stop() {
         lock.lock(); stopped = true; lock.unlock()
     }

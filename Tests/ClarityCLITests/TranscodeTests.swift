@@ -1976,7 +1976,8 @@ final class TranscodeTests: ToolTestCase {
     /// oneDNN's OpenMP workers wait passively: `clarity` sets OMP_WAIT_POLICY=passive (a policy
     /// the user set is kept) and becomes clarity-core, still named clarity, seen while the run
     /// waits for its input; the tool's libraries load once (it had restarted itself for the
-    /// policy, loading them twice), and libavdevice only for an input format named. Without
+    /// policy, loading them twice), libavdevice only for an input format named and libavfilter
+    /// only where filters run. Without
     /// clarity-core beside it, `clarity` says what is missing.
     func testTheWorkersWaitPassivelyAndTheToolStartsOnce() throws {
         try makeClip("in.ts", extra: ["-f", "mpegts"])
@@ -1994,13 +1995,15 @@ final class TranscodeTests: ToolTestCase {
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.text.trimmingCharacters(in: .whitespacesAndNewlines), "\(policy) clarity clarity-core", "\(command) \(environment)")
         }
-        // libavdevice (and X11, OpenGL, PulseAudio, SDL under it) loads only for a named input format.
-        for (input, dnnl, devices) in [("in.ts", "1", "0"), ("testsrc2=size=320x180 --input-format lavfi --frames 5", "1", "1")] {
+        // libavdevice (and X11, OpenGL, PulseAudio, SDL under it) loads only for a named input
+        // format, libavfilter only where filters run (here --vf, and under libavdevice).
+        for (input, loaded) in [("in.ts", ["dnnl.so.2"]), ("in.ts --vf hqdn3d", ["avfilter.so.8", "dnnl.so.2"]),
+                                 ("testsrc2=size=320x180 --input-format lavfi --frames 5", ["avdevice.so.59", "avfilter.so.8", "dnnl.so.2"])] {
             let loads = try Tool.shell("LD_DEBUG=files '\(Tool.clarity)' transcode \(input) out.mkv -y --progress none --scale 2 2>&1 "
-                                       + "| grep -oE 'file=lib(dnnl|avdevice)[^ ]* \\[0\\];  (needed by|dynamically loaded)' | sort | uniq -c | awk '{print $2 \" \" $1}'",
-                                       in: folder)
-            XCTAssertEqual(loads.text.split(separator: "\n").map(String.init).sorted(),
-                           ["file=libavdevice.so.59 " + devices, "file=libdnnl.so.2 " + dnnl].filter { !$0.hasSuffix(" 0") }, input)
+                                       + "| grep -oE 'file=lib(dnnl|avdevice|avfilter)[^ ]* \\[0\\];  (needed by|dynamically loaded)' | sort | uniq -c "
+                                       + "| awk '{print $1 \" \" $2}'", in: folder)
+            XCTAssertEqual(loads.text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.sorted(),
+                           loaded.map { "1 file=lib" + $0 }, input)
         }
         let alone = folder.appendingPathComponent("alone")
         try FileManager.default.createDirectory(at: alone, withIntermediateDirectories: true)

@@ -61,16 +61,8 @@ public final class MediaReader {
     /// interlaced 29.97 video, checked on a run of its frames): `film` would suit it better.
     public let looksTelecined: Bool
     /// libavdevice's inputs (v4l2 cameras, x11grab, lavfi, ...) join the demuxers, once, where
-    /// an input format is named: loaded only then, since the library and those it needs (X11,
-    /// OpenGL, PulseAudio, SDL) took about 16 ms of every start. Nil, or why it could not load.
-    private static let devicesUnavailable: String? = {
-        guard let library = dlopen("libavdevice.so.\(LIBAVDEVICE_VERSION_MAJOR)", RTLD_NOW | RTLD_GLOBAL),
-              let register = dlsym(library, "avdevice_register_all") else {
-            return dlerror().map { String(cString: $0) } ?? "libavdevice could not be loaded"
-        }
-        unsafeBitCast(register, to: (@convention(c) () -> Void).self)()
-        return nil
-    }()
+    /// an input format is named (the library is loaded then: `CFFmpegOnDemand`).
+    private static let devices: Void = avdevice_register_all()
 
     /// The file's tags and chapters (chapters on the output's clock: a part's start is 0).
     public private(set) var metadata = MediaMetadata()
@@ -208,9 +200,9 @@ public final class MediaReader {
         }
         var inputFormat: UnsafePointer<AVInputFormat>?
         if let format {
-            let devices = Self.devicesUnavailable.map { "; devices are not available: \($0)" } ?? ""
+            _ = Self.devices
             guard let f = av_find_input_format(format) else {
-                throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers` and `ffmpeg -devices`\(devices))")
+                throw MediaError(.invalidArgument, "unknown input format '\(format)' (see `ffmpeg -demuxers` and `ffmpeg -devices`)")
             }
             inputFormat = f
             if String(cString: f.pointee.name) == "rawvideo" && reading.demuxerOptions["video_size"] == nil {

@@ -40,26 +40,7 @@ struct FragmentedMP4Tail {
     /// fragments that follow, none by the movie box itself. (Boxes walked by their sizes; false
     /// where the bytes are not at hand.)
     static func isFragmented(_ file: ContainerTail.Bytes) -> Bool {
-        func box(at offset: Int64) -> (type: String, end: Int64)? {
-            guard offset + 8 <= file.size, let head = file.read(offset, 8) else { return nil }
-            var size = ContainerTail.bigEndian(head[0..<4])
-            if size == 1, let large = file.read(offset + 8, 8) { size = ContainerTail.bigEndian(large) }
-            if size == 0 { size = file.size - offset }  // to the end of the file
-            guard size >= 8 else { return nil }
-            return (String(decoding: head[4..<8], as: UTF8.self), offset + size)
-        }
-        var at: Int64 = 0
-        while let top = box(at: at) {
-            if top.type == "moov" {
-                var child = at + 8
-                while child < top.end, let inner = box(at: child) {
-                    if inner.type == "mvex" { return true }
-                    child = inner.end
-                }
-                return false
-            }
-            at = top.end
-        }
-        return false
+        let boxes = MP4Boxes(file: file)
+        return boxes.movie.flatMap { boxes.first("mvex", in: $0.content) } != nil
     }
 }

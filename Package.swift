@@ -16,7 +16,7 @@ let package = Package(
         .target(name: "CFFmpegLog", dependencies: ["CFFmpeg"]),
         .target(name: "CLibass", dependencies: ["CFFmpeg"], linkerSettings: [.linkedLibrary("ass")]),
         .target(name: "CFFmpegOnDemand", dependencies: ["CFFmpeg"]),
-        .target(name: "ClarityMedia", dependencies: ["CFFmpeg", "CFFmpegLog", "CLibass", "CFFmpegOnDemand"]),
+        .target(name: "ClarityMedia", dependencies: ["CFFmpeg", "CFFmpegLog", "CLibass", "CFFmpegOnDemand", "CKernels"]),
         .target(name: "CSpawn"),
         .target(name: "CKernels", exclude: ["kernels.inc"]),
         .target(name: "ClarityProcess", dependencies: ["CSpawn"]),

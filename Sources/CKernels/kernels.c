@@ -98,6 +98,20 @@ void clarity_store_blended(const float *acc, const float *weight, const float *c
     DISPATCH(store_blended, acc, weight, canvasWeight, count, row, wide, maxValue)
 }
 
+void clarity_coat_row(const unsigned char *mask, long count, const float *paint, float opacity, float *rgba, long stride) {
+    DISPATCH(coat_row, mask, count, paint, opacity, rgba, stride)
+}
+
+void clarity_layer_row(const float *rgba, long stride, int rows, int bx, long count, const float *weights, float *value,
+                       float *alpha) {
+    DISPATCH(layer_row, rgba, stride, rows, bx, count, weights, value, alpha)
+}
+
+void clarity_lay_under(const float *value, const float *alpha, long count, void *row, long step, int shift, int wide,
+                       int depth) {
+    DISPATCH(lay_under, value, alpha, count, row, step, shift, wide, depth)
+}
+
 void clarity_shuffle_row(const float *src, long pixel, const int *gather, int span, int width, float *dst,
                          int accumulate) {
     DISPATCH(shuffle_row, src, pixel, gather, span, width, dst, accumulate)

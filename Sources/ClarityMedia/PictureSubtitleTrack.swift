@@ -29,7 +29,7 @@ final class PictureSubtitleTrack: SubtitlePictures {
 
     func picture(at time: Int64) throws -> SubtitlePicture? {
         while let next = try reader.next(startingBy: time) { current = next }
-        guard let shown = current, !shown.picture.pixels.isEmpty else { return nil }
+        guard let shown = current, !shown.picture.isEmpty else { return nil }
         // With no later event, a picture that states no end stays as long as the re-encoded
         // stream would show it.
         let openEnd = reader.ended ? shown.start + av_rescale_q(SubtitleReencoder.openEndedMilliseconds, AVRational(num: 1, den: 1000), timeBase) : nil
@@ -46,12 +46,12 @@ final class PictureSubtitleTrack: SubtitlePictures {
             r.type == SUBTITLE_BITMAP && r.w > 0 && r.h > 0 && r.data.0 != nil && r.data.1 != nil
         }
         guard !rects.isEmpty, canvas.width > 0, canvas.height > 0 else {
-            return SubtitlePicture(canvas: canvas, x: 0, y: 0, width: 0, height: 0, pixels: [], serial: serial)
+            return SubtitlePicture(canvas: canvas, x: 0, y: 0, width: 0, height: 0, planes: [], serial: serial)
         }
         let left = rects.map { Int($0.x) }.min()!, top = rects.map { Int($0.y) }.min()!
         let right = rects.map { Int($0.x) + Int($0.w) }.max()!, bottom = rects.map { Int($0.y) + Int($0.h) }.max()!
         let (width, height) = (right - left, bottom - top)
-        var pixels = [Float](repeating: 0, count: width * height * 4)
+        var planes = [Float](repeating: 0, count: width * height * 4)
         for rect in rects {
             // Palette entries are 32-bit ARGB in the machine's order (FFmpeg's RGB32).
             let entries = UnsafeRawPointer(rect.data.1!).assumingMemoryBound(to: UInt32.self)
@@ -69,11 +69,10 @@ final class PictureSubtitleTrack: SubtitlePictures {
                 let line = rect.data.0! + row * stride
                 for column in 0..<Int(rect.w) {
                     let entry = palette[min(Int(line[column]), colours - 1)]
-                    let at = ((y + row) * width + x + column) * 4
-                    for k in 0..<4 { pixels[at + k] = entry[k] }
+                    for c in 0..<4 { planes[((y + row) * 4 + c) * width + x + column] = entry[c] }
                 }
             }
         }
-        return SubtitlePicture(canvas: canvas, x: left, y: top, width: width, height: height, pixels: pixels, serial: serial)
+        return SubtitlePicture(canvas: canvas, x: left, y: top, width: width, height: height, planes: planes, serial: serial)
     }
 }

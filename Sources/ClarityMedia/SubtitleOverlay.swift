@@ -1,4 +1,5 @@
 import CFFmpeg
+import CKernels
 
 /// Subtitles burnt into frames: each picture a track shows (a disc's, or libass's drawing of
 /// text) is scaled from its canvas onto the frame (premultiplied, triangle filter; text is
@@ -13,6 +14,7 @@ final class SubtitleOverlay {
     private let components: [Component]
     /// `clockStart` in the frames' time base: frames are seen on the subtitles' clock.
     private let shift: Int64
+    /// The layers of the picture last drawn, by its serial; their memory serves the next.
     private var drawn: (serial: Int, layers: [Layer])?
     private let origin: SubtitleBurn.Origin
     /// Frames waiting for the subtitle packets of their time (`.packets`).
@@ -23,25 +25,41 @@ final class SubtitleOverlay {
         let plane: Int, step: Int, offset: Int, shift: Int, depth: Int
         /// log2 of the subsampling (chroma).
         let subsampledX: Int, subsampledY: Int
-        let role: Role
-        var max: Float { Float((1 << depth) - 1) }
+        /// The component's code for premultiplied RGBA p is the sum of `weights * p` (Y, Cb
+        /// and Cr as `YUVCode` makes them, R, G, B or alpha): it is affine in the colour.
+        let weights: SIMD4<Float>
         /// Whether the sample is a 16-bit word rather than a byte.
         var isWord: Bool { shift + depth > 8 }
-    }
-
-    private enum Role {
-        /// Y, Cb or Cr as `YUVCode` makes it from RGB.
-        case yuv(Int)
-        /// R, G or B.
-        case rgb(Int)
-        case alpha
     }
 
     /// A component's share of the picture, at its own resolution: premultiplied samples and
     /// coverage, over `width`x`height` from (`x`, `y`).
     private struct Layer {
-        let x: Int, y: Int, width: Int, height: Int
-        let value: [Float], alpha: [Float]
+        var x = 0, y = 0, width = 0, height = 0
+        var value: [Float] = [], alpha: [Float] = []
+
+        /// Made clear over `width` x `height` from (`x`, `y`), in the memory it has: fresh
+        /// arrays' pages would be mapped and cleared anew for every drawing of a fade.
+        mutating func clear(x: Int, y: Int, width: Int, height: Int) {
+            (self.x, self.y, self.width, self.height) = (x, y, width, height)
+            Self.clear(&value, count: width * height)
+            Self.clear(&alpha, count: width * height)
+        }
+
+        private static func clear(_ samples: inout [Float], count: Int) {
+            if samples.count > count { samples.removeLast(samples.count - count) } else { samples += repeatElement(0, count: count - samples.count) }
+            samples.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        }
+
+        /// Its row `row` (of the frame's component samples) from RGBA planes: `clarity_layer_row`.
+        mutating func fill(row: Int, from rgba: UnsafePointer<Float>, stride: Int, rows: Int, blockWidth: Int, weights: [Float]) {
+            let at = (row - y) * width
+            value.withUnsafeMutableBufferPointer { value in
+                alpha.withUnsafeMutableBufferPointer { alpha in
+                    clarity_layer_row(rgba, stride, Int32(rows), Int32(blockWidth), width, weights, value.baseAddress! + at, alpha.baseAddress! + at)
+                }
+            }
+        }
     }
 
     /// `burn` over frames of `format`.
@@ -54,11 +72,15 @@ final class SubtitleOverlay {
         let rgb = desc.flags & UInt64(AV_PIX_FMT_FLAG_RGB) != 0
         let alphaIndex = desc.flags & UInt64(AV_PIX_FMT_FLAG_ALPHA) != 0 ? Int(desc.nb_components) - 1 : nil
         let comps = withUnsafeBytes(of: desc.comp) { Array($0.bindMemory(to: AVComponentDescriptor.self).prefix(Int(desc.nb_components))) }
+        let yuv = YUVCode(format)
         components = comps.enumerated().map { i, c in
             let chroma = !rgb && (i == 1 || i == 2)
+            let top = Float((1 << Int(c.depth)) - 1)
+            var weights = SIMD4<Float>.zero
+            if i == alphaIndex { weights.w = top } else if rgb { weights[i] = top } else { weights = yuv.weights(i, depth: Int(c.depth)) }
             return Component(plane: Int(c.plane), step: Int(c.step), offset: Int(c.offset), shift: Int(c.shift), depth: Int(c.depth),
                              subsampledX: chroma ? Int(desc.log2_chroma_w) : 0, subsampledY: chroma ? Int(desc.log2_chroma_h) : 0,
-                             role: i == alphaIndex ? .alpha : rgb ? .rgb(i) : .yuv(i))
+                             weights: weights)
         }
         let colour = HDRGraphicsWhite.mapping(into: format.colour)
         switch burn.drawing {
@@ -108,7 +130,12 @@ final class SubtitleOverlay {
         guard let pts = frame.pts, let picture = try track.picture(at: av_rescale_q(pts + shift, format.timeBase, track.timeBase)) else {
             return frame
         }
-        if drawn?.serial != picture.serial { drawn = (picture.serial, layers(of: picture)) }
+        if drawn?.serial != picture.serial {
+            var layers = drawn?.layers ?? components.map { _ in Layer() }
+            drawn = nil
+            lay(picture, into: &layers)
+            drawn = (picture.serial, layers)
+        }
         guard av_frame_make_writable(frame.avFrame) >= 0 else { throw MediaError(.codec, "cannot draw subtitles on a frame") }
         for (component, layer) in zip(components, drawn!.layers) { blend(layer, into: frame, component) }
         return frame
@@ -132,98 +159,69 @@ final class SubtitleOverlay {
     }
 
     /// `picture` scaled from its canvas onto the frame, in each component's samples.
-    private func layers(of picture: SubtitlePicture) -> [Layer] {
+    private func lay(_ picture: SubtitlePicture, into layers: inout [Layer]) {
         let across = Self.placement(picture.x, picture.width, canvas: picture.canvas.width, part: (part.x, part.width), size: format.width)
         let down = Self.placement(picture.y, picture.height, canvas: picture.canvas.height, part: (part.y, part.height), size: format.height)
-        let none = components.map { _ in Layer(x: 0, y: 0, width: 0, height: 0, value: [], alpha: []) }
-        let rgba: [Float], columns: Range<Int>, rows: Range<Int>
         if [across, down].allSatisfy({ $0.scale == 1 && $0.start == 0 }) {
             // Drawn at the frame's size (text): the picture as it is, within the frame.
-            (columns, rows) = ((0..<format.width).clamped(to: picture.x..<picture.x + picture.width),
-                               (0..<format.height).clamped(to: picture.y..<picture.y + picture.height))
-            guard !columns.isEmpty, !rows.isEmpty else { return none }
-            let whole = columns.count == picture.width && rows.count == picture.height
-            rgba = whole ? picture.pixels : Self.window(of: picture, columns: columns, rows: rows)
-        } else {
-            // The picture's bounds on the frame, a sample wider for the filter's reach.
-            let onFrame = { (canvas: Int, p: Placement) in (Double(canvas) - p.start) * p.scale }
-            let x0 = max(0, Int(onFrame(picture.x, across).rounded(.down)) - 1)
-            let x1 = min(format.width, Int(onFrame(picture.x + picture.width, across).rounded(.up)) + 1)
-            let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
-            let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
-            guard x1 > x0, y1 > y0 else { return none }
-            (columns, rows) = (x0..<x1, y0..<y1)
-            rgba = Self.resample(picture, columns: columns, rows: rows, placed: (across, down))
+            return lay(picture.paint, columns: (0..<format.width).clamped(to: picture.x..<picture.x + picture.width),
+                       rows: (0..<format.height).clamped(to: picture.y..<picture.y + picture.height), into: &layers)
         }
-        let yuv = YUVCode(format)
-        return rgba.withUnsafeBufferPointer { pixels in
-            components.map { layer(of: pixels, columns: columns, rows: rows, for: $0, yuv) }
-        }
+        // The picture's bounds on the frame, a sample wider for the filter's reach.
+        let onFrame = { (canvas: Int, p: Placement) in (Double(canvas) - p.start) * p.scale }
+        let x0 = max(0, Int(onFrame(picture.x, across).rounded(.down)) - 1)
+        let x1 = min(format.width, Int(onFrame(picture.x + picture.width, across).rounded(.up)) + 1)
+        let y0 = max(0, Int(onFrame(picture.y, down).rounded(.down)) - 1)
+        let y1 = min(format.height, Int(onFrame(picture.y + picture.height, down).rounded(.up)) + 1)
+        guard x1 > x0, y1 > y0 else { return lay(picture.paint, columns: 0..<0, rows: 0..<0, into: &layers) }
+        let scaled = SubtitlePicture(canvas: picture.canvas, x: x0, y: y0, width: x1 - x0, height: y1 - y0,
+                                     planes: Self.resample(picture, columns: x0..<x1, rows: y0..<y1, placed: (across, down)),
+                                     serial: picture.serial)
+        lay(scaled.paint, columns: x0..<x1, rows: y0..<y1, into: &layers)
     }
 
-    /// One component's share of premultiplied RGBA `pixels` that cover `columns` and `rows`
-    /// of the frame: each of its samples from the average of the pixels it covers (those
-    /// outside the bounds clear), since the codes are affine in the premultiplied colour.
-    private func layer(of pixels: UnsafeBufferPointer<Float>, columns: Range<Int>, rows: Range<Int>, for c: Component, _ yuv: YUVCode) -> Layer {
-        let (bx, by) = (1 << c.subsampledX, 1 << c.subsampledY)
-        let (cx0, cy0) = (columns.lowerBound >> c.subsampledX, rows.lowerBound >> c.subsampledY)
-        let (cx1, cy1) = ((columns.upperBound + bx - 1) >> c.subsampledX, (rows.upperBound + by - 1) >> c.subsampledY)
-        let (width, height, n) = (cx1 - cx0, cy1 - cy0, Float(bx * by))
-        var value = [Float](repeating: 0, count: width * height), alpha = value
-        /// The component's code for the average premultiplied colour `p`.
-        func code(_ p: SIMD4<Float>) -> Float {
-            switch c.role {
-            case .alpha: return p.w * c.max
-            case .rgb(let k): return p[k] * c.max
-            case .yuv(let k): return yuv.code(k, (p.x, p.y, p.z, p.w), depth: c.depth)
-            }
+    /// Each component's share of the premultiplied RGBA that `paint` gives over the frame's
+    /// `columns` and `rows`: each of its samples from the average of the pixels it covers
+    /// (those outside the bounds clear), since the codes are affine in the premultiplied
+    /// colour. Painted a band of rows at a time, as many as a chroma sample covers, so that
+    /// text over most of a 4K frame is not held whole in floats.
+    private func lay(_ paint: (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void, columns: Range<Int>, rows: Range<Int>,
+                     into layers: inout [Layer]) {
+        let empty = columns.isEmpty || rows.isEmpty
+        for (k, c) in components.enumerated() {
+            let (x, y) = (columns.lowerBound >> c.subsampledX, rows.lowerBound >> c.subsampledY)
+            let (x1, y1) = ((columns.upperBound + (1 << c.subsampledX) - 1) >> c.subsampledX, (rows.upperBound + (1 << c.subsampledY) - 1) >> c.subsampledY)
+            layers[k].clear(x: x, y: y, width: empty ? 0 : x1 - x, height: empty ? 0 : y1 - y)
         }
-        value.withUnsafeMutableBufferPointer { value in
-            alpha.withUnsafeMutableBufferPointer { alpha in
-                guard bx > 1 || by > 1 else {
-                    // Sample for sample.
-                    let pixels = UnsafeRawPointer(pixels.baseAddress!).assumingMemoryBound(to: SIMD4<Float>.self)
-                    for i in 0..<width * height where pixels[i].w > 0 {
-                        (alpha[i], value[i]) = (pixels[i].w, code(pixels[i]))
-                    }
-                    return
-                }
-                for cy in cy0..<cy1 {
-                    let ys = max(cy * by, rows.lowerBound)..<min(cy * by + by, rows.upperBound)
-                    for cx in cx0..<cx1 {
-                        var sum = SIMD4<Float>.zero
-                        for y in ys {
-                            let line = (y - rows.lowerBound) * columns.count - columns.lowerBound
-                            for x in max(cx * bx, columns.lowerBound)..<min(cx * bx + bx, columns.upperBound) {
-                                let i = (line + x) * 4
-                                sum += SIMD4(pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3])
-                            }
-                        }
-                        guard sum.w > 0 else { continue }
-                        let p = sum / n, at = (cy - cy0) * width + cx - cx0
-                        (alpha[at], value[at]) = (p.w, code(p))
+        guard !empty else { return }
+        // Bands of whole chroma samples: rows and columns outside the bounds stay clear.
+        let bandHeight = 1 << (components.map(\.subsampledY).max() ?? 0), blockWidth = 1 << (components.map(\.subsampledX).max() ?? 0)
+        let left = columns.lowerBound / blockWidth * blockWidth
+        let stride = (columns.upperBound + blockWidth - 1) / blockWidth * blockWidth - left
+        let weights = components.map { c in
+            let share = 1 / Float(1 << (c.subsampledX + c.subsampledY))
+            return (0..<4).map { c.weights[$0] * share } + [share]
+        }
+        var band = [Float](repeating: 0, count: bandHeight * 4 * stride)
+        band.withUnsafeMutableBufferPointer { band in
+            for top in Swift.stride(from: rows.lowerBound / bandHeight * bandHeight, to: rows.upperBound, by: bandHeight) {
+                let bandRows = max(top, rows.lowerBound)..<min(top + bandHeight, rows.upperBound)
+                band.update(repeating: 0)
+                paint(bandRows, columns, band.baseAddress! + (bandRows.lowerBound - top) * 4 * stride + columns.lowerBound - left, stride)
+                for (k, c) in components.enumerated() {
+                    let rowsPerSample = 1 << c.subsampledY
+                    for row in (top >> c.subsampledY)..<((top + bandHeight) >> c.subsampledY) where (layers[k].y..<layers[k].y + layers[k].height).contains(row) {
+                        layers[k].fill(row: row, from: band.baseAddress! + (row * rowsPerSample - top) * 4 * stride + (layers[k].x << c.subsampledX) - left,
+                                       stride: stride, rows: rowsPerSample, blockWidth: 1 << c.subsampledX, weights: weights[k])
                     }
                 }
             }
         }
-        return Layer(x: cx0, y: cy0, width: width, height: height, value: value, alpha: alpha)
     }
 
-    /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`, where its canvas is
-    /// the frame (text drawn at the frame's size).
-    private static func window(of picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>) -> [Float] {
-        var out = [Float](repeating: 0, count: rows.count * columns.count * 4)
-        let across = columns.clamped(to: picture.x..<picture.x + picture.width)
-        for y in rows.clamped(to: picture.y..<picture.y + picture.height) where !across.isEmpty {
-            let from = ((y - picture.y) * picture.width + across.lowerBound - picture.x) * 4
-            let to = ((y - rows.lowerBound) * columns.count + across.lowerBound - columns.lowerBound) * 4
-            out.replaceSubrange(to..<to + across.count * 4, with: picture.pixels[from..<from + across.count * 4])
-        }
-        return out
-    }
-
-    /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`: each frame sample
-    /// weighs the canvas samples within a triangle as wide as one sample of the larger grid.
+    /// Premultiplied RGBA of `picture` at the frame's `columns` and `rows`, planes row by row:
+    /// each frame sample weighs the canvas samples within a triangle as wide as one sample of
+    /// the larger grid.
     private static func resample(_ picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>,
                                  placed: (across: Placement, down: Placement)) -> [Float] {
         /// Canvas samples and weights for each frame sample along one axis, over the picture's extent.
@@ -239,19 +237,18 @@ final class SubtitleOverlay {
         }
         let across = taps(columns, placed.across, from: picture.x, count: picture.width)
         let down = taps(rows, placed.down, from: picture.y, count: picture.height)
-        // Across first, row by row of the picture, then down.
-        var wide = [Float](repeating: 0, count: picture.height * columns.count * 4)
-        for row in 0..<picture.height {
+        let pixels = picture.planes()
+        // Across first, each plane row of the picture, then down.
+        var wide = [Float](repeating: 0, count: picture.height * 4 * columns.count)
+        for line in 0..<picture.height * 4 {
             for (o, t) in across.enumerated() {
-                for (k, w) in t {
-                    for ch in 0..<4 { wide[(row * columns.count + o) * 4 + ch] += w * picture.pixels[(row * picture.width + k) * 4 + ch] }
-                }
+                for (k, w) in t { wide[line * columns.count + o] += w * pixels[line * picture.width + k] }
             }
         }
-        var out = [Float](repeating: 0, count: rows.count * columns.count * 4)
+        var out = [Float](repeating: 0, count: rows.count * 4 * columns.count)
         for (o, t) in down.enumerated() {
             for (k, w) in t {
-                for i in 0..<columns.count * 4 { out[o * columns.count * 4 + i] += w * wide[k * columns.count * 4 + i] }
+                for i in 0..<4 * columns.count { out[o * 4 * columns.count + i] += w * wide[k * 4 * columns.count + i] }
             }
         }
         return out
@@ -261,24 +258,12 @@ final class SubtitleOverlay {
     private func blend(_ layer: Layer, into frame: VideoFrame, _ component: Component) {
         guard layer.width > 0 else { return }
         let (base, stride) = frame.plane(component.plane)
-        let mask = (1 << component.depth) - 1
-        for row in 0..<layer.height {
-            let y = layer.y + row
-            for column in 0..<layer.width {
-                let i = row * layer.width + column
-                let a = layer.alpha[i]
-                guard a > 0 else { continue }
-                let at = base + y * stride + (layer.x + column) * component.step + component.offset
-                if component.isWord {
-                    let word = UnsafeMutableRawPointer(at).loadUnaligned(as: UInt16.self)
-                    let old = Float(Int(UInt16(littleEndian: word)) >> component.shift & mask)
-                    let new = UInt16(min(Float(mask), max(0, layer.value[i] + (1 - a) * old)).rounded())
-                    let kept = UInt16(littleEndian: word) & ~UInt16(truncatingIfNeeded: mask << component.shift)
-                    UnsafeMutableRawPointer(at).storeBytes(of: (kept | new << UInt16(component.shift)).littleEndian, as: UInt16.self)
-                } else {
-                    let old = Float(Int(at.pointee) >> component.shift & mask)
-                    let new = UInt8(min(Float(mask), max(0, layer.value[i] + (1 - a) * old)).rounded())
-                    at.pointee = at.pointee & ~UInt8(truncatingIfNeeded: mask << component.shift) | new << UInt8(component.shift)
+        layer.value.withUnsafeBufferPointer { value in
+            layer.alpha.withUnsafeBufferPointer { alpha in
+                for row in 0..<layer.height {
+                    clarity_lay_under(value.baseAddress! + row * layer.width, alpha.baseAddress! + row * layer.width, layer.width,
+                                      base + (layer.y + row) * stride + layer.x * component.step + component.offset,
+                                      component.step, Int32(component.shift), component.isWord ? 1 : 0, Int32(component.depth))
                 }
             }
         }
@@ -304,15 +289,16 @@ private struct YUVCode {
         full = format.isFullRangeYUV
     }
 
-    /// Component `k` (Y, Cb, Cr) of premultiplied `p` at `depth` bits, premultiplied.
-    func code(_ k: Int, _ p: (r: Float, g: Float, b: Float, a: Float), depth: Int) -> Float {
-        let luma = kr * p.r + (1 - kr - kb) * p.g + kb * p.b
-        let unit = Float(sign: .plus, exponent: depth - 8, significand: 1)
+    /// Component `k` (Y, Cb, Cr) at `depth` bits of premultiplied RGBA p: the sum of the
+    /// weights times p.
+    func weights(_ k: Int, depth: Int) -> SIMD4<Float> {
+        let luma = SIMD3(kr, 1 - kr - kb, kb)
+        let unit = Float(sign: .plus, exponent: depth - 8, significand: 1), top = Float((1 << depth) - 1)
         switch k {
-        case 0: return full ? luma * Float((1 << depth) - 1) : p.a * 16 * unit + luma * 219 * unit
+        case 0: return full ? SIMD4(luma * top, 0) : SIMD4(luma * 219 * unit, 16 * unit)
         default:
-            let difference = k == 1 ? (p.b - luma) / (2 * (1 - kb)) : (p.r - luma) / (2 * (1 - kr))
-            return p.a * 128 * unit + difference * (full ? Float((1 << depth) - 1) : 224 * unit)
+            let difference = (k == 1 ? SIMD3(0, 0, 1) - luma : SIMD3(1, 0, 0) - luma) / (2 * (1 - (k == 1 ? kb : kr)))
+            return SIMD4(difference * (full ? top : 224 * unit), 128 * unit)
         }
     }
 }

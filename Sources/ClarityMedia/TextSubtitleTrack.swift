@@ -1,4 +1,5 @@
 import CFFmpeg
+import CKernels
 import CLibass
 
 /// Text subtitles (SubRip, ASS, WebVTT, MOV text) drawn by libass at the frame's size, set up
@@ -6,8 +7,8 @@ import CLibass
 /// libass's own shaping: FFmpeg 5.1's filter asks for simple shaping (no kerning, Arabic not
 /// joined) by leaving an option unset. Events are read like picture subtitles, alongside the
 /// video or from packets handed over, so text too is burnt from a pipe or a live source, and a
-/// file is not read whole before the first frame. libass's drawing is made into one picture
-/// whenever it changes.
+/// file is not read whole before the first frame. libass's drawing is one picture, painted from
+/// its masks where it changed.
 final class TextSubtitleTrack: SubtitlePictures {
     /// One event's lines, on libass's clock (ms).
     private struct Lines {
@@ -21,11 +22,6 @@ final class TextSubtitleTrack: SubtitlePictures {
     private let track: UnsafeMutablePointer<ASS_Track>
     private let size: SubtitleCanvas
     private let colour: ((SIMD3<Float>) -> SIMD3<Float>)?
-    private var shown: SubtitlePicture?
-    /// The pixels of the last drawing, whose memory the next one reuses: a drawing that
-    /// changes every frame (a fade) over much of a 4K frame would otherwise map and clear
-    /// tens of megabytes afresh each time.
-    private var canvas: [Float] = []
     private var drawings = 0
     var timeBase: AVRational { reader.timeBase }
     var damage: SubtitleDamage? { reader.damage }
@@ -102,47 +98,42 @@ final class TextSubtitleTrack: SubtitlePictures {
         let ms = Int64(Double(time) * av_q2d(timeBase) * 1000)
         var change: Int32 = 0
         let images = ass_render_frame(renderer, track, ms, &change)
-        if change != 0 || drawings == 0 {
-            drawings += 1
-            shown = nil
-            shown = images.flatMap { composed($0) }
-        }
-        return shown
+        if change != 0 || drawings == 0 { drawings += 1 }
+        // libass's images last until it draws again: the picture is made of this call's, the
+        // same drawing under the same serial where nothing changed.
+        return images.flatMap { picture(of: $0) }
     }
 
     /// libass's images (each a coverage mask in one colour), laid over one another in order,
-    /// as one premultiplied picture that bounds them.
-    private func composed(_ first: UnsafeMutablePointer<ASS_Image>) -> SubtitlePicture? {
-        var images: [ASS_Image] = []
+    /// as one premultiplied picture that bounds them, painted from the masks as it is asked.
+    private func picture(of first: UnsafeMutablePointer<ASS_Image>) -> SubtitlePicture? {
+        /// One mask, the colour it paints (premultiplied, opaque) and its opacity per mask step.
+        typealias Coat = (image: ASS_Image, paint: [Float], opacity: Float)
+        var coats: [Coat] = []
         var next: UnsafeMutablePointer<ASS_Image>? = first
         while let image = next {
-            if image.pointee.w > 0 && image.pointee.h > 0 { images.append(image.pointee) }
+            if image.pointee.w > 0 && image.pointee.h > 0 {
+                // RRGGBBTT, TT the transparency.
+                let c = image.pointee.color
+                let rgb = SIMD3(Float(c >> 24), Float(c >> 16 & 255), Float(c >> 8 & 255)) / 255
+                let drawn = colour?(rgb) ?? rgb
+                coats.append((image.pointee, [drawn.x, drawn.y, drawn.z, 1], Float(255 - c & 255) / (255 * 255)))
+            }
             next = image.pointee.next
         }
-        guard !images.isEmpty else { return nil }
-        let left = images.map { Int($0.dst_x) }.min()!, top = images.map { Int($0.dst_y) }.min()!
-        let right = images.map { Int($0.dst_x + $0.w) }.max()!, bottom = images.map { Int($0.dst_y + $0.h) }.max()!
-        let (width, height) = (right - left, bottom - top)
-        canvas.removeAll(keepingCapacity: true)
-        canvas.append(contentsOf: repeatElement(0, count: width * height * 4))
-        canvas.withUnsafeMutableBufferPointer { buffer in
-            let pixels = UnsafeMutableRawPointer(buffer.baseAddress!).assumingMemoryBound(to: SIMD4<Float>.self)
-            for image in images {
-                // RRGGBBTT, TT the transparency.
-                let c = image.color
-                let rgb = SIMD3(Float(c >> 24), Float(c >> 16 & 255), Float(c >> 8 & 255)) / 255
-                let paint = SIMD4(colour?(rgb) ?? rgb, 1)
-                let opacity = Float(255 - c & 255) / (255 * 255)
-                let (x, y) = (Int(image.dst_x) - left, Int(image.dst_y) - top)
-                for row in 0..<Int(image.h) {
-                    let mask = image.bitmap + row * Int(image.stride), line = pixels + (y + row) * width + x
-                    for column in 0..<Int(image.w) where mask[column] != 0 {
-                        let a = Float(mask[column]) * opacity
-                        line[column] = paint * a + line[column] * (1 - a)
-                    }
+        guard !coats.isEmpty else { return nil }
+        let left = coats.map { Int($0.image.dst_x) }.min()!, top = coats.map { Int($0.image.dst_y) }.min()!
+        let right = coats.map { Int($0.image.dst_x + $0.image.w) }.max()!, bottom = coats.map { Int($0.image.dst_y + $0.image.h) }.max()!
+        return SubtitlePicture(canvas: size, x: left, y: top, width: right - left, height: bottom - top, serial: drawings) { rows, columns, band, stride in
+            for (image, paint, opacity) in coats {
+                let (x, y) = (Int(image.dst_x), Int(image.dst_y))
+                let across = columns.clamped(to: x..<x + Int(image.w))
+                guard !across.isEmpty else { continue }
+                for row in rows.clamped(to: y..<y + Int(image.h)) {
+                    clarity_coat_row(image.bitmap + (row - y) * Int(image.stride) + across.lowerBound - x, across.count, paint, opacity,
+                                     band + (row - rows.lowerBound) * 4 * stride + across.lowerBound - columns.lowerBound, stride)
                 }
             }
         }
-        return SubtitlePicture(canvas: size, x: left, y: top, width: width, height: height, pixels: canvas, serial: drawings)
     }
 }

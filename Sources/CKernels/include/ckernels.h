@@ -42,6 +42,28 @@ void clarity_store_samples(const float *src, long count, void *dst, int wide, fl
 void clarity_store_blended(const float *acc, const float *weight, const float *canvasWeight, long count, void *row,
                            int wide, float maxValue);
 
+/// One row of a subtitle's coverage mask (libass's, 0-255) laid over a row of premultiplied
+/// RGBA planes (R, G, B and A each `stride` floats on from the one before): with
+/// a = mask[x] * opacity, each channel's rgba = paint[c] * a + rgba * (1 - a). A mask of 0
+/// leaves the pixel as it is.
+void clarity_coat_row(const unsigned char *mask, long count, const float *paint, float opacity, float *rgba, long stride);
+
+/// One row of a burnt subtitle's layer for one component, from `rows` rows of premultiplied
+/// RGBA held as planes row by row (a pixel row's R, G, B and A each `stride` floats on from the
+/// one before, the next pixel row 4 * stride on from `rgba`): sample k sums the `bx` pixels
+/// from k * bx of each row, down first; value[k] = the sum of weights[c] * sum[c] over the four
+/// channels, alpha[k] = sum[3] * weights[4].
+void clarity_layer_row(const float *rgba, long stride, int rows, int bx, long count, const float *weights, float *value,
+                       float *alpha);
+
+/// A row of `count` samples laid under a premultiplied layer (burnt subtitles): each sample s,
+/// `depth` bits stored `shift` bits up in a byte, or a little-endian 16-bit word when `wide`,
+/// `step` bytes apart from `row` on, becomes value[x] + (1 - alpha[x]) * s clamped to
+/// [0, 2^depth - 1], plus one half, truncated; the word's other bits are kept. Where alpha[x]
+/// and value[x] are 0 the sample is left as it is.
+void clarity_lay_under(const float *value, const float *alpha, long count, void *row, long step, int shift, int wide,
+                       int depth);
+
 /// One output row of a pixel shuffle: dst[x * span + q] = src[x * pixel + from[q]] for x < width
 /// and q < span (added to what dst holds when `accumulate`), given as the map for 16 pixels
 /// at once, gathered with AVX-512: gather[k] = (k / span) * pixel + from[k % span] for

@@ -146,6 +146,18 @@ final class LiveTests: ToolTestCase {
         XCTAssertEqual(r.text.components(separatedBy: "\nbranches (tiles ranked by detail): lanczos").count, 3, r.text)
         XCTAssertEqual(r.text.components(separatedBy: "\nY-PSNR: live ").count, 3, r.text)
         XCTAssertTrue(r.text.contains("0 of 12 frames over the 1000.0 ms deadline"), r.text)
+        // The baseline's score (the clips scored as they are read) is ffmpeg's mean of its
+        // frames' Y-PSNR for the same crop, x3 down and back up.
+        try Tool.ffmpeg(["-i", "ref.mkv", "-vf", "crop=324:180:0:0,format=yuv420p", "-c:v", "ffv1", "hr.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "hr.mkv", "-vf", "scale=108:60:flags=bicubic", "lr.y4m"], in: folder)
+        try Tool.ffmpeg(["-i", "lr.y4m", "-vf", "scale=324:180:flags=bicubic", "-c:v", "ffv1", "bicubic.mkv"], in: folder)
+        try Tool.ffmpeg(["-i", "hr.mkv", "-i", "bicubic.mkv", "-lavfi", "[1:v][0:v]psnr=stats_file=psnr.log", "-f", "null", "-"], in: folder)
+        let frames = try String(contentsOfFile: path("psnr.log"), encoding: .utf8).split(separator: "\n")
+            .compactMap { $0.split(separator: " ").first { $0.hasPrefix("psnr_y:") }.flatMap { Double($0.dropFirst(7)) } }
+        XCTAssertEqual(frames.count, 12)
+        let reported = r.text.components(separatedBy: "ffmpeg bicubic ").dropFirst().compactMap { Double($0.prefix { $0 != " " }) }
+        XCTAssertEqual(reported.count, 2, r.text)
+        for score in reported { XCTAssertEqual(score, frames.reduce(0, +) / 12, accuracy: 0.006, r.text) }
     }
 
     func testFullWidthBandsAreRoutedLikeTiles() throws {

@@ -25,9 +25,11 @@ final class SubtitleOverlay {
         let plane: Int, step: Int, offset: Int, shift: Int, depth: Int
         /// log2 of the subsampling (chroma).
         let subsampledX: Int, subsampledY: Int
-        /// The component's code for premultiplied RGBA p is the sum of `weights * p` (Y, Cb
-        /// and Cr as `YUVCode` makes them, R, G, B or alpha): it is affine in the colour.
-        let weights: SIMD4<Float>
+        /// What `clarity_layer_row` weighs a block of premultiplied RGBA by: the component's
+        /// code for the block's mean p is the sum of the first four times the block's sums (Y,
+        /// Cb and Cr as `YUVCode` makes them, R, G, B or alpha: affine in the colour), its
+        /// coverage the block's summed alpha times the fifth (a sample's share of the block).
+        let weights: [Float]
         /// Whether the sample is a 16-bit word rather than a byte.
         var isWord: Bool { shift + depth > 8 }
     }
@@ -51,12 +53,13 @@ final class SubtitleOverlay {
             samples.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
 
-        /// Its row `row` (of the frame's component samples) from RGBA planes: `clarity_layer_row`.
-        mutating func fill(row: Int, from rgba: UnsafePointer<Float>, stride: Int, rows: Int, blockWidth: Int, weights: [Float]) {
+        /// Its row `row` of `c`'s samples from the RGBA planes of the pixels they cover.
+        mutating func fill(row: Int, of c: Component, from rgba: UnsafePointer<Float>, stride: Int) {
             let at = (row - y) * width
             value.withUnsafeMutableBufferPointer { value in
                 alpha.withUnsafeMutableBufferPointer { alpha in
-                    clarity_layer_row(rgba, stride, Int32(rows), Int32(blockWidth), width, weights, value.baseAddress! + at, alpha.baseAddress! + at)
+                    clarity_layer_row(rgba, stride, Int32(1 << c.subsampledY), Int32(1 << c.subsampledX), width, c.weights,
+                                      value.baseAddress! + at, alpha.baseAddress! + at)
                 }
             }
         }
@@ -75,12 +78,12 @@ final class SubtitleOverlay {
         let yuv = YUVCode(format)
         components = comps.enumerated().map { i, c in
             let chroma = !rgb && (i == 1 || i == 2)
-            let top = Float((1 << Int(c.depth)) - 1)
-            var weights = SIMD4<Float>.zero
-            if i == alphaIndex { weights.w = top } else if rgb { weights[i] = top } else { weights = yuv.weights(i, depth: Int(c.depth)) }
+            let (subsampledX, subsampledY) = chroma ? (Int(desc.log2_chroma_w), Int(desc.log2_chroma_h)) : (0, 0)
+            let top = Float((1 << Int(c.depth)) - 1), share = 1 / Float(1 << (subsampledX + subsampledY))
+            var code = SIMD4<Float>.zero
+            if i == alphaIndex { code.w = top } else if rgb { code[i] = top } else { code = yuv.weights(i, depth: Int(c.depth)) }
             return Component(plane: Int(c.plane), step: Int(c.step), offset: Int(c.offset), shift: Int(c.shift), depth: Int(c.depth),
-                             subsampledX: chroma ? Int(desc.log2_chroma_w) : 0, subsampledY: chroma ? Int(desc.log2_chroma_h) : 0,
-                             weights: weights)
+                             subsampledX: subsampledX, subsampledY: subsampledY, weights: (0..<4).map { code[$0] * share } + [share])
         }
         let colour = HDRGraphicsWhite.mapping(into: format.colour)
         switch burn.drawing {
@@ -198,10 +201,6 @@ final class SubtitleOverlay {
         let bandHeight = 1 << (components.map(\.subsampledY).max() ?? 0), blockWidth = 1 << (components.map(\.subsampledX).max() ?? 0)
         let left = columns.lowerBound / blockWidth * blockWidth
         let stride = (columns.upperBound + blockWidth - 1) / blockWidth * blockWidth - left
-        let weights = components.map { c in
-            let share = 1 / Float(1 << (c.subsampledX + c.subsampledY))
-            return (0..<4).map { c.weights[$0] * share } + [share]
-        }
         var band = [Float](repeating: 0, count: bandHeight * 4 * stride)
         band.withUnsafeMutableBufferPointer { band in
             for top in Swift.stride(from: rows.lowerBound / bandHeight * bandHeight, to: rows.upperBound, by: bandHeight) {
@@ -209,10 +208,9 @@ final class SubtitleOverlay {
                 band.update(repeating: 0)
                 paint(bandRows, columns, band.baseAddress! + (bandRows.lowerBound - top) * 4 * stride + columns.lowerBound - left, stride)
                 for (k, c) in components.enumerated() {
-                    let rowsPerSample = 1 << c.subsampledY
                     for row in (top >> c.subsampledY)..<((top + bandHeight) >> c.subsampledY) where (layers[k].y..<layers[k].y + layers[k].height).contains(row) {
-                        layers[k].fill(row: row, from: band.baseAddress! + (row * rowsPerSample - top) * 4 * stride + (layers[k].x << c.subsampledX) - left,
-                                       stride: stride, rows: rowsPerSample, blockWidth: 1 << c.subsampledX, weights: weights[k])
+                        let first = band.baseAddress! + ((row << c.subsampledY) - top) * 4 * stride + (layers[k].x << c.subsampledX) - left
+                        layers[k].fill(row: row, of: c, from: first, stride: stride)
                     }
                 }
             }

@@ -101,7 +101,7 @@ public final class Model: @unchecked Sendable {
         if let p = plans[key] {
             plan = p
         } else {
-            if precision == .int8 && _calibration == nil {
+            if precision == .int8 && _calibration == nil && graph.quantizesUnderInt8 {
                 throw EngineError.notCalibrated("int8 needs Model.calibrate(samples:) first (model '\(graph.name)')")
             }
             plan = try ExecutionPlan.compile(model: self, batch: batch, height: height, width: width,
@@ -112,6 +112,10 @@ public final class Model: @unchecked Sendable {
     }
 
     // MARK: Calibration
+
+    /// Whether an int8 plan needs ranges that neither the model file nor a calibration gave:
+    /// a model whose int8 plan quantizes nothing (eSR's one-channel convs) needs none.
+    public var lacksInt8Ranges: Bool { graph.quantizesUnderInt8 && calibration == nil }
 
     /// Per-node output ranges from the last calibration (nil before).
     public var calibration: [String: ValueRange]? {

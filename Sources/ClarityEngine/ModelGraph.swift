@@ -28,6 +28,18 @@ public struct ModelGraph: Sendable {
     /// int8 activation ranges per node, measured on training data when the model was exported
     /// (the `calibration` object); nil if the file has none.
     public var calibration: [String: ValueRange]?
+
+    /// Whether an int8 plan quantizes any layer, and so needs value ranges: a convolution
+    /// reading more than one channel (one reading a single channel stays fp32 in every plan,
+    /// `ExecutionPlan.convolutionPrecision`).
+    public var quantizesUnderInt8: Bool {
+        layers.contains { layer in
+            switch layer.op {
+            case .conv2d(let c), .convTranspose2d(let c): return c.inChannels > 1
+            default: return false
+            }
+        }
+    }
     /// How an early-exit model (several outputs, one per exit) decides where a tile stops;
     /// the `early_exit` object, nil for single-output models.
     public var earlyExit: EarlyExit?

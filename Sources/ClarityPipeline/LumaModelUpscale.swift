@@ -42,7 +42,7 @@ public final class LumaModelUpscale: FrameStage {
         out.copyProperties(from: frame)
         let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
                                           wide: maxValue > 255, scale: 1 / maxValue)
-        if tiler.precision == .int8 && !calibrated && model.calibration == nil {
+        if tiler.precision == .int8 && !calibrated && model.lacksInt8Ranges {
             try model.calibrate(samples: [luma.tensor])
             calibrated = true
         }

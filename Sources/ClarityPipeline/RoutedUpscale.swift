@@ -112,7 +112,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             throw MediaError(.invalidArgument, "routing needs one or more models of one scale")
         }
         // int8 takes its scales from a frame; routing times every branch before the first.
-        if tiler.precision == .int8, let model = branches.first(where: { $0.model.calibration == nil }) {
+        if tiler.precision == .int8, let model = branches.first(where: \.model.lacksInt8Ranges) {
             throw MediaError(.invalidArgument, "--precision int8 needs value ranges, which \(model.model.graph.name) does not carry and "
                              + "routed upscaling (--preset, live) cannot take from the first frame, since it times its models before it: "
                              + "use bf16 or fp32 (or --model, which calibrates on the first frame)")

@@ -64,7 +64,7 @@ struct QualityBench {
             let lr = try degradation.apply(clean, width: lw, height: lh)
             if !calibrated {
                 // int8 scales come from the first image, as a deployment would calibrate once.
-                for case .model(let m, _) in methods where m.calibration == nil { try m.calibrate(samples: [modelInput(lr, lw, lh).tensor]) }
+                for case .model(let m, _) in methods where m.lacksInt8Ranges { try m.calibrate(samples: [modelInput(lr, lw, lh).tensor]) }
                 calibrated = true
             }
             var line = "\(URL(fileURLWithPath: path).lastPathComponent) \(hr.width)x\(hr.height):"

@@ -1,4 +1,5 @@
 import Foundation
+import ClarityEngine
 import XCTest
 
 /// `--preset`: the bundled budgets and a user's own file route every frame to the right size,
@@ -39,14 +40,21 @@ final class PresetTests: ToolTestCase {
         let missing = try Tool.clarity(["transcode", "in.mp4", "out2.mkv", "--preset", "mine/fast.json"], in: folder)
         XCTAssertEqual(missing.status, 64, missing.stderr)
         XCTAssertTrue(missing.stderr.contains("preset file not found: mine/fast.json"), missing.stderr)
-        // int8 takes its scales from the first frame, which routing times its models before:
-        // refused, where it failed at the first model ("not calibrated", 1).
-        for command in [["transcode", "in.mp4", "out2.mkv", "--preset", "balanced"], ["live", "in.mp4", "out2.mkv"]] {
-            let int8 = try Tool.clarity(command + ["--precision", "int8"], in: folder)
-            XCTAssertEqual(int8.status, 64, int8.stderr)
-            XCTAssertTrue(int8.stderr.contains("--precision int8 needs value ranges"), int8.stderr)
-        }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out2.mkv").path))
+        // int8 takes its scales from the model files: every bundled model that int8 quantizes
+        // carries them (eSR's one-channel convs stay fp32 and need none; they had been refused).
+        for command in [["transcode", "in.mp4", "int8.mkv", "--preset", "balanced"], ["live", "in.mp4", "int8-live.mkv"]] {
+            let int8 = try Tool.clarity(command + ["--precision", "int8", "--no-audio", "--progress", "none"], in: folder)
+            XCTAssertEqual(int8.status, 0, int8.stderr)
+        }
+        // A model file without them cannot take them from the first frame, which routing times
+        // its models before: refused, where it failed at the first model ("not calibrated", 1).
+        try RandomModels.bicubicPlusPlus(channels: 8, scale: 3, seed: 7).serialized().write(to: folder.appendingPathComponent("random-c8.safetensors"))
+        let uncalibrated = try Tool.clarity(["live", "in.mp4", "out3.mkv", "--models", "random-c8.safetensors,esr-max-k5-c2-x3", "--precision", "int8"],
+                                            in: folder)
+        XCTAssertEqual(uncalibrated.status, 64, uncalibrated.stderr)
+        XCTAssertTrue(uncalibrated.stderr.contains("--precision int8 needs value ranges, which bicubicpp-shape-c8-x3 does not carry"), uncalibrated.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("out3.mkv").path))
     }
 
     /// A preset routes between the models of the bundled scale nearest the requested size: x2

@@ -90,6 +90,24 @@ final class BundledModelTests: XCTestCase {
         }
     }
 
+    /// int8 needs no calibration run for any bundled model (so routing, which times its models
+    /// before the first frame, can use it): each carries its value ranges, or quantizes nothing
+    /// (eSR's one-channel convs stay fp32), and then runs exactly as in fp32.
+    func testEveryBundledModelRunsInInt8FromItsFile() throws {
+        let reference = try SafetensorsFile(contentsOf: Self.referenceURL)
+        var unquantized: [String] = []
+        for url in ModelCatalog.bundled {
+            let model = try Model(contentsOf: url)
+            XCTAssertFalse(model.lacksInt8Ranges, "\(model.graph.name) needs ranges it does not carry")
+            guard !model.graph.quantizesUnderInt8 else { continue }
+            unquantized.append(model.graph.name)
+            let lr = try XCTUnwrap(reference.tensors["lr_x\(model.graph.scale)"])
+            let input = Tensor(n: 1, h: lr.shape[2], w: lr.shape[3], c: 1, data: lr.values)
+            XCTAssertEqual(try model.run(input, precision: .int8)[0].data, try model.run(input)[0].data, model.graph.name)
+        }
+        XCTAssertEqual(unquantized.sorted(), ["esr-max-k5-c2-x3", "esr-tm-k5-c4-x2-res", "esr-tm-k5-c4-x3", "esr-tr-k5-c2-x3"])
+    }
+
     /// Every exit matches PyTorch, holds its Y-PSNR, and beats the compressed input.
     func checkArtifactRemover(_ model: Model, reference: SafetensorsFile, entry: Listing.Entry) throws {
         let name = model.graph.name

@@ -463,7 +463,7 @@ public final class RoutedUpscale: FrameStage, BranchMixReporting {
             }
             return (gains, nil)
         }
-        // The classifier follows the branches into bf16 (it ships no int8 ranges).
+        // The classifier follows the branches into bf16; under int8 it runs in fp32.
         let probabilities = try classifier.probabilities(luma, grid: grid, side: tiler.tile,
                                                          precision: tiler.precision == .bf16 ? .bf16 : .fp32, rows: rows)
         let gains = probabilities.map { p in

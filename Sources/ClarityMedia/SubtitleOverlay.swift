@@ -40,17 +40,17 @@ final class SubtitleOverlay {
         var x = 0, y = 0, width = 0, height = 0
         var value: [Float] = [], alpha: [Float] = []
 
-        /// Made clear over `width` x `height` from (`x`, `y`), in the memory it has: fresh
-        /// arrays' pages would be mapped and cleared anew for every drawing of a fade.
-        mutating func clear(x: Int, y: Int, width: Int, height: Int) {
+        /// Placed over `width` x `height` from (`x`, `y`), in the memory it has (fresh arrays'
+        /// pages would be mapped and cleared anew for every drawing of a fade); its samples
+        /// are left to `fill`, which writes every row.
+        mutating func place(x: Int, y: Int, width: Int, height: Int) {
             (self.x, self.y, self.width, self.height) = (x, y, width, height)
-            Self.clear(&value, count: width * height)
-            Self.clear(&alpha, count: width * height)
+            Self.resize(&value, to: width * height)
+            Self.resize(&alpha, to: width * height)
         }
 
-        private static func clear(_ samples: inout [Float], count: Int) {
+        private static func resize(_ samples: inout [Float], to count: Int) {
             if samples.count > count { samples.removeLast(samples.count - count) } else { samples += repeatElement(0, count: count - samples.count) }
-            samples.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         }
 
         /// Its row `row` of `c`'s samples from the RGBA planes of the pixels they cover.
@@ -188,13 +188,13 @@ final class SubtitleOverlay {
     /// (those outside the bounds clear), since the codes are affine in the premultiplied
     /// colour. Painted a band of rows at a time, as many as a chroma sample covers, so that
     /// text over most of a 4K frame is not held whole in floats.
-    private func lay(_ paint: (Range<Int>, Range<Int>, UnsafeMutablePointer<Float>, Int) -> Void, columns: Range<Int>, rows: Range<Int>,
+    private func lay(_ paint: SubtitlePicture.Painter, columns: Range<Int>, rows: Range<Int>,
                      into layers: inout [Layer]) {
         let empty = columns.isEmpty || rows.isEmpty
         for (k, c) in components.enumerated() {
             let (x, y) = (columns.lowerBound >> c.subsampledX, rows.lowerBound >> c.subsampledY)
             let (x1, y1) = ((columns.upperBound + (1 << c.subsampledX) - 1) >> c.subsampledX, (rows.upperBound + (1 << c.subsampledY) - 1) >> c.subsampledY)
-            layers[k].clear(x: x, y: y, width: empty ? 0 : x1 - x, height: empty ? 0 : y1 - y)
+            layers[k].place(x: x, y: y, width: empty ? 0 : x1 - x, height: empty ? 0 : y1 - y)
         }
         guard !empty else { return }
         // Bands of whole chroma samples: rows and columns outside the bounds stay clear.

@@ -17,7 +17,8 @@ struct SubtitlePicture {
     /// Paints the picture's pixels at canvas `rows` and `columns` over `band` (planes row by
     /// row, `stride` floats a plane row, from the pixel at the ranges' first row and column),
     /// which the caller clears. Valid only until the track is next asked for a picture.
-    let paint: (_ rows: Range<Int>, _ columns: Range<Int>, _ band: UnsafeMutablePointer<Float>, _ stride: Int) -> Void
+    let paint: Painter
+    typealias Painter = (_ rows: Range<Int>, _ columns: Range<Int>, _ band: UnsafeMutablePointer<Float>, _ stride: Int) -> Void
 
     var isEmpty: Bool { width == 0 || height == 0 }
 
@@ -39,7 +40,7 @@ struct SubtitlePicture {
     }
 
     init(canvas: SubtitleCanvas, x: Int, y: Int, width: Int, height: Int, serial: Int,
-         paint: @escaping (_ rows: Range<Int>, _ columns: Range<Int>, _ band: UnsafeMutablePointer<Float>, _ stride: Int) -> Void) {
+         paint: @escaping Painter) {
         (self.canvas, self.x, self.y, self.width, self.height, self.serial, self.paint) = (canvas, x, y, width, height, serial, paint)
     }
 

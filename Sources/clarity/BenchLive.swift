@@ -98,7 +98,7 @@ struct BenchLive: ParsableCommand {
             // Clips are scored as they are read, the live run's output alone held (at 4K, 2.5 GB
             // for 300 frames, where the reference, its crop and ffmpeg's bicubic were too).
             let truth = try LumaFrames(path: hr), baseline = try LumaFrames(path: bicubic)
-            let base = try LumaScores(width: w, height: h) { try truth.next().flatMap { t in try baseline.next().map { (t, $0) } } }
+            let base = try LumaScores(width: w, height: h, reference: truth.next, other: baseline.next)
             for loaded in [false, true] {
                 // Raw y4m out, as in the deadline runs (an ffv1 encoder takes most of a 720p
                 // frame's time), streamed back through a pipe into planes filled before the run.
@@ -122,13 +122,8 @@ struct BenchLive: ParsableCommand {
                 guard received == planes.count else {
                     throw MediaError(.codec, "clarity live wrote \(received) frames of \(planes.count)")
                 }
-                let again = try LumaFrames(path: hr)
-                var i = 0
-                let model = try LumaScores(width: w, height: h) {
-                    guard i < planes.count, let t = try again.next() else { return nil }
-                    defer { i += 1 }
-                    return (t, planes[i])
-                }.mean
+                var output = planes.makeIterator()
+                let model = try LumaScores(width: w, height: h, reference: LumaFrames(path: hr).next, other: { output.next() }).mean
                 print("\nquality\(loaded ? ", with a busy loop beside it" : ""): \(reference) cropped to \(w)x\(h), x\(scale) down (swscale bicubic) and back up, deadline \(deadline)")
                 print(report.summary)
                 print(String(format: "Y-PSNR: live %.3f dB, ffmpeg bicubic %.3f dB, gain %+.3f dB (SSIM %.4f vs %.4f)",

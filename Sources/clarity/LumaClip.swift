@@ -39,11 +39,12 @@ struct LumaScores {
 
     var mean: (psnr: Double, ssim: Double) { (psnr / Double(frames), ssim / Double(frames)) }
 
-    /// The scores of the pairs that `next` gives, a batch of one per core at a time, until nil.
-    init(width: Int, height: Int, pairs next: () throws -> (reference: [UInt8], other: [UInt8])?) rethrows {
+    /// The scores of the planes `other` gives against those `reference` gives, frame by frame,
+    /// a batch of one per core at a time, until either gives nil.
+    init(width: Int, height: Int, reference: () throws -> [UInt8]?, other: () throws -> [UInt8]?) rethrows {
         while true {
             var batch: [(reference: [UInt8], other: [UInt8])] = []
-            while batch.count < AvailableCores.count, let pair = try next() { batch.append(pair) }
+            while batch.count < AvailableCores.count, let r = try reference(), let o = try other() { batch.append((r, o)) }
             guard !batch.isEmpty else { return }
             var scores = [(psnr: Double, ssim: Double)](repeating: (0, 0), count: batch.count)
             scores.withUnsafeMutableBufferPointer { out in
@@ -83,12 +84,7 @@ struct LumaClip {
 
     /// Mean over frames of Y-PSNR and SSIM of `other` against these planes.
     func compare(_ other: [[UInt8]]) -> (psnr: Double, ssim: Double) {
-        var i = 0
-        let scores = LumaScores(width: width, height: height) {
-            guard i < min(planes.count, other.count) else { return nil }
-            defer { i += 1 }
-            return (planes[i], other[i])
-        }
-        return scores.mean
+        var (mine, theirs) = (planes.makeIterator(), other.makeIterator())
+        return LumaScores(width: width, height: height, reference: { mine.next() }, other: { theirs.next() }).mean
     }
 }

@@ -104,7 +104,7 @@ public struct Tiler: Sendable {
         try out.withUnsafeMutableBufferPointer { o in
             try runTiles(src, models: models, grid: g, assignment: assignment) { ti, tileOut in
                 if mixed {
-                    blend((tileOut, o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                    blend((tileOut, g.windowWidth * s, o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                           weight: weight.values, outWidth: outW)
                 } else {
                     paste(tileOut, g.tiles[ti], grid: g, scale: s, into: o.baseAddress!, outWidth: outW)
@@ -116,7 +116,7 @@ public struct Tiler: Sendable {
                 for ti in g.tiles.indices where assignment[ti] == canvasIndex {
                     cut(g.tiles[ti], grid: g, scale: s, from: { canvas.data[$1 * canvas.width + $0] },
                         width: canvas.width, height: canvas.height, into: window.values)
-                    blend((UnsafePointer(window.values), o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
+                    blend((UnsafePointer(window.values), g.windowWidth * s, o.baseAddress!), tile: ti, grid: g, scale: s, assignment: assignment, feather: feather,
                           weight: weight.values, outWidth: outW)
                 }
             }
@@ -265,7 +265,7 @@ public struct Tiler: Sendable {
                     }
                 }
                 for ti in blended {
-                    blend((UnsafePointer(windows + slot[ti] * ow * oh), acc.values), tile: ti, grid: g, scale: s, assignment: assignment,
+                    blend((UnsafePointer(windows + slot[ti] * ow * oh), ow, acc.values), tile: ti, grid: g, scale: s, assignment: assignment,
                           feather: feather, clip: (all, rows), weight: weight.values, outWidth: outW)
                 }
                 // A canvas tile's samples are the canvas's own: only its weights are summed, and
@@ -417,7 +417,8 @@ public struct Tiler: Sendable {
         let src = plane.padded(toWidth: g.paddedWidth, height: g.paddedHeight)
         let outWindow = g.windowWidth * g.windowHeight * s * s
         var exits = [Int](repeating: last, count: g.tiles.count)
-        var results = [Float](repeating: 0, count: g.tiles.count * outWindow)
+        // Each tile's output window; a tile that keeps its input leaves its own unwritten.
+        var results = [Float](unsafeUninitializedCapacity: g.tiles.count * outWindow) { $1 = $0.count }
         let runners = [model] + copies
         let workers = max(1, min(runners.count, g.tiles.count))
         // Tiles are handed out one at a time: their depth, so their cost, varies.
@@ -437,6 +438,12 @@ public struct Tiler: Sendable {
                                             precision: precision) { plan in
                         var window = [Float](repeating: 0, count: views.count > 1 ? inWindow : 0)
                         while let ti = nextTile() {
+                            let t = g.tiles[ti]
+                            guard s > 1 || start(ti, src.region(x: t.coreX.lowerBound, y: t.coreY.lowerBound,
+                                                                width: t.coreX.count, height: t.coreY.count)) else {
+                                exits[ti] = -1
+                                continue
+                            }
                             let keep = results.baseAddress! + ti * outWindow
                             let input = plan.input.floats
                             if views.count == 1 {
@@ -448,13 +455,6 @@ public struct Tiler: Sendable {
                                         v.apply(wb.baseAddress!, width: g.windowWidth, height: g.windowHeight, into: input + i * inWindow)
                                     }
                                 }
-                            }
-                            let t = g.tiles[ti]
-                            guard s > 1 || start(ti, src.region(x: t.coreX.lowerBound, y: t.coreY.lowerBound,
-                                                                width: t.coreX.count, height: t.coreY.count)) else {
-                                exits[ti] = -1
-                                load(src, tile: g.tiles[ti], grid: g, into: keep)
-                                continue
                             }
                             var done = 0
                             for k in 0...last {
@@ -485,23 +485,55 @@ public struct Tiler: Sendable {
                 if let failure { throw failure }
             }
         }
-        let outW = g.paddedWidth * s, outH = g.paddedHeight * s
-        var out = [Float](repeating: 0, count: outW * outH)
-        var weight = [Float](repeating: 0, count: outW * outH)
-        let feather = max(1, ((overlap ?? model.graph.receptiveRadius) * s) / 2)
+        if !exits.contains(where: { $0 >= 0 }) { return (plane, exits) }
+        return (stitch(results, exits: exits, input: src, grid: g, scale: s, feather: featherWidth(models: [model], scale: s)), exits)
+    }
+
+    /// The early-exit tiles' output windows (`results`, one a tile) blended into one plane,
+    /// every interior tile edge feathered. A tile that kept its input (exit -1) blends `input`'s
+    /// window, and a core with no such tile beside it is `input`'s own: a frame that ran few
+    /// tiles costs little more than their neighbourhoods. Each core gathers its neighbours in
+    /// tile order, so a blended sample is the same whichever tiles ran.
+    private func stitch(_ results: [Float], exits: [Int], input src: Plane, grid g: TileGrid, scale s: Int, feather: Int) -> Plane {
+        let outW = g.paddedWidth * s, outWindow = g.windowWidth * g.windowHeight * s * s
         let everyTileDiffers = Array(g.tiles.indices)
+        let ran = g.tiles.indices.map { exits[$0] >= 0 }
+        var out = [Float](unsafeUninitializedCapacity: outW * g.paddedHeight * s) { $1 = $0.count }  // every core is written
+        var weight = [Float](unsafeUninitializedCapacity: out.count) { $1 = $0.count }
         results.withUnsafeBufferPointer { r in
-            out.withUnsafeMutableBufferPointer { o in
-                weight.withUnsafeMutableBufferPointer { w in
-                    for ti in g.tiles.indices {
-                        blend((r.baseAddress! + ti * outWindow, o.baseAddress!), tile: ti, grid: g, scale: s,
-                              assignment: everyTileDiffers, feather: feather, weight: w.baseAddress!, outWidth: outW)
+            src.data.withUnsafeBufferPointer { input in
+                out.withUnsafeMutableBufferPointer { o in
+                    weight.withUnsafeMutableBufferPointer { w in
+                        let (o, w) = (o.baseAddress!, w.baseAddress!)
+                        parallelChunks(g.tiles.count, minChunk: 4) { tiles in
+                            for ti in tiles {
+                                let t = g.tiles[ti], near = g.neighbourhood(of: ti)
+                                let xs = (t.coreX.lowerBound * s)..<(t.coreX.upperBound * s), ys = (t.coreY.lowerBound * s)..<(t.coreY.upperBound * s)
+                                guard near.contains(where: { ran[$0] }) else {
+                                    for y in ys { (o + y * outW + xs.lowerBound).update(from: input.baseAddress! + y * outW + xs.lowerBound, count: xs.count) }
+                                    continue
+                                }
+                                for y in ys {
+                                    (o + y * outW + xs.lowerBound).update(repeating: 0, count: xs.count)
+                                    (w + y * outW + xs.lowerBound).update(repeating: 0, count: xs.count)
+                                }
+                                for n in near {
+                                    let m = g.tiles[n]
+                                    let window = ran[n] ? (r.baseAddress! + n * outWindow, g.windowWidth * s)
+                                        : (input.baseAddress! + m.windowY * outW + m.windowX, outW)
+                                    blend((window.0, window.1, o), tile: n, grid: g, scale: s, assignment: everyTileDiffers,
+                                          feather: feather, clip: (xs, ys), weight: w, outWidth: outW)
+                                }
+                                for y in ys {
+                                    for x in xs { o[y * outW + x] /= w[y * outW + x] }
+                                }
+                            }
+                        }
                     }
                 }
             }
         }
-        for i in out.indices where weight[i] > 0 { out[i] /= weight[i] }
-        return (Plane(width: outW, height: outH, data: out).cropped(toWidth: g.width * s, height: g.height * s), exits)
+        return Plane(width: outW, height: g.paddedHeight * s, data: out).cropped(toWidth: g.width * s, height: g.height * s)
     }
 
     /// The mean of a batch of `views` of one output window, each turned back.
@@ -540,9 +572,9 @@ public struct Tiler: Sendable {
     /// Accumulates a tile with separable weights: 1 inside its core, a linear ramp across
     /// `2 * feather` pixels at each edge whose neighbour used a different model, a hard edge
     /// where the neighbour used the same model (so same-model seams stay exact): the tile's
-    /// output window `samples.from` into `samples.into`, its weights into `weight`. Without
-    /// `samples`, only the weights are summed.
-    private func blend(_ samples: (from: UnsafePointer<Float>, into: UnsafeMutablePointer<Float>)?, tile ti: Int, grid g: TileGrid,
+    /// output window `samples.from` (rows `samples.stride` floats apart) into `samples.into`,
+    /// its weights into `weight`. Without `samples`, only the weights are summed.
+    private func blend(_ samples: (from: UnsafePointer<Float>, stride: Int, into: UnsafeMutablePointer<Float>)?, tile ti: Int, grid g: TileGrid,
                        scale s: Int, assignment: [Int], feather: Int, clip: (x: Range<Int>, y: Range<Int>)? = nil,
                        weight: UnsafeMutablePointer<Float>, outWidth: Int) {
         let t = g.tiles[ti]
@@ -567,7 +599,6 @@ public struct Tiler: Sendable {
         }
         let (xr, wx) = ramp(t.coreX, window: t.windowX, windowLength: g.windowWidth, soft: (differs(0, -1), differs(0, 1)))
         let (yr, wy) = ramp(t.coreY, window: t.windowY, windowLength: g.windowHeight, soft: (differs(-1, 0), differs(1, 0)))
-        let ow = g.windowWidth * s
         let xs = xr.clamped(to: clip?.x ?? xr)
         wx.withUnsafeBufferPointer { wxb in
             let ramp = wxb.baseAddress! - xr.lowerBound  // ramp[x] for x in xr
@@ -583,7 +614,7 @@ public struct Tiler: Sendable {
                     while x < xs.upperBound { wt[x] += ramp[x] * wyj; x += 1 }
                     continue
                 }
-                let row = samples.from + (y - t.windowY * s) * ow - t.windowX * s
+                let row = samples.from + (y - t.windowY * s) * samples.stride - t.windowX * s
                 let o = samples.into + y * outWidth
                 while x + 8 <= xs.upperBound {  // eight samples at a time, then the rest
                     let w = VectorMath.load8(ramp + x) * wyj

@@ -42,15 +42,21 @@ public final class EarlyExitEnhancer: FrameStage {
     /// Two 8-bit levels, as a fraction of the sample range.
     public static let flatSpan: Float = 2 / 255
     /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
-    /// Tiles start in order only while their first exit's cost still fits, and go one exit
-    /// deeper only while that exit's does: under pressure tiles leave earlier, then keep
-    /// their input. Set before negotiation, which then times the exits.
+    /// What the frame costs besides its tiles comes off first; then tiles start in order
+    /// only while their first exit's cost still fits, and go one exit deeper only while
+    /// that exit's does: under pressure tiles leave earlier, then keep their input, and
+    /// where not one tile fits the frame passes untouched. Set before negotiation, which
+    /// then times the exits and the frame.
     public var budget: Double?
     /// Seconds a tile spends on each exit past the one before (with its IQAM score): timed
-    /// at negotiation under a budget, then kept current by every frame (a slower tile
+    /// at negotiation under a budget, then kept current by every frame (a slower figure
     /// believed at once, a faster one gradually).
     public private(set) var exitCosts: [Double] = []
-    private var timedExitCosts: [Double] = []
+    /// Seconds a frame takes besides its tiles' exits (copies, conversions, stitching): at
+    /// 720p more than live mode's default share of a 30 fps frame, so it must be counted, or
+    /// a frame pays it for no tile at all. Timed and kept current like `exitCosts`.
+    public private(set) var frameCost: Double = 0
+    private var timedCosts: (exits: [Double], frame: Double) = ([], 0)
     /// Nanoseconds on a monotonic clock (replaceable: a test slows the machine down).
     public var clock: @Sendable () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }
     /// Exit costs kept per machine and configuration (nil: timed at every start-up).
@@ -86,12 +92,13 @@ public final class EarlyExitEnhancer: FrameStage {
         if budget != nil {
             let configuration = "\(CostCache.machine); \(Engine.threads) threads; exits of \(model.graph.name) "
                 + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
-                + "\(tiler.precision.rawValue)\(viewsNote)"
-            let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount },
-                                                      timing: timeExits)
+                + "\(tiler.precision.rawValue)\(viewsNote), then the rest of a \(input.width)x\(input.height) \(input.bitDepth)-bit frame"
+            let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount + 1 }) {
+                try timeExits() + [timeFrame()]
+            }
             if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _, _ in false } }  // what the timing would have compiled
-            exitCosts = costs
-            timedExitCosts = costs
+            timedCosts = (Array(costs.dropLast()), costs.last!)
+            (exitCosts, frameCost) = timedCosts
         }
         return input
     }
@@ -111,31 +118,65 @@ public final class EarlyExitEnhancer: FrameStage {
         }
     }
 
+    /// A frame's cost besides its tiles, the fastest of three timings: a frame that runs one
+    /// tile, as a frame under a budget runs few (a black frame with one white sample, so
+    /// every other tile is flat), less that tile's time.
+    private func timeFrame() throws -> Double {
+        let frame = try pool.makeFrame()
+        let (data, stride) = frame.plane(0)
+        memset(data, 0, stride * frame.height)
+        data[0] = 255
+        let kept = budget
+        defer { budget = kept }
+        (budget, exitCosts) = (.infinity, [Double](repeating: 0, count: exitCount))
+        return try StartUpTiming.fastest(of: 3) {
+            let begin = clock()
+            let onTiles = try clean(frame).onTiles
+            return [Double(clock() &- begin) / 1e9 - onTiles]
+        }[0]
+    }
+
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
-        if let budget, budget < exitCosts.first ?? .infinity {
+        if let budget, budget < frameCost + exitCosts[0] {
             // Not one tile fits: the frame passes untouched, without even a copy, and the
             // costs drift 5% back toward their start-up figures (one stall must not keep
             // the model out for good).
             skippedTiles += tileCount
             lastExits = [Int](repeating: -1, count: tileCount)
-            exitCosts = zip(exitCosts, timedExitCosts).map { $0 + 0.05 * ($1 - $0) }
+            exitCosts = zip(exitCosts, timedCosts.exits).map { $0 + 0.05 * ($1 - $0) }
+            frameCost += 0.05 * (timedCosts.frame - frameCost)
             return frame
         }
-        let out = try pool.makeFrame()
-        out.copyProperties(from: frame)
-        guard av_frame_copy(out.avFrame, frame.avFrame) >= 0 else {
-            throw MediaError(.codec, "cannot copy a \(frame.width)x\(frame.height) frame")
-        }
-        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
-                                          wide: maxValue > 255, scale: 1 / maxValue)
-        let (enhanced, exits) = try enhance(luma)
-        let (data, stride) = out.plane(0)
-        IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
+        let begin = clock()
+        let (out, exits, onTiles) = try clean(frame)
+        if budget != nil { frameCost = Self.believe(Double(clock() &- begin) / 1e9 - onTiles, over: frameCost) }
         lastExits = exits
         for e in exits {
             if e >= 0 { exitCounts[e] += 1 } else if e == Self.flatTile { flatTiles += 1 } else { skippedTiles += 1 }
         }
         return out
+    }
+
+    /// A slower figure at once (the next frame must fit), a faster one gradually.
+    private static func believe(_ measured: Double, over kept: Double) -> Double {
+        measured > kept ? measured : kept + 0.3 * (measured - kept)
+    }
+
+    /// The frame with its luma enhanced (the frame itself where every tile kept its input),
+    /// each tile's exit, and the seconds spent in exits.
+    private func clean(_ frame: VideoFrame) throws -> (frame: VideoFrame, exits: [Int], onTiles: Double) {
+        let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
+                                          wide: maxValue > 255, scale: 1 / maxValue)
+        let (enhanced, exits, onTiles) = try enhanceTimed(luma)
+        guard exits.contains(where: { $0 >= 0 }) else { return (frame, exits, onTiles) }
+        let out = try pool.makeFrame()
+        out.copyProperties(from: frame)
+        guard av_frame_copy(out.avFrame, frame.avFrame) >= 0 else {
+            throw MediaError(.codec, "cannot copy a \(frame.width)x\(frame.height) frame")
+        }
+        let (data, stride) = out.plane(0)
+        IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
+        return (out, exits, onTiles)
     }
 
     /// Copies of the model that run tiles beside it, one per further engine thread: RBQE's
@@ -171,11 +212,18 @@ public final class EarlyExitEnhancer: FrameStage {
     }
 
     /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Flat tiles
-    /// keep their input. Under a budget, its time counts from the call.
+    /// keep their input.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
-        let begin = clock()
-        func elapsed() -> Double { Double(clock() &- begin) / 1e9 }
-        var mark = begin
+        let (plane, exits, _) = try enhanceTimed(luma)
+        return (plane, exits)
+    }
+
+    /// `enhance`, with the seconds spent in exits: under a budget, the tiles' share of it
+    /// (what `frameCost` leaves).
+    private func enhanceTimed(_ luma: Plane) throws -> (plane: Plane, exits: [Int], onTiles: Double) {
+        let forTiles = budget.map { $0 - frameCost }
+        var onTiles = 0.0
+        var mark = clock()
         var spent = [[Double]](repeating: [], count: exitCosts.count)
         var flat: [Int] = []
         var previous: [Int: [Float]] = [:]  // each running tile's last stored core, for the settle test
@@ -185,9 +233,9 @@ public final class EarlyExitEnhancer: FrameStage {
                 lock.withLock { flat.append(tile) }
                 return false
             }
-            guard let budget else { return true }
+            guard let forTiles else { return true }
             mark = clock()
-            return elapsed() + exitCosts[0] <= budget
+            return onTiles + exitCosts[0] <= forTiles
         }) { tile, k, output in
             let good: Bool
             switch policy {
@@ -199,19 +247,20 @@ public final class EarlyExitEnhancer: FrameStage {
                 good = ok
                 if settle != nil { lock.withLock { previous[tile] = ok ? nil : stored } }
             }
-            guard let budget else { return good }
+            guard let forTiles else { return good }
             let now = clock()
-            spent[k].append(Double(now &- mark) / 1e9)
+            let seconds = Double(now &- mark) / 1e9
+            spent[k].append(seconds)
+            onTiles += seconds
             mark = now
-            return good || (k + 1 < exitCosts.count && elapsed() + exitCosts[k + 1] > budget)
+            return good || (k + 1 < exitCosts.count && onTiles + exitCosts[k + 1] > forTiles)
         }
         for (k, times) in spent.enumerated() where !times.isEmpty {
-            let mean = times.reduce(0, +) / Double(times.count)
-            exitCosts[k] = mean > exitCosts[k] ? mean : exitCosts[k] + 0.3 * (mean - exitCosts[k])
+            exitCosts[k] = Self.believe(times.reduce(0, +) / Double(times.count), over: exitCosts[k])
         }
         var exits = result.exits
         for tile in flat { exits[tile] = Self.flatTile }
-        return (result.plane, exits)
+        return (result.plane, exits, onTiles)
     }
 
     /// Whether a tile's input spans at most `flatSpan`.

@@ -100,6 +100,7 @@ extension EarlyExitEnhancer {
             + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
             + ", kept their input \(percent(skippedTiles))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")
+            + String(format: "; the rest of the frame %.2f ms (of %.2f ms)", frameCost * 1000, (budget ?? 0) * 1000)
     }
 
     /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.

@@ -95,4 +95,46 @@ final class EarlyExitTests: XCTestCase {
         XCTAssertEqual(three.exits, one.exits)
         XCTAssertEqual(three.plane.data, one.plane.data)
     }
+
+    /// A tile that keeps its input (refused by `start`) blends its input window where a run
+    /// tile's feather reaches it, and a core with no run tile beside it is the input itself:
+    /// the stitched picture is the plain blend of every window (a naive one here: each window
+    /// weighted 1 in its core and ramped across the feather at every interior edge).
+    func testTilesThatKeepTheirInputBlendTheInput() throws {
+        let w = 96, h = 64, overlap = 8, feather = overlap / 2
+        let plane = Plane(width: w, height: h, data: (0..<(w * h)).map { Float(($0 * 7919) % 251) / 250 })
+        let tiler = Tiler(tile: 32, overlap: overlap)
+        let (out, exits) = try tiler.runEarlyExit(plane, model: Self.model, start: { tile, _ in tile == 0 }) { _, exit, _ in exit == 1 }
+        XCTAssertEqual(exits, [1, -1, -1, -1, -1, -1])
+
+        let g = tiler.grid(width: w, height: h, models: [Self.model])
+        func ramp(_ p: Int, core: Range<Int>, length: Int) -> Float {
+            let x = Float(p) + 0.5, f = Float(feather)
+            var v: Float = 1
+            if core.lowerBound > 0 { v = min(v, max(0, min(1, (x - Float(core.lowerBound) + f) / (2 * f)))) }
+            if core.upperBound < length { v = min(v, max(0, min(1, (Float(core.upperBound) + f - x) / (2 * f)))) }
+            return v
+        }
+        var sum = [Float](repeating: 0, count: w * h), weight = sum
+        for (i, t) in g.tiles.enumerated() {
+            let window = (0..<(g.windowWidth * g.windowHeight)).map { plane.data[(t.windowY + $0 / g.windowWidth) * w + t.windowX + $0 % g.windowWidth] }
+            let samples = i == 0 ? try Self.model.run(Tensor(n: 1, h: g.windowHeight, w: g.windowWidth, c: 1, data: window))[1].data : window
+            for y in 0..<g.windowHeight {
+                for x in 0..<g.windowWidth {
+                    let (px, py) = (t.windowX + x, t.windowY + y)
+                    let k = ramp(px, core: t.coreX, length: w) * ramp(py, core: t.coreY, length: h)
+                    sum[py * w + px] += k * samples[y * g.windowWidth + x]
+                    weight[py * w + px] += k
+                }
+            }
+        }
+        for i in sum.indices { XCTAssertEqual(out.data[i], sum[i] / weight[i], accuracy: 1e-5, "sample \(i)") }
+        // The right-hand column's cores have no run tile beside them: the input, exactly.
+        for y in 0..<h { XCTAssertEqual(Array(out.data[(y * w + 64)..<(y * w + 96)]), Array(plane.data[(y * w + 64)..<(y * w + 96)])) }
+        XCTAssertNotEqual(Array(out.data[0..<32]), Array(plane.data[0..<32]), "the run tile's output")
+
+        let none = try tiler.runEarlyExit(plane, model: Self.model, start: { _, _ in false }) { _, _, _ in true }
+        XCTAssertEqual(none.exits, [Int](repeating: -1, count: 6))
+        XCTAssertEqual(none.plane.data, plane.data)
+    }
 }

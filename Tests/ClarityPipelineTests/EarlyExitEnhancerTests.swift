@@ -109,11 +109,12 @@ final class EarlyExitEnhancerTests: XCTestCase {
         XCTAssertEqual(settledOnly.lastExits.filter { $0 == 1 }.count, 3, "\(changes)")
     }
 
-    /// Live mode: under a budget a tile starts only while its first exit's cost fits and goes
-    /// deeper only while the next exit's does; with no time the frame passes untouched. A
-    /// clock that moves 1 ms at every reading makes the arithmetic exact, whatever else the
-    /// machine is doing: each exit is timed at 1 ms at negotiation, then a tile's start is read
-    /// at 2 ms and its exit 1 at 4 ms.
+    /// Live mode: under a budget the frame's own cost comes off first, then a tile starts
+    /// only while its first exit's cost fits and goes deeper only while the next exit's does;
+    /// where not one tile fits the frame passes untouched. A clock that moves one step at
+    /// every reading makes the arithmetic exact, whatever else the machine is doing: at
+    /// negotiation each exit is timed at one step (1 ms), and the rest of a frame that runs
+    /// one tile at three (the readings before and after it).
     func testABudgetLimitsTheTilesAndTheirExits() throws {
         let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
         let (format, frame) = try Self.noisyFrame()
@@ -128,31 +129,48 @@ final class EarlyExitEnhancerTests: XCTestCase {
         let ample = try stage(budget: 10)
         XCTAssertEqual(ample.exitCosts.count, 2)
         // Seconds on the real clock: a bound of 0.1 s failed once where the VM stalled (104 ms).
-        XCTAssertTrue(ample.exitCosts.allSatisfy { $0 > 0 && $0 < 100 }, "\(ample.exitCosts)")
+        XCTAssertTrue((ample.exitCosts + [ample.frameCost]).allSatisfy { $0 > 0 && $0 < 100 }, "\(ample.exitCosts), \(ample.frameCost)")
         XCTAssertEqual(try ample.process(frame).planeBytes(0, rowBytes: 40, rows: 24), plain.planeBytes(0, rowBytes: 40, rows: 24))
         XCTAssertEqual(ample.lastExits, [1, 1, 1, 1, 1, 1])
+
+        final class SteppingClock: @unchecked Sendable {
+            var time: UInt64 = 0, step: UInt64 = 1_000_000
+            func now() -> UInt64 { time += step; return time }
+        }
+        let input = frame.planeBytes(0, rowBytes: 40, rows: 24)
+        for (budget, exits) in [(0.0035, [-1, -1, -1, -1, -1, -1]), (0.0045, [0, -1, -1, -1, -1, -1]), (0.0110, [1, 1, 1, 1, -1, -1])] {
+            let clock = SteppingClock()
+            let s = try stage(budget: budget) { clock.now() }
+            XCTAssertEqual(s.exitCosts, [0.001, 0.001])
+            XCTAssertEqual(s.frameCost, 0.003, accuracy: 1e-12)
+            let out = try s.process(frame)
+            XCTAssertEqual(s.lastExits, exits, "budget \(budget)")
+            XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
+            // 3.5 ms fits an exit (1 ms) but not with the frame's 3: the frame itself.
+            XCTAssertEqual(out === frame, budget == 0.0035, "budget \(budget)")
+            // The last tiles' cores (columns 22-39 of the bottom row, clear of the feathering) keep the input.
+            let got = out.planeBytes(0, rowBytes: 40, rows: 24)
+            let core: [Int] = (20..<24).flatMap { y in (22..<40).map { x in y * 40 + x } }
+            XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
+        }
+
+        // A machine twice as slow after start-up: slower figures are believed at once, so
+        // fewer tiles run, and where then nothing fits the figures drift back 5% a frame.
+        let clock = SteppingClock()
+        let s = try stage(budget: 0.0110) { clock.now() }
+        clock.step = 2_000_000
+        _ = try s.process(frame)
+        XCTAssertEqual(s.lastExits, [1, 1, -1, -1, -1, -1])
+        XCTAssertEqual(s.exitCosts, [0.002, 0.002])
+        let slowFrame = s.frameCost
+        XCTAssertGreaterThan(slowFrame, 0.008, "the frame's readings outside the tiles, at 2 ms each")
+        XCTAssertTrue(try s.process(frame) === frame, "nothing fits: the frame itself")
+        XCTAssertEqual(s.frameCost, slowFrame + 0.05 * (0.003 - slowFrame), accuracy: 1e-12)
+        XCTAssertEqual(s.exitCosts[0], 0.002 + 0.05 * (0.001 - 0.002), accuracy: 1e-12)
 
         let none = try stage(budget: 0)
         XCTAssertTrue(try none.process(frame) === frame, "no time: the frame itself")
         XCTAssertEqual(none.skippedTiles, 6)
-
-        final class SteppingClock: @unchecked Sendable {
-            var readings: UInt64 = 0
-            func now() -> UInt64 { defer { readings += 1 }; return readings * 1_000_000 }
-        }
-        for (budget, exits) in [(0.0035, [0, -1, -1, -1, -1, -1]), (0.0100, [1, 1, -1, -1, -1, -1])] {
-            let clock = SteppingClock()
-            let s = try stage(budget: budget) { clock.now() }
-            XCTAssertEqual(s.exitCosts, [0.001, 0.001])
-            let out = try s.process(frame)
-            XCTAssertEqual(s.lastExits, exits, "budget \(budget)")
-            XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
-            // The last tiles' cores (columns 16-39 of the bottom row, clear of the feathering) keep the input.
-            let got = out.planeBytes(0, rowBytes: 40, rows: 24), input = frame.planeBytes(0, rowBytes: 40, rows: 24)
-            let core: [Int] = (20..<24).flatMap { y in (22..<40).map { x in y * 40 + x } }
-            XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
-            XCTAssertGreaterThan(s.exitCosts[0], 0.0015, "the frame's 2 ms per exit were believed at once")
-        }
     }
 
     /// The exits' start-up costs are kept like the router's: a second stage with the same

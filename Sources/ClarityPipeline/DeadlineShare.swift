@@ -6,13 +6,17 @@ import Foundation
 ///
 /// A fixed share has to be safe on the unsteadiest machine: 0.35 of 33 ms left frames of
 /// 720p to 4K written after 13 ms (p50; 18 ms at worst) with 95% of the tiles on the canvas,
-/// where a larger share bought model tiles on time (`docs/benchmarks.md`). Decode, encode and
-/// stalls are outside the stage's own timing; the latency the clock measures takes them all.
+/// where a larger share bought model tiles on time (`docs/benchmarks.md`); so the share
+/// starts there. Decode, encode, burnt subtitles and stalls are outside the stage's own
+/// timing; the latency the clock measures takes them all, and where they leave less than
+/// 0.35 (subtitles redrawn every frame at 4K), the share falls further, down to the canvas.
 public final class DeadlineShare: @unchecked Sendable {
     /// Seconds a frame has: the deadline, or the frame interval where that is shorter.
     public let frameTime: Double
-    /// The shares it may take; it starts from the lowest, what was safe as a fixed share.
+    /// The shares it may take.
     public let range: ClosedRange<Double>
+    /// Where the share starts: what was safe as a fixed share.
+    public static let start = 0.35
     /// Below this share of the frame time, the worst of the recent frames leaves room to grow.
     public static let roomBelow = 0.7
     /// A frame written after this share of the frame time takes the share down at once.
@@ -30,10 +34,11 @@ public final class DeadlineShare: @unchecked Sendable {
     private var summed = 0.0, updates = 0
     private var lowest: Double, highest: Double
 
-    public init(frameTime: Double, range: ClosedRange<Double> = 0.35...0.8) {
+    /// - Parameters: `start`, within `range` (default `DeadlineShare.start`).
+    public init(frameTime: Double, range: ClosedRange<Double> = 0.1...0.8, start: Double = DeadlineShare.start) {
         self.frameTime = frameTime
         self.range = range
-        current = range.lowerBound
+        current = min(max(start, range.lowerBound), range.upperBound)
         lowest = current
         highest = current
     }

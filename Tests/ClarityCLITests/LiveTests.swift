@@ -224,12 +224,12 @@ final class LiveTests: ToolTestCase {
         let grown = try Tool.shell("cat in.y4m | \(live)", in: folder)
         XCTAssertEqual(grown.status, 0, grown.stderr)
         let line = grown.stderr.split(separator: "\n").first { $0.hasPrefix("stage share: ") }.map(String.init) ?? ""
-        // "stage share: 0.43 on average, 0.35-0.55 (of 0.35-0.80: ..."
+        // "stage share: 0.43 on average, 0.35-0.55 (of 0.10-0.80: ..."
         let range = line.split(separator: " ").dropFirst(5).first?.split(separator: "-").compactMap { Double($0) } ?? []
         XCTAssertEqual(range.count, 2, grown.stderr)
         XCTAssertEqual(range.first ?? 0, 0.35, accuracy: 1e-9, line)
         XCTAssertGreaterThanOrEqual(range.last ?? 0, 0.45, "ten settling frames, then a step a frame: \(line)")
-        XCTAssertTrue(line.contains("(of 0.35-0.80: up while"), line)
+        XCTAssertTrue(line.contains("(of 0.10-0.80: up while"), line)
         let fixed = try Tool.shell("cat in.y4m | \(live) --stage-share 0.5", in: folder)
         XCTAssertEqual(fixed.status, 0, fixed.stderr)
         XCTAssertTrue(fixed.stderr.contains("\nmeasured costs: "), fixed.stderr)

@@ -57,7 +57,7 @@ final class DeadlineShareTests: XCTestCase {
     /// were late.
     func testTheShareReadsTheClocksLatencies() {
         let clock = FrameDeadline(seconds: 0.050, dropLate: true, paced: false)
-        let share = DeadlineShare(frameTime: 0.050, range: 0.2...0.8)
+        let share = DeadlineShare(frameTime: 0.050, range: 0.2...0.8, start: 0.2)
         for _ in 0..<12 {
             clock.release(at: nil)
             clock.written()
@@ -69,5 +69,20 @@ final class DeadlineShareTests: XCTestCase {
         XCTAssertFalse(clock.admit())
         XCTAssertEqual(share.budget(after: clock), 0.050 * 0.2, accuracy: 1e-9)
         XCTAssertEqual(clock.recentLatencies.frames, 13)
+    }
+
+    /// By default the share starts at 0.35, what was safe as a fixed share, and where frames
+    /// keep coming near their time for work outside the stage (a slow writer, subtitles drawn
+    /// every frame) it falls below that, to 0.1 and no further.
+    func testWorkOutsideTheStageTakesTheShareBelowItsStart() {
+        let share = DeadlineShare(frameTime: 0.040)
+        XCTAssertEqual(share.value, 0.35)
+        var latencies: [Double] = []
+        for frame in 1...10 {
+            latencies.append(0.036)  // 90% of 40 ms
+            share.update(frames: frame, recent: latencies)
+        }
+        XCTAssertEqual(share.value, 0.1, accuracy: 1e-12)
+        XCTAssertTrue(share.summary.contains("0.10-0.35 (of 0.10-0.80"), share.summary)
     }
 }

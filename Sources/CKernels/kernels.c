@@ -107,6 +107,10 @@ void clarity_layer_row(const float *rgba, long stride, int rows, int bx, long co
     DISPATCH(layer_row, rgba, stride, rows, bx, count, weights, value, alpha)
 }
 
+void clarity_gather_taps(const float *src, const int *first, const float *weights, int taps, long count, float *dst) {
+    DISPATCH(gather_taps, src, first, weights, taps, count, dst)
+}
+
 void clarity_lay_under(const float *value, const float *alpha, long count, void *row, long step, int shift, int wide,
                        int depth) {
     DISPATCH(lay_under, value, alpha, count, row, step, shift, wide, depth)

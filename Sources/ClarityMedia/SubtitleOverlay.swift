@@ -222,34 +222,61 @@ final class SubtitleOverlay {
     /// the larger grid.
     private static func resample(_ picture: SubtitlePicture, columns: Range<Int>, rows: Range<Int>,
                                  placed: (across: Placement, down: Placement)) -> [Float] {
-        /// Canvas samples and weights for each frame sample along one axis, over the picture's extent.
-        func taps(_ range: Range<Int>, _ placement: Placement, from origin: Int, count: Int) -> [[(Int, Float)]] {
+        let across = Taps(columns, placed.across, from: picture.x, count: picture.width)
+        let down = Taps(rows, placed.down, from: picture.y, count: picture.height)
+        let pixels = picture.planes()
+        // Across first, each plane row of the picture, then down.
+        let width = 4 * columns.count
+        var wide = [Float](unsafeUninitializedCapacity: picture.height * width) { $1 = $0.count }
+        var out = [Float](repeating: 0, count: rows.count * width)
+        pixels.withUnsafeBufferPointer { pixels in
+            wide.withUnsafeMutableBufferPointer { wide in
+                for line in 0..<picture.height * 4 {
+                    clarity_gather_taps(pixels.baseAddress! + line * picture.width, across.first, across.weights, Int32(across.taps),
+                                        columns.count, wide.baseAddress! + line * columns.count)
+                }
+                out.withUnsafeMutableBufferPointer { out in
+                    for o in 0..<rows.count {
+                        let row = out.baseAddress! + o * width
+                        for j in 0..<down.taps {
+                            let w = down.weights[j * rows.count + o]
+                            guard w > 0 else { continue }
+                            let from = wide.baseAddress! + (Int(down.first[o]) + j) * width
+                            for i in 0..<width { row[i] += w * from[i] }
+                        }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Canvas samples and weights for each frame sample along one axis, over the picture's
+    /// extent: `taps` neighbouring samples from `first[o]`, their weights tap by tap (`count`
+    /// of the frame's apart), zero where a sample has fewer.
+    private struct Taps {
+        let first: [Int32], weights: [Float], taps: Int
+
+        init(_ range: Range<Int>, _ placement: Placement, from origin: Int, count: Int) {
             let reach = max(1, 1 / placement.scale)
-            return range.map { o in
+            let each = range.map { o in
                 let centre = (Double(o) + 0.5) / placement.scale - 0.5 + placement.start
                 let near = Int((centre - reach).rounded(.up))...Int((centre + reach).rounded(.down))
                 let weights = near.map { (k: $0, w: max(0, 1 - abs(Double($0) - centre) / reach)) }
                 let total = weights.reduce(0) { $0 + $1.w }
-                return weights.filter { $0.k >= origin && $0.k < origin + count && $0.w > 0 }.map { ($0.k - origin, Float($0.w / total)) }
+                let kept = weights.filter { $0.k >= origin && $0.k < origin + count && $0.w > 0 }
+                return (first: (kept.first?.k ?? origin) - origin, weights: kept.map { Float($0.w / total) })
             }
-        }
-        let across = taps(columns, placed.across, from: picture.x, count: picture.width)
-        let down = taps(rows, placed.down, from: picture.y, count: picture.height)
-        let pixels = picture.planes()
-        // Across first, each plane row of the picture, then down.
-        var wide = [Float](repeating: 0, count: picture.height * 4 * columns.count)
-        for line in 0..<picture.height * 4 {
-            for (o, t) in across.enumerated() {
-                for (k, w) in t { wide[line * columns.count + o] += w * pixels[line * picture.width + k] }
+            taps = max(1, each.map(\.weights.count).max() ?? 1)
+            var first = [Int32](repeating: 0, count: range.count), weights = [Float](repeating: 0, count: taps * range.count)
+            for (o, t) in each.enumerated() {
+                // Moved back where the taps would pass the picture's end: leading zero weights.
+                let start = min(t.first, count - taps)
+                first[o] = Int32(start)
+                for (j, w) in t.weights.enumerated() { weights[(t.first - start + j) * range.count + o] = w }
             }
+            (self.first, self.weights) = (first, weights)
         }
-        var out = [Float](repeating: 0, count: rows.count * 4 * columns.count)
-        for (o, t) in down.enumerated() {
-            for (k, w) in t {
-                for i in 0..<4 * columns.count { out[o * 4 * columns.count + i] += w * wide[k * 4 * columns.count + i] }
-            }
-        }
-        return out
     }
 
     /// Lays `layer` over `component`'s samples of `frame`: sample = value + (1 - coverage) * sample.

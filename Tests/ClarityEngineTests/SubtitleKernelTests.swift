@@ -3,8 +3,9 @@ import ClarityEngine
 import XCTest
 
 /// The kernels that burn subtitles, against plain loops: a mask coated over RGBA planes, the
-/// planes averaged into one component's codes, and the codes laid under frame samples, with
-/// every instruction set the CPU has, in 16-lane blocks and tails, contiguous and strided.
+/// planes averaged into one component's codes, the codes laid under frame samples, and a
+/// picture's rows resampled to the frame, with every instruction set the CPU has, in 16-lane
+/// blocks and tails, contiguous and strided.
 final class SubtitleKernelTests: XCTestCase {
     private let levels: [Int32] = [2, 1, 0]
 
@@ -101,6 +102,29 @@ final class SubtitleKernelTests: XCTestCase {
                     XCTAssertEqual(row[i], before[i], "a byte between samples, \(i), \(isa)")
                 }
             }
+        }
+    }
+
+    /// Each output sample sums its taps in order from 0, each product rounded before it is
+    /// added, exactly as a plain loop in Swift (no fused multiply-add): padded zero taps
+    /// change nothing.
+    func testGatheredTapsSumInOrderWithoutFusing() {
+        defer { _ = clarity_kernels_cap(2) }
+        var generator = SeededRandom(seed: 14)
+        let (width, count, taps) = (53, 37, 3)
+        let src: [Float] = (0..<width).map { _ in generator.uniform(0, 1) }
+        let first: [Int32] = (0..<count).map { Int32(min(width - taps, $0 * width / count)) }
+        let weights: [Float] = (0..<taps * count).map { $0 % 7 == 0 ? 0 : generator.uniform(0, 1) / 3 }
+        for level in levels {
+            let isa = String(cString: clarity_kernels_cap(level))
+            var dst = [Float](repeating: -1, count: count + 1)
+            clarity_gather_taps(src, first, weights, Int32(taps), count, &dst)
+            for o in 0..<count {
+                var sum: Float = 0
+                for j in 0..<taps { sum += weights[j * count + o] * src[Int(first[o]) + j] }
+                XCTAssertEqual(dst[o], sum, "sample \(o), \(isa)")
+            }
+            XCTAssertEqual(dst[count], -1, "past the row, \(isa)")
         }
     }
 }

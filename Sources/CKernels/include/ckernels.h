@@ -56,6 +56,12 @@ void clarity_coat_row(const unsigned char *mask, long count, const float *paint,
 void clarity_layer_row(const float *rgba, long stride, int rows, int bx, long count, const float *weights, float *value,
                        float *alpha);
 
+/// dst[o] = sum_j weights[j * count + o] * src[first[o] + j] for o < count (weights tap by
+/// tap, `count` apart): a horizontal resampling filter whose taps for each output sample are
+/// `taps` neighbouring source samples (pad with zero weights, `first[o] + taps` within src).
+/// Summed in order, without fused multiply-adds.
+void clarity_gather_taps(const float *src, const int *first, const float *weights, int taps, long count, float *dst);
+
 /// A row of `count` samples laid under a premultiplied layer (burnt subtitles): each sample s,
 /// `depth` bits stored `shift` bits up in a byte, or a little-endian 16-bit word when `wide`,
 /// `step` bytes apart from `row` on, becomes value[x] + (1 - alpha[x]) * s clamped to

@@ -519,9 +519,9 @@ public struct Tiler: Sendable {
                                 }
                                 for n in near {
                                     let m = g.tiles[n]
-                                    let window = ran[n] ? (r.baseAddress! + n * outWindow, g.windowWidth * s)
+                                    let (window, stride) = ran[n] ? (r.baseAddress! + n * outWindow, g.windowWidth * s)
                                         : (input.baseAddress! + m.windowY * outW + m.windowX, outW)
-                                    blend((window.0, window.1, o), tile: n, grid: g, scale: s, assignment: everyTileDiffers,
+                                    blend((window, stride, o), tile: n, grid: g, scale: s, assignment: everyTileDiffers,
                                           feather: feather, clip: (xs, ys), weight: w, outWidth: outW)
                                 }
                                 for y in ys {

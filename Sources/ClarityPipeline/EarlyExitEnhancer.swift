@@ -126,6 +126,8 @@ public final class EarlyExitEnhancer: FrameStage {
         let (data, stride) = frame.plane(0)
         memset(data, 0, stride * frame.height)
         data[0] = 255
+        // Under a budget that any tile fits, so that the tile runs alone and is timed, as
+        // under a real one (without a budget tiles run side by side, untimed).
         let kept = budget
         defer { budget = kept }
         (budget, exitCosts) = (.infinity, [Double](repeating: 0, count: exitCount))

@@ -103,6 +103,18 @@ extension EarlyExitEnhancer {
             + String(format: "; the rest of the frame %.2f ms (of %.2f ms)", frameCost * 1000, (budget ?? 0) * 1000)
     }
 
+    /// Live mode, once timed: where a frame's own cost and one tile's first exit do not fit
+    /// the budget, what would give it room (the frames pass untouched until the costs fall).
+    func roomWarning(frameTime: Double) -> String? {
+        guard let budget, let first = exitCosts.first, budget < frameCost + first else { return nil }
+        let needed = frameCost + first
+        let room = needed < frameTime
+            ? String(format: "--deartifact-share %.2f or more gives it room for one", (needed / frameTime * 100).rounded(.up) / 100)
+            : "no share of a frame does at this frame rate: a lower one (--fps) does"
+        return String(format: "artifact removal fits no tile in its %.1f ms of the %.1f ms frame (the frame's own %.1f ms and a tile's "
+                      + "first exit %.1f ms), so frames pass untouched: ", budget * 1000, frameTime * 1000, frameCost * 1000, first * 1000) + room
+    }
+
     /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.
     var exitMix: String { Self.exitMix(of: [self]) }
 

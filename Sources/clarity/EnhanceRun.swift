@@ -13,6 +13,8 @@ struct EnhanceRun {
         /// Live mode: frames released at their timestamps and held to this deadline.
         var deadline: FrameDeadline? = nil
         var summary: () -> String? = { nil }
+        /// What the negotiated stage will not do, said before the first frame.
+        var setUpWarning: () -> String? = { nil }
     }
 
     var input: String
@@ -54,7 +56,7 @@ struct EnhanceRun {
             if let enhancer { enhancers.all.append(enhancer) }
             let stages = Self.chain([conversion?.stage, enhancer, upscale.stage])
             let compared = resize.compare ? SplitComparison(stages, filter: try resize.scaleFilter(), threads: threads.pipeline) : stages
-            return Stage(stage: compared) {
+            return Stage(stage: compared, summary: {
                 let removal = enhancer.map { enhancer in
                     let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
                     return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
@@ -62,7 +64,7 @@ struct EnhanceRun {
                 }
                 let lines = [removal, upscale.summary()].compactMap { $0 }
                 return lines.isEmpty ? nil : lines.joined(separator: "\n")
-            }
+            })
         }
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
         squaresPictures = resize.size == nil
@@ -293,6 +295,7 @@ struct EnhanceRun {
                                        pictureKeeper: writer.holdsPicturesOnly ? "a .png" : writer.holdsPictures ? "an .apng" : nil,
                                        transparent: { reader.firstFrameShowsTransparency })
             }
+            if !run.quiet, let warning = stage.setUpWarning() { Console.warning(warning) }
             if !run.quiet, writer.videoEncoderIsLossless, let rate = encode.rateOption {
                 Console.warning("\(encoderName) is lossless: \(rate) does nothing (it keeps every frame exactly; a lossy encoder such as libx264 takes a rate)")
             }

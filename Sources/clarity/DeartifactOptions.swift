@@ -105,11 +105,14 @@ extension EarlyExitEnhancer {
 
     /// Live mode, once timed: where a frame's own cost and one tile's first exit do not fit
     /// the budget, what would give it room (the frames pass untouched until the costs fall).
+    /// The share named is a floor: a running stream's costs are higher than start-up's (on 2
+    /// Zen 4 cores, exits twice as dear beside the upscaling of the frame before).
     func roomWarning(frameTime: Double) -> String? {
         guard let budget, let first = exitCosts.first, budget < frameCost + first else { return nil }
         let needed = frameCost + first
         let room = needed < frameTime
-            ? String(format: "--deartifact-share %.2f or more gives it room for one", (needed / frameTime * 100).rounded(.up) / 100)
+            ? String(format: "a --deartifact-share well above %.2f (one tile at these costs; a running stream's are higher) or a lower "
+                     + "frame rate (--fps) gives it room", (needed / frameTime * 100).rounded(.up) / 100)
             : "no share of a frame does at this frame rate: a lower one (--fps) does"
         return String(format: "artifact removal fits no tile in its %.1f ms of the %.1f ms frame (the frame's own %.1f ms and a tile's "
                       + "first exit %.1f ms), so frames pass untouched: ", budget * 1000, frameTime * 1000, frameCost * 1000, first * 1000) + room

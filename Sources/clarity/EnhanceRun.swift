@@ -12,9 +12,14 @@ struct EnhanceRun {
         var stage: FrameStage
         /// Live mode: frames released at their timestamps and held to this deadline.
         var deadline: FrameDeadline? = nil
-        var summary: () -> String? = { nil }
-        /// What the negotiated stage will not do, said before the first frame.
+        var summary: () -> String?
+        /// What the negotiated stage will not do, said before the first frame (set apart from
+        /// the initializer, so that a trailing closure is always the summary).
         var setUpWarning: () -> String? = { nil }
+
+        init(stage: FrameStage, deadline: FrameDeadline? = nil, summary: @escaping () -> String? = { nil }) {
+            (self.stage, self.deadline, self.summary) = (stage, deadline, summary)
+        }
     }
 
     var input: String
@@ -56,7 +61,7 @@ struct EnhanceRun {
             if let enhancer { enhancers.all.append(enhancer) }
             let stages = Self.chain([conversion?.stage, enhancer, upscale.stage])
             let compared = resize.compare ? SplitComparison(stages, filter: try resize.scaleFilter(), threads: threads.pipeline) : stages
-            return Stage(stage: compared, summary: {
+            return Stage(stage: compared) {
                 let removal = enhancer.map { enhancer in
                     let side = enhancers.all.count > 1 ? ", \(enhancers.all.count) frames at once" : ""
                     return "artifact removal (\(enhancer.model.graph.name)\(enhancer.viewsNote)\(side)), tiles per exit: "
@@ -64,7 +69,7 @@ struct EnhanceRun {
                 }
                 let lines = [removal, upscale.summary()].compactMap { $0 }
                 return lines.isEmpty ? nil : lines.joined(separator: "\n")
-            })
+            }
         }
         framesAtOnce = (try? model.framesAtOnce(resize, deartifacting: deartifact.isOn)) ?? 1
         squaresPictures = resize.size == nil

@@ -163,7 +163,7 @@ struct Live: ParsableCommand {
             // with alpha, converted for the luma stages, back; MJPEG's full range); frames that
             // need neither pass through.
             let finish = ClassicalResize(target: resize, filter: canvas, threads: threads.pipeline)
-            var live = EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage, finish]), deadline: clock, summary: {
+            var live = EnhanceRun.Stage(stage: EnhanceRun.chain([conversion?.stage, enhancer, stage, finish]), deadline: clock) {
                 let r = clock.report
                 return String(format: "latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms; %d of %d frames over the %.1f ms deadline (%.2f%% on time), %d dropped; "
                               + "the writer took %.1f ms a frame",
@@ -173,7 +173,7 @@ struct Live: ParsableCommand {
                     + "\nbranches (tiles ranked by \(stage.ranking)): " + stage.branchMix + "\nmeasured costs: " + stage.costReport
                     + (share.map { "\n" + $0.summary } ?? "")
                     + (enhancer.map { "\n" + $0.liveSummary } ?? "")
-            })
+            }
             live.setUpWarning = { enhancer?.roomWarning(frameTime: planned) }
             return live
         }

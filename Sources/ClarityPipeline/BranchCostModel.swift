@@ -116,11 +116,11 @@ public final class BranchCostModel: @unchecked Sendable {
     /// keep the models out for good.
     public func relax() {
         lock.lock(); defer { lock.unlock() }
-        secondsPerTile = zip(secondsPerTile, calibrated).map { $0 + 0.05 * ($1 - $0) }
-        wholeFrame = zip(wholeFrame, calibratedWholeFrame).map { $0.isFinite ? $0 + 0.05 * ($1 - $0) : $0 }
-        if fallbackCanvas.isFinite { fallbackCanvas += 0.05 * (calibratedFallbackCanvas - fallbackCanvas) }
-        setup += 0.05 * (calibratedSetup - setup)
-        routing += 0.05 * (calibratedRouting - routing)
+        secondsPerTile = zip(secondsPerTile, calibrated).map(StartUpTiming.drift)
+        wholeFrame = zip(wholeFrame, calibratedWholeFrame).map { $0.isFinite ? StartUpTiming.drift($0, toward: $1) : $0 }
+        if fallbackCanvas.isFinite { fallbackCanvas = StartUpTiming.drift(fallbackCanvas, toward: calibratedFallbackCanvas) }
+        setup = StartUpTiming.drift(setup, toward: calibratedSetup)
+        routing = StartUpTiming.drift(routing, toward: calibratedRouting)
     }
 
     /// A frame spent `seconds` outside the branches.

@@ -141,12 +141,11 @@ public final class EarlyExitEnhancer: FrameStage {
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
         if let budget, budget < frameCost + exitCosts[0] {
             // Not one tile fits: the frame passes untouched, without even a copy, and the
-            // costs drift 5% back toward their start-up figures (one stall must not keep
-            // the model out for good).
+            // costs drift back toward their start-up figures.
             skippedTiles += tileCount
             lastExits = [Int](repeating: -1, count: tileCount)
-            exitCosts = zip(exitCosts, timedCosts.exits).map { $0 + 0.05 * ($1 - $0) }
-            frameCost += 0.05 * (timedCosts.frame - frameCost)
+            exitCosts = zip(exitCosts, timedCosts.exits).map(StartUpTiming.drift)
+            frameCost = StartUpTiming.drift(frameCost, toward: timedCosts.frame)
             return frame
         }
         let begin = clock()

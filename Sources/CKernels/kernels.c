@@ -126,6 +126,10 @@ void clarity_copy_segments(const float *src, long pixel, const int *segments, in
     DISPATCH(copy_segments, src, pixel, segments, count, span, width, dst, accumulate)
 }
 
+void clarity_span(const float *src, long count, float *low, float *high) {
+    DISPATCH(span, src, count, low, high)
+}
+
 void clarity_channel_sums(const float *src, long pixels, int channels, float *sums) {
     DISPATCH(channel_sums, src, pixels, channels, sums)
 }

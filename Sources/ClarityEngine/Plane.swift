@@ -1,3 +1,5 @@
+import CKernels
+
 /// One image plane of floats, row-major (the pipeline converts a frame's luma to this,
 /// values in [0, 1]). The tiler's input and output type.
 public struct Plane: Equatable, Sendable {
@@ -23,12 +25,18 @@ public struct Plane: Equatable, Sendable {
     /// model sees plausible content, not a black edge, where a side is padded up to `align`).
     public func padded(toWidth w: Int, height h: Int) -> Plane {
         if w == width && h == height { return self }
-        var out = Plane(width: w, height: h)
-        for y in 0..<h {
-            let sy = min(y, height - 1)
-            for x in 0..<w { out.data[y * w + x] = data[sy * width + min(x, width - 1)] }
+        precondition(w >= width && h >= height, "padding shrinks the plane")
+        let data = [Float](unsafeUninitializedCapacity: w * h) { out, count in
+            self.data.withUnsafeBufferPointer { src in
+                for y in 0..<h {
+                    let row = out.baseAddress! + y * w, from = src.baseAddress! + min(y, height - 1) * width
+                    row.initialize(from: from, count: width)
+                    (row + width).initialize(repeating: from[width - 1], count: w - width)
+                }
+            }
+            count = w * h
         }
-        return out
+        return Plane(width: w, height: h, data: data)
     }
 
     /// The top-left `w` x `h` region.
@@ -38,14 +46,27 @@ public struct Plane: Equatable, Sendable {
 
     /// The `w` x `h` region whose top-left pixel is (x, y).
     public func region(x: Int, y: Int, width w: Int, height h: Int) -> Plane {
-        var out = Plane(width: w, height: h)
-        for r in 0..<h { out.data.replaceSubrange(r * w ..< (r + 1) * w, with: data[((y + r) * width + x)...].prefix(w)) }
-        return out
+        precondition(x >= 0 && y >= 0 && x + w <= width && y + h <= height, "region outside the plane")
+        let data = [Float](unsafeUninitializedCapacity: w * h) { out, count in
+            self.data.withUnsafeBufferPointer { src in
+                for r in 0..<h { (out.baseAddress! + r * w).initialize(from: src.baseAddress! + (y + r) * width + x, count: w) }
+            }
+            count = w * h
+        }
+        return Plane(width: w, height: h, data: data)
     }
 
     /// Rows `rows` of the plane, whole width.
     public func rows(_ rows: Range<Int>) -> Plane {
         Plane(width: width, height: rows.count, data: Array(data[(rows.lowerBound * width)..<(rows.upperBound * width)]))
+    }
+
+    /// The least and the greatest sample (nil: an empty plane).
+    public var span: (low: Float, high: Float)? {
+        guard !data.isEmpty else { return nil }
+        var (low, high): (Float, Float) = (0, 0)
+        data.withUnsafeBufferPointer { clarity_span($0.baseAddress!, $0.count, &low, &high) }
+        return (low, high)
     }
 
     /// This plane as a 1-channel tensor of one image.

@@ -406,6 +406,23 @@ public struct Tiler: Sendable {
     public func runEarlyExit(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
                              ensemble: Int = 1, start: (Int, Plane) -> Bool = { _, _ in true },
                              accept: (Int, Int, Plane) throws -> Bool) throws -> (plane: Plane, exits: [Int]) {
+        let (cores, exits) = try runEarlyExitCores(plane, model: model, sideBySide: copies, lastExit: lastExit,
+                                                   ensemble: ensemble, start: start, accept: accept)
+        guard !cores.isEmpty else { return (plane, exits) }
+        let s = model.graph.scale  // a larger output has every core changed
+        var out = s == 1 ? plane : Plane(width: plane.width * s, height: plane.height * s)
+        for core in cores { out.write(core) }
+        return (out, exits)
+    }
+
+    /// `runEarlyExit`, returning only the output's cores that differ from the input, those with
+    /// a tile that ran among their neighbours (every core, when every tile ran): a frame that
+    /// ran few tiles costs little more than their neighbourhoods. `scratch` keeps the tiles'
+    /// output windows from frame to frame.
+    public func runEarlyExitCores(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
+                                  ensemble: Int = 1, scratch: CompositeScratch = CompositeScratch(),
+                                  start: (Int, Plane) -> Bool = { _, _ in true },
+                                  accept: (Int, Int, Plane) throws -> Bool) throws -> (cores: [ChangedCore], exits: [Int]) {
         guard EnsembleView.counts.contains(ensemble) else {
             throw EngineError.badInput("an ensemble takes 1, 2, 4 or 8 views, not \(ensemble)")
         }
@@ -418,7 +435,8 @@ public struct Tiler: Sendable {
         let outWindow = g.windowWidth * g.windowHeight * s * s
         var exits = [Int](repeating: last, count: g.tiles.count)
         // Each tile's output window; a tile that keeps its input leaves its own unwritten.
-        var results = [Float](unsafeUninitializedCapacity: g.tiles.count * outWindow) { $1 = $0.count }
+        scratch.reserve(0, windows: g.tiles.count * outWindow)
+        let results = scratch.windows!.values
         let runners = [model] + copies
         let workers = max(1, min(runners.count, g.tiles.count))
         // Tiles are handed out one at a time: their depth, so their cost, varies.
@@ -430,110 +448,109 @@ public struct Tiler: Sendable {
             next += 1
             return next - 1
         }
-        try results.withUnsafeMutableBufferPointer { results in
-            try exits.withUnsafeMutableBufferPointer { exits in
-                let (inWindow, ow, oh) = (g.windowWidth * g.windowHeight, g.windowWidth * s, g.windowHeight * s)
-                func run(worker w: Int) throws {
-                    try runners[w].withPlan(batch: views.count, height: g.windowHeight, width: g.windowWidth,
-                                            precision: precision) { plan in
-                        var window = [Float](repeating: 0, count: views.count > 1 ? inWindow : 0)
-                        while let ti = nextTile() {
-                            let t = g.tiles[ti]
-                            guard s > 1 || start(ti, src.region(x: t.coreX.lowerBound, y: t.coreY.lowerBound,
-                                                                width: t.coreX.count, height: t.coreY.count)) else {
-                                exits[ti] = -1
-                                continue
-                            }
-                            let keep = results.baseAddress! + ti * outWindow
-                            let input = plan.input.floats
-                            if views.count == 1 {
-                                load(src, tile: g.tiles[ti], grid: g, into: input)
-                            } else {
-                                window.withUnsafeMutableBufferPointer { wb in
-                                    load(src, tile: g.tiles[ti], grid: g, into: wb.baseAddress!)
-                                    for (i, v) in views.enumerated() {
-                                        v.apply(wb.baseAddress!, width: g.windowWidth, height: g.windowHeight, into: input + i * inWindow)
-                                    }
+        try exits.withUnsafeMutableBufferPointer { exits in
+            let (inWindow, ow, oh) = (g.windowWidth * g.windowHeight, g.windowWidth * s, g.windowHeight * s)
+            func run(worker w: Int) throws {
+                try runners[w].withPlan(batch: views.count, height: g.windowHeight, width: g.windowWidth,
+                                        precision: precision) { plan in
+                    var window = [Float](repeating: 0, count: views.count > 1 ? inWindow : 0)
+                    while let ti = nextTile() {
+                        let t = g.tiles[ti]
+                        guard s > 1 || start(ti, src.region(x: t.coreX.lowerBound, y: t.coreY.lowerBound,
+                                                            width: t.coreX.count, height: t.coreY.count)) else {
+                            exits[ti] = -1
+                            continue
+                        }
+                        let keep = results + ti * outWindow
+                        let input = plan.input.floats
+                        if views.count == 1 {
+                            load(src, tile: g.tiles[ti], grid: g, into: input)
+                        } else {
+                            window.withUnsafeMutableBufferPointer { wb in
+                                load(src, tile: g.tiles[ti], grid: g, into: wb.baseAddress!)
+                                for (i, v) in views.enumerated() {
+                                    v.apply(wb.baseAddress!, width: g.windowWidth, height: g.windowHeight, into: input + i * inWindow)
                                 }
                             }
-                            var done = 0
-                            for k in 0...last {
-                                try plan.execute(steps: done..<plan.outputReady[k])
-                                done = plan.outputReady[k]
-                                let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
-                                let core = output.region(x: (t.coreX.lowerBound - t.windowX) * s, y: (t.coreY.lowerBound - t.windowY) * s,
-                                                         width: t.coreX.count * s, height: t.coreY.count * s)
-                                if try accept(ti, k, core) || k == last {
-                                    exits[ti] = k
-                                    output.data.withUnsafeBufferPointer { keep.update(from: $0.baseAddress!, count: outWindow) }
-                                    break
-                                }
+                        }
+                        var done = 0
+                        for k in 0...last {
+                            try plan.execute(steps: done..<plan.outputReady[k])
+                            done = plan.outputReady[k]
+                            let output = Plane(width: ow, height: oh, data: Self.mean(of: views, plan.outputs[k].floats, width: ow, height: oh))
+                            let core = output.region(x: (t.coreX.lowerBound - t.windowX) * s, y: (t.coreY.lowerBound - t.windowY) * s,
+                                                     width: t.coreX.count * s, height: t.coreY.count * s)
+                            if try accept(ti, k, core) || k == last {
+                                exits[ti] = k
+                                output.data.withUnsafeBufferPointer { keep.update(from: $0.baseAddress!, count: outWindow) }
+                                break
                             }
                         }
                     }
                 }
-                guard workers > 1 else { return try run(worker: 0) }
-                let threadsEach = max(1, Engine.threads / workers)
-                var failure: Error?
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    do {
-                        try Engine.withThreadsOnThisThread(threadsEach) { try run(worker: w) }
-                    } catch {
-                        lock.lock(); failure = failure ?? error; lock.unlock()
-                    }
-                }
-                if let failure { throw failure }
             }
+            guard workers > 1 else { return try run(worker: 0) }
+            let threadsEach = max(1, Engine.threads / workers)
+            var failure: Error?
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                do {
+                    try Engine.withThreadsOnThisThread(threadsEach) { try run(worker: w) }
+                } catch {
+                    lock.lock(); failure = failure ?? error; lock.unlock()
+                }
+            }
+            if let failure { throw failure }
         }
-        if !exits.contains(where: { $0 >= 0 }) { return (plane, exits) }
+        if !exits.contains(where: { $0 >= 0 }) { return ([], exits) }
         return (stitch(results, exits: exits, input: src, grid: g, scale: s, feather: featherWidth(models: [model], scale: s)), exits)
     }
 
-    /// The early-exit tiles' output windows (`results`, one a tile) blended into one plane,
-    /// every interior tile edge feathered. A tile that kept its input (exit -1) blends `input`'s
-    /// window, and a core with no such tile beside it is `input`'s own: a frame that ran few
-    /// tiles costs little more than their neighbourhoods. Each core gathers its neighbours in
-    /// tile order, so a blended sample is the same whichever tiles ran.
-    private func stitch(_ results: [Float], exits: [Int], input src: Plane, grid g: TileGrid, scale s: Int, feather: Int) -> Plane {
-        let outW = g.paddedWidth * s, outWindow = g.windowWidth * g.windowHeight * s * s
+    /// The early-exit tiles' output windows (`results`, one a tile) blended, every interior tile
+    /// edge feathered, into the cores they change. A tile that kept its input (exit -1) blends
+    /// `input`'s window; a core with no tile that ran beside it is left out, the input's own.
+    /// Each core gathers its neighbours in tile order, so a blended sample is the same
+    /// whichever tiles ran.
+    private func stitch(_ results: UnsafePointer<Float>, exits: [Int], input src: Plane, grid g: TileGrid, scale s: Int,
+                        feather: Int) -> [ChangedCore] {
+        let (outW, outH) = (g.width * s, g.height * s)  // the padding left out
+        let inW = g.paddedWidth * s, outWindow = g.windowWidth * g.windowHeight * s * s
         let everyTileDiffers = Array(g.tiles.indices)
         let ran = g.tiles.indices.map { exits[$0] >= 0 }
-        var out = [Float](unsafeUninitializedCapacity: outW * g.paddedHeight * s) { $1 = $0.count }  // every core is written
-        var weight = [Float](unsafeUninitializedCapacity: out.count) { $1 = $0.count }
-        results.withUnsafeBufferPointer { r in
-            src.data.withUnsafeBufferPointer { input in
-                out.withUnsafeMutableBufferPointer { o in
-                    weight.withUnsafeMutableBufferPointer { w in
-                        let (o, w) = (o.baseAddress!, w.baseAddress!)
-                        parallelChunks(g.tiles.count, minChunk: 4) { tiles in
-                            for ti in tiles {
-                                let t = g.tiles[ti], near = g.neighbourhood(of: ti)
-                                let xs = (t.coreX.lowerBound * s)..<(t.coreX.upperBound * s), ys = (t.coreY.lowerBound * s)..<(t.coreY.upperBound * s)
-                                guard near.contains(where: { ran[$0] }) else {
-                                    for y in ys { (o + y * outW + xs.lowerBound).update(from: input.baseAddress! + y * outW + xs.lowerBound, count: xs.count) }
-                                    continue
+        var cores = [ChangedCore?](repeating: nil, count: g.tiles.count)
+        src.data.withUnsafeBufferPointer { input in
+            cores.withUnsafeMutableBufferPointer { cores in
+                parallelChunks(g.tiles.count, minChunk: 4) { tiles in
+                    var weight: [Float] = []
+                    for ti in tiles {
+                        let t = g.tiles[ti], near = g.neighbourhood(of: ti)
+                        let xs = ((t.coreX.lowerBound * s)..<(t.coreX.upperBound * s)).clamped(to: 0..<outW)
+                        let ys = ((t.coreY.lowerBound * s)..<(t.coreY.upperBound * s)).clamped(to: 0..<outH)
+                        guard !xs.isEmpty, !ys.isEmpty, near.contains(where: { ran[$0] }) else { continue }
+                        let n = xs.count * ys.count
+                        if weight.count < n { weight = [Float](repeating: 0, count: n) }
+                        let samples = [Float](unsafeUninitializedCapacity: n) { out, count in
+                            weight.withUnsafeMutableBufferPointer { w in
+                                let (o, w) = (out.baseAddress!, w.baseAddress!)
+                                o.initialize(repeating: 0, count: n)
+                                w.update(repeating: 0, count: n)
+                                // Blended at the output's coordinates, into buffers that hold the core alone.
+                                let origin = ys.lowerBound * xs.count + xs.lowerBound
+                                for m in near {
+                                    let (window, stride) = ran[m] ? (results + m * outWindow, g.windowWidth * s)
+                                        : (input.baseAddress! + g.tiles[m].windowY * inW + g.tiles[m].windowX, inW)
+                                    blend((window, stride, o - origin), tile: m, grid: g, scale: s, assignment: everyTileDiffers,
+                                          feather: feather, clip: (xs, ys), weight: w - origin, outWidth: xs.count)
                                 }
-                                for y in ys {
-                                    (o + y * outW + xs.lowerBound).update(repeating: 0, count: xs.count)
-                                    (w + y * outW + xs.lowerBound).update(repeating: 0, count: xs.count)
-                                }
-                                for n in near {
-                                    let m = g.tiles[n]
-                                    let (window, stride) = ran[n] ? (r.baseAddress! + n * outWindow, g.windowWidth * s)
-                                        : (input.baseAddress! + m.windowY * outW + m.windowX, outW)
-                                    blend((window, stride, o), tile: n, grid: g, scale: s, assignment: everyTileDiffers,
-                                          feather: feather, clip: (xs, ys), weight: w, outWidth: outW)
-                                }
-                                for y in ys {
-                                    for x in xs { o[y * outW + x] /= w[y * outW + x] }
-                                }
+                                for i in 0..<n { o[i] /= w[i] }
                             }
+                            count = n
                         }
+                        cores[ti] = ChangedCore(x: xs.lowerBound, y: ys.lowerBound, width: xs.count, height: ys.count, samples: samples)
                     }
                 }
             }
         }
-        return Plane(width: outW, height: g.paddedHeight * s, data: out).cropped(toWidth: g.width * s, height: g.height * s)
+        return cores.compactMap { $0 }
     }
 
     /// The mean of a batch of `views` of one output window, each turned back.
@@ -634,8 +651,9 @@ public struct Tiler: Sendable {
 
 }
 
-/// Float planes `composite` accumulates into, kept from frame to frame by its caller (fresh
-/// 4K planes every frame would cost page faults).
+/// Float planes `composite` accumulates into, and the output windows of its model tiles and of
+/// `runEarlyExitCores`'s tiles, kept from frame to frame by their caller (fresh 4K planes
+/// every frame would cost page faults).
 public final class CompositeScratch {
     fileprivate var acc: Accumulator?
     fileprivate var weight: Accumulator?

@@ -52,9 +52,10 @@ public final class EarlyExitEnhancer: FrameStage {
     /// at negotiation under a budget, then kept current by every frame (a slower figure
     /// believed at once, a faster one gradually).
     public private(set) var exitCosts: [Double] = []
-    /// Seconds a frame takes besides its tiles' exits (copies, conversions, stitching): at
-    /// 720p more than live mode's default share of a 30 fps frame, so it must be counted, or
-    /// a frame pays it for no tile at all. Timed and kept current like `exitCosts`.
+    /// Seconds a frame takes besides its tiles' exits (the luma's conversion, the flat tests,
+    /// the changed cores' stitching, the frame's copy): about 1.5 ms at 720p, against live
+    /// mode's default 5 ms share of a 30 fps frame, so it is counted, or a frame would pay it
+    /// for no tile at all. Timed and kept current like `exitCosts`.
     public private(set) var frameCost: Double = 0
     private var timedCosts: (exits: [Double], frame: Double) = ([], 0)
     /// Nanoseconds on a monotonic clock (replaceable: a test slows the machine down).
@@ -67,6 +68,8 @@ public final class EarlyExitEnhancer: FrameStage {
     /// ", N views a tile" for reports when there are several, else empty.
     public var viewsNote: String { ensemble > 1 ? ", \(ensemble) views a tile" : "" }
     private var tileCount = 0
+    /// The tiles' output windows, kept from frame to frame.
+    private let scratch = CompositeScratch()
     private var exitCount: Int { model.graph.outputs.count }
     /// One tile's worth of grey: what the exits are timed on.
     private var blankTile: Plane { Plane(width: tiler.tile > 0 ? tiler.tile : 64, height: tiler.tile > 0 ? tiler.tile : 64, repeating: 0.5) }
@@ -168,15 +171,15 @@ public final class EarlyExitEnhancer: FrameStage {
     private func clean(_ frame: VideoFrame) throws -> (frame: VideoFrame, exits: [Int], onTiles: Double) {
         let luma = SampleConversion.plane(from: frame.plane(0), width: frame.width, height: frame.height,
                                           wide: maxValue > 255, scale: 1 / maxValue)
-        let (enhanced, exits, onTiles) = try enhanceTimed(luma)
-        guard exits.contains(where: { $0 >= 0 }) else { return (frame, exits, onTiles) }
+        let (cores, exits, onTiles) = try enhanceTimed(luma)
+        guard !cores.isEmpty else { return (frame, exits, onTiles) }
         let out = try pool.makeFrame()
         out.copyProperties(from: frame)
         guard av_frame_copy(out.avFrame, frame.avFrame) >= 0 else {
             throw MediaError(.codec, "cannot copy a \(frame.width)x\(frame.height) frame")
         }
         let (data, stride) = out.plane(0)
-        IntegerSamples.store(enhanced, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
+        IntegerSamples.store(cores, into: data, stride: stride, wide: maxValue > 255, maxValue: maxValue)
         return (out, exits, onTiles)
     }
 
@@ -215,13 +218,15 @@ public final class EarlyExitEnhancer: FrameStage {
     /// Enhances one luma plane (values in [0, 1]); returns it with each tile's exit. Flat tiles
     /// keep their input.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
-        let (plane, exits, _) = try enhanceTimed(luma)
+        let (cores, exits, _) = try enhanceTimed(luma)
+        var plane = luma
+        for core in cores { plane.write(core) }
         return (plane, exits)
     }
 
-    /// `enhance`, with the seconds spent in exits: under a budget, the tiles' share of it
-    /// (what `frameCost` leaves).
-    private func enhanceTimed(_ luma: Plane) throws -> (plane: Plane, exits: [Int], onTiles: Double) {
+    /// `enhance`, as the cores it changed, with the seconds spent in exits: under a budget,
+    /// the tiles' share of it (what `frameCost` leaves).
+    private func enhanceTimed(_ luma: Plane) throws -> (cores: [ChangedCore], exits: [Int], onTiles: Double) {
         let forTiles = budget.map { $0 - frameCost }
         var onTiles = 0.0
         var mark = clock()
@@ -229,7 +234,8 @@ public final class EarlyExitEnhancer: FrameStage {
         var flat: [Int] = []
         var previous: [Int: [Float]] = [:]  // each running tile's last stored core, for the settle test
         let lock = NSLock()
-        let result = try tiler.runEarlyExit(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble, start: { tile, core in
+        let result = try tiler.runEarlyExitCores(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble,
+                                                 scratch: scratch, start: { tile, core in
             if Self.isFlat(core) {
                 lock.withLock { flat.append(tile) }
                 return false
@@ -261,14 +267,12 @@ public final class EarlyExitEnhancer: FrameStage {
         }
         var exits = result.exits
         for tile in flat { exits[tile] = Self.flatTile }
-        return (result.plane, exits, onTiles)
+        return (result.cores, exits, onTiles)
     }
 
     /// Whether a tile's input spans at most `flatSpan`.
     static func isFlat(_ core: Plane) -> Bool {
-        guard var low = core.data.first else { return true }
-        var high = low
-        for v in core.data { low = min(low, v); high = max(high, v) }
+        guard let (low, high) = core.span else { return true }
         return high - low <= flatSpan + 1e-6
     }
 }

@@ -5,8 +5,7 @@ enum SampleConversion {
     /// Reads a plane of 8-bit (or, when `wide`, 16-bit little-endian) samples, times `scale`.
     static func plane(from source: (data: UnsafeMutablePointer<UInt8>, stride: Int), width: Int, height: Int,
                       wide: Bool, scale: Float) -> Plane {
-        var data = [Float](repeating: 0, count: width * height)
-        data.withUnsafeMutableBufferPointer { dst in
+        let data = [Float](unsafeUninitializedCapacity: width * height) { dst, count in
             for y in 0..<height {
                 let row = dst.baseAddress! + y * width
                 let src = source.data + y * source.stride
@@ -18,6 +17,7 @@ enum SampleConversion {
                     for x in 0..<width { row[x] = Float(src[x]) * scale }
                 }
             }
+            count = width * height
         }
         return Plane(width: width, height: height, data: data)
     }

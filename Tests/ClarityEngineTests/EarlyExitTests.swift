@@ -136,5 +136,16 @@ final class EarlyExitTests: XCTestCase {
         let none = try tiler.runEarlyExit(plane, model: Self.model, start: { _, _ in false }) { _, _, _ in true }
         XCTAssertEqual(none.exits, [Int](repeating: -1, count: 6))
         XCTAssertEqual(none.plane.data, plane.data)
+
+        // Only the cores beside the run tile come back, each as the whole output has it.
+        let (cores, _) = try tiler.runEarlyExitCores(plane, model: Self.model, start: { tile, _ in tile == 0 }) { _, exit, _ in exit == 1 }
+        XCTAssertEqual(cores.map { [$0.x, $0.y, $0.width, $0.height] }, [[0, 0, 32, 32], [32, 0, 32, 32], [0, 32, 32, 32], [32, 32, 32, 32]])
+        for core in cores {
+            for y in 0..<core.height {
+                XCTAssertEqual(Array(core.samples[(y * core.width)..<((y + 1) * core.width)]),
+                               Array(out.data[((core.y + y) * w + core.x)..<((core.y + y) * w + core.x + core.width)]))
+            }
+        }
+        XCTAssertTrue(try tiler.runEarlyExitCores(plane, model: Self.model, start: { _, _ in false }) { _, _, _ in true }.cores.isEmpty)
     }
 }

@@ -85,6 +85,9 @@ void clarity_shuffle_row(const float *src, long pixel, const int *gather, int sp
 void clarity_copy_segments(const float *src, long pixel, const int *segments, int count, int span, int width,
                            float *dst, int accumulate);
 
+/// The least and the greatest of `count` floats (`count` > 0) into `low` and `high`.
+void clarity_span(const float *src, long count, float *low, float *high);
+
 /// sums[c] = the sum over p < pixels of src[p * channels + c] (NHWC floats): a global average
 /// pool's sums, the same on every instruction set.
 void clarity_channel_sums(const float *src, long pixels, int channels, float *sums);

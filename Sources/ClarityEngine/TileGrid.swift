@@ -33,6 +33,18 @@ public struct TileGrid: Sendable {
         }
     }
 
+    /// Tile indices from the picture's centre outwards, by their cores' centres (the padding
+    /// left out; ties in index order): where a frame's time runs out, what is left undone is
+    /// at its edges, not its lower part.
+    public var centreFirst: [Int] {
+        func distance(_ t: Tile) -> Int {  // squared, in doubled coordinates
+            let dx = t.coreX.lowerBound + min(t.coreX.upperBound, width) - width
+            let dy = t.coreY.lowerBound + min(t.coreY.upperBound, height) - height
+            return dx * dx + dy * dy
+        }
+        return tiles.indices.sorted { (distance(tiles[$0]), $0) < (distance(tiles[$1]), $1) }
+    }
+
     /// - Parameters: `tile` 0 means one tile covering the whole (padded) plane; `tileWidth`
     ///   (default `tile`) sets the tiles' width alone, so `tileWidth` 0 cuts full-width bands.
     ///   `evenly`: cores of one size no larger than `tile` (720 rows in tiles of 512: two of

@@ -418,9 +418,10 @@ public struct Tiler: Sendable {
     /// `runEarlyExit`, returning only the output's cores that differ from the input, those with
     /// a tile that ran among their neighbours (every core, when every tile ran): a frame that
     /// ran few tiles costs little more than their neighbourhoods. `scratch` keeps the tiles'
-    /// output windows from frame to frame.
+    /// output windows from frame to frame. `centreFirst`: tiles are handed out from the
+    /// picture's centre outwards (`TileGrid.centreFirst`), not row by row.
     public func runEarlyExitCores(_ plane: Plane, model: Model, sideBySide copies: [Model] = [], lastExit: Int? = nil,
-                                  ensemble: Int = 1, scratch: CompositeScratch = CompositeScratch(),
+                                  ensemble: Int = 1, centreFirst: Bool = false, scratch: CompositeScratch = CompositeScratch(),
                                   start: (Int, Plane) -> Bool = { _, _ in true },
                                   accept: (Int, Int, Plane) throws -> Bool) throws -> (cores: [ChangedCore], exits: [Int]) {
         guard EnsembleView.counts.contains(ensemble) else {
@@ -440,13 +441,14 @@ public struct Tiler: Sendable {
         let runners = [model] + copies
         let workers = max(1, min(runners.count, g.tiles.count))
         // Tiles are handed out one at a time: their depth, so their cost, varies.
+        let order = centreFirst ? g.centreFirst : Array(g.tiles.indices)
         let lock = NSLock()
         var next = 0
         func nextTile() -> Int? {
             lock.lock(); defer { lock.unlock() }
-            guard next < g.tiles.count else { return nil }
+            guard next < order.count else { return nil }
             next += 1
-            return next - 1
+            return order[next - 1]
         }
         try exits.withUnsafeMutableBufferPointer { exits in
             let (inWindow, ow, oh) = (g.windowWidth * g.windowHeight, g.windowWidth * s, g.windowHeight * s)

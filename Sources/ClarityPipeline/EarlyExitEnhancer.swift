@@ -42,8 +42,8 @@ public final class EarlyExitEnhancer: FrameStage {
     /// Two 8-bit levels, as a fraction of the sample range.
     public static let flatSpan: Float = 2 / 255
     /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
-    /// What the frame costs besides its tiles comes off first; then tiles start in order
-    /// only while their first exit's cost still fits, and go one exit deeper only while
+    /// What the frame costs besides its tiles comes off first; then tiles start from the
+    /// picture's centre outwards only while their first exit's cost still fits, and go one exit deeper only while
     /// that exit's does: under pressure tiles leave earlier, then keep their input, and
     /// where not one tile fits the frame passes untouched. Set before negotiation, which
     /// then times the exits and the frame.
@@ -71,8 +71,6 @@ public final class EarlyExitEnhancer: FrameStage {
     /// The tiles' output windows, kept from frame to frame.
     private let scratch = CompositeScratch()
     private var exitCount: Int { model.graph.outputs.count }
-    /// One tile's worth of grey: what the exits are timed on.
-    private var blankTile: Plane { Plane(width: tiler.tile > 0 ? tiler.tile : 64, height: tiler.tile > 0 ? tiler.tile : 64, repeating: 0.5) }
 
     /// - Parameters: `tiler`'s tile and overlap default to the model's calibration tile and
     ///   a quarter of it.
@@ -97,21 +95,29 @@ public final class EarlyExitEnhancer: FrameStage {
                 + "(\(model.graph.layers.count) layers) on \(tiler.tile)-px tiles, overlap \(tiler.overlap.map(String.init) ?? "auto"), "
                 + "\(tiler.precision.rawValue)\(viewsNote), then the rest of a \(input.width)x\(input.height) \(input.bitDepth)-bit frame"
             let (costs, kept) = try CostCache.figures(in: costCache, for: configuration, usable: { $0.count == exitCount + 1 }) {
-                try timeExits() + [timeFrame()]
+                try timeExits(width: input.width, height: input.height) + [timeFrame()]
             }
-            if kept { _ = try tiler.runEarlyExit(blankTile, model: model, ensemble: ensemble) { _, _, _ in false } }  // what the timing would have compiled
+            // What the timing would have compiled and touched: a first frame that pays for a
+            // new window shape and fresh buffers is late (16 ms more at 720p).
+            if kept { _ = try timeFrame() }
             timedCosts = (Array(costs.dropLast()), costs.last!)
             (exitCosts, frameCost) = timedCosts
         }
         return input
     }
 
-    /// Each exit's cost on one blank tile, the fastest of three timings.
-    private func timeExits() throws -> [Double] {
-        let blank = blankTile
+    /// Each exit's cost on the first tile of a grey frame, the fastest of three timings: a
+    /// tile of the frame's own grid, whose window (the tile and its overlap on each side) is
+    /// what every tile of the frame costs (a lone tile's, without the overlap, cost about half).
+    private func timeExits(width: Int, height: Int) throws -> [Double] {
+        let grey = Plane(width: width, height: height, repeating: 0.5)
         return try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
-            _ = try tiler.runEarlyExit(blank, model: model, ensemble: ensemble, start: { _, _ in marks.append(clock()); return true }) { _, k, output in
+            _ = try tiler.runEarlyExit(grey, model: model, ensemble: ensemble, start: { tile, _ in
+                guard tile == 0 else { return false }
+                marks.append(clock())
+                return true
+            }) { _, k, output in
                 // Both tests, as the worst case (a settle bound below any change never passes).
                 if k + 1 < exitCount { _ = judge(output, after: k > 0 ? output.data : nil, threshold: 1, settle: -1) }
                 marks.append(clock())
@@ -185,7 +191,7 @@ public final class EarlyExitEnhancer: FrameStage {
 
     /// Copies of the model that run tiles beside it, one per further engine thread: RBQE's
     /// small convolutions use a second core better on a tile of their own (1.5-2.1x as fast,
-    /// docs/benchmarks.md). Not under a budget, where tiles start in order while time
+    /// docs/benchmarks.md). Not under a budget, where tiles start one by one while time
     /// is left.
     private var sideBySide: [Model] = []
 
@@ -235,7 +241,7 @@ public final class EarlyExitEnhancer: FrameStage {
         var previous: [Int: [Float]] = [:]  // each running tile's last stored core, for the settle test
         let lock = NSLock()
         let result = try tiler.runEarlyExitCores(luma, model: model, sideBySide: try copiesToRunBeside(), ensemble: ensemble,
-                                                 scratch: scratch, start: { tile, core in
+                                                 centreFirst: budget != nil, scratch: scratch, start: { tile, core in
             if Self.isFlat(core) {
                 lock.withLock { flat.append(tile) }
                 return false

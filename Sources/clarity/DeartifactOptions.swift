@@ -91,31 +91,41 @@ struct DeartifactOptions: ParsableArguments {
 }
 
 extension EarlyExitEnhancer {
-    /// Live mode's report: the exits, the tiles that kept their input, each exit's cost.
-    var liveSummary: String {
+    /// Live mode's report: the exits, the tiles that kept their input, each exit's cost, and
+    /// where at least nine in ten tiles with something to clean kept their input for want of
+    /// time, what would give one tile room at the costs the stream measured.
+    func liveSummary(frameTime: Double) -> String {
         let total = exitCounts.reduce(0, +) + skippedTiles + flatTiles
         func percent(_ n: Int) -> Int { Self.percent(n, of: total) }
+        let wanting = skippedTiles > 0 && skippedTiles * 10 >= (total - flatTiles) * 9
         return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
             .map { "exit \($0.offset + 1) \(percent($0.element))%" }.joined(separator: ", ")
             + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
             + ", kept their input \(percent(skippedTiles))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")
             + String(format: "; the rest of the frame %.2f ms (of %.2f ms)", frameCost * 1000, (budget ?? 0) * 1000)
+            + (wanting ? "; " + room(frameTime: frameTime, atStartUp: false) : "")
     }
 
     /// Live mode, once timed: where a frame's own cost and one tile's first exit do not fit
     /// the budget, what would give it room (the frames pass untouched until the costs fall).
     /// The share named is a floor: a running stream's costs are higher than start-up's (on 2
-    /// Zen 4 cores, exits twice as dear beside the upscaling of the frame before).
+    /// Zen 4 cores, exits about 1.4 times as dear beside the upscaling of the frame before).
     func roomWarning(frameTime: Double) -> String? {
         guard let budget, let first = exitCosts.first, budget < frameCost + first else { return nil }
-        let needed = frameCost + first
-        let room = needed < frameTime
-            ? String(format: "a --deartifact-share well above %.2f (one tile at these costs; a running stream's are higher) or a lower "
-                     + "frame rate (--fps) gives it room", (needed / frameTime * 100).rounded(.up) / 100)
-            : "no share of a frame does at this frame rate: a lower one (--fps) does"
         return String(format: "artifact removal fits no tile in its %.1f ms of the %.1f ms frame (the frame's own %.1f ms and a tile's "
-                      + "first exit %.1f ms), so frames pass untouched: ", budget * 1000, frameTime * 1000, frameCost * 1000, first * 1000) + room
+                      + "first exit %.1f ms), so frames pass untouched: ", budget * 1000, frameTime * 1000, frameCost * 1000, first * 1000)
+            + room(frameTime: frameTime, atStartUp: true)
+    }
+
+    /// What gives one tile room at the costs held now: a share of the frame or a lower frame rate.
+    private func room(frameTime: Double, atStartUp: Bool) -> String {
+        let needed = frameCost + (exitCosts.first ?? 0)
+        guard needed < frameTime else { return "no share of a frame gives one tile room at this frame rate: a lower one (--fps) does" }
+        let share = String(format: "%.2f", (needed / frameTime * 100).rounded(.up) / 100)
+        return atStartUp
+            ? "a --deartifact-share well above \(share) gives one tile room (at these costs; a running stream's are higher), or a lower frame rate (--fps)"
+            : "a --deartifact-share above \(share) gives one tile room (at these costs), or a lower frame rate (--fps)"
     }
 
     /// "exit 1: 40%, exit 2: 35%, ..." over every tile so far.

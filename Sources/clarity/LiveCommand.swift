@@ -76,7 +76,7 @@ struct Live: ParsableCommand {
 
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
 
-    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: the frame's own cost (conversions, stitching) comes off first, then tiles start, in order, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input. (default: 0.15)")
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: the frame's own cost (conversions, stitching) comes off first, then tiles start, from the picture's centre outwards, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input. (default: 0.15)")
     var deartifactShare: Double?
 
     /// The share given, or the default.
@@ -172,7 +172,7 @@ struct Live: ParsableCommand {
                     + (r.meanWriting > planned * 0.9 ? "\n" + Self.slowWriterAdvice : "")
                     + "\nbranches (tiles ranked by \(stage.ranking)): " + stage.branchMix + "\nmeasured costs: " + stage.costReport
                     + (share.map { "\n" + $0.summary } ?? "")
-                    + (enhancer.map { "\n" + $0.liveSummary } ?? "")
+                    + (enhancer.map { "\n" + $0.liveSummary(frameTime: planned) } ?? "")
             }
             live.setUpWarning = { enhancer?.roomWarning(frameTime: planned) }
             return live

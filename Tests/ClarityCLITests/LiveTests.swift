@@ -200,7 +200,7 @@ final class LiveTests: ToolTestCase {
 
     /// `--deartifact auto` runs RBQE first within its share of the frame: with time to spare
     /// its tiles take exits; under a deadline too short for one tile they keep their input,
-    /// which is said before the first frame.
+    /// which is said before the first frame, and the summary says what would give one room.
     func testArtifactRemovalTakesItsShareOfTheFrame() throws {
         try makeClip(seconds: 3, extra: ["-r", "1"])  // 3 frames, a second apart (6 tiles of a debug build)
         for (deadline, ran) in [("5s", true), ("1ms", false)] {
@@ -211,6 +211,7 @@ final class LiveTests: ToolTestCase {
             XCTAssertNotNil(line, r.stderr)
             XCTAssertEqual(line?.contains("kept their input 0%"), ran, String(line ?? ""))
             XCTAssertEqual(line?.contains("kept their input 100%"), !ran, String(line ?? ""))
+            XCTAssertEqual(line?.contains("gives one tile room"), !ran, "what would, at the costs measured: \(line ?? "")")
             let warning = r.stderr.split(separator: "\n").firstIndex { $0.hasPrefix("clarity: warning: artifact removal fits no tile in its ") }
             XCTAssertEqual(warning != nil, !ran, r.stderr)
             if let warning, let summary = r.stderr.split(separator: "\n").firstIndex(where: { $0.hasPrefix("latency: ") }) {

@@ -98,6 +98,16 @@ final class TilerTests: XCTestCase {
     /// Cut evenly, each axis takes as many tiles as `tile` needs, of one size (the last one
     /// smaller only by the rounding to `align`): 720 rows in tiles of 512 are two of 360, where
     /// a second 512-row window clamped back over the first computed 1040 rows. Still exact.
+    /// 720p in 128-px tiles (10 x 6, the last row 80 rows of picture): the four middle tiles
+    /// first, the corners last, the lower ones after the upper (their cores' centres lie
+    /// further from the picture's), ties in index order.
+    func testTilesFromTheCentreOutwards() {
+        let order = TileGrid(width: 1280, height: 720, tile: 128, overlap: 32, align: 8).centreFirst
+        XCTAssertEqual(order.sorted(), Array(0..<60))
+        XCTAssertEqual(order.prefix(4), [24, 25, 34, 35])
+        XCTAssertEqual(order.suffix(4), [0, 9, 50, 59])
+    }
+
     func testEvenTilesShareTheAxis() throws {
         for (w, h, tile, align, columns, rows) in [(1280, 720, 512, 1, 3, 2), (101, 57, 30, 2, 4, 2), (64, 48, 32, 1, 2, 2), (45, 45, 200, 1, 1, 1)] {
             let g = TileGrid(width: w, height: h, tile: tile, overlap: 8, align: align, evenly: true)

@@ -138,7 +138,8 @@ final class EarlyExitEnhancerTests: XCTestCase {
             func now() -> UInt64 { time += step; return time }
         }
         let input = frame.planeBytes(0, rowBytes: 40, rows: 24)
-        for (budget, exits) in [(0.0035, [-1, -1, -1, -1, -1, -1]), (0.0045, [0, -1, -1, -1, -1, -1]), (0.0110, [1, 1, 1, 1, -1, -1])] {
+        // Tiles start from the centre outwards: 1 and 4 (the middle column), 0 and 3, then 2 and 5.
+        for (budget, exits) in [(0.0035, [-1, -1, -1, -1, -1, -1]), (0.0045, [-1, 0, -1, -1, -1, -1]), (0.0110, [1, 1, -1, 1, 1, -1])] {
             let clock = SteppingClock()
             let s = try stage(budget: budget) { clock.now() }
             XCTAssertEqual(s.exitCosts, [0.001, 0.001])
@@ -148,9 +149,9 @@ final class EarlyExitEnhancerTests: XCTestCase {
             XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
             // 3.5 ms fits an exit (1 ms) but not with the frame's 3: the frame itself.
             XCTAssertEqual(out === frame, budget == 0.0035, "budget \(budget)")
-            // The last tiles' cores (columns 22-39 of the bottom row, clear of the feathering) keep the input.
+            // The last tiles' cores (the right-hand column's, 34-39 clear of the feathering) keep the input.
             let got = out.planeBytes(0, rowBytes: 40, rows: 24)
-            let core: [Int] = (20..<24).flatMap { y in (22..<40).map { x in y * 40 + x } }
+            let core: [Int] = (0..<24).flatMap { y in (34..<40).map { x in y * 40 + x } }
             XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
         }
 
@@ -160,7 +161,7 @@ final class EarlyExitEnhancerTests: XCTestCase {
         let s = try stage(budget: 0.0110) { clock.now() }
         clock.step = 2_000_000
         _ = try s.process(frame)
-        XCTAssertEqual(s.lastExits, [1, 1, -1, -1, -1, -1])
+        XCTAssertEqual(s.lastExits, [-1, 1, -1, -1, 1, -1])
         XCTAssertEqual(s.exitCosts, [0.002, 0.002])
         let slowFrame = s.frameCost
         XCTAssertGreaterThan(slowFrame, 0.008, "the frame's readings outside the tiles, at 2 ms each")

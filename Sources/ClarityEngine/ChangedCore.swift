@@ -10,6 +10,13 @@ public struct ChangedCore: Sendable {
 }
 
 extension Plane {
+    /// This plane with `cores` written over it.
+    public func writing(_ cores: [ChangedCore]) -> Plane {
+        var out = self
+        for core in cores { out.write(core) }
+        return out
+    }
+
     /// Writes `core` in place.
     public mutating func write(_ core: ChangedCore) {
         precondition(core.x + core.width <= width && core.y + core.height <= height, "core outside the plane")

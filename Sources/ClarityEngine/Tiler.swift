@@ -410,9 +410,7 @@ public struct Tiler: Sendable {
                                                    ensemble: ensemble, start: start, accept: accept)
         guard !cores.isEmpty else { return (plane, exits) }
         let s = model.graph.scale  // a larger output has every core changed
-        var out = s == 1 ? plane : Plane(width: plane.width * s, height: plane.height * s)
-        for core in cores { out.write(core) }
-        return (out, exits)
+        return ((s == 1 ? plane : Plane(width: plane.width * s, height: plane.height * s)).writing(cores), exits)
     }
 
     /// `runEarlyExit`, returning only the output's cores that differ from the input, those with

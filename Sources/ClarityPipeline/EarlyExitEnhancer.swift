@@ -43,10 +43,10 @@ public final class EarlyExitEnhancer: FrameStage {
     public static let flatSpan: Float = 2 / 255
     /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
     /// What the frame costs besides its tiles comes off first; then tiles start from the
-    /// picture's centre outwards only while their first exit's cost still fits, and go one exit deeper only while
-    /// that exit's does: under pressure tiles leave earlier, then keep their input, and
-    /// where not one tile fits the frame passes untouched. Set before negotiation, which
-    /// then times the exits and the frame.
+    /// picture's centre outwards only while their first exit's cost still fits, and go one
+    /// exit deeper only while that exit's does: under pressure tiles leave earlier, then keep
+    /// their input, and where not one tile fits the frame passes untouched. Set before
+    /// negotiation, which then times the exits and the frame.
     public var budget: Double?
     /// Seconds a tile spends on each exit past the one before (with its IQAM score): timed
     /// at negotiation under a budget, then kept current by every frame (a slower figure
@@ -225,9 +225,7 @@ public final class EarlyExitEnhancer: FrameStage {
     /// keep their input.
     public func enhance(_ luma: Plane) throws -> (plane: Plane, exits: [Int]) {
         let (cores, exits, _) = try enhanceTimed(luma)
-        var plane = luma
-        for core in cores { plane.write(core) }
-        return (plane, exits)
+        return (luma.writing(cores), exits)
     }
 
     /// `enhance`, as the cores it changed, with the seconds spent in exits: under a budget,

@@ -46,6 +46,37 @@ final class EarlyExitEnhancerTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
     }
 
+    /// 10-bit luma: each core the tiles changed is written back where it lies, as 16-bit
+    /// little-endian samples, the tiler's result rounded to 10 bits.
+    func testTenBitLumaIsWrittenBackCoreByCore() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let format = VideoFormat(width: 40, height: 24, pixelFormat: AV_PIX_FMT_YUV420P10LE,
+                                 timeBase: AVRational(num: 1, den: 90000), frameRate: AVRational(num: 30, den: 1))
+        let frame = try FramePool(format: format).makeFrame()
+        var rng = SeededRandom(seed: 5)
+        var samples: [Float] = []
+        for p in 0..<3 {
+            let (d, s) = frame.plane(p)
+            let w = p == 0 ? 40 : 20, h = p == 0 ? 24 : 12
+            for y in 0..<h {
+                for x in 0..<w {
+                    let v = p == 0 ? UInt16(rng.uniform(64, 940)) : 512
+                    if p == 0 { samples.append(Float(v) / 1023) }
+                    (d[y * s + 2 * x], d[y * s + 2 * x + 1]) = (UInt8(v & 0xff), UInt8(v >> 8))
+                }
+            }
+        }
+        let stage = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+        _ = try stage.negotiate(input: format, accepted: [])
+        let out = try stage.process(frame)
+        let want = try stage.tiler.runEarlyExit(Plane(width: 40, height: 24, data: samples), model: model) { _, _, _ in false }.plane
+        let bytes = out.planeBytes(0, rowBytes: 80, rows: 24)
+        let got = (0..<(40 * 24)).map { Float(Int(bytes[2 * $0]) | Int(bytes[2 * $0 + 1]) << 8) }
+        let worst = zip(got, want.data).map { abs($0 - min(max($1 * 1023, 0), 1023)) }.max() ?? 0
+        XCTAssertLessThanOrEqual(worst, 0.5 + 1e-3)
+        XCTAssertEqual(out.planeBytes(1, rowBytes: 40, rows: 12), frame.planeBytes(1, rowBytes: 40, rows: 12))
+    }
+
     /// A tile whose samples span at most two 8-bit levels (a letterbox bar) keeps its input and
     /// runs no exit; one level more and it runs. 40x24 in tiles of 16: the left column of
     /// tiles spans 2 levels, the middle one 3, the right one is noise.

@@ -40,7 +40,11 @@ public struct QualityPreset: Decodable, Sendable {
         } else if let u = Bundle.module.url(forResource: "Presets/\(argument)", withExtension: "json") {
             url = u
         } else {
-            throw CatalogError("no preset '\(argument)'\(NearestName.hint(argument, among: bundled)); bundled: \(bundled.joined(separator: ", "))")
+            // The design's first sketch named a "deartifact-only" preset; presets route upscaling.
+            let artifacts = argument.lowercased().contains("artifact")
+                ? " (presets route upscaling; artifact removal is --deartifact auto, alone or beside --scale or a preset)" : ""
+            throw CatalogError("no preset '\(argument)'\(NearestName.hint(argument, among: bundled)); bundled: \(bundled.joined(separator: ", "))"
+                               + artifacts)
         }
         guard FileManager.default.fileExists(atPath: url.path) else { throw CatalogError("preset file not found: \(argument)") }
         guard let data = try? Data(contentsOf: url) else { throw CatalogError("cannot read the preset \(url.path)") }

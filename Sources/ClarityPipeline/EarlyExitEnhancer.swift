@@ -42,11 +42,11 @@ public final class EarlyExitEnhancer: FrameStage {
     /// Two 8-bit levels, as a fraction of the sample range.
     public static let flatSpan: Float = 2 / 255
     /// Live mode: seconds this stage may spend on a frame (nil: no limit, every tile runs).
-    /// What the frame costs besides its tiles comes off first; then tiles start from the
-    /// picture's centre outwards only while their first exit's cost still fits, and go one
-    /// exit deeper only while that exit's does: under pressure tiles leave earlier, then keep
-    /// their input, and where not one tile fits the frame passes untouched. Set before
-    /// negotiation, which then times the exits and the frame.
+    /// What the frame costs besides its tiles comes off first; then tiles start, side by
+    /// side, from the picture's centre outwards only while their first exit's cost still fits
+    /// the time left on the wall clock, and go one exit deeper only while that exit's does:
+    /// under pressure tiles leave earlier, then keep their input, and where not one tile fits
+    /// the frame passes untouched. Set before negotiation, which then times the exits and the frame.
     public var budget: Double?
     /// Seconds a tile spends on each exit past the one before (with its IQAM score): timed
     /// at negotiation under a budget, then kept current by every frame (a slower figure
@@ -108,10 +108,11 @@ public final class EarlyExitEnhancer: FrameStage {
 
     /// Each exit's cost on the first tile of a grey frame, the fastest of three timings: a
     /// tile of the frame's own grid, whose window (the tile and its overlap on each side) is
-    /// what every tile of the frame costs (a lone tile's, without the overlap, cost about half).
+    /// what every tile of the frame costs (a lone tile's, without the overlap, cost about half),
+    /// on one thread, as tiles run side by side.
     private func timeExits(width: Int, height: Int) throws -> [Double] {
         let grey = Plane(width: width, height: height, repeating: 0.5)
-        return try StartUpTiming.fastest(of: 3) {
+        return try Engine.withThreadsOnThisThread(1) { try StartUpTiming.fastest(of: 3) {
             var marks: [UInt64] = []
             _ = try tiler.runEarlyExit(grey, model: model, ensemble: ensemble, start: { tile, _ in
                 guard tile == 0 else { return false }
@@ -124,19 +125,22 @@ public final class EarlyExitEnhancer: FrameStage {
                 return false
             }
             return zip(marks.dropFirst(), marks).map { Double($0 &- $1) / 1e9 }
-        }
+        } }
     }
 
     /// A frame's cost besides its tiles, the fastest of three timings: a frame that runs one
-    /// tile, as a frame under a budget runs few (a black frame with one white sample, so
-    /// every other tile is flat), less that tile's time.
+    /// tile a model copy, as a frame under a budget runs few (a black frame with a white
+    /// sample in each of the first tiles to start, so every other tile is flat), less the
+    /// time from the first tile's start to the last one's end.
     private func timeFrame() throws -> Double {
         let frame = try pool.makeFrame()
         let (data, stride) = frame.plane(0)
         memset(data, 0, stride * frame.height)
-        data[0] = 255
-        // Under a budget that any tile fits, so that the tile runs alone and is timed, as
-        // under a real one (without a budget tiles run side by side, untimed).
+        let g = tiler.grid(width: frame.width, height: frame.height, models: [model])
+        for t in g.centreFirst.prefix(try copiesToRunBeside().count + 1).map({ g.tiles[$0] }) {
+            data[t.coreY.lowerBound * stride + t.coreX.lowerBound * (maxValue > 255 ? 2 : 1)] = 255
+        }
+        // Under a budget that any tile fits, so that the tiles run as under a real one.
         let kept = budget
         defer { budget = kept }
         (budget, exitCosts) = (.infinity, [Double](repeating: 0, count: exitCount))
@@ -191,12 +195,11 @@ public final class EarlyExitEnhancer: FrameStage {
 
     /// Copies of the model that run tiles beside it, one per further engine thread: RBQE's
     /// small convolutions use a second core better on a tile of their own (1.5-2.1x as fast,
-    /// docs/benchmarks.md). Not under a budget, where tiles start one by one while time
-    /// is left.
+    /// docs/benchmarks.md; under live mode's budget, about twice the tiles on 2 cores).
     private var sideBySide: [Model] = []
 
     private func copiesToRunBeside() throws -> [Model] {
-        let wanted = budget == nil ? Engine.threads - 1 : 0
+        let wanted = Engine.threads - 1
         if sideBySide.count != wanted { sideBySide = try (0..<max(0, wanted)).map { _ in try model.copy() } }
         return sideBySide
     }
@@ -229,11 +232,14 @@ public final class EarlyExitEnhancer: FrameStage {
     }
 
     /// `enhance`, as the cores it changed, with the seconds spent in exits: under a budget,
-    /// the tiles' share of it (what `frameCost` leaves).
+    /// from the first tile's start to the last exit's end (what `frameCost` leaves).
     private func enhanceTimed(_ luma: Plane) throws -> (cores: [ChangedCore], exits: [Int], onTiles: Double) {
         let forTiles = budget.map { $0 - frameCost }
-        var onTiles = 0.0
-        var mark = clock()
+        // Under a budget, on the wall clock: from the first tile's start to the last exit's end,
+        // with tiles side by side. Each running tile's last mark.
+        var first: UInt64?, last: UInt64 = 0, outOfTime = false  // once a tile is refused, every later one is
+        var marks: [Int: UInt64] = [:]
+        func elapsed(_ now: UInt64) -> Double { first.map { Double(now &- $0) / 1e9 } ?? 0 }
         var spent = [[Double]](repeating: [], count: exitCosts.count)
         var flat: [Int] = []
         var previous: [Int: [Float]] = [:]  // each running tile's last stored core, for the settle test
@@ -245,8 +251,14 @@ public final class EarlyExitEnhancer: FrameStage {
                 return false
             }
             guard let forTiles else { return true }
-            mark = clock()
-            return onTiles + exitCosts[0] <= forTiles
+            return lock.withLock {
+                guard !outOfTime else { return false }
+                let now = clock()
+                if first == nil { first = now }
+                outOfTime = elapsed(now) + exitCosts[0] > forTiles
+                if !outOfTime { marks[tile] = now }
+                return !outOfTime
+            }
         }) { tile, k, output in
             let good: Bool
             switch policy {
@@ -259,19 +271,20 @@ public final class EarlyExitEnhancer: FrameStage {
                 if settle != nil { lock.withLock { previous[tile] = ok ? nil : stored } }
             }
             guard let forTiles else { return good }
-            let now = clock()
-            let seconds = Double(now &- mark) / 1e9
-            spent[k].append(seconds)
-            onTiles += seconds
-            mark = now
-            return good || (k + 1 < exitCosts.count && onTiles + exitCosts[k + 1] > forTiles)
+            return lock.withLock {
+                let now = clock()
+                spent[k].append(Double(now &- marks[tile]!) / 1e9)
+                marks[tile] = now
+                last = max(last, now)
+                return good || (k + 1 < exitCosts.count && elapsed(now) + exitCosts[k + 1] > forTiles)
+            }
         }
         for (k, times) in spent.enumerated() where !times.isEmpty {
             exitCosts[k] = Self.believe(times.reduce(0, +) / Double(times.count), over: exitCosts[k])
         }
         var exits = result.exits
         for tile in flat { exits[tile] = Self.flatTile }
-        return (result.cores, exits, onTiles)
+        return (result.cores, exits, last > 0 ? elapsed(last) : 0)
     }
 
     /// Whether a tile's input spans at most `flatSpan`.

@@ -169,36 +169,41 @@ final class EarlyExitEnhancerTests: XCTestCase {
             func now() -> UInt64 { time += step; return time }
         }
         let input = frame.planeBytes(0, rowBytes: 40, rows: 24)
-        // Tiles start from the centre outwards: 1 and 4 (the middle column), 0 and 3, then 2 and 5.
-        for (budget, exits) in [(0.0035, [-1, -1, -1, -1, -1, -1]), (0.0045, [-1, 0, -1, -1, -1, -1]), (0.0110, [1, 1, -1, 1, 1, -1])] {
-            let clock = SteppingClock()
-            let s = try stage(budget: budget) { clock.now() }
-            XCTAssertEqual(s.exitCosts, [0.001, 0.001])
-            XCTAssertEqual(s.frameCost, 0.003, accuracy: 1e-12)
-            let out = try s.process(frame)
-            XCTAssertEqual(s.lastExits, exits, "budget \(budget)")
-            XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
-            // 3.5 ms fits an exit (1 ms) but not with the frame's 3: the frame itself.
-            XCTAssertEqual(out === frame, budget == 0.0035, "budget \(budget)")
-            // The last tiles' cores (the right-hand column's, 34-39 clear of the feathering) keep the input.
-            let got = out.planeBytes(0, rowBytes: 40, rows: 24)
-            let core: [Int] = (0..<24).flatMap { y in (34..<40).map { x in y * 40 + x } }
-            XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
-        }
+        // On one thread, one tile at a time, so that the clock's readings come in one order.
+        // Every reading takes a step (1 ms): the exits 1 ms each, the frame 2 ms besides its
+        // tiles; a tile's start is a reading, so the n-th tile to run starts 3n ms into the
+        // tiles' time. Tiles start from the centre outwards: 1 and 4 (the middle column), 0
+        // and 3, then 2 and 5.
+        try Engine.withThreadsOnThisThread(1) {
+            for (budget, exits) in [(0.0025, [-1, -1, -1, -1, -1, -1]), (0.0035, [-1, 0, -1, -1, -1, -1]), (0.0140, [1, 1, -1, 1, 1, -1])] {
+                let clock = SteppingClock()
+                let s = try stage(budget: budget) { clock.now() }
+                XCTAssertEqual(s.exitCosts, [0.001, 0.001])
+                XCTAssertEqual(s.frameCost, 0.002, accuracy: 1e-12)
+                let out = try s.process(frame)
+                XCTAssertEqual(s.lastExits, exits, "budget \(budget)")
+                XCTAssertEqual(s.skippedTiles, exits.filter { $0 < 0 }.count)
+                // 2.5 ms fits an exit (1 ms) but not with the frame's 2: the frame itself.
+                XCTAssertEqual(out === frame, budget == 0.0025, "budget \(budget)")
+                // The last tiles' cores (the right-hand column's, 34-39 clear of the feathering) keep the input.
+                let got = out.planeBytes(0, rowBytes: 40, rows: 24)
+                let core: [Int] = (0..<24).flatMap { y in (34..<40).map { x in y * 40 + x } }
+                XCTAssertEqual(core.map { got[$0] }, core.map { input[$0] })
+            }
 
-        // A machine twice as slow after start-up: slower figures are believed at once, so
-        // fewer tiles run, and where then nothing fits the figures drift back 5% a frame.
-        let clock = SteppingClock()
-        let s = try stage(budget: 0.0110) { clock.now() }
-        clock.step = 2_000_000
-        _ = try s.process(frame)
-        XCTAssertEqual(s.lastExits, [-1, 1, -1, -1, 1, -1])
-        XCTAssertEqual(s.exitCosts, [0.002, 0.002])
-        let slowFrame = s.frameCost
-        XCTAssertGreaterThan(slowFrame, 0.008, "the frame's readings outside the tiles, at 2 ms each")
-        XCTAssertTrue(try s.process(frame) === frame, "nothing fits: the frame itself")
-        XCTAssertEqual(s.frameCost, slowFrame + 0.05 * (0.003 - slowFrame), accuracy: 1e-12)
-        XCTAssertEqual(s.exitCosts[0], 0.002 + 0.05 * (0.001 - 0.002), accuracy: 1e-12)
+            // A machine twice as slow after start-up: slower figures are believed at once, so
+            // fewer tiles run, and where then nothing fits the figures drift back 5% a frame.
+            let clock = SteppingClock()
+            let s = try stage(budget: 0.0055) { clock.now() }
+            clock.step = 2_000_000
+            _ = try s.process(frame)
+            XCTAssertEqual(s.lastExits, [-1, 1, -1, -1, -1, -1])
+            XCTAssertEqual(s.exitCosts, [0.002, 0.002])
+            XCTAssertEqual(s.frameCost, 0.006, accuracy: 1e-12, "three readings outside the tiles (begun, the tile refused, done), 2 ms each")
+            XCTAssertTrue(try s.process(frame) === frame, "nothing fits: the frame itself")
+            XCTAssertEqual(s.frameCost, 0.006 + 0.05 * (0.002 - 0.006), accuracy: 1e-12)
+            XCTAssertEqual(s.exitCosts[0], 0.002 + 0.05 * (0.001 - 0.002), accuracy: 1e-12)
+        }
 
         let none = try stage(budget: 0)
         XCTAssertTrue(try none.process(frame) === frame, "no time: the frame itself")

@@ -129,9 +129,9 @@ public final class EarlyExitEnhancer: FrameStage {
     }
 
     /// A frame's cost besides its tiles, the fastest of three timings: a frame that runs one
-    /// tile a model copy, as a frame under a budget runs few (a black frame with a white
-    /// sample in each of the first tiles to start, so every other tile is flat), less the
-    /// time from the first tile's start to the last one's end.
+    /// tile on each copy of the model, as a frame under a budget runs few (a black frame with
+    /// a white sample in each of the first tiles to start, so every other tile is flat), less
+    /// the time from the first tile's start to the last one's end.
     private func timeFrame() throws -> Double {
         let frame = try pool.makeFrame()
         let (data, stride) = frame.plane(0)
@@ -235,10 +235,10 @@ public final class EarlyExitEnhancer: FrameStage {
     /// from the first tile's start to the last exit's end (what `frameCost` leaves).
     private func enhanceTimed(_ luma: Plane) throws -> (cores: [ChangedCore], exits: [Int], onTiles: Double) {
         let forTiles = budget.map { $0 - frameCost }
-        // Under a budget, on the wall clock: from the first tile's start to the last exit's end,
-        // with tiles side by side. Each running tile's last mark.
-        var first: UInt64?, last: UInt64 = 0, outOfTime = false  // once a tile is refused, every later one is
-        var marks: [Int: UInt64] = [:]
+        // Under a budget, on the wall clock, tiles side by side: from the first tile's start to
+        // the last exit's end. Once a tile is refused for time, every later one is.
+        var first: UInt64?, last: UInt64 = 0, outOfTime = false
+        var marks: [Int: UInt64] = [:]  // each running tile's last reading
         func elapsed(_ now: UInt64) -> Double { first.map { Double(now &- $0) / 1e9 } ?? 0 }
         var spent = [[Double]](repeating: [], count: exitCosts.count)
         var flat: [Int] = []

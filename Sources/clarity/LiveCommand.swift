@@ -76,7 +76,7 @@ struct Live: ParsableCommand {
 
     @OptionGroup(title: "Artifact removal") var deartifact: DeartifactOptions
 
-    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: the frame's own cost (conversions, stitching) comes off first, then tiles start, from the picture's centre outwards, only while their first exit's measured cost fits, and go deeper only while the next exit's does; the others keep their input. (default: 0.15)")
+    @Option(help: "Share of the deadline (of the frame interval, if shorter) artifact removal (--deartifact auto|max) may take per frame, before the upscaling plans what is left: the frame's own cost (conversions, stitching) comes off first, then tiles start, one a core side by side, from the picture's centre outwards, only while their first exit's measured cost fits the time left, and go deeper only while the next exit's does; the others keep their input. (default: 0.15)")
     var deartifactShare: Double?
 
     /// The share given, or the default.

@@ -245,6 +245,11 @@ public final class MediaReader {
             throw MediaError(.inputUnreadable, "cannot read input: \(shown)")
         }
         if let path, rereadable, !isDirectory.boolValue {
+            // FFmpeg reads an empty file as "invalid data" (an empty .mp4 as a recording without its index).
+            let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+            if attributes?[.type] as? FileAttributeType == .typeRegular, attributes?[.size] as? Int == 0 {
+                throw MediaError(.notMedia, "\(shown) is empty (0 bytes): nothing to read")
+            }
             try ListedFiles.check(path, concat: inputFormat.map { String(cString: $0.pointee.name) } == "concat", shown: shown)
         }
         let file = url.hasPrefix("file:") ? String(url.dropFirst(5)) : url

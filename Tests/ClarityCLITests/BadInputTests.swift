@@ -88,6 +88,9 @@ final class BadInputTests: ToolTestCase {
     func testNotAMediaFile() throws {
         _ = FileManager.default.createFile(atPath: path("notes.mp4"), contents: Data(repeating: 0x41, count: 5000))
         try expectFailure(["transcode", "notes.mp4", "out.mp4"], status: 65, mentioning: "not a media file")
+        // An empty file is said to be empty (an empty .mp4 was taken for a recording without its index).
+        _ = FileManager.default.createFile(atPath: path("empty.mp4"), contents: Data())
+        try expectFailure(["transcode", "empty.mp4", "out.mp4"], status: 65, mentioning: "clarity: error: empty.mp4 is empty (0 bytes): nothing to read")
         // A recording stopped before its MP4 index was written: FFmpeg's reason, and what to do.
         try makeClip(seconds: 0.5)
         let whole = try Data(contentsOf: URL(fileURLWithPath: path("in.mp4")))

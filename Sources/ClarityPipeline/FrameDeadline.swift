@@ -160,4 +160,12 @@ public struct LatencyReport: Sendable, Codable {
     }
 
     public var onTime: Double { frames > 0 ? Double(frames - late) / Double(frames) : 1 }
+
+    /// Whether the writer is why frames fall behind at `frameTime` a frame: it alone takes about
+    /// a frame interval, or half of one while a tenth of the frames or more were late (on a few
+    /// cores the encoder's threads take the time the rest of a frame's work needs: 4K x264 on 2
+    /// cores, 17-24 ms of 33, left a third of the frames on time with the upscaling at its least).
+    public func writerHoldsFramesBack(frameTime: Double) -> Bool {
+        meanWriting > 0.9 * frameTime || (meanWriting > 0.5 * frameTime && onTime < 0.9)
+    }
 }

@@ -105,10 +105,12 @@ struct Live: ParsableCommand {
         }
     }
 
-    /// When encoding alone takes about a frame interval, no routing can keep the pace.
-    static let slowWriterAdvice = "the writer (encoding and muxing) takes about a frame interval or more on its own, so frames fall "
-        + "behind whatever the upscaler does: a faster encoder (x264 and x265 run "
-        + "ultrafast here unless told otherwise), a smaller --size, or raw frames (y4m, nut) to a pipe keep up"
+    /// Where the writer holds frames back, no routing can keep the pace.
+    static func slowWriterAdvice(_ report: LatencyReport, frameTime: Double) -> String {
+        String(format: "the writer (encoding and muxing) took %.0f%% of the frame interval on its own, so frames fall behind "
+               + "whatever the upscaler does: ", 100 * report.meanWriting / frameTime)
+            + "a faster encoder (x264 and x265 run ultrafast here unless told otherwise), a smaller --size, or raw frames (y4m, nut) to a pipe keep up"
+    }
 
     /// Segments an HLS or DASH output lists and keeps (12 s of HLS's 2 s segments, 30 s of
     /// DASH's 5 s ones); older ones are deleted, as a live stream's.
@@ -169,7 +171,7 @@ struct Live: ParsableCommand {
                               + "the writer took %.1f ms a frame",
                               r.p50 * 1000, r.p99 * 1000, r.max * 1000, r.late, r.frames, r.deadline * 1000, 100 * r.onTime, r.dropped,
                               r.meanWriting * 1000)
-                    + (r.meanWriting > planned * 0.9 ? "\n" + Self.slowWriterAdvice : "")
+                    + (r.writerHoldsFramesBack(frameTime: planned) ? "\n" + Self.slowWriterAdvice(r, frameTime: planned) : "")
                     + "\nbranches (tiles ranked by \(stage.ranking)): " + stage.branchMix + "\nmeasured costs: " + stage.costReport
                     + (share.map { "\n" + $0.summary } ?? "")
                     + (enhancer.map { "\n" + $0.liveSummary(frameTime: planned) } ?? "")

@@ -29,6 +29,25 @@ final class FrameDeadlineTests: XCTestCase {
         XCTAssertEqual(deadline.report.meanWriting, 0.020, accuracy: 1e-12)
     }
 
+    /// The writer is why frames fall behind where it alone takes about a frame interval, or
+    /// half of one while frames were late; not where it takes little, late or not.
+    func testTheWriterIsNamedWhereItHoldsFramesBack() {
+        func report(writing: Double, late: Bool) -> LatencyReport {
+            let deadline = FrameDeadline(seconds: late ? 0.0005 : 10, paced: false)
+            for _ in 0..<4 {
+                deadline.release(at: nil)
+                if late { Thread.sleep(forTimeInterval: 0.002) }
+                deadline.written(after: writing)
+            }
+            return deadline.report
+        }
+        let frame = 1.0 / 30
+        XCTAssertTrue(report(writing: 0.031, late: false).writerHoldsFramesBack(frameTime: frame))
+        XCTAssertFalse(report(writing: 0.024, late: false).writerHoldsFramesBack(frameTime: frame))
+        XCTAssertTrue(report(writing: 0.024, late: true).writerHoldsFramesBack(frameTime: frame))
+        XCTAssertFalse(report(writing: 0.010, late: true).writerHoldsFramesBack(frameTime: frame))
+    }
+
     /// A frame decoded early waits for its time; its clock starts then, so it is on time.
     func testEarlyFrameWaitsAndIsOnTime() {
         let deadline = FrameDeadline(seconds: 1)

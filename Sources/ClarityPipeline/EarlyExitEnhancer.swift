@@ -171,6 +171,17 @@ public final class EarlyExitEnhancer: FrameStage {
         return out
     }
 
+    /// Live mode, at the costs held now: the share of a frame of `frameTime` seconds that one
+    /// tile would need (the frame's own cost and a tile's first exit), and that every tile with
+    /// something to clean would (as many as the frames so far had on average, their first exits
+    /// side by side on the copies of the model). Floors: deeper exits cost more.
+    public func sharesNeeded(frameTime: Double) -> (oneTile: Double, everyTile: Double) {
+        let first = exitCosts.first ?? 0, seen = exitCounts.reduce(0, +) + skippedTiles + flatTiles
+        let toClean = seen == 0 ? 0 : ((seen - flatTiles) * tileCount + seen - 1) / seen
+        let copies = sideBySide.count + 1, rounds = (toClean + copies - 1) / copies
+        return ((frameCost + first) / frameTime, (frameCost + Double(rounds) * first) / frameTime)
+    }
+
     /// A slower figure at once (the next frame must fit), a faster one gradually.
     private static func believe(_ measured: Double, over kept: Double) -> Double {
         measured > kept ? measured : kept + 0.3 * (measured - kept)

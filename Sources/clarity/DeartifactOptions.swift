@@ -93,18 +93,29 @@ struct DeartifactOptions: ParsableArguments {
 extension EarlyExitEnhancer {
     /// Live mode's report: the exits, the tiles that kept their input, each exit's cost, and
     /// where at least nine in ten tiles with something to clean kept their input for want of
-    /// time, what would give one tile room at the costs the stream measured.
+    /// time, at the costs the stream measured, what would give one tile room, or where one had
+    /// room, the share every tile would need.
     func liveSummary(frameTime: Double) -> String {
         let total = exitCounts.reduce(0, +) + skippedTiles + flatTiles
         func percent(_ n: Int) -> Int { Self.percent(n, of: total) }
         let wanting = skippedTiles > 0 && skippedTiles * 10 >= (total - flatTiles) * 9
+        let oneTileFits = (budget ?? 0) >= sharesNeeded(frameTime: frameTime).oneTile * frameTime
         return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
             .map { "exit \($0.offset + 1) \(percent($0.element))%" }.joined(separator: ", ")
             + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
             + ", kept their input \(percent(skippedTiles))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")
             + String(format: "; the rest of the frame %.2f ms (of %.2f ms)", frameCost * 1000, (budget ?? 0) * 1000)
-            + (wanting ? "; " + room(frameTime: frameTime, atStartUp: false) : "")
+            + (wanting ? "; " + (oneTileFits ? roomForEveryTile(frameTime: frameTime) : room(frameTime: frameTime, atStartUp: false)) : "")
+    }
+
+    /// Where tiles ran but most kept their input: the share every tile's first exit would need.
+    private func roomForEveryTile(frameTime: Double) -> String {
+        let share = sharesNeeded(frameTime: frameTime).everyTile
+        return share > 1
+            ? String(format: "every tile's first exit would take %.1f times the frame's time at these costs: live mode cleans ", share)
+                + "what it has time for, from the centre outwards (a lower frame rate (--fps) cleans more; a transcode cleans every tile)"
+            : String(format: "every tile's first exit would need a --deartifact-share above %.2f at these costs", (share * 100).rounded(.up) / 100)
     }
 
     /// Live mode, once timed: where a frame's own cost and one tile's first exit do not fit
@@ -120,9 +131,9 @@ extension EarlyExitEnhancer {
 
     /// What gives one tile room at the costs held now: a share of the frame or a lower frame rate.
     private func room(frameTime: Double, atStartUp: Bool) -> String {
-        let needed = frameCost + (exitCosts.first ?? 0)
-        guard needed < frameTime else { return "no share of a frame gives one tile room at this frame rate: a lower one (--fps) does" }
-        let share = String(format: "%.2f", (needed / frameTime * 100).rounded(.up) / 100)
+        let needed = sharesNeeded(frameTime: frameTime).oneTile
+        guard needed < 1 else { return "no share of a frame gives one tile room at this frame rate: a lower one (--fps) does" }
+        let share = String(format: "%.2f", (needed * 100).rounded(.up) / 100)
         return atStartUp
             ? "a --deartifact-share well above \(share) gives one tile room (at these costs; a running stream's are higher), or a lower frame rate (--fps)"
             : "a --deartifact-share above \(share) gives one tile room (at these costs), or a lower frame rate (--fps)"

@@ -210,6 +210,28 @@ final class EarlyExitEnhancerTests: XCTestCase {
         XCTAssertEqual(none.skippedTiles, 6)
     }
 
+    /// The shares live mode reports: one tile's (the frame's own cost and a first exit), and
+    /// every tile's with something to clean (flat tiles left out), their first exits side by
+    /// side on the copies of the model: on two, four tiles take two rounds.
+    func testTheSharesOneTileAndEveryTileWouldNeed() throws {
+        let model = try RandomModels.rbqe(channels: 8, levels: 3, seed: 9)
+        let (format, frame) = try Self.noisyFrame()
+        let (d, stride) = frame.plane(0)
+        for y in 0..<24 { for x in 0..<32 { d[y * stride + x] = UInt8(16 + (x + y) % 2 * (x < 16 ? 2 : 3)) } }
+        for (threads, rounds) in [(1, 4.0), (2, 2.0)] {
+            try Engine.withThreadsOnThisThread(threads) {
+                let s = try EarlyExitEnhancer(model: model, tiler: Tiler(tile: 16, overlap: 4), policy: .deepest)
+                s.budget = 10
+                _ = try s.negotiate(input: format, accepted: [])
+                for _ in 0..<2 { _ = try s.process(frame) }
+                XCTAssertEqual(s.lastExits.filter { $0 == EarlyExitEnhancer.flatTile }.count, 2)
+                let (one, every) = s.sharesNeeded(frameTime: 0.5)
+                XCTAssertEqual(one, (s.frameCost + s.exitCosts[0]) / 0.5, accuracy: 1e-12)
+                XCTAssertEqual(every, (s.frameCost + rounds * s.exitCosts[0]) / 0.5, accuracy: 1e-12, "\(threads) thread(s)")
+            }
+        }
+    }
+
     /// The exits' start-up costs are kept like the router's: a second stage with the same
     /// cache starts from them (its slowed clock would read any timing as hours).
     func testExitCostsAreKeptPerConfiguration() throws {

@@ -97,7 +97,7 @@ public struct SubtitleBurn: Sendable {
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw MediaError(.inputNotFound, "--burn-subtitles: subtitle file not found: \(path)")
             }
-            let settled = try PipedFile.settled(path)
+            let settled = try SubtitleSourceFile.settled(path, for: "--burn-subtitles")
             file = settled
             (stream, codec, fonts) = try Self.firstSubtitleStream(of: settled)
         case .stream(let index):

@@ -28,7 +28,7 @@ public final class SubtitleFile {
         guard FileManager.default.isReadableFile(atPath: path) else {
             throw MediaError(.inputNotFound, "--add-subtitles: subtitle file not found: \(path)")
         }
-        let file = try PipedFile.settled(path)
+        let file = try SubtitleSourceFile.settled(path, for: "--add-subtitles")
         let ctx = try SubtitleInput.open(file, for: "--add-subtitles")
         format = ctx
         let st = try SubtitleInput.firstSubtitleStream(of: ctx, path: path, for: "--add-subtitles")

@@ -7,7 +7,7 @@ import Synchronization
 public enum SubtitleInput {
     /// `path` opened and its streams read; the caller closes it.
     static func open(_ path: String, for option: String) throws -> UnsafeMutablePointer<AVFormatContext> {
-        let shown = PipedFile.given(path)
+        let shown = SubtitleSourceFile.given(path)
         if (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == 0 {
             throw MediaError(.notMedia, "\(option): \(shown) is empty")
         }
@@ -19,10 +19,6 @@ public enum SubtitleInput {
             if r >= 0 { readByName.withLock { _ = $0.insert(shown) } }
         }
         guard r >= 0, let opened = ctx else {
-            if isTTML(path) {
-                throw MediaError(.notMedia, "\(option): \(shown) is TTML (DFXP), which FFmpeg 5.1 writes but cannot read: convert it to SRT or "
-                                 + "WebVTT first (Subtitle Edit, or a TTML converter)")
-            }
             throw MediaError.ffmpeg(r, "\(option): cannot read \(shown)", kind: .notMedia)
         }
         r = avformat_find_stream_info(opened, nil)
@@ -56,21 +52,12 @@ public enum SubtitleInput {
         return textFormats[URL(fileURLWithPath: path).pathExtension.lowercased()]?.name
     }
 
-    /// Whether `path` holds TTML (streaming services' subtitles, `.ttml`, `.dfxp`, `.xml`): a
-    /// `<tt` element near its start.
-    private static func isTTML(_ path: String) -> Bool {
-        guard let file = FileHandle(forReadingAtPath: path) else { return false }
-        defer { try? file.close() }
-        let head = String(decoding: (try? file.read(upToCount: 4096)) ?? Data(), as: UTF8.self)
-        return head.range(of: #"<(tt:)?tt[\s>]"#, options: .regularExpression) != nil
-    }
-
     /// The first subtitle stream of `ctx`, opened from `path`.
     static func firstSubtitleStream(of ctx: UnsafeMutablePointer<AVFormatContext>, path: String,
                                     for option: String) throws -> UnsafeMutablePointer<AVStream> {
         let streams = (0..<Int(ctx.pointee.nb_streams)).map { ctx.pointee.streams[$0]! }
         guard let first = streams.first(where: { $0.pointee.codecpar.pointee.codec_type == AVMEDIA_TYPE_SUBTITLE }) else {
-            throw MediaError(.invalidArgument, "\(option): \(PipedFile.given(path)) holds no subtitles")
+            throw MediaError(.invalidArgument, "\(option): \(SubtitleSourceFile.given(path)) holds no subtitles")
         }
         return first
     }

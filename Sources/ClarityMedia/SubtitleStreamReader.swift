@@ -69,7 +69,7 @@ final class SubtitleStreamReader<Event> {
                 if let first = try read() {
                     pending.append(first)
                 } else if !forcedOnly {
-                    throw MediaError(.notMedia, "--burn-subtitles: \(PipedFile.given(path)) holds no subtitles that can be read")
+                    throw MediaError(.notMedia, "--burn-subtitles: \(SubtitleSourceFile.given(path)) holds no subtitles that can be read")
                 }
             }
         }
@@ -140,7 +140,7 @@ final class SubtitleStreamReader<Event> {
                     (ended, damage) = (true, SubtitleDamage(reason: MediaError.text(r), before: events))
                     return nil
                 }
-                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path.map(PipedFile.given) ?? "the input")", kind: .notMedia)
+                throw MediaError.ffmpeg(r, "--burn-subtitles: cannot read the subtitles of \(path.map(SubtitleSourceFile.given) ?? "the input")", kind: .notMedia)
             }
             defer { av_packet_unref(p) }
             guard p.pointee.stream_index == stream else { continue }

@@ -2973,13 +2973,27 @@ final class TranscodeTests: ToolTestCase {
                           mentioning: "the image2 container cannot hold subrip subtitles")
         try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "none.srt"], status: 66, mentioning: "subtitle file not found: none.srt")
         try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "in.mp4"], status: 64, mentioning: "in.mp4 holds no subtitles")
-        // TTML, which FFmpeg writes but cannot read, is named as such (it was "Invalid data found
-        // when processing input").
-        try Tool.ffmpeg(["-i", "film.eng.srt", "film.ttml"], in: folder)
-        for option in ["--add-subtitles", "--burn-subtitles"] {
-            try expectFailure(["transcode", "in.mp4", "out.mkv", option, "film.ttml"], status: 65,
-                              mentioning: "\(option): film.ttml is ttml (dfxp), which ffmpeg 5.1 writes but cannot read: convert it to srt or webvtt")
+        // TTML, which FFmpeg writes but cannot read (it was refused as such), is read as the SRT
+        // it was made from: the same cues added, the same pictures burnt.
+        try Tool.ffmpeg(["-i", "film.eng.srt", "film.eng.ttml"], in: folder)
+        let ttml = try Tool.clarity(["transcode", "in.mp4", "ttml.mkv", "--add-subtitles", "film.eng.ttml", "--progress", "none"], in: folder)
+        XCTAssertEqual(ttml.status, 0, ttml.stderr)
+        XCTAssertEqual(try Tool.probe("ttml.mkv", stream: "s", entries: "stream=codec_name:stream_tags=language", in: folder), ["subrip,eng"])
+        XCTAssertEqual(try cues("ttml.mkv"), try cues("added.mkv"))
+        XCTAssertEqual(try Tool.run("ffmpeg", ["-v", "error", "-i", "ttml.mkv", "-map", "0:s", "-f", "srt", "-"], in: folder).stdout,
+                       try Tool.run("ffmpeg", ["-v", "error", "-i", "added.mkv", "-map", "0:s", "-f", "srt", "-"], in: folder).stdout)
+        for file in ["film.eng.srt", "film.eng.ttml"] {
+            let r = try Tool.clarity(["transcode", "in.mp4", "\(file).png", "--burn-subtitles", file, "--start", "0.3", "--progress", "none"], in: folder)
+            XCTAssertEqual(r.status, 0, r.stderr)
         }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("film.eng.ttml.png"))),
+                       try Data(contentsOf: URL(fileURLWithPath: path("film.eng.srt.png"))))
+        XCTAssertNotEqual(try firstFrameRGB(["-i", "film.eng.srt.png"]), try firstFrameRGB(["-ss", "0.3", "-i", "in.mp4"]), "a line burnt in")
+        // One that cannot be read says where.
+        try Data("<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><p begin=\"1s\" end=\"2s\">a</body></tt>".utf8)
+            .write(to: URL(fileURLWithPath: path("broken.ttml")))
+        try expectFailure(["transcode", "in.mp4", "out.mkv", "--add-subtitles", "broken.ttml"], status: 65,
+                          mentioning: "--add-subtitles: broken.ttml is ttml that cannot be read: line 1:")
     }
 
     /// Subtitle files as people have them: an SRT with a line of credits before its first cue,

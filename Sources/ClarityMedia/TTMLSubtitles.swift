@@ -1,0 +1,268 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+
+/// TTML subtitles (DFXP, IMSC, EBU-TT-D: streaming services' `.ttml`, `.dfxp`, `.xml`), which
+/// FFmpeg 5.1 writes but cannot read, as SRT, which it reads: each paragraph (`p`) a cue, its
+/// times resolved as TTML times nested elements (each from its parent's begin), its lines
+/// broken where `br` breaks them, and its italic, bold, underline and colour (inline or by
+/// style, region or parent) kept as SRT's tags. Positions, sizes and fonts are not kept.
+public enum TTMLSubtitles {
+    public struct Cue: Equatable, Sendable {
+        public var start: Double, end: Double
+        /// The text with SRT's tags, lines apart by "\n".
+        public var text: String
+
+        public init(start: Double, end: Double, text: String) { (self.start, self.end, self.text) = (start, end, text) }
+    }
+
+    /// Whether `data` holds TTML: a document whose root is a `tt` element (with any prefix,
+    /// `tt:tt`), in UTF-8 or, after its byte-order mark, UTF-16.
+    public static func holdsTTML(_ data: Data) -> Bool {
+        let start = data.prefix(4096)
+        let encoding: String.Encoding = start.starts(with: [0xFF, 0xFE]) ? .utf16LittleEndian : start.starts(with: [0xFE, 0xFF]) ? .utf16BigEndian : .utf8
+        let head = encoding == .utf8 ? String(decoding: start, as: UTF8.self)
+            : String(data: start.dropFirst(2).prefix((start.count - 2) & ~1), encoding: encoding) ?? ""
+        // Before the root only a byte-order mark, the declaration, comments, a doctype, white space.
+        let root = #"(?s)^\x{FEFF}?\s*(<\?xml.*?\?>\s*)?(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([A-Za-z_][\w.-]*:)?tt[\s>]"#
+        return head.range(of: root, options: .regularExpression) != nil
+    }
+
+    /// The cues of the document, by start; `name` is said in errors.
+    public static func cues(of data: Data, name: String) throws -> [Cue] {
+        let reader = Reader()
+        let parser = XMLParser(data: data)
+        parser.delegate = reader
+        // (On Linux a document cut short parses "successfully", with an error set.)
+        guard parser.parse(), parser.parserError == nil else {
+            let code = (parser.parserError as NSError?).map { " (XML error \($0.code))" } ?? ""
+            throw MediaError(.notMedia, "\(name) is TTML that cannot be read: line \(parser.lineNumber): \(reader.failure ?? "not well-formed XML\(code)")")
+        }
+        return reader.cues.filter { !$0.text.isEmpty && $0.end > $0.start }.sorted { $0.start < $1.start }
+    }
+
+    /// `cues` as an SRT file.
+    public static func srt(_ cues: [Cue]) -> String {
+        func time(_ t: Double) -> String {
+            let ms = Int((max(0, t) * 1000).rounded())
+            return String(format: "%02d:%02d:%02d,%03d", ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000)
+        }
+        return cues.enumerated().map { "\($0.offset + 1)\n\(time($0.element.start)) --> \(time($0.element.end))\n\($0.element.text)\n\n" }.joined()
+    }
+
+    /// What an element's text is drawn with; nil: not stated, inherited.
+    struct Style: Equatable {
+        var italic: Bool?, bold: Bool?, underline: Bool?
+        /// "#rrggbb"
+        var colour: String?
+
+        /// `self` over `base`: what `self` states wins.
+        func over(_ base: Style) -> Style {
+            Style(italic: italic ?? base.italic, bold: bold ?? base.bold, underline: underline ?? base.underline, colour: colour ?? base.colour)
+        }
+
+        /// The styling attributes among `attributes` (prefixes stripped).
+        init(_ attributes: [String: String]) {
+            if let s = attributes["fontStyle"] { italic = s == "italic" || s == "oblique" }
+            if let w = attributes["fontWeight"] { bold = w == "bold" }
+            if let d = attributes["textDecoration"] { underline = d.split(separator: " ").contains("underline") }
+            colour = attributes["color"].flatMap(Self.hex)
+        }
+
+        init(italic: Bool? = nil, bold: Bool? = nil, underline: Bool? = nil, colour: String? = nil) {
+            (self.italic, self.bold, self.underline, self.colour) = (italic, bold, underline, colour)
+        }
+
+        /// A TTML colour ("#rrggbb", "#rrggbbaa", "rgb(r,g,b)", "rgba(r,g,b,a)" or a named one)
+        /// as "#rrggbb"; nil for white, SRT's own, and for what cannot be read.
+        static func hex(_ text: String) -> String? {
+            let t = text.trimmingCharacters(in: .whitespaces).lowercased()
+            var rgb: [Int]?
+            if t.hasPrefix("#"), t.count == 7 || t.count == 9, let v = Int(t.dropFirst().prefix(6), radix: 16) {
+                rgb = [v >> 16, v >> 8 & 255, v & 255]
+            } else if t.hasPrefix("rgb"), let open = t.firstIndex(of: "("), let close = t.firstIndex(of: ")") {
+                let parts = t[t.index(after: open)..<close].split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+                if parts.count >= 3 { rgb = Array(parts.prefix(3)) }
+            } else {
+                rgb = named[t]
+            }
+            guard let rgb, rgb != [255, 255, 255] else { return nil }
+            return String(format: "#%02x%02x%02x", rgb[0], rgb[1], rgb[2])
+        }
+
+        /// TTML's named colours (CSS's basic sixteen).
+        static let named: [String: [Int]] = [
+            "black": [0, 0, 0], "silver": [192, 192, 192], "gray": [128, 128, 128], "white": [255, 255, 255],
+            "maroon": [128, 0, 0], "red": [255, 0, 0], "purple": [128, 0, 128], "fuchsia": [255, 0, 255], "magenta": [255, 0, 255],
+            "green": [0, 128, 0], "lime": [0, 255, 0], "olive": [128, 128, 0], "yellow": [255, 255, 0],
+            "navy": [0, 0, 128], "blue": [0, 0, 255], "teal": [0, 128, 128], "aqua": [0, 255, 255], "cyan": [0, 255, 255],
+        ]
+    }
+
+    /// The rates that frame and tick times count in (`ttp:frameRate`, `ttp:frameRateMultiplier`,
+    /// `ttp:subFrameRate`, `ttp:tickRate`, on the `tt` element).
+    public struct Clock {
+        var frameRate = 30.0, subFrameRate = 1.0, tickRate = 1.0
+
+        public init(_ attributes: [String: String] = [:]) {
+            if let f = attributes["frameRate"].flatMap(Double.init), f > 0 { frameRate = f }
+            if let m = attributes["frameRateMultiplier"]?.split(separator: " ").compactMap({ Double($0) }), m.count == 2, m[1] > 0 {
+                frameRate *= m[0] / m[1]
+            }
+            if let s = attributes["subFrameRate"].flatMap(Double.init), s > 0 { subFrameRate = s }
+            if let t = attributes["tickRate"].flatMap(Double.init), t > 0 {
+                tickRate = t
+            } else if attributes["frameRate"] != nil {
+                tickRate = frameRate * subFrameRate
+            }
+        }
+
+        /// Seconds of a TTML time expression: clock time (`01:02:03.5`, `01:02:03:12` with
+        /// frames, `01:02:03:12.1` with sub-frames) or an offset (`3.5s`, `1500ms`, `2m`,
+        /// `1h`, `75f`, `10000000t`); nil for what is neither.
+        public func seconds(_ text: String) -> Double? {
+            let t = text.trimmingCharacters(in: .whitespaces)
+            let parts = t.split(separator: ":", omittingEmptySubsequences: false)
+            if parts.count == 3 || parts.count == 4 {
+                guard let h = Double(parts[0]), let m = Double(parts[1]), let s = Double(parts[2]) else { return nil }
+                var frames = 0.0
+                if parts.count == 4 {
+                    let f = parts[3].split(separator: ".")
+                    guard let whole = f.first.flatMap({ Double($0) }) else { return nil }
+                    frames = whole + (f.count > 1 ? (Double(f[1]) ?? 0) / subFrameRate : 0)
+                }
+                return h * 3600 + m * 60 + s + frames / frameRate
+            }
+            for (metric, unit) in [("ms", 0.001), ("h", 3600), ("m", 60), ("s", 1), ("f", 1 / frameRate), ("t", 1 / tickRate)]
+            where t.hasSuffix(metric) {
+                return Double(t.dropLast(metric.count)).map { $0 * unit }
+            }
+            return nil
+        }
+    }
+
+    /// The document's parser: styles and regions from the head, then each paragraph's timed
+    /// runs of styled text.
+    private final class Reader: NSObject, XMLParserDelegate {
+        private(set) var cues: [Cue] = []
+        private(set) var failure: String?
+        private var clock = Clock()
+        /// Styles by id, as their own attributes and the styles they name.
+        private var styles: [String: (own: Style, refs: [String])] = [:]
+        private var regions: [String: Style] = [:]
+        private struct Open {
+            var name: String
+            var begin: Double, end: Double?
+            var style: Style
+            var preserve: Bool
+        }
+        private var open: [Open] = []
+        /// The paragraph being read: its runs of text, "\n" for a line break.
+        private var runs: [(text: String, style: Style, preserve: Bool)] = []
+        private var inParagraph = false
+
+        private static func local(_ name: String) -> String { name.split(separator: ":").last.map(String.init) ?? name }
+
+        private func resolved(_ id: String, seen: Set<String> = []) -> Style {
+            guard let s = styles[id], !seen.contains(id) else { return Style() }
+            return s.refs.reduce(s.own) { $0.over(resolved($1, seen: seen.union([id]))) }
+        }
+
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                    attributes attributeDict: [String: String] = [:]) {
+            let name = Self.local(elementName)
+            var a: [String: String] = [:]
+            for (key, value) in attributeDict { a[Self.local(key)] = value }
+            let refs = a["style"]?.split(separator: " ").map(String.init) ?? []
+            switch name {
+            case "tt": clock = Clock(a)
+            case "style" where open.last?.name != "p" && open.last?.name != "span":
+                if let id = a["id"] { styles[id] = (Style(a), refs) }
+            case "region":
+                if let id = a["id"] { regions[id] = refs.reduce(Style(a)) { $0.over(resolved($1)) } }
+            default: break
+            }
+            let parent = open.last
+            let base = parent?.begin ?? 0
+            func time(_ key: String) -> Double? {
+                guard let text = a[key] else { return nil }
+                guard let s = clock.seconds(text) else {
+                    failure = "\(key)=\"\(text)\" is not a TTML time"
+                    parser.abortParsing()
+                    return nil
+                }
+                return s
+            }
+            let begin = base + (time("begin") ?? 0)
+            let end = time("end").map { base + $0 } ?? time("dur").map { begin + $0 } ?? parent?.end
+            // Own attributes over the styles named, over the region's, over the parent's.
+            var style = refs.reduce(Style(a)) { $0.over(resolved($1)) }
+            if let region = a["region"].flatMap({ regions[$0] }) { style = style.over(region) }
+            style = style.over(parent?.style ?? Style())
+            let preserve = a["space"].map { $0 == "preserve" } ?? parent?.preserve ?? false
+            open.append(Open(name: name, begin: begin, end: end, style: style, preserve: preserve))
+            if name == "p" { (inParagraph, runs) = (true, []) }
+            if name == "br", inParagraph { runs.append(("\n", style, true)) }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            guard let element = open.popLast() else { return }
+            guard element.name == "p" else { return }
+            inParagraph = false
+            // A paragraph with no end lasts until its parent's; where none states one, 5 s.
+            cues.append(Cue(start: element.begin, end: element.end ?? element.begin + 5, text: Self.markup(runs)))
+        }
+
+        func parser(_ parser: XMLParser, foundCharacters string: String) {
+            guard inParagraph, let element = open.last else { return }
+            runs.append((string, element.style, element.preserve))
+        }
+
+        func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {
+            self.parser(parser, foundCharacters: String(decoding: CDATABlock, as: UTF8.self))
+        }
+
+        /// The runs as SRT text: white space collapsed as TTML's default (`xml:space`
+        /// "default") does, lines trimmed, each run of one style in its tags.
+        private static func markup(_ runs: [(text: String, style: Style, preserve: Bool)]) -> String {
+            var pieces: [(text: String, style: Style)] = []
+            for run in runs {
+                let text = run.preserve ? run.text
+                    : run.text.replacingOccurrences(of: #"[ \t\r\n]+"#, with: " ", options: .regularExpression)
+                if let last = pieces.last, last.style == run.style, run.text != "\n", last.text != "\n" {
+                    pieces[pieces.count - 1].text += text
+                } else {
+                    pieces.append((text, run.style))
+                }
+            }
+            // Lines, each trimmed (its pieces' outer spaces), then the tags.
+            var lines: [[(text: String, style: Style)]] = [[]]
+            for piece in pieces {
+                let parts = piece.text.split(separator: "\n", omittingEmptySubsequences: false)
+                for (i, part) in parts.enumerated() {
+                    if i > 0 { lines.append([]) }
+                    if !part.isEmpty { lines[lines.count - 1].append((String(part), piece.style)) }
+                }
+            }
+            let tagged = lines.map { line -> String in
+                var line = line
+                if !line.isEmpty {
+                    line[0].text = String(line[0].text.drop { $0 == " " })
+                    line[line.count - 1].text = String(line[line.count - 1].text.reversed().drop { $0 == " " }.reversed())
+                }
+                return line.filter { !$0.text.isEmpty }.map { tags($0.text, $0.style) }.joined()
+            }
+            return tagged.drop { $0.isEmpty }.reversed().drop { $0.isEmpty }.reversed().joined(separator: "\n")
+        }
+
+        private static func tags(_ text: String, _ style: Style) -> String {
+            var (open, close) = ("", "")
+            for (on, tag) in [(style.italic, "i"), (style.bold, "b"), (style.underline, "u")] where on == true {
+                open += "<\(tag)>"; close = "</\(tag)>" + close
+            }
+            if let colour = style.colour { open = "<font color=\"\(colour)\">" + open; close += "</font>" }
+            return open + text + close
+        }
+    }
+}

@@ -47,7 +47,7 @@ public struct StreamInfo: @unchecked Sendable {
                                streams: [StreamInfo] = []) -> MediaError {
         if case .index(let index) = choice, kind == .subtitle, streams.contains(where: { $0.index == index && $0.isTTML }) {
             return MediaError(.unsupported, "\(option) \(choice): stream #\(index) of \(url) is TTML, which FFmpeg 5.1 cannot read: "
-                              + "convert it to SRT or WebVTT (ffmpeg cannot either; Subtitle Edit, or a TTML converter)")
+                              + TTMLSubtitles.copyOutHint(stream: index, of: url))
         }
         let name = kind == .subtitle ? "subtitles" : kind.rawValue
         let wanted: String

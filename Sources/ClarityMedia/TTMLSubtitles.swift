@@ -29,17 +29,53 @@ public enum TTMLSubtitles {
         return head.range(of: root, options: .regularExpression) != nil
     }
 
-    /// The cues of the document, by start; `name` is said in errors.
+    /// The cues of the document, by start; `name` is said in errors. Documents one after
+    /// another, each from its XML declaration (an MP4 track's samples, `stpp`, copied out with
+    /// `ffmpeg -c copy -f data`), give their cues together: their times are the track's
+    /// (ISO 14496-30), and a line that one sample ends where the next goes on with it is one cue.
     public static func cues(of data: Data, name: String) throws -> [Cue] {
-        let reader = Reader()
-        let parser = XMLParser(data: data)
-        parser.delegate = reader
-        // (On Linux a document cut short parses "successfully", with an error set.)
-        guard parser.parse(), parser.parserError == nil else {
-            let code = (parser.parserError as NSError?).map { " (XML error \($0.code))" } ?? ""
-            throw MediaError(.notMedia, "\(name) is TTML that cannot be read: line \(parser.lineNumber): \(reader.failure ?? "not well-formed XML\(code)")")
+        var cues: [Cue] = []
+        for document in documents(in: data) {
+            let reader = Reader()
+            let parser = XMLParser(data: document.data)
+            parser.delegate = reader
+            // (On Linux a document cut short parses "successfully", with an error set.)
+            guard parser.parse(), parser.parserError == nil else {
+                let code = (parser.parserError as NSError?).map { " (XML error \($0.code))" } ?? ""
+                throw MediaError(.notMedia, "\(name) is TTML that cannot be read: line \(document.firstLine + (reader.failedOn ?? parser.lineNumber) - 1): "
+                                 + (reader.failure ?? "not well-formed XML\(code)"))
+            }
+            cues += reader.cues.filter { !$0.text.isEmpty && $0.end > $0.start }
         }
-        return reader.cues.filter { !$0.text.isEmpty && $0.end > $0.start }.sorted { $0.start < $1.start }
+        return cues.sorted { $0.start < $1.start }.reduce(into: []) { joined, cue in
+            if let last = joined.last, last.text == cue.text, abs(last.end - cue.start) < 0.0005 {
+                joined[joined.count - 1].end = cue.end
+            } else {
+                joined.append(cue)
+            }
+        }
+    }
+
+    /// `data` cut before each XML declaration but the first, with the line each part starts on.
+    private static func documents(in data: Data) -> [(data: Data, firstLine: Int)] {
+        let declaration = Data("<?xml".utf8)
+        var starts = [data.startIndex]
+        var from = data.startIndex + 1
+        while from < data.endIndex, let found = data.range(of: declaration, in: from..<data.endIndex) {
+            starts.append(found.lowerBound)
+            from = found.upperBound
+        }
+        // (A byte-order mark before the first declaration is a part with no element: left out.)
+        return zip(starts, starts.dropFirst() + [data.endIndex]).map { start, end in
+            (data[start..<end], 1 + data[data.startIndex..<start].filter { $0 == 0x0A }.count)
+        }.filter { $0.data.contains(UInt8(ascii: "<")) }
+    }
+
+    /// How TTML in MP4 (`stpp`, which FFmpeg 5.1 reads as data it cannot decode) is burnt or
+    /// added all the same: stream `index` of `url` copied out into a file that `cues` reads.
+    public static func copyOutHint(stream index: Int, of url: String) -> String {
+        "copied out (ffmpeg -i \(url) -map 0:\(index) -c copy -f data subs.ttml), it is burnt or added as a file "
+            + "(--burn-subtitles subs.ttml, --add-subtitles subs.ttml)"
     }
 
     /// `cues` as an SRT file.
@@ -147,6 +183,8 @@ public enum TTMLSubtitles {
     private final class Reader: NSObject, XMLParserDelegate {
         private(set) var cues: [Cue] = []
         private(set) var failure: String?
+        /// The line of the first error, where it was met (the parser may read on past it).
+        private(set) var failedOn: Int?
         private var clock = Clock()
         /// Styles by id, as their own attributes and the styles they name.
         private var styles: [String: (own: Style, refs: [String])] = [:]
@@ -188,7 +226,7 @@ public enum TTMLSubtitles {
             func time(_ key: String) -> Double? {
                 guard let text = a[key] else { return nil }
                 guard let s = clock.seconds(text) else {
-                    failure = "\(key)=\"\(text)\" is not a TTML time"
+                    (failure, failedOn) = ("\(key)=\"\(text)\" is not a TTML time", parser.lineNumber)
                     parser.abortParsing()
                     return nil
                 }
@@ -217,6 +255,10 @@ public enum TTMLSubtitles {
         func parser(_ parser: XMLParser, foundCharacters string: String) {
             guard inParagraph, let element = open.last else { return }
             runs.append((string, element.style, element.preserve))
+        }
+
+        func parser(_ parser: XMLParser, parseErrorOccurred parseError: Error) {
+            if failedOn == nil { failedOn = parser.lineNumber }
         }
 
         func parser(_ parser: XMLParser, foundCDATA CDATABlock: Data) {

@@ -305,8 +305,8 @@ struct EncodeOptions: ParsableArguments {
                 return false
             case .data where s.isTTML && !noSubtitles:
                 if !quiet {
-                    Console.warning("dropping subtitle stream #\(s.index) (TTML): FFmpeg 5.1 cannot read TTML; burn or add the subtitles "
-                                    + "from a copy converted to SRT or WebVTT (--burn-subtitles FILE, --add-subtitles FILE)")
+                    Console.warning("dropping subtitle stream #\(s.index) (TTML): FFmpeg 5.1 cannot read TTML in MP4; "
+                                    + TTMLSubtitles.copyOutHint(stream: s.index, of: reader.name))
                 }
                 return false
             default:

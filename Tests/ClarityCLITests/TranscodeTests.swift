@@ -2891,19 +2891,29 @@ final class TranscodeTests: ToolTestCase {
     }
 
     /// TTML in MP4 (`stpp`, streaming services' subtitles), which FFmpeg 5.1 reads as data it
-    /// cannot decode, was dropped unsaid, and chosen by number "had no subtitle stream".
+    /// cannot decode, was dropped unsaid, and chosen by number "had no subtitle stream": it is
+    /// dropped with a warning, and refused chosen, saying how to copy it out, and so copied out
+    /// it is added as a file.
     func testTTMLSubtitlesAreSaidToBeUnreadable() throws {
         try Tool.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=320x180:rate=30", "-t", "1", "-c:v", "libx264", "in.mp4"], in: folder)
         try "1\n00:00:00,200 --> 00:00:00,800\nHello\n".write(to: folder.appendingPathComponent("subs.srt"), atomically: true, encoding: .utf8)
         try Tool.ffmpeg(["-i", "in.mp4", "-i", "subs.srt", "-map", "0", "-map", "1", "-c:v", "copy", "-c:s", "ttml", "ttml.mp4"], in: folder)
         let r = try Tool.clarity(["transcode", "ttml.mp4", "out.mkv", "--model", "bicubic", "--progress", "none"], in: folder)
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertTrue(r.stderr.contains("dropping subtitle stream #1 (TTML): FFmpeg 5.1 cannot read TTML"), r.stderr)
+        let copyOut = "copied out (ffmpeg -i ttml.mp4 -map 0:1 -c copy -f data subs.ttml), it is burnt or added as a file"
+        XCTAssertTrue(r.stderr.contains("dropping subtitle stream #1 (TTML): FFmpeg 5.1 cannot read TTML in MP4; " + copyOut), r.stderr)
         let quiet = try Tool.clarity(["transcode", "ttml.mp4", "quiet.mkv", "--no-subtitles", "--progress", "none"], in: folder)
         XCTAssertFalse(quiet.stderr.contains("TTML"), quiet.stderr)
         for option in ["--burn-subtitles", "--subtitle-stream"] {
-            try expectFailure(["transcode", "ttml.mp4", "chosen.mkv", option, "1"], status: 69, mentioning: "stream #1 of ttml.mp4 is ttml")
+            try expectFailure(["transcode", "ttml.mp4", "chosen.mkv", option, "1"], status: 69,
+                              mentioning: "stream #1 of ttml.mp4 is ttml, which ffmpeg 5.1 cannot read: " + copyOut.lowercased())
         }
+        try Tool.ffmpeg(["-i", "ttml.mp4", "-map", "0:1", "-c", "copy", "-f", "data", "subs.ttml"], in: folder)
+        let added = try Tool.clarity(["transcode", "ttml.mp4", "added.mkv", "--add-subtitles", "subs.ttml", "--model", "bicubic", "--progress", "none"],
+                                     in: folder)
+        XCTAssertEqual(added.status, 0, added.stderr)
+        XCTAssertEqual(try Tool.run("ffmpeg", ["-v", "error", "-i", "added.mkv", "-map", "0:s", "-f", "srt", "-"], in: folder).text,
+                       "1\n00:00:00,200 --> 00:00:00,800\nHello\n\n")
     }
 
     /// A subtitle file that is not UTF-8 (an old .srt in Windows-1252 or CP1251) is read in

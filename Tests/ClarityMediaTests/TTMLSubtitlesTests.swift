@@ -83,6 +83,24 @@ final class TTMLSubtitlesTests: XCTestCase {
         XCTAssertFalse(TTMLSubtitles.holdsTTML(Data("1\n00:00:01,000 --> 00:00:02,000\n<tt>\n".utf8)), "an SRT cue's text")
     }
 
+    /// Documents one after another (an MP4 track's samples copied out), the first after a
+    /// byte-order mark: their cues together, a line that goes on from one to the next one cue,
+    /// and an error's line counted from the start of the whole.
+    func testDocumentsOneAfterAnother() throws {
+        func document(_ paragraphs: String) -> String {
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><div>\(paragraphs)</div></body></tt>\n"
+        }
+        let samples = "\u{FEFF}" + document("<p begin=\"0.5s\" end=\"1s\">Hello</p>")
+            + document("<p begin=\"1s\" end=\"1.8s\">Hello</p><p begin=\"1.2s\" end=\"2s\">Again</p>")
+        XCTAssertEqual(try TTMLSubtitles.cues(of: Data(samples.utf8), name: "subs.ttml"), [
+            TTMLSubtitles.Cue(start: 0.5, end: 1.8, text: "Hello"),
+            TTMLSubtitles.Cue(start: 1.2, end: 2, text: "Again"),
+        ])
+        XCTAssertThrowsError(try TTMLSubtitles.cues(of: Data((samples + document("<p begin=\"3s\">x</div>")).utf8), name: "subs.ttml")) {
+            XCTAssertTrue("\($0)".contains("subs.ttml is TTML that cannot be read: line 6: not well-formed XML"), "\($0)")
+        }
+    }
+
     func testUnreadableDocumentsSayWhere() {
         for (document, words) in [("<tt><body>\n<p begin=\"1s\">a</body></tt>", "f.ttml is TTML that cannot be read: line 2: not well-formed XML"),
                                   ("<tt><body><p begin=\"soon\">a</p></body></tt>", "f.ttml is TTML that cannot be read: line 1: begin=\"soon\" is not a TTML time")] {

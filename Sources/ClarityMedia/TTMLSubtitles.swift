@@ -215,7 +215,7 @@ public enum TTMLSubtitles {
             let refs = a["style"]?.split(separator: " ").map(String.init) ?? []
             switch name {
             case "tt": clock = Clock(a)
-            case "style" where open.last?.name != "p" && open.last?.name != "span":
+            case "style":
                 if let id = a["id"] { styles[id] = (Style(a), refs) }
             case "region":
                 if let id = a["id"] { regions[id] = refs.reduce(Style(a)) { $0.over(resolved($1)) } }

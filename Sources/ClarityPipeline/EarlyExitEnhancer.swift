@@ -152,7 +152,7 @@ public final class EarlyExitEnhancer: FrameStage {
     }
 
     public func process(_ frame: VideoFrame) throws -> VideoFrame {
-        if let budget, budget < frameCost + exitCosts[0] {
+        if !fitsOneTile {
             // Not one tile fits: the frame passes untouched, without even a copy, and the
             // costs drift back toward their start-up figures.
             skippedTiles += tileCount
@@ -170,6 +170,10 @@ public final class EarlyExitEnhancer: FrameStage {
         }
         return out
     }
+
+    /// Whether one tile fits the budget at the costs held now, after the frame's own (true
+    /// without a budget).
+    public var fitsOneTile: Bool { budget.map { $0 >= frameCost + (exitCosts.first ?? 0) } ?? true }
 
     /// Live mode, at the costs held now: the share of a frame of `frameTime` seconds that one
     /// tile would need (the frame's own cost and a tile's first exit), and that every tile with

@@ -99,14 +99,13 @@ extension EarlyExitEnhancer {
         let total = exitCounts.reduce(0, +) + skippedTiles + flatTiles
         func percent(_ n: Int) -> Int { Self.percent(n, of: total) }
         let wanting = skippedTiles > 0 && skippedTiles * 10 >= (total - flatTiles) * 9
-        let oneTileFits = (budget ?? 0) >= sharesNeeded(frameTime: frameTime).oneTile * frameTime
         return "artifact removal (\(model.graph.name)\(viewsNote)): " + exitCounts.enumerated()
             .map { "exit \($0.offset + 1) \(percent($0.element))%" }.joined(separator: ", ")
             + (flatTiles > 0 ? ", flat \(percent(flatTiles))%" : "")
             + ", kept their input \(percent(skippedTiles))%; per tile: "
             + exitCosts.enumerated().map { String(format: "exit %d %.2f ms", $0.offset + 1, $0.element * 1000) }.joined(separator: ", ")
             + String(format: "; the rest of the frame %.2f ms (of %.2f ms)", frameCost * 1000, (budget ?? 0) * 1000)
-            + (wanting ? "; " + (oneTileFits ? roomForEveryTile(frameTime: frameTime) : room(frameTime: frameTime, atStartUp: false)) : "")
+            + (wanting ? "; " + (fitsOneTile ? roomForEveryTile(frameTime: frameTime) : room(frameTime: frameTime, atStartUp: false)) : "")
     }
 
     /// Where tiles ran but most kept their input: the share every tile's first exit would need.
@@ -123,7 +122,7 @@ extension EarlyExitEnhancer {
     /// The share named is a floor: a running stream's costs are higher than start-up's (on 2
     /// Zen 4 cores, exits about 1.4 times as dear beside the upscaling of the frame before).
     func roomWarning(frameTime: Double) -> String? {
-        guard let budget, let first = exitCosts.first, budget < frameCost + first else { return nil }
+        guard let budget, let first = exitCosts.first, !fitsOneTile else { return nil }
         return String(format: "artifact removal fits no tile in its %.1f ms of the %.1f ms frame (the frame's own %.1f ms and a tile's "
                       + "first exit %.1f ms), so frames pass untouched: ", budget * 1000, frameTime * 1000, frameCost * 1000, first * 1000)
             + room(frameTime: frameTime, atStartUp: true)

@@ -87,27 +87,59 @@ public enum TTMLSubtitles {
         return cues.enumerated().map { "\($0.offset + 1)\n\(time($0.element.start)) --> \(time($0.element.end))\n\($0.element.text)\n\n" }.joined()
     }
 
-    /// What an element's text is drawn with; nil: not stated, inherited.
+    /// The styling attributes an element states or inherits: how its text is drawn, and where
+    /// a region places it.
     struct Style: Equatable {
-        var italic: Bool?, bold: Bool?, underline: Bool?
-        /// "#rrggbb"
-        var colour: String?
+        /// By local name (`fontStyle`, `color`, `displayAlign`, ...).
+        var stated: [String: String] = [:]
 
         /// `self` over `base`: what `self` states wins.
-        func over(_ base: Style) -> Style {
-            Style(italic: italic ?? base.italic, bold: bold ?? base.bold, underline: underline ?? base.underline, colour: colour ?? base.colour)
+        func over(_ base: Style) -> Style { Style(stated: base.stated.merging(stated) { _, own in own }) }
+
+        /// The styling attributes among `attributes` (prefixes stripped); a region's place
+        /// (`origin`, `extent`) only where `placing`: the root's `extent` is the canvas's.
+        init(_ attributes: [String: String], placing: Bool) {
+            stated = attributes.filter { Self.drawing.contains($0.key) || (placing && ["origin", "extent"].contains($0.key)) }
         }
 
-        /// The styling attributes among `attributes` (prefixes stripped).
-        init(_ attributes: [String: String]) {
-            if let s = attributes["fontStyle"] { italic = s == "italic" || s == "oblique" }
-            if let w = attributes["fontWeight"] { bold = w == "bold" }
-            if let d = attributes["textDecoration"] { underline = d.split(separator: " ").contains("underline") }
-            colour = attributes["color"].flatMap(Self.hex)
-        }
+        init(stated: [String: String] = [:]) { self.stated = stated }
 
-        init(italic: Bool? = nil, bold: Bool? = nil, underline: Bool? = nil, colour: String? = nil) {
-            (self.italic, self.bold, self.underline, self.colour) = (italic, bold, underline, colour)
+        static let drawing: Set = ["fontStyle", "fontWeight", "textDecoration", "color", "displayAlign", "textAlign"]
+
+        var italic: Bool { stated["fontStyle"].map { $0 == "italic" || $0 == "oblique" } ?? false }
+        var bold: Bool { stated["fontWeight"] == "bold" }
+        var underline: Bool { stated["textDecoration"]?.split(separator: " ").contains("underline") ?? false }
+        /// "#rrggbb"; nil for white.
+        var colour: String? { stated["color"].flatMap(Self.hex) }
+
+        /// ASS's alignment (`\an`, which FFmpeg's SRT reader takes) for where the region puts the
+        /// paragraph: the third of the picture its lines are anchored in (by `origin`, `extent`
+        /// and `displayAlign`), left or right where `textAlign` says so; nil for bottom centre,
+        /// SRT's own. Lengths in %, cells of `cells` (columns, rows) or pixels of `pixels`.
+        func alignment(cells: (Double, Double), pixels: (Double, Double)?) -> Int? {
+            func pair(_ key: String) -> (Double, Double)? {
+                let parts = stated[key]?.split(separator: " ") ?? []
+                guard parts.count == 2 else { return nil }
+                func length(_ text: Substring, _ cell: Double, _ pixel: Double?) -> Double? {
+                    if text.hasSuffix("%") { return Double(text.dropLast()).map { $0 / 100 } }
+                    if text.hasSuffix("px") { return pixel.flatMap { p in Double(text.dropLast(2)).map { $0 / p } } }
+                    if text.hasSuffix("c") { return Double(text.dropLast()).map { $0 / cell } }
+                    return nil
+                }
+                guard let a = length(parts[0], cells.0, pixels?.0), let b = length(parts[1], cells.1, pixels?.1) else { return nil }
+                return (a, b)
+            }
+            var row = 0  // bottom
+            if let top = pair("origin")?.1 {
+                let height = pair("extent")?.1 ?? 1 - top
+                let anchor = stated["displayAlign"] == "before" ? top : stated["displayAlign"] == "center" ? top + height / 2 : top + height
+                row = anchor < 1.0 / 3 ? 2 : anchor <= 2.0 / 3 ? 1 : 0
+            } else if let align = stated["displayAlign"], align != "after" {
+                row = align == "before" ? 2 : 1  // a region the whole picture
+            }
+            let column = ["left": 1, "start": 1, "right": 3, "end": 3][stated["textAlign"] ?? ""] ?? 2
+            let an = 1 + 3 * row + column - 1
+            return an == 2 ? nil : an
         }
 
         /// A TTML colour ("#rrggbb", "#rrggbbaa", "rgb(r,g,b)", "rgba(r,g,b,a)" or a named one)
@@ -186,6 +218,9 @@ public enum TTMLSubtitles {
         /// The line of the first error, where it was met (the parser may read on past it).
         private(set) var failedOn: Int?
         private var clock = Clock()
+        /// The canvas's cells (`ttp:cellResolution`, 32 x 15 unless stated) and pixels (the
+        /// root's `tts:extent`), for a region's place.
+        private var cells = (32.0, 15.0), pixels: (Double, Double)?
         /// Styles by id, as their own attributes and the styles they name.
         private var styles: [String: (own: Style, refs: [String])] = [:]
         private var regions: [String: Style] = [:]
@@ -214,11 +249,14 @@ public enum TTMLSubtitles {
             for (key, value) in attributeDict { a[Self.local(key)] = value }
             let refs = a["style"]?.split(separator: " ").map(String.init) ?? []
             switch name {
-            case "tt": clock = Clock(a)
+            case "tt":
+                clock = Clock(a)
+                cells = a["cellResolution"].map { $0.split(separator: " ").compactMap { Double($0) } }.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil } ?? cells
+                pixels = a["extent"].map { $0.split(separator: " ").compactMap { Double($0.dropLast(2)) } }.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
             case "style":
-                if let id = a["id"] { styles[id] = (Style(a), refs) }
+                if let id = a["id"] { styles[id] = (Style(a, placing: true), refs) }
             case "region":
-                if let id = a["id"] { regions[id] = refs.reduce(Style(a)) { $0.over(resolved($1)) } }
+                if let id = a["id"] { regions[id] = refs.reduce(Style(a, placing: true)) { $0.over(resolved($1)) } }
             default: break
             }
             let parent = open.last
@@ -235,7 +273,7 @@ public enum TTMLSubtitles {
             let begin = base + (time("begin") ?? 0)
             let end = time("end").map { base + $0 } ?? time("dur").map { begin + $0 } ?? parent?.end
             // Own attributes over the styles named, over the region's, over the parent's.
-            var style = refs.reduce(Style(a)) { $0.over(resolved($1)) }
+            var style = refs.reduce(Style(a, placing: false)) { $0.over(resolved($1)) }
             if let region = a["region"].flatMap({ regions[$0] }) { style = style.over(region) }
             style = style.over(parent?.style ?? Style())
             let preserve = a["space"].map { $0 == "preserve" } ?? parent?.preserve ?? false
@@ -249,7 +287,9 @@ public enum TTMLSubtitles {
             guard element.name == "p" else { return }
             inParagraph = false
             // A paragraph with no end lasts until its parent's; where none states one, 5 s.
-            cues.append(Cue(start: element.begin, end: element.end ?? element.begin + 5, text: Self.markup(runs)))
+            let text = Self.markup(runs)
+            let place = element.style.alignment(cells: cells, pixels: pixels).map { "{\\an\($0)}" } ?? ""
+            cues.append(Cue(start: element.begin, end: element.end ?? element.begin + 5, text: text.isEmpty ? "" : place + text))
         }
 
         func parser(_ parser: XMLParser, foundCharacters string: String) {
@@ -272,7 +312,7 @@ public enum TTMLSubtitles {
             for run in runs {
                 let text = run.preserve ? run.text
                     : run.text.replacingOccurrences(of: #"[ \t\r\n]+"#, with: " ", options: .regularExpression)
-                if let last = pieces.last, last.style == run.style, run.text != "\n", last.text != "\n" {
+                if let last = pieces.last, tags("", last.style) == tags("", run.style), run.text != "\n", last.text != "\n" {
                     pieces[pieces.count - 1].text += text
                 } else {
                     pieces.append((text, run.style))

@@ -2998,7 +2998,17 @@ final class TranscodeTests: ToolTestCase {
         }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: path("film.eng.ttml.png"))),
                        try Data(contentsOf: URL(fileURLWithPath: path("film.eng.srt.png"))))
-        XCTAssertNotEqual(try firstFrameRGB(["-i", "film.eng.srt.png"]), try firstFrameRGB(["-ss", "0.3", "-i", "in.mp4"]), "a line burnt in")
+        let plain = try firstFrameRGB(["-ss", "0.3", "-i", "in.mp4"])
+        XCTAssertNotEqual(try firstFrameRGB(["-i", "film.eng.srt.png"]), plain, "a line burnt in")
+        // A region at the top keeps its line there: the picture changes in its top third alone.
+        try Data(("<tt xmlns=\"http://www.w3.org/ns/ttml\" xmlns:tts=\"http://www.w3.org/ns/ttml#styling\"><head><layout>"
+                  + "<region xml:id=\"top\" tts:origin=\"10% 5%\" tts:extent=\"80% 20%\"/></layout></head>"
+                  + "<body><p begin=\"0s\" end=\"1s\" region=\"top\">HELLO</p></body></tt>").utf8).write(to: URL(fileURLWithPath: path("top.ttml")))
+        let top = try Tool.clarity(["transcode", "in.mp4", "top.png", "--burn-subtitles", "top.ttml", "--start", "0.3", "--progress", "none"], in: folder)
+        XCTAssertEqual(top.status, 0, top.stderr)
+        let changedRows = Set(zip(try firstFrameRGB(["-i", "top.png"]), plain).enumerated().filter { $0.element.0 != $0.element.1 }.map { $0.offset / (320 * 3) })
+        XCTAssertFalse(changedRows.isEmpty)
+        XCTAssertLessThan(changedRows.max() ?? 180, 60, "rows \(changedRows.sorted())")
         // One that cannot be read says where.
         try Data("<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><p begin=\"1s\" end=\"2s\">a</body></tt>".utf8)
             .write(to: URL(fileURLWithPath: path("broken.ttml")))

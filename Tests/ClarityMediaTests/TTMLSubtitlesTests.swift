@@ -55,6 +55,35 @@ final class TTMLSubtitlesTests: XCTestCase {
                        + "2\n00:00:03,000 --> 00:00:04,500\n<font color=\"#ffff00\"><i><u>gelb</u></i></font><u> und </u><b><u>fett</u></b>\n\n")
     }
 
+    /// Where a region puts a paragraph becomes ASS's `\an` before its text (which FFmpeg's SRT
+    /// reader takes): the third of the picture its lines are anchored in, by the region's origin
+    /// and extent (in %, cells or pixels) and its `displayAlign`, and `textAlign`'s side;
+    /// nothing for bottom centre. A colour white inside a coloured paragraph is white.
+    func testRegionsPlaceParagraphs() throws {
+        let document = """
+            <tt xmlns="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling" xmlns:ttp="http://www.w3.org/ns/ttml#parameter"
+                ttp:cellResolution="50 30" tts:extent="1920px 1080px">
+            <head><layout>
+              <region xml:id="top" tts:origin="10% 5%" tts:extent="80% 20%" tts:displayAlign="after"/>
+              <region xml:id="bottom" tts:origin="10% 80%" tts:extent="80% 15%" tts:displayAlign="after"/>
+              <region xml:id="whole" tts:displayAlign="center"/>
+              <region xml:id="cells" tts:origin="2c 1c" tts:extent="46c 4c"/>
+              <region xml:id="pixels" tts:origin="0px 900px" tts:extent="1920px 180px" tts:textAlign="right"/>
+            </layout></head>
+            <body><div>
+              <p begin="1s" end="2s" region="top">a</p>
+              <p begin="2s" end="3s" region="top" tts:textAlign="left">b</p>
+              <p begin="3s" end="4s" region="bottom">c</p>
+              <p begin="4s" end="5s" region="whole">d</p>
+              <p begin="5s" end="6s" region="cells">e</p>
+              <p begin="6s" end="7s" region="pixels" tts:color="yellow">f <span tts:color="white">g</span></p>
+            </div></body></tt>
+            """
+        XCTAssertEqual(try TTMLSubtitles.cues(of: Data(document.utf8), name: "f.ttml").map(\.text), [
+            "{\\an8}a", "{\\an7}b", "c", "{\\an5}d", "{\\an8}e", "{\\an3}<font color=\"#ffff00\">f </font>g",
+        ])
+    }
+
     /// `xml:space="preserve"` keeps spaces and line breaks; a paragraph with no end of its own
     /// ends with its parent; cues come by start.
     func testPreservedSpaceAndInheritedEnds() throws {

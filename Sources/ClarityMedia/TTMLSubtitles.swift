@@ -6,8 +6,9 @@ import FoundationXML
 /// TTML subtitles (DFXP, IMSC, EBU-TT-D: streaming services' `.ttml`, `.dfxp`, `.xml`), which
 /// FFmpeg 5.1 writes but cannot read, as SRT, which it reads: each paragraph (`p`) a cue, its
 /// times resolved as TTML times nested elements (each from its parent's begin), its lines
-/// broken where `br` breaks them, and its italic, bold, underline and colour (inline or by
-/// style, region or parent) kept as SRT's tags. Positions, sizes and fonts are not kept.
+/// broken where `br` breaks them, its italic, bold, underline and colour (inline or by style,
+/// region or parent) kept as SRT's tags, and where its region puts it as ASS's `\an` (which
+/// FFmpeg's SRT reader takes). Sizes and fonts are not kept.
 public enum TTMLSubtitles {
     public struct Cue: Equatable, Sendable {
         public var start: Double, end: Double
@@ -89,7 +90,7 @@ public enum TTMLSubtitles {
 
     /// The styling attributes an element states or inherits: how its text is drawn, and where
     /// a region places it.
-    struct Style: Equatable {
+    struct Style {
         /// By local name (`fontStyle`, `color`, `displayAlign`, ...).
         var stated: [String: String] = [:]
 

@@ -4,7 +4,8 @@ import Foundation
 /// A subtitle file added to the output as a stream of its own (`--add-subtitles`): its first
 /// subtitle stream, read whole at once (subtitles are small), cut to the part written and
 /// timed on the output's clock. Its language is the file name's, where the part before the
-/// extension is two or three letters (film.fra.srt), as players find subtitles beside a film.
+/// extension is two or three letters (film.fra.srt), as players find subtitles beside a film,
+/// else a TTML document's own.
 public final class SubtitleFile {
     public let path: String
     /// The stream, described by the file (valid while this lives).
@@ -35,7 +36,7 @@ public final class SubtitleFile {
         let par = st.pointee.codecpar!
         let pictures = SubtitleReencoder.holdsText(par.pointee.codec_id) == false
         if pictures && (par.pointee.width <= 0 || par.pointee.height <= 0) { (par.pointee.width, par.pointee.height) = canvas }
-        if let language = Self.language(of: path), av_dict_get(st.pointee.metadata, "language", nil, 0) == nil {
+        if let language = Self.language(of: path) ?? SubtitleSourceFile.language(of: file), av_dict_get(st.pointee.metadata, "language", nil, 0) == nil {
             av_dict_set(&st.pointee.metadata, "language", language, 0)
         }
         stream = StreamInfo(st)

@@ -10,6 +10,7 @@ import Foundation
 enum SubtitleSourceFile {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var copies: [String: String] = [:]
+    nonisolated(unsafe) private static var languages: [String: String] = [:]
 
     /// `path` itself where it is neither a pipe nor TTML; else the path of its copy, removed at
     /// exit. `option` (which named it) is said in errors.
@@ -26,13 +27,16 @@ enum SubtitleSourceFile {
         var bytes = (pipe ? try? file.readToEnd() : try? file.read(upToCount: 4096)) ?? Data()
         let ttml = TTMLSubtitles.holdsTTML(bytes)
         guard pipe || ttml else { return path }
-        var name = URL(fileURLWithPath: path).lastPathComponent
+        var name = URL(fileURLWithPath: path).lastPathComponent, language: String?
         if ttml {
             if !pipe { bytes += (try? file.readToEnd()) ?? Data() }
-            let cues = try TTMLSubtitles.cues(of: bytes, name: "\(option): \(path)")
-            guard !cues.isEmpty else { throw MediaError(.notMedia, "\(option): \(path) is TTML that holds no subtitles (no paragraph with text)") }
-            bytes = Data(TTMLSubtitles.srt(cues).utf8)
+            let document = try TTMLSubtitles.read(bytes, name: "\(option): \(path)")
+            guard !document.cues.isEmpty else {
+                throw MediaError(.notMedia, "\(option): \(path) is TTML that holds no subtitles (no paragraph with text)")
+            }
+            bytes = Data(TTMLSubtitles.srt(document.cues).utf8)
             name += ".srt"
+            language = document.language
         }
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("clarity-\(getpid())-\(copies.count)-\(name)").path
         guard FileManager.default.createFile(atPath: copy, contents: bytes) else {
@@ -42,7 +46,15 @@ enum SubtitleSourceFile {
         if copies.isEmpty { atexit { SubtitleSourceFile.removeCopies() } }
         TemporaryFiles.shared.register(copy, sequence: false)
         copies[path] = copy
+        languages[copy] = language
         return copy
+    }
+
+    /// The language a copy's TTML document states (SRT cannot say it), if any.
+    static func language(of copy: String) -> String? {
+        lock.lock()
+        defer { lock.unlock() }
+        return languages[copy]
     }
 
     /// The path the user gave for `path`: the one it is a copy of, if it is one (for messages).

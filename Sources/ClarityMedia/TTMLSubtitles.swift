@@ -30,12 +30,21 @@ public enum TTMLSubtitles {
         return head.range(of: root, options: .regularExpression) != nil
     }
 
-    /// The cues of the document, by start; `name` is said in errors. Documents one after
-    /// another, each from its XML declaration (an MP4 track's samples, `stpp`, copied out with
-    /// `ffmpeg -c copy -f data`), give their cues together: their times are the track's
-    /// (ISO 14496-30), and a line that one sample ends where the next goes on with it is one cue.
-    public static func cues(of data: Data, name: String) throws -> [Cue] {
-        var cues: [Cue] = []
+    /// A TTML file's subtitles.
+    public struct Document: Sendable {
+        /// By start.
+        public var cues: [Cue]
+        /// The language the root states (`xml:lang`), in ISO 639-2's three letters, where it
+        /// states one that is known.
+        public var language: String?
+    }
+
+    /// The subtitles of the file `data`; `name` is said in errors. Documents one after another,
+    /// each from its XML declaration (an MP4 track's samples, `stpp`, copied out with `ffmpeg
+    /// -c copy -f data`), give their cues together: their times are the track's (ISO 14496-30),
+    /// and a line that one sample ends where the next goes on with it is one cue.
+    public static func read(_ data: Data, name: String) throws -> Document {
+        var cues: [Cue] = [], language: String?
         for document in documents(in: data) {
             let reader = Reader()
             let parser = XMLParser(data: document.data)
@@ -47,14 +56,16 @@ public enum TTMLSubtitles {
                                  + (reader.failure ?? "not well-formed XML\(code)"))
             }
             cues += reader.cues.filter { !$0.text.isEmpty && $0.end > $0.start }
+            language = language ?? reader.language.flatMap { Locale(identifier: $0).language.languageCode?.identifier(.alpha3) }
         }
-        return cues.sorted { $0.start < $1.start }.reduce(into: []) { joined, cue in
+        let joined = cues.sorted { $0.start < $1.start }.reduce(into: [Cue]()) { joined, cue in
             if let last = joined.last, last.text == cue.text, abs(last.end - cue.start) < 0.0005 {
                 joined[joined.count - 1].end = cue.end
             } else {
                 joined.append(cue)
             }
         }
+        return Document(cues: joined, language: language)
     }
 
     /// `data` cut before each XML declaration but the first, with the line each part starts on.
@@ -215,6 +226,8 @@ public enum TTMLSubtitles {
     /// runs of styled text.
     private final class Reader: NSObject, XMLParserDelegate {
         private(set) var cues: [Cue] = []
+        /// The root's `xml:lang`, where not empty.
+        private(set) var language: String?
         private(set) var failure: String?
         /// The line of the first error, where it was met (the parser may read on past it).
         private(set) var failedOn: Int?
@@ -252,6 +265,7 @@ public enum TTMLSubtitles {
             switch name {
             case "tt":
                 clock = Clock(a)
+                language = a["lang"].flatMap { $0.isEmpty ? nil : $0 }
                 cells = a["cellResolution"].map { $0.split(separator: " ").compactMap { Double($0) } }.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil } ?? cells
                 pixels = a["extent"].map { $0.split(separator: " ").compactMap { Double($0.dropLast(2)) } }.flatMap { $0.count == 2 ? ($0[0], $0[1]) : nil }
             case "style":

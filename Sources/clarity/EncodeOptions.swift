@@ -89,12 +89,12 @@ struct EncodeOptions: ParsableArguments {
     var metadata: [String] = []
 
     @Option(name: .customLong("burn-subtitles"),
-            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams) or the first in this language (eng, fra, ...), or a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries, also from a pipe; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
+            help: ArgumentHelp("Burn subtitles into the picture, after enhancing, on the input's clock whatever --start cuts: the input's subtitle stream with this index (as ffprobe and --video-stream number streams) or the first in this language (eng, fra, ...), or a subtitle file (film.srt, .ass, .vtt, TTML's .ttml/.dfxp, a Blu-ray's .sup). Text is drawn at the output's size by libass, with the fonts the file carries, also from a pipe; subtitles stored as pictures (Blu-ray's PGS, DVD, DVB) are scaled from their canvas onto the output, as a player shows them. A burnt track is still copied too, unless --no-subtitles.",
                                valueName: "index|language|file"))
     var burnSubtitles: SubtitleBurn.Source?
 
     @Option(name: .customLong("add-subtitles"),
-            help: ArgumentHelp("Add a subtitle file (film.srt, .ass, .vtt, a Blu-ray's .sup) as a subtitle stream of its own, after the input's; repeatable. Its language is the file name's where the part before the extension says it (film.fra.srt: fra). Timed from the film's start, so --start and --duration cut it alike; MP4 takes text as MOV text.",
+            help: ArgumentHelp("Add a subtitle file (film.srt, .ass, .vtt, TTML's .ttml/.dfxp, a Blu-ray's .sup) as a subtitle stream of its own, after the input's; repeatable. Its language is the file name's where the part before the extension says it (film.fra.srt: fra), else a TTML file's own. Timed from the film's start, so --start and --duration cut it alike; MP4 takes text as MOV text.",
                                valueName: "file"))
     var addedSubtitles: [String] = []
 

@@ -3001,7 +3001,7 @@ final class TranscodeTests: ToolTestCase {
         let plain = try firstFrameRGB(["-ss", "0.3", "-i", "in.mp4"])
         XCTAssertNotEqual(try firstFrameRGB(["-i", "film.eng.srt.png"]), plain, "a line burnt in")
         // A region at the top keeps its line there: the picture changes in its top third alone.
-        try Data(("<tt xmlns=\"http://www.w3.org/ns/ttml\" xmlns:tts=\"http://www.w3.org/ns/ttml#styling\"><head><layout>"
+        try Data(("<tt xmlns=\"http://www.w3.org/ns/ttml\" xmlns:tts=\"http://www.w3.org/ns/ttml#styling\" xml:lang=\"fr\"><head><layout>"
                   + "<region xml:id=\"top\" tts:origin=\"10% 5%\" tts:extent=\"80% 20%\"/></layout></head>"
                   + "<body><p begin=\"0s\" end=\"1s\" region=\"top\">HELLO</p></body></tt>").utf8).write(to: URL(fileURLWithPath: path("top.ttml")))
         let top = try Tool.clarity(["transcode", "in.mp4", "top.png", "--burn-subtitles", "top.ttml", "--start", "0.3", "--progress", "none"], in: folder)
@@ -3009,6 +3009,10 @@ final class TranscodeTests: ToolTestCase {
         let changedRows = Set(zip(try firstFrameRGB(["-i", "top.png"]), plain).enumerated().filter { $0.element.0 != $0.element.1 }.map { $0.offset / (320 * 3) })
         XCTAssertFalse(changedRows.isEmpty)
         XCTAssertLessThan(changedRows.max() ?? 180, 60, "rows \(changedRows.sorted())")
+        // Its language is the document's where the name states none.
+        let french = try Tool.clarity(["transcode", "in.mp4", "top.mkv", "--add-subtitles", "top.ttml", "--progress", "none"], in: folder)
+        XCTAssertEqual(french.status, 0, french.stderr)
+        XCTAssertEqual(try Tool.probe("top.mkv", stream: "s", entries: "stream=codec_name:stream_tags=language", in: folder), ["subrip,fra"])
         // One that cannot be read says where.
         try Data("<tt xmlns=\"http://www.w3.org/ns/ttml\"><body><p begin=\"1s\" end=\"2s\">a</body></tt>".utf8)
             .write(to: URL(fileURLWithPath: path("broken.ttml")))

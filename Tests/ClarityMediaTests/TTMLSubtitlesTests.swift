@@ -32,7 +32,7 @@ final class TTMLSubtitlesTests: XCTestCase {
         let document = """
             <?xml version="1.0" encoding="UTF-8"?>
             <tt:tt xmlns:tt="http://www.w3.org/ns/ttml" xmlns:tts="http://www.w3.org/ns/ttml#styling"
-                   xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:frameRate="25" ttp:tickRate="10000000">
+                   xmlns:ttp="http://www.w3.org/ns/ttml#parameter" ttp:frameRate="25" ttp:tickRate="10000000" xml:lang="de-AT">
              <tt:head><tt:styling>
               <tt:style xml:id="it" tts:fontStyle="italic"/>
               <tt:style xml:id="yellow" tts:color="#FFFF00FF" style="it"/>
@@ -46,7 +46,9 @@ final class TTMLSubtitlesTests: XCTestCase {
              </tt:div></tt:body>
             </tt:tt>
             """
-        let cues = try TTMLSubtitles.cues(of: Data(document.utf8), name: "film.ttml")
+        let read = try TTMLSubtitles.read(Data(document.utf8), name: "film.ttml")
+        XCTAssertEqual(read.language, "deu", "xml:lang in ISO 639-2's letters")
+        let cues = read.cues
         XCTAssertEqual(cues, [
             TTMLSubtitles.Cue(start: 1.48, end: 3, text: "Hallo <i>Welt</i>\nzweite & Zeile"),
             TTMLSubtitles.Cue(start: 3, end: 4.5, text: "<font color=\"#ffff00\"><i><u>gelb</u></i></font><u> und </u><b><u>fett</u></b>"),
@@ -79,7 +81,7 @@ final class TTMLSubtitlesTests: XCTestCase {
               <p begin="6s" end="7s" region="pixels" tts:color="yellow">f <span tts:color="white">g</span></p>
             </div></body></tt>
             """
-        XCTAssertEqual(try TTMLSubtitles.cues(of: Data(document.utf8), name: "f.ttml").map(\.text), [
+        XCTAssertEqual(try TTMLSubtitles.read(Data(document.utf8), name: "f.ttml").cues.map(\.text), [
             "{\\an8}a", "{\\an7}b", "c", "{\\an5}d", "{\\an8}e", "{\\an3}<font color=\"#ffff00\">f </font>g",
         ])
     }
@@ -94,7 +96,9 @@ final class TTMLSubtitlesTests: XCTestCase {
             <p begin="1s" end="2s">first</p>
             </div></body></tt>
             """
-        XCTAssertEqual(try TTMLSubtitles.cues(of: Data(document.utf8), name: "f.ttml"), [
+        let read = try TTMLSubtitles.read(Data(document.utf8), name: "f.ttml")
+        XCTAssertNil(read.language, "none stated")
+        XCTAssertEqual(read.cues, [
             TTMLSubtitles.Cue(start: 11, end: 12, text: "first"),
             TTMLSubtitles.Cue(start: 15, end: 20, text: "two  spaces\nand a line"),
         ])
@@ -107,7 +111,7 @@ final class TTMLSubtitlesTests: XCTestCase {
             let mark: [UInt8] = encoding == .utf16LittleEndian ? [0xFF, 0xFE] : [0xFE, 0xFF]
             let data = Data(mark) + document.data(using: encoding)!
             XCTAssertTrue(TTMLSubtitles.holdsTTML(data))
-            XCTAssertEqual(try TTMLSubtitles.cues(of: data, name: "f.ttml"), [TTMLSubtitles.Cue(start: 1, end: 2, text: "Grüße")])
+            XCTAssertEqual(try TTMLSubtitles.read(data, name: "f.ttml").cues, [TTMLSubtitles.Cue(start: 1, end: 2, text: "Grüße")])
         }
         XCTAssertFalse(TTMLSubtitles.holdsTTML(Data("1\n00:00:01,000 --> 00:00:02,000\n<tt>\n".utf8)), "an SRT cue's text")
     }
@@ -121,11 +125,11 @@ final class TTMLSubtitlesTests: XCTestCase {
         }
         let samples = "\u{FEFF}" + document("<p begin=\"0.5s\" end=\"1s\">Hello</p>")
             + document("<p begin=\"1s\" end=\"1.8s\">Hello</p><p begin=\"1.2s\" end=\"2s\">Again</p>")
-        XCTAssertEqual(try TTMLSubtitles.cues(of: Data(samples.utf8), name: "subs.ttml"), [
+        XCTAssertEqual(try TTMLSubtitles.read(Data(samples.utf8), name: "subs.ttml").cues, [
             TTMLSubtitles.Cue(start: 0.5, end: 1.8, text: "Hello"),
             TTMLSubtitles.Cue(start: 1.2, end: 2, text: "Again"),
         ])
-        XCTAssertThrowsError(try TTMLSubtitles.cues(of: Data((samples + document("<p begin=\"3s\">x</div>")).utf8), name: "subs.ttml")) {
+        XCTAssertThrowsError(try TTMLSubtitles.read(Data((samples + document("<p begin=\"3s\">x</div>")).utf8), name: "subs.ttml").cues) {
             XCTAssertTrue("\($0)".contains("subs.ttml is TTML that cannot be read: line 6: not well-formed XML"), "\($0)")
         }
     }
@@ -133,7 +137,7 @@ final class TTMLSubtitlesTests: XCTestCase {
     func testUnreadableDocumentsSayWhere() {
         for (document, words) in [("<tt><body>\n<p begin=\"1s\">a</body></tt>", "f.ttml is TTML that cannot be read: line 2: not well-formed XML"),
                                   ("<tt><body><p begin=\"soon\">a</p></body></tt>", "f.ttml is TTML that cannot be read: line 1: begin=\"soon\" is not a TTML time")] {
-            XCTAssertThrowsError(try TTMLSubtitles.cues(of: Data(document.utf8), name: "f.ttml")) {
+            XCTAssertThrowsError(try TTMLSubtitles.read(Data(document.utf8), name: "f.ttml").cues) {
                 XCTAssertTrue("\($0)".contains(words), "\($0)")
             }
         }
